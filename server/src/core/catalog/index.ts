@@ -1,0 +1,67 @@
+/**
+ * The rule catalog: every rule relaylint knows, and lookups by registry value.
+ */
+import { keyId, valueId } from '../keys';
+import type { Hive } from '../types';
+import { metaRules } from './meta';
+import { smbRules } from './smb';
+import type { MetaRule, Rule, SettingRule } from './types';
+
+export * from './types';
+
+export const settingRules: readonly SettingRule[] = [...smbRules];
+export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
+
+const byId = new Map<string, Rule>(allRules.map((r) => [r.id, r]));
+const byValue = new Map<string, SettingRule>();
+const byKey = new Map<string, SettingRule[]>();
+for (const rule of settingRules) {
+  for (const loc of rule.locations) {
+    byValue.set(valueId(loc.hive, loc.key, loc.name), rule);
+    const k = keyId(loc.hive, loc.key);
+    const list = byKey.get(k) ?? [];
+    if (!list.includes(rule)) list.push(rule);
+    byKey.set(k, list);
+  }
+}
+
+export function ruleById(id: string): Rule | undefined {
+  return byId.get(id);
+}
+
+export function settingRuleById(id: string): SettingRule | undefined {
+  const r = byId.get(id);
+  return r && r.category !== 'meta' ? (r as SettingRule) : undefined;
+}
+
+export function metaRuleById(id: string): MetaRule | undefined {
+  const r = byId.get(id);
+  return r && r.category === 'meta' ? (r as MetaRule) : undefined;
+}
+
+/** The rule for one registry value, if relaylint knows it. */
+export function ruleForValue(hive: Hive, key: string, name: string): SettingRule | undefined {
+  return byValue.get(valueId(hive, key, name));
+}
+
+/** Rules whose value lives directly in this key. */
+export function rulesInKey(hive: Hive, key: string): readonly SettingRule[] {
+  return byKey.get(keyId(hive, key)) ?? [];
+}
+
+/** Rules whose value lives in this key or below it (for whole-key deletes). */
+export function rulesUnderKey(hive: Hive, key: string): SettingRule[] {
+  const prefix = keyId(hive, key);
+  const out: SettingRule[] = [];
+  for (const [k, rules] of byKey) {
+    if (k === prefix || k.startsWith(prefix + '\\')) for (const r of rules) if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/** Where the rule docs are published; the language server passes the bundled folder instead. */
+export const DEFAULT_DOCS_BASE = 'https://github.com/relaylint/relaylint/blob/main/docs/rules/';
+
+export function docsUrl(ruleId: string, base: string = DEFAULT_DOCS_BASE): string {
+  return `${base}${ruleId}.md`;
+}

@@ -1,0 +1,116 @@
+/**
+ * Rules about the files themselves. Each parse problem code maps to one of these ids.
+ */
+import type { ProblemCode } from '../types';
+import type { MetaRule } from './types';
+
+const formats = { tag: 'S32', title: 'settings-and-formats.md §6: the Group Policy file formats' };
+
+export const metaRules: MetaRule[] = [
+  {
+    id: 'file.parse',
+    title: 'The file could not be read completely',
+    category: 'meta',
+    severity: 'error',
+    explanation: {
+      what: 'A line, element or record does not follow the format, or the file ends early.',
+      why: 'Windows may skip the broken part or the whole file, so the settings it holds may never apply. relaylint reports what it could not read instead of guessing.',
+      fix: 'Correct the marked place, or export the GPO again with the Group Policy Management Console.',
+    },
+    references: [formats],
+  },
+  {
+    id: 'file.encoding',
+    title: 'Unexpected file encoding',
+    category: 'meta',
+    severity: 'warning',
+    explanation: {
+      what: 'The file is not in the encoding Group Policy tools write (UTF-16LE with a byte order mark for security templates and reports).',
+      why: 'Some tools read only the UTF-16LE form and silently skip the rest; a truncated or mis-encoded file may not apply at all.',
+      fix: 'Save the file as UTF-16LE with a BOM (what GPMC and secedit write), or re-export it.',
+    },
+    references: [formats],
+  },
+  {
+    id: 'file.duplicate',
+    title: 'The same registry value is set twice in one file',
+    category: 'meta',
+    severity: 'warning',
+    explanation: {
+      what: 'One file configures the same registry value more than once.',
+      why: 'The formats do not say which occurrence wins, so the effective value is a guess. relaylint judges each occurrence and links them.',
+      fix: 'Keep one line for the value and delete the other.',
+    },
+    references: [formats],
+  },
+  {
+    id: 'file.limit',
+    title: 'The file is over a size limit',
+    category: 'meta',
+    severity: 'error',
+    explanation: {
+      what: 'The file, a line or the XML nesting is larger than relaylint reads (see the README for the limits).',
+      why: 'The limits keep scans fast and memory bounded on hostile input; the part that was not read was not checked.',
+      fix: 'Check whether the file is really a Group Policy export. Split or trim it if it is.',
+    },
+    references: [formats],
+  },
+  {
+    id: 'file.unsafe-xml',
+    title: 'The XML uses a document type declaration or entities',
+    category: 'meta',
+    severity: 'error',
+    explanation: {
+      what: 'The XML file declares a DOCTYPE, entities or external references. Group Policy never writes these.',
+      why: 'Entity expansion and external entities are classic attacks on XML readers. relaylint refuses them and does not expand anything.',
+      fix: 'Remove the DOCTYPE, or export the GPO again.',
+    },
+    references: [formats],
+  },
+  {
+    id: 'file.unknown',
+    title: 'Not a Group Policy export relaylint understands',
+    category: 'meta',
+    severity: 'info',
+    explanation: {
+      what: 'The file was named on the command line but is none of the formats relaylint reads.',
+      why: 'Nothing in it was checked.',
+      fix: 'Point relaylint at GptTmpl.inf, .reg, Registry.xml, gpreport.xml, RSoP XML or Registry.pol files.',
+    },
+    references: [formats],
+  },
+  {
+    id: 'file.io',
+    title: 'The file could not be read from disk',
+    category: 'meta',
+    severity: 'error',
+    explanation: {
+      what: 'Reading the file failed (permissions, a broken link, a device error).',
+      why: 'Nothing in it was checked.',
+      fix: 'Fix access to the file and scan again.',
+    },
+    references: [],
+  },
+  {
+    id: 'suppression.reason',
+    title: 'A relaylint suppression has no reason',
+    category: 'meta',
+    severity: 'warning',
+    explanation: {
+      what: 'A `relaylint-disable-next-line` comment does not say why the finding is accepted (`-- reason`).',
+      why: 'A reviewer cannot tell a deliberate exception from a hidden weakness. Suppressions without a reason do not suppress anything.',
+      fix: 'Add the reason after two dashes: `; relaylint-disable-next-line smb.server.require -- legacy scanner, ticket 1234`.',
+    },
+    references: [],
+  },
+];
+
+export const problemRuleId: Record<ProblemCode, string> = {
+  parse: 'file.parse',
+  encoding: 'file.encoding',
+  duplicate: 'file.duplicate',
+  limit: 'file.limit',
+  'unsafe-xml': 'file.unsafe-xml',
+  'unknown-format': 'file.unknown',
+  io: 'file.io',
+};

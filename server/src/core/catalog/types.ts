@@ -1,0 +1,120 @@
+/**
+ * The shape of a rule catalog entry. One entry per setting; hover text, rule docs pages, the
+ * settings schema and SARIF rule metadata are all generated from these objects.
+ * Facts come from ../shared/docs/settings-and-formats.md; each entry names its sources ([Sx] tags)
+ * in `references`.
+ */
+import type { Hive, RegData, Role, Severity, TargetOs } from '../types';
+
+export type Category = 'smb' | 'ldap' | 'ntlm' | 'netlogon' | 'meta';
+
+export interface RegistryLocation {
+  hive: Hive;
+  /** Key path without hive, in the casing Microsoft documents. */
+  key: string;
+  name: string;
+}
+
+export interface Reference {
+  /** Source tag of settings-and-formats.md §9, e.g. `S11`. */
+  tag?: string;
+  title: string;
+  url?: string;
+}
+
+export interface Explanation {
+  /** What the setting controls (client or server side, which value means what). */
+  what: string;
+  /** Why it matters. */
+  why: string;
+  /** The man-in-the-middle / relay attack it opens or closes. */
+  attack: string;
+  /** How to fix it, in Group Policy terms. */
+  fix: string;
+  /** Audit-first rollout and the event ids to watch. */
+  rollout: string;
+}
+
+export interface JudgeContext {
+  role: Role;
+  targetOs: TargetOs;
+  /** Other values configured in the same scope (same file for the editor, same GPO set for coverage), by setting id. */
+  peers: ReadonlyMap<string, RegData>;
+}
+
+/** A value to offer as a fix. */
+export interface ValueChoice {
+  value: number;
+  /** Imperative fix title, e.g. `Require signing (always)`. */
+  title: string;
+  /** The preferred choice is what `--fix` and fix-all write. */
+  preferred?: boolean;
+}
+
+export interface Judgement {
+  status: 'hardened' | 'weak' | 'unknown';
+  /** Overrides the rule's default severity for this case (e.g. lower for SMB1-only settings). */
+  severity?: Severity;
+  /** What is wrong, in one or two sentences; the rule engine adds the location. */
+  message?: string;
+  /** Fix choices, preferred first. Omit to use the rule's `fixes`. */
+  fixes?: ValueChoice[];
+}
+
+export interface SettingRule {
+  /** Stable id, never reused (e.g. `smb.server.require`). */
+  id: string;
+  /** Short title of the rule, e.g. `SMB server signing must be required`. */
+  title: string;
+  category: Category;
+  /** Severity of a weak value, before the user's overrides. */
+  severity: Severity;
+  /** Group Policy display name, exactly as Microsoft writes it. */
+  displayName: string;
+  /** Where the policy lives in the Group Policy editor. */
+  gpoPath: string;
+  /** Registry locations that carry the same value. The first is the canonical one. */
+  locations: RegistryLocation[];
+  valueType: 'REG_DWORD' | 'REG_SZ' | 'REG_MULTI_SZ';
+  /** Meaning of each documented value. */
+  values: Record<number, string>;
+  /** The secure value as the user should write it, e.g. `1 (Enabled)`. */
+  secure: string;
+  /** Which machine the setting protects / acts on. */
+  side: 'server' | 'client' | 'both';
+  /** Only meaningful on domain controllers. */
+  dcOnly?: boolean;
+  /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes. */
+  defaults: string;
+  /** Baselines: Microsoft, CIS (id), DISA STIG (id). */
+  baselines: { microsoft?: string; cis?: string; stig?: string };
+  /** Event ids to watch during rollout. */
+  events?: string;
+  explanation: Explanation;
+  references: Reference[];
+  /** Fix choices offered when the value is weak, preferred first. Empty: not fixable by a value rewrite. */
+  fixes: ValueChoice[];
+  /** Decide whether a configured value is hardened. Only called for numeric values of configured settings. */
+  judge(value: number, ctx: JudgeContext): Judgement;
+  /**
+   * Whether "not configured anywhere" leaves the machine exposed for this role and target OS.
+   * Used by the set-level coverage, never per file.
+   */
+  missingIsWeak?(ctx: JudgeContext): boolean;
+}
+
+/** Rules about the files themselves (parse errors, suppressions without a reason, duplicates). */
+export interface MetaRule {
+  id: string;
+  title: string;
+  category: 'meta';
+  severity: Severity;
+  explanation: Pick<Explanation, 'what' | 'why' | 'fix'>;
+  references: Reference[];
+}
+
+export type Rule = SettingRule | MetaRule;
+
+export function isSettingRule(rule: Rule): rule is SettingRule {
+  return rule.category !== 'meta';
+}

@@ -1,0 +1,47 @@
+/**
+ * Registry key normalisation (settings-and-formats.md §5.1): every format maps to
+ * (hive, key path lower-cased, value name lower-cased). Registry paths are case-insensitive
+ * (`LanManServer` in GPMC output, `LanmanServer` in the ADMX files).
+ */
+import type { Hive } from './types';
+
+const HIVES: Record<string, Hive> = {
+  hkey_local_machine: 'HKLM',
+  hklm: 'HKLM',
+  machine: 'HKLM',
+  hkey_current_user: 'HKCU',
+  hkcu: 'HKCU',
+  user: 'HKCU',
+  hkey_users: 'HKU',
+  hku: 'HKU',
+  hkey_classes_root: 'HKCR',
+  hkcr: 'HKCR',
+  hkey_current_config: 'HKCC',
+  hkcc: 'HKCC',
+};
+
+/** Map a hive spelling (`HKEY_LOCAL_MACHINE`, `MACHINE`, `HKLM`, …) to its short form. */
+export function hiveOf(name: string): Hive | undefined {
+  return HIVES[name.toLowerCase()];
+}
+
+/** Trim separators, collapse doubled backslashes. Keeps case. */
+export function cleanKey(key: string): string {
+  return key.replace(/\\{2,}/g, '\\').replace(/^\\+|\\+$/g, '');
+}
+
+/** Lookup key for a registry value: `hklm\system\...\parameters|requiresecuritysignature`. */
+export function valueId(hive: Hive, key: string, name: string): string {
+  return `${hive}\\${cleanKey(key)}|${name}`.toLowerCase();
+}
+
+/** Lookup key for a registry key: `hklm\system\...\parameters`. */
+export function keyId(hive: Hive, key: string): string {
+  return `${hive}\\${cleanKey(key)}`.toLowerCase();
+}
+
+/** Display form used in JSON output and messages: `HKLM\System\...`. */
+export function displayKey(hive: Hive, key: string): string {
+  const k = cleanKey(key);
+  return k ? `${hive}\\${k}` : hive;
+}

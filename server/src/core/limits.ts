@@ -1,0 +1,16 @@
+/**
+ * Hard limits that keep every scan bounded on hostile input. Documented in the README.
+ * A file over a limit gets a `file.limit` problem naming the limit; it never hangs or crashes the run.
+ */
+export const LIMITS = {
+  /** Largest file read at all. */
+  maxFileBytes: 64 * 1024 * 1024,
+  /** Deepest XML element nesting (GPO reports nest about 12 deep). */
+  maxXmlDepth: 256,
+  /** Most records read from one Registry.pol. */
+  maxPolRecords: 1_000_000,
+  /** Longest key or value name in a Registry.pol record, in UTF-16 code units (the registry allows 255/16383). */
+  maxPolStringChars: 32_768,
+  /** Most problems reported per file; the rest are summarised in one line. */
+  maxProblemsPerFile: 200,
+} as const;

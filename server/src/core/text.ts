@@ -1,0 +1,240 @@
+/**
+ * Bytes ↔ text: encoding detection, line/column mapping, and byte-exact edits.
+ *
+ * Group Policy tools write UTF-16LE with a BOM and CRLF (MS-GPSB [S32]); hand-made files are
+ * often UTF-8 or ANSI. Decoding is 1:1 for every supported encoding (one UTF-16 code unit per
+ * two bytes, one char per byte for ASCII/ANSI, exact UTF-8), so a text offset always maps back
+ * to one byte offset and a fix can splice bytes without touching anything else.
+ */
+import type { Encoding, Problem, Span, TextEdit } from './types';
+
+export interface Decoded {
+  text: string;
+  encoding: Encoding;
+  /** Length of the byte order mark in bytes (0, 2 or 3). */
+  bomLength: number;
+  problems: Problem[];
+}
+
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+const ansiDecoder = new TextDecoder('windows-1252');
+
+/** Heuristic for UTF-16LE without a BOM: ASCII-range text has a zero high byte in most code units. */
+function looksLikeUtf16le(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return false;
+  let oddZeros = 0;
+  let evenZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const units = n / 2;
+  return oddZeros >= units * 0.6 && evenZeros <= units * 0.1;
+}
+
+function hasNul(bytes: Uint8Array, limit = 8192): boolean {
+  const n = Math.min(bytes.length, limit);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
+  return false;
+}
+
+function isAscii(bytes: Uint8Array, from: number): boolean {
+  for (let i = from; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
+  return true;
+}
+
+function utf16(bytes: Uint8Array, from: number, problems: Problem[]): string {
+  let end = bytes.length;
+  if ((end - from) % 2 === 1) {
+    end--;
+    problems.push({
+      code: 'encoding',
+      severity: 'warning',
+      message: 'The file is UTF-16 but has an odd number of bytes: it is truncated, and its last byte was ignored.',
+    });
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, end - from).toString('utf16le');
+}
+
+/** Decode a text file's bytes; never throws. Binary content yields `encoding: 'binary'` and an empty text. */
+export function decode(bytes: Uint8Array): Decoded {
+  const problems: Problem[] = [];
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: utf16(bytes, 2, problems), encoding: 'utf-16le-bom', bomLength: 2, problems };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    problems.push({
+      code: 'encoding',
+      severity: 'error',
+      message:
+        'The file is UTF-16 big-endian. Group Policy tools read UTF-16LE (with BOM FF FE) or UTF-8; save it as UTF-16LE and scan again.',
+    });
+    return { text: '', encoding: 'binary', bomLength: 2, problems };
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    try {
+      return { text: utf8Fatal.decode(bytes.subarray(3)), encoding: 'utf-8-bom', bomLength: 3, problems };
+    } catch {
+      problems.push({
+        code: 'encoding',
+        severity: 'warning',
+        message: 'The file starts with a UTF-8 byte order mark but contains bytes that are not valid UTF-8; they were read as Windows-1252.',
+      });
+      return { text: ansiDecoder.decode(bytes.subarray(3)), encoding: 'ansi', bomLength: 3, problems };
+    }
+  }
+  if (looksLikeUtf16le(bytes)) {
+    return { text: utf16(bytes, 0, problems), encoding: 'utf-16le', bomLength: 0, problems };
+  }
+  if (hasNul(bytes)) {
+    return { text: '', encoding: 'binary', bomLength: 0, problems };
+  }
+  if (isAscii(bytes, 0)) {
+    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), encoding: 'ascii', bomLength: 0, problems };
+  }
+  try {
+    return { text: utf8Fatal.decode(bytes), encoding: 'utf-8', bomLength: 0, problems };
+  } catch {
+    return { text: ansiDecoder.decode(bytes), encoding: 'ansi', bomLength: 0, problems };
+  }
+}
+
+/** Encode text the way `decode` read it (no BOM; callers splice between existing bytes). */
+export function encodeAs(text: string, encoding: Encoding): Buffer {
+  switch (encoding) {
+    case 'utf-16le':
+    case 'utf-16le-bom':
+      return Buffer.from(text, 'utf16le');
+    case 'utf-8':
+    case 'utf-8-bom':
+      return Buffer.from(text, 'utf8');
+    default: {
+      // ASCII / ANSI: every fix writes ASCII; anything else becomes '?' rather than a wrong byte sequence.
+      const out = Buffer.alloc(text.length);
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        out[i] = c < 0x80 ? c : 0x3f;
+      }
+      return out;
+    }
+  }
+}
+
+/** Byte offset of a text offset in the original file. */
+export function byteOffsetOf(decoded: Pick<Decoded, 'text' | 'encoding' | 'bomLength'>, offset: number): number {
+  switch (decoded.encoding) {
+    case 'utf-16le':
+    case 'utf-16le-bom':
+      return decoded.bomLength + offset * 2;
+    case 'utf-8':
+    case 'utf-8-bom':
+      return decoded.bomLength + Buffer.byteLength(decoded.text.slice(0, offset), 'utf8');
+    default:
+      return decoded.bomLength + offset;
+  }
+}
+
+/**
+ * Apply non-overlapping edits to the original bytes. Everything outside the edited spans is copied
+ * byte for byte (BOM, line endings, odd characters included).
+ */
+export function applyEditsToBytes(bytes: Uint8Array, decoded: Decoded, edits: readonly TextEdit[]): Buffer {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (const e of sorted) {
+    const from = byteOffsetOf(decoded, e.start);
+    const to = byteOffsetOf(decoded, e.end);
+    if (from < pos) throw new Error('overlapping edits');
+    parts.push(Buffer.from(bytes.buffer, bytes.byteOffset + pos, from - pos));
+    parts.push(encodeAs(e.newText, decoded.encoding));
+    pos = to;
+  }
+  parts.push(Buffer.from(bytes.buffer, bytes.byteOffset + pos, bytes.length - pos));
+  return Buffer.concat(parts);
+}
+
+/** Apply non-overlapping edits to a string. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) throw new Error('overlapping edits');
+    out += text.slice(pos, e.start) + e.newText;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
+/** The dominant line ending (CRLF when tied or when there is none, as Windows tools write). */
+export function dominantEol(text: string): '\r\n' | '\n' {
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++;
+    else lf++;
+  }
+  return lf > crlf ? '\n' : '\r\n';
+}
+
+export interface Position {
+  /** 0-based. */
+  line: number;
+  /** 0-based, UTF-16 code units. */
+  character: number;
+}
+
+/** Offset ↔ line/character, with the line breaks the LSP knows (`\r\n`, `\n`, `\r`). */
+export class LineIndex {
+  readonly lineStarts: number[];
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      } else if (c === 10) {
+        starts.push(i + 1);
+      }
+    }
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.lineStarts[lo] };
+  }
+
+  offsetAt(pos: Position): number {
+    if (pos.line < 0) return 0;
+    if (pos.line >= this.lineStarts.length) return this.text.length;
+    return Math.min(this.lineStarts[pos.line] + Math.max(0, pos.character), this.lineEnd(pos.line));
+  }
+
+  /** Offset of the end of a line's content (before its line break). */
+  lineEnd(line: number): number {
+    if (line + 1 >= this.lineStarts.length) return this.text.length;
+    let end = this.lineStarts[line + 1];
+    if (end > 0 && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > 0 && this.text.charCodeAt(end - 1) === 13) end--;
+    return Math.max(end, this.lineStarts[line]);
+  }
+
+  lineSpan(line: number): Span {
+    return { start: this.lineStarts[line] ?? this.text.length, end: this.lineEnd(line) };
+  }
+}

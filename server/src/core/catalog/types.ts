@@ -44,7 +44,12 @@ export interface JudgeContext {
 
 /** A value to offer as a fix. */
 export interface ValueChoice {
-  value: number;
+  value: number | string;
+  /**
+   * Another rule whose value this choice writes (a staged or paired fix: "enable 'if server agrees'
+   * first" on a client Require finding). Omit to write this rule's own value.
+   */
+  target?: string;
   /** Imperative fix title, e.g. `Require signing (always)`. */
   title: string;
   /** The preferred choice is what `--fix` and fix-all write. */
@@ -94,8 +99,11 @@ export interface SettingRule {
   references: Reference[];
   /** Fix choices offered when the value is weak, preferred first. Empty: not fixable by a value rewrite. */
   fixes: ValueChoice[];
-  /** Decide whether a configured value is hardened. Only called for numeric values of configured settings. */
-  judge(value: number, ctx: JudgeContext): Judgement;
+  /**
+   * Decide whether a configured value is hardened. Called for every configured (set or conditional)
+   * value; a value of the wrong type (a string for a DWORD) should give `unknown` with a message.
+   */
+  judge(value: RegData, ctx: JudgeContext): Judgement;
   /**
    * Whether "not configured anywhere" leaves the machine exposed for this role and target OS.
    * Used by the set-level coverage, never per file.

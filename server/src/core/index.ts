@@ -1,0 +1,10 @@
+/**
+ * The core's public API: what the CLI, the language server and the tests import.
+ * Nothing below this folder imports vscode, vscode-languageserver or node:fs.
+ */
+export * from './types';
+export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol } from './text';
+export { detectFormat, parseText, parseBytes, polHive } from './parse';
+export { lint, fixAllEdits } from './engine';
+export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
+export { LIMITS } from './limits';

@@ -1,0 +1,3 @@
+// CLI: being written.
+process.stderr.write("relaylint CLI: not built yet\n");
+process.exitCode = 2;

@@ -1,0 +1,2 @@
+// Language server: being written.
+export {};

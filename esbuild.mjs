@@ -1,6 +1,9 @@
 // Bundles the three entry points: the VS Code client, the language server and the CLI.
 // `node esbuild.mjs` (development, with source maps), `--production` (minified, no maps), `--watch`.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -14,6 +17,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  define: { RELAYLINT_VERSION: JSON.stringify(pkg.version) },
 };
 
 const builds = [

@@ -1,3 +1,371 @@
-// CLI: being written.
-process.stderr.write("relaylint CLI: not built yet\n");
-process.exitCode = 2;
+/**
+ * relaylint command line: a thin adapter over the core.
+ *
+ *   relaylint scan <path>... [--format text|json|sarif] [--fail-on error|warning|info|never]
+ *                            [--fix] [--baseline <file>] [--role dc|member|any]
+ *                            [--target-os legacy|win11-24h2|ws2025] [--output <file>] [--jobs N]
+ *   relaylint rules [--format text|json]
+ *
+ * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { allRules } from './core/catalog';
+import { isSettingRule } from './core/catalog/types';
+import { CoverageAccumulator } from './core/coverage';
+import type { LintOptions, Role, Severity, TargetOs } from './core/types';
+import { BaselineError, loadBaseline } from './cli/baseline';
+import { GpoResolver } from './cli/gpo-context';
+import { FileReport, scanOne, ScanOneOptions } from './cli/report';
+import { SarifWriter } from './cli/sarif';
+import { colors, TextReporter } from './cli/text';
+import { walk, WalkError } from './cli/walk';
+
+declare const RELAYLINT_VERSION: string | undefined;
+const VERSION = typeof RELAYLINT_VERSION === 'string' ? RELAYLINT_VERSION : '0.0.0-dev';
+
+const USAGE = `relaylint ${VERSION}: audit Group Policy exports for SMB, LDAP and NTLM relay hardening
+
+Usage:
+  relaylint scan <path>... [options]   scan files and folders (SYSVOL trees, GPO backups, loose exports)
+  relaylint rules [--format json]      list the rules
+  relaylint --version | --help
+
+Options for scan:
+  --format text|json|sarif   output format (default text)
+  --output <file>            write the report to a file instead of standard output
+  --fail-on error|warning|info|never
+                             exit 1 when a finding at or above this severity remains (default error)
+  --fix                      apply the preferred fixes in place (byte for byte outside the edits)
+  --baseline <file>          report only findings that are not in this earlier JSON or SARIF result
+  --role dc|member|any       which machines the GPOs target (default any: DC-only settings are judged)
+  --target-os legacy|win11-24h2|ws2025
+                             oldest Windows the GPOs target; decides what "not configured" means (default legacy)
+  --jobs <n>                 worker threads (default: one per CPU core)
+  --no-coverage              leave out the set-level coverage
+  --no-color                 no colours (NO_COLOR is honoured too)
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
+`;
+
+class UsageError extends Error {}
+
+interface ScanArgs {
+  paths: string[];
+  format: 'text' | 'json' | 'sarif';
+  failOn: Severity | 'never';
+  fix: boolean;
+  baseline?: string;
+  output?: string;
+  jobs: number;
+  coverage: boolean;
+  color: boolean;
+  lint: LintOptions;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
+  if (value === undefined) return dflt;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function parseScanArgs(argv: string[]): ScanArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', short: 'f' },
+      'fail-on': { type: 'string' },
+      fix: { type: 'boolean' },
+      baseline: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      role: { type: 'string' },
+      'target-os': { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
+      'no-coverage': { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
+  const format = oneOf('format', values.format, ['text', 'json', 'sarif'] as const, 'text');
+  return {
+    paths: positionals,
+    format,
+    failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
+    fix: !!values.fix,
+    baseline: values.baseline,
+    output: values.output,
+    jobs,
+    coverage: !values['no-coverage'],
+    color: !values['no-color'] && !process.env.NO_COLOR && format === 'text' && !values.output && !!process.stdout.isTTY,
+    lint: {
+      role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
+      targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
+    },
+  };
+}
+
+/** Work unit sent to a worker thread. */
+interface Job {
+  id: number;
+  file: string;
+  display: string;
+  gpo?: { guid?: string; name?: string };
+  opts: ScanOneOptions;
+}
+
+/** Runs scanOne on worker threads, handing results back in submission order. */
+class Pool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly waiting = new Map<number, (r: FileReport) => void>();
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(__filename, { workerData: { relaylintWorker: true } });
+      w.on('message', (m: { id: number; report: FileReport }) => {
+        this.waiting.get(m.id)?.(m.report);
+        this.waiting.delete(m.id);
+        this.next(w);
+      });
+      w.unref();
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  private next(w: Worker): void {
+    const job = this.queue.shift();
+    if (job) w.postMessage(job);
+    else this.idle.push(w);
+  }
+
+  run(job: Job): Promise<FileReport> {
+    return new Promise((resolve) => {
+      this.waiting.set(job.id, resolve);
+      const w = this.idle.pop();
+      if (w) w.postMessage(job);
+      else this.queue.push(job);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function isSkipped(r: FileReport, explicit: boolean): boolean {
+  return !explicit && r.format === 'unknown' && r.problems.every((p) => p.ruleId === 'file.unknown');
+}
+
+const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+async function scan(args: ScanArgs): Promise<number> {
+  const started = process.hrtime.bigint();
+  const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
+  let outFd: number | undefined;
+  if (args.output) {
+    try {
+      outFd = fs.openSync(args.output, 'w');
+    } catch (e) {
+      throw new UsageError(`cannot write ${args.output}: ${(e as Error).message}`);
+    }
+  }
+  // Buffered writes: one syscall per ~64 KB, not per line.
+  let buf = '';
+  const flush = () => {
+    if (!buf) return;
+    if (outFd !== undefined) fs.writeSync(outFd, buf);
+    else fs.writeSync(1, buf);
+    buf = '';
+  };
+  const write = (s: string) => {
+    buf += s;
+    if (buf.length > 65536) flush();
+  };
+
+  const c = colors(args.color);
+  const text = args.format === 'text' ? new TextReporter(write, c) : undefined;
+  const sarif = args.format === 'sarif' ? new SarifWriter(write, VERSION, pathToFileURL(process.cwd() + path.sep).href) : undefined;
+  let firstJson = true;
+  if (args.format === 'json') write(`{"tool":${JSON.stringify({ name: 'relaylint', version: VERSION })},"options":${JSON.stringify(args.lint)},"files":[`);
+
+  const coverage = new CoverageAccumulator(args.lint);
+  const resolver = new GpoResolver();
+  const errors: WalkError[] = [];
+  let files = 0;
+  let skipped = 0;
+  let fixed = 0;
+  let worst = -1;
+  let ioError = false;
+  let bytesSeen = 0;
+  const progress = !!process.stderr.isTTY && args.format !== 'text' ? true : !!process.stderr.isTTY && !!args.output;
+  let lastProgress = 0;
+
+  const consume = (r: FileReport, explicit: boolean) => {
+    if (isSkipped(r, explicit)) {
+      skipped++;
+      return;
+    }
+    files++;
+    if (r.problems.some((p) => p.ruleId === 'file.io')) ioError = true;
+    if (baseline) {
+      r.findings = r.findings.filter((f) => !baseline.has(f.fingerprint));
+      r.problems = r.problems.filter((f) => !baseline.has(f.fingerprint));
+    }
+    fixed += r.fixed ?? 0;
+    for (const x of [...r.findings, ...r.problems]) worst = Math.max(worst, RANK[x.severity]);
+    coverage.add(r.coverage);
+    if (text) text.add(r);
+    if (sarif) sarif.add(r);
+    if (args.format === 'json') {
+      const { coverage: _c, ...rest } = r;
+      void _c;
+      write((firstJson ? '' : ',') + JSON.stringify(rest));
+      firstJson = false;
+    }
+    if (progress) {
+      const now = Date.now();
+      if (now - lastProgress > 100) {
+        lastProgress = now;
+        process.stderr.write(`\r\u001b[Kscanning: ${files} files, ${(bytesSeen / 1048576).toFixed(1)} MB`);
+      }
+    }
+  };
+
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix };
+  const display = (p: string) => {
+    const rel = path.relative(process.cwd(), p);
+    return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
+  };
+  const entries = walk(args.paths, errors);
+  // Small scans stay on this thread; a pool starts once the walk has proved large enough to pay for it.
+  const POOL_AFTER = 48;
+  let pool: Pool | undefined;
+  const pending: { promise: Promise<FileReport>; explicit: boolean }[] = [];
+  let id = 0;
+  for (const entry of entries) {
+    try {
+      bytesSeen += progress ? fs.statSync(entry.path).size : 0;
+    } catch {
+      // reported by scanOne
+    }
+    const gpo = resolver.resolve(entry.path);
+    const job: Job = { id: id++, file: entry.path, display: display(entry.path), gpo, opts };
+    if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs);
+    if (pool) {
+      pending.push({ promise: pool.run(job), explicit: entry.explicit });
+      if (pending.length >= args.jobs * 4) {
+        const head = pending.shift() as (typeof pending)[number];
+        consume(await head.promise, head.explicit);
+      }
+    } else {
+      while (pending.length) {
+        const head = pending.shift() as (typeof pending)[number];
+        consume(await head.promise, head.explicit);
+      }
+      consume(scanOne(job.file, job.display, job.gpo, opts), entry.explicit);
+    }
+  }
+  while (pending.length) {
+    const head = pending.shift() as (typeof pending)[number];
+    consume(await head.promise, head.explicit);
+  }
+  await pool?.close();
+  if (progress) process.stderr.write('\r\u001b[K');
+
+  for (const e of errors) {
+    ioError = true;
+    process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
+  }
+  const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (text) {
+    text.summary({
+      files,
+      skipped,
+      seconds,
+      coverage: cov,
+      fixed,
+      roleText: `role ${args.lint.role}, target ${args.lint.targetOs}${baseline ? ', new findings only' : ''}`,
+    });
+  }
+  if (sarif) sarif.end(!ioError);
+  if (args.format === 'json') {
+    write(`],"coverage":${JSON.stringify(cov ?? [])},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
+  }
+  flush();
+  if (outFd !== undefined) fs.closeSync(outFd);
+
+  if (ioError) return 2;
+  if (args.failOn === 'never') return 0;
+  return worst >= RANK[args.failOn] ? 1 : 0;
+}
+
+function listRules(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { format: { type: 'string' } }, strict: true });
+  const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
+  if (format === 'json') {
+    const rows = allRules.map((r) => ({
+      id: r.id,
+      title: r.title,
+      category: r.category,
+      severity: r.severity,
+      ...(isSettingRule(r) ? { displayName: r.displayName, registry: r.locations.map((l) => `${l.hive}\\${l.key}\\${l.name}`), secure: r.secure } : {}),
+    }));
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return 0;
+  }
+  const w = Math.max(...allRules.map((r) => r.id.length));
+  for (const r of allRules) process.stdout.write(`${r.id.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.title}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === '--version' || cmd === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    }
+    if (cmd === 'scan') return await scan(parseScanArgs(rest));
+    if (cmd === 'rules') return listRules(rest);
+    throw new UsageError(`unknown command "${cmd}"`);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof BaselineError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`relaylint: ${(e as Error).message}\nRun "relaylint --help" for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`relaylint: internal error: ${(e as Error).stack ?? e}\n`);
+    return 2;
+  }
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on('message', (job: Job) => {
+    port.postMessage({ id: job.id, report: scanOne(job.file, job.display, job.gpo, job.opts) });
+  });
+} else if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`relaylint: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

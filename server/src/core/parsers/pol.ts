@@ -1,9 +1,273 @@
-import type { Hive, ParsedFile } from '../types';
-import { emptyParse } from './empty';
+/**
+ * Registry.pol (PReg), read-only [S34] (settings-and-formats.md §6.5):
+ *   "PReg" + DWORD version 1, then records  [key;value;type;size;data]
+ * where `[ ; ]` and the two strings are UTF-16LE (strings NUL-terminated) and type and size are
+ * 32-bit little-endian (the MS-GPREG ABNF draws them as one byte; real files use four).
+ *
+ * The result's `text` is a rendered, read-only text view (one line per record, with its byte
+ * offset), so the editor can show diagnostics and hovers on it; every Setting also carries the
+ * record's byte `offset`. A file whose sizes lie or that is truncated gives a problem at the byte
+ * offset; nothing here throws.
+ */
+import { LIMITS } from '../limits';
+import { cleanKey, displayKey } from '../keys';
+import type { Hive, ParsedFile, Problem, RegData, RegType, Setting } from '../types';
 
-/** Registry.pol (PReg). `text` of the result is the rendered read-only view. PLACEHOLDER: being written. */
+const TYPE_NAMES: Record<number, RegType> = {
+  0: 'REG_NONE',
+  1: 'REG_SZ',
+  2: 'REG_EXPAND_SZ',
+  3: 'REG_BINARY',
+  4: 'REG_DWORD',
+  5: 'REG_DWORD_BIG_ENDIAN',
+  6: 'REG_LINK',
+  7: 'REG_MULTI_SZ',
+  11: 'REG_QWORD',
+};
+
+const hex = (n: number, w = 8) => '0x' + n.toString(16).toUpperCase().padStart(w, '0');
+
+class Reader {
+  pos = 0;
+  constructor(readonly b: Uint8Array) {}
+  get left(): number {
+    return this.b.length - this.pos;
+  }
+  u16(): number {
+    const v = this.b[this.pos] | (this.b[this.pos + 1] << 8);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    const v = (this.b[this.pos] | (this.b[this.pos + 1] << 8) | (this.b[this.pos + 2] << 16)) + this.b[this.pos + 3] * 0x1000000;
+    this.pos += 4;
+    return v;
+  }
+}
+
+function utf16z(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i + 1 < end; i += 2) {
+    const c = b[i] | (b[i + 1] << 8);
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function decodeData(type: number, b: Uint8Array, start: number, size: number): { value: RegData; note?: string } {
+  const end = start + size;
+  switch (type) {
+    case 4:
+      if (size !== 4) return { value: null, note: `a REG_DWORD must hold 4 bytes, this one holds ${size}` };
+      return { value: (b[start] | (b[start + 1] << 8) | (b[start + 2] << 16)) + b[start + 3] * 0x1000000 };
+    case 5:
+      if (size !== 4) return { value: null, note: `a REG_DWORD_BIG_ENDIAN must hold 4 bytes, this one holds ${size}` };
+      return { value: b[start] * 0x1000000 + ((b[start + 1] << 16) | (b[start + 2] << 8) | b[start + 3]) };
+    case 11: {
+      if (size !== 8) return { value: null, note: `a REG_QWORD must hold 8 bytes, this one holds ${size}` };
+      let v = 0n;
+      for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(b[start + i]);
+      return { value: v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString() };
+    }
+    case 1:
+    case 2:
+      return { value: utf16z(b, start, end), note: size % 2 ? `string data with an odd length (${size} bytes)` : undefined };
+    case 7: {
+      const items: string[] = [];
+      let cur = '';
+      for (let i = start; i + 1 < end; i += 2) {
+        const c = b[i] | (b[i + 1] << 8);
+        if (c === 0) {
+          if (cur === '') break;
+          items.push(cur);
+          cur = '';
+        } else cur += String.fromCharCode(c);
+      }
+      if (cur) items.push(cur);
+      return { value: items };
+    }
+    default: {
+      let h = '';
+      for (let i = start; i < end && i < start + 4096; i++) h += b[i].toString(16).padStart(2, '0');
+      return { value: h };
+    }
+  }
+}
+
+function renderData(type: RegType, value: RegData): string {
+  if (value === null) return `${type}:(unreadable)`;
+  if (Array.isArray(value)) return `${type}:${JSON.stringify(value)}`;
+  if (typeof value === 'number') return `${type}:${value}`;
+  return type === 'REG_SZ' || type === 'REG_EXPAND_SZ' ? `${type}:${JSON.stringify(value)}` : `${type}:${value}`;
+}
+
 export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
-  void bytes;
-  void hive;
-  return emptyParse('registry-pol', '', 'binary');
+  const settings: Setting[] = [];
+  const problems: Problem[] = [];
+  let text = '';
+  const eol = '\n';
+  const emit = (line: string): { start: number; end: number } => {
+    const start = text.length;
+    text += line + eol;
+    return { start, end: start + line.length };
+  };
+  const problem = (offset: number, message: string, severity: Problem['severity'] = 'error') => {
+    if (problems.length >= LIMITS.maxProblemsPerFile) return;
+    const span = emit(`; problem at byte ${hex(offset)}: ${message}`);
+    problems.push({ code: 'parse', severity, message: `${message} (byte offset ${offset}).`, offset, span });
+  };
+
+  emit(`; Registry.pol (read-only view rendered by relaylint). Hive: ${hive}. One line per record: @byte-offset key\\value = type:data`);
+
+  const r = new Reader(bytes);
+  if (bytes.length < 8 || bytes[0] !== 0x50 || bytes[1] !== 0x52 || bytes[2] !== 0x65 || bytes[3] !== 0x67) {
+    problem(0, bytes.length < 4 ? `the file is ${bytes.length} bytes long, too short for the PReg signature` : 'the file does not start with the PReg signature ("PReg" + version 1)');
+    return { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
+  }
+  r.pos = 4;
+  const version = r.u32();
+  if (version !== 1) problem(4, `unexpected PReg version ${version}; only version 1 is defined`, 'warning');
+
+  const seen = new Map<string, number>();
+  let records = 0;
+  while (r.left > 0) {
+    if (records >= LIMITS.maxPolRecords) {
+      problems.push({ code: 'limit', severity: 'error', message: `More than ${LIMITS.maxPolRecords} records; the rest of the file was not read.`, offset: r.pos });
+      break;
+    }
+    const recStart = r.pos;
+    if (r.left < 2) {
+      problem(recStart, 'the file ends with a stray byte (odd length)');
+      break;
+    }
+    if (r.u16() !== 0x5b) {
+      problem(recStart, "expected '[' to open a record; the rest of the file was not read");
+      break;
+    }
+    const readString = (what: string): string | undefined => {
+      const start = r.pos;
+      let s = '';
+      for (;;) {
+        if (r.left < 2) {
+          problem(start, `the ${what} of the record at ${hex(recStart)} is not terminated: the file ends inside it (truncated)`);
+          return undefined;
+        }
+        const c = r.u16();
+        if (c === 0) return s;
+        if (s.length >= LIMITS.maxPolStringChars) {
+          problem(start, `the ${what} of the record at ${hex(recStart)} is longer than ${LIMITS.maxPolStringChars} characters; a NUL terminator is missing`);
+          return undefined;
+        }
+        s += String.fromCharCode(c);
+      }
+    };
+    const expect = (ch: number, what: string): boolean => {
+      if (r.left < 2) {
+        problem(r.pos, `the record at ${hex(recStart)} ends before its ${what} (truncated)`);
+        return false;
+      }
+      const at = r.pos;
+      if (r.u16() !== ch) {
+        problem(at, `the record at ${hex(recStart)} has no '${String.fromCharCode(ch)}' before its ${what}`);
+        return false;
+      }
+      return true;
+    };
+    const key = readString('key');
+    if (key === undefined || !expect(0x3b, 'value name')) break;
+    const valueName = readString('value name');
+    if (valueName === undefined || !expect(0x3b, 'type')) break;
+    if (r.left < 4) {
+      problem(r.pos, `the record at ${hex(recStart)} ends inside its type field (truncated)`);
+      break;
+    }
+    const type = r.u32();
+    if (!expect(0x3b, 'size')) break;
+    if (r.left < 4) {
+      problem(r.pos, `the record at ${hex(recStart)} ends inside its size field (truncated)`);
+      break;
+    }
+    const sizeAt = r.pos;
+    const size = r.u32();
+    if (!expect(0x3b, 'data')) break;
+    if (size > r.left) {
+      problem(sizeAt, `the record at ${hex(recStart)} declares ${size} bytes of data but only ${r.left} bytes remain: the size is wrong or the file is truncated`);
+      break;
+    }
+    const dataStart = r.pos;
+    r.pos += size;
+    if (r.left < 2) {
+      problem(r.pos, `the record at ${hex(recStart)} is not closed with ']' (truncated)`);
+      break;
+    }
+    const closeAt = r.pos;
+    if (r.u16() !== 0x5d) {
+      problem(closeAt, `the record at ${hex(recStart)} is not closed with ']' after its ${size} data bytes: the declared size is probably wrong; the rest of the file was not read`);
+      break;
+    }
+    records++;
+
+    const typeName = TYPE_NAMES[type] ?? (`REG_TYPE_${type}` as RegType);
+    const { value, note } = decodeData(type, bytes, dataStart, size);
+    const k = cleanKey(key);
+    const lower = valueName.toLowerCase();
+    const at = `@${hex(recStart)}  `;
+    const keyText = displayKey(hive, k);
+    const base = { hive, key: k, offset: recStart, origin: `Registry.pol record at byte ${recStart}` };
+
+    if (lower.startsWith('**del.')) {
+      const name = valueName.slice(6);
+      const prefix = `${at}${keyText}\\`;
+      const line = `${prefix}${valueName} (delete value "${name}")`;
+      const span = emit(line);
+      settings.push({ ...base, name, type: null, value: null, state: 'deleted', deleteScope: 'value', span, nameSpan: { start: span.start + prefix.length, end: span.start + prefix.length + valueName.length } });
+    } else if (lower === '**delvals' || lower === '**delvals.') {
+      const span = emit(`${at}${keyText}\\${valueName} (delete every value of the key)`);
+      settings.push({ ...base, name: '', type: null, value: null, state: 'deleted', deleteScope: 'values', span });
+    } else if (lower === '**deletevalues' || lower === '**deletekeys') {
+      const list = typeof value === 'string' ? value.split(';').map((s) => s.trim()).filter(Boolean) : [];
+      const isKeys = lower === '**deletekeys';
+      const span = emit(`${at}${keyText}\\${valueName} = ${JSON.stringify(list.join(';'))} (delete ${isKeys ? 'subkeys' : 'values'}: ${list.join(', ') || 'none'})`);
+      for (const item of list) {
+        // The entries are read as names relative to the record's key (MS-GPREG describes a list; the exact
+        // form of key entries was not checked against a real file).
+        if (isKeys) settings.push({ ...base, key: cleanKey(`${k}\\${item}`), name: '', type: null, value: null, state: 'deleted', deleteScope: 'key', span });
+        else settings.push({ ...base, name: item, type: null, value: null, state: 'deleted', deleteScope: 'value', span });
+      }
+    } else if (valueName.startsWith('**')) {
+      emit(`${at}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
+    } else {
+      const prefix = `${at}${keyText}\\`;
+      const data = renderData(typeName, value);
+      const line = `${prefix}${valueName || '(default)'} = ${data}`;
+      const span = emit(line);
+      const nameStart = span.start + prefix.length;
+      const valueStart = span.end - data.length;
+      const setting: Setting = {
+        ...base,
+        name: valueName,
+        type: typeName,
+        value,
+        state: 'set',
+        span,
+        nameSpan: { start: nameStart, end: nameStart + (valueName || '(default)').length },
+        valueSpan: { start: valueStart, end: span.end },
+      };
+      settings.push(setting);
+      if (note) problem(recStart, `the record at ${hex(recStart)} (${valueName}): ${note}`, 'warning');
+      const id = `${k}|${valueName}`.toLowerCase();
+      const first = seen.get(id);
+      if (first !== undefined) {
+        problems.push({
+          code: 'duplicate',
+          severity: 'warning',
+          message: `${keyText}\\${valueName} is set again by the record at byte ${recStart}; it was first set at byte ${first}. Check which one is intended.`,
+          offset: recStart,
+          span,
+        });
+      } else seen.set(id, recStart);
+    }
+  }
+  return { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
 }

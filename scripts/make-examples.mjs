@@ -1,0 +1,234 @@
+// Writes examples/: a small SYSVOL with weak and hardened GPOs in every format relaylint reads,
+// plus a GPMC backup folder, a loose .reg file and an RSoP report. The files are written the way
+// Windows tools write them (UTF-16LE + BOM + CRLF for security templates and reports, UTF-8 for
+// GPP XML, binary PReg for Registry.pol). Run `node scripts/make-examples.mjs` to regenerate; the
+// output is committed so the README's first command works on a fresh clone.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = new URL('../examples/', import.meta.url).pathname;
+const crlf = (lines) => lines.join('\r\n') + '\r\n';
+const utf16 = (text) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+function write(rel, data) {
+  const p = path.join(root, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, data);
+}
+
+function pol(records) {
+  const parts = [Buffer.from('PReg', 'ascii'), Buffer.from([1, 0, 0, 0])];
+  const u16 = (s) => Buffer.from(s, 'utf16le');
+  const u32 = (n) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  for (const [key, name, type, value] of records) {
+    let data;
+    if (type === 4) data = u32(value);
+    else data = Buffer.concat([u16(value), Buffer.from([0, 0])]);
+    parts.push(u16('['), u16(key), Buffer.from([0, 0]), u16(';'), u16(name), Buffer.from([0, 0]), u16(';'), u32(type), u16(';'), u32(data.length), u16(';'), data, u16(']'));
+  }
+  return Buffer.concat(parts);
+}
+
+const gptIni = (name) => Buffer.from(`[General]\r\nVersion=65538\r\ndisplayName=${name}\r\n`, 'ascii');
+const POL = 'corp.example/Policies';
+const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
+const secHead = ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1'];
+
+fs.rmSync(root, { recursive: true, force: true });
+
+// 1. Default Domain Policy: weak NTLM and client signing.
+{
+  const g = `${POL}/{31B2F340-016D-11D2-945F-00C04FB984F9}`;
+  write(`${g}/GPT.INI`, gptIni('Default Domain Policy'));
+  write(
+    `${g}/${SEC}`,
+    utf16(
+      crlf([
+        ...secHead,
+        '[System Access]',
+        'MinimumPasswordLength = 14',
+        'LSAAnonymousNameLookup = 0',
+        '[Registry Values]',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,3',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\NoLMHash=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\NTLMMinClientSec=4,536870912',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnablePlainTextPassword=4,0',
+        '[Privilege Rights]',
+        'SeDenyNetworkLogonRight = *S-1-5-32-546',
+      ]),
+    ),
+  );
+}
+
+// 2. Default Domain Controllers Policy: LDAP signing "None", no channel binding yet.
+{
+  const g = `${POL}/{6AC1786C-016F-11D2-945F-00C04fB984F9}`;
+  write(`${g}/GPT.INI`, gptIni('Default Domain Controllers Policy'));
+  write(
+    `${g}/${SEC}`,
+    utf16(
+      crlf([
+        ...secHead,
+        '[Registry Values]',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\EnableSecuritySignature=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,1',
+        '[Privilege Rights]',
+        'SeMachineAccountPrivilege = *S-1-5-11',
+      ]),
+    ),
+  );
+}
+
+// 3. Workstation SMB hardening: ADMX (Registry.pol) and GPP (Registry.xml), partly weak.
+{
+  const g = `${POL}/{5C3E2A10-7B44-4F0E-9E7A-1D2B3C4D5E6F}`;
+  write(`${g}/GPT.INI`, gptIni('Workstation SMB hardening'));
+  write(
+    `${g}/Machine/Registry.pol`,
+    pol([
+      ['Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AllowInsecureGuestAuth', 4, 1],
+      ['Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AuditServerDoesNotSupportSigning', 4, 1],
+      ['Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', '\\\\*\\SYSVOL', 1, 'RequireMutualAuthentication=1, RequireIntegrity=1'],
+      ['Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', '\\\\*\\NETLOGON', 1, 'RequireMutualAuthentication=1, RequireIntegrity=0'],
+    ]),
+  );
+  write(
+    `${g}/Machine/Preferences/Registry/Registry.xml`,
+    Buffer.from(
+      [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">',
+        '\t<Collection clsid="{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF}" name="SMB">',
+        '\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="SMB1" status="SMB1" image="12" changed="2026-01-15 09:00:00" uid="{0B7D5C3A-1E2F-4A5B-8C9D-0E1F2A3B4C5D}"><Properties action="U" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry>',
+        '\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature" status="RequireSecuritySignature" image="12" changed="2026-01-15 09:00:00" uid="{1C8E6D4B-2F3A-4B6C-9D0E-1F2A3B4C5D6E}" disabled="1"><Properties action="U" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_DWORD" value="00000000"/></Registry>',
+        '\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="EnableSecuritySignature" status="EnableSecuritySignature" image="12" changed="2026-01-15 09:00:00" uid="{2D9F7E5C-3A4B-4C7D-8E1F-2A3B4C5D6E7F}"><Properties action="D" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters" name="EnableSecuritySignature" type="REG_DWORD" value="00000000"/></Registry>',
+        '\t</Collection>',
+        '</RegistrySettings>',
+        '',
+      ].join('\r\n'),
+      'utf8',
+    ),
+  );
+}
+
+// 4. Member server baseline: hardened.
+{
+  const g = `${POL}/{8E1D4F2A-6C3B-4D5E-A7F8-091A2B3C4D5E}`;
+  write(`${g}/GPT.INI`, gptIni('Member Server Baseline'));
+  write(
+    `${g}/${SEC}`,
+    utf16(
+      crlf([
+        ...secHead,
+        '[Registry Values]',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RestrictNullSessAccess=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientIntegrity=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,5',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\NTLMMinClientSec=4,537395200',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\NTLMMinServerSec=4,537395200',
+        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SealSecureChannel=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SignSecureChannel=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireStrongKey=4,1',
+      ]),
+    ),
+  );
+  write(
+    `${g}/Machine/Registry.pol`,
+    pol([
+      ['System\\CurrentControlSet\\Services\\LanmanServer\\Parameters', 'SMB1', 4, 0],
+      ['System\\CurrentControlSet\\Services\\MrxSmb10', 'Start', 4, 4],
+      ['Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AllowInsecureGuestAuth', 4, 0],
+    ]),
+  );
+}
+
+// 5. A GPMC backup of a "legacy file server" GPO: the report says SMB1 is on.
+{
+  const b = 'backups/{D41D8CD9-8F00-4B20-9E80-0998ECF8427E}';
+  write(
+    `${b}/bkupInfo.xml`,
+    Buffer.from(
+      '<?xml version="1.0" encoding="utf-8"?><BackupInst xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"><GPOGuid><![CDATA[{7F3A9C21-4B6D-4E8F-A0B1-C2D3E4F5A6B7}]]></GPOGuid><GPODisplayName><![CDATA[Legacy file servers]]></GPODisplayName></BackupInst>\r\n',
+      'utf8',
+    ),
+  );
+  const report = [
+    '<?xml version="1.0" encoding="utf-16"?>',
+    '<GPO xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings">',
+    '  <Identifier>',
+    '    <Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">{7F3A9C21-4B6D-4E8F-A0B1-C2D3E4F5A6B7}</Identifier>',
+    '    <Domain xmlns="http://www.microsoft.com/GroupPolicy/Types">corp.example</Domain>',
+    '  </Identifier>',
+    '  <Name>Legacy file servers</Name>',
+    '  <Computer>',
+    '    <VersionDirectory>3</VersionDirectory>',
+    '    <VersionSysvol>3</VersionSysvol>',
+    '    <Enabled>true</Enabled>',
+    '    <ExtensionData>',
+    '      <Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">',
+    '        <q1:SecurityOptions>',
+    '          <q1:KeyName>MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature</q1:KeyName>',
+    '          <q1:SettingNumber>0</q1:SettingNumber>',
+    '          <q1:Display>',
+    '            <q1:Name>Microsoft network server: Digitally sign communications (always)</q1:Name>',
+    '            <q1:Units />',
+    '            <q1:DisplayBoolean>false</q1:DisplayBoolean>',
+    '          </q1:Display>',
+    '        </q1:SecurityOptions>',
+    '      </Extension>',
+    '      <Name>Security</Name>',
+    '    </ExtensionData>',
+    '    <ExtensionData>',
+    '      <Extension xmlns:q2="http://www.microsoft.com/GroupPolicy/Settings/Registry" xsi:type="q2:RegistrySettings">',
+    '        <q2:Policy>',
+    '          <q2:Name>Configure SMB v1 server</q2:Name>',
+    '          <q2:State>Enabled</q2:State>',
+    '          <q2:Explain>Turns the SMBv1 server on or off.</q2:Explain>',
+    '          <q2:Supported>At least Windows Vista</q2:Supported>',
+    '          <q2:Category>MS Security Guide</q2:Category>',
+    '        </q2:Policy>',
+    '      </Extension>',
+    '      <Name>Registry</Name>',
+    '    </ExtensionData>',
+    '  </Computer>',
+    '  <User>',
+    '    <VersionDirectory>0</VersionDirectory>',
+    '    <VersionSysvol>0</VersionSysvol>',
+    '    <Enabled>true</Enabled>',
+    '  </User>',
+    '</GPO>',
+  ];
+  write(`${b}/gpreport.xml`, utf16(crlf(report)));
+}
+
+// 6. A loose .reg file someone wants to import on a NAS gateway.
+write(
+  'loose/nas-gateway.reg',
+  utf16(
+    crlf([
+      'Windows Registry Editor Version 5.00',
+      '',
+      '; Settings requested by the NAS vendor',
+      '[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]',
+      '"RequireSecuritySignature"=dword:00000000',
+      '"EnablePlainTextPassword"=dword:00000001',
+      '',
+      '[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa]',
+      '"LmCompatibilityLevel"=dword:00000005',
+      '',
+    ]),
+  ),
+);
+
+console.log(`examples written to ${root}`);

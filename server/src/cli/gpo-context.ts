@@ -1,0 +1,116 @@
+/**
+ * Which GPO a file belongs to, for reports: SYSVOL folders `Policies/{GUID}/` carry a `GPT.INI`
+ * (`[General] displayName=…`) and GPMC backup folders carry `bkupInfo.xml` / `Backup.xml` with the
+ * display name. `ini` reads GPT.INI (a plain INI file where positions do not matter) and
+ * fast-xml-parser reads the backup metadata (no positions needed, entities not processed).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseIni } from 'ini';
+import { XMLParser } from 'fast-xml-parser';
+import { decode } from '../core/text';
+
+export interface GpoContext {
+  guid?: string;
+  name?: string;
+}
+
+const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
+const MAX_META_BYTES = 1024 * 1024;
+
+const xml = new XMLParser({ ignoreAttributes: true, processEntities: false, removeNSPrefix: true, htmlEntities: false });
+
+function readSmallText(file: string): string | undefined {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > MAX_META_BYTES) return undefined;
+    const d = decode(fs.readFileSync(file));
+    return d.encoding === 'binary' ? undefined : d.text;
+  } catch {
+    return undefined;
+  }
+}
+
+function findChild(dir: string, lowerName: string): string | undefined {
+  try {
+    const hit = fs.readdirSync(dir).find((n) => n.toLowerCase() === lowerName);
+    return hit ? path.join(dir, hit) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromGptIni(dir: string): string | undefined {
+  const file = findChild(dir, 'gpt.ini');
+  const text = file && readSmallText(file);
+  if (!text) return undefined;
+  const parsed = parseIni(text) as Record<string, Record<string, unknown> | unknown>;
+  for (const [section, body] of Object.entries(parsed)) {
+    if (section.toLowerCase() !== 'general' || typeof body !== 'object' || !body) continue;
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      if (k.toLowerCase() === 'displayname' && typeof v === 'string' && v.trim()) return v.trim();
+    }
+  }
+  return undefined;
+}
+
+function firstString(obj: unknown, key: string, depth = 0): string | undefined {
+  if (!obj || typeof obj !== 'object' || depth > 8) return undefined;
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    if (k === key && (typeof v === 'string' || typeof v === 'number')) return String(v).trim();
+    const inner = firstString(v, key, depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function fromBackup(dir: string): GpoContext | undefined {
+  for (const [file, nameKey, guidKey] of [
+    ['bkupinfo.xml', 'GPODisplayName', 'GPOGuid'],
+    ['backup.xml', 'DisplayName', 'ID'],
+  ] as const) {
+    const p = findChild(dir, file);
+    const text = p && readSmallText(p);
+    if (!text || /<!DOCTYPE/i.test(text)) continue;
+    try {
+      const doc = xml.parse(text);
+      const name = firstString(doc, nameKey);
+      const guid = firstString(doc, guidKey);
+      if (name || guid) return { name, guid: guid && GUID.test(guid) ? guid.toUpperCase() : undefined };
+    } catch {
+      // Unreadable metadata only costs the GPO name in the report.
+    }
+  }
+  return undefined;
+}
+
+/** Caches per folder; a scan of a SYSVOL tree looks up each GPO folder once. */
+export class GpoResolver {
+  private readonly cache = new Map<string, GpoContext | null>();
+
+  resolve(file: string): GpoContext | undefined {
+    let dir = path.dirname(path.resolve(file));
+    for (let i = 0; i < 12; i++) {
+      const hit = this.lookup(dir);
+      if (hit) return hit;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    return undefined;
+  }
+
+  private lookup(dir: string): GpoContext | undefined {
+    const cached = this.cache.get(dir);
+    if (cached !== undefined) return cached ?? undefined;
+    let ctx: GpoContext | undefined;
+    const base = path.basename(dir);
+    const gptName = fromGptIni(dir);
+    if (gptName || GUID.test(base)) {
+      if (gptName || findChild(dir, 'gpt.ini')) ctx = { guid: GUID.test(base) ? base.toUpperCase() : undefined, name: gptName };
+    }
+    if (!ctx) ctx = fromBackup(dir);
+    this.cache.set(dir, ctx ?? null);
+    return ctx;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * One file → a plain, serialisable report (what the JSON output prints, what SARIF and the text
+ * output are built from, and what a worker thread sends back). Holds no reference to the parsed
+ * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { CoverageSource, coverageSources } from '../core/coverage';
+import { fixAllEdits, lint } from '../core/engine';
+import { displayKey } from '../core/keys';
+import { parseBytes } from '../core/parse';
+import { applyEditsToBytes, decode, LineIndex } from '../core/text';
+import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core/types';
+import type { GpoContext } from './gpo-context';
+
+export interface Region {
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  /** Binary files: byte offset instead of line/column. */
+  offset?: number;
+}
+
+export interface JsonSetting extends Region {
+  key: string;
+  name: string;
+  type: string | null;
+  value: RegData;
+  state: string;
+  origin: string;
+  gpo?: string;
+}
+
+export interface JsonEdit {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  newText: string;
+}
+
+export interface JsonFix {
+  title: string;
+  kind: string;
+  preferred: boolean;
+  edits: JsonEdit[];
+}
+
+export interface JsonFinding extends Region {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  key?: string;
+  name?: string;
+  fixable: boolean;
+  fingerprint: string;
+  fixes?: JsonFix[];
+  related?: (Region & { message: string })[];
+  suppressed?: { reason: string };
+}
+
+export interface JsonProblem extends Region {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  fingerprint: string;
+}
+
+export interface FileReport {
+  path: string;
+  format: FileFormat;
+  encoding: Encoding;
+  gpo?: GpoContext;
+  settings: JsonSetting[];
+  findings: JsonFinding[];
+  problems: JsonProblem[];
+  /** Findings suppressed inline with a reason (not counted, listed for auditors). */
+  suppressed: JsonFinding[];
+  /** Number of fixes written by --fix. */
+  fixed?: number;
+  /** Sources for the set-level coverage, merged by the caller. */
+  coverage: [string, CoverageSource][];
+}
+
+function region(index: LineIndex, span: Span, offset?: number): Region {
+  if (offset !== undefined) return { offset };
+  const a = index.positionAt(span.start);
+  const b = index.positionAt(span.end);
+  return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
+}
+
+/** Stable across line moves and value edits: rule, file, registry value and its occurrence number. */
+export function fingerprint(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+function findingKey(f: Finding): string {
+  return f.setting ? `${displayKey(f.setting.hive, f.setting.key)}\\${f.setting.name}`.toLowerCase() : f.message;
+}
+
+export function buildReport(displayPath: string, file: ParsedFile, findings: Finding[], gpo: GpoContext | undefined, options: LintOptions): FileReport {
+  const index = new LineIndex(file.text);
+  const isPol = file.format === 'registry-pol';
+  const occurrences = new Map<string, number>();
+  const fp = (ruleId: string, key: string) => {
+    const id = `${ruleId}|${key}`;
+    const n = (occurrences.get(id) ?? 0) + 1;
+    occurrences.set(id, n);
+    return fingerprint([ruleId, displayPath.replace(/\\/g, '/'), key, String(n)]);
+  };
+
+  const settings: JsonSetting[] = file.settings.map((s) => {
+    const out: JsonSetting = {
+      key: displayKey(s.hive, s.key),
+      name: s.name,
+      type: s.type,
+      value: s.value,
+      state: s.state,
+      ...(isPol ? { offset: s.offset } : { line: index.positionAt(s.span.start).line + 1, column: index.positionAt(s.span.start).character + 1 }),
+      origin: s.origin,
+    };
+    if (s.gpo?.name) out.gpo = s.gpo.name;
+    return out;
+  });
+
+  const problemCodes = new Set(['file.parse', 'file.encoding', 'file.duplicate', 'file.limit', 'file.unsafe-xml', 'file.unknown', 'file.io']);
+  const problems: JsonProblem[] = [];
+  const active: JsonFinding[] = [];
+  const suppressed: JsonFinding[] = [];
+  for (const f of findings) {
+    if (problemCodes.has(f.ruleId)) {
+      problems.push({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...region(index, f.span, f.offset), fingerprint: fp(f.ruleId, f.message) });
+      continue;
+    }
+    const jf: JsonFinding = {
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      ...(f.setting ? { key: displayKey(f.setting.hive, f.setting.key), name: f.setting.name } : {}),
+      ...region(index, f.span, f.offset),
+      fixable: f.fixes.some((x) => x.isPreferred),
+      fingerprint: fp(f.ruleId, findingKey(f)),
+    };
+    if (f.fixes.length) {
+      jf.fixes = f.fixes.map((x) => ({
+        title: x.title,
+        kind: x.kind,
+        preferred: !!x.isPreferred,
+        edits: x.edits.map((e) => {
+          const a = index.positionAt(e.start);
+          const b = index.positionAt(e.end);
+          return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, newText: e.newText };
+        }),
+      }));
+    }
+    if (f.related?.length) jf.related = f.related.map((r) => ({ ...region(index, r.span), message: r.message }));
+    if (f.suppressed) {
+      jf.suppressed = { reason: f.suppressed.reason };
+      suppressed.push(jf);
+    } else active.push(jf);
+  }
+
+  const coverage = coverageSources(displayPath, file, index, options);
+  return { path: displayPath, format: file.format, encoding: file.encoding, ...(gpo ? { gpo } : {}), settings, findings: active, problems, suppressed, coverage };
+}
+
+export interface ScanOneOptions {
+  lint: LintOptions;
+  fix: boolean;
+}
+
+/** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
+export function scanOne(filePath: string, displayPath: string, gpo: GpoContext | undefined, opts: ScanOneOptions): FileReport {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(filePath);
+  } catch (e) {
+    const message = `Could not read the file: ${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`.trim();
+    return {
+      path: displayPath,
+      format: 'unknown',
+      encoding: 'binary',
+      settings: [],
+      findings: [],
+      problems: [{ ruleId: 'file.io', severity: 'error', message, fingerprint: fingerprint(['file.io', displayPath]) }],
+      suppressed: [],
+      coverage: [],
+    };
+  }
+  let parsed = parseBytes(filePath, bytes);
+  let findings = lint(parsed, opts.lint);
+  let fixed = 0;
+  if (opts.fix && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
+    const edits = fixAllEdits(findings);
+    if (edits.length) {
+      const decoded = decode(bytes);
+      // The text the edits were computed on must be the text decode() gives; anything else is a bug, not a write.
+      if (decoded.text === parsed.text) {
+        const out = applyEditsToBytes(bytes, decoded, edits);
+        fs.writeFileSync(filePath, out);
+        fixed = findings.filter((f) => !f.suppressed && f.fixes.some((x) => x.isPreferred && x.edits.every((e) => edits.includes(e)))).length;
+        parsed = parseBytes(filePath, out);
+        findings = lint(parsed, opts.lint);
+      }
+    }
+  }
+  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint);
+  if (opts.fix) report.fixed = fixed;
+  return report;
+}

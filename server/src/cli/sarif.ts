@@ -1,0 +1,137 @@
+/**
+ * SARIF 2.1.0 output (validated against the schema by Microsoft's SARIF Multitool in the tests).
+ * Rule metadata and help text come from the catalog; results carry stable partialFingerprints,
+ * inline suppressions and the fixes as artifactChanges.
+ */
+import { allRules, docsUrl } from '../core/catalog';
+import { ruleMarkdown } from '../core/catalog/render';
+import { isSettingRule, type Rule } from '../core/catalog/types';
+import type { Severity } from '../core/types';
+import type { FileReport, JsonFinding, JsonProblem, Region } from './report';
+
+export const FINGERPRINT_KEY = 'relaylint/v1';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+/** GitHub code scanning reads `security-severity` (0–10) to rank security alerts. */
+const SECURITY_SEVERITY: Record<Severity, string> = { error: '8.0', warning: '5.0', info: '2.0', hint: '1.0' };
+
+function plainHelp(rule: Rule): string {
+  const e = rule.explanation;
+  const parts = [e.what, e.why];
+  if ('attack' in e) parts.push(e.attack);
+  parts.push(e.fix);
+  if ('rollout' in e) parts.push(e.rollout);
+  return parts.join('\n\n');
+}
+
+export function sarifRules(docsBase?: string) {
+  return allRules.map((rule) => ({
+    id: rule.id,
+    name: rule.id.replace(/(^|[.-])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: isSettingRule(rule) ? `${rule.displayName}: ${rule.explanation.what}` : rule.explanation.what },
+    help: { text: plainHelp(rule), markdown: ruleMarkdown(rule) },
+    helpUri: docsUrl(rule.id, docsBase),
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      tags: ['security', rule.category, ...(isSettingRule(rule) ? [rule.side] : [])],
+      precision: 'very-high',
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+    },
+  }));
+}
+
+function region(r: Region) {
+  if (r.offset !== undefined) return { byteOffset: r.offset };
+  return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
+}
+
+function uri(path: string): string {
+  return path
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+/**
+ * Streams one SARIF log: the run header with the rule metadata first, then each file's results as
+ * the scan produces them, then the invocation. Memory stays flat whatever the tree size.
+ */
+export class SarifWriter {
+  private readonly ruleIndex = new Map<string, number>();
+  private first = true;
+
+  constructor(
+    private readonly write: (chunk: string) => void,
+    version: string,
+    rootUri: string,
+    docsBase?: string,
+  ) {
+    const rules = sarifRules(docsBase);
+    rules.forEach((r, i) => this.ruleIndex.set(r.id, i));
+    const driver = { name: 'relaylint', version, semanticVersion: version, informationUri: 'https://github.com/relaylint/relaylint', rules };
+    const head = JSON.stringify({
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [{ tool: { driver }, originalUriBaseIds: { SRCROOT: { uri: rootUri } }, columnKind: 'utf16CodeUnits', results: [] }],
+    });
+    // Open the results array: everything up to `"results":[`.
+    this.write(head.slice(0, head.lastIndexOf('"results":[]') + '"results":['.length));
+  }
+
+  private result(file: FileReport, f: JsonFinding | JsonProblem, suppressed?: string) {
+    const location = { physicalLocation: { artifactLocation: { uri: uri(file.path), uriBaseId: 'SRCROOT' }, region: region(f) } };
+    const res: Record<string, unknown> = {
+      ruleId: f.ruleId,
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [location],
+      partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    };
+    const idx = this.ruleIndex.get(f.ruleId);
+    if (idx !== undefined) res.ruleIndex = idx;
+    if ('fixes' in f && f.fixes?.length) {
+      const fixes = f.fixes
+        .filter((x) => x.kind !== 'suppress')
+        .map((x) => ({
+          description: { text: x.title },
+          artifactChanges: [
+            {
+              artifactLocation: { uri: uri(file.path), uriBaseId: 'SRCROOT' },
+              replacements: x.edits.map((e) => ({
+                deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn },
+                insertedContent: { text: e.newText },
+              })),
+            },
+          ],
+        }));
+      if (fixes.length) res.fixes = fixes;
+    }
+    if ('related' in f && f.related?.length) {
+      res.relatedLocations = f.related.map((r, i) => ({
+        id: i + 1,
+        physicalLocation: { artifactLocation: { uri: uri(file.path), uriBaseId: 'SRCROOT' }, region: region(r) },
+        message: { text: r.message },
+      }));
+    }
+    if (suppressed !== undefined) res.suppressions = [{ kind: 'inSource', justification: suppressed }];
+    return res;
+  }
+
+  private push(obj: unknown): void {
+    this.write((this.first ? '' : ',') + JSON.stringify(obj));
+    this.first = false;
+  }
+
+  add(file: FileReport): void {
+    for (const p of file.problems) this.push(this.result(file, p));
+    for (const f of file.findings) this.push(this.result(file, f));
+    for (const f of file.suppressed) this.push(this.result(file, f, f.suppressed?.reason ?? ''));
+  }
+
+  end(executionSuccessful: boolean): void {
+    this.write(`],"invocations":[${JSON.stringify({ executionSuccessful })}]}]}\n`);
+  }
+}

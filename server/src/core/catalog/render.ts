@@ -1,0 +1,129 @@
+/**
+ * Markdown for one catalog rule. The rule documentation pages (docs/rules/<id>.md), the hover of
+ * the language server and the SARIF help text are all rendered here, from the same catalog entry,
+ * so the three never drift apart.
+ */
+import { displayKey } from '../keys';
+import type { MetaRule, Reference, Rule, SettingRule } from './types';
+import { isSettingRule } from './types';
+
+export interface RenderOptions {
+  /** Emit the `# id: title` line (docs pages, SARIF). Default true. */
+  title?: boolean;
+  /** Markdown level of the section headings. Default 2 (`##`). */
+  headingLevel?: number;
+  /** Leave out the summary block (display name, GPO path, registry, side) when the caller already shows it. Default false. */
+  omitSummary?: boolean;
+}
+
+const SIDE_TEXT: Record<SettingRule['side'], string> = {
+  server: 'server side (the machine that accepts the connection)',
+  client: 'client side (the machine that opens the connection)',
+  both: 'client and server side',
+};
+
+/** Escape text for a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Escape characters that Markdown would otherwise read as formatting in running text. Catalog prose
+ * may use `code spans` on purpose; those are kept as they are.
+ */
+export function mdText(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/([\\*_[\]<>|])/g, '\\$1')))
+    .join('');
+}
+
+/** Inline code that survives backticks in the content. */
+export function mdCode(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+function heading(level: number, text: string): string {
+  return `${'#'.repeat(Math.min(Math.max(level, 1), 6))} ${text}`;
+}
+
+function reference(ref: Reference): string {
+  const tag = ref.tag ? `[${ref.tag}] ` : '';
+  return ref.url ? `- ${tag}[${mdText(ref.title)}](${ref.url})` : `- ${tag}${mdText(ref.title)}`;
+}
+
+/** Registry locations of a rule, one per line, in `HKLM\…\Name` form. */
+export function registryLines(rule: SettingRule): string[] {
+  return rule.locations.map((l) => `${mdCode(`${displayKey(l.hive, l.key)}\\${l.name}`)} (${rule.valueType})`);
+}
+
+/** The summary block: display name, GPO editor path, registry, side. Shared by docs and hover. */
+export function ruleSummaryMarkdown(rule: SettingRule): string {
+  const lines = [
+    `**Group Policy setting:** ${mdText(rule.displayName)}`,
+    `**In the GPO editor:** ${mdText(rule.gpoPath)}`,
+    `**Registry:** ${registryLines(rule).join(', or ')}`,
+    `**Applies to:** the ${SIDE_TEXT[rule.side]}${rule.dcOnly ? '; only meaningful on domain controllers' : ''}`,
+  ];
+  // Two trailing spaces: a Markdown line break inside one paragraph.
+  return lines.join('  \n');
+}
+
+function valuesTable(rule: SettingRule): string[] {
+  const entries = Object.entries(rule.values);
+  if (entries.length === 0) return [];
+  return ['| Value | Meaning |', '| --- | --- |', ...entries.map(([v, meaning]) => `| ${cell(v)} | ${cell(meaning)} |`)];
+}
+
+function baselineLines(rule: SettingRule): string[] {
+  const b = rule.baselines;
+  const out: string[] = [];
+  out.push(`- Microsoft security baseline: ${mdText(b.microsoft ?? 'not set')}`);
+  out.push(`- CIS benchmark: ${mdText(b.cis ?? 'not listed')}`);
+  out.push(`- DISA STIG: ${mdText(b.stig ?? 'not listed')}`);
+  return out;
+}
+
+function settingRuleMarkdown(rule: SettingRule, level: number, omitSummary: boolean): string[] {
+  const e = rule.explanation;
+  const parts: string[] = [];
+  if (!omitSummary) parts.push(ruleSummaryMarkdown(rule));
+  const table = valuesTable(rule);
+  parts.push([heading(level, 'Values'), ...(table.length ? ['', ...table, ''] : ['']), `**Secure value:** ${mdText(rule.secure)}`].join('\n'));
+  parts.push(`${heading(level, 'What it does')}\n\n${mdText(e.what)}`);
+  parts.push(`${heading(level, 'Why it matters')}\n\n${mdText(e.why)}`);
+  parts.push(`${heading(level, 'The attack')}\n\n${mdText(e.attack)}`);
+  parts.push(`${heading(level, 'Defaults when not configured')}\n\n${mdText(rule.defaults)}`);
+  parts.push(`${heading(level, 'How to fix')}\n\n${mdText(e.fix)}`);
+  parts.push(
+    `${heading(level, 'Rollout')}\n\n${mdText(e.rollout)}` + (rule.events ? `\n\n**Events to watch:** ${mdText(rule.events)}` : ''),
+  );
+  parts.push(`${heading(level, 'Baselines')}\n\n${baselineLines(rule).join('\n')}`);
+  if (rule.references.length) parts.push(`${heading(level, 'References')}\n\n${rule.references.map(reference).join('\n')}`);
+  return parts;
+}
+
+function metaRuleMarkdown(rule: MetaRule, level: number): string[] {
+  const e = rule.explanation;
+  const parts = [
+    `${heading(level, 'What it means')}\n\n${mdText(e.what)}`,
+    `${heading(level, 'Why it matters')}\n\n${mdText(e.why)}`,
+    `${heading(level, 'How to fix')}\n\n${mdText(e.fix)}`,
+  ];
+  if (rule.references.length) parts.push(`${heading(level, 'References')}\n\n${rule.references.map(reference).join('\n')}`);
+  return parts;
+}
+
+/** The whole Markdown documentation of one rule. */
+export function ruleMarkdown(rule: Rule, options: RenderOptions = {}): string {
+  const level = options.headingLevel ?? 2;
+  const parts: string[] = [];
+  if (options.title ?? true) {
+    parts.push(`${heading(level - 1, `${rule.id}: ${mdText(rule.title)}`)}`);
+    parts.push(`Default severity: **${rule.severity}**. Category: ${rule.category}.`);
+  }
+  parts.push(...(isSettingRule(rule) ? settingRuleMarkdown(rule, level, options.omitSummary ?? false) : metaRuleMarkdown(rule, level)));
+  return parts.join('\n\n') + '\n';
+}

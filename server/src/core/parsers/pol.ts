@@ -115,7 +115,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
   const problem = (offset: number, message: string, severity: Problem['severity'] = 'error') => {
     if (problems.length >= LIMITS.maxProblemsPerFile) return;
     const span = emit(`; problem at byte ${hex(offset)}: ${message}`);
-    problems.push({ code: 'parse', severity, message: `${message} (byte offset ${offset}).`, offset, span });
+    problems.push({ code: 'parse', severity, message: `${message[0].toUpperCase()}${message.slice(1)} (byte offset ${offset}).`, offset, span });
   };
 
   emit(`; Registry.pol (read-only view rendered by relaylint). Hive: ${hive}. One line per record: @byte-offset key\\value = type:data`);

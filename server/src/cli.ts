@@ -136,7 +136,6 @@ class Pool {
         this.waiting.delete(m.id);
         this.next(w);
       });
-      w.unref();
       this.workers.push(w);
       this.idle.push(w);
     }
@@ -181,10 +180,16 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   // Buffered writes: one syscall per ~64 KB, not per line.
   let buf = '';
+  let closed = false;
   const flush = () => {
-    if (!buf) return;
-    if (outFd !== undefined) fs.writeSync(outFd, buf);
-    else fs.writeSync(1, buf);
+    if (!buf || closed) return;
+    try {
+      fs.writeSync(outFd ?? 1, buf);
+    } catch (e) {
+      // A reader that went away (`relaylint scan … | head`) is not an error of ours.
+      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+      closed = true;
+    }
     buf = '';
   };
   const write = (s: string) => {

@@ -183,14 +183,24 @@ async function scan(args: ScanArgs): Promise<number> {
   let closed = false;
   const flush = () => {
     if (!buf || closed) return;
-    try {
-      fs.writeSync(outFd ?? 1, buf);
-    } catch (e) {
-      // A reader that went away (`relaylint scan … | head`) is not an error of ours.
-      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-      closed = true;
-    }
+    const data = Buffer.from(buf, 'utf8');
     buf = '';
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += fs.writeSync(outFd ?? 1, data, off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // A reader that went away (`relaylint scan … | head`) is not an error of ours.
+        if (code === 'EPIPE') {
+          closed = true;
+          return;
+        }
+        // A non-blocking pipe that is full: wait a moment for the reader.
+        if (code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      }
+    }
   };
   const write = (s: string) => {
     buf += s;

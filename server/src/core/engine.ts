@@ -63,7 +63,7 @@ function insertionLine(file: ParsedFile, rule: SettingRule, value: number | stri
 }
 
 /** Edits that insert a value line under `[Registry Values]`, creating the section when needed. */
-function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
+export function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
   const eol = file.eol;
   const section = file.sections?.find((s) => s.name.trim().toLowerCase() === 'registry values');
   if (section) return [{ start: section.span.end, end: section.span.end, newText: eol + line }];

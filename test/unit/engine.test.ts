@@ -1,0 +1,261 @@
+/**
+ * Rule engine, table-driven: for each input, the exact findings (rule, severity, the text under
+ * the span) and the exact text after applying each fix.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { fixAllEdits, infInsertEdits, lint } from '../../server/src/core/engine';
+import { parseText } from '../../server/src/core/parse';
+import { applyEdits } from '../../server/src/core/text';
+import type { Finding, LintOptions, ParsedFile } from '../../server/src/core/types';
+
+const ANY: LintOptions = { role: 'any', targetOs: 'legacy' };
+const M = 'MACHINE\\System\\CurrentControlSet\\';
+const inf = (...lines: string[]) => ['[Unicode]', 'Unicode=yes', '[Registry Values]', ...lines, '[Version]', 'signature="$CHICAGO$"', ''].join('\r\n');
+
+function run(path: string, text: string, options: LintOptions = ANY): { file: ParsedFile; findings: Finding[] } {
+  const file = parseText(path, text, path.endsWith('.inf') ? 'utf-16le-bom' : 'utf-8');
+  return { file, findings: lint(file, options).filter((f) => f.ruleId !== 'file.parse' || f.severity !== 'hint') };
+}
+
+const under = (file: ParsedFile, f: Finding) => file.text.slice(f.span.start, f.span.end);
+
+interface Row {
+  name: string;
+  path?: string;
+  text: string;
+  options?: LintOptions;
+  /** [ruleId, severity, text under the span] in order. */
+  expect: [string, string, string][];
+  /** Text after the preferred fix of each finding in order (undefined = no preferred fix). */
+  fixed?: (string | undefined)[];
+}
+
+const rows: Row[] = [
+  {
+    name: 'hardened values give no finding',
+    text: inf(`${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,1`, `${M}Control\\Lsa\\LmCompatibilityLevel=4,5`),
+    expect: [],
+  },
+  {
+    name: 'weak server signing, any spacing and case',
+    text: inf(`machine\\system\\currentcontrolset\\services\\LANMANSERVER\\parameters\\requiresecuritysignature = 4 , 0`),
+    expect: [['smb.server.require', 'error', 'machine\\system\\currentcontrolset\\services\\LANMANSERVER\\parameters\\requiresecuritysignature = 4 , 0']],
+    fixed: [inf(`machine\\system\\currentcontrolset\\services\\LANMANSERVER\\parameters\\requiresecuritysignature = 4,1`)],
+  },
+  {
+    name: 'DC-only settings are judged as DC settings and say so; skipped for members',
+    text: inf(`${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,1`),
+    expect: [['ldap.server.signing', 'error', `${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,1`]],
+    fixed: [inf(`${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,2`)],
+  },
+  {
+    name: 'member role ignores DC-only values',
+    text: inf(`${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,1`),
+    options: { role: 'member', targetOs: 'legacy' },
+    expect: [],
+  },
+  {
+    name: '.reg: weak DWORD is fixed in dword: syntax',
+    path: 'x.reg',
+    text: 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa]\r\n"LmCompatibilityLevel"=dword:00000003\r\n',
+    expect: [['ntlm.lmcompat', 'error', '"LmCompatibilityLevel"=dword:00000003']],
+    fixed: ['Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa]\r\n"LmCompatibilityLevel"=dword:00000005\r\n'],
+  },
+  {
+    name: '.reg: deleting a hardening value is a warning, fixed by writing the hardened value',
+    path: 'x.reg',
+    text: 'Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters]\n"RequireSecuritySignature"=-\n',
+    expect: [['smb.server.require', 'warning', '"RequireSecuritySignature"=-']],
+    fixed: [undefined],
+  },
+  {
+    name: '.reg: deleting the whole key warns once per hardening value under it',
+    path: 'x.reg',
+    text: 'Windows Registry Editor Version 5.00\n\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NTDS]\n',
+    expect: [
+      ['ldap.server.signing', 'warning', '[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NTDS]'],
+      ['ldap.server.enforce', 'warning', '[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NTDS]'],
+      ['ldap.server.cbt', 'warning', '[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NTDS]'],
+    ],
+    fixed: [undefined, undefined, undefined],
+  },
+  {
+    name: 'GPP: weak item fixed keeping the 8-hex-digit DWORD form; disabled items are never judged',
+    path: 'Machine/Preferences/Registry/Registry.xml',
+    text: [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">',
+      '<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="SMB1"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry>',
+      '<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="x" disabled="1"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Control\\Lsa" name="LmCompatibilityLevel" type="REG_DWORD" value="00000001"/></Registry>',
+      '</RegistrySettings>',
+      '',
+    ].join('\n'),
+    expect: [
+      [
+        'smb1.server',
+        'error',
+        '<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="SMB1"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry>',
+      ],
+    ],
+  },
+];
+
+test('rule engine table', async (t) => {
+  for (const row of rows) {
+    await t.test(row.name, () => {
+      const { file, findings } = run(row.path ?? 'GptTmpl.inf', row.text, row.options);
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, f.severity, under(file, f)]),
+        row.expect,
+      );
+      if (row.fixed) {
+        row.fixed.forEach((want, i) => {
+          const fix = findings[i].fixes.find((x) => x.isPreferred);
+          assert.equal(fix ? applyEdits(file.text, fix.edits) : undefined, want, `fix ${i}`);
+        });
+      }
+    });
+  }
+});
+
+test('DC-only messages start with "On domain controllers:"', () => {
+  const { findings } = run('GptTmpl.inf', inf(`${M}Services\\NTDS\\Parameters\\LdapEnforceChannelBinding=4,0`));
+  assert.equal(findings.length, 1);
+  assert.match(findings[0].message, /^On domain controllers: /);
+});
+
+test('GPP fix writes the hardened value as 8 hex digits inside value="…"', () => {
+  const text =
+    '<RegistrySettings><Registry name="SMB1"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry></RegistrySettings>';
+  const { file, findings } = run('Registry.xml', text);
+  const fix = findings[0].fixes.find((x) => x.isPreferred);
+  assert.ok(fix);
+  assert.equal(applyEdits(file.text, fix.edits), text.replace('value="00000001"', 'value="00000000"'));
+});
+
+test('staged fixes: client signing offers "if server agrees" first, inserted under [Registry Values] with CRLF', () => {
+  const text = inf(`${M}Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0`);
+  const { file, findings } = run('GptTmpl.inf', text);
+  assert.deepEqual(
+    findings.map((f) => f.ruleId),
+    ['smb.client.require'],
+  );
+  const [preferred, staged, suppress] = findings[0].fixes;
+  assert.deepEqual([preferred.kind, preferred.isPreferred, staged.kind, !!staged.isPreferred, suppress.kind], ['value', true, 'insert', false, 'suppress']);
+  assert.equal(applyEdits(file.text, preferred.edits), text.replace('=4,0', '=4,1'));
+  assert.equal(
+    applyEdits(file.text, staged.edits),
+    text.replace('RequireSecuritySignature=4,0', `RequireSecuritySignature=4,0\r\n${M}Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1`),
+  );
+  assert.equal(
+    applyEdits(file.text, suppress.edits),
+    text.replace(`${M}Services\\LanmanWorkstation`, `; relaylint-disable-next-line smb.client.require -- \r\n${M}Services\\LanmanWorkstation`),
+  );
+});
+
+test('staged fix rewrites the paired value when the file already has it', () => {
+  const text = inf(`${M}Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,0`, `${M}Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0`);
+  const { file, findings } = run('GptTmpl.inf', text);
+  const f = findings.find((x) => x.ruleId === 'smb.client.require');
+  assert.ok(f);
+  const staged = f.fixes.find((x) => x.kind === 'value' && !x.isPreferred);
+  assert.ok(staged);
+  assert.equal(applyEdits(file.text, staged.edits), text.replace('EnableSecuritySignature=4,0', 'EnableSecuritySignature=4,1'));
+});
+
+test('half-done rollout: LDAP signing required, channel binding missing → info with When supported then Always inserts', () => {
+  const text = inf(`${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,2`);
+  const { file, findings } = run('GptTmpl.inf', text);
+  assert.deepEqual(
+    findings.map((f) => [f.ruleId, f.severity, under(file, f)]),
+    [['ldap.server.cbt', 'info', `${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,2`]],
+  );
+  const inserts = findings[0].fixes.filter((x) => x.kind === 'insert');
+  assert.deepEqual(
+    inserts.map((x) => applyEdits(file.text, x.edits)),
+    [
+      text.replace('LDAPServerIntegrity=4,2', `LDAPServerIntegrity=4,2\r\n${M}Services\\NTDS\\Parameters\\LdapEnforceChannelBinding=4,1`),
+      text.replace('LDAPServerIntegrity=4,2', `LDAPServerIntegrity=4,2\r\n${M}Services\\NTDS\\Parameters\\LdapEnforceChannelBinding=4,2`),
+    ],
+  );
+  assert.equal(fixAllEdits(findings).length, 0, 'inserting a next step is never automatic');
+});
+
+test('insert edits go after the last line of [Registry Values], or create the section, with the file line ending', () => {
+  const line = `${M}Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1`;
+  const rows: [string, string][] = [
+    ['[Unicode]\nUnicode=yes\n[System Access]\nMinimumPasswordLength = 14', `[Unicode]\nUnicode=yes\n[System Access]\nMinimumPasswordLength = 14\n[Registry Values]\n${line}\n`],
+    ['[Unicode]\r\nUnicode=yes\r\n', `[Unicode]\r\nUnicode=yes\r\n[Registry Values]\r\n${line}\r\n`],
+    ['[Registry Values]\r\nA=4,1\r\n\r\n[Version]\r\n', `[Registry Values]\r\nA=4,1\r\n${line}\r\n\r\n[Version]\r\n`],
+  ];
+  for (const [text, want] of rows) {
+    const file = parseText('GptTmpl.inf', text, 'utf-8');
+    assert.equal(applyEdits(text, infInsertEdits(file, line)), want, JSON.stringify(text));
+  }
+});
+
+test('SMB1 in the same file raises EnableSecuritySignature from info to warning', () => {
+  const base = `${M}Services\\LanManServer\\Parameters\\EnableSecuritySignature=4,0`;
+  const alone = run('GptTmpl.inf', inf(base)).findings.filter((f) => f.ruleId === 'smb.server.enable');
+  const withSmb1 = run('GptTmpl.inf', inf(base, `${M}Services\\LanmanServer\\Parameters\\SMB1=4,1`)).findings.filter((f) => f.ruleId === 'smb.server.enable');
+  assert.deepEqual([alone[0]?.severity, withSmb1[0]?.severity], ['info', 'warning']);
+});
+
+test('suppressions: with a reason they suppress the next line; without one they are a finding and suppress nothing', () => {
+  const line = `${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`;
+  const ok = run('GptTmpl.inf', inf('; relaylint-disable-next-line smb.server.require -- scanner appliance, ticket 42', line)).findings;
+  const f = ok.find((x) => x.ruleId === 'smb.server.require');
+  assert.equal(f?.suppressed?.reason, 'scanner appliance, ticket 42');
+  assert.deepEqual(fixAllEdits(ok), []);
+
+  const bare = run('GptTmpl.inf', inf('; relaylint-disable-next-line smb.server.require', line)).findings;
+  assert.deepEqual(
+    bare.map((x) => [x.ruleId, x.severity, !!x.suppressed]),
+    [
+      ['smb.server.require', 'error', false],
+      ['suppression.reason', 'warning', false],
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+
+  const other = run('GptTmpl.inf', inf('; relaylint-disable-next-line ntlm.lmcompat -- wrong rule', line)).findings;
+  assert.equal(other.find((x) => x.ruleId === 'smb.server.require')?.suppressed, undefined);
+
+  const xml = [
+    '<RegistrySettings>',
+    '  <!-- relaylint-disable-next-line smb1.server: lab printer needs it until March -->',
+    '  <Registry name="SMB1"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry>',
+    '</RegistrySettings>',
+  ].join('\n');
+  const x = run('Registry.xml', xml).findings;
+  assert.equal(x.find((y) => y.ruleId === 'smb1.server')?.suppressed?.reason, 'lab printer needs it until March');
+});
+
+test('severity overrides from settings: change or switch off a rule', () => {
+  const text = inf(`${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`);
+  assert.deepEqual(
+    run('GptTmpl.inf', text, { ...ANY, severity: { 'smb.server.require': 'warning' } }).findings.map((f) => f.severity),
+    ['warning'],
+  );
+  assert.deepEqual(run('GptTmpl.inf', text, { ...ANY, severity: { 'smb.server.require': 'off' } }).findings, []);
+});
+
+test('fix-all applies preferred value fixes only, without overlaps, and is idempotent', () => {
+  const text = inf(
+    `${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`,
+    `${M}Control\\Lsa\\LmCompatibilityLevel=4,2`,
+    `${M}Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0`,
+  );
+  const { file, findings } = run('GptTmpl.inf', text);
+  const once = applyEdits(file.text, fixAllEdits(findings));
+  assert.equal(once, text.replace(/RequireSecuritySignature=4,0/g, 'RequireSecuritySignature=4,1').replace('LmCompatibilityLevel=4,2', 'LmCompatibilityLevel=4,5'));
+  const again = run('GptTmpl.inf', once);
+  assert.deepEqual(fixAllEdits(again.findings), []);
+});
+
+test('parse problems become findings of the file.* rules with their spans', () => {
+  const { file, findings } = run('GptTmpl.inf', inf('this line is not a registry value'));
+  const p = findings.find((f) => f.ruleId === 'file.parse');
+  assert.ok(p);
+  assert.equal(under(file, p), 'this line is not a registry value');
+});

@@ -3,13 +3,16 @@
  */
 import { keyId, valueId } from '../keys';
 import type { Hive } from '../types';
+import { ldapRules } from './ldap';
 import { metaRules } from './meta';
+import { netlogonRules } from './netlogon';
+import { ntlmRules } from './ntlm';
 import { smbRules } from './smb';
 import type { MetaRule, Rule, SettingRule } from './types';
 
 export * from './types';
 
-export const settingRules: readonly SettingRule[] = [...smbRules];
+export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, ...ntlmRules, ...netlogonRules];
 export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
 
 const byId = new Map<string, Rule>(allRules.map((r) => [r.id, r]));

@@ -17,7 +17,32 @@ export interface Decoded {
 }
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
-const ansiDecoder = new TextDecoder('windows-1252');
+
+/**
+ * Windows-1252 code points for bytes 0x80–0x9F; every other byte maps to the same code point.
+ * Spelled out because Node's `TextDecoder('windows-1252')` (ICU builds) decodes these bytes as
+ * Latin-1 C1 controls. One char per byte, so offsets map back to bytes 1:1.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+const CP1252_REVERSE = new Map<number, number>(CP1252_HIGH.map((cp, i) => [cp, 0x80 + i]));
+
+export function decodeWindows1252(bytes: ArrayLike<number>): string {
+  const parts: string[] = [];
+  const chunk: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    chunk.push(b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : b);
+    if (chunk.length === 8192) {
+      parts.push(String.fromCharCode(...chunk));
+      chunk.length = 0;
+    }
+  }
+  parts.push(String.fromCharCode(...chunk));
+  return parts.join('');
+}
 
 /** Heuristic for UTF-16LE without a BOM: ASCII-range text has a zero high byte in most code units. */
 function looksLikeUtf16le(bytes: Uint8Array): boolean {
@@ -81,7 +106,7 @@ export function decode(bytes: Uint8Array): Decoded {
         severity: 'warning',
         message: 'The file starts with a UTF-8 byte order mark but contains bytes that are not valid UTF-8; they were read as Windows-1252.',
       });
-      return { text: ansiDecoder.decode(bytes.subarray(3)), encoding: 'ansi', bomLength: 3, problems };
+      return { text: decodeWindows1252(bytes.subarray(3)), encoding: 'ansi', bomLength: 3, problems };
     }
   }
   if (looksLikeUtf16le(bytes)) {
@@ -96,7 +121,7 @@ export function decode(bytes: Uint8Array): Decoded {
   try {
     return { text: utf8Fatal.decode(bytes), encoding: 'utf-8', bomLength: 0, problems };
   } catch {
-    return { text: ansiDecoder.decode(bytes), encoding: 'ansi', bomLength: 0, problems };
+    return { text: decodeWindows1252(bytes), encoding: 'ansi', bomLength: 0, problems };
   }
 }
 
@@ -110,11 +135,12 @@ export function encodeAs(text: string, encoding: Encoding): Buffer {
     case 'utf-8-bom':
       return Buffer.from(text, 'utf8');
     default: {
-      // ASCII / ANSI: every fix writes ASCII; anything else becomes '?' rather than a wrong byte sequence.
+      // ASCII / ANSI: one byte per char; a char Windows-1252 cannot hold becomes '?' rather than a wrong byte sequence.
+      const ansi = encoding === 'ansi';
       const out = Buffer.alloc(text.length);
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        out[i] = c < 0x80 ? c : 0x3f;
+        out[i] = c < 0x80 || (ansi && c <= 0xff && !(c >= 0x80 && c <= 0x9f && !CP1252_REVERSE.has(c))) ? c : ansi ? (CP1252_REVERSE.get(c) ?? 0x3f) : 0x3f;
       }
       return out;
     }

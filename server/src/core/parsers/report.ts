@@ -1,7 +1,365 @@
-import type { Encoding, ParsedFile } from '../types';
+/**
+ * GPO report XML (`Get-GPOReport -ReportType Xml`, backup `gpreport.xml`; root `GPO`, or `GPOs`
+ * wrapping several) and RSoP XML (`Get-GPResultantSetOfPolicy -ReportType Xml`; root `Rsop`).
+ * Layout: settings-and-formats.md §6.4.
+ *
+ * Namespace prefixes (`q1`, `q2`, …) differ per file, so nothing here looks at a prefix: each
+ * `Extension`'s `xsi:type` is resolved through the declared namespace URIs, and the elements inside
+ * are matched by local name plus that namespace.
+ *
+ * What becomes a `Setting`:
+ * - Security extension: registry-backed `SecurityOptions` (`KeyName` + `SettingNumber` |
+ *   `SettingString` | `SettingStrings`). System Access entries are not registry values and are skipped.
+ * - Registry extension: ADMX `Policy` elements relaylint knows (see report-admx.ts), and "extra
+ *   registry settings" (`RegistrySetting`). Hive from the section: Computer → HKLM, User → HKCU.
+ * - Windows/Registry extension (GPP): the same items as a Registry.xml (gpp.ts).
+ * Report spans point into the report, but a report is not the policy itself: no `valueSyntax`, so no
+ * text fix is offered.
+ *
+ * RSoP: every setting element carries `GPO` (`Identifier`) and `Precedence`; only the winner
+ * (precedence 1, or none given) becomes a setting, with `gpo.precedence` set.
+ */
+import { cleanKey, hiveOf } from '../keys';
+import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, Setting, Span } from '../types';
 import { emptyParse } from './empty';
+import { extractGppItems, reportDuplicateItems } from './gpp';
+import { mapAdmxPolicy } from './report-admx';
+import { capProblems, childElement, childElements, readXml, xsiType, type XmlElement } from './xml';
 
-/** Get-GPOReport XML (GPO / GPOs root) and RSoP XML (Rsop root). PLACEHOLDER: being written. */
+export const GP_NS = {
+  settings: 'http://www.microsoft.com/GroupPolicy/Settings',
+  types: 'http://www.microsoft.com/GroupPolicy/Types',
+  base: 'http://www.microsoft.com/GroupPolicy/Settings/Base',
+  rsop: 'http://www.microsoft.com/GroupPolicy/Rsop',
+  security: 'http://www.microsoft.com/GroupPolicy/Settings/Security',
+  registry: 'http://www.microsoft.com/GroupPolicy/Settings/Registry',
+  gppRegistry: 'http://www.microsoft.com/GroupPolicy/Settings/Windows/Registry',
+} as const;
+
+/** Decides the GPO of a setting element; `null` = not the winning setting (RSoP), skip it. */
+type GpoOf = (el: XmlElement) => GpoRef | null | undefined;
+
+interface Ctx {
+  out: ParsedFile;
+  hive: Hive;
+  gpoOf: GpoOf;
+  /** Report (not RSoP): check GPP items for values written twice. */
+  checkDuplicates: boolean;
+}
+
+function trimmedText(el: XmlElement | undefined): string | undefined {
+  return el && el.closed ? el.text.trim() : undefined;
+}
+
+function gpoRef(name: string | undefined, guid: string | undefined, precedence?: number): GpoRef {
+  const g: GpoRef = {};
+  if (name) g.name = name;
+  if (guid) g.guid = guid;
+  if (precedence !== undefined) g.precedence = precedence;
+  return g;
+}
+
+function withGpo(s: Setting, gpo: GpoRef | undefined): Setting {
+  if (gpo) s.gpo = gpo;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Security extension.
+
+function unquote(s: string): string {
+  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
+}
+
+function readSecurityOption(el: XmlElement, ns: string, ctx: Ctx): void {
+  if (childElement(el, 'SystemAccessPolicyName', ns)) return;
+  const keyEl = childElement(el, 'KeyName', ns);
+  const keyName = trimmedText(keyEl);
+  if (!keyEl || !keyName) return;
+  const gpo = ctx.gpoOf(el);
+  if (gpo === null) return;
+  const problems = ctx.out.problems;
+
+  const bs = keyName.indexOf('\\');
+  const hive = bs > 0 ? hiveOf(keyName.slice(0, bs)) : undefined;
+  const last = keyName.lastIndexOf('\\');
+  if (!hive || last <= bs) {
+    problems.push({
+      code: 'parse',
+      severity: 'warning',
+      message: `Security option key "${keyName}" does not start with a hive (MACHINE\\…) followed by a key and a value name; it was skipped.`,
+      span: keyEl.textSpan,
+    });
+    return;
+  }
+  const key = cleanKey(keyName.slice(bs + 1, last));
+  const name = keyName.slice(last + 1);
+
+  let type: RegType;
+  let value: RegData;
+  let valueSpan: Span;
+  const num = childElement(el, 'SettingNumber', ns);
+  const str = childElement(el, 'SettingString', ns);
+  const strs = childElement(el, 'SettingStrings', ns);
+  const bool = childElement(el, 'SettingBoolean', ns);
+  if (num) {
+    if (!num.closed) return;
+    const t = num.text.trim();
+    type = 'REG_DWORD';
+    value = /^-?\d+$/.test(t) ? Number(t) : null;
+    valueSpan = num.textSpan;
+    if (value === null) {
+      problems.push({ code: 'parse', severity: 'error', message: `SettingNumber "${t}" of ${keyName} is not a number; its value is unknown.`, span: num.textSpan });
+    }
+  } else if (str) {
+    if (!str.closed) return;
+    type = 'REG_SZ';
+    value = unquote(str.text);
+    valueSpan = str.textSpan;
+  } else if (strs) {
+    if (!strs.closed) return;
+    type = 'REG_MULTI_SZ';
+    value = childElements(strs, 'Value', ns).map((v) => v.text);
+    valueSpan = strs.content ?? strs.span;
+  } else if (bool) {
+    if (!bool.closed) return;
+    type = 'REG_DWORD';
+    value = bool.text.trim().toLowerCase() === 'true' ? 1 : 0;
+    valueSpan = bool.textSpan;
+  } else {
+    return;
+  }
+
+  const display = childElement(el, 'Display', ns);
+  const policyName = display ? trimmedText(childElement(display, 'Name', ns)) : undefined;
+  const s: Setting = {
+    hive,
+    key,
+    name,
+    type,
+    value,
+    state: 'set',
+    span: el.span,
+    valueSpan,
+    origin: `Security Option "${policyName || keyName}"`,
+  };
+  if (policyName) s.policyName = policyName;
+  // The value name inside the KeyName text, when the raw text has no references.
+  const raw = ctx.out.text.slice(keyEl.textSpan.start, keyEl.textSpan.end);
+  if (raw === keyEl.text) {
+    const end = raw.trimEnd().length;
+    const lastRaw = raw.lastIndexOf('\\', end - 1);
+    s.nameSpan = { start: keyEl.textSpan.start + lastRaw + 1, end: keyEl.textSpan.start + end };
+  }
+  ctx.out.settings.push(withGpo(s, gpo));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry (ADMX) extension.
+
+function readPolicy(el: XmlElement, ctx: Ctx): void {
+  const result = mapAdmxPolicy(el);
+  if (!result) return;
+  const gpo = ctx.gpoOf(el);
+  if (gpo === null) return;
+  const name = (childElement(el, 'Name')?.text ?? '').trim();
+  const stateEl = childElement(el, 'State') as XmlElement;
+  const state = stateEl.text.trim();
+  for (const v of result.values) {
+    ctx.out.settings.push(
+      withGpo(
+        {
+          hive: ctx.hive,
+          key: v.key,
+          name: v.name,
+          type: v.type,
+          value: v.value,
+          state: 'set',
+          span: el.span,
+          valueSpan: v.valueSpan ?? stateEl.textSpan,
+          origin: `ADMX policy "${name}" (${state})`,
+          policyName: name,
+        },
+        gpo,
+      ),
+    );
+  }
+  if (result.note) ctx.out.problems.push({ code: 'parse', severity: 'info', message: result.note, span: stateEl.span });
+}
+
+/** Extra registry settings: values with no ADMX behind them. */
+function readExtraRegistry(el: XmlElement, ns: string, ctx: Ctx): void {
+  let keyPath = trimmedText(childElement(el, 'KeyPath', ns));
+  const valueEl = childElement(el, 'Value', ns);
+  if (keyPath === undefined || !valueEl) return;
+  const nameEl = childElement(valueEl, 'Name', ns);
+  const num = childElement(valueEl, 'Number', ns);
+  const str = childElement(valueEl, 'String', ns);
+  let type: RegType;
+  let value: RegData;
+  let valueSpan: Span;
+  if (num && num.closed) {
+    const t = num.text.trim();
+    type = 'REG_DWORD';
+    value = /^-?\d+$/.test(t) ? Number(t) : null;
+    valueSpan = num.textSpan;
+  } else if (str && str.closed) {
+    type = 'REG_SZ';
+    value = str.text;
+    valueSpan = str.textSpan;
+  } else {
+    return;
+  }
+  const gpo = ctx.gpoOf(el);
+  if (gpo === null) return;
+  let hive = ctx.hive;
+  // Tolerate a hive spelled at the front of the path (not seen in the corpus).
+  const bs = keyPath.indexOf('\\');
+  const first = hiveOf(bs < 0 ? keyPath : keyPath.slice(0, bs));
+  if (first) {
+    hive = first;
+    keyPath = bs < 0 ? '' : keyPath.slice(bs + 1);
+  }
+  const s: Setting = {
+    hive,
+    key: cleanKey(keyPath),
+    name: nameEl && nameEl.closed ? nameEl.text : '',
+    type,
+    value,
+    state: 'set',
+    span: el.span,
+    valueSpan,
+    origin: 'extra registry setting',
+  };
+  if (nameEl && nameEl.closed) s.nameSpan = nameEl.textSpan;
+  ctx.out.settings.push(withGpo(s, gpo));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extensions and sections.
+
+function readExtension(ext: XmlElement, ctx: Ctx): void {
+  const ns = xsiType(ext)?.ns ?? ext.children[0]?.ns ?? '';
+  switch (ns) {
+    case GP_NS.security:
+      for (const c of ext.children) if (c.local === 'SecurityOptions' && c.ns === ns) readSecurityOption(c, ns, ctx);
+      break;
+    case GP_NS.registry:
+      for (const c of ext.children) {
+        if (c.ns !== ns) continue;
+        if (c.local === 'Policy') readPolicy(c, ctx);
+        else if (c.local === 'RegistrySetting') readExtraRegistry(c, ns, ctx);
+      }
+      break;
+    case GP_NS.gppRegistry:
+      for (const c of ext.children) {
+        if (c.local !== 'RegistrySettings' || c.ns !== ns) continue;
+        const items = extractGppItems(c, ctx.out.problems, { gpo: ctx.gpoOf });
+        if (ctx.checkDuplicates) reportDuplicateItems(items, ctx.out.problems);
+        ctx.out.settings.push(...items);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function readSection(section: XmlElement, ctx: Ctx): void {
+  for (const ed of childElements(section, 'ExtensionData')) {
+    for (const ext of childElements(ed, 'Extension')) readExtension(ext, ctx);
+  }
+}
+
+const SECTIONS: [string, Hive][] = [
+  ['Computer', 'HKLM'],
+  ['User', 'HKCU'],
+];
+
+function readGpo(gpoEl: XmlElement, out: ParsedFile): void {
+  const name = trimmedText(childElement(gpoEl, 'Name'));
+  const idEl = childElement(gpoEl, 'Identifier');
+  const guid = idEl ? trimmedText(childElement(idEl, 'Identifier') ?? idEl) : undefined;
+  const gpo = gpoRef(name, guid);
+  (out.gpos ??= []).push(gpo);
+  for (const [local, hive] of SECTIONS) {
+    for (const section of childElements(gpoEl, local)) readSection(section, { out, hive, gpoOf: () => gpo, checkDuplicates: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSoP.
+
+const RSOP_SECTIONS: [string, Hive][] = [
+  ['ComputerResults', 'HKLM'],
+  ['UserResults', 'HKCU'],
+];
+
+function readRsop(root: XmlElement, out: ParsedFile): void {
+  const names = new Map<string, string>();
+  const gpos: GpoRef[] = (out.gpos ??= []);
+  for (const [local] of RSOP_SECTIONS) {
+    for (const results of childElements(root, local)) {
+      for (const g of childElements(results, 'GPO')) {
+        const name = trimmedText(childElement(g, 'Name'));
+        const path = childElement(g, 'Path');
+        const guid = path ? trimmedText(childElement(path, 'Identifier')) : undefined;
+        const id = (guid ?? name ?? '').toLowerCase();
+        if (!id || names.has(id)) continue;
+        names.set(id, name ?? '');
+        gpos.push(gpoRef(name, guid));
+      }
+    }
+  }
+
+  /** GPO and precedence of a setting: on the element itself or the nearest ancestor inside its extension. */
+  const gpoOf: GpoOf = (el) => {
+    for (let e: XmlElement | undefined = el; e && e.local !== 'Extension'; e = e.parent) {
+      const g = childElement(e, 'GPO');
+      const precText = trimmedText(childElement(e, 'Precedence'));
+      if (!g && precText === undefined) continue;
+      const precedence = precText !== undefined && /^\d+$/.test(precText) ? Number(precText) : undefined;
+      if (precedence !== undefined && precedence !== 1) return null;
+      const guid = g ? trimmedText(childElement(g, 'Identifier')) : undefined;
+      const name = (g && trimmedText(childElement(g, 'Name'))) || (guid ? names.get(guid.toLowerCase()) : undefined);
+      return gpoRef(name, guid, precedence);
+    }
+    return undefined;
+  };
+
+  for (const [local, hive] of RSOP_SECTIONS) {
+    for (const results of childElements(root, local)) readSection(results, { out, hive, gpoOf, checkDuplicates: false });
+  }
+}
+
+/** Parse a GPO report or RSoP report. Never throws. */
 export function parseGpoReport(text: string, encoding: Encoding): ParsedFile {
-  return emptyParse('gpo-report-xml', text, encoding);
+  const doc = readXml(text);
+  const root = doc.root;
+  const out = emptyParse(root?.local === 'Rsop' ? 'rsop-xml' : 'gpo-report-xml', text, encoding);
+  out.problems.push(...doc.problems);
+  out.comments = doc.comments;
+  if (!root) return out;
+  switch (root.local) {
+    case 'GPO':
+      readGpo(root, out);
+      break;
+    case 'GPOs':
+      out.gpos = [];
+      for (const g of childElements(root, 'GPO')) readGpo(g, out);
+      break;
+    case 'Rsop':
+      readRsop(root, out);
+      break;
+    default: {
+      const p: Problem = {
+        code: 'parse',
+        severity: 'warning',
+        message: `The root element is <${root.name}>, not <GPO>, <GPOs> or <Rsop>: this is not a GPO or RSoP report.`,
+        span: root.startTag,
+      };
+      out.problems.push(p);
+    }
+  }
+  capProblems(out.problems);
+  return out;
 }

@@ -231,4 +231,39 @@ write(
   ),
 );
 
+// 7. An RSoP report of one member server: the winning value per setting, with its GPO.
+{
+  const A = '{31B2F340-016D-11D2-945F-00C04FB984F9}';
+  const B = '{8E1D4F2A-6C3B-4D5E-A7F8-091A2B3C4D5E}';
+  const T = 'http://www.microsoft.com/GroupPolicy/Types';
+  const gpoOf = (guid, prec) =>
+    `<GPO xmlns="http://www.microsoft.com/GroupPolicy/Settings/Base"><Identifier xmlns="${T}">${guid}</Identifier><Domain xmlns="${T}">corp.example</Domain></GPO><Precedence xmlns="http://www.microsoft.com/GroupPolicy/Settings/Base">${prec}</Precedence>`;
+  const gpoEntry = (name, guid) =>
+    `    <GPO><Name>${name}</Name><Path><Identifier xmlns="${T}">${guid}</Identifier><Domain xmlns="${T}">corp.example</Domain></Path><Enabled>true</Enabled></GPO>`;
+  const opt = (guid, prec, key, value, display) =>
+    `        <q1:SecurityOptions>${gpoOf(guid, prec)}<q1:KeyName>${key}</q1:KeyName><q1:SettingNumber>${value}</q1:SettingNumber><q1:Display><q1:Name>${display}</q1:Name></q1:Display></q1:SecurityOptions>`;
+  const lsa = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel';
+  const srv = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+  const rsop = [
+    '<?xml version="1.0" encoding="utf-16"?>',
+    '<Rsop xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Rsop">',
+    '  <ReadTime>2026-01-15T09:00:00Z</ReadTime>',
+    '  <ComputerResults>',
+    '    <Name>CORP\\FS01$</Name>',
+    gpoEntry('Default Domain Policy', A),
+    gpoEntry('Member Server Baseline', B),
+    '    <ExtensionData>',
+    '      <Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings" xmlns="http://www.microsoft.com/GroupPolicy/Settings">',
+    opt(B, 1, srv, 1, 'Microsoft network server: Digitally sign communications (always)'),
+    opt(A, 2, srv, 0, 'Microsoft network server: Digitally sign communications (always)'),
+    opt(A, 1, lsa, 3, 'Network security: LAN Manager authentication level'),
+    '      </Extension>',
+    '      <Name>Security</Name>',
+    '    </ExtensionData>',
+    '  </ComputerResults>',
+    '</Rsop>',
+  ];
+  write('rsop/FS01-rsop.xml', utf16(crlf(rsop)));
+}
+
 console.log(`examples written to ${root}`);

@@ -121,10 +121,12 @@ function where(setting: Setting): string {
   return '';
 }
 
-/** Reports and .pol files get no text fix: say which Group Policy setting to change instead. */
-function gpoAdvice(file: ParsedFile, rule: SettingRule): string {
+/** Reports and .pol files get no text fix: say which Group Policy setting to change, and in which GPO when known. */
+function gpoAdvice(file: ParsedFile, rule: SettingRule, setting: Setting): string {
   if (file.format === 'gpo-report-xml' || file.format === 'rsop-xml' || file.format === 'registry-pol') {
-    return ` Change "${rule.displayName}" to ${rule.secure} in the GPO (${rule.gpoPath}).`;
+    const gpo = setting.gpo?.name ? `the GPO "${setting.gpo.name}"` : 'the GPO';
+    const wins = file.format === 'rsop-xml' && setting.gpo?.name ? ` (it wins for this computer)` : '';
+    return ` Change "${rule.displayName}" to ${rule.secure} in ${gpo}${wins}: ${rule.gpoPath}.`;
   }
   return '';
 }
@@ -158,7 +160,7 @@ function judgeSetting(file: ParsedFile, setting: Setting, rule: SettingRule, ctx
   }
   const message = dcPrefix(rule) + (verdict.message ?? `${rule.title}: ${rule.displayName} is ${describeValue(rule, setting.value as number)}.`);
   const fixes = valueFixes(file, setting, rule, verdict.fixes ?? rule.fixes);
-  return settingFinding(setting, rule, verdict.severity ?? rule.severity, message + where(setting) + gpoAdvice(file, rule), fixes);
+  return settingFinding(setting, rule, verdict.severity ?? rule.severity, message + where(setting) + gpoAdvice(file, rule, setting), fixes);
 }
 
 /** A setting removed by the file (GPP action D, `.reg` `=-` or `[-key]`, `.pol` `**del.`). */
@@ -192,7 +194,7 @@ function deletionFindings(file: ParsedFile, setting: Setting, ctx: JudgeContext)
         'warning',
         `${dcPrefix(rule)}This ${what} (${rule.displayName}); machines then fall back to their OS default instead of the hardened value ${rule.secure}.` +
           where(setting) +
-          gpoAdvice(file, rule),
+          gpoAdvice(file, rule, setting),
         fixes,
       ),
     );

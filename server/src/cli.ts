@@ -13,10 +13,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { allRules } from './core/catalog';
 import { isSettingRule } from './core/catalog/types';
-import { CoverageAccumulator } from './core/coverage';
+import { CoverageAccumulator, type CoverageSource } from './core/coverage';
 import type { LintOptions, Role, Severity, TargetOs } from './core/types';
 import { BaselineError, loadBaseline } from './cli/baseline';
 import { GpoResolver } from './cli/gpo-context';
@@ -117,8 +117,51 @@ interface Job {
   id: number;
   file: string;
   display: string;
+  explicit: boolean;
   gpo?: { guid?: string; name?: string };
   opts: ScanOneOptions;
+  /** JSON output: the worker serialises the file entry itself, so the main thread only writes it. */
+  jsonOnly: boolean;
+}
+
+/** What the main thread needs from one scanned file. */
+interface Outcome {
+  skipped: boolean;
+  ioError: boolean;
+  fixed: number;
+  /** Highest severity rank among the reported findings and problems, -1 for none. */
+  worst: number;
+  coverage: [string, CoverageSource][];
+  /** The file entry of the JSON output, already serialised (json format). */
+  json?: string;
+  /** The whole report (text and SARIF formats). */
+  report?: FileReport;
+}
+
+const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+function isSkipped(r: FileReport, explicit: boolean): boolean {
+  return !explicit && r.format === 'unknown' && r.problems.every((p) => p.ruleId === 'file.unknown');
+}
+
+function outcomeOf(r: FileReport, job: Pick<Job, 'explicit' | 'jsonOnly'>, baseline: ReadonlySet<string> | undefined): Outcome {
+  if (isSkipped(r, job.explicit)) return { skipped: true, ioError: false, fixed: 0, worst: -1, coverage: [] };
+  if (baseline) {
+    r.findings = r.findings.filter((f) => !baseline.has(f.fingerprint));
+    r.problems = r.problems.filter((f) => !baseline.has(f.fingerprint));
+  }
+  let worst = -1;
+  for (const x of r.findings) worst = Math.max(worst, RANK[x.severity]);
+  for (const x of r.problems) worst = Math.max(worst, RANK[x.severity]);
+  const { coverage, ...rest } = r;
+  const out: Outcome = { skipped: false, ioError: r.problems.some((p) => p.ruleId === 'file.io'), fixed: r.fixed ?? 0, worst, coverage };
+  if (job.jsonOnly) out.json = JSON.stringify(rest);
+  else out.report = r;
+  return out;
+}
+
+function runJob(job: Job, baseline: ReadonlySet<string> | undefined): Outcome {
+  return outcomeOf(scanOne(job.file, job.display, job.gpo, job.opts), job, baseline);
 }
 
 /** Runs scanOne on worker threads, handing results back in submission order. */
@@ -126,13 +169,17 @@ class Pool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
-  private readonly waiting = new Map<number, (r: FileReport) => void>();
+  private readonly waiting = new Map<number, (r: Outcome) => void>();
 
-  constructor(size: number) {
+  constructor(size: number, baseline: ReadonlySet<string> | undefined) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(__filename, { workerData: { relaylintWorker: true } });
-      w.on('message', (m: { id: number; report: FileReport }) => {
-        this.waiting.get(m.id)?.(m.report);
+      const w = new Worker(__filename, {
+        workerData: { relaylintWorker: true, baseline: baseline ? [...baseline] : undefined },
+        // Small heaps: a worker holds one file at a time, and the scan must stay flat in memory.
+        resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+      });
+      w.on('message', (m: { id: number; outcome: Outcome }) => {
+        this.waiting.get(m.id)?.(m.outcome);
         this.waiting.delete(m.id);
         this.next(w);
       });
@@ -147,7 +194,7 @@ class Pool {
     else this.idle.push(w);
   }
 
-  run(job: Job): Promise<FileReport> {
+  run(job: Job): Promise<Outcome> {
     return new Promise((resolve) => {
       this.waiting.set(job.id, resolve);
       const w = this.idle.pop();
@@ -160,12 +207,6 @@ class Pool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
-
-function isSkipped(r: FileReport, explicit: boolean): boolean {
-  return !explicit && r.format === 'unknown' && r.problems.every((p) => p.ruleId === 'file.unknown');
-}
-
-const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
 async function scan(args: ScanArgs): Promise<number> {
   const started = process.hrtime.bigint();
@@ -225,26 +266,20 @@ async function scan(args: ScanArgs): Promise<number> {
   const progress = !!process.stderr.isTTY && args.format !== 'text' ? true : !!process.stderr.isTTY && !!args.output;
   let lastProgress = 0;
 
-  const consume = (r: FileReport, explicit: boolean) => {
-    if (isSkipped(r, explicit)) {
+  const consume = (o: Outcome) => {
+    if (o.skipped) {
       skipped++;
       return;
     }
     files++;
-    if (r.problems.some((p) => p.ruleId === 'file.io')) ioError = true;
-    if (baseline) {
-      r.findings = r.findings.filter((f) => !baseline.has(f.fingerprint));
-      r.problems = r.problems.filter((f) => !baseline.has(f.fingerprint));
-    }
-    fixed += r.fixed ?? 0;
-    for (const x of [...r.findings, ...r.problems]) worst = Math.max(worst, RANK[x.severity]);
-    coverage.add(r.coverage);
-    if (text) text.add(r);
-    if (sarif) sarif.add(r);
-    if (args.format === 'json') {
-      const { coverage: _c, ...rest } = r;
-      void _c;
-      write((firstJson ? '' : ',') + JSON.stringify(rest));
+    if (o.ioError) ioError = true;
+    fixed += o.fixed;
+    worst = Math.max(worst, o.worst);
+    coverage.add(o.coverage);
+    if (o.report && text) text.add(o.report);
+    if (o.report && sarif) sarif.add(o.report);
+    if (o.json !== undefined) {
+      write((firstJson ? '' : ',') + o.json);
       firstJson = false;
     }
     if (progress) {
@@ -265,7 +300,7 @@ async function scan(args: ScanArgs): Promise<number> {
   // Small scans stay on this thread; a pool starts once the walk has proved large enough to pay for it.
   const POOL_AFTER = 48;
   let pool: Pool | undefined;
-  const pending: { promise: Promise<FileReport>; explicit: boolean }[] = [];
+  const pending: Promise<Outcome>[] = [];
   let id = 0;
   for (const entry of entries) {
     try {
@@ -274,26 +309,16 @@ async function scan(args: ScanArgs): Promise<number> {
       // reported by scanOne
     }
     const gpo = resolver.resolve(entry.path);
-    const job: Job = { id: id++, file: entry.path, display: display(entry.path), gpo, opts };
-    if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs);
+    const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts, jsonOnly: args.format === 'json' };
+    if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs, baseline);
     if (pool) {
-      pending.push({ promise: pool.run(job), explicit: entry.explicit });
-      if (pending.length >= args.jobs * 4) {
-        const head = pending.shift() as (typeof pending)[number];
-        consume(await head.promise, head.explicit);
-      }
+      pending.push(pool.run(job));
+      if (pending.length >= args.jobs * 4) consume(await (pending.shift() as Promise<Outcome>));
     } else {
-      while (pending.length) {
-        const head = pending.shift() as (typeof pending)[number];
-        consume(await head.promise, head.explicit);
-      }
-      consume(scanOne(job.file, job.display, job.gpo, opts), entry.explicit);
+      consume(runJob(job, baseline));
     }
   }
-  while (pending.length) {
-    const head = pending.shift() as (typeof pending)[number];
-    consume(await head.promise, head.explicit);
-  }
+  while (pending.length) consume(await (pending.shift() as Promise<Outcome>));
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
@@ -370,8 +395,10 @@ export async function main(argv: string[]): Promise<number> {
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
+  const list = (workerData as { baseline?: string[] } | undefined)?.baseline;
+  const baseline = list ? new Set(list) : undefined;
   port.on('message', (job: Job) => {
-    port.postMessage({ id: job.id, report: scanOne(job.file, job.display, job.gpo, job.opts) });
+    port.postMessage({ id: job.id, outcome: runJob(job, baseline) });
   });
 } else if (require.main === module) {
   main(process.argv.slice(2)).then(

@@ -31,17 +31,13 @@ function readSmallText(file: string): string | undefined {
   }
 }
 
-function findChild(dir: string, lowerName: string): string | undefined {
-  try {
-    const hit = fs.readdirSync(dir).find((n) => n.toLowerCase() === lowerName);
-    return hit ? path.join(dir, hit) : undefined;
-  } catch {
-    return undefined;
-  }
+function findChild(names: readonly string[], dir: string, lowerName: string): string | undefined {
+  const hit = names.find((n) => n.toLowerCase() === lowerName);
+  return hit ? path.join(dir, hit) : undefined;
 }
 
-function fromGptIni(dir: string): string | undefined {
-  const file = findChild(dir, 'gpt.ini');
+function fromGptIni(names: readonly string[], dir: string): string | undefined {
+  const file = findChild(names, dir, 'gpt.ini');
   const text = file && readSmallText(file);
   if (!text) return undefined;
   const parsed = parseIni(text) as Record<string, Record<string, unknown> | unknown>;
@@ -64,12 +60,12 @@ function firstString(obj: unknown, key: string, depth = 0): string | undefined {
   return undefined;
 }
 
-function fromBackup(dir: string): GpoContext | undefined {
+function fromBackup(names: readonly string[], dir: string): GpoContext | undefined {
   for (const [file, nameKey, guidKey] of [
     ['bkupinfo.xml', 'GPODisplayName', 'GPOGuid'],
     ['backup.xml', 'DisplayName', 'ID'],
   ] as const) {
-    const p = findChild(dir, file);
+    const p = findChild(names, dir, file);
     const text = p && readSmallText(p);
     if (!text || /<!DOCTYPE/i.test(text)) continue;
     try {
@@ -84,15 +80,23 @@ function fromBackup(dir: string): GpoContext | undefined {
   return undefined;
 }
 
-/** Caches per folder; a scan of a SYSVOL tree looks up each GPO folder once. */
+/**
+ * GPO folders in SYSVOL (`Policies/{GUID}`) and GPMC backup folders (`{GUID}`) are named by a GUID,
+ * so only GUID-named ancestors are examined: one directory listing each. The cache is bounded (the
+ * walk is depth-first, so recent folders are the ones asked about again) to keep memory flat on any
+ * tree size.
+ */
 export class GpoResolver {
   private readonly cache = new Map<string, GpoContext | null>();
+  private static readonly MAX_CACHE = 1024;
 
   resolve(file: string): GpoContext | undefined {
     let dir = path.dirname(path.resolve(file));
     for (let i = 0; i < 12; i++) {
-      const hit = this.lookup(dir);
-      if (hit) return hit;
+      if (GUID.test(path.basename(dir))) {
+        const hit = this.lookup(dir);
+        if (hit) return hit;
+      }
       const parent = path.dirname(dir);
       if (parent === dir) break;
       dir = parent;
@@ -103,13 +107,16 @@ export class GpoResolver {
   private lookup(dir: string): GpoContext | undefined {
     const cached = this.cache.get(dir);
     if (cached !== undefined) return cached ?? undefined;
-    let ctx: GpoContext | undefined;
-    const base = path.basename(dir);
-    const gptName = fromGptIni(dir);
-    if (gptName || GUID.test(base)) {
-      if (gptName || findChild(dir, 'gpt.ini')) ctx = { guid: GUID.test(base) ? base.toUpperCase() : undefined, name: gptName };
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      // An unreadable folder only costs the GPO name.
     }
-    if (!ctx) ctx = fromBackup(dir);
+    let ctx: GpoContext | undefined;
+    if (findChild(names, dir, 'gpt.ini')) ctx = { guid: path.basename(dir).toUpperCase(), name: fromGptIni(names, dir) };
+    if (!ctx) ctx = fromBackup(names, dir);
+    if (this.cache.size >= GpoResolver.MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(dir, ctx ?? null);
     return ctx;
   }

@@ -99,7 +99,7 @@ export class TextReporter {
             ? e.exposedWhenMissing
               ? 'not configured in any scanned GPO; the OS default leaves machines exposed'
               : 'not configured; the OS default is acceptable for this target'
-            : `${e.sources.length} source${e.sources.length === 1 ? '' : 's'}: ${e.sources
+            : `${e.sourceCount ?? e.sources.length} source${(e.sourceCount ?? e.sources.length) === 1 ? '' : 's'}: ${e.sources
                 .slice(0, 3)
                 .map((s) => `${s.path}${s.line ? ':' + s.line : s.offset !== undefined ? '@' + s.offset : ''}`)
                 .join(', ')}${e.sources.length > 3 ? ', …' : ''}`;

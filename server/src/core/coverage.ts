@@ -3,7 +3,7 @@
  * one file at a time (the CLI streams the tree and keeps only these small records) and says, per
  * rule, where the setting is configured and whether the set is hardened, weak, missing or mixed.
  */
-import { ruleForValue, rulesInKey, rulesUnderKey, settingRules } from './catalog';
+import { ruleOf, rulesInKey, rulesUnderKey, settingRules } from './catalog';
 import type { SettingRule } from './catalog/types';
 import { judgeContext, peerValues } from './engine';
 import { displayKey } from './keys';
@@ -28,7 +28,10 @@ export interface CoverageEntry {
   status: 'hardened' | 'weak' | 'missing' | 'mixed';
   /** Whether machines are exposed when no scanned GPO configures the setting (role and target OS dependent). */
   exposedWhenMissing: boolean;
+  /** The first MAX_COVERAGE_SOURCES sources, in scan order. */
   sources: CoverageSource[];
+  /** Present when there are more sources than listed: how many there are in all. */
+  sourceCount?: number;
 }
 
 /** The coverage records of one file: (rule id, source) pairs. */
@@ -39,7 +42,7 @@ export function coverageSources(path: string, file: ParsedFile, index: LineIndex
     if (s.state === 'disabled') continue;
     const rules: SettingRule[] =
       s.state !== 'deleted' || s.deleteScope === 'value' || !s.deleteScope
-        ? [ruleForValue(s.hive, s.key, s.name)].filter((r): r is SettingRule => !!r)
+        ? [ruleOf(s)].filter((r): r is SettingRule => !!r)
         : s.deleteScope === 'key'
           ? rulesUnderKey(s.hive, s.key)
           : [...rulesInKey(s.hive, s.key)];
@@ -56,15 +59,26 @@ export function coverageSources(path: string, file: ParsedFile, index: LineIndex
   return out;
 }
 
+/** Sources listed per rule; the rest are counted. Keeps memory flat on a SYSVOL of any size. */
+export const MAX_COVERAGE_SOURCES = 50;
+
+interface RuleTally {
+  total: number;
+  hardened: number;
+  sources: CoverageSource[];
+}
+
 export class CoverageAccumulator {
-  private readonly sources = new Map<string, CoverageSource[]>();
+  private readonly tallies = new Map<string, RuleTally>();
   constructor(private readonly options: LintOptions) {}
 
   add(records: readonly [string, CoverageSource][]): void {
     for (const [ruleId, src] of records) {
-      const list = this.sources.get(ruleId) ?? [];
-      list.push(src);
-      this.sources.set(ruleId, list);
+      let t = this.tallies.get(ruleId);
+      if (!t) this.tallies.set(ruleId, (t = { total: 0, hardened: 0, sources: [] }));
+      t.total++;
+      if (src.status === 'hardened') t.hardened++;
+      if (t.sources.length < MAX_COVERAGE_SOURCES) t.sources.push(src);
     }
   }
 
@@ -73,19 +87,20 @@ export class CoverageAccumulator {
     const ctx = judgeContext(this.options, new Map());
     for (const rule of settingRules) {
       if (rule.dcOnly && this.options.role === 'member') continue;
-      const sources = this.sources.get(rule.id) ?? [];
-      const hardened = sources.filter((s) => s.status === 'hardened').length;
+      const t = this.tallies.get(rule.id) ?? { total: 0, hardened: 0, sources: [] };
       const status: CoverageEntry['status'] =
-        sources.length === 0 ? 'missing' : hardened === sources.length ? 'hardened' : hardened === 0 ? 'weak' : 'mixed';
+        t.total === 0 ? 'missing' : t.hardened === t.total ? 'hardened' : t.hardened === 0 ? 'weak' : 'mixed';
       const loc = rule.locations[0];
-      out.push({
+      const entry: CoverageEntry = {
         ruleId: rule.id,
         key: displayKey(loc.hive, loc.key),
         name: loc.name,
         status,
         exposedWhenMissing: rule.missingIsWeak?.(ctx) ?? false,
-        sources,
-      });
+        sources: t.sources,
+      };
+      if (t.total > t.sources.length) entry.sourceCount = t.total;
+      out.push(entry);
     }
     return out;
   }

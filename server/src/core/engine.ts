@@ -2,7 +2,7 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
-import { metaRuleById, ruleById, ruleForValue, rulesInKey, rulesUnderKey, settingRuleById } from './catalog';
+import { metaRuleById, ruleById, ruleOf, rulesInKey, rulesUnderKey, settingRuleById } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, SettingRule, ValueChoice } from './catalog/types';
 import { displayKey } from './keys';
@@ -15,7 +15,7 @@ export function peerValues(settings: readonly Setting[]): Map<string, RegData> {
   const peers = new Map<string, RegData>();
   for (const s of settings) {
     if (s.state !== 'set' && s.state !== 'conditional') continue;
-    const rule = ruleForValue(s.hive, s.key, s.name);
+    const rule = ruleOf(s);
     if (rule) peers.set(rule.id, s.value);
   }
   return peers;
@@ -76,7 +76,7 @@ function findSettingOf(file: ParsedFile, ruleId: string): Setting | undefined {
   let found: Setting | undefined;
   for (const s of file.settings) {
     if (s.state === 'disabled') continue;
-    const r = ruleForValue(s.hive, s.key, s.name);
+    const r = ruleOf(s);
     if (r?.id === ruleId) found = s;
   }
   return found;
@@ -170,7 +170,7 @@ function deletionFindings(file: ParsedFile, setting: Setting, ctx: JudgeContext)
       ? rulesUnderKey(setting.hive, setting.key)
       : setting.deleteScope === 'values'
         ? [...rulesInKey(setting.hive, setting.key)]
-        : [ruleForValue(setting.hive, setting.key, setting.name)].filter((r): r is SettingRule => !!r);
+        : [ruleOf(setting)].filter((r): r is SettingRule => !!r);
   const out: Finding[] = [];
   for (const rule of rules) {
     if (rule.dcOnly && ctx.role === 'member') continue;
@@ -297,7 +297,7 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
       findings.push(...deletionFindings(file, setting, ctx));
       continue;
     }
-    const rule = ruleForValue(setting.hive, setting.key, setting.name);
+    const rule = ruleOf(setting);
     if (!rule) continue;
     const f = judgeSetting(file, setting, rule, ctx);
     if (f) findings.push(f);

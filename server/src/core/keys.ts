@@ -27,6 +27,7 @@ export function hiveOf(name: string): Hive | undefined {
 
 /** Trim separators, collapse doubled backslashes. Keeps case. */
 export function cleanKey(key: string): string {
+  if (key.indexOf('\\\\') < 0 && key.charCodeAt(0) !== 92 && key.charCodeAt(key.length - 1) !== 92) return key;
   return key.replace(/\\{2,}/g, '\\').replace(/^\\+|\\+$/g, '');
 }
 

@@ -16,6 +16,8 @@ export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, 
 export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
 
 const byId = new Map<string, Rule>(allRules.map((r) => [r.id, r]));
+/** Lower-cased value names of every rule: a cheap first test before building the full lookup key. */
+const knownNames = new Set<string>(settingRules.flatMap((r) => r.locations.map((l) => l.name.toLowerCase())));
 const byValue = new Map<string, SettingRule>();
 const byKey = new Map<string, SettingRule[]>();
 for (const rule of settingRules) {
@@ -45,6 +47,20 @@ export function metaRuleById(id: string): MetaRule | undefined {
 /** The rule for one registry value, if relaylint knows it. */
 export function ruleForValue(hive: Hive, key: string, name: string): SettingRule | undefined {
   return byValue.get(valueId(hive, key, name));
+}
+
+const ruleOfSetting = new WeakMap<object, SettingRule | null>();
+
+/** The rule for a parsed setting, looked up once per setting object. */
+export function ruleOf(setting: { hive: Hive; key: string; name: string }): SettingRule | undefined {
+  // Most values in a GPO are not relay settings: a name test settles them without a cache entry.
+  if (!knownNames.has(setting.name.toLowerCase())) return undefined;
+  let r = ruleOfSetting.get(setting);
+  if (r === undefined) {
+    r = byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null;
+    ruleOfSetting.set(setting, r);
+  }
+  return r ?? undefined;
 }
 
 /** Rules whose value lives directly in this key. */

@@ -46,13 +46,9 @@ class Reader {
 }
 
 function utf16z(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i + 1 < end; i += 2) {
-    const c = b[i] | (b[i + 1] << 8);
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
+  let i = start;
+  while (i + 1 < end && (b[i] | b[i + 1]) !== 0) i += 2;
+  return Buffer.from(b.buffer, b.byteOffset + start, i - start).toString('utf16le');
 }
 
 function decodeData(type: number, b: Uint8Array, start: number, size: number): { value: RegData; note?: string } {
@@ -147,20 +143,19 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
     }
     const readString = (what: string): string | undefined => {
       const start = r.pos;
-      let s = '';
-      for (;;) {
-        if (r.left < 2) {
-          problem(start, `the ${what} of the record at ${hex(recStart)} is not terminated: the file ends inside it (truncated)`);
-          return undefined;
-        }
-        const c = r.u16();
-        if (c === 0) return s;
-        if (s.length >= LIMITS.maxPolStringChars) {
-          problem(start, `the ${what} of the record at ${hex(recStart)} is longer than ${LIMITS.maxPolStringChars} characters; a NUL terminator is missing`);
-          return undefined;
-        }
-        s += String.fromCharCode(c);
+      const limit = Math.min(bytes.length - 1, start + LIMITS.maxPolStringChars * 2 + 2);
+      let i = start;
+      while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
+      if (i < limit) {
+        r.pos = i + 2;
+        return Buffer.from(bytes.buffer, bytes.byteOffset + start, i - start).toString('utf16le');
       }
+      if (limit === start + LIMITS.maxPolStringChars * 2 + 2) {
+        problem(start, `the ${what} of the record at ${hex(recStart)} is longer than ${LIMITS.maxPolStringChars} characters; a NUL terminator is missing`);
+      } else {
+        problem(start, `the ${what} of the record at ${hex(recStart)} is not terminated: the file ends inside it (truncated)`);
+      }
+      return undefined;
     };
     const expect = (ch: number, what: string): boolean => {
       if (r.left < 2) {
@@ -214,17 +209,36 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
     const lower = valueName.toLowerCase();
     const at = `@${hex(recStart)}  `;
     const keyText = displayKey(hive, k);
-    const base = { hive, key: k, offset: recStart, origin: `Registry.pol record at byte ${recStart}` };
+    // One object shape for every record (a spread would make each one a slow dictionary object).
+    const mk = (key: string, name: string, type: RegType | null, value: RegData, state: Setting['state'], span: { start: number; end: number }): Setting => ({
+      hive,
+      key,
+      name,
+      type,
+      value,
+      state,
+      span,
+      valueSpan: undefined,
+      nameSpan: undefined,
+      offset: recStart,
+      deleteScope: undefined,
+      origin: 'Registry.pol record',
+    });
 
     if (lower.startsWith('**del.')) {
       const name = valueName.slice(6);
       const prefix = `${at}${keyText}\\`;
       const line = `${prefix}${valueName} (delete value "${name}")`;
       const span = emit(line);
-      settings.push({ ...base, name, type: null, value: null, state: 'deleted', deleteScope: 'value', span, nameSpan: { start: span.start + prefix.length, end: span.start + prefix.length + valueName.length } });
+      const st = mk(k, name, null, null, 'deleted', span);
+      st.deleteScope = 'value';
+      st.nameSpan = { start: span.start + prefix.length, end: span.start + prefix.length + valueName.length };
+      settings.push(st);
     } else if (lower === '**delvals' || lower === '**delvals.') {
       const span = emit(`${at}${keyText}\\${valueName} (delete every value of the key)`);
-      settings.push({ ...base, name: '', type: null, value: null, state: 'deleted', deleteScope: 'values', span });
+      const st = mk(k, '', null, null, 'deleted', span);
+      st.deleteScope = 'values';
+      settings.push(st);
     } else if (lower === '**deletevalues' || lower === '**deletekeys') {
       const list = typeof value === 'string' ? value.split(';').map((s) => s.trim()).filter(Boolean) : [];
       const isKeys = lower === '**deletekeys';
@@ -232,8 +246,9 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
       for (const item of list) {
         // The entries are read as names relative to the record's key (MS-GPREG describes a list; the exact
         // form of key entries was not checked against a real file).
-        if (isKeys) settings.push({ ...base, key: cleanKey(`${k}\\${item}`), name: '', type: null, value: null, state: 'deleted', deleteScope: 'key', span });
-        else settings.push({ ...base, name: item, type: null, value: null, state: 'deleted', deleteScope: 'value', span });
+        const st = isKeys ? mk(cleanKey(`${k}\\${item}`), '', null, null, 'deleted', span) : mk(k, item, null, null, 'deleted', span);
+        st.deleteScope = isKeys ? 'key' : 'value';
+        settings.push(st);
       }
     } else if (valueName.startsWith('**')) {
       emit(`${at}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
@@ -244,16 +259,9 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
       const span = emit(line);
       const nameStart = span.start + prefix.length;
       const valueStart = span.end - data.length;
-      const setting: Setting = {
-        ...base,
-        name: valueName,
-        type: typeName,
-        value,
-        state: 'set',
-        span,
-        nameSpan: { start: nameStart, end: nameStart + (valueName || '(default)').length },
-        valueSpan: { start: valueStart, end: span.end },
-      };
+      const setting = mk(k, valueName, typeName, value, 'set', span);
+      setting.nameSpan = { start: nameStart, end: nameStart + (valueName || '(default)').length };
+      setting.valueSpan = { start: valueStart, end: span.end };
       settings.push(setting);
       if (note) problem(recStart, `the record at ${hex(recStart)} (${valueName}): ${note}`, 'warning');
       const id = `${k}|${valueName}`.toLowerCase();

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diffRuns, runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
+import { diffRuns, REPO, runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
+import { validateSarif } from '../helpers/sarif-validate';
 
 const SERVER_REQUIRE = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const weakInf = (eol: string) =>
@@ -267,4 +268,22 @@ test('hostile files named on the command line never crash the CLI', () => {
     trunc.problems.map((p: { ruleId: string; offset: number }) => [p.ruleId, p.offset]),
     [['file.parse', 10]],
   );
+});
+
+test('SARIF output is valid for Microsoft\'s SARIF Multitool: every format, fixes, byte-offset regions, inline suppressions', () => {
+  const dir = tempDir();
+  const suppressed = weakInf('\r\n').replace(
+    '[Registry Values]\r\n',
+    '[Registry Values]\r\n; relaylint-disable-next-line ntlm.lmcompat -- legacy NAS, ticket 7\r\nMACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,1\r\n',
+  );
+  writeFile(dir, 'GptTmpl.inf', utf16bom(suppressed));
+  const out = path.join(dir, 'out.sarif');
+  const r = runCli(['scan', path.join(REPO, 'examples'), 'GptTmpl.inf', '--format', 'sarif', '--output', out], { cwd: dir });
+  assert.equal(r.code, 1, r.stderr);
+  const log = JSON.parse(fs.readFileSync(out, 'utf8'));
+  const results = log.runs[0].results as { ruleId: string; suppressions?: unknown[]; fixes?: unknown[]; locations: { physicalLocation: { region: Record<string, number> } }[] }[];
+  assert.ok(results.some((x) => x.suppressions?.length), 'an inline suppression is carried');
+  assert.ok(results.some((x) => x.fixes?.length), 'fixes are carried');
+  assert.ok(results.some((x) => x.locations[0].physicalLocation.region.byteOffset !== undefined), 'a Registry.pol byte offset is carried');
+  assert.deepEqual(validateSarif(out), { errors: [], warnings: [] });
 });

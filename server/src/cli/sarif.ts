@@ -3,6 +3,8 @@
  * Rule metadata and help text come from the catalog; results carry stable partialFingerprints,
  * inline suppressions and the fixes as artifactChanges.
  */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { allRules, docsUrl } from '../core/catalog';
 import { ruleMarkdown } from '../core/catalog/render';
 import { isSettingRule, type Rule } from '../core/catalog/types';
@@ -47,12 +49,17 @@ function region(r: Region) {
   return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
 }
 
-function uri(path: string): string {
-  return path
-    .replace(/\\/g, '/')
-    .split('/')
-    .map((seg) => encodeURIComponent(seg))
-    .join('/');
+/** Paths under the working folder are relative to SRCROOT; others become absolute file URIs. */
+function artifact(p: string): { uri: string; uriBaseId?: string } {
+  if (path.isAbsolute(p)) return { uri: pathToFileURL(p).href };
+  return {
+    uri: p
+      .replace(/\\/g, '/')
+      .split('/')
+      .map((seg) => encodeURIComponent(seg))
+      .join('/'),
+    uriBaseId: 'SRCROOT',
+  };
 }
 
 /**
@@ -82,7 +89,7 @@ export class SarifWriter {
   }
 
   private result(file: FileReport, f: JsonFinding | JsonProblem, suppressed?: string) {
-    const location = { physicalLocation: { artifactLocation: { uri: uri(file.path), uriBaseId: 'SRCROOT' }, region: region(f) } };
+    const location = { physicalLocation: { artifactLocation: artifact(file.path), region: region(f) } };
     const res: Record<string, unknown> = {
       ruleId: f.ruleId,
       level: LEVEL[f.severity],
@@ -99,7 +106,7 @@ export class SarifWriter {
           description: { text: x.title },
           artifactChanges: [
             {
-              artifactLocation: { uri: uri(file.path), uriBaseId: 'SRCROOT' },
+              artifactLocation: artifact(file.path),
               replacements: x.edits.map((e) => ({
                 deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn },
                 insertedContent: { text: e.newText },
@@ -112,7 +119,7 @@ export class SarifWriter {
     if ('related' in f && f.related?.length) {
       res.relatedLocations = f.related.map((r, i) => ({
         id: i + 1,
-        physicalLocation: { artifactLocation: { uri: uri(file.path), uriBaseId: 'SRCROOT' }, region: region(r) },
+        physicalLocation: { artifactLocation: artifact(file.path), region: region(r) },
         message: { text: r.message },
       }));
     }

@@ -8,3 +8,5 @@ export { detectFormat, parseText, parseBytes, polHive } from './parse';
 export { lint, fixAllEdits } from './engine';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
+export { hoverAt, type HoverOptions, type HoverResult } from './hover';
+export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';

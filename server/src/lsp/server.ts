@@ -1,2 +1,250 @@
-// Language server: being written.
-export {};
+/**
+ * The relaylint language server: a thin adapter from LSP to the pure core in ../core.
+ *
+ * Transport: IPC when started by the VS Code client (`--node-ipc`), `--stdio` for Neovim, Helix,
+ * Emacs and the LSP tests (see docs/editors.md). Console output goes to the connection, so nothing
+ * stray ever reaches stdout. Diagnostics use the pull model (`textDocument/diagnostic`), with a
+ * `workspace/diagnostic/refresh` when settings change; only a client that cannot pull gets them
+ * pushed instead (never both). Every handler is guarded: a malformed document or an internal error
+ * is logged and answered, never fatal.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  createConnection,
+  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
+  DocumentDiagnosticReportKind,
+  ErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import type { Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActions } from './codeActions';
+import { diagnosticsFor } from './diagnostics';
+import { DocumentModel } from './documents';
+import { completion, hover } from './features';
+import { ensurePolView, PolError, polText } from './pol';
+import type { InitializationOptions, PolTextParams } from './protocol';
+import { Commands, FIX_ALL_KIND, polOriginal, PolTextRequest, SOURCE } from './protocol';
+import { SettingsStore } from './settings';
+
+const connection = createConnection(ProposedFeatures.all);
+
+// stdout may be the transport (--stdio): route every console call to the client's log.
+const log = (level: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) =>
+  connection.console[level](args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+console.log = log('log');
+console.info = log('info');
+console.debug = log('log');
+console.warn = log('warn');
+console.error = log('error');
+
+process.on('uncaughtException', (err) => console.error('relaylint: uncaught exception:', err));
+process.on('unhandledRejection', (err) => console.error('relaylint: unhandled rejection:', err instanceof Error ? err : String(err)));
+
+const documents = new TextDocuments(TextDocument);
+const model = new DocumentModel();
+
+/** Per-connection state decided at initialize time (capabilities, not settings). */
+const client = {
+  /** The client pulls diagnostics (textDocument/diagnostic); otherwise they are pushed. */
+  pull: true,
+  configuration: false,
+  dynamicConfiguration: false,
+  refresh: false,
+  docsBase: undefined as string | undefined,
+};
+const settings = new SettingsStore(connection, () => client.configuration);
+
+/** The bundled docs/rules folder next to server/out, when there is one (a clone or the .vsix). */
+function localDocsBase(): string | undefined {
+  const dir = resolve(__dirname, '..', '..', 'docs', 'rules');
+  return existsSync(dir) ? `${pathToFileURL(dir).href}/` : undefined;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/** Run a handler; on any error log it and answer with `fallback`. */
+function guard<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
+  return async (...args: P) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      console.error(`relaylint: ${name} failed: ${describe(err)}`);
+      return fallback;
+    }
+  };
+}
+
+/** The URI whose settings apply: a .pol view takes the settings of its file. */
+function scopeOf(uri: string): string {
+  return polOriginal(uri) ?? uri;
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const caps = params.capabilities;
+  client.pull = !!caps.textDocument?.diagnostic;
+  client.configuration = !!caps.workspace?.configuration;
+  client.dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+  client.refresh = !!caps.workspace?.diagnostics?.refreshSupport;
+  const init = (params.initializationOptions ?? {}) as InitializationOptions;
+  client.docsBase = typeof init.docsBase === 'string' && init.docsBase ? init.docsBase : localDocsBase();
+  const result: InitializeResult = {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['=', '\\', '"', '['], resolveProvider: false },
+    },
+    serverInfo: { name: 'relaylint' },
+  };
+  if (client.pull) result.capabilities.diagnosticProvider = { identifier: SOURCE, interFileDependencies: false, workspaceDiagnostics: false };
+  if (!init.clientHandlesShowDocumentation) result.capabilities.executeCommandProvider = { commands: [Commands.showDocumentation] };
+  return result;
+});
+
+connection.onInitialized(() => {
+  if (client.configuration && client.dynamicConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'relaylint' }).catch((err) => console.error('relaylint: register failed:', err));
+  }
+});
+
+connection.onDidChangeConfiguration(
+  guard('didChangeConfiguration', undefined, (params) => {
+    settings.changed(params.settings);
+    if (!client.pull) for (const doc of documents.all()) schedulePush(doc.uri, 0);
+    else if (client.refresh) void connection.languages.diagnostics.refresh().catch((err) => console.error('relaylint: diagnostic refresh failed:', err));
+  }),
+);
+
+/** The diagnostics of one open document; never throws (an internal error becomes one diagnostic). */
+async function computeDiagnostics(doc: TextDocument): Promise<Diagnostic[]> {
+  try {
+    if (polOriginal(doc.uri)) await ensurePolView(model, doc.uri);
+    const parsed = await model.parsed(doc);
+    if (!parsed) return [];
+    const s = await settings.get(scopeOf(doc.uri));
+    return diagnosticsFor(doc, parsed, s, client.docsBase);
+  } catch (err) {
+    console.error(`relaylint: diagnostics for ${doc.uri} failed: ${describe(err)}`);
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Warning,
+        source: SOURCE,
+        message: 'relaylint could not check this document because of an internal error; the details are in the relaylint output.',
+      },
+    ];
+  }
+}
+
+// Push model, only for clients that cannot pull (older editors): debounced per document.
+const PUSH_DELAY_MS = 200;
+const pushTimers = new Map<string, NodeJS.Timeout>();
+
+function schedulePush(uri: string, delay = PUSH_DELAY_MS): void {
+  clearTimeout(pushTimers.get(uri));
+  pushTimers.set(
+    uri,
+    setTimeout(() => {
+      pushTimers.delete(uri);
+      const doc = documents.get(uri);
+      if (!doc) return;
+      void computeDiagnostics(doc).then((diagnostics) => {
+        // Drop a result that an edit made in the meantime has overtaken.
+        if (documents.get(uri)?.version === doc.version) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      });
+    }, delay),
+  );
+}
+
+documents.onDidOpen((e) => {
+  try {
+    model.opened(e.document.uri);
+    if (polOriginal(e.document.uri)) void ensurePolView(model, e.document.uri);
+  } catch (err) {
+    console.error(`relaylint: open ${e.document.uri} failed: ${describe(err)}`);
+  }
+});
+
+documents.onDidChangeContent((e) => {
+  if (!client.pull) schedulePush(e.document.uri);
+});
+
+documents.onDidClose((e) => {
+  model.closed(e.document.uri);
+  settings.forget(e.document.uri);
+  if (!client.pull) {
+    clearTimeout(pushTimers.get(e.document.uri));
+    pushTimers.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  }
+});
+
+connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
+  const doc = documents.get(params.textDocument.uri);
+  return { kind: DocumentDiagnosticReportKind.Full, items: doc ? await computeDiagnostics(doc) : [] };
+});
+
+connection.onCodeAction(
+  guard('codeAction', [], async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const parsed = await model.parsed(doc);
+    if (!parsed) return [];
+    const s = await settings.get(scopeOf(doc.uri));
+    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase });
+  }),
+);
+
+connection.onHover(
+  guard('hover', null, async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const parsed = await model.parsed(doc);
+    if (!parsed) return null;
+    const s = await settings.get(scopeOf(doc.uri));
+    return hover(doc, parsed, params.position, s, client.docsBase);
+  }),
+);
+
+connection.onCompletion(
+  guard('completion', [], async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const parsed = await model.parsed(doc);
+    if (!parsed) return [];
+    return completion(doc, parsed, params.position);
+  }),
+);
+
+connection.onExecuteCommand(
+  guard('executeCommand', null, async (params) => {
+    if (params.command !== Commands.showDocumentation) return null;
+    const href = params.arguments?.[1];
+    if (typeof href !== 'string') return null;
+    await connection.window.showDocument({ uri: href, external: !href.startsWith('file:') });
+    return null;
+  }),
+);
+
+connection.onRequest(PolTextRequest, async (params: PolTextParams) => {
+  try {
+    return await polText(model, params);
+  } catch (err) {
+    console.error(`relaylint: ${PolTextRequest} failed: ${describe(err)}`);
+    const message = err instanceof PolError ? err.message : `Could not read the Registry.pol: ${err instanceof Error ? err.message : String(err)}`;
+    throw new ResponseError(ErrorCodes.InvalidParams, message);
+  }
+});
+
+documents.listen(connection);
+connection.listen();

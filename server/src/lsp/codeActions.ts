@@ -1,0 +1,139 @@
+/**
+ * Code actions, rebuilt from the diagnostics the client sends back (their `data` carries the
+ * fixes), so the server keeps no table of pending edits. Every edit is a TextDocumentEdit on the
+ * versioned document: the client refuses it if the document changed in between.
+ *
+ * Per diagnostic: the preferred fix, the other value choices (staged rollouts, paired values,
+ * inserting a missing value), "Disable <rule> for this line", "Show documentation". Per file:
+ * "Fix all relaylint issues in this file" and the `source.fixAll.relaylint` action for
+ * fix-on-save. `context.only` is honoured.
+ */
+import { CodeActionKind } from 'vscode-languageserver';
+import type { CodeAction, CodeActionParams, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { docsUrl, fixAllEdits } from '../core';
+import type { Finding, ParsedFile } from '../core';
+import { activeFindings, diagnosticSpan, readData, toRange } from './diagnostics';
+import type { DataFix } from './protocol';
+import { Commands, FIX_ALL_KIND, SOURCE } from './protocol';
+import type { RelaylintSettings } from './settings';
+
+export const FIX_ALL_TITLE = 'Fix all relaylint issues in this file';
+
+/** Whether an action of `kind` was asked for: `only` absent, or `kind` equal to / below one of its entries. */
+export function wanted(kind: string, only: readonly string[] | undefined): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+/** Source actions only when asked for explicitly (as eslint and ruff do): never in the light bulb. */
+function explicitlyWanted(kind: string, only: readonly string[] | undefined): boolean {
+  return !!only && only.length > 0 && wanted(kind, only);
+}
+
+function versionedEdit(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
+  return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
+}
+
+function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+export interface CodeActionInput {
+  params: CodeActionParams;
+  doc: TextDocument;
+  parsed: ParsedFile;
+  settings: RelaylintSettings;
+  docsBase: string | undefined;
+}
+
+/**
+ * The fixes of one diagnostic for the current document version. When the diagnostic was computed
+ * for an older version its ranges may be stale: find the same finding in a fresh lint instead.
+ */
+function fixesOf(d: Diagnostic, input: CodeActionInput, fresh: () => Finding[]): DataFix[] {
+  const data = readData(d.data);
+  if (!data) return [];
+  if (data.version === input.doc.version) return data.fixes;
+  const match = fresh().find((f) => f.ruleId === data.ruleId && sameRange(toRange(input.doc, diagnosticSpan(f)), d.range));
+  if (!match) return [];
+  return match.fixes.map((fix) => ({
+    title: fix.title,
+    kind: fix.kind,
+    ...(fix.isPreferred ? { isPreferred: true } : {}),
+    edits: fix.edits.map((e) => ({ range: toRange(input.doc, e), newText: e.newText })),
+  }));
+}
+
+function fixAllAction(input: CodeActionInput, findings: Finding[], kind: string, title: string): CodeAction | undefined {
+  const edits = fixAllEdits(findings);
+  if (edits.length === 0) return undefined;
+  return {
+    title,
+    kind,
+    edit: versionedEdit(
+      input.doc,
+      edits.map((e) => ({ range: toRange(input.doc, e), newText: e.newText })),
+    ),
+  };
+}
+
+export function codeActions(input: CodeActionInput): CodeAction[] {
+  const { params, doc, settings } = input;
+  const only = params.context.only;
+  const actions: CodeAction[] = [];
+  if (!settings.enable) return actions;
+
+  let findingsCache: Finding[] | undefined;
+  const fresh = () => (findingsCache ??= activeFindings(input.parsed, settings));
+
+  if (wanted(CodeActionKind.QuickFix, only)) {
+    const ours = params.context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string');
+    const docs: CodeAction[] = [];
+    const suppressions: CodeAction[] = [];
+    const seenDocs = new Set<string>();
+    for (const d of ours) {
+      const ruleId = d.code as string;
+      const fixes = fixesOf(d, input, fresh);
+      const ordered = [...fixes.filter((f) => f.isPreferred), ...fixes.filter((f) => !f.isPreferred)];
+      for (const fix of ordered) {
+        const action: CodeAction = {
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          edit: versionedEdit(doc, fix.edits),
+        };
+        if (fix.isPreferred) action.isPreferred = true;
+        if (fix.kind === 'suppress') {
+          if (settings.disableRuleComment) suppressions.push(action);
+        } else {
+          actions.push(action);
+        }
+      }
+      if (settings.showDocumentation && !seenDocs.has(ruleId)) {
+        seenDocs.add(ruleId);
+        docs.push({
+          title: `Show documentation for ${ruleId}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          command: { title: `Show documentation for ${ruleId}`, command: Commands.showDocumentation, arguments: [ruleId, docsUrl(ruleId, input.docsBase)] },
+        });
+      }
+    }
+    // "Fix all" when the file has more than one fixable issue (with one, the quick fix is the same thing).
+    if (ours.length > 0) {
+      const fixable = fresh().filter((f) => f.fixes.some((x) => x.isPreferred));
+      if (fixable.length > 1) {
+        const all = fixAllAction(input, fresh(), CodeActionKind.QuickFix, FIX_ALL_TITLE);
+        if (all) actions.push(all);
+      }
+    }
+    actions.push(...suppressions, ...docs);
+  }
+
+  if (explicitlyWanted(FIX_ALL_KIND, only)) {
+    const all = fixAllAction(input, fresh(), FIX_ALL_KIND, FIX_ALL_TITLE);
+    if (all) actions.push(all);
+  }
+  return actions;
+}

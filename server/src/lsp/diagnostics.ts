@@ -1,0 +1,112 @@
+/**
+ * Finding → LSP Diagnostic, in one place: `code` = rule id, `codeDescription.href` = the rule's
+ * documentation page, `source` = "relaylint", the severity after the user's overrides, the range of
+ * the value where the finding is about a value, `relatedInformation` for the other places that
+ * matter, and the fixes as data (`Diagnostic.data`) so code actions stay stateless.
+ */
+import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { Diagnostic, DiagnosticRelatedInformation, Range } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { docsUrl, lint, ruleForValue } from '../core';
+import type { Finding, Fix, ParsedFile, Severity, Span } from '../core';
+import type { DataFix, DiagnosticData } from './protocol';
+import { SOURCE } from './protocol';
+import type { RelaylintSettings } from './settings';
+import { lintOptions } from './settings';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toRange(doc: TextDocument, span: Span): Range {
+  return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
+}
+
+/**
+ * The span a diagnostic underlines: the value itself when the finding is about that value (a weak
+ * `4,0`, a `dword:00000000`, a GPP `value="…"`), otherwise what the engine marked.
+ */
+export function diagnosticSpan(f: Finding): Span {
+  const s = f.setting;
+  if (s?.valueSpan && s.state !== 'deleted' && f.span.start <= s.valueSpan.start && s.valueSpan.end <= f.span.end) {
+    const rule = ruleForValue(s.hive, s.key, s.name);
+    if (rule?.id === f.ruleId && s.valueSpan.end > s.valueSpan.start) return s.valueSpan;
+  }
+  return f.span;
+}
+
+function dataFix(doc: TextDocument, fix: Fix): DataFix {
+  const out: DataFix = { title: fix.title, kind: fix.kind, edits: fix.edits.map((e) => ({ range: toRange(doc, e), newText: e.newText })) };
+  if (fix.isPreferred) out.isPreferred = true;
+  return out;
+}
+
+export function toDiagnostic(doc: TextDocument, f: Finding, docsBase: string | undefined): Diagnostic {
+  const data: DiagnosticData = { ruleId: f.ruleId, version: doc.version, fixes: f.fixes.map((x) => dataFix(doc, x)) };
+  const d: Diagnostic = {
+    range: toRange(doc, diagnosticSpan(f)),
+    severity: SEVERITY[f.severity] ?? DiagnosticSeverity.Warning,
+    code: f.ruleId,
+    codeDescription: { href: docsUrl(f.ruleId, docsBase) },
+    source: SOURCE,
+    message: f.message,
+    data,
+  };
+  if (f.related?.length) {
+    d.relatedInformation = f.related.map(
+      (r): DiagnosticRelatedInformation => ({ location: { uri: doc.uri, range: toRange(doc, r.span) }, message: r.message }),
+    );
+  }
+  return d;
+}
+
+/** The active (not suppressed, not switched off) findings of a document under its settings. */
+export function activeFindings(parsed: ParsedFile, settings: RelaylintSettings): Finding[] {
+  const findings = lint(parsed, lintOptions(settings));
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (f.suppressed) continue;
+    const override = settings.rules[f.ruleId];
+    if (override === 'off') continue;
+    out.push(override ? { ...f, severity: override } : f);
+  }
+  return out;
+}
+
+export function diagnosticsFor(doc: TextDocument, parsed: ParsedFile, settings: RelaylintSettings, docsBase: string | undefined): Diagnostic[] {
+  if (!settings.enable) return [];
+  return activeFindings(parsed, settings).map((f) => toDiagnostic(doc, f, docsBase));
+}
+
+/** Read `Diagnostic.data` defensively: it comes back from the client and may be anything. */
+export function readData(value: unknown): DiagnosticData | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<DiagnosticData>;
+  if (typeof v.ruleId !== 'string' || typeof v.version !== 'number' || !Array.isArray(v.fixes)) return undefined;
+  const fixes: DataFix[] = [];
+  for (const f of v.fixes as unknown[]) {
+    if (typeof f !== 'object' || f === null) return undefined;
+    const x = f as Partial<DataFix>;
+    if (typeof x.title !== 'string' || !Array.isArray(x.edits)) return undefined;
+    if (x.kind !== 'value' && x.kind !== 'insert' && x.kind !== 'suppress') return undefined;
+    for (const e of x.edits as unknown[]) {
+      const ed = e as { range?: Range; newText?: unknown };
+      if (typeof ed?.newText !== 'string' || !isRange(ed.range)) return undefined;
+    }
+    fixes.push(x as DataFix);
+  }
+  return { ruleId: v.ruleId, version: v.version, fixes };
+}
+
+function isPosition(p: unknown): boolean {
+  const x = p as { line?: unknown; character?: unknown };
+  return typeof x === 'object' && x !== null && Number.isInteger(x.line) && Number.isInteger(x.character);
+}
+
+function isRange(r: unknown): r is Range {
+  const x = r as { start?: unknown; end?: unknown };
+  return typeof x === 'object' && x !== null && isPosition(x.start) && isPosition(x.end);
+}

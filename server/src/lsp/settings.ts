@@ -1,0 +1,116 @@
+/**
+ * Per-document settings. Read through `workspace/configuration` with the document as scope
+ * (every relaylint setting is `scope: resource`), normalised once into a typed object, cached per
+ * URI and dropped when the configuration changes or the document closes. Nothing is kept in
+ * module globals: the store belongs to one connection.
+ */
+import type { Connection } from 'vscode-languageserver';
+import type { LintOptions, Role, Severity, TargetOs } from '../core';
+import { SETTINGS_SECTION } from './protocol';
+
+export interface RelaylintSettings {
+  /** Whether relaylint checks files at all (diagnostics and fixes; hovers and completion stay on). */
+  enable: boolean;
+  role: Role;
+  targetOs: TargetOs;
+  /** Per rule id: a severity or 'off'. */
+  rules: Record<string, Severity | 'off'>;
+  disableRuleComment: boolean;
+  showDocumentation: boolean;
+}
+
+export const DEFAULT_SETTINGS: Readonly<RelaylintSettings> = Object.freeze({
+  enable: true,
+  role: 'any',
+  targetOs: 'legacy',
+  rules: {},
+  disableRuleComment: true,
+  showDocumentation: true,
+});
+
+const ROLES: readonly Role[] = ['dc', 'member', 'any'];
+const TARGETS: readonly TargetOs[] = ['legacy', 'win11-24h2', 'ws2025'];
+const LEVELS: readonly (Severity | 'off')[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pick<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function flag(value: unknown, fallback: boolean): boolean {
+  return typeof value === 'boolean' ? value : fallback;
+}
+
+/** Turn whatever the client sent (possibly nothing, possibly junk) into complete settings. */
+export function normalizeSettings(raw: unknown): RelaylintSettings {
+  const r = isRecord(raw) ? raw : {};
+  const rules: Record<string, Severity | 'off'> = {};
+  if (isRecord(r.rules)) {
+    for (const [id, level] of Object.entries(r.rules)) {
+      if (typeof level === 'string' && (LEVELS as readonly string[]).includes(level)) rules[id] = level as Severity | 'off';
+    }
+  }
+  const codeAction = isRecord(r.codeAction) ? r.codeAction : {};
+  const disable = isRecord(codeAction.disableRuleComment) ? codeAction.disableRuleComment : {};
+  const docs = isRecord(codeAction.showDocumentation) ? codeAction.showDocumentation : {};
+  return {
+    enable: flag(r.enable, DEFAULT_SETTINGS.enable),
+    role: pick(r.role, ROLES, DEFAULT_SETTINGS.role),
+    targetOs: pick(r.targetOs, TARGETS, DEFAULT_SETTINGS.targetOs),
+    rules,
+    disableRuleComment: flag(disable.enable, DEFAULT_SETTINGS.disableRuleComment),
+    showDocumentation: flag(docs.enable, DEFAULT_SETTINGS.showDocumentation),
+  };
+}
+
+export function lintOptions(s: RelaylintSettings): LintOptions {
+  return { role: s.role, targetOs: s.targetOs, severity: s.rules };
+}
+
+/** A stable string for a settings object, used in diagnostic result ids. */
+export function settingsKey(s: RelaylintSettings): string {
+  return JSON.stringify([s.enable, s.role, s.targetOs, Object.entries(s.rules).sort()]);
+}
+
+export class SettingsStore {
+  private readonly cache = new Map<string, Promise<RelaylintSettings>>();
+  /** Settings pushed by a client without `workspace/configuration` (didChangeConfiguration). */
+  private pushed: RelaylintSettings = DEFAULT_SETTINGS;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly canPull: () => boolean,
+  ) {}
+
+  /** The settings for one resource. `scopeUri` is the file the settings apply to. */
+  get(scopeUri: string): Promise<RelaylintSettings> {
+    if (!this.canPull()) return Promise.resolve(this.pushed);
+    let p = this.cache.get(scopeUri);
+    if (!p) {
+      p = this.connection.workspace
+        .getConfiguration({ scopeUri, section: SETTINGS_SECTION })
+        .then(normalizeSettings, (err: unknown) => {
+          this.connection.console.error(`relaylint: reading settings for ${scopeUri} failed: ${String(err)}`);
+          return { ...DEFAULT_SETTINGS };
+        });
+      this.cache.set(scopeUri, p);
+    }
+    return p;
+  }
+
+  /** didChangeConfiguration: forget everything; keep pushed settings for clients that push. */
+  changed(pushedSettings: unknown): void {
+    this.cache.clear();
+    if (!this.canPull()) {
+      const section = isRecord(pushedSettings) ? pushedSettings[SETTINGS_SECTION] : undefined;
+      this.pushed = normalizeSettings(section);
+    }
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+}

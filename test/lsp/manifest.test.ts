@@ -1,0 +1,125 @@
+/**
+ * The extension manifest and the generated artefacts: the per-rule settings schema and the rule
+ * documentation pages must match the catalog (drift fails the test), the grammars must pass their
+ * scope assertions, and the client must agree with the server on names.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { allRules } from '../../server/src/core';
+import { ROOT } from '../helpers/lsp-client';
+
+const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
+
+function run(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('generated artefacts', () => {
+  test('package.json relaylint.rules has one described property per rule (node scripts/gen-package-schema.mjs)', () => {
+    const r = run(['scripts/gen-package-schema.mjs', '--check']);
+    assert.equal(r.status, 0, r.out);
+    const props = pkg.contributes.configuration.properties['relaylint.rules'].properties;
+    assert.deepEqual(Object.keys(props), allRules.map((rule) => rule.id));
+    for (const rule of allRules) {
+      assert.deepEqual(props[rule.id].enum, ['error', 'warning', 'info', 'hint', 'off']);
+      assert.ok(props[rule.id].markdownDescription.startsWith(`**${rule.title}** (default: \`${rule.severity}\`).`), rule.id);
+    }
+  });
+
+  test('docs/rules has one page per rule and nothing else (node scripts/gen-rule-docs.mjs)', () => {
+    const r = run(['scripts/gen-rule-docs.mjs', '--check']);
+    assert.equal(r.status, 0, r.out);
+    for (const rule of allRules) assert.ok(existsSync(resolve(ROOT, 'docs', 'rules', `${rule.id}.md`)), rule.id);
+  });
+
+  test('the TextMate grammars pass their scope assertions (test/grammar)', () => {
+    const r = run([resolve(ROOT, 'node_modules', 'vscode-tmgrammar-test', 'dist', 'unit.js'), 'test/grammar/*.test.reg', 'test/grammar/*.test.inf']);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /basics\.test\.reg run successfuly/);
+    assert.match(r.out, /basics\.test\.inf run successfuly/);
+  });
+});
+
+describe('manifest', () => {
+  const props: Record<string, { scope?: string }> = pkg.contributes.configuration.properties;
+
+  test('activation only on the served languages, XML (the server starts lazily) and the .pol view', () => {
+    assert.deepEqual(pkg.activationEvents, ['onLanguage:reg', 'onLanguage:secedit-inf', 'onLanguage:xml', 'onFileSystem:relaylint-pol']);
+    assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces, { supported: true });
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, 'limited');
+    assert.equal(pkg.main, './client/out/extension.js');
+  });
+
+  test('every setting is relaylint.*, scope resource, except the window-scoped trace', () => {
+    assert.deepEqual(Object.keys(props).sort(), [
+      'relaylint.codeAction.disableRuleComment.enable',
+      'relaylint.codeAction.showDocumentation.enable',
+      'relaylint.enable',
+      'relaylint.role',
+      'relaylint.rules',
+      'relaylint.targetOs',
+      'relaylint.trace.server',
+    ]);
+    for (const [key, p] of Object.entries(props)) assert.equal(p.scope, key === 'relaylint.trace.server' ? 'window' : 'resource', key);
+    assert.deepEqual((props['relaylint.role'] as { enum: string[] }).enum, ['any', 'dc', 'member']);
+    assert.deepEqual((props['relaylint.targetOs'] as { enum: string[] }).enum, ['legacy', 'win11-24h2', 'ws2025']);
+  });
+
+  test('languages: .reg by extension and header, security templates by name and first line (not driver INFs)', () => {
+    const [reg, inf] = pkg.contributes.languages;
+    assert.equal(reg.id, 'reg');
+    assert.deepEqual(reg.extensions, ['.reg']);
+    assert.equal(inf.id, 'secedit-inf');
+    assert.equal(inf.extensions, undefined);
+    assert.ok(inf.filenames.includes('GptTmpl.inf') && inf.filenames.includes('gpttmpl.inf'));
+    const first = new RegExp(inf.firstLine);
+    for (const line of ['[Unicode]', '[Version]', '  [System Access]', '[Registry Values]', '[Privilege Rights]']) assert.ok(first.test(line), line);
+    for (const line of ['; Driver INF', '[Manufacturer]', '[SourceDisksFiles]', '[Strings]']) assert.ok(!first.test(line), line);
+    const header = new RegExp(reg.firstLine);
+    assert.ok(header.test('Windows Registry Editor Version 5.00') && header.test('REGEDIT4') && !header.test('[HKEY_LOCAL_MACHINE]'));
+    for (const g of pkg.contributes.grammars) assert.ok(existsSync(resolve(ROOT, g.path)), g.path);
+  });
+
+  test('commands and the editor-title action for .pol files', () => {
+    assert.deepEqual(
+      pkg.contributes.commands.map((c: { command: string }) => c.command),
+      ['relaylint.showDocumentation', 'relaylint.openPolAsText', 'relaylint.restartServer'],
+    );
+    assert.deepEqual(pkg.contributes.menus['editor/title'], [{ command: 'relaylint.openPolAsText', when: 'resourceExtname =~ /^\\.pol$/i', group: 'navigation' }]);
+  });
+
+  test('the client and the server agree on names', () => {
+    const client = readFileSync(resolve(ROOT, 'client', 'src', 'extension.ts'), 'utf8');
+    const protocol = readFileSync(resolve(ROOT, 'server', 'src', 'lsp', 'protocol.ts'), 'utf8');
+    for (const name of ["'relaylint-pol'", "'relaylint/polText'", "'relaylint.showDocumentation'"]) {
+      assert.ok(client.includes(name), `client lacks ${name}`);
+      assert.ok(protocol.includes(name), `server lacks ${name}`);
+    }
+    for (const cmd of pkg.contributes.commands) assert.ok(client.includes(`'${cmd.command}'`), `client does not register ${cmd.command}`);
+    assert.ok(client.includes("execArgv: ['--nolazy', `--inspect=${DEBUG_PORT}`]") && client.includes('const DEBUG_PORT = 6011;'));
+  });
+
+  test('.vscodeignore is an allow-list: everything out, then the bundles, grammars and docs back in', () => {
+    const lines = readFileSync(resolve(ROOT, '.vscodeignore'), 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() && !l.startsWith('#'));
+    assert.deepEqual(lines, [
+      '**',
+      '!package.json',
+      '!client/out/extension.js',
+      '!server/out/server.js',
+      '!syntaxes/**',
+      '!language-configuration/**',
+      '!docs/rules/**',
+      '!README.md',
+      '!LICENSE',
+      '!CHANGELOG.md',
+      '!icon.png',
+    ]);
+  });
+});

@@ -64,7 +64,7 @@ const TABLE: Record<string, Row[]> = {
     H('RequireIntegrity=1, RequireMutualAuthentication=1, RequirePrivacy=0'),
     W('RequireMutualAuthentication=0, RequireIntegrity=1', 'warning', /RequireMutualAuthentication=0/),
     W('RequireMutualAuthentication=1, RequireIntegrity=0', 'warning', /RequireIntegrity=0/),
-    W('RequireMutualAuthentication=0,RequireIntegrity=0,RequirePrivacy=1', 'warning', /RequireMutualAuthentication=0 and RequireIntegrity=0/),
+    W('RequireMutualAuthentication=0,RequireIntegrity=0,RequirePrivacy=1', 'warning', /turns RequireMutualAuthentication and RequireIntegrity off \(= 0\)/),
     W('RequireMutualAuthentication=1', 'warning', /does not set RequireIntegrity=1/),
     W('RequirePrivacy=1', 'warning', /does not set RequireMutualAuthentication=1 or RequireIntegrity=1/),
     U('garbage'),

@@ -378,7 +378,7 @@ function judgeHardenedPath(value: RegData): Judgement {
   const off = REQUIRED_FLAGS.filter((f) => flags.get(f.toLowerCase()) === '0');
   if (off.length > 0) {
     return weak(
-      `The hardened path ${describe(value)} turns off ${off.map((f) => f + '=0').join(' and ')}: ` +
+      `The hardened path ${describe(value)} turns ${off.join(' and ')} off (= 0): ` +
         'clients may then accept an unauthenticated or unsigned connection to this share, and what they fetch from it could be altered in transit.',
     );
   }

@@ -1,0 +1,187 @@
+// UI scenario (Playwright + Debian Chromium against code-server with the packaged relaylint.vsix
+// installed into a fresh profile): open the weak GptTmpl.inf from the explorer, see the red squiggle
+// and the Problems row with the rule id, hover it and read the relay explanation, Ctrl+. and apply
+// the quick fix, Ctrl+S, check the bytes on disk, see the squiggle go.
+// Screenshots of every step go to .e2e/artifacts/ui-NN-*.png. With E2E_UPDATE_IMAGES=1 the squiggle,
+// hover and quick-fix shots are also copied to docs/images/ for the README.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  ARTIFACTS,
+  FIXTURES_UI,
+  HARMLESS,
+  REPO,
+  closeBrowser,
+  freshProfile,
+  installVsix,
+  launchBrowser,
+  requireTools,
+  startCodeServer,
+} from './lib/codeserver.mjs';
+
+const require = createRequire(import.meta.url);
+const catalog = require('./lib/catalog.cjs');
+
+const RULE = 'smb.server.require';
+const LINE = 'LanManServer\\Parameters\\RequireSecuritySignature=';
+const STEP_MS = 30_000;
+
+let cs, browser, page, profile;
+const consoleErrors = [];
+let failed = false;
+const shots = {};
+
+before(async () => {
+  requireTools();
+});
+
+after(async () => {
+  if (consoleErrors.length) {
+    writeFileSync(join(ARTIFACTS, 'ui-console.log'), consoleErrors.join('\n') + '\n');
+    console.log(`  ui: ${consoleErrors.length} browser console error(s) besides known noise (see .e2e/artifacts/ui-console.log)`);
+  }
+  await closeBrowser(browser, page);
+  await cs?.stop();
+});
+
+/** One scenario step = one node:test subtest; after a failure the remaining steps are skipped. */
+function step(t, name, fn) {
+  return t.test(name, { skip: failed ? 'an earlier step failed' : false, timeout: STEP_MS * 2 }, async () => {
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const n = String(Object.keys(shots).length + 1).padStart(2, '0');
+    try {
+      await fn();
+      const path = join(ARTIFACTS, `ui-${n}-${slug}.png`);
+      await page.screenshot({ path });
+      shots[slug] = path;
+    } catch (err) {
+      failed = true;
+      await page?.screenshot({ path: join(ARTIFACTS, `ui-${n}-${slug}-FAILED.png`) }).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 }, async (t) => {
+  const rule = catalog.rule(RULE);
+  const fixTitle = rule.fixes.find((f) => f.preferred).title;
+  // A distinctive part of the relay explanation (the diagnostic message itself also says "relay").
+  const attack = catalog.norm(rule.explanation.attack).split(' ').slice(0, 12).join(' ');
+  const file = () => join(profile.ws, 'GptTmpl.inf');
+  let original;
+
+  const editor = () => page.locator('.editor-instance .monaco-editor').first();
+  const valueLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
+  /** The squiggle drawn on the RequireSecuritySignature line (squiggles are overlays, not children of the line). */
+  async function squiggleOnLine() {
+    const lineBox = await valueLine().first().boundingBox();
+    for (const s of await page.locator('.monaco-editor .squiggly-error').all()) {
+      const b = await s.boundingBox();
+      if (b && lineBox && b.y + b.height / 2 >= lineBox.y && b.y + b.height / 2 <= lineBox.y + lineBox.height) return b;
+    }
+    return null;
+  }
+
+  await step(t, 'workbench loads with the explorer', async () => {
+    profile = freshProfile('ui', FIXTURES_UI);
+    original = readFileSync(file());
+    const installed = installVsix(profile);
+    console.log(`  ui: ${installed.split('\n').pop()}`);
+    cs = await startCodeServer(profile, 'ui');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !HARMLESS.some((re) => re.test(m.text()))) consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`[pageerror] ${e.message}`));
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(profile.ws)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: STEP_MS });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'open GptTmpl.inf from the explorer', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'GptTmpl.inf' }).first().click();
+    await valueLine().first().waitFor({ timeout: STEP_MS });
+    // The language mode in the status bar (the secedit-inf language's alias).
+    await page.locator('.statusbar-item[id="status.editor.mode"]').waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'red squiggle under the weak value', async () => {
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: STEP_MS });
+    assert.ok(await squiggleOnLine(), 'no squiggle on the RequireSecuritySignature line');
+  });
+
+  await step(t, 'Problems panel row with the rule id', async () => {
+    await editor().click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: RULE });
+    await row.first().waitFor({ timeout: STEP_MS });
+    const text = await row.first().innerText();
+    assert.match(text, /relaylint/, `Problems row should name the source: ${text}`);
+  });
+
+  await step(t, 'hover shows the relay explanation', async () => {
+    const b = await squiggleOnLine();
+    assert.ok(b);
+    await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2 - 4);
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2 - 4);
+    const hover = page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: rule.displayName });
+    try {
+      await hover.first().waitFor({ timeout: 8000 });
+    } catch {
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I'); // "Show hover" from the keyboard
+      await hover.first().waitFor({ timeout: STEP_MS });
+    }
+    const text = catalog.norm(await hover.first().innerText());
+    assert.ok(text.includes(attack), `hover lacks the relay explanation "${attack}…":\n${text}`);
+  });
+
+  await step(t, 'Ctrl+. offers the quick fix', async () => {
+    await page.keyboard.press('Escape');
+    const b = await squiggleOnLine();
+    await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2 - 4);
+    await page.keyboard.press('Control+.');
+    await page.locator('.action-widget .monaco-list-row', { hasText: fixTitle }).first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'apply the quick fix and save with Ctrl+S', async () => {
+    // Keyboard, as a user does (a click can land on the menu's pointer guard): move the focus to the fix, Enter.
+    for (let i = 0; i < 10; i++) {
+      const focused = await page.locator('.action-widget .monaco-list-row.focused').first().getAttribute('aria-label');
+      if (focused && focused.includes(fixTitle)) break;
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-instance .view-line', { hasText: `${LINE}4,1` }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Control+S');
+    // The bytes on disk: UTF-16LE + BOM + CRLF kept, only "4,0" → "4,1" on that line.
+    const expected = Buffer.from(
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(original.subarray(2).toString('utf16le').replace(`${LINE}4,0`, `${LINE}4,1`), 'utf16le')]),
+    );
+    const deadline = Date.now() + STEP_MS;
+    let bytes = readFileSync(file());
+    while (!bytes.equals(expected) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100)); // polling the disk, not waiting on the UI
+      bytes = readFileSync(file());
+    }
+    assert.ok(bytes.equals(expected), `GptTmpl.inf on disk differs from the expected fix:\n${bytes.subarray(2).toString('utf16le')}`);
+  });
+
+  await step(t, 'the squiggle goes away', async () => {
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await page.locator('.markers-panel .monaco-list-row', { hasText: RULE }).first().waitFor({ state: 'detached', timeout: STEP_MS });
+  });
+
+  if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {
+    const dest = join(REPO, 'docs', 'images');
+    mkdirSync(dest, { recursive: true });
+    copyFileSync(shots['problems-panel-row-with-the-rule-id'], join(dest, 'squiggle.png')); // squiggle + Problems row
+    copyFileSync(shots['hover-shows-the-relay-explanation'], join(dest, 'hover.png'));
+    copyFileSync(shots['ctrl-offers-the-quick-fix'], join(dest, 'quickfix.png'));
+    console.log(`  ui: README images updated in ${dest}`);
+  }
+});

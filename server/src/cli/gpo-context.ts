@@ -87,26 +87,29 @@ function fromBackup(names: readonly string[], dir: string): GpoContext | undefin
  * tree size.
  */
 export class GpoResolver {
-  private readonly cache = new Map<string, GpoContext | null>();
   private static readonly MAX_CACHE = 1024;
+  private readonly byDir = new Map<string, GpoContext | null>();
 
+  /** The GPO of a file: the nearest GUID-named ancestor folder that is a GPO or a GPMC backup. */
   resolve(file: string): GpoContext | undefined {
-    let dir = path.dirname(path.resolve(file));
-    for (let i = 0; i < 12; i++) {
-      if (GUID.test(path.basename(dir))) {
-        const hit = this.lookup(dir);
-        if (hit) return hit;
-      }
+    return this.ofDir(path.dirname(path.resolve(file)), 0);
+  }
+
+  private ofDir(dir: string, depth: number): GpoContext | undefined {
+    const known = this.byDir.get(dir);
+    if (known !== undefined) return known ?? undefined;
+    let ctx: GpoContext | undefined;
+    if (GUID.test(path.basename(dir))) ctx = this.lookup(dir);
+    if (!ctx && depth < 12) {
       const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
+      if (parent !== dir) ctx = this.ofDir(parent, depth + 1);
     }
-    return undefined;
+    if (this.byDir.size >= GpoResolver.MAX_CACHE) this.byDir.delete(this.byDir.keys().next().value as string);
+    this.byDir.set(dir, ctx ?? null);
+    return ctx;
   }
 
   private lookup(dir: string): GpoContext | undefined {
-    const cached = this.cache.get(dir);
-    if (cached !== undefined) return cached ?? undefined;
     let names: string[] = [];
     try {
       names = fs.readdirSync(dir);
@@ -115,9 +118,6 @@ export class GpoResolver {
     }
     let ctx: GpoContext | undefined;
     if (findChild(names, dir, 'gpt.ini')) ctx = { guid: path.basename(dir).toUpperCase(), name: fromGptIni(names, dir) };
-    if (!ctx) ctx = fromBackup(names, dir);
-    if (this.cache.size >= GpoResolver.MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(dir, ctx ?? null);
-    return ctx;
+    return ctx ?? fromBackup(names, dir);
   }
 }

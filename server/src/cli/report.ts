@@ -9,7 +9,7 @@ import { CoverageSource, coverageSources } from '../core/coverage';
 import { fixAllEdits, lint } from '../core/engine';
 import { displayKey } from '../core/keys';
 import { parseBytes } from '../core/parse';
-import { applyEditsToBytes, decode, LineIndex } from '../core/text';
+import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core/text';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core/types';
 import type { GpoContext } from './gpo-context';
 
@@ -83,6 +83,11 @@ export interface FileReport {
   coverage: [string, CoverageSource][];
 }
 
+function lineColumn(index: LineIndex, offset: number): { line: number; column: number } {
+  const p = index.positionAt(offset);
+  return { line: p.line + 1, column: p.character + 1 };
+}
+
 function region(index: LineIndex, span: Span, offset?: number): Region {
   if (offset !== undefined) return { offset };
   const a = index.positionAt(span.start);
@@ -100,7 +105,7 @@ function findingKey(f: Finding): string {
 }
 
 export function buildReport(displayPath: string, file: ParsedFile, findings: Finding[], gpo: GpoContext | undefined, options: LintOptions): FileReport {
-  const index = new LineIndex(file.text);
+  const index = lineIndexFor(file.text);
   const isPol = file.format === 'registry-pol';
   const occurrences = new Map<string, number>();
   const fp = (ruleId: string, key: string) => {
@@ -117,7 +122,7 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
       type: s.type,
       value: s.value,
       state: s.state,
-      ...(isPol ? { offset: s.offset } : { line: index.positionAt(s.span.start).line + 1, column: index.positionAt(s.span.start).character + 1 }),
+      ...(isPol ? { offset: s.offset } : lineColumn(index, s.span.start)),
       origin: s.origin,
     };
     if (s.gpo?.name) out.gpo = s.gpo.name;

@@ -7,7 +7,7 @@ import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, SettingRule, ValueChoice } from './catalog/types';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
-import { LineIndex } from './text';
+import { lineIndexFor, type LineIndex } from './text';
 import type { Finding, Fix, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
 
 /** Settings that apply (set or conditional), by rule id; the last one in file order wins. */
@@ -304,7 +304,7 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
   }
   findings.push(...nextStepFindings(file, peers, ctx));
 
-  const index = new LineIndex(file.text);
+  const index = lineIndexFor(file.text);
   applySuppressions(file, findings, index);
 
   // "Disable for this line" fixes, for the text formats that take comments.

@@ -277,3 +277,16 @@ export class LineIndex {
     return { start: this.lineStarts[line] ?? this.text.length, end: this.lineEnd(line) };
   }
 }
+
+/**
+ * The line index of a text, shared by the parser, the engine and the reporters of one file (they
+ * all see the same string object, so the check is a pointer comparison in practice).
+ */
+const recentIndexes: LineIndex[] = [];
+export function lineIndexFor(text: string): LineIndex {
+  for (const ix of recentIndexes) if (ix.text === text) return ix;
+  const ix = new LineIndex(text);
+  recentIndexes.unshift(ix);
+  if (recentIndexes.length > 2) recentIndexes.pop();
+  return ix;
+}

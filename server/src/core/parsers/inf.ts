@@ -7,7 +7,7 @@
  * with the next line.
  */
 import { cleanKey, valueId } from '../keys';
-import { LineIndex } from '../text';
+import { lineIndexFor, type LineIndex } from '../text';
 import type { Comment, Encoding, InfEntry, InfSectionInfo, ParsedFile, RegData, RegType, Setting } from '../types';
 import { emptyParse } from './empty';
 import {
@@ -99,7 +99,7 @@ class InfParser {
     private readonly text: string,
     private readonly encoding: Encoding,
   ) {
-    this.lines = new LineIndex(text);
+    this.lines = lineIndexFor(text);
   }
 
   run(): ParsedFile {

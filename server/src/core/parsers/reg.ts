@@ -10,7 +10,7 @@
  * problem and parsing goes on.
  */
 import { cleanKey, hiveOf, valueId } from '../keys';
-import { LineIndex } from '../text';
+import { lineIndexFor, type LineIndex } from '../text';
 import type { Comment, Encoding, Hive, ParsedFile, RegData, RegType, Setting, SettingState, Span } from '../types';
 import { emptyParse } from './empty';
 import {
@@ -94,7 +94,7 @@ class RegParser {
     private readonly text: string,
     private readonly encoding: Encoding,
   ) {
-    this.lines = new LineIndex(text);
+    this.lines = lineIndexFor(text);
   }
 
   run(): ParsedFile {

@@ -49,8 +49,9 @@ export function* walk(roots: readonly string[], errors: WalkError[]): Generator<
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: string[] = [];
+      const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
       for (const ent of entries) {
-        const p = path.join(dir, ent.name);
+        const p = prefix + ent.name;
         if (ent.isDirectory()) {
           if (!SKIP_DIRS.has(ent.name)) subdirs.push(p);
         } else if (ent.isFile() && CANDIDATE.test(ent.name)) {

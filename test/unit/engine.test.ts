@@ -259,3 +259,14 @@ test('parse problems become findings of the file.* rules with their spans', () =
   assert.ok(p);
   assert.equal(under(file, p), 'this line is not a registry value');
 });
+
+test('related information links the values a finding depends on in the same file', () => {
+  const text = inf(`${M}Services\\LanManServer\\Parameters\\EnableSecuritySignature=4,0`, `${M}Services\\LanmanServer\\Parameters\\SMB1=4,1`);
+  const { file, findings } = run('GptTmpl.inf', text);
+  const f = findings.find((x) => x.ruleId === 'smb.server.enable');
+  assert.ok(f);
+  assert.deepEqual(
+    f.related?.map((r) => [file.text.slice(r.span.start, r.span.end), r.message]),
+    [[`${M}Services\\LanmanServer\\Parameters\\SMB1=4,1`, 'Configure SMB v1 server: SMB1 = 1 here']],
+  );
+});

@@ -274,6 +274,32 @@ function nextStepFindings(file: ParsedFile, peers: ReadonlyMap<string, RegData>,
   return out;
 }
 
+/**
+ * Values whose line matters for another rule's finding (the pair a rollout or a judgement depends
+ * on). A finding of the key rule links to these values in the same file as related information.
+ */
+const RELATED_RULES: Record<string, readonly string[]> = {
+  'smb.server.require': ['smb.server.enable'],
+  'smb.server.enable': ['smb1.server', 'smb.server.require'],
+  'smb.client.require': ['smb.client.enable'],
+  'smb.client.enable': ['smb1.client', 'smb.client.require'],
+  'ldap.server.signing': ['ldap.server.enforce', 'ldap.server.cbt'],
+  'ldap.server.enforce': ['ldap.server.signing'],
+  'ldap.server.cbt': ['ldap.server.signing'],
+  'netlogon.sign': ['netlogon.signorseal'],
+  'netlogon.seal': ['netlogon.signorseal'],
+};
+
+function addRelated(file: ParsedFile, f: Finding): void {
+  for (const id of RELATED_RULES[f.ruleId] ?? []) {
+    const other = findSettingOf(file, id);
+    const rule = settingRuleById(id);
+    if (!other || !rule || other === f.setting) continue;
+    const value = other.state === 'deleted' ? 'deleted' : `${JSON.stringify(other.value)}`;
+    (f.related ??= []).push({ span: other.span, message: `${rule.displayName}: ${rule.locations[0].name} = ${value} here` });
+  }
+}
+
 function lineIndent(text: string, lineStart: number): string {
   return /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';
 }
@@ -303,6 +329,7 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
     if (f) findings.push(f);
   }
   findings.push(...nextStepFindings(file, peers, ctx));
+  for (const f of findings) if (f.setting) addRelated(file, f);
 
   const index = lineIndexFor(file.text);
   applySuppressions(file, findings, index);

@@ -60,12 +60,6 @@ export const REPO_ROOT = (() => {
 export const SERVER_JS = resolve(REPO_ROOT, 'server/out/server.js');
 export const NO_NETWORK = resolve(REPO_ROOT, 'test/helpers/no-network.js');
 
-/** Whether the language server is finished (its source no longer says it is being written). */
-export function serverReady(): boolean {
-  const src = resolve(REPO_ROOT, 'server/src/lsp/server.ts');
-  return existsSync(SERVER_JS) && existsSync(src) && !readFileSync(src, 'utf8').includes('being written');
-}
-
 export interface RobustStartOptions {
   /** Node flags before the script, e.g. ['--require', NO_NETWORK]. */
   execArgv?: string[];

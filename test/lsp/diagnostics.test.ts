@@ -121,6 +121,11 @@ describe('diagnostics', () => {
         message: CLIENT_REQUIRE_MSG,
         fixes: [
           { title: 'Require SMB client signing (always)', kind: 'value', preferred: true, edits: [{ range: on(4, 27, 41), newText: 'dword:00000001' }] },
+          {
+            title: "Enable 'if server agrees' first (rollout step)",
+            kind: 'insert',
+            edits: [{ range: on(4, 41, 41), newText: '\n"EnableSecuritySignature"=dword:00000001' }],
+          },
           suppressFix('smb.client.require', 4, '; relaylint-disable-next-line smb.client.require -- \n'),
         ],
       }),

@@ -270,3 +270,31 @@ test('related information links the values a finding depends on in the same file
     [[`${M}Services\\LanmanServer\\Parameters\\SMB1=4,1`, 'Configure SMB v1 server: SMB1 = 1 here']],
   );
 });
+
+test('.reg: staged and next-step inserts go right after the anchor line, in the same key, with the file line ending', () => {
+  const head = 'Windows Registry Editor Version 5.00\r\n\r\n';
+  const client = `${head}[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]\r\n"RequireSecuritySignature"=dword:00000000\r\n`;
+  const a = run('x.reg', client);
+  const staged = a.findings.find((f) => f.ruleId === 'smb.client.require')?.fixes.find((x) => x.kind === 'insert');
+  assert.ok(staged);
+  assert.equal(
+    applyEdits(a.file.text, staged.edits),
+    client.replace('"RequireSecuritySignature"=dword:00000000', '"RequireSecuritySignature"=dword:00000000\r\n"EnableSecuritySignature"=dword:00000001'),
+  );
+
+  const dc = `${head}[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Parameters]\r\n"LDAPServerIntegrity"=dword:00000002\r\n`;
+  const b = run('x.reg', dc);
+  const next = b.findings.find((f) => f.ruleId === 'ldap.server.cbt');
+  assert.equal(next?.severity, 'info');
+  assert.deepEqual(
+    next?.fixes.filter((x) => x.kind === 'insert').map((x) => applyEdits(b.file.text, x.edits)),
+    [1, 2].map((v) => dc.replace('"LDAPServerIntegrity"=dword:00000002', `"LDAPServerIntegrity"=dword:00000002\r\n"LdapEnforceChannelBinding"=dword:0000000${v}`)),
+  );
+
+  // 'If server agrees' without 'always': the next step inserts 'always' into the same key block.
+  const other = `${head}[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]\r\n"EnableSecuritySignature"=dword:00000001\r\n`;
+  const c = run('x.reg', other);
+  const step = c.findings.find((f) => f.ruleId === 'smb.client.require');
+  assert.equal(step?.severity, 'info');
+  assert.equal(step?.fixes.filter((x) => x.kind === 'insert').length, 1);
+});

@@ -52,14 +52,26 @@ function describeValue(rule: SettingRule, value: number | string): string {
   return meaning ? `${value} (${meaning.split(':')[0]})` : JSON.stringify(value);
 }
 
-/** A line that adds `rule`'s canonical value to a file, without line break; undefined for formats we do not insert into. */
+/** A line that adds `rule`'s canonical value to a security template, without line break. */
 function insertionLine(file: ParsedFile, rule: SettingRule, value: number | string): string | undefined {
   const loc = rule.locations[0];
-  if (file.format === 'inf') {
-    if (loc.hive !== 'HKLM') return undefined;
-    return `MACHINE\\${loc.key}\\${loc.name}=${typeof value === 'number' ? `4,${value}` : `1,"${value}"`}`;
-  }
-  return undefined;
+  if (file.format !== 'inf' || loc.hive !== 'HKLM') return undefined;
+  return `MACHINE\\${loc.key}\\${loc.name}=${typeof value === 'number' ? `4,${value}` : `1,"${value}"`}`;
+}
+
+/**
+ * Edits that add `rule`'s value to the file next to `anchor`, in the file's own syntax: under
+ * `[Registry Values]` in a security template; right after the anchor line in a `.reg` file when the
+ * value lives in the anchor's key. Other formats get no insertion.
+ */
+function insertEdits(file: ParsedFile, rule: SettingRule, value: number | string, anchor: Setting): TextEdit[] | undefined {
+  const inf = insertionLine(file, rule, value);
+  if (inf) return infInsertEdits(file, inf);
+  if (file.format !== 'reg' || anchor.state === 'deleted' || anchor.deleteScope === 'key') return undefined;
+  const loc = rule.locations.find((l) => l.hive === anchor.hive && l.key.toLowerCase() === anchor.key.toLowerCase());
+  if (!loc) return undefined;
+  const data = typeof value === 'number' ? `dword:${HEX8(value).toLowerCase()}` : regString(value);
+  return [{ start: anchor.span.end, end: anchor.span.end, newText: `${file.eol}${regString(loc.name)}=${data}` }];
 }
 
 /** Edits that insert a value line under `[Registry Values]`, creating the section when needed. */
@@ -100,8 +112,8 @@ function valueFixes(file: ParsedFile, setting: Setting, rule: SettingRule, choic
         edits: [{ start: targetSetting.valueSpan.start, end: targetSetting.valueSpan.end, newText: text }],
       });
     } else {
-      const line = insertionLine(file, targetRule, choice.value);
-      if (line) fixes.push({ title: choice.title, kind: 'insert', edits: infInsertEdits(file, line) });
+      const edits = insertEdits(file, targetRule, choice.value, setting);
+      if (edits) fixes.push({ title: choice.title, kind: 'insert', edits });
     }
   }
   // At most one preferred fix, and it comes first.
@@ -213,7 +225,7 @@ interface NextStep {
 
 /**
  * Half-done rollouts inside one file (info level): the first step is configured, the next is not.
- * Messages carry the next step; INF files get an "insert the missing value" fix.
+ * Messages carry the next step; INF and .reg files get an "insert the missing value" fix.
  */
 const NEXT_STEPS: NextStep[] = [
   {
@@ -258,8 +270,8 @@ function nextStepFindings(file: ParsedFile, peers: ReadonlyMap<string, RegData>,
     // Rollout order: offer the staged value first where there is one (channel binding: When supported).
     const staged = missingRule.fixes.filter((c) => !c.target);
     for (const choice of [...staged].reverse()) {
-      const line = insertionLine(file, missingRule, choice.value);
-      if (line) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', edits: infInsertEdits(file, line) });
+      const edits = insertEdits(file, missingRule, choice.value, haveSetting);
+      if (edits) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', edits });
     }
     out.push({
       ruleId: step.missing,

@@ -84,23 +84,26 @@ export function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
   return [{ start: text.length, end: text.length, newText: `${needsBreak ? eol : ''}[Registry Values]${eol}${line}${eol}` }];
 }
 
-function findSettingOf(file: ParsedFile, ruleId: string): Setting | undefined {
-  let found: Setting | undefined;
-  for (const s of file.settings) {
+/** The last setting (not a disabled GPP item) of each known rule in a file; built once per lint. */
+type RuleSettings = ReadonlyMap<string, Setting>;
+
+function ruleSettings(settings: readonly Setting[]): Map<string, Setting> {
+  const out = new Map<string, Setting>();
+  for (const s of settings) {
     if (s.state === 'disabled') continue;
     const r = ruleOf(s);
-    if (r?.id === ruleId) found = s;
+    if (r) out.set(r.id, s);
   }
-  return found;
+  return out;
 }
 
 /** Build the fixes for a weak setting from the rule's value choices. */
-function valueFixes(file: ParsedFile, setting: Setting, rule: SettingRule, choices: readonly ValueChoice[]): Fix[] {
+function valueFixes(file: ParsedFile, bySetting: RuleSettings, setting: Setting, rule: SettingRule, choices: readonly ValueChoice[]): Fix[] {
   const fixes: Fix[] = [];
   for (const choice of choices) {
     const targetRule = choice.target ? settingRuleById(choice.target) : rule;
     if (!targetRule) continue;
-    const targetSetting = targetRule === rule ? setting : findSettingOf(file, targetRule.id);
+    const targetSetting = targetRule === rule ? setting : bySetting.get(targetRule.id);
     if (targetSetting) {
       if (targetRule !== rule && targetSetting.value === choice.value) continue; // already there
       const text = formatValue(targetSetting, targetRule, choice.value);
@@ -162,7 +165,7 @@ function dcPrefix(rule: SettingRule): string {
 }
 
 /** Judge one configured setting. */
-function judgeSetting(file: ParsedFile, setting: Setting, rule: SettingRule, ctx: JudgeContext): Finding | undefined {
+function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Setting, rule: SettingRule, ctx: JudgeContext): Finding | undefined {
   if (rule.dcOnly && ctx.role === 'member') return undefined;
   const verdict = rule.judge(setting.value, ctx);
   if (verdict.status === 'hardened') return undefined;
@@ -171,7 +174,7 @@ function judgeSetting(file: ParsedFile, setting: Setting, rule: SettingRule, ctx
     return settingFinding(setting, rule, 'warning', dcPrefix(rule) + verdict.message + where(setting), []);
   }
   const message = dcPrefix(rule) + (verdict.message ?? `${rule.title}: ${rule.displayName} is ${describeValue(rule, setting.value as number)}.`);
-  const fixes = valueFixes(file, setting, rule, verdict.fixes ?? rule.fixes);
+  const fixes = valueFixes(file, bySetting, setting, rule, verdict.fixes ?? rule.fixes);
   return settingFinding(setting, rule, verdict.severity ?? rule.severity, message + where(setting) + gpoAdvice(file, rule, setting), fixes);
 }
 
@@ -240,14 +243,14 @@ const NEXT_STEPS: NextStep[] = [
     haveValue: 1,
     missing: 'smb.server.require',
     message:
-      "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: audit clients that cannot sign (events 3021/3027), then require signing.",
+      "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
   },
   {
     have: 'smb.server.audit.signing',
     haveValue: 1,
     missing: 'smb.server.require',
     message:
-      'SMB signing audit is on but this file does not require server signing yet. Once events 3021/3027 show no clients that cannot sign, require signing.',
+      'SMB signing audit is on but this file does not require server signing yet. Once the audit log (the events reported as 3021/3027) shows no clients that cannot sign, require signing.',
   },
   {
     have: 'ldap.server.signing',
@@ -258,11 +261,11 @@ const NEXT_STEPS: NextStep[] = [
   },
 ];
 
-function nextStepFindings(file: ParsedFile, peers: ReadonlyMap<string, RegData>, ctx: JudgeContext): Finding[] {
+function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: ReadonlyMap<string, RegData>, ctx: JudgeContext): Finding[] {
   const out: Finding[] = [];
   for (const step of NEXT_STEPS) {
     if (peers.get(step.have) !== step.haveValue || peers.has(step.missing)) continue;
-    const haveSetting = findSettingOf(file, step.have);
+    const haveSetting = bySetting.get(step.have);
     const missingRule = settingRuleById(step.missing);
     if (!haveSetting || !missingRule) continue;
     if (missingRule.dcOnly && ctx.role === 'member') continue;
@@ -302,9 +305,9 @@ const RELATED_RULES: Record<string, readonly string[]> = {
   'netlogon.seal': ['netlogon.signorseal'],
 };
 
-function addRelated(file: ParsedFile, f: Finding): void {
+function addRelated(bySetting: RuleSettings, f: Finding): void {
   for (const id of RELATED_RULES[f.ruleId] ?? []) {
-    const other = findSettingOf(file, id);
+    const other = bySetting.get(id);
     const rule = settingRuleById(id);
     if (!other || !rule || other === f.setting) continue;
     const value = other.state === 'deleted' ? 'deleted' : `${JSON.stringify(other.value)}`;
@@ -328,6 +331,7 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
   }
 
   const peers = peerValues(file.settings);
+  const bySetting = ruleSettings(file.settings);
   const ctx = judgeContext(options, peers);
   for (const setting of file.settings) {
     if (setting.state === 'disabled') continue;
@@ -337,11 +341,11 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
     }
     const rule = ruleOf(setting);
     if (!rule) continue;
-    const f = judgeSetting(file, setting, rule, ctx);
+    const f = judgeSetting(file, bySetting, setting, rule, ctx);
     if (f) findings.push(f);
   }
-  findings.push(...nextStepFindings(file, peers, ctx));
-  for (const f of findings) if (f.setting) addRelated(file, f);
+  findings.push(...nextStepFindings(file, bySetting, peers, ctx));
+  for (const f of findings) if (f.setting) addRelated(bySetting, f);
 
   const index = lineIndexFor(file.text);
   applySuppressions(file, findings, index);
@@ -362,6 +366,16 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
 
 function applySuppressions(file: ParsedFile, findings: Finding[], index: LineIndex): void {
   const suppressions = parseSuppressions(file.comments, index);
+  if (suppressions.length === 0) return;
+  // Findings by line, once: a file with many comments and many findings stays linear.
+  const byLine = new Map<number, Finding[]>();
+  for (const f of findings) {
+    if (!f.setting) continue;
+    const line = index.positionAt(f.span.start).line;
+    const list = byLine.get(line);
+    if (list) list.push(f);
+    else byLine.set(line, [f]);
+  }
   for (const s of suppressions) {
     if (!s.reason) {
       findings.push({
@@ -373,10 +387,8 @@ function applySuppressions(file: ParsedFile, findings: Finding[], index: LineInd
       });
       continue;
     }
-    for (const f of findings) {
-      if (f.suppressed || !f.setting) continue;
-      if (index.positionAt(f.span.start).line !== s.targetLine) continue;
-      if (s.ruleIds.includes(f.ruleId)) f.suppressed = { reason: s.reason, span: s.span };
+    for (const f of byLine.get(s.targetLine) ?? []) {
+      if (!f.suppressed && s.ruleIds.includes(f.ruleId)) f.suppressed = { reason: s.reason, span: s.span };
     }
     for (const id of s.ruleIds) {
       if (!ruleById(id)) {

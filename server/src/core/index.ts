@@ -6,7 +6,7 @@ export * from './types';
 export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol } from './text';
 export { detectFormat, parseText, parseBytes, polHive } from './parse';
 export { lint, fixAllEdits } from './engine';
-export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
+export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';

@@ -7,7 +7,7 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { docsUrl, lint, ruleForValue } from '../core';
+import { docsUrl, lint, ruleOf } from '../core';
 import type { Finding, Fix, ParsedFile, Severity, Span } from '../core';
 import type { DataFix, DiagnosticData } from './protocol';
 import { SOURCE } from './protocol';
@@ -32,8 +32,7 @@ export function toRange(doc: TextDocument, span: Span): Range {
 export function diagnosticSpan(f: Finding): Span {
   const s = f.setting;
   if (s?.valueSpan && s.state !== 'deleted' && f.span.start <= s.valueSpan.start && s.valueSpan.end <= f.span.end) {
-    const rule = ruleForValue(s.hive, s.key, s.name);
-    if (rule?.id === f.ruleId && s.valueSpan.end > s.valueSpan.start) return s.valueSpan;
+    if (ruleOf(s)?.id === f.ruleId && s.valueSpan.end > s.valueSpan.start) return s.valueSpan;
   }
   return f.span;
 }

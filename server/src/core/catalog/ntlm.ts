@@ -5,7 +5,7 @@
  */
 import type { RegData } from '../types';
 import type { Judgement, SettingRule } from './types';
-import { anyDword, describe, documented, HARDENED, REF, SEC_OPT, weak } from './smb';
+import { anyDword, describe, documented, HARDENED, onOffJudge, REF, SEC_OPT, weak } from './smb';
 
 const LSA = 'System\\CurrentControlSet\\Control\\Lsa';
 const MSV1_0 = LSA + '\\MSV1_0';
@@ -190,13 +190,11 @@ export const ntlmRules: SettingRule[] = [
     },
     references: [REF.S16, REF.S26, REF.S27],
     fixes: [{ value: 1, title: 'Do not store LAN Manager hashes', preferred: true }],
-    judge: (value) => {
-      const v = documented(value, 'NoLMHash', [0, 1]);
-      if (typeof v !== 'number') return v;
-      return v === 1
-        ? HARDENED
-        : weak('NoLMHash = 0 lets Windows store a LAN Manager hash at the next password change, a legacy form of the password that can be cracked offline.');
-    },
+    judge: onOffJudge(
+      'NoLMHash',
+      () =>
+        'NoLMHash = 0 lets Windows store a LAN Manager hash at the next password change, a legacy form of the password that can be cracked offline.',
+    ),
     // Default 1.
     missingIsWeak: () => false,
   },

@@ -67,16 +67,17 @@ export function weak(message: string, severity?: Judgement['severity'], fixes?: 
   return j;
 }
 
-/** Judge for a plain 0/1 switch where 1 is the secure value. */
+/** Judge for a plain 0/1 switch; `secure` is the hardened value (1 unless the switch turns a weakness on). */
 export function onOffJudge(
   name: string,
-  offMessage: (ctx: JudgeContext) => string,
+  weakMessage: (ctx: JudgeContext) => string,
   severity?: Judgement['severity'],
+  secure: 0 | 1 = 1,
 ): SettingRule['judge'] {
   return (value, ctx) => {
     const v = documented(value, name, [0, 1]);
     if (typeof v !== 'number') return v;
-    return v === 1 ? HARDENED : weak(offMessage(ctx), severity);
+    return v === secure ? HARDENED : weak(weakMessage(ctx), severity);
   };
 }
 
@@ -635,15 +636,13 @@ export const smbRules: SettingRule[] = [
     },
     references: [REF.S28, REF.S26, REF.S27],
     fixes: [{ value: 0, title: 'Never send unencrypted passwords to SMB servers', preferred: true }],
-    judge: (value) => {
-      const v = documented(value, 'EnablePlainTextPassword', [0, 1]);
-      if (typeof v !== 'number') return v;
-      return v === 0
-        ? HARDENED
-        : weak(
-            'EnablePlainTextPassword = 1 lets the SMB client send passwords in clear text to servers that claim not to support encryption, so a rogue server or anyone sniffing gets the password.',
-          );
-    },
+    judge: onOffJudge(
+      'EnablePlainTextPassword',
+      () =>
+        'EnablePlainTextPassword = 1 lets the SMB client send passwords in clear text to servers that claim not to support encryption, so a rogue server or anyone sniffing gets the password.',
+      undefined,
+      0,
+    ),
     // Default 0.
     missingIsWeak: () => false,
   },
@@ -742,15 +741,11 @@ export const smbRules: SettingRule[] = [
     },
     references: [REF.S26, REF.S27, REF.S28],
     fixes: [{ value: 1, title: 'Restrict anonymous access to named pipes and shares', preferred: true }],
-    judge: (value) => {
-      const v = documented(value, 'RestrictNullSessAccess', [0, 1]);
-      if (typeof v !== 'number') return v;
-      return v === 1
-        ? HARDENED
-        : weak(
-            'Anonymous access to named pipes and shares is not restricted (RestrictNullSessAccess = 0): anyone can open a null session and enumerate the host.',
-          );
-    },
+    judge: onOffJudge(
+      'RestrictNullSessAccess',
+      () =>
+        'Anonymous access to named pipes and shares is not restricted (RestrictNullSessAccess = 0): anyone can open a null session and enumerate the host.',
+    ),
     // Default 1.
     missingIsWeak: () => false,
   },
@@ -793,15 +788,13 @@ export const smbRules: SettingRule[] = [
     },
     references: [REF.S8, REF.S30, REF.S1, REF.S12, REF.S9, REF.S39, REF.S31, REF.S26, REF.S27],
     fixes: [{ value: 0, title: 'Disable the SMBv1 server', preferred: true }],
-    judge: (value) => {
-      const v = documented(value, 'SMB1', [0, 1]);
-      if (typeof v !== 'number') return v;
-      return v === 0
-        ? HARDENED
-        : weak(
-            'The SMBv1 server is enabled (SMB1 = 1): clients can connect with SMBv1, whose weak signing and missing downgrade protection make tampering and relay easier.',
-          );
-    },
+    judge: onOffJudge(
+      'SMB1',
+      () =>
+        'The SMBv1 server is enabled (SMB1 = 1): clients can connect with SMBv1, whose weak signing and missing downgrade protection make tampering and relay easier.',
+      undefined,
+      0,
+    ),
     // Absent means "enabled" in the registry, but the component is not installed by default since 1709 [S8][S12],
     // so a missing policy value is not by itself an exposure.
     missingIsWeak: () => false,
@@ -898,15 +891,13 @@ export const smbRules: SettingRule[] = [
     },
     references: [REF.S5, REF.S10, REF.S2, REF.S3, REF.S26, REF.S27],
     fixes: [{ value: 0, title: 'Disable insecure guest logons', preferred: true }],
-    judge: (value) => {
-      const v = documented(value, 'AllowInsecureGuestAuth', [0, 1]);
-      if (typeof v !== 'number') return v;
-      return v === 0
-        ? HARDENED
-        : weak(
-            'Insecure guest logons are allowed (AllowInsecureGuestAuth = 1): the SMB client accepts unauthenticated sessions that cannot be signed or encrypted, so a spoofed server can serve it files.',
-          );
-    },
+    judge: onOffJudge(
+      'AllowInsecureGuestAuth',
+      () =>
+        'Insecure guest logons are allowed (AllowInsecureGuestAuth = 1): the SMB client accepts unauthenticated sessions that cannot be signed or encrypted, so a spoofed server can serve it files.',
+      undefined,
+      0,
+    ),
     // ADMX: not configured = allowed; the OS blocks guest by default on Win10 Ent/Edu, Server 2019+ and Win11 Pro 25267+ (§1.8, §7.9).
     // A pre-24H2 fleet may still contain SKUs that allow it (Win10 Pro, Server 2016); every 24H2-era SKU blocks it.
     missingIsWeak: (ctx) => ctx.targetOs === 'legacy',

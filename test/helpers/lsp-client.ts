@@ -31,6 +31,7 @@ import {
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  TextDocumentSyncKind,
 } from 'vscode-languageserver-protocol/node';
 import type {
   CodeAction,
@@ -45,6 +46,7 @@ import type {
   Range,
   ShowDocumentParams,
   TextEdit,
+  TextDocumentContentChangeEvent,
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -88,6 +90,12 @@ export interface StartOptions {
   noConfiguration?: boolean;
   /** Leave out the textDocument/diagnostic capability (a client that only reads pushed diagnostics). */
   noPull?: boolean;
+  /** Node flags before the server script, e.g. ['--require', NO_NETWORK]. */
+  execArgv?: string[];
+  /** Extra environment for the server process. */
+  env?: NodeJS.ProcessEnv;
+  /** Workspace root (default: the LSP fixtures folder). */
+  rootUri?: string;
 }
 
 export class LspClient {
@@ -115,7 +123,10 @@ export class LspClient {
 
   static async start(options: StartOptions = {}): Promise<LspClient> {
     if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
-    const proc = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: 'pipe' });
+    const proc = spawn(process.execPath, [...(options.execArgv ?? []), SERVER_JS, '--stdio'], {
+      stdio: 'pipe',
+      env: { ...process.env, ...options.env },
+    });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const client = new LspClient(proc, conn, options);
     proc.on('exit', (code) => {
@@ -150,8 +161,8 @@ export class LspClient {
     conn.listen();
     client.initializeResult = await conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: pathToFileURL(FIXTURES).href,
-      workspaceFolders: [{ uri: pathToFileURL(FIXTURES).href, name: 'fixtures' }],
+      rootUri: options.rootUri ?? pathToFileURL(FIXTURES).href,
+      workspaceFolders: [{ uri: options.rootUri ?? pathToFileURL(FIXTURES).href, name: 'root' }],
       initializationOptions: options.initializationOptions ?? { docsBase: DOCS_BASE },
       capabilities: {
         workspace: {
@@ -189,6 +200,34 @@ export class LspClient {
     this.texts.set(uri, text);
     await this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
     return version;
+  }
+
+  /** Send content changes as they are (ranged or whole); the tracked text is dropped, the version kept. */
+  async change(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): Promise<void> {
+    this.versions.set(uri, version);
+    this.texts.delete(uri);
+    await this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+  }
+
+  /** The sync kind the server asked for (Full or Incremental). */
+  get syncKind(): TextDocumentSyncKind {
+    const s = this.initializeResult.capabilities.textDocumentSync;
+    if (typeof s === 'number') return s;
+    return s?.change ?? TextDocumentSyncKind.None;
+  }
+
+  get pullsDiagnostics(): boolean {
+    return !!this.initializeResult.capabilities.diagnosticProvider;
+  }
+
+  /** Resident memory of the server process in KB (VmRSS from /proc), or undefined off Linux. */
+  rssKb(): number | undefined {
+    try {
+      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async close(uri: string): Promise<void> {
@@ -252,13 +291,16 @@ export class LspClient {
   }
 
   get alive(): boolean {
-    return this.exitCode === undefined && this.proc.exitCode === null;
+    return this.exitCode === undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  async stop(): Promise<void> {
+  /** shutdown + exit; resolves with the exit code (the process is killed after 5 s). */
+  async stop(): Promise<number | null> {
     try {
       if (this.alive) {
-        await Promise.race([this.conn.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.conn.sendRequest(ShutdownRequest.type), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
         await this.conn.sendNotification(ExitNotification.type);
       }
     } catch {
@@ -268,10 +310,11 @@ export class LspClient {
       if (!this.alive) r();
       else this.proc.once('exit', () => r());
     });
-    const timer = setTimeout(() => this.proc.kill(), 2000);
+    const timer = setTimeout(() => this.proc.kill(), 5000);
     await exited;
     clearTimeout(timer);
     this.conn.dispose();
+    return this.proc.exitCode;
   }
 }
 

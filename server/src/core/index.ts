@@ -10,3 +10,8 @@ export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleFo
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
+export { judgeFile, type Judged } from './judge';
+export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
+export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
+export { readTopologyInput, mergeTopology, topologyFromReports, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
+export { effectivePolicy, computeEffective, appliesNowhere, type EffectivePolicy, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';

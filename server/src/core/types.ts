@@ -95,6 +95,11 @@ export interface Setting {
   gpo?: GpoRef;
   /** Report: the policy display name the value was derived from (ADMX policy or Security Option). */
   policyName?: string;
+  /**
+   * Report / RSoP: the client-side extension that writes the value (Registry = Administrative
+   * Templates / Registry.pol, Security = GptTmpl.inf, GPP = Preferences Registry.xml).
+   */
+  cse?: 'registry' | 'security' | 'gpp';
 }
 
 export interface GpoRef {
@@ -102,6 +107,32 @@ export interface GpoRef {
   guid?: string;
   /** RSoP: 1 = winning. */
   precedence?: number;
+  /** Report: `Computer/Enabled` (false = computer side disabled); absent when the file does not say. */
+  computerEnabled?: boolean;
+  /** Report: `User/Enabled`. */
+  userEnabled?: boolean;
+  /** Report: the `<LinksTo>` elements (absent for RSoP). An empty list = the report shows no link. */
+  links?: ReportLink[];
+  /** Report: trustees allowed / denied the Apply Group Policy right (security filtering). */
+  applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** Report: `FilterName`, the WMI filter linked to the GPO. */
+  wmiFilter?: string;
+}
+
+/** One `<LinksTo>` of a GPO report. */
+export interface ReportLink {
+  somName?: string;
+  /** Canonical path as GPMC writes it: `corp.example/Servers` (domain alone: `corp.example`). */
+  somPath: string;
+  enabled: boolean;
+  /** `NoOverride`. */
+  enforced: boolean;
+  span: Span;
+}
+
+export interface Trustee {
+  sid?: string;
+  name?: string;
 }
 
 export type ProblemCode =
@@ -169,6 +200,11 @@ export interface ParsedFile {
   entries?: InfEntry[];
   /** Report / RSoP: the GPOs the file describes. */
   gpos?: GpoRef[];
+  /**
+   * RSoP: the settings that lost (precedence above 1), kept for the effective-policy view. They are
+   * never judged as findings of this file.
+   */
+  shadowed?: Setting[];
 }
 
 export interface TextEdit {

@@ -107,7 +107,13 @@ export interface GpoRef {
   guid?: string;
   /** RSoP: 1 = winning. */
   precedence?: number;
-  /** Report: `Computer/Enabled` (false = computer side disabled); absent when the file does not say. */
+}
+
+/** Scope data of one GPO in a GPO report (scope-and-evidence.md §2.9). */
+export interface ReportGpo {
+  name?: string;
+  guid?: string;
+  /** `Computer/Enabled` (false = computer side disabled); absent when the file does not say. */
   computerEnabled?: boolean;
   /** Report: `User/Enabled`. */
   userEnabled?: boolean;
@@ -200,6 +206,8 @@ export interface ParsedFile {
   entries?: InfEntry[];
   /** Report / RSoP: the GPOs the file describes. */
   gpos?: GpoRef[];
+  /** GPO report: links, enabled flags and filters of each GPO, in document order. */
+  reportGpos?: ReportGpo[];
   /**
    * RSoP: the settings that lost (precedence above 1), kept for the effective-policy view. They are
    * never judged as findings of this file.

@@ -22,11 +22,11 @@
  *
  * Scope data of a report (scope-and-evidence.md §2.9 [E21][E28]): `<LinksTo>` (SOMName, SOMPath,
  * Enabled, NoOverride), `Computer/Enabled`, the trustees with "Apply Group Policy" and the WMI
- * `FilterName` go on the GPO's `GpoRef`. `Get-GPOReport -All` writes a `<report>` root holding many
- * `<GPO>` elements; a single report has a `<GPO>` root.
+ * `FilterName` of each GPO. `Get-GPOReport -All` writes a `<report>` root holding many
+ * `<GPO>` elements; a single report has a `<GPO>` root. The scope data goes to `reportGpos`.
  */
 import { cleanKey, hiveOf } from '../keys';
-import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, ReportLink, Setting, Span, Trustee } from '../types';
+import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, ReportGpo, ReportLink, Setting, Span, Trustee } from '../types';
 import { emptyParse } from './empty';
 import { extractGppItems, reportDuplicateItems } from './gpp';
 import { mapAdmxPolicy } from './report-admx';
@@ -320,7 +320,7 @@ function readLinks(gpoEl: XmlElement, out: ParsedFile): ReportLink[] {
 }
 
 /** Security filtering: the trustees allowed or denied "Apply Group Policy" [E28]. */
-function readApplyTrustees(gpoEl: XmlElement): GpoRef['applyTrustees'] {
+function readApplyTrustees(gpoEl: XmlElement): ReportGpo['applyTrustees'] {
   const sd = childElement(gpoEl, 'SecurityDescriptor');
   const perms = sd && childElement(sd, 'Permissions');
   if (!perms) return undefined;
@@ -348,18 +348,20 @@ function readGpo(gpoEl: XmlElement, out: ParsedFile): void {
   const idEl = childElement(gpoEl, 'Identifier');
   const guid = idEl ? trimmedText(childElement(idEl, 'Identifier') ?? idEl) : undefined;
   const gpo = gpoRef(name, guid);
+  const scope: ReportGpo = gpoRef(name, guid);
   const computer = childElement(gpoEl, 'Computer');
   const computerEnabled = boolText(computer && childElement(computer, 'Enabled'));
-  if (computerEnabled !== undefined) gpo.computerEnabled = computerEnabled;
+  if (computerEnabled !== undefined) scope.computerEnabled = computerEnabled;
   const user = childElement(gpoEl, 'User');
   const userEnabled = boolText(user && childElement(user, 'Enabled'));
-  if (userEnabled !== undefined) gpo.userEnabled = userEnabled;
-  gpo.links = readLinks(gpoEl, out);
+  if (userEnabled !== undefined) scope.userEnabled = userEnabled;
+  scope.links = readLinks(gpoEl, out);
   const trustees = readApplyTrustees(gpoEl);
-  if (trustees) gpo.applyTrustees = trustees;
+  if (trustees) scope.applyTrustees = trustees;
   const wmi = trimmedText(childElement(gpoEl, 'FilterName'));
-  if (wmi) gpo.wmiFilter = wmi;
+  if (wmi) scope.wmiFilter = wmi;
   (out.gpos ??= []).push(gpo);
+  (out.reportGpos ??= []).push(scope);
   for (const [local, hive] of SECTIONS) {
     for (const section of childElements(gpoEl, local)) readSection(section, { out, hive, gpoOf: () => gpo, checkDuplicates: true });
   }

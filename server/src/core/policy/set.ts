@@ -12,7 +12,7 @@ import { judgeFile } from '../judge';
 import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
-import type { FileFormat, GpoRef, ParsedFile, RegData, Setting, SettingState, Trustee } from '../types';
+import type { FileFormat, ParsedFile, RegData, ReportGpo, Setting, SettingState, Trustee } from '../types';
 import { mergeIdentity, type GpoIdentity } from './identity';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
@@ -80,7 +80,7 @@ function extensionOf(file: ParsedFile, s: Setting, inGpo: boolean): Extension {
   }
 }
 
-function factsOfRef(ref: GpoRef): GpoFacts | undefined {
+function factsOfRef(ref: ReportGpo): GpoFacts | undefined {
   const guid = normGuid(ref.guid);
   if (!guid) return undefined;
   const f: GpoFacts = { guid };
@@ -121,9 +121,9 @@ function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: s
 export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentity, index: LineIndex = lineIndexFor(file.text)): FilePolicy {
   const fileGpo = normGuid(identity?.guid);
   const gpos: GpoFacts[] = [];
-  for (const ref of file.gpos ?? []) {
+  for (const ref of file.reportGpos ?? []) {
     const f = factsOfRef(ref);
-    if (f && file.format === 'gpo-report-xml') gpos.push(f);
+    if (f) gpos.push(f);
   }
   if (fileGpo && !gpos.some((g) => g.guid === fileGpo)) {
     const f: GpoFacts = { guid: fileGpo };

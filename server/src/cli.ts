@@ -4,6 +4,7 @@
  *   relaylint scan <path>... [--format text|json|sarif] [--fail-on error|warning|info|never]
  *                            [--fix] [--baseline <file>] [--role dc|member|any]
  *                            [--target-os legacy|win11-24h2|ws2025] [--output <file>] [--jobs N]
+ *                            [--topology <file>]...
  *   relaylint rules [--format text|json]
  *
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
@@ -17,11 +18,13 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { allRules } from './core/catalog';
 import { isSettingRule } from './core/catalog/types';
 import { CoverageAccumulator, type CoverageSource } from './core/coverage';
+import { effectivePolicy, PolicySetBuilder, topologyReach, type FilePolicy } from './core/index';
 import type { LintOptions, Role, Severity, TargetOs } from './core/types';
 import { BaselineError, loadBaseline } from './cli/baseline';
-import { GpoResolver } from './cli/gpo-context';
+import { GpoResolver, type GpoFolderIdentity } from './cli/gpo-context';
 import { FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { SarifWriter } from './cli/sarif';
+import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } from './cli/scope';
 import { colors, TextReporter } from './cli/text';
 import { walk, WalkError } from './cli/walk';
 
@@ -46,6 +49,9 @@ Options for scan:
   --target-os legacy|win11-24h2|ws2025
                              oldest Windows the GPOs target; decides what "not configured" means (default legacy)
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
+  --topology <file>          domain topology (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON;
+                             repeatable; also found by content next to the scanned folders): adds the
+                             effective policy per OU, domain and site
   --no-coverage              leave out the set-level coverage
   --no-color                 no colours (NO_COLOR is honoured too)
 
@@ -65,6 +71,7 @@ interface ScanArgs {
   coverage: boolean;
   color: boolean;
   lint: LintOptions;
+  topology: string[];
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -89,6 +96,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      topology: { type: 'string', multiple: true },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -112,6 +120,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
       targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
     },
+    topology: values.topology ?? [],
   };
 }
 
@@ -121,7 +130,7 @@ interface Job {
   file: string;
   display: string;
   explicit: boolean;
-  gpo?: { guid?: string; name?: string };
+  gpo?: GpoFolderIdentity;
   opts: ScanOneOptions;
   /** JSON output: the worker serialises the file entry itself, so the main thread only writes it. */
   jsonOnly: boolean;
@@ -135,6 +144,8 @@ interface Outcome {
   /** Highest severity rank among the reported findings and problems, -1 for none. */
   worst: number;
   coverage: [string, CoverageSource][];
+  /** The file's part of the policy set. */
+  policy?: FilePolicy;
   /** The file entry of the JSON output, already serialised (json format). */
   json?: string;
   /** The whole report (text and SARIF formats). */
@@ -156,8 +167,9 @@ function outcomeOf(r: FileReport, job: Pick<Job, 'explicit' | 'jsonOnly'>, basel
   let worst = -1;
   for (const x of r.findings) worst = Math.max(worst, RANK[x.severity]);
   for (const x of r.problems) worst = Math.max(worst, RANK[x.severity]);
-  const { coverage, ...rest } = r;
+  const { coverage, policy, ...rest } = r;
   const out: Outcome = { skipped: false, ioError: r.problems.some((p) => p.ruleId === 'file.io'), fixed: r.fixed ?? 0, worst, coverage };
+  if (policy) out.policy = policy;
   if (job.jsonOnly) out.json = JSON.stringify(rest);
   else out.report = r;
   return out;
@@ -267,6 +279,7 @@ async function scan(args: ScanArgs): Promise<number> {
   if (args.format === 'json') write(`{"tool":${JSON.stringify({ name: 'relaylint', version: VERSION })},"options":${JSON.stringify(args.lint)},"files":[`);
 
   const coverage = new CoverageAccumulator(args.lint);
+  const policySet = new PolicySetBuilder();
   const resolver = new GpoResolver();
   const errors: WalkError[] = [];
   let files = 0;
@@ -288,6 +301,7 @@ async function scan(args: ScanArgs): Promise<number> {
     fixed += o.fixed;
     worst = Math.max(worst, o.worst);
     coverage.add(o.coverage);
+    if (o.policy) policySet.add(o.policy);
     if (o.report && text) text.add(o.report);
     if (o.report && sarif) sarif.add(o.report);
     if (o.json !== undefined) {
@@ -303,11 +317,15 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   };
 
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix };
   const display = (p: string) => {
     const rel = path.relative(process.cwd(), p);
     return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
   };
+  // Topology first: which GPOs apply nowhere is needed while the files are judged.
+  const topology = loadTopology(args.topology, args.paths, display);
+  errors.push(...topology.errors);
+  const reach = topologyReach(topology.parts);
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, ...(reach ? { reach } : {}) };
   const entries = walk(args.paths, errors);
   // Small scans stay on this thread; a pool starts once the walk has proved large enough to pay for it.
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
@@ -356,6 +374,9 @@ async function scan(args: ScanArgs): Promise<number> {
     process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
   }
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
+  if (effective) worst = Math.max(worst, scopeWorst(effective));
+  if (text && effective) scopeText(effective, write, c);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (text) {
     text.summary({
@@ -367,9 +388,10 @@ async function scan(args: ScanArgs): Promise<number> {
       roleText: `role ${args.lint.role}, target ${args.lint.targetOs}${baseline ? ', new findings only' : ''}`,
     });
   }
+  if (sarif && effective) for (const r of scopeSarifResults(effective)) sarif.addResult(r);
   if (sarif) sarif.end(!ioError);
   if (args.format === 'json') {
-    write(`],"coverage":${JSON.stringify(cov ?? [])},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
+    write(`],"coverage":${JSON.stringify(cov ?? [])}${effective ? scopeJson(effective, topology.parts) : ''},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
   }
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);

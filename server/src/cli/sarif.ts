@@ -138,6 +138,12 @@ export class SarifWriter {
     for (const f of file.suppressed) this.push(this.result(file, f, f.suppressed?.reason ?? ''));
   }
 
+  /** A result built elsewhere (set-level results, e.g. the effective policy per scope). */
+  addResult(res: Record<string, unknown>): void {
+    const idx = this.ruleIndex.get(String(res.ruleId));
+    this.push(idx === undefined ? res : { ...res, ruleIndex: idx });
+  }
+
   end(executionSuccessful: boolean): void {
     this.write(`],"invocations":[${JSON.stringify({ executionSuccessful })}]}]}\n`);
   }

@@ -8,7 +8,7 @@ import type { SettingRule } from './catalog/types';
 import { judgeContext, peerValues } from './engine';
 import { displayKey } from './keys';
 import type { LineIndex } from './text';
-import type { LintOptions, ParsedFile, RegData, SettingState } from './types';
+import type { LintOptions, ParsedFile, RegData, Setting, SettingState } from './types';
 
 export interface CoverageSource {
   path: string;
@@ -34,12 +34,17 @@ export interface CoverageEntry {
   sourceCount?: number;
 }
 
-/** The coverage records of one file: (rule id, source) pairs. */
-export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions): [string, CoverageSource][] {
+/**
+ * The coverage records of one file: (rule id, source) pairs. `appliesNowhere` leaves out the values
+ * of GPOs that apply nowhere (unlinked, all links disabled, computer side disabled): they protect no
+ * machine, so they never count as hardened (the policy set, policy/set.ts, says which).
+ */
+export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions, appliesNowhere?: (s: Setting) => boolean): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
   const ctx = judgeContext(options, peerValues(file.settings));
   for (const s of file.settings) {
     if (s.state === 'disabled') continue;
+    if (appliesNowhere?.(s)) continue;
     const rules: SettingRule[] =
       s.state !== 'deleted' || s.deleteScope === 'value' || !s.deleteScope
         ? [ruleOf(s)].filter((r): r is SettingRule => !!r)

@@ -113,6 +113,8 @@ export interface GpoRef {
 export interface ReportGpo {
   name?: string;
   guid?: string;
+  /** The `<GPO>` start tag. */
+  span?: Span;
   /** `Computer/Enabled` (false = computer side disabled); absent when the file does not say. */
   computerEnabled?: boolean;
   /** Report: `User/Enabled`. */

@@ -349,6 +349,7 @@ function readGpo(gpoEl: XmlElement, out: ParsedFile): void {
   const guid = idEl ? trimmedText(childElement(idEl, 'Identifier') ?? idEl) : undefined;
   const gpo = gpoRef(name, guid);
   const scope: ReportGpo = gpoRef(name, guid);
+  scope.span = gpoEl.startTag;
   const computer = childElement(gpoEl, 'Computer');
   const computerEnabled = boolText(computer && childElement(computer, 'Enabled'));
   if (computerEnabled !== undefined) scope.computerEnabled = computerEnabled;

@@ -12,7 +12,7 @@ import { judgeFile } from '../judge';
 import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
-import type { FileFormat, ParsedFile, RegData, ReportGpo, Setting, SettingState, Trustee } from '../types';
+import type { FileFormat, Finding, ParsedFile, RegData, ReportGpo, Setting, SettingState, Span, Trustee } from '../types';
 import { mergeIdentity, type GpoIdentity } from './identity';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
@@ -209,4 +209,59 @@ export class PolicySetBuilder {
   build(): PolicySet {
     return { gpos: this.gpos, byGpo: this.byGpo };
   }
+}
+
+/**
+ * What the topology says about whether GPOs reach any machine, as plain data (it crosses to worker
+ * threads): the GPOs with at least one enabled link, and a reason for those that apply nowhere
+ * although linked (computer side disabled per the GPC flags, every link disabled).
+ */
+export interface TopologyReach {
+  linked: string[];
+  reasons: Record<string, string>;
+}
+
+const NO_LINK = 'no enabled link to it is in the topology, so its settings apply nowhere';
+
+function reachReason(reach: TopologyReach | undefined, guid: string): string | undefined {
+  if (!reach) return undefined;
+  return reach.reasons[guid] ?? (reach.linked.includes(guid) ? undefined : NO_LINK);
+}
+
+/**
+ * The info findings of a file whose GPO(s) apply nowhere, and which settings to leave out of
+ * coverage. A report says it per GPO (its `Computer/Enabled` and `<LinksTo>`); a SYSVOL or backup
+ * file through its folder's identity (Backup.xml `Options`) and the topology.
+ */
+export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity | undefined, reach?: TopologyReach): { findings: Finding[]; skip: (s: Setting) => boolean } {
+  const reasons = new Map<string, { why: string; name?: string; span: Span }>();
+  for (const g of file.reportGpos ?? []) {
+    const f = factsOfRef(g);
+    if (!f) continue;
+    const why = appliesNowhereByFiles(f) ?? reachReason(reach, f.guid);
+    if (why) reasons.set(f.guid, { why, ...(f.name ? { name: f.name } : {}), span: g.span ?? { start: 0, end: 0 } });
+  }
+  const own = normGuid(identity?.guid);
+  if (own && !reasons.has(own)) {
+    const why = identity?.computerEnabled === false ? 'its computer side is disabled (GPO status in Backup.xml), so none of its computer settings apply anywhere' : reachReason(reach, own);
+    if (why) reasons.set(own, { why, ...(identity?.name ? { name: identity.name } : {}), span: { start: 0, end: 0 } });
+  }
+  const findings: Finding[] = [];
+  for (const [guid, r] of reasons) {
+    const f: Finding = {
+      ruleId: 'gpo.applies-nowhere',
+      severity: 'info',
+      message: `The GPO ${r.name ? `"${r.name}" ` : ''}${guid} applies nowhere: ${r.why}. Its values do not count as hardened in coverage or in the effective policy.`,
+      span: r.span,
+      fixes: [],
+    };
+    if (file.format === 'registry-pol') f.offset = 0;
+    findings.push(f);
+  }
+  const skip = (s: Setting) => {
+    if (!reasons.size) return false;
+    const g = normGuid(s.gpo?.guid) ?? own;
+    return !!g && reasons.has(g);
+  };
+  return { findings, skip };
 }

@@ -87,6 +87,8 @@ export interface GpoSummary {
   filters: { security?: string[]; securityDenied?: string[]; wmi?: string };
   /** Found among the scanned files. */
   scanned: boolean;
+  /** The scanned files of the GPO. */
+  files: string[];
   /** Why its values apply nowhere, when they do not. */
   appliesNowhere?: string;
 }
@@ -257,7 +259,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const info = gpoInfo(guid);
     const g = set.gpos.get(guid);
     const links = linksOf.get(guid) ?? [];
-    const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g };
+    const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: (g?.files ?? []).filter(Boolean) };
     if (info?.name) s.name = info.name;
     const tr = g?.applyTrustees;
     if (tr) {

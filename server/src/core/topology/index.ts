@@ -6,7 +6,7 @@
  * known, link order and block inheritance unknown (§2.9).
  */
 import { decode } from '../text';
-import type { PolicyGpo } from '../policy/set';
+import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
@@ -191,4 +191,24 @@ export function topologyFromReports(gpos: Iterable<PolicyGpo>): TopologyPart {
   part.soms = [...soms.values()];
   if (part.soms.length) addLacks(part, 'GPO reports');
   return part;
+}
+
+/** Which GPOs the topology links (enabled) and why linked ones apply nowhere; undefined without SOMs. */
+export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | undefined {
+  const topo = mergeTopology(parts);
+  if (topo.soms.size === 0) return undefined;
+  const linked = new Set<string>();
+  const seen = new Set<string>();
+  for (const s of topo.soms.values()) {
+    for (const l of s.links) {
+      seen.add(l.gpo as string);
+      if (l.enabled) linked.add(l.gpo as string);
+    }
+  }
+  const reasons: Record<string, string> = {};
+  for (const g of seen) if (!linked.has(g)) reasons[g] = 'every link to it is disabled, so its settings apply nowhere';
+  for (const [guid, c] of topo.gpcs) {
+    if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
+  }
+  return { linked: [...linked], reasons };
 }

@@ -131,6 +131,12 @@ export function scopeText(eff: EffectivePolicy, out: (s: string) => void, c: { b
       const extra = e.condition ? ` (${e.condition})` : e.shadowed.length ? c.dim(` (${e.shadowed.length} shadowed)`) : '';
       out(`    ${e.ruleId.padEnd(w)}  ${st}  ${win}${extra}\n`);
     }
+    const over = s.effective.filter((e) => e.status === 'hardened' && e.winner && e.shadowed.some((x) => !x.rsop));
+    if (over.length) {
+      const items = over.map((e) => `${e.ruleId} (${name(e.winner?.gpo ?? '')} over ${[...new Set(e.shadowed.filter((x) => !x.rsop).map((x) => name(x.gpo ?? '')))].join(', ')})`);
+      out(c.dim(`    hardened over shadowed values: ${items.join('; ')}\n`));
+    }
+    if (s.dropped?.length) out(c.dim(`    not applied here: ${s.dropped.map((d) => `${name(d.guid)} (${d.reason})`).join('; ')}\n`));
     const hardened = s.effective.filter((e) => e.status === 'hardened').length;
     const quiet = s.effective.length - hardened - rows.length;
     out(c.dim(`    ${hardened} hardened${quiet ? `, ${quiet} not configured with an acceptable OS default` : ''}\n`));

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
+import { toSharpHound, zip } from '../../helpers/domain';
 
 const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const G = {
@@ -179,4 +180,40 @@ test('reports alone: the -All report and LinksTo give scopes with undetermined r
   assert.equal(e.status, 'undetermined');
   assert.deepEqual(j.topology.lacks.map((l: { fact: string }) => l.fact), ['link-order', 'block-inheritance', 'sites']);
   assert.deepEqual(j.topology.sources, ['reports']);
+});
+
+test('a report whose computer side is disabled, and one with no link: info finding, no coverage credit', () => {
+  const dir = tempDir('relaylint-scope-');
+  const report = (guid: string, name: string, enabled: boolean, links: string) =>
+    utf16bom(
+      '<?xml version="1.0" encoding="utf-16"?>\r\n<GPO xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings">\r\n' +
+        `<Identifier><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">${guid}</Identifier></Identifier>\r\n<Name>${name}</Name>\r\n` +
+        `<Computer><Enabled>${enabled}</Enabled><ExtensionData><Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings"><q1:SecurityOptions><q1:KeyName>${SRV}</q1:KeyName><q1:SettingNumber>1</q1:SettingNumber></q1:SecurityOptions></Extension></ExtensionData></Computer>\r\n` +
+        links +
+        '</GPO>\r\n',
+    );
+  writeFile(dir, 'off.xml', report(G.DOM, 'Computer side off', false, '<LinksTo><SOMName>corp</SOMName><SOMPath>corp.example</SOMPath><Enabled>true</Enabled><NoOverride>false</NoOverride></LinksTo>\r\n'));
+  writeFile(dir, 'unlinked.xml', report(G.SRV, 'Unlinked', true, ''));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.deepEqual(
+    j.files.map((f: { path: string; findings: { ruleId: string; line: number; message: string }[] }) => [f.path, f.findings.map((x) => [x.ruleId, x.line, x.message])]),
+    [
+      ['off.xml', [['gpo.applies-nowhere', 2, `The GPO "Computer side off" ${G.DOM} applies nowhere: its computer side is disabled (GPO status), so none of its computer settings apply anywhere. Its values do not count as hardened in coverage or in the effective policy.`]]],
+      ['unlinked.xml', [['gpo.applies-nowhere', 2, `The GPO "Unlinked" ${G.SRV} applies nowhere: its report shows no link, so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`]]],
+    ],
+  );
+  const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
+  assert.deepEqual([cov.status, cov.sources], ['missing', []]);
+  assert.equal(j.scopes[0].effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'missing');
+});
+
+test('a SharpHound zip next to the scanned folder is inflated and read', () => {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'corp.ldf'));
+  // The helper names GPOs by letter; link the zip's domain to a GPO that is not scanned.
+  writeFile(dir, 'bh/20261206101500_BloodHound.zip', zip(toSharpHound({ soms: [{ dn: 'DC=corp,DC=example', links: [['A', 0]] }], gpcs: [{ letter: 'A' }] })));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.deepEqual(j.topology.sources, ['sharphound:bh/20261206101500_BloodHound.zip:20261206101500_domains.json', 'sharphound:bh/20261206101500_BloodHound.zip:20261206101500_gpos.json']);
+  assert.deepEqual(j.scopes.map((s: { som: string }) => s.som), ['CORP.EXAMPLE']);
+  assert.match(j.topology.problems[0].message, /links the GPO \{41414141-0000-4000-8000-000000000001\} "GPO A", which is not among the scanned files/);
 });

@@ -359,6 +359,13 @@ describe('reports-only input: link order and block inheritance unknown', () => {
     assert.equal(e.winner?.gpo, guid('A'));
   });
 
+  test('a GPO scanned without a report: its links are unknown (named), not "applies nowhere"', () => {
+    const set = policySet([hard('A'), weak('G')], { A: { links: links('corp.example') } });
+    const r = effectivePolicy(set, [], { targetOs: 'legacy' }) as EffectivePolicy;
+    assert.equal(r.gpos.find((g) => g.guid === guid('G'))?.appliesNowhere, undefined);
+    assert.deepEqual(r.lacks.find((l) => l.fact === 'links')?.message, '1 scanned GPO has no report, so where it is linked is unknown and its values are in no scope (GPO G); give a topology export');
+  });
+
   test('a GPO with no link in its report applies nowhere', () => {
     const set = policySet([hard('A'), weak('B')], { A: { links: links('corp.example') }, B: { links: [] } });
     const r = effectivePolicy(set, [], { targetOs: 'legacy' }) as EffectivePolicy;

@@ -254,6 +254,21 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
       guids.add(l.gpo as string);
     }
   }
+  const reportsOnly = topo.kinds.length === 1 && topo.kinds[0] === 'reports';
+  const lacks = [...topo.lacks];
+  if (reportsOnly) {
+    const unknown = [...set.gpos.values()].filter((g) => !g.linksKnown);
+    if (unknown.length) {
+      lacks.push({
+        fact: 'links',
+        source: 'GPO reports',
+        message: `${unknown.length} scanned GPO${unknown.length === 1 ? ' has' : 's have'} no report, so where ${unknown.length === 1 ? 'it is' : 'they are'} linked is unknown and ${unknown.length === 1 ? 'its' : 'their'} values are in no scope (${unknown
+          .slice(0, 5)
+          .map((g) => g.name ?? g.guid)
+          .join(', ')}${unknown.length > 5 ? ', …' : ''}); give a topology export`,
+      });
+    }
+  }
   const gpos: GpoSummary[] = [];
   for (const guid of [...guids].sort()) {
     const info = gpoInfo(guid);
@@ -267,11 +282,13 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
       if (tr.deny.length) s.filters.securityDenied = tr.deny.map((t) => t.name ?? t.sid ?? '?');
     }
     if (info?.wmiFilter) s.filters.wmi = info.wmiFilter;
-    const why = appliesNowhere(info, links, topo.soms.size > 0);
+    // Reports-only topology: a GPO without a report of its own has unknown links, not no links.
+    const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
+    const why = appliesNowhere(info, links, linksKnown);
     if (why) s.appliesNowhere = why;
     gpos.push(s);
   }
-  return { gpos, scopes, problems, lacks: topo.lacks };
+  return { gpos, scopes, problems, lacks };
 }
 
 /** Why a GPO applies nowhere, given the topology's links; undefined when it applies somewhere (or cannot be told). */

@@ -17,7 +17,9 @@ export type TopologyFact =
   | 'wmi-filter'
   | 'security-filtering'
   | 'sites'
-  | 'name-case';
+  | 'name-case'
+  /** Reports only: GPOs scanned without a report of their own. */
+  | 'links';
 
 export interface TopoLink {
   /** `{GUID}` GPO name, upper case with braces. Absent while only the GPC objectGUID is known (SharpHound, resolved on merge). */

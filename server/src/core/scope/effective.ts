@@ -122,31 +122,41 @@ interface Outcome {
   fallback?: Outcome;
 }
 
-/** Observations per GPO and rule, per extension: the value that extension writes (last in file order; a policy file before a report of the same GPO). */
+/**
+ * Observations per GPO and rule, per extension: the value that extension writes (last in file
+ * order; a policy file before a report of the same GPO). Two-level maps, no string keys: this is
+ * looked up for every rule of every scope.
+ */
 class ObservationIndex {
-  private readonly map = new Map<string, Map<Extension, Observation>>();
-  readonly shadowed = new Map<string, Observation[]>();
+  private readonly map = new Map<string, Map<string, Map<Extension, Observation>>>();
+  private readonly losers = new Map<string, Map<string, Observation[]>>();
   constructor(set: PolicySet) {
+    const isReport = (x: Observation) => x.format === 'gpo-report-xml' || x.format === 'rsop-xml';
     for (const [gpo, list] of set.byGpo) {
       if (!gpo) continue;
       for (const o of list) {
-        const k = `${gpo}|${o.ruleId}`;
         if (o.shadowed) {
-          const l = this.shadowed.get(k) ?? [];
-          l.push(o);
-          this.shadowed.set(k, l);
+          let byRule = this.losers.get(gpo);
+          if (!byRule) this.losers.set(gpo, (byRule = new Map()));
+          const l = byRule.get(o.ruleId);
+          if (l) l.push(o);
+          else byRule.set(o.ruleId, [o]);
           continue;
         }
-        let m = this.map.get(k);
-        if (!m) this.map.set(k, (m = new Map()));
+        let byRule = this.map.get(gpo);
+        if (!byRule) this.map.set(gpo, (byRule = new Map()));
+        let m = byRule.get(o.ruleId);
+        if (!m) byRule.set(o.ruleId, (m = new Map()));
         const had = m.get(o.extension);
-        const isReport = (x: Observation) => x.format === 'gpo-report-xml' || x.format === 'rsop-xml';
         if (!had || !isReport(o) || isReport(had)) m.set(o.extension, o);
       }
     }
   }
   get(gpo: string, ruleId: string): Map<Extension, Observation> | undefined {
-    return this.map.get(`${gpo}|${ruleId}`);
+    return this.map.get(gpo)?.get(ruleId);
+  }
+  shadowed(gpo: string, ruleId: string): readonly Observation[] {
+    return this.losers.get(gpo)?.get(ruleId) ?? [];
   }
 }
 
@@ -306,6 +316,13 @@ function kindRank(s: TopoSom): number {
 
 const MAX_SCENARIOS = 64;
 
+const keyTexts = new Map<string, string>();
+function keyText(rule: SettingRule): string {
+  let k = keyTexts.get(rule.id);
+  if (k === undefined) keyTexts.set(rule.id, (k = displayKey(rule.locations[0].hive, rule.locations[0].key)));
+  return k;
+}
+
 function evaluateRule(
   rule: SettingRule,
   list: GpoList,
@@ -318,11 +335,15 @@ function evaluateRule(
   const exposedWhenMissing = rule.missingIsWeak?.(ctx) ?? false;
   const base: Pick<EffectiveEntry, 'ruleId' | 'key' | 'name' | 'exposedWhenMissing'> = {
     ruleId: rule.id,
-    key: displayKey(loc.hive, loc.key),
+    key: keyText(rule),
     name: loc.name,
     exposedWhenMissing,
   };
 
+  // Fast path: no GPO of the scope writes the value (most rules in most scopes).
+  if (!list.entries.some((e) => index.get(e.guid, rule.id) || index.shadowed(e.guid, rule.id).length)) {
+    return { ...base, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
+  }
   // Scenarios for unknown block inheritance: none blocks, or one of the unknown SOMs blocks.
   const cuts: (string | undefined)[] = [undefined, ...list.unknownBlock.map((s) => s.key)];
   const outcomes: { outcome: Outcome; cut?: string; tie: boolean }[] = [];
@@ -391,14 +412,14 @@ function pickWriters(entries: readonly ListEntry[], ruleId: string, index: Obser
   for (const ext of EXT_ORDER) {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      const obs = excluded.has(`${e.guid}|${ext}`) ? undefined : index.get(e.guid, ruleId)?.get(ext);
+      const obs = excluded.size && excluded.has(`${e.guid}|${ext}`) ? undefined : index.get(e.guid, ruleId)?.get(ext);
       if (!obs) continue;
       const ws: Writer[] = [{ entry: e, obs }];
       if (e.tieGroup) {
         for (let j = i + 1; j < entries.length; j++) {
           const f = entries[j];
           if (f.tieGroup !== e.tieGroup) continue;
-          const o2 = excluded.has(`${f.guid}|${ext}`) ? undefined : index.get(f.guid, ruleId)?.get(ext);
+          const o2 = excluded.size && excluded.has(`${f.guid}|${ext}`) ? undefined : index.get(f.guid, ruleId)?.get(ext);
           if (o2) ws.push({ entry: f, obs: o2 });
         }
         if (ws.length > 1) tie = true;
@@ -465,7 +486,7 @@ function shadowedOf(entries: readonly ListEntry[], ruleId: string, index: Observ
       const o = index.get(e.guid, ruleId)?.get(ext);
       if (o && !winners.some((w) => w.obs === o)) out.push(located(o));
     }
-    for (const o of index.shadowed.get(`${e.guid}|${ruleId}`) ?? []) out.push(located(o));
+    for (const o of index.shadowed(e.guid, ruleId)) out.push(located(o));
   }
   return out;
 }

@@ -123,11 +123,20 @@ export function somChain(topo: Topology, som: TopoSom, notes: string[]): TopoSom
   return chain;
 }
 
+const siteCache = new WeakMap<Topology, TopoSom[]>();
+
+/** The site SOMs of a topology, found once (not once per scope: a domain may have thousands of OUs). */
+function sitesOf(topo: Topology): TopoSom[] {
+  let s = siteCache.get(topo);
+  if (!s) siteCache.set(topo, (s = [...topo.soms.values()].filter((x) => x.kind === 'site')));
+  return s;
+}
+
 export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => GpoInfo | undefined): GpoList {
   const notes: string[] = [];
   const role = roleOf(scope);
   const chain = scope.kind === 'site' ? [scope] : somChain(topo, scope, notes);
-  const sites = scope.kind === 'site' ? [] : [...topo.soms.values()].filter((s) => s.kind === 'site');
+  const sites = scope.kind === 'site' ? [] : sitesOf(topo);
   // depth: sites 0, then the chain from 1.
   const levels: { som: TopoSom; depth: number }[] = [...sites.map((s) => ({ som: s, depth: 0 })), ...chain.map((s, i) => ({ som: s, depth: i + 1 }))];
   if (scope.kind === 'site') levels.splice(0, levels.length, { som: scope, depth: 0 });

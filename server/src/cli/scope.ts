@@ -30,7 +30,9 @@ function readOne(file: string, display: string, explicit: boolean, out: LoadedTo
   try {
     const st = fs.statSync(file);
     if (st.size > LIMITS.maxFileBytes) {
-      out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity: 'error', message: `The file is ${st.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.` }] });
+      // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
+      const severity = explicit ? 'error' : 'info';
+      out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${st.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.` }] });
       return;
     }
     bytes = fs.readFileSync(file);

@@ -127,6 +127,21 @@ export interface ReportGpo {
   wmiFilter?: string;
 }
 
+/**
+ * One GPO of an RSoP report's computer results (scope-and-evidence.md §2.11 [E30][E6]): its links
+ * on that computer and the flags that say why it did not apply. `notApplied` is set when one does.
+ */
+export interface RsopGpo {
+  name?: string;
+  guid?: string;
+  enabled?: boolean;
+  isValid?: boolean;
+  filterAllowed?: boolean;
+  accessDenied?: boolean;
+  links: { somPath: string; enabled?: boolean; enforced?: boolean; appliedOrder?: number; linkOrder?: number }[];
+  notApplied?: string;
+}
+
 /** One `<LinksTo>` of a GPO report. */
 export interface ReportLink {
   somName?: string;
@@ -210,6 +225,8 @@ export interface ParsedFile {
   gpos?: GpoRef[];
   /** GPO report: links, enabled flags and filters of each GPO, in document order. */
   reportGpos?: ReportGpo[];
+  /** RSoP (computer results): why each GPO did or did not apply on the reported computer. */
+  rsopGpos?: RsopGpo[];
   /**
    * RSoP: the settings that lost (precedence above 1), kept for the effective-policy view. They are
    * never judged as findings of this file.

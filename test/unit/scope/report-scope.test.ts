@@ -232,3 +232,39 @@ describe('GPO identity as pure functions', () => {
     assert.deepEqual(parseGptIni('[General]\r\nVersion=1\r\n'), { source: 'GPT.INI' });
   });
 });
+
+describe('RSoP: why a GPO did not apply on the computer', () => {
+  // CONSTRUCTED from the element names of scope-and-evidence.md §2.11 (a real gpresult /x layout); GUIDs made up.
+  const T = 'http://www.microsoft.com/GroupPolicy/Types';
+  const entry = (guid: string, name: string, inner: string) =>
+    `<GPO><Name>${name}</Name><Path><Identifier xmlns="${T}">${guid}</Identifier></Path><VersionDirectory>1</VersionDirectory>${inner}</GPO>`;
+  const link = (som: string, applied: number) =>
+    `<Link><SOMPath>${som}</SOMPath><SOMOrder>1</SOMOrder><AppliedOrder>${applied}</AppliedOrder><LinkOrder>2</LinkOrder><Enabled>true</Enabled><NoOverride>false</NoOverride></Link>`;
+  const text =
+    '<?xml version="1.0" encoding="utf-16"?>\r\n<Rsop xmlns="http://www.microsoft.com/GroupPolicy/Rsop"><ComputerResults>' +
+    entry('{11111111-0000-4000-8000-000000000001}', 'Applied', `<Enabled>true</Enabled><IsValid>true</IsValid><FilterAllowed>true</FilterAllowed><AccessDenied>false</AccessDenied>${link('corp.example', 1)}`) +
+    entry('{22222222-0000-4000-8000-000000000002}', 'Filtered', `<Enabled>true</Enabled><IsValid>true</IsValid><FilterAllowed>true</FilterAllowed><AccessDenied>true</AccessDenied>${link('corp.example/Servers', 0)}`) +
+    entry('{33333333-0000-4000-8000-000000000003}', 'WMI', `<Enabled>true</Enabled><IsValid>true</IsValid><FilterAllowed>false</FilterAllowed><AccessDenied>false</AccessDenied>${link('corp.example/Servers', 0)}`) +
+    entry('{44444444-0000-4000-8000-000000000004}', 'Not applied', `<IsValid>true</IsValid>${link('corp.example/Servers', 0)}`) +
+    '</ComputerResults></Rsop>\r\n';
+  const pf = parseText('rsop.xml', text, 'utf-16le-bom');
+
+  test('AccessDenied, FilterAllowed, IsValid, Enabled and the links with AppliedOrder are read', () => {
+    assert.deepEqual(
+      pf.rsopGpos?.map((g) => [g.name, g.notApplied, g.links.map((l) => [l.somPath, l.appliedOrder, l.linkOrder, l.enabled, l.enforced])]),
+      [
+        ['Applied', undefined, [['corp.example', 1, 2, true, false]]],
+        ['Filtered', 'security filtering denied it on this computer (AccessDenied)', [['corp.example/Servers', 0, 2, true, false]]],
+        ['WMI', 'its WMI filter excluded this computer (FilterAllowed false)', [['corp.example/Servers', 0, 2, true, false]]],
+        ['Not applied', 'none of its links applied on this computer (AppliedOrder 0)', [['corp.example/Servers', 0, 2, true, false]]],
+      ],
+    );
+    assert.deepEqual(lint(pf, { role: 'any', targetOs: 'legacy' }), []);
+  });
+
+  test('the policy set carries the reasons to the GPO summary', () => {
+    const b = new PolicySetBuilder();
+    b.add(filePolicy('rsop.xml', pf));
+    assert.deepEqual(b.build().gpos.get('{22222222-0000-4000-8000-000000000002}')?.rsopNotApplied, [{ path: 'rsop.xml', reason: 'security filtering denied it on this computer (AccessDenied)' }]);
+  });
+});

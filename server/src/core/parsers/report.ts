@@ -26,7 +26,7 @@
  * `<GPO>` elements; a single report has a `<GPO>` root. The scope data goes to `reportGpos`.
  */
 import { cleanKey, hiveOf } from '../keys';
-import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, ReportGpo, ReportLink, Setting, Span, Trustee } from '../types';
+import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, ReportGpo, ReportLink, RsopGpo, Setting, Span, Trustee } from '../types';
 import { emptyParse } from './empty';
 import { extractGppItems, reportDuplicateItems } from './gpp';
 import { mapAdmxPolicy } from './report-admx';
@@ -376,6 +376,58 @@ const RSOP_SECTIONS: [string, Hive][] = [
   ['UserResults', 'HKCU'],
 ];
 
+function numText(el: XmlElement | undefined): number | undefined {
+  const t = trimmedText(el);
+  return t !== undefined && /^\d+$/.test(t) ? Number(t) : undefined;
+}
+
+/**
+ * Why a GPO did not apply on the RSoP's computer: `AccessDenied` true = security filtering,
+ * `FilterAllowed` false = WMI filter, `Enabled` false, `IsValid` false (meaning UNVERIFIED), or no
+ * link with a non-zero `AppliedOrder` (0 = not applied) [E6][E30].
+ */
+function readRsopGpo(g: XmlElement, name: string | undefined, guid: string | undefined): RsopGpo {
+  const r: RsopGpo = { links: [] };
+  if (name) r.name = name;
+  if (guid) r.guid = guid;
+  const enabled = boolText(childElement(g, 'Enabled'));
+  if (enabled !== undefined) r.enabled = enabled;
+  const isValid = boolText(childElement(g, 'IsValid'));
+  if (isValid !== undefined) r.isValid = isValid;
+  const filterAllowed = boolText(childElement(g, 'FilterAllowed'));
+  if (filterAllowed !== undefined) r.filterAllowed = filterAllowed;
+  const accessDenied = boolText(childElement(g, 'AccessDenied'));
+  if (accessDenied !== undefined) r.accessDenied = accessDenied;
+  for (const l of childElements(g, 'Link')) {
+    const somPath = trimmedText(childElement(l, 'SOMPath'));
+    if (!somPath) continue;
+    const link: RsopGpo['links'][number] = { somPath };
+    const le = boolText(childElement(l, 'Enabled'));
+    if (le !== undefined) link.enabled = le;
+    const no = boolText(childElement(l, 'NoOverride'));
+    if (no !== undefined) link.enforced = no;
+    const applied = numText(childElement(l, 'AppliedOrder'));
+    if (applied !== undefined) link.appliedOrder = applied;
+    const order = numText(childElement(l, 'LinkOrder'));
+    if (order !== undefined) link.linkOrder = order;
+    r.links.push(link);
+  }
+  const why =
+    r.accessDenied === true
+      ? 'security filtering denied it on this computer (AccessDenied)'
+      : r.filterAllowed === false
+        ? 'its WMI filter excluded this computer (FilterAllowed false)'
+        : r.enabled === false
+          ? 'it is disabled (Enabled false)'
+          : r.isValid === false
+            ? 'the report marks it not valid (IsValid false)'
+            : r.links.length && r.links.every((l) => l.appliedOrder === 0)
+              ? 'none of its links applied on this computer (AppliedOrder 0)'
+              : undefined;
+  if (why) r.notApplied = why;
+  return r;
+}
+
 function readRsop(root: XmlElement, out: ParsedFile): void {
   const names = new Map<string, string>();
   const gpos: GpoRef[] = (out.gpos ??= []);
@@ -386,6 +438,7 @@ function readRsop(root: XmlElement, out: ParsedFile): void {
         const path = childElement(g, 'Path');
         const guid = path ? trimmedText(childElement(path, 'Identifier')) : undefined;
         const id = (guid ?? name ?? '').toLowerCase();
+        if (local === 'ComputerResults') (out.rsopGpos ??= []).push(readRsopGpo(g, name, guid));
         if (!id || names.has(id)) continue;
         names.set(id, name ?? '');
         gpos.push(gpoRef(name, guid));

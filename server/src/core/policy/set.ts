@@ -55,6 +55,8 @@ export interface GpoFacts {
   links?: PolicyLink[];
   applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
   wmiFilter?: string;
+  /** RSoP: why the GPO did not apply on the reported computer (per report file). */
+  rsopNotApplied?: { path: string; reason: string }[];
 }
 
 export interface FilePolicy {
@@ -125,6 +127,11 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
     const f = factsOfRef(ref);
     if (f) gpos.push(f);
   }
+  for (const r of file.rsopGpos ?? []) {
+    const guid = normGuid(r.guid);
+    if (!guid || !r.notApplied) continue;
+    gpos.push({ guid, ...(r.name ? { name: r.name } : {}), rsopNotApplied: [{ path, reason: r.notApplied }] });
+  }
   if (fileGpo && !gpos.some((g) => g.guid === fileGpo)) {
     const f: GpoFacts = { guid: fileGpo };
     if (identity?.name) f.name = identity.name;
@@ -179,6 +186,7 @@ export class PolicySetBuilder {
       }
       if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = f.applyTrustees;
       if (f.wmiFilter && !g.wmiFilter) g.wmiFilter = f.wmiFilter;
+      if (f.rsopNotApplied) g.rsopNotApplied = [...(g.rsopNotApplied ?? []), ...f.rsopNotApplied];
       if (!g.files.includes(rec.path)) g.files.push(rec.path);
     }
     for (const o of rec.observations) {

@@ -91,6 +91,8 @@ export interface GpoSummary {
   files: string[];
   /** Why its values apply nowhere, when they do not. */
   appliesNowhere?: string;
+  /** RSoP reports that say it did not apply on their computer, and why. */
+  rsopNotApplied?: { path: string; reason: string }[];
 }
 
 export interface EffectivePolicy {
@@ -296,6 +298,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
     const why = appliesNowhere(info, links, linksKnown);
     if (why) s.appliesNowhere = why;
+    if (g?.rsopNotApplied?.length) s.rsopNotApplied = g.rsopNotApplied;
     gpos.push(s);
   }
   return { gpos, scopes, problems, lacks };

@@ -5,8 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mergeIdentity, parseBackupXml, parseBkupInfo, parseGptIni, type GpoIdentity } from '../core/index';
-import { decode } from '../core/text';
+import { decode, mergeIdentity, parseBackupXml, parseBkupInfo, parseGptIni, type GpoIdentity } from '../core/index';
 
 /** The GPO of a file as the JSON output shows it. */
 export interface GpoContext {

@@ -7,10 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
-import { settingRuleById } from '../core/catalog';
-import { LIMITS } from '../core/limits';
-import { readTopologyInput, type EffectivePolicy, type EffectiveEntry, type TopologyPart, type TopologyProblem } from '../core/index';
-import type { Severity } from '../core/types';
+import { LIMITS, readTopologyInput, settingRuleById, type EffectiveEntry, type EffectivePolicy, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 
 export interface LoadedTopology {

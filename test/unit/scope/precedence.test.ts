@@ -242,6 +242,18 @@ describe('effective value per scope', () => {
     assert.equal(e.winner?.gpo, guid('A'));
   });
 
+  test('P5: an enforced site link against an enforced domain link is not confirmed: undetermined when they disagree', () => {
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 2]] }, { dn: `CN=HQ,CN=Sites,CN=Configuration,${DOMAIN_DN}`, links: [['S', 2]] }],
+      gpcs: [],
+    };
+    const e = rule(scope(run(d, policySet([hard('A'), weak('S')])), 'corp.example'), REQ);
+    assert.equal(e.status, 'undetermined');
+    assert.match(e.why, /depending on whether an enforced site link beats an enforced domain link \(presumed, not confirmed: scope-and-evidence\.md P5\)/);
+    const same = rule(scope(run(d, policySet([hard('A'), hard('S')])), 'corp.example'), REQ);
+    assert.equal(same.status, 'hardened');
+  });
+
   test('P17: different extensions writing different values is a conflict, both listed, no winner', () => {
     const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['B', 0]] }], gpcs: [] };
     const r = run(d, policySet([hard('A', { ext: 'security', line: 5 }), weak('B', { ext: 'registry', line: 120 })]));

@@ -18,7 +18,7 @@ import { displayKey } from '../keys';
 import type { Extension, Observation, PolicySet } from '../policy/set';
 import type { Lack, Topology, TopologyProblem, TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
-import { gpoConditions, gpoList, roleOf, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
+import { gpoConditions, gpoList, roleOf, SITE_DOMAIN_ENFORCED, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
 
 export type EffectiveStatus = 'hardened' | 'weak' | 'missing' | 'conditional' | 'conflict' | 'undetermined';
 
@@ -372,7 +372,11 @@ function evaluateRule(
     const cutSoms = list.unknownBlock.filter((s) => setOf(s.key) !== base0);
     if (cutSoms.length) facts.push(`whether ${cutSoms.map(canonical).join(' or ')} blocks inheritance`);
     if (outcomes.some((o) => o.tie)) {
-      const tied = [...new Set(list.entries.filter((e) => e.tieGroup && (index.get(e.guid, rule.id)?.size ?? 0) > 0).map((e) => canonical(e.som)))];
+      const writing = list.entries.filter((e) => e.tieGroup && (index.get(e.guid, rule.id)?.size ?? 0) > 0);
+      if (writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'site') && writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'domain')) {
+        facts.push('whether an enforced site link beats an enforced domain link (presumed, not confirmed: scope-and-evidence.md P5)');
+      }
+      const tied = [...new Set(writing.filter((e) => e.tieGroup !== SITE_DOMAIN_ENFORCED).map((e) => canonical(e.som)))];
       if (tied.length) facts.push(`the link order in ${tied.join(', ')}`);
     }
     const possible = [...statuses].join(' or ');

@@ -59,6 +59,9 @@ export interface GpoList {
 
 export type ScopeRole = 'dc' | 'member';
 
+/** Tie group of enforced site and domain links (scope-and-evidence.md P5, UNVERIFIED). */
+export const SITE_DOMAIN_ENFORCED = 'site-vs-domain-enforced';
+
 export function roleOf(som: TopoSom): ScopeRole {
   return som.kind === 'ou' && isDomainControllersDn(som.dn) ? 'dc' : 'member';
 }
@@ -188,6 +191,11 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
       if (!orderKnown && som.links.filter((l) => l.enabled && l.enforced === link.enforced).length > 1) e.tieGroup = `${som.key}|${link.enforced}`;
       (link.enforced ? enforced : normal).push(e);
     }
+  }
+  // P5: an enforced site link against an enforced domain link: the site presumably wins, which is
+  // UNVERIFIED, so their relative order is treated as unknown.
+  if (enforced.some((e) => e.som.kind === 'site')) {
+    for (const e of enforced) if (e.som.kind === 'site' || e.som.kind === 'domain') e.tieGroup = SITE_DOMAIN_ENFORCED;
   }
   const byOrder = (a: ListEntry, b: ListEntry) => (a.order ?? 0) - (b.order ?? 0);
   enforced.sort((a, b) => a.depth - b.depth || byOrder(a, b));

@@ -13,7 +13,7 @@ import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
 import type { FileFormat, Finding, ParsedFile, RegData, ReportGpo, Setting, SettingState, Span, Trustee } from '../types';
-import { mergeIdentity, type GpoIdentity } from './identity';
+import type { GpoIdentity } from './identity';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
 export type Extension = 'registry' | 'security' | 'gpp' | 'none';
@@ -199,18 +199,6 @@ export class PolicySetBuilder {
         if (!g) this.gpos.set(o.gpo, (g = { guid: o.gpo, files: [], linksKnown: false }));
         if (!g.files.includes(o.path)) g.files.push(o.path);
       }
-    }
-  }
-
-  /** Identity facts for a GPO (GPT.INI, Backup.xml) that came with no policy value. */
-  addIdentity(identity: GpoIdentity, path?: string): void {
-    const guid = normGuid(identity.guid);
-    if (!guid) return;
-    const merged = mergeIdentity({ guid, ...(this.gpos.get(guid) ?? {}) } as GpoIdentity, identity);
-    this.add({ path: path ?? '', format: 'unknown', gpos: [{ guid, ...(merged?.name ? { name: merged.name } : {}), ...(identity.computerEnabled !== undefined ? { computerEnabled: identity.computerEnabled } : {}), ...(identity.wmiFilter ? { wmiFilter: identity.wmiFilter } : {}) }], observations: [] });
-    if (!path) {
-      const g = this.gpos.get(guid);
-      if (g) g.files = g.files.filter((f) => f !== '');
     }
   }
 

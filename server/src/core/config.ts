@@ -79,7 +79,7 @@ export type ActiveException = NonNullable<LintOptions['exceptions']>[number];
 
 const TOP_KEYS = ['$schema', 'role', 'targetOs', 'rules', 'overrides', 'ignore', 'exceptions', 'topology', 'evidence'];
 const OVERRIDE_KEYS = ['files', 'role', 'targetOs', 'rules'];
-const EXCEPTION_KEYS = ['rule', 'rules', 'files', 'reason', 'expires'];
+const EXCEPTION_KEYS = ['rule', 'files', 'reason', 'expires'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -246,7 +246,7 @@ function readException(x: unknown, p: string, add: Add): ConfigException | undef
     add(ptr, msg);
   };
   for (const key of Object.keys(x)) if (!EXCEPTION_KEYS.includes(key)) counting(`${p}/${key}`, `Unknown key "${key}" in an exception; the keys are rule, files, reason, expires.`);
-  const ruleValue = x.rule ?? x.rules;
+  const ruleValue = x.rule;
   const rules = ruleValue === undefined ? [] : stringList(ruleValue, `${p}/rule`, '"rule"', counting);
   if (ruleValue === undefined || rules.length === 0) counting(`${p}/rule`, 'An exception needs "rule": the rule id (or ids) it excepts.');
   for (const id of rules) if (!knownRule(id)) counting(`${p}/rule`, `Unknown rule id "${id}" (\`relaylint rules\` lists them).`);

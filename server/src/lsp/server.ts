@@ -64,6 +64,8 @@ const client = {
   docsBase: undefined as string | undefined,
   /** The client can watch files for us (config files created, changed or deleted). */
   watchFiles: false,
+  /** The client takes LSP 3.18 snippet edits in workspace edits. */
+  snippetEdits: false,
   /** Workspace folders as file system paths (a relative relaylint.configFile is resolved against them). */
   folders: [] as string[],
 };
@@ -119,6 +121,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   client.refresh = !!caps.workspace?.diagnostics?.refreshSupport;
   client.watchFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  client.snippetEdits = !!(caps.workspace?.workspaceEdit as { snippetEditSupport?: boolean } | undefined)?.snippetEditSupport;
   const init = (params.initializationOptions ?? {}) as InitializationOptions;
   editorConfig.trusted = init.workspaceTrusted !== false;
   const folderUris = params.workspaceFolders?.length ? params.workspaceFolders.map((f) => f.uri) : params.rootUri ? [params.rootUri] : [];
@@ -258,7 +261,7 @@ connection.onCodeAction(
     const parsed = await model.parsed(doc);
     if (!parsed) return [];
     const s = await effectiveSettings(doc.uri);
-    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase });
+    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase, snippets: client.snippetEdits });
   }),
 );
 

@@ -229,6 +229,8 @@ function schedulePush(uri: string, delay = PUSH_DELAY_MS): void {
 documents.onDidOpen((e) => {
   try {
     model.opened(e.document.uri);
+    // A config file may have appeared since the last lookup (clients without file watching).
+    editorConfig.changed();
     if (polOriginal(e.document.uri)) void ensurePolView(model, e.document.uri);
   } catch (err) {
     console.error(`relaylint: open ${e.document.uri} failed: ${describe(err)}`);

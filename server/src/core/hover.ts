@@ -120,7 +120,8 @@ function fixLine(rule: SettingRule, findings: readonly Finding[]): string | unde
     const written = fix.edits.length === 1 && fix.kind === 'value' ? `: writes ${mdCode(fix.edits[0].newText)}` : '';
     return `**Fix:** ${mdText(fix.title)}${written} (quick fix)`;
   }
-  return `**Fix:** set ${mdText(`"${rule.displayName}"`)} to ${mdText(rule.secure)} in the GPO (${mdText(rule.gpoPath)})`;
+  const gpo = f.setting?.gpo?.name ? `the GPO ${mdText(`"${f.setting.gpo.name}"`)}` : 'the GPO';
+  return `**Fix:** set ${mdText(`"${rule.displayName}"`)} to ${mdText(rule.secure)} in ${gpo} (${mdText(rule.gpoPath)})`;
 }
 
 function docsLink(rule: Rule, options: HoverOptions): string {

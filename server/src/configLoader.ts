@@ -125,3 +125,15 @@ function isFile(p: string): boolean {
 export function relativeToConfig(config: LoadedConfig, filePath: string): string {
   return path.relative(config.dir, path.resolve(filePath)).split(path.sep).join('/');
 }
+
+/**
+ * The `topology` and `evidence` locations of a config, as absolute paths (for the topology and
+ * evidence readers). Empty when the config is invalid or names none.
+ */
+export function configLocations(config: LoadedConfig | undefined): { topology: string[]; evidence: string[] } {
+  if (!config?.config) return { topology: [], evidence: [] };
+  return {
+    topology: config.config.topology.map((p) => path.resolve(config.dir, p)),
+    evidence: config.config.evidence.map((p) => path.resolve(config.dir, p)),
+  };
+}

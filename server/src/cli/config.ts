@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describeConfigProblem, lintOptionsFor, resolveForFile } from '../core/config';
 import type { ResolvedFileConfig } from '../core/config';
 import type { LintOptions, Role, TargetOs } from '../core/types';
-import { ConfigLoader, relativeToConfig } from '../configLoader';
+import { ConfigLoader, configLocations, relativeToConfig } from '../configLoader';
 import type { LoadedConfig } from '../configLoader';
 
 export class ConfigError extends Error {}
@@ -85,8 +85,7 @@ export function describeFileConfig(display: string, fc: FileConfig): Record<stri
     rules: fc.lint.severity ?? {},
     overrides: fc.resolved?.overrides ?? [],
     exceptions: (fc.lint.exceptions ?? []).map((x) => ({ rules: x.rules, reason: x.reason, ...(x.expires ? { expires: x.expires, expired: (fc.lint.today ?? '') > x.expires } : {}) })),
-    topology: c?.config ? c.config.topology.map((p) => path.resolve(c.dir, p)) : [],
-    evidence: c?.config ? c.config.evidence.map((p) => path.resolve(c.dir, p)) : [],
+    ...configLocations(c),
   };
 }
 

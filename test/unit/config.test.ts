@@ -96,6 +96,8 @@ describe('config validation', () => {
 
   test('package.json: only the relaylint key counts', () => {
     assert.deepEqual(parseConfigText('{"name": "x"}', 'package.json'), { found: false, problems: [] });
+    // A broken package.json is npm's problem, not a relaylint config (the search goes on upwards).
+    assert.deepEqual(parseConfigText('{"name": ', 'package.json'), { found: false, problems: [] });
     assert.deepEqual(parseConfigText('{"name": "x", "relaylint": {"rules": {"ntlm.out": "off"}}}', 'package.json').config?.rules, { 'ntlm.out': 'off' });
     assert.deepEqual(parseConfigText('{"relaylint": {"role": 1}}', 'package.json').problems, [{ pointer: '/relaylint/role', message: '"role" must be one of "any", "dc", "member" (got 1).' }]);
   });

@@ -104,6 +104,8 @@ export function parseConfigText(text: string, kind: 'relaylint.json' | 'package.
   try {
     json = JSON.parse(body);
   } catch (e) {
+    // A package.json that is not JSON is someone else's problem (npm reports it): not a relaylint config.
+    if (kind === 'package.json') return { found: false, problems: [] };
     const msg = e instanceof Error ? e.message : String(e);
     const at = /position (\d+)/.exec(msg);
     const where = at ? lineColumn(body, Number(at[1])) : undefined;

@@ -50,7 +50,8 @@ Options for scan:
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
   --no-coverage              leave out the set-level coverage
   --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
-  --no-config                use no config file (defaults and flags only)
+  --no-config                use no config file (defaults and flags only). A scan trusts the folder's
+                             config (it is your own command): use this to audit someone else's folder
   --show-config              print which config file and options apply to each file, and scan nothing
   --no-color                 no colours (NO_COLOR is honoured too)
 

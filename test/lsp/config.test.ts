@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { fixturePath, fixtureText, LspClient } from '../helpers/lsp-client';
+import { runCli } from '../helpers/cli';
 
 const ALL = ['smb.server.require@5:91/1', 'smb.client.require@6:96/2', 'ldap.server.cbt@8:84/1'];
 const brief = (ds: Diagnostic[]) => ds.map((d) => `${d.code ?? '-'}@${d.range.start.line}:${d.range.start.character}/${d.severity}`);
@@ -119,6 +120,40 @@ describe('config file in a trusted workspace', () => {
     await refreshed;
     assert.deepEqual(brief(await c.diagnostics(uri)), ['smb.server.require@5:91/1', 'ldap.server.cbt@8:84/1']);
     await c.close(uri);
+  });
+
+  test('the CLI and the editor read the same config and report the same findings', async () => {
+    const config = {
+      rules: { 'smb.client.require': 'info' },
+      overrides: [{ files: ['GPO/**'], rules: { 'ldap.server.cbt': 'hint' } }],
+      exceptions: [{ rule: 'smb.server.require', files: 'GptTmpl.inf', reason: 'ticket 1', expires: '2999-01-01' }],
+    };
+    const { dir, uri } = workspace('same', { 'relaylint.json': config });
+    const editor = (await diagnosticsOf(c, uri)).filter((d) => d.code).map((d) => `${d.code}@${d.range.start.line + 1}:${d.range.start.character + 1}/${['', 'error', 'warning', 'info', 'hint'][d.severity ?? 0]}`);
+    const r = runCli(['scan', join('GPO', 'GptTmpl.inf'), '--format', 'json', '--no-coverage'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const file = JSON.parse(r.stdout).files[0] as { findings: { ruleId: string; line: number; severity: string; column: number }[]; suppressed: { ruleId: string }[] };
+    const cli = file.findings.map((f) => `${f.ruleId}@${f.line}:${f.column}/${f.severity}`);
+    // The editor underlines the value, the CLI reports the line: compare rule, line and severity.
+    const strip = (xs: string[]) => xs.map((x) => x.replace(/:\d+\//, '/')).sort();
+    assert.deepEqual(strip(editor), strip(cli));
+    assert.deepEqual(strip(editor), ['ldap.server.cbt@9/hint', 'smb.client.require@7/info']);
+    assert.deepEqual(file.suppressed.map((x) => x.ruleId), ['smb.server.require']);
+  });
+
+  test('a relaylint.configFile that does not exist is an error, not a silent default', async () => {
+    const { dir, uri } = workspace('forced-missing', {});
+    c.settings = () => ({ configFile: join(dir, 'nope.json') });
+    try {
+      const ds = await diagnosticsOf(c, uri);
+      assert.deepEqual(brief(ds), ['-@0:0/1', ...ALL]);
+      assert.equal(
+        ds[0].message,
+        `The relaylint config file ${join(dir, 'nope.json')} is not valid, so none of it applies (every rule at its default): Cannot read the config file: ENOENT.`,
+      );
+    } finally {
+      c.settings = () => ({});
+    }
   });
 
   test('relaylint.configFile names the config (relative to the workspace folder)', async () => {

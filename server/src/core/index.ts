@@ -10,3 +10,4 @@ export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleFo
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
+export * as posture from './posture';

@@ -41,6 +41,8 @@ export interface Cell {
   clients: ReadinessClientJson[];
   /** Readiness entries of the family's gate rules in this scope. */
   readiness: ReadinessJson[];
+  /** The state of every rule of the family in this scope (DC-only rules from the DCs' scope). */
+  states: Map<string, RuleState>;
 }
 
 export interface ScopePosture {
@@ -186,7 +188,14 @@ export function assessCell(p: PostureInput, scope: PostureScope, f: FamilyDef): 
   const nextDef = f.levels.find((l) => l.requires && l.level > reached.level);
   const readiness = readinessFor(p, scope, f.gate);
   const clients = readiness.flatMap((r) => (r.status === 'blocked' ? (r.clients ?? []) : []));
+  const states = new Map<string, RuleState>();
+  const dc = dcScopeOf(p, scope);
+  for (const id of f.rules) {
+    const st = scope.rules.get(id) ?? dc?.rules.get(id);
+    if (st) states.set(id, st);
+  }
   const cell: Cell = {
+    states,
     family: f.id,
     level: reached.level,
     name: reached.name,
@@ -235,7 +244,8 @@ function whereFor(scope: PostureScope, state: RuleState | undefined): { where: s
   const lines = state?.deciders ?? [];
   const named = lines.find((l) => l.gpo)?.gpo;
   if (named) return { where: `GPO "${named}"`, lines };
-  if (scope.gpos.length) return { where: `GPO "${scope.gpos[0]}" (highest precedence in ${scope.label}) or a new GPO linked there`, lines };
+  // Without topology the scanned GPOs have no precedence order, so no GPO is singled out.
+  if (scope.kind !== 'files' && scope.gpos.length) return { where: `GPO "${scope.gpos[0]}" (highest precedence in ${scope.label}) or a new GPO linked there`, lines };
   return { where: scope.id === ALL_SCOPE ? 'a GPO that applies to every machine in scope' : `a GPO linked to ${scope.label}`, lines };
 }
 

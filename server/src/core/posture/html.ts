@@ -60,7 +60,8 @@ th button::after{content:" \\2195";color:var(--muted)}
 .l5{background:#a9d8dc}
 .na{background:#eee}
 .ok::before{content:"\\2713 ";font-weight:700}.no::before{content:"\\2717 ";font-weight:700}
-.ok,.no{list-style:none}ul.ev{padding-left:.2rem;margin:.2rem 0}
+.ok,.no,.st{list-style:none}ul.ev{padding-left:.2rem;margin:.2rem 0;list-style:none}
+svg{max-width:100%;height:auto}
 details{margin-top:.2rem}summary{cursor:pointer;color:#0645ad}
 .head{border-left:6px solid #333;padding:.3rem .6rem;margin:.3rem 0;background:#f6f6f6}
 .tiles{display:flex;gap:1rem;flex-wrap:wrap}.tile{border:2px solid #333;padding:.5rem 1rem;min-width:9rem}
@@ -71,7 +72,7 @@ svg text{font-family:inherit}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 code{font-size:.85em;word-break:break-all}
 @media print{
- body{max-width:none;font-size:10pt}.skip,th button::after,.noprint{display:none}
+ body{max-width:none;font-size:9pt}table{table-layout:fixed;font-size:7.5pt}td,th{overflow-wrap:anywhere}.skip,th button::after,.noprint{display:none}
  details>summary{display:none}details::details-content{content-visibility:visible;display:block;height:auto}
  h2{break-after:avoid}tr,.head,.tile{break-inside:avoid}a{color:inherit;text-decoration:none}
  thead{display:table-header-group}
@@ -157,6 +158,15 @@ function cellHtml(refs: FileRefs, f: FamilyDef, c: Cell): string {
   } else if (c.level === top) {
     h += `<li class="small">Top of the ladder for this family.</li>`;
   }
+  const mentioned = new Set([...c.reached, ...(c.next?.missing ?? [])].flatMap((o) => [o.rule, ...(o.alternatives ?? []).map((a) => a.rule)]));
+  const others = [...c.states.values()].filter((st) => !mentioned.has(st.ruleId) && (st.status !== 'missing' || st.exposedWhenMissing));
+  if (others.length) {
+    h += `<li class="small">Other settings of this family:</li>`;
+    for (const st of others) {
+      const vals = [...new Set(st.values.map(valueText))].join(' / ');
+      h += `<li class="st">${esc(st.ruleId)}${st.status === 'missing' ? ': not configured (exposed by default)' : ` = ${esc(vals)} (${esc(st.status)})`}${locList(refs, st.deciders, st.deciders.length > 1 ? '— set in' : '— decided by')}${locList(refs, st.shadowed, '; shadows')}</li>`;
+    }
+  }
   if (c.clients.length) {
     h += `<li class="small">Clients that would fail:</li>`;
     for (const cl of c.clients.slice(0, MAX_CLIENTS)) h += `<li class="no">${esc(clientText(cl))}</li>`;
@@ -191,7 +201,7 @@ function barsSvg(p: Posture): string {
   const barW = W - left - 20;
   const rowH = 30;
   const H = FAMILIES.length * rowH + 40;
-  let s = `<svg role="img" aria-labelledby="bars-t bars-d" viewBox="0 0 ${W} ${H}" width="100%">`;
+  let s = `<svg role="img" aria-labelledby="bars-t bars-d" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">`;
   s += `<title id="bars-t">Scopes per level, by control family</title><desc id="bars-d">${esc(
     FAMILIES.map((f) => `${f.title}: ${[0, 1, 2, 3, 4, 5].map((l) => `L${l} ${p.scopes.filter((sp) => sp.cells.find((c) => c.family === f.id)?.level === l).length}`).join(', ')}`).join('. '),
   )}</desc>${svgDefs()}`;
@@ -220,7 +230,7 @@ function heatSvg(p: Posture): string {
   const rows = p.scopes.length;
   const W = left + FAMILIES.length * cw + 10;
   const H = 40 + rows * rh;
-  let s = `<svg role="img" aria-labelledby="heat-t" viewBox="0 0 ${W} ${H}" width="100%"><title id="heat-t">Heat map of levels: scopes (rows) by control family (columns); the ladder table below carries the same data</title>${svgDefs()}`;
+  let s = `<svg role="img" aria-labelledby="heat-t" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}"><title id="heat-t">Heat map of levels: scopes (rows) by control family (columns); the ladder table below carries the same data</title>${svgDefs()}`;
   FAMILIES.forEach((f, j) => {
     s += `<text x="${left + j * cw + 4}" y="28" font-size="11" fill="#111">${esc(f.title.length > 18 ? f.title.slice(0, 17) + '…' : f.title)}</text>`;
   });

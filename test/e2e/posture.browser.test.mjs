@@ -99,7 +99,8 @@ test('every ladder cell shows the level of the JSON result, and its evidence lin
   try {
     const expected = core.assess(core.postureInput(result));
     const cells = await page.evaluate(() => {
-      const files = Object.fromEntries([...document.querySelectorAll('tr[id^="f"]')].map((tr) => [tr.id, tr.cells[1].textContent]));
+      const prefix = document.getElementById('fprefix')?.textContent ?? '';
+      const files = Object.fromEntries([...document.querySelectorAll('tr[id^="f"]')].map((tr) => [tr.id, prefix + tr.cells[1].textContent]));
       return [...document.querySelectorAll('table.ladder tbody tr')].flatMap((tr) =>
         [...tr.querySelectorAll('td[data-family]')].map((td) => ({
           scope: tr.getAttribute('data-scope'),

@@ -291,7 +291,7 @@ test('next steps follow the audit-first order with safe and unsafe marked and th
   );
   const rule = settingRuleById('smb.server.audit.signing');
   assert.equal(smb[0].fix, `Set "${rule?.displayName}" (${rule?.gpoPath}) to 1 (Enabled): AuditClientDoesNotSupportSigning = 1`);
-  assert.equal(smb[0].where, 'a GPO that applies to every machine in scope');
+  assert.deepEqual(smb[0].targets.map((t) => [t.where, t.scopes]), [['a GPO that applies to every machine in scope', ['All scanned files (role any, no topology)']]]);
 
   const p2 = posture.assess(posture.postureInput(files({ 'smb.server.audit.signing': 1, 'smb.server.enable': 1, 'smb.server.require': [1, 0] }, [ready('smb.server.require', 'blocked', 1)])));
   const s2 = p2.steps.filter((s) => s.family === 'smb-signing');
@@ -305,9 +305,9 @@ test('next steps follow the audit-first order with safe and unsafe marked and th
   );
   assert.match(s2[0].fix, /3021/);
   assert.equal(s2[1].fix, 'PC1 10.0.0.1');
-  assert.equal(s2[2].where, 'GPO "GPO 1"');
+  assert.equal(s2[2].targets[0].where, 'GPO "GPO 1"');
   assert.deepEqual(
-    s2[2].lines.map((l) => [l.path, l.line, l.value]),
+    s2[2].targets[0].lines.map((l) => [l.path, l.line, l.value]),
     [['gpo2/GptTmpl.inf', 11, 0]],
     'the weak line is the one to change',
   );
@@ -316,12 +316,13 @@ test('next steps follow the audit-first order with safe and unsafe marked and th
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
 });
 
-test('next steps are merged across scopes that need the same change in the same GPO', () => {
+test('next steps are merged across scopes: one step, one target per GPO with the scopes it serves', () => {
   const doc = domain([eff('smb.server.audit.signing', 'missing')], [eff('smb.server.audit.signing', 'missing')]);
   const p = posture.assess(posture.postureInput(doc));
   const audit = p.steps.filter((s) => s.family === 'smb-signing' && s.kind === 'audit');
+  assert.equal(audit.length, 1);
   assert.deepEqual(
-    audit.map((s) => [s.where, s.scopes]),
+    audit[0].targets.map((t) => [t.where, t.scopes]),
     [
       ['GPO "Default Domain Controllers Policy" (highest precedence in corp.example/Domain Controllers) or a new GPO linked there', ['corp.example/Domain Controllers']],
       ['GPO "Workstation Baseline" (highest precedence in corp.example/Workstations) or a new GPO linked there', ['corp.example/Workstations']],

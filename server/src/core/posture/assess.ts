@@ -59,6 +59,11 @@ export interface Step {
   title: string;
   /** The fix text (GPO setting and value). */
   fix: string;
+  /** Where to make the change, and for which scopes: one target per GPO (or place). */
+  targets: StepTarget[];
+}
+
+export interface StepTarget {
   /** Where to make the change. */
   where: string;
   /** Lines to change (the deciding or weak lines). */
@@ -267,11 +272,24 @@ function settingFix(ruleId: string, value: number | undefined): string {
 /** The ordered audit-first plan: per family in rollout order, audit, negotiate, watch, fix clients, require. Identical steps are merged across scopes. */
 export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], window = '30 days'): Step[] {
   const merged = new Map<string, Step>();
-  const add = (s: Omit<Step, 'order' | 'scopes'>, scope: PostureScope, rank: number) => {
-    const key = `${rank}|${s.family}|${s.kind}|${s.title}|${s.where}`;
+  const targets = new Map<Step, Map<string, StepTarget>>();
+  const add = (s: Omit<Step, 'order' | 'targets'> & { where: string; lines: Loc[] }, scope: PostureScope, rank: number) => {
+    const key = `${rank}|${s.family}|${s.kind}|${s.title}|${s.fix}`;
     let st = merged.get(key);
-    if (!st) merged.set(key, (st = { ...s, order: rank, scopes: [] }));
-    if (!st.scopes.includes(scope.label)) st.scopes.push(scope.label);
+    if (!st) {
+      st = { order: rank, family: s.family, kind: s.kind, applicability: s.applicability, title: s.title, fix: s.fix, targets: [] };
+      merged.set(key, st);
+      targets.set(st, new Map());
+    }
+    const byWhere = targets.get(st) as Map<string, StepTarget>;
+    let t = byWhere.get(s.where);
+    if (!t) {
+      t = { where: s.where, lines: [], scopes: [] };
+      byWhere.set(s.where, t);
+      st.targets.push(t);
+    }
+    for (const l of s.lines) if (!t.lines.some((x) => x.path === l.path && x.line === l.line && x.offset === l.offset)) t.lines.push(l);
+    if (t.scopes[t.scopes.length - 1] !== scope.label && !t.scopes.includes(scope.label)) t.scopes.push(scope.label);
   };
   for (const sp of scopes) {
     const cells = new Map(sp.cells.map((c) => [c.family, c]));

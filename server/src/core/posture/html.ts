@@ -36,6 +36,12 @@ export type Sink = (chunk: string) => void;
 const MAX_LOCS = 3;
 const MAX_CLIENTS = 50;
 const MAX_SCOPE_NAMES = 12;
+/**
+ * Past this many scopes the page switches to compact cells (level, the deciding line, clients) and an
+ * aggregated heat map, which keeps a 1,100-OU domain under 2 MB and quick to render (npm run bench:posture).
+ */
+export const COMPACT_AFTER = 150;
+const HEAT_ROWS = 80;
 
 export const STYLE = `
 :root{--fg:#111;--muted:#444;--line:#999;--bg:#fff;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);background:var(--bg)}
@@ -47,6 +53,7 @@ h1{font-size:1.6rem;margin:.8rem 0 .2rem}h2{font-size:1.25rem;margin-top:2rem;bo
 .meta{color:var(--muted);font-size:.9rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.85rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
+table.ladder{table-layout:fixed}table.ladder th:first-child{width:16%}
 th,td{border:1px solid var(--line);padding:.3rem .4rem;vertical-align:top;text-align:left}
 thead th{background:#eee}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;text-align:left;color:inherit}
@@ -112,11 +119,13 @@ const GROUP_TITLES: Record<string, string> = {
 class FileRefs {
   readonly ids = new Map<string, number>();
   readonly gpo = new Map<string, string>();
+  constructor(private readonly compact = false) {}
   ref(l: Loc): string {
     let id = this.ids.get(l.path);
     if (id === undefined) this.ids.set(l.path, (id = this.ids.size + 1));
     if (l.gpo && !this.gpo.has(l.path)) this.gpo.set(l.path, l.gpo);
     const at = l.line !== undefined ? `:${l.line}` : l.offset !== undefined ? ` @${l.offset}` : '';
+    if (this.compact) return `<a href="#f${id}">F${id}</a>${at}`;
     return `<a href="#f${id}" title="${esc(l.path)}">F${id}</a>${at}${l.gpo ? ` (${esc(l.gpo)})` : ''}`;
   }
 }
@@ -143,6 +152,19 @@ function outcomeLi(refs: FileRefs, o: CondOutcome): string {
 function clientText(c: ReadinessClientJson): string {
   const who = [c.host, c.address, c.account].filter(Boolean).join(' · ') || 'unnamed client';
   return `${who}: ${c.events} event(s)${c.eventIds?.length ? ` (${c.eventIds.join(', ')})` : ''}${c.first ? `, ${c.first}` : ''}${c.last ? ` – ${c.last}` : ''}`;
+}
+
+/** Compact cell: level, the one line that keeps it from the next level, and the clients count. */
+function compactCellHtml(refs: FileRefs, f: FamilyDef, c: Cell): string {
+  let h = `<td class="l${c.level}" data-level="${c.level}"><span class="lv">L${c.level}</span>`;
+  void f;
+  const m = c.next?.missing[0];
+  if (m) {
+    const st = m.state ?? m.alternatives?.find((a) => a.state?.deciders.length)?.state;
+    h += `<br><small>✗ ${esc(m.text)}${st?.deciders.length ? ' ' + refs.ref(st.deciders[0]) : ''}${st?.shadowed.length ? `, shadows ${st.shadowed.length}` : ''}</small>`;
+  }
+  if (c.clients.length) h += `<br><strong>${c.clients.length} client(s) would fail</strong>`;
+  return h + '</td>';
 }
 
 function cellHtml(refs: FileRefs, f: FamilyDef, c: Cell): string {
@@ -222,38 +244,79 @@ function barsSvg(p: Posture): string {
   return s + '</svg>';
 }
 
+interface HeatRow {
+  label: string;
+  /** Lowest and highest level per family among the scopes of the row. */
+  lo: number[];
+  hi: number[];
+}
+
+/** One row per scope, or, for many scopes, one row per parent OU (lowest level shown, range as text). */
+function heatRows(p: Posture): HeatRow[] {
+  const one = (label: string, sps: readonly ScopePosture[]): HeatRow => ({
+    label,
+    lo: FAMILIES.map((f) => Math.min(...sps.map((sp) => sp.cells.find((c) => c.family === f.id)?.level ?? 0))),
+    hi: FAMILIES.map((f) => Math.max(...sps.map((sp) => sp.cells.find((c) => c.family === f.id)?.level ?? 0))),
+  });
+  if (p.scopes.length <= HEAT_ROWS) return p.scopes.map((sp) => one(sp.scope.label, [sp]));
+  for (let depth = 3; depth >= 1; depth--) {
+    const groups = new Map<string, ScopePosture[]>();
+    for (const sp of p.scopes) {
+      const key = sp.scope.id.split('/').slice(0, depth).join('/');
+      const g = groups.get(key) ?? [];
+      g.push(sp);
+      groups.set(key, g);
+    }
+    if (groups.size <= HEAT_ROWS || depth === 1) {
+      return [...groups].slice(0, HEAT_ROWS).map(([k, g]) => one(`${k}${g.length > 1 ? ` (${g.length} scopes)` : ''}`, g));
+    }
+  }
+  return [];
+}
+
 /** Scope × family heat map; each cell carries its level as text. */
 function heatSvg(p: Posture): string {
   const cw = 120;
   const left = 300;
   const rh = 18;
-  const rows = p.scopes.length;
+  const hr = heatRows(p);
+  const rows = hr.length;
   const W = left + FAMILIES.length * cw + 10;
-  const H = 40 + rows * rh;
+  const H = 40 + rows * rh + (p.scopes.length > HEAT_ROWS ? 18 : 0);
   let s = `<svg role="img" aria-labelledby="heat-t" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}"><title id="heat-t">Heat map of levels: scopes (rows) by control family (columns); the ladder table below carries the same data</title>${svgDefs()}`;
   FAMILIES.forEach((f, j) => {
     s += `<text x="${left + j * cw + 4}" y="28" font-size="11" fill="#111">${esc(f.title.length > 18 ? f.title.slice(0, 17) + '…' : f.title)}</text>`;
   });
-  p.scopes.forEach((sp, i) => {
+  hr.forEach((row, i) => {
     const y = 36 + i * rh;
-    const label = sp.scope.label.length > 48 ? '…' + sp.scope.label.slice(-47) : sp.scope.label;
+    const label = row.label.length > 48 ? '…' + row.label.slice(-47) : row.label;
     s += `<text x="0" y="${y + 13}" font-size="11" fill="#111">${esc(label)}</text>`;
-    sp.cells.forEach((c, j) => {
+    row.lo.forEach((lo, j) => {
       const x = left + j * cw;
-      s += `<rect x="${x}" y="${y}" width="${cw - 2}" height="${rh - 2}" fill="${fillOf(c.level)}" stroke="#555"/><text x="${x + 4}" y="${y + 12}" font-size="11" fill="#111">L${c.level}</text>`;
+      const hi = row.hi[j];
+      s += `<rect x="${x}" y="${y}" width="${cw - 2}" height="${rh - 2}" fill="${fillOf(lo)}" stroke="#555"/><text x="${x + 4}" y="${y + 12}" font-size="11" fill="#111">L${lo}${hi !== lo ? `–L${hi}` : ''}</text>`;
     });
   });
+  if (p.scopes.length > HEAT_ROWS) s += `<text x="0" y="${H - 4}" font-size="11" fill="#444">${p.scopes.length} scopes grouped by parent OU; each cell shows the lowest level (its colour) and the range.</text>`;
   return s + '</svg>';
 }
 
+const MAX_TARGETS = 8;
+
 function stepHtml(refs: FileRefs, s: Step, i: number): string {
-  const scopes = s.scopes.slice(0, MAX_SCOPE_NAMES).map(esc).join('; ') + (s.scopes.length > MAX_SCOPE_NAMES ? `; and ${s.scopes.length - MAX_SCOPE_NAMES} more` : '');
   const fam = FAMILIES.find((f) => f.id === s.family)?.title ?? s.family;
   let h = `<li id="step${i + 1}"><strong>${esc(fam)}: ${esc(s.title)}</strong> <span class="${s.applicability}">[${s.applicability === 'safe' ? 'safe: audits or negotiates, breaks nothing' : 'unsafe: enforces; only after the audit is clean'}]</span>`;
-  h += `<br>Where: ${esc(s.where)}${s.lines.length ? `, lines: ${s.lines.slice(0, MAX_LOCS).map((l) => refs.ref(l)).join(', ')}${s.lines.length > MAX_LOCS ? `, and ${s.lines.length - MAX_LOCS} more` : ''}` : ''}`;
-  h += `<br>${s.kind === 'watch' ? 'Events' : s.kind === 'fix-clients' ? 'Clients' : 'Fix'}: ${esc(s.fix)}`;
-  h += `<br><span class="small">Scopes (${s.scopes.length}): ${scopes}</span></li>`;
-  return h;
+  h += `<br>${s.kind === 'watch' ? 'Events' : s.kind === 'fix-clients' ? 'Clients' : 'Fix'}: ${esc(s.fix)}<ul>`;
+  for (const t of s.targets.slice(0, MAX_TARGETS)) {
+    const scopes = t.scopes.slice(0, MAX_SCOPE_NAMES).map(esc).join('; ') + (t.scopes.length > MAX_SCOPE_NAMES ? `; and ${t.scopes.length - MAX_SCOPE_NAMES} more` : '');
+    h += `<li>Where: ${esc(t.where)}${t.lines.length ? `, lines: ${t.lines.slice(0, MAX_LOCS).map((l) => refs.ref(l)).join(', ')}${t.lines.length > MAX_LOCS ? `, and ${t.lines.length - MAX_LOCS} more` : ''}` : ''}`;
+    h += `<br><span class="small">Scopes (${t.scopes.length}): ${scopes}</span></li>`;
+  }
+  if (s.targets.length > MAX_TARGETS) {
+    const rest = s.targets.slice(MAX_TARGETS);
+    h += `<li>and ${rest.length} more GPOs or places, for ${rest.reduce((n, t) => n + t.scopes.length, 0)} scopes (the ladder cells name the deciding line of each)</li>`;
+  }
+  return h + '</ul></li>';
 }
 
 const DRIFT_TITLES: Record<DriftKind, string> = { regressed: 'Regressed', improved: 'Improved', new: 'New', removed: 'Removed' };
@@ -261,7 +324,8 @@ const DRIFT_TITLES: Record<DriftKind, string> = { regressed: 'Regressed', improv
 /** Writes the whole page to `sink`, section by section. */
 export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): void {
   const title = opts.title ?? 'relaylint posture report';
-  const refs = new FileRefs();
+  const compact = p.scopes.length > COMPACT_AFTER;
+  const refs = new FileRefs(compact);
   const inp = p.input;
   sink(
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="${CSP}">\n` +
@@ -280,7 +344,7 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
 
   // Canary headlines.
   sink('<section aria-labelledby="canary"><h2 id="canary">The canary: SMB signing</h2><p>SMB signing is the first control to require; where it is required everywhere, LDAP signing, channel binding and then NTLM restriction can follow.</p>');
-  const shown = p.scopes.slice(0, 200);
+  const shown = p.scopes.slice(0, compact ? 40 : COMPACT_AFTER);
   for (const sp of shown) {
     const smb = sp.cells.find((c) => c.family === 'smb-signing');
     sink(`<p class="head"><span class="lv l${smb?.level ?? 0}">L${smb?.level ?? 0}</span> ${esc(sp.headline)}</p>`);
@@ -294,7 +358,11 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
 
   // The ladder.
   sink('<section aria-labelledby="ladder"><h2 id="ladder" tabindex="-1">The ladder per control family and scope</h2>');
-  sink('<p>Each cell gives the level, its name and the evidence: the line that decides each setting (F<i>n</i> refers to the Files table), what it shadows, and the clients that would fail the next step. ✓ met, ✗ not met.</p>');
+  sink(
+    compact
+      ? `<p>${p.scopes.length} scopes: each cell gives the level and the one setting that keeps it from the next level, with its deciding line (F<i>n</i> refers to the Files table) and how many lines it shadows; the JSON result (<code>scan --format json</code>) has every line.</p>`
+      : '<p>Each cell gives the level, its name and the evidence: the line that decides each setting (F<i>n</i> refers to the Files table), what it shadows, and the clients that would fail the next step. ✓ met, ✗ not met.</p>',
+  );
   const groups = ['dc', 'server', 'workstation', 'member', 'all'];
   for (const g of groups) {
     const rows = p.scopes.filter((sp) => sp.scope.group === g);
@@ -304,12 +372,12 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
     for (const f of FAMILIES) sink(`<th scope="col"><button type="button">${esc(f.title)}</button></th>`);
     sink('</tr></thead><tbody>\n');
     for (const sp of rows) {
-      let row = `<tr data-scope="${esc(sp.scope.id)}"><th scope="row" data-sort="${esc(sp.scope.label)}">${esc(sp.scope.label)}`;
-      if (sp.scope.gpos.length) row += `<br><span class="small">${sp.scope.gpos.length} GPO(s)${sp.scope.gpos.length <= 6 ? ': ' + sp.scope.gpos.map(esc).join(', ') : ''}</span>`;
+      let row = `<tr data-scope="${esc(sp.scope.id)}"><th scope="row">${esc(sp.scope.label)}`;
+      if (sp.scope.gpos.length && !compact) row += `<br><span class="small">${sp.scope.gpos.length} GPO(s)${sp.scope.gpos.length <= 6 ? ': ' + sp.scope.gpos.map(esc).join(', ') : ''}</span>`;
       row += '</th>';
       for (const f of FAMILIES) {
         const c = sp.cells.find((x) => x.family === f.id);
-        row += c ? cellHtml(refs, f, c) : '<td class="na">n/a</td>';
+        row += c ? (compact ? compactCellHtml(refs, f, c) : cellHtml(refs, f, c)) : '<td class="na">n/a</td>';
       }
       sink(row + '</tr>\n');
     }
@@ -374,13 +442,23 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
   sink('<section aria-labelledby="files"><h2 id="files">Files referred to</h2>');
   if (refs.ids.size === 0) sink('<p>No setting lines are referred to.</p>');
   else {
+    const paths = [...refs.ids.keys()];
+    let prefix = paths.length > 1 ? paths.reduce((a, b) => (b.startsWith(a) ? a : commonPrefix(a, b))) : '';
+    prefix = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    if (prefix) sink(`<p>Paths below <code id="fprefix">${esc(prefix)}</code></p>`);
     sink('<table><caption>F-numbers used in the cells</caption><thead><tr><th scope="col">Ref</th><th scope="col">File</th><th scope="col">GPO</th></tr></thead><tbody>');
-    for (const [path, id] of refs.ids) sink(`<tr id="f${id}"><td>F${id}</td><td><code>${esc(path)}</code></td><td>${esc(refs.gpo.get(path) ?? '')}</td></tr>\n`);
+    for (const [path, id] of refs.ids) sink(`<tr id="f${id}"><td>F${id}</td><td><code>${esc(path.slice(prefix.length))}</code></td><td>${esc(refs.gpo.get(path) ?? '')}</td></tr>\n`);
     sink('</tbody></table>');
   }
   sink('</section>\n');
   sink(`</main><footer><p class="small">Written by relaylint from Group Policy exports${inp.readiness.length ? ' and event logs' : ''}; no network access. Rule pages: docs/rules/&lt;rule id&gt;.md. ${esc(ruleCount())}</p></footer>\n`);
   sink(`<script>${SCRIPT}</script>\n</body></html>\n`);
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
 }
 
 function ruleCount(): string {

@@ -169,3 +169,31 @@ test('relaylint report: a SARIF or broken baseline is a problem on the page, not
   assert.equal(r4.code, 2);
   assert.match(r4.stderr, /Unknown option '--no-such-flag'/);
 });
+
+test('HTML: past COMPACT_AFTER scopes the cells are compact and the heat map groups scopes by parent OU', () => {
+  const n = posture.COMPACT_AFTER + 1;
+  const doc: posture.ScanResultJson = {
+    gpos: [{ guid: G, name: 'Server Baseline', computerEnabled: true }],
+    scopes: Array.from({ length: n }, (_, i) => ({
+      som: `corp.example/Site${i % 3}/OU${i}`,
+      kind: 'ou' as const,
+      role: 'member' as const,
+      gpos: [{ guid: G }],
+      effective: [e('smb.server.require', i % 2 ? 'hardened' : 'weak', i % 2, 10 + i)],
+    })),
+  };
+  const { html } = render(doc);
+  const cells = [...html.matchAll(/<td class="l(\d)" data-level="\d"><span class="lv">L\d<\/span>(?:<br><small>✗ ([^<]*)(?:<a href="#f\d+">F\d+<\/a>:(\d+))?)?/g)];
+  assert.equal(cells.length, n * 6);
+  const smb = cells.filter((_, i) => i % 6 === 0);
+  assert.deepEqual(
+    smb.slice(0, 2).map((m) => [m[1], m[2], m[3]]),
+    [
+      ['0', 'smb.server.audit.signing: not judged for this scope&#39;s role', undefined],
+      ['3', 'smb.client.require: not judged for this scope&#39;s role', undefined],
+    ],
+  );
+  assert.doesNotMatch(html, /<details>/);
+  assert.match(html, /<text x="0" y="49" font-size="11" fill="#111">corp\.example\/Site0 \(51 scopes\)<\/text>/);
+  assert.match(html, /151 scopes grouped by parent OU/);
+});

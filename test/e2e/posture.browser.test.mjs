@@ -212,7 +212,10 @@ test('screenshots: desktop and print layout (docs/images)', async () => {
   try {
     await page.locator('td[data-family="smb-signing"] details').first().evaluate((d) => (d.open = true));
     await page.screenshot({ path: join(IMAGES, 'posture.png'), fullPage: false });
-    await page.locator('#ladder').scrollIntoViewIfNeeded();
+    await page.evaluate(() => {
+      for (const f of ['ntlm', 'ldap-signing']) document.querySelector(`td[data-family="${f}"] details`).open = true;
+      document.getElementById('ladder').scrollIntoView();
+    });
     await page.screenshot({ path: join(IMAGES, 'posture-ladder.png'), fullPage: false });
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 900, height: 1270 });

@@ -66,7 +66,7 @@ th button::after{content:" \\2195";color:var(--muted)}
 .l4{background:#b6dfa9}
 .l5{background:#a9d8dc}
 .na{background:#eee}
-.ok::before{content:"\\2713 ";font-weight:700}.no::before{content:"\\2717 ";font-weight:700}
+.ok::before{content:"\\2713  ";font-weight:700}.no::before{content:"\\2717  ";font-weight:700}
 .ok,.no,.st{list-style:none}ul.ev{padding-left:.2rem;margin:.2rem 0;list-style:none}
 svg{max-width:100%;height:auto}
 details{margin-top:.2rem}summary{cursor:pointer;color:#0645ad}

@@ -197,3 +197,29 @@ test('HTML: past COMPACT_AFTER scopes the cells are compact and the heat map gro
   assert.match(html, /<text x="0" y="49" font-size="11" fill="#111">corp\.example\/Site0 \(51 scopes\)<\/text>/);
   assert.match(html, /151 scopes grouped by parent OU/);
 });
+
+test('property: any JSON document gives a page without a throw, and nothing from the input becomes markup', async () => {
+  const fc = await import('fast-check');
+  const hostile = fc.constantFrom('<script>alert(1)</script>', '"><img src=x>', "' onload='x", 'smb.server.require', 'hardened', 'blocked', 'dc', 'corp.example/Domain Controllers', '');
+  const leaf = fc.oneof(hostile, fc.integer({ min: -2, max: 8 }), fc.constant(null), fc.boolean());
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.constantFrom('ruleId', 'status', 'value', 'som', 'role', 'kind', 'effective', 'winner', 'shadowed', 'path', 'line', 'gpo', 'clients', 'host', 'events', 'scope', 'records', 'computers', 'coverage', 'scopes', 'readiness', 'evidence', 'sources', 'gpos', 'guid', 'name'), tie('value'), { maxKeys: 6 })),
+  })).value;
+  const doc = fc.record({
+    coverage: fc.array(fc.record({ ruleId: fc.constantFrom('smb.server.require', 'ntlm.lmcompat', '<b>x</b>'), status: fc.constantFrom('hardened', 'weak', 'missing', 'mixed'), sources: fc.array(json, { maxLength: 3 }), exposedWhenMissing: fc.boolean() }), { maxLength: 4 }),
+    scopes: fc.oneof(fc.constant(undefined), fc.array(json, { maxLength: 3 })),
+    readiness: fc.array(json, { maxLength: 3 }),
+    evidence: fc.array(json, { maxLength: 2 }),
+    gpos: fc.array(json, { maxLength: 2 }),
+  });
+  fc.assert(
+    fc.property(fc.oneof(doc, json), (d) => {
+      const parts: string[] = [];
+      posture.renderPostureHtml(posture.assess(posture.postureInput(d)), {}, (c) => parts.push(c));
+      const html = parts.join('');
+      assert.equal((html.match(/<script>/g) ?? []).length, 1);
+      assert.doesNotMatch(html, /<img|<b>x|onload='/);
+    }),
+    { numRuns: 300 },
+  );
+});

@@ -419,7 +419,7 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
   if (inp.evidence.length) {
     sink('<section aria-labelledby="logs"><h2 id="logs">Event logs read</h2><table class="sortable"><caption>Event-log sources</caption><thead><tr><th scope="col"><button type="button">File</button></th><th scope="col">Format</th><th scope="col"><button type="button">Records</button></th><th scope="col">Relevant</th><th scope="col">From – to</th><th scope="col">Computers</th></tr></thead><tbody>');
     for (const e of inp.evidence) {
-      sink(`<tr><td><code>${esc(e.path)}</code></td><td>${esc(String(e.format))}</td><td>${e.records ?? ''}</td><td>${e.relevant ?? ''}</td><td>${esc(e.from ?? '')} – ${esc(e.to ?? '')}</td><td>${esc((e.computers ?? []).join(', '))}</td></tr>\n`);
+      sink(`<tr><td><code>${esc(e.path)}</code></td><td>${esc(String(e.format))}</td><td>${esc(String(e.records ?? ''))}</td><td>${esc(String(e.relevant ?? ''))}</td><td>${esc(String(e.from ?? ''))} – ${esc(String(e.to ?? ''))}</td><td>${esc((Array.isArray(e.computers) ? e.computers : []).map(String).join(', '))}</td></tr>\n`);
     }
     sink('</tbody></table></section>\n');
   }

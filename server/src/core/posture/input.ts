@@ -337,7 +337,27 @@ export function postureInput(doc: unknown): PostureInput {
       problems.push('a readiness entry without a rule id or a known status was ignored');
       continue;
     }
-    readiness.push(r as unknown as ReadinessJson);
+    const entry: ReadinessJson = { ruleId: r.ruleId, status: r.status as ReadinessStatus };
+    const scope = str(r.scope);
+    if (scope !== undefined) entry.scope = scope;
+    const why = str(r.why);
+    if (why !== undefined) entry.why = why;
+    entry.clients = arr(r.clients).filter(isObj).map((c) => {
+      const cl: ReadinessClientJson = { events: num(c.events) ?? 0 };
+      for (const k of ['address', 'host', 'account', 'first', 'last'] as const) {
+        const v = str(c[k]);
+        if (v !== undefined) cl[k] = v;
+      }
+      const ids = arr(c.eventIds).filter((x): x is number => typeof x === 'number');
+      if (ids.length) cl.eventIds = ids;
+      const srcs = arr(c.sources).filter(isObj).filter((x) => typeof x.path === 'string') as { path: string; record?: number }[];
+      if (srcs.length) cl.sources = srcs;
+      return cl;
+    });
+    entry.ignored = arr(r.ignored)
+      .filter(isObj)
+      .map((i) => ({ reason: str(i.reason) ?? 'unknown', events: num(i.events) ?? 0 }));
+    readiness.push(entry);
   }
   const evidence = arr(d.evidence).filter((e): e is EvidenceJson => isObj(e) && typeof e.path === 'string') as EvidenceJson[];
   const summary = isObj(d.summary) ? d.summary : {};

@@ -7,7 +7,7 @@
 // (scripts/browser-setup.mjs installs them when missing).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +203,122 @@ test('axe-core: no serious or critical violations (screen and print)', async () 
     } finally {
       await context.close();
     }
+  }
+});
+
+/** A result shaped as the issue 11/12 contracts (scopes, readiness), every catalog rule per scope. */
+function domainResult() {
+  const rules = JSON.parse(cli(['rules', '--format', 'json']).stdout).filter((r) => r.category !== 'meta');
+  const G = { dc: '{6AC1786C-016F-11D2-945F-00C04FB984F9}', base: '{31B2F340-016D-11D2-945F-00C04FB984F9}', srv: '{0D1C3C7B-5A1E-4C8B-9E0B-3C2F1A9E7B11}', ws: '{7E2A8F0C-1B3D-4E5F-8A9B-0C1D2E3F4A5B}' };
+  const tmpl = (g) => `corp.example/Policies/${g}/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf`;
+  const scope = (som, role, gpos, over) => ({
+    som,
+    dn: som.split('/').slice(1).reverse().map((x) => `OU=${x}`).concat(['DC=corp', 'DC=example']).join(','),
+    kind: 'ou',
+    role,
+    gpos: gpos.map((g) => ({ guid: G[g], enforced: false, from: som })),
+    effective: rules
+      .filter((r) => role === 'dc' || !['ldap.server.signing', 'ldap.server.enforce', 'ldap.server.cbt', 'ntlm.domain.audit', 'ntlm.domain.restrict'].includes(r.id))
+      .map((r) => {
+        const o = over[r.id];
+        if (!o) return { ruleId: r.id, status: 'missing', exposedWhenMissing: false, why: 'not configured' };
+        const e = { ruleId: r.id, status: o[0], value: o[1], exposedWhenMissing: true, winner: { gpo: G[o[2]], path: tmpl(G[o[2]]), line: o[3] }, why: 'winner by link order' };
+        if (o[4]) e.shadowed = [{ gpo: G.base, path: tmpl(G.base), line: o[4], value: 0 }];
+        return e;
+      }),
+  });
+  return {
+    tool: { name: 'relaylint', version: '0.1.0' },
+    options: { role: 'any', targetOs: 'legacy' },
+    gpos: [
+      { guid: G.dc, name: 'Default Domain Controllers Policy', computerEnabled: true, links: [{ som: 'corp.example/Domain Controllers', enabled: true, enforced: false, order: 1 }] },
+      { guid: G.base, name: 'Default Domain Policy', computerEnabled: true, links: [{ som: 'corp.example', enabled: true, enforced: false, order: 1 }] },
+      { guid: G.srv, name: 'Server Baseline', computerEnabled: true, links: [{ som: 'corp.example/Servers', enabled: true, enforced: true, order: 1 }] },
+      { guid: G.ws, name: 'Workstation Baseline', computerEnabled: true, links: [{ som: 'corp.example/Workstations', enabled: true, enforced: false, order: 1 }] },
+    ],
+    scopes: [
+      scope('corp.example/Domain Controllers', 'dc', ['dc', 'base'], {
+        'smb.server.require': ['hardened', 1, 'dc', 12],
+        'smb.client.require': ['hardened', 1, 'dc', 13],
+        'ldap.server.signing': ['hardened', 2, 'dc', 14],
+        'ldap.server.cbt': ['weak', 1, 'dc', 15],
+        'ntlm.lmcompat': ['hardened', 5, 'dc', 16, 9],
+        'ntlm.minclient': ['hardened', 537395200, 'base', 20],
+        'ntlm.minserver': ['hardened', 537395200, 'base', 21],
+        'ntlm.in.audit': ['hardened', 2, 'dc', 17],
+        'smb1.server': ['hardened', 0, 'base', 22],
+        'smb.client.guest': ['hardened', 0, 'base', 23],
+      }),
+      scope('corp.example/Servers/File', 'member', ['srv', 'base'], {
+        'smb.server.audit.signing': ['hardened', 1, 'srv', 8],
+        'smb.server.require': ['hardened', 1, 'srv', 9, 7],
+        'smb.client.require': ['hardened', 1, 'srv', 10],
+        'ntlm.lmcompat': ['weak', 3, 'base', 11],
+        'smb1.server': ['hardened', 0, 'base', 22],
+      }),
+      scope('corp.example/Workstations', 'member', ['ws', 'base'], {
+        'smb.server.audit.signing': ['hardened', 1, 'ws', 5],
+        'smb.server.require': ['weak', 0, 'ws', 6],
+        'ldap.client.signing': ['hardened', 1, 'ws', 7],
+      }),
+    ],
+    evidence: [{ path: 'logs/FS01-SMBServer-Audit.evtx', format: 'evtx', records: 2261, relevant: 39, from: '2026-10-01T00:00:00Z', to: '2026-11-30T00:00:00Z', computers: ['FS01.corp.example'], problems: [] }],
+    readiness: [
+      {
+        ruleId: 'smb.server.require',
+        scope: 'corp.example/Servers/File',
+        status: 'blocked',
+        clients: [
+          { address: '10.0.4.17', host: 'SCANNER01', account: 'CORP\\svc-scan', events: 12, first: '2026-10-02T08:00:00Z', last: '2026-11-29T17:00:00Z', eventIds: [3021], sources: [{ path: 'logs/FS01-SMBServer-Audit.evtx', record: 1234 }] },
+          { address: '10.0.9.3', host: 'NAS-OLD', events: 3, eventIds: [3021] },
+        ],
+        ignored: [],
+        why: '2 clients would fail',
+      },
+      { ruleId: 'smb.server.require', scope: 'corp.example/Domain Controllers', status: 'ready', clients: [], ignored: [], why: 'no failing client in 60 days of logs from DC01' },
+      { ruleId: 'ntlm.lmcompat', scope: 'corp.example/Domain Controllers', status: 'ready', clients: [], ignored: [{ reason: 'anonymous-logon', events: 39 }], why: 'no NTLMv1 client; 39 anonymous logons ignored (KB 4090105)' },
+    ],
+    summary: { files: 12 },
+  };
+}
+
+test('with scopes and readiness (contract-shaped result): levels per OU, failing clients on the cell, axe clean', async () => {
+  const doc = domainResult();
+  const file = join(tmp, 'domain.html');
+  let html = '';
+  core.renderPostureHtml(core.assess(core.postureInput(doc)), { generated: '2026-12-06T10:00:00Z', paths: ['corp.example'] }, (c) => (html += c));
+  writeFileSync(file, html);
+  const url = pathToFileURL(file).href;
+  const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 900 } });
+  const requests = [];
+  await context.route('**/*', (r) => (r.request().url() === url ? r.continue() : (requests.push(r.request().url()), r.abort())));
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    const levels = await page.evaluate(() =>
+      Object.fromEntries([...document.querySelectorAll('table.ladder tbody tr')].map((tr) => [tr.getAttribute('data-scope'), [...tr.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-level')))])),
+    );
+    // SMB, SMBv1/guest, LDAP signing, CBT, NTLM, Netlogon.
+    assert.deepEqual(levels, {
+      'corp.example/Domain Controllers': [4, 3, 3, 2, 4, 3],
+      'corp.example/Servers/File': [3, 3, 3, 2, 0, 3],
+      'corp.example/Workstations': [1, 0, 3, 2, 0, 3],
+    });
+    const fileCell = page.locator('tr[data-scope="corp.example/Servers/File"] td[data-family="smb-signing"]');
+    assert.match(await fileCell.innerText(), /2 client\(s\) would fail/);
+    await fileCell.locator('summary').click();
+    const ev = await fileCell.locator('ul.ev').innerText();
+    assert.match(ev, /SCANNER01 · 10\.0\.4\.17 · CORP\\svc-scan: 12 event\(s\) \(3021\)/);
+    assert.match(ev, /smb\.server\.require = 1 — decided by F\d+:9 \(Server Baseline\) = 1; shadows F\d+:7 \(Default Domain Policy\) = 0/);
+    assert.deepEqual(requests, []);
+    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const res = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+    assert.deepEqual(res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
+    await page.evaluate(() => document.querySelector('.steps')?.scrollIntoView());
+    await page.evaluate(() => document.getElementById('canary').scrollIntoView());
+    await page.screenshot({ path: join(IMAGES, 'posture-scopes.png') });
+  } finally {
+    await context.close();
   }
 });
 

@@ -134,7 +134,7 @@ function locList(refs: FileRefs, locs: readonly Loc[], label: string): string {
   if (locs.length === 0) return '';
   const shown = locs.slice(0, MAX_LOCS).map((l) => `${refs.ref(l)}${l.value !== undefined ? ` = ${esc(valueText(l.value))}` : ''}`);
   const more = locs.length > MAX_LOCS ? `, and ${locs.length - MAX_LOCS} more` : '';
-  return ` ${label} ${shown.join(', ')}${more}`;
+  return `${label} ${shown.join(', ')}${more}`;
 }
 
 function outcomeLi(refs: FileRefs, o: CondOutcome): string {
@@ -142,7 +142,7 @@ function outcomeLi(refs: FileRefs, o: CondOutcome): string {
   let s = `<li class="${cls}"><span class="sr">${o.ok ? 'met: ' : 'not met: '}</span>${esc(o.text)}`;
   const st = o.state ?? o.alternatives?.find((a) => a.ok || a.state?.deciders.length)?.state;
   if (st) {
-    s += locList(refs, st.deciders, st.deciders.length > 1 ? '— set in' : '— decided by');
+    s += locList(refs, st.deciders, st.deciders.length > 1 ? ' — set in' : ' — decided by');
     s += locList(refs, st.shadowed, '; shadows');
   }
   if (o.uncertain && o.uncertain !== 'no evidence') s += ` <em>(uncertain: ${esc(o.uncertain)})</em>`;
@@ -186,7 +186,7 @@ function cellHtml(refs: FileRefs, f: FamilyDef, c: Cell): string {
     h += `<li class="small">Other settings of this family:</li>`;
     for (const st of others) {
       const vals = [...new Set(st.values.map(valueText))].join(' / ');
-      h += `<li class="st">${esc(st.ruleId)}${st.status === 'missing' ? ': not configured (exposed by default)' : ` = ${esc(vals)} (${esc(st.status)})`}${locList(refs, st.deciders, st.deciders.length > 1 ? '— set in' : '— decided by')}${locList(refs, st.shadowed, '; shadows')}</li>`;
+      h += `<li class="st">${esc(st.ruleId)}${st.status === 'missing' ? ': not configured (exposed by default)' : ` = ${esc(vals)} (${esc(st.status)})`}${locList(refs, st.deciders, st.deciders.length > 1 ? ' — set in' : ' — decided by')}${locList(refs, st.shadowed, '; shadows')}</li>`;
     }
   }
   if (c.clients.length) {

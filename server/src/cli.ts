@@ -54,6 +54,11 @@ Options for scan:
   --no-coverage              leave out the set-level coverage
   --no-color                 no colours (NO_COLOR is honoured too)
 
+Options for report: --output, --role, --target-os and --jobs as for scan; --baseline <result.json> (drift against an
+earlier JSON result); --window <n>d (the readiness window shown in the next steps, default 30d); --topology and
+--evidence are accepted, and the page says when this build cannot read them yet. report exits 0 unless a path
+cannot be read.
+
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 `;
 

@@ -99,7 +99,7 @@ export class HtmlReporter {
       summary: { ...(set.summary ?? {}), files: set.summary?.files ?? this.files },
     };
     const input = posture.postureInput(doc);
-    const window = this.opts.window ?? '30 days';
+    const window = windowText(this.opts.window);
     const current = posture.assess(input, window);
     const html: posture.HtmlOptions = { generated: new Date().toISOString(), paths: this.opts.paths, window };
     const na: string[] = [];
@@ -120,4 +120,11 @@ export class HtmlReporter {
     }
     posture.renderPostureHtml(current, html, this.write);
   }
+}
+
+/** `30d` → `30 days`; anything else is shown as given. */
+function windowText(w: string | undefined): string {
+  if (w === undefined) return '30 days';
+  const m = /^(\d+)d$/.exec(w.trim());
+  return m ? `${m[1]} days` : w;
 }

@@ -285,9 +285,19 @@ test('next steps follow the audit-first order with safe and unsafe marked and th
   const p = posture.assess(posture.postureInput(files({ 'smb.server.require': [1, 0] })));
   const smb = p.steps.filter((s) => s.family === 'smb-signing');
   assert.deepEqual(
-    smb.map((s) => [s.kind, s.applicability]),
-    [['audit', 'safe']],
-    'L0 → L1: only the audit switch comes next',
+    smb.map((s) => [s.kind, s.applicability, s.title]),
+    [
+      ['audit', 'safe', 'Turn on the audit: Audit client does not support signing'],
+      ['negotiate', 'safe', 'Negotiate first: Microsoft network server: Digitally sign communications (if client agrees)'],
+      ['watch', 'safe', 'Watch the events for at least 30 days'],
+      ['require', 'unsafe', 'Then require: Microsoft network server: Digitally sign communications (always)'],
+    ],
+    'from L0 the plan runs audit → negotiate → watch → require (L3)',
+  );
+  assert.deepEqual(
+    smb[3].targets.map((t) => [t.where, t.lines.map((l) => `${l.path}:${l.line}=${l.value}`)]),
+    [['GPO "GPO 2"', ['gpo2/GptTmpl.inf:11=0']]],
+    'the GPO to change is the one with the weak line',
   );
   const rule = settingRuleById('smb.server.audit.signing');
   assert.equal(smb[0].fix, `Set "${rule?.displayName}" (${rule?.gpoPath}) to 1 (Enabled): AuditClientDoesNotSupportSigning = 1`);
@@ -305,7 +315,7 @@ test('next steps follow the audit-first order with safe and unsafe marked and th
   );
   assert.match(s2[0].fix, /3021/);
   assert.equal(s2[1].fix, 'PC1 10.0.0.1');
-  assert.equal(s2[2].targets[0].where, 'GPO "GPO 1"');
+  assert.equal(s2[2].targets[0].where, 'GPO "GPO 2"');
   assert.deepEqual(
     s2[2].targets[0].lines.map((l) => [l.path, l.line, l.value]),
     [['gpo2/GptTmpl.inf', 11, 0]],

@@ -245,10 +245,14 @@ function describeLoc(l: Loc): string {
 }
 
 /** Where to change a rule in a scope: its deciding GPO, else the scope's highest-precedence GPO. */
-function whereFor(scope: PostureScope, state: RuleState | undefined): { where: string; lines: Loc[] } {
-  const lines = state?.deciders ?? [];
-  const named = lines.find((l) => l.gpo)?.gpo;
-  if (named) return { where: `GPO "${named}"`, lines };
+function whereFor(scope: PostureScope, state: RuleState | undefined, weakOnly = false): { where: string; lines: Loc[] } {
+  const all = state?.deciders ?? [];
+  // For an enforcing step, the lines to change are the ones not yet at the secure value.
+  const weak = all.filter((l) => l.status !== 'hardened');
+  const lines = weakOnly && weak.length ? weak : all;
+  const named = [...new Set(lines.map((l) => l.gpo).filter((g): g is string => !!g))];
+  if (named.length) return { where: named.length === 1 ? `GPO "${named[0]}"` : `GPOs ${named.map((n) => `"${n}"`).join(', ')}`, lines };
+  if (scope.kind === 'files' && lines.length) return { where: `the GPO that holds ${lines.length > 1 ? 'these lines' : 'this line'}`, lines };
   // Without topology the scanned GPOs have no precedence order, so no GPO is singled out.
   if (scope.kind !== 'files' && scope.gpos.length) return { where: `GPO "${scope.gpos[0]}" (highest precedence in ${scope.label}) or a new GPO linked there`, lines };
   return { where: scope.id === ALL_SCOPE ? 'a GPO that applies to every machine in scope' : `a GPO linked to ${scope.label}`, lines };
@@ -327,19 +331,23 @@ export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], wind
           }
         }
       }
-      const missing = cell.next.missing;
-      // 2. Negotiate stage (safe).
-      if (cell.next.level === 2) {
-        for (const o of missing) {
-          for (const rc of ruleConds(o.cond)) {
-            const target = scopeOf(o);
-            const w = whereFor(target, target.rules.get(rc.rule));
-            add({ family: fid, kind: 'negotiate', applicability: 'safe', title: `Negotiate first: ${settingRuleById(rc.rule)?.displayName ?? rc.rule}`, fix: settingFix(rc.rule, rc.values?.[0]), where: w.where, lines: w.lines }, target, base + 2);
-          }
+      const outcomesOf = (lvl: number): CondOutcome[] | undefined => {
+        const d = f.levels.find((l) => l.level === lvl);
+        return d?.requires ? d.requires.map((c) => evalCond(p, sp.scope, c)) : undefined;
+      };
+      // 2. Negotiate stage (safe), where the family has one and the scope is below it.
+      const neg = cell.level < 2 ? outcomesOf(2) : undefined;
+      for (const o of (neg ?? []).filter((x) => !x.ok)) {
+        for (const rc of ruleConds(o.cond)) {
+          const target = scopeOf(o);
+          const w = whereFor(target, target.rules.get(rc.rule));
+          add({ family: fid, kind: 'negotiate', applicability: 'safe', title: `Negotiate first: ${settingRuleById(rc.rule)?.displayName ?? rc.rule}`, fix: settingFix(rc.rule, rc.values?.[0]), where: w.where, lines: w.lines }, target, base + 2);
         }
-        return;
       }
-      if (cell.next.level < 3) return;
+      // The enforcement the plan leads to: L3 below it, otherwise the next level (L4, L5).
+      const targetLevel = cell.level < 3 ? 3 : cell.next.level;
+      const missing = (outcomesOf(targetLevel) ?? []).filter((x) => !x.ok);
+      if (missing.length === 0) return;
       // 3. Watch the events for the readiness window, then fix the clients named.
       const gate = settingRuleById(f.gate[0]);
       if (gate?.events) {
@@ -365,7 +373,7 @@ export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], wind
         if (o.kind === 'evidence') continue;
         for (const rc of ruleConds(o.cond)) {
           const target = scopeOf(o);
-          const w = whereFor(target, target.rules.get(rc.rule));
+          const w = whereFor(target, target.rules.get(rc.rule), true);
           const v = rc.values ? rc.values[rc.values.length - 1] : undefined;
           const fixV = rc.hardened ? (settingRuleById(rc.rule)?.fixes.find((x) => x.preferred)?.value as number | undefined) : v;
           add(
@@ -376,7 +384,7 @@ export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], wind
               title: `Then require: ${settingRuleById(rc.rule)?.displayName ?? rc.rule}`,
               fix: settingFix(rc.rule, typeof fixV === 'number' ? fixV : undefined),
               where: w.where,
-              lines: w.lines.filter((l) => l.status !== 'hardened'),
+              lines: w.lines,
             },
             target,
             base + 5,

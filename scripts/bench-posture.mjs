@@ -142,7 +142,7 @@ try {
     }
     const best = times.sort((a, b) => a.load - b.load)[Math.floor(times.length / 2)];
     log(
-      `chromium ${path.basename(file)}: load event ${(best.load / 1000).toFixed(2)} s, first contentful paint ${(best.fcp / 1000).toFixed(2)} s, goto→load ${(best.outer / 1000).toFixed(2)} s (median of 3; target < 2 s: ${best.load < 2000 ? 'met' : 'MISSED'}); blocked requests: ${best.blocked}`,
+      `chromium ${path.basename(file)}: load event ${(best.load / 1000).toFixed(2)} s, first contentful paint ${Number.isNaN(best.fcp) ? "not reported" : (best.fcp / 1000).toFixed(2) + " s"}, goto→load ${(best.outer / 1000).toFixed(2)} s (median of 3; target < 2 s: ${best.load < 2000 ? 'met' : 'MISSED'}); blocked requests: ${best.blocked}`,
     );
   }
 } finally {

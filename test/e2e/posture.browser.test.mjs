@@ -25,7 +25,8 @@ let htmlUrl;
 let core;
 
 function cli(args) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8' });
+  // A fixed time in the page header keeps the screenshots byte-stable between runs.
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1796558400' } });
   assert.equal(r.status, 0, `relaylint ${args.join(' ')} failed: ${r.stderr}`);
   return r;
 }

@@ -101,7 +101,10 @@ export class HtmlReporter {
     const input = posture.postureInput(doc);
     const window = windowText(this.opts.window);
     const current = posture.assess(input, window);
-    const html: posture.HtmlOptions = { generated: new Date().toISOString(), paths: this.opts.paths, window };
+    // SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the time shown, e.g. for the README screenshots.
+    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+    const generated = (Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? new Date(epoch * 1000) : new Date()).toISOString();
+    const html: posture.HtmlOptions = { generated, paths: this.opts.paths, window };
     const na: string[] = [];
     if (this.opts.topology.length && !doc.scopes) {
       na.push(`--topology ${this.opts.topology.join(', ')}: effective policy per OU is not available in this build yet; the page shows the whole scanned set as one scope.`);

@@ -79,7 +79,7 @@ svg text{font-family:inherit}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 code{font-size:.85em;word-break:break-all}
 @media print{
- body{max-width:none;font-size:9pt}table{table-layout:fixed;font-size:7.5pt}td,th{overflow-wrap:anywhere}.skip,th button::after,.noprint{display:none}
+ body{max-width:none;font-size:9pt}table{table-layout:fixed;font-size:7.5pt}td,th{overflow-wrap:anywhere}td .small,td small,th .small{font-size:7pt}.skip,th button::after,.noprint{display:none}
  details>summary{display:none}details::details-content{content-visibility:visible;display:block;height:auto}
  h2{break-after:avoid}tr,.head,.tile{break-inside:avoid}a{color:inherit;text-decoration:none}
  thead{display:table-header-group}

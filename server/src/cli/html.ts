@@ -76,14 +76,18 @@ function readBaseline(file: string): { doc?: unknown; problem?: string } {
 
 export class HtmlReporter {
   private files = 0;
+  private meta: ReportMeta;
   constructor(
     private readonly write: (s: string) => void,
-    private readonly meta: ReportMeta,
+    meta: ReportMeta,
     private readonly opts: PostureCliOptions,
-  ) {}
+  ) {
+    this.meta = meta;
+  }
 
-  begin(): void {
-    // The page needs the set-level results first (its header says what was judged), so nothing is written here.
+  /** Reporter shape: begin(meta) / file(result) / end(setResults). The page needs the set-level results first, so nothing is written here. */
+  begin(meta?: Partial<ReportMeta>): void {
+    if (meta) this.meta = { ...this.meta, ...meta };
   }
 
   file(r: FileReport): void {

@@ -15,3 +15,22 @@ export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFind
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
 export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
 export { effectivePolicy, computeEffective, appliesNowhere, type EffectivePolicy, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
+export {
+  parseConfigText,
+  validateConfig,
+  resolveForFile,
+  lintOptionsFor,
+  globMatches,
+  todayIso,
+  describeConfigProblem,
+  CONFIG_FILE_NAME,
+  PACKAGE_JSON_KEY,
+  RULE_LEVELS,
+  type RelaylintConfig,
+  type ConfigProblem,
+  type ConfigParseResult,
+  type ResolvedFileConfig,
+  type BaseOptions,
+  type RuleLevel,
+} from './config';
+export * as posture from './posture';

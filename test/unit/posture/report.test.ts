@@ -139,11 +139,12 @@ test('relaylint report writes the page, says which inputs are not available, and
   const base = runCli(['scan', 'gpo', '--format', 'json', '--fail-on', 'never', '-o', 'base.json'], { cwd: dir });
   assert.equal(base.code, 0, base.stderr);
   writeFile(dir, 'gpo/GptTmpl.inf', WEAK_INF);
-  const r = runCli(['report', 'gpo', '--topology', 'domain.ldf', '--evidence', 'dc01.evtx', '--baseline', 'base.json', '-o', 'posture.html'], { cwd: dir });
+  // --topology is read now (effective policy per scope); only --evidence is still announced as not available.
+  const r = runCli(['report', 'gpo', '--evidence', 'dc01.evtx', '--baseline', 'base.json', '-o', 'posture.html'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   const html = fs.readFileSync(path.join(dir, 'posture.html'), 'utf8');
-  assert.match(html, /--topology domain\.ldf: effective policy per OU is not available in this build yet/);
+  assert.doesNotMatch(html, /--topology/);
   assert.match(html, /--evidence dc01\.evtx: event-log readiness is not available in this build yet/);
   assert.match(html, /<td class="l0" data-sort="0" data-family="smb-signing" data-level="0">/);
   assert.match(html, /<tr><td>Regressed<\/td><td>All scanned files \(role any, no topology\)<\/td><td>smb\.server\.require<\/td><td>1 \(hardened\)<\/td><td>0 \(weak\)<\/td><td><a href="#f\d+" title="gpo\/GptTmpl\.inf">F\d+<\/a>:4<\/td><\/tr>/);

@@ -217,3 +217,15 @@ test('a SharpHound zip next to the scanned folder is inflated and read', () => {
   assert.deepEqual(j.scopes.map((s: { som: string }) => s.som), ['CORP.EXAMPLE']);
   assert.match(j.topology.problems[0].message, /links the GPO \{41414141-0000-4000-8000-000000000001\} "GPO A", which is not among the scanned files/);
 });
+
+test('relaylint report passes --topology to the scan: the posture page gets the scopes; a missing file is an I/O error', () => {
+  const dir = domain();
+  const r = runCli(['report', 'sysvol', '--topology', 'corp.ldf', '-o', 'posture.html'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const html = fs.readFileSync(path.join(dir, 'posture.html'), 'utf8');
+  assert.doesNotMatch(html, /effective policy per OU is not available/);
+  assert.match(html, /corp\.example\/Servers\/Web/);
+  const missing = runCli(['report', 'sysvol', '--topology', 'nope.ldf', '-o', 'posture.html'], { cwd: dir });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /relaylint: nope\.ldf: no such file/);
+});

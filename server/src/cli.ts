@@ -386,7 +386,9 @@ async function scan(args: ScanArgs): Promise<number> {
     return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
   };
   // Topology first: which GPOs apply nowhere is needed while the files are judged.
-  const topology = loadTopology(args.topology, args.paths, display);
+  // --topology wins; else the `topology` paths of the config that applies to each scanned path.
+  const topologyFiles = args.topology.length ? args.topology : configTopology(cliConfig, args.paths);
+  const topology = loadTopology(topologyFiles, args.paths, display);
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
   const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, ...(reach ? { reach } : {}) };
@@ -473,6 +475,25 @@ async function scan(args: ScanArgs): Promise<number> {
   if (ioError) return 2;
   if (args.failOn === 'never') return 0;
   return worst >= RANK[args.failOn] ? 1 : 0;
+}
+
+/** The `topology` paths of the config files that apply to the scanned paths, resolved against each config's folder. */
+function configTopology(cliConfig: CliConfig, roots: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const root of roots) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(root).isDirectory();
+    } catch {
+      continue;
+    }
+    const fc = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root));
+    for (const t of fc.config?.config?.topology ?? []) {
+      const p = path.relative(process.cwd(), path.resolve(fc.config?.dir ?? '.', t)) || t;
+      if (!out.includes(p)) out.push(p);
+    }
+  }
+  return out;
 }
 
 function listRules(argv: string[]): number {

@@ -229,3 +229,15 @@ test('relaylint report passes --topology to the scan: the posture page gets the 
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /relaylint: nope\.ldf: no such file/);
 });
+
+test('the config file`s topology is read when --topology is not given', () => {
+  const dir = domain();
+  fs.mkdirSync(path.join(dir, 'ad'));
+  fs.renameSync(path.join(dir, 'corp.ldf'), path.join(dir, 'ad', 'corp.ldf'));
+  writeFile(dir, 'relaylint.json', JSON.stringify({ topology: 'ad/corp.ldf' }));
+  const j = JSON.parse(runCli(['scan', 'sysvol', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.deepEqual(j.topology.sources, ['ldif:ad/corp.ldf']);
+  assert.equal(j.scopes.length, 3);
+  const none = JSON.parse(runCli(['scan', 'sysvol', '--format', 'json', '--fail-on', 'never', '--no-config'], { cwd: dir }).stdout);
+  assert.equal(none.scopes, undefined);
+});

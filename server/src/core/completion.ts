@@ -10,6 +10,7 @@ import type { SettingRule } from './catalog/types';
 import { cleanKey, hiveOf, keyId } from './keys';
 import { LineIndex } from './text';
 import type { Hive, ParsedFile, RegData, Span } from './types';
+import { judgeValue } from './judge';
 
 export type CompletionKind = 'header' | 'key' | 'setting' | 'value';
 
@@ -80,7 +81,7 @@ function trimEndIndex(text: string): number {
 
 function safeJudgeHardened(rule: SettingRule, value: RegData): boolean {
   try {
-    return rule.judge(value, { role: 'any', targetOs: 'legacy', peers: new Map() }).status === 'hardened';
+    return judgeValue(rule, value, { role: 'any', targetOs: 'legacy', peers: new Map() }).status === 'hardened';
   } catch {
     return false;
   }

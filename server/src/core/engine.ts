@@ -2,28 +2,16 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
-import { metaRuleById, ruleById, ruleOf, rulesInKey, rulesUnderKey, settingRuleById } from './catalog';
+import { metaRuleById, ruleById, ruleOf, settingRuleById } from './catalog';
 import { problemRuleId } from './catalog/meta';
-import type { JudgeContext, SettingRule, ValueChoice } from './catalog/types';
+import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
+import { judgeContext, judgeFile, peerValues, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
 import { lineIndexFor, type LineIndex } from './text';
 import type { Finding, Fix, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
 
-/** Settings that apply (set or conditional), by rule id; the last one in file order wins. */
-export function peerValues(settings: readonly Setting[]): Map<string, RegData> {
-  const peers = new Map<string, RegData>();
-  for (const s of settings) {
-    if (s.state !== 'set' && s.state !== 'conditional') continue;
-    const rule = ruleOf(s);
-    if (rule) peers.set(rule.id, s.value);
-  }
-  return peers;
-}
-
-export function judgeContext(options: LintOptions, peers: ReadonlyMap<string, RegData>): JudgeContext {
-  return { role: options.role, targetOs: options.targetOs, peers };
-}
+export { judgeContext, peerValues } from './judge';
 
 const HEX8 = (n: number) => (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 const xmlAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
@@ -165,9 +153,7 @@ function dcPrefix(rule: SettingRule): string {
 }
 
 /** Judge one configured setting. */
-function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Setting, rule: SettingRule, ctx: JudgeContext): Finding | undefined {
-  if (rule.dcOnly && ctx.role === 'member') return undefined;
-  const verdict = rule.judge(setting.value, ctx);
+function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Setting, rule: SettingRule, verdict: Judgement): Finding | undefined {
   if (verdict.status === 'hardened') return undefined;
   if (verdict.status === 'unknown') {
     if (!verdict.message) return undefined;
@@ -178,18 +164,8 @@ function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Settin
   return settingFinding(setting, rule, verdict.severity ?? rule.severity, message + where(setting) + gpoAdvice(file, rule, setting), fixes);
 }
 
-/** A setting removed by the file (GPP action D, `.reg` `=-` or `[-key]`, `.pol` `**del.`). */
-function deletionFindings(file: ParsedFile, setting: Setting, ctx: JudgeContext): Finding[] {
-  const rules =
-    setting.deleteScope === 'key'
-      ? rulesUnderKey(setting.hive, setting.key)
-      : setting.deleteScope === 'values'
-        ? [...rulesInKey(setting.hive, setting.key)]
-        : [ruleOf(setting)].filter((r): r is SettingRule => !!r);
-  const out: Finding[] = [];
-  for (const rule of rules) {
-    if (rule.dcOnly && ctx.role === 'member') continue;
-    if (rule.fixes.length === 0) continue; // environment-specific settings: removing them is not a weakening
+/** A setting removed by the file (GPP action D, `.reg` `=-` or `[-key]`, `.pol` `**del.`) that weakens `rule`. */
+function deletionFinding(file: ParsedFile, setting: Setting, rule: SettingRule): Finding {
     const what =
       setting.deleteScope === 'key'
         ? `deletes the key ${displayKey(setting.hive, setting.key)} and with it ${rule.locations[0].name}`
@@ -202,19 +178,22 @@ function deletionFindings(file: ParsedFile, setting: Setting, ctx: JudgeContext)
       const text = formatValue({ ...setting, type: null, state: 'set' }, rule, preferred.value);
       if (text && setting.valueSpan) fixes.push({ title: preferred.title, kind: 'value', edits: [{ ...setting.valueSpan, newText: text }] });
     }
-    out.push(
-      settingFinding(
-        setting,
-        rule,
-        'warning',
-        `${dcPrefix(rule)}This ${what} (${rule.displayName}); machines then fall back to their OS default instead of the hardened value ${rule.secure}.` +
-          where(setting) +
-          gpoAdvice(file, rule, setting),
-        fixes,
-      ),
+    return settingFinding(
+      setting,
+      rule,
+      'warning',
+      `${dcPrefix(rule)}This ${what} (${rule.displayName}); machines then fall back to their OS default instead of the hardened value ${rule.secure}.` +
+        where(setting) +
+        gpoAdvice(file, rule, setting),
+      fixes,
     );
-  }
-  return out;
+}
+
+/** The finding of one judged setting, if it is one. */
+function findingOf(file: ParsedFile, bySetting: RuleSettings, j: Judged): Finding | undefined {
+  if (j.status === 'deleted') return deletionFinding(file, j.setting, j.rule);
+  if (!j.judgement || j.setting.state === 'deleted') return undefined;
+  return judgeSetting(file, bySetting, j.setting, j.rule, j.judgement);
 }
 
 interface NextStep {
@@ -333,15 +312,8 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
   const peers = peerValues(file.settings);
   const bySetting = ruleSettings(file.settings);
   const ctx = judgeContext(options, peers);
-  for (const setting of file.settings) {
-    if (setting.state === 'disabled') continue;
-    if (setting.state === 'deleted') {
-      findings.push(...deletionFindings(file, setting, ctx));
-      continue;
-    }
-    const rule = ruleOf(setting);
-    if (!rule) continue;
-    const f = judgeSetting(file, bySetting, setting, rule, ctx);
+  for (const j of judgeFile(file, options)) {
+    const f = findingOf(file, bySetting, j);
     if (f) findings.push(f);
   }
   findings.push(...nextStepFindings(file, bySetting, peers, ctx));

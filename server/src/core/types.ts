@@ -1,3 +1,5 @@
+import type { Profile } from './judge';
+
 /**
  * The data model shared by every parser, the rule engine, the CLI and the language server.
  * Pure data: nothing here imports from `vscode` or `vscode-languageserver`.
@@ -212,4 +214,6 @@ export interface LintOptions {
   targetOs: TargetOs;
   /** Per rule id: a severity, or 'off'. */
   severity?: Record<string, Severity | 'off'>;
+  /** What counts as hardened (judge.ts); the default profile is the catalog's own judgement. */
+  profile?: Profile;
 }

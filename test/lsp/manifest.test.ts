@@ -60,6 +60,7 @@ describe('manifest', () => {
       'relaylint.codeAction.disableRuleComment.enable',
       'relaylint.codeAction.showDocumentation.enable',
       'relaylint.enable',
+      'relaylint.fix.unsafe',
       'relaylint.role',
       'relaylint.rules',
       'relaylint.targetOs',

@@ -110,7 +110,7 @@ test('scan --fix leaves a suppressed finding alone and fixes the rest, byte for 
     `${M}Services\\LanManWorkstation\\Parameters\\RequireSecuritySignature=4,0`,
   );
   const p = writeFile(dir, 'GptTmpl.inf', utf16bom(text));
-  const r = runCli(['scan', p, '--fix', '--format', 'json', '--fail-on', 'never']);
+  const r = runCli(['scan', p, '--fix', '--unsafe-fixes', '--format', 'json', '--fail-on', 'never']);
   assert.equal(r.code, 0, r.stderr);
   const want = utf16bom(text.replace('LanManWorkstation\\Parameters\\RequireSecuritySignature=4,0', 'LanManWorkstation\\Parameters\\RequireSecuritySignature=4,1'));
   assert.ok(fs.readFileSync(p).equals(want), fs.readFileSync(p).toString('utf16le'));

@@ -9,7 +9,7 @@ import { judgeContext, judgeFile, peerValues, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
 import { lineIndexFor, type LineIndex } from './text';
-import type { Finding, Fix, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
+import type { Finding, Fix, FixApplicability, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
 
 export { judgeContext, peerValues } from './judge';
 
@@ -33,6 +33,12 @@ export function formatValue(setting: Setting, rule: SettingRule, value: number |
       if (setting.state === 'deleted') return undefined;
       return dword ? HEX8(value as number) : xmlAttr(String(value));
   }
+}
+
+/** A fix is safe when the value it writes only audits or negotiates (catalog `stage`), unsafe otherwise. */
+export function applicabilityOf(choice: Pick<ValueChoice, 'stage'> | undefined, rule: SettingRule): FixApplicability {
+  const stage = choice?.stage ?? rule.stage ?? 'enforce';
+  return stage === 'audit' || stage === 'negotiate' ? 'safe' : 'unsafe';
 }
 
 function describeValue(rule: SettingRule, value: number | string): string {
@@ -99,12 +105,13 @@ function valueFixes(file: ParsedFile, bySetting: RuleSettings, setting: Setting,
       fixes.push({
         title: choice.title,
         kind: 'value',
+        applicability: applicabilityOf(choice, targetRule),
         isPreferred: targetRule === rule && !!choice.preferred,
         edits: [{ start: targetSetting.valueSpan.start, end: targetSetting.valueSpan.end, newText: text }],
       });
     } else {
       const edits = insertEdits(file, targetRule, choice.value, setting);
-      if (edits) fixes.push({ title: choice.title, kind: 'insert', edits });
+      if (edits) fixes.push({ title: choice.title, kind: 'insert', applicability: applicabilityOf(choice, targetRule), edits });
     }
   }
   // At most one preferred fix, and it comes first.
@@ -176,7 +183,7 @@ function deletionFinding(file: ParsedFile, setting: Setting, rule: SettingRule):
     const preferred = rule.fixes.find((c) => c.preferred && !c.target);
     if (preferred && setting.deleteScope === 'value' && setting.valueSyntax === 'reg') {
       const text = formatValue({ ...setting, type: null, state: 'set' }, rule, preferred.value);
-      if (text && setting.valueSpan) fixes.push({ title: preferred.title, kind: 'value', edits: [{ ...setting.valueSpan, newText: text }] });
+      if (text && setting.valueSpan) fixes.push({ title: preferred.title, kind: 'value', applicability: applicabilityOf(preferred, rule), edits: [{ ...setting.valueSpan, newText: text }] });
     }
     return settingFinding(
       setting,
@@ -253,7 +260,7 @@ function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: Read
     const staged = missingRule.fixes.filter((c) => !c.target);
     for (const choice of [...staged].reverse()) {
       const edits = insertEdits(file, missingRule, choice.value, haveSetting);
-      if (edits) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', edits });
+      if (edits) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', applicability: applicabilityOf(choice, missingRule), edits });
     }
     out.push({
       ruleId: step.missing,
@@ -329,7 +336,7 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
       const line = index.positionAt(f.span.start).line;
       const lineStart = index.lineStarts[line];
       const text = suppressionCommentText(file.format, f.ruleId, lineIndent(file.text, lineStart), file.eol);
-      f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', edits: [{ start: lineStart, end: lineStart, newText: text }] });
+      f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', applicability: 'safe', edits: [{ start: lineStart, end: lineStart, newText: text }] });
     }
   }
 
@@ -389,17 +396,26 @@ function applySeverity(findings: Finding[], options: LintOptions): Finding[] {
   return out;
 }
 
+export interface FixAllOptions {
+  /** Apply unsafe (enforcing) fixes too. Default: safe fixes only. */
+  unsafe?: boolean;
+  /** Only the fixes of this rule. */
+  onlyRule?: string;
+}
+
 /**
- * The edits of every preferred, non-overlapping fix (what `--fix`, fix-all and fix-on-save apply).
- * Only value rewrites of weak settings are preferred; insertions and suppressions need a person.
+ * The edits of every preferred, non-overlapping fix (what `--fix`, fix-all and fix-on-save apply):
+ * safe fixes only unless `unsafe` is set. Only value rewrites of weak settings are preferred;
+ * insertions and suppressions need a person.
  */
-export function fixAllEdits(findings: readonly Finding[], onlyRule?: string): TextEdit[] {
+export function fixAllEdits(findings: readonly Finding[], options: FixAllOptions | string = {}): TextEdit[] {
+  const { unsafe = false, onlyRule } = typeof options === 'string' ? { onlyRule: options } : options;
   const taken: TextEdit[] = [];
   const overlaps = (e: TextEdit) => taken.some((t) => e.start < t.end && t.start < e.end);
   for (const f of findings) {
     if (f.suppressed || (onlyRule && f.ruleId !== onlyRule)) continue;
     const fix = f.fixes.find((x) => x.isPreferred);
-    if (!fix) continue;
+    if (!fix || (!unsafe && fix.applicability !== 'safe')) continue;
     if (fix.edits.some(overlaps)) continue;
     taken.push(...fix.edits);
   }

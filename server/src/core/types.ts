@@ -187,7 +187,16 @@ export interface Fix {
   isPreferred?: boolean;
   /** `value`: rewrite a value; `insert`: add a missing value; `suppress`: add a suppression comment. */
   kind: 'value' | 'insert' | 'suppress';
+  /**
+   * `safe`: turns on an audit switch, takes the "if agrees" / negotiate step, or adds a suppression;
+   * it refuses nobody. `unsafe`: enforces something (require signing, refuse NTLM, disable SMBv1)
+   * and can break clients. Bulk fixes (fix-all, fix on save, `--fix`) apply only safe fixes unless
+   * the user opts in. Derived from the catalog's `stage` data.
+   */
+  applicability: FixApplicability;
 }
+
+export type FixApplicability = 'safe' | 'unsafe';
 
 export interface Finding {
   ruleId: string;

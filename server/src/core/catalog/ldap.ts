@@ -187,9 +187,9 @@ export const ldapRules: SettingRule[] = [
     references: [REF.S21, REF.S15, REF.S20, REF.S23, REF.S30, REF.S31, REF.S26],
     fixes: [
       { value: 2, title: 'Require channel binding: Always', preferred: true },
-      { value: 1, title: "Set channel binding to 'When supported' first (rollout step)" },
+      { value: 1, title: "Set channel binding to 'When supported' first (rollout step)", stage: 'negotiate' },
     ],
-    judge: (value) => {
+    judge: (value, ctx) => {
       const v = documented(value, 'LdapEnforceChannelBinding', [0, 1, 2]);
       if (typeof v !== 'number') return v;
       if (v === 2) return HARDENED;
@@ -197,7 +197,9 @@ export const ldapRules: SettingRule[] = [
         return weak(
           'LDAP channel binding is checked only for clients that offer it (LdapEnforceChannelBinding = 1, When supported); other clients can still be relayed to LDAPS. ' +
             'This is the rollout step; the next one is 2 (Always).',
-          'warning',
+          // With LDAP signing required this is the half-done rollout the "set channel binding next"
+          // info asks for: taking that step must not raise the finding to a warning.
+          ctx.peers.get('ldap.server.signing') === 2 ? 'info' : 'warning',
           [{ value: 2, title: 'Require channel binding: Always', preferred: true }],
         );
       }
@@ -210,6 +212,7 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.client.signing',
+    stage: 'negotiate',
     title: 'LDAP clients must at least negotiate signing',
     category: 'ldap',
     severity: 'error',
@@ -242,7 +245,7 @@ export const ldapRules: SettingRule[] = [
     references: [REF.LDAP_CLIENT, REF.S31, REF.S14, REF.S28, REF.S26, REF.S27],
     fixes: [
       { value: 1, title: 'Negotiate LDAP signing', preferred: true },
-      { value: 2, title: 'Require LDAP signing' },
+      { value: 2, title: 'Require LDAP signing', stage: 'enforce' },
     ],
     judge: (value) => {
       const v = documented(value, 'LDAPClientIntegrity', [0, 1, 2]);
@@ -258,6 +261,7 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.client.sealing',
+    stage: 'negotiate',
     title: 'LDAP clients should negotiate encryption (Windows 11 24H2 / Server 2025)',
     category: 'ldap',
     severity: 'info',

@@ -58,6 +58,7 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.seal',
+    stage: 'negotiate',
     title: 'The Netlogon secure channel should be sealed when possible',
     category: 'netlogon',
     severity: 'warning',
@@ -100,6 +101,7 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.sign',
+    stage: 'negotiate',
     title: 'The Netlogon secure channel should be signed when possible',
     category: 'netlogon',
     severity: 'warning',

@@ -202,6 +202,7 @@ export const ntlmRules: SettingRule[] = [
   minSecRule('server'),
   {
     id: 'ntlm.out',
+    stage: 'audit',
     title: 'Outgoing NTLM traffic should at least be audited',
     category: 'ntlm',
     severity: 'info',
@@ -252,6 +253,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.in.audit',
+    stage: 'audit',
     title: 'Incoming NTLM traffic should be audited for all accounts',
     category: 'ntlm',
     severity: 'info',
@@ -298,6 +300,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.in.restrict',
+    stage: 'environment',
     title: 'Incoming NTLM traffic restriction (environment-specific)',
     category: 'ntlm',
     severity: 'info',
@@ -338,6 +341,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.domain.audit',
+    stage: 'audit',
     title: 'Domain controllers should audit all NTLM authentication in the domain',
     category: 'ntlm',
     severity: 'info',
@@ -384,6 +388,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.domain.restrict',
+    stage: 'environment',
     title: 'NTLM restriction in the domain (environment-specific)',
     category: 'ntlm',
     severity: 'info',

@@ -247,6 +247,7 @@ function auditSwitch(s: SwitchSpec): SettingRule {
   const server = s.side === 'server';
   return {
     id: s.id,
+    stage: 'audit',
     title: s.title,
     category: 'smb',
     severity: 'info',
@@ -450,6 +451,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.enable',
+    stage: 'negotiate',
     title: 'SMB server should offer signing to SMBv1 clients',
     category: 'smb',
     severity: 'info',
@@ -555,6 +557,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.enable',
+    stage: 'negotiate',
     title: 'SMB client should sign SMBv1 sessions when the server agrees',
     category: 'smb',
     severity: 'info',
@@ -1139,6 +1142,7 @@ export const smbRules: SettingRule[] = [
   dialectRule('client', 'max'),
   {
     id: 'smb.client.encrypt',
+    stage: 'optional',
     title: 'SMB client encryption requirement (optional)',
     category: 'smb',
     severity: 'info',

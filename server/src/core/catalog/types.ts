@@ -42,6 +42,17 @@ export interface JudgeContext {
   peers: ReadonlyMap<string, RegData>;
 }
 
+/**
+ * What writing a setting's hardened value does to machines, which decides a fix's applicability:
+ * - `audit`: only logs (an audit switch);
+ * - `negotiate`: protects where both sides agree, refuses nobody (the "if agrees" / negotiate /
+ *   "when supported" step of a rollout);
+ * - `enforce`: refuses what does not comply (require signing, refuse NTLM, disable SMBv1);
+ * - `optional` / `environment`: relaylint never rates the value weak (no fix is offered).
+ * Fixes of `audit` and `negotiate` values are safe and apply in bulk; every other fix is unsafe.
+ */
+export type Stage = 'audit' | 'negotiate' | 'enforce' | 'optional' | 'environment';
+
 /** A value to offer as a fix. */
 export interface ValueChoice {
   value: number | string;
@@ -54,6 +65,8 @@ export interface ValueChoice {
   title: string;
   /** The preferred choice is what `--fix` and fix-all write. */
   preferred?: boolean;
+  /** What this value does, when it differs from the target rule's `stage` (a staged or a stricter choice). */
+  stage?: Stage;
 }
 
 export interface Judgement {
@@ -89,6 +102,8 @@ export interface SettingRule {
   side: 'server' | 'client' | 'both';
   /** Only meaningful on domain controllers. */
   dcOnly?: boolean;
+  /** What writing the hardened value does (decides whether its fixes are safe); default `enforce`. */
+  stage?: Stage;
   /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes. */
   defaults: string;
   /** Baselines: Microsoft, CIS (id), DISA STIG (id). */

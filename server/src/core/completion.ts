@@ -39,7 +39,6 @@ export interface CompletionEntry {
 const REG_HEADER = 'Windows Registry Editor Version 5.00';
 const INF_TYPE: Record<SettingRule['valueType'], number> = { REG_SZ: 1, REG_DWORD: 4, REG_MULTI_SZ: 7 };
 const REG_HIVE_NAME: Partial<Record<Hive, string>> = { HKLM: 'HKEY_LOCAL_MACHINE', HKCU: 'HKEY_CURRENT_USER' };
-const SECURITY_OPTIONS = /security options/i;
 
 interface LineAt {
   index: LineIndex;
@@ -125,11 +124,11 @@ function valueEntries(rule: SettingRule, span: Span, write: (v: number | string)
 
 // --- security templates ------------------------------------------------------------------------
 
-/** Rules a security template can carry: the Security Options with a HKLM location. */
+/** Rules a security template can carry: the entries with a Security Option identity and a HKLM location. */
 function templateRules(): { rule: SettingRule; key: string; name: string }[] {
   const out: { rule: SettingRule; key: string; name: string }[] = [];
   for (const rule of settingRules) {
-    if (!SECURITY_OPTIONS.test(rule.gpoPath)) continue;
+    if (!rule.securityOption) continue;
     const loc = rule.locations.find((l) => l.hive === 'HKLM');
     if (loc) out.push({ rule, key: loc.key, name: loc.name });
   }

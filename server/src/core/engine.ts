@@ -2,7 +2,7 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
-import { metaRuleById, ruleById, ruleOf, settingRuleById } from './catalog';
+import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
 import { judgeContext, judgeFile, peerValues, type Judged } from './judge';
@@ -203,49 +203,13 @@ function findingOf(file: ParsedFile, bySetting: RuleSettings, j: Judged): Findin
   return judgeSetting(file, bySetting, j.setting, j.rule, j.judgement);
 }
 
-interface NextStep {
-  /** Rule whose hardened value is present. */
-  have: string;
-  haveValue: number;
-  /** Rule that is missing from the file. */
-  missing: string;
-  message: string;
-}
-
 /**
  * Half-done rollouts inside one file (info level): the first step is configured, the next is not.
- * Messages carry the next step; INF and .reg files get an "insert the missing value" fix.
+ * Derived from the catalog entries' `nextSteps`, in catalog order.
  */
-const NEXT_STEPS: NextStep[] = [
-  {
-    have: 'smb.client.enable',
-    haveValue: 1,
-    missing: 'smb.client.require',
-    message:
-      "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
-  },
-  {
-    have: 'smb.server.enable',
-    haveValue: 1,
-    missing: 'smb.server.require',
-    message:
-      "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
-  },
-  {
-    have: 'smb.server.audit.signing',
-    haveValue: 1,
-    missing: 'smb.server.require',
-    message:
-      'SMB signing audit is on but this file does not require server signing yet. Once the audit log (the events reported as 3021/3027) shows no clients that cannot sign, require signing.',
-  },
-  {
-    have: 'ldap.server.signing',
-    haveValue: 2,
-    missing: 'ldap.server.cbt',
-    message:
-      "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
-  },
-];
+const NEXT_STEPS = settingRules.flatMap((rule) =>
+  (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message })),
+);
 
 function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: ReadonlyMap<string, RegData>, ctx: JudgeContext): Finding[] {
   const out: Finding[] = [];
@@ -277,22 +241,12 @@ function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: Read
 
 /**
  * Values whose line matters for another rule's finding (the pair a rollout or a judgement depends
- * on). A finding of the key rule links to these values in the same file as related information.
+ * on): each catalog entry's `related`. A finding of the rule links to these values in the same file.
  */
-const RELATED_RULES: Record<string, readonly string[]> = {
-  'smb.server.require': ['smb.server.enable'],
-  'smb.server.enable': ['smb1.server', 'smb.server.require'],
-  'smb.client.require': ['smb.client.enable'],
-  'smb.client.enable': ['smb1.client', 'smb.client.require'],
-  'ldap.server.signing': ['ldap.server.enforce', 'ldap.server.cbt'],
-  'ldap.server.enforce': ['ldap.server.signing'],
-  'ldap.server.cbt': ['ldap.server.signing'],
-  'netlogon.sign': ['netlogon.signorseal'],
-  'netlogon.seal': ['netlogon.signorseal'],
-};
+const RELATED_RULES: ReadonlyMap<string, readonly string[]> = new Map(settingRules.filter((r) => r.related?.length).map((r) => [r.id, r.related ?? []]));
 
 function addRelated(bySetting: RuleSettings, f: Finding): void {
-  for (const id of RELATED_RULES[f.ruleId] ?? []) {
+  for (const id of RELATED_RULES.get(f.ruleId) ?? []) {
     const other = bySetting.get(id);
     const rule = settingRuleById(id);
     if (!other || !rule || other === f.setting) continue;

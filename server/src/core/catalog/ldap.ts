@@ -29,6 +29,16 @@ const SERVER_SIGNING_VALUES: Record<number, string> = {
 export const ldapRules: SettingRule[] = [
   {
     id: 'ldap.server.signing',
+    related: ['ldap.server.enforce', 'ldap.server.cbt'],
+    nextSteps: [
+      {
+        value: 2,
+        next: 'ldap.server.cbt',
+        message:
+          "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
+      },
+    ],
+    securityOption: { name: 'Domain controller: LDAP server signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity' },
     title: 'Domain controllers must require LDAP signing',
     category: 'ldap',
     severity: 'error',
@@ -89,6 +99,8 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.enforce',
+    related: ['ldap.server.signing'],
+    securityOption: { name: 'Domain controller: LDAP server signing requirements enforcement', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerEnforceIntegrity' },
     title: 'Windows Server 2025 LDAP signing enforcement must not be turned off',
     category: 'ldap',
     severity: 'error',
@@ -144,6 +156,26 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.cbt',
+    related: ['ldap.server.signing'],
+    securityOption: { name: 'Domain controller: LDAP server channel binding token requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LdapEnforceChannelBinding' },
+    admx: [
+      // §2.3: SecGuide policy, drop-down "Configure LdapEnforceChannelBinding".
+      {
+        name: 'Extended Protection for LDAP Authentication (Domain Controllers only)',
+        category: 'MS Security Guide',
+        key: NTDS,
+        valueName: 'LdapEnforceChannelBinding',
+        state: {
+          kind: 'drop-down',
+          choices: [
+            ['enabled, always', 2],
+            ['enabled, when supported', 1],
+            ['disabled', 0],
+            ['never', 0],
+          ],
+        },
+      },
+    ],
     title: 'Domain controllers must always require LDAP channel binding',
     category: 'ldap',
     severity: 'error',
@@ -213,6 +245,7 @@ export const ldapRules: SettingRule[] = [
   {
     id: 'ldap.client.signing',
     stage: 'negotiate',
+    securityOption: { name: 'Network security: LDAP client signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientIntegrity' },
     title: 'LDAP clients must at least negotiate signing',
     category: 'ldap',
     severity: 'error',
@@ -262,6 +295,7 @@ export const ldapRules: SettingRule[] = [
   {
     id: 'ldap.client.sealing',
     stage: 'negotiate',
+    securityOption: { name: 'Network security: LDAP client encryption requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientConfidentiality' },
     title: 'LDAP clients should negotiate encryption (Windows 11 24H2 / Server 2025)',
     category: 'ldap',
     severity: 'info',

@@ -36,6 +36,7 @@ function minSecRule(side: 'client' | 'server'): SettingRule {
   const displayName = `Network security: Minimum session security for NTLM SSP based (including secure RPC) ${client ? 'clients' : 'servers'}`;
   return {
     id: client ? 'ntlm.minclient' : 'ntlm.minserver',
+    securityOption: { name: displayName, keyName: `MACHINE\\${MSV1_0}\\${name}` },
     title: `NTLM SSP ${side}s must require NTLMv2 session security and 128-bit encryption`,
     category: 'ntlm',
     severity: 'warning',
@@ -106,6 +107,7 @@ function domainLevel(value: RegData, name: string, sevenMeans: string): number |
 export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.lmcompat',
+    securityOption: { name: 'Network security: LAN Manager authentication level', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel' },
     title: 'LAN Manager authentication level must refuse LM and NTLMv1',
     category: 'ntlm',
     severity: 'error',
@@ -159,6 +161,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.nolmhash',
+    securityOption: { name: 'Network security: Do not store LAN Manager hash value on next password change', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\NoLMHash' },
     title: 'LAN Manager password hashes must not be stored',
     category: 'ntlm',
     severity: 'warning',
@@ -203,6 +206,7 @@ export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.out',
     stage: 'audit',
+    securityOption: { name: 'Network security: Restrict NTLM: Outgoing NTLM traffic to remote servers', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\RestrictSendingNTLMTraffic' },
     title: 'Outgoing NTLM traffic should at least be audited',
     category: 'ntlm',
     severity: 'info',
@@ -254,6 +258,7 @@ export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.in.audit',
     stage: 'audit',
+    securityOption: { name: 'Network security: Restrict NTLM: Audit Incoming NTLM Traffic', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\AuditReceivingNTLMTraffic' },
     title: 'Incoming NTLM traffic should be audited for all accounts',
     category: 'ntlm',
     severity: 'info',
@@ -301,6 +306,7 @@ export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.in.restrict',
     stage: 'environment',
+    securityOption: { name: 'Network security: Restrict NTLM: Incoming NTLM traffic', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\RestrictReceivingNTLMTraffic' },
     title: 'Incoming NTLM traffic restriction (environment-specific)',
     category: 'ntlm',
     severity: 'info',
@@ -342,6 +348,7 @@ export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.domain.audit',
     stage: 'audit',
+    securityOption: { name: 'Network security: Restrict NTLM: Audit NTLM authentication in this domain', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\AuditNTLMInDomain' },
     title: 'Domain controllers should audit all NTLM authentication in the domain',
     category: 'ntlm',
     severity: 'info',
@@ -389,6 +396,7 @@ export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.domain.restrict',
     stage: 'environment',
+    securityOption: { name: 'Network security: Restrict NTLM: NTLM authentication in this domain', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RestrictNTLMInDomain' },
     title: 'NTLM restriction in the domain (environment-specific)',
     category: 'ntlm',
     severity: 'info',

@@ -29,6 +29,7 @@ const SERVER_SIGNING_VALUES: Record<number, string> = {
 export const ldapRules: SettingRule[] = [
   {
     id: 'ldap.server.signing',
+    evidence: [{ log: 'Directory Service', ids: [2886, 2887, 2888, 2889] }],
     related: ['ldap.server.enforce', 'ldap.server.cbt'],
     nextSteps: [
       {
@@ -156,6 +157,7 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.cbt',
+    evidence: [{ log: 'Directory Service', ids: [3039, 3040, 3041, 3074, 3075] }],
     related: ['ldap.server.signing'],
     securityOption: { name: 'Domain controller: LDAP server channel binding token requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LdapEnforceChannelBinding' },
     admx: [

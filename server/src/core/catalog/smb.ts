@@ -422,6 +422,8 @@ function judgeHardenedPath(value: RegData): Judgement {
 export const smbRules: SettingRule[] = [
   {
     id: 'smb.server.require',
+    auditSwitch: 'smb.server.audit.signing',
+    evidence: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3021, 3027] }],
     related: ['smb.server.enable'],
     securityOption: { name: 'Microsoft network server: Digitally sign communications (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature' },
     title: 'SMB server signing must be required',
@@ -540,6 +542,9 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.require',
+    auditSwitch: 'smb.client.audit.signing',
+    // Which of the two ids means signing (and which encryption) is not confirmed: both are listed.
+    evidence: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
     related: ['smb.client.enable'],
     securityOption: { name: 'Microsoft network client: Digitally sign communications (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature' },
     title: 'SMB client signing should be required',
@@ -927,6 +932,8 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.guest',
+    auditSwitch: 'smb.client.audit.guest',
+    evidence: [{ log: 'Microsoft-Windows-SmbClient/Security', ids: [31017, 31018, 31022] }],
     admx: [{ name: 'Enable insecure guest logons', category: 'Network/Lanman Workstation', key: POL_WKS, valueName: 'AllowInsecureGuestAuth', state: { kind: 'on-off', enabled: 1, disabled: 0 } }],
     title: 'Insecure SMB guest logons must be disabled',
     category: 'smb',

@@ -5,7 +5,7 @@
 import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
-import { judgeContext, judgeFile, peerValues, type Judged } from './judge';
+import { errorText, judgeContext, judgeFile, peerValues, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
 import { lineIndexFor, type LineIndex } from './text';
@@ -198,6 +198,11 @@ function deletionFinding(file: ParsedFile, setting: Setting, rule: SettingRule):
 
 /** The finding of one judged setting, if it is one. */
 function findingOf(file: ParsedFile, bySetting: RuleSettings, j: Judged): Finding | undefined {
+  if (j.error) {
+    const f: Finding = { ruleId: problemRuleId.internal, severity: 'error', message: `${j.error}. relaylint could not judge this value; the rest of the file was checked.`, span: j.setting.span, fixes: [] };
+    if (j.setting.offset !== undefined) f.offset = j.setting.offset;
+    return f;
+  }
   if (j.status === 'deleted') return deletionFinding(file, j.setting, j.rule);
   if (!j.judgement || j.setting.state === 'deleted') return undefined;
   return judgeSetting(file, bySetting, j.setting, j.rule, j.judgement);
@@ -259,8 +264,27 @@ function lineIndent(text: string, lineStart: number): string {
   return /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';
 }
 
-/** Judge every setting of one file; parse problems become findings of the `file.*` rules. */
+/**
+ * Judge every setting of one file; parse problems become findings of the `file.*` rules. Never
+ * throws: a failing rule is an internal problem on its value, any other failure one on the file.
+ */
 export function lint(file: ParsedFile, options: LintOptions): Finding[] {
+  try {
+    return lintFile(file, options);
+  } catch (e) {
+    return [
+      {
+        ruleId: problemRuleId.internal,
+        severity: 'error',
+        message: `relaylint failed while checking this file (${errorText(e)}); its findings are incomplete.`,
+        span: { start: 0, end: 0 },
+        fixes: [],
+      },
+    ];
+  }
+}
+
+function lintFile(file: ParsedFile, options: LintOptions): Finding[] {
   const findings: Finding[] = [];
   for (const p of file.problems) {
     const ruleId = problemRuleId[p.code];

@@ -35,6 +35,8 @@ export interface Judged {
   status: JudgedStatus;
   /** The judgement of a set or conditional value (absent for deletions). */
   judgement?: Judgement;
+  /** The rule's judge threw: status is `unknown` and this says why (an internal problem of the file). */
+  error?: string;
 }
 
 /** Test hook: replaces the judge of every rule (to prove a throwing judge is isolated). */
@@ -98,9 +100,21 @@ export function judgeFile(file: ParsedFile, options: LintOptions): Judged[] {
         continue;
       }
       ctx ??= judgeContext(options, peerValues(file.settings));
-      const judgement = judgeValue(rule, setting.value, ctx, profile);
+      let judgement: Judgement;
+      try {
+        judgement = judgeValue(rule, setting.value, ctx, profile);
+      } catch (e) {
+        // One failing rule must not abort the file, let alone the scan: it becomes an internal problem.
+        out.push({ rule, setting, status: 'unknown', error: `The rule ${rule.id} failed on this value: ${errorText(e)}` });
+        continue;
+      }
       out.push({ rule, setting, status: judgement.status, judgement });
     }
   }
   return out;
+}
+
+export function errorText(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

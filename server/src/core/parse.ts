@@ -9,6 +9,7 @@ import { emptyParse } from './parsers/empty';
 import { parsePol } from './parsers/pol';
 import { parseReg } from './parsers/reg';
 import { parseGpoReport } from './parsers/report';
+import { errorText } from './judge';
 import { decode } from './text';
 import type { Encoding, FileFormat, Hive, ParsedFile } from './types';
 
@@ -92,9 +93,36 @@ export function polHive(path: string): Hive {
   return /(^|[\\/])user([\\/]|$)/i.test(path) ? 'HKCU' : 'HKLM';
 }
 
-/** Parse already-decoded text (the editor's buffer). */
+/** Test hook: replaces the parser of every format (to prove a throwing parser is isolated). */
+let parserHook: ((format: FileFormat) => void) | undefined;
+export function setParserHookForTests(hook: typeof parserHook): void {
+  parserHook = hook;
+}
+
+/** A parser that threw: the file gets an error-level internal problem instead of a crash. */
+function internalFailure(format: FileFormat, text: string, encoding: Encoding, e: unknown): ParsedFile {
+  const out = emptyParse(format, text, encoding);
+  out.problems.push({
+    code: 'internal',
+    severity: 'error',
+    message: `relaylint's ${format} parser failed on this file (${errorText(e)}); nothing in it was checked.`,
+    offset: 0,
+  });
+  return out;
+}
+
+/** Parse already-decoded text (the editor's buffer). Never throws: a failing parser is an internal problem. */
 export function parseText(path: string, text: string, encoding: Encoding = 'utf-8', format?: FileFormat): ParsedFile {
   const f = format ?? detectFormat(path, text);
+  try {
+    parserHook?.(f);
+    return parseTextAs(f, text, encoding);
+  } catch (e) {
+    return internalFailure(f, text, encoding, e);
+  }
+}
+
+function parseTextAs(f: FileFormat, text: string, encoding: Encoding): ParsedFile {
   switch (f) {
     case 'inf':
       return parseInf(text, encoding);
@@ -133,7 +161,14 @@ export function parseBytes(path: string, bytes: Uint8Array): ParsedFile {
     });
     return out;
   }
-  if (extension(path) === 'pol' || looksLikePol(bytes)) return parsePol(bytes, polHive(path));
+  if (extension(path) === 'pol' || looksLikePol(bytes)) {
+    try {
+      parserHook?.('registry-pol');
+      return parsePol(bytes, polHive(path));
+    } catch (e) {
+      return internalFailure('registry-pol', '', 'binary', e);
+    }
+  }
   const decoded = decode(bytes);
   if (decoded.encoding === 'binary') {
     const out = emptyParse('unknown', '', 'binary');

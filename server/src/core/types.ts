@@ -113,7 +113,9 @@ export type ProblemCode =
   | 'limit'
   | 'unsafe-xml'
   | 'unknown-format'
-  | 'io';
+  | 'io'
+  /** relaylint itself failed on the file (a throwing parser or rule); the scan goes on. */
+  | 'internal';
 
 export interface Problem {
   code: ProblemCode;

@@ -134,9 +134,12 @@ function where(setting: Setting): string {
 /** Reports and .pol files get no text fix: say which Group Policy setting to change, and in which GPO when known. */
 function gpoAdvice(file: ParsedFile, rule: SettingRule, setting: Setting): string {
   if (file.format === 'gpo-report-xml' || file.format === 'rsop-xml' || file.format === 'registry-pol') {
-    const gpo = setting.gpo?.name ? `the GPO "${setting.gpo.name}"` : 'the GPO';
-    const wins = file.format === 'rsop-xml' && setting.gpo?.name ? ` (it wins for this computer)` : '';
-    return ` Change "${rule.displayName}" to ${rule.secure} in ${gpo}${wins}: ${rule.gpoPath}.`;
+    const name = setting.gpo?.name;
+    const gpo = name ? `the GPO "${name}"` : 'the GPO';
+    const wins = file.format === 'rsop-xml' && name ? ` (it wins for this computer)` : '';
+    // The path may say where the policy normally lives; do not name that GPO a second time.
+    const path = name ? rule.gpoPath.replace(` (normally in the ${name})`, '') : rule.gpoPath;
+    return ` Change "${rule.displayName}" to ${rule.secure} in ${gpo}${wins}: ${path}.`;
   }
   return '';
 }
@@ -213,7 +216,7 @@ function findingOf(file: ParsedFile, bySetting: RuleSettings, j: Judged): Findin
  * Derived from the catalog entries' `nextSteps`, in catalog order.
  */
 const NEXT_STEPS = settingRules.flatMap((rule) =>
-  (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message })),
+  (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message, byOs: step.messageByTargetOs })),
 );
 
 function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: ReadonlyMap<string, RegData>, ctx: JudgeContext): Finding[] {
@@ -231,13 +234,28 @@ function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: Read
       const edits = insertEdits(file, missingRule, choice.value, haveSetting);
       if (edits) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', applicability: applicabilityOf(choice, missingRule), edits });
     }
+    // Filed under the missing setting's own key (it has no line: the finding marks the line that makes it due).
+    const loc = missingRule.locations[0];
+    const subject: Setting = {
+      hive: loc.hive,
+      key: loc.key,
+      name: loc.name,
+      type: null,
+      value: null,
+      state: 'set',
+      span: haveSetting.span,
+      origin: `not configured in this file (due after ${haveSetting.name} = ${JSON.stringify(haveSetting.value)})`,
+      ...(haveSetting.offset !== undefined ? { offset: haveSetting.offset } : {}),
+      ...(haveSetting.gpo ? { gpo: haveSetting.gpo } : {}),
+    };
     out.push({
       ruleId: step.missing,
       severity: 'info',
-      message: dcPrefix(missingRule) + step.message,
+      message: dcPrefix(missingRule) + (step.byOs?.[ctx.targetOs] ?? step.message),
       span: haveSetting.span,
       ...(haveSetting.offset !== undefined ? { offset: haveSetting.offset } : {}),
-      setting: haveSetting,
+      setting: subject,
+      related: [{ span: haveSetting.span, message: `${settingRuleById(step.have)?.displayName ?? step.have}: ${haveSetting.name} = ${JSON.stringify(haveSetting.value)} here` }],
       fixes,
     });
   }
@@ -255,6 +273,7 @@ function addRelated(bySetting: RuleSettings, f: Finding): void {
     const other = bySetting.get(id);
     const rule = settingRuleById(id);
     if (!other || !rule || other === f.setting) continue;
+    if (f.related?.some((r) => r.span.start === other.span.start && r.span.end === other.span.end)) continue;
     const value = other.state === 'deleted' ? 'deleted' : `${JSON.stringify(other.value)}`;
     (f.related ??= []).push({ span: other.span, message: `${rule.displayName}: ${rule.locations[0].name} = ${value} here` });
   }

@@ -37,6 +37,11 @@ export const ldapRules: SettingRule[] = [
         next: 'ldap.server.cbt',
         message:
           "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
+        messageByTargetOs: {
+          // [S21][S20]: new Server 2025 deployments default to When supported (1), with auditing on.
+          ws2025:
+            "LDAP signing is required but channel binding is not configured in this file. New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never'). Next step: watch events 3039/3074/3075, then set channel binding to 'Always'.",
+        },
       },
     ],
     securityOption: { name: 'Domain controller: LDAP server signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity' },
@@ -82,17 +87,18 @@ export const ldapRules: SettingRule[] = [
       const enforce = ctx.peers.get('ldap.server.enforce');
       // Server 2025: LDAPServerEnforceIntegrity = 1 requires signing whatever LDAPServerIntegrity says [S22].
       if (ctx.targetOs === 'ws2025' && enforce === 1) return HARDENED;
-      const base =
-        `LDAP signing is not required (LDAPServerIntegrity = ${v}, "None"): unsigned SASL binds and clear-text simple binds on port 389 are accepted, ` +
-        'so LDAP traffic can be altered in transit and relayed NTLM authentication used against LDAP.';
       if (ctx.targetOs === 'ws2025' && enforce === undefined) {
+        // [S22]: enforcement not configured acts as Enabled on Server 2025, but DCs upgraded in place keep their existing signing policy.
         return weak(
-          base +
-            ' Server 2025 enforces signing while LDAPServerEnforceIntegrity is unset, but in-place upgrades keep their old policy; relaylint does not count on it.',
+          `LDAP signing is set to "None" (LDAPServerIntegrity = ${v}); new Server 2025 DCs still require signing while the enforcement policy is unset, but DCs upgraded in place keep their existing policy and accept unsigned binds on port 389. ` +
+            'Set 2 so the requirement does not depend on how each DC was installed.',
           'warning',
         );
       }
-      return weak(base);
+      return weak(
+        `LDAP signing is not required (LDAPServerIntegrity = ${v}, "None"): unsigned SASL binds and clear-text simple binds on port 389 are accepted, ` +
+          'so LDAP traffic can be altered in transit and relayed NTLM authentication used against LDAP.',
+      );
     },
     // Up to Server 2022 a DC does not require signing unless told to; a new Server 2025 forest requires it by default [S22][S20].
     // Only DCs are affected.

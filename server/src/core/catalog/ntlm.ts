@@ -7,6 +7,9 @@ import type { RegData } from '../types';
 import type { Judgement, SettingRule } from './types';
 import { anyDword, describe, documented, HARDENED, onOffJudge, REF, SEC_OPT, weak } from './smb';
 
+/** A documented value of an environment-specific setting: reported, never rated (coverage: configured). */
+const UNRATED: Judgement = Object.freeze({ status: 'unknown' }) as Judgement;
+
 const LSA = 'System\\CurrentControlSet\\Control\\Lsa';
 const MSV1_0 = LSA + '\\MSV1_0';
 const NETLOGON = 'System\\CurrentControlSet\\Services\\Netlogon\\Parameters';
@@ -341,7 +344,8 @@ export const ntlmRules: SettingRule[] = [
     fixes: [],
     judge: (value) => {
       const v = documented(value, 'RestrictReceivingNTLMTraffic', [0, 1, 2]);
-      return typeof v === 'number' ? HARDENED : v;
+      // Environment-specific: relaylint rates no value (not even Allow all) as hardened or weak.
+      return typeof v === 'number' ? UNRATED : v;
     },
     missingIsWeak: () => false,
   },
@@ -434,7 +438,8 @@ export const ntlmRules: SettingRule[] = [
     fixes: [],
     judge: (value) => {
       const v = domainLevel(value, 'RestrictNTLMInDomain', 'Deny all');
-      return typeof v === 'number' ? HARDENED : v;
+      // Environment-specific: relaylint rates no value (not even Allow all) as hardened or weak.
+      return typeof v === 'number' ? UNRATED : v;
     },
     missingIsWeak: () => false,
   },

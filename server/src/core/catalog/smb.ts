@@ -580,7 +580,7 @@ export const smbRules: SettingRule[] = [
         'Set "Microsoft network client: Digitally sign communications (always)" to Enabled (RequireSecuritySignature = 1 under LanmanWorkstation\\Parameters). ' +
         'relaylint also offers enabling "(if server agrees)" first, the staged step of Microsoft\'s older SMBv1 guidance.',
       rollout:
-        'Turn on "Audit server does not support signing" (Lanman Workstation) and watch Microsoft-Windows-SMBClient/Audit for events 31998 and 31999 to find servers that cannot sign (typically old NAS or appliances); ' +
+        'Turn on "Audit server does not support signing" (Lanman Workstation) and watch Microsoft-Windows-SMBClient/Audit for events 31998 and 31999 (one reports servers that cannot sign, the other servers that cannot encrypt; which id is which is not confirmed) to find servers that cannot sign (typically old NAS or appliances); ' +
         'update them, then require signing. For SMBv1 peers Microsoft\'s older staged order was "if server agrees" first, then "(always)".',
     },
     references: [REF.S1, REF.S2, REF.S12, REF.S11, REF.S26, REF.S27],

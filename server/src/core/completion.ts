@@ -10,6 +10,7 @@ import type { SettingRule } from './catalog/types';
 import { cleanKey, hiveOf, keyId } from './keys';
 import { LineIndex } from './text';
 import type { Hive, ParsedFile, RegData, Span } from './types';
+import { providerOf } from './formats';
 import { judgeValue } from './judge';
 
 export type CompletionKind = 'header' | 'key' | 'setting' | 'value';
@@ -265,7 +266,7 @@ function regCompletions(text: string, offset: number): CompletionEntry[] {
 /** Completion entries at `offset`; empty where relaylint has nothing to offer. */
 export function completionsAt(file: ParsedFile, offset: number): CompletionEntry[] {
   const o = Math.max(0, Math.min(offset, file.text.length));
-  switch (file.format) {
+  switch (providerOf(file.format)?.completion) {
     case 'inf':
       return infCompletions(file.text, o);
     case 'reg':

@@ -5,6 +5,7 @@
 import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
+import { infInsertEdits, providerOf, providerOfSyntax } from './formats';
 import { errorText, judgeContext, judgeFile, peerValues, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
@@ -13,10 +14,6 @@ import type { Finding, Fix, FixApplicability, LintOptions, ParsedFile, RegData, 
 
 export { judgeContext, peerValues } from './judge';
 
-const HEX8 = (n: number) => (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
-const xmlAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-const regString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-
 /** The replacement text for a value in a parser's own syntax, or undefined if it cannot be written there. */
 export function formatValue(setting: Setting, rule: SettingRule, value: number | string): string | undefined {
   if (!setting.valueSyntax) return undefined;
@@ -24,15 +21,7 @@ export function formatValue(setting: Setting, rule: SettingRule, value: number |
   if (dword !== (typeof value === 'number')) return undefined;
   // A fix keeps the file's type; a value stored with another type than the rule's is not rewritten.
   if (setting.type !== null && setting.type !== rule.valueType) return undefined;
-  switch (setting.valueSyntax) {
-    case 'inf':
-      return dword ? `4,${value}` : `1,"${value}"`;
-    case 'reg':
-      return dword ? `dword:${HEX8(value as number).toLowerCase()}` : regString(String(value));
-    case 'gpp':
-      if (setting.state === 'deleted') return undefined;
-      return dword ? HEX8(value as number) : xmlAttr(String(value));
-  }
+  return providerOfSyntax(setting.valueSyntax)?.writeValue?.(setting, rule, value);
 }
 
 /** A fix is safe when the value it writes only audits or negotiates (catalog `stage`), unsafe otherwise. */
@@ -46,37 +35,16 @@ function describeValue(rule: SettingRule, value: number | string): string {
   return meaning ? `${value} (${meaning.split(':')[0]})` : JSON.stringify(value);
 }
 
-/** A line that adds `rule`'s canonical value to a security template, without line break. */
-function insertionLine(file: ParsedFile, rule: SettingRule, value: number | string): string | undefined {
-  const loc = rule.locations[0];
-  if (file.format !== 'inf' || loc.hive !== 'HKLM') return undefined;
-  return `MACHINE\\${loc.key}\\${loc.name}=${typeof value === 'number' ? `4,${value}` : `1,"${value}"`}`;
-}
-
 /**
- * Edits that add `rule`'s value to the file next to `anchor`, in the file's own syntax: under
- * `[Registry Values]` in a security template; right after the anchor line in a `.reg` file when the
- * value lives in the anchor's key. Other formats get no insertion.
+ * Edits that add `rule`'s value to the file next to `anchor`, in the file's own syntax (the format
+ * provider's `insertValue`): under `[Registry Values]` in a security template; right after the
+ * anchor line in a `.reg` file when the value lives in the anchor's key. Other formats get no insertion.
  */
 function insertEdits(file: ParsedFile, rule: SettingRule, value: number | string, anchor: Setting): TextEdit[] | undefined {
-  const inf = insertionLine(file, rule, value);
-  if (inf) return infInsertEdits(file, inf);
-  if (file.format !== 'reg' || anchor.state === 'deleted' || anchor.deleteScope === 'key') return undefined;
-  const loc = rule.locations.find((l) => l.hive === anchor.hive && l.key.toLowerCase() === anchor.key.toLowerCase());
-  if (!loc) return undefined;
-  const data = typeof value === 'number' ? `dword:${HEX8(value).toLowerCase()}` : regString(value);
-  return [{ start: anchor.span.end, end: anchor.span.end, newText: `${file.eol}${regString(loc.name)}=${data}` }];
+  return providerOf(file.format)?.insertValue?.(file, rule, value, anchor);
 }
 
-/** Edits that insert a value line under `[Registry Values]`, creating the section when needed. */
-export function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
-  const eol = file.eol;
-  const section = file.sections?.find((s) => s.name.trim().toLowerCase() === 'registry values');
-  if (section) return [{ start: section.span.end, end: section.span.end, newText: eol + line }];
-  const text = file.text;
-  const needsBreak = text.length > 0 && !/[\r\n]$/.test(text);
-  return [{ start: text.length, end: text.length, newText: `${needsBreak ? eol : ''}[Registry Values]${eol}${line}${eol}` }];
-}
+export { infInsertEdits };
 
 /** The last setting (not a disabled GPP item) of each known rule in a file; built once per lint. */
 type RuleSettings = ReadonlyMap<string, Setting>;
@@ -133,7 +101,8 @@ function where(setting: Setting): string {
 
 /** Reports and .pol files get no text fix: say which Group Policy setting to change, and in which GPO when known. */
 function gpoAdvice(file: ParsedFile, rule: SettingRule, setting: Setting): string {
-  if (file.format === 'gpo-report-xml' || file.format === 'rsop-xml' || file.format === 'registry-pol') {
+  const provider = providerOf(file.format);
+  if (provider && !provider.editable) {
     const name = setting.gpo?.name;
     const gpo = name ? `the GPO "${name}"` : 'the GPO';
     const wins = file.format === 'rsop-xml' && name ? ` (it wins for this computer)` : '';
@@ -327,12 +296,13 @@ function lintFile(file: ParsedFile, options: LintOptions): Finding[] {
   applySuppressions(file, findings, index);
 
   // "Disable for this line" fixes, for the text formats that take comments.
-  if (file.format !== 'registry-pol' && file.format !== 'unknown') {
+  const comment = providerOf(file.format)?.comment;
+  if (comment) {
     for (const f of findings) {
       if (!f.setting || f.suppressed) continue;
       const line = index.positionAt(f.span.start).line;
       const lineStart = index.lineStarts[line];
-      const text = suppressionCommentText(file.format, f.ruleId, lineIndent(file.text, lineStart), file.eol);
+      const text = suppressionCommentText(comment, f.ruleId, lineIndent(file.text, lineStart), file.eol);
       f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', applicability: 'safe', edits: [{ start: lineStart, end: lineStart, newText: text }] });
     }
   }
@@ -357,7 +327,7 @@ function applySuppressions(file: ParsedFile, findings: Finding[], index: LineInd
       findings.push({
         ruleId: 'suppression.reason',
         severity: metaRuleById('suppression.reason')?.severity ?? 'warning',
-        message: `This suppression of ${s.ruleIds.join(', ') || 'no rule'} gives no reason, so it suppresses nothing. Add one after the marker (${file.format === 'inf' || file.format === 'reg' ? '-- reason' : ': reason'}).`,
+        message: `This suppression of ${s.ruleIds.join(', ') || 'no rule'} gives no reason, so it suppresses nothing. Add one after the marker (${providerOf(file.format)?.comment?.reasonSeparator === ':' ? ': reason' : '-- reason'}).`,
         span: s.span,
         fixes: [],
       });

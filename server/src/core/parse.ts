@@ -2,16 +2,15 @@
  * Format recognition and dispatch to the parsers. Files are recognised by name and by content,
  * so a renamed export still parses and a driver INF or an unrelated XML file is left alone.
  */
+import { polHive, providerOf } from './formats';
+import { registryPolProvider } from './formats/registry-pol';
 import { LIMITS } from './limits';
-import { parseGppRegistry } from './parsers/gpp';
-import { parseInf } from './parsers/inf';
 import { emptyParse } from './parsers/empty';
-import { parsePol } from './parsers/pol';
-import { parseReg } from './parsers/reg';
-import { parseGpoReport } from './parsers/report';
 import { errorText } from './judge';
 import { decode } from './text';
-import type { Encoding, FileFormat, Hive, ParsedFile } from './types';
+import type { Encoding, FileFormat, ParsedFile } from './types';
+
+export { polHive };
 
 const SECURITY_SECTIONS =
   /^\s*\[(registry values|system access|privilege rights|event audit|kerberos policy|service general setting|registry keys|file security|group membership|system log|security log|application log)\]\s*$/im;
@@ -88,11 +87,6 @@ export function detectFormat(path: string, text: string): FileFormat {
   return 'unknown';
 }
 
-/** Registry.pol under a `User` folder applies to HKCU; anything else to HKLM [S34]. */
-export function polHive(path: string): Hive {
-  return /(^|[\\/])user([\\/]|$)/i.test(path) ? 'HKCU' : 'HKLM';
-}
-
 /** Test hook: replaces the parser of every format (to prove a throwing parser is isolated). */
 let parserHook: ((format: FileFormat) => void) | undefined;
 export function setParserHookForTests(hook: typeof parserHook): void {
@@ -123,26 +117,15 @@ export function parseText(path: string, text: string, encoding: Encoding = 'utf-
 }
 
 function parseTextAs(f: FileFormat, text: string, encoding: Encoding): ParsedFile {
-  switch (f) {
-    case 'inf':
-      return parseInf(text, encoding);
-    case 'reg':
-      return parseReg(text, encoding);
-    case 'gpp-registry-xml':
-      return parseGppRegistry(text, encoding);
-    case 'gpo-report-xml':
-    case 'rsop-xml':
-      return parseGpoReport(text, encoding);
-    default: {
-      const out = emptyParse('unknown', text, encoding);
-      out.problems.push({
-        code: 'unknown-format',
-        severity: 'info',
-        message: 'Not a Group Policy export relaylint reads (security template, .reg, GPP Registry.xml, GPO/RSoP report XML or Registry.pol).',
-      });
-      return out;
-    }
-  }
+  const provider = providerOf(f);
+  if (provider?.parse) return provider.parse(text, encoding);
+  const out = emptyParse('unknown', text, encoding);
+  out.problems.push({
+    code: 'unknown-format',
+    severity: 'info',
+    message: 'Not a Group Policy export relaylint reads (security template, .reg, GPP Registry.xml, GPO/RSoP report XML or Registry.pol).',
+  });
+  return out;
 }
 
 function looksLikePol(bytes: Uint8Array): boolean {
@@ -164,7 +147,7 @@ export function parseBytes(path: string, bytes: Uint8Array): ParsedFile {
   if (extension(path) === 'pol' || looksLikePol(bytes)) {
     try {
       parserHook?.('registry-pol');
-      return parsePol(bytes, polHive(path));
+      return registryPolProvider.parseBytes!(bytes, path);
     } catch (e) {
       return internalFailure('registry-pol', '', 'binary', e);
     }

@@ -59,6 +59,7 @@ describe('manifest', () => {
     assert.deepEqual(Object.keys(props).sort(), [
       'relaylint.codeAction.disableRuleComment.enable',
       'relaylint.codeAction.showDocumentation.enable',
+      'relaylint.configFile',
       'relaylint.enable',
       'relaylint.fix.unsafe',
       'relaylint.role',
@@ -121,6 +122,7 @@ describe('manifest', () => {
       '!LICENSE',
       '!CHANGELOG.md',
       '!icon.png',
+      '!schemas/**',
     ]);
   });
 });

@@ -5,6 +5,7 @@
 import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
+import { applyExceptions } from './config';
 import { infInsertEdits, providerOf, providerOfSyntax } from './formats';
 import { errorText, judgeContext, judgeFile, peerValues, type Judged } from './judge';
 import { displayKey } from './keys';
@@ -294,6 +295,7 @@ function lintFile(file: ParsedFile, options: LintOptions): Finding[] {
 
   const index = lineIndexFor(file.text);
   applySuppressions(file, findings, index);
+  applyExceptions(findings, options);
 
   // "Disable for this line" fixes, for the text formats that take comments.
   const comment = providerOf(file.format)?.comment;

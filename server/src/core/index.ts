@@ -13,3 +13,21 @@ export { completionsAt, type CompletionEntry, type CompletionKind } from './comp
 export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';
 export { judgeFile, judgeValue, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
 export { applicabilityOf, type FixAllOptions } from './engine';
+export {
+  parseConfigText,
+  validateConfig,
+  resolveForFile,
+  lintOptionsFor,
+  globMatches,
+  todayIso,
+  describeConfigProblem,
+  CONFIG_FILE_NAME,
+  PACKAGE_JSON_KEY,
+  RULE_LEVELS,
+  type RelaylintConfig,
+  type ConfigProblem,
+  type ConfigParseResult,
+  type ResolvedFileConfig,
+  type BaseOptions,
+  type RuleLevel,
+} from './config';

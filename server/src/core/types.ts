@@ -212,7 +212,7 @@ export interface Finding {
   /** Preferred fix first. Empty for reports and `.pol` (their message names the GPO setting to change). */
   fixes: Fix[];
   /** Set when an inline suppression with a reason matched. Suppressed findings are not reported as active. */
-  suppressed?: { reason: string; span: Span };
+  suppressed?: { reason: string; span: Span; /** By an exception in the config file, not an inline comment. */ exception?: boolean };
 }
 
 export type Role = 'dc' | 'member' | 'any';
@@ -227,4 +227,8 @@ export interface LintOptions {
   severity?: Record<string, Severity | 'off'>;
   /** What counts as hardened (judge.ts); the default profile is the catalog's own judgement. */
   profile?: Profile;
+  /** Exceptions from the config file that apply to this file (see config.ts). */
+  exceptions?: { rules: string[]; reason: string; expires?: string; source: string }[];
+  /** `YYYY-MM-DD`: the day exceptions are judged against (their expiry). */
+  today?: string;
 }

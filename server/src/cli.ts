@@ -2,7 +2,7 @@
  * relaylint command line: a thin adapter over the core.
  *
  *   relaylint scan <path>... [--format text|json|sarif] [--fail-on error|warning|info|never]
- *                            [--fix] [--baseline <file>] [--role dc|member|any]
+ *                            [--fix [--unsafe-fixes]] [--baseline <file>] [--role dc|member|any]
  *                            [--target-os legacy|win11-24h2|ws2025] [--output <file>] [--jobs N]
  *                            [--topology <file>]...
  *   relaylint rules [--format text|json]
@@ -50,7 +50,9 @@ Options for scan:
   --output <file>            write the report to a file instead of standard output
   --fail-on error|warning|info|never
                              exit 1 when a finding at or above this severity remains (default error)
-  --fix                      apply the preferred fixes in place (byte for byte outside the edits)
+  --fix                      apply the preferred safe fixes in place (audit switches, negotiate steps;
+                             byte for byte outside the edits)
+  --unsafe-fixes             with --fix, also apply the fixes that enforce (require signing, refuse NTLM)
   --baseline <file>          report only findings that are not in this earlier JSON or SARIF result
   --role dc|member|any       which machines the GPOs target (default any: DC-only settings are judged)
   --target-os legacy|win11-24h2|ws2025
@@ -83,6 +85,7 @@ interface ScanArgs {
   posture?: PostureCliOptions;
   failOn: Severity | 'never';
   fix: boolean;
+  unsafeFixes: boolean;
   baseline?: string;
   output?: string;
   jobs: number;
@@ -113,6 +116,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       format: { type: 'string', short: 'f' },
       'fail-on': { type: 'string' },
       fix: { type: 'boolean' },
+      'unsafe-fixes': { type: 'boolean' },
       baseline: { type: 'string' },
       output: { type: 'string', short: 'o' },
       role: { type: 'string' },
@@ -138,6 +142,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     format,
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
     fix: !!values.fix,
+    unsafeFixes: !!values['unsafe-fixes'],
     baseline: values.baseline,
     output: values.output,
     jobs,
@@ -391,7 +396,7 @@ async function scan(args: ScanArgs): Promise<number> {
   const topology = loadTopology(topologyFiles, args.paths, display);
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, ...(reach ? { reach } : {}) };
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, ...(reach ? { reach } : {}) };
   const entries = walk(args.paths, errors);
   // Small scans stay on this thread; a pool starts once the walk has proved large enough to pay for it.
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this

@@ -191,6 +191,8 @@ export interface ScanOneOptions {
   fix: boolean;
   /** What the topology says about which GPOs apply anywhere. */
   reach?: TopologyReach;
+  /** With `fix`: apply unsafe (enforcing) fixes too (`--unsafe-fixes`). */
+  unsafeFixes?: boolean;
 }
 
 /** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
@@ -216,7 +218,7 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
   let findings = lint(parsed, opts.lint);
   let fixed = 0;
   if (opts.fix && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
-    const edits = fixAllEdits(findings);
+    const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);
       // The text the edits were computed on must be the text decode() gives; anything else is a bug, not a write.

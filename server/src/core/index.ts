@@ -10,7 +10,9 @@ export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleFo
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
-export { judgeFile, type Judged } from './judge';
+export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';
+export { judgeFile, judgeValue, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
+export { applicabilityOf, type FixAllOptions } from './engine';
 export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
 export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';

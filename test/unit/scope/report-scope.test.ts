@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { lint } from '../../../server/src/core/engine';
-import { judgeFile } from '../../../server/src/core/judge';
 import { parseBytes, parseText } from '../../../server/src/core/parse';
 import { parseBackupXml, parseBkupInfo, parseGptIni } from '../../../server/src/core/policy/identity';
 import { appliesNowhereByFiles, filePolicy, PolicySetBuilder } from '../../../server/src/core/policy/set';
@@ -123,15 +122,25 @@ describe('Get-GPOReport -All (<report> root)', () => {
     );
   });
 
-  test('every GPO is judged with its own peers: SMB1 = 1 in one GPO does not raise EnableSecuritySignature in the other', () => {
-    const j = judgeFile(pf, { role: 'any', targetOs: 'legacy' }).filter((x) => x.rule.id === 'smb.server.enable');
+  test('every GPO is judged with its own peers in the policy set: LDAP signing = 2 in one GPO does not harden enforce = 0 in the other', () => {
+    // ldap.server.enforce is hardened when ldap.server.signing = 2 in the same scope (its peer).
+    const ntds = (name: string, v: number) =>
+      `<q1:SecurityOptions><q1:KeyName>MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\${name}</q1:KeyName><q1:SettingNumber>${v}</q1:SettingNumber></q1:SecurityOptions>`;
+    const g = (guid: string, body: string) =>
+      `<GPO xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings"><Identifier><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">${guid}</Identifier></Identifier><Name>${guid}</Name>` +
+      `<Computer><Enabled>true</Enabled><ExtensionData><Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">${body}</Extension></ExtensionData></Computer></GPO>\n`;
+    const text = '<report>\n' + g('{11111111-0000-4000-8000-000000000001}', ntds('LDAPServerIntegrity', 2)) + g('{22222222-0000-4000-8000-000000000002}', ntds('LDAPServerEnforceIntegrity', 0)) + '</report>\n';
+    const two = parseText('all.xml', text);
     assert.deepEqual(
-      j.map((x) => [x.setting.gpo?.name, x.status, x.judgement?.severity]),
+      filePolicy('all.xml', two).observations.map((o) => [o.ruleId, o.gpo, o.status]),
       [
-        ['SEC - Servers', 'weak', 'warning'],
-        ['Legacy', 'weak', 'info'],
+        ['ldap.server.signing', '{11111111-0000-4000-8000-000000000001}', 'hardened'],
+        ['ldap.server.enforce', '{22222222-0000-4000-8000-000000000002}', 'weak'],
       ],
     );
+    // In one GPO the peer counts.
+    const one = parseText('one.xml', '<report>\n' + g('{11111111-0000-4000-8000-000000000001}', ntds('LDAPServerIntegrity', 2) + ntds('LDAPServerEnforceIntegrity', 0)) + '</report>\n');
+    assert.deepEqual(filePolicy('one.xml', one).observations.map((o) => o.status), ['hardened', 'hardened']);
   });
 
   test('a GPO whose computer side is disabled and a GPO without link apply nowhere, said by its files', () => {

@@ -94,9 +94,24 @@ function factsOfRef(ref: ReportGpo): GpoFacts | undefined {
   return f;
 }
 
+/** Settings grouped by their GPO (a `Get-GPOReport -All` export holds many): each GPO is judged with its own peers. */
+function byGpo(settings: readonly Setting[]): Setting[][] {
+  const groups = new Map<object | undefined, Setting[]>();
+  for (const s of settings) {
+    const g = groups.get(s.gpo);
+    if (g) g.push(s);
+    else groups.set(s.gpo, [s]);
+  }
+  return [...groups.values()];
+}
+
 function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: string | undefined, index: LineIndex, shadowed: boolean, out: Observation[]): void {
   // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
-  for (const j of judgeFile({ ...file, settings }, { role: 'any', targetOs: 'legacy' })) {
+  const judged = byGpo(settings).flatMap((group) => judgeFile({ ...file, settings: group }, { role: 'any', targetOs: 'legacy' }));
+  // Back in file order.
+  const order = new Map(settings.map((s, i) => [s, i]));
+  judged.sort((a, b) => (order.get(a.setting) ?? 0) - (order.get(b.setting) ?? 0));
+  for (const j of judged) {
     const s = j.setting;
     const gpo = normGuid(s.gpo?.guid) ?? fileGpo;
     const o: Observation = {

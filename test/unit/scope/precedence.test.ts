@@ -292,6 +292,9 @@ describe('effective value per scope', () => {
     assert.equal(e2.status, 'missing');
     assert.equal(e2.winner?.gpo, guid('C'));
     assert.equal(e2.exposed, true);
+    // A deletion the judgement does not call a weakening (status unknown) still leaves the OS default.
+    const e3 = rule(scope(run(d, policySet([hard('A', { ext: 'gpp' }), { gpo: 'C', rule: REQ, value: null, status: 'unknown', state: 'deleted', ext: 'gpp' }])), 'corp.example/Servers'), REQ);
+    assert.equal(e3.status, 'missing');
   });
 
   test('RSoP losers are listed as shadowed', () => {

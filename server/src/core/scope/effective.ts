@@ -439,6 +439,8 @@ function pickWriters(entries: readonly ListEntry[], ruleId: string, index: Obser
 }
 
 function statusOfValue(obs: Observation, exposedWhenMissing: boolean): { status: EffectiveStatus; exposed: boolean } {
+  // A deletion leaves the OS default, whether or not the judgement calls it a weakening.
+  if (obs.state === 'deleted') return { status: 'missing', exposed: exposedWhenMissing };
   switch (obs.status) {
     case 'hardened':
       return { status: 'hardened', exposed: false };

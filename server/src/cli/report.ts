@@ -4,6 +4,7 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import { createHash } from 'node:crypto';
+import { boundFindings } from '../core/bounds';
 import { CoverageSource, coverageSources } from '../core/coverage';
 import { fixAllEdits, lint } from '../core/engine';
 import { displayKey } from '../core/keys';
@@ -232,7 +233,8 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
       }
     }
   }
-  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint);
+  // Every finding is fixed above; the report lists a bounded number per rule and file.
+  const report = buildReport(displayPath, parsed, boundFindings(findings), gpo, opts.lint);
   if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;

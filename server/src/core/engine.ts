@@ -2,6 +2,7 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
+import { selectFixEdits } from './bounds';
 import { metaRuleById, ruleById, ruleOf, rulesInKey, rulesUnderKey, settingRuleById } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, SettingRule, ValueChoice } from './catalog/types';
@@ -422,14 +423,5 @@ function applySeverity(findings: Finding[], options: LintOptions): Finding[] {
  * Only value rewrites of weak settings are preferred; insertions and suppressions need a person.
  */
 export function fixAllEdits(findings: readonly Finding[], onlyRule?: string): TextEdit[] {
-  const taken: TextEdit[] = [];
-  const overlaps = (e: TextEdit) => taken.some((t) => e.start < t.end && t.start < e.end);
-  for (const f of findings) {
-    if (f.suppressed || (onlyRule && f.ruleId !== onlyRule)) continue;
-    const fix = f.fixes.find((x) => x.isPreferred);
-    if (!fix) continue;
-    if (fix.edits.some(overlaps)) continue;
-    taken.push(...fix.edits);
-  }
-  return taken.sort((a, b) => a.start - b.start);
+  return selectFixEdits(findings, onlyRule);
 }

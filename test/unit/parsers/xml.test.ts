@@ -388,6 +388,7 @@ describe('xml reader: limits and hostile input', () => {
     const p = onlyProblem(doc);
     assert.equal(p.code, 'limit');
     assert.equal(at(t, p.span), '<c>');
+    assert.equal(p.severity, 'error', 'content not read fails closed');
     const a = root(doc);
     assert.deepEqual(
       a.children.map((c) => c.local),

@@ -20,6 +20,8 @@ import {
   ErrorCodes,
   ProposedFeatures,
   ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
@@ -34,7 +36,25 @@ import type { InitializationOptions, PolTextParams } from './protocol';
 import { Commands, FIX_ALL_KIND, polOriginal, PolTextRequest, SOURCE } from './protocol';
 import { SettingsStore } from './settings';
 
-const connection = createConnection(ProposedFeatures.all);
+const stdio = stdioTransport();
+const connection = stdio ? createConnection(ProposedFeatures.all, stdio[0], stdio[1]) : createConnection(ProposedFeatures.all);
+
+/**
+ * With --stdio the reader is ours, so a framing error (a header without Content-Length, a body that
+ * is not JSON) is noticed: the stream cannot be trusted to be in step again, so the server says why
+ * on stderr and exits; the client sees the exit and restarts it (VS Code does, Neovim and Emacs
+ * report it). Other transports are left to the library.
+ */
+function stdioTransport(): [StreamMessageReader, StreamMessageWriter] | undefined {
+  if (!process.argv.includes('--stdio')) return undefined;
+  const reader = new StreamMessageReader(process.stdin);
+  const writer = new StreamMessageWriter(process.stdout);
+  reader.onError((err) => {
+    process.stderr.write(`relaylint language server: unreadable message from the client (${err.message.split('\n')[0]}); exiting so that the client restarts the server\n`);
+    process.exit(1);
+  });
+  return [reader, writer];
+}
 
 // stdout may be the transport (--stdio): route every console call to the client's log.
 const log = (level: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) =>

@@ -94,6 +94,8 @@ test('`=4,` (REG_DWORD without data) is one warning and judged nothing', () => {
   const f = lint(p, OPTS);
   assert.deepEqual(ids(f), ['file.encoding:warning', 'file.parse:warning']);
   assert.match(f[1].message, /^REG_DWORD without data \("RequireSecuritySignature=4,"\): what Windows does with it is not known/);
+  const text = inf([`${SERVER_REQUIRE}=4,`]);
+  assert.deepEqual(f[1].span, { start: text.indexOf(SERVER_REQUIRE), end: text.indexOf(SERVER_REQUIRE) + SERVER_REQUIRE.length + 3 });
 });
 
 test('git merge-conflict markers in a GPP file give one problem', () => {

@@ -41,7 +41,7 @@ const TARGETS = {
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { large: false, seed: 1, runs: 2, sizes: null, cli: true, timeoutS: 1800, okExit: [0, 1], rss: 'auto', help: false };
+  const a = { large: false, seed: 1, runs: 2, sizes: null, cli: true, editor: true, timeoutS: 1800, okExit: [0, 1], rss: 'auto', help: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${k} needs a value`); return argv[++i]; };
@@ -53,6 +53,7 @@ function parseArgs(argv) {
     else if (k === '--timeout') a.timeoutS = Number(val());
     else if (k === '--ok-exit') a.okExit = val().split(',').map(Number);
     else if (k === '--rss') a.rss = val();
+    else if (k === '--no-editor') a.editor = false;
     else if (k === '--cli') a.cliPath = path.resolve(val());
     else if (k === '-h' || k === '--help') a.help = true;
     else throw new Error(`unknown argument ${k}`);
@@ -197,7 +198,7 @@ async function main() {
   let args;
   try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`bench: ${e.message}`); return 2; }
   if (args.help) {
-    log('usage: node scripts/bench.mjs [--large] [--seed N] [--runs N] [--sizes 550,5500] [--no-cli] [--timeout SECONDS] [--ok-exit 0,1] [--rss auto|time|poll] [--cli PATH]');
+    log('usage: node scripts/bench.mjs [--large] [--seed N] [--runs N] [--sizes 550,5500] [--no-cli] [--timeout SECONDS] [--ok-exit 0,1] [--rss auto|time|poll] [--cli PATH] [--no-editor]');
     return 0;
   }
   if (args.cliPath) CLI = args.cliPath;
@@ -315,7 +316,7 @@ async function main() {
     fixtures, outDir: OUT, timeTool, runMeasured, log,
   };
   const lsp = [];
-  for (const hook of LANGUAGE_SERVER_HOOKS) {
+  for (const hook of args.editor ? LANGUAGE_SERVER_HOOKS : []) {
     try {
       lsp.push(...(await hook(ctx)));
     } catch (e) {

@@ -59,3 +59,30 @@ test('a framing error on stdio: the server says why and exits, so the client res
     assert.match(stderr, message);
   }
 });
+
+test('"Fix all" in the light bulb is computed only when chosen (codeAction/resolve), with the same edit as before', async () => {
+  const SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+  const CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
+  const text = ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER}=4,0`, `${CLIENT}=4,0`, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join('\r\n');
+  const uri = pathToFileURL(join(mkdtempSync(join(tmpdir(), 'relaylint-resolve-')), 'GptTmpl.inf')).href;
+  const eager = await LspClient.start();
+  const lazy = await LspClient.start({ resolveCodeActions: true });
+  try {
+    const fixAllOf = async (c: LspClient) => {
+      await c.open(uri, 'secedit-inf', text);
+      const d = (await c.diagnostics(uri)).find((x) => x.code === 'smb.server.require');
+      assert.ok(d);
+      return (await c.codeActions(uri, d.range, [d])).find((a) => a.title === 'Fix all relaylint issues in this file');
+    };
+    const before = await fixAllOf(eager);
+    const deferred = await fixAllOf(lazy);
+    assert.ok(before?.edit && deferred);
+    assert.equal(deferred.edit, undefined, 'no edit until it is chosen');
+    assert.deepEqual(deferred.data, { relaylintFixAll: { uri, version: 1 } });
+    const resolved = await lazy.sendRequest<{ edit?: unknown }>('codeAction/resolve', deferred);
+    assert.deepEqual(resolved.edit, before.edit);
+  } finally {
+    await eager.stop();
+    await lazy.stop();
+  }
+});

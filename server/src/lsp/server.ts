@@ -25,9 +25,9 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import type { Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import type { CodeAction, Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { codeActions } from './codeActions';
+import { codeActions, fixAllUri, resolveFixAll } from './codeActions';
 import { diagnosticsFor } from './diagnostics';
 import { DocumentModel } from './documents';
 import { completion, hover } from './features';
@@ -79,6 +79,8 @@ const client = {
   dynamicConfiguration: false,
   refresh: false,
   docsBase: undefined as string | undefined,
+  /** The client resolves a code action's edit later: the quick-fix "Fix all" is computed only when chosen. */
+  resolveFixAll: false,
 };
 const settings = new SettingsStore(connection, () => client.configuration);
 
@@ -115,12 +117,13 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.configuration = !!caps.workspace?.configuration;
   client.dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   client.refresh = !!caps.workspace?.diagnostics?.refreshSupport;
+  client.resolveFixAll = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
   const init = (params.initializationOptions ?? {}) as InitializationOptions;
   client.docsBase = typeof init.docsBase === 'string' && init.docsBase ? init.docsBase : localDocsBase();
   const result: InitializeResult = {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: client.resolveFixAll },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['=', '\\', '"', '['], resolveProvider: false },
     },
@@ -221,7 +224,18 @@ connection.onCodeAction(
     const parsed = await model.parsed(doc);
     if (!parsed) return [];
     const s = await settings.get(scopeOf(doc.uri));
-    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase });
+    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase, deferFixAll: client.resolveFixAll });
+  }),
+);
+
+connection.onCodeActionResolve(
+  guard('codeActionResolve', null as unknown as CodeAction, async (action: CodeAction) => {
+    const uri = fixAllUri(action);
+    const doc = uri ? documents.get(uri) : undefined;
+    if (!doc) return action;
+    const parsed = await model.parsed(doc);
+    if (!parsed) return action;
+    return resolveFixAll(action, { doc, parsed, settings: await settings.get(scopeOf(doc.uri)), docsBase: client.docsBase });
   }),
 );
 

@@ -55,6 +55,12 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 
 class UsageError extends Error {}
 
+/** Whether stdout/stderr is a terminal (inside the scan thread, as the launching thread saw it). */
+function isTty(stream: 'stdout' | 'stderr'): boolean {
+  const given = (workerData as { relaylintScan?: { tty: Record<string, boolean> } } | undefined)?.relaylintScan?.tty;
+  return given ? !!given[stream] : !!process[stream].isTTY;
+}
+
 interface ScanArgs {
   paths: string[];
   format: 'text' | 'json' | 'sarif';
@@ -108,7 +114,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     output: values.output,
     jobs,
     coverage: !values['no-coverage'],
-    color: !values['no-color'] && !process.env.NO_COLOR && format === 'text' && !values.output && !!process.stdout.isTTY,
+    color: !values['no-color'] && !process.env.NO_COLOR && format === 'text' && !values.output && isTty('stdout'),
     lint: {
       role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
       targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
@@ -348,7 +354,7 @@ async function scan(args: ScanArgs): Promise<number> {
   let worst = -1;
   let ioError = false;
   let bytesSeen = 0;
-  const progress = !!process.stderr.isTTY && args.format !== 'text' ? true : !!process.stderr.isTTY && !!args.output;
+  const progress = isTty('stderr') && args.format !== 'text' ? true : isTty('stderr') && !!args.output;
   let lastProgress = 0;
 
   const consume = (o: Outcome) => {
@@ -518,7 +524,47 @@ function runWithLeanHeap(argv: string[]): number {
   return r.status ?? 2;
 }
 
-if (!isMainThread && parentPort) {
+/**
+ * The scan itself runs on a worker thread of this process with a small young generation (and an
+ * old space that still fits the largest file relaylint reads): V8 otherwise grows its heap lazily
+ * to ~160 MB on a large tree. One process, not a launcher plus a child node, so the launcher's own
+ * ~45 MB is not paid twice (bench/README.md). A crash of that thread (out of memory) is reported
+ * and exits 2.
+ */
+function runScanThread(argv: string[]): void {
+  const w = new Worker(__filename, {
+    argv: [],
+    workerData: { relaylintScan: { argv, tty: { stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY } } },
+    resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 768 },
+    stdout: false,
+    stderr: false,
+  });
+  let code: number | undefined;
+  w.on('message', (m: { exitCode?: number }) => {
+    if (typeof m?.exitCode === 'number') code = m.exitCode;
+  });
+  w.on('error', (e) => {
+    process.stderr.write(
+      `relaylint: the scan crashed (${(e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : (e as Error).message}); its report is incomplete\n`,
+    );
+    code = 2;
+  });
+  w.on('exit', () => {
+    process.exitCode = code ?? 2;
+  });
+}
+
+const scanData = (workerData as { relaylintScan?: { argv: string[] } } | undefined)?.relaylintScan;
+if (!isMainThread && parentPort && scanData) {
+  const port = parentPort;
+  main(scanData.argv).then(
+    (exitCode) => port.postMessage({ exitCode }),
+    (e) => {
+      process.stderr.write(`relaylint: internal error: ${(e as Error).stack ?? e}\n`);
+      port.postMessage({ exitCode: 2 });
+    },
+  );
+} else if (!isMainThread && parentPort) {
   const port = parentPort;
   const list = (workerData as { baseline?: string[] } | undefined)?.baseline;
   const baseline = list ? new Set(list) : undefined;
@@ -530,6 +576,8 @@ if (!isMainThread && parentPort) {
     }
     port.postMessage({ id: batch.id, outcomes: batch.jobs.map((job) => runJob(job, baseline)) });
   });
+} else if (require.main === module && process.env.RELAYLINT_SCAN_MODE !== 'process' && needsLeanHeap(process.argv.slice(2))) {
+  runScanThread(process.argv.slice(2));
 } else if (require.main === module && needsLeanHeap(process.argv.slice(2))) {
   process.exitCode = runWithLeanHeap(process.argv.slice(2));
 } else if (require.main === module) {

@@ -7,7 +7,7 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { docsUrl, lint, ruleOf } from '../core';
+import { boundFindings, docsUrl, lint, ruleOf } from '../core';
 import type { Finding, Fix, ParsedFile, Severity, Span } from '../core';
 import type { DataFix, DiagnosticData } from './protocol';
 import { SOURCE } from './protocol';
@@ -77,7 +77,8 @@ export function activeFindings(parsed: ParsedFile, settings: RelaylintSettings):
 
 export function diagnosticsFor(doc: TextDocument, parsed: ParsedFile, settings: RelaylintSettings, docsBase: string | undefined): Diagnostic[] {
   if (!settings.enable) return [];
-  return activeFindings(parsed, settings).map((f) => toDiagnostic(doc, f, docsBase));
+  // At most FINDING_LIMITS per rule and file are shown, with one summary per rule (fix-all still sees them all).
+  return boundFindings(activeFindings(parsed, settings)).map((f) => toDiagnostic(doc, f, docsBase));
 }
 
 /** Read `Diagnostic.data` defensively: it comes back from the client and may be anything. */

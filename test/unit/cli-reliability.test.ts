@@ -245,3 +245,21 @@ test('a worker thread that runs out of memory makes the scan exit 2 and say so, 
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /relaylint: a scanning thread (failed|stopped unexpectedly).*; the scan was stopped and its report is incomplete/);
 });
+
+test('a sparse 1 GiB file is not read: the size is checked first', (t) => {
+  const time = '/usr/bin/time';
+  if (!fs.existsSync(time) || spawnSync(time, ['-v', 'true']).status !== 0) return t.skip('needs GNU /usr/bin/time for the peak RSS');
+  const dir = tempDir();
+  const file = path.join(dir, 'big.reg');
+  const fd = fs.openSync(file, 'w');
+  fs.ftruncateSync(fd, 1024 * 1024 * 1024);
+  fs.closeSync(fd);
+  const r = spawnSync(time, ['-v', process.execPath, CLI, 'scan', 'big.reg', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+  const peakMb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) / 1024;
+  assert.equal(r.status, 1, r.stderr.slice(-500));
+  assert.deepEqual(
+    JSON.parse(r.stdout).files[0].problems.map((p: { ruleId: string; message: string }) => [p.ruleId, p.message]),
+    [['file.limit', 'The file is 1073741824 bytes; relaylint reads files up to 67108864 bytes (64 MiB). It was not checked.']],
+  );
+  assert.ok(peakMb < 300, `peak RSS ${peakMb.toFixed(0)} MB: the file was read`);
+});

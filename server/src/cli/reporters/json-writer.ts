@@ -8,6 +8,9 @@
 import type { Write } from './types';
 
 export class JsonStream {
+  /** Array elements stringified together (a few hundred KB at most). */
+  static readonly CHUNK = 256;
+
   constructor(private readonly write: Write) {}
 
   /** Write a value; arrays and plain objects down to `depth` levels are streamed, deeper ones stringified at once. */
@@ -17,6 +20,16 @@ export class JsonStream {
       return;
     }
     if (Array.isArray(v)) {
+      if (depth === 1) {
+        // Elements are stringified in chunks: bounded strings, without a call per element.
+        this.write('[');
+        for (let i = 0; i < v.length; i += JsonStream.CHUNK) {
+          if (i) this.write(',');
+          this.write(JSON.stringify(v.slice(i, i + JsonStream.CHUNK)).slice(1, -1));
+        }
+        this.write(']');
+        return;
+      }
       this.write('[');
       for (let i = 0; i < v.length; i++) {
         if (i) this.write(',');

@@ -9,6 +9,8 @@ import type { FileResult, Reporter, RunMeta, SetResults, Write } from './types';
 const LATER_SECTIONS = ['gpos', 'scopes', 'evidence', 'readiness', 'posture'] as const;
 
 export class JsonReporter implements Reporter {
+  /** Entries with at most this many settings, findings and problems are written with one stringify. */
+  static readonly WHOLE_ENTRY_MAX = 2000;
   private readonly json: JsonStream;
   private first = true;
 
@@ -24,8 +26,11 @@ export class JsonReporter implements Reporter {
     const { coverage: _coverage, ...entry } = result;
     if (!this.first) this.write(',');
     this.first = false;
-    // Depth 2: the entry's members, and each element of its arrays, one at a time.
-    this.json.value(entry, 2);
+    const size = entry.settings.length + entry.findings.length + entry.problems.length + entry.suppressed.length;
+    // A small entry (nearly all of them) in one piece; a large one member by member and its arrays
+    // in bounded chunks, so no string as large as a huge file's entry is ever built.
+    if (size <= JsonReporter.WHOLE_ENTRY_MAX) this.write(JSON.stringify(entry));
+    else this.json.value(entry, 2);
   }
 
   end(set: SetResults): void {

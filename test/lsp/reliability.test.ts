@@ -74,6 +74,7 @@ test('"Fix all" in the light bulb is computed only when chosen (codeAction/resol
       assert.ok(d);
       return (await c.codeActions(uri, d.range, [d])).find((a) => a.title === 'Fix all relaylint issues in this file');
     };
+    assert.deepEqual(lazy.initializeResult?.capabilities.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.relaylint'], resolveProvider: true });
     const before = await fixAllOf(eager);
     const deferred = await fixAllOf(lazy);
     assert.ok(before?.edit && deferred);

@@ -123,7 +123,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const result: InitializeResult = {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: client.resolveFixAll },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], ...(client.resolveFixAll ? { resolveProvider: true } : {}) },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['=', '\\', '"', '['], resolveProvider: false },
     },

@@ -19,9 +19,12 @@ import { isSettingRule } from './core/catalog/types';
 import { CoverageAccumulator, type CoverageSource } from './core/coverage';
 import type { LintOptions, Role, Severity, TargetOs } from './core/types';
 import { BaselineError, loadBaseline } from './cli/baseline';
+import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
+import { todayIso } from './core/config';
 import { GpoResolver } from './cli/gpo-context';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
-import { createReporter, FORMATS } from './cli/reporters';
+import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
+import { createReporter, FORMATS, type Reporter } from './cli/reporters';
 import { inodeOf, openOutput } from './cli/safe-fs';
 import { escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
@@ -33,11 +36,15 @@ const USAGE = `relaylint ${VERSION}: audit Group Policy exports for SMB, LDAP an
 
 Usage:
   relaylint scan <path>... [options]   scan files and folders (SYSVOL trees, GPO backups, loose exports)
+  relaylint report <path>... -o posture.html [--baseline <result.json>] [--topology <file>] [--evidence <file>]
+                                       one offline HTML page: relay-hardening level per control family and scope,
+                                       canary headline, audit-first next steps, drift against an earlier JSON result
   relaylint rules [--format json]      list the rules
   relaylint --version | --help
 
 Options for scan:
-  --format text|json|sarif   output format (default text)
+  --format text|json|sarif|html
+                             output format (default text; html: the posture report)
   --output <file>            write the report to a file instead of standard output
   --fail-on error|warning|info|never
                              exit 1 when a finding at or above this severity remains (default error)
@@ -48,7 +55,16 @@ Options for scan:
                              oldest Windows the GPOs target; decides what "not configured" means (default legacy)
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
   --no-coverage              leave out the set-level coverage
+  --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
+  --no-config                use no config file (defaults and flags only). A scan trusts the folder's
+                             config (it is your own command): use this to audit someone else's folder
+  --show-config              print which config file and options apply to each file, and scan nothing
   --no-color                 no colours (NO_COLOR is honoured too)
+
+Options for report: --output, --role, --target-os and --jobs as for scan; --baseline <result.json> (drift against an
+earlier JSON result); --window <n>d (the readiness window shown in the next steps, default 30d); --topology and
+--evidence are accepted, and the page says when this build cannot read them yet. report exits 0 unless a path
+cannot be read.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 `;
@@ -63,7 +79,9 @@ function isTty(stream: 'stdout' | 'stderr'): boolean {
 
 interface ScanArgs {
   paths: string[];
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
+  /** `report` command (and html format): posture options. */
+  posture?: PostureCliOptions;
   failOn: Severity | 'never';
   fix: boolean;
   baseline?: string;
@@ -72,6 +90,12 @@ interface ScanArgs {
   coverage: boolean;
   color: boolean;
   lint: LintOptions;
+  /** Config file: --config, --no-config, --show-config, and the flags given explicitly (they win over the config). */
+  configFile?: string;
+  noConfig: boolean;
+  showConfig: boolean;
+  roleFlag?: Role;
+  targetOsFlag?: TargetOs;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -96,6 +120,9 @@ function parseScanArgs(argv: string[]): ScanArgs {
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean' },
+      'show-config': { type: 'boolean' },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -104,7 +131,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
   // cost about 80 MB more memory. --jobs N is there for larger machines.
   const jobs = values.jobs === undefined ? 1 : /^[0-9]{1,2}$/.test(values.jobs) ? Number(values.jobs) : NaN;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
-  const format = oneOf('format', values.format, FORMATS, 'text');
+  const format = oneOf('format', values.format, [...FORMATS, 'html'] as const, 'text');
   return {
     paths: positionals,
     format,
@@ -119,6 +146,11 @@ function parseScanArgs(argv: string[]): ScanArgs {
       role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
       targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
     },
+    configFile: values.config,
+    noConfig: !!values['no-config'],
+    showConfig: !!values['show-config'],
+    ...(values.role !== undefined ? { roleFlag: values.role as Role } : {}),
+    ...(values['target-os'] !== undefined ? { targetOsFlag: values['target-os'] as TargetOs } : {}),
   };
 }
 
@@ -294,7 +326,44 @@ function checkOutputNotInput(output: string, roots: readonly string[]): void {
   }
 }
 
+/** The HTML posture report (its own constructor options) behind the reporter interface. */
+function htmlReporter(h: HtmlReporter, coverage: CoverageAccumulator): Reporter {
+  return {
+    begin: (meta) => h.begin({ version: meta.tool.version, role: meta.options.role, targetOs: meta.options.targetOs }),
+    file: (result) => h.file(result),
+    // The posture page always takes the coverage, also with --no-coverage.
+    end: (set) => h.end({ coverage: coverage.result(), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
+  };
+}
+
+function configFor(args: ScanArgs): CliConfig {
+  if (args.configFile && args.noConfig) throw new UsageError('--config and --no-config cannot be used together');
+  return new CliConfig(
+    { configFile: args.configFile, noConfig: args.noConfig, role: args.roleFlag, targetOs: args.targetOsFlag, base: args.lint, today: todayIso() },
+    (m) => process.stderr.write(`${m}\n`),
+  );
+}
+
+/** --show-config: which config file and options apply to each file that would be scanned. */
+function showConfig(args: ScanArgs): number {
+  const cfg = configFor(args);
+  const errors: WalkError[] = [];
+  const rows: Record<string, unknown>[] = [];
+  for (const entry of walk(args.paths, errors)) {
+    const rel = path.relative(process.cwd(), entry.path);
+    const display = (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : entry.path).split(path.sep).join('/');
+    const row = describeFileConfig(display, cfg.forFile(entry.path));
+    if (args.format === 'json') rows.push(row);
+    else process.stdout.write(showConfigText(row));
+  }
+  if (args.format === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  for (const e of errors) process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
+  return errors.length || cfg.invalid ? 2 : 0;
+}
+
 async function scan(args: ScanArgs): Promise<number> {
+  if (args.showConfig) return showConfig(args);
+  const cliConfig = configFor(args);
   const started = process.hrtime.bigint();
   const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
   let outFd: number | undefined;
@@ -335,7 +404,11 @@ async function scan(args: ScanArgs): Promise<number> {
     if (buf.length > 65536) flush();
   };
 
-  const reporter = createReporter(args.format, write);
+  const coverage = new CoverageAccumulator(args.lint);
+  const reporter: Reporter =
+    args.format === 'html'
+      ? htmlReporter(new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths }), coverage)
+      : createReporter(args.format, write);
   reporter.begin({
     tool: { name: 'relaylint', version: VERSION },
     options: args.lint,
@@ -345,7 +418,6 @@ async function scan(args: ScanArgs): Promise<number> {
     fix: args.fix,
   });
 
-  const coverage = new CoverageAccumulator(args.lint);
   const resolver = new GpoResolver();
   const errors: WalkError[] = [];
   let files = 0;
@@ -407,8 +479,22 @@ async function scan(args: ScanArgs): Promise<number> {
       } catch {
         // reported by scanOne
       }
+      const fileConfig = cliConfig.forFile(entry.path);
+      if (fileConfig.ignored) {
+        if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(display(entry.path))}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
+        skipped++;
+        continue;
+      }
       const gpo = entry.problem ? undefined : resolver.resolve(entry.path);
-      const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts, ...(entry.problem ? { problem: entry.problem } : {}) };
+      const job: Job = {
+        id: id++,
+        file: entry.path,
+        display: display(entry.path),
+        explicit: entry.explicit,
+        gpo,
+        opts: { ...opts, lint: fileConfig.lint },
+        ...(entry.problem ? { problem: entry.problem } : {}),
+      };
       if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs - 1, baseline);
       if (pool) {
         batch.push(job);
@@ -438,6 +524,7 @@ async function scan(args: ScanArgs): Promise<number> {
     ioError = true;
     process.stderr.write(`relaylint: ${escapeControls(e.path)}: ${escapeControls(e.message)}\n`);
   }
+  if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   reporter.end({ coverage: cov, summary: { files, skipped, seconds, fixed, errors: errors.length, ioError } });
@@ -480,10 +567,14 @@ export async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === 'scan') return await scan(parseScanArgs(rest));
+    if (cmd === 'report') {
+      const r = reportArgv(rest);
+      return await scan({ ...parseScanArgs(r.scanArgv), posture: r.posture });
+    }
     if (cmd === 'rules') return listRules(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof BaselineError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof BaselineError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`relaylint: ${(e as Error).message}\nRun "relaylint --help" for usage.\n`);
       return 2;
     }
@@ -501,7 +592,7 @@ export async function main(argv: string[]): Promise<number> {
 const LEAN_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=768'];
 
 function needsLeanHeap(argv: string[]): boolean {
-  return argv[0] === 'scan' && !process.env.RELAYLINT_LEAN_CHILD && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
+  return (argv[0] === 'scan' || argv[0] === 'report') && !process.env.RELAYLINT_LEAN_CHILD && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
 }
 
 function runWithLeanHeap(argv: string[]): number {

@@ -98,6 +98,8 @@ export interface StartOptions {
   rootUri?: string;
   /** Declare codeAction resolve support for `edit`, as VS Code does. */
   resolveCodeActions?: boolean;
+  /** The client's `workspace.workspaceEdit` capabilities (e.g. `{ snippetEditSupport: true }`). */
+  workspaceEdit?: Record<string, unknown>;
 }
 
 export class LspClient {
@@ -171,6 +173,7 @@ export class LspClient {
           configuration: !options.noConfiguration,
           didChangeConfiguration: { dynamicRegistration: true },
           diagnostics: { refreshSupport: true },
+          ...(options.workspaceEdit ? { workspaceEdit: options.workspaceEdit } : {}),
         },
         textDocument: {
           ...(options.noPull ? {} : { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } }),

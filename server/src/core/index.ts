@@ -11,3 +11,22 @@ export { LIMITS } from './limits';
 export { boundFindings, FINDING_LIMITS } from './bounds';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
+export {
+  parseConfigText,
+  validateConfig,
+  resolveForFile,
+  lintOptionsFor,
+  globMatches,
+  todayIso,
+  describeConfigProblem,
+  CONFIG_FILE_NAME,
+  PACKAGE_JSON_KEY,
+  RULE_LEVELS,
+  type RelaylintConfig,
+  type ConfigProblem,
+  type ConfigParseResult,
+  type ResolvedFileConfig,
+  type BaseOptions,
+  type RuleLevel,
+} from './config';
+export * as posture from './posture';

@@ -2,8 +2,9 @@
  * Rule documentation opens as documentation: a rendered, read-only Markdown preview of a virtual
  * document, never the editable Markdown file inside the extension folder.
  *
- * - `relaylint-docs:/rules/<ruleId>.md` is a read-only virtual document (a TextDocumentContentProvider
- *   serving the bundled docs/rules/<ruleId>.md). The client passes `relaylint-docs:/rules/` as
+ * - `relaylint-docs:/rules/<ruleId>.md` is a page of a read-only file system (registered with
+ *   `isReadonly: true`, so VS Code shows it locked and refuses to save it) serving the bundled
+ *   docs/rules/<ruleId>.md. The client passes `relaylint-docs:/rules/` as
  *   `docsBase`, so the server's `Diagnostic.codeDescription.href` (the rule code in the Problems panel
  *   and the diagnostic hover) is such a URI, and no `command:` link is needed there.
  * - VS Code opens a link with an unknown scheme in a text editor. When a text tab of this scheme
@@ -37,7 +38,12 @@ function safeParse(s: string): vscode.Uri | undefined {
   }
 }
 
-export class DocsContentProvider implements vscode.TextDocumentContentProvider {
+/** The read-only `relaylint-docs:` file system: `/rules/<ruleId>.md` for each bundled rule page. */
+export class DocsFileSystem implements vscode.FileSystemProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  private readonly mtime = Date.now();
+
   constructor(private readonly docsDir: vscode.Uri) {}
 
   async ruleIds(): Promise<string[]> {
@@ -49,15 +55,47 @@ export class DocsContentProvider implements vscode.TextDocumentContentProvider {
       .sort();
   }
 
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+  private async page(uri: vscode.Uri): Promise<Uint8Array> {
     const id = ruleOfDocsUri(uri);
-    if (!id) return `# Unknown relaylint page\n\n\`${uri.toString()}\` is not a relaylint rule page.\n`;
+    if (!id) throw vscode.FileSystemError.FileNotFound(uri);
     try {
-      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.docsDir, `${id}.md`));
-      return Buffer.from(bytes).toString('utf8');
+      return await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.docsDir, `${id}.md`));
     } catch {
-      return `# ${id}\n\nrelaylint has no documentation page for \`${id}\`.\n`;
+      throw vscode.FileSystemError.FileNotFound(uri);
     }
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const dir = uri.path === '/' || uri.path === '/rules' || uri.path === '/rules/';
+    const size = dir ? 0 : (await this.page(uri)).byteLength;
+    return { type: dir ? vscode.FileType.Directory : vscode.FileType.File, ctime: this.mtime, mtime: this.mtime, size, permissions: vscode.FilePermission.Readonly };
+  }
+
+  async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    if (uri.path === '/') return [['rules', vscode.FileType.Directory]];
+    if (uri.path === '/rules' || uri.path === '/rules/') return (await this.ruleIds()).map((id) => [`${id}.md`, vscode.FileType.File]);
+    throw vscode.FileSystemError.FileNotADirectory(uri);
+  }
+
+  readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.page(uri);
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  createDirectory(uri: vscode.Uri): never {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+  writeFile(uri: vscode.Uri): never {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+  delete(uri: vscode.Uri): never {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+  rename(uri: vscode.Uri): never {
+    throw vscode.FileSystemError.NoPermissions(uri);
   }
 }
 

@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
 import type { DocumentSelector, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
-import { DOCS_BASE, DOCS_SCHEME, DocsContentProvider, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
+import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
 import { StatusItem } from './status';
 import { TraceChannel } from './trace';
 import { ignoredSettings, restrictedSettings, scanSettingsFiles } from './trust';
@@ -137,7 +137,7 @@ function served(doc: vscode.TextDocument): boolean {
  * `relaylint.showDocumentation [ruleId, href]`: the rule's page, rendered and read-only (Markdown
  * preview of a `relaylint-docs:` virtual document). Without arguments, pick a rule.
  */
-async function showDocumentation(docs: DocsContentProvider, ruleId?: unknown, href?: unknown): Promise<void> {
+async function showDocumentation(docs: DocsFileSystem, ruleId?: unknown, href?: unknown): Promise<void> {
   let id = typeof href === 'string' ? ruleOfDocsUri(href) : undefined;
   if (!id && typeof ruleId === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ruleId)) id = ruleId;
   if (!id && typeof href === 'string' && /^https?:/i.test(href)) {
@@ -228,31 +228,64 @@ function scopes(): { label: string; uri: vscode.Uri | undefined }[] {
   return folders.length ? folders.map((f) => ({ label: f.name, uri: f.uri })) : [{ label: 'window', uri: undefined }];
 }
 
-async function logConfigFiles(output: vscode.LogOutputChannel, restricted: readonly string[]): Promise<IgnoredSetting[]> {
-  for (const { file, keys } of await scanSettingsFiles()) {
-    output.info(`settings file ${file.fsPath}: sets ${keys.join(', ')}`);
+/**
+ * Logs the workspace settings files that set relaylint settings, the relaylint.json files, and the
+ * folder settings Restricted Mode ignores. Each group is logged at start and then only when it changes.
+ */
+class ConfigFilesLog {
+  private last = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly output: vscode.LogOutputChannel,
+    private readonly restricted: readonly string[],
+    private readonly onIgnored: (ignored: IgnoredSetting[]) => void,
+  ) {}
+
+  /** Debounced refresh (a save fires several file events). */
+  schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh().catch((err: unknown) => this.output.error(`could not read the workspace settings files: ${String(err)}`));
+    }, 200);
   }
-  if (vscode.workspace.workspaceFolders?.length) {
-    try {
-      const found = await vscode.workspace.findFiles(CONFIG_FILE_GLOB, '**/node_modules/**', 200);
-      const configs = found.slice(0, 20);
-      for (const u of configs) {
-        output.info(`config file ${u.fsPath}${vscode.workspace.isTrusted ? '' : ' (not read: Restricted Mode)'}`);
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private emit(group: string, lines: { level: 'info' | 'warn'; text: string }[]): void {
+    const key = lines.map((l) => l.text).join('\n');
+    if (this.last.get(group) === key) return;
+    this.last.set(group, key);
+    for (const l of lines) this.output[l.level](l.text);
+  }
+
+  async refresh(): Promise<void> {
+    const settingsLines = (await scanSettingsFiles()).map(({ file, keys }) => ({ level: 'info' as const, text: `settings file ${file.fsPath}: sets ${keys.join(', ')}` }));
+    this.emit('settings', settingsLines);
+    if (vscode.workspace.workspaceFolders?.length) {
+      try {
+        const found = (await vscode.workspace.findFiles(CONFIG_FILE_GLOB, '**/node_modules/**', 20)).map((u) => u.fsPath).sort();
+        const note = vscode.workspace.isTrusted ? '' : ' (not read: Restricted Mode)';
+        this.emit(
+          'config',
+          found.length ? found.map((f) => ({ level: 'info' as const, text: `config file ${f}${note}` })) : [{ level: 'info', text: 'config files: no relaylint.json in the workspace' }],
+        );
+      } catch {
+        // findFiles is unavailable in some virtual workspaces
       }
-      if (!configs.length) output.info('config files: no relaylint.json in the workspace');
-    } catch {
-      // findFiles is unavailable in some virtual workspaces
     }
-  }
-  const ignored = await ignoredSettings(restricted);
-  if (ignored.length) {
+    const ignored = await ignoredSettings(this.restricted);
     const byFile = new Map<string, string[]>();
     for (const i of ignored) byFile.set(i.file.fsPath, [...(byFile.get(i.file.fsPath) ?? []), i.key]);
-    for (const [file, keys] of byFile) {
-      output.warn(`Restricted Mode: ignoring ${keys.join(', ')} from ${file} (trust the folder to apply them)`);
-    }
+    this.emit(
+      'ignored',
+      [...byFile].map(([file, keys]) => ({ level: 'warn' as const, text: `Restricted Mode: ignoring ${keys.join(', ')} from ${file} (trust the folder to apply them)` })),
+    );
+    this.onIgnored(ignored);
   }
-  return ignored;
 }
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -262,7 +295,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const session: Session = { context, output, trace, status };
   const start = () => ensureStarted(session);
   const polProvider = new PolContentProvider(start);
-  const docsProvider = new DocsContentProvider(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));
+  const docsProvider = new DocsFileSystem(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));
   const restricted = restrictedSettings(context);
   const keys = settingKeys(context);
   const startIfServed = (doc: vscode.TextDocument) => {
@@ -285,17 +318,15 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     output.info(`settings (${sc.label}): ${set.length ? set.map(([k, v]) => `${k}=${v}`).join(', ') : 'all defaults'}`);
   }
-  const refreshIgnored = () =>
-    void logConfigFiles(output, restricted).then(
-      (ignored) => status.setIgnored(ignored),
-      (err: unknown) => output.error(`could not read the workspace settings files: ${String(err)}`),
-    );
-  refreshIgnored();
+  const configLog = new ConfigFilesLog(output, restricted, (ignored) => status.setIgnored(ignored));
+  const refreshIgnored = () => configLog.schedule();
+  void configLog.refresh().catch((err: unknown) => output.error(`could not read the workspace settings files: ${String(err)}`));
 
   context.subscriptions.push(
     output,
     trace,
     status,
+    configLog,
     vscode.commands.registerCommand(CMD_SHOW_DOCUMENTATION, (ruleId?: unknown, href?: unknown) => showDocumentation(docsProvider, ruleId, href)),
     vscode.commands.registerCommand(CMD_OPEN_POL, (arg?: unknown) => openPolAsText(arg)),
     vscode.commands.registerCommand(CMD_RESTART, async () => {
@@ -306,7 +337,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(CMD_SHOW_OUTPUT, () => output.show(true)),
     polProvider,
     vscode.workspace.registerTextDocumentContentProvider(POL_SCHEME, polProvider),
-    vscode.workspace.registerTextDocumentContentProvider(DOCS_SCHEME, docsProvider),
+    vscode.workspace.registerFileSystemProvider(DOCS_SCHEME, docsProvider, { isReadonly: true, isCaseSensitive: true }),
     interceptDocsTabs(),
     vscode.workspace.onDidOpenTextDocument(startIfServed),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -330,8 +361,15 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => refreshIgnored()),
   );
-  const watcher = vscode.workspace.createFileSystemWatcher('**/.vscode/settings.json');
-  context.subscriptions.push(watcher, watcher.onDidChange(refreshIgnored), watcher.onDidCreate(refreshIgnored), watcher.onDidDelete(refreshIgnored));
+  for (const glob of ['**/.vscode/settings.json', CONFIG_FILE_GLOB]) {
+    const watcher = vscode.workspace.createFileSystemWatcher(glob);
+    context.subscriptions.push(watcher, watcher.onDidChange(refreshIgnored), watcher.onDidCreate(refreshIgnored), watcher.onDidDelete(refreshIgnored));
+  }
+  const wsFile = vscode.workspace.workspaceFile;
+  if (wsFile?.scheme === 'file') {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(wsFile, '..'), wsFile.path.split('/').pop()!));
+    context.subscriptions.push(watcher, watcher.onDidChange(refreshIgnored));
+  }
   for (const doc of vscode.workspace.textDocuments) startIfServed(doc);
 }
 

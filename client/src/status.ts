@@ -103,6 +103,7 @@ export class StatusItem implements vscode.Disposable {
     this.item.text = text;
 
     const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['workbench.trust.manage'] };
     md.appendMarkdown('**relaylint** ');
     md.appendMarkdown(
       this.state === 'running'
@@ -122,7 +123,7 @@ export class StatusItem implements vscode.Disposable {
     if (restricted) {
       md.appendMarkdown('$(workspace-untrusted) **Restricted Mode**: these folder settings are ignored, so they cannot hide findings:\n\n');
       for (const s of this.ignored) md.appendMarkdown(`- \`${s.key}\` (${vscode.workspace.asRelativePath(s.file)})\n`);
-      md.appendMarkdown('\nTrust the folder to apply them.\n\n');
+      md.appendMarkdown('\n[Manage Workspace Trust](command:workbench.trust.manage) to apply them.\n\n');
     }
     md.appendMarkdown('Click to open the relaylint output.');
     this.item.tooltip = md;

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   ARTIFACTS,
+  FIXTURES_RESTRICTED,
   FIXTURES_UI,
   HARMLESS,
   REPO,
@@ -74,6 +75,8 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
   let original;
 
   const editor = () => page.locator('.editor-instance .monaco-editor').first();
+  const statusItem = () => page.locator('.statusbar-item', { hasText: 'relaylint' });
+
   const valueLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
   /** The squiggle drawn on the RequireSecuritySignature line (squiggles are overlays, not children of the line). */
   /**
@@ -148,6 +151,55 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     assert.match(text, /relaylint/, `Problems row should name the source: ${text}`);
   });
 
+  await step(t, 'status bar item shows the server and the finding count', async () => {
+    const item = statusItem();
+    await item.filter({ hasText: /relaylint: \d+ findings?/ }).first().waitFor({ timeout: STEP_MS });
+    const text = (await item.first().innerText()).trim();
+    // The count is relaylint's diagnostics in the workspace: the Problems panel's relaylint rows.
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    const ours = rows.filter((r) => /\nrelaylint\n/.test(r) && /\[Ln \d+, Col \d+\]/.test(r)).length;
+    assert.ok(ours > 0, `no relaylint rows in the Problems panel: ${JSON.stringify(rows)}`);
+    assert.equal(text, `relaylint: ${ours} finding${ours === 1 ? '' : 's'}`);
+  });
+
+  await step(t, 'clicking the status item opens the relaylint output', async () => {
+    await statusItem().first().click();
+    const out = page.locator('.part.panel .monaco-editor .view-lines');
+    await out.filter({ hasText: 'language server started' }).first().waitFor({ timeout: STEP_MS });
+    const text = (await out.first().innerText()).replace(/\u00a0/g, " ");
+    const version = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
+    for (const want of [`[info] relaylint ${version} (`, '[info] starting the language server', '[info] language server started: relaylint', '[info] settings (workspace): all defaults']) {
+      assert.ok(text.includes(want), `the output lacks "${want}":\n${text}`);
+    }
+  });
+
+  await step(t, 'the rule code in the Problems panel opens the rendered page', async () => {
+    // Keep the template's tab (a single click in the explorer opened it as a preview tab, which any
+    // editor opened next replaces, as VS Code does for every link).
+    await page.locator('.tabs-container .tab', { hasText: 'GptTmpl.inf' }).first().dblclick();
+    await editor().click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: RULE }).first();
+    await row.waitFor({ timeout: STEP_MS });
+    await row.locator('a', { hasText: RULE }).first().click();
+    const preview = page.locator('.tabs-container .tab', { hasText: `Preview ${RULE}.md` });
+    await preview.first().waitFor({ timeout: STEP_MS });
+    // rendered: the preview's webview holds the page's first heading as HTML
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('h1').first().waitFor({ timeout: STEP_MS });
+    // and no editable copy: no text tab of the page is left open
+    const tabs = await page.locator('.tabs-container .tab').allInnerTexts();
+    assert.ok(!tabs.some((x) => x.trim() === `${RULE}.md`), `the page is open as text: ${JSON.stringify(tabs)}`);
+  });
+
+  await step(t, 'back to the template', async () => {
+    const preview = page.locator('.tabs-container .tab', { hasText: `Preview ${RULE}.md` });
+    await preview.first().locator('.codicon-close').click({ force: true });
+    await preview.first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await page.locator('.tabs-container .tab', { hasText: 'GptTmpl.inf' }).first().click();
+    await valueLine().first().waitFor({ timeout: STEP_MS });
+  });
+
   await step(t, 'hover shows the relay explanation', async () => {
     const b = await waitSquiggleOnLine();
     await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2 - 4);
@@ -206,6 +258,50 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     copyFileSync(shots['problems-panel-row-with-the-rule-id'], join(dest, 'squiggle.png')); // squiggle + Problems row
     copyFileSync(shots['hover-shows-the-relay-explanation'], join(dest, 'hover.png'));
     copyFileSync(shots['ctrl-offers-the-quick-fix'], join(dest, 'quickfix.png'));
+    copyFileSync(shots['clicking-the-status-item-opens-the-relaylint-output'], join(dest, 'output.png'));
+    copyFileSync(shots['the-rule-code-in-the-problems-panel-opens-the-rendered-page'], join(dest, 'docs.png'));
     console.log(`  ui: README images updated in ${dest}`);
+  }
+});
+
+test('UI: Restricted Mode keeps the findings and says which folder settings it ignores', { timeout: 240_000 }, async (t) => {
+  // a fresh code-server for this scenario (the first one is stopped)
+  await closeBrowser(browser, page);
+  await cs?.stop();
+  failed = false;
+  const infLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
+
+  await step(t, 'restricted: the untrusted folder opens in Restricted Mode', async () => {
+    profile = freshProfile('ui-restricted', FIXTURES_RESTRICTED, { restricted: true });
+    installVsix(profile);
+    cs = await startCodeServer(profile, 'ui-restricted');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(profile.ws)}`);
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_MS });
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'restricted: the finding stays although the folder turns the rule off', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'GptTmpl.inf' }).first().click();
+    await infLine().first().waitFor({ timeout: STEP_MS });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'restricted: the status item warns and lists the ignored settings', async () => {
+    const item = page.locator('.statusbar-item', { hasText: /relaylint: \d+ findings?/ }).first();
+    await item.waitFor({ timeout: STEP_MS });
+    assert.equal(await item.locator('.codicon-workspace-untrusted').count(), 1, 'no Restricted Mode icon on the status item');
+    await item.hover();
+    const tip = page.locator('.monaco-hover:visible, .workbench-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'Restricted Mode' }).first();
+    await tip.waitFor({ timeout: STEP_MS });
+    const text = await tip.innerText();
+    for (const k of ['relaylint.rules', 'relaylint.enable', 'relaylint.role', 'relaylint.configFile']) {
+      assert.ok(text.includes(k), `the tooltip does not name ${k}:\n${text}`);
+    }
+  });
+
+  if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {
+    copyFileSync(shots['restricted-the-status-item-warns-and-lists-the-ignored-settings'], join(REPO, 'docs', 'images', 'restricted.png'));
   }
 });

@@ -305,3 +305,23 @@ test('UI: Restricted Mode keeps the findings and says which folder settings it i
     copyFileSync(shots['restricted-the-status-item-warns-and-lists-the-ignored-settings'], join(REPO, 'docs', 'images', 'restricted.png'));
   }
 });
+
+test('the installed .vsix has its icon, its user README and every image the README shows', () => {
+  const p = freshProfile('vsix', FIXTURES_UI);
+  installVsix(p);
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  const dir = join(p.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  const icon = readFileSync(join(dir, pkg.icon));
+  assert.equal(icon.subarray(1, 4).toString('ascii'), 'PNG');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'icon.png must be 128x128');
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  assert.equal(readme, readFileSync(join(REPO, 'README-vscode.md'), 'utf8'), 'the packaged README is README-vscode.md, unchanged');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]);
+  assert.ok(images.length >= 4, `the README shows too few screenshots: ${images.join(', ')}`);
+  for (const src of images) {
+    assert.ok(!/^[a-z]+:/i.test(src), `README image ${src} is not bundled (remote URL)`);
+    const bytes = readFileSync(join(dir, src)); // throws when the image is not in the .vsix
+    assert.equal(bytes.subarray(1, 4).toString('ascii'), 'PNG', src);
+  }
+  assert.ok(!/npx\s+(--yes\s+)?relaylint/.test(readme), 'the README must not run an unpublished npm name');
+});

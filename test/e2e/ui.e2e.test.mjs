@@ -6,15 +6,17 @@
 // hover and quick-fix shots are also copied to docs/images/ for the README.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { shrink } from '../../scripts/png-shrink.mjs';
 import {
   ARTIFACTS,
   FIXTURES_RESTRICTED,
   FIXTURES_UI,
   HARMLESS,
   REPO,
+  VSIX,
   closeBrowser,
   freshProfile,
   installVsix,
@@ -29,6 +31,9 @@ const catalog = require('./lib/catalog.cjs');
 const RULE = 'smb.server.require';
 const LINE = 'LanManServer\\Parameters\\RequireSecuritySignature=';
 const STEP_MS = 30_000;
+// The README screenshots come from these steps; they are bundled in the .vsix, so they are written
+// as 256-colour PNGs (scripts/png-shrink.mjs) to keep the package under 1 MB.
+const VIEWPORT = { width: 1400, height: 900 };
 
 let cs, browser, page, profile;
 const consoleErrors = [];
@@ -120,7 +125,7 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     console.log(`  ui: ${installed.split('\n').pop()}`);
     cs = await startCodeServer(profile, 'ui');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: VIEWPORT });
     page.on('console', (m) => {
       if (m.type() === 'error' && !HARMLESS.some((re) => re.test(m.text()))) consoleErrors.push(m.text());
     });
@@ -212,6 +217,8 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
       await page.keyboard.press('Control+I'); // "Show hover" from the keyboard
       await hover.first().waitFor({ timeout: STEP_MS });
     }
+    // (for the screenshot: the hover has finished fading in)
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover')].some((e) => e.offsetParent && getComputedStyle(e).opacity === '1'), null, { timeout: STEP_MS });
     const text = catalog.norm(await hover.first().innerText());
     assert.ok(text.includes(attack), `hover lacks the relay explanation "${attack}…":\n${text}`);
   });
@@ -260,6 +267,7 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     copyFileSync(shots['ctrl-offers-the-quick-fix'], join(dest, 'quickfix.png'));
     copyFileSync(shots['clicking-the-status-item-opens-the-relaylint-output'], join(dest, 'output.png'));
     copyFileSync(shots['the-rule-code-in-the-problems-panel-opens-the-rendered-page'], join(dest, 'docs.png'));
+    for (const f of ['squiggle', 'hover', 'quickfix', 'output', 'docs']) shrink(join(dest, `${f}.png`));
     console.log(`  ui: README images updated in ${dest}`);
   }
 });
@@ -276,7 +284,7 @@ test('UI: Restricted Mode keeps the findings and says which folder settings it i
     installVsix(profile);
     cs = await startCodeServer(profile, 'ui-restricted');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: VIEWPORT });
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(profile.ws)}`);
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_MS });
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: STEP_MS });
@@ -303,6 +311,7 @@ test('UI: Restricted Mode keeps the findings and says which folder settings it i
 
   if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {
     copyFileSync(shots['restricted-the-status-item-warns-and-lists-the-ignored-settings'], join(REPO, 'docs', 'images', 'restricted.png'));
+    shrink(join(REPO, 'docs', 'images', 'restricted.png'));
   }
 });
 
@@ -314,7 +323,10 @@ test('the installed .vsix has its icon, its user README and every image the READ
   const icon = readFileSync(join(dir, pkg.icon));
   assert.equal(icon.subarray(1, 4).toString('ascii'), 'PNG');
   assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'icon.png must be 128x128');
-  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  // vsce stores the README as extension/readme.md (VS Code looks it up case-insensitively)
+  const readmeName = readdirSync(dir).find((f) => f.toLowerCase() === 'readme.md');
+  assert.ok(readmeName, `no README in the installed extension: ${readdirSync(dir).join(', ')}`);
+  const readme = readFileSync(join(dir, readmeName), 'utf8');
   assert.equal(readme, readFileSync(join(REPO, 'README-vscode.md'), 'utf8'), 'the packaged README is README-vscode.md, unchanged');
   const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]);
   assert.ok(images.length >= 4, `the README shows too few screenshots: ${images.join(', ')}`);
@@ -324,4 +336,5 @@ test('the installed .vsix has its icon, its user README and every image the READ
     assert.equal(bytes.subarray(1, 4).toString('ascii'), 'PNG', src);
   }
   assert.ok(!/npx\s+(--yes\s+)?relaylint/.test(readme), 'the README must not run an unpublished npm name');
+  assert.ok(statSync(VSIX).size < 1024 * 1024, `relaylint.vsix is ${statSync(VSIX).size} bytes (target < 1 MB)`);
 });

@@ -280,7 +280,7 @@ test('UI: Restricted Mode keeps the findings and says which folder settings it i
   const infLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
 
   await step(t, 'restricted: the untrusted folder opens in Restricted Mode', async () => {
-    profile = freshProfile('ui-restricted', FIXTURES_RESTRICTED, { restricted: true });
+    profile = freshProfile('ui-restricted', FIXTURES_RESTRICTED, { restricted: true, userSettings: { 'relaylint.trace.server': 'verbose' } });
     installVsix(profile);
     cs = await startCodeServer(profile, 'ui-restricted');
     browser = await launchBrowser();
@@ -307,6 +307,33 @@ test('UI: Restricted Mode keeps the findings and says which folder settings it i
     for (const k of ['relaylint.rules', 'relaylint.enable', 'relaylint.role', 'relaylint.configFile']) {
       assert.ok(text.includes(k), `the tooltip does not name ${k}:\n${text}`);
     }
+  });
+
+  await step(t, 'restricted: trusting the folder applies its settings and tells the server', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: STEP_MS });
+    await page.keyboard.type('Manage Workspace Trust');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Manage Workspace Trust' }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Enter');
+    const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).first();
+    await trust.waitFor({ timeout: STEP_MS });
+    await trust.click();
+    // The folder's settings now apply: relaylint.enable is false there, so the findings go, and the warning with them.
+    await page.locator('.statusbar-item', { hasText: 'relaylint: no findings' }).first().waitFor({ timeout: STEP_MS });
+    assert.equal(await page.locator('.statusbar-item', { hasText: 'relaylint' }).locator('.codicon-workspace-untrusted').count(), 0);
+    // The channel (on disk) logs the change, and the server was sent relaylint/didGrantWorkspaceTrust (traced: verbose in this profile).
+    const logs = join(profile.ud, 'logs');
+    const find = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(join(d, e.name)) : e.name === 'relaylint.log' ? [join(d, e.name)] : []));
+    const deadline = Date.now() + STEP_MS;
+    let log = '';
+    while (Date.now() < deadline) {
+      log = find(logs).map((f) => readFileSync(f, 'utf8')).join('\n');
+      if (log.includes("Sending notification 'relaylint/didGrantWorkspaceTrust'")) break;
+      await new Promise((r) => setTimeout(r, 100)); // polling the log file, not the UI
+    }
+    assert.ok(log.includes('[info] workspace trusted: folder settings and config files now apply'), log);
+    assert.ok(log.includes("Sending notification 'relaylint/didGrantWorkspaceTrust'"), `the server was not told:\n${log}`);
   });
 
   if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {

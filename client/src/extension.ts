@@ -265,9 +265,12 @@ class ConfigFilesLog {
   async refresh(): Promise<void> {
     const settingsLines = (await scanSettingsFiles()).map(({ file, keys }) => ({ level: 'info' as const, text: `settings file ${file.fsPath}: sets ${keys.join(', ')}` }));
     this.emit('settings', settingsLines);
+    const unreadConfigs: IgnoredSetting[] = [];
     if (vscode.workspace.workspaceFolders?.length) {
       try {
-        const found = (await vscode.workspace.findFiles(CONFIG_FILE_GLOB, '**/node_modules/**', 20)).map((u) => u.fsPath).sort();
+        const uris = await vscode.workspace.findFiles(CONFIG_FILE_GLOB, '**/node_modules/**', 20);
+        if (!vscode.workspace.isTrusted) for (const file of uris) unreadConfigs.push({ key: 'relaylint.json', file });
+        const found = uris.map((u) => u.fsPath).sort();
         const note = vscode.workspace.isTrusted ? '' : ' (not read: Restricted Mode)';
         this.emit(
           'config',
@@ -284,7 +287,7 @@ class ConfigFilesLog {
       'ignored',
       [...byFile].map(([file, keys]) => ({ level: 'warn' as const, text: `Restricted Mode: ignoring ${keys.join(', ')} from ${file} (trust the folder to apply them)` })),
     );
-    this.onIgnored(ignored);
+    this.onIgnored([...ignored, ...unreadConfigs]);
   }
 }
 

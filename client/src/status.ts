@@ -121,8 +121,11 @@ export class StatusItem implements vscode.Disposable {
       );
     }
     if (restricted) {
-      md.appendMarkdown('$(workspace-untrusted) **Restricted Mode**: these folder settings are ignored, so they cannot hide findings:\n\n');
-      for (const s of this.ignored) md.appendMarkdown(`- \`${s.key}\` (${vscode.workspace.asRelativePath(s.file)})\n`);
+      md.appendMarkdown('$(workspace-untrusted) **Restricted Mode**: these folder settings and config files are ignored, so they cannot hide findings:\n\n');
+      for (const s of this.ignored) {
+        const where = vscode.workspace.asRelativePath(s.file);
+        md.appendMarkdown(s.key === 'relaylint.json' ? `- config file \`${where}\` (not read)\n` : `- \`${s.key}\` (${where})\n`);
+      }
       md.appendMarkdown('\n[Manage Workspace Trust](command:workbench.trust.manage) to apply them.\n\n');
     }
     md.appendMarkdown('Click to open the relaylint output.');

@@ -356,11 +356,12 @@ export function activate(context: vscode.ExtensionContext): void {
       }
       snapshots = next;
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       output.info('workspace trusted: folder settings and config files now apply');
       refreshIgnored();
-      const c = client;
-      if (c) void c.sendNotification(DID_GRANT_TRUST).catch((err: unknown) => output.error(`${DID_GRANT_TRUST} failed: ${String(err)}`));
+      // A server that is still starting may have been initialized as untrusted: tell it too.
+      const c = client ?? (starting ? await starting.catch(() => undefined) : undefined);
+      if (c) await c.sendNotification(DID_GRANT_TRUST).catch((err: unknown) => output.error(`${DID_GRANT_TRUST} failed: ${String(err)}`));
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => refreshIgnored()),
   );

@@ -14,7 +14,7 @@ import type { DocumentSelector, LanguageClientOptions, Middleware, ServerOptions
 import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
 import { StatusItem } from './status';
 import { TraceChannel } from './trace';
-import { ignoredSettings, restrictedSettings, scanSettingsFiles } from './trust';
+import { ignoredSettings, parseJsonc, restrictedSettings, scanSettingsFiles } from './trust';
 import type { IgnoredSetting } from './trust';
 
 // Shared with server/src/lsp/protocol.ts (the client must not import from server/); test/lsp checks they agree.
@@ -269,12 +269,23 @@ class ConfigFilesLog {
     if (vscode.workspace.workspaceFolders?.length) {
       try {
         const uris = await vscode.workspace.findFiles(CONFIG_FILE_GLOB, '**/node_modules/**', 20);
+        // a `relaylint` key in a package.json is a config file too
+        for (const pj of await vscode.workspace.findFiles('**/package.json', '**/node_modules/**', 50)) {
+          try {
+            const obj = parseJsonc(Buffer.from(await vscode.workspace.fs.readFile(pj)).toString('utf8'));
+            if (obj && 'relaylint' in obj) uris.push(pj);
+          } catch {
+            // unreadable: the server reports it when it matters
+          }
+        }
         if (!vscode.workspace.isTrusted) for (const file of uris) unreadConfigs.push({ key: 'relaylint.json', file });
         const found = uris.map((u) => u.fsPath).sort();
         const note = vscode.workspace.isTrusted ? '' : ' (not read: Restricted Mode)';
         this.emit(
           'config',
-          found.length ? found.map((f) => ({ level: 'info' as const, text: `config file ${f}${note}` })) : [{ level: 'info', text: 'config files: no relaylint.json in the workspace' }],
+          found.length
+            ? found.map((f) => ({ level: 'info' as const, text: `config file ${f}${f.endsWith('package.json') ? ' (relaylint key)' : ''}${note}` }))
+            : [{ level: 'info', text: 'config files: no relaylint.json (or package.json with a relaylint key) in the workspace' }],
         );
       } catch {
         // findFiles is unavailable in some virtual workspaces

@@ -116,6 +116,7 @@ describe('manifest', () => {
     // Restricted Mode contract: initializationOptions.workspaceTrusted, and this notification once the user trusts the folder
     assert.ok(client.includes('workspaceTrusted: vscode.workspace.isTrusted'), 'client does not send workspaceTrusted');
     assert.ok(client.includes("const DID_GRANT_TRUST = 'relaylint/didGrantWorkspaceTrust';") && client.includes('onDidGrantWorkspaceTrust'));
+    if (protocol.includes('workspaceTrusted')) assert.ok(protocol.includes("'relaylint/didGrantWorkspaceTrust'"), 'server and client disagree on the trust notification');
     // the LanguageClient id is what makes `<id>.trace.server` the trace setting
     assert.ok(client.includes("const CLIENT_ID = 'relaylint';") && pkg.contributes.configuration.properties['relaylint.trace.server']);
   });

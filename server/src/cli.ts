@@ -19,6 +19,8 @@ import { isSettingRule } from './core/catalog/types';
 import { CoverageAccumulator, type CoverageSource } from './core/coverage';
 import type { LintOptions, Role, Severity, TargetOs } from './core/types';
 import { BaselineError, loadBaseline } from './cli/baseline';
+import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
+import { todayIso } from './core/config';
 import { GpoResolver } from './cli/gpo-context';
 import { FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { SarifWriter } from './cli/sarif';
@@ -47,6 +49,10 @@ Options for scan:
                              oldest Windows the GPOs target; decides what "not configured" means (default legacy)
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
   --no-coverage              leave out the set-level coverage
+  --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
+  --no-config                use no config file (defaults and flags only). A scan trusts the folder's
+                             config (it is your own command): use this to audit someone else's folder
+  --show-config              print which config file and options apply to each file, and scan nothing
   --no-color                 no colours (NO_COLOR is honoured too)
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
@@ -65,6 +71,12 @@ interface ScanArgs {
   coverage: boolean;
   color: boolean;
   lint: LintOptions;
+  /** Config file: --config, --no-config, --show-config, and the flags given explicitly (they win over the config). */
+  configFile?: string;
+  noConfig: boolean;
+  showConfig: boolean;
+  roleFlag?: Role;
+  targetOsFlag?: TargetOs;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -89,6 +101,9 @@ function parseScanArgs(argv: string[]): ScanArgs {
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean' },
+      'show-config': { type: 'boolean' },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -112,6 +127,11 @@ function parseScanArgs(argv: string[]): ScanArgs {
       role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
       targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
     },
+    configFile: values.config,
+    noConfig: !!values['no-config'],
+    showConfig: !!values['show-config'],
+    ...(values.role !== undefined ? { roleFlag: values.role as Role } : {}),
+    ...(values['target-os'] !== undefined ? { targetOsFlag: values['target-os'] as TargetOs } : {}),
   };
 }
 
@@ -220,7 +240,34 @@ class Pool {
   }
 }
 
+function configFor(args: ScanArgs): CliConfig {
+  if (args.configFile && args.noConfig) throw new UsageError('--config and --no-config cannot be used together');
+  return new CliConfig(
+    { configFile: args.configFile, noConfig: args.noConfig, role: args.roleFlag, targetOs: args.targetOsFlag, base: args.lint, today: todayIso() },
+    (m) => process.stderr.write(`${m}\n`),
+  );
+}
+
+/** --show-config: which config file and options apply to each file that would be scanned. */
+function showConfig(args: ScanArgs): number {
+  const cfg = configFor(args);
+  const errors: WalkError[] = [];
+  const rows: Record<string, unknown>[] = [];
+  for (const entry of walk(args.paths, errors)) {
+    const rel = path.relative(process.cwd(), entry.path);
+    const display = (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : entry.path).split(path.sep).join('/');
+    const row = describeFileConfig(display, cfg.forFile(entry.path));
+    if (args.format === 'json') rows.push(row);
+    else process.stdout.write(showConfigText(row));
+  }
+  if (args.format === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  for (const e of errors) process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
+  return errors.length || cfg.invalid ? 2 : 0;
+}
+
 async function scan(args: ScanArgs): Promise<number> {
+  if (args.showConfig) return showConfig(args);
+  const cliConfig = configFor(args);
   const started = process.hrtime.bigint();
   const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
   let outFd: number | undefined;
@@ -333,8 +380,14 @@ async function scan(args: ScanArgs): Promise<number> {
     } catch {
       // reported by scanOne
     }
+    const fileConfig = cliConfig.forFile(entry.path);
+    if (fileConfig.ignored) {
+      if (entry.explicit) process.stderr.write(`relaylint: ${display(entry.path)}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
+      skipped++;
+      continue;
+    }
     const gpo = resolver.resolve(entry.path);
-    const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts, jsonOnly: args.format === 'json' };
+    const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts: { ...opts, lint: fileConfig.lint }, jsonOnly: args.format === 'json' };
     if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs - 1, baseline);
     if (pool) {
       batch.push(job);
@@ -355,6 +408,7 @@ async function scan(args: ScanArgs): Promise<number> {
     ioError = true;
     process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
   }
+  if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (text) {
@@ -413,7 +467,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'rules') return listRules(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof BaselineError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof BaselineError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`relaylint: ${(e as Error).message}\nRun "relaylint --help" for usage.\n`);
       return 2;
     }

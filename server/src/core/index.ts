@@ -10,3 +10,21 @@ export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleFo
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
+export {
+  parseConfigText,
+  validateConfig,
+  resolveForFile,
+  lintOptionsFor,
+  globMatches,
+  todayIso,
+  describeConfigProblem,
+  CONFIG_FILE_NAME,
+  PACKAGE_JSON_KEY,
+  RULE_LEVELS,
+  type RelaylintConfig,
+  type ConfigProblem,
+  type ConfigParseResult,
+  type ResolvedFileConfig,
+  type BaseOptions,
+  type RuleLevel,
+} from './config';

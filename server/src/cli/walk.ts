@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { candidateExtensions } from '../core';
 
 export interface WalkEntry {
   path: string;
@@ -17,7 +18,8 @@ export interface WalkError {
   message: string;
 }
 
-const CANDIDATE = /\.(inf|reg|xml|pol)$/i;
+/** File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today). */
+const CANDIDATE = new RegExp(`\\.(${candidateExtensions.join('|')})$`, 'i');
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 export function* walk(roots: readonly string[], errors: WalkError[]): Generator<WalkEntry> {

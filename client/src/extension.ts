@@ -369,6 +369,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       output.info('workspace trusted: folder settings and config files now apply');
+      status.setIgnored([]); // nothing is ignored in a trusted workspace (the refresh below confirms it)
       refreshIgnored();
       // A server that is still starting may have been initialized as untrusted: tell it too.
       const c = client ?? (starting ? await starting.catch(() => undefined) : undefined);

@@ -128,8 +128,9 @@ async function hoverText(uri, position) {
     .join('\n\n');
 }
 
+/** The code actions, resolved as the editor resolves the one the user picks (fix-all's edit is computed lazily). */
 async function codeActions(uri, range, kind) {
-  return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, range, kind)) || [];
+  return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, range, kind, 1000)) || [];
 }
 
 /** Apply a code action the way the editor does: its edit, then its command. */

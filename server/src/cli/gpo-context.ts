@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decode, mergeIdentity, parseBackupXml, parseBkupInfo, parseGptIni, type GpoIdentity } from '../core/index';
+import { readRegular } from './safe-fs';
 
 /** The GPO of a file as the JSON output shows it. */
 export interface GpoContext {
@@ -19,15 +20,22 @@ export type GpoFolderIdentity = GpoIdentity;
 const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 const MAX_META_BYTES = 1024 * 1024;
 
+/**
+ * Metadata is read only from regular files (non-blocking open, size checked first), and only when
+ * it really lives in the GPO folder: a `GPT.INI` that is a link to a file elsewhere (outside the
+ * scanned tree) must not pull that file's content into the report.
+ */
 function readSmallText(file: string): string | undefined {
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size > MAX_META_BYTES) return undefined;
-    const d = decode(fs.readFileSync(file));
-    return d.encoding === 'binary' ? undefined : d.text;
+    const real = fs.realpathSync.native(file);
+    if (path.dirname(real) !== fs.realpathSync.native(path.dirname(file))) return undefined;
   } catch {
     return undefined;
   }
+  const read = readRegular(file, MAX_META_BYTES);
+  if (read.kind !== 'ok') return undefined;
+  const d = decode(read.bytes);
+  return d.encoding === 'binary' ? undefined : d.text;
 }
 
 function findChild(names: readonly string[], dir: string, lowerName: string): string | undefined {

@@ -25,6 +25,7 @@
  * `FilterName` of each GPO. `Get-GPOReport -All` writes a `<report>` root holding many
  * `<GPO>` elements; a single report has a `<GPO>` root. The scope data goes to `reportGpos`.
  */
+import { enforceRegistryLimits } from './inf-reg-shared';
 import { cleanKey, hiveOf } from '../keys';
 import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, ReportGpo, ReportLink, RsopGpo, Setting, Span, Trustee } from '../types';
 import { emptyParse } from './empty';
@@ -503,6 +504,7 @@ export function parseGpoReport(text: string, encoding: Encoding): ParsedFile {
       out.problems.push(p);
     }
   }
+  out.settings = enforceRegistryLimits(out.settings, (p) => out.problems.push(p));
   capProblems(out.problems);
   return out;
 }

@@ -24,6 +24,9 @@ import { FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { SarifWriter } from './cli/sarif';
 import { colors, TextReporter } from './cli/text';
 import { walk, WalkError } from './cli/walk';
+import { EvidenceCollector } from './core';
+import { settingRuleById } from './core/catalog';
+import { auditSwitchesFrom, parseWindow, readinessSarif, readinessText, tryEvidence } from './cli/evidence';
 
 declare const RELAYLINT_VERSION: string | undefined;
 const VERSION = typeof RELAYLINT_VERSION === 'string' ? RELAYLINT_VERSION : '0.0.0-dev';
@@ -46,6 +49,8 @@ Options for scan:
   --target-os legacy|win11-24h2|ws2025
                              oldest Windows the GPOs target; decides what "not configured" means (default legacy)
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
+  --window <n>d              evidence window for rollout readiness from event logs (default 30d,
+                             back from the newest event; .evtx, event .xml and .csv exports are read)
   --no-coverage              leave out the set-level coverage
   --no-color                 no colours (NO_COLOR is honoured too)
 
@@ -65,6 +70,8 @@ interface ScanArgs {
   coverage: boolean;
   color: boolean;
   lint: LintOptions;
+  /** Rollout-readiness window in days (event-log evidence). */
+  window: number;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -89,6 +96,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      window: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -98,7 +106,10 @@ function parseScanArgs(argv: string[]): ScanArgs {
   const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
   const format = oneOf('format', values.format, ['text', 'json', 'sarif'] as const, 'text');
+  const window = parseWindow(values.window) ?? 30;
+  if (!Number.isFinite(window)) throw new UsageError(`--window must be a number of days such as 30d, 12w or 90 (got "${values.window}")`);
   return {
+    window,
     paths: positionals,
     format,
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
@@ -267,6 +278,7 @@ async function scan(args: ScanArgs): Promise<number> {
   if (args.format === 'json') write(`{"tool":${JSON.stringify({ name: 'relaylint', version: VERSION })},"options":${JSON.stringify(args.lint)},"files":[`);
 
   const coverage = new CoverageAccumulator(args.lint);
+  const evidence = new EvidenceCollector();
   const resolver = new GpoResolver();
   const errors: WalkError[] = [];
   let files = 0;
@@ -328,6 +340,12 @@ async function scan(args: ScanArgs): Promise<number> {
   };
   let id = 0;
   for (const entry of entries) {
+    // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
+    const ev = tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
+    if (ev) {
+      if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
+      continue;
+    }
     try {
       bytesSeen += progress ? fs.statSync(entry.path).size : 0;
     } catch {
@@ -356,6 +374,14 @@ async function scan(args: ScanArgs): Promise<number> {
     process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
   }
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const readiness = evidence.files.length
+    ? evidence.judge({
+        windowDays: args.window,
+        auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
+        skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+      })
+    : undefined;
+  if (text && readiness) write(readinessText(evidence.files, readiness, c));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (text) {
     text.summary({
@@ -367,9 +393,11 @@ async function scan(args: ScanArgs): Promise<number> {
       roleText: `role ${args.lint.role}, target ${args.lint.targetOs}${baseline ? ', new findings only' : ''}`,
     });
   }
+  if (sarif && readiness) for (const r of readinessSarif(readiness, files > 0 ? (cov ?? coverage.result()) : undefined, evidence.files)) sarif.addExternal(r);
   if (sarif) sarif.end(!ioError);
   if (args.format === 'json') {
-    write(`],"coverage":${JSON.stringify(cov ?? [])},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
+    if (readiness) write(`],"evidence":${JSON.stringify(evidence.files)},"readiness":${JSON.stringify(readiness)}`);
+    write(`${readiness ? '' : ']'},"coverage":${JSON.stringify(cov ?? [])},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
   }
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);

@@ -13,6 +13,17 @@ import type { FileReport, JsonFinding, JsonProblem, Region } from './report';
 
 export const FINGERPRINT_KEY = 'relaylint/v1';
 
+/** A result from outside the per-file scan (see `SarifWriter.addExternal`). */
+export interface ExternalResult {
+  ruleId: string;
+  level: 'error' | 'warning' | 'note';
+  message: string;
+  path: string;
+  region?: { startLine: number } | { byteOffset: number };
+  fingerprint: string;
+  properties?: Record<string, unknown>;
+}
+
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 /** GitHub code scanning reads `security-severity` (0–10) to rank security alerts. */
@@ -136,6 +147,21 @@ export class SarifWriter {
     for (const p of file.problems) this.push(this.result(file, p));
     for (const f of file.findings) this.push(this.result(file, f));
     for (const f of file.suppressed) this.push(this.result(file, f, f.suppressed?.reason ?? ''));
+  }
+
+  /** A result that does not come from one scanned GPO file (rollout readiness, issue 12). */
+  addExternal(r: ExternalResult): void {
+    const res: Record<string, unknown> = {
+      ruleId: r.ruleId,
+      level: r.level,
+      message: { text: r.message },
+      locations: [{ physicalLocation: { artifactLocation: artifact(r.path), ...(r.region ? { region: r.region } : {}) } }],
+      partialFingerprints: { [FINGERPRINT_KEY]: r.fingerprint },
+    };
+    const idx = this.ruleIndex.get(r.ruleId);
+    if (idx !== undefined) res.ruleIndex = idx;
+    if (r.properties) res.properties = r.properties;
+    this.push(res);
   }
 
   end(executionSuccessful: boolean): void {

@@ -17,7 +17,8 @@ export interface WalkError {
   message: string;
 }
 
-const CANDIDATE = /\.(inf|reg|xml|pol)$/i;
+// .evtx and .csv: event-log exports for rollout readiness (read by cli/evidence.ts).
+const CANDIDATE = /\.(inf|reg|xml|pol|evtx|csv)$/i;
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 export function* walk(roots: readonly string[], errors: WalkError[]): Generator<WalkEntry> {

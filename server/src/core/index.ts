@@ -10,3 +10,20 @@ export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleFo
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
+export {
+  detectEvidence,
+  readEvidenceFile,
+  EvidenceCollector,
+  EVENT_KINDS,
+  RULE_EVIDENCE,
+  bytesSource,
+  type ByteSource,
+  type EvidenceFormat,
+  type EvidenceFileSummary,
+  type EvidenceProblem,
+  type Readiness,
+  type ReadinessClient,
+  type ReadinessOptions,
+  type ReadinessScope,
+  type ReadinessStatus,
+} from './evidence';

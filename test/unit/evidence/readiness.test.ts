@@ -387,6 +387,13 @@ test('2887 counts without 2889: audit-off, says how to turn 2889 on', () => {
   assert.equal(rule(judge([{ path: 'x.xml', text: zero }]).readiness, 'ldap.server.signing').status, 'ready');
 });
 
+test('3040 counts without a client-naming event: audit-off for channel binding', () => {
+  const text = spanDs + eventXml({ channel: DS, provider: DSP, id: 3040, time: T0, computer: 'DC01.corp.example', data: ['7'] });
+  const r = rule(judge([{ path: 'x.xml', text }]).readiness, 'ldap.server.cbt');
+  assert.equal(r.status, 'audit-off');
+  assert.match(r.why, /^DC01\.corp\.example logged event 3040 \(LDAPS binds without a channel binding token in 24 hours; values Data\[0\]=7\), which names no client/);
+});
+
 test('audit switch off in the GPOs: audit-off, unless events of the rule prove auditing on', () => {
   const quiet = span('Microsoft-Windows-SMBServer/Audit', 'FS01');
   const off = rule(judge([{ path: 'x.xml', text: quiet }], { auditSwitches: { 'smb.server.audit.signing': 'off' } }).readiness, 'smb.server.require');

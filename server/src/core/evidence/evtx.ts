@@ -667,6 +667,7 @@ function* readChunk(
       return;
     }
     const size = dv.getUint32(pos + 4, true);
+    if (size >= 28 && pos + size > chunk.length && chunk.length < EVTX_CHUNK_SIZE) return; // the cut, reported once for the chunk
     if (size < 28 || pos + size > chunk.length) {
       stats.damagedRecords++;
       problem({ severity: 'error', message: `Record at byte ${chunkOffset + pos} has an impossible size ${size}; the rest of the chunk was skipped.`, offset: chunkOffset + pos });

@@ -30,8 +30,8 @@ export function detectEvidence(src: ByteSource, name = ''): EvidenceFormat | und
   } catch {
     return undefined;
   }
-  if (hasEvtxMagic(head)) return 'evtx';
-  if (/\.evtx$/i.test(name) && src.size === 0) return 'evtx';
+  // An .evtx without the signature is still read as one, so that it fails with a clear problem.
+  if (hasEvtxMagic(head) || /\.evtx$/i.test(name)) return 'evtx';
   let text: string;
   try {
     text = headText(src, 8192);

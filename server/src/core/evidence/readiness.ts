@@ -221,6 +221,11 @@ export class EvidenceCollector {
     void kindKey;
   }
 
+  /** The rules that have evidence events. */
+  ruleIds(): string[] {
+    return RULE_EVIDENCE.map((r) => r.ruleId);
+  }
+
   /** Judge every rule that has evidence events in the catalogue. */
   judge(options: ReadinessOptions = {}): Readiness[] {
     const days = options.windowDays ?? 30;
@@ -349,6 +354,21 @@ export class EvidenceCollector {
         return result;
       }
     }
+    // 3b. The 3040 summary (policy Never): LDAPS binds without a token, counted but not named.
+    if (re.ruleId === 'ldap.server.cbt') {
+      const busy = this.summaries.filter(
+        (s) => s.ruleId === re.ruleId && s.kind === 'ldap.3040' && inWindow(s.time) && this.inScope(s.server, scope) && Object.values(s.counts).some((v) => /^\s*[1-9]\d*\s*$/.test(v)),
+      );
+      if (busy.length) {
+        const dcs = [...new Set(busy.map((s) => s.server || 'a DC'))].sort();
+        const raw = Object.entries(busy[busy.length - 1].counts)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+        result.status = 'audit-off';
+        result.why = `${dcs.join(', ')} logged event 3040 (LDAPS binds without a channel binding token in 24 hours; values ${raw}), which names no client, and no 3039 / 3074 / 3075 was found: ${re.howToAudit}.`;
+        return result;
+      }
+    }
     // 4. No logs of the rule's channels from the scope's servers.
     if (!covs.length) {
       result.status = 'no-evidence';
@@ -375,6 +395,7 @@ export class EvidenceCollector {
     }
     result.why = `Ready: no failing client in ${days} days of logs from ${serverList}.${staleNote}`;
     if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
+    if (re.ruleId === 'ldap.server.cbt') result.why += ' Events 3074 / 3075 exist only on DCs with the 2023 updates or later and with channel binding at "When supported"; on older DCs only the 3040 summary counts binds without a token.';
     if (re.switchRule && switchState === undefined) result.why += ` Whether the audit switch (${re.switchRule}) applies was not checked (no GPO in the scan sets it).`;
     return result;
   }

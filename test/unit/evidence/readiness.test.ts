@@ -15,6 +15,8 @@ import {
   type Readiness,
   type ReadinessOptions,
 } from '../../../server/src/core/evidence';
+import { settingRuleById } from '../../../server/src/core/catalog';
+import { EVENT_KINDS, RULE_EVIDENCE } from '../../../server/src/core/evidence';
 import { fixture } from '../../helpers/evidence';
 
 const NS = 'http://schemas.microsoft.com/win/2004/08/events/event';
@@ -513,4 +515,19 @@ test('detection by content, not by name', () => {
   assert.equal(d('"IPAddress","Port","User","BindType"\n'), 'event-csv');
   assert.equal(d('a,b,c\n1,2,3\n', 'data.csv'), undefined);
   assert.equal(d('Windows Registry Editor Version 5.00\r\n', 'x.reg'), undefined);
+});
+
+test('the event catalogue names only catalog rules, and every audit switch is a catalog rule', () => {
+  for (const k of EVENT_KINDS) for (const r of k.rules) assert.ok(settingRuleById(r), `${k.key} → ${r}`);
+  for (const r of RULE_EVIDENCE) {
+    assert.ok(settingRuleById(r.ruleId), r.ruleId);
+    if (r.switchRule) assert.ok(settingRuleById(r.switchRule), r.switchRule);
+  }
+  // Keyed on (channel, id): no two kinds share both.
+  const keys = EVENT_KINDS.map((k) => `${k.channel}|${k.id}`);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.deepEqual(
+    RULE_EVIDENCE.map((r) => r.ruleId),
+    ['smb1.server', 'smb.server.require', 'smb.server.spn', 'smb.client.require', 'ldap.server.signing', 'ldap.server.cbt', 'ntlm.out', 'ntlm.in.restrict', 'ntlm.domain.restrict', 'ntlm.lmcompat'],
+  );
 });

@@ -135,7 +135,20 @@ export function readinessSarif(readiness: Readiness[], coverage: CoverageEntry[]
     const src = coverage?.find((e) => e.ruleId === r.ruleId)?.sources[0];
     const where = src?.path ?? evidenceFiles[0]?.path;
     if (!where) continue;
-    const region = src?.line ? { startLine: src.line } : src?.offset !== undefined ? { byteOffset: src.offset } : undefined;
+    // Whole regions (the SARIF Multitool warns on partial ones): the setting's line, the .pol
+    // record's first byte, or the whole event file.
+    let region: ExternalResult['region'];
+    if (src?.line) region = { startLine: src.line, startColumn: 1, endLine: src.line + 1, endColumn: 1 };
+    else if (src?.offset !== undefined) region = { byteOffset: src.offset, byteLength: 1 };
+    else {
+      let size = 0;
+      try {
+        size = fs.statSync(where).size;
+      } catch {
+        // the file is gone: an empty region at its start
+      }
+      region = { byteOffset: 0, byteLength: size };
+    }
     const names = r.clients
       .slice(0, 5)
       .map((c) => clientLabel(c))

@@ -19,7 +19,7 @@ export interface ExternalResult {
   level: 'error' | 'warning' | 'note';
   message: string;
   path: string;
-  region?: { startLine: number } | { byteOffset: number };
+  region?: { startLine: number; startColumn: number; endLine: number; endColumn: number } | { byteOffset: number; byteLength: number };
   fingerprint: string;
   properties?: Record<string, unknown>;
 }

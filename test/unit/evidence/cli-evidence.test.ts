@@ -133,7 +133,7 @@ test('SARIF: one result per rule that is not ready, at the GPO line that would e
   assert.equal(ldap.level, 'warning');
   assert.deepEqual(ldap.locations[0].physicalLocation, {
     artifactLocation: { uri: 'examples/corp.example/Policies/%7B6AC1786C-016F-11D2-945F-00C04fB984F9%7D/Machine/Microsoft/Windows%20NT/SecEdit/GptTmpl.inf', uriBaseId: 'SRCROOT' },
-    region: { startLine: 10 },
+    region: { startLine: 10, startColumn: 1, endLine: 11, endColumn: 1 },
   });
   assert.match(ldap.message.text, /^Rollout readiness: blocked\. 2 clients would fail/);
   assert.ok(!ready.some((x: { properties: { readiness: string } }) => x.properties.readiness === 'ready'));

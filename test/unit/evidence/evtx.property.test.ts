@@ -97,3 +97,39 @@ test('random text given to the XML and CSV event readers never throws', () => {
     { numRuns: 200, seed: 3 },
   );
 });
+
+test('the CSV and XML readers give the same events whatever the block size (fields and tags split across blocks)', () => {
+  const field = fc.string({ maxLength: 12 }).map((s) => s.replace(/\r/g, ''));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(field, field, field), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 9 }), (rows, block) => {
+      const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+      const csv = '"IPAddress","Port","User","BindType"\r\n' + rows.map((r) => r.map(q).join(',') + ',"Simple"').join('\r\n') + '\r\n';
+      const bytes = new TextEncoder().encode(csv);
+      const read = (b?: number) => {
+        const p: EvidenceProblem[] = [];
+        const recs = [...readEventCsv(bytesSource(bytes), p, { flavour: 'unknown' }, b)];
+        return { recs: recs.map((r) => r.data), p };
+      };
+      assert.deepEqual(read(block), read());
+      assert.equal(read().recs.length, rows.length);
+      assert.deepEqual(
+        read().recs.map((d) => d[1].value),
+        rows.map((r) => r[2]),
+      );
+    }),
+    { numRuns: 150, seed: 5 },
+  );
+  const xml = new TextEncoder().encode(
+    '<Events>' +
+      [1, 2, 3]
+        .map(
+          (i) =>
+            `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><EventID>2889</EventID><Channel>Directory Service</Channel><TimeCreated SystemTime="2026-11-0${i}T00:00:00Z"/></System><EventData><Data>10.0.0.${i}:1</Data><Data>u&amp;${i}</Data></EventData></Event>\r\n`,
+        )
+        .join('') +
+      '</Events>',
+  );
+  const all = (b?: number) => [...readEventXml(bytesSource(xml), [], b)].map((r) => [r.timeMs, r.data, r.line]);
+  for (let b = 1; b < 40; b += 3) assert.deepEqual(all(b), all());
+  assert.equal(all().length, 3);
+});

@@ -12,7 +12,7 @@
  * RFC 4180 fields (quotes, doubled quotes, line breaks inside quotes), streamed a block at a time.
  */
 import { parseEventTime } from './xnode';
-import { textBlocks } from './text-stream';
+import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 
 const MAX_FIELD_CHARS = 1 << 20;
@@ -104,13 +104,13 @@ export interface CsvReadResult {
   flavour: CsvFlavour;
 }
 
-export function* readEventCsv(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }): Generator<EventRecord> {
+export function* readEventCsv(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }, block = TEXT_BLOCK): Generator<EventRecord> {
   const problem = (p: EvidenceProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
   let blocks: Iterable<string>;
   try {
-    blocks = textBlocks(src);
+    blocks = textBlocks(src, block);
   } catch (e) {
     problem({ severity: 'error', message: `Reading the file failed: ${(e as Error)?.message ?? String(e)}.` });
     return;

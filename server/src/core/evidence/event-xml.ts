@@ -10,7 +10,7 @@
  * cut and says where it ends.
  */
 import { readXml, type XmlElement } from '../parsers/xml';
-import { textBlocks } from './text-stream';
+import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 import { eventFromTree, type XNode } from './xnode';
 
@@ -36,7 +36,7 @@ function countLines(s: string, from: number, to: number): number {
   return n;
 }
 
-export function* readEventXml(src: ByteSource, problems: EvidenceProblem[]): Generator<EventRecord> {
+export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<EventRecord> {
   const problem = (p: EvidenceProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
@@ -44,7 +44,7 @@ export function* readEventXml(src: ByteSource, problems: EvidenceProblem[]): Gen
   let line = 1; // line of buf[0]
   let events = 0;
   let sawDoctypeCheck = false;
-  const blocks = textBlocks(src);
+  const blocks = textBlocks(src, block);
   let eof = false;
   const more = (): boolean => {
     if (eof) return false;

@@ -19,6 +19,8 @@ import { isSettingRule } from './core/catalog/types';
 import { CoverageAccumulator, type CoverageSource } from './core/coverage';
 import type { LintOptions, Role, Severity, TargetOs } from './core/types';
 import { BaselineError, loadBaseline } from './cli/baseline';
+import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
+import { todayIso } from './core/config';
 import { GpoResolver } from './cli/gpo-context';
 import { FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { SarifWriter } from './cli/sarif';
@@ -27,6 +29,7 @@ import { walk, WalkError } from './cli/walk';
 import { EvidenceCollector } from './core';
 import { settingRuleById } from './core/catalog';
 import { auditSwitchesFrom, parseWindow, readinessSarif, readinessText, tryEvidence } from './cli/evidence';
+import { configLocations, type LoadedConfig } from './configLoader';
 
 declare const RELAYLINT_VERSION: string | undefined;
 const VERSION = typeof RELAYLINT_VERSION === 'string' ? RELAYLINT_VERSION : '0.0.0-dev';
@@ -52,6 +55,10 @@ Options for scan:
   --window <n>d              evidence window for rollout readiness from event logs (default 30d,
                              back from the newest event; .evtx, event .xml and .csv exports are read)
   --no-coverage              leave out the set-level coverage
+  --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
+  --no-config                use no config file (defaults and flags only). A scan trusts the folder's
+                             config (it is your own command): use this to audit someone else's folder
+  --show-config              print which config file and options apply to each file, and scan nothing
   --no-color                 no colours (NO_COLOR is honoured too)
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
@@ -72,6 +79,12 @@ interface ScanArgs {
   lint: LintOptions;
   /** Rollout-readiness window in days (event-log evidence). */
   window: number;
+  /** Config file: --config, --no-config, --show-config, and the flags given explicitly (they win over the config). */
+  configFile?: string;
+  noConfig: boolean;
+  showConfig: boolean;
+  roleFlag?: Role;
+  targetOsFlag?: TargetOs;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -97,6 +110,9 @@ function parseScanArgs(argv: string[]): ScanArgs {
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
       window: { type: 'string' },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean' },
+      'show-config': { type: 'boolean' },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -123,6 +139,11 @@ function parseScanArgs(argv: string[]): ScanArgs {
       role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
       targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
     },
+    configFile: values.config,
+    noConfig: !!values['no-config'],
+    showConfig: !!values['show-config'],
+    ...(values.role !== undefined ? { roleFlag: values.role as Role } : {}),
+    ...(values['target-os'] !== undefined ? { targetOsFlag: values['target-os'] as TargetOs } : {}),
   };
 }
 
@@ -231,7 +252,34 @@ class Pool {
   }
 }
 
+function configFor(args: ScanArgs): CliConfig {
+  if (args.configFile && args.noConfig) throw new UsageError('--config and --no-config cannot be used together');
+  return new CliConfig(
+    { configFile: args.configFile, noConfig: args.noConfig, role: args.roleFlag, targetOs: args.targetOsFlag, base: args.lint, today: todayIso() },
+    (m) => process.stderr.write(`${m}\n`),
+  );
+}
+
+/** --show-config: which config file and options apply to each file that would be scanned. */
+function showConfig(args: ScanArgs): number {
+  const cfg = configFor(args);
+  const errors: WalkError[] = [];
+  const rows: Record<string, unknown>[] = [];
+  for (const entry of walk(args.paths, errors)) {
+    const rel = path.relative(process.cwd(), entry.path);
+    const display = (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : entry.path).split(path.sep).join('/');
+    const row = describeFileConfig(display, cfg.forFile(entry.path));
+    if (args.format === 'json') rows.push(row);
+    else process.stdout.write(showConfigText(row));
+  }
+  if (args.format === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  for (const e of errors) process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
+  return errors.length || cfg.invalid ? 2 : 0;
+}
+
 async function scan(args: ScanArgs): Promise<number> {
+  if (args.showConfig) return showConfig(args);
+  const cliConfig = configFor(args);
   const started = process.hrtime.bigint();
   const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
   let outFd: number | undefined;
@@ -279,6 +327,7 @@ async function scan(args: ScanArgs): Promise<number> {
 
   const coverage = new CoverageAccumulator(args.lint);
   const evidence = new EvidenceCollector();
+  const configsSeen = new Map<string, LoadedConfig>();
   const resolver = new GpoResolver();
   const errors: WalkError[] = [];
   let files = 0;
@@ -340,19 +389,26 @@ async function scan(args: ScanArgs): Promise<number> {
   };
   let id = 0;
   for (const entry of entries) {
+    try {
+      bytesSeen += progress ? fs.statSync(entry.path).size : 0;
+    } catch {
+      // reported by scanOne
+    }
+    const fileConfig = cliConfig.forFile(entry.path);
+    if (fileConfig.ignored) {
+      if (entry.explicit) process.stderr.write(`relaylint: ${display(entry.path)}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
+      skipped++;
+      continue;
+    }
+    if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
     // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
     const ev = tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
     if (ev) {
       if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
       continue;
     }
-    try {
-      bytesSeen += progress ? fs.statSync(entry.path).size : 0;
-    } catch {
-      // reported by scanOne
-    }
     const gpo = resolver.resolve(entry.path);
-    const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts, jsonOnly: args.format === 'json' };
+    const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts: { ...opts, lint: fileConfig.lint }, jsonOnly: args.format === 'json' };
     if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs - 1, baseline);
     if (pool) {
       batch.push(job);
@@ -366,6 +422,17 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (batch.length) await dispatch(batch);
   while (pending.length) await drainHead();
+  // The `evidence` locations of the config files that applied (files already read are not read twice).
+  const evidenceRead = new Set(evidence.files.map((f) => f.path));
+  for (const cfg of configsSeen.values()) {
+    for (const e of walk(configLocations(cfg).evidence, errors)) {
+      const d = display(e.path);
+      if (evidenceRead.has(d)) continue;
+      evidenceRead.add(d);
+      const ev = tryEvidence(evidence, e.path, d, e.explicit);
+      if (ev?.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
+    }
+  }
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
@@ -373,6 +440,7 @@ async function scan(args: ScanArgs): Promise<number> {
     ioError = true;
     process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
   }
+  if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
   const readiness = evidence.files.length
     ? evidence.judge({
@@ -441,7 +509,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'rules') return listRules(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof BaselineError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof BaselineError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`relaylint: ${(e as Error).message}\nRun "relaylint --help" for usage.\n`);
       return 2;
     }

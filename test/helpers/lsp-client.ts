@@ -96,6 +96,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Workspace root (default: the LSP fixtures folder). */
   rootUri?: string;
+  /** The client's `workspace.workspaceEdit` capabilities (e.g. `{ snippetEditSupport: true }`). */
+  workspaceEdit?: Record<string, unknown>;
 }
 
 export class LspClient {
@@ -169,6 +171,7 @@ export class LspClient {
           configuration: !options.noConfiguration,
           didChangeConfiguration: { dynamicRegistration: true },
           diagnostics: { refreshSupport: true },
+          ...(options.workspaceEdit ? { workspaceEdit: options.workspaceEdit } : {}),
         },
         textDocument: {
           ...(options.noPull ? {} : { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } }),

@@ -60,8 +60,12 @@ describe('completion in a security template', () => {
     assert.equal(item.kind, PROPERTY);
     assert.equal(item.detail, 'Microsoft network server: Digitally sign communications (always)');
     assert.deepEqual(item.labelDetails, { description: 'LanManServer\\Parameters' });
-    assert.deepEqual(item.textEdit, { range: on(2, 0, 3), newText: `${SERVER_PATH}=` });
-    assert.match((item.documentation as { value: string }).value, /^\*\*Group Policy setting:\*\* Microsoft network server: Digitally sign communications \(always\)/);
+    // The secure value comes with the path: no second completion needed.
+    assert.deepEqual(item.textEdit, { range: on(2, 0, 3), newText: `${SERVER_PATH}=4,1` });
+    assert.match(
+      (item.documentation as { value: string }).value,
+      /^\*\*Inserts the secure value\*\* `4,1`\.\n\n\*\*Group Policy setting:\*\* Microsoft network server: Digitally sign communications \(always\)/,
+    );
     // Exactly the Security Options of the catalog (the settings a security template carries), nothing from Administrative Templates.
     const expected = settingRules
       .filter((r) => /security options/i.test(r.gpoPath) && r.locations.some((l) => l.hive === 'HKLM'))
@@ -125,7 +129,7 @@ describe('completion in a .reg file', () => {
       {
         kind: PROPERTY,
         detail: 'Microsoft network client: Digitally sign communications (always)',
-        textEdit: { range: on(4, 0, 1), newText: '"RequireSecuritySignature"=' },
+        textEdit: { range: on(4, 0, 1), newText: '"RequireSecuritySignature"=dword:00000001' },
         filterText: '"RequireSecuritySignature"',
       },
     );

@@ -31,15 +31,15 @@ describe('hover', () => {
     await c.stop();
   });
 
-  test('on a flagged value: the finding, this value, the secure value, then the whole rule from the catalog', async () => {
+  test('on a flagged value: this value, the secure value and the fix first, the finding in one line (not its text again), then the whole rule', async () => {
     const rule = settingRuleById('smb.server.require');
     assert.ok(rule);
     const h = await c.hover(fixtureUri(...INF), { line: 5, character: 92 });
     assert.deepEqual(h?.range, on(5, 91, 94));
     const expected = [
       '### SMB server signing must be required (`smb.server.require`)',
-      '**relaylint error** `smb.server.require`: SMB server signing is not required (RequireSecuritySignature = 0): this host accepts unsigned sessions and can be the target of an NTLM relay over SMB.',
-      '**This value:** `0` — Disabled: the server accepts unsigned SMB sessions  \n**Secure value:** 1 (Enabled)',
+      '**This value:** `0` — Disabled: the server accepts unsigned SMB sessions  \n**Secure value:** 1 (Enabled)  \n**Fix:** Require SMB server signing (always): writes `4,1` (quick fix)',
+      '**relaylint error** `smb.server.require`',
       ruleSummaryMarkdown(rule),
       '---',
       ruleMarkdown(rule, { title: false, headingLevel: 4, omitSummary: true }).trimEnd(),
@@ -47,6 +47,7 @@ describe('hover', () => {
     ].join('\n\n');
     const md = markdown(h);
     assert.equal(md, expected);
+    assert.ok(!md.includes('this host accepts unsigned sessions'), 'the hover repeats the diagnostic text');
     // What the hover must teach, whatever the catalog's wording: names, paths, defaults, attack, rollout, baselines.
     for (const fact of [
       '**Group Policy setting:** Microsoft network server: Digitally sign communications (always)',
@@ -72,7 +73,7 @@ describe('hover', () => {
   test('on the value name the hover covers the name', async () => {
     const h = await c.hover(fixtureUri(...INF), { line: 5, character: 70 });
     assert.deepEqual(h?.range, on(5, 66, 90));
-    assert.match(markdown(h), /^### SMB server signing must be required \(`smb.server.require`\)\n\n\*\*relaylint error\*\*/);
+    assert.match(markdown(h), /^### SMB server signing must be required \(`smb.server.require`\)\n\n\*\*This value:\*\* `0`/);
   });
 
   test('on a hardened value: no finding, the value marked hardened', async () => {
@@ -93,7 +94,8 @@ describe('hover', () => {
   test('a DC-only setting says so', async () => {
     const md = markdown(await c.hover(fixtureUri(...INF), { line: 8, character: 85 }));
     assert.ok(md.includes('**Applies to:** the server side (the machine that accepts the connection); only meaningful on domain controllers'));
-    assert.ok(md.includes('**relaylint error** `ldap.server.cbt`: On domain controllers:'));
+    assert.ok(md.includes('\n\n**relaylint error** `ldap.server.cbt`\n\n'));
+    assert.ok(md.includes('**Fix:** Require channel binding: Always: writes `4,2` (quick fix)'), md.slice(0, 600));
   });
 
   test('nothing to say: section headers, other sections, past the end', async () => {
@@ -108,7 +110,9 @@ describe('hover', () => {
     await c.open(uri, 'reg', fixtureText('nas.reg'));
     const h = await c.hover(uri, { line: 4, character: 30 });
     assert.deepEqual(h?.range, on(4, 27, 41));
-    assert.ok(markdown(h).startsWith('### SMB client signing should be required (`smb.client.require`)\n\n**relaylint warning** `smb.client.require`:'));
+    const md = markdown(h);
+    assert.ok(md.startsWith('### SMB client signing should be required (`smb.client.require`)\n\n**This value:** `0`'), md.slice(0, 300));
+    assert.ok(md.includes('**Fix:** Require SMB client signing (always): writes `dword:00000001` (quick fix)\n\n**relaylint warning** `smb.client.require`\n\n'), md.slice(0, 600));
   });
 
   test('GPP Registry.xml: the value attribute, flagged or not', async () => {
@@ -119,7 +123,8 @@ describe('hover', () => {
     assert.deepEqual(h?.range, on(3, 351, 359));
     const md = markdown(h);
     assert.ok(md.startsWith(`### ${settingRuleById('smb1.server')?.title} (\`smb1.server\`)\n\n`), md.slice(0, 200));
-    assert.ok(md.includes('**relaylint error** `smb1.server`: The SMBv1 server is enabled (SMB1 = 1)'));
+    assert.ok(md.includes('\n\n**relaylint error** `smb1.server`\n\n'));
+    assert.ok(!md.includes('The SMBv1 server is enabled (SMB1 = 1)'));
     assert.ok(md.includes('**This value:** `1`'));
   });
 
@@ -128,16 +133,19 @@ describe('hover', () => {
     await c.open(uri, 'xml', fixtureText('gpreport.xml'));
     const h = await c.hover(uri, { line: 23, character: 22 });
     assert.deepEqual(h?.range, on(23, 20, 27));
-    assert.ok(markdown(h).includes('**From the policy:** Configure SMB v1 server'));
+    const md = markdown(h);
+    assert.ok(md.includes('**From the policy:** Configure SMB v1 server'));
+    // A report has no text fix: the fix line says which GPO setting to change.
+    assert.ok(md.includes(`**Fix:** set "${settingRuleById('smb1.server')?.displayName}" to`), md.slice(0, 800));
   });
 
   test('a finding without a setting (a suppression without a reason) shows its rule', async () => {
     const uri = fixtureUri('hover-suppression', 'GptTmpl.inf');
     await c.open(uri, 'secedit-inf', withInserted(fixtureText(...INF), '\r\n', 5, '; relaylint-disable-next-line smb.server.require -- '));
     const md = markdown(await c.hover(uri, { line: 5, character: 10 }));
-    // Two findings share the comment: the parser's hint about comments, and the missing reason.
-    assert.ok(md.startsWith('**relaylint hint** `file.parse`: Comment lines are not part of the security template format'), md.slice(0, 300));
-    assert.ok(md.includes('\n\n**relaylint warning** `suppression.reason`: This suppression of smb.server.require gives no reason'));
+    // Only the missing reason: relaylint's own comment is not reported as a format problem.
+    assert.ok(md.startsWith('**relaylint warning** `suppression.reason`\n\n---\n\n'), md.slice(0, 300));
+    assert.ok(!md.includes('file.parse'), md);
     assert.ok(md.includes('### A relaylint suppression has no reason (`suppression.reason`)'));
     assert.ok(md.includes(`[Rule documentation: suppression.reason](${DOCS_BASE}suppression.reason.md)`));
   });

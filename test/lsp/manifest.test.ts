@@ -59,6 +59,7 @@ describe('manifest', () => {
     assert.deepEqual(Object.keys(props).sort(), [
       'relaylint.codeAction.disableRuleComment.enable',
       'relaylint.codeAction.showDocumentation.enable',
+      'relaylint.configFile',
       'relaylint.enable',
       'relaylint.role',
       'relaylint.rules',
@@ -120,6 +121,7 @@ describe('manifest', () => {
       '!LICENSE',
       '!CHANGELOG.md',
       '!icon.png',
+      '!schemas/**',
     ]);
   });
 });

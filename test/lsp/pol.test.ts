@@ -69,7 +69,11 @@ describe('Registry.pol view', () => {
   test('hover on a record', async () => {
     const h = await c.hover(view.viewUri, { line: 1, character: 100 });
     assert.deepEqual(h?.range, on(1, 97, 108));
-    assert.match((h?.contents as MarkupContent).value, /^### .* \(`smb.client.guest`\)\n\n\*\*relaylint error\*\* `smb.client.guest`: Insecure guest logons are allowed/);
+    const md = (h?.contents as MarkupContent).value;
+    assert.match(md, /^### .* \(`smb.client.guest`\)\n\n\*\*This value:\*\* `1` — Enabled/);
+    // No text fix in a .pol: the fix line names the GPO setting to change; the finding is one line.
+    assert.ok(md.includes('**Fix:** set "Enable insecure guest logons" to 0 (Disabled) in the GPO (Computer Configuration \\> Policies'), md.slice(0, 600));
+    assert.ok(md.includes('\n\n**relaylint error** `smb.client.guest`\n\n'));
   });
 
   test('without the bytes the server reads a file: URI itself', async () => {

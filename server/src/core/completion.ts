@@ -122,6 +122,23 @@ function valueEntries(rule: SettingRule, span: Span, write: (v: number | string)
   return out;
 }
 
+/** A value in a security template's syntax (`4,1`, `1,"…"`), or undefined. */
+function infValue(rule: SettingRule, v: number | string): string | undefined {
+  const type = INF_TYPE[rule.valueType];
+  return type === 4 && typeof v === 'number' ? `4,${v}` : type === 1 ? `1,"${v}"` : undefined;
+}
+
+/** A value in a .reg file's syntax (`dword:00000001`, `"…"`), or undefined. */
+function regValue(rule: SettingRule, v: number | string): string | undefined {
+  return typeof v === 'number' ? `dword:${(v >>> 0).toString(16).padStart(8, '0')}` : rule.valueType === 'REG_SZ' ? `"${v}"` : undefined;
+}
+
+/** A setting's documentation in the completion list: what gets inserted first, then the rule. */
+function settingDocumentation(rule: SettingRule, inserted: string | undefined): string {
+  const head = inserted === undefined ? '' : `**Inserts the secure value** ${mdCode(inserted)}.\n\n`;
+  return `${head}${ruleSummaryMarkdown(rule)}\n\n**Secure value:** ${mdText(rule.secure)}`;
+}
+
 // --- security templates ------------------------------------------------------------------------
 
 /** Rules a security template can carry: the Security Options with a HKLM location. */
@@ -151,8 +168,7 @@ function infCompletions(text: string, offset: number): CompletionEntry[] {
     if (!rule) return [];
     const from = eq + 1 + firstNonSpace(at.text.slice(eq + 1));
     const span = { start: at.start + Math.min(from, at.col), end: at.start + Math.max(trimEndIndex(at.text), at.col) };
-    const type = INF_TYPE[rule.valueType];
-    return valueEntries(rule, span, (v) => (type === 4 && typeof v === 'number' ? `4,${v}` : type === 1 ? `1,"${v}"` : undefined));
+    return valueEntries(rule, span, (v) => infValue(rule, v));
   }
   // The setting path.
   const from = Math.min(firstNonSpace(at.text), at.col);
@@ -160,13 +176,17 @@ function infCompletions(text: string, offset: number): CompletionEntry[] {
   const span = { start: at.start + from, end: at.start + to };
   return templateRules().map(({ rule, key, name }, i) => {
     const path = `MACHINE\\${key}\\${name}`;
+    // A new line gets the secure value right away (the preferred fix's value); an existing `=…` is kept.
+    const preferred = preferredValue(rule);
+    const value = preferred === undefined ? undefined : infValue(rule, preferred);
+    const insertText = eq >= 0 ? path : `${path}=${value ?? ''}`;
     return {
       label: name,
       kind: 'setting' as const,
       detail: rule.displayName,
       description: key.split('\\').slice(-2).join('\\'),
-      documentation: `${ruleSummaryMarkdown(rule)}\n\n**Secure value:** ${mdText(rule.secure)}`,
-      insertText: eq >= 0 ? path : `${path}=`,
+      documentation: settingDocumentation(rule, eq < 0 ? value : undefined),
+      insertText,
       filterText: path,
       span,
       sortText: String(i).padStart(4, '0'),
@@ -235,9 +255,7 @@ function regCompletions(text: string, offset: number): CompletionEntry[] {
     if (!rule) return [];
     const from = eq + 1 + firstNonSpace(at.text.slice(eq + 1));
     const span = { start: at.start + Math.min(from, at.col), end: at.start + Math.max(trimEndIndex(at.text), at.col) };
-    return valueEntries(rule, span, (v) =>
-      typeof v === 'number' ? `dword:${(v >>> 0).toString(16).padStart(8, '0')}` : rule.valueType === 'REG_SZ' ? `"${v}"` : undefined,
-    );
+    return valueEntries(rule, span, (v) => regValue(rule, v));
   }
   const from = Math.min(firstNonSpace(at.text), at.col);
   const to = eq >= 0 ? eq : Math.max(trimEndIndex(at.text), at.col);
@@ -247,12 +265,14 @@ function regCompletions(text: string, offset: number): CompletionEntry[] {
     const loc = rule.locations.find((l) => keyId(l.hive, l.key) === keyId(hive, key));
     if (!loc) return;
     const quoted = `"${loc.name}"`;
+    const preferred = preferredValue(rule);
+    const value = preferred === undefined ? undefined : regValue(rule, preferred);
     out.push({
       label: loc.name,
       kind: 'setting',
       detail: rule.displayName,
-      documentation: `${ruleSummaryMarkdown(rule)}\n\n**Secure value:** ${mdText(rule.secure)}`,
-      insertText: eq >= 0 ? quoted : `${quoted}=`,
+      documentation: settingDocumentation(rule, eq < 0 ? value : undefined),
+      insertText: eq >= 0 ? quoted : `${quoted}=${value ?? ''}`,
       filterText: quoted,
       span,
       sortText: String(i).padStart(4, '0'),

@@ -5,6 +5,7 @@
 import { metaRuleById, ruleById, ruleOf, rulesInKey, rulesUnderKey, settingRuleById } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, SettingRule, ValueChoice } from './catalog/types';
+import { applyExceptions } from './config';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
 import { lineIndexFor, type LineIndex } from './text';
@@ -349,6 +350,7 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
 
   const index = lineIndexFor(file.text);
   applySuppressions(file, findings, index);
+  applyExceptions(findings, options);
 
   // "Disable for this line" fixes, for the text formats that take comments.
   if (file.format !== 'registry-pol' && file.format !== 'unknown') {

@@ -72,7 +72,8 @@ function deletedText(setting: Setting): string {
 }
 
 /** What this file does with the value: the value and its meaning, a delete, a disabled or targeted item. */
-function valueBlock(rule: SettingRule, setting: Setting, flagged: boolean, options: HoverOptions): string {
+function valueBlock(rule: SettingRule, setting: Setting, findings: readonly Finding[], options: HoverOptions): string {
+  const flagged = findings.some((f) => f.ruleId === rule.id && !f.suppressed);
   const lines: string[] = [];
   if (setting.state === 'deleted') {
     lines.push(`${deletedText(setting)} Machines then fall back to their operating system default (see below).`);
@@ -87,6 +88,8 @@ function valueBlock(rule: SettingRule, setting: Setting, flagged: boolean, optio
     }
   }
   lines.push(`**Secure value:** ${mdText(rule.secure)}`);
+  const fix = fixLine(rule, findings);
+  if (fix) lines.push(fix);
   if (setting.policyName) lines.push(`**From the policy:** ${mdText(setting.policyName)}`);
   if (setting.gpo?.name) {
     const prec = setting.gpo.precedence;
@@ -95,13 +98,30 @@ function valueBlock(rule: SettingRule, setting: Setting, flagged: boolean, optio
   return lines.join('  \n');
 }
 
+/**
+ * The findings under the cursor, one line each: severity and rule, not the message (the editor shows
+ * the diagnostic's own text next to the hover; repeating it only pushes the fix down).
+ */
 function findingBlock(findings: readonly Finding[]): string {
   return findings
     .map((f) => {
-      const head = `**relaylint ${f.severity}** ${mdCode(f.ruleId)}: ${mdText(f.message)}`;
+      const head = `**relaylint ${f.severity}** ${mdCode(f.ruleId)}`;
       return f.suppressed ? `${head}  \n_Suppressed in this file: ${mdText(f.suppressed.reason)}_` : head;
     })
     .join('\n\n');
+}
+
+/** The fix for a flagged value, in one line: the quick fix and what it writes, or where to change it. */
+function fixLine(rule: SettingRule, findings: readonly Finding[]): string | undefined {
+  const f = findings.find((x) => x.ruleId === rule.id && !x.suppressed);
+  if (!f) return undefined;
+  const fix = f.fixes.find((x) => x.isPreferred) ?? f.fixes.find((x) => x.kind !== 'suppress');
+  if (fix) {
+    const written = fix.edits.length === 1 && fix.kind === 'value' ? `: writes ${mdCode(fix.edits[0].newText)}` : '';
+    return `**Fix:** ${mdText(fix.title)}${written} (quick fix)`;
+  }
+  const gpo = f.setting?.gpo?.name ? `the GPO ${mdText(`"${f.setting.gpo.name}"`)}` : 'the GPO';
+  return `**Fix:** set ${mdText(`"${rule.displayName}"`)} to ${mdText(rule.secure)} in ${gpo} (${mdText(rule.gpoPath)})`;
 }
 
 function docsLink(rule: Rule, options: HoverOptions): string {
@@ -111,8 +131,9 @@ function docsLink(rule: Rule, options: HoverOptions): string {
 function settingHover(rule: SettingRule, setting: Setting, findings: readonly Finding[], options: HoverOptions): string {
   const parts: string[] = [];
   parts.push(`### ${mdText(rule.title)} (${mdCode(rule.id)})`);
+  // The value and its fix lead; the findings follow as one line each (their text is the diagnostic's).
+  parts.push(valueBlock(rule, setting, findings, options));
   if (findings.length) parts.push(findingBlock(findings));
-  parts.push(valueBlock(rule, setting, findings.some((f) => f.ruleId === rule.id && !f.suppressed), options));
   parts.push(ruleSummaryMarkdown(rule));
   parts.push('---');
   parts.push(ruleMarkdown(rule, { title: false, headingLevel: 4, omitSummary: true }).trimEnd());

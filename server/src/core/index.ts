@@ -27,3 +27,21 @@ export {
   type ReadinessScope,
   type ReadinessStatus,
 } from './evidence';
+export {
+  parseConfigText,
+  validateConfig,
+  resolveForFile,
+  lintOptionsFor,
+  globMatches,
+  todayIso,
+  describeConfigProblem,
+  CONFIG_FILE_NAME,
+  PACKAGE_JSON_KEY,
+  RULE_LEVELS,
+  type RelaylintConfig,
+  type ConfigProblem,
+  type ConfigParseResult,
+  type ResolvedFileConfig,
+  type BaseOptions,
+  type RuleLevel,
+} from './config';

@@ -199,7 +199,7 @@ export interface Finding {
   /** Preferred fix first. Empty for reports and `.pol` (their message names the GPO setting to change). */
   fixes: Fix[];
   /** Set when an inline suppression with a reason matched. Suppressed findings are not reported as active. */
-  suppressed?: { reason: string; span: Span };
+  suppressed?: { reason: string; span: Span; /** By an exception in the config file, not an inline comment. */ exception?: boolean };
 }
 
 export type Role = 'dc' | 'member' | 'any';
@@ -212,4 +212,8 @@ export interface LintOptions {
   targetOs: TargetOs;
   /** Per rule id: a severity, or 'off'. */
   severity?: Record<string, Severity | 'off'>;
+  /** Exceptions from the config file that apply to this file (see config.ts). */
+  exceptions?: { rules: string[]; reason: string; expires?: string; source: string }[];
+  /** `YYYY-MM-DD`: the day exceptions are judged against (their expiry). */
+  today?: string;
 }

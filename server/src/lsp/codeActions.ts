@@ -9,14 +9,14 @@
  * fix-on-save. `context.only` is honoured.
  */
 import { CodeActionKind } from 'vscode-languageserver';
-import type { CodeAction, CodeActionParams, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type { CodeAction, CodeActionParams, Diagnostic, SnippetTextEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsUrl, fixAllEdits } from '../core';
 import type { Finding, ParsedFile } from '../core';
 import { activeFindings, diagnosticSpan, readData, toRange } from './diagnostics';
+import type { LintSettings } from './diagnostics';
 import type { DataFix } from './protocol';
 import { Commands, FIX_ALL_KIND, SOURCE } from './protocol';
-import type { RelaylintSettings } from './settings';
 
 export const FIX_ALL_TITLE = 'Fix all relaylint issues in this file';
 
@@ -31,8 +31,34 @@ function explicitlyWanted(kind: string, only: readonly string[] | undefined): bo
   return !!only && only.length > 0 && wanted(kind, only);
 }
 
-function versionedEdit(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
+function versionedEdit(doc: TextDocument, edits: (TextEdit | SnippetTextEdit)[]): WorkspaceEdit {
   return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
+}
+
+/** Escape text for a snippet: `$`, `}` and `\` are special. */
+function snippetEscape(text: string): string {
+  return text.replace(/[\\$}]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A suppression comment as a snippet (LSP 3.18 SnippetTextEdit) with the cursor where the reason
+ * goes: after `-- ` in security templates and .reg files, after `: ` in XML comments. Undefined
+ * when the text has no reason marker (it is then inserted as plain text).
+ */
+export function suppressionSnippet(newText: string): string | undefined {
+  const xml = newText.lastIndexOf(': -->');
+  if (xml >= 0) return `${snippetEscape(newText.slice(0, xml + 2))}$0 ${snippetEscape(newText.slice(xml + 2))}`;
+  const dash = newText.lastIndexOf(' -- ');
+  if (dash >= 0) return `${snippetEscape(newText.slice(0, dash + 4))}$0${snippetEscape(newText.slice(dash + 4))}`;
+  return undefined;
+}
+
+function suppressionEdits(fix: DataFix, snippets: boolean): (TextEdit | SnippetTextEdit)[] {
+  if (!snippets) return fix.edits;
+  return fix.edits.map((e) => {
+    const value = suppressionSnippet(e.newText);
+    return value === undefined ? e : { range: e.range, snippet: { kind: 'snippet', value } };
+  });
 }
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
@@ -43,8 +69,10 @@ export interface CodeActionInput {
   params: CodeActionParams;
   doc: TextDocument;
   parsed: ParsedFile;
-  settings: RelaylintSettings;
+  settings: LintSettings;
   docsBase: string | undefined;
+  /** The client takes snippet edits in a workspace edit (`workspace.workspaceEdit.snippetEditSupport`). */
+  snippets?: boolean;
 }
 
 /**
@@ -101,7 +129,7 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
           title: fix.title,
           kind: CodeActionKind.QuickFix,
           diagnostics: [d],
-          edit: versionedEdit(doc, fix.edits),
+          edit: versionedEdit(doc, fix.kind === 'suppress' ? suppressionEdits(fix, !!input.snippets) : fix.edits),
         };
         if (fix.isPreferred) action.isPreferred = true;
         if (fix.kind === 'suppress') {

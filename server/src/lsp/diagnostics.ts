@@ -7,8 +7,8 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { docsUrl, lint, ruleOf } from '../core';
-import type { Finding, Fix, ParsedFile, Severity, Span } from '../core';
+import { describeConfigProblem, docsUrl, lint, ruleOf } from '../core';
+import type { ConfigProblem, Finding, Fix, LintOptions, ParsedFile, Severity, Span } from '../core';
 import type { DataFix, DiagnosticData } from './protocol';
 import { SOURCE } from './protocol';
 import type { RelaylintSettings } from './settings';
@@ -62,22 +62,63 @@ export function toDiagnostic(doc: TextDocument, f: Finding, docsBase: string | u
   return d;
 }
 
-/** The active (not suppressed, not switched off) findings of a document under its settings. */
-export function activeFindings(parsed: ParsedFile, settings: RelaylintSettings): Finding[] {
+/** What the diagnostics and code actions need to know besides the editor settings (the config file). */
+export type LintSettings = RelaylintSettings & {
+  ignored?: boolean;
+  exceptions?: LintOptions['exceptions'];
+  today?: string;
+  configPath?: string;
+  configProblems?: ConfigProblem[];
+};
+
+/** The findings of a document under its settings: active ones, and those a config exception suppresses. */
+function lintSplit(parsed: ParsedFile, settings: LintSettings): { active: Finding[]; excepted: Finding[] } {
   const findings = lint(parsed, lintOptions(settings));
-  const out: Finding[] = [];
+  const active: Finding[] = [];
+  const excepted: Finding[] = [];
   for (const f of findings) {
-    if (f.suppressed) continue;
     const override = settings.rules[f.ruleId];
     if (override === 'off') continue;
-    out.push(override ? { ...f, severity: override } : f);
+    if (f.suppressed) {
+      if (f.suppressed.exception) excepted.push(f);
+      continue;
+    }
+    active.push(override ? { ...f, severity: override } : f);
   }
-  return out;
+  return { active, excepted };
 }
 
-export function diagnosticsFor(doc: TextDocument, parsed: ParsedFile, settings: RelaylintSettings, docsBase: string | undefined): Diagnostic[] {
-  if (!settings.enable) return [];
-  return activeFindings(parsed, settings).map((f) => toDiagnostic(doc, f, docsBase));
+/** The active (not suppressed, not switched off) findings of a document under its settings. */
+export function activeFindings(parsed: ParsedFile, settings: LintSettings): Finding[] {
+  if (settings.ignored) return [];
+  return lintSplit(parsed, settings).active;
+}
+
+export function diagnosticsFor(doc: TextDocument, parsed: ParsedFile, settings: LintSettings, docsBase: string | undefined): Diagnostic[] {
+  if (!settings.enable || settings.ignored) return [];
+  const out: Diagnostic[] = [];
+  if (settings.configProblems?.length) {
+    out.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Error,
+      source: SOURCE,
+      message:
+        `The relaylint config file ${settings.configPath ?? ''} is not valid, so none of it applies (every rule at its default): ` +
+        settings.configProblems.map(describeConfigProblem).join('; '),
+    });
+  }
+  const { active, excepted } = lintSplit(parsed, settings);
+  out.push(...active.map((f) => toDiagnostic(doc, f, docsBase)));
+  // Findings a config exception accepts: shown as hints with the reason, never counted as problems.
+  for (const f of excepted) {
+    out.push({
+      range: toRange(doc, diagnosticSpan(f)),
+      severity: DiagnosticSeverity.Hint,
+      source: SOURCE,
+      message: `${f.ruleId} is accepted here by an exception: ${f.suppressed?.reason ?? ''}`,
+    });
+  }
+  return out;
 }
 
 /** Read `Diagnostic.data` defensively: it comes back from the client and may be anything. */

@@ -1,15 +1,19 @@
 /**
  * Which open documents relaylint serves, and their parsed form.
  *
- * - `reg` and `secedit-inf` documents (by language id), and any document whose name and content
- *   the core recognises (other editors use their own language ids).
+ * The format is decided by the document's name and content (the core's `detectFormat`), never by
+ * the language id alone: some clients send one id for every file (Emacs Eglot started from a
+ * `.reg` buffer calls a `GptTmpl.inf` and a `pom.xml` "reg" too). Where detection and the language
+ * id disagree, detection wins. The language id only decides when detection finds nothing and the
+ * name points nowhere else: a new, still empty security template or `.reg` buffer.
  * - XML only when the root element is a Group Policy one (GPP `RegistrySettings`, `GPO`/`GPOs`,
- *   `Rsop`); every other XML file is left alone even when the client sends it.
+ *   `Rsop`); every other XML file is left alone, at the cost of reading its root element.
  * - `relaylint-pol:` views of binary Registry.pol files (see pol.ts).
  *
- * For `file:` documents the bytes on disk are read once on open, so the real encoding (UTF-16LE
- * with BOM, UTF-8, ANSI…) reaches the parsers and surprises become diagnostics. The parse is cached
- * per document version; nothing here outlives the document.
+ * For `file:` documents that relaylint serves, the bytes on disk are read once, so the real
+ * encoding (UTF-16LE with BOM, UTF-8, ANSI…) reaches the parsers and surprises become
+ * diagnostics; files it does not serve are never read. The parse is cached per document version;
+ * nothing here outlives the document.
  */
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -88,14 +92,10 @@ export class DocumentModel {
   /** Parsed Registry.pol files, by original URI (pol.ts fills it). */
   readonly pol = new Map<string, ParsedFile>();
 
-  /** Called on didOpen: start reading the bytes of a `file:` document. */
+  /** Called on didOpen: forget what was known about an earlier document with this URI. */
   opened(uri: string): void {
     this.cache.delete(uri);
-    if (!uri.startsWith('file:')) return;
-    const p = readDiskInfo(uri).catch(() => undefined);
-    this.disk.set(uri, p);
-    // A parse made before the bytes arrived used a guessed encoding; drop it.
-    void p.then(() => this.cache.delete(uri));
+    this.disk.delete(uri);
   }
 
   closed(uri: string): void {
@@ -109,34 +109,66 @@ export class DocumentModel {
   async parsed(doc: TextDocument): Promise<ParsedFile | undefined> {
     const original = polOriginal(doc.uri);
     if (original) return this.pol.get(original);
-    const diskInfo = await this.disk.get(doc.uri);
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version) return hit.parsed;
-    const parsed = this.parse(doc, diskInfo);
+    const path = uriPath(doc.uri);
+    const text = doc.getText();
+    const format = servedFormat(path, text, doc.languageId);
+    if (!format) {
+      this.cache.set(doc.uri, { version: doc.version, parsed: undefined });
+      return undefined;
+    }
+    // The bytes on disk are read once per opened document, and only for documents relaylint serves.
+    let disk = this.disk.get(doc.uri);
+    if (!disk && doc.uri.startsWith('file:')) {
+      disk = readDiskInfo(doc.uri).catch(() => undefined);
+      this.disk.set(doc.uri, disk);
+    }
+    const diskInfo = await disk;
+    const again = this.cache.get(doc.uri);
+    if (again && again.version === doc.version) return again.parsed;
+    const parsed = parseAs(format, path, text, diskInfo);
     this.cache.set(doc.uri, { version: doc.version, parsed });
     return parsed;
   }
+}
 
-  private parse(doc: TextDocument, diskInfo: DiskInfo | undefined): ParsedFile | undefined {
-    const path = uriPath(doc.uri);
-    const text = doc.getText();
-    const format = LANGUAGE_FORMAT[doc.languageId] ?? detectFormat(path, text);
-    if (!SERVED.has(format)) return undefined;
-    if (format === 'inf' && detectFormat(path, text) !== 'inf' && DRIVER_INF.test(text.slice(0, 256 * 1024))) return undefined;
-    if (text.length > LIMITS.maxFileBytes / 2) {
-      const parsed = emptyParse(format, text, diskInfo?.encoding ?? UNKNOWN_ENCODING);
-      parsed.problems.unshift({
-        code: 'limit',
-        severity: 'error',
-        message: `The document has ${text.length} characters; relaylint reads up to ${LIMITS.maxFileBytes / 2}. It was not checked.`,
-        span: { start: 0, end: 0 },
-      });
-      return parsed;
-    }
-    const parsed = parseText(path, text, diskInfo?.encoding ?? UNKNOWN_ENCODING, format);
-    if (diskInfo) parsed.problems.unshift(...diskInfo.problems, ...editorDecodingProblems(diskInfo, text));
+function extensionOf(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? '';
+  const i = base.lastIndexOf('.');
+  return i <= 0 ? '' : base.slice(i + 1).toLowerCase();
+}
+
+/**
+ * The format relaylint serves a document as, or undefined. Detection by name and content first;
+ * the client's language id only for a document that detection cannot place yet and whose name
+ * does not say otherwise (an empty `untitled:` security template, a new `hardening.inf`).
+ */
+export function servedFormat(path: string, text: string, languageId: string): FileFormat | undefined {
+  const detected = detectFormat(path, text);
+  if (SERVED.has(detected)) return detected;
+  const claimed = LANGUAGE_FORMAT[languageId];
+  if (!claimed) return undefined;
+  const ext = extensionOf(path);
+  if (claimed === 'inf' && (ext === 'inf' || ext === 'txt' || ext === '') && !DRIVER_INF.test(text.slice(0, 256 * 1024))) return 'inf';
+  if (claimed === 'reg' && (ext === 'txt' || ext === '') && !text.trimStart().startsWith('<')) return 'reg';
+  return undefined;
+}
+
+function parseAs(format: FileFormat, path: string, text: string, diskInfo: DiskInfo | undefined): ParsedFile {
+  if (text.length > LIMITS.maxFileBytes / 2) {
+    const parsed = emptyParse(format, text, diskInfo?.encoding ?? UNKNOWN_ENCODING);
+    parsed.problems.unshift({
+      code: 'limit',
+      severity: 'error',
+      message: `The document has ${text.length} characters; relaylint reads up to ${LIMITS.maxFileBytes / 2}. It was not checked.`,
+      span: { start: 0, end: 0 },
+    });
     return parsed;
   }
+  const parsed = parseText(path, text, diskInfo?.encoding ?? UNKNOWN_ENCODING, format);
+  if (diskInfo) parsed.problems.unshift(...diskInfo.problems, ...editorDecodingProblems(diskInfo, text));
+  return parsed;
 }
 
 async function readDiskInfo(uri: string): Promise<DiskInfo | undefined> {

@@ -38,7 +38,16 @@ export interface InitializationOptions {
   docsBase?: string;
   /** The client registers `relaylint.showDocumentation` itself (VS Code). */
   clientHandlesShowDocumentation?: boolean;
+  /**
+   * `false` while the workspace is not trusted (VS Code Restricted Mode): the server then reads no
+   * config file (relaylint.json, package.json, `relaylint.configFile`) until the client sends
+   * `relaylint/didGrantWorkspaceTrust`. Absent means trusted (editors without the notion).
+   */
+  workspaceTrusted?: boolean;
 }
+
+/** Notification (client → server, no params): the user trusted the workspace; config files now apply. */
+export const DidGrantWorkspaceTrustNotification = 'relaylint/didGrantWorkspaceTrust';
 
 /** One edit of a fix, as an LSP range in the document version the diagnostic was computed for. */
 export interface DataEdit {

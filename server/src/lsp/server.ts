@@ -10,12 +10,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   createConnection,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   ErrorCodes,
   ProposedFeatures,
@@ -26,12 +27,14 @@ import {
 import type { Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from './codeActions';
+import { EditorConfig } from './config';
+import type { EffectiveSettings } from './config';
 import { diagnosticsFor } from './diagnostics';
 import { DocumentModel } from './documents';
 import { completion, hover } from './features';
 import { ensurePolView, PolError, polText } from './pol';
 import type { InitializationOptions, PolTextParams } from './protocol';
-import { Commands, FIX_ALL_KIND, polOriginal, PolTextRequest, SOURCE } from './protocol';
+import { Commands, DidGrantWorkspaceTrustNotification, FIX_ALL_KIND, polOriginal, PolTextRequest, SOURCE } from './protocol';
 import { SettingsStore } from './settings';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -59,8 +62,30 @@ const client = {
   dynamicConfiguration: false,
   refresh: false,
   docsBase: undefined as string | undefined,
+  /** The client can watch files for us (config files created, changed or deleted). */
+  watchFiles: false,
+  /** The client takes LSP 3.18 snippet edits in workspace edits. */
+  snippetEdits: false,
+  /** Workspace folders as file system paths (a relative relaylint.configFile is resolved against them). */
+  folders: [] as string[],
 };
 const settings = new SettingsStore(connection, () => client.configuration);
+const editorConfig = new EditorConfig(
+  (m) => connection.console.info(m),
+  () => client.folders,
+);
+
+/** Editor settings for a document with its config file merged in. */
+async function effectiveSettings(uri: string): Promise<EffectiveSettings> {
+  const scope = scopeOf(uri);
+  return editorConfig.effective(scope, await settings.get(scope));
+}
+
+/** Diagnostics of every open document are stale: have them pulled again, or push them again. */
+function refreshDiagnostics(): void {
+  if (!client.pull) for (const doc of documents.all()) schedulePush(doc.uri, 0);
+  else if (client.refresh) void connection.languages.diagnostics.refresh().catch((err) => console.error('relaylint: diagnostic refresh failed:', err));
+}
 
 /** The bundled docs/rules folder next to server/out, when there is one (a clone or the .vsix). */
 function localDocsBase(): string | undefined {
@@ -95,7 +120,18 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.configuration = !!caps.workspace?.configuration;
   client.dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   client.refresh = !!caps.workspace?.diagnostics?.refreshSupport;
+  client.watchFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  client.snippetEdits = !!(caps.workspace?.workspaceEdit as { snippetEditSupport?: boolean } | undefined)?.snippetEditSupport;
   const init = (params.initializationOptions ?? {}) as InitializationOptions;
+  editorConfig.trusted = init.workspaceTrusted !== false;
+  const folderUris = params.workspaceFolders?.length ? params.workspaceFolders.map((f) => f.uri) : params.rootUri ? [params.rootUri] : [];
+  client.folders = folderUris.flatMap((u) => {
+    try {
+      return u.startsWith('file:') ? [fileURLToPath(u)] : [];
+    } catch {
+      return [];
+    }
+  });
   client.docsBase = typeof init.docsBase === 'string' && init.docsBase ? init.docsBase : localDocsBase();
   const result: InitializeResult = {
     capabilities: {
@@ -115,13 +151,37 @@ connection.onInitialized(() => {
   if (client.configuration && client.dynamicConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'relaylint' }).catch((err) => console.error('relaylint: register failed:', err));
   }
+  if (client.watchFiles) {
+    void connection.client
+      .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/relaylint.json' }, { globPattern: '**/package.json' }] })
+      .catch((err) => console.error('relaylint: register failed:', err));
+  }
+  if (!editorConfig.trusted) console.info('relaylint: the workspace is not trusted: config files are not read until it is.');
 });
+
+connection.onDidChangeWatchedFiles(
+  guard('didChangeWatchedFiles', undefined, () => {
+    editorConfig.changed();
+    refreshDiagnostics();
+  }),
+);
+
+connection.onNotification(
+  DidGrantWorkspaceTrustNotification,
+  guard('didGrantWorkspaceTrust', undefined, () => {
+    if (editorConfig.trusted) return;
+    editorConfig.trusted = true;
+    editorConfig.changed();
+    console.info('relaylint: the workspace is now trusted: config files apply.');
+    refreshDiagnostics();
+  }),
+);
 
 connection.onDidChangeConfiguration(
   guard('didChangeConfiguration', undefined, (params) => {
     settings.changed(params.settings);
-    if (!client.pull) for (const doc of documents.all()) schedulePush(doc.uri, 0);
-    else if (client.refresh) void connection.languages.diagnostics.refresh().catch((err) => console.error('relaylint: diagnostic refresh failed:', err));
+    editorConfig.changed();
+    refreshDiagnostics();
   }),
 );
 
@@ -131,7 +191,7 @@ async function computeDiagnostics(doc: TextDocument): Promise<Diagnostic[]> {
     if (polOriginal(doc.uri)) await ensurePolView(model, doc.uri);
     const parsed = await model.parsed(doc);
     if (!parsed) return [];
-    const s = await settings.get(scopeOf(doc.uri));
+    const s = await effectiveSettings(doc.uri);
     return diagnosticsFor(doc, parsed, s, client.docsBase);
   } catch (err) {
     console.error(`relaylint: diagnostics for ${doc.uri} failed: ${describe(err)}`);
@@ -169,6 +229,8 @@ function schedulePush(uri: string, delay = PUSH_DELAY_MS): void {
 documents.onDidOpen((e) => {
   try {
     model.opened(e.document.uri);
+    // A config file may have appeared since the last lookup (clients without file watching).
+    editorConfig.changed();
     if (polOriginal(e.document.uri)) void ensurePolView(model, e.document.uri);
   } catch (err) {
     console.error(`relaylint: open ${e.document.uri} failed: ${describe(err)}`);
@@ -200,8 +262,8 @@ connection.onCodeAction(
     if (!doc) return [];
     const parsed = await model.parsed(doc);
     if (!parsed) return [];
-    const s = await settings.get(scopeOf(doc.uri));
-    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase });
+    const s = await effectiveSettings(doc.uri);
+    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase, snippets: client.snippetEdits });
   }),
 );
 
@@ -211,7 +273,7 @@ connection.onHover(
     if (!doc) return null;
     const parsed = await model.parsed(doc);
     if (!parsed) return null;
-    const s = await settings.get(scopeOf(doc.uri));
+    const s = await effectiveSettings(doc.uri);
     return hover(doc, parsed, params.position, s, client.docsBase);
   }),
 );

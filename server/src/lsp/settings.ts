@@ -17,6 +17,8 @@ export interface RelaylintSettings {
   rules: Record<string, Severity | 'off'>;
   disableRuleComment: boolean;
   showDocumentation: boolean;
+  /** `relaylint.configFile`: a config file to use instead of the nearest one (ignored in untrusted workspaces). */
+  configFile?: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<RelaylintSettings> = Object.freeze({
@@ -56,7 +58,9 @@ export function normalizeSettings(raw: unknown): RelaylintSettings {
   const codeAction = isRecord(r.codeAction) ? r.codeAction : {};
   const disable = isRecord(codeAction.disableRuleComment) ? codeAction.disableRuleComment : {};
   const docs = isRecord(codeAction.showDocumentation) ? codeAction.showDocumentation : {};
+  const configFile = typeof r.configFile === 'string' && r.configFile.trim() ? { configFile: r.configFile.trim() } : {};
   return {
+    ...configFile,
     enable: flag(r.enable, DEFAULT_SETTINGS.enable),
     role: pick(r.role, ROLES, DEFAULT_SETTINGS.role),
     targetOs: pick(r.targetOs, TARGETS, DEFAULT_SETTINGS.targetOs),
@@ -66,13 +70,18 @@ export function normalizeSettings(raw: unknown): RelaylintSettings {
   };
 }
 
-export function lintOptions(s: RelaylintSettings): LintOptions {
-  return { role: s.role, targetOs: s.targetOs, severity: s.rules };
+export function lintOptions(s: RelaylintSettings & Pick<LintOptions, 'exceptions' | 'today'>): LintOptions {
+  const o: LintOptions = { role: s.role, targetOs: s.targetOs, severity: s.rules };
+  if (s.exceptions?.length) {
+    o.exceptions = s.exceptions;
+    o.today = s.today;
+  }
+  return o;
 }
 
 /** A stable string for a settings object, used in diagnostic result ids. */
 export function settingsKey(s: RelaylintSettings): string {
-  return JSON.stringify([s.enable, s.role, s.targetOs, Object.entries(s.rules).sort()]);
+  return JSON.stringify([s.enable, s.role, s.targetOs, Object.entries(s.rules).sort(), s.configFile ?? '']);
 }
 
 export class SettingsStore {

@@ -141,3 +141,17 @@ test('SARIF: one result per rule that is not ready, at the GPO line that would e
   const cbt = ready.find((x: { ruleId: string }) => x.ruleId === 'ldap.server.cbt');
   assert.equal(cbt, undefined, 'channel binding is ready in the example (no 3040, no 3074/3075)');
 });
+
+test('the config file\'s "evidence" locations are read with the GPOs it applies to', () => {
+  const dir = tempDir();
+  writeFile(dir, 'relaylint.json', JSON.stringify({ evidence: ['logs/'] }));
+  writeFile(dir, 'gpo/GptTmpl.inf', '[Unicode]\r\nUnicode=yes\r\n[Registry Values]\r\nMACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,1\r\n[Version]\r\nsignature="$CHICAGO$"\r\nRevision=1\r\n');
+  writeFile(dir, 'logs/dc01.xml', fs.readFileSync(path.join(REPO, EXAMPLE_LOG)));
+  const r = runCli(['scan', 'gpo', '--format', 'json'], { cwd: dir });
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(
+    j.evidence.map((e: { path: string; records: number }) => [e.path, e.records]),
+    [['logs/dc01.xml', 12]],
+  );
+  assert.equal(j.readiness.find((x: { ruleId: string }) => x.ruleId === 'ntlm.lmcompat').status, 'blocked');
+});

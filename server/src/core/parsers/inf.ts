@@ -155,8 +155,10 @@ class InfParser {
   }
 
   private comment(p: number, e: number): void {
-    this.comments.push({ text: this.text.slice(p + 1, e), span: span(p, e) });
-    if (!this.commentHintGiven) {
+    const text = this.text.slice(p + 1, e);
+    this.comments.push({ text, span: span(p, e) });
+    // relaylint's own suppression comments are not reported as a format problem.
+    if (!this.commentHintGiven && !/^\s*relaylint-/.test(text)) {
       this.commentHintGiven = true;
       // §6.1: comments are not in the MS-GPSB grammar; whether the security CSE accepts them is UNVERIFIED.
       this.problems.add({

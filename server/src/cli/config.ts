@@ -1,0 +1,107 @@
+/**
+ * The config file on the command line: the nearest `relaylint.json` (or package.json `relaylint`
+ * key) above each scanned file, or the one `--config FILE` names, or none with `--no-config`.
+ * Explicit `--role` / `--target-os` flags win over the config (they are this run's own words).
+ * A command line is trusted: it is the user's own command, so folder config files apply (see
+ * docs/editors.md for the editor's untrusted-workspace rule).
+ */
+import * as path from 'node:path';
+import { describeConfigProblem, lintOptionsFor, resolveForFile } from '../core/config';
+import type { ResolvedFileConfig } from '../core/config';
+import type { LintOptions, Role, TargetOs } from '../core/types';
+import { ConfigLoader, configLocations, relativeToConfig } from '../configLoader';
+import type { LoadedConfig } from '../configLoader';
+
+export class ConfigError extends Error {}
+
+export interface CliConfigOptions {
+  /** `--config FILE`. */
+  configFile?: string;
+  /** `--no-config`. */
+  noConfig: boolean;
+  /** The flags as given (undefined when not on the command line). */
+  role?: Role;
+  targetOs?: TargetOs;
+  /** Defaults when neither flags nor config say anything. */
+  base: LintOptions;
+  today: string;
+}
+
+export interface FileConfig {
+  ignored: boolean;
+  lint: LintOptions;
+  config?: LoadedConfig;
+  resolved?: ResolvedFileConfig;
+}
+
+export class CliConfig {
+  private readonly loader = new ConfigLoader();
+  private readonly forced?: LoadedConfig;
+  private readonly reported = new Set<string>();
+  /** A found config file was invalid (the run exits 2 at the end, like an unreadable file). */
+  invalid = false;
+
+  constructor(
+    private readonly opts: CliConfigOptions,
+    private readonly warn: (message: string) => void,
+  ) {
+    if (opts.configFile && !opts.noConfig) {
+      const loaded = this.loader.load(opts.configFile);
+      if (!loaded) throw new ConfigError(`--config ${opts.configFile}: this package.json has no "relaylint" key`);
+      if (loaded.problems.length) throw new ConfigError(`--config ${opts.configFile} is not valid: ${loaded.problems.map(describeConfigProblem).join('; ')}`);
+      this.forced = loaded;
+    }
+  }
+
+  forFile(filePath: string): FileConfig {
+    const flags = (o: LintOptions): LintOptions => ({ ...o, ...(this.opts.role ? { role: this.opts.role } : {}), ...(this.opts.targetOs ? { targetOs: this.opts.targetOs } : {}) });
+    if (this.opts.noConfig) return { ignored: false, lint: flags(this.opts.base) };
+    const loaded = this.forced ?? this.loader.find(filePath);
+    if (!loaded) return { ignored: false, lint: flags(this.opts.base) };
+    if (!loaded.config) {
+      this.invalid = true;
+      if (!this.reported.has(loaded.path)) {
+        this.reported.add(loaded.path);
+        this.warn(`relaylint: ${loaded.path}: the config file is not valid and is not applied: ${loaded.problems.map(describeConfigProblem).join('; ')}`);
+      }
+      return { ignored: false, lint: flags(this.opts.base), config: loaded };
+    }
+    const base = this.opts.base;
+    const resolved = resolveForFile(loaded.config, relativeToConfig(loaded, filePath), { role: base.role, targetOs: base.targetOs, rules: { ...(base.severity ?? {}) } }, path.basename(loaded.path));
+    return { ignored: resolved.ignored, lint: flags(lintOptionsFor(resolved, this.opts.today)), config: loaded, resolved };
+  }
+}
+
+/** `--show-config`: what applies to each file, as text lines or one JSON document. */
+export function describeFileConfig(display: string, fc: FileConfig): Record<string, unknown> {
+  const c = fc.config;
+  return {
+    path: display,
+    config: c ? c.path : null,
+    ...(c && c.problems.length ? { configProblems: c.problems.map(describeConfigProblem) } : {}),
+    ignored: fc.ignored,
+    role: fc.lint.role,
+    targetOs: fc.lint.targetOs,
+    rules: fc.lint.severity ?? {},
+    overrides: fc.resolved?.overrides ?? [],
+    exceptions: (fc.lint.exceptions ?? []).map((x) => ({ rules: x.rules, reason: x.reason, ...(x.expires ? { expires: x.expires, expired: (fc.lint.today ?? '') > x.expires } : {}) })),
+    ...configLocations(c),
+  };
+}
+
+export function showConfigText(d: Record<string, unknown>): string {
+  const lines = [`${d.path}`];
+  lines.push(`  config: ${d.config ?? 'none'}`);
+  for (const p of (d.configProblems as string[] | undefined) ?? []) lines.push(`  config problem (not applied): ${p}`);
+  if (d.ignored) lines.push('  ignored: yes (matches "ignore"; not scanned)');
+  const ov = d.overrides as number[];
+  lines.push(`  role: ${d.role}, targetOs: ${d.targetOs}${ov.length ? ` (overrides ${ov.join(', ')})` : ''}`);
+  const rules = Object.entries(d.rules as Record<string, string>);
+  lines.push(`  rules: ${rules.length ? rules.map(([k, v]) => `${k}=${v}`).join(', ') : 'defaults'}`);
+  for (const x of d.exceptions as { rules: string[]; reason: string; expires?: string; expired?: boolean }[]) {
+    lines.push(`  exception: ${x.rules.join(', ')}: ${x.reason}${x.expires ? ` (${x.expired ? 'EXPIRED' : 'until'} ${x.expires})` : ''}`);
+  }
+  if ((d.topology as string[]).length) lines.push(`  topology: ${(d.topology as string[]).join(', ')}`);
+  if ((d.evidence as string[]).length) lines.push(`  evidence: ${(d.evidence as string[]).join(', ')}`);
+  return lines.join('\n') + '\n';
+}

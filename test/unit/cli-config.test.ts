@@ -1,0 +1,139 @@
+/** The CLI reads the same config file as the editor: found per scanned file, --config, --no-config, --show-config. */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
+
+const SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+const CBT = 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LdapEnforceChannelBinding';
+const weak = utf16bom(['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER}=4,0`, `${CBT}=4,0`, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join('\r\n'));
+
+function tree(config: Record<string, unknown> | string | undefined, configName = 'relaylint.json'): string {
+  const dir = tempDir('relaylint-cfg-');
+  writeFile(dir, 'dc/GptTmpl.inf', weak);
+  writeFile(dir, 'members/GptTmpl.inf', weak);
+  writeFile(dir, 'lab/GptTmpl.inf', weak);
+  if (config !== undefined) writeFile(dir, configName, typeof config === 'string' ? config : JSON.stringify(config));
+  return dir;
+}
+
+interface JsonDoc {
+  files: { path: string; findings: { ruleId: string; severity: string; message: string }[]; suppressed: { ruleId: string; suppressed: { reason: string } }[] }[];
+  summary: { files: number; skipped: number };
+}
+const scanJson = (dir: string, ...extra: string[]) => {
+  const r = runCli(['scan', '.', '--format', 'json', '--no-coverage', ...extra], { cwd: dir });
+  return { code: r.code, stderr: r.stderr, doc: r.stdout ? (JSON.parse(r.stdout) as JsonDoc) : undefined };
+};
+const perFile = (doc: JsonDoc | undefined) =>
+  Object.fromEntries((doc?.files ?? []).map((f) => [f.path, f.findings.map((x) => `${x.ruleId}/${x.severity}`).join(' ')]));
+
+const CONFIG = {
+  rules: { 'smb.server.require': 'warning' },
+  overrides: [{ files: ['members/**'], role: 'member' }],
+  ignore: ['lab'],
+  exceptions: [{ rule: 'ldap.server.cbt', files: ['dc/**'], reason: 'vendor appliance, ticket 12', expires: '2999-01-01' }],
+};
+
+describe('CLI config file', () => {
+  test('the nearest relaylint.json applies per file: severities, overrides, ignore, exceptions', () => {
+    const dir = tree(CONFIG);
+    const { code, doc, stderr } = scanJson(dir);
+    // --fail-on error (the default): nothing at error level remains.
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(perFile(doc), { 'dc/GptTmpl.inf': 'smb.server.require/warning', 'members/GptTmpl.inf': 'smb.server.require/warning' });
+    assert.equal(doc!.summary.skipped, 1);
+    assert.deepEqual(
+      doc!.files[0].suppressed.map((s) => [s.ruleId, s.suppressed.reason]),
+      [['ldap.server.cbt', 'vendor appliance, ticket 12 (exception in relaylint.json, until 2999-01-01)']],
+    );
+    assert.equal(runCli(['scan', '.', '--no-coverage', '--fail-on', 'warning'], { cwd: dir }).code, 1);
+  });
+
+  test('--no-config: the defaults; explicit flags win over the config', () => {
+    const dir = tree(CONFIG);
+    assert.deepEqual(perFile(scanJson(dir, '--no-config').doc), {
+      'dc/GptTmpl.inf': 'smb.server.require/error ldap.server.cbt/error',
+      'lab/GptTmpl.inf': 'smb.server.require/error ldap.server.cbt/error',
+      'members/GptTmpl.inf': 'smb.server.require/error ldap.server.cbt/error',
+    });
+    assert.deepEqual(perFile(scanJson(dir, '--role', 'dc').doc), { 'dc/GptTmpl.inf': 'smb.server.require/warning', 'members/GptTmpl.inf': 'smb.server.require/warning ldap.server.cbt/error' });
+  });
+
+  test('--config FILE is used for every file instead of the nearest one', () => {
+    const dir = tree(CONFIG);
+    writeFile(dir, 'strict.json', JSON.stringify({ rules: { 'ldap.server.cbt': 'off' } }));
+    assert.deepEqual(perFile(scanJson(dir, '--config', 'strict.json').doc), {
+      'dc/GptTmpl.inf': 'smb.server.require/error',
+      'lab/GptTmpl.inf': 'smb.server.require/error',
+      'members/GptTmpl.inf': 'smb.server.require/error',
+    });
+    const missing = runCli(['scan', '.', '--config', 'nope.json'], { cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, `relaylint: --config nope.json is not valid: Cannot read the config file: ENOENT.\nRun "relaylint --help" for usage.\n`);
+    const both = runCli(['scan', '.', '--config', 'strict.json', '--no-config'], { cwd: dir });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--config and --no-config cannot be used together/);
+  });
+
+  test('a package.json relaylint key', () => {
+    const dir = tree({ name: 'gpo', relaylint: { rules: { 'smb.server.require': 'off', 'ldap.server.cbt': 'off' } } }, 'package.json');
+    const r = runCli(['scan', '.', '--no-coverage'], { cwd: dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+
+  test('an invalid config: a clear message, the files are scanned with the defaults, exit 2', () => {
+    const dir = tree('{"rules": {"smb.server.require": "none"}}');
+    const { code, doc, stderr } = scanJson(dir);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr,
+      `relaylint: ${path.join(dir, 'relaylint.json')}: the config file is not valid and is not applied: /rules/smb.server.require: The level of smb.server.require must be one of "off", "hint", "info", "warning", "error" (got "none").\n`,
+    );
+    assert.equal(perFile(doc)['dc/GptTmpl.inf'], 'smb.server.require/error ldap.server.cbt/error');
+  });
+
+  test('an expired exception is reported again', () => {
+    const dir = tree({ exceptions: [{ rule: 'smb.server.require', reason: 'old NAS', expires: '2001-02-03' }] });
+    const f = scanJson(dir).doc!.files[0];
+    assert.deepEqual(f.suppressed, []);
+    assert.ok(f.findings[0].message.endsWith('(The exception for smb.server.require in relaylint.json expired on 2001-02-03, so this is reported again; its reason was: old NAS)'), f.findings[0].message);
+  });
+
+  test('--show-config prints what applies to each file and scans nothing', () => {
+    const dir = tree({ ...CONFIG, topology: 'ad/topology.json', evidence: ['logs'] });
+    const r = runCli(['scan', '.', '--show-config'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const cfg = path.join(dir, 'relaylint.json');
+    assert.equal(
+      r.stdout,
+      [
+        'dc/GptTmpl.inf',
+        `  config: ${cfg}`,
+        '  role: any, targetOs: legacy',
+        '  rules: smb.server.require=warning',
+        '  exception: ldap.server.cbt: vendor appliance, ticket 12 (until 2999-01-01)',
+        `  topology: ${path.join(dir, 'ad', 'topology.json')}`,
+        `  evidence: ${path.join(dir, 'logs')}`,
+        'lab/GptTmpl.inf',
+        `  config: ${cfg}`,
+        '  ignored: yes (matches "ignore"; not scanned)',
+        '  role: any, targetOs: legacy',
+        '  rules: smb.server.require=warning',
+        `  topology: ${path.join(dir, 'ad', 'topology.json')}`,
+        `  evidence: ${path.join(dir, 'logs')}`,
+        'members/GptTmpl.inf',
+        `  config: ${cfg}`,
+        '  role: member, targetOs: legacy (overrides 0)',
+        '  rules: smb.server.require=warning',
+        `  topology: ${path.join(dir, 'ad', 'topology.json')}`,
+        `  evidence: ${path.join(dir, 'logs')}`,
+        '',
+      ].join('\n'),
+    );
+    const j = runCli(['scan', 'members', '--show-config', '--format', 'json', '--no-config'], { cwd: dir });
+    assert.deepEqual(JSON.parse(j.stdout), [
+      { path: 'members/GptTmpl.inf', config: null, ignored: false, role: 'any', targetOs: 'legacy', rules: {}, overrides: [], exceptions: [], topology: [], evidence: [] },
+    ]);
+  });
+});

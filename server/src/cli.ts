@@ -22,6 +22,7 @@ import { BaselineError, loadBaseline } from './cli/baseline';
 import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
 import { todayIso } from './core/config';
 import { GpoResolver } from './cli/gpo-context';
+import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
 import { FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { SarifWriter } from './cli/sarif';
 import { colors, TextReporter } from './cli/text';
@@ -38,11 +39,15 @@ const USAGE = `relaylint ${VERSION}: audit Group Policy exports for SMB, LDAP an
 
 Usage:
   relaylint scan <path>... [options]   scan files and folders (SYSVOL trees, GPO backups, loose exports)
+  relaylint report <path>... -o posture.html [--baseline <result.json>] [--topology <file>] [--evidence <file>]
+                                       one offline HTML page: relay-hardening level per control family and scope,
+                                       canary headline, audit-first next steps, drift against an earlier JSON result
   relaylint rules [--format json]      list the rules
   relaylint --version | --help
 
 Options for scan:
-  --format text|json|sarif   output format (default text)
+  --format text|json|sarif|html
+                             output format (default text; html: the posture report)
   --output <file>            write the report to a file instead of standard output
   --fail-on error|warning|info|never
                              exit 1 when a finding at or above this severity remains (default error)
@@ -61,6 +66,11 @@ Options for scan:
   --show-config              print which config file and options apply to each file, and scan nothing
   --no-color                 no colours (NO_COLOR is honoured too)
 
+Options for report: --output, --role, --target-os and --jobs as for scan; --baseline <result.json> (drift against an
+earlier JSON result); --window <n>d (the readiness window shown in the next steps, default 30d); --topology and
+--evidence are accepted, and the page says when this build cannot read them yet. report exits 0 unless a path
+cannot be read.
+
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 `;
 
@@ -68,7 +78,9 @@ class UsageError extends Error {}
 
 interface ScanArgs {
   paths: string[];
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
+  /** `report` command (and html format): posture options. */
+  posture?: PostureCliOptions;
   failOn: Severity | 'never';
   fix: boolean;
   baseline?: string;
@@ -121,7 +133,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
   // cost about 80 MB more memory. --jobs N is there for larger machines.
   const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
-  const format = oneOf('format', values.format, ['text', 'json', 'sarif'] as const, 'text');
+  const format = oneOf('format', values.format, ['text', 'json', 'sarif', 'html'] as const, 'text');
   const window = parseWindow(values.window) ?? 30;
   if (!Number.isFinite(window)) throw new UsageError(`--window must be a number of days such as 30d, 12w or 90 (got "${values.window}")`);
   return {
@@ -322,6 +334,10 @@ async function scan(args: ScanArgs): Promise<number> {
   const c = colors(args.color);
   const text = args.format === 'text' ? new TextReporter(write, c) : undefined;
   const sarif = args.format === 'sarif' ? new SarifWriter(write, VERSION, pathToFileURL(process.cwd() + path.sep).href) : undefined;
+  const html =
+    args.format === 'html'
+      ? new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths })
+      : undefined;
   let firstJson = true;
   if (args.format === 'json') write(`{"tool":${JSON.stringify({ name: 'relaylint', version: VERSION })},"options":${JSON.stringify(args.lint)},"files":[`);
 
@@ -351,6 +367,7 @@ async function scan(args: ScanArgs): Promise<number> {
     coverage.add(o.coverage);
     if (o.report && text) text.add(o.report);
     if (o.report && sarif) sarif.add(o.report);
+    if (o.report && html) html.file(o.report);
     if (o.json !== undefined) {
       write((firstJson ? '' : ',') + o.json);
       firstJson = false;
@@ -422,10 +439,12 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (batch.length) await dispatch(batch);
   while (pending.length) await drainHead();
-  // The `evidence` locations of the config files that applied (files already read are not read twice).
+  // The `evidence` locations of the config files that applied and of `report --evidence` (files
+  // already read are not read twice).
   const evidenceRead = new Set(evidence.files.map((f) => f.path));
-  for (const cfg of configsSeen.values()) {
-    for (const e of walk(configLocations(cfg).evidence, errors)) {
+  const evidenceRoots = [...(args.posture?.evidence ?? []), ...[...configsSeen.values()].flatMap((cfg) => configLocations(cfg).evidence)];
+  if (evidenceRoots.length) {
+    for (const e of walk(evidenceRoots, errors)) {
       const d = display(e.path);
       if (evidenceRead.has(d)) continue;
       evidenceRead.add(d);
@@ -444,7 +463,7 @@ async function scan(args: ScanArgs): Promise<number> {
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
   const readiness = evidence.files.length
     ? evidence.judge({
-        windowDays: args.window,
+        windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
         auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
         skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
       })
@@ -463,6 +482,7 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (sarif && readiness) for (const r of readinessSarif(readiness, files > 0 ? (cov ?? coverage.result()) : undefined, evidence.files)) sarif.addExternal(r);
   if (sarif) sarif.end(!ioError);
+  if (html) html.end({ coverage: coverage.result(), ...(readiness ? { evidence: evidence.files, readiness } : {}), summary: { files, skipped, seconds: Number(seconds.toFixed(3)), errors: errors.length } });
   if (args.format === 'json') {
     if (readiness) write(`],"evidence":${JSON.stringify(evidence.files)},"readiness":${JSON.stringify(readiness)}`);
     write(`${readiness ? '' : ']'},"coverage":${JSON.stringify(cov ?? [])},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
@@ -506,6 +526,10 @@ export async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === 'scan') return await scan(parseScanArgs(rest));
+    if (cmd === 'report') {
+      const r = reportArgv(rest);
+      return await scan({ ...parseScanArgs(r.scanArgv), posture: r.posture });
+    }
     if (cmd === 'rules') return listRules(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
@@ -527,7 +551,7 @@ export async function main(argv: string[]): Promise<number> {
 const LEAN_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=768'];
 
 function needsLeanHeap(argv: string[]): boolean {
-  return argv[0] === 'scan' && !process.env.RELAYLINT_LEAN_CHILD && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
+  return (argv[0] === 'scan' || argv[0] === 'report') && !process.env.RELAYLINT_LEAN_CHILD && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
 }
 
 function runWithLeanHeap(argv: string[]): number {

@@ -45,3 +45,4 @@ export {
   type BaseOptions,
   type RuleLevel,
 } from './config';
+export * as posture from './posture';

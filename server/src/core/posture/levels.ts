@@ -1,0 +1,378 @@
+/**
+ * The relay-maturity ladder, as data: per control family, which catalog rules belong to it and what
+ * each level L0–L5 requires of them.
+ *
+ * TODO(merge): these definitions belong in the catalog entries (server/src/core/catalog/*), next to
+ * each rule's rollout text, and are kept here keyed by rule id only because the catalog is being
+ * restructured in parallel. The lead moves them at merge; nothing outside core/posture reads them.
+ *
+ * Facts: settings-and-formats.md §1.3/§5.5 (audit → remediate → enforce, [S1][S18][S20][S21][S23][S24]),
+ * scope-and-evidence.md §3.9 (which audit switches the GPOs can show). A condition never guesses an
+ * unconfirmed value: where the catalog marks a value as secondary-source only (the Restrict NTLM
+ * encodings), the definition text says so.
+ */
+
+export type FamilyId = 'smb-signing' | 'smb1-guest' | 'ldap-signing' | 'ldap-cbt' | 'ntlm' | 'netlogon';
+
+/** What "not configured" means for a condition. */
+export type MissingPolicy =
+  /** Not configured fails the condition. */
+  | 'fail'
+  /** Not configured passes when the catalog says the OS default is not exposed for this role and target OS (`exposedWhenMissing` false). */
+  | 'os-default'
+  /** Not configured behaves as this documented default value. */
+  | { default: number };
+
+export interface RuleCondition {
+  rule: string;
+  /** The rule's judgement must be `hardened` (the catalog's own verdict, e.g. LDAP signing on Server 2025 with enforcement). */
+  hardened?: true;
+  /** Accepted values (DWORD). */
+  values?: readonly number[];
+  /** Evaluated in the domain controllers' scope (DC-only settings decide this for every scope). */
+  on?: 'dc';
+  missing: MissingPolicy;
+}
+
+export interface AnyOfCondition {
+  anyOf: readonly Condition[];
+}
+
+/** Evidence from exported event logs (issue 12 `readiness`) for these rules in this scope. */
+export interface EvidenceCondition {
+  evidence: readonly string[];
+  /** `ready`: every readiness entry for these rules is `ready`; `audit-on`: the logs show the audit is on. */
+  need: 'ready' | 'audit-on';
+}
+
+export type Condition = RuleCondition | AnyOfCondition | EvidenceCondition;
+
+export interface LevelDef {
+  level: 0 | 1 | 2 | 3 | 4 | 5;
+  /** Short name shown in cells. */
+  name: string;
+  /** The definition shown on the page. */
+  text: string;
+  /** All must hold (each level lists its complete requirement, not a delta). `null`: the family has no such stage. */
+  requires: readonly Condition[] | null;
+}
+
+export interface FamilyDef {
+  id: FamilyId;
+  title: string;
+  /** Every catalog rule that belongs to the family (evidence shown on its cells). */
+  rules: readonly string[];
+  /** The rule whose readiness (clients that would fail) is shown for the next enforcement step. */
+  gate: readonly string[];
+  levels: readonly LevelDef[];
+}
+
+export const LEVEL_NAMES: Record<number, string> = {
+  0: 'Not configured or weak',
+  1: 'Audited',
+  2: 'Negotiated',
+  3: 'Required on servers and DCs',
+  4: 'Required everywhere, no failing client',
+  5: 'NTLM restricted with exceptions',
+};
+
+const L0 = (text: string): LevelDef => ({ level: 0, name: LEVEL_NAMES[0], text, requires: [] });
+
+const SMB_SERVER_REQUIRED: RuleCondition = { rule: 'smb.server.require', values: [1], missing: 'os-default' };
+
+export const FAMILIES: readonly FamilyDef[] = [
+  {
+    id: 'smb-signing',
+    title: 'SMB signing',
+    rules: ['smb.server.require', 'smb.client.require', 'smb.server.enable', 'smb.client.enable', 'smb.server.audit.signing', 'smb.client.audit.signing', 'smb.server.spn'],
+    gate: ['smb.server.require'],
+    levels: [
+      L0('SMB servers do not require signing and the signing audit is off.'),
+      {
+        level: 1,
+        name: LEVEL_NAMES[1],
+        text: '"Audit client does not support signing" (smb.server.audit.signing = 1) applies, so SMB servers log clients that could not sign (events reported as 3021/3027).',
+        requires: [{ rule: 'smb.server.audit.signing', values: [1], missing: 'fail' }],
+      },
+      {
+        level: 2,
+        name: LEVEL_NAMES[2],
+        text: 'The "if client agrees" / "if server agrees" settings are on (smb.server.enable = 1, smb.client.enable = 1 or its default). Only SMBv1 uses them; for SMB 2 and 3 this stage changes nothing.',
+        requires: [
+          { rule: 'smb.server.enable', values: [1], missing: 'fail' },
+          { rule: 'smb.client.enable', values: [1], missing: { default: 1 } },
+        ],
+      },
+      {
+        level: 3,
+        name: LEVEL_NAMES[3],
+        text: 'SMB servers require signing (smb.server.require = 1, or the OS default where it already requires it), which closes NTLM relay to SMB on these hosts.',
+        requires: [SMB_SERVER_REQUIRED],
+      },
+      {
+        level: 4,
+        name: LEVEL_NAMES[4],
+        text: 'Servers and clients require signing (smb.server.require = 1 and smb.client.require = 1) and the event logs show no client that fails signing.',
+        requires: [SMB_SERVER_REQUIRED, { rule: 'smb.client.require', values: [1], missing: 'os-default' }, { evidence: ['smb.server.require'], need: 'ready' }],
+      },
+      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    ],
+  },
+  {
+    id: 'smb1-guest',
+    title: 'SMBv1 and guest access',
+    rules: ['smb1.server', 'smb1.client', 'smb.client.guest', 'smb.server.audit.guest', 'smb.client.audit.guest'],
+    gate: ['smb1.server', 'smb.client.guest'],
+    levels: [
+      L0('The SMBv1 server is on, or clients allow insecure guest logons, and guest logons are not audited.'),
+      {
+        level: 1,
+        name: LEVEL_NAMES[1],
+        text: '"Audit insecure guest logon" applies on servers or clients (smb.server.audit.guest = 1 or smb.client.audit.guest = 1).',
+        requires: [
+          {
+            anyOf: [
+              { rule: 'smb.server.audit.guest', values: [1], missing: 'fail' },
+              { rule: 'smb.client.audit.guest', values: [1], missing: 'fail' },
+            ],
+          },
+        ],
+      },
+      { level: 2, name: LEVEL_NAMES[2], text: 'No negotiate stage: SMBv1 and guest access are either allowed or not.', requires: null },
+      {
+        level: 3,
+        name: LEVEL_NAMES[3],
+        text: 'The SMBv1 server is off (smb1.server = 0, policy Disabled) and clients refuse insecure guest logons (smb.client.guest = 0, or the OS default).',
+        requires: [
+          { rule: 'smb1.server', values: [0], missing: 'fail' },
+          { rule: 'smb.client.guest', values: [0], missing: 'os-default' },
+        ],
+      },
+      {
+        level: 4,
+        name: LEVEL_NAMES[4],
+        text: 'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 or guest logons.',
+        requires: [
+          { rule: 'smb1.server', values: [0], missing: 'fail' },
+          { rule: 'smb.client.guest', values: [0], missing: 'os-default' },
+          { rule: 'smb1.client', values: [4], missing: 'fail' },
+          { evidence: ['smb1.server', 'smb.client.guest'], need: 'ready' },
+        ],
+      },
+      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    ],
+  },
+  {
+    id: 'ldap-signing',
+    title: 'LDAP signing',
+    rules: ['ldap.server.signing', 'ldap.server.enforce', 'ldap.client.signing', 'ldap.client.sealing'],
+    gate: ['ldap.server.signing'],
+    levels: [
+      L0('Domain controllers accept unsigned LDAP binds and clients do not ask for signing.'),
+      {
+        level: 1,
+        name: LEVEL_NAMES[1],
+        text:
+          'The event logs of the domain controllers show per-client LDAP signing events (2889). The switch ("16 LDAP Interface Events" = 2 under NTDS\\Diagnostics) is usually set by hand, ' +
+          'so relaylint takes it as on only when the logs show it.',
+        requires: [{ evidence: ['ldap.server.signing'], need: 'audit-on' }],
+      },
+      {
+        level: 2,
+        name: LEVEL_NAMES[2],
+        text: 'Clients negotiate LDAP signing (ldap.client.signing = 1 or 2; 1 is the Windows default).',
+        requires: [{ rule: 'ldap.client.signing', values: [1, 2], missing: { default: 1 } }],
+      },
+      {
+        level: 3,
+        name: LEVEL_NAMES[3],
+        text: 'Domain controllers require LDAP signing (ldap.server.signing = 2, or Server 2025 enforcement as the catalog judges it).',
+        requires: [
+          { rule: 'ldap.client.signing', values: [1, 2], missing: { default: 1 } },
+          { rule: 'ldap.server.signing', hardened: true, on: 'dc', missing: 'os-default' },
+        ],
+      },
+      {
+        level: 4,
+        name: LEVEL_NAMES[4],
+        text: 'Domain controllers require signing, clients require it too (ldap.client.signing = 2) and the DC logs show no client that binds without signing.',
+        requires: [
+          { rule: 'ldap.client.signing', values: [2], missing: 'fail' },
+          { rule: 'ldap.server.signing', hardened: true, on: 'dc', missing: 'os-default' },
+          { evidence: ['ldap.server.signing'], need: 'ready' },
+        ],
+      },
+      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    ],
+  },
+  {
+    id: 'ldap-cbt',
+    title: 'LDAP channel binding',
+    rules: ['ldap.server.cbt'],
+    gate: ['ldap.server.cbt'],
+    levels: [
+      L0('Domain controllers never check channel binding tokens (ldap.server.cbt = 0 or not configured before Server 2025).'),
+      {
+        level: 1,
+        name: LEVEL_NAMES[1],
+        text: 'The DC logs show per-client channel-binding events (3039/3074/3075; they need the LDAP interface diagnostic level 2, set outside the catalog\'s settings).',
+        requires: [{ evidence: ['ldap.server.cbt'], need: 'audit-on' }],
+      },
+      {
+        level: 2,
+        name: LEVEL_NAMES[2],
+        text: 'Domain controllers check tokens from clients that offer them (ldap.server.cbt = 1, When supported).',
+        requires: [{ rule: 'ldap.server.cbt', values: [1, 2], on: 'dc', missing: 'fail' }],
+      },
+      {
+        level: 3,
+        name: LEVEL_NAMES[3],
+        text: 'Domain controllers always require channel binding (ldap.server.cbt = 2, Always).',
+        requires: [{ rule: 'ldap.server.cbt', values: [2], on: 'dc', missing: 'fail' }],
+      },
+      {
+        level: 4,
+        name: LEVEL_NAMES[4],
+        text: 'Channel binding is Always (only domain controllers enforce it, so "everywhere" is the DCs) and the DC logs show no client that sends no or a wrong token.',
+        requires: [
+          { rule: 'ldap.server.cbt', values: [2], on: 'dc', missing: 'fail' },
+          { evidence: ['ldap.server.cbt'], need: 'ready' },
+        ],
+      },
+      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    ],
+  },
+  {
+    id: 'ntlm',
+    title: 'NTLM (level, restrictions)',
+    rules: ['ntlm.lmcompat', 'ntlm.minclient', 'ntlm.minserver', 'ntlm.nolmhash', 'ntlm.out', 'ntlm.in.audit', 'ntlm.domain.audit', 'ntlm.in.restrict', 'ntlm.domain.restrict'],
+    gate: ['ntlm.lmcompat', 'ntlm.out'],
+    levels: [
+      L0('LM or NTLMv1 is still accepted and NTLM use is not audited.'),
+      {
+        level: 1,
+        name: LEVEL_NAMES[1],
+        text:
+          'NTLM use is audited: incoming NTLM for all accounts (ntlm.in.audit = 2), outgoing NTLM (ntlm.out = 1, Audit all) or NTLM in the domain on DCs (ntlm.domain.audit = 7). ' +
+          'The numeric encodings of these settings come from CIS lists, not from a Microsoft reference.',
+        requires: [
+          {
+            anyOf: [
+              { rule: 'ntlm.in.audit', values: [2], missing: 'fail' },
+              { rule: 'ntlm.out', values: [1, 2], missing: 'fail' },
+              { rule: 'ntlm.domain.audit', values: [7], on: 'dc', missing: 'fail' },
+            ],
+          },
+        ],
+      },
+      {
+        level: 2,
+        name: LEVEL_NAMES[2],
+        text: 'Machines send NTLMv2 only (ntlm.lmcompat 3 or higher; 3 is the default) and require NTLMv2 session security with 128-bit encryption (ntlm.minclient, ntlm.minserver = 537395200).',
+        requires: [
+          { rule: 'ntlm.lmcompat', values: [3, 4, 5], missing: { default: 3 } },
+          { rule: 'ntlm.minclient', hardened: true, missing: 'fail' },
+          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
+        ],
+      },
+      {
+        level: 3,
+        name: LEVEL_NAMES[3],
+        text: 'Domain controllers refuse LM and NTLMv1 (ntlm.lmcompat = 5 in the DCs\' scope) and servers require NTLMv2 session security.',
+        requires: [
+          { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
+          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
+        ],
+      },
+      {
+        level: 4,
+        name: LEVEL_NAMES[4],
+        text: 'Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB 4090105).',
+        requires: [
+          { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
+          { rule: 'ntlm.lmcompat', values: [5], missing: 'fail' },
+          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
+          { rule: 'ntlm.minclient', hardened: true, missing: 'fail' },
+          { evidence: ['ntlm.lmcompat'], need: 'ready' },
+        ],
+      },
+      {
+        level: 5,
+        name: LEVEL_NAMES[5],
+        text:
+          'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain denied on DCs (ntlm.domain.restrict above 0), ' +
+          'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
+        requires: [
+          { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
+          { rule: 'ntlm.lmcompat', values: [5], missing: 'fail' },
+          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
+          { rule: 'ntlm.minclient', hardened: true, missing: 'fail' },
+          { evidence: ['ntlm.lmcompat'], need: 'ready' },
+          {
+            anyOf: [
+              { rule: 'ntlm.out', values: [2], missing: 'fail' },
+              { rule: 'ntlm.in.restrict', values: [1, 2], missing: 'fail' },
+              { rule: 'ntlm.domain.restrict', values: [1, 2, 3, 4, 5, 6, 7], on: 'dc', missing: 'fail' },
+            ],
+          },
+          { evidence: ['ntlm.out'], need: 'ready' },
+        ],
+      },
+    ],
+  },
+  {
+    id: 'netlogon',
+    title: 'Netlogon secure channel',
+    rules: ['netlogon.signorseal', 'netlogon.seal', 'netlogon.sign', 'netlogon.strongkey'],
+    gate: ['netlogon.signorseal'],
+    levels: [
+      L0('A GPO turns secure-channel signing or sealing off.'),
+      { level: 1, name: LEVEL_NAMES[1], text: 'No audit switch for the secure channel among the Group Policy settings relaylint knows.', requires: null },
+      {
+        level: 2,
+        name: LEVEL_NAMES[2],
+        text: 'Secure-channel data is signed and sealed when possible (netlogon.sign = 1, netlogon.seal = 1; both are the Windows default).',
+        requires: [
+          { rule: 'netlogon.sign', values: [1], missing: { default: 1 } },
+          { rule: 'netlogon.seal', values: [1], missing: { default: 1 } },
+        ],
+      },
+      {
+        level: 3,
+        name: LEVEL_NAMES[3],
+        text: 'Signing or sealing is always required with a strong session key (netlogon.signorseal = 1, netlogon.strongkey = 1; both are the Windows default).',
+        requires: [
+          { rule: 'netlogon.sign', values: [1], missing: { default: 1 } },
+          { rule: 'netlogon.seal', values: [1], missing: { default: 1 } },
+          { rule: 'netlogon.signorseal', values: [1], missing: { default: 1 } },
+          { rule: 'netlogon.strongkey', values: [1], missing: { default: 1 } },
+        ],
+      },
+      {
+        level: 4,
+        name: LEVEL_NAMES[4],
+        text: 'L3 and evidence from the logs that no machine fails the secure-channel requirement. No event source for this is read yet, so L3 is the practical top.',
+        requires: [
+          { rule: 'netlogon.signorseal', values: [1], missing: { default: 1 } },
+          { rule: 'netlogon.strongkey', values: [1], missing: { default: 1 } },
+          { evidence: ['netlogon.signorseal'], need: 'ready' },
+        ],
+      },
+      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    ],
+  },
+];
+
+/** The rollout order the canary headline and the next steps follow. */
+export const ROLLOUT_ORDER: readonly FamilyId[] = ['smb-signing', 'smb1-guest', 'ldap-signing', 'ldap-cbt', 'ntlm', 'netlogon'];
+
+export function familyById(id: FamilyId): FamilyDef {
+  const f = FAMILIES.find((x) => x.id === id);
+  if (!f) throw new Error(`unknown family ${id}`);
+  return f;
+}
+
+/** The highest level a family defines (L4 for most, L5 for NTLM). */
+export function topLevel(f: FamilyDef): number {
+  return Math.max(...f.levels.filter((l) => l.requires !== null).map((l) => l.level));
+}

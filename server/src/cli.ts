@@ -2,7 +2,7 @@
  * relaylint command line: a thin adapter over the core.
  *
  *   relaylint scan <path>... [--format text|json|sarif] [--fail-on error|warning|info|never]
- *                            [--fix] [--baseline <file>] [--role dc|member|any]
+ *                            [--fix [--unsafe-fixes]] [--baseline <file>] [--role dc|member|any]
  *                            [--target-os legacy|win11-24h2|ws2025] [--output <file>] [--jobs N]
  *   relaylint rules [--format text|json]
  *
@@ -51,7 +51,9 @@ Options for scan:
   --output <file>            write the report to a file instead of standard output
   --fail-on error|warning|info|never
                              exit 1 when a finding at or above this severity remains (default error)
-  --fix                      apply the preferred fixes in place (byte for byte outside the edits)
+  --fix                      apply the preferred safe fixes in place (audit switches, negotiate steps;
+                             byte for byte outside the edits)
+  --unsafe-fixes             with --fix, also apply the fixes that enforce (require signing, refuse NTLM)
   --baseline <file>          report only findings that are not in this earlier JSON or SARIF result
   --role dc|member|any       which machines the GPOs target (default any: DC-only settings are judged)
   --target-os legacy|win11-24h2|ws2025
@@ -83,6 +85,7 @@ interface ScanArgs {
   posture?: PostureCliOptions;
   failOn: Severity | 'never';
   fix: boolean;
+  unsafeFixes: boolean;
   baseline?: string;
   output?: string;
   jobs: number;
@@ -114,6 +117,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       format: { type: 'string', short: 'f' },
       'fail-on': { type: 'string' },
       fix: { type: 'boolean' },
+      'unsafe-fixes': { type: 'boolean' },
       baseline: { type: 'string' },
       output: { type: 'string', short: 'o' },
       role: { type: 'string' },
@@ -142,6 +146,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     format,
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
     fix: !!values.fix,
+    unsafeFixes: !!values['unsafe-fixes'],
     baseline: values.baseline,
     output: values.output,
     jobs,
@@ -381,7 +386,7 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   };
 
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix };
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes };
   const display = (p: string) => {
     const rel = path.relative(process.cwd(), p);
     return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');

@@ -37,7 +37,7 @@ describe('code actions on a weak security template', () => {
   let text: string;
   let diags: Diagnostic[];
   before(async () => {
-    c = await LspClient.start();
+    c = await LspClient.start({ settings: () => ({ fix: { unsafe: true } }) });
     uri = fixtureUri(...INF);
     text = fixtureText(...INF);
     await c.open(uri, 'secedit-inf', text);
@@ -179,7 +179,7 @@ describe('code actions after the document changed', () => {
 describe('code action settings', () => {
   test('disableRuleComment and showDocumentation can be switched off', async () => {
     const c = await LspClient.start({
-      settings: () => ({ codeAction: { disableRuleComment: { enable: false }, showDocumentation: { enable: false } } }),
+      settings: () => ({ codeAction: { disableRuleComment: { enable: false }, showDocumentation: { enable: false } }, fix: { unsafe: true } }),
     });
     try {
       const uri = fixtureUri(...INF);
@@ -195,7 +195,7 @@ describe('code action settings', () => {
   });
 
   test('a rule turned off is not fixed by fix-all', async () => {
-    const c = await LspClient.start({ settings: () => ({ rules: { 'ldap.server.cbt': 'off' } }) });
+    const c = await LspClient.start({ settings: () => ({ rules: { 'ldap.server.cbt': 'off' }, fix: { unsafe: true } }) });
     try {
       const uri = fixtureUri(...INF);
       const text = fixtureText(...INF);
@@ -209,10 +209,29 @@ describe('code action settings', () => {
   });
 });
 
+describe('safe and unsafe fixes', () => {
+  test('by default fix-all and source.fixAll apply only safe fixes; the quick fixes still offer the unsafe ones', async () => {
+    const c = await LspClient.start();
+    try {
+      const uri = fixtureUri(...INF);
+      const text = fixtureText(...INF);
+      await c.open(uri, 'secedit-inf', text);
+      // Every fix in this file enforces (require signing, channel binding Always): nothing to apply in bulk.
+      assert.deepEqual(await c.codeActions(uri, on(0, 0, 0), [], ['source.fixAll.relaylint']), []);
+      const [d] = await c.diagnostics(uri);
+      const titles = summary(await c.codeActions(uri, d.range, [d])).map(([title]) => title);
+      assert.ok(titles.includes('Require SMB server signing (always)'), titles.join());
+      assert.ok(!titles.includes('Fix all relaylint issues in this file'), titles.join());
+    } finally {
+      await c.stop();
+    }
+  });
+});
+
 describe('code actions in other formats', () => {
   let c: LspClient;
   before(async () => {
-    c = await LspClient.start();
+    c = await LspClient.start({ settings: () => ({ fix: { unsafe: true } }) });
   });
   after(async () => {
     await c.stop();

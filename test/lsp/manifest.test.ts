@@ -61,6 +61,7 @@ describe('manifest', () => {
       'relaylint.codeAction.showDocumentation.enable',
       'relaylint.configFile',
       'relaylint.enable',
+      'relaylint.fix.unsafe',
       'relaylint.role',
       'relaylint.rules',
       'relaylint.targetOs',

@@ -115,14 +115,14 @@ test('--fix changes only the fixed span, byte for byte, in every encoding and li
     const dir = tempDir();
     const file = writeFile(dir, 'GptTmpl.inf', bytes);
     const text = width === 2 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
-    const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--format', 'json'], { cwd: dir });
+    const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
     assert.equal(r.code, 0, `${label}: ${r.stdout}${r.stderr}`);
     assert.equal(JSON.parse(r.stdout).summary.fixed, 1, label);
     const after = fs.readFileSync(file);
     const at = offsetOf(text);
     assert.deepEqual(diffRuns(bytes, after), [[at, at + 1, at + 1]], label);
     assert.equal(after[at], '1'.charCodeAt(0), label);
-    const again = runCli(['scan', 'GptTmpl.inf', '--fix', '--format', 'json'], { cwd: dir });
+    const again = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
     assert.equal(JSON.parse(again.stdout).summary.fixed, 0, label);
     assert.deepEqual(fs.readFileSync(file), after, label);
   }

@@ -173,6 +173,8 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
 export interface ScanOneOptions {
   lint: LintOptions;
   fix: boolean;
+  /** With `fix`: apply unsafe (enforcing) fixes too (`--unsafe-fixes`). */
+  unsafeFixes?: boolean;
 }
 
 /** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
@@ -197,7 +199,7 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
   let findings = lint(parsed, opts.lint);
   let fixed = 0;
   if (opts.fix && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
-    const edits = fixAllEdits(findings);
+    const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);
       // The text the edits were computed on must be the text decode() gives; anything else is a bug, not a write.

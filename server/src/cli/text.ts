@@ -91,7 +91,9 @@ export class TextReporter {
               ? this.c.red('weak    ')
               : e.status === 'mixed'
                 ? this.c.yellow('mixed   ')
-                : e.exposedWhenMissing
+                : e.status === 'configured'
+                  ? this.c.dim('set     ')
+                  : e.exposedWhenMissing
                   ? this.c.yellow('missing ')
                   : this.c.dim('missing ');
         const note =

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { candidateExtensions } from '../core';
 
 export interface WalkEntry {
   path: string;
@@ -17,8 +18,11 @@ export interface WalkError {
   message: string;
 }
 
-// .evtx and .csv: event-log exports for rollout readiness (read by cli/evidence.ts).
-const CANDIDATE = /\.(inf|reg|xml|pol|evtx|csv)$/i;
+/**
+ * File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today), plus `.evtx` and
+ * `.csv`: event-log exports for rollout readiness (read by cli/evidence.ts, by content).
+ */
+const CANDIDATE = new RegExp(`\\.(${[...candidateExtensions, 'evtx', 'csv'].join('|')})$`, 'i');
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 export function* walk(roots: readonly string[], errors: WalkError[]): Generator<WalkEntry> {

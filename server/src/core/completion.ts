@@ -10,6 +10,8 @@ import type { SettingRule } from './catalog/types';
 import { cleanKey, hiveOf, keyId } from './keys';
 import { LineIndex } from './text';
 import type { Hive, ParsedFile, RegData, Span } from './types';
+import { providerOf } from './formats';
+import { judgeValue } from './judge';
 
 export type CompletionKind = 'header' | 'key' | 'setting' | 'value';
 
@@ -38,7 +40,6 @@ export interface CompletionEntry {
 const REG_HEADER = 'Windows Registry Editor Version 5.00';
 const INF_TYPE: Record<SettingRule['valueType'], number> = { REG_SZ: 1, REG_DWORD: 4, REG_MULTI_SZ: 7 };
 const REG_HIVE_NAME: Partial<Record<Hive, string>> = { HKLM: 'HKEY_LOCAL_MACHINE', HKCU: 'HKEY_CURRENT_USER' };
-const SECURITY_OPTIONS = /security options/i;
 
 interface LineAt {
   index: LineIndex;
@@ -80,7 +81,7 @@ function trimEndIndex(text: string): number {
 
 function safeJudgeHardened(rule: SettingRule, value: RegData): boolean {
   try {
-    return rule.judge(value, { role: 'any', targetOs: 'legacy', peers: new Map() }).status === 'hardened';
+    return judgeValue(rule, value, { role: 'any', targetOs: 'legacy', peers: new Map() }).status === 'hardened';
   } catch {
     return false;
   }
@@ -141,11 +142,11 @@ function settingDocumentation(rule: SettingRule, inserted: string | undefined): 
 
 // --- security templates ------------------------------------------------------------------------
 
-/** Rules a security template can carry: the Security Options with a HKLM location. */
+/** Rules a security template can carry: the entries with a Security Option identity and a HKLM location. */
 function templateRules(): { rule: SettingRule; key: string; name: string }[] {
   const out: { rule: SettingRule; key: string; name: string }[] = [];
   for (const rule of settingRules) {
-    if (!SECURITY_OPTIONS.test(rule.gpoPath)) continue;
+    if (!rule.securityOption) continue;
     const loc = rule.locations.find((l) => l.hive === 'HKLM');
     if (loc) out.push({ rule, key: loc.key, name: loc.name });
   }
@@ -285,7 +286,7 @@ function regCompletions(text: string, offset: number): CompletionEntry[] {
 /** Completion entries at `offset`; empty where relaylint has nothing to offer. */
 export function completionsAt(file: ParsedFile, offset: number): CompletionEntry[] {
   const o = Math.max(0, Math.min(offset, file.text.length));
-  switch (file.format) {
+  switch (providerOf(file.format)?.completion) {
     case 'inf':
       return infCompletions(file.text, o);
     case 'reg':

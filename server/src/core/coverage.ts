@@ -3,12 +3,12 @@
  * one file at a time (the CLI streams the tree and keeps only these small records) and says, per
  * rule, where the setting is configured and whether the set is hardened, weak, missing or mixed.
  */
-import { ruleOf, rulesInKey, rulesUnderKey, settingRules } from './catalog';
-import type { SettingRule } from './catalog/types';
-import { judgeContext, peerValues } from './engine';
+import { settingRules } from './catalog';
+import { judgeContext, judgeFile } from './judge';
 import { displayKey } from './keys';
 import type { LineIndex } from './text';
 import type { LintOptions, ParsedFile, RegData, SettingState } from './types';
+
 
 export interface CoverageSource {
   path: string;
@@ -25,7 +25,12 @@ export interface CoverageEntry {
   ruleId: string;
   key: string;
   name: string;
-  status: 'hardened' | 'weak' | 'missing' | 'mixed';
+  /**
+   * Over the judged sources (hardened, weak, deleted): all hardened, none hardened, some of each;
+   * `missing` when no scanned file configures it; `configured` when every source is one relaylint
+   * does not rate (environment-specific settings, values of an undocumented type or range).
+   */
+  status: 'hardened' | 'weak' | 'missing' | 'mixed' | 'configured';
   /** Whether machines are exposed when no scanned GPO configures the setting (role and target OS dependent). */
   exposedWhenMissing: boolean;
   /** The first MAX_COVERAGE_SOURCES sources, in scan order. */
@@ -37,24 +42,13 @@ export interface CoverageEntry {
 /** The coverage records of one file: (rule id, source) pairs. */
 export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
-  const ctx = judgeContext(options, peerValues(file.settings));
-  for (const s of file.settings) {
-    if (s.state === 'disabled') continue;
-    const rules: SettingRule[] =
-      s.state !== 'deleted' || s.deleteScope === 'value' || !s.deleteScope
-        ? [ruleOf(s)].filter((r): r is SettingRule => !!r)
-        : s.deleteScope === 'key'
-          ? rulesUnderKey(s.hive, s.key)
-          : [...rulesInKey(s.hive, s.key)];
-    for (const rule of rules) {
-      if (rule.dcOnly && options.role === 'member') continue;
-      const status: CoverageSource['status'] = s.state === 'deleted' ? 'deleted' : rule.judge(s.value, ctx).status;
-      const src: CoverageSource = { path, value: s.state === 'deleted' ? null : s.value, state: s.state, status };
-      if (s.offset !== undefined) src.offset = s.offset;
-      else src.line = index.positionAt(s.span.start).line + 1;
-      if (s.gpo?.name) src.gpo = s.gpo.name;
-      out.push([rule.id, src]);
-    }
+  for (const j of judgeFile(file, options)) {
+    const s = j.setting;
+    const src: CoverageSource = { path, value: s.state === 'deleted' ? null : s.value, state: s.state, status: j.status };
+    if (s.offset !== undefined) src.offset = s.offset;
+    else src.line = index.positionAt(s.span.start).line + 1;
+    if (s.gpo?.name) src.gpo = s.gpo.name;
+    out.push([j.rule.id, src]);
   }
   return out;
 }
@@ -64,6 +58,8 @@ export const MAX_COVERAGE_SOURCES = 50;
 
 interface RuleTally {
   total: number;
+  /** Sources judged hardened, weak or deleted (not `unknown`). */
+  judged: number;
   hardened: number;
   sources: CoverageSource[];
 }
@@ -75,8 +71,9 @@ export class CoverageAccumulator {
   add(records: readonly [string, CoverageSource][]): void {
     for (const [ruleId, src] of records) {
       let t = this.tallies.get(ruleId);
-      if (!t) this.tallies.set(ruleId, (t = { total: 0, hardened: 0, sources: [] }));
+      if (!t) this.tallies.set(ruleId, (t = { total: 0, judged: 0, hardened: 0, sources: [] }));
       t.total++;
+      if (src.status !== 'unknown') t.judged++;
       if (src.status === 'hardened') t.hardened++;
       if (t.sources.length < MAX_COVERAGE_SOURCES) t.sources.push(src);
     }
@@ -87,9 +84,9 @@ export class CoverageAccumulator {
     const ctx = judgeContext(this.options, new Map());
     for (const rule of settingRules) {
       if (rule.dcOnly && this.options.role === 'member') continue;
-      const t = this.tallies.get(rule.id) ?? { total: 0, hardened: 0, sources: [] };
+      const t = this.tallies.get(rule.id) ?? { total: 0, judged: 0, hardened: 0, sources: [] };
       const status: CoverageEntry['status'] =
-        t.total === 0 ? 'missing' : t.hardened === t.total ? 'hardened' : t.hardened === 0 ? 'weak' : 'mixed';
+        t.total === 0 ? 'missing' : t.judged === 0 ? 'configured' : t.hardened === t.judged ? 'hardened' : t.hardened === 0 ? 'weak' : 'mixed';
       const loc = rule.locations[0];
       const entry: CoverageEntry = {
         ruleId: rule.id,

@@ -2,33 +2,18 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
-import { metaRuleById, ruleById, ruleOf, rulesInKey, rulesUnderKey, settingRuleById } from './catalog';
+import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
-import type { JudgeContext, SettingRule, ValueChoice } from './catalog/types';
+import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
 import { applyExceptions } from './config';
+import { infInsertEdits, providerOf, providerOfSyntax } from './formats';
+import { errorText, judgeContext, judgeFile, peerValues, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
 import { lineIndexFor, type LineIndex } from './text';
-import type { Finding, Fix, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
+import type { Finding, Fix, FixApplicability, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
 
-/** Settings that apply (set or conditional), by rule id; the last one in file order wins. */
-export function peerValues(settings: readonly Setting[]): Map<string, RegData> {
-  const peers = new Map<string, RegData>();
-  for (const s of settings) {
-    if (s.state !== 'set' && s.state !== 'conditional') continue;
-    const rule = ruleOf(s);
-    if (rule) peers.set(rule.id, s.value);
-  }
-  return peers;
-}
-
-export function judgeContext(options: LintOptions, peers: ReadonlyMap<string, RegData>): JudgeContext {
-  return { role: options.role, targetOs: options.targetOs, peers };
-}
-
-const HEX8 = (n: number) => (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
-const xmlAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-const regString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+export { judgeContext, peerValues } from './judge';
 
 /** The replacement text for a value in a parser's own syntax, or undefined if it cannot be written there. */
 export function formatValue(setting: Setting, rule: SettingRule, value: number | string): string | undefined {
@@ -37,15 +22,13 @@ export function formatValue(setting: Setting, rule: SettingRule, value: number |
   if (dword !== (typeof value === 'number')) return undefined;
   // A fix keeps the file's type; a value stored with another type than the rule's is not rewritten.
   if (setting.type !== null && setting.type !== rule.valueType) return undefined;
-  switch (setting.valueSyntax) {
-    case 'inf':
-      return dword ? `4,${value}` : `1,"${value}"`;
-    case 'reg':
-      return dword ? `dword:${HEX8(value as number).toLowerCase()}` : regString(String(value));
-    case 'gpp':
-      if (setting.state === 'deleted') return undefined;
-      return dword ? HEX8(value as number) : xmlAttr(String(value));
-  }
+  return providerOfSyntax(setting.valueSyntax)?.writeValue?.(setting, rule, value);
+}
+
+/** A fix is safe when the value it writes only audits or negotiates (catalog `stage`), unsafe otherwise. */
+export function applicabilityOf(choice: Pick<ValueChoice, 'stage'> | undefined, rule: SettingRule): FixApplicability {
+  const stage = choice?.stage ?? rule.stage ?? 'enforce';
+  return stage === 'audit' || stage === 'negotiate' ? 'safe' : 'unsafe';
 }
 
 function describeValue(rule: SettingRule, value: number | string): string {
@@ -53,37 +36,16 @@ function describeValue(rule: SettingRule, value: number | string): string {
   return meaning ? `${value} (${meaning.split(':')[0]})` : JSON.stringify(value);
 }
 
-/** A line that adds `rule`'s canonical value to a security template, without line break. */
-function insertionLine(file: ParsedFile, rule: SettingRule, value: number | string): string | undefined {
-  const loc = rule.locations[0];
-  if (file.format !== 'inf' || loc.hive !== 'HKLM') return undefined;
-  return `MACHINE\\${loc.key}\\${loc.name}=${typeof value === 'number' ? `4,${value}` : `1,"${value}"`}`;
-}
-
 /**
- * Edits that add `rule`'s value to the file next to `anchor`, in the file's own syntax: under
- * `[Registry Values]` in a security template; right after the anchor line in a `.reg` file when the
- * value lives in the anchor's key. Other formats get no insertion.
+ * Edits that add `rule`'s value to the file next to `anchor`, in the file's own syntax (the format
+ * provider's `insertValue`): under `[Registry Values]` in a security template; right after the
+ * anchor line in a `.reg` file when the value lives in the anchor's key. Other formats get no insertion.
  */
 function insertEdits(file: ParsedFile, rule: SettingRule, value: number | string, anchor: Setting): TextEdit[] | undefined {
-  const inf = insertionLine(file, rule, value);
-  if (inf) return infInsertEdits(file, inf);
-  if (file.format !== 'reg' || anchor.state === 'deleted' || anchor.deleteScope === 'key') return undefined;
-  const loc = rule.locations.find((l) => l.hive === anchor.hive && l.key.toLowerCase() === anchor.key.toLowerCase());
-  if (!loc) return undefined;
-  const data = typeof value === 'number' ? `dword:${HEX8(value).toLowerCase()}` : regString(value);
-  return [{ start: anchor.span.end, end: anchor.span.end, newText: `${file.eol}${regString(loc.name)}=${data}` }];
+  return providerOf(file.format)?.insertValue?.(file, rule, value, anchor);
 }
 
-/** Edits that insert a value line under `[Registry Values]`, creating the section when needed. */
-export function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
-  const eol = file.eol;
-  const section = file.sections?.find((s) => s.name.trim().toLowerCase() === 'registry values');
-  if (section) return [{ start: section.span.end, end: section.span.end, newText: eol + line }];
-  const text = file.text;
-  const needsBreak = text.length > 0 && !/[\r\n]$/.test(text);
-  return [{ start: text.length, end: text.length, newText: `${needsBreak ? eol : ''}[Registry Values]${eol}${line}${eol}` }];
-}
+export { infInsertEdits };
 
 /** The last setting (not a disabled GPP item) of each known rule in a file; built once per lint. */
 type RuleSettings = ReadonlyMap<string, Setting>;
@@ -112,12 +74,13 @@ function valueFixes(file: ParsedFile, bySetting: RuleSettings, setting: Setting,
       fixes.push({
         title: choice.title,
         kind: 'value',
+        applicability: applicabilityOf(choice, targetRule),
         isPreferred: targetRule === rule && !!choice.preferred,
         edits: [{ start: targetSetting.valueSpan.start, end: targetSetting.valueSpan.end, newText: text }],
       });
     } else {
       const edits = insertEdits(file, targetRule, choice.value, setting);
-      if (edits) fixes.push({ title: choice.title, kind: 'insert', edits });
+      if (edits) fixes.push({ title: choice.title, kind: 'insert', applicability: applicabilityOf(choice, targetRule), edits });
     }
   }
   // At most one preferred fix, and it comes first.
@@ -139,10 +102,14 @@ function where(setting: Setting): string {
 
 /** Reports and .pol files get no text fix: say which Group Policy setting to change, and in which GPO when known. */
 function gpoAdvice(file: ParsedFile, rule: SettingRule, setting: Setting): string {
-  if (file.format === 'gpo-report-xml' || file.format === 'rsop-xml' || file.format === 'registry-pol') {
-    const gpo = setting.gpo?.name ? `the GPO "${setting.gpo.name}"` : 'the GPO';
-    const wins = file.format === 'rsop-xml' && setting.gpo?.name ? ` (it wins for this computer)` : '';
-    return ` Change "${rule.displayName}" to ${rule.secure} in ${gpo}${wins}: ${rule.gpoPath}.`;
+  const provider = providerOf(file.format);
+  if (provider && !provider.editable) {
+    const name = setting.gpo?.name;
+    const gpo = name ? `the GPO "${name}"` : 'the GPO';
+    const wins = file.format === 'rsop-xml' && name ? ` (it wins for this computer)` : '';
+    // The path may say where the policy normally lives; do not name that GPO a second time.
+    const path = name ? rule.gpoPath.replace(` (normally in the ${name})`, '') : rule.gpoPath;
+    return ` Change "${rule.displayName}" to ${rule.secure} in ${gpo}${wins}: ${path}.`;
   }
   return '';
 }
@@ -166,9 +133,7 @@ function dcPrefix(rule: SettingRule): string {
 }
 
 /** Judge one configured setting. */
-function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Setting, rule: SettingRule, ctx: JudgeContext): Finding | undefined {
-  if (rule.dcOnly && ctx.role === 'member') return undefined;
-  const verdict = rule.judge(setting.value, ctx);
+function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Setting, rule: SettingRule, verdict: Judgement): Finding | undefined {
   if (verdict.status === 'hardened') return undefined;
   if (verdict.status === 'unknown') {
     if (!verdict.message) return undefined;
@@ -179,18 +144,8 @@ function judgeSetting(file: ParsedFile, bySetting: RuleSettings, setting: Settin
   return settingFinding(setting, rule, verdict.severity ?? rule.severity, message + where(setting) + gpoAdvice(file, rule, setting), fixes);
 }
 
-/** A setting removed by the file (GPP action D, `.reg` `=-` or `[-key]`, `.pol` `**del.`). */
-function deletionFindings(file: ParsedFile, setting: Setting, ctx: JudgeContext): Finding[] {
-  const rules =
-    setting.deleteScope === 'key'
-      ? rulesUnderKey(setting.hive, setting.key)
-      : setting.deleteScope === 'values'
-        ? [...rulesInKey(setting.hive, setting.key)]
-        : [ruleOf(setting)].filter((r): r is SettingRule => !!r);
-  const out: Finding[] = [];
-  for (const rule of rules) {
-    if (rule.dcOnly && ctx.role === 'member') continue;
-    if (rule.fixes.length === 0) continue; // environment-specific settings: removing them is not a weakening
+/** A setting removed by the file (GPP action D, `.reg` `=-` or `[-key]`, `.pol` `**del.`) that weakens `rule`. */
+function deletionFinding(file: ParsedFile, setting: Setting, rule: SettingRule): Finding {
     const what =
       setting.deleteScope === 'key'
         ? `deletes the key ${displayKey(setting.hive, setting.key)} and with it ${rule.locations[0].name}`
@@ -201,66 +156,38 @@ function deletionFindings(file: ParsedFile, setting: Setting, ctx: JudgeContext)
     const preferred = rule.fixes.find((c) => c.preferred && !c.target);
     if (preferred && setting.deleteScope === 'value' && setting.valueSyntax === 'reg') {
       const text = formatValue({ ...setting, type: null, state: 'set' }, rule, preferred.value);
-      if (text && setting.valueSpan) fixes.push({ title: preferred.title, kind: 'value', edits: [{ ...setting.valueSpan, newText: text }] });
+      if (text && setting.valueSpan) fixes.push({ title: preferred.title, kind: 'value', applicability: applicabilityOf(preferred, rule), edits: [{ ...setting.valueSpan, newText: text }] });
     }
-    out.push(
-      settingFinding(
-        setting,
-        rule,
-        'warning',
-        `${dcPrefix(rule)}This ${what} (${rule.displayName}); machines then fall back to their OS default instead of the hardened value ${rule.secure}.` +
-          where(setting) +
-          gpoAdvice(file, rule, setting),
-        fixes,
-      ),
+    return settingFinding(
+      setting,
+      rule,
+      'warning',
+      `${dcPrefix(rule)}This ${what} (${rule.displayName}); machines then fall back to their OS default instead of the hardened value ${rule.secure}.` +
+        where(setting) +
+        gpoAdvice(file, rule, setting),
+      fixes,
     );
-  }
-  return out;
 }
 
-interface NextStep {
-  /** Rule whose hardened value is present. */
-  have: string;
-  haveValue: number;
-  /** Rule that is missing from the file. */
-  missing: string;
-  message: string;
+/** The finding of one judged setting, if it is one. */
+function findingOf(file: ParsedFile, bySetting: RuleSettings, j: Judged): Finding | undefined {
+  if (j.error) {
+    const f: Finding = { ruleId: problemRuleId.internal, severity: 'error', message: `${j.error}. relaylint could not judge this value; the rest of the file was checked.`, span: j.setting.span, fixes: [] };
+    if (j.setting.offset !== undefined) f.offset = j.setting.offset;
+    return f;
+  }
+  if (j.status === 'deleted') return deletionFinding(file, j.setting, j.rule);
+  if (!j.judgement || j.setting.state === 'deleted') return undefined;
+  return judgeSetting(file, bySetting, j.setting, j.rule, j.judgement);
 }
 
 /**
  * Half-done rollouts inside one file (info level): the first step is configured, the next is not.
- * Messages carry the next step; INF and .reg files get an "insert the missing value" fix.
+ * Derived from the catalog entries' `nextSteps`, in catalog order.
  */
-const NEXT_STEPS: NextStep[] = [
-  {
-    have: 'smb.client.enable',
-    haveValue: 1,
-    missing: 'smb.client.require',
-    message:
-      "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
-  },
-  {
-    have: 'smb.server.enable',
-    haveValue: 1,
-    missing: 'smb.server.require',
-    message:
-      "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
-  },
-  {
-    have: 'smb.server.audit.signing',
-    haveValue: 1,
-    missing: 'smb.server.require',
-    message:
-      'SMB signing audit is on but this file does not require server signing yet. Once the audit log (the events reported as 3021/3027) shows no clients that cannot sign, require signing.',
-  },
-  {
-    have: 'ldap.server.signing',
-    haveValue: 2,
-    missing: 'ldap.server.cbt',
-    message:
-      "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
-  },
-];
+const NEXT_STEPS = settingRules.flatMap((rule) =>
+  (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message, byOs: step.messageByTargetOs })),
+);
 
 function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: ReadonlyMap<string, RegData>, ctx: JudgeContext): Finding[] {
   const out: Finding[] = [];
@@ -275,15 +202,30 @@ function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: Read
     const staged = missingRule.fixes.filter((c) => !c.target);
     for (const choice of [...staged].reverse()) {
       const edits = insertEdits(file, missingRule, choice.value, haveSetting);
-      if (edits) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', edits });
+      if (edits) fixes.push({ title: `Insert ${missingRule.locations[0].name} = ${choice.value}: ${choice.title}`, kind: 'insert', applicability: applicabilityOf(choice, missingRule), edits });
     }
+    // Filed under the missing setting's own key (it has no line: the finding marks the line that makes it due).
+    const loc = missingRule.locations[0];
+    const subject: Setting = {
+      hive: loc.hive,
+      key: loc.key,
+      name: loc.name,
+      type: null,
+      value: null,
+      state: 'set',
+      span: haveSetting.span,
+      origin: `not configured in this file (due after ${haveSetting.name} = ${JSON.stringify(haveSetting.value)})`,
+      ...(haveSetting.offset !== undefined ? { offset: haveSetting.offset } : {}),
+      ...(haveSetting.gpo ? { gpo: haveSetting.gpo } : {}),
+    };
     out.push({
       ruleId: step.missing,
       severity: 'info',
-      message: dcPrefix(missingRule) + step.message,
+      message: dcPrefix(missingRule) + (step.byOs?.[ctx.targetOs] ?? step.message),
       span: haveSetting.span,
       ...(haveSetting.offset !== undefined ? { offset: haveSetting.offset } : {}),
-      setting: haveSetting,
+      setting: subject,
+      related: [{ span: haveSetting.span, message: `${settingRuleById(step.have)?.displayName ?? step.have}: ${haveSetting.name} = ${JSON.stringify(haveSetting.value)} here` }],
       fixes,
     });
   }
@@ -292,25 +234,16 @@ function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: Read
 
 /**
  * Values whose line matters for another rule's finding (the pair a rollout or a judgement depends
- * on). A finding of the key rule links to these values in the same file as related information.
+ * on): each catalog entry's `related`. A finding of the rule links to these values in the same file.
  */
-const RELATED_RULES: Record<string, readonly string[]> = {
-  'smb.server.require': ['smb.server.enable'],
-  'smb.server.enable': ['smb1.server', 'smb.server.require'],
-  'smb.client.require': ['smb.client.enable'],
-  'smb.client.enable': ['smb1.client', 'smb.client.require'],
-  'ldap.server.signing': ['ldap.server.enforce', 'ldap.server.cbt'],
-  'ldap.server.enforce': ['ldap.server.signing'],
-  'ldap.server.cbt': ['ldap.server.signing'],
-  'netlogon.sign': ['netlogon.signorseal'],
-  'netlogon.seal': ['netlogon.signorseal'],
-};
+const RELATED_RULES: ReadonlyMap<string, readonly string[]> = new Map(settingRules.filter((r) => r.related?.length).map((r) => [r.id, r.related ?? []]));
 
 function addRelated(bySetting: RuleSettings, f: Finding): void {
-  for (const id of RELATED_RULES[f.ruleId] ?? []) {
+  for (const id of RELATED_RULES.get(f.ruleId) ?? []) {
     const other = bySetting.get(id);
     const rule = settingRuleById(id);
     if (!other || !rule || other === f.setting) continue;
+    if (f.related?.some((r) => r.span.start === other.span.start && r.span.end === other.span.end)) continue;
     const value = other.state === 'deleted' ? 'deleted' : `${JSON.stringify(other.value)}`;
     (f.related ??= []).push({ span: other.span, message: `${rule.displayName}: ${rule.locations[0].name} = ${value} here` });
   }
@@ -320,8 +253,27 @@ function lineIndent(text: string, lineStart: number): string {
   return /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';
 }
 
-/** Judge every setting of one file; parse problems become findings of the `file.*` rules. */
+/**
+ * Judge every setting of one file; parse problems become findings of the `file.*` rules. Never
+ * throws: a failing rule is an internal problem on its value, any other failure one on the file.
+ */
 export function lint(file: ParsedFile, options: LintOptions): Finding[] {
+  try {
+    return lintFile(file, options);
+  } catch (e) {
+    return [
+      {
+        ruleId: problemRuleId.internal,
+        severity: 'error',
+        message: `relaylint failed while checking this file (${errorText(e)}); its findings are incomplete.`,
+        span: { start: 0, end: 0 },
+        fixes: [],
+      },
+    ];
+  }
+}
+
+function lintFile(file: ParsedFile, options: LintOptions): Finding[] {
   const findings: Finding[] = [];
   for (const p of file.problems) {
     const ruleId = problemRuleId[p.code];
@@ -334,15 +286,8 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
   const peers = peerValues(file.settings);
   const bySetting = ruleSettings(file.settings);
   const ctx = judgeContext(options, peers);
-  for (const setting of file.settings) {
-    if (setting.state === 'disabled') continue;
-    if (setting.state === 'deleted') {
-      findings.push(...deletionFindings(file, setting, ctx));
-      continue;
-    }
-    const rule = ruleOf(setting);
-    if (!rule) continue;
-    const f = judgeSetting(file, bySetting, setting, rule, ctx);
+  for (const j of judgeFile(file, options)) {
+    const f = findingOf(file, bySetting, j);
     if (f) findings.push(f);
   }
   findings.push(...nextStepFindings(file, bySetting, peers, ctx));
@@ -353,13 +298,14 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
   applyExceptions(findings, options);
 
   // "Disable for this line" fixes, for the text formats that take comments.
-  if (file.format !== 'registry-pol' && file.format !== 'unknown') {
+  const comment = providerOf(file.format)?.comment;
+  if (comment) {
     for (const f of findings) {
       if (!f.setting || f.suppressed) continue;
       const line = index.positionAt(f.span.start).line;
       const lineStart = index.lineStarts[line];
-      const text = suppressionCommentText(file.format, f.ruleId, lineIndent(file.text, lineStart), file.eol);
-      f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', edits: [{ start: lineStart, end: lineStart, newText: text }] });
+      const text = suppressionCommentText(comment, f.ruleId, lineIndent(file.text, lineStart), file.eol);
+      f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', applicability: 'safe', edits: [{ start: lineStart, end: lineStart, newText: text }] });
     }
   }
 
@@ -383,7 +329,7 @@ function applySuppressions(file: ParsedFile, findings: Finding[], index: LineInd
       findings.push({
         ruleId: 'suppression.reason',
         severity: metaRuleById('suppression.reason')?.severity ?? 'warning',
-        message: `This suppression of ${s.ruleIds.join(', ') || 'no rule'} gives no reason, so it suppresses nothing. Add one after the marker (${file.format === 'inf' || file.format === 'reg' ? '-- reason' : ': reason'}).`,
+        message: `This suppression of ${s.ruleIds.join(', ') || 'no rule'} gives no reason, so it suppresses nothing. Add one after the marker (${providerOf(file.format)?.comment?.reasonSeparator === ':' ? ': reason' : '-- reason'}).`,
         span: s.span,
         fixes: [],
       });
@@ -419,17 +365,26 @@ function applySeverity(findings: Finding[], options: LintOptions): Finding[] {
   return out;
 }
 
+export interface FixAllOptions {
+  /** Apply unsafe (enforcing) fixes too. Default: safe fixes only. */
+  unsafe?: boolean;
+  /** Only the fixes of this rule. */
+  onlyRule?: string;
+}
+
 /**
- * The edits of every preferred, non-overlapping fix (what `--fix`, fix-all and fix-on-save apply).
- * Only value rewrites of weak settings are preferred; insertions and suppressions need a person.
+ * The edits of every preferred, non-overlapping fix (what `--fix`, fix-all and fix-on-save apply):
+ * safe fixes only unless `unsafe` is set. Only value rewrites of weak settings are preferred;
+ * insertions and suppressions need a person.
  */
-export function fixAllEdits(findings: readonly Finding[], onlyRule?: string): TextEdit[] {
+export function fixAllEdits(findings: readonly Finding[], options: FixAllOptions | string = {}): TextEdit[] {
+  const { unsafe = false, onlyRule } = typeof options === 'string' ? { onlyRule: options } : options;
   const taken: TextEdit[] = [];
   const overlaps = (e: TextEdit) => taken.some((t) => e.start < t.end && t.start < e.end);
   for (const f of findings) {
     if (f.suppressed || (onlyRule && f.ruleId !== onlyRule)) continue;
     const fix = f.fixes.find((x) => x.isPreferred);
-    if (!fix) continue;
+    if (!fix || (!unsafe && fix.applicability !== 'safe')) continue;
     if (fix.edits.some(overlaps)) continue;
     taken.push(...fix.edits);
   }

@@ -7,6 +7,7 @@ import { docsUrl, ruleById, ruleForValue } from './catalog';
 import { mdCode, mdText, ruleMarkdown, ruleSummaryMarkdown } from './catalog/render';
 import type { Rule, SettingRule } from './catalog/types';
 import type { Finding, LintOptions, ParsedFile, RegData, Setting, Span } from './types';
+import { judgeValue } from './judge';
 
 export interface HoverOptions {
   /** The file's current findings; a finding under the cursor is shown first. */
@@ -14,7 +15,7 @@ export interface HoverOptions {
   /** Base of the rule documentation links (see `docsUrl`). */
   docsBase?: string;
   /** Role and target OS, to say whether the value under the cursor is the hardened one. */
-  lint?: Pick<LintOptions, 'role' | 'targetOs'>;
+  lint?: Pick<LintOptions, 'role' | 'targetOs' | 'profile'>;
 }
 
 export interface HoverResult {
@@ -54,7 +55,7 @@ function meaningOf(rule: SettingRule, value: RegData): string | undefined {
 function isHardened(rule: SettingRule, value: RegData, options: HoverOptions): boolean {
   try {
     const ctx = { role: options.lint?.role ?? 'any', targetOs: options.lint?.targetOs ?? 'legacy', peers: new Map<string, RegData>() };
-    return rule.judge(value, ctx).status === 'hardened';
+    return judgeValue(rule, value, ctx, options.lint?.profile).status === 'hardened';
   } catch {
     return false;
   }

@@ -10,6 +10,9 @@ export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleFo
 export { LIMITS } from './limits';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
+export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';
+export { judgeFile, judgeValue, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
+export { applicabilityOf, type FixAllOptions } from './engine';
 export {
   detectEvidence,
   readEvidenceFile,

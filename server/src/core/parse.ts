@@ -2,15 +2,15 @@
  * Format recognition and dispatch to the parsers. Files are recognised by name and by content,
  * so a renamed export still parses and a driver INF or an unrelated XML file is left alone.
  */
+import { polHive, providerOf } from './formats';
+import { registryPolProvider } from './formats/registry-pol';
 import { LIMITS } from './limits';
-import { parseGppRegistry } from './parsers/gpp';
-import { parseInf } from './parsers/inf';
 import { emptyParse } from './parsers/empty';
-import { parsePol } from './parsers/pol';
-import { parseReg } from './parsers/reg';
-import { parseGpoReport } from './parsers/report';
+import { errorText } from './judge';
 import { decode } from './text';
-import type { Encoding, FileFormat, Hive, ParsedFile } from './types';
+import type { Encoding, FileFormat, ParsedFile } from './types';
+
+export { polHive };
 
 const SECURITY_SECTIONS =
   /^\s*\[(registry values|system access|privilege rights|event audit|kerberos policy|service general setting|registry keys|file security|group membership|system log|security log|application log)\]\s*$/im;
@@ -87,34 +87,45 @@ export function detectFormat(path: string, text: string): FileFormat {
   return 'unknown';
 }
 
-/** Registry.pol under a `User` folder applies to HKCU; anything else to HKLM [S34]. */
-export function polHive(path: string): Hive {
-  return /(^|[\\/])user([\\/]|$)/i.test(path) ? 'HKCU' : 'HKLM';
+/** Test hook: replaces the parser of every format (to prove a throwing parser is isolated). */
+let parserHook: ((format: FileFormat) => void) | undefined;
+export function setParserHookForTests(hook: typeof parserHook): void {
+  parserHook = hook;
 }
 
-/** Parse already-decoded text (the editor's buffer). */
+/** A parser that threw: the file gets an error-level internal problem instead of a crash. */
+function internalFailure(format: FileFormat, text: string, encoding: Encoding, e: unknown): ParsedFile {
+  const out = emptyParse(format, text, encoding);
+  out.problems.push({
+    code: 'internal',
+    severity: 'error',
+    message: `relaylint's ${format} parser failed on this file (${errorText(e)}); nothing in it was checked.`,
+    offset: 0,
+  });
+  return out;
+}
+
+/** Parse already-decoded text (the editor's buffer). Never throws: a failing parser is an internal problem. */
 export function parseText(path: string, text: string, encoding: Encoding = 'utf-8', format?: FileFormat): ParsedFile {
   const f = format ?? detectFormat(path, text);
-  switch (f) {
-    case 'inf':
-      return parseInf(text, encoding);
-    case 'reg':
-      return parseReg(text, encoding);
-    case 'gpp-registry-xml':
-      return parseGppRegistry(text, encoding);
-    case 'gpo-report-xml':
-    case 'rsop-xml':
-      return parseGpoReport(text, encoding);
-    default: {
-      const out = emptyParse('unknown', text, encoding);
-      out.problems.push({
-        code: 'unknown-format',
-        severity: 'info',
-        message: 'Not a Group Policy export relaylint reads (security template, .reg, GPP Registry.xml, GPO/RSoP report XML or Registry.pol).',
-      });
-      return out;
-    }
+  try {
+    parserHook?.(f);
+    return parseTextAs(f, text, encoding);
+  } catch (e) {
+    return internalFailure(f, text, encoding, e);
   }
+}
+
+function parseTextAs(f: FileFormat, text: string, encoding: Encoding): ParsedFile {
+  const provider = providerOf(f);
+  if (provider?.parse) return provider.parse(text, encoding);
+  const out = emptyParse('unknown', text, encoding);
+  out.problems.push({
+    code: 'unknown-format',
+    severity: 'info',
+    message: 'Not a Group Policy export relaylint reads (security template, .reg, GPP Registry.xml, GPO/RSoP report XML or Registry.pol).',
+  });
+  return out;
 }
 
 function looksLikePol(bytes: Uint8Array): boolean {
@@ -133,7 +144,14 @@ export function parseBytes(path: string, bytes: Uint8Array): ParsedFile {
     });
     return out;
   }
-  if (extension(path) === 'pol' || looksLikePol(bytes)) return parsePol(bytes, polHive(path));
+  if (extension(path) === 'pol' || looksLikePol(bytes)) {
+    try {
+      parserHook?.('registry-pol');
+      return registryPolProvider.parseBytes!(bytes, path);
+    } catch (e) {
+      return internalFailure('registry-pol', '', 'binary', e);
+    }
+  }
   const decoded = decode(bytes);
   if (decoded.encoding === 'binary') {
     const out = emptyParse('unknown', '', 'binary');

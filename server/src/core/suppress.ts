@@ -7,7 +7,8 @@
  * suppresses nothing and is itself a finding (`suppression.reason`).
  */
 import type { LineIndex } from './text';
-import type { Comment, FileFormat, Span } from './types';
+import type { CommentSyntax } from './formats/types';
+import type { Comment, Span } from './types';
 
 export interface Suppression {
   ruleIds: string[];
@@ -51,10 +52,8 @@ export function parseSuppressions(comments: readonly Comment[], index: LineIndex
   return out;
 }
 
-/** The comment line a "disable for this line" fix inserts before `lineStart` (indentation kept). */
-export function suppressionCommentText(format: FileFormat, ruleId: string, indent: string, eol: string): string {
-  if (format === 'gpp-registry-xml' || format === 'gpo-report-xml' || format === 'rsop-xml') {
-    return `${indent}<!-- relaylint-disable-next-line ${ruleId}: -->${eol}`;
-  }
-  return `${indent}; relaylint-disable-next-line ${ruleId} -- ${eol}`;
+/** The comment line a "disable for this line" fix inserts before `lineStart` (indentation kept), in the format's comment syntax. */
+export function suppressionCommentText(comment: CommentSyntax, ruleId: string, indent: string, eol: string): string {
+  const sep = comment.reasonSeparator === ':' ? ':' : ' -- ';
+  return `${indent}${comment.line(`relaylint-disable-next-line ${ruleId}${sep}`)}${eol}`;
 }

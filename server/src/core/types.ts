@@ -1,3 +1,5 @@
+import type { Profile } from './judge';
+
 /**
  * The data model shared by every parser, the rule engine, the CLI and the language server.
  * Pure data: nothing here imports from `vscode` or `vscode-languageserver`.
@@ -111,7 +113,9 @@ export type ProblemCode =
   | 'limit'
   | 'unsafe-xml'
   | 'unknown-format'
-  | 'io';
+  | 'io'
+  /** relaylint itself failed on the file (a throwing parser or rule); the scan goes on. */
+  | 'internal';
 
 export interface Problem {
   code: ProblemCode;
@@ -185,7 +189,16 @@ export interface Fix {
   isPreferred?: boolean;
   /** `value`: rewrite a value; `insert`: add a missing value; `suppress`: add a suppression comment. */
   kind: 'value' | 'insert' | 'suppress';
+  /**
+   * `safe`: turns on an audit switch, takes the "if agrees" / negotiate step, or adds a suppression;
+   * it refuses nobody. `unsafe`: enforces something (require signing, refuse NTLM, disable SMBv1)
+   * and can break clients. Bulk fixes (fix-all, fix on save, `--fix`) apply only safe fixes unless
+   * the user opts in. Derived from the catalog's `stage` data.
+   */
+  applicability: FixApplicability;
 }
+
+export type FixApplicability = 'safe' | 'unsafe';
 
 export interface Finding {
   ruleId: string;
@@ -212,6 +225,8 @@ export interface LintOptions {
   targetOs: TargetOs;
   /** Per rule id: a severity, or 'off'. */
   severity?: Record<string, Severity | 'off'>;
+  /** What counts as hardened (judge.ts); the default profile is the catalog's own judgement. */
+  profile?: Profile;
   /** Exceptions from the config file that apply to this file (see config.ts). */
   exceptions?: { rules: string[]; reason: string; expires?: string; source: string }[];
   /** `YYYY-MM-DD`: the day exceptions are judged against (their expiry). */

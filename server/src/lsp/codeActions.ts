@@ -94,7 +94,7 @@ function fixesOf(d: Diagnostic, input: CodeActionInput, fresh: () => Finding[]):
 }
 
 function fixAllAction(input: CodeActionInput, findings: Finding[], kind: string, title: string): CodeAction | undefined {
-  const edits = fixAllEdits(findings);
+  const edits = fixAllEdits(findings, { unsafe: input.settings.fixUnsafe });
   if (edits.length === 0) return undefined;
   return {
     title,

@@ -18,7 +18,7 @@
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { decode, detectFormat, LIMITS, parseText } from '../core';
+import { decode, detectFormat, LIMITS, parseText, textFormats } from '../core';
 import type { Encoding, FileFormat, ParsedFile, Problem } from '../core';
 import { emptyParse } from '../core/parsers/empty';
 import { polOriginal } from './protocol';
@@ -34,7 +34,7 @@ const DRIVER_INF = /^\s*\[(manufacturer|sourcedisksfiles|sourcedisksnames|defaul
  * documents): the one Group Policy tools write, so that only real surprises become diagnostics.
  */
 const UNKNOWN_ENCODING: Encoding = 'utf-16le-bom';
-const SERVED: ReadonlySet<FileFormat> = new Set<FileFormat>(['inf', 'reg', 'gpp-registry-xml', 'gpo-report-xml', 'rsop-xml']);
+const SERVED: ReadonlySet<FileFormat> = new Set<FileFormat>(textFormats);
 
 /** What the bytes on disk told us about a document. */
 export interface DiskInfo {

@@ -17,6 +17,8 @@ export interface RelaylintSettings {
   rules: Record<string, Severity | 'off'>;
   disableRuleComment: boolean;
   showDocumentation: boolean;
+  /** Fix-all and `source.fixAll` apply unsafe (enforcing) fixes too (`relaylint.fix.unsafe`). */
+  fixUnsafe: boolean;
   /** `relaylint.configFile`: a config file to use instead of the nearest one (ignored in untrusted workspaces). */
   configFile?: string;
 }
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: Readonly<RelaylintSettings> = Object.freeze({
   rules: {},
   disableRuleComment: true,
   showDocumentation: true,
+  fixUnsafe: false,
 });
 
 const ROLES: readonly Role[] = ['dc', 'member', 'any'];
@@ -67,6 +70,7 @@ export function normalizeSettings(raw: unknown): RelaylintSettings {
     rules,
     disableRuleComment: flag(disable.enable, DEFAULT_SETTINGS.disableRuleComment),
     showDocumentation: flag(docs.enable, DEFAULT_SETTINGS.showDocumentation),
+    fixUnsafe: flag(isRecord(r.fix) ? r.fix.unsafe : undefined, DEFAULT_SETTINGS.fixUnsafe),
   };
 }
 

@@ -531,3 +531,17 @@ test('the event catalogue names only catalog rules, and every audit switch is a 
     ['smb1.server', 'smb.server.require', 'smb.server.spn', 'smb.client.require', 'ldap.server.signing', 'ldap.server.cbt', 'ntlm.out', 'ntlm.in.restrict', 'ntlm.domain.restrict', 'ntlm.lmcompat'],
   );
 });
+
+test('the event table agrees with the catalog entries that name their evidence events and audit switch', () => {
+  for (const re of RULE_EVIDENCE) {
+    const entry = settingRuleById(re.ruleId) as { auditSwitch?: string; evidence?: readonly { log: string; ids: readonly number[] }[] } | undefined;
+    if (entry?.auditSwitch && re.switchRule) assert.equal(re.switchRule, entry.auditSwitch, re.ruleId);
+    if (!entry?.evidence) continue;
+    for (const k of EVENT_KINDS.filter((x) => x.rules.includes(re.ruleId))) {
+      assert.ok(
+        entry.evidence.some((e) => e.log.toLowerCase() === k.channel.toLowerCase() && e.ids.includes(k.id)),
+        `${re.ruleId}: ${k.channel} ${k.id} is in the catalog entry's evidence`,
+      );
+    }
+  }
+});

@@ -150,7 +150,7 @@ describe('the CLI opens no socket', () => {
     const dir = tempDir();
     for (const rel of inputs) fs.cpSync(path.join(REPO_ROOT, rel), path.join(dir, rel), { recursive: true });
     for (const f of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) fs.chmodSync(path.join(f.parentPath ?? f.path, f.name), 0o644);
-    const first = guarded([CLI, 'scan', '.', '--fix', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
+    const first = guarded([CLI, 'scan', '.', '--fix', '--unsafe-fixes', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(first.attempts, []);
     assert.ok(JSON.parse(first.stdout).summary.fixed > 0, 'the first --fix fixed nothing');
@@ -158,7 +158,7 @@ describe('the CLI opens no socket', () => {
     for (const f of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
       if (f.isFile()) snapshot.set(path.join(f.parentPath ?? f.path, f.name), fs.readFileSync(path.join(f.parentPath ?? f.path, f.name)));
     }
-    const second = guarded([CLI, 'scan', '.', '--fix', '--format', 'json', '--fail-on', 'never', '--output', 'report.json'], { cwd: dir });
+    const second = guarded([CLI, 'scan', '.', '--fix', '--unsafe-fixes', '--format', 'json', '--fail-on', 'never', '--output', 'report.json'], { cwd: dir });
     assert.equal(second.status, 0, second.stderr);
     assert.deepEqual(second.attempts, []);
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')).summary.fixed, 0);

@@ -20,11 +20,13 @@ function ctx(c: Ctx = {}): JudgeContext {
 type Status = 'hardened' | 'weak' | 'unknown';
 
 /** [value, expected status, expected severity (weak only), message substring (weak/unknown), context]. */
-type Row = [RegData, Status, Severity?, (string | RegExp)?, Ctx?];
+type Row = [RegData, Status, Severity?, (string | RegExp | null)?, Ctx?];
 
 const H = (v: RegData, c?: Ctx): Row => [v, 'hardened', undefined, undefined, c];
 const W = (v: RegData, sev: Severity, msg: string | RegExp, c?: Ctx): Row => [v, 'weak', sev, msg, c];
 const U = (v: RegData, c?: Ctx): Row => [v, 'unknown', undefined, /not a documented value/, c];
+/** A documented value of an environment-specific setting: reported, never rated, no message. */
+const N = (v: RegData, c?: Ctx): Row => [v, 'unknown', undefined, null, c];
 
 /** Wrong-type rows every DWORD rule must answer with `unknown`. */
 const WRONG_TYPES: RegData[] = ['1', '', ['1'], null, 1.5, -1];
@@ -102,7 +104,7 @@ const TABLE: Record<string, Row[]> = {
     // Server 2025: enforcement on in the same scope overrides LDAPServerIntegrity.
     H(1, { targetOs: 'ws2025', peers: { 'ldap.server.enforce': 1 } }),
     W(1, 'error', /not required/, { targetOs: 'ws2025', peers: { 'ldap.server.enforce': 0 } }),
-    W(1, 'warning', /in-place upgrades/, { targetOs: 'ws2025' }),
+    W(1, 'warning', /^LDAP signing is set to "None" \(LDAPServerIntegrity = 1\); new Server 2025 DCs still require signing.*upgraded in place/, { targetOs: 'ws2025' }),
     // Older DCs ignore the 2025 enforcement value.
     W(1, 'error', /not required/, { targetOs: 'legacy', peers: { 'ldap.server.enforce': 1 } }),
     U(3),
@@ -153,7 +155,7 @@ const TABLE: Record<string, Row[]> = {
   ],
   'ntlm.out': [H(1), H(2), W(0, 'info', /RestrictSendingNTLMTraffic = 0, Allow all/), U(3)],
   'ntlm.in.audit': [H(2), W(1, 'info', /domain accounts only/), W(0, 'info', /not audited/), U(3)],
-  'ntlm.in.restrict': [H(0), H(1), H(2), U(3)],
+  'ntlm.in.restrict': [N(0), N(1), N(2), U(3)],
   'ntlm.domain.audit': [
     H(7),
     W(0, 'info', /AuditNTLMInDomain = 0/),
@@ -161,7 +163,7 @@ const TABLE: Record<string, Row[]> = {
     W(6, 'info', /in part/),
     U(8),
   ],
-  'ntlm.domain.restrict': [H(0), H(7), H(3), U(8)],
+  'ntlm.domain.restrict': [N(0), N(7), N(3), U(8)],
   'netlogon.signorseal': [H(1), W(0, 'error', /RequireSignOrSeal = 0/), U(2)],
   'netlogon.seal': [H(1), W(0, 'warning', /SealSecureChannel = 0/), U(2)],
   'netlogon.sign': [
@@ -189,8 +191,8 @@ describe('judge()', () => {
         const label = `${id} judge(${JSON.stringify(value)}, ${JSON.stringify(c ?? {})})`;
         const j = rule.judge(value, ctx(c));
         assert.equal(j.status, status, `${label}: status (${j.message ?? ''})`);
-        if (status === 'hardened') {
-          assert.equal(j.message, undefined, `${label}: hardened without a message`);
+        if (status === 'hardened' || msg === null) {
+          assert.equal(j.message, undefined, `${label}: ${status} without a message`);
           continue;
         }
         assert.ok(j.message && j.message.length > 20, `${label}: message`);

@@ -29,6 +29,22 @@ const SERVER_SIGNING_VALUES: Record<number, string> = {
 export const ldapRules: SettingRule[] = [
   {
     id: 'ldap.server.signing',
+    evidence: [{ log: 'Directory Service', ids: [2886, 2887, 2888, 2889] }],
+    related: ['ldap.server.enforce', 'ldap.server.cbt'],
+    nextSteps: [
+      {
+        value: 2,
+        next: 'ldap.server.cbt',
+        message:
+          "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
+        messageByTargetOs: {
+          // [S21][S20]: new Server 2025 deployments default to When supported (1), with auditing on.
+          ws2025:
+            "LDAP signing is required but channel binding is not configured in this file. New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never'). Next step: watch events 3039/3074/3075, then set channel binding to 'Always'.",
+        },
+      },
+    ],
+    securityOption: { name: 'Domain controller: LDAP server signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity' },
     title: 'Domain controllers must require LDAP signing',
     category: 'ldap',
     severity: 'error',
@@ -71,17 +87,18 @@ export const ldapRules: SettingRule[] = [
       const enforce = ctx.peers.get('ldap.server.enforce');
       // Server 2025: LDAPServerEnforceIntegrity = 1 requires signing whatever LDAPServerIntegrity says [S22].
       if (ctx.targetOs === 'ws2025' && enforce === 1) return HARDENED;
-      const base =
-        `LDAP signing is not required (LDAPServerIntegrity = ${v}, "None"): unsigned SASL binds and clear-text simple binds on port 389 are accepted, ` +
-        'so LDAP traffic can be altered in transit and relayed NTLM authentication used against LDAP.';
       if (ctx.targetOs === 'ws2025' && enforce === undefined) {
+        // [S22]: enforcement not configured acts as Enabled on Server 2025, but DCs upgraded in place keep their existing signing policy.
         return weak(
-          base +
-            ' Server 2025 enforces signing while LDAPServerEnforceIntegrity is unset, but in-place upgrades keep their old policy; relaylint does not count on it.',
+          `LDAP signing is set to "None" (LDAPServerIntegrity = ${v}); new Server 2025 DCs still require signing while the enforcement policy is unset, but DCs upgraded in place keep their existing policy and accept unsigned binds on port 389. ` +
+            'Set 2 so the requirement does not depend on how each DC was installed.',
           'warning',
         );
       }
-      return weak(base);
+      return weak(
+        `LDAP signing is not required (LDAPServerIntegrity = ${v}, "None"): unsigned SASL binds and clear-text simple binds on port 389 are accepted, ` +
+          'so LDAP traffic can be altered in transit and relayed NTLM authentication used against LDAP.',
+      );
     },
     // Up to Server 2022 a DC does not require signing unless told to; a new Server 2025 forest requires it by default [S22][S20].
     // Only DCs are affected.
@@ -89,6 +106,8 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.enforce',
+    related: ['ldap.server.signing'],
+    securityOption: { name: 'Domain controller: LDAP server signing requirements enforcement', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerEnforceIntegrity' },
     title: 'Windows Server 2025 LDAP signing enforcement must not be turned off',
     category: 'ldap',
     severity: 'error',
@@ -144,6 +163,27 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.cbt',
+    evidence: [{ log: 'Directory Service', ids: [3039, 3040, 3041, 3074, 3075] }],
+    related: ['ldap.server.signing'],
+    securityOption: { name: 'Domain controller: LDAP server channel binding token requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LdapEnforceChannelBinding' },
+    admx: [
+      // §2.3: SecGuide policy, drop-down "Configure LdapEnforceChannelBinding".
+      {
+        name: 'Extended Protection for LDAP Authentication (Domain Controllers only)',
+        category: 'MS Security Guide',
+        key: NTDS,
+        valueName: 'LdapEnforceChannelBinding',
+        state: {
+          kind: 'drop-down',
+          choices: [
+            ['enabled, always', 2],
+            ['enabled, when supported', 1],
+            ['disabled', 0],
+            ['never', 0],
+          ],
+        },
+      },
+    ],
     title: 'Domain controllers must always require LDAP channel binding',
     category: 'ldap',
     severity: 'error',
@@ -187,9 +227,9 @@ export const ldapRules: SettingRule[] = [
     references: [REF.S21, REF.S15, REF.S20, REF.S23, REF.S30, REF.S31, REF.S26],
     fixes: [
       { value: 2, title: 'Require channel binding: Always', preferred: true },
-      { value: 1, title: "Set channel binding to 'When supported' first (rollout step)" },
+      { value: 1, title: "Set channel binding to 'When supported' first (rollout step)", stage: 'negotiate' },
     ],
-    judge: (value) => {
+    judge: (value, ctx) => {
       const v = documented(value, 'LdapEnforceChannelBinding', [0, 1, 2]);
       if (typeof v !== 'number') return v;
       if (v === 2) return HARDENED;
@@ -197,7 +237,9 @@ export const ldapRules: SettingRule[] = [
         return weak(
           'LDAP channel binding is checked only for clients that offer it (LdapEnforceChannelBinding = 1, When supported); other clients can still be relayed to LDAPS. ' +
             'This is the rollout step; the next one is 2 (Always).',
-          'warning',
+          // With LDAP signing required this is the half-done rollout the "set channel binding next"
+          // info asks for: taking that step must not raise the finding to a warning.
+          ctx.peers.get('ldap.server.signing') === 2 ? 'info' : 'warning',
           [{ value: 2, title: 'Require channel binding: Always', preferred: true }],
         );
       }
@@ -210,6 +252,8 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.client.signing',
+    stage: 'negotiate',
+    securityOption: { name: 'Network security: LDAP client signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientIntegrity' },
     title: 'LDAP clients must at least negotiate signing',
     category: 'ldap',
     severity: 'error',
@@ -242,7 +286,7 @@ export const ldapRules: SettingRule[] = [
     references: [REF.LDAP_CLIENT, REF.S31, REF.S14, REF.S28, REF.S26, REF.S27],
     fixes: [
       { value: 1, title: 'Negotiate LDAP signing', preferred: true },
-      { value: 2, title: 'Require LDAP signing' },
+      { value: 2, title: 'Require LDAP signing', stage: 'enforce' },
     ],
     judge: (value) => {
       const v = documented(value, 'LDAPClientIntegrity', [0, 1, 2]);
@@ -258,6 +302,8 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.client.sealing',
+    stage: 'negotiate',
+    securityOption: { name: 'Network security: LDAP client encryption requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientConfidentiality' },
     title: 'LDAP clients should negotiate encryption (Windows 11 24H2 / Server 2025)',
     category: 'ldap',
     severity: 'info',

@@ -92,6 +92,18 @@ export const metaRules: MetaRule[] = [
     references: [],
   },
   {
+    id: 'file.internal',
+    title: 'relaylint failed on this file',
+    category: 'meta',
+    severity: 'error',
+    explanation: {
+      what: 'A parser or a rule of relaylint raised an unexpected error on this file. The rest of the scan went on.',
+      why: 'What the failing part should have checked was not checked, so the file may hide a weak setting: it counts as an error.',
+      fix: 'Report the problem with the file (or a reduced copy) to the relaylint maintainers; the message names the part that failed.',
+    },
+    references: [],
+  },
+  {
     id: 'suppression.reason',
     title: 'A relaylint suppression has no reason',
     category: 'meta',
@@ -113,4 +125,5 @@ export const problemRuleId: Record<ProblemCode, string> = {
   'unsafe-xml': 'file.unsafe-xml',
   'unknown-format': 'file.unknown',
   io: 'file.io',
+  internal: 'file.internal',
 };

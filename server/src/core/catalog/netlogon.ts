@@ -16,6 +16,7 @@ const RESTORE_DEFAULT =
 export const netlogonRules: SettingRule[] = [
   {
     id: 'netlogon.signorseal',
+    securityOption: { name: 'Domain member: Digitally encrypt or sign secure channel data (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal' },
     title: 'The Netlogon secure channel must always be signed or sealed',
     category: 'netlogon',
     severity: 'error',
@@ -58,6 +59,9 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.seal',
+    related: ['netlogon.signorseal'],
+    stage: 'negotiate',
+    securityOption: { name: 'Domain member: Digitally encrypt secure channel data (when possible)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SealSecureChannel' },
     title: 'The Netlogon secure channel should be sealed when possible',
     category: 'netlogon',
     severity: 'warning',
@@ -100,6 +104,9 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.sign',
+    related: ['netlogon.signorseal'],
+    stage: 'negotiate',
+    securityOption: { name: 'Domain member: Digitally sign secure channel data (when possible)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SignSecureChannel' },
     title: 'The Netlogon secure channel should be signed when possible',
     category: 'netlogon',
     severity: 'warning',
@@ -147,6 +154,7 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.strongkey',
+    securityOption: { name: 'Domain member: Require strong (Windows 2000 or later) session key', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireStrongKey' },
     title: 'The Netlogon secure channel must use a strong session key',
     category: 'netlogon',
     severity: 'warning',

@@ -7,6 +7,9 @@ import type { RegData } from '../types';
 import type { Judgement, SettingRule } from './types';
 import { anyDword, describe, documented, HARDENED, onOffJudge, REF, SEC_OPT, weak } from './smb';
 
+/** A documented value of an environment-specific setting: reported, never rated (coverage: configured). */
+const UNRATED: Judgement = Object.freeze({ status: 'unknown' }) as Judgement;
+
 const LSA = 'System\\CurrentControlSet\\Control\\Lsa';
 const MSV1_0 = LSA + '\\MSV1_0';
 const NETLOGON = 'System\\CurrentControlSet\\Services\\Netlogon\\Parameters';
@@ -36,6 +39,7 @@ function minSecRule(side: 'client' | 'server'): SettingRule {
   const displayName = `Network security: Minimum session security for NTLM SSP based (including secure RPC) ${client ? 'clients' : 'servers'}`;
   return {
     id: client ? 'ntlm.minclient' : 'ntlm.minserver',
+    securityOption: { name: displayName, keyName: `MACHINE\\${MSV1_0}\\${name}` },
     title: `NTLM SSP ${side}s must require NTLMv2 session security and 128-bit encryption`,
     category: 'ntlm',
     severity: 'warning',
@@ -106,6 +110,7 @@ function domainLevel(value: RegData, name: string, sevenMeans: string): number |
 export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.lmcompat',
+    securityOption: { name: 'Network security: LAN Manager authentication level', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel' },
     title: 'LAN Manager authentication level must refuse LM and NTLMv1',
     category: 'ntlm',
     severity: 'error',
@@ -159,6 +164,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.nolmhash',
+    securityOption: { name: 'Network security: Do not store LAN Manager hash value on next password change', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\NoLMHash' },
     title: 'LAN Manager password hashes must not be stored',
     category: 'ntlm',
     severity: 'warning',
@@ -202,6 +208,8 @@ export const ntlmRules: SettingRule[] = [
   minSecRule('server'),
   {
     id: 'ntlm.out',
+    stage: 'audit',
+    securityOption: { name: 'Network security: Restrict NTLM: Outgoing NTLM traffic to remote servers', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\RestrictSendingNTLMTraffic' },
     title: 'Outgoing NTLM traffic should at least be audited',
     category: 'ntlm',
     severity: 'info',
@@ -252,6 +260,8 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.in.audit',
+    stage: 'audit',
+    securityOption: { name: 'Network security: Restrict NTLM: Audit Incoming NTLM Traffic', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\AuditReceivingNTLMTraffic' },
     title: 'Incoming NTLM traffic should be audited for all accounts',
     category: 'ntlm',
     severity: 'info',
@@ -298,6 +308,8 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.in.restrict',
+    stage: 'environment',
+    securityOption: { name: 'Network security: Restrict NTLM: Incoming NTLM traffic', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\RestrictReceivingNTLMTraffic' },
     title: 'Incoming NTLM traffic restriction (environment-specific)',
     category: 'ntlm',
     severity: 'info',
@@ -332,12 +344,15 @@ export const ntlmRules: SettingRule[] = [
     fixes: [],
     judge: (value) => {
       const v = documented(value, 'RestrictReceivingNTLMTraffic', [0, 1, 2]);
-      return typeof v === 'number' ? HARDENED : v;
+      // Environment-specific: relaylint rates no value (not even Allow all) as hardened or weak.
+      return typeof v === 'number' ? UNRATED : v;
     },
     missingIsWeak: () => false,
   },
   {
     id: 'ntlm.domain.audit',
+    stage: 'audit',
+    securityOption: { name: 'Network security: Restrict NTLM: Audit NTLM authentication in this domain', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\AuditNTLMInDomain' },
     title: 'Domain controllers should audit all NTLM authentication in the domain',
     category: 'ntlm',
     severity: 'info',
@@ -384,6 +399,8 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.domain.restrict',
+    stage: 'environment',
+    securityOption: { name: 'Network security: Restrict NTLM: NTLM authentication in this domain', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RestrictNTLMInDomain' },
     title: 'NTLM restriction in the domain (environment-specific)',
     category: 'ntlm',
     severity: 'info',
@@ -421,7 +438,8 @@ export const ntlmRules: SettingRule[] = [
     fixes: [],
     judge: (value) => {
       const v = domainLevel(value, 'RestrictNTLMInDomain', 'Deny all');
-      return typeof v === 'number' ? HARDENED : v;
+      // Environment-specific: relaylint rates no value (not even Allow all) as hardened or weak.
+      return typeof v === 'number' ? UNRATED : v;
     },
     missingIsWeak: () => false,
   },

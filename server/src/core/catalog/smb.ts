@@ -227,6 +227,7 @@ const DIALECTS: Record<number, string> = {
 const DIALECT_CODES = Object.keys(DIALECTS).map(Number);
 
 interface SwitchSpec {
+  nextSteps?: SettingRule['nextSteps'];
   id: string;
   title: string;
   displayName: string;
@@ -247,6 +248,18 @@ function auditSwitch(s: SwitchSpec): SettingRule {
   const server = s.side === 'server';
   return {
     id: s.id,
+    stage: 'audit',
+    ...(s.nextSteps ? { nextSteps: s.nextSteps } : {}),
+    admx: [
+      {
+        name: s.displayName,
+        category: server ? 'Network/Lanman Server' : 'Network/Lanman Workstation',
+        categoryMustMatch: true,
+        key: server ? POL_SERVER : POL_WKS,
+        valueName: s.name,
+        state: { kind: 'on-off', enabled: 1, disabled: 0 },
+      },
+    ],
     title: s.title,
     category: 'smb',
     severity: 'info',
@@ -287,6 +300,16 @@ function dialectRule(side: 'server' | 'client', bound: 'min' | 'max'): SettingRu
     category: 'smb',
     severity: isMin ? 'info' : 'warning',
     displayName: isMin ? 'Mandate the minimum version of SMB' : 'Mandate the maximum version of SMB',
+    admx: [
+      {
+        name: isMin ? 'Mandate the minimum version of SMB' : 'Mandate the maximum version of SMB',
+        category: server ? 'Network/Lanman Server' : 'Network/Lanman Workstation',
+        categoryMustMatch: true,
+        key: server ? POL_SERVER : POL_WKS,
+        valueName: name,
+        state: { kind: 'smb-dialect' },
+      },
+    ],
     gpoPath: server ? AT_LANMAN_SERVER : AT_LANMAN_WKS,
     locations: [
       { hive: 'HKLM', key: server ? POL_SERVER : POL_WKS, name },
@@ -399,6 +422,10 @@ function judgeHardenedPath(value: RegData): Judgement {
 export const smbRules: SettingRule[] = [
   {
     id: 'smb.server.require',
+    auditSwitch: 'smb.server.audit.signing',
+    evidence: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3021, 3027] }],
+    related: ['smb.server.enable'],
+    securityOption: { name: 'Microsoft network server: Digitally sign communications (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature' },
     title: 'SMB server signing must be required',
     category: 'smb',
     severity: 'error',
@@ -450,6 +477,17 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.enable',
+    related: ['smb1.server', 'smb.server.require'],
+    nextSteps: [
+      {
+        value: 1,
+        next: 'smb.server.require',
+        message:
+          "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+      },
+    ],
+    stage: 'negotiate',
+    securityOption: { name: 'Microsoft network server: Digitally sign communications (if client agrees)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\EnableSecuritySignature' },
     title: 'SMB server should offer signing to SMBv1 clients',
     category: 'smb',
     severity: 'info',
@@ -504,6 +542,11 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.require',
+    auditSwitch: 'smb.client.audit.signing',
+    // Which of the two ids means signing (and which encryption) is not confirmed: both are listed.
+    evidence: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
+    related: ['smb.client.enable'],
+    securityOption: { name: 'Microsoft network client: Digitally sign communications (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature' },
     title: 'SMB client signing should be required',
     category: 'smb',
     severity: 'warning',
@@ -537,7 +580,7 @@ export const smbRules: SettingRule[] = [
         'Set "Microsoft network client: Digitally sign communications (always)" to Enabled (RequireSecuritySignature = 1 under LanmanWorkstation\\Parameters). ' +
         'relaylint also offers enabling "(if server agrees)" first, the staged step of Microsoft\'s older SMBv1 guidance.',
       rollout:
-        'Turn on "Audit server does not support signing" (Lanman Workstation) and watch Microsoft-Windows-SMBClient/Audit for events 31998 and 31999 to find servers that cannot sign (typically old NAS or appliances); ' +
+        'Turn on "Audit server does not support signing" (Lanman Workstation) and watch Microsoft-Windows-SMBClient/Audit for events 31998 and 31999 (one reports servers that cannot sign, the other servers that cannot encrypt; which id is which is not confirmed) to find servers that cannot sign (typically old NAS or appliances); ' +
         'update them, then require signing. For SMBv1 peers Microsoft\'s older staged order was "if server agrees" first, then "(always)".',
     },
     references: [REF.S1, REF.S2, REF.S12, REF.S11, REF.S26, REF.S27],
@@ -555,6 +598,17 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.enable',
+    related: ['smb1.client', 'smb.client.require'],
+    nextSteps: [
+      {
+        value: 1,
+        next: 'smb.client.require',
+        message:
+          "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
+      },
+    ],
+    stage: 'negotiate',
+    securityOption: { name: 'Microsoft network client: Digitally sign communications (if server agrees)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature' },
     title: 'SMB client should sign SMBv1 sessions when the server agrees',
     category: 'smb',
     severity: 'info',
@@ -607,6 +661,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.plaintext',
+    securityOption: { name: 'Microsoft network client: Send unencrypted password to third-party SMB servers', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnablePlainTextPassword' },
     title: 'SMB client must not send clear-text passwords',
     category: 'smb',
     severity: 'error',
@@ -648,6 +703,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.spn',
+    securityOption: { name: 'Microsoft network server: Server SPN target name validation level', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\SmbServerNameHardeningLevel' },
     title: 'SMB server should validate the SPN clients authenticate to',
     category: 'smb',
     severity: 'warning',
@@ -705,6 +761,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.nullsess',
+    securityOption: { name: 'Network access: Restrict anonymous access to Named Pipes and Shares', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RestrictNullSessAccess' },
     title: 'Anonymous access to named pipes and shares must be restricted',
     category: 'smb',
     severity: 'warning',
@@ -751,6 +808,10 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb1.server',
+    admx: [
+      // §1.5 [S30]: SecGuide "Configure SMB v1 server" writes LanmanServer\Parameters\SMB1.
+      { name: 'Configure SMB v1 server', category: 'MS Security Guide', key: 'System\\CurrentControlSet\\Services\\LanmanServer\\Parameters', valueName: 'SMB1', state: { kind: 'on-off', enabled: 1, disabled: 0 } },
+    ],
     title: 'The SMBv1 server must be disabled',
     category: 'smb',
     severity: 'error',
@@ -801,6 +862,25 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb1.client',
+    admx: [
+      // §1.5 [S30][S29]: drop-down "Configure MrxSmb10 driver"; the Disabled radio button writes nothing.
+      {
+        name: 'Configure SMB v1 client driver',
+        category: 'MS Security Guide',
+        key: 'System\\CurrentControlSet\\Services\\MrxSmb10',
+        valueName: 'Start',
+        state: {
+          kind: 'drop-down',
+          choices: [
+            ['disable driver', 4],
+            ['manual start', 3],
+            ['automatic start', 2],
+          ],
+          disabledNote:
+            "it writes no registry value, so the SMBv1 client driver's start type is left unmanaged. The policy's help text warns never to choose Disabled; use Enabled with \"Disable driver\".",
+        },
+      },
+    ],
     title: 'The SMBv1 client driver must be disabled',
     category: 'smb',
     severity: 'error',
@@ -852,6 +932,9 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.guest',
+    auditSwitch: 'smb.client.audit.guest',
+    evidence: [{ log: 'Microsoft-Windows-SmbClient/Security', ids: [31017, 31018, 31022] }],
+    admx: [{ name: 'Enable insecure guest logons', category: 'Network/Lanman Workstation', key: POL_WKS, valueName: 'AllowInsecureGuestAuth', state: { kind: 'on-off', enabled: 1, disabled: 0 } }],
     title: 'Insecure SMB guest logons must be disabled',
     category: 'smb',
     severity: 'error',
@@ -904,6 +987,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.unc.hardened',
+    admx: [{ name: 'Hardened UNC Paths', category: 'Network/Network Provider', key: HARDENED_PATHS, valueName: '', state: { kind: 'list' } }],
     title: 'SYSVOL and NETLOGON must be hardened UNC paths',
     category: 'smb',
     severity: 'warning',
@@ -950,6 +1034,14 @@ export const smbRules: SettingRule[] = [
   },
   auditSwitch({
     id: 'smb.server.audit.signing',
+    nextSteps: [
+      {
+        value: 1,
+        next: 'smb.server.require',
+        message:
+          'SMB signing audit is on but this file does not require server signing yet. Once the audit log (the events reported as 3021/3027) shows no clients that cannot sign, require signing.',
+      },
+    ],
     title: 'SMB server should audit clients that cannot sign',
     displayName: 'Audit client does not support signing',
     side: 'server',
@@ -1139,6 +1231,8 @@ export const smbRules: SettingRule[] = [
   dialectRule('client', 'max'),
   {
     id: 'smb.client.encrypt',
+    admx: [{ name: 'Require Encryption', category: 'Network/Lanman Workstation', categoryMustMatch: true, key: POL_WKS, valueName: 'RequireEncryption', state: { kind: 'on-off', enabled: 1, disabled: 0 } }],
+    stage: 'optional',
     title: 'SMB client encryption requirement (optional)',
     category: 'smb',
     severity: 'info',

@@ -42,6 +42,68 @@ export interface JudgeContext {
   peers: ReadonlyMap<string, RegData>;
 }
 
+/**
+ * What writing a setting's hardened value does to machines, which decides a fix's applicability:
+ * - `audit`: only logs (an audit switch);
+ * - `negotiate`: protects where both sides agree, refuses nobody (the "if agrees" / negotiate /
+ *   "when supported" step of a rollout);
+ * - `enforce`: refuses what does not comply (require signing, refuse NTLM, disable SMBv1);
+ * - `optional` / `environment`: relaylint never rates the value weak (no fix is offered).
+ * Fixes of `audit` and `negotiate` values are safe and apply in bulk; every other fix is unsafe.
+ */
+export type Stage = 'audit' | 'negotiate' | 'enforce' | 'optional' | 'environment';
+
+/** The setting as a Security Option (secedit `[Registry Values]`, report `SecurityOptions`). */
+export interface SecurityOptionIdentity {
+  /** The policy name Microsoft shows, e.g. `Microsoft network server: Digitally sign communications (always)`. */
+  name: string;
+  /** The `KeyName` of reports and the key of a security template line: `MACHINE\System\…\ValueName`. */
+  keyName: string;
+}
+
+/** How an ADMX policy's state (and its parts) becomes the registry value. */
+export type AdmxStateMapping =
+  /** Enabled → `enabled`, Disabled → `disabled`. */
+  | { kind: 'on-off'; enabled: number; disabled: number }
+  /** Enabled + the first drop-down's choice, matched on its start (case-insensitive); Disabled writes nothing. */
+  | { kind: 'drop-down'; choices: readonly (readonly [prefix: string, value: number])[]; disabledNote?: string }
+  /** Enabled + a drop-down naming an SMB dialect (`3.1.1` → 785); Disabled writes nothing. */
+  | { kind: 'smb-dialect' }
+  /** Enabled + a ListBox of name → data pairs, one REG_SZ value each under `key`. */
+  | { kind: 'list' };
+
+/** The setting as an Administrative Template (ADMX) policy, as a GPO report shows it. */
+export interface AdmxPolicyIdentity {
+  /** Policy display name as reports write it (matched after collapsing whitespace, case-insensitive). */
+  name: string;
+  /** Category path as reports write it, e.g. `Network/Lanman Server`. */
+  category: string;
+  /** Match only when the report's category ends like `category` (names shared by two templates). */
+  categoryMustMatch?: boolean;
+  /** The key (HKLM) and value name the policy writes. */
+  key: string;
+  valueName: string;
+  state: AdmxStateMapping;
+}
+
+/** A step that follows once this setting is at `value`: the `next` setting is due (info level, per file). */
+export interface NextStep {
+  /** This setting's value that starts the rollout step. */
+  value: number;
+  /** The rule whose value is due next. */
+  next: string;
+  /** The info text; `{next}` placeholders are not used: the text is complete. */
+  message: string;
+  /** Text for a target OS that changes the advice (e.g. Server 2025 defaults). */
+  messageByTargetOs?: Partial<Record<TargetOs, string>>;
+}
+
+/** The events that show this setting at work (ids and log only; parsing lives elsewhere). */
+export interface EvidenceEvents {
+  log: string;
+  ids: readonly number[];
+}
+
 /** A value to offer as a fix. */
 export interface ValueChoice {
   value: number | string;
@@ -54,6 +116,8 @@ export interface ValueChoice {
   title: string;
   /** The preferred choice is what `--fix` and fix-all write. */
   preferred?: boolean;
+  /** What this value does, when it differs from the target rule's `stage` (a staged or a stricter choice). */
+  stage?: Stage;
 }
 
 export interface Judgement {
@@ -89,6 +153,22 @@ export interface SettingRule {
   side: 'server' | 'client' | 'both';
   /** Only meaningful on domain controllers. */
   dcOnly?: boolean;
+  /** What writing the hardened value does (decides whether its fixes are safe); default `enforce`. */
+  stage?: Stage;
+  /** Policy identities: how the setting is configured besides its registry locations. */
+  securityOption?: SecurityOptionIdentity;
+  admx?: readonly AdmxPolicyIdentity[];
+  /** Room for the DSC resource property and the Intune (Policy CSP) path, when known. */
+  dsc?: { resource: string; property: string };
+  csp?: string;
+  /** Rollout: what follows once this setting is at a given value (per-file info findings). */
+  nextSteps?: readonly NextStep[];
+  /** Rules whose values in the same file matter for this one's finding (shown as related information). */
+  related?: readonly string[];
+  /** The audit switch to turn on before enforcing this setting. */
+  auditSwitch?: string;
+  /** Events that are this setting's evidence. */
+  evidence?: readonly EvidenceEvents[];
   /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes. */
   defaults: string;
   /** Baselines: Microsoft, CIS (id), DISA STIG (id). */

@@ -28,7 +28,7 @@ export interface CoverageEntryJson {
   ruleId: string;
   key: string;
   name: string;
-  status: 'hardened' | 'weak' | 'missing' | 'mixed';
+  status: 'hardened' | 'weak' | 'missing' | 'mixed' | 'configured';
   exposedWhenMissing: boolean;
   sources: CoverageSourceJson[];
   sourceCount?: number;
@@ -135,7 +135,7 @@ export interface Loc {
   status?: string;
 }
 
-export type RuleStatus = 'hardened' | 'weak' | 'missing' | 'mixed' | EffectiveStatus;
+export type RuleStatus = 'hardened' | 'weak' | 'missing' | 'mixed' | 'configured' | EffectiveStatus;
 
 export interface RuleState {
   ruleId: string;
@@ -218,7 +218,7 @@ function loc(x: unknown, gpoNames: ReadonlyMap<string, string>): Loc | undefined
   return l;
 }
 
-const COVERAGE_STATUS = new Set(['hardened', 'weak', 'missing', 'mixed']);
+const COVERAGE_STATUS = new Set(['hardened', 'weak', 'missing', 'mixed', 'configured']);
 const EFFECTIVE_STATUS = new Set(['hardened', 'weak', 'missing', 'conditional', 'conflict', 'undetermined']);
 const READINESS_STATUS = new Set(['ready', 'blocked', 'no-evidence', 'audit-off', 'window-short']);
 

@@ -1,0 +1,35 @@
+/** Security templates (`GptTmpl.inf`, secedit `.inf`): `MACHINE\…\Name=4,1` lines under `[Registry Values]`. */
+import { parseInf } from '../parsers/inf';
+import type { ParsedFile, TextEdit } from '../types';
+import { SEMICOLON_COMMENT } from './shared';
+import type { FormatProvider } from './types';
+
+/** Edits that insert a value line under `[Registry Values]`, creating the section when needed. */
+export function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
+  const eol = file.eol;
+  const section = file.sections?.find((s) => s.name.trim().toLowerCase() === 'registry values');
+  if (section) return [{ start: section.span.end, end: section.span.end, newText: eol + line }];
+  const text = file.text;
+  const needsBreak = text.length > 0 && !/[\r\n]$/.test(text);
+  return [{ start: text.length, end: text.length, newText: `${needsBreak ? eol : ''}[Registry Values]${eol}${line}${eol}` }];
+}
+
+const data = (value: number | string) => (typeof value === 'number' ? `4,${value}` : `1,"${value}"`);
+
+export const infProvider: FormatProvider = {
+  id: 'inf',
+  formats: ['inf'],
+  languageIds: ['secedit-inf'],
+  extensions: ['inf'],
+  parse: parseInf,
+  valueSyntax: 'inf',
+  writeValue: (_setting, _rule, value) => data(value),
+  insertValue(file, rule, value) {
+    const loc = rule.locations[0];
+    if (loc.hive !== 'HKLM') return undefined;
+    return infInsertEdits(file, `MACHINE\\${loc.key}\\${loc.name}=${data(value)}`);
+  },
+  comment: SEMICOLON_COMMENT,
+  editable: true,
+  completion: 'inf',
+};

@@ -1,0 +1,26 @@
+/** Registration entries (`.reg`, `Windows Registry Editor Version 5.00` / `REGEDIT4`). */
+import { parseReg } from '../parsers/reg';
+import { HEX8, regString, SEMICOLON_COMMENT } from './shared';
+import type { FormatProvider } from './types';
+
+const data = (value: number | string) => (typeof value === 'number' ? `dword:${HEX8(value).toLowerCase()}` : regString(value));
+
+export const regProvider: FormatProvider = {
+  id: 'reg',
+  formats: ['reg'],
+  languageIds: ['reg'],
+  extensions: ['reg'],
+  parse: parseReg,
+  valueSyntax: 'reg',
+  writeValue: (_setting, _rule, value) => data(value),
+  /** A paired value goes right after the anchor line, when it lives in the anchor's key. */
+  insertValue(file, rule, value, anchor) {
+    if (anchor.state === 'deleted' || anchor.deleteScope === 'key') return undefined;
+    const loc = rule.locations.find((l) => l.hive === anchor.hive && l.key.toLowerCase() === anchor.key.toLowerCase());
+    if (!loc) return undefined;
+    return [{ start: anchor.span.end, end: anchor.span.end, newText: `${file.eol}${regString(loc.name)}=${data(value)}` }];
+  },
+  comment: SEMICOLON_COMMENT,
+  editable: true,
+  completion: 'reg',
+};

@@ -80,6 +80,36 @@ export function runMeasured(cmd, args, { stdout = 'null', timeTool = null, timeo
     child.stderr.on('data', (d) => { err += d; if (err.length > 65536) err = err.slice(-32768); });
     let hwmKB = 0;
     let poll = null;
+    // Peak of ALL processes together (the launcher and the scanning child it starts, any worker
+    // processes): every 5 ms, the sum of VmRSS over the spawned process's descendants (a `time`
+    // wrapper itself is left out). Sampling gives a lower bound of the true peak; `treeHwmKB` sums
+    // each process's own peak (VmHWM), an upper bound.
+    let treePeakKB = 0;
+    const treeHwm = new Map();
+    let treePoll = null;
+    const canTree = measureRss && fs.existsSync('/proc/self/task');
+    const children = (pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+      } catch { return []; }
+    };
+    const sampleTree = () => {
+      const top = timeTool ? children(child.pid) : [child.pid];
+      const stack = [...top];
+      let sum = 0;
+      while (stack.length) {
+        const pid = stack.pop();
+        try {
+          const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+          const rss = /VmRSS:\s+(\d+) kB/.exec(st);
+          const hwm = /VmHWM:\s+(\d+) kB/.exec(st);
+          if (rss) sum += Number(rss[1]);
+          if (hwm) treeHwm.set(pid, Math.max(treeHwm.get(pid) ?? 0, Number(hwm[1])));
+        } catch { /* exited */ }
+        stack.push(...children(pid));
+      }
+      treePeakKB = Math.max(treePeakKB, sum);
+    };
     const rssMethod = !measureRss ? 'none' : timeTool ? `${timeTool.path} ${timeTool.flavor === 'gnu' ? '-v' : '-l'}` : fs.existsSync('/proc/self/status') ? '/proc VmHWM polling' : 'unavailable';
     if (measureRss && !timeTool && rssMethod !== 'unavailable') {
       const sample = () => {
@@ -91,14 +121,16 @@ export function runMeasured(cmd, args, { stdout = 'null', timeTool = null, timeo
       sample();
       poll = setInterval(sample, 5);
     }
+    if (canTree) treePoll = setInterval(sampleTree, 5);
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
     let wallMs = null;
-    child.on('exit', () => { wallMs = Number(process.hrtime.bigint() - t0) / 1e6; if (poll) clearInterval(poll); });
+    child.on('exit', () => { wallMs = Number(process.hrtime.bigint() - t0) / 1e6; if (poll) clearInterval(poll); if (treePoll) clearInterval(treePoll); });
     child.on('error', (e) => { clearTimeout(timer); if (poll) clearInterval(poll); if (outFd !== null) fs.closeSync(outFd); reject(e); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (poll) clearInterval(poll);
+      if (treePoll) clearInterval(treePoll);
       if (outFd !== null) fs.closeSync(outFd);
       wallMs ??= Number(process.hrtime.bigint() - t0) / 1e6;
       let peakRssMB = null;
@@ -116,7 +148,9 @@ export function runMeasured(cmd, args, { stdout = 'null', timeTool = null, timeo
         const m = /(\d+)\s+maximum resident set size/.exec(err);
         if (m) peakRssMB = Number(m[1]) / 1024 / 1024;
       } else if (hwmKB) peakRssMB = hwmKB / 1024;
-      resolve({ wallMs, code, signal, timedOut, peakRssMB, rssMethod, stdout: out, stderrTail: err.slice(-4000) });
+      const allPeakMB = canTree && treePeakKB ? treePeakKB / 1024 : null;
+      const allHwmSumMB = canTree && treeHwm.size ? [...treeHwm.values()].reduce((a, b) => a + b, 0) / 1024 : null;
+      resolve({ wallMs, code, signal, timedOut, peakRssMB, allPeakMB, allHwmSumMB, processes: treeHwm.size, rssMethod, stdout: out, stderrTail: err.slice(-4000) });
     });
   });
 }

@@ -22,14 +22,15 @@ import { BaselineError, loadBaseline } from './cli/baseline';
 import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
 import { todayIso } from './core/config';
 import { GpoResolver } from './cli/gpo-context';
+import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
-import { FileReport, scanOne, ScanOneOptions } from './cli/report';
-import { SarifWriter } from './cli/sarif';
-import { colors, TextReporter } from './cli/text';
-import { walk, WalkError } from './cli/walk';
+import { createReporter, FORMATS, type Reporter } from './cli/reporters';
+import { inodeOf, openOutput } from './cli/safe-fs';
+import { escapeControls } from './cli/text';
+import { walk, WalkEntry, WalkError } from './cli/walk';
 import { EvidenceCollector } from './core';
 import { settingRuleById } from './core/catalog';
-import { auditSwitchesFrom, parseWindow, readinessSarif, readinessText, tryEvidence } from './cli/evidence';
+import { auditSwitchesFrom, parseWindow, tryEvidence } from './cli/evidence';
 import { configLocations, type LoadedConfig } from './configLoader';
 
 declare const RELAYLINT_VERSION: string | undefined;
@@ -77,6 +78,12 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 `;
 
 class UsageError extends Error {}
+
+/** Whether stdout/stderr is a terminal (inside the scan thread, as the launching thread saw it). */
+function isTty(stream: 'stdout' | 'stderr'): boolean {
+  const given = (workerData as { relaylintScan?: { tty: Record<string, boolean> } } | undefined)?.relaylintScan?.tty;
+  return given ? !!given[stream] : !!process[stream].isTTY;
+}
 
 interface ScanArgs {
   paths: string[];
@@ -135,9 +142,9 @@ function parseScanArgs(argv: string[]): ScanArgs {
   // One thread by default: on the 2-core machines measured (bench/README.md) worker threads gave no
   // faster scans — walking the tree and writing the report on the main thread is the limit — and
   // cost about 80 MB more memory. --jobs N is there for larger machines.
-  const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
+  const jobs = values.jobs === undefined ? 1 : /^[0-9]{1,2}$/.test(values.jobs) ? Number(values.jobs) : NaN;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
-  const format = oneOf('format', values.format, ['text', 'json', 'sarif', 'html'] as const, 'text');
+  const format = oneOf('format', values.format, [...FORMATS, 'html'] as const, 'text');
   const window = parseWindow(values.window) ?? 30;
   if (!Number.isFinite(window)) throw new UsageError(`--window must be a number of days such as 30d, 12w or 90 (got "${values.window}")`);
   return {
@@ -151,7 +158,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     output: values.output,
     jobs,
     coverage: !values['no-coverage'],
-    color: !values['no-color'] && !process.env.NO_COLOR && format === 'text' && !values.output && !!process.stdout.isTTY,
+    color: !values['no-color'] && !process.env.NO_COLOR && format === 'text' && !values.output && isTty('stdout'),
     lint: {
       role: oneOf<Role>('role', values.role, ['dc', 'member', 'any'], 'any'),
       targetOs: oneOf<TargetOs>('target-os', values['target-os'], ['legacy', 'win11-24h2', 'ws2025'], 'legacy'),
@@ -172,8 +179,8 @@ interface Job {
   explicit: boolean;
   gpo?: { guid?: string; name?: string };
   opts: ScanOneOptions;
-  /** JSON output: the worker serialises the file entry itself, so the main thread only writes it. */
-  jsonOnly: boolean;
+  /** The walk could not follow this entry (a link outside the roots, a loop): report this instead. */
+  problem?: WalkEntry['problem'];
 }
 
 /** What the main thread needs from one scanned file. */
@@ -184,9 +191,7 @@ interface Outcome {
   /** Highest severity rank among the reported findings and problems, -1 for none. */
   worst: number;
   coverage: [string, CoverageSource][];
-  /** The file entry of the JSON output, already serialised (json format). */
-  json?: string;
-  /** The whole report (text and SARIF formats). */
+  /** The file's result, for the reporter. */
   report?: FileReport;
 }
 
@@ -196,7 +201,7 @@ function isSkipped(r: FileReport, explicit: boolean): boolean {
   return !explicit && r.format === 'unknown' && r.problems.every((p) => p.ruleId === 'file.unknown');
 }
 
-function outcomeOf(r: FileReport, job: Pick<Job, 'explicit' | 'jsonOnly'>, baseline: ReadonlySet<string> | undefined): Outcome {
+function outcomeOf(r: FileReport, job: Pick<Job, 'explicit'>, baseline: ReadonlySet<string> | undefined): Outcome {
   if (isSkipped(r, job.explicit)) return { skipped: true, ioError: false, fixed: 0, worst: -1, coverage: [] };
   if (baseline) {
     r.findings = r.findings.filter((f) => !baseline.has(f.fingerprint));
@@ -205,15 +210,42 @@ function outcomeOf(r: FileReport, job: Pick<Job, 'explicit' | 'jsonOnly'>, basel
   let worst = -1;
   for (const x of r.findings) worst = Math.max(worst, RANK[x.severity]);
   for (const x of r.problems) worst = Math.max(worst, RANK[x.severity]);
-  const { coverage, ...rest } = r;
-  const out: Outcome = { skipped: false, ioError: r.problems.some((p) => p.ruleId === 'file.io'), fixed: r.fixed ?? 0, worst, coverage };
-  if (job.jsonOnly) out.json = JSON.stringify(rest);
-  else out.report = r;
-  return out;
+  const coverage = r.coverage;
+  return {
+    skipped: false,
+    ioError: r.problems.some((p) => p.ruleId === 'file.io' && p.severity === 'error'),
+    fixed: r.fixed ?? 0,
+    worst,
+    coverage,
+    report: { ...r, coverage: [] },
+  };
+}
+
+function walkProblemReport(job: Job): FileReport {
+  const p = job.problem as NonNullable<Job['problem']>;
+  return {
+    path: job.display,
+    format: 'unknown',
+    encoding: 'binary',
+    settings: [],
+    findings: [],
+    problems: [{ ruleId: 'file.io', severity: p.severity, message: p.message, fingerprint: fingerprint(['file.io', job.display, 'link']) }],
+    suppressed: [],
+    coverage: [],
+  };
 }
 
 function runJob(job: Job, baseline: ReadonlySet<string> | undefined): Outcome {
-  return outcomeOf(scanOne(job.file, job.display, job.gpo, job.opts), job, baseline);
+  return outcomeOf(job.problem ? walkProblemReport(job) : scanOne(job.file, job.display, job.gpo, job.opts), job, baseline);
+}
+
+/** A worker thread died (out of memory, a crash): the report would be incomplete, so the scan stops with exit 2. */
+class WorkerCrash extends Error {}
+
+/** Heap of each worker thread, so that running out of memory ends that worker (reported) instead of the process. */
+function workerHeapMb(): number {
+  const n = Number(process.env.RELAYLINT_WORKER_HEAP_MB);
+  return Number.isInteger(n) && n >= 8 ? n : 768;
 }
 
 /**
@@ -225,18 +257,25 @@ class Pool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: { id: number; jobs: Job[] }[] = [];
-  private readonly waiting = new Map<number, (r: Outcome[]) => void>();
+  private readonly waiting = new Map<number, { resolve: (r: Outcome[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  private crashed: Error | undefined;
+  private closing = false;
 
   constructor(size: number, baseline: ReadonlySet<string> | undefined) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(__filename, {
         workerData: { relaylintWorker: true, baseline: baseline ? [...baseline] : undefined },
+        resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() },
       });
       w.on('message', (m: { id: number; outcomes: Outcome[] }) => {
-        this.waiting.get(m.id)?.(m.outcomes);
+        this.waiting.get(m.id)?.resolve(m.outcomes);
         this.waiting.delete(m.id);
         this.next(w);
+      });
+      w.on('error', (e) => this.crash(new WorkerCrash(`a scanning thread failed: ${(e as Error).message}`)));
+      w.on('exit', (code) => {
+        if (!this.closing) this.crash(new WorkerCrash(`a scanning thread stopped unexpectedly (exit code ${code})`));
       });
       this.workers.push(w);
       this.idle.push(w);
@@ -249,10 +288,17 @@ class Pool {
     else this.idle.push(w);
   }
 
+  private crash(e: Error): void {
+    this.crashed ??= e;
+    for (const w of this.waiting.values()) w.reject(this.crashed);
+    this.waiting.clear();
+  }
+
   run(jobs: Job[]): Promise<Outcome[]> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (this.crashed) return reject(this.crashed);
       const batch = { id: this.nextId++, jobs };
-      this.waiting.set(batch.id, resolve);
+      this.waiting.set(batch.id, { resolve, reject });
       const w = this.idle.pop();
       if (w) w.postMessage(batch);
       else this.queue.push(batch);
@@ -265,8 +311,46 @@ class Pool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+const CANDIDATE_NAME = /\.(inf|reg|xml|pol)$/i;
+
+/** Refuse `--output` when it is one of the inputs: the report would replace a file being scanned. */
+function checkOutputNotInput(output: string, roots: readonly string[]): void {
+  const out = inodeOf(output);
+  if (!out) return;
+  let outReal: string;
+  try {
+    outReal = fs.realpathSync.native(output);
+  } catch {
+    return;
+  }
+  for (const root of roots) {
+    let st: fs.Stats;
+    let real: string;
+    try {
+      st = fs.statSync(root);
+      real = fs.realpathSync.native(root);
+    } catch {
+      continue;
+    }
+    const same = st.isFile() && st.dev === out.dev && st.ino === out.ino;
+    const within = st.isDirectory() && CANDIDATE_NAME.test(outReal) && outReal.startsWith(real.endsWith(path.sep) ? real : real + path.sep);
+    if (same || within) throw new UsageError(`--output ${output} is ${same ? 'one of the files' : 'inside a folder'} being scanned; write the report somewhere else`);
+  }
+}
+
+/** The HTML posture report (its own constructor options) behind the reporter interface. */
+function htmlReporter(h: HtmlReporter, coverage: CoverageAccumulator): Reporter {
+  return {
+    begin: (meta) => h.begin({ version: meta.tool.version, role: meta.options.role, targetOs: meta.options.targetOs }),
+    file: (result) => h.file(result),
+    // The posture page always takes the coverage, also with --no-coverage.
+    end: (set) => h.end({ coverage: coverage.result(), ...(set.readiness ? { evidence: set.evidence, readiness: set.readiness } : {}), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
+  };
 }
 
 function configFor(args: ScanArgs): CliConfig {
@@ -301,8 +385,9 @@ async function scan(args: ScanArgs): Promise<number> {
   const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
   let outFd: number | undefined;
   if (args.output) {
+    checkOutputNotInput(args.output, args.paths);
     try {
-      outFd = fs.openSync(args.output, 'w');
+      outFd = openOutput(args.output);
     } catch (e) {
       throw new UsageError(`cannot write ${args.output}: ${(e as Error).message}`);
     }
@@ -336,19 +421,22 @@ async function scan(args: ScanArgs): Promise<number> {
     if (buf.length > 65536) flush();
   };
 
-  const c = colors(args.color);
-  const text = args.format === 'text' ? new TextReporter(write, c) : undefined;
-  const sarif = args.format === 'sarif' ? new SarifWriter(write, VERSION, pathToFileURL(process.cwd() + path.sep).href) : undefined;
-  const html =
-    args.format === 'html'
-      ? new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths })
-      : undefined;
-  let firstJson = true;
-  if (args.format === 'json') write(`{"tool":${JSON.stringify({ name: 'relaylint', version: VERSION })},"options":${JSON.stringify(args.lint)},"files":[`);
-
   const coverage = new CoverageAccumulator(args.lint);
   const evidence = new EvidenceCollector();
   const configsSeen = new Map<string, LoadedConfig>();
+  const reporter: Reporter =
+    args.format === 'html'
+      ? htmlReporter(new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths }), coverage)
+      : createReporter(args.format, write);
+  reporter.begin({
+    tool: { name: 'relaylint', version: VERSION },
+    options: args.lint,
+    rootUri: pathToFileURL(process.cwd() + path.sep).href,
+    color: args.color,
+    baseline: !!baseline,
+    fix: args.fix,
+  });
+
   const resolver = new GpoResolver();
   const errors: WalkError[] = [];
   let files = 0;
@@ -357,7 +445,7 @@ async function scan(args: ScanArgs): Promise<number> {
   let worst = -1;
   let ioError = false;
   let bytesSeen = 0;
-  const progress = !!process.stderr.isTTY && args.format !== 'text' ? true : !!process.stderr.isTTY && !!args.output;
+  const progress = isTty('stderr') && args.format !== 'text' ? true : isTty('stderr') && !!args.output;
   let lastProgress = 0;
 
   const consume = (o: Outcome) => {
@@ -370,13 +458,7 @@ async function scan(args: ScanArgs): Promise<number> {
     fixed += o.fixed;
     worst = Math.max(worst, o.worst);
     coverage.add(o.coverage);
-    if (o.report && text) text.add(o.report);
-    if (o.report && sarif) sarif.add(o.report);
-    if (o.report && html) html.file(o.report);
-    if (o.json !== undefined) {
-      write((firstJson ? '' : ',') + o.json);
-      firstJson = false;
-    }
+    if (o.report) reporter.file(o.report);
     if (progress) {
       const now = Date.now();
       if (now - lastProgress > 100) {
@@ -392,7 +474,6 @@ async function scan(args: ScanArgs): Promise<number> {
     return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
   };
   const entries = walk(args.paths, errors);
-  // Small scans stay on this thread; a pool starts once the walk has proved large enough to pay for it.
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances
   // itself, and one isolate fewer keeps memory down.
@@ -410,40 +491,58 @@ async function scan(args: ScanArgs): Promise<number> {
     while (pending.length > args.jobs * 2) await drainHead();
   };
   let id = 0;
-  for (const entry of entries) {
-    try {
-      bytesSeen += progress ? fs.statSync(entry.path).size : 0;
-    } catch {
-      // reported by scanOne
-    }
-    const fileConfig = cliConfig.forFile(entry.path);
-    if (fileConfig.ignored) {
-      if (entry.explicit) process.stderr.write(`relaylint: ${display(entry.path)}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
-      skipped++;
-      continue;
-    }
-    if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
-    // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
-    const ev = tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
-    if (ev) {
-      if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
-      continue;
-    }
-    const gpo = resolver.resolve(entry.path);
-    const job: Job = { id: id++, file: entry.path, display: display(entry.path), explicit: entry.explicit, gpo, opts: { ...opts, lint: fileConfig.lint }, jsonOnly: args.format === 'json' };
-    if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs - 1, baseline);
-    if (pool) {
-      batch.push(job);
-      if (batch.length === BATCH) {
-        await dispatch(batch);
-        batch = [];
+  try {
+    for (const entry of entries) {
+      try {
+        bytesSeen += progress ? fs.statSync(entry.path).size : 0;
+      } catch {
+        // reported by scanOne
       }
-    } else {
-      consume(runJob(job, baseline));
+      const fileConfig = cliConfig.forFile(entry.path);
+      if (fileConfig.ignored) {
+        if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(display(entry.path))}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
+        skipped++;
+        continue;
+      }
+      if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
+      // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
+      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
+      if (ev) {
+        if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
+        continue;
+      }
+      const gpo = entry.problem ? undefined : resolver.resolve(entry.path);
+      const job: Job = {
+        id: id++,
+        file: entry.path,
+        display: display(entry.path),
+        explicit: entry.explicit,
+        gpo,
+        opts: { ...opts, lint: fileConfig.lint },
+        ...(entry.problem ? { problem: entry.problem } : {}),
+      };
+      if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs - 1, baseline);
+      if (pool) {
+        batch.push(job);
+        if (batch.length === BATCH) {
+          await dispatch(batch);
+          batch = [];
+        }
+      } else {
+        consume(runJob(job, baseline));
+      }
     }
+    if (batch.length) await dispatch(batch);
+    while (pending.length) await drainHead();
+  } catch (e) {
+    if (!(e instanceof WorkerCrash)) throw e;
+    await pool?.close();
+    flush();
+    if (outFd !== undefined) fs.closeSync(outFd);
+    if (progress) process.stderr.write('\r\u001b[K');
+    process.stderr.write(`relaylint: ${e.message}; the scan was stopped and its report is incomplete (try --jobs 1, or more memory)\n`);
+    return 2;
   }
-  if (batch.length) await dispatch(batch);
-  while (pending.length) await drainHead();
   // The `evidence` locations of the config files that applied and of `report --evidence` (files
   // already read are not read twice).
   const evidenceRead = new Set(evidence.files.map((f) => f.path));
@@ -462,7 +561,7 @@ async function scan(args: ScanArgs): Promise<number> {
 
   for (const e of errors) {
     ioError = true;
-    process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
+    process.stderr.write(`relaylint: ${escapeControls(e.path)}: ${escapeControls(e.message)}\n`);
   }
   if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
@@ -473,25 +572,12 @@ async function scan(args: ScanArgs): Promise<number> {
         skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
       })
     : undefined;
-  if (text && readiness) write(readinessText(evidence.files, readiness, c));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (text) {
-    text.summary({
-      files,
-      skipped,
-      seconds,
-      coverage: cov,
-      fixed,
-      roleText: `role ${args.lint.role}, target ${args.lint.targetOs}${baseline ? ', new findings only' : ''}`,
-    });
-  }
-  if (sarif && readiness) for (const r of readinessSarif(readiness, files > 0 ? (cov ?? coverage.result()) : undefined, evidence.files)) sarif.addExternal(r);
-  if (sarif) sarif.end(!ioError);
-  if (html) html.end({ coverage: coverage.result(), ...(readiness ? { evidence: evidence.files, readiness } : {}), summary: { files, skipped, seconds: Number(seconds.toFixed(3)), errors: errors.length } });
-  if (args.format === 'json') {
-    if (readiness) write(`],"evidence":${JSON.stringify(evidence.files)},"readiness":${JSON.stringify(readiness)}`);
-    write(`${readiness ? '' : ']'},"coverage":${JSON.stringify(cov ?? [])},"summary":${JSON.stringify({ files, skipped, seconds: Number(seconds.toFixed(3)), fixed, errors: errors.length })}}\n`);
-  }
+  reporter.end({
+    coverage: cov,
+    ...(readiness ? { evidence: evidence.files, readiness } : {}),
+    summary: { files, skipped, seconds, fixed, errors: errors.length, ioError },
+  });
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);
 
@@ -570,17 +656,69 @@ function runWithLeanHeap(argv: string[]): number {
     void main(argv).then((code) => (process.exitCode = code));
     return 0;
   }
-  if (r.signal) process.kill(process.pid, r.signal);
+  if (r.signal === 'SIGINT' || r.signal === 'SIGTERM' || r.signal === 'SIGHUP' || r.signal === 'SIGPIPE') process.kill(process.pid, r.signal);
+  if (r.signal || (r.status !== null && r.status > 2)) {
+    // Out of memory (SIGABRT, 134), killed (SIGKILL): whatever was printed is incomplete.
+    process.stderr.write(`relaylint: the scan process crashed (${r.signal ?? `exit code ${r.status}`}${r.signal === 'SIGABRT' || r.status === 134 ? ', probably out of memory' : ''}); its report is incomplete\n`);
+    return 2;
+  }
   return r.status ?? 2;
 }
 
-if (!isMainThread && parentPort) {
+/**
+ * The scan itself runs on a worker thread of this process with a small young generation (and an
+ * old space that still fits the largest file relaylint reads): V8 otherwise grows its heap lazily
+ * to ~160 MB on a large tree. One process, not a launcher plus a child node, so the launcher's own
+ * ~45 MB is not paid twice (bench/README.md). A crash of that thread (out of memory) is reported
+ * and exits 2.
+ */
+function runScanThread(argv: string[]): void {
+  const w = new Worker(__filename, {
+    argv: [],
+    workerData: { relaylintScan: { argv, tty: { stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY } } },
+    resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 768 },
+    stdout: false,
+    stderr: false,
+  });
+  let code: number | undefined;
+  w.on('message', (m: { exitCode?: number }) => {
+    if (typeof m?.exitCode === 'number') code = m.exitCode;
+  });
+  w.on('error', (e) => {
+    process.stderr.write(
+      `relaylint: the scan crashed (${(e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : (e as Error).message}); its report is incomplete\n`,
+    );
+    code = 2;
+  });
+  w.on('exit', () => {
+    process.exitCode = code ?? 2;
+  });
+}
+
+const scanData = (workerData as { relaylintScan?: { argv: string[] } } | undefined)?.relaylintScan;
+if (!isMainThread && parentPort && scanData) {
+  const port = parentPort;
+  main(scanData.argv).then(
+    (exitCode) => port.postMessage({ exitCode }),
+    (e) => {
+      process.stderr.write(`relaylint: internal error: ${(e as Error).stack ?? e}\n`);
+      port.postMessage({ exitCode: 2 });
+    },
+  );
+} else if (!isMainThread && parentPort) {
   const port = parentPort;
   const list = (workerData as { baseline?: string[] } | undefined)?.baseline;
   const baseline = list ? new Set(list) : undefined;
   port.on('message', (batch: { id: number; jobs: Job[] }) => {
+    // Test hook: run this thread out of memory, as a hostile file could.
+    if (process.env.RELAYLINT_TEST_WORKER_FAULT === 'oom') {
+      const hog: string[][] = [];
+      for (;;) hog.push(new Array(1e5).fill('x'.repeat(16) + hog.length));
+    }
     port.postMessage({ id: batch.id, outcomes: batch.jobs.map((job) => runJob(job, baseline)) });
   });
+} else if (require.main === module && process.env.RELAYLINT_SCAN_MODE !== 'process' && needsLeanHeap(process.argv.slice(2))) {
+  runScanThread(process.argv.slice(2));
 } else if (require.main === module && needsLeanHeap(process.argv.slice(2))) {
   process.exitCode = runWithLeanHeap(process.argv.slice(2));
 } else if (require.main === module) {

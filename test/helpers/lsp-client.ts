@@ -96,6 +96,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Workspace root (default: the LSP fixtures folder). */
   rootUri?: string;
+  /** Declare codeAction resolve support for `edit`, as VS Code does. */
+  resolveCodeActions?: boolean;
   /** The client's `workspace.workspaceEdit` capabilities (e.g. `{ snippetEditSupport: true }`). */
   workspaceEdit?: Record<string, unknown>;
 }
@@ -180,6 +182,7 @@ export class LspClient {
           codeAction: {
             codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
             isPreferredSupport: true,
+            ...(options.resolveCodeActions ? { dataSupport: true, resolveSupport: { properties: ['edit'] } } : {}),
           },
           completion: { completionItem: { snippetSupport: false, labelDetailsSupport: true } },
         },

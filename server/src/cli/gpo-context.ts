@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parse as parseIni } from 'ini';
 import { XMLParser } from 'fast-xml-parser';
 import { decode } from '../core/text';
+import { readRegular } from './safe-fs';
 
 export interface GpoContext {
   guid?: string;
@@ -20,15 +21,22 @@ const MAX_META_BYTES = 1024 * 1024;
 
 const xml = new XMLParser({ ignoreAttributes: true, processEntities: false, removeNSPrefix: true, htmlEntities: false });
 
+/**
+ * Metadata is read only from regular files (non-blocking open, size checked first), and only when
+ * it really lives in the GPO folder: a `GPT.INI` that is a link to a file elsewhere (outside the
+ * scanned tree) must not pull that file's content into the report.
+ */
 function readSmallText(file: string): string | undefined {
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size > MAX_META_BYTES) return undefined;
-    const d = decode(fs.readFileSync(file));
-    return d.encoding === 'binary' ? undefined : d.text;
+    const real = fs.realpathSync.native(file);
+    if (path.dirname(real) !== fs.realpathSync.native(path.dirname(file))) return undefined;
   } catch {
     return undefined;
   }
+  const read = readRegular(file, MAX_META_BYTES);
+  if (read.kind !== 'ok') return undefined;
+  const d = decode(read.bytes);
+  return d.encoding === 'binary' ? undefined : d.text;
 }
 
 function findChild(names: readonly string[], dir: string, lowerName: string): string | undefined {
@@ -89,7 +97,6 @@ function fromBackup(names: readonly string[], dir: string): GpoContext | undefin
 export class GpoResolver {
   private static readonly MAX_CACHE = 1024;
   private readonly byDir = new Map<string, GpoContext | null>();
-
   /** The GPO of a file: the nearest GUID-named ancestor folder that is a GPO or a GPMC backup. */
   resolve(file: string): GpoContext | undefined {
     return this.ofDir(path.dirname(path.resolve(file)), 0);

@@ -4,14 +4,16 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import { boundFindings } from '../core/bounds';
 import { CoverageSource, coverageSources } from '../core/coverage';
 import { fixAllEdits, lint } from '../core/engine';
 import { displayKey } from '../core/keys';
+import { LIMITS } from '../core/limits';
 import { parseBytes } from '../core/parse';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core/text';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core/types';
 import type { GpoContext } from './gpo-context';
+import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 
 export interface Region {
   line?: number;
@@ -177,27 +179,40 @@ export interface ScanOneOptions {
   unsafeFixes?: boolean;
 }
 
+function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', message: string, offset?: number): FileReport {
+  // Same fingerprints as before this helper existed, so baselines keep matching.
+  const fp = ruleId === 'file.io' ? fingerprint([ruleId, displayPath]) : fingerprint([ruleId, displayPath.replace(/\\/g, '/'), message, '1']);
+  return {
+    path: displayPath,
+    format: 'unknown',
+    encoding: 'binary',
+    settings: [],
+    findings: [],
+    problems: [{ ruleId, severity: 'error', message, ...(offset !== undefined ? { offset } : {}), fingerprint: fp }],
+    suppressed: [],
+    coverage: [],
+  };
+}
+
 /** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
 export function scanOne(filePath: string, displayPath: string, gpo: GpoContext | undefined, opts: ScanOneOptions): FileReport {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(filePath);
-  } catch (e) {
-    const message = `Could not read the file: ${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`.trim();
-    return {
-      path: displayPath,
-      format: 'unknown',
-      encoding: 'binary',
-      settings: [],
-      findings: [],
-      problems: [{ ruleId: 'file.io', severity: 'error', message, fingerprint: fingerprint(['file.io', displayPath]) }],
-      suppressed: [],
-      coverage: [],
-    };
+  // The size is checked on the open descriptor before a byte is read; FIFOs and devices are refused.
+  const read = readRegular(filePath, LIMITS.maxFileBytes);
+  if (read.kind === 'error') return problemOnly(displayPath, 'file.io', `Could not read the file: ${read.code} ${read.message}`.trim());
+  if (read.kind === 'not-regular') return problemOnly(displayPath, 'file.io', `Could not read the file: it is ${read.what}, not a regular file.`);
+  if (read.kind === 'too-large') {
+    return problemOnly(
+      displayPath,
+      'file.limit',
+      `The file is ${read.size} bytes; relaylint reads files up to ${LIMITS.maxFileBytes} bytes (64 MiB). It was not checked.`,
+      0,
+    );
   }
+  const bytes = read.bytes;
   let parsed = parseBytes(filePath, bytes);
   let findings = lint(parsed, opts.lint);
   let fixed = 0;
+  let writeProblem: string | undefined;
   if (opts.fix && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
     const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
@@ -205,14 +220,24 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
       // The text the edits were computed on must be the text decode() gives; anything else is a bug, not a write.
       if (decoded.text === parsed.text) {
         const out = applyEditsToBytes(bytes, decoded, edits);
-        fs.writeFileSync(filePath, out);
-        fixed = findings.filter((f) => !f.suppressed && f.fixes.some((x) => x.isPreferred && x.edits.every((e) => edits.includes(e)))).length;
-        parsed = parseBytes(filePath, out);
-        findings = lint(parsed, opts.lint);
+        try {
+          writeAtomic(filePath, out, read.id);
+          const preferred = new Set(edits);
+          fixed = findings.filter((f) => !f.suppressed && f.fixes.some((x) => x.isPreferred && x.edits.every((e) => preferred.has(e)))).length;
+          parsed = parseBytes(filePath, out);
+          findings = lint(parsed, opts.lint);
+        } catch (e) {
+          writeProblem =
+            e instanceof WriteSkipped
+              ? `The fixes were not written: ${e.message}. The file was left as it was.`
+              : `The fixes could not be written (${(e as NodeJS.ErrnoException).code ?? 'error'}: ${(e as Error).message}); the file was left as it was.`;
+        }
       }
     }
   }
-  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint);
+  // Every finding is fixed above; the report lists a bounded number per rule and file.
+  const report = buildReport(displayPath, parsed, boundFindings(findings), gpo, opts.lint);
+  if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;
 }

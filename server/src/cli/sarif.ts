@@ -10,6 +10,8 @@ import { ruleMarkdown } from '../core/catalog/render';
 import { isSettingRule, type Rule } from '../core/catalog/types';
 import type { Severity } from '../core/types';
 import type { FileReport, JsonFinding, JsonProblem, Region } from './report';
+import type { Reporter, RunMeta, SetResults } from './reporters/types';
+import { readinessSarif } from './evidence';
 
 export const FINGERPRINT_KEY = 'relaylint/v1';
 
@@ -77,17 +79,19 @@ function artifact(p: string): { uri: string; uriBaseId?: string } {
  * Streams one SARIF log: the run header with the rule metadata first, then each file's results as
  * the scan produces them, then the invocation. Memory stays flat whatever the tree size.
  */
-export class SarifWriter {
+export class SarifWriter implements Reporter {
   private readonly ruleIndex = new Map<string, number>();
   private first = true;
 
   constructor(
     private readonly write: (chunk: string) => void,
-    version: string,
-    rootUri: string,
-    docsBase?: string,
-  ) {
-    const rules = sarifRules(docsBase);
+    private readonly docsBase?: string,
+  ) {}
+
+  begin(meta: RunMeta): void {
+    const version = meta.tool.version;
+    const rootUri = meta.rootUri;
+    const rules = sarifRules(this.docsBase);
     rules.forEach((r, i) => this.ruleIndex.set(r.id, i));
     const driver = { name: 'relaylint', version, semanticVersion: version, informationUri: 'https://github.com/relaylint/relaylint', rules };
     const head = JSON.stringify({
@@ -143,6 +147,10 @@ export class SarifWriter {
     this.first = false;
   }
 
+  file(result: FileReport): void {
+    this.add(result);
+  }
+
   add(file: FileReport): void {
     for (const p of file.problems) this.push(this.result(file, p));
     for (const f of file.findings) this.push(this.result(file, f));
@@ -164,7 +172,8 @@ export class SarifWriter {
     this.push(res);
   }
 
-  end(executionSuccessful: boolean): void {
-    this.write(`],"invocations":[${JSON.stringify({ executionSuccessful })}]}]}\n`);
+  end(set: SetResults): void {
+    if (set.readiness) for (const r of readinessSarif(set.readiness, set.coverage, set.evidence ?? [])) this.addExternal(r);
+    this.write(`],"invocations":[${JSON.stringify({ executionSuccessful: !set.summary.ioError })}]}]}\n`);
   }
 }

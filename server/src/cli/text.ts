@@ -6,6 +6,17 @@
 import type { CoverageEntry } from '../core/coverage';
 import type { Severity } from '../core/types';
 import type { FileReport, JsonFinding, JsonProblem } from './report';
+import type { Reporter, RunMeta, SetResults } from './reporters/types';
+import { readinessText } from './evidence';
+
+/**
+ * File names, GPO names and messages (which quote file content) may hold terminal control
+ * sequences: show every C0/C1 control character and DEL as a visible escape, never raw.
+ */
+export function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 
 export interface Colors {
   red(s: string): string;
@@ -23,16 +34,35 @@ export function colors(enabled: boolean): Colors {
 
 export const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
 
-export class TextReporter {
+export class TextReporter implements Reporter {
   private readonly perRule = new Map<string, Record<Severity, number>>();
   private readonly perFile: { path: string; counts: Record<Severity, number> }[] = [];
   readonly totals: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   suppressed = 0;
+  private roleText = '';
+  private c: Colors;
 
   constructor(
     private readonly out: (s: string) => void,
-    private readonly c: Colors,
-  ) {}
+    c?: Colors,
+  ) {
+    this.c = c ?? colors(false);
+  }
+
+  begin(meta: RunMeta): void {
+    this.c = colors(meta.color);
+    this.roleText = `role ${meta.options.role}, target ${meta.options.targetOs}${meta.baseline ? ', new findings only' : ''}`;
+  }
+
+  file(result: FileReport): void {
+    this.add(result);
+  }
+
+  end(set: SetResults): void {
+    if (set.evidence && set.readiness) this.out(readinessText(set.evidence, set.readiness, this.c));
+    const s = set.summary;
+    this.summary({ files: s.files, skipped: s.skipped, seconds: s.seconds, coverage: set.coverage, fixed: s.fixed, roleText: this.roleText });
+  }
 
   private sev(s: Severity): string {
     const pad = s.padEnd(7);
@@ -48,8 +78,8 @@ export class TextReporter {
     const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
     this.suppressed += file.suppressed.length;
     if (items.length === 0 && !file.fixed) return;
-    const meta = [file.format, file.encoding, ...(file.gpo?.name ? [`GPO "${file.gpo.name}"`] : [])].join(', ');
-    this.out(`${this.c.bold(file.path)} ${this.c.dim(`[${meta}]`)}\n`);
+    const meta = [file.format, file.encoding, ...(file.gpo?.name ? [`GPO "${escapeControls(file.gpo.name)}"`] : [])].join(', ');
+    this.out(`${this.c.bold(escapeControls(file.path))} ${this.c.dim(`[${meta}]`)}\n`);
     for (const x of items) {
       counts[x.severity]++;
       this.totals[x.severity]++;
@@ -57,10 +87,10 @@ export class TextReporter {
       r[x.severity]++;
       this.perRule.set(x.ruleId, r);
       const fixable = 'fixable' in x && x.fixable ? this.c.dim(' (fixable)') : '';
-      this.out(`  ${this.where(x).padEnd(9)} ${this.sev(x.severity)} ${x.message} ${this.c.dim(x.ruleId)}${fixable}\n`);
+      this.out(`  ${this.where(x).padEnd(9)} ${this.sev(x.severity)} ${escapeControls(x.message)} ${this.c.dim(x.ruleId)}${fixable}\n`);
     }
     if (file.fixed) this.out(`  ${this.c.green(`fixed ${file.fixed} finding${file.fixed === 1 ? '' : 's'} in place`)}\n`);
-    this.perFile.push({ path: file.path, counts });
+    this.perFile.push({ path: escapeControls(file.path), counts });
     this.out('\n');
   }
 
@@ -103,7 +133,7 @@ export class TextReporter {
               : 'not configured; the OS default is acceptable for this target'
             : `${e.sourceCount ?? e.sources.length} source${(e.sourceCount ?? e.sources.length) === 1 ? '' : 's'}: ${e.sources
                 .slice(0, 3)
-                .map((s) => `${s.path}${s.line ? ':' + s.line : s.offset !== undefined ? '@' + s.offset : ''}`)
+                .map((s) => `${escapeControls(s.path)}${s.line ? ':' + s.line : s.offset !== undefined ? '@' + s.offset : ''}`)
                 .join(', ')}${e.sources.length > 3 ? ', …' : ''}`;
         this.out(`  ${e.ruleId.padEnd(w)}  ${status.padEnd(8)}  ${this.c.dim(note)}\n`);
       }

@@ -2,6 +2,7 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
+import { selectFixEdits } from './bounds';
 import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
@@ -379,14 +380,5 @@ export interface FixAllOptions {
  */
 export function fixAllEdits(findings: readonly Finding[], options: FixAllOptions | string = {}): TextEdit[] {
   const { unsafe = false, onlyRule } = typeof options === 'string' ? { onlyRule: options } : options;
-  const taken: TextEdit[] = [];
-  const overlaps = (e: TextEdit) => taken.some((t) => e.start < t.end && t.start < e.end);
-  for (const f of findings) {
-    if (f.suppressed || (onlyRule && f.ruleId !== onlyRule)) continue;
-    const fix = f.fixes.find((x) => x.isPreferred);
-    if (!fix || (!unsafe && fix.applicability !== 'safe')) continue;
-    if (fix.edits.some(overlaps)) continue;
-    taken.push(...fix.edits);
-  }
-  return taken.sort((a, b) => a.start - b.start);
+  return selectFixEdits(findings, { onlyRule, unsafe });
 }

@@ -8,6 +8,7 @@ export { detectFormat, parseText, parseBytes, polHive } from './parse';
 export { lint, fixAllEdits } from './engine';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
+export { boundFindings, FINDING_LIMITS } from './bounds';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
 export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';

@@ -16,7 +16,12 @@ export interface Decoded {
   problems: Problem[];
 }
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+/**
+ * `ignoreBOM: true` keeps a U+FEFF at the start of the decoded bytes as a character. The BOM itself
+ * is always cut off explicitly (`bomLength`) before decoding, so a second BOM (a file saved twice
+ * by a tool that adds one) stays in the text and every text offset still maps to its bytes.
+ */
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Windows-1252 code points for bytes 0x80–0x9F; every other byte maps to the same code point.
@@ -58,10 +63,40 @@ function looksLikeUtf16le(bytes: Uint8Array): boolean {
   return oddZeros >= units * 0.6 && evenZeros <= units * 0.1;
 }
 
-function hasNul(bytes: Uint8Array, limit = 8192): boolean {
+/** Heuristic for UTF-16BE without a BOM: the mirror image of `looksLikeUtf16le`. */
+function looksLikeUtf16be(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return false;
+  let oddZeros = 0;
+  let evenZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const units = n / 2;
+  return evenZeros >= units * 0.6 && oddZeros <= units * 0.1;
+}
+
+/**
+ * Binary, not text: NUL bytes are more than 1 in 64 of the first 8 KB (or of the whole file when
+ * it is smaller). One stray NUL in a comment of a text export does not make it binary: the file
+ * is read (the NUL is kept as U+0000, offsets stay 1:1) and a warning names it.
+ */
+function nulCount(bytes: Uint8Array, limit = 8192): { sample: number; nuls: number } {
   const n = Math.min(bytes.length, limit);
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
-  return false;
+  let nuls = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) nuls++;
+  return { sample: n, nuls };
+}
+
+function countNuls(bytes: Uint8Array): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  for (let i = bytes.indexOf(0); i !== -1; i = bytes.indexOf(0, i + 1)) {
+    if (first < 0) first = i;
+    count++;
+  }
+  return { count, first };
 }
 
 function isAscii(bytes: Uint8Array, from: number): boolean {
@@ -112,8 +147,26 @@ export function decode(bytes: Uint8Array): Decoded {
   if (looksLikeUtf16le(bytes)) {
     return { text: utf16(bytes, 0, problems), encoding: 'utf-16le', bomLength: 0, problems };
   }
-  if (hasNul(bytes)) {
+  if (looksLikeUtf16be(bytes)) {
+    problems.push({
+      code: 'encoding',
+      severity: 'error',
+      message:
+        'The file looks like UTF-16 big-endian without a byte order mark. Group Policy tools read UTF-16LE (with BOM FF FE) or UTF-8; it was not read: save it as UTF-16LE and scan again.',
+    });
     return { text: '', encoding: 'binary', bomLength: 0, problems };
+  }
+  const sample = nulCount(bytes);
+  if (sample.nuls > 0 && sample.nuls * 64 > sample.sample) {
+    return { text: '', encoding: 'binary', bomLength: 0, problems };
+  }
+  if (sample.nuls > 0 || bytes.indexOf(0) !== -1) {
+    const { count, first } = countNuls(bytes);
+    problems.push({
+      code: 'encoding',
+      severity: 'warning',
+      message: `The file contains ${count} NUL byte${count === 1 ? '' : 's'} (the first at byte ${first}); it was read as text, and Windows tools may stop reading at a NUL.`,
+    });
   }
   if (isAscii(bytes, 0)) {
     return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), encoding: 'ascii', bomLength: 0, problems };

@@ -71,8 +71,32 @@ export interface CodeActionInput {
   parsed: ParsedFile;
   settings: LintSettings;
   docsBase: string | undefined;
+  /**
+   * The client resolves code actions: the quick-fix "Fix all" goes out without its edit, which is
+   * computed by `resolveFixAll` only when the user picks it (a file with 200,000 findings would
+   * otherwise send 200,000 edits with every light-bulb request).
+   */
+  deferFixAll?: boolean;
   /** The client takes snippet edits in a workspace edit (`workspace.workspaceEdit.snippetEditSupport`). */
   snippets?: boolean;
+}
+
+interface FixAllData {
+  relaylintFixAll: { uri: string; version: number };
+}
+
+/** The document of a deferred "Fix all" action, or undefined if `action` is not one. */
+export function fixAllUri(action: CodeAction): string | undefined {
+  const d = (action?.data as FixAllData | undefined)?.relaylintFixAll;
+  return d && typeof d.uri === 'string' ? d.uri : undefined;
+}
+
+/** Compute the edit of a deferred "Fix all" action (codeAction/resolve). */
+export function resolveFixAll(action: CodeAction, input: Omit<CodeActionInput, 'params'>): CodeAction {
+  const d = (action.data as FixAllData).relaylintFixAll;
+  if (d.version !== input.doc.version) return action;
+  const all = fixAllAction({ ...input, params: undefined as unknown as CodeActionParams }, activeFindings(input.parsed, input.settings), action.kind ?? CodeActionKind.QuickFix, action.title);
+  return all ? { ...action, edit: all.edit } : action;
 }
 
 /**
@@ -152,8 +176,13 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
     if (ours.length > 0) {
       const fixable = fresh().filter((f) => f.fixes.some((x) => x.isPreferred));
       if (fixable.length > 1) {
-        const all = fixAllAction(input, fresh(), CodeActionKind.QuickFix, FIX_ALL_TITLE);
-        if (all) actions.push(all);
+        if (input.deferFixAll) {
+          const data: FixAllData = { relaylintFixAll: { uri: doc.uri, version: doc.version } };
+          actions.push({ title: FIX_ALL_TITLE, kind: CodeActionKind.QuickFix, data });
+        } else {
+          const all = fixAllAction(input, fresh(), CodeActionKind.QuickFix, FIX_ALL_TITLE);
+          if (all) actions.push(all);
+        }
       }
     }
     actions.push(...suppressions, ...docs);

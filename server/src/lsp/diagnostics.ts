@@ -7,7 +7,7 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { describeConfigProblem, docsUrl, lint, ruleOf } from '../core';
+import { boundFindings, describeConfigProblem, docsUrl, lint, ruleOf } from '../core';
 import type { ConfigProblem, Finding, Fix, LintOptions, ParsedFile, Severity, Span } from '../core';
 import type { DataFix, DiagnosticData } from './protocol';
 import { SOURCE } from './protocol';
@@ -108,7 +108,8 @@ export function diagnosticsFor(doc: TextDocument, parsed: ParsedFile, settings: 
     });
   }
   const { active, excepted } = lintSplit(parsed, settings);
-  out.push(...active.map((f) => toDiagnostic(doc, f, docsBase)));
+  // At most FINDING_LIMITS per rule and file are shown, with one summary per rule (fix-all still sees them all).
+  out.push(...boundFindings(active).map((f) => toDiagnostic(doc, f, docsBase)));
   // Findings a config exception accepts: shown as hints with the reason, never counted as problems.
   for (const f of excepted) {
     out.push({

@@ -21,12 +21,14 @@ import {
   ErrorCodes,
   ProposedFeatures,
   ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import type { Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import type { CodeAction, Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { codeActions } from './codeActions';
+import { codeActions, fixAllUri, resolveFixAll } from './codeActions';
 import { EditorConfig } from './config';
 import type { EffectiveSettings } from './config';
 import { diagnosticsFor } from './diagnostics';
@@ -37,7 +39,25 @@ import type { InitializationOptions, PolTextParams } from './protocol';
 import { Commands, DidGrantWorkspaceTrustNotification, FIX_ALL_KIND, polOriginal, PolTextRequest, SOURCE } from './protocol';
 import { SettingsStore } from './settings';
 
-const connection = createConnection(ProposedFeatures.all);
+const stdio = stdioTransport();
+const connection = stdio ? createConnection(ProposedFeatures.all, stdio[0], stdio[1]) : createConnection(ProposedFeatures.all);
+
+/**
+ * With --stdio the reader is ours, so a framing error (a header without Content-Length, a body that
+ * is not JSON) is noticed: the stream cannot be trusted to be in step again, so the server says why
+ * on stderr and exits; the client sees the exit and restarts it (VS Code does, Neovim and Emacs
+ * report it). Other transports are left to the library.
+ */
+function stdioTransport(): [StreamMessageReader, StreamMessageWriter] | undefined {
+  if (!process.argv.includes('--stdio')) return undefined;
+  const reader = new StreamMessageReader(process.stdin);
+  const writer = new StreamMessageWriter(process.stdout);
+  reader.onError((err) => {
+    process.stderr.write(`relaylint language server: unreadable message from the client (${err.message.split('\n')[0]}); exiting so that the client restarts the server\n`);
+    process.exit(1);
+  });
+  return [reader, writer];
+}
 
 // stdout may be the transport (--stdio): route every console call to the client's log.
 const log = (level: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) =>
@@ -62,6 +82,8 @@ const client = {
   dynamicConfiguration: false,
   refresh: false,
   docsBase: undefined as string | undefined,
+  /** The client resolves a code action's edit later: the quick-fix "Fix all" is computed only when chosen. */
+  resolveFixAll: false,
   /** The client can watch files for us (config files created, changed or deleted). */
   watchFiles: false,
   /** The client takes LSP 3.18 snippet edits in workspace edits. */
@@ -120,6 +142,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.configuration = !!caps.workspace?.configuration;
   client.dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   client.refresh = !!caps.workspace?.diagnostics?.refreshSupport;
+  client.resolveFixAll = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
   client.watchFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
   client.snippetEdits = !!(caps.workspace?.workspaceEdit as { snippetEditSupport?: boolean } | undefined)?.snippetEditSupport;
   const init = (params.initializationOptions ?? {}) as InitializationOptions;
@@ -136,7 +159,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const result: InitializeResult = {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], ...(client.resolveFixAll ? { resolveProvider: true } : {}) },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['=', '\\', '"', '['], resolveProvider: false },
     },
@@ -263,7 +286,18 @@ connection.onCodeAction(
     const parsed = await model.parsed(doc);
     if (!parsed) return [];
     const s = await effectiveSettings(doc.uri);
-    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase, snippets: client.snippetEdits });
+    return codeActions({ params, doc, parsed, settings: s, docsBase: client.docsBase, snippets: client.snippetEdits, deferFixAll: client.resolveFixAll });
+  }),
+);
+
+connection.onCodeActionResolve(
+  guard('codeActionResolve', null as unknown as CodeAction, async (action: CodeAction) => {
+    const uri = fixAllUri(action);
+    const doc = uri ? documents.get(uri) : undefined;
+    if (!doc) return action;
+    const parsed = await model.parsed(doc);
+    if (!parsed) return action;
+    return resolveFixAll(action, { doc, parsed, settings: await effectiveSettings(doc.uri), docsBase: client.docsBase, snippets: client.snippetEdits });
   }),
 );
 

@@ -12,6 +12,7 @@
  * Element names are matched by local name only, so the namespace-qualified copy inside a report
  * (`q2:Registry`, …) reads the same way as the file.
  */
+import { enforceRegistryLimits } from './inf-reg-shared';
 import { cleanKey, displayKey, hiveOf, valueId } from '../keys';
 import type { Encoding, GpoRef, ParsedFile, Problem, RegData, RegType, Setting, SettingState, Span } from '../types';
 import { emptyParse } from './empty';
@@ -89,6 +90,10 @@ function parseHex(raw: string, maxDigits: number): number | undefined {
  * Extract registry items from a `RegistrySettings` element (or any element whose subtree holds
  * `Registry` / `Collection` children). Iterative walk; Collections nest to any depth.
  */
+function previewOrUndefined(s: string | undefined): string | undefined {
+  return s === undefined ? undefined : preview(s, 200);
+}
+
 export function extractGppItems(container: XmlElement, problems: Problem[], options: GppExtractOptions = {}): Setting[] {
   const settings: Setting[] = [];
   const stack: Frame[] = [{ el: container, collection: undefined, disabled: false, conditions: [] }];
@@ -109,7 +114,8 @@ export function extractGppItems(container: XmlElement, problems: Problem[], opti
       } else if (child.local === 'Collection') {
         stack.push({
           el: child,
-          collection: getAttr(child, 'name')?.value || frame.collection,
+          // Shortened once here: a long collection name must not be copied into every item below it.
+          collection: previewOrUndefined(getAttr(child, 'name')?.value) || frame.collection,
           disabled: frame.disabled || isTrue(getAttr(child, 'disabled')?.value),
           conditions: [...frame.conditions, ...summarizeFilters(childElement(child, 'Filters'))],
         });
@@ -229,7 +235,7 @@ function readItem(frame: Frame, problems: Problem[], options: GppExtractOptions)
     value,
     state,
     span: item.span,
-    origin: `GPP item "${label}" (action ${action})${frame.collection ? ` in collection "${frame.collection}"` : ''}`,
+    origin: `GPP item "${preview(label, 200)}" (action ${action})${frame.collection ? ` in collection "${frame.collection}"` : ''}`,
   };
   if (nameAttr) setting.nameSpan = nameAttr.valueSpan;
   if (valueSpan) setting.valueSpan = valueSpan;
@@ -266,8 +272,28 @@ export function reportDuplicateItems(settings: readonly Setting[], problems: Pro
 }
 
 /** Parse a GPP `Registry.xml`. Never throws. */
+/** The span of the first git merge-conflict marker line (`<<<<<<< `, `=======`, `>>>>>>> `), if any. */
+export function conflictMarker(text: string): Span | undefined {
+  if (text.indexOf('<<<<<<<') < 0 && text.indexOf('>>>>>>>') < 0) return undefined;
+  const m = /^(?:<{7}|>{7})(?:[ \t][^\r\n]*)?$|^={7}$/m.exec(text);
+  if (!m) return undefined;
+  return { start: m.index, end: m.index + m[0].length };
+}
+
 export function parseGppRegistry(text: string, encoding: Encoding): ParsedFile {
   const out = emptyParse('gpp-registry-xml', text, encoding);
+  const marker = conflictMarker(text);
+  if (marker) {
+    // One clear problem instead of one XML error per '<' of the markers; nothing is judged from
+    // a file whose content is two versions at once.
+    out.problems.push({
+      code: 'parse',
+      severity: 'error',
+      message: 'The file contains git merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the merge conflict first. It was not read.',
+      span: marker,
+    });
+    return out;
+  }
   const doc = readXml(text);
   out.problems.push(...doc.problems);
   out.comments = doc.comments;
@@ -282,7 +308,7 @@ export function parseGppRegistry(text: string, encoding: Encoding): ParsedFile {
     });
     return out;
   }
-  out.settings = extractGppItems(root, out.problems, { editable: true });
+  out.settings = enforceRegistryLimits(extractGppItems(root, out.problems, { editable: true }), (p) => out.problems.push(p));
   reportDuplicateItems(out.settings, out.problems);
   capProblems(out.problems);
   return out;

@@ -6,7 +6,7 @@
  * file full of unclosed brackets or quotes).
  */
 import { LIMITS } from '../limits';
-import type { Problem, SettingState, Span } from '../types';
+import type { Problem, Setting, SettingState, Span } from '../types';
 
 export const CH_TAB = 9;
 export const CH_SPACE = 32;
@@ -117,4 +117,52 @@ export class SeenValues {
     this.map.set(id, first);
     return undefined;
   }
+}
+
+/** Windows' own limits (registry element size limits): a key name component, a value name. */
+export const REGISTRY_KEY_COMPONENT_MAX = 255;
+export const REGISTRY_VALUE_NAME_MAX = 16_383;
+
+function longestComponent(key: string): number {
+  let longest = 0;
+  let start = 0;
+  for (let i = 0; i <= key.length; i++) {
+    if (i === key.length || key.charCodeAt(i) === CH_BACKSLASH) {
+      if (i - start > longest) longest = i - start;
+      start = i + 1;
+    }
+  }
+  return longest;
+}
+
+/**
+ * Drop the settings whose key or value name Windows cannot store (a key name component over 255
+ * characters, a value name over 16,383), each with an error-level `limit` problem at its line: such
+ * a line is not a quiet setting, and nothing is judged from it. Shared by the INF, .reg and XML parsers.
+ */
+export function enforceRegistryLimits(settings: Setting[], report: (p: Problem) => void): Setting[] {
+  let out: Setting[] | undefined;
+  for (let i = 0; i < settings.length; i++) {
+    const s = settings[i];
+    const component = longestComponent(s.key);
+    const what =
+      component > REGISTRY_KEY_COMPONENT_MAX
+        ? `a key name part of ${component} characters (Windows allows ${REGISTRY_KEY_COMPONENT_MAX})`
+        : s.name.length > REGISTRY_VALUE_NAME_MAX
+          ? `a value name of ${s.name.length} characters (Windows allows ${REGISTRY_VALUE_NAME_MAX})`
+          : undefined;
+    if (!what) {
+      out?.push(s);
+      continue;
+    }
+    out ??= settings.slice(0, i);
+    report({
+      code: 'limit',
+      severity: 'error',
+      message: `This registry value has ${what}: Windows cannot store it, so it was not judged. Key ${excerpt(s.key)}, value ${excerpt(s.name)}.`,
+      span: s.span,
+      ...(s.offset !== undefined ? { offset: s.offset } : {}),
+    });
+  }
+  return out ?? settings;
 }

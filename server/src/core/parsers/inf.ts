@@ -27,6 +27,7 @@ import {
   skipBlanks,
   span,
   trimEndIndex,
+  enforceRegistryLimits,
 } from './inf-reg-shared';
 
 const REGISTRY_VALUES = 'registry values';
@@ -115,7 +116,7 @@ class InfParser {
     }
     const count = this.lines.lineCount;
     for (let li = 0; li < count; li++) this.line(li);
-    out.settings = this.settings;
+    out.settings = enforceRegistryLimits(this.settings, (p) => this.problems.add(p));
     out.comments = this.comments;
     out.sections = this.sections;
     out.entries = this.entries;
@@ -353,6 +354,17 @@ class InfParser {
     let value: RegData;
     switch (typeNumber) {
       case 4: {
+        if (data === '') {
+          // `=4,` is in real templates (Windows' own default-policy template has it). What Windows
+          // does with a REG_DWORD without data is not known: say so once, at warning level, and judge nothing.
+          this.problems.add({
+            code: 'parse',
+            severity: 'warning',
+            message: `REG_DWORD without data (${excerpt(`${name}=4,`)}): what Windows does with it is not known, so this line was not judged. Write the value (for example 4,1) or remove the line.`,
+            span: span(s, e),
+          });
+          return;
+        }
         const n = parseDword(data);
         if (n === undefined) {
           this.error(

@@ -136,8 +136,12 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
 
   const seen = new Map<string, number>();
   let records = 0;
-  while (r.left > 0) {
-    if (records >= LIMITS.maxPolRecords) {
+  // Entries of **DeleteKeys / **DeleteValues lists count toward the record limit too: one record
+  // must not turn into an unbounded number of settings.
+  let listEntries = 0;
+  let overLimit = false;
+  while (r.left > 0 && !overLimit) {
+    if (records + listEntries >= LIMITS.maxPolRecords) {
       problems.push({ code: 'limit', severity: 'error', message: `More than ${LIMITS.maxPolRecords} records; the rest of the file was not read.`, offset: r.pos });
       break;
     }
@@ -249,7 +253,27 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
       st.deleteScope = 'values';
       settings.push(st);
     } else if (lower === '**deletevalues' || lower === '**deletekeys') {
-      const list = typeof value === 'string' ? value.split(';').map((s) => s.trim()).filter(Boolean) : [];
+      const list: string[] = [];
+      if (typeof value === 'string') {
+        const unique = new Set<string>();
+        for (const part of value.split(';')) {
+          const item = part.trim();
+          if (!item || unique.has(item.toLowerCase())) continue;
+          unique.add(item.toLowerCase());
+          list.push(item);
+        }
+      }
+      if (records + listEntries + list.length > LIMITS.maxPolRecords) {
+        problems.push({
+          code: 'limit',
+          severity: 'error',
+          message: `The record at byte ${recStart} lists ${list.length} names to delete, more than the ${LIMITS.maxPolRecords} records relaylint reads per file; it and the rest of the file were not read.`,
+          offset: recStart,
+        });
+        overLimit = true;
+        break;
+      }
+      listEntries += Math.max(0, list.length - 1);
       const isKeys = lower === '**deletekeys';
       const span = emit(`${at}${keyText}\\${valueName} = ${JSON.stringify(list.join(';'))} (delete ${isKeys ? 'subkeys' : 'values'}: ${list.join(', ') || 'none'})`);
       for (const item of list) {

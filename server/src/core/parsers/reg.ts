@@ -36,6 +36,7 @@ import {
   skipBlanks,
   span,
   trimEndIndex,
+  enforceRegistryLimits,
 } from './inf-reg-shared';
 import { decodeHexValue } from './reg-data';
 
@@ -80,6 +81,8 @@ class RegParser {
   private readonly settings: Setting[] = [];
   private readonly comments: Comment[] = [];
   private readonly seen = new SeenValues();
+  /** Keys already deleted by a `[-key]` line (lower case) → that line's number and span. */
+  private readonly deletedKeys = new Map<string, { line: number; span: Span }>();
   /** REGEDIT4 header: hex(2)/hex(7) bytes are ANSI, not UTF-16LE. */
   private ansi = false;
   private block: BlockState = 'none';
@@ -102,7 +105,7 @@ class RegParser {
     const count = this.lines.lineCount;
     let li = this.header();
     while (li < count) li = this.line(li);
-    out.settings = this.settings;
+    out.settings = enforceRegistryLimits(this.settings, (p) => this.problems.add(p));
     out.comments = this.comments;
     out.problems = this.problems.finish();
     return out;
@@ -250,6 +253,21 @@ class RegParser {
     this.keyLine = keyLine;
     if (deleting) {
       this.block = 'deleted';
+      const id = `${hive}\\${key}`.toLowerCase();
+      const before = this.deletedKeys.get(id);
+      if (before) {
+        // The same key deleted again: one setting is enough (each would be judged against every
+        // hardening value under the key, and a file of such lines must not multiply findings).
+        this.problems.add({
+          code: 'duplicate',
+          severity: 'warning',
+          message: `${excerpt(this.keyDisplay, 200)} is deleted again here; it was first deleted on line ${before.line}.`,
+          span: span(s, e),
+          related: [{ span: before.span, message: 'first deleted here' }],
+        });
+        return;
+      }
+      this.deletedKeys.set(id, { line: this.lines.positionAt(s).line + 1, span: span(s, e) });
       this.settings.push({
         hive,
         key,

@@ -19,6 +19,7 @@
  * RSoP: every setting element carries `GPO` (`Identifier`) and `Precedence`; only the winner
  * (precedence 1, or none given) becomes a setting, with `gpo.precedence` set.
  */
+import { enforceRegistryLimits } from './inf-reg-shared';
 import { cleanKey, hiveOf } from '../keys';
 import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, Setting, Span } from '../types';
 import { emptyParse } from './empty';
@@ -360,6 +361,7 @@ export function parseGpoReport(text: string, encoding: Encoding): ParsedFile {
       out.problems.push(p);
     }
   }
+  out.settings = enforceRegistryLimits(out.settings, (p) => out.problems.push(p));
   capProblems(out.problems);
   return out;
 }

@@ -47,6 +47,8 @@ export interface NsScope {
   /** [prefix, URI] pairs declared on one element ('' = default namespace). */
   readonly decls: readonly (readonly [string, string])[];
   readonly parent: NsScope | undefined;
+  /** Prefix → URI of `decls` (the first declaration of a prefix wins), built on first lookup. */
+  byPrefix?: Map<string, string>;
 }
 
 export interface XmlElement {
@@ -159,8 +161,15 @@ export function nameInMessage(name: string): string {
 export function lookupNamespace(el: XmlElement, prefix: string): string | undefined {
   if (prefix === 'xml') return XML_NS;
   if (prefix === 'xmlns') return XMLNS_NS;
+  // A map per scope: an element with 100,000 declarations must not make each lookup scan them all.
   for (let s = el.scope; s; s = s.parent) {
-    for (const [p, uri] of s.decls) if (p === prefix) return uri;
+    if (!s.byPrefix) {
+      const m = new Map<string, string>();
+      for (const [p, uri] of s.decls) if (!m.has(p)) m.set(p, uri);
+      s.byPrefix = m;
+    }
+    const uri = s.byPrefix.get(prefix);
+    if (uri !== undefined) return uri;
   }
   return prefix === '' ? '' : undefined;
 }
@@ -789,7 +798,8 @@ class Reader {
     if (this.stack.length >= this.maxDepth) {
       this.problem({
         code: 'limit',
-        severity: 'warning',
+        // Content that was not read may hold a weak value: fail closed (it counts toward --fail-on).
+        severity: 'error',
         message: `XML nesting deeper than ${this.maxDepth} levels; this element and everything inside it were not read.`,
         span: { start: lt, end: tag.end },
       });
@@ -821,8 +831,10 @@ class Reader {
     let declared: string[] | undefined;
     if (decls) {
       declared = [];
+      const once = new Set<string>();
       for (const [p, uri] of decls) {
-        if (declared.includes(p)) continue;
+        if (once.has(p)) continue;
+        once.add(p);
         let st = this.bindings.get(p);
         if (!st) this.bindings.set(p, (st = []));
         st.push(uri);

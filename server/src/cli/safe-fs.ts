@@ -1,0 +1,224 @@
+/**
+ * Every path the CLI reads or writes goes through here, so hostile or odd files cannot hang it,
+ * exhaust memory or lose data:
+ *
+ * - `readRegular` opens without blocking (a FIFO with no writer, a device), accepts only regular
+ *   files, checks the size on the open descriptor BEFORE reading, and never reads past it.
+ * - `writeAtomic` writes a fixed file as a temporary file in the same folder, fsyncs it, gives it
+ *   the original's mode (and owner where allowed), re-checks that the original did not change
+ *   since it was read, and renames it over the original (the target of a symbolic link, never the
+ *   link itself). A crash at any point leaves either the original or the complete new file.
+ * - `openOutput` opens `--output` without blocking, so a FIFO with no reader is an error, not a hang.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+export type ReadResult =
+  | { kind: 'ok'; bytes: Buffer; id: FileIdentity; mode: number; uid: number; gid: number }
+  | { kind: 'too-large'; size: number }
+  | { kind: 'not-regular'; what: string }
+  | { kind: 'error'; code: string; message: string };
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+
+export function identity(st: fs.Stats): FileIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** Read a regular file of at most `maxBytes`, never blocking and never reading more than its size. */
+export function readRegular(file: string, maxBytes: number): ReadResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, READ_FLAGS);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { kind: 'not-regular', what: kindOf(st) };
+    if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
+    // Read what fstat promised, plus one byte to notice a file that grew after the check.
+    const bytes = Buffer.allocUnsafe(st.size + 1);
+    let off = 0;
+    for (;;) {
+      const n = fs.readSync(fd, bytes, off, bytes.length - off, null);
+      if (n === 0) break;
+      off += n;
+      if (off === bytes.length) {
+        return { kind: 'too-large', size: off > maxBytes ? off : maxBytes + 1 };
+      }
+    }
+    return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A reason `writeAtomic` did not replace the file; the file is unchanged. */
+export class WriteSkipped extends Error {}
+
+/**
+ * Test hook (never set in normal use): `RELAYLINT_TEST_FIX_FAULT=<step>:<action>` where action is
+ * `kill` (SIGKILL this process at that step), `enospc` (fail the write there as a full disk would)
+ * or `modify` (append to the original there, as another program might).
+ * Steps: `temp-open`, `temp-half`, `temp-written`, `before-rename`, `after-rename`.
+ */
+function fault(step: string, original?: string): void {
+  const spec = process.env.RELAYLINT_TEST_FIX_FAULT;
+  if (!spec) return;
+  const [at, action] = spec.split(':');
+  if (at !== step) return;
+  if (action === 'kill') process.kill(process.pid, 'SIGKILL');
+  // Another program edits the file while the fix is being written.
+  if (action === 'modify' && original) fs.appendFileSync(original, '\r\n');
+  if (action === 'enospc') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  const half = data.length >> 1;
+  let halfDone = false;
+  while (off < data.length) {
+    const end = !halfDone && off < half ? half : data.length;
+    off += fs.writeSync(fd, data, off, end - off);
+    if (!halfDone && off >= half) {
+      halfDone = true;
+      fault('temp-half');
+    }
+  }
+}
+
+function isReadOnly(real: string, st: fs.Stats): boolean {
+  try {
+    fs.accessSync(real, fs.constants.W_OK);
+  } catch {
+    return true;
+  }
+  // root passes access(W_OK) on anything: honour the file's own permission bits as well.
+  return typeof process.getuid === 'function' && process.getuid() === 0 && (st.mode & 0o222) === 0;
+}
+
+/**
+ * Replace `file` (or the target of the link `file`) with `data`, atomically. `expected` is what
+ * the file was when it was read; if it differs now the file changed on disk and is left alone.
+ * Throws `WriteSkipped` with a reason, or the I/O error; the original is intact in both cases.
+ */
+export function writeAtomic(file: string, data: Uint8Array, expected: FileIdentity): void {
+  const real = fs.realpathSync(file);
+  const before = fs.statSync(real);
+  if (!before.isFile()) throw new WriteSkipped(`it is ${kindOf(before)} now`);
+  if (changed(before, expected)) throw new WriteSkipped('the file changed on disk after it was read; run the fix again');
+  if (isReadOnly(real, before)) throw new WriteSkipped('the file is read-only');
+  const dir = path.dirname(real);
+  const tmp = path.join(dir, `.${path.basename(real)}.relaylint-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  let fd: number | undefined;
+  let renamed = false;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fault('temp-open');
+    writeAll(fd, data);
+    try {
+      fs.fchownSync(fd, before.uid, before.gid);
+    } catch {
+      // Only root may give a file away; an unprivileged user keeps their own ownership.
+    }
+    fs.fchmodSync(fd, before.mode & 0o7777);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fault('temp-written', real);
+    const now = fs.statSync(real);
+    if (changed(now, expected)) throw new WriteSkipped('the file changed on disk while the fix was being written; run the fix again');
+    fault('before-rename');
+    fs.renameSync(tmp, real);
+    renamed = true;
+    fault('after-rename');
+    syncDir(dir);
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    if (!renamed) {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // never created, or already gone
+      }
+    }
+  }
+}
+
+function changed(st: fs.Stats, expected: FileIdentity): boolean {
+  return st.dev !== expected.dev || st.ino !== expected.ino || st.size !== expected.size || st.mtimeMs !== expected.mtimeMs;
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, fs.constants.O_RDONLY);
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Some file systems cannot fsync a folder; the rename itself is still atomic.
+  }
+}
+
+/**
+ * Open `--output` for writing without blocking: a FIFO with no reader fails at once (ENXIO)
+ * instead of hanging. Refuses a path that is one of the given inputs (same device and inode).
+ */
+export function openOutput(file: string): number {
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags, 0o666);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENXIO') throw new Error('it is a named pipe (FIFO) that nobody is reading');
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isFile()) fs.ftruncateSync(fd, 0);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** Device and inode of an existing regular file, or undefined. */
+export function inodeOf(file: string): { dev: number; ino: number } | undefined {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? { dev: st.dev, ino: st.ino } : undefined;
+  } catch {
+    return undefined;
+  }
+}

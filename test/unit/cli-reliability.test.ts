@@ -1,0 +1,265 @@
+/**
+ * The CLI under faults and hostile paths (issue 10): atomic --fix, --output refusing an input,
+ * non-blocking reads (FIFOs, devices), symlinks, malformed baselines, control characters, worker
+ * crashes. Large and randomised cases are in test/slow.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CLI, runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
+
+const SERVER_REQUIRE = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+const weakInf = (eol = '\r\n') =>
+  ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER_REQUIRE}=4,0`, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join(eol);
+const WEAK = utf16bom(weakInf());
+const FIXED = utf16bom(weakInf().replace('=4,0', '=4,1'));
+
+function json(stdout: string) {
+  return JSON.parse(stdout) as {
+    files: { path: string; format: string; gpo?: { name?: string }; findings: { ruleId: string; severity: string }[]; problems: { ruleId: string; severity: string; message: string }[] }[];
+    summary: { files: number; fixed: number };
+  };
+}
+
+const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
+function mkfifo(p: string): void {
+  const r = spawnSync('mkfifo', [p]);
+  assert.equal(r.status, 0, String(r.stderr));
+}
+
+test('--fix interrupted at every step (SIGKILL) leaves the original or the fully fixed file, never anything else', () => {
+  const rows: [string, 'original' | 'fixed'][] = [
+    ['temp-open', 'original'],
+    ['temp-half', 'original'],
+    ['temp-written', 'original'],
+    ['before-rename', 'original'],
+    ['after-rename', 'fixed'],
+  ];
+  for (const [step, expected] of rows) {
+    const dir = tempDir();
+    const file = writeFile(dir, 'GptTmpl.inf', WEAK);
+    const r = spawnSync(process.execPath, [CLI, 'scan', 'GptTmpl.inf', '--fix'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
+    assert.ok(r.status !== 0, step);
+    assert.deepEqual(fs.readFileSync(file), expected === 'original' ? WEAK : FIXED, step);
+  }
+});
+
+test('--fix on a full disk (write fails half-way) leaves the file intact, reports it on that file, and fixes the others', () => {
+  const dir = tempDir();
+  const a = writeFile(dir, 'a/GptTmpl.inf', WEAK);
+  const r = runCli(['scan', '.', '--fix', '--format', 'json'], { cwd: dir, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-half:enospc' } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.deepEqual(fs.readFileSync(a), WEAK);
+  assert.deepEqual(fs.readdirSync(path.dirname(a)), ['GptTmpl.inf'], 'no temporary file left behind');
+  const doc = json(r.stdout);
+  assert.deepEqual(doc.files[0].problems.map((p) => [p.ruleId, p.severity]), [['file.io', 'error']]);
+  assert.match(doc.files[0].problems[0].message, /^The fixes could not be written \(ENOSPC: .*\); the file was left as it was\.$/);
+  assert.deepEqual(doc.files[0].findings.map((f) => f.ruleId), ['smb.server.require']);
+});
+
+test('--fix: a read-only file is reported on that file only and the run goes on; a changed file is not overwritten', () => {
+  const dir = tempDir();
+  const ro = writeFile(dir, 'a/GptTmpl.inf', WEAK);
+  const rw = writeFile(dir, 'b/GptTmpl.inf', WEAK);
+  fs.chmodSync(ro, 0o444);
+  const r = runCli(['scan', '.', '--fix', '--format', 'json'], { cwd: dir });
+  assert.equal(r.code, 2, r.stderr);
+  const doc = json(r.stdout);
+  assert.deepEqual(
+    doc.files.map((f) => [f.path, f.problems.map((p) => p.message)]),
+    [
+      ['a/GptTmpl.inf', ['The fixes were not written: the file is read-only. The file was left as it was.']],
+      ['b/GptTmpl.inf', []],
+    ],
+  );
+  assert.equal(doc.summary.fixed, 1);
+  assert.deepEqual(fs.readFileSync(ro), WEAK);
+  assert.deepEqual(fs.readFileSync(rw), FIXED);
+
+  const dir2 = tempDir();
+  const f = writeFile(dir2, 'GptTmpl.inf', WEAK);
+  const r2 = runCli(['scan', 'GptTmpl.inf', '--fix', '--format', 'json'], { cwd: dir2, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-written:modify' } });
+  assert.equal(r2.code, 2);
+  assert.deepEqual(fs.readFileSync(f), Buffer.concat([WEAK, Buffer.from('\r\n')]), 'the other program’s change is kept');
+  assert.match(json(r2.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
+});
+
+test('--fix keeps the mode, writes through a symbolic link to its target and keeps the link', () => {
+  const dir = tempDir();
+  const target = writeFile(dir, 'real/GptTmpl.inf', WEAK);
+  fs.chmodSync(target, 0o640);
+  fs.mkdirSync(path.join(dir, 'gpo'));
+  const link = path.join(dir, 'gpo/GptTmpl.inf');
+  fs.symlinkSync('../real/GptTmpl.inf', link);
+  const r = runCli(['scan', 'gpo/GptTmpl.inf', '--fix'], { cwd: dir });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  assert.equal(fs.readlinkSync(link), '../real/GptTmpl.inf');
+  assert.deepEqual(fs.readFileSync(target), FIXED);
+  assert.equal(fs.statSync(target).mode & 0o777, 0o640);
+});
+
+test('a UTF-8 file that starts with two BOMs is fixed without losing a byte', () => {
+  const dir = tempDir();
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const body = weakInf('\r\n');
+  const file = writeFile(dir, 'GptTmpl.inf', Buffer.concat([bom, bom, Buffer.from(body, 'utf8')]));
+  const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--format', 'json'], { cwd: dir });
+  assert.equal(json(r.stdout).summary.fixed, 1, r.stdout);
+  assert.deepEqual(fs.readFileSync(file), Buffer.concat([bom, bom, Buffer.from(body.replace('=4,0', '=4,1'), 'utf8')]));
+});
+
+test('--output that is one of the inputs is refused (exit 2) and the input is untouched', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'gpo/GptTmpl.inf', WEAK);
+  fs.linkSync(file, path.join(dir, 'hardlink.inf'));
+  for (const args of [
+    ['scan', 'gpo/GptTmpl.inf', '--output', 'gpo/GptTmpl.inf'],
+    ['scan', 'gpo', '--output', 'gpo/GptTmpl.inf', '--format', 'json'],
+    ['scan', 'hardlink.inf', '--output', 'gpo/GptTmpl.inf'],
+  ]) {
+    const r = runCli(args, { cwd: dir });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /relaylint: --output gpo\/GptTmpl\.inf is (one of the files|inside a folder) being scanned; write the report somewhere else/);
+    assert.deepEqual(fs.readFileSync(file), WEAK, args.join(' '));
+  }
+});
+
+test('nothing hangs: --baseline /dev/zero, --output to a FIFO without reader, a FIFO or device in a scanned folder', { skip: !hasMkfifo && 'no mkfifo' }, () => {
+  const dir = tempDir();
+  writeFile(dir, 'GptTmpl.inf', WEAK);
+  const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+  const zero = run(['scan', 'GptTmpl.inf', '--baseline', '/dev/zero']);
+  assert.equal(zero.status, 2);
+  assert.match(zero.stderr, /cannot read the baseline \/dev\/zero: it is a character device, not a regular file/);
+  mkfifo(path.join(dir, 'out.fifo'));
+  const out = run(['scan', 'GptTmpl.inf', '--output', 'out.fifo']);
+  assert.equal(out.status, 2);
+  assert.match(out.stderr, /cannot write out\.fifo: it is a named pipe \(FIFO\) that nobody is reading/);
+  mkfifo(path.join(dir, 'Registry.pol'));
+  fs.symlinkSync('/dev/zero', path.join(dir, 'zero.reg'));
+  const walk = run(['scan', '.', '--format', 'json', '--no-coverage']);
+  assert.equal(walk.status, 2, walk.stderr);
+  const doc = json(walk.stdout);
+  assert.deepEqual(
+    doc.files.map((f) => [f.path, f.problems.map((p) => `${p.severity}: ${p.message}`)]),
+    [
+      ['GptTmpl.inf', []],
+      ['Registry.pol', ['error: Could not read the file: it is a named pipe (FIFO), not a regular file.']],
+      ['zero.reg', ['error: This file is a symbolic link to a file outside the scanned folders; it was not read (name the target on the command line to scan it).']],
+    ],
+  );
+  const named = run(['scan', path.join(dir, 'Registry.pol'), '/dev/zero']);
+  assert.equal(named.status, 2);
+  assert.match(named.stderr, /\/dev\/zero: not a regular file or folder/);
+});
+
+test('symbolic links in a scanned folder: followed inside the roots, loops and links outside reported, never skipped silently', () => {
+  const dir = tempDir();
+  const outside = tempDir();
+  writeFile(outside, 'GptTmpl.inf', WEAK);
+  writeFile(dir, 'real/GptTmpl.inf', WEAK);
+  fs.symlinkSync('real', path.join(dir, 'alias'));
+  fs.symlinkSync('..', path.join(dir, 'real/up'));
+  fs.symlinkSync(path.join(outside, 'GptTmpl.inf'), path.join(dir, 'stolen.inf'));
+  fs.symlinkSync('nowhere.inf', path.join(dir, 'broken.inf'));
+  const r = runCli(['scan', '.', '--format', 'json', '--no-coverage'], { cwd: dir });
+  const doc = json(r.stdout);
+  assert.deepEqual(
+    doc.files.map((f) => [f.path, [...f.problems.map((p) => `${p.severity}: ${p.message}`), ...f.findings.map((x) => x.ruleId)]]),
+    [
+      ['broken.inf', ['error: This file is a symbolic link that leads nowhere (broken link); it could not be read.']],
+      ['stolen.inf', ['error: This file is a symbolic link to a file outside the scanned folders; it was not read (name the target on the command line to scan it).']],
+      ['alias/GptTmpl.inf', ['smb.server.require']],
+      ['alias/up', ['warning: This folder is a symbolic link back into a folder being scanned (a loop); it was not followed again.']],
+      ['real/GptTmpl.inf', ['smb.server.require']],
+      ['real/up', ['warning: This folder is a symbolic link back into a folder being scanned (a loop); it was not followed again.']],
+    ],
+  );
+  assert.equal(r.code, 2);
+});
+
+test('a GPT.INI that is a symbolic link to a file elsewhere does not give the GPO its name', () => {
+  const dir = tempDir();
+  const outside = tempDir();
+  fs.writeFileSync(path.join(outside, 'secret.ini'), '[General]\r\ndisplayName=SECRET FROM OUTSIDE\r\n');
+  const guid = '{31B2F340-016D-11D2-945F-00C04FB984F9}';
+  writeFile(dir, `Policies/${guid}/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf`, WEAK);
+  fs.symlinkSync(path.join(outside, 'secret.ini'), path.join(dir, `Policies/${guid}/GPT.INI`));
+  const linked = json(runCli(['scan', '.', '--format', 'json', '--no-coverage'], { cwd: dir }).stdout);
+  assert.deepEqual(linked.files[0].gpo, { guid });
+  fs.unlinkSync(path.join(dir, `Policies/${guid}/GPT.INI`));
+  writeFile(dir, `Policies/${guid}/GPT.INI`, '[General]\r\ndisplayName=Default Domain Policy\r\n');
+  const real = json(runCli(['scan', '.', '--format', 'json', '--no-coverage'], { cwd: dir }).stdout);
+  assert.deepEqual(real.files[0].gpo, { guid, name: 'Default Domain Policy' });
+});
+
+test('malformed baselines give a clear error, never a TypeError', () => {
+  const dir = tempDir();
+  writeFile(dir, 'GptTmpl.inf', WEAK);
+  const rows: [string, RegExp][] = [
+    ['{"files":[null]}', /the baseline b\.json is malformed: files\[0\] is not an object/],
+    ['{"files":[{"findings":5}]}', /the baseline b\.json is malformed: files\[0\]\.findings is not an array/],
+    ['{"runs":[{"results":{}}]}', /the baseline b\.json is malformed: runs\[0\]\.results is not an array/],
+    ['{"runs":[7]}', /the baseline b\.json is malformed: runs\[0\] is not an object/],
+    ['null', /neither relaylint JSON output/],
+    ['[1,2]', /neither relaylint JSON output/],
+  ];
+  for (const [content, message] of rows) {
+    fs.writeFileSync(path.join(dir, 'b.json'), content);
+    const r = runCli(['scan', 'GptTmpl.inf', '--baseline', 'b.json'], { cwd: dir });
+    assert.equal(r.code, 2, content);
+    assert.match(r.stderr, message, content);
+    assert.doesNotMatch(r.stderr, /TypeError|internal error/, content);
+  }
+});
+
+test('--jobs takes only a plain whole number', () => {
+  const dir = tempDir();
+  writeFile(dir, 'GptTmpl.inf', WEAK);
+  for (const j of ['1e1', '0x2', '2.0', ' 2', '0', '65', '']) {
+    const r = runCli(['scan', 'GptTmpl.inf', '--jobs', j], { cwd: dir });
+    assert.equal(r.code, 2, j);
+    assert.match(r.stderr, /--jobs must be a whole number from 1 to 64/, j);
+  }
+  assert.equal(runCli(['scan', 'GptTmpl.inf', '--jobs', '2'], { cwd: dir }).code, 1);
+});
+
+test('text output escapes control characters from file names, GPO names and file content', () => {
+  const dir = tempDir();
+  const name = 'evil\u001b[31mRED\u0007.reg';
+  writeFile(dir, name, 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\x\u001b]2;pwned\u0007]\r\n"a"=dword:zz\u001b[2J\r\n');
+  const r = runCli(['scan', '.', '--no-coverage'], { cwd: dir });
+  assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no raw control character but line breaks');
+  assert.match(r.stdout, /^evil\\x1b\[31mRED\\x07\.reg \[reg, ascii\]$/m);
+  assert.match(r.stdout, /\\x1b\[2J/);
+});
+
+test('a worker thread that runs out of memory makes the scan exit 2 and say so, never a truncated success', () => {
+  const dir = tempDir();
+  for (let i = 0; i < 60; i++) writeFile(dir, `g${String(i).padStart(3, '0')}/GptTmpl.inf`, FIXED);
+  const r = runCli(['scan', '.', '--jobs', '2', '--format', 'sarif'], { cwd: dir, env: { RELAYLINT_WORKER_HEAP_MB: '32', RELAYLINT_TEST_WORKER_FAULT: 'oom' } });
+  assert.doesNotMatch(r.stdout, /"invocations"/, 'no complete-looking SARIF log');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /relaylint: a scanning thread (failed|stopped unexpectedly).*; the scan was stopped and its report is incomplete/);
+});
+
+test('a sparse 1 GiB file is not read: the size is checked first', (t) => {
+  const time = '/usr/bin/time';
+  if (!fs.existsSync(time) || spawnSync(time, ['-v', 'true']).status !== 0) return t.skip('needs GNU /usr/bin/time for the peak RSS');
+  const dir = tempDir();
+  const file = path.join(dir, 'big.reg');
+  const fd = fs.openSync(file, 'w');
+  fs.ftruncateSync(fd, 1024 * 1024 * 1024);
+  fs.closeSync(fd);
+  const r = spawnSync(time, ['-v', process.execPath, CLI, 'scan', 'big.reg', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+  const peakMb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) / 1024;
+  assert.equal(r.status, 1, r.stderr.slice(-500));
+  assert.deepEqual(
+    JSON.parse(r.stdout).files[0].problems.map((p: { ruleId: string; message: string }) => [p.ruleId, p.message]),
+    [['file.limit', 'The file is 1073741824 bytes; relaylint reads files up to 67108864 bytes (64 MiB). It was not checked.']],
+  );
+  assert.ok(peakMb < 300, `peak RSS ${peakMb.toFixed(0)} MB: the file was read`);
+});

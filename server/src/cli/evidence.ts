@@ -81,7 +81,8 @@ export function parseWindow(s: string | undefined): number | undefined {
 export function auditSwitchesFrom(coverage: CoverageEntry[] | undefined): Record<string, 'on' | 'off' | 'unknown'> | undefined {
   if (!coverage) return undefined;
   const out: Record<string, 'on' | 'off' | 'unknown'> = {};
-  for (const e of coverage) out[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'mixed' ? 'unknown' : 'off';
+  // weak or missing: off; hardened: on; mixed, or set to values relaylint does not rate: unknown.
+  for (const e of coverage) out[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
   return out;
 }
 

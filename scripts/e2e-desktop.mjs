@@ -36,7 +36,8 @@ try {
       '--user-data-dir', join(tmp, 'user-data'),
       '--extensions-dir', join(tmp, 'extensions'),
     ],
-    extensionTestsEnv: { E2E_GREP: process.env.E2E_GREP ?? '' },
+    // RELAYLINT_E2E_LOGS: where the suite reads the relaylint output channel's log file
+    extensionTestsEnv: { E2E_GREP: process.env.E2E_GREP ?? '', RELAYLINT_E2E_LOGS: join(tmp, 'user-data', 'logs') },
   });
 } catch (err) {
   console.error(`e2e (desktop) failed: ${err instanceof Error ? err.message : err}`);

@@ -1,15 +1,21 @@
 /**
  * The relaylint VS Code client: starts the bundled language server over IPC and adds the few
- * things only the editor can do (open a rule's documentation page, the read-only Registry.pol
- * view, restart). Everything about rules lives in the server.
+ * things only the editor can do (the rendered rule documentation, the read-only Registry.pol
+ * view, restart, Restricted Mode, the output channel and the status item). Everything about rules
+ * lives in the server.
  *
- * The server starts lazily, when the first document it serves is open: the extension activates on
- * XML files (Group Policy XML is plain XML to VS Code), but an unrelated XML workspace costs one
- * cheap activation and no server process.
+ * The server starts lazily, when the first document it serves is open. Every `.xml` file on disk is
+ * handed to the server, which decides from the content whether it is Group Policy XML and stays
+ * silent on any other XML.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import type { DocumentSelector, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
+import type { DocumentSelector, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
+import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
+import { StatusItem } from './status';
+import { TraceChannel } from './trace';
+import { ignoredSettings, parseJsonc, restrictedSettings, scanSettingsFiles } from './trust';
+import type { IgnoredSetting } from './trust';
 
 // Shared with server/src/lsp/protocol.ts (the client must not import from server/); test/lsp checks they agree.
 const CLIENT_ID = 'relaylint';
@@ -19,16 +25,22 @@ const POL_TEXT_REQUEST = 'relaylint/polText';
 const CMD_SHOW_DOCUMENTATION = 'relaylint.showDocumentation';
 const CMD_OPEN_POL = 'relaylint.openPolAsText';
 const CMD_RESTART = 'relaylint.restartServer';
+const CMD_SHOW_OUTPUT = 'relaylint.showOutput';
+/** Sent (no params) when the user trusts the workspace: folder config files may be read from then on. */
+const DID_GRANT_TRUST = 'relaylint/didGrantWorkspaceTrust';
+const CONFIG_FILE_GLOB = '**/relaylint.json';
 const SERVER_MODULE = 'server/out/server.js';
 const DEBUG_PORT = 6011;
 
 /**
- * Documents the server looks at. Group Policy XML stays in the XML language and is picked by
- * path; the server also checks the root element and ignores any other XML that matches.
+ * Documents the server looks at. Every `.xml` file on disk goes to the server (a GPO report may be
+ * saved under any name); the server reads its root element and ignores XML that is not Group
+ * Policy. Outside the file scheme, Group Policy XML is picked by path.
  */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
   { language: 'reg' },
   { language: 'secedit-inf' },
+  { scheme: 'file', pattern: '**/*.{xml,XML,Xml}' },
   { pattern: '**/{Preferences,preferences,PREFERENCES}/{Registry,registry,REGISTRY}/*.{xml,XML}' },
   { pattern: '**/{Registry,registry,REGISTRY}.{xml,XML}' },
   { pattern: '**/{gpreport,GPReport,GpReport,GPREPORT}*.{xml,XML}' },
@@ -39,7 +51,25 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
 let client: LanguageClient | undefined;
 let starting: Promise<LanguageClient> | undefined;
 
-function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+/** Hover links to rule pages become command links (hovers drop links of unknown schemes). */
+const middleware: Middleware = {
+  async provideHover(document, position, token, next) {
+    const hover = await next(document, position, token);
+    if (!hover) return hover;
+    const contents = hover.contents.map((c) => {
+      if (!(c instanceof vscode.MarkdownString)) return c;
+      const rewritten = rewriteDocLinks(c.value);
+      if (rewritten === undefined) return c;
+      const md = new vscode.MarkdownString(rewritten, c.supportThemeIcons);
+      md.supportHtml = c.supportHtml;
+      md.isTrusted = { enabledCommands: [CMD_SHOW_DOCUMENTATION] };
+      return md;
+    });
+    return new vscode.Hover(contents, hover.range);
+  },
+};
+
+function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, trace: TraceChannel): LanguageClient {
   const module = context.asAbsolutePath(SERVER_MODULE);
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -48,20 +78,49 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
-    initializationOptions: {
-      docsBase: `${vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules').toString()}/`,
+    traceOutputChannel: trace,
+    // A function: a restart after the user trusted the folder sends the new state.
+    initializationOptions: () => ({
+      docsBase: DOCS_BASE,
       clientHandlesShowDocumentation: true,
-    },
+      workspaceTrusted: vscode.workspace.isTrusted,
+    }),
     diagnosticPullOptions: { onChange: true, onSave: true },
+    middleware,
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
 }
 
-async function ensureStarted(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<LanguageClient> {
+interface Session {
+  context: vscode.ExtensionContext;
+  output: vscode.LogOutputChannel;
+  trace: TraceChannel;
+  status: StatusItem;
+}
+
+async function ensureStarted(s: Session): Promise<LanguageClient> {
   if (client) return client;
   starting ??= (async () => {
-    const c = createClient(context, output);
-    await c.start();
+    const c = createClient(s.context, s.output, s.trace);
+    c.onDidChangeState((e) => {
+      if (e.newState === State.Running) s.status.setState('running');
+      else if (e.newState === State.Starting) s.status.setState('starting');
+      else {
+        s.status.setState('stopped');
+        s.output.info('language server stopped');
+      }
+    });
+    s.output.info(`starting the language server (${SERVER_MODULE}, IPC; workspace trusted: ${vscode.workspace.isTrusted ? 'yes' : 'no'})`);
+    s.status.setState('starting');
+    try {
+      await c.start();
+    } catch (err) {
+      s.status.setState('stopped');
+      throw err;
+    }
+    const info = c.initializeResult?.serverInfo;
+    s.output.info(`language server started: ${info?.name ?? 'relaylint'}${info?.version ? ` ${info.version}` : ''}`);
+    s.status.setState('running');
     client = c;
     return c;
   })().finally(() => {
@@ -74,28 +133,22 @@ function served(doc: vscode.TextDocument): boolean {
   return vscode.languages.match(DOCUMENT_SELECTOR as vscode.DocumentSelector, doc) > 0;
 }
 
-/** `relaylint.showDocumentation [ruleId, href]`: the bundled page in the Markdown preview. */
-async function showDocumentation(context: vscode.ExtensionContext, ruleId?: unknown, href?: unknown): Promise<void> {
-  const docsDir = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
-  let target: vscode.Uri | undefined;
-  if (typeof href === 'string') target = vscode.Uri.parse(href);
-  else if (typeof ruleId === 'string') target = vscode.Uri.joinPath(docsDir, `${ruleId}.md`);
-  else {
-    const entries = await vscode.workspace.fs.readDirectory(docsDir);
-    const ids = entries.filter(([name]) => name.endsWith('.md')).map(([name]) => name.slice(0, -3)).sort();
-    const pick = await vscode.window.showQuickPick(ids, { placeHolder: 'relaylint rule' });
-    if (!pick) return;
-    target = vscode.Uri.joinPath(docsDir, `${pick}.md`);
-  }
-  if (target.scheme === 'http' || target.scheme === 'https') {
-    await vscode.env.openExternal(target);
+/**
+ * `relaylint.showDocumentation [ruleId, href]`: the rule's page, rendered and read-only (Markdown
+ * preview of a `relaylint-docs:` virtual document). Without arguments, pick a rule.
+ */
+async function showDocumentation(docs: DocsFileSystem, ruleId?: unknown, href?: unknown): Promise<void> {
+  let id = typeof href === 'string' ? ruleOfDocsUri(href) : undefined;
+  if (!id && typeof ruleId === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ruleId)) id = ruleId;
+  if (!id && typeof href === 'string' && /^https?:/i.test(href)) {
+    await vscode.env.openExternal(vscode.Uri.parse(href));
     return;
   }
-  try {
-    await vscode.commands.executeCommand('markdown.showPreview', target);
-  } catch {
-    await vscode.window.showTextDocument(target, { preview: true });
+  if (!id) {
+    id = await vscode.window.showQuickPick(await docs.ruleIds(), { placeHolder: 'relaylint rule' });
+    if (!id) return;
   }
+  await showRulePreview(id);
 }
 
 /** The URI of the file an editor-title or explorer action was invoked on. */
@@ -155,26 +208,184 @@ class PolContentProvider implements vscode.TextDocumentContentProvider, vscode.D
   }
 }
 
+/** Every relaylint setting's effective value for one scope, as JSON text (for the change log). */
+function snapshot(keys: readonly string[], scope: vscode.Uri | undefined): Map<string, string> {
+  const cfg = vscode.workspace.getConfiguration(undefined, scope);
+  const out = new Map<string, string>();
+  for (const k of keys) out.set(k, JSON.stringify(cfg.get(k)) ?? 'undefined');
+  return out;
+}
+
+function settingKeys(context: vscode.ExtensionContext): string[] {
+  const conf = (context.extension.packageJSON as { contributes?: { configuration?: unknown } }).contributes?.configuration;
+  const list = Array.isArray(conf) ? conf : conf ? [conf] : [];
+  return list.flatMap((c: { properties?: Record<string, unknown> }) => Object.keys(c.properties ?? {})).filter((k) => k.startsWith('relaylint.')).sort();
+}
+
+/** Scopes whose settings can differ: each workspace folder, or the window when no folder is open. */
+function scopes(): { label: string; uri: vscode.Uri | undefined }[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  return folders.length ? folders.map((f) => ({ label: f.name, uri: f.uri })) : [{ label: 'window', uri: undefined }];
+}
+
+/**
+ * Logs the workspace settings files that set relaylint settings, the relaylint.json files, and the
+ * folder settings Restricted Mode ignores. Each group is logged at start and then only when it changes.
+ */
+class ConfigFilesLog {
+  private last = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly output: vscode.LogOutputChannel,
+    private readonly restricted: readonly string[],
+    private readonly onIgnored: (ignored: IgnoredSetting[]) => void,
+  ) {}
+
+  /** Debounced refresh (a save fires several file events). */
+  schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh().catch((err: unknown) => this.output.error(`could not read the workspace settings files: ${String(err)}`));
+    }, 200);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private emit(group: string, lines: { level: 'info' | 'warn'; text: string }[]): void {
+    const key = lines.map((l) => l.text).join('\n');
+    if (this.last.get(group) === key) return;
+    this.last.set(group, key);
+    for (const l of lines) this.output[l.level](l.text);
+  }
+
+  async refresh(): Promise<void> {
+    const settingsLines = (await scanSettingsFiles()).map(({ file, keys }) => ({ level: 'info' as const, text: `settings file ${file.fsPath}: sets ${keys.join(', ')}` }));
+    this.emit('settings', settingsLines);
+    const unreadConfigs: IgnoredSetting[] = [];
+    if (vscode.workspace.workspaceFolders?.length) {
+      try {
+        const uris = await vscode.workspace.findFiles(CONFIG_FILE_GLOB, '**/node_modules/**', 20);
+        // a `relaylint` key in a package.json is a config file too
+        for (const pj of await vscode.workspace.findFiles('**/package.json', '**/node_modules/**', 50)) {
+          try {
+            const obj = parseJsonc(Buffer.from(await vscode.workspace.fs.readFile(pj)).toString('utf8'));
+            if (obj && 'relaylint' in obj) uris.push(pj);
+          } catch {
+            // unreadable: the server reports it when it matters
+          }
+        }
+        if (!vscode.workspace.isTrusted) for (const file of uris) unreadConfigs.push({ key: 'relaylint.json', file });
+        const found = uris.map((u) => u.fsPath).sort();
+        const note = vscode.workspace.isTrusted ? '' : ' (not read: Restricted Mode)';
+        this.emit(
+          'config',
+          found.length
+            ? found.map((f) => ({ level: 'info' as const, text: `config file ${f}${f.endsWith('package.json') ? ' (relaylint key)' : ''}${note}` }))
+            : [{ level: 'info', text: 'config files: no relaylint.json (or package.json with a relaylint key) in the workspace' }],
+        );
+      } catch {
+        // findFiles is unavailable in some virtual workspaces
+      }
+    }
+    const ignored = await ignoredSettings(this.restricted);
+    const byFile = new Map<string, string[]>();
+    for (const i of ignored) byFile.set(i.file.fsPath, [...(byFile.get(i.file.fsPath) ?? []), i.key]);
+    this.emit(
+      'ignored',
+      [...byFile].map(([file, keys]) => ({ level: 'warn' as const, text: `Restricted Mode: ignoring ${keys.join(', ')} from ${file} (trust the folder to apply them)` })),
+    );
+    this.onIgnored([...ignored, ...unreadConfigs]);
+  }
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('relaylint', { log: true });
-  const start = () => ensureStarted(context, output);
+  const trace = new TraceChannel(output, CLIENT_ID);
+  const status = new StatusItem(CLIENT_ID, CMD_SHOW_OUTPUT);
+  const session: Session = { context, output, trace, status };
+  const start = () => ensureStarted(session);
   const polProvider = new PolContentProvider(start);
+  const docsProvider = new DocsFileSystem(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));
+  const restricted = restrictedSettings(context);
+  const keys = settingKeys(context);
   const startIfServed = (doc: vscode.TextDocument) => {
-    if (served(doc)) void start().catch((err: unknown) => output.appendLine(`relaylint: the server did not start: ${String(err)}`));
+    if (served(doc)) void start().catch((err: unknown) => output.error(`the language server did not start: ${String(err)}`));
   };
+
+  const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
+  output.info(`relaylint ${version} (${vscode.env.appName} ${vscode.version}, extension host ${process.version})`);
+  output.info(
+    vscode.workspace.isTrusted
+      ? 'workspace trusted: folder settings and config files apply'
+      : `workspace not trusted (Restricted Mode): folder values of ${restricted.join(', ')} are ignored, and relaylint.json files are not read`,
+  );
+  let snapshots = new Map(scopes().map((sc) => [sc.label, snapshot(keys, sc.uri)]));
+  for (const sc of scopes()) {
+    const snap = snapshots.get(sc.label)!;
+    const set = [...snap].filter(([k]) => {
+      const i = vscode.workspace.getConfiguration(undefined, sc.uri).inspect(k);
+      return i && (i.globalValue !== undefined || i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined);
+    });
+    output.info(`settings (${sc.label}): ${set.length ? set.map(([k, v]) => `${k}=${v}`).join(', ') : 'all defaults'}`);
+  }
+  const configLog = new ConfigFilesLog(output, restricted, (ignored) => status.setIgnored(ignored));
+  const refreshIgnored = () => configLog.schedule();
+  void configLog.refresh().catch((err: unknown) => output.error(`could not read the workspace settings files: ${String(err)}`));
 
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand(CMD_SHOW_DOCUMENTATION, (ruleId?: unknown, href?: unknown) => showDocumentation(context, ruleId, href)),
+    trace,
+    status,
+    configLog,
+    vscode.commands.registerCommand(CMD_SHOW_DOCUMENTATION, (ruleId?: unknown, href?: unknown) => showDocumentation(docsProvider, ruleId, href)),
     vscode.commands.registerCommand(CMD_OPEN_POL, (arg?: unknown) => openPolAsText(arg)),
     vscode.commands.registerCommand(CMD_RESTART, async () => {
+      output.info('restarting the language server');
       if (client) await client.restart();
       else await start();
     }),
+    vscode.commands.registerCommand(CMD_SHOW_OUTPUT, () => output.show(true)),
     polProvider,
     vscode.workspace.registerTextDocumentContentProvider(POL_SCHEME, polProvider),
+    vscode.workspace.registerFileSystemProvider(DOCS_SCHEME, docsProvider, { isReadonly: true, isCaseSensitive: true }),
+    interceptDocsTabs(),
     vscode.workspace.onDidOpenTextDocument(startIfServed),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!keys.some((k) => e.affectsConfiguration(k))) return;
+      const next = new Map(scopes().map((sc) => [sc.label, snapshot(keys, sc.uri)]));
+      const multi = next.size > 1;
+      for (const [label, snap] of next) {
+        const before = snapshots.get(label);
+        for (const [k, v] of snap) {
+          const was = before?.get(k);
+          if (was !== v) output.info(`setting changed${multi ? ` (${label})` : ''}: ${k} = ${v}${was === undefined ? '' : ` (was ${was})`}`);
+        }
+      }
+      snapshots = next;
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      output.info('workspace trusted: folder settings and config files now apply');
+      status.setIgnored([]); // nothing is ignored in a trusted workspace (the refresh below confirms it)
+      refreshIgnored();
+      // A server that is still starting may have been initialized as untrusted: tell it too.
+      const c = client ?? (starting ? await starting.catch(() => undefined) : undefined);
+      if (c) await c.sendNotification(DID_GRANT_TRUST).catch((err: unknown) => output.error(`${DID_GRANT_TRUST} failed: ${String(err)}`));
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => refreshIgnored()),
   );
+  for (const glob of ['**/.vscode/settings.json', CONFIG_FILE_GLOB]) {
+    const watcher = vscode.workspace.createFileSystemWatcher(glob);
+    context.subscriptions.push(watcher, watcher.onDidChange(refreshIgnored), watcher.onDidCreate(refreshIgnored), watcher.onDidDelete(refreshIgnored));
+  }
+  const wsFile = vscode.workspace.workspaceFile;
+  if (wsFile?.scheme === 'file') {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(wsFile, '..'), wsFile.path.split('/').pop()!));
+    context.subscriptions.push(watcher, watcher.onDidChange(refreshIgnored));
+  }
   for (const doc of vscode.workspace.textDocuments) startIfServed(doc);
 }
 

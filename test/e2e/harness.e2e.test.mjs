@@ -3,6 +3,8 @@
 // parameter `payload` (real-vscode-tests.md §5). The mocha suite in test/e2e/suite/ runs in the
 // remote extension host against the unpacked, built extension; each mocha test is reported back
 // here as a node:test subtest, so the summary counts them.
+// Two runs: the main suite (workspace trust off, the usual test set-up) and test/e2e/suite/restricted/
+// in a folder opened in Restricted Mode (workspace trust on, folder not trusted).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
@@ -10,6 +12,8 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import {
   ARTIFACTS,
+  FIXTURES,
+  FIXTURES_RESTRICTED,
   REPO,
   closeBrowser,
   freshProfile,
@@ -32,13 +36,28 @@ after(async () => {
   await cs?.stop();
 });
 
-test('harness suite in the code-server extension host', { timeout: TIMEOUT + 60_000 }, async (t) => {
-  const profile = freshProfile('harness');
-  cs = await startCodeServer(profile, 'harness');
+test('harness suite in the code-server extension host', { timeout: TIMEOUT + 60_000 }, (t) =>
+  runHarness(t, { name: 'harness', fixtures: FIXTURES, suite: join(REPO, 'test', 'e2e', 'suite', 'index.js') }),
+);
+
+test('harness suite in Restricted Mode (untrusted folder)', { timeout: TIMEOUT + 60_000 }, (t) =>
+  runHarness(t, {
+    name: 'restricted',
+    fixtures: FIXTURES_RESTRICTED,
+    suite: join(REPO, 'test', 'e2e', 'suite', 'restricted', 'index.js'),
+    restricted: true,
+    // a user setting (not restricted): the initialize request, with its options, is traced to the channel
+    userSettings: { 'relaylint.trace.server': 'verbose' },
+  }),
+);
+
+async function runHarness(t, { name, fixtures, suite, restricted = false, userSettings }) {
+  const profile = freshProfile(name, fixtures, { restricted, userSettings });
+  cs = await startCodeServer(profile, name);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 
-  const logFile = createWriteStream(join(ARTIFACTS, 'harness.log'));
+  const logFile = createWriteStream(join(ARTIFACTS, `${name}.log`));
   const results = [];
   let done;
   const exited = new Promise((r) => (done = r));
@@ -73,7 +92,7 @@ test('harness suite in the code-server extension host', { timeout: TIMEOUT + 60_
   const host = `127.0.0.1:${cs.port}`;
   const payload = [
     ['extensionDevelopmentPath', `vscode-remote://${host}${REPO}`],
-    ['extensionTestsPath', `vscode-remote://${host}${join(REPO, 'test', 'e2e', 'suite', 'index.js')}`],
+    ['extensionTestsPath', `vscode-remote://${host}${suite}`],
   ];
   const started = Date.now();
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(profile.ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
@@ -83,9 +102,13 @@ test('harness suite in the code-server extension host', { timeout: TIMEOUT + 60_
     new Promise((r) => (timer = setTimeout(() => r('timeout'), TIMEOUT))),
   ]);
   clearTimeout(timer);
-  await page.screenshot({ path: join(ARTIFACTS, 'harness-final.png') }).catch(() => {});
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-final.png`) }).catch(() => {});
   logFile.end();
-  console.log(`  harness: exit ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s; log ${join(ARTIFACTS, 'harness.log')}`);
+  console.log(`  ${name}: exit ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s; log ${join(ARTIFACTS, `${name}.log`)}`);
+  // Stop this run's code-server and browser before the next run starts its own.
+  await closeBrowser(browser, page);
+  await cs.stop();
+  browser = page = cs = undefined;
 
   for (const r of results) {
     await t.test(r.title, { skip: r.state === 'pending' ? 'pending' : false }, () => {
@@ -96,7 +119,7 @@ test('harness suite in the code-server extension host', { timeout: TIMEOUT + 60_
       }
     });
   }
-  assert.notEqual(code, 'timeout', `the harness did not finish within ${TIMEOUT / 1000} s (see .e2e/artifacts/harness.log)`);
-  assert.ok(results.length > 0, 'the harness ran no tests (see .e2e/artifacts/harness.log)');
+  assert.notEqual(code, 'timeout', `the harness did not finish within ${TIMEOUT / 1000} s (see .e2e/artifacts/${name}.log)`);
+  assert.ok(results.length > 0, `the harness ran no tests (see .e2e/artifacts/${name}.log)`);
   assert.equal(code, 0, `the harness exited with ${code}`);
-});
+}

@@ -6,14 +6,17 @@
 // hover and quick-fix shots are also copied to docs/images/ for the README.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { shrink } from '../../scripts/png-shrink.mjs';
 import {
   ARTIFACTS,
+  FIXTURES_RESTRICTED,
   FIXTURES_UI,
   HARMLESS,
   REPO,
+  VSIX,
   closeBrowser,
   freshProfile,
   installVsix,
@@ -28,6 +31,9 @@ const catalog = require('./lib/catalog.cjs');
 const RULE = 'smb.server.require';
 const LINE = 'LanManServer\\Parameters\\RequireSecuritySignature=';
 const STEP_MS = 30_000;
+// The README screenshots come from these steps; they are bundled in the .vsix, so they are written
+// as 256-colour PNGs (scripts/png-shrink.mjs) to keep the package under 1 MB.
+const VIEWPORT = { width: 1400, height: 900 };
 
 let cs, browser, page, profile;
 const consoleErrors = [];
@@ -74,6 +80,8 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
   let original;
 
   const editor = () => page.locator('.editor-instance .monaco-editor').first();
+  const statusItem = () => page.locator('.statusbar-item', { hasText: 'relaylint' });
+
   const valueLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
   /** The squiggle drawn on the RequireSecuritySignature line (squiggles are overlays, not children of the line). */
   /**
@@ -117,7 +125,7 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     console.log(`  ui: ${installed.split('\n').pop()}`);
     cs = await startCodeServer(profile, 'ui');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: VIEWPORT });
     page.on('console', (m) => {
       if (m.type() === 'error' && !HARMLESS.some((re) => re.test(m.text()))) consoleErrors.push(m.text());
     });
@@ -148,6 +156,55 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     assert.match(text, /relaylint/, `Problems row should name the source: ${text}`);
   });
 
+  await step(t, 'status bar item shows the server and the finding count', async () => {
+    const item = statusItem();
+    await item.filter({ hasText: /relaylint: \d+ findings?/ }).first().waitFor({ timeout: STEP_MS });
+    const text = (await item.first().innerText()).trim();
+    // The count is relaylint's diagnostics in the workspace: the Problems panel's relaylint rows.
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    const ours = rows.filter((r) => /\nrelaylint\n/.test(r) && /\[Ln \d+, Col \d+\]/.test(r)).length;
+    assert.ok(ours > 0, `no relaylint rows in the Problems panel: ${JSON.stringify(rows)}`);
+    assert.equal(text, `relaylint: ${ours} finding${ours === 1 ? '' : 's'}`);
+  });
+
+  await step(t, 'clicking the status item opens the relaylint output', async () => {
+    await statusItem().first().click();
+    const out = page.locator('.part.panel .monaco-editor .view-lines');
+    await out.filter({ hasText: 'language server started' }).first().waitFor({ timeout: STEP_MS });
+    const text = (await out.first().innerText()).replace(/\u00a0/g, " ");
+    const version = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
+    for (const want of [`[info] relaylint ${version} (`, '[info] starting the language server', '[info] language server started: relaylint', '[info] settings (workspace): all defaults']) {
+      assert.ok(text.includes(want), `the output lacks "${want}":\n${text}`);
+    }
+  });
+
+  await step(t, 'the rule code in the Problems panel opens the rendered page', async () => {
+    // Keep the template's tab (a single click in the explorer opened it as a preview tab, which any
+    // editor opened next replaces, as VS Code does for every link).
+    await page.locator('.tabs-container .tab', { hasText: 'GptTmpl.inf' }).first().dblclick();
+    await editor().click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: RULE }).first();
+    await row.waitFor({ timeout: STEP_MS });
+    await row.locator('a', { hasText: RULE }).first().click();
+    const preview = page.locator('.tabs-container .tab', { hasText: `Preview ${RULE}.md` });
+    await preview.first().waitFor({ timeout: STEP_MS });
+    // rendered: the preview's webview holds the page's first heading as HTML
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('h1').first().waitFor({ timeout: STEP_MS });
+    // and no editable copy: no text tab of the page is left open
+    const tabs = await page.locator('.tabs-container .tab').allInnerTexts();
+    assert.ok(!tabs.some((x) => x.trim() === `${RULE}.md`), `the page is open as text: ${JSON.stringify(tabs)}`);
+  });
+
+  await step(t, 'back to the template', async () => {
+    const preview = page.locator('.tabs-container .tab', { hasText: `Preview ${RULE}.md` });
+    await preview.first().locator('.codicon-close').click({ force: true });
+    await preview.first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await page.locator('.tabs-container .tab', { hasText: 'GptTmpl.inf' }).first().click();
+    await valueLine().first().waitFor({ timeout: STEP_MS });
+  });
+
   await step(t, 'hover shows the relay explanation', async () => {
     const b = await waitSquiggleOnLine();
     await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2 - 4);
@@ -160,6 +217,8 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
       await page.keyboard.press('Control+I'); // "Show hover" from the keyboard
       await hover.first().waitFor({ timeout: STEP_MS });
     }
+    // (for the screenshot: the hover has finished fading in)
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover')].some((e) => e.offsetParent && getComputedStyle(e).opacity === '1'), null, { timeout: STEP_MS });
     const text = catalog.norm(await hover.first().innerText());
     assert.ok(text.includes(attack), `hover lacks the relay explanation "${attack}…":\n${text}`);
   });
@@ -206,6 +265,109 @@ test('UI: squiggle, Problems row, hover, quick fix, save', { timeout: 240_000 },
     copyFileSync(shots['problems-panel-row-with-the-rule-id'], join(dest, 'squiggle.png')); // squiggle + Problems row
     copyFileSync(shots['hover-shows-the-relay-explanation'], join(dest, 'hover.png'));
     copyFileSync(shots['ctrl-offers-the-quick-fix'], join(dest, 'quickfix.png'));
+    copyFileSync(shots['clicking-the-status-item-opens-the-relaylint-output'], join(dest, 'output.png'));
+    copyFileSync(shots['the-rule-code-in-the-problems-panel-opens-the-rendered-page'], join(dest, 'docs.png'));
+    for (const f of ['squiggle', 'hover', 'quickfix', 'output', 'docs']) shrink(join(dest, `${f}.png`));
     console.log(`  ui: README images updated in ${dest}`);
   }
+});
+
+test('UI: Restricted Mode keeps the findings and says which folder settings it ignores', { timeout: 240_000 }, async (t) => {
+  // a fresh code-server for this scenario (the first one is stopped)
+  await closeBrowser(browser, page);
+  await cs?.stop();
+  failed = false;
+  const infLine = () => page.locator('.editor-instance .view-line', { hasText: LINE });
+
+  await step(t, 'restricted: the untrusted folder opens in Restricted Mode', async () => {
+    profile = freshProfile('ui-restricted', FIXTURES_RESTRICTED, { restricted: true, userSettings: { 'relaylint.trace.server': 'verbose' } });
+    installVsix(profile);
+    cs = await startCodeServer(profile, 'ui-restricted');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(profile.ws)}`);
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_MS });
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'restricted: the finding stays although the folder turns the rule off', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'GptTmpl.inf' }).first().click();
+    await infLine().first().waitFor({ timeout: STEP_MS });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'restricted: the status item warns and lists the ignored settings', async () => {
+    // (the ignored settings are found by reading the folder's files, just after the server starts)
+    const item = page
+      .locator('.statusbar-item', { hasText: /relaylint: \d+ findings?/ })
+      .filter({ has: page.locator('.codicon-workspace-untrusted') })
+      .first();
+    await item.waitFor({ timeout: STEP_MS });
+    await item.hover();
+    const tip = page.locator('.monaco-hover:visible, .workbench-hover:visible, .monaco-resizable-hover:visible').filter({ hasText: 'Restricted Mode' }).first();
+    await tip.waitFor({ timeout: STEP_MS });
+    const text = await tip.innerText();
+    for (const k of ['relaylint.rules', 'relaylint.enable', 'relaylint.role', 'relaylint.configFile', 'config file relaylint.json (not read)']) {
+      assert.ok(text.includes(k), `the tooltip does not name ${k}:\n${text}`);
+    }
+  });
+
+  await step(t, 'restricted: trusting the folder applies its settings and tells the server', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: STEP_MS });
+    await page.keyboard.type('Manage Workspace Trust');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Manage Workspace Trust' }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Enter');
+    const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).first();
+    await trust.waitFor({ timeout: STEP_MS });
+    await trust.click();
+    // The folder's settings now apply: relaylint.enable is false there, so the findings go, and the warning with them.
+    await page
+      .locator('.statusbar-item', { hasText: 'relaylint: no findings' })
+      .filter({ hasNot: page.locator('.codicon-workspace-untrusted') })
+      .first()
+      .waitFor({ timeout: STEP_MS });
+    // The channel (on disk) logs the change, and the server was sent relaylint/didGrantWorkspaceTrust (traced: verbose in this profile).
+    const logs = join(profile.ud, 'logs');
+    const find = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(join(d, e.name)) : e.name === 'relaylint.log' ? [join(d, e.name)] : []));
+    const deadline = Date.now() + STEP_MS;
+    let log = '';
+    while (Date.now() < deadline) {
+      log = find(logs).map((f) => readFileSync(f, 'utf8')).join('\n');
+      if (log.includes("Sending notification 'relaylint/didGrantWorkspaceTrust'")) break;
+      await new Promise((r) => setTimeout(r, 100)); // polling the log file, not the UI
+    }
+    assert.ok(log.includes('[info] workspace trusted: folder settings and config files now apply'), log);
+    assert.ok(log.includes("Sending notification 'relaylint/didGrantWorkspaceTrust'"), `the server was not told:\n${log}`);
+  });
+
+  if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {
+    copyFileSync(shots['restricted-the-status-item-warns-and-lists-the-ignored-settings'], join(REPO, 'docs', 'images', 'restricted.png'));
+    shrink(join(REPO, 'docs', 'images', 'restricted.png'));
+  }
+});
+
+test('the installed .vsix has its icon, its user README and every image the README shows', () => {
+  const p = freshProfile('vsix', FIXTURES_UI);
+  installVsix(p);
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  const dir = join(p.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  const icon = readFileSync(join(dir, pkg.icon));
+  assert.equal(icon.subarray(1, 4).toString('ascii'), 'PNG');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'icon.png must be 128x128');
+  // vsce stores the README as extension/readme.md (VS Code looks it up case-insensitively)
+  const readmeName = readdirSync(dir).find((f) => f.toLowerCase() === 'readme.md');
+  assert.ok(readmeName, `no README in the installed extension: ${readdirSync(dir).join(', ')}`);
+  const readme = readFileSync(join(dir, readmeName), 'utf8');
+  assert.equal(readme, readFileSync(join(REPO, 'README-vscode.md'), 'utf8'), 'the packaged README is README-vscode.md, unchanged');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]);
+  assert.ok(images.length >= 4, `the README shows too few screenshots: ${images.join(', ')}`);
+  for (const src of images) {
+    assert.ok(!/^[a-z]+:/i.test(src), `README image ${src} is not bundled (remote URL)`);
+    const bytes = readFileSync(join(dir, src)); // throws when the image is not in the .vsix
+    assert.equal(bytes.subarray(1, 4).toString('ascii'), 'PNG', src);
+  }
+  assert.ok(!/npx\s+(--yes\s+)?relaylint/.test(readme), 'the README must not run an unpublished npm name');
+  assert.ok(statSync(VSIX).size < 1024 * 1024, `relaylint.vsix is ${statSync(VSIX).size} bytes (target < 1 MB)`);
 });

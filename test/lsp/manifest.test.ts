@@ -47,10 +47,21 @@ describe('generated artefacts', () => {
 describe('manifest', () => {
   const props: Record<string, { scope?: string }> = pkg.contributes.configuration.properties;
 
-  test('activation only on the served languages, XML (the server starts lazily) and the .pol view', () => {
-    assert.deepEqual(pkg.activationEvents, ['onLanguage:reg', 'onLanguage:secedit-inf', 'onLanguage:xml', 'onFileSystem:relaylint-pol']);
+  test('activation only on the served languages, XML (the server starts lazily), the .pol view and the rule pages', () => {
+    assert.deepEqual(pkg.activationEvents, ['onLanguage:reg', 'onLanguage:secedit-inf', 'onLanguage:xml', 'onFileSystem:relaylint-pol', 'onFileSystem:relaylint-docs']);
     assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
-    assert.deepEqual(pkg.capabilities.untrustedWorkspaces, { supported: true });
+    // Restricted Mode: runs, but folder values that could hide or soften a finding are ignored
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+      'relaylint.enable',
+      'relaylint.rules',
+      'relaylint.role',
+      'relaylint.targetOs',
+      'relaylint.fix.unsafe',
+      'relaylint.configFile',
+      'relaylint.topology',
+      'relaylint.evidence',
+    ]);
     assert.equal(pkg.capabilities.virtualWorkspaces.supported, 'limited');
     assert.equal(pkg.main, './client/out/extension.js');
   });
@@ -90,7 +101,7 @@ describe('manifest', () => {
   test('commands and the editor-title action for .pol files', () => {
     assert.deepEqual(
       pkg.contributes.commands.map((c: { command: string }) => c.command),
-      ['relaylint.showDocumentation', 'relaylint.openPolAsText', 'relaylint.restartServer'],
+      ['relaylint.showDocumentation', 'relaylint.openPolAsText', 'relaylint.restartServer', 'relaylint.showOutput'],
     );
     assert.deepEqual(pkg.contributes.menus['editor/title'], [{ command: 'relaylint.openPolAsText', when: 'resourceExtname =~ /^\\.pol$/i', group: 'navigation' }]);
   });
@@ -104,9 +115,15 @@ describe('manifest', () => {
     }
     for (const cmd of pkg.contributes.commands) assert.ok(client.includes(`'${cmd.command}'`), `client does not register ${cmd.command}`);
     assert.ok(client.includes("execArgv: ['--nolazy', `--inspect=${DEBUG_PORT}`]") && client.includes('const DEBUG_PORT = 6011;'));
+    // Restricted Mode contract: initializationOptions.workspaceTrusted, and this notification once the user trusts the folder
+    assert.ok(client.includes('workspaceTrusted: vscode.workspace.isTrusted'), 'client does not send workspaceTrusted');
+    assert.ok(client.includes("const DID_GRANT_TRUST = 'relaylint/didGrantWorkspaceTrust';") && client.includes('onDidGrantWorkspaceTrust'));
+    if (protocol.includes('workspaceTrusted')) assert.ok(protocol.includes("'relaylint/didGrantWorkspaceTrust'"), 'server and client disagree on the trust notification');
+    // the LanguageClient id is what makes `<id>.trace.server` the trace setting
+    assert.ok(client.includes("const CLIENT_ID = 'relaylint';") && pkg.contributes.configuration.properties['relaylint.trace.server']);
   });
 
-  test('.vscodeignore is an allow-list: everything out, then the bundles, grammars and docs back in', () => {
+  test('.vscodeignore is an allow-list: everything out, then the bundles, grammars, docs and README images back in (the README is README-vscode.md, see the package script)', () => {
     const lines = readFileSync(resolve(ROOT, '.vscodeignore'), 'utf8')
       .split(/\r?\n/)
       .filter((l) => l.trim() && !l.startsWith('#'));
@@ -118,7 +135,12 @@ describe('manifest', () => {
       '!syntaxes/**',
       '!language-configuration/**',
       '!docs/rules/**',
-      '!README.md',
+      '!docs/images/squiggle.png',
+      '!docs/images/hover.png',
+      '!docs/images/quickfix.png',
+      '!docs/images/docs.png',
+      '!docs/images/output.png',
+      '!docs/images/restricted.png',
       '!LICENSE',
       '!CHANGELOG.md',
       '!icon.png',

@@ -61,8 +61,9 @@ test('a framing error on stdio: the server says why and exits, so the client res
 });
 
 test('"Fix all" in the light bulb is computed only when chosen (codeAction/resolve), with the same edit as before', async () => {
-  const SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
-  const CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
+  // Audit switches: their fixes are safe, so "Fix all" (safe fixes only by default) has edits to make.
+  const SERVER = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\AuditReceivingNTLMTraffic';
+  const CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\EnableSecuritySignature';
   const text = ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER}=4,0`, `${CLIENT}=4,0`, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join('\r\n');
   const uri = pathToFileURL(join(mkdtempSync(join(tmpdir(), 'relaylint-resolve-')), 'GptTmpl.inf')).href;
   const eager = await LspClient.start();
@@ -70,7 +71,7 @@ test('"Fix all" in the light bulb is computed only when chosen (codeAction/resol
   try {
     const fixAllOf = async (c: LspClient) => {
       await c.open(uri, 'secedit-inf', text);
-      const d = (await c.diagnostics(uri)).find((x) => x.code === 'smb.server.require');
+      const d = (await c.diagnostics(uri)).find((x) => x.code === 'ntlm.in.audit');
       assert.ok(d);
       return (await c.codeActions(uri, d.range, [d])).find((a) => a.title === 'Fix all relaylint issues in this file');
     };
@@ -78,6 +79,10 @@ test('"Fix all" in the light bulb is computed only when chosen (codeAction/resol
     const before = await fixAllOf(eager);
     const deferred = await fixAllOf(lazy);
     assert.ok(before?.edit && deferred);
+    // Both safe fixes, nothing else: the audit switch and the 'if client agrees' step.
+    // Both fixes are safe ones, nothing else: the audit switch and the 'if client agrees' step.
+    const edits = (before.edit as { documentChanges: { edits: { newText: string }[] }[] }).documentChanges[0].edits;
+    assert.deepEqual(edits.map((e) => e.newText), ['4,2', '4,1']);
     assert.equal(deferred.edit, undefined, 'no edit until it is chosen');
     assert.deepEqual(deferred.data, { relaylintFixAll: { uri, version: 1 } });
     const resolved = await lazy.sendRequest<{ edit?: unknown }>('codeAction/resolve', deferred);

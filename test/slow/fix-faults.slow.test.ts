@@ -20,7 +20,7 @@ function template(kb: number, value: 0 | 1): Buffer {
 
 function runKilled(dir: string, delayMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'scan', '.', '--fix', '--format', 'json', '--no-coverage'], { cwd: dir, stdio: 'ignore', env: { ...process.env, RELAYLINT_LEAN_CHILD: '1' } });
+    const child = spawn(process.execPath, [CLI, 'scan', '.', '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage'], { cwd: dir, stdio: 'ignore', env: { ...process.env, RELAYLINT_LEAN_CHILD: '1' } });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('exit', () => {
       clearTimeout(timer);
@@ -44,7 +44,7 @@ test('--fix killed with SIGKILL at random moments: every file is the original or
   // How long a whole run takes here, to spread the kills over it.
   reset();
   const t0 = Date.now();
-  spawnSync(process.execPath, [CLI, 'scan', '.', '--fix', '--no-coverage'], { cwd: dir, env: { ...process.env, RELAYLINT_LEAN_CHILD: '1' } });
+  spawnSync(process.execPath, [CLI, 'scan', '.', '--fix', '--unsafe-fixes', '--no-coverage'], { cwd: dir, env: { ...process.env, RELAYLINT_LEAN_CHILD: '1' } });
   const full = Math.max(50, Date.now() - t0);
   let seed = 12345;
   const rnd = () => {
@@ -85,7 +85,7 @@ test('--fix on a really full file system leaves the file intact and says so', (t
     } finally {
       fs.closeSync(fd);
     }
-    const r = runCli(['scan', file, '--fix', '--format', 'json', '--no-coverage']);
+    const r = runCli(['scan', file, '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage']);
     assert.equal(r.code, 2, r.stderr);
     assert.deepEqual(fs.readFileSync(file), WEAK);
     const doc = JSON.parse(r.stdout);

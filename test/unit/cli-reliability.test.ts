@@ -40,7 +40,7 @@ test('--fix interrupted at every step (SIGKILL) leaves the original or the fully
   for (const [step, expected] of rows) {
     const dir = tempDir();
     const file = writeFile(dir, 'GptTmpl.inf', WEAK);
-    const r = spawnSync(process.execPath, [CLI, 'scan', 'GptTmpl.inf', '--fix'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
+    const r = spawnSync(process.execPath, [CLI, 'scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
     assert.ok(r.status !== 0, step);
     assert.deepEqual(fs.readFileSync(file), expected === 'original' ? WEAK : FIXED, step);
   }
@@ -49,7 +49,7 @@ test('--fix interrupted at every step (SIGKILL) leaves the original or the fully
 test('--fix on a full disk (write fails half-way) leaves the file intact, reports it on that file, and fixes the others', () => {
   const dir = tempDir();
   const a = writeFile(dir, 'a/GptTmpl.inf', WEAK);
-  const r = runCli(['scan', '.', '--fix', '--format', 'json'], { cwd: dir, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-half:enospc' } });
+  const r = runCli(['scan', '.', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-half:enospc' } });
   assert.equal(r.code, 2, r.stderr);
   assert.deepEqual(fs.readFileSync(a), WEAK);
   assert.deepEqual(fs.readdirSync(path.dirname(a)), ['GptTmpl.inf'], 'no temporary file left behind');
@@ -64,7 +64,7 @@ test('--fix: a read-only file is reported on that file only and the run goes on;
   const ro = writeFile(dir, 'a/GptTmpl.inf', WEAK);
   const rw = writeFile(dir, 'b/GptTmpl.inf', WEAK);
   fs.chmodSync(ro, 0o444);
-  const r = runCli(['scan', '.', '--fix', '--format', 'json'], { cwd: dir });
+  const r = runCli(['scan', '.', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
   assert.equal(r.code, 2, r.stderr);
   const doc = json(r.stdout);
   assert.deepEqual(
@@ -80,7 +80,7 @@ test('--fix: a read-only file is reported on that file only and the run goes on;
 
   const dir2 = tempDir();
   const f = writeFile(dir2, 'GptTmpl.inf', WEAK);
-  const r2 = runCli(['scan', 'GptTmpl.inf', '--fix', '--format', 'json'], { cwd: dir2, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-written:modify' } });
+  const r2 = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir2, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-written:modify' } });
   assert.equal(r2.code, 2);
   assert.deepEqual(fs.readFileSync(f), Buffer.concat([WEAK, Buffer.from('\r\n')]), 'the other program’s change is kept');
   assert.match(json(r2.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
@@ -93,7 +93,7 @@ test('--fix keeps the mode, writes through a symbolic link to its target and kee
   fs.mkdirSync(path.join(dir, 'gpo'));
   const link = path.join(dir, 'gpo/GptTmpl.inf');
   fs.symlinkSync('../real/GptTmpl.inf', link);
-  const r = runCli(['scan', 'gpo/GptTmpl.inf', '--fix'], { cwd: dir });
+  const r = runCli(['scan', 'gpo/GptTmpl.inf', '--fix', '--unsafe-fixes'], { cwd: dir });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
   assert.equal(fs.readlinkSync(link), '../real/GptTmpl.inf');
@@ -106,7 +106,7 @@ test('a UTF-8 file that starts with two BOMs is fixed without losing a byte', ()
   const bom = Buffer.from([0xef, 0xbb, 0xbf]);
   const body = weakInf('\r\n');
   const file = writeFile(dir, 'GptTmpl.inf', Buffer.concat([bom, bom, Buffer.from(body, 'utf8')]));
-  const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--format', 'json'], { cwd: dir });
+  const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
   assert.equal(json(r.stdout).summary.fixed, 1, r.stdout);
   assert.deepEqual(fs.readFileSync(file), Buffer.concat([bom, bom, Buffer.from(body.replace('=4,0', '=4,1'), 'utf8')]));
 });

@@ -16,6 +16,7 @@ export const RUN = join(E2E, 'run');
 export const CODE_SERVER = join(E2E, 'code-server', 'node_modules', '.bin', 'code-server');
 export const FIXTURES = join(REPO, 'test', 'e2e', 'fixtures', 'workspace');
 export const FIXTURES_UI = join(REPO, 'test', 'e2e', 'fixtures', 'workspace-ui');
+export const FIXTURES_RESTRICTED = join(REPO, 'test', 'e2e', 'fixtures', 'workspace-restricted');
 export const VSIX = join(REPO, 'relaylint.vsix');
 export const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 
@@ -76,10 +77,21 @@ const USER_SETTINGS = {
 };
 
 /**
+ * Workspace trust on, and the folder left untrusted (Restricted Mode) without a start-up prompt: what
+ * a reviewer sees after choosing "Don't Trust" on a pull-request checkout.
+ */
+const RESTRICTED_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
+/**
  * A fresh folder `.e2e/run/<name>/` with a code-server profile (user data, extensions, XDG dirs)
  * and a copy of the fixture workspace. Wiped at the start of every run, kept afterwards for debugging.
+ * `{ restricted: true }` turns workspace trust on, so the folder opens in Restricted Mode.
  */
-export function freshProfile(name, fixtures = FIXTURES) {
+export function freshProfile(name, fixtures = FIXTURES, { restricted = false, userSettings = {} } = {}) {
   const dir = join(RUN, name);
   rmSync(dir, { recursive: true, force: true });
   const p = {
@@ -88,12 +100,13 @@ export function freshProfile(name, fixtures = FIXTURES) {
     ext: join(dir, 'extensions'),
     xdg: join(dir, 'xdg'),
     ws: join(dir, 'workspace'),
+    restricted,
   };
   mkdirSync(join(p.ud, 'User'), { recursive: true });
   mkdirSync(p.ext, { recursive: true });
   mkdirSync(join(p.xdg, 'config'), { recursive: true });
   mkdirSync(join(p.xdg, 'data'), { recursive: true });
-  writeFileSync(join(p.ud, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(p.ud, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...(restricted ? RESTRICTED_SETTINGS : {}), ...userSettings }, null, 2));
   cpSync(fixtures, p.ws, { recursive: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   // This suite's artifacts from an earlier run would be misleading.
@@ -103,7 +116,8 @@ export function freshProfile(name, fixtures = FIXTURES) {
 
 function csEnv(p) {
   // code-server writes ~/.config/code-server/config.yaml (with a password) unless XDG dirs point elsewhere.
-  return { ...process.env, XDG_CONFIG_HOME: join(p.xdg, 'config'), XDG_DATA_HOME: join(p.xdg, 'data') };
+  // RELAYLINT_E2E_LOGS: where the harness suite finds the relaylint output channel's log file.
+  return { ...process.env, XDG_CONFIG_HOME: join(p.xdg, 'config'), XDG_DATA_HOME: join(p.xdg, 'data'), RELAYLINT_E2E_LOGS: join(p.ud, 'logs') };
 }
 
 /** `code-server --install-extension` into the profile's own extensions dir. */
@@ -134,7 +148,7 @@ export async function startCodeServer(p, name) {
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(p.restricted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', p.ud,
       '--extensions-dir', p.ext,

@@ -151,14 +151,29 @@ suite('quick fixes', () => {
     );
   });
 
+  /** A fix is safe when the value it writes only audits or negotiates (the catalog's `stage`). */
+  function isSafe(ruleId, title) {
+    let r;
+    try {
+      r = catalog.rule(ruleId);
+    } catch {
+      return false;
+    }
+    const choice = (r.fixes || []).find((f) => f.title === title);
+    const stage = (choice && choice.stage) || r.stage || 'enforce';
+    return stage === 'audit' || stage === 'negotiate';
+  }
+
   /**
-   * What "fix all" must write: the union of every finding's own preferred fix, as offsets into the
-   * unedited buffer (taken before anything is applied).
+   * What "fix all" must write: the union of every finding's own preferred fix (only the safe ones
+   * unless relaylint.fix.unsafe is on), as offsets into the unedited buffer (taken before anything
+   * is applied).
    */
-  async function preferredUnion(uri, doc) {
+  async function preferredUnion(uri, doc, { safeOnly = false } = {}) {
     const edits = [];
     for (const d of h.ours(uri)) {
       const fix = (await quickFixes(uri, d)).find((a) => a.isPreferred);
+      if (fix && safeOnly && !isSafe(h.codeOf(d), fix.title)) continue;
       if (fix && fix.edit) {
         for (const e of editsFor(fix.edit, uri)) edits.push({ start: doc.offsetAt(e.range.start), end: doc.offsetAt(e.range.end), newText: e.newText });
       }
@@ -170,7 +185,7 @@ suite('quick fixes', () => {
     });
   }
 
-  async function checkFixedAll(uri, doc, original, union, what) {
+  async function checkFixedAll(uri, doc, original, union, what, { enforced = true } = {}) {
     const expected = expectedUtf16(original, union);
     const actual = fs.readFileSync(uri.fsPath);
     if (!actual.equals(expected)) {
@@ -178,46 +193,80 @@ suite('quick fixes', () => {
     }
     await checkUtf16OnDisk(uri, expected, what);
     const text = h.decodeUtf16(fs.readFileSync(uri.fsPath));
-    assert.ok(text.includes(`${SERVER_LINE}4,1`), `${what}: server signing not required`);
-    await h.waitForDiagnostics(uri, h.lacksCode(SERVER_REQUIRE), `${SERVER_REQUIRE} to clear`);
+    if (enforced) {
+      assert.ok(text.includes(`${SERVER_LINE}4,1`), `${what}: server signing not required`);
+      await h.waitForDiagnostics(uri, h.lacksCode(SERVER_REQUIRE), `${SERVER_REQUIRE} to clear`);
+    } else {
+      // the enforcing fix is not applied in bulk: the finding stays, for a one-by-one decision
+      assert.ok(text.includes(`${SERVER_LINE}4,0`), `${what}: an unsafe fix was applied`);
+      await h.waitForDiagnostics(uri, h.hasCode(SERVER_REQUIRE), `${SERVER_REQUIRE} to stay`);
+    }
   }
 
-  test('"fix all relaylint issues in this file" applies every preferred fix', async () => {
-    const { uri, doc, original, diag } = await prepare(PATHS.inf, 'fix-all', SERVER_REQUIRE, SERVER_LINE);
-    const union = await preferredUnion(uri, doc);
-    assert.ok(union.length >= 1);
+  /** Run `fn` with relaylint.fix.unsafe on (the opt-in for enforcing fixes in bulk). */
+  async function withUnsafe(fn) {
+    const cfg = () => vscode.workspace.getConfiguration('relaylint');
+    await cfg().update('fix.unsafe', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      await h.waitForLog(/setting changed: relaylint\.fix\.unsafe = true/, 'relaylint.fix.unsafe on');
+      await fn();
+    } finally {
+      await cfg().update('fix.unsafe', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  }
+
+  test('"fix all" applies only the safe fixes by default (the enforcing ones stay one-by-one choices)', async () => {
+    const { uri, doc, original, diag } = await prepare(PATHS.inf, 'fix-all-safe', SERVER_REQUIRE, SERVER_LINE);
+    const union = await preferredUnion(uri, doc, { safeOnly: true });
+    assert.ok(union.length >= 1, 'the fixture has a safe fix (the "if server agrees" step)');
     const actions = await quickFixes(uri, diag);
     const fix = actions.find((a) => /fix all/i.test(a.title));
     assert.ok(fix, `no "fix all" quick fix; offered: ${titles(actions)}`);
     await h.apply(fix);
     await h.save(doc);
+    await checkFixedAll(uri, doc, original, union, 'GptTmpl.inf after a safe fix all', { enforced: false });
+  });
+
+  test('"fix all relaylint issues in this file" with relaylint.fix.unsafe applies every preferred fix', async () => {
+    const { uri, doc, original, diag } = await prepare(PATHS.inf, 'fix-all', SERVER_REQUIRE, SERVER_LINE);
+    const union = await preferredUnion(uri, doc);
+    assert.ok(union.length >= 1);
+    await withUnsafe(async () => {
+      const actions = await quickFixes(uri, diag);
+      const fix = actions.find((a) => /fix all/i.test(a.title));
+      assert.ok(fix, `no "fix all" quick fix; offered: ${titles(actions)}`);
+      await h.apply(fix);
+      await h.save(doc);
+    });
     await checkFixedAll(uri, doc, original, union, 'GptTmpl.inf after fix all');
   });
 
-  test('source.fixAll.relaylint (code action kind) applies every preferred fix', async () => {
+  test('source.fixAll.relaylint (code action kind) with relaylint.fix.unsafe applies every preferred fix', async () => {
     const { uri, doc, original } = await prepare(PATHS.inf, 'source-fix-all', SERVER_REQUIRE, SERVER_LINE);
     const union = await preferredUnion(uri, doc);
     const whole = new vscode.Range(0, 0, doc.lineCount, 0);
-    const actions = await h.codeActions(uri, whole, 'source.fixAll.relaylint');
-    const fix = actions.find((a) => a.kind && a.kind.value === 'source.fixAll.relaylint');
-    assert.ok(fix, `no source.fixAll.relaylint action; got: ${actions.map((a) => a.kind && a.kind.value).join(', ')}`);
-    await h.apply(fix);
-    await h.save(doc);
+    await withUnsafe(async () => {
+      const actions = await h.codeActions(uri, whole, 'source.fixAll.relaylint');
+      const fix = actions.find((a) => a.kind && a.kind.value === 'source.fixAll.relaylint');
+      assert.ok(fix, `no source.fixAll.relaylint action; got: ${actions.map((a) => a.kind && a.kind.value).join(', ')}`);
+      await h.apply(fix);
+      await h.save(doc);
+    });
     await checkFixedAll(uri, doc, original, union, 'GptTmpl.inf after source.fixAll.relaylint');
   });
 
-  test('fix on save: editor.codeActionsOnSave {"source.fixAll.relaylint": "explicit"}', async () => {
+  test('fix on save: editor.codeActionsOnSave {"source.fixAll.relaylint": "explicit"} applies the safe fixes', async () => {
     const { uri, doc, original } = await prepare(PATHS.inf, 'fix-on-save', SERVER_REQUIRE, SERVER_LINE);
-    // What the individual preferred fixes would write, taken before the configuration changes (a
+    // What the individual safe preferred fixes would write, taken before the configuration changes (a
     // configuration change makes the server refresh its diagnostics).
-    const union = await preferredUnion(uri, doc);
+    const union = await preferredUnion(uri, doc, { safeOnly: true });
     const cfg = vscode.workspace.getConfiguration('editor', { languageId: 'secedit-inf' });
     await cfg.update('codeActionsOnSave', { 'source.fixAll.relaylint': 'explicit' }, vscode.ConfigurationTarget.Workspace, true);
     try {
       await vscode.window.showTextDocument(doc);
       // An explicit save of the clean file runs the save participants (as Ctrl+S does).
       await vscode.commands.executeCommand('workbench.action.files.save');
-      await checkFixedAll(uri, doc, original, union, 'GptTmpl.inf after fix on save');
+      await checkFixedAll(uri, doc, original, union, 'GptTmpl.inf after fix on save', { enforced: false });
     } finally {
       await cfg.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace, true);
     }

@@ -128,8 +128,9 @@ async function hoverText(uri, position) {
     .join('\n\n');
 }
 
+/** The code actions, resolved as the editor resolves the one the user picks (fix-all's edit is computed lazily). */
 async function codeActions(uri, range, kind) {
-  return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, range, kind)) || [];
+  return (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, range, kind, 1000)) || [];
 }
 
 /** Apply a code action the way the editor does: its edit, then its command. */
@@ -180,7 +181,78 @@ function lines(text) {
   return text.split('\r\n');
 }
 
+// ---- the relaylint output channel (its log file, as VS Code writes it) -------------------------------
+function findFiles(dir, name, out = []) {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findFiles(p, name, out);
+    else if (e.name === name) out.push(p);
+  }
+  return out;
+}
+
+/** The text of the relaylint output channel of this window (the newest `relaylint.log` in the profile's logs). */
+function outputLog() {
+  const logs = process.env.RELAYLINT_E2E_LOGS;
+  assert.ok(logs, 'RELAYLINT_E2E_LOGS is not set (the code-server driver sets it to the profile logs folder)');
+  const files = findFiles(logs, 'relaylint.log').filter((f) => f.includes(`${path.sep}${EXTENSION_ID}${path.sep}`) || f.includes('relaylint'));
+  if (!files.length) return '';
+  files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  return fs.readFileSync(files[0], 'utf8');
+}
+
+/**
+ * Resolve with the output log once `predicate(text)` holds (a RegExp or a function). The channel is
+ * written to disk asynchronously, so this polls the file (every 50 ms, bounded), never the UI.
+ */
+async function waitForLog(predicate, what, ms = 10000) {
+  const ok = typeof predicate === 'function' ? predicate : (t) => predicate.test(t);
+  const deadline = Date.now() + ms;
+  let text = outputLog();
+  while (!ok(text)) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what} in the relaylint output channel; it has:\n${text || '(no log file)'}`);
+    await new Promise((r) => setTimeout(r, 50));
+    text = outputLog();
+  }
+  return text;
+}
+
+function countMatches(text, re) {
+  return (text.match(new RegExp(re.source, 'g')) || []).length;
+}
+
+/** Resolve once `predicate()` holds, re-checking on every tab change (no sleeps). */
+function waitForTabs(predicate, what, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const r = predicate(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+      if (r) {
+        sub.dispose();
+        clearTimeout(timer);
+        resolve(r);
+      }
+    };
+    const sub = vscode.window.tabGroups.onDidChangeTabs(check);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} [${t.input && t.input.constructor ? t.input.constructor.name : '?'}${t.input && t.input.viewType ? ' ' + t.input.viewType : ''}${t.input && t.input.uri ? ' ' + t.input.uri.toString() : ''}]`);
+      reject(new Error(`timed out after ${ms} ms waiting for ${what}; tabs: ${tabs.join(', ') || '(none)'}`));
+    }, ms);
+    check();
+  });
+}
+
 module.exports = {
+  outputLog,
+  waitForLog,
+  countMatches,
+  waitForTabs,
   vscode,
   catalog,
   EXTENSION_ID,

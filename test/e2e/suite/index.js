@@ -9,10 +9,15 @@ const path = require('path');
 const Mocha = require('mocha');
 
 exports.run = function run() {
+  return runDir(__dirname);
+};
+
+/** Run every *.test.js in `dir` (also used by restricted/index.js, the Restricted Mode suite). */
+function runDir(dir) {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30000, reporter: 'spec' });
   if (process.env.E2E_GREP) mocha.grep(process.env.E2E_GREP);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
-    mocha.addFile(path.join(__dirname, f));
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(dir, f));
   }
   const report = (state, test, err) => {
     const r = { title: test.fullTitle(), state, duration: test.duration };
@@ -29,4 +34,5 @@ exports.run = function run() {
       reject(err);
     }
   });
-};
+}
+exports.runDir = runDir;

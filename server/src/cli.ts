@@ -32,6 +32,10 @@ import { effectivePolicy, PolicySetBuilder, topologyReach, type FilePolicy } fro
 import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } from './cli/scope';
 import type { GpoFolderIdentity } from './cli/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
+import { EvidenceCollector } from './core';
+import { settingRuleById } from './core/catalog';
+import { auditSwitchesFrom, parseWindow, tryEvidence } from './cli/evidence';
+import { configLocations, type LoadedConfig } from './configLoader';
 
 declare const RELAYLINT_VERSION: string | undefined;
 const VERSION = typeof RELAYLINT_VERSION === 'string' ? RELAYLINT_VERSION : '0.0.0-dev';
@@ -63,6 +67,8 @@ Options for scan:
   --topology <file>          domain topology (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON;
                              repeatable; also found by content next to the scanned folders): adds the
                              effective policy per OU, domain and site
+  --window <n>d              evidence window for rollout readiness from event logs (default 30d,
+                             back from the newest event; .evtx, event .xml and .csv exports are read)
   --no-coverage              leave out the set-level coverage
   --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
   --no-config                use no config file (defaults and flags only). A scan trusts the folder's
@@ -101,6 +107,8 @@ interface ScanArgs {
   color: boolean;
   lint: LintOptions;
   topology: string[];
+  /** Rollout-readiness window in days (event-log evidence). */
+  window: number;
   /** Config file: --config, --no-config, --show-config, and the flags given explicitly (they win over the config). */
   configFile?: string;
   noConfig: boolean;
@@ -133,6 +141,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
       topology: { type: 'string', multiple: true },
+      window: { type: 'string' },
       config: { type: 'string' },
       'no-config': { type: 'boolean' },
       'show-config': { type: 'boolean' },
@@ -145,7 +154,10 @@ function parseScanArgs(argv: string[]): ScanArgs {
   const jobs = values.jobs === undefined ? 1 : /^[0-9]{1,2}$/.test(values.jobs) ? Number(values.jobs) : NaN;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
   const format = oneOf('format', values.format, [...FORMATS, 'html'] as const, 'text');
+  const window = parseWindow(values.window) ?? 30;
+  if (!Number.isFinite(window)) throw new UsageError(`--window must be a number of days such as 30d, 12w or 90 (got "${values.window}")`);
   return {
+    window,
     paths: positionals,
     format,
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
@@ -356,7 +368,7 @@ function htmlReporter(h: HtmlReporter, coverage: CoverageAccumulator): Reporter 
     begin: (meta) => h.begin({ version: meta.tool.version, role: meta.options.role, targetOs: meta.options.targetOs }),
     file: (result) => h.file(result),
     // The posture page always takes the coverage, also with --no-coverage.
-    end: (set) => h.end({ coverage: coverage.result(), ...scopeSections(set), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
+    end: (set) => h.end({ coverage: coverage.result(), ...scopeSections(set), ...(set.readiness ? { evidence: set.evidence, readiness: set.readiness } : {}), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
   };
 }
 
@@ -430,6 +442,8 @@ async function scan(args: ScanArgs): Promise<number> {
 
   const coverage = new CoverageAccumulator(args.lint);
   const policySet = new PolicySetBuilder();
+  const evidence = new EvidenceCollector();
+  const configsSeen = new Map<string, LoadedConfig>();
   const reporter: Reporter =
     args.format === 'html'
       ? htmlReporter(new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths }), coverage)
@@ -517,6 +531,13 @@ async function scan(args: ScanArgs): Promise<number> {
         skipped++;
         continue;
       }
+      if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
+      // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
+      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
+      if (ev) {
+        if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
+        continue;
+      }
       const gpo = entry.problem ? undefined : resolver.resolve(entry.path);
       const job: Job = {
         id: id++,
@@ -549,6 +570,19 @@ async function scan(args: ScanArgs): Promise<number> {
     process.stderr.write(`relaylint: ${e.message}; the scan was stopped and its report is incomplete (try --jobs 1, or more memory)\n`);
     return 2;
   }
+  // The `evidence` locations of the config files that applied and of `report --evidence` (files
+  // already read are not read twice).
+  const evidenceRead = new Set(evidence.files.map((f) => f.path));
+  const evidenceRoots = [...(args.posture?.evidence ?? []), ...[...configsSeen.values()].flatMap((cfg) => configLocations(cfg).evidence)];
+  if (evidenceRoots.length) {
+    for (const e of walk(evidenceRoots, errors)) {
+      const d = display(e.path);
+      if (evidenceRead.has(d)) continue;
+      evidenceRead.add(d);
+      const ev = tryEvidence(evidence, e.path, d, e.explicit);
+      if (ev?.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
+    }
+  }
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
@@ -558,13 +592,25 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const readiness = evidence.files.length
+    ? evidence.judge({
+        windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
+        auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
+        skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+      })
+    : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
   if (effective) worst = Math.max(worst, scopeWorst(effective));
   if (effective && args.format === 'text') scopeText(effective, write, colors(args.color));
   if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(effective)) reporter.addResult(r);
   const scopeSet = effective ? (JSON.parse(`{${scopeJson(effective, topology.parts).slice(1)}}`) as Record<string, unknown>) : {};
-  reporter.end({ coverage: cov, ...scopeSet, summary: { files, skipped, seconds, fixed, errors: errors.length, ioError } } as Parameters<Reporter['end']>[0]);
+  reporter.end({
+    coverage: cov,
+    ...scopeSet,
+    ...(readiness ? { evidence: evidence.files, readiness } : {}),
+    summary: { files, skipped, seconds, fixed, errors: errors.length, ioError },
+  } as Parameters<Reporter['end']>[0]);
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);
 

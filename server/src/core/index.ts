@@ -19,6 +19,23 @@ export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIden
 export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
 export { effectivePolicy, computeEffective, appliesNowhere, type EffectivePolicy, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
 export {
+  detectEvidence,
+  readEvidenceFile,
+  EvidenceCollector,
+  EVENT_KINDS,
+  RULE_EVIDENCE,
+  bytesSource,
+  type ByteSource,
+  type EvidenceFormat,
+  type EvidenceFileSummary,
+  type EvidenceProblem,
+  type Readiness,
+  type ReadinessClient,
+  type ReadinessOptions,
+  type ReadinessScope,
+  type ReadinessStatus,
+} from './evidence';
+export {
   parseConfigText,
   validateConfig,
   resolveForFile,

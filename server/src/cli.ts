@@ -28,7 +28,7 @@ import { createReporter, FORMATS, type Reporter } from './cli/reporters';
 import { inodeOf, openOutput } from './cli/safe-fs';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
-import { effectivePolicy, PolicySetBuilder, topologyReach, type FilePolicy } from './core/index';
+import { effectivePolicy, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy } from './core/index';
 import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } from './cli/scope';
 import type { GpoFolderIdentity } from './cli/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
@@ -592,15 +592,19 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
+  // With scopes, readiness is judged per OU and domain: the servers the topology puts there, the
+  // rules of its role and the audit switches that apply there (issue 12).
+  const scopesForReadiness = effective ? readinessScopes(effective) : [];
   const readiness = evidence.files.length
     ? evidence.judge({
         windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
         auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
-        skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+        skipRules: args.lint.role === 'member' && !scopesForReadiness.length ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+        ...(scopesForReadiness.length ? { scopes: scopesForReadiness } : {}),
       })
     : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
   if (effective) worst = Math.max(worst, scopeWorst(effective));
   if (effective && args.format === 'text') scopeText(effective, write, colors(args.color));
   if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(effective)) reporter.addResult(r);

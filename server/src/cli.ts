@@ -57,6 +57,8 @@ Options for scan:
                              oldest Windows the GPOs target; decides what "not configured" means (default legacy)
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
   --no-coverage              leave out the set-level coverage
+  --all-settings             json: list every registry value of each file in "settings" (default: only
+                             the values a rule knows, and deletions that remove one)
   --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
   --no-config                use no config file (defaults and flags only). A scan trusts the folder's
                              config (it is your own command): use this to audit someone else's folder
@@ -87,6 +89,8 @@ interface ScanArgs {
   failOn: Severity | 'never';
   fix: boolean;
   unsafeFixes: boolean;
+  /** `--all-settings`: every registry value in the JSON `settings`, not only the relay-relevant ones. */
+  allSettings?: boolean;
   baseline?: string;
   output?: string;
   jobs: number;
@@ -123,6 +127,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       'target-os': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
+      'all-settings': { type: 'boolean' },
       'no-color': { type: 'boolean' },
       config: { type: 'string' },
       'no-config': { type: 'boolean' },
@@ -142,6 +147,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
     fix: !!values.fix,
     unsafeFixes: !!values['unsafe-fixes'],
+    allSettings: !!values['all-settings'],
     baseline: values.baseline,
     output: values.output,
     jobs,
@@ -454,7 +460,7 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   };
 
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes };
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings };
   const display = (p: string) => {
     const rel = path.relative(process.cwd(), p);
     return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');

@@ -4,14 +4,14 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import { createHash } from 'node:crypto';
-import { boundFindings } from '../core/bounds';
+import { boundFindings, FINDING_LIMITS } from '../core/bounds';
 import { CoverageSource, coverageSources } from '../core/coverage';
 import { fixAllEdits, lint } from '../core/engine';
 import { displayKey } from '../core/keys';
 import { LIMITS } from '../core/limits';
-import { parseBytes } from '../core/parse';
+import { parseBytes, type ByteSource } from '../core/parse';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core/text';
-import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core/types';
+import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core/types';
 import type { GpoContext } from './gpo-context';
 import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 
@@ -177,6 +177,8 @@ export interface ScanOneOptions {
   fix: boolean;
   /** With `fix`: apply unsafe (enforcing) fixes too (`--unsafe-fixes`). */
   unsafeFixes?: boolean;
+  /** List every registry value in `settings` (`--all-settings`); by default only the relay-relevant ones. */
+  allSettings?: boolean;
 }
 
 function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', message: string, offset?: number): FileReport {
@@ -208,12 +210,20 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
       0,
     );
   }
-  const bytes = read.bytes;
-  let parsed = parseBytes(filePath, bytes);
-  let findings = lint(parsed, opts.lint);
+  const id = read.id;
+  // Without --fix the parser takes the bytes over and lets go of them once they are decoded, so a
+  // 64 MiB file is not held twice (bytes and text) while it is parsed; --fix needs them for the write.
+  const source: ByteSource = { bytes: read.bytes };
+  const bytes = opts.fix ? read.bytes : undefined;
+  (read as { bytes?: Buffer }).bytes = undefined;
+  const parseOptions: ParseOptions = { settings: opts.allSettings ? 'all' : 'relevant' };
+  let parsed = parseBytes(filePath, source, parseOptions);
+  // --fix needs every finding's fixes; otherwise only the ones the report can list are built in full.
+  const listed = { perRule: FINDING_LIMITS.perRule };
+  let findings = lint(parsed, opts.lint, opts.fix ? undefined : listed);
   let fixed = 0;
   let writeProblem: string | undefined;
-  if (opts.fix && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
+  if (bytes && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
     const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);
@@ -221,11 +231,11 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
       if (decoded.text === parsed.text) {
         const out = applyEditsToBytes(bytes, decoded, edits);
         try {
-          writeAtomic(filePath, out, read.id);
+          writeAtomic(filePath, out, id);
           const preferred = new Set(edits);
           fixed = findings.filter((f) => !f.suppressed && f.fixes.some((x) => x.isPreferred && x.edits.every((e) => preferred.has(e)))).length;
-          parsed = parseBytes(filePath, out);
-          findings = lint(parsed, opts.lint);
+          parsed = parseBytes(filePath, out, parseOptions);
+          findings = lint(parsed, opts.lint, listed);
         } catch (e) {
           writeProblem =
             e instanceof WriteSkipped

@@ -117,9 +117,18 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
     return fingerprint([ruleId, displayPath.replace(/\\/g, '/'), key, String(n)]);
   };
 
+  // Consecutive values of one key share one display string (a huge file repeats the same key).
+  let lastKey: string | undefined;
+  let lastHive: string | undefined;
+  let lastDisplay = '';
   const settings: JsonSetting[] = file.settings.map((s) => {
+    if (s.key !== lastKey || s.hive !== lastHive) {
+      lastKey = s.key;
+      lastHive = s.hive;
+      lastDisplay = displayKey(s.hive, s.key);
+    }
     const out: JsonSetting = {
-      key: displayKey(s.hive, s.key),
+      key: lastDisplay,
       name: s.name,
       type: s.type,
       value: s.value,
@@ -246,7 +255,9 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
     }
   }
   // Every finding is fixed above; the report lists a bounded number per rule and file.
-  const report = buildReport(displayPath, parsed, boundFindings(findings), gpo, opts.lint);
+  // The unlisted findings are let go before the report is built.
+  findings = boundFindings(findings);
+  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint);
   if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;

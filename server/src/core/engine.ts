@@ -2,7 +2,7 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
-import { selectFixEdits } from './bounds';
+import { lightCount, markLight, RANK, selectFixEdits } from './bounds';
 import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
@@ -278,7 +278,9 @@ export function lint(file: ParsedFile, options: LintOptions, listed?: ListedLimi
  * For a caller that lists at most `perRule` findings per rule (the CLI report, `boundFindings`):
  * a finding of a rule that already has that many before it can never be listed, so it is built
  * light — rule, severity, place, no message, setting or fixes — which is all `boundFindings`
- * reads from it for its summary. A 50 MB template of weak lines then costs no fixes per line.
+ * reads from it for its summary, and one light finding per rule stands for all of them (it carries
+ * their count and highest severity). A 50 MB template of weak lines then costs nothing per line
+ * past the first thousand.
  */
 export interface ListedLimit {
   perRule: number;
@@ -303,6 +305,7 @@ function lightFindingOf(j: Judged): Finding | undefined {
 function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit): Finding[] {
   const findings: Finding[] = [];
   const perRule = new Map<string, number>();
+  const lightByRule = new Map<string, Finding>();
   for (const p of file.problems) {
     const ruleId = problemRuleId[p.code];
     if (listed) perRule.set(ruleId, (perRule.get(ruleId) ?? 0) + 1);
@@ -323,10 +326,24 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit):
     }
     const ruleId = j.error ? problemRuleId.internal : j.rule.id;
     const n = perRule.get(ruleId) ?? 0;
-    const f = n >= listed.perRule ? lightFindingOf(j) : findingOf(file, bySetting, j);
+    if (n < listed.perRule) {
+      const f = findingOf(file, bySetting, j);
+      if (f) findings.push(f);
+      if (f) perRule.set(ruleId, n + 1);
+      continue;
+    }
+    // Past the cap: one light finding per rule stands for all of them (see `markLight`).
+    const f = lightFindingOf(j);
     if (!f) continue;
-    perRule.set(ruleId, n + 1);
-    findings.push(f);
+    const agg = lightByRule.get(ruleId);
+    if (!agg) {
+      markLight(f, 1);
+      lightByRule.set(ruleId, f);
+      findings.push(f);
+    } else {
+      markLight(agg, (lightCount(agg) ?? 1) + 1);
+      if (RANK[f.severity] > RANK[agg.severity]) agg.severity = f.severity;
+    }
   }
   findings.push(...nextStepFindings(file, bySetting, peers, ctx));
   for (const f of findings) if (f.setting) addRelated(bySetting, f);

@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { boundFindings, FINDING_LIMITS } from '../core/bounds';
 import { CoverageSource, coverageSources } from '../core/coverage';
+import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core/index';
 import { fixAllEdits, lint } from '../core/engine';
 import { displayKey } from '../core/keys';
 import { LIMITS } from '../core/limits';
 import { parseBytes, type ByteSource } from '../core/parse';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core/text';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core/types';
-import type { GpoContext } from './gpo-context';
+import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
 import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 
 export interface Region {
@@ -83,6 +84,8 @@ export interface FileReport {
   fixed?: number;
   /** Sources for the set-level coverage, merged by the caller. */
   coverage: [string, CoverageSource][];
+  /** The file's part of the policy set (GPOs and relay-relevant values), merged by the caller. */
+  policy?: FilePolicy;
 }
 
 function lineColumn(index: LineIndex, offset: number): { line: number; column: number } {
@@ -106,7 +109,14 @@ function findingKey(f: Finding): string {
   return f.setting ? `${displayKey(f.setting.hive, f.setting.key)}\\${f.setting.name}`.toLowerCase() : f.message;
 }
 
-export function buildReport(displayPath: string, file: ParsedFile, findings: Finding[], gpo: GpoContext | undefined, options: LintOptions): FileReport {
+export function buildReport(
+  displayPath: string,
+  file: ParsedFile,
+  findings: Finding[],
+  gpo: GpoContext | undefined,
+  options: LintOptions,
+  scope?: { identity?: GpoFolderIdentity; reach?: TopologyReach },
+): FileReport {
   const index = lineIndexFor(file.text);
   const isPol = file.format === 'registry-pol';
   const occurrences = new Map<string, number>();
@@ -139,6 +149,10 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
     if (s.gpo?.name) out.gpo = s.gpo.name;
     return out;
   });
+
+  // GPOs whose values apply nowhere: an info finding on the file, and no coverage credit.
+  const nowhere = scope ? appliesNowhereFindings(file, scope.identity, scope.reach) : undefined;
+  if (nowhere?.findings.length) findings = [...findings, ...nowhere.findings];
 
   const problemCodes = new Set(['file.parse', 'file.encoding', 'file.duplicate', 'file.limit', 'file.unsafe-xml', 'file.unknown', 'file.io']);
   const problems: JsonProblem[] = [];
@@ -177,13 +191,17 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
     } else active.push(jf);
   }
 
-  const coverage = coverageSources(displayPath, file, index, options);
-  return { path: displayPath, format: file.format, encoding: file.encoding, ...(gpo ? { gpo } : {}), settings, findings: active, problems, suppressed, coverage };
+  const coverage = coverageSources(displayPath, file, index, options, nowhere?.skip);
+  const report: FileReport = { path: displayPath, format: file.format, encoding: file.encoding, ...(gpo ? { gpo } : {}), settings, findings: active, problems, suppressed, coverage };
+  if (scope) report.policy = filePolicy(displayPath, file, scope.identity, index);
+  return report;
 }
 
 export interface ScanOneOptions {
   lint: LintOptions;
   fix: boolean;
+  /** What the topology says about which GPOs apply anywhere. */
+  reach?: TopologyReach;
   /** With `fix`: apply unsafe (enforcing) fixes too (`--unsafe-fixes`). */
   unsafeFixes?: boolean;
   /** List every registry value in `settings` (`--all-settings`); by default only the relay-relevant ones. */
@@ -206,7 +224,8 @@ function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', mess
 }
 
 /** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
-export function scanOne(filePath: string, displayPath: string, gpo: GpoContext | undefined, opts: ScanOneOptions): FileReport {
+export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions): FileReport {
+  const gpo = gpoContextOf(identity);
   // The size is checked on the open descriptor before a byte is read; FIFOs and devices are refused.
   const read = readRegular(filePath, LIMITS.maxFileBytes);
   if (read.kind === 'error') return problemOnly(displayPath, 'file.io', `Could not read the file: ${read.code} ${read.message}`.trim());
@@ -257,7 +276,7 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
   // Every finding is fixed above; the report lists a bounded number per rule and file.
   // The unlisted findings are let go before the report is built.
   findings = boundFindings(findings);
-  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint);
+  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint, { identity, reach: opts.reach });
   if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;

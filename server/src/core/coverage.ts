@@ -7,7 +7,7 @@ import { settingRules } from './catalog';
 import { judgeContext, judgeFile } from './judge';
 import { displayKey } from './keys';
 import type { LineIndex } from './text';
-import type { LintOptions, ParsedFile, RegData, SettingState } from './types';
+import type { LintOptions, ParsedFile, RegData, Setting, SettingState } from './types';
 
 
 export interface CoverageSource {
@@ -51,12 +51,17 @@ function countedRecord(ruleId: string, status: CoverageSource['status']): [strin
   return r;
 }
 
-/** The coverage records of one file: (rule id, source) pairs. */
-export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions): [string, CoverageSource][] {
+/**
+ * The coverage records of one file: (rule id, source) pairs. `appliesNowhere` leaves out the values
+ * of GPOs that apply nowhere (unlinked, all links disabled, computer side disabled): they protect no
+ * machine, so they never count as hardened (the policy set, policy/set.ts, says which).
+ */
+export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions, appliesNowhere?: (s: Setting) => boolean): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
   const perRule = new Map<string, number>();
   for (const j of judgeFile(file, options)) {
     const s = j.setting;
+    if (appliesNowhere?.(s)) continue;
     // Past MAX_COVERAGE_SOURCES records of a rule in one file, the accumulator has at least that
     // many sources of the rule already and only counts the rest by status: one shared record each.
     const n = (perRule.get(j.rule.id) ?? 0) + 1;

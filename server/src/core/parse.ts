@@ -82,7 +82,7 @@ export function detectFormat(path: string, text: string): FileFormat {
   if (ext === 'xml' || ext === 'backup' || head.trimStart().startsWith('<')) {
     const root = xmlRootName(head);
     if (root === 'RegistrySettings') return 'gpp-registry-xml';
-    if (root === 'GPO' || root === 'GPOs') return 'gpo-report-xml';
+    if (root === 'GPO' || root === 'GPOs' || (root === 'report' && /<GPO[\s>]/.test(head))) return 'gpo-report-xml';
     if (root === 'Rsop') return 'rsop-xml';
   }
   return 'unknown';

@@ -28,6 +28,7 @@
 import type { CoverageEntry } from '../../core/coverage';
 import type { LintOptions } from '../../core/types';
 import type { FileReport } from '../report';
+import type { EvidenceFileSummary, Readiness } from '../../core';
 
 export interface RunMeta {
   tool: { name: 'relaylint'; version: string };
@@ -60,6 +61,9 @@ export interface RunSummary {
 export interface SetResults {
   /** Set-level coverage per setting; undefined with `--no-coverage` or when no file was read. */
   coverage?: CoverageEntry[];
+  /** Event-log exports read and the rollout readiness per rule (issue 12), when any export was read. */
+  evidence?: EvidenceFileSummary[];
+  readiness?: Readiness[];
   summary: RunSummary;
 }
 

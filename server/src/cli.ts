@@ -70,6 +70,8 @@ Options for scan:
   --window <n>d              evidence window for rollout readiness from event logs (default 30d,
                              back from the newest event; .evtx, event .xml and .csv exports are read)
   --no-coverage              leave out the set-level coverage
+  --all-settings             json: list every registry value of each file in "settings" (default: only
+                             the values a rule knows, and deletions that remove one)
   --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
   --no-config                use no config file (defaults and flags only). A scan trusts the folder's
                              config (it is your own command): use this to audit someone else's folder
@@ -100,6 +102,8 @@ interface ScanArgs {
   failOn: Severity | 'never';
   fix: boolean;
   unsafeFixes: boolean;
+  /** `--all-settings`: every registry value in the JSON `settings`, not only the relay-relevant ones. */
+  allSettings?: boolean;
   baseline?: string;
   output?: string;
   jobs: number;
@@ -139,6 +143,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       'target-os': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
+      'all-settings': { type: 'boolean' },
       'no-color': { type: 'boolean' },
       topology: { type: 'string', multiple: true },
       window: { type: 'string' },
@@ -163,6 +168,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
     fix: !!values.fix,
     unsafeFixes: !!values['unsafe-fixes'],
+    allSettings: !!values['all-settings'],
     baseline: values.baseline,
     output: values.output,
     jobs,
@@ -499,7 +505,7 @@ async function scan(args: ScanArgs): Promise<number> {
   const topology = loadTopology(topologyFiles, args.paths, display);
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, ...(reach ? { reach } : {}) };
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings, ...(reach ? { reach } : {}) };
   const entries = walk(args.paths, errors);
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances

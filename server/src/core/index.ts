@@ -3,7 +3,8 @@
  * Nothing below this folder imports vscode, vscode-languageserver or node:fs.
  */
 export * from './types';
-export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol } from './text';
+export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor } from './text';
+export { CoverageAccumulator, coverageSources, type CoverageEntry, type CoverageSource } from './coverage';
 export { detectFormat, parseText, parseBytes, polHive } from './parse';
 export { lint, fixAllEdits } from './engine';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';

@@ -146,7 +146,9 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
       const r = this.result!;
       if (!r.available) return [{ type: 'message', text: r.reason || NO_TOPOLOGY, detail: 'Add a topology export (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON) to the workspace, or set relaylint.topology.' }];
       if (!r.scopes.length) return [{ type: 'message', text: r.reason || 'The topology names no scope (domain, OU or site).' }];
-      return r.scopes.map((scope) => ({ type: 'scope', scope }));
+      // available with a reason: the server judged without a topology (the whole set as one scope); say so first
+      const scopes: ExposureNode[] = r.scopes.map((scope) => ({ type: 'scope', scope }));
+      return r.reason ? [{ type: 'message', text: r.reason }, ...scopes] : scopes;
     }
     if (node.type === 'scope') return node.scope.rules.map((rule) => ({ type: 'rule', scope: node.scope, rule }));
     return [];

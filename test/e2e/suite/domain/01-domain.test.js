@@ -128,7 +128,9 @@ suite('domain: Relay exposure view', () => {
     assert.strictEqual(item.command, undefined);
     assert.ok(item.description.startsWith('missing'));
     assert.ok(node.rule.why, 'the server says why');
-    assert.ok(item.tooltip.value.includes('missing'), item.tooltip.value);
+    const tip = item.tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    assert.ok(tip.startsWith('$(circle-slash) **missing**: '), tip);
+    assert.ok(tip.includes(node.rule.why.replace(/\s+/g, ' ').trim().slice(0, 40)), `the tooltip carries why:\n${tip}`);
   });
 
   test('readiness from the event log shows on the rule', async () => {
@@ -137,7 +139,8 @@ suite('domain: Relay exposure view', () => {
     assert.strictEqual(node.rule.readiness.status, 'blocked');
     assert.strictEqual(node.rule.readiness.clients, 2);
     assert.strictEqual(item.description, 'weak · blocked (2 clients would fail)');
-    assert.ok(item.tooltip.value.includes('2 clients in the event logs would fail'), item.tooltip.value);
+    const tip = item.tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1'); // appendText escapes
+    assert.ok(tip.includes('Readiness: blocked, 2 clients in the event logs would fail if it were enforced now'), tip);
   });
 
   test('the refresh command asks the server again', async () => {

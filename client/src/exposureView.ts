@@ -166,7 +166,8 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
     if (node.type === 'scope') {
       const s = node.scope;
       const exposed = s.rules.filter((r) => lookOf(r.status).exposed).length;
-      const item = new vscode.TreeItem(s.som, exposed ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      // collapsed: a domain with many OUs shows every scope and its count at a glance
+      const item = new vscode.TreeItem(s.som, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `scope:${s.kind}:${s.som}`;
       const role = s.role === 'dc' ? 'domain controllers' : 'members';
       item.description = `${KIND_TEXT[s.kind] ?? s.kind} · ${role} · ${exposed ? `${exposed} of ${plural(s.rules.length, 'rule')} exposed` : 'all hardened'}`;

@@ -373,7 +373,14 @@ test('UI: the Relay exposure view and the posture webview on the example domain'
   await step(t, 'domain: the Relay exposure view lists the scopes', async () => {
     const header = pane().locator('.pane-header').first();
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-    // room for the view: collapse the folder tree (its header is named after the workspace folder)
+    // room for the view: a wider side bar (drag its edge), and the folder tree collapsed (its header is named after the workspace folder)
+    const bar = await page.locator('.part.sidebar').first().boundingBox();
+    if (bar) {
+      await page.mouse.move(bar.x + bar.width + 1, bar.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + bar.width + 260, bar.y + 300, { steps: 5 });
+      await page.mouse.up();
+    }
     const folders = page.locator('.pane-header').filter({ hasText: /^workspace/i });
     if ((await folders.count()) && (await folders.first().getAttribute('aria-expanded')) === 'true') await folders.first().click();
     for (const som of ['corp.example/Domain Controllers', 'corp.example/Servers/File', 'corp.example/Workstations']) {
@@ -385,7 +392,8 @@ test('UI: the Relay exposure view and the posture webview on the example domain'
 
   await step(t, 'domain: a rule opens its deciding line', async () => {
     await rows().filter({ hasText: 'corp.example/Servers/File' }).first().click();
-    const weak = pane().locator('.monaco-list-row[aria-level="2"]').filter({ hasText: /\bweak\b/ }).first();
+    // the row's accessible name carries the status in words: "<rule title>, weak"
+    const weak = pane().locator('.monaco-list-row[aria-label$=", weak"]').first();
     await weak.waitFor({ timeout: STEP_MS });
     await weak.click();
     await page.locator('.tabs-container .tab.active', { hasText: 'GptTmpl.inf' }).first().waitFor({ timeout: STEP_MS });

@@ -392,9 +392,14 @@ test('UI: the Relay exposure view and the posture webview on the example domain'
 
   await step(t, 'domain: a rule opens its deciding line', async () => {
     await rows().filter({ hasText: 'corp.example/Servers/File' }).first().click();
-    // the row's accessible name carries the status in words: "<rule title>, weak"
-    const weak = pane().locator('.monaco-list-row[aria-label$=", weak"]').first();
-    await weak.waitFor({ timeout: STEP_MS });
+    // the row's accessible name carries the status in words: "<rule title>, weak[, readiness]"
+    const weak = pane().locator('.monaco-list-row[aria-label*=", weak"]').first();
+    try {
+      await weak.waitFor({ timeout: STEP_MS });
+    } catch (err) {
+      const seen = await rows().evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-level')} [${e.getAttribute('aria-label')}] ${e.textContent}`));
+      throw new Error(`${err.message}\nrows:\n${seen.join('\n')}`);
+    }
     await weak.click();
     await page.locator('.tabs-container .tab.active', { hasText: 'GptTmpl.inf' }).first().waitFor({ timeout: STEP_MS });
     await page.locator('.editor-instance .view-line', { hasText: 'LanManServer\\Parameters\\RequireSecuritySignature=4,0' }).first().waitFor({ timeout: STEP_MS });

@@ -237,6 +237,21 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
     }
   });
 
+  test('untrusted: a topology found in the folder is read, but never lowers a severity', async () => {
+    const ws = workspace();
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, initializationOptions: { workspaceTrusted: false } });
+    try {
+      await c.open(ws.uri('C'), 'secedit-inf', ws.text('C'));
+      await exposure(c); // the model is computed
+      const d = (await c.diagnostics(ws.uri('C'))).find((x) => x.code === 'smb.client.require');
+      assert.equal(d?.severity, 2);
+      assert.match((d?.message as string | undefined) ?? '', / Shadowed in every scope where its GPO applies \(Workstations\): "Client Signing" wins\.$/);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+
   test("the config file's topology applies in a trusted folder and is ignored in an untrusted one", async () => {
     // Three folders deep: the content search (two levels) does not find it, only the config names it.
     const deep = 'a/b/c/corp-gp.ldf';

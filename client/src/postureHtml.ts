@@ -33,7 +33,14 @@ const CSP_META = /<meta\s[^>]*http-equiv\s*=\s*["']?Content-Security-Policy["']?
 const CONTENT_ATTR = /(\scontent\s*=\s*)(?:(")([^"]*)"|(')([^']*)')/i;
 
 /**
- * Adds `'nonce-<nonce>'` to the `script-src` of the page's CSP meta (or a `script-src` with only the
+ * The page is drawn dark on light (its :root sets --fg and --bg), but VS Code's default webview styles
+ * colour the body with the theme's colours: light text on the page's white background in a dark
+ * theme. This style (allowed by the same nonce) gives the body the page's own colours back.
+ */
+export const PAGE_STYLE = 'body{color:var(--fg,#111);background:var(--bg,#fff)}';
+
+/**
+ * Adds `'nonce-<nonce>'` to the `script-src` (and to an existing `style-src`) of the page's CSP meta (or a `script-src` with only the
  * nonce when the policy has none, which keeps every other script of the page blocked as before).
  * A page without a CSP meta gets a strict one (no network, inline styles, the nonce'd script only).
  */
@@ -53,15 +60,17 @@ export function addNonceToCsp(html: string, nonce: string): string {
   const i = directives.findIndex((d) => /^script-src(\s|$)/i.test(d));
   if (i >= 0) directives[i] = `${directives[i]} ${token}`;
   else directives.push(`script-src ${token}`);
+  const j = directives.findIndex((d) => /^style-src(\s|$)/i.test(d));
+  if (j >= 0) directives[j] = `${directives[j]} ${token}`;
   const newMeta = meta[0].slice(0, attr.index) + `${attr[1]}${quote}${directives.join('; ')}${quote}` + meta[0].slice(attr.index + attr[0].length);
   return html.slice(0, meta.index) + newMeta + html.slice(meta.index + meta[0].length);
 }
 
-/** The page with the nonce in its CSP and the cell script just before `</body>` (or at the end). */
+/** The page with the nonce in its CSP, the body colour style, and the cell script just before `</body>` (or at the end). */
 export function webviewHtml(html: string, nonce: string): string {
   if (!/^[A-Za-z0-9+/=]{16,}$/.test(nonce)) throw new Error('the nonce must be at least 16 base64 characters');
   const page = addNonceToCsp(html, nonce);
-  const script = `<script nonce="${nonce}">${CELL_SCRIPT}</script>`;
+  const script = `<style nonce="${nonce}">${PAGE_STYLE}</style><script nonce="${nonce}">${CELL_SCRIPT}</script>`;
   const end = page.search(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i);
   return end >= 0 ? page.slice(0, end) + script + page.slice(end) : page + script;
 }

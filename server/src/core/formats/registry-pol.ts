@@ -13,6 +13,6 @@ export const registryPolProvider: FormatProvider = {
   formats: ['registry-pol'],
   languageIds: [],
   extensions: ['pol'],
-  parseBytes: (bytes, path) => parsePol(bytes, polHive(path)),
+  parseBytes: (bytes, path, options) => parsePol(bytes, polHive(path), options),
   editable: false,
 };

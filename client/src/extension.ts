@@ -1,8 +1,8 @@
 /**
  * The relaylint VS Code client: starts the bundled language server over IPC and adds the few
  * things only the editor can do (the rendered rule documentation, the read-only Registry.pol
- * view, restart, Restricted Mode, the output channel and the status item). Everything about rules
- * lives in the server.
+ * view, restart, Restricted Mode, the output channel and the status item, the Relay exposure view
+ * and the posture webview). Everything about rules and the domain lives in the server.
  *
  * The server starts lazily, when the first document it serves is open. Every `.xml` file on disk is
  * handed to the server, which decides from the content whether it is Group Policy XML and stays
@@ -11,6 +11,10 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
 import type { DocumentSelector, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
+import { ExposureProvider, openLocation } from './exposureView';
+import type { ExposureResult, LspRange } from './exposureView';
+import { PosturePanel } from './postureView';
+import type { PostureResult } from './postureView';
 import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
 import { StatusItem } from './status';
 import { TraceChannel } from './trace';
@@ -26,6 +30,17 @@ const CMD_SHOW_DOCUMENTATION = 'relaylint.showDocumentation';
 const CMD_OPEN_POL = 'relaylint.openPolAsText';
 const CMD_RESTART = 'relaylint.restartServer';
 const CMD_SHOW_OUTPUT = 'relaylint.showOutput';
+const CMD_SHOW_POSTURE = 'relaylint.showPosture';
+const CMD_REFRESH_EXPOSURE = 'relaylint.refreshExposure';
+/** Internal (not in the palette): opens a deciding line `[uri, range]` from the exposure view. */
+const CMD_OPEN_DECIDING_LINE = 'relaylint.openDecidingLine';
+const EXPOSURE_VIEW = 'relaylint.exposure';
+/** Params `{}`: the effective policy per scope, see exposureView.ts. */
+const EXPOSURE_REQUEST = 'relaylint/exposure';
+/** Params `{}`: `{html, cells}`, see postureView.ts. */
+const POSTURE_REQUEST = 'relaylint/posture';
+/** Server → client, no params: the domain result was recomputed. */
+const DOMAIN_CHANGED = 'relaylint/domainChanged';
 /** Sent (no params) when the user trusts the workspace: folder config files may be read from then on. */
 const DID_GRANT_TRUST = 'relaylint/didGrantWorkspaceTrust';
 const CONFIG_FILE_GLOB = '**/relaylint.json';
@@ -96,12 +111,15 @@ interface Session {
   output: vscode.LogOutputChannel;
   trace: TraceChannel;
   status: StatusItem;
+  /** `relaylint/domainChanged` arrived. */
+  onDomainChanged: () => void;
 }
 
 async function ensureStarted(s: Session): Promise<LanguageClient> {
   if (client) return client;
   starting ??= (async () => {
     const c = createClient(s.context, s.output, s.trace);
+    c.onNotification(DOMAIN_CHANGED, () => s.onDomainChanged());
     c.onDidChangeState((e) => {
       if (e.newState === State.Running) s.status.setState('running');
       else if (e.newState === State.Starting) s.status.setState('starting');
@@ -302,12 +320,33 @@ class ConfigFilesLog {
   }
 }
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate returns: the two domain views, for the real-editor tests. */
+export interface RelaylintApi {
+  exposure: ExposureProvider;
+  posture: PosturePanel;
+}
+
+export function activate(context: vscode.ExtensionContext): RelaylintApi {
   const output = vscode.window.createOutputChannel('relaylint', { log: true });
   const trace = new TraceChannel(output, CLIENT_ID);
   const status = new StatusItem(CLIENT_ID, CMD_SHOW_OUTPUT);
-  const session: Session = { context, output, trace, status };
+  let exposure: ExposureProvider | undefined;
+  let posture: PosturePanel | undefined;
+  const session: Session = {
+    context,
+    output,
+    trace,
+    status,
+    onDomainChanged: () => {
+      exposure?.refresh();
+      posture?.refresh();
+    },
+  };
   const start = () => ensureStarted(session);
+  const openLine = (uri: string, range: LspRange) => openLocation(uri, range, POL_SCHEME);
+  exposure = new ExposureProvider(async () => (await start()).sendRequest<ExposureResult>(EXPOSURE_REQUEST, {}), CMD_OPEN_DECIDING_LINE);
+  posture = new PosturePanel(async () => (await start()).sendRequest<PostureResult>(POSTURE_REQUEST, {}), openLine, output);
+  const exposureView = vscode.window.createTreeView(EXPOSURE_VIEW, { treeDataProvider: exposure, showCollapseAll: true });
   const polProvider = new PolContentProvider(start);
   const docsProvider = new DocsFileSystem(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));
   const restricted = restrictedSettings(context);
@@ -349,6 +388,24 @@ export function activate(context: vscode.ExtensionContext): void {
       else await start();
     }),
     vscode.commands.registerCommand(CMD_SHOW_OUTPUT, () => output.show(true)),
+    exposure,
+    exposureView,
+    posture,
+    vscode.commands.registerCommand(CMD_REFRESH_EXPOSURE, () => exposure.refresh(true)),
+    vscode.commands.registerCommand(CMD_SHOW_POSTURE, () => posture.show()),
+    vscode.commands.registerCommand(CMD_OPEN_DECIDING_LINE, async (uri?: unknown, range?: unknown) => {
+      if (typeof uri !== 'string') return;
+      try {
+        await openLine(uri, range as LspRange);
+      } catch (err) {
+        output.error(`could not open ${uri}: ${String(err)}`);
+        void vscode.window.showErrorMessage(`relaylint: could not open the deciding line (${String(err)})`);
+      }
+    }),
+    // the posture page follows the files; the exposure view waits for relaylint/domainChanged
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (served(doc)) posture.refresh();
+    }),
     polProvider,
     vscode.workspace.registerTextDocumentContentProvider(POL_SCHEME, polProvider),
     vscode.workspace.registerFileSystemProvider(DOCS_SCHEME, docsProvider, { isReadonly: true, isCaseSensitive: true }),
@@ -387,6 +444,7 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(watcher, watcher.onDidChange(refreshIgnored));
   }
   for (const doc of vscode.workspace.textDocuments) startIfServed(doc);
+  return { exposure, posture };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,7 +4,8 @@
 // remote extension host against the unpacked, built extension; each mocha test is reported back
 // here as a node:test subtest, so the summary counts them.
 // Two runs: the main suite (workspace trust off, the usual test set-up) and test/e2e/suite/restricted/
-// in a folder opened in Restricted Mode (workspace trust on, folder not trusted).
+// in a folder opened in Restricted Mode (workspace trust on, folder not trusted). A third run,
+// test/e2e/suite/domain/, opens the example domain (SYSVOL, LDIF topology, event log).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
@@ -13,6 +14,7 @@ import { format } from 'node:util';
 import {
   ARTIFACTS,
   FIXTURES,
+  FIXTURES_DOMAIN,
   FIXTURES_RESTRICTED,
   REPO,
   closeBrowser,
@@ -49,6 +51,10 @@ test('harness suite in Restricted Mode (untrusted folder)', { timeout: TIMEOUT +
     // a user setting (not restricted): the initialize request, with its options, is traced to the channel
     userSettings: { 'relaylint.trace.server': 'verbose' },
   }),
+);
+
+test('harness suite on the example domain (topology and event log)', { timeout: TIMEOUT + 60_000 }, (t) =>
+  runHarness(t, { name: 'domain', fixtures: FIXTURES_DOMAIN, suite: join(REPO, 'test', 'e2e', 'suite', 'domain', 'index.js') }),
 );
 
 async function runHarness(t, { name, fixtures, suite, restricted = false, userSettings }) {

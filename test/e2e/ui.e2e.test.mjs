@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { shrink } from '../../scripts/png-shrink.mjs';
 import {
   ARTIFACTS,
+  FIXTURES_DOMAIN,
   FIXTURES_RESTRICTED,
   FIXTURES_UI,
   HARMLESS,
@@ -345,6 +346,96 @@ test('UI: Restricted Mode keeps the findings and says which folder settings it i
   if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {
     copyFileSync(shots['restricted-the-status-item-warns-and-lists-the-ignored-settings'], join(REPO, 'docs', 'images', 'restricted.png'));
     shrink(join(REPO, 'docs', 'images', 'restricted.png'));
+  }
+});
+
+test('UI: the Relay exposure view and the posture webview on the example domain', { timeout: 240_000 }, async (t) => {
+  await closeBrowser(browser, page);
+  await cs?.stop();
+  failed = false;
+  const pane = () => page.locator('.pane', { has: page.locator('.pane-header', { hasText: /relay exposure/i }) }).first();
+  const rows = () => pane().locator('.monaco-list-row');
+  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+  await step(t, 'domain: the example domain opens', async () => {
+    profile = freshProfile('ui-domain', FIXTURES_DOMAIN);
+    installVsix(profile);
+    cs = await startCodeServer(profile, 'ui-domain');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: VIEWPORT });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !HARMLESS.some((re) => re.test(m.text()))) consoleErrors.push(m.text());
+    });
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(profile.ws)}`);
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'domain: the Relay exposure view lists the scopes', async () => {
+    const header = pane().locator('.pane-header').first();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    // room for the view: a wider side bar (drag its edge), and the folder tree collapsed (its header is named after the workspace folder)
+    const bar = await page.locator('.part.sidebar').first().boundingBox();
+    if (bar) {
+      await page.mouse.move(bar.x + bar.width + 1, bar.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + bar.width + 260, bar.y + 300, { steps: 5 });
+      await page.mouse.up();
+    }
+    const folders = page.locator('.pane-header').filter({ hasText: /^workspace/i });
+    if ((await folders.count()) && (await folders.first().getAttribute('aria-expanded')) === 'true') await folders.first().click();
+    for (const som of ['corp.example/Domain Controllers', 'corp.example/Servers/File', 'corp.example/Workstations']) {
+      await rows().filter({ hasText: som }).first().waitFor({ timeout: STEP_MS });
+    }
+    // each scope says how many of its rules are exposed, in words
+    await rows().filter({ hasText: 'corp.example/Servers/File' }).filter({ hasText: /OU · members · \d+ of \d+ rules exposed/ }).first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'domain: a rule opens its deciding line', async () => {
+    await rows().filter({ hasText: 'corp.example/Servers/File' }).first().click();
+    // the row's accessible name carries the status in words: "<rule title>, weak[, readiness]"
+    const weak = pane().locator('.monaco-list-row[aria-label*=", weak"]').first();
+    try {
+      await weak.waitFor({ timeout: STEP_MS });
+    } catch (err) {
+      const seen = await rows().evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-level')} [${e.getAttribute('aria-label')}] ${e.textContent}`));
+      throw new Error(`${err.message}\nrows:\n${seen.join('\n')}`);
+    }
+    await weak.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'GptTmpl.inf' }).first().waitFor({ timeout: STEP_MS });
+    await page.locator('.editor-instance .view-line', { hasText: 'LanManServer\\Parameters\\RequireSecuritySignature=4,0' }).first().waitFor({ timeout: STEP_MS });
+    await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: /Ln 7,/ }).first().waitFor({ timeout: STEP_MS });
+  });
+
+  await step(t, 'domain: Show Posture opens the page in a webview', async () => {
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: STEP_MS });
+    await page.keyboard.type('relaylint: Show Posture');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Posture' }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Posture' }).first().waitFor({ timeout: STEP_MS });
+    await webview().locator('h1').first().waitFor({ timeout: STEP_MS });
+    await webview().locator('[data-relaylint-cell]').first().waitFor({ state: 'attached', timeout: STEP_MS });
+    // the page's own (hashed) script still runs next to the injected one: a sort button sorts
+    const th = webview().locator('table.sortable thead th:has(button)').first();
+    await th.locator('button').click();
+    assert.equal(await th.getAttribute('aria-sort'), 'ascending');
+    await webview().locator('h1').first().scrollIntoViewIfNeeded(); // (for the screenshot: the top of the page)
+  });
+
+  await step(t, 'domain: following a cell opens its line', async () => {
+    const cell = webview().locator('[data-relaylint-cell]').filter({ visible: true }).first();
+    await cell.scrollIntoViewIfNeeded();
+    await cell.click();
+    const tab = page.locator('.tabs-container .tab.active').filter({ hasText: /\.(inf|xml|pol)\b/i }).first();
+    await tab.waitFor({ timeout: STEP_MS });
+    await page.locator('.editor-instance .view-line').first().waitFor({ timeout: STEP_MS });
+  });
+
+  if (process.env.E2E_UPDATE_IMAGES === '1' && !failed) {
+    const dest = join(REPO, 'docs', 'images');
+    copyFileSync(shots['domain-a-rule-opens-its-deciding-line'], join(dest, 'exposure.png'));
+    copyFileSync(shots['domain-show-posture-opens-the-page-in-a-webview'], join(dest, 'posture-vscode.png'));
+    for (const f of ['exposure', 'posture-vscode']) shrink(join(dest, `${f}.png`));
   }
 });
 

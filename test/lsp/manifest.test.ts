@@ -107,7 +107,7 @@ describe('manifest', () => {
   test('commands and the editor-title action for .pol files', () => {
     assert.deepEqual(
       pkg.contributes.commands.map((c: { command: string }) => c.command),
-      ['relaylint.showDocumentation', 'relaylint.openPolAsText', 'relaylint.restartServer', 'relaylint.showOutput'],
+      ['relaylint.showDocumentation', 'relaylint.openPolAsText', 'relaylint.restartServer', 'relaylint.showOutput', 'relaylint.showPosture', 'relaylint.refreshExposure'],
     );
     assert.deepEqual(pkg.contributes.menus['editor/title'], [{ command: 'relaylint.openPolAsText', when: 'resourceExtname =~ /^\\.pol$/i', group: 'navigation' }]);
   });

@@ -17,6 +17,7 @@ export const CODE_SERVER = join(E2E, 'code-server', 'node_modules', '.bin', 'cod
 export const FIXTURES = join(REPO, 'test', 'e2e', 'fixtures', 'workspace');
 export const FIXTURES_UI = join(REPO, 'test', 'e2e', 'fixtures', 'workspace-ui');
 export const FIXTURES_RESTRICTED = join(REPO, 'test', 'e2e', 'fixtures', 'workspace-restricted');
+export const FIXTURES_DOMAIN = join(REPO, 'test', 'e2e', 'fixtures', 'workspace-domain');
 export const VSIX = join(REPO, 'relaylint.vsix');
 export const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 

@@ -1,0 +1,219 @@
+/**
+ * The "Relay exposure" view in the Explorer: the effective policy per scope (domain, OU, site) from
+ * the server's `relaylint/exposure` request. Scopes → rules, each rule with an icon, a colour and its
+ * status as text (colour is never the only signal); a click opens the deciding line. The server
+ * sends `relaylint/domainChanged` after each recompute; the view then asks again.
+ */
+import * as vscode from 'vscode';
+
+export type RuleStatus = 'hardened' | 'weak' | 'missing' | 'conditional' | 'conflict' | 'undetermined';
+
+export interface LspRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export interface ExposureRule {
+  ruleId: string;
+  title: string;
+  status: RuleStatus | string;
+  why?: string;
+  winner?: { uri: string; range: LspRange; gpo?: string };
+  readiness?: { status: string; clients: number };
+}
+
+export interface ExposureScope {
+  som: string;
+  kind: 'domain' | 'ou' | 'site' | string;
+  role: 'dc' | 'member' | string;
+  rules: ExposureRule[];
+}
+
+export interface ExposureResult {
+  available: boolean;
+  reason?: string;
+  scopes: ExposureScope[];
+}
+
+export type ExposureNode =
+  | { type: 'scope'; scope: ExposureScope }
+  | { type: 'rule'; scope: ExposureScope; rule: ExposureRule }
+  | { type: 'message'; text: string; detail?: string };
+
+interface StatusLook {
+  icon: string;
+  color: string;
+  /** Exposed: counts in the scope's summary. */
+  exposed: boolean;
+}
+
+/** Icon, colour and meaning per status; the status word is always in the item's description too. */
+export const STATUS_LOOK: Record<RuleStatus, StatusLook> = {
+  hardened: { icon: 'pass', color: 'testing.iconPassed', exposed: false },
+  weak: { icon: 'error', color: 'errorForeground', exposed: true },
+  missing: { icon: 'circle-slash', color: 'list.warningForeground', exposed: true },
+  conditional: { icon: 'question', color: 'list.warningForeground', exposed: true },
+  conflict: { icon: 'warning', color: 'list.warningForeground', exposed: true },
+  undetermined: { icon: 'circle-large-outline', color: 'descriptionForeground', exposed: true },
+};
+const UNKNOWN_LOOK: StatusLook = { icon: 'circle-large-outline', color: 'descriptionForeground', exposed: true };
+const lookOf = (status: string): StatusLook => (STATUS_LOOK as Record<string, StatusLook>)[status] ?? UNKNOWN_LOOK;
+
+const KIND_ICON: Record<string, string> = { domain: 'globe', ou: 'folder', site: 'location' };
+const KIND_TEXT: Record<string, string> = { domain: 'domain', ou: 'OU', site: 'site' };
+
+/** What a message node says when the server gives no reason. */
+export const NO_TOPOLOGY = 'No domain topology in this workspace';
+
+function toRange(r: LspRange): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+/** Opens a deciding line: the file at the range (a Registry.pol in its read-only text view). */
+export async function openLocation(uri: string, range: LspRange | undefined, polScheme: string): Promise<void> {
+  let target = vscode.Uri.parse(uri, true);
+  if (target.scheme === 'file' && /\.pol$/i.test(target.path)) {
+    target = vscode.Uri.from({ scheme: polScheme, path: target.path, query: target.toString() });
+  }
+  const selection = range ? toRange(range) : undefined;
+  const editor = await vscode.window.showTextDocument(target, { preview: false, selection });
+  if (selection) editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExposureNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly loaded = new vscode.EventEmitter<ExposureResult | undefined>();
+  /** Fires after each answer of the server was turned into the tree (tests wait on it). */
+  readonly onDidLoad = this.loaded.event;
+  private result: ExposureResult | undefined;
+  private error: string | undefined;
+  private pending: Promise<void> | undefined;
+  private stale = true;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly request: () => Promise<ExposureResult>,
+    private readonly openCommand: string,
+  ) {}
+
+  /** Ask the server again (the refresh command, `relaylint/domainChanged`); debounced. */
+  refresh(now = false): void {
+    this.stale = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (now) {
+      this.timer = undefined;
+      this.changed.fire(undefined);
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire(undefined);
+    }, 150);
+  }
+
+  /** The last answer (undefined before the first one or after an error). */
+  get last(): ExposureResult | undefined {
+    return this.result;
+  }
+
+  private load(): Promise<void> {
+    if (!this.stale && !this.pending) return Promise.resolve();
+    this.pending ??= (async () => {
+      this.stale = false;
+      try {
+        const r = await this.request();
+        this.result = r && typeof r === 'object' ? { available: !!r.available, reason: r.reason, scopes: Array.isArray(r.scopes) ? r.scopes : [] } : undefined;
+        this.error = this.result ? undefined : 'The language server gave no exposure result.';
+      } catch (err) {
+        this.result = undefined;
+        const msg = err instanceof Error ? err.message : String(err);
+        this.error = /Unhandled method|MethodNotFound|-32601/i.test(msg) ? 'This language server does not compute the relay exposure.' : `Could not get the relay exposure: ${msg}`;
+      }
+      this.loaded.fire(this.result);
+    })().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  async getChildren(node?: ExposureNode): Promise<ExposureNode[]> {
+    if (!node) {
+      await this.load();
+      if (this.error) return [{ type: 'message', text: this.error }];
+      const r = this.result!;
+      if (!r.available) return [{ type: 'message', text: r.reason || NO_TOPOLOGY, detail: 'Add a topology export (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON) to the workspace, or set relaylint.topology.' }];
+      if (!r.scopes.length) return [{ type: 'message', text: r.reason || 'The topology names no scope (domain, OU or site).' }];
+      // available with a reason: the server judged without a topology (the whole set as one scope); say so first
+      const scopes: ExposureNode[] = r.scopes.map((scope) => ({ type: 'scope', scope }));
+      return r.reason ? [{ type: 'message', text: r.reason }, ...scopes] : scopes;
+    }
+    if (node.type === 'scope') return node.scope.rules.map((rule) => ({ type: 'rule', scope: node.scope, rule }));
+    return [];
+  }
+
+  getTreeItem(node: ExposureNode): vscode.TreeItem {
+    if (node.type === 'message') {
+      const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+      item.id = `message:${node.text}`;
+      item.iconPath = new vscode.ThemeIcon('info');
+      item.tooltip = node.detail ? `${node.text}\n\n${node.detail}` : node.text;
+      item.contextValue = 'relaylint.message';
+      return item;
+    }
+    if (node.type === 'scope') {
+      const s = node.scope;
+      const exposed = s.rules.filter((r) => lookOf(r.status).exposed).length;
+      // collapsed: a domain with many OUs shows every scope and its count at a glance
+      const item = new vscode.TreeItem(s.som, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `scope:${s.kind}:${s.som}`;
+      const role = s.role === 'dc' ? 'domain controllers' : 'members';
+      item.description = `${KIND_TEXT[s.kind] ?? s.kind} · ${role} · ${exposed ? `${exposed} of ${plural(s.rules.length, 'rule')} exposed` : 'all hardened'}`;
+      item.iconPath = new vscode.ThemeIcon(KIND_ICON[s.kind] ?? 'symbol-namespace', exposed ? new vscode.ThemeColor('list.warningForeground') : new vscode.ThemeColor('testing.iconPassed'));
+      item.tooltip = `${s.som} (${KIND_TEXT[s.kind] ?? s.kind}, ${role}): ${exposed} of ${plural(s.rules.length, 'rule')} not hardened`;
+      item.contextValue = 'relaylint.scope';
+      item.accessibilityInformation = { label: `${s.som}, ${KIND_TEXT[s.kind] ?? s.kind}, ${role}, ${exposed} of ${plural(s.rules.length, 'rule')} exposed` };
+      return item;
+    }
+    const { rule, scope } = node;
+    const look = lookOf(rule.status);
+    const item = new vscode.TreeItem(rule.title || rule.ruleId, vscode.TreeItemCollapsibleState.None);
+    item.id = `rule:${scope.kind}:${scope.som}:${rule.ruleId}`;
+    const ready = rule.readiness ? ` · ${rule.readiness.status}${rule.readiness.clients ? ` (${plural(rule.readiness.clients, 'client')} would fail)` : ''}` : '';
+    item.description = `${rule.status}${ready}`;
+    item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`$(${look.icon}) **${rule.status}**: `);
+    md.appendText(`${rule.title || rule.ruleId}`);
+    md.appendMarkdown(` \`${rule.ruleId}\`\n\n`);
+    md.appendText(`Scope: ${scope.som}\n`);
+    if (rule.why) {
+      md.appendMarkdown('\n\n');
+      md.appendText(rule.why);
+    }
+    if (rule.winner) {
+      md.appendMarkdown('\n\n');
+      const file = vscode.workspace.asRelativePath(vscode.Uri.parse(rule.winner.uri, true));
+      md.appendText(`Decided by ${rule.winner.gpo ? `${rule.winner.gpo}, ` : ''}${file}:${rule.winner.range.start.line + 1} (click to open)`);
+    }
+    if (rule.readiness) {
+      md.appendMarkdown('\n\n');
+      md.appendText(`Readiness: ${rule.readiness.status}${rule.readiness.clients ? `, ${plural(rule.readiness.clients, 'client')} in the event logs would fail if it were enforced now` : ''}`);
+    }
+    item.tooltip = md;
+    item.contextValue = `relaylint.rule.${rule.status}`;
+    item.accessibilityInformation = { label: `${rule.title || rule.ruleId}, ${rule.status}${ready.replace(' · ', ', ')}` };
+    if (rule.winner) {
+      item.command = { command: this.openCommand, title: 'Open the deciding line', arguments: [rule.winner.uri, rule.winner.range] };
+    }
+    return item;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.changed.dispose();
+    this.loaded.dispose();
+  }
+}

@@ -29,6 +29,21 @@ async function quickFixes(uri, diag) {
   return actions.filter((a) => a.kind && QUICKFIX.contains(a.kind));
 }
 
+/**
+ * Quick fixes once `predicate` holds for them. A settings change makes the server refresh its
+ * diagnostics (and recompute the workspace's domain model); while VS Code re-pulls them the range
+ * can briefly have no diagnostic, so the light bulb is empty. Wait for the refresh to settle.
+ */
+async function quickFixesWhen(uri, diag, predicate, ms = 15000) {
+  const end = Date.now() + ms;
+  let actions = [];
+  for (;;) {
+    actions = await quickFixes(uri, diag);
+    if (predicate(actions) || Date.now() > end) return actions;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function titles(actions) {
   return actions.map((a) => `"${a.title}"${a.isPreferred ? ' (preferred)' : ''}`).join(', ');
 }
@@ -232,7 +247,7 @@ suite('quick fixes', () => {
     const union = await preferredUnion(uri, doc);
     assert.ok(union.length >= 1);
     await withUnsafe(async () => {
-      const actions = await quickFixes(uri, diag);
+      const actions = await quickFixesWhen(uri, diag, (list) => list.some((a) => /fix all/i.test(a.title)));
       const fix = actions.find((a) => /fix all/i.test(a.title));
       assert.ok(fix, `no "fix all" quick fix; offered: ${titles(actions)}`);
       await h.apply(fix);

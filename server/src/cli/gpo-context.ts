@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseIni } from 'ini';
 import { XMLParser } from 'fast-xml-parser';
-import { decode } from '../core/text';
+import { decode } from '../core';
 import { readRegular } from './safe-fs';
 
 export interface GpoContext {

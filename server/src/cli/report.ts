@@ -4,14 +4,14 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import { createHash } from 'node:crypto';
-import { boundFindings } from '../core/bounds';
-import { CoverageSource, coverageSources } from '../core/coverage';
-import { fixAllEdits, lint } from '../core/engine';
-import { displayKey } from '../core/keys';
-import { LIMITS } from '../core/limits';
-import { parseBytes } from '../core/parse';
-import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core/text';
-import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core/types';
+import { boundFindings } from '../core';
+import { CoverageSource, coverageSources } from '../core';
+import { fixAllEdits, lint } from '../core';
+import { displayKey } from '../core';
+import { LIMITS } from '../core';
+import { parseBytes } from '../core';
+import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
+import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core';
 import type { GpoContext } from './gpo-context';
 import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 

@@ -3,11 +3,17 @@
  * Nothing below this folder imports vscode, vscode-languageserver or node:fs.
  */
 export * from './types';
-export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol } from './text';
+export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor } from './text';
 export { detectFormat, parseText, parseBytes, polHive } from './parse';
 export { lint, fixAllEdits } from './engine';
+export { isSettingRule, type Rule, type SettingRule, type MetaRule } from './catalog/types';
+export { ruleMarkdown } from './catalog/render';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
+export { CoverageAccumulator, coverageSources, type CoverageEntry, type CoverageSource } from './coverage';
+export { displayKey } from './keys';
+export { emptyParse } from './parsers/empty';
+export { parsePol } from './parsers/pol';
 export { boundFindings, FINDING_LIMITS } from './bounds';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';

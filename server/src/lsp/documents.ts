@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { decode, detectFormat, LIMITS, parseText, textFormats } from '../core';
 import type { Encoding, FileFormat, ParsedFile, Problem } from '../core';
-import { emptyParse } from '../core/parsers/empty';
+import { emptyParse } from '../core';
 import { polOriginal } from './protocol';
 
 const LANGUAGE_FORMAT: Record<string, FileFormat> = { reg: 'reg', 'secedit-inf': 'inf' };

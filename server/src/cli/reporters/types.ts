@@ -25,8 +25,8 @@
  * To add a reporter: implement `Reporter` in a file next to this one, add a case to
  * `createReporter` in ./index.ts, add the name to `--format` in cli.ts, and add a CLI test.
  */
-import type { CoverageEntry } from '../../core/coverage';
-import type { LintOptions } from '../../core/types';
+import type { CoverageEntry } from '../../core';
+import type { LintOptions } from '../../core';
 import type { FileReport } from '../report';
 
 export interface RunMeta {

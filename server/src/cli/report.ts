@@ -9,7 +9,7 @@ import { CoverageSource, coverageSources } from '../core';
 import { fixAllEdits, lint } from '../core';
 import { displayKey } from '../core';
 import { LIMITS } from '../core';
-import { parseBytes } from '../core';
+import { parseBytes, providerOf } from '../core';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core';
 import type { GpoContext } from './gpo-context';
@@ -108,7 +108,7 @@ function findingKey(f: Finding): string {
 
 export function buildReport(displayPath: string, file: ParsedFile, findings: Finding[], gpo: GpoContext | undefined, options: LintOptions): FileReport {
   const index = lineIndexFor(file.text);
-  const isPol = file.format === 'registry-pol';
+  const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
   const fp = (ruleId: string, key: string) => {
     const id = `${ruleId}|${key}`;
@@ -124,7 +124,7 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
       type: s.type,
       value: s.value,
       state: s.state,
-      ...(isPol ? { offset: s.offset } : lineColumn(index, s.span.start)),
+      ...(binary ? { offset: s.offset } : lineColumn(index, s.span.start)),
       origin: s.origin,
     };
     if (s.gpo?.name) out.gpo = s.gpo.name;
@@ -213,7 +213,7 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
   let findings = lint(parsed, opts.lint);
   let fixed = 0;
   let writeProblem: string | undefined;
-  if (opts.fix && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
+  if (opts.fix && providerOf(parsed.format)?.editable && parsed.encoding !== 'binary') {
     const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);

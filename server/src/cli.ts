@@ -130,6 +130,8 @@ function parseScanArgs(argv: string[]): ScanArgs {
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  // --unsafe-fixes alone would look like it fixed something; it only widens --fix.
+  if (values['unsafe-fixes'] && !values.fix) throw new UsageError('--unsafe-fixes only applies with --fix (add --fix, or leave --unsafe-fixes out)');
   // One thread by default: on the 2-core machines measured (bench/README.md) worker threads gave no
   // faster scans — walking the tree and writing the report on the main thread is the limit — and
   // cost about 80 MB more memory. --jobs N is there for larger machines.

@@ -20,7 +20,7 @@ const CORE_IMPURE = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/out/**', '.test-out/**', 'node_modules/**', '.e2e/**', 'test/e2e/**', 'test/fixtures/**', 'examples/**', 'scripts/**', 'bench/**', '*.mjs', '**/*.js'] },
+  { ignores: ['**/out/**', '.test-out/**', '.tsc-out/**', 'node_modules/**', '.e2e/**', 'test/e2e/**', 'test/fixtures/**', 'examples/**', 'scripts/**', 'bench/**', '*.mjs', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

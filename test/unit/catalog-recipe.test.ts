@@ -3,7 +3,7 @@
  * everything derived from it exists — its rule page, its settings-schema property, its config
  * schema entry — and until its OS defaults are stated as data for every role and target OS.
  * (ADMX-backed entries also resolve in GPO reports: test/unit/catalog-identities.test.ts; the id
- * table is test/unit/catalog.test.ts EXPECTED_IDS.)
+ * set of ids is pinned by the judge table in test/unit/rules/judge.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

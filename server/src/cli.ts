@@ -24,7 +24,7 @@ import { todayIso } from './core';
 import { GpoResolver } from './cli/gpo-context';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
-import { createReporter, FORMATS, type Reporter } from './cli/reporters';
+import { createReporter, FORMATS, type Format, type Reporter } from './cli/reporters';
 import { inodeOf, openOutput } from './cli/safe-fs';
 import { escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
@@ -81,7 +81,7 @@ function isTty(stream: 'stdout' | 'stderr'): boolean {
 
 interface ScanArgs {
   paths: string[];
-  format: 'text' | 'json' | 'sarif' | 'html';
+  format: Format | 'html';
   /** `report` command (and html format): posture options. */
   posture?: PostureCliOptions;
   failOn: Severity | 'never';

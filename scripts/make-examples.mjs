@@ -1,5 +1,5 @@
 // Writes examples/: a small SYSVOL with weak and hardened GPOs in every format relaylint reads,
-// plus a GPMC backup folder, a loose .reg file and an RSoP report. The files are written the way
+// plus a GPMC backup folder, a loose .reg file, an RSoP report and the domain topology (LDIF). The files are written the way
 // Windows tools write them (UTF-16LE + BOM + CRLF for security templates and reports, UTF-8 for
 // GPP XML, binary PReg for Registry.pol). Run `node scripts/make-examples.mjs` to regenerate; the
 // output is committed so the README's first command works on a fresh clone.
@@ -264,6 +264,74 @@ write(
     '</Rsop>',
   ];
   write('rsop/FS01-rsop.xml', utf16(crlf(rsop)));
+}
+
+// 8. Two more SYSVOL GPOs and the domain topology (an ldifde-style LDIF, as docs/effective-policy.md
+//    shows how to export it), so the demo shows the effective policy per OU: an enforced domain GPO
+//    that shadows the Default Domain Policy everywhere, an OU that blocks inheritance, a disabled link.
+{
+  const g = `${POL}/{0F5E6D7C-8B9A-4C1D-9E2F-3A4B5C6D7E8F}`;
+  write(`${g}/GPT.INI`, gptIni('Domain Security Baseline'));
+  write(
+    `${g}/${SEC}`,
+    utf16(
+      crlf([
+        ...secHead,
+        '[Registry Values]',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,1',
+        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal=4,1',
+      ]),
+    ),
+  );
+}
+{
+  const g = `${POL}/{7A6B5C4D-3E2F-4A1B-8C9D-0E1F2A3B4C5D}`;
+  write(`${g}/GPT.INI`, gptIni('File Servers - legacy clients'));
+  write(
+    `${g}/${SEC}`,
+    utf16(
+      crlf([
+        ...secHead,
+        '[Registry Values]',
+        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0',
+        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,5',
+      ]),
+    ),
+  );
+}
+{
+  const DN = 'DC=corp,DC=example';
+  const link = (guid, opt) => `[LDAP://cn=${guid},cn=policies,cn=system,${DN};${opt}]`;
+  const DDP = '{31B2F340-016D-11D2-945F-00C04FB984F9}';
+  const DDCP = '{6AC1786C-016F-11D2-945F-00C04fB984F9}';
+  const WKS = '{5C3E2A10-7B44-4F0E-9E7A-1D2B3C4D5E6F}';
+  const MSB = '{8E1D4F2A-6C3B-4D5E-A7F8-091A2B3C4D5E}';
+  const ENF = '{0F5E6D7C-8B9A-4C1D-9E2F-3A4B5C6D7E8F}';
+  const FILE = '{7A6B5C4D-3E2F-4A1B-8C9D-0E1F2A3B4C5D}';
+  // ldifde folds nothing by default; this file folds one long line the RFC 2849 way to show it is read.
+  const fold = (line) => {
+    const out = [line.slice(0, 78)];
+    for (let i = 78; i < line.length; i += 77) out.push(' ' + line.slice(i, i + 77));
+    return out;
+  };
+  const som = (dn, cls, links, block) => ['', `dn: ${dn}`, 'changetype: add', `objectClass: ${cls}`, ...fold(`gPLink: ${links}`), `gPOptions: ${block ? 1 : 0}`];
+  const gpc = (guid, name) => ['', `dn: CN=${guid},CN=Policies,CN=System,${DN}`, 'changetype: add', 'objectClass: groupPolicyContainer', `displayName: ${name}`, 'flags: 0'];
+  const ldif = [
+    '# corp.example: domain, OUs and group policy containers (ldifde -f corp-gp.ldf, see docs/effective-policy.md)',
+    ...som(DN, 'domainDNS', link(DDP, 0) + link(ENF, 2), false),
+    ...som(`OU=Domain Controllers,${DN}`, 'organizationalUnit', link(DDCP, 0), false),
+    ...som(`OU=Servers,${DN}`, 'organizationalUnit', link(MSB, 0), false),
+    ...som(`OU=File,OU=Servers,${DN}`, 'organizationalUnit', link(FILE, 0), true),
+    ...som(`OU=Workstations,${DN}`, 'organizationalUnit', link(MSB, 1) + link(WKS, 0), false),
+    ...gpc(DDP, 'Default Domain Policy'),
+    ...gpc(DDCP, 'Default Domain Controllers Policy'),
+    ...gpc(WKS, 'Workstation SMB hardening'),
+    ...gpc(MSB, 'Member Server Baseline'),
+    ...gpc(ENF, 'Domain Security Baseline'),
+    ...gpc(FILE, 'File Servers - legacy clients'),
+    '',
+  ];
+  write('topology/corp-gp.ldf', Buffer.from(crlf(ldif), 'ascii'));
 }
 
 console.log(`examples written to ${root}`);

@@ -26,8 +26,16 @@ import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
 import { createReporter, FORMATS, type Format, type Reporter } from './cli/reporters';
 import { inodeOf, openOutput } from './cli/safe-fs';
-import { escapeControls } from './cli/text';
+import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
+import { effectivePolicy, PolicySetBuilder, topologyReach, type FilePolicy } from './core/index';
+import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } from './cli/scope';
+import type { GpoFolderIdentity } from './cli/gpo-context';
+import { SarifWriter as ScopeSarif } from './cli/sarif';
+import { EvidenceCollector } from './core';
+import { settingRuleById } from './core';
+import { auditSwitchesFrom, parseWindow, tryEvidence } from './cli/evidence';
+import { configLocations, type LoadedConfig } from './configLoader';
 
 declare const RELAYLINT_VERSION: string | undefined;
 const VERSION = typeof RELAYLINT_VERSION === 'string' ? RELAYLINT_VERSION : '0.0.0-dev';
@@ -56,6 +64,11 @@ Options for scan:
   --target-os legacy|win11-24h2|ws2025
                              oldest Windows the GPOs target; decides what "not configured" means (default legacy)
   --jobs <n>                 threads scanning files (default 1; see bench/README.md)
+  --topology <file>          domain topology (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON;
+                             repeatable; also found by content next to the scanned folders): adds the
+                             effective policy per OU, domain and site
+  --window <n>d              evidence window for rollout readiness from event logs (default 30d,
+                             back from the newest event; .evtx, event .xml and .csv exports are read)
   --no-coverage              leave out the set-level coverage
   --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
   --no-config                use no config file (defaults and flags only). A scan trusts the folder's
@@ -93,6 +106,9 @@ interface ScanArgs {
   coverage: boolean;
   color: boolean;
   lint: LintOptions;
+  topology: string[];
+  /** Rollout-readiness window in days (event-log evidence). */
+  window: number;
   /** Config file: --config, --no-config, --show-config, and the flags given explicitly (they win over the config). */
   configFile?: string;
   noConfig: boolean;
@@ -124,6 +140,8 @@ function parseScanArgs(argv: string[]): ScanArgs {
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      topology: { type: 'string', multiple: true },
+      window: { type: 'string' },
       config: { type: 'string' },
       'no-config': { type: 'boolean' },
       'show-config': { type: 'boolean' },
@@ -138,7 +156,10 @@ function parseScanArgs(argv: string[]): ScanArgs {
   const jobs = values.jobs === undefined ? 1 : /^[0-9]{1,2}$/.test(values.jobs) ? Number(values.jobs) : NaN;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
   const format = oneOf('format', values.format, [...FORMATS, 'html'] as const, 'text');
+  const window = parseWindow(values.window) ?? 30;
+  if (!Number.isFinite(window)) throw new UsageError(`--window must be a number of days such as 30d, 12w or 90 (got "${values.window}")`);
   return {
+    window,
     paths: positionals,
     format,
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
@@ -155,6 +176,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     },
     configFile: values.config,
     noConfig: !!values['no-config'],
+    topology: values.topology ?? [],
     showConfig: !!values['show-config'],
     ...(values.role !== undefined ? { roleFlag: values.role as Role } : {}),
     ...(values['target-os'] !== undefined ? { targetOsFlag: values['target-os'] as TargetOs } : {}),
@@ -167,7 +189,7 @@ interface Job {
   file: string;
   display: string;
   explicit: boolean;
-  gpo?: { guid?: string; name?: string };
+  gpo?: GpoFolderIdentity;
   opts: ScanOneOptions;
   /** The walk could not follow this entry (a link outside the roots, a loop): report this instead. */
   problem?: WalkEntry['problem'];
@@ -181,6 +203,8 @@ interface Outcome {
   /** Highest severity rank among the reported findings and problems, -1 for none. */
   worst: number;
   coverage: [string, CoverageSource][];
+  /** The file's part of the policy set. */
+  policy?: FilePolicy;
   /** The file's result, for the reporter. */
   report?: FileReport;
 }
@@ -200,14 +224,15 @@ function outcomeOf(r: FileReport, job: Pick<Job, 'explicit'>, baseline: Readonly
   let worst = -1;
   for (const x of r.findings) worst = Math.max(worst, RANK[x.severity]);
   for (const x of r.problems) worst = Math.max(worst, RANK[x.severity]);
-  const coverage = r.coverage;
+  const { coverage, policy, ...rest } = r;
   return {
     skipped: false,
     ioError: r.problems.some((p) => p.ruleId === 'file.io' && p.severity === 'error'),
     fixed: r.fixed ?? 0,
     worst,
     coverage,
-    report: { ...r, coverage: [] },
+    ...(policy ? { policy } : {}),
+    report: { ...rest, coverage: [] },
   };
 }
 
@@ -334,12 +359,18 @@ function checkOutputNotInput(output: string, roots: readonly string[]): void {
 }
 
 /** The HTML posture report (its own constructor options) behind the reporter interface. */
+/** gpos/scopes of the set results, when the scan computed them (the posture page reads them). */
+function scopeSections(set: object): { gpos?: never[]; scopes?: never[] } {
+  const s = set as { gpos?: never[]; scopes?: never[] };
+  return s.scopes ? { gpos: s.gpos, scopes: s.scopes } : {};
+}
+
 function htmlReporter(h: HtmlReporter, coverage: CoverageAccumulator): Reporter {
   return {
     begin: (meta) => h.begin({ version: meta.tool.version, role: meta.options.role, targetOs: meta.options.targetOs }),
     file: (result) => h.file(result),
     // The posture page always takes the coverage, also with --no-coverage.
-    end: (set) => h.end({ coverage: coverage.result(), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
+    end: (set) => h.end({ coverage: coverage.result(), ...scopeSections(set), ...(set.readiness ? { evidence: set.evidence, readiness: set.readiness } : {}), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
   };
 }
 
@@ -412,6 +443,9 @@ async function scan(args: ScanArgs): Promise<number> {
   };
 
   const coverage = new CoverageAccumulator(args.lint);
+  const policySet = new PolicySetBuilder();
+  const evidence = new EvidenceCollector();
+  const configsSeen = new Map<string, LoadedConfig>();
   const reporter: Reporter =
     args.format === 'html'
       ? htmlReporter(new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths }), coverage)
@@ -446,6 +480,7 @@ async function scan(args: ScanArgs): Promise<number> {
     fixed += o.fixed;
     worst = Math.max(worst, o.worst);
     coverage.add(o.coverage);
+    if (o.policy) policySet.add(o.policy);
     if (o.report) reporter.file(o.report);
     if (progress) {
       const now = Date.now();
@@ -456,11 +491,17 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   };
 
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes };
   const display = (p: string) => {
     const rel = path.relative(process.cwd(), p);
     return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
   };
+  // Topology first: which GPOs apply nowhere is needed while the files are judged.
+  // --topology wins; else the `topology` paths of the config that applies to each scanned path.
+  const topologyFiles = args.topology.length ? args.topology : configTopology(cliConfig, args.paths);
+  const topology = loadTopology(topologyFiles, args.paths, display);
+  errors.push(...topology.errors);
+  const reach = topologyReach(topology.parts);
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, ...(reach ? { reach } : {}) };
   const entries = walk(args.paths, errors);
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances
@@ -490,6 +531,13 @@ async function scan(args: ScanArgs): Promise<number> {
       if (fileConfig.ignored) {
         if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(display(entry.path))}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
         skipped++;
+        continue;
+      }
+      if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
+      // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
+      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
+      if (ev) {
+        if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
         continue;
       }
       const gpo = entry.problem ? undefined : resolver.resolve(entry.path);
@@ -524,6 +572,19 @@ async function scan(args: ScanArgs): Promise<number> {
     process.stderr.write(`relaylint: ${e.message}; the scan was stopped and its report is incomplete (try --jobs 1, or more memory)\n`);
     return 2;
   }
+  // The `evidence` locations of the config files that applied and of `report --evidence` (files
+  // already read are not read twice).
+  const evidenceRead = new Set(evidence.files.map((f) => f.path));
+  const evidenceRoots = [...(args.posture?.evidence ?? []), ...[...configsSeen.values()].flatMap((cfg) => configLocations(cfg).evidence)];
+  if (evidenceRoots.length) {
+    for (const e of walk(evidenceRoots, errors)) {
+      const d = display(e.path);
+      if (evidenceRead.has(d)) continue;
+      evidenceRead.add(d);
+      const ev = tryEvidence(evidence, e.path, d, e.explicit);
+      if (ev?.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
+    }
+  }
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
@@ -533,14 +594,50 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const readiness = evidence.files.length
+    ? evidence.judge({
+        windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
+        auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
+        skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+      })
+    : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  reporter.end({ coverage: cov, summary: { files, skipped, seconds, fixed, errors: errors.length, ioError } });
+  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
+  if (effective) worst = Math.max(worst, scopeWorst(effective));
+  if (effective && args.format === 'text') scopeText(effective, write, colors(args.color));
+  if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(effective)) reporter.addResult(r);
+  const scopeSet = effective ? (JSON.parse(`{${scopeJson(effective, topology.parts).slice(1)}}`) as Record<string, unknown>) : {};
+  reporter.end({
+    coverage: cov,
+    ...scopeSet,
+    ...(readiness ? { evidence: evidence.files, readiness } : {}),
+    summary: { files, skipped, seconds, fixed, errors: errors.length, ioError },
+  } as Parameters<Reporter['end']>[0]);
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);
 
   if (ioError) return 2;
   if (args.failOn === 'never') return 0;
   return worst >= RANK[args.failOn] ? 1 : 0;
+}
+
+/** The `topology` paths of the config files that apply to the scanned paths, resolved against each config's folder. */
+function configTopology(cliConfig: CliConfig, roots: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const root of roots) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(root).isDirectory();
+    } catch {
+      continue;
+    }
+    const fc = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root));
+    for (const t of fc.config?.config?.topology ?? []) {
+      const p = path.relative(process.cwd(), path.resolve(fc.config?.dir ?? '.', t)) || t;
+      if (!out.includes(p)) out.push(p);
+    }
+  }
+  return out;
 }
 
 function listRules(argv: string[]): number {

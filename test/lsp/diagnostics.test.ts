@@ -80,7 +80,8 @@ describe('diagnostics', () => {
   test('initialize advertises pull diagnostics, quick fixes, fix-all, hover and completion', () => {
     assert.deepEqual(c.initializeResult, {
       capabilities: {
-        textDocumentSync: 2,
+        // Incremental changes; didSave so that a saved export recomputes the workspace domain model.
+        textDocumentSync: { openClose: true, change: 2, save: { includeText: false } },
         diagnosticProvider: { identifier: 'relaylint', interFileDependencies: false, workspaceDiagnostics: false },
         codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.relaylint'] },
         hoverProvider: true,

@@ -72,12 +72,18 @@ describe('manifest', () => {
       'relaylint.codeAction.showDocumentation.enable',
       'relaylint.configFile',
       'relaylint.enable',
+      'relaylint.evidence',
       'relaylint.fix.unsafe',
       'relaylint.role',
       'relaylint.rules',
       'relaylint.targetOs',
+      'relaylint.topology',
       'relaylint.trace.server',
     ]);
+    for (const key of ['relaylint.topology', 'relaylint.evidence']) {
+      const p = props[key] as { type?: string; items?: { type: string }; default?: unknown };
+      assert.deepEqual([p.type, p.items?.type, p.default], ['array', 'string', []], key);
+    }
     for (const [key, p] of Object.entries(props)) assert.equal(p.scope, key === 'relaylint.trace.server' ? 'window' : 'resource', key);
     assert.deepEqual((props['relaylint.role'] as { enum: string[] }).enum, ['any', 'dc', 'member']);
     assert.deepEqual((props['relaylint.targetOs'] as { enum: string[] }).enum, ['legacy', 'win11-24h2', 'ws2025']);

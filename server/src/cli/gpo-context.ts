@@ -1,25 +1,24 @@
 /**
- * Which GPO a file belongs to, for reports: SYSVOL folders `Policies/{GUID}/` carry a `GPT.INI`
- * (`[General] displayName=…`) and GPMC backup folders carry `bkupInfo.xml` / `Backup.xml` with the
- * display name. `ini` reads GPT.INI (a plain INI file where positions do not matter) and
- * fast-xml-parser reads the backup metadata (no positions needed, entities not processed).
+ * Which GPO a file belongs to: SYSVOL folders `Policies/{GUID}/` carry a `GPT.INI` and GPMC backup
+ * folders carry `bkupInfo.xml` / `Backup.xml`. The CLI only finds and reads these files; what they
+ * say (name, GUID, GPO status bits, WMI filter) is read by the core's pure functions.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseIni } from 'ini';
-import { XMLParser } from 'fast-xml-parser';
-import { decode } from '../core';
+import { decode, mergeIdentity, parseBackupXml, parseBkupInfo, parseGptIni, type GpoIdentity } from '../core/index';
 import { readRegular } from './safe-fs';
 
+/** The GPO of a file as the JSON output shows it. */
 export interface GpoContext {
   guid?: string;
   name?: string;
 }
 
+/** Everything known about the folder's GPO (name, status bits, WMI filter). */
+export type GpoFolderIdentity = GpoIdentity;
+
 const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 const MAX_META_BYTES = 1024 * 1024;
-
-const xml = new XMLParser({ ignoreAttributes: true, processEntities: false, removeNSPrefix: true, htmlEntities: false });
 
 /**
  * Metadata is read only from regular files (non-blocking open, size checked first), and only when
@@ -44,48 +43,25 @@ function findChild(names: readonly string[], dir: string, lowerName: string): st
   return hit ? path.join(dir, hit) : undefined;
 }
 
-function fromGptIni(names: readonly string[], dir: string): string | undefined {
-  const file = findChild(names, dir, 'gpt.ini');
-  const text = file && readSmallText(file);
-  if (!text) return undefined;
-  const parsed = parseIni(text) as Record<string, Record<string, unknown> | unknown>;
-  for (const [section, body] of Object.entries(parsed)) {
-    if (section.toLowerCase() !== 'general' || typeof body !== 'object' || !body) continue;
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-      if (k.toLowerCase() === 'displayname' && typeof v === 'string' && v.trim()) return v.trim();
-    }
-  }
-  return undefined;
-}
-
-function firstString(obj: unknown, key: string, depth = 0): string | undefined {
-  if (!obj || typeof obj !== 'object' || depth > 8) return undefined;
-  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-    if (k === key && (typeof v === 'string' || typeof v === 'number')) return String(v).trim();
-    const inner = firstString(v, key, depth + 1);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-
-function fromBackup(names: readonly string[], dir: string): GpoContext | undefined {
-  for (const [file, nameKey, guidKey] of [
-    ['bkupinfo.xml', 'GPODisplayName', 'GPOGuid'],
-    ['backup.xml', 'DisplayName', 'ID'],
+function fromBackup(names: readonly string[], dir: string): GpoIdentity | undefined {
+  let out: GpoIdentity | undefined;
+  for (const [file, parse] of [
+    ['bkupinfo.xml', parseBkupInfo],
+    ['backup.xml', parseBackupXml],
   ] as const) {
     const p = findChild(names, dir, file);
     const text = p && readSmallText(p);
-    if (!text || /<!DOCTYPE/i.test(text)) continue;
-    try {
-      const doc = xml.parse(text);
-      const name = firstString(doc, nameKey);
-      const guid = firstString(doc, guidKey);
-      if (name || guid) return { name, guid: guid && GUID.test(guid) ? guid.toUpperCase() : undefined };
-    } catch {
-      // Unreadable metadata only costs the GPO name in the report.
-    }
+    if (text) out = mergeIdentity(out, parse(text));
   }
-  return undefined;
+  return out;
+}
+
+/** The JSON output's view of an identity: GUID and name only. */
+export function gpoContextOf(id: GpoIdentity | undefined): GpoContext | undefined {
+  if (!id || (!id.guid && !id.name)) return undefined;
+  // Key order as before: GPT.INI gave { guid, name }, the backup files { name, guid }.
+  if (id.source === 'GPT.INI') return { guid: id.guid, ...(id.name ? { name: id.name } : {}) };
+  return { ...(id.name ? { name: id.name } : {}), ...(id.guid ? { guid: id.guid } : {}) };
 }
 
 /**
@@ -96,16 +72,17 @@ function fromBackup(names: readonly string[], dir: string): GpoContext | undefin
  */
 export class GpoResolver {
   private static readonly MAX_CACHE = 1024;
-  private readonly byDir = new Map<string, GpoContext | null>();
+  private readonly byDir = new Map<string, GpoIdentity | null>();
+
   /** The GPO of a file: the nearest GUID-named ancestor folder that is a GPO or a GPMC backup. */
-  resolve(file: string): GpoContext | undefined {
+  resolve(file: string): GpoIdentity | undefined {
     return this.ofDir(path.dirname(path.resolve(file)), 0);
   }
 
-  private ofDir(dir: string, depth: number): GpoContext | undefined {
+  private ofDir(dir: string, depth: number): GpoIdentity | undefined {
     const known = this.byDir.get(dir);
     if (known !== undefined) return known ?? undefined;
-    let ctx: GpoContext | undefined;
+    let ctx: GpoIdentity | undefined;
     if (GUID.test(path.basename(dir))) ctx = this.lookup(dir);
     if (!ctx && depth < 12) {
       const parent = path.dirname(dir);
@@ -116,15 +93,18 @@ export class GpoResolver {
     return ctx;
   }
 
-  private lookup(dir: string): GpoContext | undefined {
+  private lookup(dir: string): GpoIdentity | undefined {
     let names: string[] = [];
     try {
       names = fs.readdirSync(dir);
     } catch {
       // An unreadable folder only costs the GPO name.
     }
-    let ctx: GpoContext | undefined;
-    if (findChild(names, dir, 'gpt.ini')) ctx = { guid: path.basename(dir).toUpperCase(), name: fromGptIni(names, dir) };
-    return ctx ?? fromBackup(names, dir);
+    const ini = findChild(names, dir, 'gpt.ini');
+    if (ini) {
+      const text = readSmallText(ini);
+      return { ...(text ? parseGptIni(text) : {}), guid: path.basename(dir).toUpperCase() };
+    }
+    return fromBackup(names, dir);
   }
 }

@@ -46,6 +46,7 @@ export function reportArgv(argv: string[]): { scanArgv: string[]; posture: Postu
   if (values.role !== undefined) scanArgv.push('--role', values.role);
   if (values['target-os'] !== undefined) scanArgv.push('--target-os', values['target-os']);
   if (values.jobs !== undefined) scanArgv.push('--jobs', values.jobs);
+  for (const t of values.topology ?? []) scanArgv.push('--topology', t);
   const p: PostureCliOptions = { topology: values.topology ?? [], evidence: values.evidence ?? [], paths: positionals };
   if (values.baseline !== undefined) p.driftBaseline = values.baseline;
   if (values.window !== undefined) p.window = values.window;

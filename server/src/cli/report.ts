@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { boundFindings } from '../core';
 import { CoverageSource, coverageSources } from '../core';
+import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core';
 import { fixAllEdits, lint } from '../core';
 import { displayKey } from '../core';
 import { LIMITS } from '../core';
 import { parseBytes, providerOf } from '../core';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core';
-import type { GpoContext } from './gpo-context';
+import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
 import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 
 export interface Region {
@@ -83,6 +84,8 @@ export interface FileReport {
   fixed?: number;
   /** Sources for the set-level coverage, merged by the caller. */
   coverage: [string, CoverageSource][];
+  /** The file's part of the policy set (GPOs and relay-relevant values), merged by the caller. */
+  policy?: FilePolicy;
 }
 
 function lineColumn(index: LineIndex, offset: number): { line: number; column: number } {
@@ -106,7 +109,14 @@ function findingKey(f: Finding): string {
   return f.setting ? `${displayKey(f.setting.hive, f.setting.key)}\\${f.setting.name}`.toLowerCase() : f.message;
 }
 
-export function buildReport(displayPath: string, file: ParsedFile, findings: Finding[], gpo: GpoContext | undefined, options: LintOptions): FileReport {
+export function buildReport(
+  displayPath: string,
+  file: ParsedFile,
+  findings: Finding[],
+  gpo: GpoContext | undefined,
+  options: LintOptions,
+  scope?: { identity?: GpoFolderIdentity; reach?: TopologyReach },
+): FileReport {
   const index = lineIndexFor(file.text);
   const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
@@ -130,6 +140,10 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
     if (s.gpo?.name) out.gpo = s.gpo.name;
     return out;
   });
+
+  // GPOs whose values apply nowhere: an info finding on the file, and no coverage credit.
+  const nowhere = scope ? appliesNowhereFindings(file, scope.identity, scope.reach) : undefined;
+  if (nowhere?.findings.length) findings = [...findings, ...nowhere.findings];
 
   const problemCodes = new Set(['file.parse', 'file.encoding', 'file.duplicate', 'file.limit', 'file.unsafe-xml', 'file.unknown', 'file.io']);
   const problems: JsonProblem[] = [];
@@ -168,13 +182,17 @@ export function buildReport(displayPath: string, file: ParsedFile, findings: Fin
     } else active.push(jf);
   }
 
-  const coverage = coverageSources(displayPath, file, index, options);
-  return { path: displayPath, format: file.format, encoding: file.encoding, ...(gpo ? { gpo } : {}), settings, findings: active, problems, suppressed, coverage };
+  const coverage = coverageSources(displayPath, file, index, options, nowhere?.skip);
+  const report: FileReport = { path: displayPath, format: file.format, encoding: file.encoding, ...(gpo ? { gpo } : {}), settings, findings: active, problems, suppressed, coverage };
+  if (scope) report.policy = filePolicy(displayPath, file, scope.identity, index);
+  return report;
 }
 
 export interface ScanOneOptions {
   lint: LintOptions;
   fix: boolean;
+  /** What the topology says about which GPOs apply anywhere. */
+  reach?: TopologyReach;
   /** With `fix`: apply unsafe (enforcing) fixes too (`--unsafe-fixes`). */
   unsafeFixes?: boolean;
 }
@@ -195,7 +213,8 @@ function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', mess
 }
 
 /** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
-export function scanOne(filePath: string, displayPath: string, gpo: GpoContext | undefined, opts: ScanOneOptions): FileReport {
+export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions): FileReport {
+  const gpo = gpoContextOf(identity);
   // The size is checked on the open descriptor before a byte is read; FIFOs and devices are refused.
   const read = readRegular(filePath, LIMITS.maxFileBytes);
   if (read.kind === 'error') return problemOnly(displayPath, 'file.io', `Could not read the file: ${read.code} ${read.message}`.trim());
@@ -236,7 +255,7 @@ export function scanOne(filePath: string, displayPath: string, gpo: GpoContext |
     }
   }
   // Every finding is fixed above; the report lists a bounded number per rule and file.
-  const report = buildReport(displayPath, parsed, boundFindings(findings), gpo, opts.lint);
+  const report = buildReport(displayPath, parsed, boundFindings(findings), gpo, opts.lint, { identity, reach: opts.reach });
   if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;

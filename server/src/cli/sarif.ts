@@ -11,8 +11,20 @@ import { isSettingRule, type Rule } from '../core';
 import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem, Region } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
+import { readinessSarif } from './evidence';
 
 export const FINGERPRINT_KEY = 'relaylint/v1';
+
+/** A result from outside the per-file scan (see `SarifWriter.addExternal`). */
+export interface ExternalResult {
+  ruleId: string;
+  level: 'error' | 'warning' | 'note';
+  message: string;
+  path: string;
+  region?: { startLine: number; startColumn: number; endLine: number; endColumn: number } | { byteOffset: number; byteLength: number };
+  fingerprint: string;
+  properties?: Record<string, unknown>;
+}
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
@@ -145,7 +157,29 @@ export class SarifWriter implements Reporter {
     for (const f of file.suppressed) this.push(this.result(file, f, f.suppressed?.reason ?? ''));
   }
 
+  /** A result built elsewhere (set-level results, e.g. the effective policy per scope). */
+  addResult(res: Record<string, unknown>): void {
+    const idx = this.ruleIndex.get(String(res.ruleId));
+    this.push(idx === undefined ? res : { ...res, ruleIndex: idx });
+  }
+
+  /** A result that does not come from one scanned GPO file (rollout readiness, issue 12). */
+  addExternal(r: ExternalResult): void {
+    const res: Record<string, unknown> = {
+      ruleId: r.ruleId,
+      level: r.level,
+      message: { text: r.message },
+      locations: [{ physicalLocation: { artifactLocation: artifact(r.path), ...(r.region ? { region: r.region } : {}) } }],
+      partialFingerprints: { [FINGERPRINT_KEY]: r.fingerprint },
+    };
+    const idx = this.ruleIndex.get(r.ruleId);
+    if (idx !== undefined) res.ruleIndex = idx;
+    if (r.properties) res.properties = r.properties;
+    this.push(res);
+  }
+
   end(set: SetResults): void {
+    if (set.readiness) for (const r of readinessSarif(set.readiness, set.coverage, set.evidence ?? [])) this.addExternal(r);
     this.write(`],"invocations":[${JSON.stringify({ executionSuccessful: !set.summary.ioError })}]}]}\n`);
   }
 }

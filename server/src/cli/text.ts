@@ -7,6 +7,7 @@ import type { CoverageEntry } from '../core';
 import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
+import { readinessText } from './evidence';
 
 /**
  * File names, GPO names and messages (which quote file content) may hold terminal control
@@ -57,6 +58,7 @@ export class TextReporter implements Reporter {
   }
 
   end(set: SetResults): void {
+    if (set.evidence && set.readiness) this.out(readinessText(set.evidence, set.readiness, this.c));
     const s = set.summary;
     this.summary({ files: s.files, skipped: s.skipped, seconds: s.seconds, coverage: set.coverage, fixed: s.fixed, roleText: this.roleText });
   }

@@ -29,8 +29,11 @@ export interface WalkError {
   message: string;
 }
 
-/** File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today). */
-const CANDIDATE = new RegExp(`\\.(${candidateExtensions.join('|')})$`, 'i');
+/**
+ * File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today), plus `.evtx` and
+ * `.csv`: event-log exports for rollout readiness (read by cli/evidence.ts, by content).
+ */
+const CANDIDATE = new RegExp(`\\.(${[...candidateExtensions, 'evtx', 'csv'].join('|')})$`, 'i');
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 function realOrUndefined(p: string): string | undefined {

@@ -7,7 +7,7 @@ import { settingRules } from './catalog';
 import { judgeContext, judgeFile } from './judge';
 import { displayKey } from './keys';
 import type { LineIndex } from './text';
-import type { LintOptions, ParsedFile, RegData, SettingState } from './types';
+import type { LintOptions, ParsedFile, RegData, Setting, SettingState } from './types';
 
 
 export interface CoverageSource {
@@ -39,11 +39,16 @@ export interface CoverageEntry {
   sourceCount?: number;
 }
 
-/** The coverage records of one file: (rule id, source) pairs. */
-export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions): [string, CoverageSource][] {
+/**
+ * The coverage records of one file: (rule id, source) pairs. `appliesNowhere` leaves out the values
+ * of GPOs that apply nowhere (unlinked, all links disabled, computer side disabled): they protect no
+ * machine, so they never count as hardened (the policy set, policy/set.ts, says which).
+ */
+export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions, appliesNowhere?: (s: Setting) => boolean): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
   for (const j of judgeFile(file, options)) {
     const s = j.setting;
+    if (appliesNowhere?.(s)) continue;
     const src: CoverageSource = { path, value: s.state === 'deleted' ? null : s.value, state: s.state, status: j.status };
     if (s.offset !== undefined) src.offset = s.offset;
     else src.line = index.positionAt(s.span.start).line + 1;

@@ -20,6 +20,27 @@ export { completionsAt, type CompletionEntry, type CompletionKind } from './comp
 export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';
 export { judgeFile, judgeValue, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
 export { applicabilityOf, type FixAllOptions } from './engine';
+export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
+export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
+export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
+export { effectivePolicy, computeEffective, appliesNowhere, type EffectivePolicy, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
+export {
+  detectEvidence,
+  readEvidenceFile,
+  EvidenceCollector,
+  EVENT_KINDS,
+  RULE_EVIDENCE,
+  bytesSource,
+  type ByteSource,
+  type EvidenceFormat,
+  type EvidenceFileSummary,
+  type EvidenceProblem,
+  type Readiness,
+  type ReadinessClient,
+  type ReadinessOptions,
+  type ReadinessScope,
+  type ReadinessStatus,
+} from './evidence';
 export {
   parseConfigText,
   validateConfig,

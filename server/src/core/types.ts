@@ -97,6 +97,11 @@ export interface Setting {
   gpo?: GpoRef;
   /** Report: the policy display name the value was derived from (ADMX policy or Security Option). */
   policyName?: string;
+  /**
+   * Report / RSoP: the client-side extension that writes the value (Registry = Administrative
+   * Templates / Registry.pol, Security = GptTmpl.inf, GPP = Preferences Registry.xml).
+   */
+  cse?: 'registry' | 'security' | 'gpp';
 }
 
 export interface GpoRef {
@@ -104,6 +109,55 @@ export interface GpoRef {
   guid?: string;
   /** RSoP: 1 = winning. */
   precedence?: number;
+}
+
+/** Scope data of one GPO in a GPO report (scope-and-evidence.md §2.9). */
+export interface ReportGpo {
+  name?: string;
+  guid?: string;
+  /** The `<GPO>` start tag. */
+  span?: Span;
+  /** `Computer/Enabled` (false = computer side disabled); absent when the file does not say. */
+  computerEnabled?: boolean;
+  /** Report: `User/Enabled`. */
+  userEnabled?: boolean;
+  /** Report: the `<LinksTo>` elements (absent for RSoP). An empty list = the report shows no link. */
+  links?: ReportLink[];
+  /** Report: trustees allowed / denied the Apply Group Policy right (security filtering). */
+  applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** Report: `FilterName`, the WMI filter linked to the GPO. */
+  wmiFilter?: string;
+}
+
+/**
+ * One GPO of an RSoP report's computer results (scope-and-evidence.md §2.11 [E30][E6]): its links
+ * on that computer and the flags that say why it did not apply. `notApplied` is set when one does.
+ */
+export interface RsopGpo {
+  name?: string;
+  guid?: string;
+  enabled?: boolean;
+  isValid?: boolean;
+  filterAllowed?: boolean;
+  accessDenied?: boolean;
+  links: { somPath: string; enabled?: boolean; enforced?: boolean; appliedOrder?: number; linkOrder?: number }[];
+  notApplied?: string;
+}
+
+/** One `<LinksTo>` of a GPO report. */
+export interface ReportLink {
+  somName?: string;
+  /** Canonical path as GPMC writes it: `corp.example/Servers` (domain alone: `corp.example`). */
+  somPath: string;
+  enabled: boolean;
+  /** `NoOverride`. */
+  enforced: boolean;
+  span: Span;
+}
+
+export interface Trustee {
+  sid?: string;
+  name?: string;
 }
 
 export type ProblemCode =
@@ -173,6 +227,15 @@ export interface ParsedFile {
   entries?: InfEntry[];
   /** Report / RSoP: the GPOs the file describes. */
   gpos?: GpoRef[];
+  /** GPO report: links, enabled flags and filters of each GPO, in document order. */
+  reportGpos?: ReportGpo[];
+  /** RSoP (computer results): why each GPO did or did not apply on the reported computer. */
+  rsopGpos?: RsopGpo[];
+  /**
+   * RSoP: the settings that lost (precedence above 1), kept for the effective-policy view. They are
+   * never judged as findings of this file.
+   */
+  shadowed?: Setting[];
 }
 
 export interface TextEdit {

@@ -94,3 +94,53 @@ export function polOriginal(viewUri: string): string | undefined {
     return undefined;
   }
 }
+
+// ---- Domain features (effective policy per scope, readiness, posture) -------------------------
+
+/** Custom request (client → server), params `{}`: the Relay exposure of the workspace, per scope and rule. */
+export const ExposureRequest = 'relaylint/exposure';
+/** Custom request (client → server), params `{}`: the posture page of the workspace as HTML, with its clickable cells. */
+export const PostureRequest = 'relaylint/posture';
+/** Notification (server → client, no params): the workspace domain model was recomputed; views refresh. */
+export const DomainChangedNotification = 'relaylint/domainChanged';
+
+export type ExposureStatus = 'hardened' | 'weak' | 'missing' | 'conditional' | 'conflict' | 'undetermined';
+
+export interface ExposureRule {
+  ruleId: string;
+  title: string;
+  status: ExposureStatus;
+  why?: string;
+  /**
+   * The deciding line. `uri` is the file's `file:` URI, or for a binary Registry.pol the
+   * `relaylint-pol:` view URI (see polViewUri), with `range` in the view's text.
+   */
+  winner?: { uri: string; range: Range; gpo?: string };
+  /** Rollout readiness from the event logs of the workspace: status (ready, blocked, no-evidence, audit-off, window-short) and the number of clients that would fail. */
+  readiness?: { status: string; clients: number };
+}
+
+export interface ExposureScope {
+  som: string;
+  kind: 'domain' | 'ou' | 'site';
+  role: 'dc' | 'member';
+  rules: ExposureRule[];
+}
+
+export interface ExposureResult {
+  available: boolean;
+  reason?: string;
+  scopes: ExposureScope[];
+}
+
+export interface PostureCell {
+  /** The value of `data-relaylint-cell` in the page; also the cell's index in `cells`. */
+  id: string;
+  uri: string;
+  range: Range;
+}
+
+export interface PostureResult {
+  html: string;
+  cells: PostureCell[];
+}

@@ -9,7 +9,7 @@
  * is logged and answered, never fatal.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
@@ -32,11 +32,14 @@ import { codeActions, fixAllUri, resolveFixAll } from './codeActions';
 import { EditorConfig } from './config';
 import type { EffectiveSettings } from './config';
 import { diagnosticsFor } from './diagnostics';
+import { DomainModel } from './domain';
+import type { DomainInputs } from './domain';
+import { configLocations } from '../configLoader';
 import { DocumentModel } from './documents';
 import { completion, hover } from './features';
 import { ensurePolView, PolError, polText } from './pol';
 import type { InitializationOptions, PolTextParams } from './protocol';
-import { Commands, DidGrantWorkspaceTrustNotification, FIX_ALL_KIND, polOriginal, PolTextRequest, SOURCE } from './protocol';
+import { Commands, DidGrantWorkspaceTrustNotification, DomainChangedNotification, ExposureRequest, FIX_ALL_KIND, polOriginal, PolTextRequest, PostureRequest, SOURCE } from './protocol';
 import { SettingsStore } from './settings';
 
 const stdio = stdioTransport();
@@ -96,6 +99,55 @@ const editorConfig = new EditorConfig(
   (m) => connection.console.info(m),
   () => client.folders,
 );
+
+declare const RELAYLINT_VERSION: string | undefined;
+const VERSION = typeof RELAYLINT_VERSION === 'string' ? RELAYLINT_VERSION : '0.0.0-dev';
+
+/**
+ * What the domain model reads: the workspace folders, the topology and evidence paths of the
+ * settings and of the config file that applies to each folder (neither in an untrusted workspace:
+ * there the settings come from their defaults and no config file is read), and the role and target
+ * OS of the first folder.
+ */
+async function domainInputs(): Promise<DomainInputs> {
+  const topology: string[] = [];
+  const evidence: string[] = [];
+  let lint: DomainInputs['lint'] = { role: 'any', targetOs: 'legacy' };
+  for (const [i, folder] of client.folders.entries()) {
+    const probe = pathToFileURL(join(folder, '.relaylint-probe')).href;
+    const s = await effectiveSettings(probe);
+    if (i === 0) lint = { role: s.role, targetOs: s.targetOs };
+    if (!editorConfig.trusted) continue;
+    const abs = (p: string) => (isAbsolute(p) ? p : resolve(folder, p));
+    topology.push(...s.topology.map(abs));
+    evidence.push(...s.evidence.map(abs));
+    const loc = configLocations(editorConfig.configFor(probe, s));
+    topology.push(...loc.topology);
+    evidence.push(...loc.evidence);
+  }
+  return { folders: [...client.folders], topology: [...new Set(topology)], evidence: [...new Set(evidence)], lint, windowDays: 30, trusted: editorConfig.trusted };
+}
+
+const domain = new DomainModel(
+  domainInputs,
+  (before, after) => {
+    void connection.sendNotification(DomainChangedNotification).catch(() => undefined);
+    // Diagnostics and hovers change only where the effective policy is (or was) known.
+    if (before?.effective || after.effective) refreshDiagnostics();
+  },
+  (m) => connection.console.info(m),
+);
+
+/** The file system path of a document (the original file of a Registry.pol view), or undefined. */
+function fsPathOf(uri: string): string | undefined {
+  const u = polOriginal(uri) ?? uri;
+  if (!u.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(u);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Editor settings for a document with its config file merged in. */
 async function effectiveSettings(uri: string): Promise<EffectiveSettings> {
@@ -158,7 +210,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.docsBase = typeof init.docsBase === 'string' && init.docsBase ? init.docsBase : localDocsBase();
   const result: InitializeResult = {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], ...(client.resolveFixAll ? { resolveProvider: true } : {}) },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['=', '\\', '"', '['], resolveProvider: false },
@@ -175,17 +227,22 @@ connection.onInitialized(() => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'relaylint' }).catch((err) => console.error('relaylint: register failed:', err));
   }
   if (client.watchFiles) {
+    // Config files, and the files of the workspace domain model (GPO exports, topology, event logs).
     void connection.client
-      .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/relaylint.json' }, { globPattern: '**/package.json' }] })
+      .register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/relaylint.json' }, { globPattern: '**/package.json' }, { globPattern: '**/*.{inf,reg,xml,pol,ldf,ldif,json,zip,evtx,csv,INF,REG,XML,POL}' }],
+      })
       .catch((err) => console.error('relaylint: register failed:', err));
   }
   if (!editorConfig.trusted) console.info('relaylint: the workspace is not trusted: config files are not read until it is.');
+  domain.schedule();
 });
 
 connection.onDidChangeWatchedFiles(
   guard('didChangeWatchedFiles', undefined, () => {
     editorConfig.changed();
     refreshDiagnostics();
+    domain.schedule();
   }),
 );
 
@@ -197,6 +254,7 @@ connection.onNotification(
     editorConfig.changed();
     console.info('relaylint: the workspace is now trusted: config files apply.');
     refreshDiagnostics();
+    domain.schedule();
   }),
 );
 
@@ -205,6 +263,7 @@ connection.onDidChangeConfiguration(
     settings.changed(params.settings);
     editorConfig.changed();
     refreshDiagnostics();
+    domain.schedule();
   }),
 );
 
@@ -215,7 +274,9 @@ async function computeDiagnostics(doc: TextDocument): Promise<Diagnostic[]> {
     const parsed = await model.parsed(doc);
     if (!parsed) return [];
     const s = await effectiveSettings(doc.uri);
-    return diagnosticsFor(doc, parsed, s, client.docsBase);
+    const out = diagnosticsFor(doc, parsed, s, client.docsBase);
+    const p = fsPathOf(doc.uri);
+    return p ? domain.annotate(p, doc.getText(), out) : out;
   } catch (err) {
     console.error(`relaylint: diagnostics for ${doc.uri} failed: ${describe(err)}`);
     return [
@@ -264,6 +325,11 @@ documents.onDidChangeContent((e) => {
   if (!client.pull) schedulePush(e.document.uri);
 });
 
+documents.onDidSave((e) => {
+  // Clients without file watching: a saved export changes the workspace model.
+  if (fsPathOf(e.document.uri)) domain.schedule();
+});
+
 documents.onDidClose((e) => {
   model.closed(e.document.uri);
   settings.forget(e.document.uri);
@@ -308,7 +374,11 @@ connection.onHover(
     const parsed = await model.parsed(doc);
     if (!parsed) return null;
     const s = await effectiveSettings(doc.uri);
-    return hover(doc, parsed, params.position, s, client.docsBase);
+    const h = hover(doc, parsed, params.position, s, client.docsBase);
+    const p = fsPathOf(doc.uri);
+    const lines = h && p ? domain.hoverLines(p, doc.getText(), params.position) : [];
+    if (h && lines.length && typeof h.contents === 'object' && 'value' in h.contents) h.contents.value += `\n\n---\n\n${lines.join('  \n')}`;
+    return h;
   }),
 );
 
@@ -341,6 +411,26 @@ connection.onRequest(PolTextRequest, async (params: PolTextParams) => {
     throw new ResponseError(ErrorCodes.InvalidParams, message);
   }
 });
+
+connection.onRequest(ExposureRequest, async () => {
+  try {
+    return await domain.exposure();
+  } catch (err) {
+    console.error(`relaylint: ${ExposureRequest} failed: ${describe(err)}`);
+    return { available: false, reason: 'relaylint could not compute the exposure because of an internal error; the details are in the relaylint output.', scopes: [] };
+  }
+});
+
+connection.onRequest(PostureRequest, async () => {
+  try {
+    return await domain.posture(VERSION, new Date());
+  } catch (err) {
+    console.error(`relaylint: ${PostureRequest} failed: ${describe(err)}`);
+    throw new ResponseError(ErrorCodes.InternalError, 'relaylint could not build the posture page; the details are in the relaylint output.');
+  }
+});
+
+connection.onShutdown(() => domain.dispose());
 
 documents.listen(connection);
 connection.listen();

@@ -21,6 +21,10 @@ export interface RelaylintSettings {
   fixUnsafe: boolean;
   /** `relaylint.configFile`: a config file to use instead of the nearest one (ignored in untrusted workspaces). */
   configFile?: string;
+  /** `relaylint.topology`: topology exports (relative paths start at the workspace folder; ignored in untrusted workspaces). */
+  topology: string[];
+  /** `relaylint.evidence`: event-log exports or folders of them (as `topology`). */
+  evidence: string[];
 }
 
 export const DEFAULT_SETTINGS: Readonly<RelaylintSettings> = Object.freeze({
@@ -31,6 +35,8 @@ export const DEFAULT_SETTINGS: Readonly<RelaylintSettings> = Object.freeze({
   disableRuleComment: true,
   showDocumentation: true,
   fixUnsafe: false,
+  topology: Object.freeze([]) as unknown as string[],
+  evidence: Object.freeze([]) as unknown as string[],
 });
 
 const ROLES: readonly Role[] = ['dc', 'member', 'any'];
@@ -47,6 +53,12 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], fallback:
 
 function flag(value: unknown, fallback: boolean): boolean {
   return typeof value === 'boolean' ? value : fallback;
+}
+
+/** A list of paths: strings only, trimmed, at most 64. */
+function paths(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim()).slice(0, 64);
 }
 
 /** Turn whatever the client sent (possibly nothing, possibly junk) into complete settings. */
@@ -71,6 +83,8 @@ export function normalizeSettings(raw: unknown): RelaylintSettings {
     disableRuleComment: flag(disable.enable, DEFAULT_SETTINGS.disableRuleComment),
     showDocumentation: flag(docs.enable, DEFAULT_SETTINGS.showDocumentation),
     fixUnsafe: flag(isRecord(r.fix) ? r.fix.unsafe : undefined, DEFAULT_SETTINGS.fixUnsafe),
+    topology: paths(r.topology),
+    evidence: paths(r.evidence),
   };
 }
 

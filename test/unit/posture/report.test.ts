@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { posture } from '../../../server/src/core';
-import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
+import { REPO, runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 
 const G = '{AAAAAAAA-0000-0000-0000-000000000001}';
 
@@ -139,12 +139,15 @@ test('relaylint report writes the page, says which inputs are not available, and
   const base = runCli(['scan', 'gpo', '--format', 'json', '--fail-on', 'never', '-o', 'base.json'], { cwd: dir });
   assert.equal(base.code, 0, base.stderr);
   writeFile(dir, 'gpo/GptTmpl.inf', WEAK_INF);
-  const r = runCli(['report', 'gpo', '--topology', 'domain.ldf', '--evidence', 'dc01.evtx', '--baseline', 'base.json', '-o', 'posture.html'], { cwd: dir });
+  // Event-log readiness is read now (issue 12): a real log with no relay events.
+  fs.copyFileSync(path.join(REPO, 'test/fixtures/evtx/system.evtx'), path.join(dir, 'dc01.evtx'));
+  // --topology is read now too (effective policy per scope): not passed here, see test/unit/scope/cli-scope.test.ts.
+  const r = runCli(['report', 'gpo', '--evidence', 'dc01.evtx', '--baseline', 'base.json', '-o', 'posture.html'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   const html = fs.readFileSync(path.join(dir, 'posture.html'), 'utf8');
-  assert.match(html, /--topology domain\.ldf: effective policy per OU is not available in this build yet/);
-  assert.match(html, /--evidence dc01\.evtx: event-log readiness is not available in this build yet/);
+  assert.doesNotMatch(html, /--topology/);
+  assert.doesNotMatch(html, /--evidence dc01\.evtx: event-log readiness is not available/);
   assert.match(html, /<td class="l0" data-sort="0" data-family="smb-signing" data-level="0">/);
   assert.match(html, /<tr><td>Regressed<\/td><td>All scanned files \(role any, no topology\)<\/td><td>smb\.server\.require<\/td><td>1 \(hardened\)<\/td><td>0 \(weak\)<\/td><td><a href="#f\d+" title="gpo\/GptTmpl\.inf">F\d+<\/a>:4<\/td><\/tr>/);
   assert.match(html, /<div class="tile" id="tile-regressed"><strong>2<\/strong>Regressed<\/div>/);

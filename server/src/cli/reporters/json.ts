@@ -6,7 +6,7 @@ import { JsonStream } from './json-writer';
 import type { FileResult, Reporter, RunMeta, SetResults, Write } from './types';
 
 /** Set-level sections after `coverage`, in this order when present (additive; see types.ts). */
-const LATER_SECTIONS = ['gpos', 'scopes', 'evidence', 'readiness', 'posture'] as const;
+const LATER_SECTIONS = ['gpos', 'scopes', 'topology', 'evidence', 'readiness', 'posture'] as const;
 
 export class JsonReporter implements Reporter {
   /** Entries with at most this many settings, findings and problems are written with one stringify. */

@@ -29,6 +29,7 @@
 import type { CoverageEntry } from '../../core';
 import type { LintOptions } from '../../core';
 import type { FileReport } from '../report';
+import type { EvidenceFileSummary, Readiness } from '../../core';
 
 export interface RunMeta {
   tool: { name: 'relaylint'; version: string };
@@ -61,6 +62,9 @@ export interface RunSummary {
 export interface SetResults {
   /** Set-level coverage per setting; undefined with `--no-coverage` or when no file was read. */
   coverage?: CoverageEntry[];
+  /** Event-log exports read and the rollout readiness per rule (issue 12), when any export was read. */
+  evidence?: EvidenceFileSummary[];
+  readiness?: Readiness[];
   summary: RunSummary;
 }
 

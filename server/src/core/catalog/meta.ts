@@ -115,6 +115,30 @@ export const metaRules: MetaRule[] = [
     },
     references: [],
   },
+  {
+    id: 'gpo.applies-nowhere',
+    title: "The GPO's computer settings apply nowhere",
+    category: 'meta',
+    severity: 'info',
+    explanation: {
+      what: 'The GPO is not linked anywhere, all its links are disabled, or its computer side is disabled (GPO status), so none of its computer settings reach any machine.',
+      why: 'A hardened value in such a GPO protects nothing; coverage and the effective policy do not count it. A weak value in it does no harm today but comes back the day the GPO is linked or enabled.',
+      fix: 'Link the GPO where its settings are meant to apply and enable its computer side, or delete it if it is no longer used.',
+    },
+    references: [{ tag: 'E1', title: 'MS-GPOL 3.2.5.1.5 and 3.2.5.1.6: GPO search and filter evaluation (scope-and-evidence.md P7, P8)' }],
+  },
+  {
+    id: 'topology.problem',
+    title: 'A topology export could not be read completely',
+    category: 'meta',
+    severity: 'warning',
+    explanation: {
+      what: 'An LDIF, SharpHound or Get-GPInheritance export has a damaged part, a link to a GPO that was not scanned, an OU whose parent is missing, or is of a type that carries no topology.',
+      why: 'The effective policy per scope is computed from the rest; results that depend on the missing part may be incomplete.',
+      fix: 'Export the topology again (the recipes are in docs/effective-policy.md), and scan every GPO it links to.',
+    },
+    references: [{ tag: 'E9', title: 'RFC 2849 and the topology formats of scope-and-evidence.md §2' }],
+  },
 ];
 
 export const problemRuleId: Record<ProblemCode, string> = {

@@ -20,11 +20,12 @@ export const gpoReportProvider: FormatProvider = {
   detect: [
     {
       order: XML_ROOT_ORDER,
-      what: 'XML root element `GPO` or `GPOs` (GPO report), `Rsop` (RSoP report)',
+      what: 'XML root element `GPO` or `GPOs` (GPO report), `report` holding `<GPO>` elements (`-All`), `Rsop` (RSoP report)',
       test: (c) => {
         if (!mayBeXml(c)) return undefined;
         const root = c.xmlRoot();
-        if (root === 'GPO' || root === 'GPOs') return 'gpo-report-xml';
+        // `Get-GPOReport -All` writes a `<report>` root holding many `<GPO>` elements.
+        if (root === 'GPO' || root === 'GPOs' || (root === 'report' && /<GPO[\s>]/.test(c.head))) return 'gpo-report-xml';
         if (root === 'Rsop') return 'rsop-xml';
         return undefined;
       },

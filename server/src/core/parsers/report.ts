@@ -17,11 +17,17 @@
  * text fix is offered.
  *
  * RSoP: every setting element carries `GPO` (`Identifier`) and `Precedence`; only the winner
- * (precedence 1, or none given) becomes a setting, with `gpo.precedence` set.
+ * (precedence 1, or none given) becomes a setting, with `gpo.precedence` set. The losers are kept in
+ * `shadowed` for the effective-policy view and never judged as findings of the file.
+ *
+ * Scope data of a report (scope-and-evidence.md §2.9 [E21][E28]): `<LinksTo>` (SOMName, SOMPath,
+ * Enabled, NoOverride), `Computer/Enabled`, the trustees with "Apply Group Policy" and the WMI
+ * `FilterName` of each GPO. `Get-GPOReport -All` writes a `<report>` root holding many
+ * `<GPO>` elements; a single report has a `<GPO>` root. The scope data goes to `reportGpos`.
  */
 import { enforceRegistryLimits } from './inf-reg-shared';
 import { cleanKey, hiveOf } from '../keys';
-import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, Setting, Span } from '../types';
+import type { Encoding, GpoRef, Hive, ParsedFile, Problem, RegData, RegType, ReportGpo, ReportLink, RsopGpo, Setting, Span, Trustee } from '../types';
 import { emptyParse } from './empty';
 import { extractGppItems, reportDuplicateItems } from './gpp';
 import { mapAdmxPolicy } from './report-admx';
@@ -46,6 +52,10 @@ interface Ctx {
   gpoOf: GpoOf;
   /** Report (not RSoP): check GPP items for values written twice. */
   checkDuplicates: boolean;
+}
+
+function withCse(list: Setting[], from: number, cse: NonNullable<Setting['cse']>): void {
+  for (let i = from; i < list.length; i++) list[i].cse = cse;
 }
 
 function trimmedText(el: XmlElement | undefined): string | undefined {
@@ -241,6 +251,13 @@ function readExtraRegistry(el: XmlElement, ns: string, ctx: Ctx): void {
 
 function readExtension(ext: XmlElement, ctx: Ctx): void {
   const ns = xsiType(ext)?.ns ?? ext.children[0]?.ns ?? '';
+  const from = ctx.out.settings.length;
+  readExtensionBody(ext, ns, ctx);
+  const cse = ns === GP_NS.security ? 'security' : ns === GP_NS.registry ? 'registry' : ns === GP_NS.gppRegistry ? 'gpp' : undefined;
+  if (cse) withCse(ctx.out.settings, from, cse);
+}
+
+function readExtensionBody(ext: XmlElement, ns: string, ctx: Ctx): void {
   switch (ns) {
     case GP_NS.security:
       for (const c of ext.children) if (c.local === 'SecurityOptions' && c.ns === ns) readSecurityOption(c, ns, ctx);
@@ -276,12 +293,77 @@ const SECTIONS: [string, Hive][] = [
   ['User', 'HKCU'],
 ];
 
+function boolText(el: XmlElement | undefined): boolean | undefined {
+  const t = trimmedText(el)?.toLowerCase();
+  return t === 'true' ? true : t === 'false' ? false : undefined;
+}
+
+/** `<LinksTo>`: one per link of the GPO. */
+function readLinks(gpoEl: XmlElement, out: ParsedFile): ReportLink[] {
+  const links: ReportLink[] = [];
+  for (const l of childElements(gpoEl, 'LinksTo')) {
+    const somPath = trimmedText(childElement(l, 'SOMPath'));
+    if (!somPath) {
+      out.problems.push({ code: 'parse', severity: 'warning', message: 'A <LinksTo> without a <SOMPath> was skipped.', span: l.startTag });
+      continue;
+    }
+    const link: ReportLink = {
+      somPath,
+      enabled: boolText(childElement(l, 'Enabled')) ?? true,
+      enforced: boolText(childElement(l, 'NoOverride')) ?? false,
+      span: l.span,
+    };
+    const somName = trimmedText(childElement(l, 'SOMName'));
+    if (somName) link.somName = somName;
+    links.push(link);
+  }
+  return links;
+}
+
+/** Security filtering: the trustees allowed or denied "Apply Group Policy" [E28]. */
+function readApplyTrustees(gpoEl: XmlElement): ReportGpo['applyTrustees'] {
+  const sd = childElement(gpoEl, 'SecurityDescriptor');
+  const perms = sd && childElement(sd, 'Permissions');
+  if (!perms) return undefined;
+  const allow: Trustee[] = [];
+  const deny: Trustee[] = [];
+  for (const tp of childElements(perms, 'TrusteePermissions')) {
+    const std = childElement(tp, 'Standard');
+    const access = std ? childElements(std, 'GPOGroupedAccessEnum').map((e) => e.text.trim().toLowerCase()) : [];
+    if (!access.includes('apply group policy')) continue;
+    const tr = childElement(tp, 'Trustee');
+    const trustee: Trustee = {};
+    const sid = tr && trimmedText(childElement(tr, 'SID'));
+    const name = tr && trimmedText(childElement(tr, 'Name'));
+    if (sid) trustee.sid = sid;
+    if (name) trustee.name = name;
+    const typeEl = childElement(tp, 'Type');
+    const kind = typeEl ? (trimmedText(childElement(typeEl, 'PermissionType')) ?? trimmedText(typeEl)) : undefined;
+    (kind?.toLowerCase() === 'deny' ? deny : allow).push(trustee);
+  }
+  return { allow, deny };
+}
+
 function readGpo(gpoEl: XmlElement, out: ParsedFile): void {
   const name = trimmedText(childElement(gpoEl, 'Name'));
   const idEl = childElement(gpoEl, 'Identifier');
   const guid = idEl ? trimmedText(childElement(idEl, 'Identifier') ?? idEl) : undefined;
   const gpo = gpoRef(name, guid);
+  const scope: ReportGpo = gpoRef(name, guid);
+  scope.span = gpoEl.startTag;
+  const computer = childElement(gpoEl, 'Computer');
+  const computerEnabled = boolText(computer && childElement(computer, 'Enabled'));
+  if (computerEnabled !== undefined) scope.computerEnabled = computerEnabled;
+  const user = childElement(gpoEl, 'User');
+  const userEnabled = boolText(user && childElement(user, 'Enabled'));
+  if (userEnabled !== undefined) scope.userEnabled = userEnabled;
+  scope.links = readLinks(gpoEl, out);
+  const trustees = readApplyTrustees(gpoEl);
+  if (trustees) scope.applyTrustees = trustees;
+  const wmi = trimmedText(childElement(gpoEl, 'FilterName'));
+  if (wmi) scope.wmiFilter = wmi;
   (out.gpos ??= []).push(gpo);
+  (out.reportGpos ??= []).push(scope);
   for (const [local, hive] of SECTIONS) {
     for (const section of childElements(gpoEl, local)) readSection(section, { out, hive, gpoOf: () => gpo, checkDuplicates: true });
   }
@@ -295,6 +377,58 @@ const RSOP_SECTIONS: [string, Hive][] = [
   ['UserResults', 'HKCU'],
 ];
 
+function numText(el: XmlElement | undefined): number | undefined {
+  const t = trimmedText(el);
+  return t !== undefined && /^\d+$/.test(t) ? Number(t) : undefined;
+}
+
+/**
+ * Why a GPO did not apply on the RSoP's computer: `AccessDenied` true = security filtering,
+ * `FilterAllowed` false = WMI filter, `Enabled` false, `IsValid` false (meaning UNVERIFIED), or no
+ * link with a non-zero `AppliedOrder` (0 = not applied) [E6][E30].
+ */
+function readRsopGpo(g: XmlElement, name: string | undefined, guid: string | undefined): RsopGpo {
+  const r: RsopGpo = { links: [] };
+  if (name) r.name = name;
+  if (guid) r.guid = guid;
+  const enabled = boolText(childElement(g, 'Enabled'));
+  if (enabled !== undefined) r.enabled = enabled;
+  const isValid = boolText(childElement(g, 'IsValid'));
+  if (isValid !== undefined) r.isValid = isValid;
+  const filterAllowed = boolText(childElement(g, 'FilterAllowed'));
+  if (filterAllowed !== undefined) r.filterAllowed = filterAllowed;
+  const accessDenied = boolText(childElement(g, 'AccessDenied'));
+  if (accessDenied !== undefined) r.accessDenied = accessDenied;
+  for (const l of childElements(g, 'Link')) {
+    const somPath = trimmedText(childElement(l, 'SOMPath'));
+    if (!somPath) continue;
+    const link: RsopGpo['links'][number] = { somPath };
+    const le = boolText(childElement(l, 'Enabled'));
+    if (le !== undefined) link.enabled = le;
+    const no = boolText(childElement(l, 'NoOverride'));
+    if (no !== undefined) link.enforced = no;
+    const applied = numText(childElement(l, 'AppliedOrder'));
+    if (applied !== undefined) link.appliedOrder = applied;
+    const order = numText(childElement(l, 'LinkOrder'));
+    if (order !== undefined) link.linkOrder = order;
+    r.links.push(link);
+  }
+  const why =
+    r.accessDenied === true
+      ? 'security filtering denied it on this computer (AccessDenied)'
+      : r.filterAllowed === false
+        ? 'its WMI filter excluded this computer (FilterAllowed false)'
+        : r.enabled === false
+          ? 'it is disabled (Enabled false)'
+          : r.isValid === false
+            ? 'the report marks it not valid (IsValid false)'
+            : r.links.length && r.links.every((l) => l.appliedOrder === 0)
+              ? 'none of its links applied on this computer (AppliedOrder 0)'
+              : undefined;
+  if (why) r.notApplied = why;
+  return r;
+}
+
 function readRsop(root: XmlElement, out: ParsedFile): void {
   const names = new Map<string, string>();
   const gpos: GpoRef[] = (out.gpos ??= []);
@@ -305,6 +439,7 @@ function readRsop(root: XmlElement, out: ParsedFile): void {
         const path = childElement(g, 'Path');
         const guid = path ? trimmedText(childElement(path, 'Identifier')) : undefined;
         const id = (guid ?? name ?? '').toLowerCase();
+        if (local === 'ComputerResults') (out.rsopGpos ??= []).push(readRsopGpo(g, name, guid));
         if (!id || names.has(id)) continue;
         names.set(id, name ?? '');
         gpos.push(gpoRef(name, guid));
@@ -313,23 +448,30 @@ function readRsop(root: XmlElement, out: ParsedFile): void {
   }
 
   /** GPO and precedence of a setting: on the element itself or the nearest ancestor inside its extension. */
-  const gpoOf: GpoOf = (el) => {
+  const gpoOf = (el: XmlElement, losers: boolean): GpoRef | null | undefined => {
     for (let e: XmlElement | undefined = el; e && e.local !== 'Extension'; e = e.parent) {
       const g = childElement(e, 'GPO');
       const precText = trimmedText(childElement(e, 'Precedence'));
       if (!g && precText === undefined) continue;
       const precedence = precText !== undefined && /^\d+$/.test(precText) ? Number(precText) : undefined;
-      if (precedence !== undefined && precedence !== 1) return null;
+      if ((precedence !== undefined && precedence !== 1) !== losers) return null;
       const guid = g ? trimmedText(childElement(g, 'Identifier')) : undefined;
       const name = (g && trimmedText(childElement(g, 'Name'))) || (guid ? names.get(guid.toLowerCase()) : undefined);
       return gpoRef(name, guid, precedence);
     }
-    return undefined;
+    return losers ? null : undefined;
   };
 
   for (const [local, hive] of RSOP_SECTIONS) {
-    for (const results of childElements(root, local)) readSection(results, { out, hive, gpoOf, checkDuplicates: false });
+    for (const results of childElements(root, local)) readSection(results, { out, hive, gpoOf: (el) => gpoOf(el, false), checkDuplicates: false });
   }
+  // The losers, read in a second pass into a scratch file whose problems are dropped: they were
+  // already reported (or not) by the first pass, and a loser never becomes a finding of this file.
+  const scratch = emptyParse('rsop-xml', out.text, out.encoding);
+  for (const [local, hive] of RSOP_SECTIONS) {
+    for (const results of childElements(root, local)) readSection(results, { out: scratch, hive, gpoOf: (el) => gpoOf(el, true), checkDuplicates: false });
+  }
+  if (scratch.settings.length) out.shadowed = scratch.settings;
 }
 
 /** Parse a GPO report or RSoP report. Never throws. */
@@ -345,6 +487,7 @@ export function parseGpoReport(text: string, encoding: Encoding): ParsedFile {
       readGpo(root, out);
       break;
     case 'GPOs':
+    case 'report':
       out.gpos = [];
       for (const g of childElements(root, 'GPO')) readGpo(g, out);
       break;
@@ -355,7 +498,7 @@ export function parseGpoReport(text: string, encoding: Encoding): ParsedFile {
       const p: Problem = {
         code: 'parse',
         severity: 'warning',
-        message: `The root element is <${nameInMessage(root.name)}>, not <GPO>, <GPOs> or <Rsop>: this is not a GPO or RSoP report.`,
+        message: `The root element is <${nameInMessage(root.name)}>, not <GPO>, <GPOs>, <report> or <Rsop>: this is not a GPO or RSoP report.`,
         span: root.startTag,
       };
       out.problems.push(p);

@@ -28,6 +28,12 @@ export interface HtmlOptions {
   notAvailable?: string[];
   /** Readiness window, as text. */
   window?: string;
+  /**
+   * Editors (the VS Code posture view): an id for each deciding-line reference. When given, every
+   * file:line reference carries `data-relaylint-cell="<id>"` so a click can be mapped back to the
+   * line; without it the page is unchanged.
+   */
+  cellId?: (loc: Loc) => string | undefined;
 }
 
 export type Sink = (chunk: string) => void;
@@ -119,14 +125,19 @@ const GROUP_TITLES: Record<string, string> = {
 class FileRefs {
   readonly ids = new Map<string, number>();
   readonly gpo = new Map<string, string>();
-  constructor(private readonly compact = false) {}
+  constructor(
+    private readonly compact = false,
+    private readonly cellId?: (loc: Loc) => string | undefined,
+  ) {}
   ref(l: Loc): string {
+    const cell = this.cellId?.(l);
+    const attr = cell !== undefined ? ` data-relaylint-cell="${esc(cell)}"` : '';
     let id = this.ids.get(l.path);
     if (id === undefined) this.ids.set(l.path, (id = this.ids.size + 1));
     if (l.gpo && !this.gpo.has(l.path)) this.gpo.set(l.path, l.gpo);
     const at = l.line !== undefined ? `:${l.line}` : l.offset !== undefined ? ` @${l.offset}` : '';
-    if (this.compact) return `<a href="#f${id}">F${id}</a>${at}`;
-    return `<a href="#f${id}" title="${esc(l.path)}">F${id}</a>${at}${l.gpo ? ` (${esc(l.gpo)})` : ''}`;
+    if (this.compact) return `<a href="#f${id}"${attr}>F${id}</a>${at}`;
+    return `<a href="#f${id}" title="${esc(l.path)}"${attr}>F${id}</a>${at}${l.gpo ? ` (${esc(l.gpo)})` : ''}`;
   }
 }
 
@@ -325,7 +336,7 @@ const DRIFT_TITLES: Record<DriftKind, string> = { regressed: 'Regressed', improv
 export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): void {
   const title = opts.title ?? 'relaylint posture report';
   const compact = p.scopes.length > COMPACT_AFTER;
-  const refs = new FileRefs(compact);
+  const refs = new FileRefs(compact, opts.cellId);
   const inp = p.input;
   sink(
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="${CSP}">\n` +

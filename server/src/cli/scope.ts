@@ -1,0 +1,205 @@
+/**
+ * Effective policy per scope in the CLI: reads the topology files (named with `--topology`, or found
+ * by content next to the scanned folders), and writes the `gpos` / `scopes` of the JSON output, the
+ * per-scope table of the text output and the per-scope SARIF results. The computation is the core's.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
+import { LIMITS, readTopologyInput, settingRuleById, type EffectiveEntry, type EffectivePolicy, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
+import { fingerprint } from './report';
+
+export interface LoadedTopology {
+  parts: TopologyPart[];
+  /** Files that could not be read at all (exit 2, like a missing scan path). */
+  errors: { path: string; message: string }[];
+}
+
+const TOPOLOGY_NAME = /\.(ldf|ldif|json|zip)$/i;
+const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
+const SKIP = new Set(['.git', 'node_modules', '.svn', '.hg']);
+
+const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
+
+function readOne(file: string, display: string, explicit: boolean, out: LoadedTopology): void {
+  let bytes: Buffer;
+  try {
+    const st = fs.statSync(file);
+    if (st.size > LIMITS.maxFileBytes) {
+      // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
+      const severity = explicit ? 'error' : 'info';
+      out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${st.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.` }] });
+      return;
+    }
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if (explicit) out.errors.push({ path: file, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message });
+    return;
+  }
+  const parts = readTopologyInput(display, bytes, { inflateRaw, explicit });
+  if (parts) out.parts.push(...parts);
+}
+
+/**
+ * Topology inputs: every `--topology` file, and files named `*.ldf|*.ldif|*.json|*.zip` in the
+ * scanned folders that are topology exports by content. The folder search stays shallow (two levels
+ * below each folder given) and never enters GPO folders (`{GUID}`), so a SYSVOL walk costs nothing extra.
+ */
+export function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string): LoadedTopology {
+  const out: LoadedTopology = { parts: [], errors: [] };
+  const seen = new Set<string>();
+  for (const f of explicit) {
+    seen.add(path.resolve(f));
+    readOne(f, display(f), true, out);
+  }
+  for (const root of roots) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(root);
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory()) continue;
+    const stack: [string, number][] = [[root, 0]];
+    while (stack.length) {
+      const [dir, depth] = stack.pop() as [string, number];
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (depth < 2 && !SKIP.has(e.name) && !GUID_DIR.test(e.name)) stack.push([p, depth + 1]);
+        } else if (e.isFile() && TOPOLOGY_NAME.test(e.name) && !seen.has(path.resolve(p))) {
+          seen.add(path.resolve(p));
+          readOne(p, display(p), false, out);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+/** Severity of an exposed scope result: the rule's; at most warning when the result is conditional or undetermined. */
+export function scopeSeverity(e: EffectiveEntry): Severity {
+  const sev = settingRuleById(e.ruleId)?.severity ?? 'warning';
+  if ((e.status === 'conditional' || e.status === 'undetermined') && RANK[sev] > RANK.warning) return 'warning';
+  return sev;
+}
+
+/** The worst severity rank among the exposed scope results and topology problems, -1 for none. */
+export function scopeWorst(eff: EffectivePolicy): number {
+  let worst = -1;
+  for (const s of eff.scopes) for (const e of s.effective) if (e.exposed) worst = Math.max(worst, RANK[scopeSeverity(e)]);
+  for (const p of eff.problems) worst = Math.max(worst, RANK[p.severity]);
+  return worst;
+}
+
+/** The JSON members added when scope data is known. */
+export function scopeJson(eff: EffectivePolicy, parts: readonly TopologyPart[]): string {
+  const sources = [...new Set(parts.filter((p) => p.soms.length || p.gpcs.length).map((p) => `${p.kind}:${p.source}`))];
+  const topology = { sources: sources.length ? sources : ['reports'], lacks: eff.lacks, problems: eff.problems };
+  return `,"gpos":${JSON.stringify(eff.gpos)},"scopes":${JSON.stringify(eff.scopes)},"topology":${JSON.stringify(topology)}`;
+}
+
+function where(l: { path: string; line?: number; offset?: number } | undefined): string {
+  if (!l) return '';
+  return `${l.path}${l.line !== undefined ? `:${l.line}` : l.offset !== undefined ? `@${l.offset}` : ''}`;
+}
+
+/** The text output: a compact table per scope (rows: rules that are exposed or not decided). */
+export function scopeText(eff: EffectivePolicy, out: (s: string) => void, c: { bold(s: string): string; dim(s: string): string; red(s: string): string; yellow(s: string): string; green(s: string): string }): void {
+  out(c.bold('Effective policy per scope') + c.dim(eff.lacks.length ? ` (the topology input lacks: ${eff.lacks.map((l) => l.fact).join(', ')})` : '') + '\n');
+  const name = (guid: string) => eff.gpos.find((g) => g.guid === guid)?.name ?? guid;
+  for (const s of eff.scopes) {
+    const flags = [s.kind, s.role, s.blocksInheritance ? 'blocks inheritance' : s.blocksInheritance === null ? 'block inheritance unknown' : ''].filter(Boolean).join(', ');
+    const order = s.gpos.map((g) => `${name(g.guid)}${g.enforced ? ' (enforced)' : ''}`).join(' > ') || 'no GPO';
+    out(`  ${c.bold(s.som)}  ${c.dim(flags)}\n    ${c.dim('GPOs, highest first: ' + order)}\n`);
+    const rows = s.effective.filter((e) => e.exposed || e.status === 'conflict' || e.status === 'conditional' || e.status === 'undetermined');
+    const w = Math.max(0, ...rows.map((e) => e.ruleId.length));
+    for (const e of rows) {
+      const st = e.status === 'weak' || e.status === 'conflict' ? c.red(e.status.padEnd(12)) : c.yellow(e.status.padEnd(12));
+      const win = e.winner ? `${name(e.winner.gpo ?? '')} ${where(e.winner)}` : e.writers ? e.writers.map((x) => `${name(x.gpo ?? '')} ${where(x)}`).join(' vs ') : 'not configured';
+      const extra = e.condition ? ` (${e.condition})` : e.shadowed.length ? c.dim(` (${e.shadowed.length} shadowed)`) : '';
+      out(`    ${e.ruleId.padEnd(w)}  ${st}  ${win}${extra}\n`);
+    }
+    const over = s.effective.filter((e) => e.status === 'hardened' && e.winner && e.shadowed.some((x) => !x.rsop));
+    if (over.length) {
+      const items = over.map((e) => `${e.ruleId} (${name(e.winner?.gpo ?? '')} over ${[...new Set(e.shadowed.filter((x) => !x.rsop).map((x) => name(x.gpo ?? '')))].join(', ')})`);
+      out(c.dim(`    hardened over shadowed values: ${items.join('; ')}\n`));
+    }
+    if (s.dropped?.length) out(c.dim(`    not applied here: ${s.dropped.map((d) => `${name(d.guid)} (${d.reason})`).join('; ')}\n`));
+    const hardened = s.effective.filter((e) => e.status === 'hardened').length;
+    const quiet = s.effective.length - hardened - rows.length;
+    out(c.dim(`    ${hardened} hardened${quiet ? `, ${quiet} not configured with an acceptable OS default` : ''}\n`));
+  }
+  for (const g of eff.gpos) if (g.appliesNowhere && g.scanned) out(c.dim(`  GPO "${g.name ?? g.guid}" applies nowhere: ${g.appliesNowhere}\n`));
+  for (const p of eff.problems) out(`  ${p.severity === 'error' ? c.red('error') : c.yellow(p.severity)} ${p.source}${p.line ? ':' + p.line : ''}: ${p.message}\n`);
+  out('\n');
+}
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+function artifact(p: string): { uri: string; uriBaseId?: string } {
+  if (path.isAbsolute(p)) return { uri: pathToFileURL(p).href };
+  return { uri: p.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+}
+
+function region(l: { line?: number; offset?: number }) {
+  return l.offset !== undefined ? { byteOffset: l.offset } : { startLine: l.line ?? 1 };
+}
+
+/** SARIF results: one per exposed scope and rule, at the winning line (or the GPO's file when nothing configures it), shadowed values as related locations; and the topology problems. */
+export function scopeSarifResults(eff: EffectivePolicy): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const firstFile = (guid: string | undefined) => (guid ? eff.gpos.find((g) => g.guid === guid) : undefined);
+  for (const s of eff.scopes) {
+    for (const e of s.effective) {
+      if (!e.exposed) continue;
+      const at = e.winner ?? e.writers?.[0];
+      let location: Record<string, unknown> | undefined;
+      if (at) location = { physicalLocation: { artifactLocation: artifact(at.path), region: region(at) } };
+      else {
+        // Missing: the file of the scope's highest-precedence scanned GPO.
+        const top = s.gpos.map((g) => firstFile(g.guid)).find((g) => g?.scanned && g.files.length);
+        const file = top?.files[0];
+        if (file) location = { physicalLocation: { artifactLocation: artifact(file), region: { startLine: 1 } } };
+      }
+      const related = [...(e.writers ?? []).slice(1), ...e.shadowed].map((x, i) => ({
+        id: i + 1,
+        physicalLocation: { artifactLocation: artifact(x.path), region: region(x) },
+        message: { text: `${x.rsop ? 'RSoP loser' : 'shadowed'}: ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}` },
+      }));
+      const r: Record<string, unknown> = {
+        ruleId: e.ruleId,
+        level: LEVEL[scopeSeverity(e)],
+        message: { text: `${s.som} (${s.role}): ${e.status}. ${e.why}` },
+        partialFingerprints: { 'relaylint/v1': fingerprint(['scope', e.ruleId, s.som.toLowerCase()]) },
+        properties: { scope: s.som, status: e.status },
+      };
+      if (location) r.locations = [location];
+      if (related.length) r.relatedLocations = related;
+      out.push(r);
+    }
+  }
+  for (const p of eff.problems) out.push(topologyProblemResult(p));
+  return out;
+}
+
+function topologyProblemResult(p: TopologyProblem): Record<string, unknown> {
+  const file = p.source.replace(/:[^:/\\]*\.json$/i, '');
+  return {
+    ruleId: 'topology.problem',
+    level: LEVEL[p.severity === 'error' ? 'error' : p.severity === 'info' ? 'info' : 'warning'],
+    message: { text: p.message },
+    locations: [{ physicalLocation: { artifactLocation: artifact(file), region: { startLine: p.line ?? 1 } } }],
+    partialFingerprints: { 'relaylint/v1': fingerprint(['topology.problem', p.source, p.message]) },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Event CSV exports:
+ * 1. The recipe published in docs/evidence.md: columns TimeCreated, LogName, ProviderName, Id,
+ *    RecordId, MachineName, EventData (a JSON object: named values by name, positional ones as
+ *    `Data[0]`, `Data[1]`, …). Plain `Get-WinEvent | Export-Csv` loses the event data (the
+ *    `Properties` column holds only a type name, scope-and-evidence.md §4.3): recognised and
+ *    refused with a clear problem.
+ * 2. `Query-InsecureLDAPBinds.ps1` (Microsoft PFE, [E36], §4.5): IPAddress, Port, User, BindType
+ *    (Unsigned → 2889 type 0, Simple → type 1). It has no time and no DC name, so the window and
+ *    the recording DC are unknown: such evidence can name clients but never makes a rule ready.
+ *
+ * RFC 4180 fields (quotes, doubled quotes, line breaks inside quotes), streamed a block at a time.
+ */
+import { parseEventTime } from './xnode';
+import { TEXT_BLOCK, textBlocks } from './text-stream';
+import type { ByteSource, EventRecord, EvidenceProblem } from './types';
+
+const MAX_FIELD_CHARS = 1 << 20;
+const MAX_PROBLEMS = 200;
+
+export type CsvFlavour = 'recipe' | 'insecure-ldap-binds' | 'export-csv-lost-data' | 'unknown';
+
+export const RECIPE_COLUMNS = ['TimeCreated', 'LogName', 'ProviderName', 'Id', 'RecordId', 'MachineName', 'EventData'];
+export const INSECURE_BINDS_COLUMNS = ['IPAddress', 'Port', 'User', 'BindType'];
+
+export function csvFlavour(header: string[]): CsvFlavour {
+  const set = new Set(header.map((h) => h.trim().toLowerCase()));
+  if (INSECURE_BINDS_COLUMNS.every((c) => set.has(c.toLowerCase()))) return 'insecure-ldap-binds';
+  if (set.has('id') && (set.has('timecreated') || set.has('logname'))) {
+    if (set.has('eventdata')) return 'recipe';
+    return 'export-csv-lost-data';
+  }
+  return 'unknown';
+}
+
+/** CSV rows (arrays of fields) with the line each starts on. */
+function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => void): Generator<{ fields: string[]; line: number }> {
+  let fields: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  let afterQuote = false;
+  let line = 1;
+  let rowLine = 1;
+  let tooLong = false;
+  for (const block of blocks) {
+    for (let i = 0; i < block.length; i++) {
+      const c = block[i];
+      if (inQuotes) {
+        if (c === '"') {
+          if (block[i + 1] === '"') {
+            field += '"';
+            i++;
+          } else if (i + 1 === block.length) {
+            // A quote at the end of a block: decide on the next block.
+            inQuotes = false;
+            afterQuote = true;
+          } else {
+            inQuotes = false;
+            afterQuote = true;
+          }
+        } else {
+          if (c === '\n') line++;
+          if (field.length < MAX_FIELD_CHARS) field += c;
+          else tooLong = true;
+        }
+        continue;
+      }
+      if (afterQuote && c === '"') {
+        // The doubled quote was split across blocks.
+        field += '"';
+        inQuotes = true;
+        afterQuote = false;
+        continue;
+      }
+      afterQuote = false;
+      if (c === '"' && field === '') inQuotes = true;
+      else if (c === ',') {
+        fields.push(field);
+        field = '';
+      } else if (c === '\n' || c === '\r') {
+        if (c === '\r' && block[i + 1] === '\n') i++;
+        fields.push(field);
+        if (!(fields.length === 1 && fields[0] === '')) yield { fields, line: rowLine };
+        if (tooLong) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
+        tooLong = false;
+        fields = [];
+        field = '';
+        line++;
+        rowLine = line;
+      } else if (field.length < MAX_FIELD_CHARS) field += c;
+      else tooLong = true;
+    }
+  }
+  if (inQuotes) problem({ severity: 'error', message: `The file ends inside a quoted field that starts on line ${rowLine} (the export looks cut); that row was not read.`, line: rowLine });
+  else if (field !== '' || fields.length) {
+    fields.push(field);
+    yield { fields, line: rowLine };
+  }
+}
+
+const BIND_TYPE: Record<string, string> = { unsigned: '0', simple: '1' };
+
+export interface CsvReadResult {
+  flavour: CsvFlavour;
+}
+
+export function* readEventCsv(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }, block = TEXT_BLOCK): Generator<EventRecord> {
+  const problem = (p: EvidenceProblem): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  let blocks: Iterable<string>;
+  try {
+    blocks = textBlocks(src, block);
+  } catch (e) {
+    problem({ severity: 'error', message: `Reading the file failed: ${(e as Error)?.message ?? String(e)}.` });
+    return;
+  }
+  const guarded = (function* () {
+    try {
+      yield* blocks;
+    } catch (e) {
+      problem({ severity: 'error', message: `Reading the file failed: ${(e as Error)?.message ?? String(e)}; the rest was not read.` });
+    }
+  })();
+  let header: string[] | undefined;
+  let col: Record<string, number> = {};
+  for (const { fields, line } of csvRows(guarded, problem)) {
+    if (!header) {
+      header = fields.map((f) => f.replace(/^\uFEFF/, '').trim());
+      result.flavour = csvFlavour(header);
+      col = {};
+      header.forEach((h, i) => (col[h.toLowerCase()] = i));
+      if (result.flavour === 'export-csv-lost-data') {
+        problem({
+          severity: 'error',
+          message:
+            'This CSV has event columns but no EventData column: Export-Csv of Get-WinEvent objects drops the event data (the Properties column holds only a type name), so no client can be read. Export with the recipe in docs/evidence.md instead.',
+          line,
+        });
+        return;
+      }
+      if (result.flavour === 'unknown') {
+        problem({
+          severity: 'error',
+          message: `This CSV has none of the columns relaylint reads: the recipe's ${RECIPE_COLUMNS.join(', ')} or Query-InsecureLDAPBinds.ps1's ${INSECURE_BINDS_COLUMNS.join(', ')}.`,
+          line,
+        });
+        return;
+      }
+      continue;
+    }
+    const get = (name: string): string | undefined => {
+      const i = col[name.toLowerCase()];
+      return i === undefined ? undefined : fields[i];
+    };
+    if (result.flavour === 'insecure-ldap-binds') {
+      const ip = (get('IPAddress') ?? '').trim();
+      const port = (get('Port') ?? '').trim();
+      const bind = (get('BindType') ?? '').trim();
+      const addr = ip.includes(':') && port ? `[${ip}]:${port}` : port ? `${ip}:${port}` : ip;
+      yield {
+        eventId: 2889,
+        channel: 'Directory Service',
+        data: [
+          { name: 'Data[0]', value: addr },
+          { name: 'Data[1]', value: get('User') ?? '' },
+          { name: 'Data[2]', value: BIND_TYPE[bind.toLowerCase()] ?? bind },
+        ],
+        line,
+      };
+      continue;
+    }
+    // recipe
+    const rec: EventRecord = { data: [], line };
+    const idText = (get('Id') ?? '').trim();
+    if (/^\d{1,10}$/.test(idText)) rec.eventId = Number(idText);
+    rec.channel = get('LogName')?.trim() || undefined;
+    rec.provider = get('ProviderName')?.trim() || undefined;
+    rec.computer = get('MachineName')?.trim() || undefined;
+    const rid = (get('RecordId') ?? '').trim();
+    if (/^\d{1,15}$/.test(rid)) rec.recordId = Number(rid);
+    const t = get('TimeCreated')?.trim();
+    if (t) {
+      rec.time = t;
+      rec.timeMs = parseEventTime(t);
+      if (rec.timeMs === undefined) problem({ severity: 'warning', message: `Line ${line}: TimeCreated "${t.slice(0, 40)}" is not an ISO 8601 time (the recipe writes ToUniversalTime().ToString('o')); the event has no time.`, line });
+    }
+    const ed = get('EventData');
+    if (ed && ed.trim()) {
+      try {
+        const obj = JSON.parse(ed) as unknown;
+        if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+          for (const [k, v] of Object.entries(obj as Record<string, unknown>)) rec.data.push({ name: k, value: v === null || v === undefined ? '' : String(v) });
+        } else problem({ severity: 'warning', message: `Line ${line}: EventData is not a JSON object; the event data was not read.`, line });
+      } catch {
+        problem({ severity: 'warning', message: `Line ${line}: EventData is not valid JSON; the event data was not read.`, line });
+      }
+    }
+    yield rec;
+  }
+  if (!header) problem({ severity: 'error', message: 'The CSV is empty: no header line.', line: 1 });
+}

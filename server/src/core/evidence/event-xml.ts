@@ -1,0 +1,122 @@
+/**
+ * Event XML exports (scope-and-evidence.md §4.2): `wevtutil qe <log> /f:xml` (a sequence of
+ * `<Event>` elements without a root), the same with `/e:Events` (a root), `/f:RenderedXml` (each
+ * event also carries `RenderingInfo`, whose localised text is ignored) and
+ * `Get-WinEvent … | ForEach-Object { $_.ToXml() }` (one event per line).
+ *
+ * Streaming: the text is read a block at a time and cut into `<Event>…</Event>` pieces, each read
+ * with the core's XML reader (which refuses DTDs); memory is bounded by the largest event
+ * (capped at `MAX_EVENT_CHARS`). A file cut in the middle keeps every complete event before the
+ * cut and says where it ends.
+ */
+import { readXml, type XmlElement } from '../parsers/xml';
+import { TEXT_BLOCK, textBlocks } from './text-stream';
+import type { ByteSource, EventRecord, EvidenceProblem } from './types';
+import { eventFromTree, type XNode } from './xnode';
+
+const MAX_EVENT_CHARS = 4 << 20;
+const MAX_PROBLEMS = 200;
+const EVENT_START = /<(?:[A-Za-z_][\w.-]*:)?Event(?=[\s>/])/g;
+const EVENT_END = /<\/(?:[A-Za-z_][\w.-]*:)?Event\s*>/g;
+
+function toXNode(el: XmlElement): XNode {
+  const node: XNode = { name: el.local, attrs: el.attributes.map((a) => [a.local, a.value]), children: [] };
+  if (el.children.length === 0) {
+    if (el.text) node.children.push(el.text);
+  } else {
+    if (el.text.trim()) node.children.push(el.text);
+    for (const c of el.children) node.children.push(toXNode(c));
+  }
+  return node;
+}
+
+function countLines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<EventRecord> {
+  const problem = (p: EvidenceProblem): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  let buf = '';
+  let line = 1; // line of buf[0]
+  let events = 0;
+  let sawDoctypeCheck = false;
+  const blocks = textBlocks(src, block);
+  let eof = false;
+  const more = (): boolean => {
+    if (eof) return false;
+    try {
+      const r = blocks.next();
+      if (r.done) {
+        eof = true;
+        return false;
+      }
+      buf += r.value;
+      return true;
+    } catch (e) {
+      problem({ severity: 'error', message: `Reading the file failed: ${(e as Error)?.message ?? String(e)}; the rest was not read.`, line });
+      eof = true;
+      return false;
+    }
+  };
+  more();
+  for (;;) {
+    if (!sawDoctypeCheck || buf.length < 64) {
+      if (/<!DOCTYPE/i.test(buf.slice(0, 65536))) {
+        problem({ severity: 'error', message: 'The XML has a document type declaration (DOCTYPE); relaylint refuses it and reads nothing from this file.', line: 1 });
+        return;
+      }
+      sawDoctypeCheck = true;
+    }
+    EVENT_START.lastIndex = 0;
+    const start = EVENT_START.exec(buf);
+    if (!start) {
+      // Keep a small tail in case a start tag is split across blocks.
+      const keep = Math.min(buf.length, 64);
+      line += countLines(buf, 0, buf.length - keep);
+      buf = buf.slice(buf.length - keep);
+      if (!more()) break;
+      continue;
+    }
+    if (start.index > 0) {
+      line += countLines(buf, 0, start.index);
+      buf = buf.slice(start.index);
+    }
+    EVENT_END.lastIndex = 0;
+    let end = EVENT_END.exec(buf);
+    while (!end && buf.length <= MAX_EVENT_CHARS && more()) {
+      EVENT_END.lastIndex = 0;
+      end = EVENT_END.exec(buf);
+    }
+    if (!end) {
+      if (buf.length > MAX_EVENT_CHARS) {
+        problem({ severity: 'error', message: `An <Event> at line ${line} is longer than ${MAX_EVENT_CHARS} characters without its end tag; the rest of the file was not read.`, line });
+      } else {
+        problem({
+          severity: 'error',
+          message: `The file ends inside the <Event> that starts at line ${line} (the export looks cut in the middle); the ${events} complete events before it were read.`,
+          line,
+        });
+      }
+      return;
+    }
+    const stop = end.index + end[0].length;
+    const piece = buf.slice(0, stop);
+    const doc = readXml(piece);
+    const root = doc.root;
+    if (doc.hasDoctype || !root || root.local !== 'Event' || doc.truncated) {
+      problem({ severity: 'error', message: `The <Event> at line ${line} is not well-formed XML; it was skipped.`, line });
+    } else {
+      const rec = eventFromTree(toXNode(root));
+      rec.line = line;
+      events++;
+      yield rec;
+    }
+    line += countLines(buf, 0, stop);
+    buf = buf.slice(stop);
+  }
+  if (events === 0) problem({ severity: 'error', message: 'No <Event> element was found: this is not an event XML export.', line: 1 });
+}

@@ -1,0 +1,542 @@
+/**
+ * The event catalogue: which event (log, provider, id) is evidence for which catalog rule, which
+ * fields name the client, and how sure we are of each ([E..] tags: scope-and-evidence.md §3).
+ *
+ * NOTE for the merge: this table belongs in each setting's catalog entry (next to the rollout
+ * text, as the entry's evidence events). It is kept here, keyed by rule id, only while the catalog
+ * is being reshaped on another branch; the lead moves it into the entries at merge.
+ *
+ * Rules for this table (team rule: never hard-code an UNVERIFIED fact):
+ * - Events are keyed on (channel, id), never on the id alone (GroupPolicy/Operational 8001 is
+ *   not NTLM 8001, §3.1); the provider is checked when the export carries one.
+ * - Where the meaning of a field is UNVERIFIED the client is not given an address, host or
+ *   account: the raw values are shown under their own names (`fields`) and no meaning is stated.
+ */
+import { datum, type EventRecord } from './types';
+
+export type Confidence = 'V' | 'V2' | 'UNVERIFIED';
+
+/** What a relevant event says about one client. */
+export interface ClientFacts {
+  address?: string;
+  port?: string;
+  host?: string;
+  account?: string;
+  /** Raw values shown under their own names (fields whose meaning is not verified, or extra detail). */
+  fields?: Record<string, string>;
+}
+
+export type Classified =
+  | { kind: 'client'; eventKind: EventKind; client: ClientFacts }
+  | { kind: 'ignored'; eventKind: EventKind; reason: 'anonymous-logon' }
+  | { kind: 'summary'; eventKind: EventKind; counts: Record<string, string> }
+  | { kind: 'other'; eventKind: EventKind };
+
+export interface EventKind {
+  /** Stable key, e.g. `ldap.2889`. */
+  key: string;
+  channel: string;
+  /** Accepted provider names (any when the export has none). */
+  providers: string[];
+  id: number;
+  /** Catalog rules this event is evidence for. */
+  rules: string[];
+  /** What the event means, in our words, with its confidence. */
+  meaning: string;
+  confidence: Confidence;
+  /** Which fields name the client, and how sure that is. */
+  clientFields: string;
+  fieldConfidence: Confidence;
+  sources: string[];
+  /** The recording machine is the client (client-side audit events). */
+  recordedOnClient?: boolean;
+  classify(e: EventRecord): Classified;
+}
+
+const SMB_SERVER = 'Microsoft-Windows-SMBServer/Audit';
+const SMB_CLIENT = 'Microsoft-Windows-SMBClient/Audit';
+const DS = 'Directory Service';
+const DS_PROVIDERS = ['Microsoft-Windows-ActiveDirectory_DomainService', 'NTDS LDAP', 'NTDS General'];
+const NTLM = 'Microsoft-Windows-NTLM/Operational';
+const SECURITY = 'Security';
+
+/** All values raw, under their own names (UNVERIFIED field meanings). */
+function rawFields(e: EventRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of e.data.slice(0, 32)) out[d.name] = d.value.length > 512 ? d.value.slice(0, 512) + '…' : d.value;
+  return out;
+}
+
+/** `IP:port`, `[v6]:port`, `v6:port`: split at the last colon (scope-and-evidence.md §3.4). */
+export function splitAddressPort(s: string): { address: string; port?: string } {
+  const t = s.trim();
+  const last = t.lastIndexOf(':');
+  if (last < 0) return { address: t };
+  let address = t.slice(0, last);
+  const port = t.slice(last + 1);
+  if (!/^\d{1,5}$/.test(port)) return { address: t.replace(/^\[|\]$/g, '') };
+  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
+  return { address, port };
+}
+
+const IP_PORT = /^\[?(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:.]*:[0-9a-f:.]*)\]?:\d{1,5}$/i;
+
+/** Present and not a placeholder (`-`, empty). */
+function real(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' || t === '-' ? undefined : t;
+}
+
+function account(domain: string | undefined, user: string | undefined): string | undefined {
+  const u = real(user);
+  if (!u) return undefined;
+  const d = real(domain);
+  return d ? `${d}\\${u}` : u;
+}
+
+function isAnonymous(e: EventRecord): boolean {
+  const sid = datum(e, 'TargetUserSid');
+  const name = datum(e, 'TargetUserName');
+  return (sid !== undefined && sid.trim().toUpperCase() === 'S-1-5-7') || (name !== undefined && name.trim().toUpperCase() === 'ANONYMOUS LOGON');
+}
+
+/** Counts of a summary event: every value raw, under its own name. */
+function summary(e: EventRecord, k: EventKind): Classified {
+  return { kind: 'summary', eventKind: k, counts: rawFields(e) };
+}
+
+function kind(k: Omit<EventKind, 'classify'>, classify: (e: EventRecord, k: EventKind) => Classified): EventKind {
+  const full = k as EventKind;
+  full.classify = (e) => classify(e, full);
+  return full;
+}
+
+/** Client-naming event whose field meanings are UNVERIFIED: raw fields only. */
+const unverifiedClient = (e: EventRecord, k: EventKind): Classified => ({ kind: 'client', eventKind: k, client: { fields: rawFields(e) } });
+
+/** An LDAP per-bind event with positions UNVERIFIED: the client address is found by its `IP:port` shape (§3.5). */
+function ldapByPattern(e: EventRecord, k: EventKind): Classified {
+  const hit = e.data.find((d) => IP_PORT.test(d.value.trim()));
+  const client: ClientFacts = { fields: rawFields(e) };
+  if (hit) Object.assign(client, splitAddressPort(hit.value));
+  return { kind: 'client', eventKind: k, client };
+}
+
+export const EVENT_KINDS: EventKind[] = [
+  kind(
+    {
+      key: 'smb.3000',
+      channel: SMB_SERVER,
+      providers: ['Microsoft-Windows-SMBServer'],
+      id: 3000,
+      rules: ['smb1.server'],
+      meaning: 'a client accessed this server with SMB1',
+      confidence: 'V',
+      clientFields: 'one value, the client address (its field name is UNVERIFIED: the first value is taken)',
+      fieldConfidence: 'V',
+      sources: ['E31', 'S39', 'E37'],
+    },
+    (e, k) => {
+      const first = e.data[0];
+      const client: ClientFacts = { fields: rawFields(e) };
+      if (first && real(first.value)) client.address = first.value.trim();
+      return { kind: 'client', eventKind: k, client };
+    },
+  ),
+  kind(
+    {
+      key: 'smb.3021',
+      channel: SMB_SERVER,
+      providers: ['Microsoft-Windows-SMBServer'],
+      id: 3021,
+      rules: ['smb.server.require'],
+      meaning: 'an SMB2/3 client does not support signing (it would fail once this server requires signing)',
+      confidence: 'V2',
+      clientFields: 'UNVERIFIED: values shown raw',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['S1', 'S41'],
+    },
+    unverifiedClient,
+  ),
+  kind(
+    {
+      key: 'smb.3027',
+      channel: SMB_SERVER,
+      providers: ['Microsoft-Windows-SMBServer'],
+      id: 3027,
+      rules: ['smb.server.require'],
+      meaning: 'an SMB1 client without signing; Microsoft warns that this SMB1 signal can be wrong both ways',
+      confidence: 'V2',
+      clientFields: 'UNVERIFIED: values shown raw',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['S24', 'S41'],
+    },
+    unverifiedClient,
+  ),
+  ...[3024, 3025, 3026].map((id) =>
+    kind(
+      {
+        key: `smb.${id}`,
+        channel: SMB_SERVER,
+        providers: ['Microsoft-Windows-SMBServer'],
+        id,
+        rules: ['smb.server.spn'],
+        meaning: `SMB server SPN audit (KB5066913): the client sent ${id === 3024 ? 'no SPN' : id === 3025 ? 'an unknown SPN' : 'an empty SPN'}`,
+        confidence: 'V2' as Confidence,
+        clientFields: 'UNVERIFIED: values shown raw',
+        fieldConfidence: 'UNVERIFIED' as Confidence,
+        sources: ['S24', 'S41'],
+      },
+      unverifiedClient,
+    ),
+  ),
+  ...[31998, 31999].map((id) =>
+    kind(
+      {
+        key: `smbclient.${id}`,
+        channel: SMB_CLIENT,
+        providers: ['Microsoft-Windows-SMBClient'],
+        id,
+        rules: ['smb.client.require'],
+        meaning: 'this client met a server that does not support signing or encryption (which of 31998 / 31999 is which is UNVERIFIED)',
+        confidence: 'V2' as Confidence,
+        clientFields: 'the recording machine is the client; the values (expected to name the server) are UNVERIFIED and shown raw',
+        fieldConfidence: 'UNVERIFIED' as Confidence,
+        sources: ['S1'],
+        recordedOnClient: true,
+      },
+      (e: EventRecord, k: EventKind): Classified => ({ kind: 'client', eventKind: k, client: { host: real(e.computer), fields: rawFields(e) } }),
+    ),
+  ),
+  kind(
+    {
+      key: 'ldap.2887',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 2887,
+      rules: ['ldap.server.signing'],
+      meaning: '24-hour summary while the DC does not require signing: Data[0] simple binds without SSL/TLS, Data[1] SASL binds without signing; it names no client',
+      confidence: 'V',
+      clientFields: 'none (counts only)',
+      fieldConfidence: 'V2',
+      sources: ['E12', 'E37'],
+    },
+    summary,
+  ),
+  kind(
+    {
+      key: 'ldap.2888',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 2888,
+      rules: ['ldap.server.signing'],
+      meaning: '24-hour summary while the DC requires signing: binds that were rejected (positions UNVERIFIED)',
+      confidence: 'V',
+      clientFields: 'none (counts only, positions UNVERIFIED)',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['E12'],
+    },
+    summary,
+  ),
+  kind(
+    {
+      key: 'ldap.2889',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 2889,
+      rules: ['ldap.server.signing'],
+      meaning: 'one bind without signing: Data[2] 0 = SASL bind without signing, 1 = simple bind on a clear-text connection; both fail once the DC requires signing',
+      confidence: 'V',
+      clientFields: 'Data[0] client IP:port, Data[1] the identity it tried to authenticate as',
+      fieldConfidence: 'V2',
+      sources: ['E12', 'E36', 'E37'],
+    },
+    (e, k) => {
+      const at = real(datum(e, 'Data[0]'));
+      const client: ClientFacts = {};
+      if (at) Object.assign(client, splitAddressPort(at));
+      const who = real(datum(e, 'Data[1]'));
+      if (who) client.account = who;
+      const type = datum(e, 'Data[2]')?.trim();
+      client.fields = { bindType: type === '0' ? '0 (SASL without signing)' : type === '1' ? '1 (simple bind, clear text)' : (type ?? '') };
+      return { kind: 'client', eventKind: k, client };
+    },
+  ),
+  kind(
+    {
+      key: 'ldap.3039',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 3039,
+      rules: ['ldap.server.cbt'],
+      meaning: 'a bind over TLS failed channel-binding validation',
+      confidence: 'V',
+      clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['E13'],
+    },
+    ldapByPattern,
+  ),
+  kind(
+    {
+      key: 'ldap.3040',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 3040,
+      rules: ['ldap.server.cbt'],
+      meaning: '24-hour summary: LDAPS binds without a channel binding token (policy Never); names no client',
+      confidence: 'V',
+      clientFields: 'none (count, position UNVERIFIED)',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['E13'],
+    },
+    summary,
+  ),
+  kind(
+    {
+      key: 'ldap.3074',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 3074,
+      rules: ['ldap.server.cbt'],
+      meaning: 'this bind would fail if channel binding were enforced',
+      confidence: 'V',
+      clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['E13'],
+    },
+    ldapByPattern,
+  ),
+  kind(
+    {
+      key: 'ldap.3075',
+      channel: DS,
+      providers: DS_PROVIDERS,
+      id: 3075,
+      rules: ['ldap.server.cbt'],
+      meaning: 'the client sent no channel binding token',
+      confidence: 'V',
+      clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
+      fieldConfidence: 'UNVERIFIED',
+      sources: ['E13'],
+    },
+    ldapByPattern,
+  ),
+  kind(
+    {
+      key: 'ntlm.8001',
+      channel: NTLM,
+      providers: ['Microsoft-Windows-NTLM'],
+      id: 8001,
+      rules: ['ntlm.out'],
+      meaning: 'outgoing NTLM from this machine that "Restrict NTLM: Outgoing NTLM traffic" would block',
+      confidence: 'V',
+      clientFields: 'the recording machine is the client; TargetName is the server that still needs NTLM (names V2)',
+      fieldConfidence: 'V2',
+      sources: ['E31', 'E32'],
+      recordedOnClient: true,
+    },
+    (e, k) => ({
+      kind: 'client',
+      eventKind: k,
+      client: { host: real(e.computer), account: account(datum(e, 'DomainName'), datum(e, 'UserName')), fields: pick(e, ['TargetName', 'ProcessName']) },
+    }),
+  ),
+  kind(
+    {
+      key: 'ntlm.8002',
+      channel: NTLM,
+      providers: ['Microsoft-Windows-NTLM'],
+      id: 8002,
+      rules: ['ntlm.in.restrict'],
+      meaning: 'incoming NTLM to this server that "Restrict NTLM: Incoming NTLM traffic" would block; the event names only the account, no address or workstation',
+      confidence: 'V',
+      clientFields: 'ClientDomainName\\ClientUserName (names V2)',
+      fieldConfidence: 'V2',
+      sources: ['E31', 'E32'],
+    },
+    (e, k) => ({ kind: 'client', eventKind: k, client: { account: account(datum(e, 'ClientDomainName'), datum(e, 'ClientUserName')), fields: pick(e, ['ProcessName']) } }),
+  ),
+  kind(
+    {
+      key: 'ntlm.8003',
+      channel: NTLM,
+      providers: ['Microsoft-Windows-NTLM'],
+      id: 8003,
+      rules: ['ntlm.domain.restrict'],
+      meaning: 'NTLM that "Restrict NTLM: NTLM authentication in this domain" would block',
+      confidence: 'V',
+      clientFields: 'Workstation (client-supplied name), DomainName\\UserName (names V2)',
+      fieldConfidence: 'V2',
+      sources: ['E31', 'E32'],
+    },
+    (e, k) => ({ kind: 'client', eventKind: k, client: { host: real(datum(e, 'Workstation')), account: account(datum(e, 'DomainName'), datum(e, 'UserName')) } }),
+  ),
+  kind(
+    {
+      key: 'ntlm.8004',
+      channel: NTLM,
+      providers: ['Microsoft-Windows-Security-Netlogon', 'Microsoft-Windows-NTLM'],
+      id: 8004,
+      rules: ['ntlm.domain.restrict'],
+      meaning: 'pass-through NTLM seen by the DC that the domain restriction would block',
+      confidence: 'V',
+      clientFields: 'WorkstationName (client), SChannelName (the server that forwarded it), DomainName\\UserName (names V2)',
+      fieldConfidence: 'V2',
+      sources: ['E31', 'E32'],
+    },
+    (e, k) => ({
+      kind: 'client',
+      eventKind: k,
+      client: { host: real(datum(e, 'WorkstationName')), account: account(datum(e, 'DomainName'), datum(e, 'UserName')), fields: pick(e, ['SChannelName']) },
+    }),
+  ),
+  kind(
+    {
+      key: 'security.4624',
+      channel: SECURITY,
+      providers: ['Microsoft-Windows-Security-Auditing'],
+      id: 4624,
+      rules: ['ntlm.lmcompat'],
+      meaning: 'a logon with NTLM V1 (or LM): it fails once "LAN Manager authentication level" refuses LM and NTLM (5)',
+      confidence: 'V',
+      clientFields: 'IpAddress (unless "-"), WorkstationName, TargetDomainName\\TargetUserName',
+      fieldConfidence: 'V',
+      sources: ['E16', 'E15'],
+    },
+    (e, k) => {
+      const pkg = datum(e, 'AuthenticationPackageName')?.trim().toUpperCase();
+      const lm = datum(e, 'LmPackageName')?.trim().toUpperCase();
+      if (pkg !== 'NTLM' || (lm !== 'NTLM V1' && lm !== 'LM')) return { kind: 'other', eventKind: k };
+      // KB4090105 [E15]: anonymous NTLM always reads "NTLM V1"; recognised only by the SID or name.
+      if (isAnonymous(e)) return { kind: 'ignored', eventKind: k, reason: 'anonymous-logon' };
+      return {
+        kind: 'client',
+        eventKind: k,
+        client: {
+          address: real(datum(e, 'IpAddress')),
+          port: real(datum(e, 'IpPort')),
+          host: real(datum(e, 'WorkstationName')),
+          account: account(datum(e, 'TargetDomainName'), datum(e, 'TargetUserName')),
+          fields: { LmPackageName: datum(e, 'LmPackageName') ?? '' },
+        },
+      };
+    },
+  ),
+];
+
+function pick(e: EventRecord, names: string[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  let any = false;
+  for (const n of names) {
+    const v = datum(e, n);
+    if (v !== undefined) {
+      out[n] = v;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+const BY_ID = new Map<number, EventKind[]>();
+for (const k of EVENT_KINDS) {
+  const list = BY_ID.get(k.id) ?? [];
+  list.push(k);
+  BY_ID.set(k.id, list);
+}
+
+/** Channels that carry evidence, and the rules each serves. */
+export const EVIDENCE_CHANNELS: ReadonlyMap<string, string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const k of EVENT_KINDS) {
+    const list = m.get(k.channel.toLowerCase()) ?? [];
+    for (const r of k.rules) if (!list.includes(r)) list.push(r);
+    m.set(k.channel.toLowerCase(), list);
+  }
+  return m;
+})();
+
+/** The kind of an event, keyed on (channel, id) and checked against the provider when there is one. */
+export function eventKindOf(e: EventRecord): EventKind | undefined {
+  if (e.eventId === undefined) return undefined;
+  const list = BY_ID.get(e.eventId);
+  if (!list) return undefined;
+  const ch = e.channel?.trim().toLowerCase();
+  const prov = e.provider?.trim().toLowerCase();
+  for (const k of list) {
+    if (ch !== undefined && ch !== '' && ch !== k.channel.toLowerCase()) continue;
+    if (prov && !k.providers.some((p) => p.toLowerCase() === prov)) continue;
+    if ((ch === undefined || ch === '') && !prov) continue; // neither channel nor provider: never guess from the id alone
+    return k;
+  }
+  return undefined;
+}
+
+/**
+ * Per rule: the audit switch (another catalog rule whose hardened value turns the audit on) and
+ * how to see the events. `switchRule` absent: no GPO-managed switch the catalog knows.
+ */
+export interface RuleEvidence {
+  ruleId: string;
+  kinds: string[];
+  channels: string[];
+  switchRule?: string;
+  /** How to turn on the events, in our words. */
+  howToAudit: string;
+}
+
+export const RULE_EVIDENCE: RuleEvidence[] = (() => {
+  const how: Record<string, { switchRule?: string; howToAudit: string }> = {
+    'smb.server.require': {
+      switchRule: 'smb.server.audit.signing',
+      howToAudit: 'turn on "Audit client does not support signing" (AuditClientDoesNotSupportSigning = 1) on the SMB servers, then export Microsoft-Windows-SMBServer/Audit',
+    },
+    'smb1.server': {
+      howToAudit: 'run Set-SmbServerConfiguration -AuditSmb1Access $true (AuditSmb1Access = 1) on the servers, then export Microsoft-Windows-SMBServer/Audit',
+    },
+    'smb.server.spn': {
+      howToAudit: 'turn on the SMB server SPN audit of KB5066913, then export Microsoft-Windows-SMBServer/Audit',
+    },
+    'smb.client.require': {
+      switchRule: 'smb.client.audit.signing',
+      howToAudit: 'turn on "Audit server does not support signing" on the clients, then export Microsoft-Windows-SMBClient/Audit from them',
+    },
+    'ldap.server.signing': {
+      howToAudit:
+        'on each DC set HKLM\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Diagnostics "16 LDAP Interface Events" (REG_DWORD) = 2 (no restart needed) so that event 2889 names each client, export the Directory Service log, and set it back to 0 after the audit window',
+    },
+    'ldap.server.cbt': {
+      howToAudit:
+        'on each DC set NTDS\\Diagnostics "16 LDAP Interface Events" = 2 with channel binding at "When supported" (events 3074 / 3075 need the 2023 updates or later), then export the Directory Service log',
+    },
+    'ntlm.lmcompat': {
+      howToAudit: 'turn on the advanced audit subcategory "Logon" (success) on the servers and DCs, then export the Security log (events 4624)',
+    },
+    'ntlm.out': {
+      switchRule: 'ntlm.out',
+      howToAudit: 'set "Restrict NTLM: Outgoing NTLM traffic to remote servers" to "Audit all" on the clients, then export Microsoft-Windows-NTLM/Operational from them',
+    },
+    'ntlm.in.restrict': {
+      switchRule: 'ntlm.in.audit',
+      howToAudit: 'set "Restrict NTLM: Audit Incoming NTLM Traffic" to "Enable auditing for all accounts", then export Microsoft-Windows-NTLM/Operational',
+    },
+    'ntlm.domain.restrict': {
+      switchRule: 'ntlm.domain.audit',
+      howToAudit: 'set "Restrict NTLM: Audit NTLM authentication in this domain" to "Enable all" on the DCs, then export Microsoft-Windows-NTLM/Operational from them',
+    },
+  };
+  const out: RuleEvidence[] = [];
+  for (const k of EVENT_KINDS) {
+    for (const r of k.rules) {
+      let e = out.find((x) => x.ruleId === r);
+      if (!e) {
+        e = { ruleId: r, kinds: [], channels: [], ...(how[r] ?? { howToAudit: 'export the log that carries its events' }) };
+        out.push(e);
+      }
+      e.kinds.push(k.key);
+      if (!e.channels.includes(k.channel)) e.channels.push(k.channel);
+    }
+  }
+  return out;
+})();

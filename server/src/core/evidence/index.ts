@@ -1,0 +1,79 @@
+/**
+ * Event-log evidence (issue 12): detection by content, the readers, the collector and the
+ * readiness judge. Adapters give a `ByteSource` per file; nothing here touches the file system.
+ */
+import { readEventCsv, csvFlavour } from './event-csv';
+import { readEventXml } from './event-xml';
+import { EVIDENCE_CHANNELS } from './events';
+import { hasEvtxMagic, readEvtx } from './evtx';
+import { EvidenceCollector, type EvidenceFileSummary } from './readiness';
+import { headText } from './text-stream';
+import type { ByteSource, EventRecord, EvidenceFormat, EvidenceProblem } from './types';
+
+export * from './types';
+export { readEvtx, type EvtxStats } from './evtx';
+export { readEventXml } from './event-xml';
+export { readEventCsv } from './event-csv';
+export { EVENT_KINDS, RULE_EVIDENCE, eventKindOf, splitAddressPort } from './events';
+export { EvidenceCollector, sameComputer, type Readiness, type ReadinessClient, type ReadinessOptions, type ReadinessScope, type ReadinessStatus, type EvidenceFileSummary } from './readiness';
+
+const EVENT_NS = 'http://schemas.microsoft.com/win/2004/08/events/event';
+
+/**
+ * Whether a file is an event export, by content: the EVTX signature, an `<Event>` (or `<Events>`
+ * root) in the event namespace, or a CSV header the readers know. `name` only breaks ties.
+ */
+export function detectEvidence(src: ByteSource, name = ''): EvidenceFormat | undefined {
+  let head: Uint8Array;
+  try {
+    head = src.read(0, 8);
+  } catch {
+    return undefined;
+  }
+  // An .evtx without the signature is still read as one, so that it fails with a clear problem.
+  if (hasEvtxMagic(head) || /\.evtx$/i.test(name)) return 'evtx';
+  let text: string;
+  try {
+    text = headText(src, 8192);
+  } catch {
+    return undefined;
+  }
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  if (t.startsWith('<')) {
+    if (t.includes(EVENT_NS) && /<(?:[\w.-]+:)?Event[\s>]/.test(t)) return 'event-xml';
+    return undefined;
+  }
+  const firstLine = t.split(/\r?\n/, 1)[0] ?? '';
+  if (firstLine.includes(',')) {
+    const header = firstLine.split(',').map((h) => h.replace(/^"|"$/g, '').trim());
+    if (csvFlavour(header) !== 'unknown') return 'event-csv';
+  }
+  return undefined;
+}
+
+/** Read one evidence file into the collector. Never throws. */
+export function readEvidenceFile(collector: EvidenceCollector, path: string, format: EvidenceFormat, src: ByteSource): EvidenceFileSummary {
+  const file = collector.begin(path, format);
+  const problems: EvidenceProblem[] = file.problems;
+  try {
+    let records: Iterable<EventRecord>;
+    if (format === 'evtx') records = readEvtx(src, problems);
+    else if (format === 'event-xml') records = readEventXml(src, problems);
+    else records = readEventCsv(src, problems);
+    for (const r of records) collector.add(file, r);
+  } catch (e) {
+    problems.push({ severity: 'error', message: `Internal error while reading this event export: ${(e as Error)?.message ?? String(e)}; the rest was not read.` });
+  }
+  const relevantChannels = file.channels.length;
+  if (file.records > 0 && file.relevant === 0 && relevantChannels > 0 && !file.channels.some((c) => isEvidenceChannel(c))) {
+    problems.push({
+      severity: 'warning',
+      message: `This log (${file.channels.slice(0, 3).join(', ')}) holds no event relaylint uses: readiness needs Security (4624), Directory Service (2887, 2889, 3039, 3074, 3075), Microsoft-Windows-SMBServer/Audit, Microsoft-Windows-SMBClient/Audit or Microsoft-Windows-NTLM/Operational.`,
+    });
+  }
+  return file;
+}
+
+function isEvidenceChannel(c: string): boolean {
+  return EVIDENCE_CHANNELS.has(c.trim().toLowerCase());
+}

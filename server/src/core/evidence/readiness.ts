@@ -1,0 +1,411 @@
+/**
+ * Rollout readiness from exported event logs (issue 12): which clients would fail if a rule were
+ * enforced now, and whether the rule is ready to enforce.
+ *
+ * The collector takes events one at a time (memory: one entry per distinct client and rule, the
+ * event times of relevant events, and a first/last per recording server and log); the judge runs
+ * once all files are read, because the window ends at the newest event of all of them.
+ */
+import { EVENT_KINDS, eventKindOf, RULE_EVIDENCE, type ClientFacts, type RuleEvidence } from './events';
+import type { EventRecord, EvidenceFormat, EvidenceProblem } from './types';
+
+const DAY = 86_400_000;
+/** Slack when comparing a log's first event with the window start (exports are taken at different hours). */
+const WINDOW_SLACK = DAY;
+const MAX_CLIENTS_PER_RULE = 5000;
+const MAX_SOURCES_PER_CLIENT = 5;
+/** Event times kept in all (bounds memory); beyond it events count as inside the window. */
+const MAX_TIMES = 5_000_000;
+
+export interface EvidenceSource {
+  path: string;
+  record?: number;
+  line?: number;
+}
+
+export interface EvidenceFileSummary {
+  path: string;
+  format: EvidenceFormat;
+  records: number;
+  relevant: number;
+  from?: string;
+  to?: string;
+  computers: string[];
+  channels: string[];
+  problems: EvidenceProblem[];
+  /** Query-InsecureLDAPBinds CSV and other exports without times: the window cannot be judged from them. */
+  untimed?: boolean;
+}
+
+interface Group {
+  key: string;
+  facts: ClientFacts;
+  /** Per recording server (lower case) → times (ms; NaN = unknown). */
+  times: Map<string, number[]>;
+  servers: Set<string>;
+  logs: Set<string>;
+  eventIds: Set<number>;
+  sources: EvidenceSource[];
+}
+
+interface Coverage {
+  server: string;
+  channel: string;
+  first: number;
+  last: number;
+  untimed: boolean;
+}
+
+interface SummaryEvent {
+  ruleId: string;
+  kind: string;
+  server: string;
+  time: number;
+  counts: Record<string, string>;
+}
+
+export interface ReadinessClient {
+  address?: string;
+  host?: string;
+  account?: string;
+  port?: string;
+  fields?: Record<string, string>;
+  events: number;
+  first?: string;
+  last?: string;
+  eventIds: number[];
+  logs: string[];
+  servers: string[];
+  sources: EvidenceSource[];
+}
+
+export type ReadinessStatus = 'ready' | 'blocked' | 'no-evidence' | 'audit-off' | 'window-short';
+
+export interface Readiness {
+  ruleId: string;
+  scope?: string;
+  status: ReadinessStatus;
+  clients: ReadinessClient[];
+  /** Clients beyond the per-rule cap, counted only. */
+  moreClients?: number;
+  ignored: { reason: 'anonymous-logon'; events: number; source: string }[];
+  /** Servers whose logs were used for this rule, and servers of the scope without logs. */
+  servers: string[];
+  missingServers?: string[];
+  window: { from?: string; to?: string; days: number };
+  why: string;
+}
+
+/** A scope as the effective-policy engine (branch `scope`) will give it; optional. */
+export interface ReadinessScope {
+  /** Canonical name, e.g. `corp.example/Domain Controllers`. */
+  name: string;
+  /** Computer names of the scope's servers (short or FQDN), when the topology names them. */
+  servers?: string[];
+  /** Per audit-switch rule id: whether its hardened value applies in this scope. */
+  auditSwitches?: Record<string, 'on' | 'off' | 'unknown'>;
+}
+
+export interface ReadinessOptions {
+  /** Window length in days (default 30), back from the newest event of all sources. */
+  windowDays?: number;
+  /** Scopes; default one unscoped result. */
+  scopes?: ReadinessScope[];
+  /** Audit switch state without topology (from the GPO set), by switch rule id. */
+  auditSwitches?: Record<string, 'on' | 'off' | 'unknown'>;
+  /** Leave out these rules (e.g. DC-only rules for role member). */
+  skipRules?: ReadonlySet<string>;
+}
+
+function norm(s: string | undefined): string {
+  return (s ?? '').trim().toLowerCase();
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** Same machine: equal names, or equal up to the first dot (short name vs FQDN). */
+export function sameComputer(a: string, b: string): boolean {
+  const x = norm(a);
+  const y = norm(b);
+  if (x === y) return true;
+  return x.split('.')[0] === y.split('.')[0] && (!x.includes('.') || !y.includes('.'));
+}
+
+export class EvidenceCollector {
+  readonly files: EvidenceFileSummary[] = [];
+  private readonly groups = new Map<string, Map<string, Group>>();
+  private readonly overflow = new Map<string, number>();
+  private readonly ignored = new Map<string, { events: number; times: number[] }>();
+  private readonly coverage = new Map<string, Coverage>();
+  private readonly summaries: SummaryEvent[] = [];
+  private timesKept = 0;
+  newest: number | undefined;
+
+  /** Start a file; feed its events with `add`, then `end`. */
+  begin(path: string, format: EvidenceFormat): EvidenceFileSummary {
+    const f: EvidenceFileSummary = { path, format, records: 0, relevant: 0, computers: [], channels: [], problems: [] };
+    this.files.push(f);
+    return f;
+  }
+
+  add(file: EvidenceFileSummary, e: EventRecord): void {
+    file.records++;
+    const t = e.timeMs;
+    if (t !== undefined) {
+      if (this.newest === undefined || t > this.newest) this.newest = t;
+      if (file.from === undefined || t < Date.parse(file.from)) file.from = iso(t);
+      if (file.to === undefined || t > Date.parse(file.to)) file.to = iso(t);
+    } else file.untimed = true;
+    const server = e.computer?.trim() || '';
+    if (server && file.computers.length < 100 && !file.computers.some((c) => c.toLowerCase() === server.toLowerCase())) file.computers.push(server);
+    const channel = e.channel?.trim() || '';
+    if (channel && file.channels.length < 50 && !file.channels.includes(channel)) file.channels.push(channel);
+    if (channel) {
+      const ck = `${norm(server)}\u0000${norm(channel)}`;
+      const c = this.coverage.get(ck);
+      if (!c) this.coverage.set(ck, { server, channel, first: t ?? NaN, last: t ?? NaN, untimed: t === undefined });
+      else if (t !== undefined) {
+        if (!(c.first <= t)) c.first = t;
+        if (!(c.last >= t)) c.last = t;
+      } else c.untimed = true;
+    }
+    const kind = eventKindOf(e);
+    if (!kind) return;
+    const cls = kind.classify(e);
+    if (cls.kind === 'other') return;
+    file.relevant++;
+    for (const ruleId of kind.rules) {
+      if (cls.kind === 'ignored') {
+        const k = `${ruleId}\u0000${cls.reason}\u0000${norm(server)}`;
+        const g = this.ignored.get(k) ?? { events: 0, times: [] };
+        g.events++;
+        if (t !== undefined && this.timesKept++ < MAX_TIMES) g.times.push(t);
+        this.ignored.set(k, g);
+      } else if (cls.kind === 'summary') {
+        if (this.summaries.length < 100_000) this.summaries.push({ ruleId, kind: kind.key, server, time: t ?? NaN, counts: cls.counts });
+      } else {
+        this.addClient(ruleId, kind.key, kind.channel, e, cls.client, server, file.path);
+      }
+    }
+  }
+
+  private addClient(ruleId: string, kindKey: string, channel: string, e: EventRecord, facts: ClientFacts, server: string, path: string): void {
+    let rule = this.groups.get(ruleId);
+    if (!rule) this.groups.set(ruleId, (rule = new Map()));
+    const key = [norm(facts.address), norm(facts.host), norm(facts.account), facts.address || facts.host || facts.account ? '' : JSON.stringify(facts.fields ?? {})].join('\u0000');
+    let g = rule.get(key);
+    if (!g) {
+      if (rule.size >= MAX_CLIENTS_PER_RULE) {
+        this.overflow.set(ruleId, (this.overflow.get(ruleId) ?? 0) + 1);
+        return;
+      }
+      g = { key, facts, times: new Map(), servers: new Set(), logs: new Set(), eventIds: new Set(), sources: [] };
+      rule.set(key, g);
+    }
+    const sk = norm(server);
+    let list = g.times.get(sk);
+    if (!list) g.times.set(sk, (list = []));
+    if (this.timesKept++ < MAX_TIMES) list.push(e.timeMs ?? NaN);
+    else list.push(NaN);
+    if (server) g.servers.add(server);
+    g.logs.add(e.channel || channel);
+    if (e.eventId !== undefined) g.eventIds.add(e.eventId);
+    if (g.sources.length < MAX_SOURCES_PER_CLIENT) {
+      const s: EvidenceSource = { path };
+      if (e.recordId !== undefined) s.record = e.recordId;
+      if (e.line !== undefined) s.line = e.line;
+      g.sources.push(s);
+    }
+    void kindKey;
+  }
+
+  /** The rules that have evidence events. */
+  ruleIds(): string[] {
+    return RULE_EVIDENCE.map((r) => r.ruleId);
+  }
+
+  /** Judge every rule that has evidence events in the catalogue. */
+  judge(options: ReadinessOptions = {}): Readiness[] {
+    const days = options.windowDays ?? 30;
+    const to = this.newest;
+    const from = to === undefined ? undefined : to - days * DAY;
+    const scopes: (ReadinessScope | undefined)[] = options.scopes?.length ? options.scopes : [undefined];
+    const out: Readiness[] = [];
+    for (const scope of scopes) {
+      for (const re of RULE_EVIDENCE) {
+        if (options.skipRules?.has(re.ruleId)) continue;
+        out.push(this.judgeRule(re, scope, days, from, to, options));
+      }
+    }
+    return out;
+  }
+
+  private inScope(server: string, scope: ReadinessScope | undefined): boolean {
+    if (!scope?.servers) return true;
+    return scope.servers.some((s) => sameComputer(s, server));
+  }
+
+  private judgeRule(re: RuleEvidence, scope: ReadinessScope | undefined, days: number, from: number | undefined, to: number | undefined, options: ReadinessOptions): Readiness {
+    const inWindow = (t: number): boolean => Number.isNaN(t) || from === undefined || t >= from;
+    const channels = re.channels.map(norm);
+    // Logs of this rule's channels, per server.
+    const all = [...this.coverage.values()].filter((c) => channels.includes(norm(c.channel)) && this.inScope(c.server, scope));
+    // Logs that end before the window starts say nothing about it.
+    const stale = all.filter((c) => from !== undefined && !Number.isNaN(c.last) && c.last < from);
+    const covs = all.filter((c) => !stale.includes(c));
+    const servers = [...new Set(covs.map((c) => c.server).filter(Boolean))].sort();
+    const missing = scope?.servers ? scope.servers.filter((s) => !covs.some((c) => c.server && sameComputer(s, c.server))) : [];
+    const staleNote = stale.length
+      ? ` The logs of ${[...new Set(stale.map((c) => c.server || 'a server'))].sort().join(', ')} end before the window (last event ${iso(Math.max(...stale.map((c) => c.last)))}) and were not used.`
+      : '';
+
+    const clients: ReadinessClient[] = [];
+    for (const g of this.groups.get(re.ruleId)?.values() ?? []) {
+      let events = 0;
+      let first = Infinity;
+      let last = -Infinity;
+      const usedServers: string[] = [];
+      for (const [sk, times] of g.times) {
+        const serverName = [...g.servers].find((s) => norm(s) === sk) ?? '';
+        if (!this.inScope(serverName, scope)) continue;
+        let n = 0;
+        for (const t of times) {
+          if (!inWindow(t)) continue;
+          n++;
+          if (!Number.isNaN(t)) {
+            if (t < first) first = t;
+            if (t > last) last = t;
+          }
+        }
+        if (n) {
+          events += n;
+          if (serverName) usedServers.push(serverName);
+        }
+      }
+      if (!events) continue;
+      const c: ReadinessClient = { events, eventIds: [...g.eventIds].sort((a, b) => a - b), logs: [...g.logs].sort(), servers: usedServers.sort(), sources: g.sources };
+      if (g.facts.address) c.address = g.facts.address;
+      if (g.facts.port) c.port = g.facts.port;
+      if (g.facts.host) c.host = g.facts.host;
+      if (g.facts.account) c.account = g.facts.account;
+      if (g.facts.fields && Object.keys(g.facts.fields).length) c.fields = g.facts.fields;
+      if (first !== Infinity) c.first = iso(first);
+      if (last !== -Infinity) c.last = iso(last);
+      clients.push(c);
+    }
+    clients.sort((a, b) => b.events - a.events || (a.address ?? a.host ?? a.account ?? '').localeCompare(b.address ?? b.host ?? b.account ?? ''));
+
+    const ignored: Readiness['ignored'] = [];
+    let anon = 0;
+    for (const [k, g] of this.ignored) {
+      const [ruleId, , server] = k.split('\u0000');
+      if (ruleId !== re.ruleId) continue;
+      if (scope?.servers && !scope.servers.some((s) => sameComputer(s, server))) continue;
+      const untimed = g.events - g.times.length;
+      anon += untimed + g.times.filter(inWindow).length;
+    }
+    if (anon) ignored.push({ reason: 'anonymous-logon', events: anon, source: 'KB4090105' });
+
+    const result: Readiness = {
+      ruleId: re.ruleId,
+      status: 'ready',
+      clients,
+      ignored,
+      servers,
+      window: { from: iso(from), to: iso(to), days },
+      why: '',
+    };
+    if (scope) result.scope = scope.name;
+    if (missing.length) result.missingServers = missing;
+    const more = this.overflow.get(re.ruleId);
+    if (more) result.moreClients = more;
+
+    const serverList = servers.length ? servers.join(', ') : 'unnamed servers';
+    const kindsSeen = clients.length > 0;
+    // 1. Clients that would fail.
+    if (clients.length) {
+      const names = clients.slice(0, 3).map((c) => c.host ?? c.address ?? c.account ?? rawLabel(c.fields)).join(', ');
+      result.status = 'blocked';
+      result.why = `${clients.length + (more ?? 0)} client${clients.length + (more ?? 0) === 1 ? '' : 's'} would fail if this were enforced now (${names}${clients.length > 3 ? ', …' : ''}), seen in the logs of ${serverList}.`;
+      if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
+      return result;
+    }
+    // 2. Audit switch off where the GPOs say so (events of this rule prove it on).
+    const switchState = re.switchRule ? (scope?.auditSwitches ?? options.auditSwitches)?.[re.switchRule] : undefined;
+    if (re.switchRule && switchState === 'off' && !kindsSeen) {
+      result.status = 'audit-off';
+      result.why = `The audit switch (${re.switchRule}) is not on${scope ? ` in ${scope.name}` : ' in the GPOs scanned'}, so a quiet log proves nothing: ${re.howToAudit}.`;
+      return result;
+    }
+    // 3. The 2887 trap: counts without 2889.
+    if (re.ruleId === 'ldap.server.signing') {
+      const busy = this.summaries.filter(
+        (s) => s.ruleId === re.ruleId && s.kind === 'ldap.2887' && inWindow(s.time) && this.inScope(s.server, scope) && Object.values(s.counts).some((v) => /^\s*[1-9]\d*\s*$/.test(v)),
+      );
+      if (busy.length) {
+        const dcs = [...new Set(busy.map((s) => s.server || 'a DC'))].sort();
+        const c = busy[busy.length - 1].counts;
+        result.status = 'audit-off';
+        result.why =
+          `${dcs.join(', ')} logged event 2887 (binds without signing in 24 hours: ${c['Data[0]'] ?? '?'} simple without TLS, ${c['Data[1]'] ?? '?'} SASL without signing), but 2887 names no client and no 2889 was found: ` +
+          `${re.howToAudit}.`;
+        return result;
+      }
+    }
+    // 3b. The 3040 summary (policy Never): LDAPS binds without a token, counted but not named.
+    if (re.ruleId === 'ldap.server.cbt') {
+      const busy = this.summaries.filter(
+        (s) => s.ruleId === re.ruleId && s.kind === 'ldap.3040' && inWindow(s.time) && this.inScope(s.server, scope) && Object.values(s.counts).some((v) => /^\s*[1-9]\d*\s*$/.test(v)),
+      );
+      if (busy.length) {
+        const dcs = [...new Set(busy.map((s) => s.server || 'a DC'))].sort();
+        const raw = Object.entries(busy[busy.length - 1].counts)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+        result.status = 'audit-off';
+        result.why = `${dcs.join(', ')} logged event 3040 (LDAPS binds without a channel binding token in 24 hours; values ${raw}), which names no client, and no 3039 / 3074 / 3075 was found: ${re.howToAudit}.`;
+        return result;
+      }
+    }
+    // 4. No logs of the rule's channels from the scope's servers.
+    if (!covs.length) {
+      result.status = 'no-evidence';
+      result.why = `No ${re.channels.join(' or ')} log ${stale.length ? 'covering the window ' : ''}was given${scope ? ` from the servers of ${scope.name}` : ''}: ${re.howToAudit}.${staleNote}`;
+      return result;
+    }
+    if (missing.length) {
+      result.status = 'no-evidence';
+      result.why = `No ${re.channels.join(' or ')} log from ${missing.join(', ')} (logs were given from ${serverList}).${staleNote}`;
+      return result;
+    }
+    // 5. The window: every server's log must reach back to the window start.
+    if (covs.some((c) => c.untimed && Number.isNaN(c.first))) {
+      result.status = 'window-short';
+      result.why = 'The evidence has no event times (Query-InsecureLDAPBinds.ps1 writes none), so the window cannot be judged: export the Directory Service log itself (EVTX or the recipe in docs/evidence.md).';
+      return result;
+    }
+    const short = covs.filter((c) => from === undefined || Number.isNaN(c.first) || c.first > from + WINDOW_SLACK);
+    if (short.length) {
+      const parts = short.map((c) => `${c.server || 'a server'}: ${Number.isNaN(c.first) || to === undefined ? 0 : Math.max(0, Math.floor((to - c.first) / DAY))} days`);
+      result.status = 'window-short';
+      result.why = `The logs cover less than the ${days}-day window (${parts.join(', ')}): export a longer period or wait before enforcing.`;
+      return result;
+    }
+    result.why = `Ready: no failing client in ${days} days of logs from ${serverList}.${staleNote}`;
+    if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
+    if (re.ruleId === 'ldap.server.cbt') result.why += ' Events 3074 / 3075 exist only on DCs with the 2023 updates or later and with channel binding at "When supported"; on older DCs only the 3040 summary counts binds without a token.';
+    if (re.switchRule && switchState === undefined) result.why += ` Whether the audit switch (${re.switchRule}) applies was not checked (no GPO in the scan sets it).`;
+    return result;
+  }
+}
+
+function rawLabel(fields: Record<string, string> | undefined): string {
+  if (!fields) return 'unnamed client';
+  const e = Object.entries(fields)[0];
+  return e ? `${e[0]}=${e[1]}` : 'unnamed client';
+}
+
+/** The event kinds, for docs and tests. */
+export { EVENT_KINDS };

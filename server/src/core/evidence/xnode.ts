@@ -1,0 +1,113 @@
+/**
+ * A minimal element tree shared by the EVTX decoder and the event XML reader, and the one place
+ * that turns an `<Event>` tree into an `EventRecord` ([E11] event schema, scope-and-evidence.md §4.2).
+ */
+import type { EventDatum, EventRecord } from './types';
+
+export interface XNode {
+  /** Local name (any prefix dropped). */
+  name: string;
+  attrs: [string, string][];
+  children: (XNode | string)[];
+}
+
+export function attr(n: XNode, name: string): string | undefined {
+  for (const [k, v] of n.attrs) if (k === name) return v;
+  return undefined;
+}
+
+export function child(n: XNode, name: string): XNode | undefined {
+  for (const c of n.children) if (typeof c !== 'string' && c.name === name) return c;
+  return undefined;
+}
+
+/** All character data below a node, in document order. */
+export function textOf(n: XNode): string {
+  let out = '';
+  const stack: (XNode | string)[] = [n];
+  while (stack.length) {
+    const x = stack.pop() as XNode | string;
+    if (typeof x === 'string') out += x;
+    else for (let i = x.children.length - 1; i >= 0; i--) stack.push(x.children[i]);
+  }
+  return out;
+}
+
+const WINDOWS_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Parse an event time (`2026-10-01T08:00:00.1234567Z`, python-evtx's `2016-07-08 18:12:55.269646`, offsets) to ms. */
+export function parseEventTime(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const m = WINDOWS_TIME.exec(s.trim());
+  if (!m) return undefined;
+  const frac = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
+  let ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + frac;
+  const zone = m[8];
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+  }
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function intOrUndefined(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  if (!/^\d{1,15}$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** Leaves of a UserData subtree by local name (the published recipe does the same). */
+function userDataLeaves(n: XNode, out: EventDatum[]): void {
+  const stack: XNode[] = [n];
+  while (stack.length && out.length < 1000) {
+    const x = stack.pop() as XNode;
+    const kids = x.children.filter((c): c is XNode => typeof c !== 'string');
+    if (kids.length === 0 && x !== n) out.push({ name: x.name, value: textOf(x) });
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+}
+
+/** Read an `<Event>` tree. Values are kept raw (no meaning given to them here). */
+export function eventFromTree(ev: XNode): EventRecord {
+  const rec: EventRecord = { data: [] };
+  const sys = child(ev, 'System');
+  if (sys) {
+    const provider = child(sys, 'Provider');
+    if (provider) rec.provider = attr(provider, 'Name') ?? attr(provider, 'EventSourceName');
+    const id = child(sys, 'EventID');
+    if (id) rec.eventId = intOrUndefined(textOf(id));
+    const tc = child(sys, 'TimeCreated');
+    if (tc) {
+      const t = attr(tc, 'SystemTime');
+      if (t) {
+        rec.time = t;
+        rec.timeMs = parseEventTime(t);
+      }
+    }
+    const rid = child(sys, 'EventRecordID');
+    if (rid) rec.recordId = intOrUndefined(textOf(rid));
+    const ch = child(sys, 'Channel');
+    if (ch) rec.channel = textOf(ch);
+    const comp = child(sys, 'Computer');
+    if (comp) rec.computer = textOf(comp);
+  }
+  const ed = child(ev, 'EventData');
+  if (ed) {
+    let i = 0;
+    for (const c of ed.children) {
+      if (typeof c === 'string') continue;
+      if (c.name === 'Data') {
+        const name = attr(c, 'Name');
+        rec.data.push({ name: name ? name : `Data[${i}]`, value: textOf(c) });
+        i++;
+      } else {
+        rec.data.push({ name: c.name, value: textOf(c) });
+      }
+    }
+  }
+  const ud = child(ev, 'UserData');
+  if (ud) userDataLeaves(ud, rec.data);
+  return rec;
+}

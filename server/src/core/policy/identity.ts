@@ -1,0 +1,91 @@
+/**
+ * GPO identity from the files next to the policy files, as pure functions over their text:
+ * - SYSVOL `Policies/{GUID}/GPT.INI`: `[General] displayName=…` (the GUID is the folder name).
+ * - GPMC backup `Backup.xml` (scope-and-evidence.md §2.10 [E28]): `GroupPolicyCoreSettings` with
+ *   `ID`, `DisplayName`, `Options` (GPO status bits: 1 = user side disabled, 2 = computer side
+ *   disabled) and `WMIFilter` / `WMIFilterName`.
+ * - GPMC backup `bkupInfo.xml`: `GPOGuid`, `GPODisplayName`.
+ * `ini` reads GPT.INI (positions do not matter there); the XML files go through the core's own reader
+ * (DTDs refused, no entity expansion).
+ */
+import { parse as parseIni } from 'ini';
+import { descendants, readXml, type XmlElement } from '../parsers/xml';
+import { normGuid } from '../topology/model';
+
+export interface GpoIdentity {
+  /** `{GUID}` upper case with braces. */
+  guid?: string;
+  name?: string;
+  /** Backup.xml `Options`: the GPO status flags. */
+  statusFlags?: number;
+  /** False when the status says the computer side is disabled. */
+  computerEnabled?: boolean;
+  /** WMI filter (name when given, else the filter reference). */
+  wmiFilter?: string;
+  /** Which file said so: `GPT.INI`, `Backup.xml`, `bkupInfo.xml`. */
+  source?: string;
+}
+
+/** GPT.INI: the display name. */
+export function parseGptIni(text: string): GpoIdentity {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parseIni(text) as Record<string, unknown>;
+  } catch {
+    return { source: 'GPT.INI' };
+  }
+  for (const [section, body] of Object.entries(parsed)) {
+    if (section.toLowerCase() !== 'general' || typeof body !== 'object' || !body) continue;
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      if (k.toLowerCase() === 'displayname' && typeof v === 'string' && v.trim()) return { name: v.trim(), source: 'GPT.INI' };
+    }
+  }
+  return { source: 'GPT.INI' };
+}
+
+function firstText(root: XmlElement, local: string): string | undefined {
+  for (const el of descendants(root)) if (el.local === local && el.closed) return el.text.trim() || undefined;
+  return undefined;
+}
+
+/** Backup.xml: ID, DisplayName, Options (status bits) and the WMI filter. */
+export function parseBackupXml(text: string): GpoIdentity | undefined {
+  const doc = readXml(text);
+  if (!doc.root || doc.problems.some((p) => p.code === 'unsafe-xml')) return undefined;
+  const core = [...descendants(doc.root)].find((e) => e.local === 'GroupPolicyCoreSettings') ?? doc.root;
+  const out: GpoIdentity = { source: 'Backup.xml' };
+  const guid = normGuid(firstText(core, 'ID'));
+  if (guid) out.guid = guid;
+  const name = firstText(core, 'DisplayName');
+  if (name) out.name = name;
+  const options = firstText(core, 'Options');
+  if (options !== undefined && /^\d+$/.test(options)) {
+    out.statusFlags = Number(options);
+    out.computerEnabled = (out.statusFlags & 2) === 0;
+  }
+  const wmiName = firstText(core, 'WMIFilterName');
+  const wmi = firstText(core, 'WMIFilter');
+  if (wmiName || wmi) out.wmiFilter = wmiName ?? wmi;
+  return out.guid || out.name ? out : undefined;
+}
+
+/** bkupInfo.xml: GPOGuid and GPODisplayName. */
+export function parseBkupInfo(text: string): GpoIdentity | undefined {
+  const doc = readXml(text);
+  if (!doc.root || doc.problems.some((p) => p.code === 'unsafe-xml')) return undefined;
+  const out: GpoIdentity = { source: 'bkupInfo.xml' };
+  const guid = normGuid(firstText(doc.root, 'GPOGuid'));
+  if (guid) out.guid = guid;
+  const name = firstText(doc.root, 'GPODisplayName');
+  if (name) out.name = name;
+  return out.guid || out.name ? out : undefined;
+}
+
+/** Merge identities of one GPO from several files: the first name wins; a disabled computer side from any source holds. */
+export function mergeIdentity(a: GpoIdentity | undefined, b: GpoIdentity | undefined): GpoIdentity | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const out: GpoIdentity = { ...b, ...a };
+  if (a.computerEnabled === false || b.computerEnabled === false) out.computerEnabled = false;
+  return out;
+}

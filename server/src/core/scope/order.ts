@@ -1,0 +1,204 @@
+/**
+ * The ordered GPO list of one scope of management (scope-and-evidence.md §1.2, from P1–P12):
+ * 1. SOM chain top to bottom: sites → domain → OUs from the top-most parent to the scope.
+ * 2. The lowest SOM with block inheritance: every SOM strictly above it contributes only enforced
+ *    links (P6; site links included, V2).
+ * 3. Disabled links (P7) and GPOs whose computer side is disabled (P8) are dropped; security
+ *    filtering (P10), WMI filters (P11) and site links (P12) make an entry conditional.
+ * 4. Non-enforced links apply site → domain → OUs, each SOM in string order (link order N … 1).
+ * 5. Enforced links apply after them, child-most SOM first, top-most last (P4, P5).
+ * 6. Precedence (highest first) = reverse application order.
+ * Where the source lacks link order or block inheritance, entries carry what is unknown so the
+ * evaluation can try every possibility instead of guessing.
+ */
+import { canonicalOf, isDomainControllersDn } from '../topology/dn';
+import type { Topology, TopoSom } from '../topology';
+import type { Trustee } from '../types';
+
+export interface GpoInfo {
+  name?: string;
+  computerEnabled?: boolean;
+  wmiFilter?: string;
+  applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** Found among the scanned GPOs. */
+  inSet: boolean;
+}
+
+export interface ListEntry {
+  guid: string;
+  enforced: boolean;
+  /** The SOM the link is on. */
+  som: TopoSom;
+  /** Position of that SOM in the chain (sites 0, domain 1, …). */
+  depth: number;
+  order?: number;
+  /** Conditions under which the GPO applies (site, security filtering, WMI filter). */
+  conditions: string[];
+  /** Keys of the SOMs (at or below the scope's chain, under this link's SOM) whose block inheritance is unknown: if one blocks, this entry is dropped. */
+  blockableBy: string[];
+  /** Other entries of the same SOM and kind whose order relative to this one is unknown share this id. */
+  tieGroup?: string;
+}
+
+export interface Dropped {
+  guid: string;
+  som: string;
+  reason: string;
+}
+
+export interface GpoList {
+  chain: TopoSom[];
+  /** Highest precedence first. */
+  entries: ListEntry[];
+  dropped: Dropped[];
+  /** Chain problems (an orphaned OU whose parent is not in the topology). */
+  notes: string[];
+  /** SOMs in the chain whose block inheritance is unknown. */
+  unknownBlock: TopoSom[];
+}
+
+export type ScopeRole = 'dc' | 'member';
+
+/** Tie group of enforced site and domain links (scope-and-evidence.md P5, UNVERIFIED). */
+export const SITE_DOMAIN_ENFORCED = 'site-vs-domain-enforced';
+
+export function roleOf(som: TopoSom): ScopeRole {
+  return som.kind === 'ou' && isDomainControllersDn(som.dn) ? 'dc' : 'member';
+}
+
+const EVERYONE = new Set(['s-1-5-11', 's-1-1-0']);
+const EVERYONE_NAMES = /\\(authenticated users|everyone|domain computers)$|^(authenticated users|everyone)$/i;
+const DC_NAMES = /\\(domain controllers|enterprise domain controllers)$/i;
+
+function coversAll(t: Trustee, role: ScopeRole): boolean {
+  const sid = t.sid?.toLowerCase();
+  if (sid) {
+    if (EVERYONE.has(sid) || /-515$/.test(sid)) return true;
+    if (role === 'dc' && (sid === 's-1-5-9' || /-516$/.test(sid))) return true;
+    return false;
+  }
+  const n = t.name ?? '';
+  return EVERYONE_NAMES.test(n) || (role === 'dc' && DC_NAMES.test(n));
+}
+
+const trusteeText = (t: Trustee) => t.name ?? t.sid ?? '?';
+
+/** Conditions of a GPO for a scope role (P10, P11). */
+export function gpoConditions(info: GpoInfo | undefined, role: ScopeRole): string[] {
+  const out: string[] = [];
+  if (!info) return out;
+  const tr = info.applyTrustees;
+  if (tr) {
+    if (tr.allow.length && !tr.allow.some((t) => coversAll(t, role))) out.push(`security filtering: applies only to ${tr.allow.map(trusteeText).join(', ')}`);
+    if (!tr.allow.length) out.push('security filtering: no trustee is granted Apply Group Policy');
+    if (tr.deny.length) out.push(`security filtering: Apply Group Policy denied to ${tr.deny.map(trusteeText).join(', ')}`);
+  }
+  if (info.wmiFilter) out.push(`WMI filter "${info.wmiFilter}"`);
+  return out;
+}
+
+/** The SOM chain of a scope, top to bottom (sites not included). */
+export function somChain(topo: Topology, som: TopoSom, notes: string[]): TopoSom[] {
+  const chain: TopoSom[] = [som];
+  let cur = som;
+  for (let guard = 0; cur.parentKey && guard < 256; guard++) {
+    const parent = topo.soms.get(cur.parentKey);
+    if (parent) {
+      chain.unshift(parent);
+      cur = parent;
+      continue;
+    }
+    // Orphan: the parent is not in the topology; climb the DN to the next SOM that is.
+    let key: string | undefined = cur.parentKey;
+    let found: TopoSom | undefined;
+    while (key && !found) {
+      found = topo.soms.get(key);
+      if (!found) {
+        const i = key.indexOf(',');
+        key = i < 0 ? undefined : key.slice(i + 1);
+      }
+    }
+    notes.push(`${canonicalOf(cur.dn)}: its parent ${cur.parentKey} is not in the topology; links there (if any) are unknown`);
+    if (!found) break;
+    chain.unshift(found);
+    cur = found;
+  }
+  return chain;
+}
+
+const siteCache = new WeakMap<Topology, TopoSom[]>();
+
+/** The site SOMs of a topology, found once (not once per scope: a domain may have thousands of OUs). */
+function sitesOf(topo: Topology): TopoSom[] {
+  let s = siteCache.get(topo);
+  if (!s) siteCache.set(topo, (s = [...topo.soms.values()].filter((x) => x.kind === 'site')));
+  return s;
+}
+
+export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => GpoInfo | undefined): GpoList {
+  const notes: string[] = [];
+  const role = roleOf(scope);
+  const chain = scope.kind === 'site' ? [scope] : somChain(topo, scope, notes);
+  const sites = scope.kind === 'site' ? [] : sitesOf(topo);
+  // depth: sites 0, then the chain from 1.
+  const levels: { som: TopoSom; depth: number }[] = [...sites.map((s) => ({ som: s, depth: 0 })), ...chain.map((s, i) => ({ som: s, depth: i + 1 }))];
+  if (scope.kind === 'site') levels.splice(0, levels.length, { som: scope, depth: 0 });
+
+  // Step 2: the lowest SOM that blocks; SOMs (of the chain) whose block is unknown.
+  let blockDepth = -1;
+  const unknownBlock: TopoSom[] = [];
+  for (const { som, depth } of levels) {
+    if (som.kind === 'site') continue;
+    if (som.blocksInheritance === true) blockDepth = Math.max(blockDepth, depth);
+  }
+  for (const { som, depth } of levels) {
+    if (som.kind === 'site') continue;
+    if (som.blocksInheritance === undefined && depth > blockDepth) unknownBlock.push(som);
+  }
+  const depthOf = new Map(levels.map((l) => [l.som.key, l.depth]));
+
+  const dropped: Dropped[] = [];
+  const enforced: ListEntry[] = [];
+  const normal: ListEntry[] = [];
+  for (const { som, depth } of levels) {
+    const orderKnown = som.links.every((l) => l.order !== undefined);
+    for (const link of som.links) {
+      const guid = link.gpo as string;
+      if (!link.enabled) {
+        dropped.push({ guid, som: som.canonical, reason: 'link disabled' });
+        continue;
+      }
+      const gi = info(guid);
+      if (gi?.computerEnabled === false) {
+        dropped.push({ guid, som: som.canonical, reason: 'computer side disabled' });
+        continue;
+      }
+      if (!link.enforced && depth < blockDepth) {
+        dropped.push({ guid, som: som.canonical, reason: `inheritance blocked at ${levels.find((l) => l.depth === blockDepth)?.som.canonical}` });
+        continue;
+      }
+      const conditions = gpoConditions(gi, role);
+      if (som.kind === 'site' && scope.kind !== 'site') conditions.unshift(`computers in site "${som.canonical.split('/').pop()}"`);
+      const e: ListEntry = {
+        guid,
+        enforced: link.enforced,
+        som,
+        depth,
+        conditions,
+        blockableBy: link.enforced ? [] : unknownBlock.filter((u) => (depthOf.get(u.key) ?? 0) > depth).map((u) => u.key),
+      };
+      if (link.order !== undefined) e.order = link.order;
+      if (!orderKnown && som.links.filter((l) => l.enabled && l.enforced === link.enforced).length > 1) e.tieGroup = `${som.key}|${link.enforced}`;
+      (link.enforced ? enforced : normal).push(e);
+    }
+  }
+  // P5: an enforced site link against an enforced domain link: the site presumably wins, which is
+  // UNVERIFIED, so their relative order is treated as unknown.
+  if (enforced.some((e) => e.som.kind === 'site')) {
+    for (const e of enforced) if (e.som.kind === 'site' || e.som.kind === 'domain') e.tieGroup = SITE_DOMAIN_ENFORCED;
+  }
+  const byOrder = (a: ListEntry, b: ListEntry) => (a.order ?? 0) - (b.order ?? 0);
+  enforced.sort((a, b) => a.depth - b.depth || byOrder(a, b));
+  normal.sort((a, b) => b.depth - a.depth || byOrder(a, b));
+  return { chain, entries: [...enforced, ...normal], dropped, notes, unknownBlock };
+}

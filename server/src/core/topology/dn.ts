@@ -1,0 +1,131 @@
+/**
+ * Distinguished names and GPMC canonical paths (scope-and-evidence.md §2.12 [E7][E8]).
+ * DN → canonical: the `DC=` labels joined with `.`, then the other RDN values from the top down
+ * joined with `/` (a `/` inside a value written `\/`). Compared case-insensitively.
+ */
+
+export interface Rdn {
+  type: string;
+  value: string;
+}
+
+/** Split a DN into RDNs, unescaping `\,` and `\XX`. Multi-valued RDNs (`+`) are kept as one value. */
+export function parseDn(dn: string): Rdn[] {
+  const out: Rdn[] = [];
+  let type = '';
+  let value = '';
+  let inValue = false;
+  let hexBytes: number[] = [];
+  const flushHex = () => {
+    if (hexBytes.length) {
+      value += new TextDecoder().decode(new Uint8Array(hexBytes));
+      hexBytes = [];
+    }
+  };
+  for (let i = 0; i < dn.length; i++) {
+    const c = dn[i];
+    if (c === '\\' && i + 1 < dn.length) {
+      const hex = dn.slice(i + 1, i + 3);
+      if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+        hexBytes.push(parseInt(hex, 16));
+        i += 2;
+        continue;
+      }
+      flushHex();
+      if (inValue) value += dn[i + 1];
+      else type += dn[i + 1];
+      i++;
+      continue;
+    }
+    flushHex();
+    if (!inValue && c === '=') {
+      inValue = true;
+      continue;
+    }
+    if (c === ',' || c === ';') {
+      out.push({ type: type.trim(), value: value.trim() });
+      type = '';
+      value = '';
+      inValue = false;
+      continue;
+    }
+    if (inValue) value += c;
+    else type += c;
+  }
+  flushHex();
+  if (type.trim() || value.trim()) out.push({ type: type.trim(), value: value.trim() });
+  return out;
+}
+
+/** A comparison key: lower case, normalised spacing and escapes. */
+export function dnKey(dn: string): string {
+  return parseDn(dn)
+    .map((r) => `${r.type.toLowerCase()}=${r.value.toLowerCase()}`)
+    .join(',');
+}
+
+export function formatDn(rdns: readonly Rdn[]): string {
+  return rdns.map((r) => `${r.type}=${r.value.replace(/([,+"\\<>;=])/g, '\\$1')}`).join(',');
+}
+
+/** The parent's DN key, or undefined at the top. */
+export function parentDnKey(dn: string): string | undefined {
+  const r = parseDn(dn);
+  return r.length > 1 ? dnKey(formatDn(r.slice(1))) : undefined;
+}
+
+/** The domain part of a DN (its `DC=` RDNs) as a DNS name. */
+export function dnsNameOf(dn: string): string {
+  return parseDn(dn)
+    .filter((r) => r.type.toLowerCase() === 'dc')
+    .map((r) => r.value)
+    .join('.');
+}
+
+export function isDomainDn(dn: string): boolean {
+  const r = parseDn(dn);
+  return r.length > 0 && r.every((x) => x.type.toLowerCase() === 'dc');
+}
+
+/** GPMC canonical path: `corp.example/Servers/Web`; the domain alone has no trailing slash. */
+export function canonicalOf(dn: string): string {
+  const rdns = parseDn(dn);
+  const dns = rdns.filter((r) => r.type.toLowerCase() === 'dc').map((r) => r.value).join('.');
+  const rest = rdns
+    .filter((r) => r.type.toLowerCase() !== 'dc')
+    .reverse()
+    .map((r) => r.value.replace(/\//g, '\\/'));
+  return [dns, ...rest].join('/');
+}
+
+/** Segments of a canonical path (split on unescaped `/`; never on `.`: OU names may contain dots). */
+export function canonicalSegments(path: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === '\\' && path[i + 1] === '/') {
+      cur += '/';
+      i++;
+    } else if (path[i] === '/') {
+      out.push(cur);
+      cur = '';
+    } else cur += path[i];
+  }
+  out.push(cur);
+  while (out.length > 1 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** DN for a canonical path; later segments become `OU=` (a canonical path does not say OU or CN, §2.12). */
+export function dnOfCanonical(path: string): string {
+  const [dns, ...rest] = canonicalSegments(path);
+  const rdns: Rdn[] = [...rest.reverse().map((v) => ({ type: 'OU', value: v })), ...dns.split('.').filter(Boolean).map((v) => ({ type: 'DC', value: v }))];
+  return formatDn(rdns);
+}
+
+/** Whether the SOM is the Domain Controllers OU of its domain (or below it). */
+export function isDomainControllersDn(dn: string): boolean {
+  const r = parseDn(dn).filter((x) => x.type.toLowerCase() !== 'dc');
+  const top = r[r.length - 1];
+  return !!top && top.type.toLowerCase() === 'ou' && top.value.toLowerCase() === 'domain controllers';
+}

@@ -1,0 +1,214 @@
+/**
+ * Topology inputs recognised by content (never by name): LDIF, SharpHound CE JSON (and its zip),
+ * Get-GPInheritance JSON. `readTopologyInput` turns one input's bytes into parts; `mergeTopology`
+ * joins the parts (SharpHound links are resolved through gpos.json) into one `Topology`.
+ * Without any topology input, the GPO reports' `<LinksTo>` give a reports-only topology: links
+ * known, link order and block inheritance unknown (§2.9).
+ */
+import { decode } from '../text';
+import type { PolicyGpo, TopologyReach } from '../policy/set';
+import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
+import { isGpInheritance, readGpInheritance } from './gpinheritance';
+import { looksLikeLdif, readLdif } from './ldif';
+import { addLacks, emptyPart, type Gpc, type Lack, type Som, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
+import { isSharpHound, readSharpHound } from './sharphound';
+import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
+
+export * from './model';
+export { canonicalOf, dnKey, dnOfCanonical, isDomainControllersDn, parseDn } from './dn';
+export { parseGpLink, readLdif } from './ldif';
+export { readSharpHound } from './sharphound';
+export { readGpInheritance } from './gpinheritance';
+export { zipEntries, type InflateRaw, type ZipEntry } from './zip';
+
+export interface ReadTopologyOptions {
+  /** Inflates a raw deflate stream (the adapter passes node:zlib's inflateRawSync). Without it a zip is a problem. */
+  inflateRaw?: InflateRaw;
+  /** Named by the user (`--topology`): a file that is not topology is a problem, not silently skipped. */
+  explicit?: boolean;
+}
+
+function readJson(text: string, source: string, explicit: boolean): TopologyPart[] | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    if (!explicit) return undefined;
+    const p = emptyPart('ldif', source);
+    p.problems.push({ source, severity: 'error', message: `Not valid JSON (${(e as Error).message}); no topology was read from it.` });
+    return [p];
+  }
+  if (isSharpHound(doc)) return [readSharpHound(doc, source)];
+  if (isGpInheritance(doc)) return [readGpInheritance(doc, source)];
+  if (!explicit) return undefined;
+  const p = emptyPart('ldif', source);
+  p.problems.push({ source, severity: 'error', message: 'This JSON is neither SharpHound output ({"data":[…],"meta":{…}}) nor Get-GPInheritance output (objects with Path and GpoLinks); no topology was read from it.' });
+  return [p];
+}
+
+/**
+ * The topology parts of one input, or undefined when the bytes are not a topology export (only
+ * when not `explicit`). Never throws.
+ */
+export function readTopologyInput(source: string, bytes: Uint8Array, options: ReadTopologyOptions = {}): TopologyPart[] | undefined {
+  const explicit = !!options.explicit;
+  if (looksLikeZip(bytes)) {
+    const problems: TopologyProblem[] = [];
+    const entries = zipEntries(bytes, source, problems);
+    const parts: TopologyPart[] = [];
+    for (const e of entries) {
+      if (!/\.json$/i.test(e.name)) continue;
+      let data: Uint8Array;
+      try {
+        if (e.method === 0) data = e.data;
+        else if (options.inflateRaw) data = options.inflateRaw(e.data, e.size);
+        else throw new Error('no inflater');
+      } catch (err) {
+        problems.push({ source, severity: 'error', message: `${e.name}: could not inflate the zip entry (${(err as Error).message}); not read.` });
+        continue;
+      }
+      const got = readJson(decode(data).text, `${source}:${e.name}`, false);
+      if (got) parts.push(...got);
+    }
+    if (!parts.length && !problems.length && !explicit) return undefined;
+    if (!parts.length) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos JSON.' });
+    if (problems.length) {
+      const p = emptyPart('sharphound', source);
+      p.problems = problems;
+      parts.unshift(p);
+    }
+    return parts;
+  }
+  const d = decode(bytes);
+  const text = d.text;
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('{') || head.startsWith('[')) return readJson(text, source, explicit);
+  if (looksLikeLdif(text)) return [readLdif(text, source)];
+  if (!explicit) return undefined;
+  const p = emptyPart('ldif', source);
+  p.problems.push({ source, severity: 'error', message: 'Not a topology export relaylint reads (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON).' });
+  return [p];
+}
+
+export interface TopoSom extends Som {
+  key: string;
+  canonical: string;
+  parentKey?: string;
+}
+
+export interface Topology {
+  soms: Map<string, TopoSom>;
+  gpcs: Map<string, Gpc>;
+  /** Facts no given source carries. */
+  lacks: Lack[];
+  problems: TopologyProblem[];
+  kinds: TopologyKind[];
+}
+
+/** Join parts into one topology. Parts earlier in the list win for a SOM or GPC given twice. */
+export function mergeTopology(parts: readonly TopologyPart[]): Topology {
+  const topo: Topology = { soms: new Map(), gpcs: new Map(), lacks: [], problems: [], kinds: [] };
+  const byObjectGuid = new Map<string, Gpc>();
+  const ordered = [...parts].sort((a, b) => rank(a.kind) - rank(b.kind));
+  for (const p of ordered) {
+    topo.problems.push(...p.problems);
+    if (!topo.kinds.includes(p.kind) && (p.soms.length || p.gpcs.length)) topo.kinds.push(p.kind);
+    for (const g of p.gpcs) {
+      const had = topo.gpcs.get(g.guid);
+      if (!had) topo.gpcs.set(g.guid, { ...g });
+      else {
+        had.name ??= g.name;
+        had.flags ??= g.flags;
+        had.wmiFilter ??= g.wmiFilter;
+        had.objectGuid ??= g.objectGuid;
+      }
+      if (g.objectGuid) byObjectGuid.set(g.objectGuid, topo.gpcs.get(g.guid) as Gpc);
+    }
+  }
+  for (const p of ordered) {
+    for (const s of p.soms) {
+      const key = dnKey(s.dn);
+      if (topo.soms.has(key)) continue;
+      const links = [];
+      for (const l of s.links) {
+        if (l.gpo) {
+          links.push(l);
+          continue;
+        }
+        const gpc = l.gpcObjectGuid ? byObjectGuid.get(l.gpcObjectGuid) : undefined;
+        if (!gpc) {
+          topo.problems.push({
+            source: s.source,
+            severity: 'warning',
+            message: `${canonicalOf(s.dn)}: a link points to the group policy container with objectGUID ${l.gpcObjectGuid}, which no gpos.json entry names; give SharpHound's gpos.json too. The link was skipped.`,
+          });
+          continue;
+        }
+        links.push({ ...l, gpo: gpc.guid });
+      }
+      const som: TopoSom = { ...s, links, key, canonical: canonicalOf(s.dn) };
+      const parent = parentDnKey(s.dn);
+      if (parent && s.kind !== 'domain') som.parentKey = parent;
+      topo.soms.set(key, som);
+    }
+  }
+  // Facts lacking: a fact counts as known when any source that gave SOMs carries it.
+  const givers = ordered.filter((p) => p.soms.length || p.gpcs.length);
+  const facts = new Set<TopologyFact>();
+  for (const p of givers) for (const l of p.lacks) facts.add(l.fact);
+  for (const f of facts) {
+    if (givers.every((p) => p.lacks.some((l) => l.fact === f))) {
+      const first = givers.flatMap((p) => p.lacks).find((l) => l.fact === f) as Lack;
+      topo.lacks.push(first);
+    }
+  }
+  return topo;
+}
+
+function rank(k: TopologyKind): number {
+  return k === 'ldif' ? 0 : k === 'gpinheritance' ? 1 : k === 'sharphound' ? 2 : 3;
+}
+
+/** A reports-only topology from the GPOs' `<LinksTo>`: link order and block inheritance unknown. */
+export function topologyFromReports(gpos: Iterable<PolicyGpo>): TopologyPart {
+  const part = emptyPart('reports', 'GPO reports');
+  const soms = new Map<string, Som>();
+  const ensure = (canonical: string): Som => {
+    const dn = dnOfCanonical(canonical);
+    const key = dnKey(dn);
+    let s = soms.get(key);
+    if (!s) {
+      s = { dn, kind: isDomainDn(dn) ? 'domain' : 'ou', links: [], source: 'GPO reports', canonicalHint: canonical };
+      soms.set(key, s);
+      const segs = canonicalSegments(canonical);
+      if (segs.length > 1) ensure(segs.slice(0, -1).map((x) => x.replace(/\//g, '\\/')).join('/'));
+    }
+    return s;
+  };
+  for (const g of gpos) {
+    for (const l of g.links ?? []) ensure(l.som).links.push({ gpo: g.guid, enabled: l.enabled, enforced: l.enforced });
+  }
+  part.soms = [...soms.values()];
+  if (part.soms.length) addLacks(part, 'GPO reports');
+  return part;
+}
+
+/** Which GPOs the topology links (enabled) and why linked ones apply nowhere; undefined without SOMs. */
+export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | undefined {
+  const topo = mergeTopology(parts);
+  if (topo.soms.size === 0) return undefined;
+  const linked = new Set<string>();
+  const seen = new Set<string>();
+  for (const s of topo.soms.values()) {
+    for (const l of s.links) {
+      seen.add(l.gpo as string);
+      if (l.enabled) linked.add(l.gpo as string);
+    }
+  }
+  const reasons: Record<string, string> = {};
+  for (const g of seen) if (!linked.has(g)) reasons[g] = 'every link to it is disabled, so its settings apply nowhere';
+  for (const [guid, c] of topo.gpcs) {
+    if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
+  }
+  return { linked: [...linked], reasons };
+}

@@ -1,0 +1,208 @@
+/**
+ * LDIF (RFC 2849 [E9]) from `ldifde` or `ldapsearch`: domain, OU and site objects with `gPLink` /
+ * `gPOptions`, group policy containers with `displayName`, `flags`, `gPCWQLFilter`, and `msWMI-Som`
+ * filter objects (scope-and-evidence.md §2.1–§2.6). Folded lines are unfolded before `::` base64
+ * values are decoded; CRLF and LF both end lines; `version:` is optional; `#` comments are skipped.
+ */
+import { canonicalOf, dnKey, isDomainDn, parseDn } from './dn';
+import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
+
+interface Attr {
+  name: string;
+  value: string;
+  line: number;
+}
+
+interface LdifRecord {
+  dn: string;
+  line: number;
+  attrs: Attr[];
+}
+
+function decodeBase64(b64: string): string | undefined {
+  const clean = b64.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(clean, 'base64');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return bytes.toString('latin1');
+  }
+}
+
+/** Whether a text looks like LDIF: after comments, blank lines and `version:`, the first line is `dn:`. */
+export function looksLikeLdif(text: string): boolean {
+  for (const raw of text.slice(0, 64 * 1024).split(/\r?\n/)) {
+    const line = raw.replace(/^\uFEFF/, '');
+    if (!line.trim() || line.startsWith('#') || line.startsWith(' ') || /^version:\s*\d+\s*$/i.test(line)) continue;
+    return /^dn::?\s?/i.test(line);
+  }
+  return false;
+}
+
+/** Records of an LDIF text. Problems for lines that are not `attr: value`, bad base64 and `:<` URLs. */
+export function readLdifRecords(text: string, source: string, problems: TopologyProblem[]): LdifRecord[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  // Unfold: a line starting with exactly one space continues the previous one.
+  const logical: { text: string; line: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.startsWith(' ') && logical.length && logical[logical.length - 1].text !== '') {
+      logical[logical.length - 1].text += l.slice(1);
+    } else logical.push({ text: l, line: i + 1 });
+  }
+  const records: LdifRecord[] = [];
+  let cur: LdifRecord | undefined;
+  for (const { text: l, line } of logical) {
+    if (l === '') {
+      cur = undefined;
+      continue;
+    }
+    if (l.startsWith('#')) continue;
+    const m = /^([A-Za-z][A-Za-z0-9-]*(?:;[A-Za-z0-9=-]+)*)(::|:<|:)\s*(.*)$/.exec(l);
+    if (!m) {
+      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line} is not "attribute: value" (a truncated or damaged export?); it was skipped.` });
+      continue;
+    }
+    const name = m[1].split(';')[0].toLowerCase();
+    let value = m[3];
+    if (m[2] === ':<') {
+      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: ${m[1]} refers to an external file (":<"), which relaylint does not read.` });
+      continue;
+    }
+    if (m[2] === '::') {
+      const d = decodeBase64(value);
+      if (d === undefined) {
+        problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: the base64 value of ${m[1]} is not valid base64 (truncated?); it was skipped.` });
+        continue;
+      }
+      value = d;
+    }
+    if (name === 'version' && !cur) continue;
+    if (name === 'dn') {
+      cur = { dn: value, line, attrs: [] };
+      records.push(cur);
+      continue;
+    }
+    if (!cur) {
+      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: "${m[1]}" comes before any "dn:" line; it was skipped.` });
+      continue;
+    }
+    cur.attrs.push({ name, value, line });
+  }
+  return records;
+}
+
+const GPLINK_ENTRY = /\[\s*LDAP:\/\/([^;\]]*);\s*(\d+)\s*\]/giy;
+
+/**
+ * `gPLink` (§2.1): `[LDAP://<gpc dn>;<options>]…`; the last entry is link order 1. Options by bits:
+ * 1 = disabled, 2 = enforced [E21][E22][E23]. Text that is not an entry is reported.
+ */
+export function parseGpLink(value: string, report: (message: string) => void): TopoLink[] {
+  const entries: { dn: string; options: number }[] = [];
+  let i = 0;
+  const v = value.trim();
+  while (i < v.length) {
+    GPLINK_ENTRY.lastIndex = i;
+    const m = GPLINK_ENTRY.exec(v);
+    if (!m) {
+      const rest = v.slice(i).trim();
+      if (rest) report(`gPLink text "${rest.slice(0, 80)}" is not a [LDAP://…;N] entry (truncated?); it was skipped.`);
+      break;
+    }
+    entries.push({ dn: m[1], options: Number(m[2]) });
+    i = GPLINK_ENTRY.lastIndex;
+  }
+  const n = entries.length;
+  const links: TopoLink[] = [];
+  entries.forEach((e, idx) => {
+    const gpo = normGuid(parseDn(e.dn)[0]?.value);
+    if (!gpo) {
+      report(`gPLink entry "${e.dn.slice(0, 80)}" does not name a GPO {GUID}; it was skipped.`);
+      return;
+    }
+    if (e.options > 3) report(`gPLink entry for ${gpo} has option ${e.options}; read by its bits (1 = disabled, 2 = enforced).`);
+    links.push({ gpo, enabled: (e.options & 1) === 0, enforced: (e.options & 2) !== 0, order: n - idx, options: e.options });
+  });
+  return links.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+}
+
+function attr(r: LdifRecord, name: string): Attr | undefined {
+  return r.attrs.find((a) => a.name === name);
+}
+
+function classes(r: LdifRecord): string[] {
+  return r.attrs.filter((a) => a.name === 'objectclass').map((a) => a.value.toLowerCase());
+}
+
+/** Read the topology facts of an LDIF export. Never throws. */
+export function readLdif(text: string, source: string): TopologyPart {
+  const part = emptyPart('ldif', source);
+  const records = readLdifRecords(text, source, part.problems);
+  const wmiNames = new Map<string, string>();
+  const gpcWql: { gpc: Gpc; id: string }[] = [];
+  let sawSite = false;
+  let sawGpc = false;
+  for (const r of records) {
+    if (!r.dn.trim()) continue;
+    const rdns = parseDn(r.dn);
+    const first = rdns[0];
+    if (!first) continue;
+    const cls = classes(r);
+    const key = dnKey(r.dn);
+    const t = first.type.toLowerCase();
+    if (cls.includes('mswmi-som') || /,cn=som,cn=wmipolicy,cn=system,/.test(key)) {
+      const id = normGuid(attr(r, 'mswmi-id')?.value ?? first.value);
+      const name = attr(r, 'mswmi-name')?.value;
+      if (id && name) wmiNames.set(id, name);
+      continue;
+    }
+    if (cls.includes('grouppolicycontainer') || /^cn=\{[^}]*\},cn=policies,cn=system,/.test(key)) {
+      sawGpc = true;
+      const guid = normGuid(first.value);
+      if (!guid) {
+        part.problems.push({ source, severity: 'warning', line: r.line, message: `Group policy container "${r.dn}" is not named by a {GUID}; it was skipped.` });
+        continue;
+      }
+      const gpc: Gpc = { guid, source };
+      const dn = attr(r, 'displayname')?.value;
+      if (dn) gpc.name = dn;
+      const flags = attr(r, 'flags')?.value;
+      if (flags !== undefined) {
+        if (/^\d+$/.test(flags.trim())) gpc.flags = Number(flags.trim());
+        else part.problems.push({ source, severity: 'warning', line: r.line, message: `flags "${flags}" of ${guid} is not a number; its GPO status is unknown.` });
+      }
+      const wql = attr(r, 'gpcwqlfilter')?.value;
+      const wqlId = wql ? normGuid(wql.split(';')[1] ?? wql) : undefined;
+      if (wqlId) gpcWql.push({ gpc, id: wqlId });
+      part.gpcs.push(gpc);
+      continue;
+    }
+    const isSite = cls.includes('site') || (t === 'cn' && /^cn=[^,]+,cn=sites,cn=configuration,/.test(key));
+    const isDomain = cls.includes('domaindns') || isDomainDn(r.dn);
+    const isOu = cls.includes('organizationalunit') || t === 'ou';
+    if (!isSite && !isDomain && !isOu) continue;
+    if (isSite) sawSite = true;
+    const som: Som = { dn: r.dn, kind: isSite ? 'site' : isDomain ? 'domain' : 'ou', links: [], source };
+    const gpLink = attr(r, 'gplink');
+    if (gpLink) {
+      som.links = parseGpLink(gpLink.value, (message) =>
+        part.problems.push({ source, severity: 'warning', line: gpLink.line, message: `${canonicalOf(r.dn)}: ${message}` }),
+      );
+    }
+    const opts = attr(r, 'gpoptions')?.value;
+    som.blocksInheritance = opts !== undefined && /^\d+$/.test(opts.trim()) ? (Number(opts.trim()) & 1) === 1 : false;
+    part.soms.push(som);
+  }
+  for (const { gpc, id } of gpcWql) gpc.wmiFilter = wmiNames.get(id) ?? id;
+  part.wmiNames = wmiNames;
+  if (records.length === 0) part.problems.push({ source, severity: 'error', message: 'The LDIF export holds no records.' });
+  addLacks(part, 'LDIF');
+  if (!sawSite) part.lacks.push({ fact: 'sites', source: 'LDIF', message: `${source} holds no site objects (export CN=Sites of the configuration partition for site links)` });
+  if (!sawGpc && part.soms.length) {
+    part.lacks.push({ fact: 'gpo-status', source: 'LDIF', message: `${source} holds no group policy containers, so GPO status flags are unknown` });
+    part.lacks.push({ fact: 'wmi-filter', source: 'LDIF', message: `${source} holds no group policy containers, so WMI filters are unknown` });
+  }
+  return part;
+}

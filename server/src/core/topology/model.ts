@@ -1,0 +1,133 @@
+/**
+ * The domain topology relaylint needs for precedence (scope-and-evidence.md §0, §2): scopes of
+ * management (domain, OUs, sites) with their GPO links and block-inheritance flag, and the group
+ * policy containers with their status flags and WMI filter. Every reader says which facts its
+ * source does not carry (`lacks`), so dependent results become `undetermined` instead of guessed.
+ */
+
+export type SomKind = 'domain' | 'ou' | 'site';
+
+/** A fact a topology source may not carry (scope-and-evidence.md §0). */
+export type TopologyFact =
+  | 'link-order'
+  | 'disabled-links'
+  | 'block-inheritance'
+  | 'domain-block-inheritance'
+  | 'gpo-status'
+  | 'wmi-filter'
+  | 'security-filtering'
+  | 'sites'
+  | 'name-case'
+  /** Reports only: GPOs scanned without a report of their own. */
+  | 'links';
+
+export interface TopoLink {
+  /** `{GUID}` GPO name, upper case with braces. Absent while only the GPC objectGUID is known (SharpHound, resolved on merge). */
+  gpo?: string;
+  /** SharpHound: the groupPolicyContainer's objectGUID (upper case, no braces) [E24]. */
+  gpcObjectGuid?: string;
+  enabled: boolean;
+  enforced: boolean;
+  /** GPMC link order in its SOM, 1 = highest precedence; undefined when the source does not say. */
+  order?: number;
+  /** Raw option value of a `gPLink` entry. */
+  options?: number;
+}
+
+export interface Som {
+  /** Distinguished name as the source wrote it. */
+  dn: string;
+  kind: SomKind;
+  /** True / false when known; undefined when the source does not say. */
+  blocksInheritance?: boolean;
+  /** Links in link order (order 1 first) when known, else as the source lists them. */
+  links: TopoLink[];
+  /** Where the SOM came from (file name), for messages. */
+  source: string;
+  /** Canonical path with its case from a GPO report, when the source upper-cased it. */
+  canonicalHint?: string;
+}
+
+export interface Gpc {
+  /** `{GUID}` upper case with braces. */
+  guid: string;
+  name?: string;
+  /** GPO status: 1 user side off, 2 computer side off, 3 both [E1] 3.2.5.1.6. */
+  flags?: number;
+  /** WMI filter (its name when the filter object was exported, else its id). */
+  wmiFilter?: string;
+  /** SharpHound: objectGUID of the GPC (what `Links[].GUID` points to). */
+  objectGuid?: string;
+  source: string;
+}
+
+export interface TopologyProblem {
+  /** File (or input name) the problem is about. */
+  source: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** 1-based line, when known. */
+  line?: number;
+}
+
+export interface Lack {
+  fact: TopologyFact;
+  /** The source kind that lacks it, e.g. `SharpHound`. */
+  source: string;
+  message: string;
+}
+
+export type TopologyKind = 'ldif' | 'sharphound' | 'gpinheritance' | 'reports';
+
+/** What one reader got from one input. */
+export interface TopologyPart {
+  kind: TopologyKind;
+  source: string;
+  soms: Som[];
+  gpcs: Gpc[];
+  /** LDIF: WMI filter id (upper, braces) → display name. */
+  wmiNames?: Map<string, string>;
+  problems: TopologyProblem[];
+  lacks: Lack[];
+}
+
+export const GUID_RE = /\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?/i;
+
+/** `{GUID}` upper case with braces, or undefined when the text holds no GUID. */
+export function normGuid(text: string | undefined): string | undefined {
+  const m = text ? GUID_RE.exec(text) : null;
+  return m ? `{${m[1].toUpperCase()}}` : undefined;
+}
+
+export function emptyPart(kind: TopologyKind, source: string): TopologyPart {
+  return { kind, source, soms: [], gpcs: [], problems: [], lacks: [] };
+}
+
+/** What each source kind lacks (scope-and-evidence.md §0); the readers add these to their part. */
+export const LACKS: Record<TopologyKind, [TopologyFact, string][]> = {
+  ldif: [['security-filtering', 'LDIF exports do not carry security filtering (it needs nTSecurityDescriptor, which is rarely exported)']],
+  sharphound: [
+    ['disabled-links', 'SharpHound drops disabled links, so a disabled link is invisible (it looks unlinked)'],
+    ['gpo-status', 'SharpHound does not collect the GPO status flags, so a GPO whose computer side is disabled looks enabled'],
+    ['wmi-filter', 'SharpHound does not collect WMI filters'],
+    ['security-filtering', 'SharpHound ACEs carry no Apply Group Policy right, so security filtering is unknown'],
+    ['domain-block-inheritance', 'SharpHound domains.json has no blocksinheritance'],
+    ['sites', 'SharpHound does not collect site links'],
+    ['name-case', 'SharpHound upper-cases distinguished names, so OU names lose their case'],
+  ],
+  gpinheritance: [
+    ['gpo-status', 'Get-GPInheritance does not say whether a GPO\'s computer side is disabled'],
+    ['wmi-filter', 'Get-GPInheritance does not name WMI filters'],
+    ['security-filtering', 'Get-GPInheritance does not show security filtering'],
+    ['sites', 'Get-GPInheritance does not cover sites'],
+  ],
+  reports: [
+    ['link-order', 'GPO reports do not carry link order'],
+    ['block-inheritance', 'GPO reports do not carry block inheritance'],
+    ['sites', 'the SOMPath form of site links in reports is not confirmed'],
+  ],
+};
+
+export function addLacks(part: TopologyPart, sourceName: string): void {
+  for (const [fact, message] of LACKS[part.kind]) part.lacks.push({ fact, source: sourceName, message });
+}

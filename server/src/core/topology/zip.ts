@@ -1,0 +1,79 @@
+/**
+ * The directory of a zip file (SharpHound's `<timestamp>_BloodHound.zip`, §2.7): the core lists the
+ * entries and slices their bytes; the adapter inflates (node:zlib), so the core stays pure.
+ * A password-protected entry, a damaged directory or an entry over the size limit is a problem.
+ */
+import { LIMITS } from '../limits';
+import type { TopologyProblem } from './model';
+
+export interface ZipEntry {
+  name: string;
+  /** 0 stored, 8 deflate. */
+  method: number;
+  /** The raw (compressed) bytes. */
+  data: Uint8Array;
+  size: number;
+}
+
+export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
+
+export function looksLikeZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+export function zipEntries(bytes: Uint8Array, source: string, problems: TopologyProblem[]): ZipEntry[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65557); i--) {
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) {
+    problems.push({ source, severity: 'error', message: 'The zip file has no central directory (truncated or damaged); it was not read.' });
+    return [];
+  }
+  const count = dv.getUint16(eocd + 10, true);
+  let p = dv.getUint32(eocd + 16, true);
+  const out: ZipEntry[] = [];
+  for (let n = 0; n < count; n++) {
+    if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) {
+      problems.push({ source, severity: 'error', message: 'The zip directory is damaged; the remaining entries were not read.' });
+      break;
+    }
+    const flags = dv.getUint16(p + 8, true);
+    const method = dv.getUint16(p + 10, true);
+    const csize = dv.getUint32(p + 20, true);
+    const size = dv.getUint32(p + 24, true);
+    const nlen = dv.getUint16(p + 28, true);
+    const elen = dv.getUint16(p + 30, true);
+    const clen = dv.getUint16(p + 32, true);
+    const local = dv.getUint32(p + 42, true);
+    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nlen));
+    p += 46 + nlen + elen + clen;
+    if (flags & 1) {
+      problems.push({ source, severity: 'error', message: `${name}: the zip entry is password-protected; relaylint cannot read it (export without a password).` });
+      continue;
+    }
+    if (size > LIMITS.maxFileBytes) {
+      problems.push({ source, severity: 'error', message: `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.` });
+      continue;
+    }
+    if (local + 30 > bytes.length || dv.getUint32(local, true) !== 0x04034b50) {
+      problems.push({ source, severity: 'error', message: `${name}: the zip entry's header is missing (truncated file); not read.` });
+      continue;
+    }
+    const start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
+    if (start + csize > bytes.length) {
+      problems.push({ source, severity: 'error', message: `${name}: the zip entry is cut short (truncated file); not read.` });
+      continue;
+    }
+    if (method !== 0 && method !== 8) {
+      problems.push({ source, severity: 'error', message: `${name}: zip compression method ${method} is not supported; not read.` });
+      continue;
+    }
+    out.push({ name, method, data: bytes.subarray(start, start + csize), size });
+  }
+  return out;
+}

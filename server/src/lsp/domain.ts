@@ -1,0 +1,754 @@
+/**
+ * The workspace domain model of the language server (issues 11, 12, 14 "In the editor"): the GPO
+ * exports, topology exports and event-log exports in the workspace folders, turned into the policy
+ * set, the effective policy per scope, the set-level coverage and the rollout readiness by the
+ * same core functions the CLI uses (core/index.ts).
+ *
+ * - Discovery: a bounded, asynchronous walk of the workspace folders (regular files only, the size
+ *   checked on the open descriptor before a byte is read, symbolic links followed only when they
+ *   stay inside the folders, `.git`/`node_modules` skipped, at most MAX_FILES candidates). GPO
+ *   exports by name (`*.inf|*.reg|*.xml|*.pol`, then by content), event logs by content
+ *   (`*.evtx|*.xml|*.csv`), topology exports by content (`*.ldf|*.ldif|*.json|*.zip` up to two
+ *   folders below a workspace folder, never inside a `{GUID}` GPO folder, as the CLI does), plus the
+ *   paths of `relaylint.topology` / `relaylint.evidence` and of the config file's `topology` /
+ *   `evidence` (neither is read in an untrusted workspace).
+ * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
+ *   yielding to the event loop after every file, so requests stay answered while it runs.
+ * - The model is of the files as saved on disk: an open document whose text differs from what was
+ *   read gets no domain annotations until it is saved (they would point at the wrong lines).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
+import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { Diagnostic, DiagnosticRelatedInformation, Position, Range } from 'vscode-languageserver';
+import {
+  candidateExtensions,
+  CoverageAccumulator,
+  coverageSources,
+  effectivePolicy,
+  EvidenceCollector,
+  filePolicy,
+  appliesNowhereFindings,
+  LIMITS,
+  lineIndexFor,
+  parseBytes,
+  providerOf,
+  PolicySetBuilder,
+  posture,
+  readTopologyInput,
+  ruleOf,
+  settingRuleById,
+  topologyReach,
+} from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, LintOptions, Readiness, TopologyPart, LineIndex, Span } from '../core';
+import { auditSwitchesFrom, tryEvidence } from '../cli/evidence';
+import { GpoResolver } from '../cli/gpo-context';
+import { readRegular } from '../cli/safe-fs';
+import { scopeJson } from '../cli/scope';
+import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
+import { polViewUri } from './protocol';
+
+/** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
+export const MAX_FILES = 20_000;
+/** Folder depth below a workspace folder. */
+const MAX_DEPTH = 32;
+/** Event-log exports above this size are left to the CLI (reading them would hold the server up). */
+const MAX_EVIDENCE_BYTES = 512 * 1024 * 1024;
+const DEBOUNCE_MS = 300;
+const MAX_RELATED = 12;
+
+const GPO_NAME = new RegExp(`\\.(${candidateExtensions.join('|')})$`, 'i');
+const EVIDENCE_NAME = /\.(evtx|xml|csv)$/i;
+const TOPOLOGY_NAME = /\.(ldf|ldif|json|zip)$/i;
+const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg', '.vscode-test', '.test-out']);
+
+type Located = NonNullable<EffectiveEntry['winner']>;
+
+export interface DomainInputs {
+  /** Workspace folders (file system paths). */
+  folders: string[];
+  /** Topology and evidence paths named by settings and config files (absolute). */
+  topology: string[];
+  evidence: string[];
+  lint: LintOptions;
+  windowDays: number;
+  trusted: boolean;
+}
+
+interface Obs {
+  ruleId: string;
+  gpo?: string;
+  /** `L<line>` or `O<offset>`: how the core's locations name the value. */
+  key: string;
+  range: Range;
+}
+
+interface FileEntry {
+  /** What a location in this file opens: the `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
+  uri: string;
+  /** Hash of the text as read from disk (for a Registry.pol: of the rendered view). */
+  hash: number;
+  obs: Obs[];
+}
+
+interface Fate {
+  wins: { som: string; condition?: string }[];
+  /** Lines this value shadows where it wins. */
+  over: { som: string; loc: Located }[];
+  shadowedBy: { som: string; winner?: Located; enforced: boolean }[];
+  conflict: string[];
+}
+
+export interface DomainState {
+  inputs: DomainInputs;
+  files: Map<string, FileEntry>;
+  gpoFiles: number;
+  effective?: EffectivePolicy;
+  coverage: CoverageEntry[];
+  readiness: Readiness[];
+  evidence: EvidenceFileSummary[];
+  parts: TopologyPart[];
+  fates: Map<string, Fate>;
+  /** GPO → scopes (canonical names) where it applies; rule → scopes that judge it. */
+  gpoScopes: Map<string, Set<string>>;
+  ruleScopes: Map<string, Set<string>>;
+  notes: string[];
+}
+
+/** FNV-1a over the UTF-16 code units: cheap, and enough to tell "as saved" from "edited". */
+export function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function inside(child: string, parent: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+class Cancelled extends Error {}
+
+interface Found {
+  gpo: string[];
+  evidence: string[];
+  topology: string[];
+}
+
+/** The candidate files of the workspace folders, bounded and in a stable order. */
+async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean): Promise<Found> {
+  const found: Found = { gpo: [], evidence: [], topology: [] };
+  const reals = roots.map((r) => {
+    try {
+      return fs.realpathSync.native(r);
+    } catch {
+      return undefined;
+    }
+  });
+  const realRoots = reals.filter((r): r is string => !!r);
+  const seenDirs = new Set<string>();
+  let count = 0;
+  let dirs = 0;
+  for (let i = 0; i < roots.length; i++) {
+    if (!reals[i]) continue;
+    const stack: { dir: string; depth: number; inGpo: boolean }[] = [{ dir: roots[i], depth: 0, inGpo: false }];
+    while (stack.length) {
+      if (cancelled()) throw new Cancelled();
+      const { dir, depth, inGpo } = stack.pop() as { dir: string; depth: number; inGpo: boolean };
+      let real: string;
+      try {
+        real = await fs.promises.realpath(dir);
+      } catch {
+        continue;
+      }
+      if (seenDirs.has(real) || !realRoots.some((r) => inside(real, r))) continue;
+      seenDirs.add(real);
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      if (++dirs % 64 === 0) await tick();
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const sub: { dir: string; depth: number; inGpo: boolean }[] = [];
+      for (const e of entries) {
+        const p = path.join(dir, e.name);
+        let isDir = e.isDirectory();
+        let isFile = e.isFile();
+        if (e.isSymbolicLink()) {
+          // Followed only when the target stays inside the workspace folders.
+          try {
+            const target = fs.realpathSync.native(p);
+            if (!realRoots.some((r) => inside(target, r))) continue;
+            const st = fs.statSync(target);
+            isDir = st.isDirectory();
+            isFile = st.isFile();
+          } catch {
+            continue;
+          }
+        }
+        if (isDir) {
+          if (!SKIP_DIRS.has(e.name) && depth < MAX_DEPTH) sub.push({ dir: p, depth: depth + 1, inGpo: inGpo || GUID_DIR.test(e.name) });
+          continue;
+        }
+        if (!isFile) continue;
+        const gpo = GPO_NAME.test(e.name);
+        const ev = EVIDENCE_NAME.test(e.name);
+        const topo = TOPOLOGY_NAME.test(e.name) && depth <= 2 && !inGpo;
+        if (!gpo && !ev && !topo) continue;
+        if (++count > MAX_FILES) {
+          notes.push(`More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`);
+          return found;
+        }
+        if (ev) found.evidence.push(p);
+        if (gpo) found.gpo.push(p);
+        if (topo) found.topology.push(p);
+      }
+      for (let j = sub.length - 1; j >= 0; j--) stack.push(sub[j]);
+    }
+  }
+  return found;
+}
+
+const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
+
+function readTopologyFile(file: string, explicit: boolean, parts: TopologyPart[], notes: string[]): void {
+  const read = readRegular(file, LIMITS.maxFileBytes);
+  if (read.kind !== 'ok') {
+    if (explicit) {
+      const why = read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
+      parts.push({ kind: 'ldif', source: file, soms: [], gpcs: [], lacks: [], problems: [{ source: file, severity: 'error', message: `The topology file could not be read (${why}).` }] });
+      notes.push(`Topology ${file}: not read (${why}).`);
+    }
+    return;
+  }
+  const got = readTopologyInput(file, read.bytes, { inflateRaw, explicit });
+  if (got) parts.push(...got);
+}
+
+function keyOf(l: { line?: number; offset?: number }): string {
+  return l.offset !== undefined ? `O${l.offset}` : `L${l.line ?? 0}`;
+}
+
+function fateKey(p: string, key: string, ruleId: string): string {
+  return `${p}\u0000${key}\u0000${ruleId}`;
+}
+
+function rangeOf(index: LineIndex, span: Span): Range {
+  const a = index.positionAt(span.start);
+  const b = index.positionAt(span.end);
+  return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
+}
+
+/** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
+export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean): Promise<DomainState> {
+  const notes: string[] = [];
+  const found = await discover(inputs.folders, notes, cancelled);
+  // Topology first: which GPOs apply nowhere is needed while the files are judged (as in the CLI).
+  const parts: TopologyPart[] = [];
+  const explicitTopo = new Set(inputs.topology.map((p) => path.resolve(p)));
+  for (const t of explicitTopo) readTopologyFile(t, true, parts, notes);
+  for (const t of found.topology) {
+    if (cancelled()) throw new Cancelled();
+    if (explicitTopo.has(path.resolve(t))) continue;
+    readTopologyFile(t, false, parts, notes);
+    await tick();
+  }
+  const reach = topologyReach(parts);
+
+  const collector = new EvidenceCollector();
+  const evidenceRead = new Set<string>();
+  const readEvidence = (p: string, explicit: boolean): boolean => {
+    const abs = path.resolve(p);
+    if (evidenceRead.has(abs)) return true;
+    try {
+      const st = fs.statSync(abs);
+      if (st.isFile() && st.size > MAX_EVIDENCE_BYTES) {
+        notes.push(`Event log ${abs} is ${st.size} bytes: the editor reads logs up to ${MAX_EVIDENCE_BYTES} bytes (use the CLI).`);
+        return true;
+      }
+    } catch {
+      return false;
+    }
+    const ev = tryEvidence(collector, abs, abs, explicit);
+    if (ev) evidenceRead.add(abs);
+    return !!ev;
+  };
+
+  const policySet = new PolicySetBuilder();
+  const coverage = new CoverageAccumulator(inputs.lint);
+  const resolver = new GpoResolver();
+  const files = new Map<string, FileEntry>();
+  const gpoSet = new Set(found.gpo);
+  const all = [...new Set([...found.evidence, ...found.gpo])].sort();
+  for (const p of all) {
+    if (cancelled()) throw new Cancelled();
+    await tick();
+    if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
+    if (!gpoSet.has(p)) continue;
+    const read = readRegular(p, LIMITS.maxFileBytes);
+    if (read.kind !== 'ok') continue;
+    const parsed = parseBytes(p, read.bytes);
+    if (parsed.format === 'unknown') continue;
+    const index = lineIndexFor(parsed.text);
+    const identity = resolver.resolve(p);
+    const nowhere = appliesNowhereFindings(parsed, identity, reach);
+    coverage.add(coverageSources(p, parsed, index, inputs.lint, nowhere.skip));
+    const fp = filePolicy(p, parsed, identity, index);
+    policySet.add(fp);
+    const spans = new Map<string, Span>();
+    for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
+      if (!ruleOf(s)) continue;
+      const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
+      if (!spans.has(k)) spans.set(k, s.span);
+    }
+    const obs: Obs[] = fp.observations.map((o) => {
+      const key = keyOf(o);
+      const span = spans.get(key);
+      const line = Math.max(0, (o.line ?? 1) - 1);
+      return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
+    });
+    const fileUri = pathToFileURL(p).href;
+    files.set(p, { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs });
+  }
+  for (const e of inputs.evidence) {
+    if (cancelled()) throw new Cancelled();
+    await tick();
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(e);
+    } catch {
+      notes.push(`Evidence ${e}: no such file or folder.`);
+      continue;
+    }
+    if (st.isFile()) {
+      if (!readEvidence(e, true)) notes.push(`Evidence ${e}: not an event-log export relaylint reads.`);
+    } else if (st.isDirectory()) {
+      const more = await discover([e], notes, cancelled);
+      for (const f of more.evidence) {
+        readEvidence(f, false);
+        await tick();
+      }
+    }
+  }
+
+  const cov = coverage.result();
+  const readiness = collector.files.length
+    ? collector.judge({
+        windowDays: inputs.windowDays,
+        auditSwitches: auditSwitchesFrom(files.size ? cov : undefined),
+        skipRules: inputs.lint.role === 'member' ? new Set(collector.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+      })
+    : [];
+  const effective = effectivePolicy(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
+  const state: DomainState = {
+    inputs,
+    files,
+    gpoFiles: files.size,
+    coverage: cov,
+    readiness,
+    evidence: collector.files,
+    parts,
+    fates: new Map(),
+    gpoScopes: new Map(),
+    ruleScopes: new Map(),
+    notes,
+    ...(effective ? { effective } : {}),
+  };
+  if (effective) indexFates(state, effective);
+  return state;
+}
+
+function indexFates(state: DomainState, eff: EffectivePolicy): void {
+  const fate = (l: Located, ruleId: string): Fate => {
+    const k = fateKey(l.path, keyOf(l), ruleId);
+    let f = state.fates.get(k);
+    if (!f) state.fates.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
+    return f;
+  };
+  for (const s of eff.scopes) {
+    for (const g of s.gpos) {
+      if (g.notScanned) continue;
+      let set = state.gpoScopes.get(g.guid);
+      if (!set) state.gpoScopes.set(g.guid, (set = new Set()));
+      set.add(s.som);
+    }
+    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
+    for (const e of s.effective) {
+      let rs = state.ruleScopes.get(e.ruleId);
+      if (!rs) state.ruleScopes.set(e.ruleId, (rs = new Set()));
+      rs.add(s.som);
+      const live = e.shadowed.filter((x) => !x.rsop);
+      if (e.winner) {
+        const f = fate(e.winner, e.ruleId);
+        f.wins.push({ som: s.som, ...(e.condition ? { condition: e.condition } : {}) });
+        for (const x of live) f.over.push({ som: s.som, loc: x });
+      }
+      for (const x of live) fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
+      for (const x of e.writers ?? []) fate(x, e.ruleId).conflict.push(s.som);
+    }
+  }
+}
+
+/** Scope names as the editor shows them: without the domain prefix when every scope shares it. */
+function shortener(eff: EffectivePolicy | undefined): (som: string) => string {
+  const domains = new Set((eff?.scopes ?? []).map((s) => s.som.split('/')[0]));
+  if (domains.size !== 1) return (s) => s;
+  return (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
+}
+
+function contains(outer: Range, inner: Range | Position): boolean {
+  const r = 'start' in inner ? inner : { start: inner, end: inner };
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, r.start) && before(r.end, outer.end);
+}
+
+/** What the effective policy says about one value: its fate, the scopes its GPO reaches, why it applies nowhere. */
+interface ValueFate {
+  obs: Obs;
+  fate?: Fate;
+  /** Scopes where the value's GPO applies and the rule is judged. */
+  appliesIn: string[];
+  nowhere?: string;
+}
+
+export class DomainModel {
+  state: DomainState | undefined;
+  private gen = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly inputs: () => Promise<DomainInputs>,
+    private readonly changed: (before: DomainState | undefined, after: DomainState) => void,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  /** A file or setting changed: recompute after a short quiet period; a running pass is cancelled. */
+  schedule(delay = DEBOUNCE_MS): void {
+    this.gen++;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), delay);
+  }
+
+  get busy(): boolean {
+    return this.timer !== undefined || this.running;
+  }
+
+  /** The state once no recompute is pending (at most `timeoutMs`; then whatever is known). */
+  async settled(timeoutMs = 120_000): Promise<DomainState | undefined> {
+    if (!this.busy) return this.state;
+    await Promise.race([new Promise<void>((r) => this.waiters.push(r)), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+    return this.state;
+  }
+
+  dispose(): void {
+    this.gen++;
+    clearTimeout(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    this.timer = undefined;
+    if (this.running) {
+      // The running pass sees the new generation and stops; it schedules the next one.
+      return;
+    }
+    this.running = true;
+    const my = this.gen;
+    try {
+      const inputs = await this.inputs();
+      const started = Date.now();
+      const next = await computeDomain(inputs, () => this.gen !== my);
+      const before = this.state;
+      this.state = next;
+      this.log(
+        `relaylint: workspace model: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
+      );
+      for (const n of next.notes) this.log(`relaylint: ${n}`);
+      this.changed(before, next);
+    } catch (e) {
+      if (!(e instanceof Cancelled)) this.log(`relaylint: the workspace model could not be computed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    } finally {
+      this.running = false;
+      if (this.gen !== my) this.schedule(0);
+      else if (!this.timer) for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  // ---- queries --------------------------------------------------------------------------------
+
+  /** The file entry of a document, when the model's view of it matches the document's text. */
+  private entryFor(fsPath: string, text: string): FileEntry | undefined {
+    const e = this.state?.files.get(fsPath);
+    if (!e || e.hash !== textHash(text)) return undefined;
+    return e;
+  }
+
+  private fateOf(fsPath: string, o: Obs): ValueFate {
+    const st = this.state as DomainState;
+    const out: ValueFate = { obs: o, appliesIn: [] };
+    const f = st.fates.get(fateKey(fsPath, o.key, o.ruleId));
+    if (f) out.fate = f;
+    if (!st.effective || !o.gpo) return out;
+    const g = st.effective.gpos.find((x) => x.guid === o.gpo);
+    const scopes = st.gpoScopes.get(o.gpo);
+    if (g?.appliesNowhere) out.nowhere = g.appliesNowhere;
+    else if (!scopes?.size) out.nowhere = 'no scope of the topology applies it';
+    const judged = st.ruleScopes.get(o.ruleId);
+    out.appliesIn = [...(scopes ?? [])].filter((s) => judged?.has(s));
+    return out;
+  }
+
+  private gpoName(guid: string | undefined): string {
+    if (!guid) return 'a file outside any GPO';
+    const g = this.state?.effective?.gpos.find((x) => x.guid === guid);
+    return g?.name ? `"${g.name}"` : guid;
+  }
+
+  private locate(l: { path: string; line?: number; offset?: number }): { uri: string; range: Range } {
+    const e = this.state?.files.get(l.path);
+    const key = keyOf(l);
+    const o = e?.obs.find((x) => x.key === key);
+    if (e && o) return { uri: e.uri, range: o.range };
+    const line = Math.max(0, (l.line ?? 1) - 1);
+    return { uri: e?.uri ?? pathToFileURL(l.path).href, range: { start: { line, character: 0 }, end: { line, character: 0 } } };
+  }
+
+  /**
+   * Diagnostics with what the effective policy says: a value shadowed in every scope where its GPO
+   * applies, or whose GPO applies nowhere, says so and drops to info (not in an untrusted
+   * workspace: there a folder's own topology must not soften findings); a value that wins
+   * somewhere says where. Related information links the winner and the shadowed lines.
+   */
+  annotate(fsPath: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
+    const st = this.state;
+    if (!st?.effective) return diagnostics;
+    const entry = this.entryFor(fsPath, text);
+    if (!entry) return diagnostics;
+    const short = shortener(st.effective);
+    return diagnostics.map((d) => {
+      if (typeof d.code !== 'string') return d;
+      const o = entry.obs.find((x) => x.ruleId === d.code && contains(x.range, d.range));
+      if (!o) return d;
+      const vf = this.fateOf(fsPath, o);
+      const f = vf.fate;
+      const soften = st.inputs.trusted;
+      if (vf.nowhere) {
+        return { ...d, message: `${d.message} Its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}), so this value takes effect on no machine.`, ...(soften ? { severity: DiagnosticSeverity.Information } : {}) };
+      }
+      if (!f || !vf.appliesIn.length) return d;
+      const winsIn = f.wins.map((w) => w.som);
+      const shadowedIn = vf.appliesIn.filter((s) => f.shadowedBy.some((x) => x.som === s) && !winsIn.includes(s));
+      const related: DiagnosticRelatedInformation[] = [];
+      if (winsIn.length === 0 && f.conflict.length === 0 && shadowedIn.length === vf.appliesIn.length) {
+        const winners = new Map<string, { loc: Located; scopes: string[] }>();
+        for (const x of f.shadowedBy) {
+          if (!x.winner) continue;
+          const k = `${x.winner.path}|${keyOf(x.winner)}`;
+          const w = winners.get(k) ?? { loc: x.winner, scopes: [] };
+          w.scopes.push(short(x.som));
+          winners.set(k, w);
+        }
+        for (const w of [...winners.values()].slice(0, MAX_RELATED)) {
+          related.push({ location: this.locate(w.loc), message: `wins in ${w.scopes.join(', ')}: ${this.gpoName(w.loc.gpo)} sets ${JSON.stringify(w.loc.value ?? null)}` });
+        }
+        const names = [...new Set([...winners.values()].map((w) => this.gpoName(w.loc.gpo)))].join(', ');
+        return {
+          ...d,
+          message: `${d.message} Shadowed in every scope where its GPO applies (${shadowedIn.map(short).join(', ')})${names ? `: ${names} wins` : ''}.`,
+          ...(soften ? { severity: DiagnosticSeverity.Information } : {}),
+          relatedInformation: [...(d.relatedInformation ?? []), ...related],
+        };
+      }
+      if (winsIn.length) {
+        for (const x of f.over.slice(0, MAX_RELATED)) {
+          related.push({ location: this.locate(x.loc), message: `shadowed in ${short(x.som)}: ${this.gpoName(x.loc.gpo)} sets ${JSON.stringify(x.loc.value ?? null)}` });
+        }
+        const list = winsIn.slice(0, 5).map(short).join(', ') + (winsIn.length > 5 ? ` and ${winsIn.length - 5} more` : '');
+        return { ...d, message: `${d.message} Wins in: ${list}.`, ...(related.length ? { relatedInformation: [...(d.relatedInformation ?? []), ...related] } : {}) };
+      }
+      if (f.conflict.length) return { ...d, message: `${d.message} In conflict with another extension in: ${f.conflict.slice(0, 5).map(short).join(', ')}.` };
+      return d;
+    });
+  }
+
+  /** Markdown lines for the hover on a setting: where it is effective, and the rollout readiness of its rule. */
+  hoverLines(fsPath: string, text: string, position: Position): string[] {
+    const st = this.state;
+    if (!st) return [];
+    const entry = this.entryFor(fsPath, text);
+    if (!entry) return [];
+    const o = entry.obs.find((x) => contains(x.range, position) || x.range.start.line === position.line);
+    if (!o) return [];
+    const lines: string[] = [];
+    if (st.effective) {
+      const short = shortener(st.effective);
+      const vf = this.fateOf(fsPath, o);
+      const f = vf.fate;
+      if (vf.nowhere) lines.push(`**Effective in:** nowhere: its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}).`);
+      else if (f || vf.appliesIn.length) {
+        const parts: string[] = [];
+        for (const w of f?.wins ?? []) parts.push(`${short(w.som)} (this line wins${w.condition ? `, if ${w.condition}` : ''})`);
+        const byScope = new Map((f?.shadowedBy ?? []).map((x) => [x.som, x]));
+        for (const som of vf.appliesIn.length ? vf.appliesIn : [...byScope.keys()]) {
+          if (f?.wins.some((w) => w.som === som)) continue;
+          const x = byScope.get(som);
+          if (x?.winner) {
+            const at = this.locate(x.winner);
+            const where = x.winner.line !== undefined ? `line ${x.winner.line}` : `offset ${x.winner.offset ?? 0}`;
+            parts.push(`${short(som)} (overridden by GPO ${this.gpoName(x.winner.gpo)}${x.enforced ? ', enforced' : ''}, [${where}](${at.uri}#L${at.range.start.line + 1}))`);
+          } else if (f?.conflict.includes(som)) parts.push(`${short(som)} (conflict between extensions: no winner)`);
+          else if (x) parts.push(`${short(som)} (overridden)`);
+          else parts.push(`${short(som)} (undetermined)`);
+        }
+        for (const som of f?.conflict ?? []) if (!vf.appliesIn.includes(som)) parts.push(`${short(som)} (conflict between extensions: no winner)`);
+        if (parts.length) lines.push(`**Effective in:** ${parts.join(', ')}`);
+      }
+    }
+    const r = st.readiness.find((x) => x.ruleId === o.ruleId);
+    if (r) lines.push(readinessLine(r));
+    return lines;
+  }
+
+  /** `relaylint/exposure`. */
+  async exposure(): Promise<ExposureResult> {
+    const st = await this.settled();
+    if (!st) return { available: false, reason: 'The workspace has not been read yet.', scopes: [] };
+    if (!st.gpoFiles && !st.effective) return { available: false, reason: 'No Group Policy export was found in the workspace folders.', scopes: [] };
+    const ready = (ruleId: string): ExposureRule['readiness'] | undefined => {
+      const r = st.readiness.find((x) => x.ruleId === ruleId);
+      return r ? { status: r.status, clients: r.clients.length + (r.moreClients ?? 0) } : undefined;
+    };
+    const title = (id: string) => settingRuleById(id)?.title ?? id;
+    if (st.effective) {
+      const eff = st.effective;
+      const gpoName = (g: string | undefined) => (g ? (eff.gpos.find((x) => x.guid === g)?.name ?? g) : undefined);
+      return {
+        available: true,
+        scopes: eff.scopes.map((s) => ({
+          som: s.som,
+          kind: s.kind,
+          role: s.role,
+          rules: s.effective.map((e) => {
+            const rule: ExposureRule = { ruleId: e.ruleId, title: title(e.ruleId), status: e.status };
+            if (e.why) rule.why = e.why;
+            if (e.winner) {
+              const gpo = gpoName(e.winner.gpo);
+              rule.winner = { ...this.locate(e.winner), ...(gpo ? { gpo } : {}) };
+            }
+            const rd = ready(e.ruleId);
+            if (rd) rule.readiness = rd;
+            return rule;
+          }),
+        })),
+      };
+    }
+    const STATUS: Record<CoverageEntry['status'], ExposureStatus> = { hardened: 'hardened', weak: 'weak', missing: 'missing', mixed: 'undetermined', configured: 'undetermined' };
+    return {
+      available: true,
+      reason: 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.',
+      scopes: [
+        {
+          som: '(scanned files)',
+          kind: 'domain',
+          role: 'member',
+          rules: st.coverage.map((c) => {
+            const rule: ExposureRule = { ruleId: c.ruleId, title: title(c.ruleId), status: STATUS[c.status], why: coverageWhy(c) };
+            const src = c.status === 'hardened' ? c.sources[0] : (c.sources.find((x) => x.status === 'weak') ?? c.sources[0]);
+            if (src) rule.winner = { ...this.locate(src), ...(src.gpo ? { gpo: src.gpo } : {}) };
+            const rd = ready(c.ruleId);
+            if (rd) rule.readiness = rd;
+            return rule;
+          }),
+        },
+      ],
+    };
+  }
+
+  /** `relaylint/posture`: the core's posture page of the workspace, every deciding-line reference mapped to a cell. */
+  async posture(version: string, now: Date): Promise<PostureResult> {
+    const st = await this.settled();
+    const cells: PostureResult['cells'] = [];
+    const ids = new Map<string, string>();
+    const doc: Record<string, unknown> = {
+      tool: { name: 'relaylint', version },
+      options: { role: st?.inputs.lint.role ?? 'any', targetOs: st?.inputs.lint.targetOs ?? 'legacy' },
+      coverage: st?.coverage ?? [],
+      ...(st?.effective ? (JSON.parse(`{${scopeJson(st.effective, st.parts).slice(1)}}`) as Record<string, unknown>) : {}),
+      ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
+      summary: { files: st?.gpoFiles ?? 0 },
+    };
+    const input = posture.postureInput(doc);
+    const window = `${st?.inputs.windowDays ?? 30} days`;
+    const p = posture.assess(input, window);
+    let html = '';
+    posture.renderPostureHtml(
+      p,
+      {
+        generated: now.toISOString(),
+        paths: st?.inputs.folders ?? [],
+        window,
+        cellId: (loc) => {
+          const k = `${loc.path}\u0000${keyOf(loc)}`;
+          let id = ids.get(k);
+          if (id === undefined) {
+            id = String(cells.length);
+            ids.set(k, id);
+            cells.push({ id, ...this.locate(loc) });
+          }
+          return id;
+        },
+      },
+      (chunk) => {
+        html += chunk;
+      },
+    );
+    return { html, cells };
+  }
+}
+
+function coverageWhy(c: CoverageEntry): string {
+  switch (c.status) {
+    case 'hardened':
+      return 'Every scanned file that sets it sets the hardened value.';
+    case 'weak':
+      return 'The scanned files set it to a weak value.';
+    case 'missing':
+      return c.exposedWhenMissing ? 'No scanned file sets it, and the Windows default leaves machines exposed.' : 'No scanned file sets it; the Windows default is acceptable for the role and target OS chosen.';
+    case 'mixed':
+      return 'The scanned files disagree; which one wins depends on where the GPOs are linked (give the topology).';
+    default:
+      return 'Set to values relaylint does not rate.';
+  }
+}
+
+function clientName(c: Readiness['clients'][number]): string {
+  return c.host ?? c.address ?? c.account ?? Object.values(c.fields ?? {})[0] ?? 'unnamed client';
+}
+
+function shortHost(s: string): string {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(s) || s.includes(':') ? s : s.split('.')[0];
+}
+
+/** The readiness of a rule in one line, from the readiness result (its `why` carries the hedges). */
+export function readinessLine(r: Readiness): string {
+  const n = r.clients.length + (r.moreClients ?? 0);
+  if (r.status === 'blocked') {
+    const names = r.clients.slice(0, 3).map(clientName);
+    return `**Readiness:** Enforcing this now would break ${n} client${n === 1 ? '' : 's'} seen in the logs (${names.join(', ')}${n > names.length ? ', …' : ''}).`;
+  }
+  if (r.status === 'ready') {
+    const servers = r.servers.map(shortHost);
+    return `**Readiness:** Ready: no failing client in ${r.window.days} days of logs from ${servers.join(', ') || 'the logs given'}.`;
+  }
+  return `**Readiness (${r.status}):** ${r.why}`;
+}

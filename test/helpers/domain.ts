@@ -1,0 +1,239 @@
+/**
+ * Small hand-built domains for the effective-policy tests: one description, written out as LDIF,
+ * SharpHound CE JSON (and zip) or Get-GPInheritance JSON, plus a policy set of hand-made observations.
+ * Every domain and GUID here is made up for the tests (`corp.example`).
+ */
+import { deflateRawSync } from 'node:zlib';
+import { PolicySetBuilder, type Observation, type PolicySet } from '../../server/src/core/policy/set';
+import type { Extension } from '../../server/src/core/policy/set';
+import type { Trustee } from '../../server/src/core/types';
+
+export const DOMAIN_DN = 'DC=corp,DC=example';
+
+/** `{41414141-0000-4000-8000-000000000001}` for `A` (the letter's code four times), … */
+export function guid(letter: string): string {
+  const n = letter.charCodeAt(0) - 64;
+  return `{${letter.charCodeAt(0).toString(16).toUpperCase().repeat(4)}-0000-4000-8000-${String(n).padStart(12, '0')}}`;
+}
+
+/** GPC objectGUID for SharpHound (upper case, no braces): different from the {GUID} name, as in real data. */
+export function objectGuid(letter: string): string {
+  const n = letter.charCodeAt(0) - 64;
+  return `0B1EC700-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+export interface SomSpec {
+  /** DN; the domain is DOMAIN_DN. */
+  dn: string;
+  /** gPLink entries in string order: [letter, option] (0 enabled, 1 disabled, 2 enforced, 3 both). */
+  links: [string, number][];
+  block?: boolean;
+}
+
+export interface GpcSpec {
+  letter: string;
+  name?: string;
+  flags?: number;
+  wmi?: { id: string; name: string };
+}
+
+export interface DomainSpec {
+  soms: SomSpec[];
+  gpcs: GpcSpec[];
+}
+
+const gpcDn = (l: string) => `cn=${guid(l)},cn=policies,cn=system,${DOMAIN_DN}`;
+
+export function toLdif(d: DomainSpec): string {
+  const out: string[] = ['version: 1', ''];
+  for (const s of d.soms) {
+    out.push(`dn: ${s.dn}`, `objectClass: ${s.dn.startsWith('DC=') ? 'domainDNS' : s.dn.startsWith('CN=') ? 'site' : 'organizationalUnit'}`);
+    if (s.links.length) out.push(`gPLink: ${s.links.map(([l, o]) => `[LDAP://${gpcDn(l)};${o}]`).join('')}`);
+    out.push(`gPOptions: ${s.block ? 1 : 0}`, '');
+  }
+  for (const g of d.gpcs) {
+    out.push(`dn: CN=${guid(g.letter)},CN=Policies,CN=System,${DOMAIN_DN}`, 'objectClass: groupPolicyContainer', `displayName: ${g.name ?? `GPO ${g.letter}`}`, `flags: ${g.flags ?? 0}`);
+    if (g.wmi) out.push(`gPCWQLFilter: [corp.example;${g.wmi.id};0]`);
+    out.push('');
+    if (g.wmi) out.push(`dn: CN=${g.wmi.id},CN=SOM,CN=WMIPolicy,CN=System,${DOMAIN_DN}`, 'objectClass: msWMI-Som', `msWMI-ID: ${g.wmi.id}`, `msWMI-Name: ${g.wmi.name}`, '');
+  }
+  return out.join('\n');
+}
+
+/** SharpHound CE v6 files (ous, domains, gpos). Disabled links are dropped, as the collector does. */
+export function toSharpHound(d: DomainSpec): Record<string, string> {
+  const links = (s: SomSpec) => s.links.filter(([, o]) => (o & 1) === 0).map(([l, o]) => ({ IsEnforced: (o & 2) !== 0, GUID: objectGuid(l) }));
+  const meta = (type: string, count: number) => ({ methods: 46067, type, count, version: 6, collectorversion: '2.5.0' });
+  const ous = d.soms.filter((s) => s.dn.startsWith('OU='));
+  const doms = d.soms.filter((s) => s.dn.startsWith('DC='));
+  return {
+    '20261206101500_ous.json': JSON.stringify({
+      data: ous.map((s, i) => ({
+        ObjectIdentifier: `2B6E0C41-93D7-4F55-A1C8-${String(i).padStart(12, '0')}`,
+        Properties: { domain: 'CORP.EXAMPLE', name: `${s.dn.split(',')[0].slice(3).toUpperCase()}@CORP.EXAMPLE`, distinguishedname: s.dn.toUpperCase(), blocksinheritance: !!s.block },
+        Links: links(s),
+        ChildObjects: [],
+        Aces: [],
+        IsDeleted: false,
+        IsACLProtected: false,
+      })),
+      meta: meta('ous', ous.length),
+    }),
+    '20261206101500_domains.json': '\uFEFF' + JSON.stringify({
+      data: doms.map((s) => ({ ObjectIdentifier: 'S-1-5-21-1-2-3', Properties: { name: 'CORP.EXAMPLE', distinguishedname: s.dn.toUpperCase() }, Links: links(s), ChildObjects: [] })),
+      meta: meta('domains', doms.length),
+    }),
+    '20261206101500_gpos.json': JSON.stringify({
+      data: d.gpcs.map((g) => ({
+        ObjectIdentifier: objectGuid(g.letter),
+        Properties: { name: `${(g.name ?? `GPO ${g.letter}`).toUpperCase()}@CORP.EXAMPLE`, distinguishedname: gpcDn(g.letter).toUpperCase(), gpcpath: `\\\\CORP.EXAMPLE\\SYSVOL\\CORP.EXAMPLE\\POLICIES\\${guid(g.letter)}` },
+      })),
+      meta: meta('gpos', d.gpcs.length),
+    }),
+  };
+}
+
+/** Get-GPInheritance | ConvertTo-Json -Depth 5 (PowerShell 7 style). */
+export function toGpInheritance(d: DomainSpec): string {
+  const soms = d.soms.filter((s) => !s.dn.startsWith('CN='));
+  return JSON.stringify(
+    soms.map((s) => ({
+      Name: s.dn.split(',')[0].split('=')[1],
+      ContainerType: s.dn.startsWith('DC=') ? 1 : 2,
+      Path: s.dn,
+      GpoInheritanceBlocked: !!s.block,
+      GpoLinks: s.links.map(([l, o], i) => ({
+        GpoId: guid(l).slice(1, -1).toLowerCase(),
+        DisplayName: d.gpcs.find((g) => g.letter === l)?.name ?? `GPO ${l}`,
+        Enabled: (o & 1) === 0,
+        Enforced: (o & 2) !== 0,
+        Order: s.links.length - i,
+        Target: s.dn,
+      })),
+      InheritedGpoLinks: [],
+    })),
+    null,
+    2,
+  );
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A deflate zip as SharpHound writes it (optionally with the encrypted flag set on every entry). */
+export function zip(files: Record<string, string>, encrypted = false): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const raw = Buffer.from(text, 'utf8');
+    const data = deflateRawSync(raw, { level: 9 });
+    const nameB = Buffer.from(name, 'utf8');
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(encrypted ? 1 : 0, 6);
+    lh.writeUInt16LE(8, 8);
+    lh.writeUInt32LE(crc32(raw), 14);
+    lh.writeUInt32LE(data.length, 18);
+    lh.writeUInt32LE(raw.length, 22);
+    lh.writeUInt16LE(nameB.length, 26);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(encrypted ? 1 : 0, 8);
+    ch.writeUInt16LE(8, 10);
+    ch.writeUInt32LE(crc32(raw), 16);
+    ch.writeUInt32LE(data.length, 20);
+    ch.writeUInt32LE(raw.length, 24);
+    ch.writeUInt16LE(nameB.length, 28);
+    ch.writeUInt32LE(offset, 42);
+    locals.push(lh, nameB, data);
+    centrals.push(ch, nameB);
+    offset += 30 + nameB.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(Object.keys(files).length, 8);
+  eocd.writeUInt16LE(Object.keys(files).length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+export interface ObsSpec {
+  gpo: string;
+  rule: string;
+  value: number | null;
+  status: Observation['status'];
+  ext?: Extension;
+  line?: number;
+  state?: Observation['state'];
+  condition?: string;
+  shadowed?: boolean;
+}
+
+/** A policy set of hand-made observations; `facts` adds report facts per GPO letter. */
+export function policySet(
+  obs: ObsSpec[],
+  facts: Record<string, { name?: string; computerEnabled?: boolean; trustees?: { allow: Trustee[]; deny: Trustee[] }; wmi?: string; links?: { som: string; enabled: boolean; enforced: boolean }[] }> = {},
+  alsoGpos: string[] = [],
+): PolicySet {
+  const b = new PolicySetBuilder();
+  const letters = new Set([...obs.map((o) => o.gpo), ...Object.keys(facts), ...alsoGpos]);
+  for (const l of letters) {
+    const f = facts[l] ?? {};
+    b.add({
+      path: `Policies/${guid(l)}/GPT.INI`,
+      format: 'unknown',
+      gpos: [
+        {
+          guid: guid(l),
+          name: f.name ?? `GPO ${l}`,
+          ...(f.computerEnabled !== undefined ? { computerEnabled: f.computerEnabled } : {}),
+          ...(f.trustees ? { applyTrustees: f.trustees } : {}),
+          ...(f.wmi ? { wmiFilter: f.wmi } : {}),
+          ...(f.links ? { links: f.links } : {}),
+        },
+      ],
+      observations: [],
+    });
+  }
+  for (const o of obs) {
+    const ext = o.ext ?? 'security';
+    const file = ext === 'security' ? 'GptTmpl.inf' : ext === 'registry' ? 'Registry.pol' : 'Registry.xml';
+    const rec: Observation = {
+      ruleId: o.rule,
+      gpo: guid(o.gpo),
+      path: `Policies/${guid(o.gpo)}/${file}`,
+      extension: ext,
+      format: ext === 'security' ? 'inf' : ext === 'registry' ? 'registry-pol' : 'gpp-registry-xml',
+      key: 'HKLM\\x',
+      name: 'x',
+      value: o.value,
+      state: o.state ?? 'set',
+      status: o.status,
+    };
+    if (ext === 'registry') rec.offset = o.line ?? 8;
+    else rec.line = o.line ?? 10;
+    if (o.condition) rec.condition = o.condition;
+    if (o.shadowed) rec.shadowed = true;
+    b.add({ path: rec.path, format: rec.format, gpos: [], observations: [rec] });
+  }
+  return b.build();
+}

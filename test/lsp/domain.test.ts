@@ -1,0 +1,293 @@
+/**
+ * The workspace domain model over real JSON-RPC (issues 11, 12, 14 "In the editor"): a small
+ * hand-built domain in a temporary workspace folder (SYSVOL GptTmpl.inf files, an LDIF topology,
+ * the example event log), and what the server says about it: `relaylint/exposure`, shadowed and
+ * winning findings, hover lines, `relaylint/posture`, recompute after a change on disk, and
+ * Restricted Mode ignoring the folder config's topology.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
+import { settingRules } from '../../server/src/core/catalog';
+import { guid, toLdif, type DomainSpec } from '../helpers/domain';
+import { LspClient, ROOT } from '../helpers/lsp-client';
+import type { ExposureResult, PostureResult } from '../../server/src/lsp/protocol';
+
+const DOMAIN: DomainSpec = {
+  soms: [
+    // gPLink string order: the last entry is link order 1.
+    { dn: 'DC=corp,DC=example', links: [['A', 0], ['D', 2]] },
+    { dn: 'OU=Domain Controllers,DC=corp,DC=example', links: [] },
+    { dn: 'OU=Servers,DC=corp,DC=example', links: [['B', 0]] },
+    { dn: 'OU=Workstations,DC=corp,DC=example', links: [['C', 0]] },
+  ],
+  gpcs: [
+    { letter: 'A', name: 'Baseline' },
+    { letter: 'B', name: 'Servers Hardening' },
+    { letter: 'C', name: 'Workstations Legacy' },
+    { letter: 'D', name: 'Client Signing' },
+  ],
+};
+
+const SMB_SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+const SMB_CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
+const LMCOMPAT = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel';
+
+/** Line 5 (1-based) is the first value under [Registry Values]. */
+function gptTmpl(values: string[]): string {
+  return ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...values, ''].join('\r\n');
+}
+
+const FILES: Record<string, string[]> = {
+  A: [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`],
+  B: [`${SMB_SERVER}=4,1`],
+  C: [`${SMB_CLIENT}=4,0`],
+  D: [`${SMB_CLIENT}=4,1`],
+};
+
+interface Workspace {
+  root: string;
+  inf: (letter: string) => string;
+  uri: (letter: string) => string;
+  text: (letter: string) => string;
+  write: (letter: string, values: string[]) => void;
+}
+
+/** SYSVOL-shaped GPO folders with GPT.INI and UTF-16LE GptTmpl.inf, the topology where `topologyAt` says, the example event log. */
+function workspace(topologyAt: string | null = 'topology/corp-gp.ldf', extra?: (root: string) => void): Workspace {
+  const root = mkdtempSync(join(tmpdir(), 'relaylint-domain-'));
+  const inf = (l: string) => join(root, 'Policies', guid(l), 'Machine', 'Microsoft', 'Windows NT', 'SecEdit', 'GptTmpl.inf');
+  const texts = new Map<string, string>();
+  const write = (l: string, values: string[]) => {
+    const text = gptTmpl(values);
+    texts.set(l, text);
+    writeFileSync(inf(l), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  };
+  for (const [l, values] of Object.entries(FILES)) {
+    mkdirSync(join(inf(l), '..'), { recursive: true });
+    writeFileSync(join(root, 'Policies', guid(l), 'GPT.INI'), `[General]\r\nVersion=1\r\ndisplayName=${DOMAIN.gpcs.find((g) => g.letter === l)?.name}\r\n`);
+    write(l, values);
+  }
+  if (topologyAt) {
+    mkdirSync(join(root, topologyAt, '..'), { recursive: true });
+    writeFileSync(join(root, topologyAt), toLdif(DOMAIN));
+  }
+  mkdirSync(join(root, 'logs'));
+  copyFileSync(join(ROOT, 'examples', 'logs', 'DC01-relay-events.xml'), join(root, 'logs', 'DC01-relay-events.xml'));
+  extra?.(root);
+  return { root, inf, uri: (l) => pathToFileURL(inf(l)).href, text: (l) => texts.get(l) as string, write };
+}
+
+const at = (line: number, a: number, b: number) => ({ start: { line, character: a }, end: { line, character: b } });
+
+function exposure(c: LspClient): Promise<ExposureResult> {
+  return c.sendRequest<ExposureResult>('relaylint/exposure', {});
+}
+
+function markdown(h: unknown): string {
+  assert.ok(h, 'expected a hover');
+  return ((h as { contents: MarkupContent }).contents as MarkupContent).value as string;
+}
+
+describe('workspace domain model (topology + event log)', () => {
+  let ws: Workspace;
+  let c: LspClient;
+  before(async () => {
+    ws = workspace();
+    c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
+  });
+  after(async () => {
+    await c.stop();
+    rmSync(ws.root, { recursive: true, force: true });
+  });
+
+  test('relaylint/exposure: every scope of the topology, every rule of its role, the deciding line and the readiness', async () => {
+    const r = await exposure(c);
+    assert.equal(r.available, true);
+    assert.equal(r.reason, undefined);
+    assert.deepEqual(
+      r.scopes.map((s) => [s.som, s.kind, s.role]),
+      [
+        ['corp.example', 'domain', 'member'],
+        ['corp.example/Domain Controllers', 'ou', 'dc'],
+        ['corp.example/Servers', 'ou', 'member'],
+        ['corp.example/Workstations', 'ou', 'member'],
+      ],
+    );
+    for (const s of r.scopes) {
+      const expected = settingRules.filter((rule) => s.role === 'dc' || !rule.dcOnly).map((rule) => rule.id);
+      assert.deepEqual(s.rules.map((x) => x.ruleId).sort(), [...expected].sort(), s.som);
+    }
+    const rule = (som: string, id: string) => {
+      const x = r.scopes.find((s) => s.som === som)?.rules.find((y) => y.ruleId === id);
+      assert.ok(x, `${som} ${id}`);
+      const { why, title, ...rest } = x;
+      assert.ok(title.length > 0 && (why ?? '').length > 0);
+      return rest;
+    };
+    const line = (l: string, n: number, len: number) => ({ uri: ws.uri(l), range: at(n, 0, len) });
+    const SMB_LEN = `${SMB_SERVER}=4,0`.length;
+    const CLI_LEN = `${SMB_CLIENT}=4,0`.length;
+    assert.deepEqual(rule('corp.example/Servers', 'smb.server.require'), {
+      ruleId: 'smb.server.require',
+      status: 'hardened',
+      winner: { ...line('B', 6, SMB_LEN), gpo: 'Servers Hardening' },
+      readiness: { status: 'audit-off', clients: 0 },
+    });
+    assert.deepEqual(rule('corp.example/Workstations', 'smb.server.require'), {
+      ruleId: 'smb.server.require',
+      status: 'weak',
+      winner: { ...line('A', 6, SMB_LEN), gpo: 'Baseline' },
+      readiness: { status: 'audit-off', clients: 0 },
+    });
+    assert.deepEqual(rule('corp.example/Workstations', 'smb.client.require'), {
+      ruleId: 'smb.client.require',
+      status: 'hardened',
+      winner: { ...line('D', 6, CLI_LEN), gpo: 'Client Signing' },
+      readiness: { status: 'audit-off', clients: 0 },
+    });
+    assert.deepEqual(rule('corp.example/Domain Controllers', 'ntlm.lmcompat'), {
+      ruleId: 'ntlm.lmcompat',
+      status: 'weak',
+      winner: { ...line('A', 7, `${LMCOMPAT}=4,3`.length), gpo: 'Baseline' },
+      readiness: { status: 'blocked', clients: 1 },
+    });
+  });
+
+  test('a value shadowed in every scope where its GPO applies drops to info, says so and links the winner', async () => {
+    await c.open(ws.uri('C'), 'secedit-inf', ws.text('C'));
+    const d = (await c.diagnostics(ws.uri('C'))).find((x) => x.code === 'smb.client.require') as Diagnostic;
+    assert.ok(d);
+    assert.equal(d.severity, 3);
+    assert.match(d.message as string, / Shadowed in every scope where its GPO applies \(Workstations\): "Client Signing" wins\.$/);
+    assert.deepEqual(d.relatedInformation, [
+      { location: { uri: ws.uri('D'), range: at(6, 0, `${SMB_CLIENT}=4,1`.length) }, message: 'wins in Workstations: "Client Signing" sets 1' },
+    ]);
+  });
+
+  test('a value that wins somewhere keeps its severity and says where', async () => {
+    await c.open(ws.uri('A'), 'secedit-inf', ws.text('A'));
+    const d = (await c.diagnostics(ws.uri('A'))).find((x) => x.code === 'smb.server.require') as Diagnostic;
+    assert.equal(d.severity, 1);
+    assert.match(d.message as string, / Wins in: corp\.example, Domain Controllers, Workstations\.$/);
+    assert.equal(d.relatedInformation, undefined);
+  });
+
+  test('hover: where the line is effective, and the readiness from the logs', async () => {
+    const onC = markdown(await c.hover(ws.uri('C'), { line: 6, character: 10 }));
+    assert.ok(onC.includes(`\n\n---\n\n**Effective in:** Workstations (overridden by GPO "Client Signing", enforced, [line 7](${ws.uri('D')}#L7))  \n**Readiness (audit-off):** The audit switch (smb.client.audit.signing) is not on in the GPOs scanned`), onC);
+    const onA = markdown(await c.hover(ws.uri('A'), { line: 6, character: 10 }));
+    assert.ok(onA.includes('\n\n---\n\n**Effective in:** corp.example (this line wins), Domain Controllers (this line wins), Workstations (this line wins), Servers (overridden by GPO "Servers Hardening", [line 7]'), onA);
+    const lm = markdown(await c.hover(ws.uri('A'), { line: 7, character: 10 }));
+    assert.ok(lm.includes('**Readiness:** Enforcing this now would break 1 client seen in the logs (SCANNER01).'), lm);
+  });
+
+  test('relaylint/posture: the page with a cell for every deciding-line reference', async () => {
+    const r = await c.sendRequest<PostureResult>('relaylint/posture', {});
+    assert.match(r.html, /^<!DOCTYPE html>/);
+    assert.match(r.html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    assert.ok(r.cells.length >= 4, `cells: ${r.cells.length}`);
+    r.cells.forEach((cell, i) => {
+      assert.equal(cell.id, String(i));
+      assert.ok(r.html.includes(`data-relaylint-cell="${i}"`), `cell ${i} in the page`);
+    });
+    const ids = [...r.html.matchAll(/data-relaylint-cell="(\d+)"/g)].map((m) => Number(m[1]));
+    assert.ok(ids.every((i) => i < r.cells.length));
+    const b = r.cells.find((x) => x.uri === ws.uri('B'));
+    assert.deepEqual(b?.range, at(6, 0, `${SMB_SERVER}=4,1`.length));
+  });
+
+  test('a change on disk recomputes: relaylint/domainChanged, then the new exposure', async () => {
+    let changed = 0;
+    c.conn.onNotification('relaylint/domainChanged', () => {
+      changed++;
+    });
+    ws.write('B', [`${SMB_SERVER}=4,0`]);
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: ws.uri('B'), type: 2 }] });
+    const r = await exposure(c);
+    assert.equal(r.scopes.find((s) => s.som === 'corp.example/Servers')?.rules.find((x) => x.ruleId === 'smb.server.require')?.status, 'weak');
+    assert.equal(changed, 1);
+  });
+});
+
+describe('workspace domain model without topology, and in Restricted Mode', () => {
+  test('no topology: one "(scanned files)" scope from coverage, with the reason', async () => {
+    const ws = workspace(null);
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
+    try {
+      const r = await exposure(c);
+      assert.equal(r.available, true);
+      assert.match(r.reason ?? '', /No domain topology/);
+      assert.deepEqual(r.scopes.map((s) => [s.som, s.kind, s.role]), [['(scanned files)', 'domain', 'member']]);
+      const smb = r.scopes[0].rules.find((x) => x.ruleId === 'smb.server.require');
+      assert.equal(smb?.status, 'undetermined');
+      assert.equal(smb?.winner?.uri, ws.uri('A'));
+      // Diagnostics are as without the model.
+      await c.open(ws.uri('C'), 'secedit-inf', ws.text('C'));
+      const d = (await c.diagnostics(ws.uri('C'))).find((x) => x.code === 'smb.client.require');
+      assert.equal(d?.severity, 2);
+      assert.doesNotMatch((d?.message as string | undefined) ?? '', /Shadowed|Wins in/);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+
+  test('untrusted: a topology found in the folder is read, but never lowers a severity', async () => {
+    const ws = workspace();
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, initializationOptions: { workspaceTrusted: false } });
+    try {
+      await c.open(ws.uri('C'), 'secedit-inf', ws.text('C'));
+      await exposure(c); // the model is computed
+      const d = (await c.diagnostics(ws.uri('C'))).find((x) => x.code === 'smb.client.require');
+      assert.equal(d?.severity, 2);
+      assert.match((d?.message as string | undefined) ?? '', / Shadowed in every scope where its GPO applies \(Workstations\): "Client Signing" wins\.$/);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+
+  test("the config file's topology applies in a trusted folder and is ignored in an untrusted one", async () => {
+    // Three folders deep: the content search (two levels) does not find it, only the config names it.
+    const deep = 'a/b/c/corp-gp.ldf';
+    const ws = workspace(deep, (root) => writeFileSync(join(root, 'relaylint.json'), JSON.stringify({ topology: [deep] })));
+    try {
+      for (const trusted of [true, false]) {
+        const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, initializationOptions: { workspaceTrusted: trusted } });
+        try {
+          const r = await exposure(c);
+          assert.deepEqual(
+            r.scopes.map((s) => s.som),
+            trusted ? ['corp.example', 'corp.example/Domain Controllers', 'corp.example/Servers', 'corp.example/Workstations'] : ['(scanned files)'],
+            `trusted: ${trusted}`,
+          );
+        } finally {
+          await c.stop();
+        }
+      }
+      // relaylint.topology names it too; ignored as well in an untrusted folder.
+      for (const trusted of [true, false]) {
+        rmSync(join(ws.root, 'relaylint.json'));
+        const c = await LspClient.start({
+          rootUri: pathToFileURL(ws.root).href,
+          initializationOptions: { workspaceTrusted: trusted },
+          settings: () => ({ topology: [deep] }),
+        });
+        try {
+          const r = await exposure(c);
+          assert.equal(r.scopes.length, trusted ? 4 : 1, `setting, trusted: ${trusted}`);
+        } finally {
+          await c.stop();
+          writeFileSync(join(ws.root, 'relaylint.json'), '{}');
+        }
+      }
+    } finally {
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * The CLI's effective-policy output: `--topology` and topology found by content, `gpos` / `scopes`
+ * in JSON, the per-scope table in text, per-scope SARIF results, `--fail-on` over exposed scopes, and
+ * the info finding (and lost coverage credit) of GPOs that apply nowhere. Domain and GUIDs made up.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
+import { toSharpHound, zip } from '../../helpers/domain';
+
+const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+const G = {
+  DOM: '{11111111-0000-4000-8000-000000000001}',
+  SRV: '{22222222-0000-4000-8000-000000000002}',
+  OLD: '{33333333-0000-4000-8000-000000000003}',
+};
+const inf = (lines: string[]) => utf16bom(['[Unicode]', 'Unicode=yes', '[Registry Values]', ...lines, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join('\r\n'));
+const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
+
+function domain(): string {
+  const dir = tempDir('relaylint-scope-');
+  const gpo = (guid: string, name: string, lines: string[]) => {
+    writeFile(dir, `sysvol/Policies/${guid}/GPT.INI`, `[General]\r\nVersion=1\r\ndisplayName=${name}\r\n`);
+    writeFile(dir, `sysvol/Policies/${guid}/${SEC}`, inf(lines));
+  };
+  gpo(G.DOM, 'Domain Baseline', [`${SRV}=4,1`]);
+  gpo(G.SRV, 'Servers Legacy', [`${SRV}=4,0`]);
+  gpo(G.OLD, 'Old Hardening', [`${SRV}=4,1`]);
+  const link = (g: string, o: number) => `[LDAP://cn=${g},cn=policies,cn=system,DC=corp,DC=example;${o}]`;
+  writeFile(
+    dir,
+    'corp.ldf',
+    ['dn: DC=corp,DC=example', `gPLink: ${link(G.DOM, 0)}`, '', 'dn: OU=Servers,DC=corp,DC=example', `gPLink: ${link(G.SRV, 0)}`, 'gPOptions: 0', '', 'dn: OU=Web,OU=Servers,DC=corp,DC=example', 'gPOptions: 1', ''].join('\n'),
+  );
+  return dir;
+}
+
+test('JSON: gpos and scopes per the output contract, topology found by content next to the scanned folder', () => {
+  const dir = domain();
+  const r = runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  const dom = j.gpos.find((g: { guid: string }) => g.guid === G.DOM);
+  assert.deepEqual(dom, {
+    guid: G.DOM,
+    computerEnabled: null,
+    links: [{ som: 'corp.example', enabled: true, enforced: false, order: 1 }],
+    filters: {},
+    scanned: true,
+    files: [`sysvol/Policies/${G.DOM}/${SEC}`],
+    name: 'Domain Baseline',
+  });
+  assert.match(j.gpos.find((g: { guid: string }) => g.guid === G.OLD).appliesNowhere, /no enabled link/);
+  assert.deepEqual(
+    j.scopes.map((s: { som: string; dn: string; kind: string; role: string; blocksInheritance: boolean; gpos: unknown[] }) => [s.som, s.dn, s.kind, s.role, s.blocksInheritance, s.gpos]),
+    [
+      ['corp.example', 'DC=corp,DC=example', 'domain', 'member', false, [{ guid: G.DOM, enforced: false, from: 'corp.example', name: 'Domain Baseline', order: 1 }]],
+      [
+        'corp.example/Servers',
+        'OU=Servers,DC=corp,DC=example',
+        'ou',
+        'member',
+        false,
+        [
+          { guid: G.SRV, enforced: false, from: 'corp.example/Servers', name: 'Servers Legacy', order: 1 },
+          { guid: G.DOM, enforced: false, from: 'corp.example', name: 'Domain Baseline', order: 1 },
+        ],
+      ],
+      ['corp.example/Servers/Web', 'OU=Web,OU=Servers,DC=corp,DC=example', 'ou', 'member', true, []],
+    ],
+  );
+  const servers = j.scopes[1].effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require');
+  assert.deepEqual(servers, {
+    ruleId: 'smb.server.require',
+    key: 'HKLM\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters',
+    name: 'RequireSecuritySignature',
+    exposedWhenMissing: true,
+    status: 'weak',
+    shadowed: [{ path: `sysvol/Policies/${G.DOM}/${SEC}`, gpo: G.DOM, line: 4, value: 1, extension: 'security' }],
+    exposed: true,
+    why: `GPO "Servers Legacy" (linked at corp.example/Servers) sets 0 via Security Options (GptTmpl.inf) at sysvol/Policies/${G.SRV}/${SEC}:4 and wins here.`,
+    value: 0,
+    winner: { path: `sysvol/Policies/${G.SRV}/${SEC}`, gpo: G.SRV, line: 4, value: 0, extension: 'security' },
+  });
+  // Every catalog rule that applies to the role appears in every scope.
+  assert.equal(j.scopes[0].effective.length, 35);
+  assert.equal(j.scopes[2].effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'missing');
+  assert.deepEqual(j.topology.sources, ['ldif:corp.ldf']);
+  assert.deepEqual(j.topology.problems, []);
+});
+
+test('a GPO that applies nowhere: info finding on its file, and no coverage credit', () => {
+  const dir = domain();
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  const old = j.files.find((f: { path: string }) => f.path.includes(G.OLD));
+  assert.deepEqual(
+    old.findings.map((f: { ruleId: string; severity: string; message: string; line: number }) => [f.ruleId, f.severity, f.line, f.message]),
+    [['gpo.applies-nowhere', 'info', 1, `The GPO "Old Hardening" ${G.OLD} applies nowhere: no enabled link to it is in the topology, so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`]],
+  );
+  const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
+  assert.deepEqual(cov.sources.map((s: { path: string }) => s.path), [`sysvol/Policies/${G.DOM}/${SEC}`, `sysvol/Policies/${G.SRV}/${SEC}`]);
+  assert.equal(cov.status, 'mixed');
+});
+
+test('--fail-on counts exposed scopes; text prints a table per scope', () => {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.OLD), { recursive: true });
+  const r = runCli(['scan', '.'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /Effective policy per scope \(the topology input lacks: security-filtering, sites, gpo-status, wmi-filter\)\n/);
+  assert.match(r.stdout, /  corp\.example\/Servers  ou, member\n    GPOs, highest first: Servers Legacy > Domain Baseline\n/);
+  assert.match(r.stdout, /    smb\.server\.require\s+weak\s+Servers Legacy sysvol\/Policies\/\{22222222-0000-4000-8000-000000000002\}\/Machine\/Microsoft\/Windows NT\/SecEdit\/GptTmpl\.inf:4 \(1 shadowed\)\n/);
+  assert.match(r.stdout, /  corp\.example\/Servers\/Web  ou, member, blocks inheritance\n/);
+  assert.match(r.stdout, /    not applied here: Domain Baseline \(inheritance blocked at corp\.example\/Servers\/Web\); Servers Legacy \(inheritance blocked at corp\.example\/Servers\/Web\)\n/);
+
+  // Hardened files, but the Web OU blocks the domain GPO: only the scope is exposed.
+  const d2 = domain();
+  fs.rmSync(path.join(d2, 'sysvol', 'Policies', G.SRV), { recursive: true });
+  fs.rmSync(path.join(d2, 'sysvol', 'Policies', G.OLD), { recursive: true });
+  const scanFiles = runCli(['scan', 'sysvol', '--fail-on', 'warning', '--format', 'json'], { cwd: d2 });
+  assert.equal(scanFiles.code, 0, 'without topology nothing is exposed at warning level or above');
+  const withTopo = runCli(['scan', 'sysvol', '--topology', 'corp.ldf', '--format', 'json'], { cwd: d2 });
+  assert.equal(withTopo.code, 1);
+  const j = JSON.parse(withTopo.stdout);
+  assert.deepEqual(j.files.flatMap((f: { findings: { severity: string }[] }) => f.findings.map((x) => x.severity)).filter((s: string) => s !== 'info'), []);
+  assert.equal(j.scopes[2].effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'missing');
+  assert.equal(runCli(['scan', 'sysvol', '--topology', 'corp.ldf', '--fail-on', 'never'], { cwd: d2 }).code, 0);
+});
+
+test('SARIF: one result per exposed scope and rule at the winning line, shadowed values as related locations', () => {
+  const dir = domain();
+  const s = JSON.parse(runCli(['scan', '.', '--format', 'sarif', '--fail-on', 'never'], { cwd: dir }).stdout);
+  const results = s.runs[0].results.filter((r: { properties?: { scope?: string } }) => r.properties?.scope);
+  const req = results.filter((r: { ruleId: string }) => r.ruleId === 'smb.server.require');
+  assert.deepEqual(
+    req.map((r: { properties: { scope: string; status: string }; level: string; locations?: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[]; relatedLocations?: unknown[] }) => [
+      r.properties.scope,
+      r.properties.status,
+      r.level,
+      r.locations?.[0].physicalLocation.artifactLocation.uri,
+      r.locations?.[0].physicalLocation.region,
+      r.relatedLocations?.length ?? 0,
+    ]),
+    [
+      ['corp.example/Servers', 'weak', 'error', `sysvol/Policies/${encodeURIComponent(G.SRV)}/Machine/Microsoft/Windows%20NT/SecEdit/GptTmpl.inf`, { startLine: 4 }, 1],
+      ['corp.example/Servers/Web', 'missing', 'error', undefined, undefined, 0],
+    ],
+  );
+  const idx = req[0].ruleIndex;
+  assert.equal(s.runs[0].tool.driver.rules[idx].id, 'smb.server.require');
+  assert.match(req[0].partialFingerprints['relaylint/v1'], /^[0-9a-f]{32}$/);
+});
+
+test('bad topology input: a missing --topology file is an I/O error; an unreadable one is a problem and the rest works', () => {
+  const dir = domain();
+  const missing = runCli(['scan', 'sysvol', '--topology', 'nope.ldf'], { cwd: dir });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /relaylint: nope\.ldf: no such file/);
+  writeFile(dir, 'users.json', JSON.stringify({ data: [], meta: { type: 'users', count: 0, version: 6 } }));
+  const r = runCli(['scan', 'sysvol', '--topology', 'corp.ldf', '--topology', 'users.json', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.topology.problems, [{ source: 'users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains and gpos files. It was skipped.' }]);
+  assert.equal(j.scopes.length, 3);
+});
+
+test('reports alone: the -All report and LinksTo give scopes with undetermined results where order matters', () => {
+  const dir = tempDir('relaylint-scope-');
+  const gpo = (guid: string, name: string, v: number) =>
+    '<GPO xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings">\r\n' +
+    `<Identifier><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">${guid}</Identifier></Identifier><Name>${name}</Name>\r\n` +
+    `<Computer><Enabled>true</Enabled><ExtensionData><Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings"><q1:SecurityOptions><q1:KeyName>${SRV}</q1:KeyName><q1:SettingNumber>${v}</q1:SettingNumber></q1:SecurityOptions></Extension></ExtensionData></Computer>\r\n` +
+    '<LinksTo><SOMName>Servers</SOMName><SOMPath>corp.example/Servers</SOMPath><Enabled>true</Enabled><NoOverride>false</NoOverride></LinksTo>\r\n</GPO>\n';
+  writeFile(dir, 'all.xml', utf16bom('<?xml version="1.0" encoding="utf-16"?>\n<report>\n' + gpo(G.DOM, 'A', 1) + '\n' + gpo(G.SRV, 'B', 0) + '</report>\n'));
+  const j = JSON.parse(runCli(['scan', 'all.xml', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.equal(j.files[0].format, 'gpo-report-xml');
+  const e = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
+  assert.equal(e.status, 'undetermined');
+  assert.deepEqual(j.topology.lacks.map((l: { fact: string }) => l.fact), ['link-order', 'block-inheritance', 'sites']);
+  assert.deepEqual(j.topology.sources, ['reports']);
+});
+
+test('a report whose computer side is disabled, and one with no link: info finding, no coverage credit', () => {
+  const dir = tempDir('relaylint-scope-');
+  const report = (guid: string, name: string, enabled: boolean, links: string) =>
+    utf16bom(
+      '<?xml version="1.0" encoding="utf-16"?>\r\n<GPO xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings">\r\n' +
+        `<Identifier><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">${guid}</Identifier></Identifier>\r\n<Name>${name}</Name>\r\n` +
+        `<Computer><Enabled>${enabled}</Enabled><ExtensionData><Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings"><q1:SecurityOptions><q1:KeyName>${SRV}</q1:KeyName><q1:SettingNumber>1</q1:SettingNumber></q1:SecurityOptions></Extension></ExtensionData></Computer>\r\n` +
+        links +
+        '</GPO>\r\n',
+    );
+  writeFile(dir, 'off.xml', report(G.DOM, 'Computer side off', false, '<LinksTo><SOMName>corp</SOMName><SOMPath>corp.example</SOMPath><Enabled>true</Enabled><NoOverride>false</NoOverride></LinksTo>\r\n'));
+  writeFile(dir, 'unlinked.xml', report(G.SRV, 'Unlinked', true, ''));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.deepEqual(
+    j.files.map((f: { path: string; findings: { ruleId: string; line: number; message: string }[] }) => [f.path, f.findings.map((x) => [x.ruleId, x.line, x.message])]),
+    [
+      ['off.xml', [['gpo.applies-nowhere', 2, `The GPO "Computer side off" ${G.DOM} applies nowhere: its computer side is disabled (GPO status), so none of its computer settings apply anywhere. Its values do not count as hardened in coverage or in the effective policy.`]]],
+      ['unlinked.xml', [['gpo.applies-nowhere', 2, `The GPO "Unlinked" ${G.SRV} applies nowhere: its report shows no link, so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`]]],
+    ],
+  );
+  const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
+  assert.deepEqual([cov.status, cov.sources], ['missing', []]);
+  assert.equal(j.scopes[0].effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'missing');
+});
+
+test('a SharpHound zip next to the scanned folder is inflated and read', () => {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'corp.ldf'));
+  // The helper names GPOs by letter; link the zip's domain to a GPO that is not scanned.
+  writeFile(dir, 'bh/20261206101500_BloodHound.zip', zip(toSharpHound({ soms: [{ dn: 'DC=corp,DC=example', links: [['A', 0]] }], gpcs: [{ letter: 'A' }] })));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.deepEqual(j.topology.sources, ['sharphound:bh/20261206101500_BloodHound.zip:20261206101500_domains.json', 'sharphound:bh/20261206101500_BloodHound.zip:20261206101500_gpos.json']);
+  assert.deepEqual(j.scopes.map((s: { som: string }) => s.som), ['CORP.EXAMPLE']);
+  assert.match(j.topology.problems[0].message, /links the GPO \{41414141-0000-4000-8000-000000000001\} "GPO A", which is not among the scanned files/);
+});
+
+test('relaylint report passes --topology to the scan: the posture page gets the scopes; a missing file is an I/O error', () => {
+  const dir = domain();
+  const r = runCli(['report', 'sysvol', '--topology', 'corp.ldf', '-o', 'posture.html'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const html = fs.readFileSync(path.join(dir, 'posture.html'), 'utf8');
+  assert.doesNotMatch(html, /effective policy per OU is not available/);
+  assert.match(html, /corp\.example\/Servers\/Web/);
+  const missing = runCli(['report', 'sysvol', '--topology', 'nope.ldf', '-o', 'posture.html'], { cwd: dir });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /relaylint: nope\.ldf: no such file/);
+});
+
+test('the config file`s topology is read when --topology is not given', () => {
+  const dir = domain();
+  fs.mkdirSync(path.join(dir, 'ad'));
+  fs.renameSync(path.join(dir, 'corp.ldf'), path.join(dir, 'ad', 'corp.ldf'));
+  writeFile(dir, 'relaylint.json', JSON.stringify({ topology: 'ad/corp.ldf' }));
+  const j = JSON.parse(runCli(['scan', 'sysvol', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  assert.deepEqual(j.topology.sources, ['ldif:ad/corp.ldf']);
+  assert.equal(j.scopes.length, 3);
+  const none = JSON.parse(runCli(['scan', 'sysvol', '--format', 'json', '--fail-on', 'never', '--no-config'], { cwd: dir }).stdout);
+  assert.equal(none.scopes, undefined);
+});

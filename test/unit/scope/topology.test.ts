@@ -1,0 +1,285 @@
+/**
+ * Topology readers: LDIF (RFC 2849 folding, `::` base64), SharpHound CE JSON and zip,
+ * Get-GPInheritance JSON, all recognised by content; the same domain in each gives the same scopes
+ * except where a source lacks a fact, which is named. Bad input gives a clear problem and the rest works.
+ */
+import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+import { describe, test } from 'node:test';
+import { effectivePolicy, type EffectivePolicy } from '../../../server/src/core/scope';
+import { parseGpLink, readLdif, readTopologyInput, type TopologyPart } from '../../../server/src/core/topology';
+import { DOMAIN_DN, guid, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
+
+const inflateRaw = (b: Uint8Array) => inflateRawSync(b);
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+/** A domain whose facts every source carries (no disabled links, no GPO status, no WMI filter, no block on the domain, no sites). */
+const SAME: DomainSpec = {
+  soms: [
+    { dn: DOMAIN_DN, links: [['A', 0], ['B', 2]] },
+    { dn: `OU=Servers,${DOMAIN_DN}`, links: [['C', 0], ['D', 0]] },
+    { dn: `OU=Web,OU=Servers,${DOMAIN_DN}`, links: [['E', 0], ['F', 2]], block: true },
+    { dn: `OU=Domain Controllers,${DOMAIN_DN}`, links: [['A', 0]] },
+  ],
+  gpcs: ['A', 'B', 'C', 'D', 'E', 'F'].map((letter) => ({ letter })),
+};
+const SET = () =>
+  policySet([
+    { gpo: 'A', rule: 'smb.server.require', value: 0, status: 'weak' },
+    { gpo: 'B', rule: 'netlogon.sign', value: 1, status: 'hardened' },
+    { gpo: 'C', rule: 'smb.server.require', value: 1, status: 'hardened' },
+    { gpo: 'D', rule: 'smb.server.require', value: 0, status: 'weak' },
+    { gpo: 'E', rule: 'smb.client.require', value: 0, status: 'weak' },
+    { gpo: 'F', rule: 'smb.client.require', value: 1, status: 'hardened' },
+    { gpo: 'A', rule: 'ldap.server.signing', value: 2, status: 'hardened' },
+  ]);
+
+function parts(name: string, data: Uint8Array): TopologyPart[] {
+  const p = readTopologyInput(name, data, { inflateRaw, explicit: true });
+  assert.ok(p, `${name} is recognised`);
+  return p;
+}
+
+function scopes(ps: TopologyPart[]): EffectivePolicy {
+  const r = effectivePolicy(SET(), ps, { targetOs: 'legacy' });
+  assert.ok(r);
+  return r;
+}
+
+/**
+ * Scopes without what a source lacks, as it names it: SharpHound upper-cases DNs (`name-case`), has
+ * no block flag on the domain (`domain-block-inheritance`); disabled links (`disabled-links`) are
+ * compared in their own test.
+ */
+function comparable(r: EffectivePolicy, foldCase: boolean) {
+  const f = (s: string) => (foldCase ? s.toLowerCase() : s);
+  const lacks = new Set(r.lacks.map((l) => l.fact as string));
+  return r.scopes.map((s) => ({
+    ...s,
+    som: f(s.som),
+    dn: f(s.dn),
+    blocksInheritance: s.kind === 'domain' && lacks.has('domain-block-inheritance') ? false : s.blocksInheritance,
+    dropped: s.dropped?.map((d) => ({ ...d, som: f(d.som), reason: f(d.reason) })),
+    gpos: s.gpos.map((g) => ({ ...g, from: f(g.from), name: undefined })),
+    effective: s.effective.map((e) => ({ ...e, why: f(e.why).replace(/gpo "[^"]*"/gi, 'GPO') })),
+  }));
+}
+
+describe('the same domain from every source', () => {
+  const ldif = scopes(parts('corp.ldf', bytes(toLdif(SAME))));
+  const sh = toSharpHound(SAME);
+  const sharp = scopes(Object.entries(sh).flatMap(([n, t]) => parts(n, bytes(t))));
+  const sharpZip = scopes(parts('20261206101500_BloodHound.zip', zip(sh)));
+  const gpi = scopes(parts('gpinheritance.json', bytes(toGpInheritance(SAME))));
+
+  test('LDIF: the scopes and their precedence', () => {
+    assert.deepEqual(
+      ldif.scopes.map((s) => [s.som, s.role, s.gpos.length]),
+      [
+        ['corp.example', 'member', 2],
+        // A is linked at the domain and at the OU: both links are in the list.
+        ['corp.example/Domain Controllers', 'dc', 3],
+        ['corp.example/Servers', 'member', 4],
+        ['corp.example/Servers/Web', 'member', 3],
+      ],
+    );
+    const servers = ldif.scopes[2].effective.find((e) => e.ruleId === 'smb.server.require');
+    assert.equal(servers?.status, 'weak');
+    assert.equal(servers?.winner?.gpo, guid('D'));
+    assert.deepEqual(ldif.problems, []);
+  });
+
+  test('Get-GPInheritance JSON gives the same scopes as LDIF', () => {
+    assert.deepEqual(comparable(gpi, false), comparable(ldif, false));
+  });
+
+  test('SharpHound JSON gives the same scopes as LDIF except the case of names, which it names as lacking', () => {
+    assert.deepEqual(comparable(sharp, true), comparable(ldif, true));
+    assert.ok(sharp.lacks.some((l) => l.fact === 'name-case'));
+    assert.equal(sharp.scopes[0].blocksInheritance, null);
+    assert.equal(ldif.scopes[0].blocksInheritance, false);
+    assert.equal(sharp.scopes[2].som, 'CORP.EXAMPLE/SERVERS');
+  });
+
+  test('the SharpHound zip gives the same as the JSON files', () => {
+    assert.deepEqual(sharpZip.scopes, sharp.scopes);
+    assert.deepEqual(sharpZip.problems, []);
+  });
+
+  test('each source names the facts it lacks', () => {
+    assert.deepEqual(ldif.lacks.map((l) => l.fact), ['security-filtering', 'sites']);
+    assert.deepEqual(gpi.lacks.map((l) => l.fact), ['gpo-status', 'wmi-filter', 'security-filtering', 'sites']);
+    assert.deepEqual(sharp.lacks.map((l) => l.fact), ['disabled-links', 'gpo-status', 'wmi-filter', 'security-filtering', 'domain-block-inheritance', 'sites', 'name-case']);
+  });
+
+  test('a disabled link: LDIF and Get-GPInheritance drop it; SharpHound never sees it and says so', () => {
+    const d: DomainSpec = { ...SAME, soms: [{ dn: DOMAIN_DN, links: [['A', 1], ['B', 2]] }, ...SAME.soms.slice(1)] };
+    const l = scopes(parts('corp.ldf', bytes(toLdif(d))));
+    const g = scopes(parts('gpi.json', bytes(toGpInheritance(d))));
+    const s = scopes(Object.entries(toSharpHound(d)).flatMap(([n, t]) => parts(n, bytes(t))));
+    assert.deepEqual(l.scopes[0].dropped, [{ guid: guid('A'), som: 'corp.example', reason: 'link disabled' }]);
+    assert.deepEqual(g.scopes[0].dropped, l.scopes[0].dropped);
+    assert.equal(s.scopes[0].dropped, undefined);
+    const noDisabled = (x: ReturnType<typeof comparable>) => x.map((sc) => ({ ...sc, dropped: sc.dropped?.filter((dd) => dd.reason !== 'link disabled') }));
+    const noEmpty = (x: ReturnType<typeof comparable>) => x.map((sc) => ({ ...sc, dropped: sc.dropped?.length ? sc.dropped : undefined }));
+    assert.deepEqual(noEmpty(comparable(s, true)), noEmpty(noDisabled(comparable(l, true))));
+    assert.equal(l.gpos.find((x) => x.guid === guid('A'))?.links[0].enabled, false);
+    assert.match(s.lacks.find((x) => x.fact === 'disabled-links')?.message ?? '', /drops disabled links/);
+  });
+
+  test('GPO status: LDIF flags 2 drops the GPO; SharpHound and Get-GPInheritance cannot tell (named)', () => {
+    const d: DomainSpec = { ...SAME, gpcs: SAME.gpcs.map((g) => (g.letter === 'D' ? { ...g, flags: 2 } : g)) };
+    const l = scopes(parts('corp.ldf', bytes(toLdif(d))));
+    const g = scopes(parts('gpi.json', bytes(toGpInheritance(d))));
+    assert.equal(l.scopes[2].effective.find((e) => e.ruleId === 'smb.server.require')?.status, 'hardened');
+    assert.equal(g.scopes[2].effective.find((e) => e.ruleId === 'smb.server.require')?.status, 'weak');
+    assert.ok(g.lacks.some((x) => x.fact === 'gpo-status'));
+  });
+});
+
+describe('LDIF reading (RFC 2849)', () => {
+  const text = [
+    '# extended LDIF',
+    'version: 1',
+    '',
+    'dn: OU=Servers,DC=corp,DC=example',
+    'changetype: add',
+    'name: Servers',
+    'gPLink: [LDAP://cn={0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10},cn=policies,cn=system,DC=corp,DC=',
+    ' example;1][LDAP://cn={4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24},cn=policies,cn=syst',
+    ' em,DC=corp,DC=example;2][LDAP://CN={9E7B1D05-3A4C-4B2E-8F61-0C2D4E6F8A93},CN=Policies,CN=System,DC=corp,DC=example;0]',
+    'gPOptions: 1',
+    '',
+    'dn:: T1U9QsO8cm8gWsO8cmljaCxPVT1TZXJ2ZXJzLERDPWNvcnAsREM9ZXhhbXBsZQ==',
+    'changetype: add',
+    'name:: QsO8cm8gWsO8cmljaA==',
+    '',
+    'dn: CN={4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24},CN=Policies,CN=System,DC=corp,D',
+    ' C=example',
+    'displayName: SEC - Servers',
+    'flags: 0',
+    '',
+  ].join('\r\n');
+  const p = readLdif(text, 'corp.ldf');
+
+  test('folded gPLink, mixed-case DNs: link order from the end, bits 1 = disabled, 2 = enforced', () => {
+    assert.deepEqual(p.soms[0].links, [
+      { gpo: '{9E7B1D05-3A4C-4B2E-8F61-0C2D4E6F8A93}', enabled: true, enforced: false, order: 1, options: 0 },
+      { gpo: '{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}', enabled: true, enforced: true, order: 2, options: 2 },
+      { gpo: '{0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10}', enabled: false, enforced: false, order: 3, options: 1 },
+    ]);
+    assert.equal(p.soms[0].blocksInheritance, true);
+  });
+
+  test('a :: base64 DN is decoded (UTF-8) and its OU becomes a SOM', () => {
+    assert.equal(p.soms[1].dn, 'OU=Büro Zürich,OU=Servers,DC=corp,DC=example');
+    assert.equal(p.soms[1].kind, 'ou');
+  });
+
+  test('a folded GPC DN and its display name', () => {
+    assert.deepEqual(p.gpcs, [{ guid: '{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}', name: 'SEC - Servers', flags: 0, source: 'corp.ldf' }]);
+    assert.deepEqual(p.problems, []);
+  });
+
+  test('the gPLink grammar: empty, whitespace, odd options by bits, garbage reported', () => {
+    const msgs: string[] = [];
+    assert.deepEqual(parseGpLink('   ', (m) => msgs.push(m)), []);
+    const l = parseGpLink('[LDAP://cn={0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10},cn=policies;7] [ldap://cn={4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24},cn=x;0', (m) => msgs.push(m));
+    assert.deepEqual(l, [{ gpo: '{0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10}', enabled: false, enforced: true, order: 1, options: 7 }]);
+    assert.deepEqual(msgs, [
+      'gPLink text "[ldap://cn={4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24},cn=x;0" is not a [LDAP://…;N] entry (truncated?); it was skipped.',
+      'gPLink entry for {0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10} has option 7; read by its bits (1 = disabled, 2 = enforced).',
+    ]);
+  });
+});
+
+describe('bad topology input', () => {
+  test('a truncated LDIF: the cut record gives a problem, the records before it still work', () => {
+    const full = toLdif(SAME);
+    const cut = full.slice(0, full.indexOf('[LDAP://', full.indexOf('OU=Web')) + 30);
+    const ps = parts('cut.ldf', bytes(cut));
+    const r = scopes(ps);
+    assert.deepEqual(
+      r.problems.map((p) => [p.severity, p.line, p.message.replace(/"[^"]*"/, '"…"')]),
+      [['warning', 15, 'corp.example/Servers/Web: gPLink text "…" is not a [LDAP://…;N] entry (truncated?); it was skipped.']],
+    );
+    assert.equal(r.scopes.find((s) => s.som === 'corp.example/Servers')?.gpos.length, 4);
+    assert.ok(r.scopes.find((s) => s.som === 'corp.example/Servers/Web'));
+  });
+
+  test('a base64 value cut short is reported with its line', () => {
+    const ps = parts('bad.ldf', bytes('dn: DC=corp,DC=example\nname:: QsO8cm8gWsO8cm\n'));
+    assert.deepEqual(ps[0].problems, [{ source: 'bad.ldf', severity: 'warning', line: 2, message: 'LDIF line 2: the base64 value of name is not valid base64 (truncated?); it was skipped.' }]);
+    assert.equal(ps[0].soms.length, 1);
+  });
+
+  test('a link to a GPO that is not among the scanned files: a problem, marked in the scope, the rest works', () => {
+    const d: DomainSpec = { ...SAME, soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['B', 2], ['Z', 0]] }, ...SAME.soms.slice(1)], gpcs: [...SAME.gpcs, { letter: 'Z', name: 'Old baseline' }] };
+    const r = scopes(parts('corp.ldf', bytes(toLdif(d))));
+    assert.deepEqual(r.problems.map((p) => p.message), [`corp.example links the GPO ${guid('Z')} "Old baseline", which is not among the scanned files; its values are unknown, so results there may be incomplete.`]);
+    assert.equal(r.scopes[0].gpos.find((g) => g.guid === guid('Z'))?.notScanned, true);
+    assert.equal(r.gpos.find((g) => g.guid === guid('Z'))?.scanned, false);
+    assert.equal(r.scopes[2].effective.find((e) => e.ruleId === 'smb.server.require')?.status, 'weak');
+  });
+
+  test('an orphaned OU (its parent is not in the export): a problem, its chain starts at the next known SOM', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: `OU=Web,OU=Gone,${DOMAIN_DN}`, links: [['E', 0]] }], gpcs: [] };
+    const r = scopes(parts('orphan.ldf', bytes(toLdif(d))));
+    const web = r.scopes.find((s) => s.som === 'corp.example/Gone/Web');
+    assert.ok(web);
+    assert.deepEqual(web.gpos.map((g) => g.guid), [guid('E'), guid('A')]);
+    assert.deepEqual(web.notes, ['corp.example/Gone/Web: its parent ou=gone,dc=corp,dc=example is not in the topology; links there (if any) are unknown']);
+    assert.equal(r.problems.length, 1);
+  });
+
+  test('a SharpHound file of the wrong type: a problem naming the type, the other files still work', () => {
+    const sh = toSharpHound(SAME);
+    const users = JSON.stringify({ data: [{ ObjectIdentifier: 'S-1-5-21-1-2-3-1104', Properties: { name: 'ALICE@CORP.EXAMPLE' } }], meta: { type: 'users', count: 1, version: 6, methods: 1 } });
+    const ps = [...Object.entries(sh).flatMap(([n, t]) => parts(n, bytes(t))), ...parts('20261206101500_users.json', bytes(users))];
+    const r = scopes(ps);
+    assert.deepEqual(r.problems, [
+      { source: '20261206101500_users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains and gpos files. It was skipped.' },
+    ]);
+    assert.equal(r.scopes.length, 4);
+  });
+
+  test('SharpHound ous.json without gpos.json: links cannot be joined to GPOs, which is said', () => {
+    const sh = toSharpHound(SAME);
+    const r = scopes(parts('ous.json', bytes(sh['20261206101500_ous.json'])));
+    assert.match(r.problems[0].message, /objectGUID 0B1EC700-0000-4000-8000-00000000000[0-9], which no gpos.json entry names; give SharpHound's gpos.json too/);
+  });
+
+  test('a password-protected zip is unreadable, said so', () => {
+    const ps = parts('x.zip', zip(toSharpHound(SAME), true));
+    assert.deepEqual(
+      ps.flatMap((p) => p.problems).map((p) => p.message),
+      [
+        '20261206101500_ous.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
+        '20261206101500_domains.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
+        '20261206101500_gpos.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
+        'The zip holds no SharpHound ous/domains/gpos JSON.',
+      ],
+    );
+  });
+
+  test('a truncated zip is a problem, never a crash', () => {
+    const z = zip(toSharpHound(SAME));
+    const ps = parts('cut.zip', z.subarray(0, z.length - 30));
+    assert.equal(ps[0].problems[0].message, 'The zip file has no central directory (truncated or damaged); it was not read.');
+  });
+
+  test('Get-GPInheritance exported with too small a -Depth says how to export again', () => {
+    const ps = parts('gpi.json', bytes(JSON.stringify({ Path: DOMAIN_DN, GpoInheritanceBlocked: false, GpoLinks: ['Microsoft.GroupPolicy.GpoLink'] })));
+    assert.deepEqual(ps[0].problems.map((p) => p.message), ['DC=corp,DC=example: a GPO link was written as "Microsoft.GroupPolicy.GpoLink", not an object; export again with ConvertTo-Json -Depth 5.']);
+  });
+
+  test('recognised by content, not by name; other JSON and text is not topology unless named', () => {
+    assert.equal(readTopologyInput('package.json', bytes('{"name":"x"}')), undefined);
+    assert.equal(readTopologyInput('notes.ldf', bytes('hello')), undefined);
+    assert.ok(readTopologyInput('export.txt', bytes(toLdif(SAME))));
+    assert.deepEqual(readTopologyInput('x.json', bytes('{"name":"x"}'), { explicit: true })?.[0].problems.map((p) => p.severity), ['error']);
+    // Windows PowerShell 5.1 `>` writes UTF-16LE with a BOM.
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(toGpInheritance(SAME), 'utf16le')]);
+    assert.equal(readTopologyInput('gpi.json', utf16)?.[0].soms.length, 4);
+  });
+});

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import {
   LANGUAGE_SERVER_HOOKS, detectTimeTool, machineInfo, runMeasured, writeLanguageServerFixtures,
 } from './bench-lib.mjs';
-import { GENERATOR_VERSION, markerMatches, readMarker } from './gen-sysvol.mjs';
+import { GENERATOR_VERSION, markerMatches, readMarker, writeTopology } from './gen-sysvol.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -32,6 +32,7 @@ const TARGETS = {
   scanVsFloor: 3, // scan <= 3x I/O floor
   peakRssMB: 150, // < 150 MB
   growth: 1.5, // per-GPO cost at the larger size within 1.5x of the smallest
+  topologyVsPlain: 1.2, // scan with topology within 1.2x of the same scan without (issue 11)
   diagGpreportMs: 50,
   hoverP95Ms: 10,
   activationMs: 300,
@@ -41,7 +42,7 @@ const TARGETS = {
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { large: false, seed: 1, runs: 2, sizes: null, cli: true, editor: true, timeoutS: 1800, okExit: [0, 1], rss: 'auto', help: false };
+  const a = { large: false, seed: 1, runs: 2, sizes: null, cli: true, editor: true, topology: true, chain: false, timeoutS: 1800, okExit: [0, 1], rss: 'auto', help: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${k} needs a value`); return argv[++i]; };
@@ -54,6 +55,8 @@ function parseArgs(argv) {
     else if (k === '--ok-exit') a.okExit = val().split(',').map(Number);
     else if (k === '--rss') a.rss = val();
     else if (k === '--no-editor') a.editor = false;
+    else if (k === '--no-topology') a.topology = false;
+    else if (k === '--all') a.chain = true;
     else if (k === '--cli') a.cliPath = path.resolve(val());
     else if (k === '-h' || k === '--help') a.help = true;
     else throw new Error(`unknown argument ${k}`);
@@ -144,8 +147,8 @@ async function ioFloor(tree, runs, timeTool, errors) {
  * One CLI invocation. First run writes stdout to bench/out/scan-<n>.json (kept for inspection and
  * checked to be JSON); later runs go to /dev/null. Returns a classified result.
  */
-async function cliRun(target, outFile, args, timeTool) {
-  const r = await runMeasured(NODE, [CLI, 'scan', target, '--format', 'json'], {
+async function cliRun(target, outFile, args, timeTool, extra = []) {
+  const r = await runMeasured(NODE, [CLI, 'scan', target, '--format', 'json', ...extra], {
     stdout: outFile ?? 'null', timeTool, timeoutMs: args.timeoutS * 1000, tmpDir: OUT, cwd: ROOT,
   });
   const completed = !r.timedOut && !r.signal && args.okExit.includes(r.code);
@@ -198,7 +201,7 @@ async function main() {
   let args;
   try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`bench: ${e.message}`); return 2; }
   if (args.help) {
-    log('usage: node scripts/bench.mjs [--large] [--seed N] [--runs N] [--sizes 550,5500] [--no-cli] [--timeout SECONDS] [--ok-exit 0,1] [--rss auto|time|poll] [--cli PATH] [--no-editor]');
+    log('usage: node scripts/bench.mjs [--large] [--seed N] [--runs N] [--sizes 550,5500] [--no-cli] [--timeout SECONDS] [--ok-exit 0,1] [--rss auto|time|poll] [--cli PATH] [--no-editor] [--no-topology] [--all]');
     return 0;
   }
   if (args.cliPath) CLI = args.cliPath;
@@ -275,6 +278,25 @@ async function main() {
         cli = { state: 'failed', note: msg };
       }
     }
+    // Issue 11: the same scan with the tree's topology (one OU per five GPOs), and the
+    // effective-policy computation alone (the CLI prints its time with RELAYLINT_TIMING=1).
+    let topo = null;
+    if (scan && args.topology) {
+      const ldf = writeTopology(t.dir, { seed: args.seed, gpos: t.gpos });
+      log(`bench: ${rel(t.dir)}: scan --topology ${rel(ldf)} ...`);
+      process.env.RELAYLINT_TIMING = '1';
+      const { last, all, warm } = await repeat(args.runs, () => cliRun(t.dir, null, args, timeTool, ['--topology', ldf]));
+      delete process.env.RELAYLINT_TIMING;
+      const m = /timing: effective policy ([\d.]+) ms, (\d+) scopes, (\d+) scope-rule results/.exec(last.stderrTail);
+      if (last.ok && m) {
+        topo = { seconds: warm.seconds, runs: all.map((r) => r.seconds), effectiveMs: Number(m[1]), scopes: Number(m[2]), scopeRules: Number(m[3]) };
+        log(`  with topology: ${fmt(topo.seconds, 3)} s (${fmt(topo.seconds / scan.seconds, 2)}× the scan without), effective policy ${fmt(topo.effectiveMs, 1)} ms for ${int(topo.scopes)} scopes × rules = ${int(topo.scopeRules)} results`);
+      } else {
+        const msg = `CLI scan of ${rel(t.dir)} with topology failed (${describeFailure(last)}): ${stderrGist(last.stderrTail)}`;
+        log(`bench: ${msg}`);
+        errors.push(msg);
+      }
+    }
     if (scan?.output) {
       const o = scan.output;
       log(`  scan output: ${o.file}, ${fmt(o.bytes / 1e6, 1)} MB, ${o.valid ? 'valid JSON' : o.valid === null ? 'unchecked' : 'NOT valid JSON'}${o.filesReported != null ? `, ${int(o.filesReported)} file entries` : ''}${o.valid && o.filesReported == null ? ` (${o.note})` : ''}`);
@@ -295,6 +317,7 @@ async function main() {
       scanOutputValid: scan ? scan.valid : null,
       scanOutput: scan?.output ?? null,
       ioFloorMbPerSecond: floor ? mb / floor.seconds : null,
+      topology: topo,
     });
   }
 
@@ -352,6 +375,19 @@ async function main() {
       const ok = validRow(r) && baseValid;
       return { what: g.tree, value: ok ? g.vsSmallest : null, pass: g.vsSmallest <= TARGETS.growth, text: `${fmt(g.vsSmallest)}×`, why: ok ? cliWhy : 'CLI output not valid JSON' };
     }));
+  addTarget(`scan with topology ≤ ${TARGETS.topologyVsPlain}× the scan without`, results.map((r) => ({
+    what: r.tree, value: r.topology && r.scanSeconds ? r.topology.seconds / r.scanSeconds : null,
+    pass: r.topology && r.topology.seconds / r.scanSeconds <= TARGETS.topologyVsPlain,
+    text: r.topology ? `${fmt(r.topology.seconds / r.scanSeconds)}× (${fmt(r.topology.seconds, 3)} s vs ${fmt(r.scanSeconds, 3)} s)` : '',
+    why: args.topology ? cliWhy ?? 'topology scan failed' : '--no-topology',
+  })));
+  // Linear in OUs × rules: the effective-policy time per scope-rule result of each larger tree
+  // against the smallest (the same 1.5× bound as the scan's growth).
+  const topoRows = results.filter((r) => r.topology);
+  const perResult = (r) => r.topology.effectiveMs / r.topology.scopeRules;
+  addTarget(`effective policy linear in OUs × rules (per-result cost within ${TARGETS.growth}× of the smallest tree)`,
+    topoRows.slice(1).map((r) => ({ what: r.tree, value: perResult(r) / perResult(topoRows[0]), pass: perResult(r) / perResult(topoRows[0]) <= TARGETS.growth,
+      text: `${fmt(perResult(r) * 1000, 1)} µs vs ${fmt(perResult(topoRows[0]) * 1000, 1)} µs per result (${int(r.topology.scopeRules)} vs ${int(topoRows[0].topology.scopeRules)} results): ${fmt(perResult(r) / perResult(topoRows[0]))}×` })));
   const m1 = metric('lsp.diagnostics.gpreport1mb.ms');
   addTarget(`diagnostics < ${TARGETS.diagGpreportMs} ms for the 1 MB gpreport.xml`, [{ what: 'latency', value: m1?.value ?? null, pass: m1?.value < TARGETS.diagGpreportMs, text: `${fmt(m1?.value, 1)} ms` }]);
   const m2 = metric('lsp.hover.p95.ms');
@@ -408,6 +444,15 @@ async function main() {
   };
   fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(resultsJson, null, 2) + '\n');
   log(`wrote ${rel(path.join(OUT, 'results.json'))}`);
+  // --all: the EVTX reader and posture page benches too, each printing its own figures.
+  if (args.chain) {
+    const { spawnSync } = await import('node:child_process');
+    for (const script of ['bench-evtx.mjs', 'bench-posture.mjs']) {
+      log(`\nbench: node scripts/${script}`);
+      const r = spawnSync(NODE, [path.join(ROOT, 'scripts', script)], { stdio: 'inherit', cwd: ROOT });
+      if (r.status !== 0) errors.push(`scripts/${script} exited ${r.status ?? r.signal}`);
+    }
+  }
   if (errors.length) {
     log(`bench: ${errors.length} step(s) could not run:`);
     for (const e of errors) log(`  - ${e.split('\n')[0]}`);

@@ -645,6 +645,63 @@ export function generateGpo(seed, index) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Topology (issue 11 bench): an ldifde-style LDIF next to the tree, never inside it (the tree's hash
+// and the plain scan stay as they are; `scan --topology <tree>.topology.ldf` reads it).
+
+/** The GUID of GPO `index` (the first draw of its PRNG, as generateGpo makes it). */
+export function gpoGuid(seed, index) {
+  return index < DEFAULT_GPOS.length ? DEFAULT_GPOS[index][0] : new Rng(seed, index, 0x6e0).guid();
+}
+
+/**
+ * One OU per five GPOs (at least one): 10 top-level OUs, then children of those, then grandchildren,
+ * so the hierarchy is three deep. OU i links GPOs 5i+2 … 5i+6 (the domain links the Default Domain
+ * Policy and GPO 2 enforced; Domain Controllers links the Default Domain Controllers Policy). Every
+ * 7th link is enforced, every 13th disabled, every 9th OU blocks inheritance, every 97th GPO has its
+ * computer side disabled. Deterministic: integers only.
+ */
+export function makeTopologyLdif(seed, gpos) {
+  const dn = 'DC=corp,DC=example';
+  const ous = Math.max(1, Math.ceil(gpos / 5));
+  const lines = [`# synthetic corp.example topology: ${gpos} GPOs, ${ous} OUs (scripts/gen-sysvol.mjs, seed ${seed})`];
+  const link = (i, opt) => `[LDAP://cn=${gpoGuid(seed, i)},cn=policies,cn=system,${dn};${opt}]`;
+  const entry = (d, cls, links, block) => {
+    lines.push('', `dn: ${d}`, 'changetype: add', `objectClass: ${cls}`);
+    if (links) lines.push(`gPLink: ${links}`);
+    lines.push(`gPOptions: ${block ? 1 : 0}`);
+  };
+  entry(dn, 'domainDNS', link(0, 0) + (gpos > 2 ? link(2, 2) : ''), false);
+  entry(`OU=Domain Controllers,${dn}`, 'organizationalUnit', gpos > 1 ? link(1, 0) : '', false);
+  const ouDn = [];
+  let n = 0;
+  for (let i = 0; i < ous; i++) {
+    const name = `OU=OU${String(i).padStart(5, '0')}`;
+    const parent = i < 10 ? dn : i < 110 ? ouDn[i % 10] : ouDn[10 + (i % 100)];
+    ouDn.push(`${name},${parent}`);
+    let links = '';
+    for (let g = 5 * i + 2; g < Math.min(gpos, 5 * i + 7); g++) {
+      n++;
+      links = link(g, n % 13 === 0 ? 1 : n % 7 === 0 ? 2 : 0) + links; // gPLink lists the lowest precedence first
+    }
+    entry(ouDn[i], 'organizationalUnit', links, i % 9 === 8);
+  }
+  for (let g = 0; g < gpos; g++) {
+    lines.push('', `dn: CN=${gpoGuid(seed, g)},CN=Policies,CN=System,${dn}`, 'changetype: add', 'objectClass: groupPolicyContainer', `displayName: GPO ${g}`, `flags: ${g % 97 === 96 ? 2 : 0}`);
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n', 'ascii');
+}
+
+/** Path of the topology file that belongs to a tree. */
+export function topologyPath(out) { return `${out.replace(/[\\/]+$/, '')}.topology.ldf`; }
+
+/** Writes the tree's topology next to it (rewritten each time: it is cheap and derived). */
+export function writeTopology(out, { seed, gpos }) {
+  const file = topologyPath(out);
+  fs.writeFileSync(file, makeTopologyLdif(seed, gpos));
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Tree generation, hashing, verification
 
 export function policiesDir(out) { return path.join(out, DOMAIN, 'Policies'); }

@@ -332,6 +332,17 @@ write(
     '',
   ];
   write('topology/corp-gp.ldf', Buffer.from(crlf(ldif), 'ascii'));
+  // The computer objects (where each server sits decides which scope its event logs speak for):
+  // ldifde -f corp-computers.ldf -d "DC=corp,DC=example" -r "(objectClass=computer)" -l "dNSHostName"
+  const computer = (cn, ou) => ['', `dn: CN=${cn},${ou}${DN}`, 'changetype: add', 'objectClass: computer', `dNSHostName: ${cn}.corp.example`];
+  const computers = [
+    '# corp.example: computer objects (ldifde -f corp-computers.ldf -r "(objectClass=computer)" -l "dNSHostName", see docs/evidence.md)',
+    ...computer('DC01', 'OU=Domain Controllers,'),
+    ...computer('FS01', 'OU=File,OU=Servers,'),
+    ...computer('WS0142', 'OU=Workstations,'),
+    '',
+  ];
+  write('topology/corp-computers.ldf', Buffer.from(crlf(computers), 'ascii'));
 }
 
 console.log(`examples written to ${root}`);

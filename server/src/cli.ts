@@ -28,7 +28,7 @@ import { createReporter, FORMATS, type Format, type Reporter } from './cli/repor
 import { inodeOf, openOutput } from './cli/safe-fs';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
-import { effectivePolicy, PolicySetBuilder, topologyReach, type FilePolicy } from './core/index';
+import { effectivePolicy, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy } from './core/index';
 import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } from './cli/scope';
 import type { GpoFolderIdentity } from './cli/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
@@ -70,6 +70,8 @@ Options for scan:
   --window <n>d              evidence window for rollout readiness from event logs (default 30d,
                              back from the newest event; .evtx, event .xml and .csv exports are read)
   --no-coverage              leave out the set-level coverage
+  --all-settings             json: list every registry value of each file in "settings" (default: only
+                             the values a rule knows, and deletions that remove one)
   --config <file>            use this relaylint.json (or package.json) for every file instead of the nearest one
   --no-config                use no config file (defaults and flags only). A scan trusts the folder's
                              config (it is your own command): use this to audit someone else's folder
@@ -100,6 +102,8 @@ interface ScanArgs {
   failOn: Severity | 'never';
   fix: boolean;
   unsafeFixes: boolean;
+  /** `--all-settings`: every registry value in the JSON `settings`, not only the relay-relevant ones. */
+  allSettings?: boolean;
   baseline?: string;
   output?: string;
   jobs: number;
@@ -139,6 +143,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       'target-os': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       'no-coverage': { type: 'boolean' },
+      'all-settings': { type: 'boolean' },
       'no-color': { type: 'boolean' },
       topology: { type: 'string', multiple: true },
       window: { type: 'string' },
@@ -165,6 +170,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
     failOn: oneOf('fail-on', values['fail-on'], ['error', 'warning', 'info', 'never'] as const, 'error'),
     fix: !!values.fix,
     unsafeFixes: !!values['unsafe-fixes'],
+    allSettings: !!values['all-settings'],
     baseline: values.baseline,
     output: values.output,
     jobs,
@@ -501,7 +507,7 @@ async function scan(args: ScanArgs): Promise<number> {
   const topology = loadTopology(topologyFiles, args.paths, display);
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
-  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, ...(reach ? { reach } : {}) };
+  const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings, ...(reach ? { reach } : {}) };
   const entries = walk(args.paths, errors);
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances
@@ -594,15 +600,25 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  const effStarted = process.hrtime.bigint();
+  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
+  // `npm run bench` reads this line to time the effective-policy computation alone.
+  if (process.env.RELAYLINT_TIMING === '1' && effective) {
+    const ms = Number(process.hrtime.bigint() - effStarted) / 1e6;
+    process.stderr.write(`relaylint: timing: effective policy ${ms.toFixed(1)} ms, ${effective.scopes.length} scopes, ${effective.scopes.reduce((n, x) => n + x.effective.length, 0)} scope-rule results\n`);
+  }
+  // With scopes, readiness is judged per OU and domain: the servers the topology puts there, the
+  // rules of its role and the audit switches that apply there (issue 12).
+  const scopesForReadiness = effective ? readinessScopes(effective) : [];
   const readiness = evidence.files.length
     ? evidence.judge({
         windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
         auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
-        skipRules: args.lint.role === 'member' ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+        skipRules: args.lint.role === 'member' && !scopesForReadiness.length ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+        ...(scopesForReadiness.length ? { scopes: scopesForReadiness } : {}),
       })
     : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
   if (effective) worst = Math.max(worst, scopeWorst(effective));
   if (effective && args.format === 'text') scopeText(effective, write, colors(args.color));
   if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(effective)) reporter.addResult(r);

@@ -136,6 +136,6 @@ test('derived links name real rules: next steps, related rules, audit switches; 
     }
     for (const id of r.related ?? []) assert.ok(settingRuleById(id), `${r.id} related ${id}`);
     if (r.auditSwitch) assert.equal(settingRuleById(r.auditSwitch)?.stage, 'audit', `${r.id} audit switch ${r.auditSwitch}`);
-    for (const e of r.evidence ?? []) assert.ok(e.log && e.ids.length > 0, r.id);
+    for (const e of r.evidence?.events ?? []) assert.ok(e.log && e.ids.length > 0, r.id);
   }
 });

@@ -128,11 +128,19 @@ export function readinessText(files: EvidenceFileSummary[], readiness: Readiness
 }
 
 /** SARIF results: one per rule that is not ready, at the line of the GPO setting that would enforce it. */
-export function readinessSarif(readiness: Readiness[], coverage: CoverageEntry[] | undefined, evidenceFiles: EvidenceFileSummary[]): ExternalResult[] {
+/** The part of a JSON scope the SARIF location needs: the winning line per rule. */
+export interface ScopeWinners {
+  som: string;
+  effective: { ruleId: string; winner?: { path: string; line?: number; offset?: number } }[];
+}
+
+export function readinessSarif(readiness: Readiness[], coverage: CoverageEntry[] | undefined, evidenceFiles: EvidenceFileSummary[], scopes?: readonly ScopeWinners[]): ExternalResult[] {
   const out: ExternalResult[] = [];
   for (const r of readiness) {
     if (r.status === 'ready') continue;
-    const src = coverage?.find((e) => e.ruleId === r.ruleId)?.sources[0];
+    // Per scope: the line that wins there; else the first configuring line of the set.
+    const winner = r.scope ? scopes?.find((s) => s.som === r.scope)?.effective.find((e) => e.ruleId === r.ruleId)?.winner : undefined;
+    const src = winner ?? coverage?.find((e) => e.ruleId === r.ruleId)?.sources[0];
     const where = src?.path ?? evidenceFiles[0]?.path;
     if (!where) continue;
     // Whole regions (the SARIF Multitool warns on partial ones): the setting's line, the .pol

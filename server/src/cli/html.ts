@@ -111,11 +111,12 @@ export class HtmlReporter {
     const generated = (Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? new Date(epoch * 1000) : new Date()).toISOString();
     const html: posture.HtmlOptions = { generated, paths: this.opts.paths, window };
     const na: string[] = [];
+    // Only what the inputs did not give: the scan computes scopes and readiness whenever data exists.
     if (this.opts.topology.length && !doc.scopes) {
-      na.push(`--topology ${this.opts.topology.join(', ')}: effective policy per OU is not available in this build yet; the page shows the whole scanned set as one scope.`);
+      na.push(`--topology ${this.opts.topology.join(', ')}: no scope could be built from it (see the topology problems of the scan); the page shows the whole scanned set as one scope.`);
     }
     if (this.opts.evidence.length && !doc.readiness) {
-      na.push(`--evidence ${this.opts.evidence.join(', ')}: event-log readiness is not available in this build yet; levels that need evidence stop at L3.`);
+      na.push(`--evidence ${this.opts.evidence.join(', ')}: no event export was found there; levels that need evidence stop at L3.`);
     }
     if (na.length) html.notAvailable = na;
     if (this.opts.driftBaseline) {

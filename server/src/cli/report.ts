@@ -4,15 +4,15 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import { createHash } from 'node:crypto';
-import { boundFindings } from '../core';
+import { boundFindings, FINDING_LIMITS } from '../core';
 import { CoverageSource, coverageSources } from '../core';
 import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core';
 import { fixAllEdits, lint } from '../core';
 import { displayKey } from '../core';
 import { LIMITS } from '../core';
-import { parseBytes, providerOf } from '../core';
+import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../core';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
-import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, RegData, Severity, Span } from '../core';
+import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core';
 import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
 import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 
@@ -127,9 +127,18 @@ export function buildReport(
     return fingerprint([ruleId, displayPath.replace(/\\/g, '/'), key, String(n)]);
   };
 
+  // Consecutive values of one key share one display string (a huge file repeats the same key).
+  let lastKey: string | undefined;
+  let lastHive: string | undefined;
+  let lastDisplay = '';
   const settings: JsonSetting[] = file.settings.map((s) => {
+    if (s.key !== lastKey || s.hive !== lastHive) {
+      lastKey = s.key;
+      lastHive = s.hive;
+      lastDisplay = displayKey(s.hive, s.key);
+    }
     const out: JsonSetting = {
-      key: displayKey(s.hive, s.key),
+      key: lastDisplay,
       name: s.name,
       type: s.type,
       value: s.value,
@@ -195,6 +204,8 @@ export interface ScanOneOptions {
   reach?: TopologyReach;
   /** With `fix`: apply unsafe (enforcing) fixes too (`--unsafe-fixes`). */
   unsafeFixes?: boolean;
+  /** List every registry value in `settings` (`--all-settings`); by default only the relay-relevant ones. */
+  allSettings?: boolean;
 }
 
 function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', message: string, offset?: number): FileReport {
@@ -227,12 +238,20 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
       0,
     );
   }
-  const bytes = read.bytes;
-  let parsed = parseBytes(filePath, bytes);
-  let findings = lint(parsed, opts.lint);
+  const id = read.id;
+  // Without --fix the parser takes the bytes over and lets go of them once they are decoded, so a
+  // 64 MiB file is not held twice (bytes and text) while it is parsed; --fix needs them for the write.
+  const source: ByteSource = { bytes: read.bytes };
+  const bytes = opts.fix ? read.bytes : undefined;
+  (read as { bytes?: Buffer }).bytes = undefined;
+  const parseOptions: ParseOptions = { settings: opts.allSettings ? 'all' : 'relevant' };
+  let parsed = parseBytes(filePath, source, parseOptions);
+  // --fix needs every finding's fixes; otherwise only the ones the report can list are built in full.
+  const listed = { perRule: FINDING_LIMITS.perRule };
+  let findings = lint(parsed, opts.lint, opts.fix ? undefined : listed);
   let fixed = 0;
   let writeProblem: string | undefined;
-  if (opts.fix && providerOf(parsed.format)?.editable && parsed.encoding !== 'binary') {
+  if (bytes && providerOf(parsed.format)?.editable && parsed.encoding !== 'binary') {
     const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);
@@ -240,11 +259,11 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
       if (decoded.text === parsed.text) {
         const out = applyEditsToBytes(bytes, decoded, edits);
         try {
-          writeAtomic(filePath, out, read.id);
+          writeAtomic(filePath, out, id);
           const preferred = new Set(edits);
           fixed = findings.filter((f) => !f.suppressed && f.fixes.some((x) => x.isPreferred && x.edits.every((e) => preferred.has(e)))).length;
-          parsed = parseBytes(filePath, out);
-          findings = lint(parsed, opts.lint);
+          parsed = parseBytes(filePath, out, parseOptions);
+          findings = lint(parsed, opts.lint, listed);
         } catch (e) {
           writeProblem =
             e instanceof WriteSkipped
@@ -255,7 +274,9 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
     }
   }
   // Every finding is fixed above; the report lists a bounded number per rule and file.
-  const report = buildReport(displayPath, parsed, boundFindings(findings), gpo, opts.lint, { identity, reach: opts.reach });
+  // The unlisted findings are let go before the report is built.
+  findings = boundFindings(findings);
+  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint, { identity, reach: opts.reach });
   if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;

@@ -64,22 +64,35 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
     const stack: [string, number][] = [[root, 0]];
     while (stack.length) {
       const [dir, depth] = stack.pop() as [string, number];
-      let entries: fs.Dirent[];
+      // The folder is read as a stream and only the names that matter are kept: a folder of a
+      // million unrelated files costs no memory here.
+      const dirs: string[] = [];
+      const files: string[] = [];
+      let d: fs.Dir;
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        d = fs.opendirSync(dir, { bufferSize: 256 });
       } catch {
         continue;
       }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) {
-          if (depth < 2 && !SKIP.has(e.name) && !GUID_DIR.test(e.name)) stack.push([p, depth + 1]);
-        } else if (e.isFile() && TOPOLOGY_NAME.test(e.name) && !seen.has(path.resolve(p))) {
-          seen.add(path.resolve(p));
-          readOne(p, display(p), false, out);
+      try {
+        for (let e = d.readSync(); e !== null; e = d.readSync()) {
+          if (e.isDirectory()) {
+            if (depth < 2 && !SKIP.has(e.name) && !GUID_DIR.test(e.name)) dirs.push(e.name);
+          } else if (e.isFile() && TOPOLOGY_NAME.test(e.name)) files.push(e.name);
         }
+      } catch {
+        // a folder that vanished or cannot be read while listed: what was read is used
+      } finally {
+        d.closeSync();
       }
+      const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      for (const name of files.sort(byName)) {
+        const p = path.join(dir, name);
+        if (seen.has(path.resolve(p))) continue;
+        seen.add(path.resolve(p));
+        readOne(p, display(p), false, out);
+      }
+      for (const name of dirs.sort(byName)) stack.push([path.join(dir, name), depth + 1]);
     }
   }
   return out;

@@ -18,25 +18,40 @@ export const FINDING_LIMITS = {
   perFile: 10_000,
 } as const;
 
-const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+export const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+/**
+ * A finding that stands for this many unlisted findings of its rule (the engine's light findings,
+ * see `ListedLimit` in engine.ts): its severity is the highest among them, its place the first one's.
+ */
+const standsFor = new WeakMap<Finding, number>();
+
+export function markLight(f: Finding, count: number): void {
+  standsFor.set(f, count);
+}
+
+export function lightCount(f: Finding): number | undefined {
+  return standsFor.get(f);
+}
 
 /** The findings to list for one file, with one summary finding per rule that went over a limit. */
 export function boundFindings(findings: Finding[], limits: { perRule: number; perFile: number } = FINDING_LIMITS): Finding[] {
-  if (findings.length <= Math.min(limits.perRule, limits.perFile)) return findings;
+  if (findings.length <= Math.min(limits.perRule, limits.perFile) && !findings.some((f) => standsFor.has(f))) return findings;
   const perRule = new Map<string, number>();
   const dropped = new Map<string, { count: number; severity: Severity; first: Finding }>();
   const out: Finding[] = [];
   for (const f of findings) {
+    const light = standsFor.get(f);
     const n = (perRule.get(f.ruleId) ?? 0) + 1;
-    perRule.set(f.ruleId, n);
-    if (n <= limits.perRule && out.length < limits.perFile) {
+    perRule.set(f.ruleId, n + (light ?? 1) - 1);
+    if (light === undefined && n <= limits.perRule && out.length < limits.perFile) {
       out.push(f);
       continue;
     }
     const d = dropped.get(f.ruleId);
-    if (!d) dropped.set(f.ruleId, { count: 1, severity: f.severity, first: f });
+    if (!d) dropped.set(f.ruleId, { count: light ?? 1, severity: f.severity, first: f });
     else {
-      d.count++;
+      d.count += light ?? 1;
       if (RANK[f.severity] > RANK[d.severity]) d.severity = f.severity;
     }
   }

@@ -39,6 +39,18 @@ export interface CoverageEntry {
   sourceCount?: number;
 }
 
+/** Sources listed per rule; the rest are counted. Keeps memory flat on a SYSVOL of any size. */
+export const MAX_COVERAGE_SOURCES = 50;
+
+/** Shared read-only records that are only counted (see `coverageSources`), per rule and status. */
+const counted = new Map<string, [string, CoverageSource]>();
+function countedRecord(ruleId: string, status: CoverageSource['status']): [string, CoverageSource] {
+  const k = `${ruleId}|${status}`;
+  let r = counted.get(k);
+  if (!r) counted.set(k, (r = [ruleId, Object.freeze({ path: '', value: null, state: 'set', status })]));
+  return r;
+}
+
 /**
  * The coverage records of one file: (rule id, source) pairs. `appliesNowhere` leaves out the values
  * of GPOs that apply nowhere (unlinked, all links disabled, computer side disabled): they protect no
@@ -46,9 +58,18 @@ export interface CoverageEntry {
  */
 export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions, appliesNowhere?: (s: Setting) => boolean): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
+  const perRule = new Map<string, number>();
   for (const j of judgeFile(file, options)) {
     const s = j.setting;
     if (appliesNowhere?.(s)) continue;
+    // Past MAX_COVERAGE_SOURCES records of a rule in one file, the accumulator has at least that
+    // many sources of the rule already and only counts the rest by status: one shared record each.
+    const n = (perRule.get(j.rule.id) ?? 0) + 1;
+    perRule.set(j.rule.id, n);
+    if (n > MAX_COVERAGE_SOURCES) {
+      out.push(countedRecord(j.rule.id, j.status));
+      continue;
+    }
     const src: CoverageSource = { path, value: s.state === 'deleted' ? null : s.value, state: s.state, status: j.status };
     if (s.offset !== undefined) src.offset = s.offset;
     else src.line = index.positionAt(s.span.start).line + 1;
@@ -58,8 +79,6 @@ export function coverageSources(path: string, file: ParsedFile, index: LineIndex
   return out;
 }
 
-/** Sources listed per rule; the rest are counted. Keeps memory flat on a SYSVOL of any size. */
-export const MAX_COVERAGE_SOURCES = 50;
 
 interface RuleTally {
   total: number;

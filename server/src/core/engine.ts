@@ -2,7 +2,7 @@
  * The rule engine: one parsed file → findings, each with its fixes as data (text edits in the
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
-import { selectFixEdits } from './bounds';
+import { lightCount, markLight, RANK, selectFixEdits } from './bounds';
 import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
@@ -258,9 +258,9 @@ function lineIndent(text: string, lineStart: number): string {
  * Judge every setting of one file; parse problems become findings of the `file.*` rules. Never
  * throws: a failing rule is an internal problem on its value, any other failure one on the file.
  */
-export function lint(file: ParsedFile, options: LintOptions): Finding[] {
+export function lint(file: ParsedFile, options: LintOptions, listed?: ListedLimit): Finding[] {
   try {
-    return lintFile(file, options);
+    return lintFile(file, options, listed);
   } catch (e) {
     return [
       {
@@ -274,10 +274,41 @@ export function lint(file: ParsedFile, options: LintOptions): Finding[] {
   }
 }
 
-function lintFile(file: ParsedFile, options: LintOptions): Finding[] {
+/**
+ * For a caller that lists at most `perRule` findings per rule (the CLI report, `boundFindings`):
+ * a finding of a rule that already has that many before it can never be listed, so it is built
+ * light — rule, severity, place, no message, setting or fixes — which is all `boundFindings`
+ * reads from it for its summary, and one light finding per rule stands for all of them (it carries
+ * their count and highest severity). A 50 MB template of weak lines then costs nothing per line
+ * past the first thousand.
+ */
+export interface ListedLimit {
+  perRule: number;
+}
+
+/** The finding `findingOf` would give, without message, setting and fixes (see `ListedLimit`). */
+function lightFindingOf(j: Judged): Finding | undefined {
+  const s = j.setting;
+  let severity: Severity;
+  if (j.error) severity = 'error';
+  else if (j.status === 'deleted') severity = 'warning';
+  else if (!j.judgement || s.state === 'deleted' || j.judgement.status === 'hardened') return undefined;
+  else if (j.judgement.status === 'unknown') {
+    if (!j.judgement.message) return undefined;
+    severity = 'warning';
+  } else severity = j.judgement.severity ?? j.rule.severity;
+  const f: Finding = { ruleId: j.error ? problemRuleId.internal : j.rule.id, severity, message: '', span: s.span, fixes: [] };
+  if (s.offset !== undefined) f.offset = s.offset;
+  return f;
+}
+
+function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit): Finding[] {
   const findings: Finding[] = [];
+  const perRule = new Map<string, number>();
+  const lightByRule = new Map<string, Finding>();
   for (const p of file.problems) {
     const ruleId = problemRuleId[p.code];
+    if (listed) perRule.set(ruleId, (perRule.get(ruleId) ?? 0) + 1);
     const f: Finding = { ruleId, severity: p.severity, message: p.message, span: p.span ?? { start: 0, end: 0 }, fixes: [] };
     if (p.offset !== undefined) f.offset = p.offset;
     if (p.related?.length) f.related = p.related;
@@ -288,8 +319,31 @@ function lintFile(file: ParsedFile, options: LintOptions): Finding[] {
   const bySetting = ruleSettings(file.settings);
   const ctx = judgeContext(options, peers);
   for (const j of judgeFile(file, options)) {
-    const f = findingOf(file, bySetting, j);
-    if (f) findings.push(f);
+    if (!listed) {
+      const f = findingOf(file, bySetting, j);
+      if (f) findings.push(f);
+      continue;
+    }
+    const ruleId = j.error ? problemRuleId.internal : j.rule.id;
+    const n = perRule.get(ruleId) ?? 0;
+    if (n < listed.perRule) {
+      const f = findingOf(file, bySetting, j);
+      if (f) findings.push(f);
+      if (f) perRule.set(ruleId, n + 1);
+      continue;
+    }
+    // Past the cap: one light finding per rule stands for all of them (see `markLight`).
+    const f = lightFindingOf(j);
+    if (!f) continue;
+    const agg = lightByRule.get(ruleId);
+    if (!agg) {
+      markLight(f, 1);
+      lightByRule.set(ruleId, f);
+      findings.push(f);
+    } else {
+      markLight(agg, (lightCount(agg) ?? 1) + 1);
+      if (RANK[f.severity] > RANK[agg.severity]) agg.severity = f.severity;
+    }
   }
   findings.push(...nextStepFindings(file, bySetting, peers, ctx));
   for (const f of findings) if (f.setting) addRelated(bySetting, f);

@@ -4,7 +4,7 @@
  */
 export * from './types';
 export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor } from './text';
-export { detectFormat, parseText, parseBytes, polHive } from './parse';
+export { detectFormat, parseText, parseBytes, polHive, type ByteSource as ParseByteSource } from './parse';
 export { lint, fixAllEdits } from './engine';
 export { isSettingRule, type Rule, type SettingRule, type MetaRule } from './catalog/types';
 export { ruleMarkdown } from './catalog/render';
@@ -23,7 +23,7 @@ export { applicabilityOf, type FixAllOptions } from './engine';
 export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
 export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
-export { effectivePolicy, computeEffective, appliesNowhere, type EffectivePolicy, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
+export { effectivePolicy, computeEffective, appliesNowhere, readinessScopes, type EffectivePolicy, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
 export {
   detectEvidence,
   readEvidenceFile,

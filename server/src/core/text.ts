@@ -275,24 +275,30 @@ export interface Position {
 
 /** Offset ↔ line/character, with the line breaks the LSP knows (`\r\n`, `\n`, `\r`). */
 export class LineIndex {
-  readonly lineStarts: number[];
+  /** Start offset of each line; an Int32Array (texts are at most 64 MiB), 4 bytes per line. */
+  readonly lineStarts: Int32Array;
   constructor(readonly text: string) {
-    const starts = [0];
     if (!hasLoneCr(text)) {
-      // Fast path (no lone CR): native search for LF only.
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    } else {
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 13) {
-          if (text.charCodeAt(i + 1) === 10) i++;
-          starts.push(i + 1);
-        } else if (c === 10) {
-          starts.push(i + 1);
-        }
+      // Fast path (no lone CR): native search for LF only; counted first so the array is allocated once.
+      let n = 1;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+      const starts = new Int32Array(n);
+      let k = 1;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+      this.lineStarts = starts;
+      return;
+    }
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      } else if (c === 10) {
+        starts.push(i + 1);
       }
     }
-    this.lineStarts = starts;
+    this.lineStarts = Int32Array.from(starts);
   }
 
   get lineCount(): number {

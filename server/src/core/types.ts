@@ -238,6 +238,17 @@ export interface ParsedFile {
   shadowed?: Setting[];
 }
 
+/**
+ * How a parser fills `ParsedFile.settings`. Findings and problems are the same either way.
+ * - `all` (default; the editor): every value of the file.
+ * - `relevant` (the CLI): only values a catalog rule knows, and deletions that remove one; the
+ *   parser drops every other value as soon as it has checked it (duplicates, registry limits), so a
+ *   huge file of unrelated values costs no memory per value.
+ */
+export interface ParseOptions {
+  settings?: 'all' | 'relevant';
+}
+
 export interface TextEdit {
   start: number;
   end: number;

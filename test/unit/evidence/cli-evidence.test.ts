@@ -29,9 +29,12 @@ test('scan of the bundled example: JSON carries evidence and readiness as in the
   ]);
   // The example log is not a GPO file: it is not in `files`.
   assert.ok(!j.files.some((f: { path: string }) => f.path === EXAMPLE_LOG));
-  const lm = j.readiness.find((x: { ruleId: string }) => x.ruleId === 'ntlm.lmcompat');
+  // The example has a topology (examples/topology): readiness is per scope, and DC01's log speaks for the DCs' scope.
+  const DC = 'corp.example/Domain Controllers';
+  const lm = j.readiness.find((x: { ruleId: string; scope?: string }) => x.ruleId === 'ntlm.lmcompat' && x.scope === DC);
   assert.deepEqual(lm, {
     ruleId: 'ntlm.lmcompat',
+    scope: DC,
     status: 'blocked',
     clients: [
       {
@@ -57,7 +60,7 @@ test('scan of the bundled example: JSON carries evidence and readiness as in the
     window: { from: '2026-10-31T18:00:00.000Z', to: '2026-11-30T18:00:00.000Z', days: 30 },
     why: '1 client would fail if this were enforced now (SCANNER01), seen in the logs of DC01.corp.example. 2 anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).',
   });
-  const ldap = j.readiness.find((x: { ruleId: string }) => x.ruleId === 'ldap.server.signing');
+  const ldap = j.readiness.find((x: { ruleId: string; scope?: string }) => x.ruleId === 'ldap.server.signing' && x.scope === DC);
   assert.equal(ldap.status, 'blocked');
   assert.deepEqual(
     ldap.clients.map((c: { address: string; events: number }) => [c.address, c.events]),
@@ -135,7 +138,7 @@ test('SARIF: one result per rule that is not ready, at the GPO line that would e
     artifactLocation: { uri: 'examples/corp.example/Policies/%7B6AC1786C-016F-11D2-945F-00C04fB984F9%7D/Machine/Microsoft/Windows%20NT/SecEdit/GptTmpl.inf', uriBaseId: 'SRCROOT' },
     region: { startLine: 10, startColumn: 1, endLine: 11, endColumn: 1 },
   });
-  assert.match(ldap.message.text, /^Rollout readiness: blocked\. 2 clients would fail/);
+  assert.match(ldap.message.text, /^Rollout readiness in corp\.example\/Domain Controllers: blocked\. 2 clients would fail/);
   assert.ok(!ready.some((x: { properties: { readiness: string } }) => x.properties.readiness === 'ready'));
   // No GPO sets channel binding: file-level on the evidence file.
   const cbt = ready.find((x: { ruleId: string }) => x.ruleId === 'ldap.server.cbt');

@@ -534,12 +534,12 @@ test('the event catalogue names only catalog rules, and every audit switch is a 
 
 test('the event table agrees with the catalog entries that name their evidence events and audit switch', () => {
   for (const re of RULE_EVIDENCE) {
-    const entry = settingRuleById(re.ruleId) as { auditSwitch?: string; evidence?: readonly { log: string; ids: readonly number[] }[] } | undefined;
+    const entry = settingRuleById(re.ruleId);
     if (entry?.auditSwitch && re.switchRule) assert.equal(re.switchRule, entry.auditSwitch, re.ruleId);
     if (!entry?.evidence) continue;
     for (const k of EVENT_KINDS.filter((x) => x.rules.includes(re.ruleId))) {
       assert.ok(
-        entry.evidence.some((e) => e.log.toLowerCase() === k.channel.toLowerCase() && e.ids.includes(k.id)),
+        entry.evidence.events.some((e) => e.log.toLowerCase() === k.channel.toLowerCase() && e.ids.includes(k.id)),
         `${re.ruleId}: ${k.channel} ${k.id} is in the catalog entry's evidence`,
       );
     }

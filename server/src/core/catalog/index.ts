@@ -70,6 +70,17 @@ export function ruleOf(setting: { hive: Hive; key: string; name: string }): Sett
   return r ?? undefined;
 }
 
+/**
+ * Whether a parsed value matters to any rule: a value a rule knows (by key and name, whatever its
+ * state), a deletion of every value of a key that holds one, or a deletion of a key at or above one.
+ * Everything the rules judge comes from such values (see `rulesOfSetting` in judge.ts).
+ */
+export function isRelayRelevant(s: { hive: Hive; key: string; name: string; state: string; deleteScope?: string }): boolean {
+  if (s.state === 'deleted' && s.deleteScope === 'key') return rulesUnderKey(s.hive, s.key).length > 0;
+  if (s.state === 'deleted' && s.deleteScope === 'values') return rulesInKey(s.hive, s.key).length > 0;
+  return knownNames.has(s.name.toLowerCase()) && byValue.has(valueId(s.hive, s.key, s.name));
+}
+
 /** Rules whose value lives directly in this key. */
 export function rulesInKey(hive: Hive, key: string): readonly SettingRule[] {
   return byKey.get(keyId(hive, key)) ?? [];

@@ -29,7 +29,12 @@ const SERVER_SIGNING_VALUES: Record<number, string> = {
 export const ldapRules: SettingRule[] = [
   {
     id: 'ldap.server.signing',
-    evidence: [{ log: 'Directory Service', ids: [2886, 2887, 2888, 2889] }],
+    posture: { family: 'ldap-signing', gate: true },
+    evidence: {
+      events: [{ log: 'Directory Service', ids: [2886, 2887, 2888, 2889] }],
+      howToAudit:
+        'on each DC set HKLM\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Diagnostics "16 LDAP Interface Events" (REG_DWORD) = 2 (no restart needed) so that event 2889 names each client, export the Directory Service log, and set it back to 0 after the audit window',
+    },
     related: ['ldap.server.enforce', 'ldap.server.cbt'],
     nextSteps: [
       {
@@ -112,6 +117,7 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.enforce',
+    posture: { family: 'ldap-signing' },
     related: ['ldap.server.signing'],
     securityOption: { name: 'Domain controller: LDAP server signing requirements enforcement', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerEnforceIntegrity' },
     title: 'Windows Server 2025 LDAP signing enforcement must not be turned off',
@@ -169,7 +175,12 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.server.cbt',
-    evidence: [{ log: 'Directory Service', ids: [3039, 3040, 3041, 3074, 3075] }],
+    posture: { family: 'ldap-cbt', gate: true },
+    evidence: {
+      events: [{ log: 'Directory Service', ids: [3039, 3040, 3041, 3074, 3075] }],
+      howToAudit:
+        'on each DC set NTDS\\Diagnostics "16 LDAP Interface Events" = 2 with channel binding at "When supported" (events 3074 / 3075 need the 2023 updates or later), then export the Directory Service log',
+    },
     related: ['ldap.server.signing'],
     securityOption: { name: 'Domain controller: LDAP server channel binding token requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LdapEnforceChannelBinding' },
     admx: [
@@ -263,6 +274,7 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.client.signing',
+    posture: { family: 'ldap-signing' },
     stage: 'negotiate',
     securityOption: { name: 'Network security: LDAP client signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientIntegrity' },
     title: 'LDAP clients must at least negotiate signing',
@@ -313,6 +325,7 @@ export const ldapRules: SettingRule[] = [
   },
   {
     id: 'ldap.client.sealing',
+    posture: { family: 'ldap-signing' },
     stage: 'negotiate',
     securityOption: { name: 'Network security: LDAP client encryption requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientConfidentiality' },
     title: 'LDAP clients should negotiate encryption (Windows 11 24H2 / Server 2025)',

@@ -16,6 +16,7 @@ const RESTORE_DEFAULT =
 export const netlogonRules: SettingRule[] = [
   {
     id: 'netlogon.signorseal',
+    posture: { family: 'netlogon', gate: true },
     securityOption: { name: 'Domain member: Digitally encrypt or sign secure channel data (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal' },
     title: 'The Netlogon secure channel must always be signed or sealed',
     category: 'netlogon',
@@ -59,6 +60,7 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.seal',
+    posture: { family: 'netlogon' },
     related: ['netlogon.signorseal'],
     stage: 'negotiate',
     securityOption: { name: 'Domain member: Digitally encrypt secure channel data (when possible)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SealSecureChannel' },
@@ -104,6 +106,7 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.sign',
+    posture: { family: 'netlogon' },
     related: ['netlogon.signorseal'],
     stage: 'negotiate',
     securityOption: { name: 'Domain member: Digitally sign secure channel data (when possible)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SignSecureChannel' },
@@ -154,6 +157,7 @@ export const netlogonRules: SettingRule[] = [
   },
   {
     id: 'netlogon.strongkey',
+    posture: { family: 'netlogon' },
     securityOption: { name: 'Domain member: Require strong (Windows 2000 or later) session key', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireStrongKey' },
     title: 'The Netlogon secure channel must use a strong session key',
     category: 'netlogon',

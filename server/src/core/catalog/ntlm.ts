@@ -39,6 +39,7 @@ function minSecRule(side: 'client' | 'server'): SettingRule {
   const displayName = `Network security: Minimum session security for NTLM SSP based (including secure RPC) ${client ? 'clients' : 'servers'}`;
   return {
     id: client ? 'ntlm.minclient' : 'ntlm.minserver',
+    posture: { family: 'ntlm' },
     securityOption: { name: displayName, keyName: `MACHINE\\${MSV1_0}\\${name}` },
     title: `NTLM SSP ${side}s must require NTLMv2 session security and 128-bit encryption`,
     category: 'ntlm',
@@ -110,6 +111,12 @@ function domainLevel(value: RegData, name: string, sevenMeans: string): number |
 export const ntlmRules: SettingRule[] = [
   {
     id: 'ntlm.lmcompat',
+    posture: { family: 'ntlm', gate: true },
+    evidence: {
+      events: [{ log: 'Security', ids: [4624] }],
+      howToAudit:
+        'turn on the advanced audit subcategory "Logon" (success) on the servers and DCs, then export the Security log (events 4624)',
+    },
     securityOption: { name: 'Network security: LAN Manager authentication level', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel' },
     title: 'LAN Manager authentication level must refuse LM and NTLMv1',
     category: 'ntlm',
@@ -168,6 +175,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.nolmhash',
+    posture: { family: 'ntlm' },
     securityOption: { name: 'Network security: Do not store LAN Manager hash value on next password change', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\NoLMHash' },
     title: 'LAN Manager password hashes must not be stored',
     category: 'ntlm',
@@ -212,6 +220,13 @@ export const ntlmRules: SettingRule[] = [
   minSecRule('server'),
   {
     id: 'ntlm.out',
+    posture: { family: 'ntlm', gate: true },
+    auditSwitch: 'ntlm.out',
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-NTLM/Operational', ids: [8001] }],
+      howToAudit:
+        'set "Restrict NTLM: Outgoing NTLM traffic to remote servers" to "Audit all" on the clients, then export Microsoft-Windows-NTLM/Operational from them',
+    },
     stage: 'audit',
     securityOption: { name: 'Network security: Restrict NTLM: Outgoing NTLM traffic to remote servers', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\RestrictSendingNTLMTraffic' },
     title: 'Outgoing NTLM traffic should at least be audited',
@@ -264,6 +279,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.in.audit',
+    posture: { family: 'ntlm' },
     stage: 'audit',
     securityOption: { name: 'Network security: Restrict NTLM: Audit Incoming NTLM Traffic', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\AuditReceivingNTLMTraffic' },
     title: 'Incoming NTLM traffic should be audited for all accounts',
@@ -312,6 +328,13 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.in.restrict',
+    posture: { family: 'ntlm' },
+    auditSwitch: 'ntlm.in.audit',
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-NTLM/Operational', ids: [8002] }],
+      howToAudit:
+        'set "Restrict NTLM: Audit Incoming NTLM Traffic" to "Enable auditing for all accounts", then export Microsoft-Windows-NTLM/Operational',
+    },
     stage: 'environment',
     securityOption: { name: 'Network security: Restrict NTLM: Incoming NTLM traffic', keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\RestrictReceivingNTLMTraffic' },
     title: 'Incoming NTLM traffic restriction (environment-specific)',
@@ -355,6 +378,7 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.domain.audit',
+    posture: { family: 'ntlm' },
     stage: 'audit',
     securityOption: { name: 'Network security: Restrict NTLM: Audit NTLM authentication in this domain', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\AuditNTLMInDomain' },
     title: 'Domain controllers should audit all NTLM authentication in the domain',
@@ -403,6 +427,13 @@ export const ntlmRules: SettingRule[] = [
   },
   {
     id: 'ntlm.domain.restrict',
+    posture: { family: 'ntlm' },
+    auditSwitch: 'ntlm.domain.audit',
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-NTLM/Operational', ids: [8003, 8004] }],
+      howToAudit:
+        'set "Restrict NTLM: Audit NTLM authentication in this domain" to "Enable all" on the DCs, then export Microsoft-Windows-NTLM/Operational from them',
+    },
     stage: 'environment',
     securityOption: { name: 'Network security: Restrict NTLM: NTLM authentication in this domain', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RestrictNTLMInDomain' },
     title: 'NTLM restriction in the domain (environment-specific)',

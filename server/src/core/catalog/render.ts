@@ -4,6 +4,7 @@
  * so the three never drift apart.
  */
 import { displayKey } from '../keys';
+import { levelsNaming } from '../posture/levels';
 import type { MetaRule, Reference, Rule, SettingRule } from './types';
 import { isSettingRule } from './types';
 
@@ -100,9 +101,39 @@ function settingRuleMarkdown(rule: SettingRule, level: number, omitSummary: bool
   parts.push(
     `${heading(level, 'Rollout')}\n\n${mdText(e.rollout)}` + (rule.events ? `\n\n**Events to watch:** ${mdText(rule.events)}` : ''),
   );
+  const evidence = evidenceMarkdown(rule);
+  if (evidence) parts.push(`${heading(level, 'Evidence in event logs')}\n\n${evidence}`);
+  parts.push(`${heading(level, 'On the posture ladder')}\n\n${ladderMarkdown(rule)}`);
   parts.push(`${heading(level, 'Baselines')}\n\n${baselineLines(rule).join('\n')}`);
   if (rule.references.length) parts.push(`${heading(level, 'References')}\n\n${rule.references.map(reference).join('\n')}`);
   return parts;
+}
+
+/** The entry's evidence events and audit switch (what the readiness judge reads). */
+function evidenceMarkdown(rule: SettingRule): string | undefined {
+  if (!rule.evidence && !rule.auditSwitch) return undefined;
+  const out: string[] = [];
+  if (rule.auditSwitch) {
+    out.push(rule.auditSwitch === rule.id ? 'Audit switch: this setting itself (its audit value turns the events on).' : `Audit switch: ${mdCode(rule.auditSwitch)}; turn it on before enforcing this setting.`);
+  }
+  if (rule.evidence) {
+    out.push(['| Log | Event ids |', '| --- | --- |', ...rule.evidence.events.map((e) => `| ${cell(e.log)} | ${e.ids.join(', ')} |`)].join('\n'));
+    out.push(`How to log them: ${mdText(rule.evidence.howToAudit)}.`);
+  }
+  return out.join('\n\n');
+}
+
+/** The entry's family and the levels whose requirement names it, or why it is outside the ladder. */
+function ladderMarkdown(rule: SettingRule): string {
+  const place = rule.posture;
+  if ('outside' in place) return `Not on the ladder: ${mdText(place.outside)}.`;
+  const found = levelsNaming(rule.id);
+  const title = found?.family.title ?? place.family;
+  const lines = [`Family: **${mdText(title)}**${place.gate ? "; its readiness in the event logs gates the family's next enforcement step" : ''}.`];
+  const levels = found?.levels ?? [];
+  if (levels.length) lines.push('', ...levels.map((l) => `- **L${l.level} ${mdText(l.name)}**: ${mdText(l.text)}`));
+  else lines.push('', 'No level requires it by itself; its value is shown as evidence on the family\'s cells.');
+  return lines.join('\n');
 }
 
 function metaRuleMarkdown(rule: MetaRule, level: number): string[] {

@@ -5,7 +5,7 @@
  * (ldap.ts, ntlm.ts and netlogon.ts import them from here).
  */
 import type { RegData } from '../types';
-import type { Judgement, JudgeContext, Reference, SettingRule, ValueChoice } from './types';
+import type { Judgement, JudgeContext, PosturePlace, Reference, SettingRule, ValueChoice } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -241,6 +241,7 @@ interface SwitchSpec {
   references: Reference[];
   offMessage: string;
   fixTitle: string;
+  posture: PosturePlace;
 }
 
 /** An audit switch of the 24H2 Lanman Server / Lanman Workstation templates: 1 = on, 0 = off (info). */
@@ -248,6 +249,7 @@ function auditSwitch(s: SwitchSpec): SettingRule {
   const server = s.side === 'server';
   return {
     id: s.id,
+    posture: s.posture,
     stage: 'audit',
     ...(s.nextSteps ? { nextSteps: s.nextSteps } : {}),
     admx: [
@@ -294,6 +296,7 @@ function dialectRule(side: 'server' | 'client', bound: 'min' | 'max'): SettingRu
   const secureCode = isMin ? 768 : 785;
   return {
     id: `smb.${side}.dialect.${bound}`,
+    posture: { outside: 'the SMB dialect range is judged by its finding; the ladder rates signing, not dialects' },
     title: isMin
       ? `SMB ${side} minimum dialect should be SMB 3.0 or newer`
       : `SMB ${side} maximum dialect should not be capped below SMB 3.1.1`,
@@ -422,8 +425,13 @@ function judgeHardenedPath(value: RegData): Judgement {
 export const smbRules: SettingRule[] = [
   {
     id: 'smb.server.require',
+    posture: { family: 'smb-signing', gate: true },
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3021, 3027] }],
+      howToAudit:
+        'turn on "Audit client does not support signing" (AuditClientDoesNotSupportSigning = 1) on the SMB servers, then export Microsoft-Windows-SMBServer/Audit',
+    },
     auditSwitch: 'smb.server.audit.signing',
-    evidence: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3021, 3027] }],
     related: ['smb.server.enable'],
     securityOption: { name: 'Microsoft network server: Digitally sign communications (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature' },
     title: 'SMB server signing must be required',
@@ -483,6 +491,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.enable',
+    posture: { family: 'smb-signing' },
     related: ['smb1.server', 'smb.server.require'],
     nextSteps: [
       {
@@ -548,9 +557,14 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.require',
+    posture: { family: 'smb-signing' },
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
+      howToAudit:
+        'turn on "Audit server does not support signing" on the clients, then export Microsoft-Windows-SMBClient/Audit from them',
+    },
     auditSwitch: 'smb.client.audit.signing',
     // Which of the two ids means signing (and which encryption) is not confirmed: both are listed.
-    evidence: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
     related: ['smb.client.enable'],
     securityOption: { name: 'Microsoft network client: Digitally sign communications (always)', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature' },
     title: 'SMB client signing should be required',
@@ -608,6 +622,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.enable',
+    posture: { family: 'smb-signing' },
     related: ['smb1.client', 'smb.client.require'],
     nextSteps: [
       {
@@ -671,6 +686,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.plaintext',
+    posture: { outside: 'a weak value is a finding by itself (a clear-text password to third-party SMB servers), not a stage of a signing rollout' },
     securityOption: { name: 'Microsoft network client: Send unencrypted password to third-party SMB servers', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnablePlainTextPassword' },
     title: 'SMB client must not send clear-text passwords',
     category: 'smb',
@@ -713,6 +729,12 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.spn',
+    posture: { family: 'smb-signing' },
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3024, 3025, 3026] }],
+      howToAudit:
+        'turn on the SMB server SPN audit of KB5066913, then export Microsoft-Windows-SMBServer/Audit',
+    },
     securityOption: { name: 'Microsoft network server: Server SPN target name validation level', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\SmbServerNameHardeningLevel' },
     title: 'SMB server should validate the SPN clients authenticate to',
     category: 'smb',
@@ -771,6 +793,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.server.nullsess',
+    posture: { outside: 'anonymous access to named pipes and shares is judged by its finding; it is not a relay-hardening stage' },
     securityOption: { name: 'Network access: Restrict anonymous access to Named Pipes and Shares', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RestrictNullSessAccess' },
     title: 'Anonymous access to named pipes and shares must be restricted',
     category: 'smb',
@@ -818,6 +841,12 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb1.server',
+    posture: { family: 'smb1-guest', gate: true },
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3000] }],
+      howToAudit:
+        'run Set-SmbServerConfiguration -AuditSmb1Access $true (AuditSmb1Access = 1) on the servers, then export Microsoft-Windows-SMBServer/Audit',
+    },
     admx: [
       // §1.5 [S30]: SecGuide "Configure SMB v1 server" writes LanmanServer\Parameters\SMB1.
       { name: 'Configure SMB v1 server', category: 'MS Security Guide', key: 'System\\CurrentControlSet\\Services\\LanmanServer\\Parameters', valueName: 'SMB1', state: { kind: 'on-off', enabled: 1, disabled: 0 } },
@@ -872,6 +901,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb1.client',
+    posture: { family: 'smb1-guest' },
     admx: [
       // §1.5 [S30][S29]: drop-down "Configure MrxSmb10 driver"; the Disabled radio button writes nothing.
       {
@@ -942,8 +972,13 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.client.guest',
+    posture: { family: 'smb1-guest', gate: true },
+    evidence: {
+      events: [{ log: 'Microsoft-Windows-SmbClient/Security', ids: [31017, 31018, 31022] }],
+      howToAudit:
+        'turn on "Audit insecure guest logon" (smb.client.audit.guest) on the clients, then export Microsoft-Windows-SmbClient/Security from them (relaylint does not read these events yet)',
+    },
     auditSwitch: 'smb.client.audit.guest',
-    evidence: [{ log: 'Microsoft-Windows-SmbClient/Security', ids: [31017, 31018, 31022] }],
     admx: [{ name: 'Enable insecure guest logons', category: 'Network/Lanman Workstation', key: POL_WKS, valueName: 'AllowInsecureGuestAuth', state: { kind: 'on-off', enabled: 1, disabled: 0 } }],
     title: 'Insecure SMB guest logons must be disabled',
     category: 'smb',
@@ -1001,6 +1036,7 @@ export const smbRules: SettingRule[] = [
   },
   {
     id: 'smb.unc.hardened',
+    posture: { outside: 'hardened UNC paths protect SYSVOL and NETLOGON against tampering; judged by its finding, not a ladder stage' },
     admx: [{ name: 'Hardened UNC Paths', category: 'Network/Network Provider', key: HARDENED_PATHS, valueName: '', state: { kind: 'list' } }],
     title: 'SYSVOL and NETLOGON must be hardened UNC paths',
     category: 'smb',
@@ -1048,6 +1084,7 @@ export const smbRules: SettingRule[] = [
   },
   auditSwitch({
     id: 'smb.server.audit.signing',
+    posture: { family: 'smb-signing' },
     nextSteps: [
       {
         value: 1,
@@ -1088,6 +1125,7 @@ export const smbRules: SettingRule[] = [
   }),
   auditSwitch({
     id: 'smb.server.audit.encryption',
+    posture: { outside: 'an audit switch for SMB encryption, which the ladder does not rate' },
     title: 'SMB server should audit clients that cannot encrypt',
     displayName: 'Audit client does not support encryption',
     side: 'server',
@@ -1118,6 +1156,7 @@ export const smbRules: SettingRule[] = [
   }),
   auditSwitch({
     id: 'smb.client.audit.signing',
+    posture: { family: 'smb-signing' },
     title: 'SMB client should audit servers that cannot sign',
     displayName: 'Audit server does not support signing',
     side: 'client',
@@ -1150,6 +1189,7 @@ export const smbRules: SettingRule[] = [
   }),
   auditSwitch({
     id: 'smb.client.audit.encryption',
+    posture: { outside: 'an audit switch for SMB encryption, which the ladder does not rate' },
     title: 'SMB client should audit servers that cannot encrypt',
     displayName: 'Audit server does not support encryption',
     side: 'client',
@@ -1181,6 +1221,7 @@ export const smbRules: SettingRule[] = [
   }),
   auditSwitch({
     id: 'smb.server.audit.guest',
+    posture: { family: 'smb1-guest' },
     title: 'SMB server should audit guest logons',
     displayName: 'Audit insecure guest logon',
     side: 'server',
@@ -1210,6 +1251,7 @@ export const smbRules: SettingRule[] = [
   }),
   auditSwitch({
     id: 'smb.client.audit.guest',
+    posture: { family: 'smb1-guest' },
     title: 'SMB client should audit guest logons',
     displayName: 'Audit insecure guest logon',
     side: 'client',
@@ -1245,6 +1287,7 @@ export const smbRules: SettingRule[] = [
   dialectRule('client', 'max'),
   {
     id: 'smb.client.encrypt',
+    posture: { outside: 'SMB encryption is not a stage of the signing ladder' },
     admx: [{ name: 'Require Encryption', category: 'Network/Lanman Workstation', categoryMustMatch: true, key: POL_WKS, valueName: 'RequireEncryption', state: { kind: 'on-off', enabled: 1, disabled: 0 } }],
     stage: 'optional',
     title: 'SMB client encryption requirement (optional)',

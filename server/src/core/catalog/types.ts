@@ -98,11 +98,32 @@ export interface NextStep {
   messageByTargetOs?: Partial<Record<TargetOs, string>>;
 }
 
-/** The events that show this setting at work (ids and log only; parsing lives elsewhere). */
+/** Events of one log that show this setting at work (ids and log only; parsing lives in core/evidence/events.ts). */
 export interface EvidenceEvents {
   log: string;
   ids: readonly number[];
 }
+
+/**
+ * The setting's evidence in exported event logs (issue 12): the events that name the clients that
+ * would fail once it is enforced, and how to make Windows log them. The readiness judge reads the
+ * events core/evidence/events.ts can parse; the others are listed for the docs.
+ */
+export interface SettingEvidence {
+  events: readonly EvidenceEvents[];
+  /** How to turn the events on and export them, in our words. */
+  howToAudit: string;
+}
+
+/** The control families of the relay-maturity ladder (issue 14; level definitions in core/posture/levels.ts). */
+export type PostureFamily = 'smb-signing' | 'smb1-guest' | 'ldap-signing' | 'ldap-cbt' | 'ntlm' | 'netlogon';
+
+/**
+ * Where the setting sits on the posture ladder: in a family (its values are shown on that family's
+ * cells; `gate`: its readiness is the "clients that would fail" of the family's next enforcement
+ * step), or explicitly outside it, with the reason.
+ */
+export type PosturePlace = { family: PostureFamily; gate?: true } | { outside: string };
 
 /** A value to offer as a fix. */
 export interface ValueChoice {
@@ -181,10 +202,12 @@ export interface SettingRule {
   nextSteps?: readonly NextStep[];
   /** Rules whose values in the same file matter for this one's finding (shown as related information). */
   related?: readonly string[];
-  /** The audit switch to turn on before enforcing this setting. */
+  /** The audit switch (a catalog rule whose hardened value turns the events on) to turn on before enforcing this setting. */
   auditSwitch?: string;
-  /** Events that are this setting's evidence. */
-  evidence?: readonly EvidenceEvents[];
+  /** Events that are this setting's evidence, and how to log them. */
+  evidence?: SettingEvidence;
+  /** Its place on the posture ladder. */
+  posture: PosturePlace;
   /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes (the human text). */
   defaults: string;
   /** The same defaults as data, per role and target OS: `missingIsWeak` is derived from these rows. */

@@ -2,9 +2,10 @@
  * The event catalogue: which event (log, provider, id) is evidence for which catalog rule, which
  * fields name the client, and how sure we are of each ([E..] tags: scope-and-evidence.md §3).
  *
- * NOTE for the merge: this table belongs in each setting's catalog entry (next to the rollout
- * text, as the entry's evidence events). It is kept here, keyed by rule id, only while the catalog
- * is being reshaped on another branch; the lead moves it into the entries at merge.
+ * Which rule an event is evidence for lives in the rule's catalog entry (`evidence.events`, next to
+ * its rollout text, with `howToAudit` and the `auditSwitch`); this file keeps what is generic: how
+ * each event's fields are parsed, what they mean and how sure we are. `rules` of each kind and
+ * RULE_EVIDENCE are derived from the catalog.
  *
  * Rules for this table (team rule: never hard-code an UNVERIFIED fact):
  * - Events are keyed on (channel, id), never on the id alone (GroupPolicy/Operational 8001 is
@@ -12,6 +13,7 @@
  * - Where the meaning of a field is UNVERIFIED the client is not given an address, host or
  *   account: the raw values are shown under their own names (`fields`) and no meaning is stated.
  */
+import { settingRules } from '../catalog';
 import { datum, type EventRecord } from './types';
 
 export type Confidence = 'V' | 'V2' | 'UNVERIFIED';
@@ -39,7 +41,7 @@ export interface EventKind {
   /** Accepted provider names (any when the export has none). */
   providers: string[];
   id: number;
-  /** Catalog rules this event is evidence for. */
+  /** Catalog rules this event is evidence for: derived from the entries' `evidence.events`. */
   rules: string[];
   /** What the event means, in our words, with its confidence. */
   meaning: string;
@@ -106,8 +108,14 @@ function summary(e: EventRecord, k: EventKind): Classified {
   return { kind: 'summary', eventKind: k, counts: rawFields(e) };
 }
 
-function kind(k: Omit<EventKind, 'classify'>, classify: (e: EventRecord, k: EventKind) => Classified): EventKind {
-  const full = k as EventKind;
+/** The catalog rules whose entry names this (log, id) as evidence. */
+export function rulesForEvent(channel: string, id: number): string[] {
+  const ch = channel.toLowerCase();
+  return settingRules.filter((r) => r.evidence?.events.some((e) => e.log.toLowerCase() === ch && e.ids.includes(id))).map((r) => r.id);
+}
+
+function kind(k: Omit<EventKind, 'classify' | 'rules'>, classify: (e: EventRecord, k: EventKind) => Classified): EventKind {
+  const full = { ...k, rules: rulesForEvent(k.channel, k.id) } as EventKind;
   full.classify = (e) => classify(e, full);
   return full;
 }
@@ -130,7 +138,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: SMB_SERVER,
       providers: ['Microsoft-Windows-SMBServer'],
       id: 3000,
-      rules: ['smb1.server'],
       meaning: 'a client accessed this server with SMB1',
       confidence: 'V',
       clientFields: 'one value, the client address (its field name is UNVERIFIED: the first value is taken)',
@@ -150,7 +157,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: SMB_SERVER,
       providers: ['Microsoft-Windows-SMBServer'],
       id: 3021,
-      rules: ['smb.server.require'],
       meaning: 'an SMB2/3 client does not support signing (it would fail once this server requires signing)',
       confidence: 'V2',
       clientFields: 'UNVERIFIED: values shown raw',
@@ -165,7 +171,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: SMB_SERVER,
       providers: ['Microsoft-Windows-SMBServer'],
       id: 3027,
-      rules: ['smb.server.require'],
       meaning: 'an SMB1 client without signing; Microsoft warns that this SMB1 signal can be wrong both ways',
       confidence: 'V2',
       clientFields: 'UNVERIFIED: values shown raw',
@@ -181,7 +186,6 @@ export const EVENT_KINDS: EventKind[] = [
         channel: SMB_SERVER,
         providers: ['Microsoft-Windows-SMBServer'],
         id,
-        rules: ['smb.server.spn'],
         meaning: `SMB server SPN audit (KB5066913): the client sent ${id === 3024 ? 'no SPN' : id === 3025 ? 'an unknown SPN' : 'an empty SPN'}`,
         confidence: 'V2' as Confidence,
         clientFields: 'UNVERIFIED: values shown raw',
@@ -198,7 +202,6 @@ export const EVENT_KINDS: EventKind[] = [
         channel: SMB_CLIENT,
         providers: ['Microsoft-Windows-SMBClient'],
         id,
-        rules: ['smb.client.require'],
         meaning: 'this client met a server that does not support signing or encryption (which of 31998 / 31999 is which is UNVERIFIED)',
         confidence: 'V2' as Confidence,
         clientFields: 'the recording machine is the client; the values (expected to name the server) are UNVERIFIED and shown raw',
@@ -215,7 +218,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 2887,
-      rules: ['ldap.server.signing'],
       meaning: '24-hour summary while the DC does not require signing: Data[0] simple binds without SSL/TLS, Data[1] SASL binds without signing; it names no client',
       confidence: 'V',
       clientFields: 'none (counts only)',
@@ -230,7 +232,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 2888,
-      rules: ['ldap.server.signing'],
       meaning: '24-hour summary while the DC requires signing: binds that were rejected (positions UNVERIFIED)',
       confidence: 'V',
       clientFields: 'none (counts only, positions UNVERIFIED)',
@@ -245,7 +246,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 2889,
-      rules: ['ldap.server.signing'],
       meaning: 'one bind without signing: Data[2] 0 = SASL bind without signing, 1 = simple bind on a clear-text connection; both fail once the DC requires signing',
       confidence: 'V',
       clientFields: 'Data[0] client IP:port, Data[1] the identity it tried to authenticate as',
@@ -269,7 +269,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 3039,
-      rules: ['ldap.server.cbt'],
       meaning: 'a bind over TLS failed channel-binding validation',
       confidence: 'V',
       clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
@@ -284,7 +283,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 3040,
-      rules: ['ldap.server.cbt'],
       meaning: '24-hour summary: LDAPS binds without a channel binding token (policy Never); names no client',
       confidence: 'V',
       clientFields: 'none (count, position UNVERIFIED)',
@@ -299,7 +297,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 3074,
-      rules: ['ldap.server.cbt'],
       meaning: 'this bind would fail if channel binding were enforced',
       confidence: 'V',
       clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
@@ -314,7 +311,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: DS,
       providers: DS_PROVIDERS,
       id: 3075,
-      rules: ['ldap.server.cbt'],
       meaning: 'the client sent no channel binding token',
       confidence: 'V',
       clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
@@ -329,7 +325,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: NTLM,
       providers: ['Microsoft-Windows-NTLM'],
       id: 8001,
-      rules: ['ntlm.out'],
       meaning: 'outgoing NTLM from this machine that "Restrict NTLM: Outgoing NTLM traffic" would block',
       confidence: 'V',
       clientFields: 'the recording machine is the client; TargetName is the server that still needs NTLM (names V2)',
@@ -349,7 +344,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: NTLM,
       providers: ['Microsoft-Windows-NTLM'],
       id: 8002,
-      rules: ['ntlm.in.restrict'],
       meaning: 'incoming NTLM to this server that "Restrict NTLM: Incoming NTLM traffic" would block; the event names only the account, no address or workstation',
       confidence: 'V',
       clientFields: 'ClientDomainName\\ClientUserName (names V2)',
@@ -364,7 +358,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: NTLM,
       providers: ['Microsoft-Windows-NTLM'],
       id: 8003,
-      rules: ['ntlm.domain.restrict'],
       meaning: 'NTLM that "Restrict NTLM: NTLM authentication in this domain" would block',
       confidence: 'V',
       clientFields: 'Workstation (client-supplied name), DomainName\\UserName (names V2)',
@@ -379,7 +372,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: NTLM,
       providers: ['Microsoft-Windows-Security-Netlogon', 'Microsoft-Windows-NTLM'],
       id: 8004,
-      rules: ['ntlm.domain.restrict'],
       meaning: 'pass-through NTLM seen by the DC that the domain restriction would block',
       confidence: 'V',
       clientFields: 'WorkstationName (client), SChannelName (the server that forwarded it), DomainName\\UserName (names V2)',
@@ -398,7 +390,6 @@ export const EVENT_KINDS: EventKind[] = [
       channel: SECURITY,
       providers: ['Microsoft-Windows-Security-Auditing'],
       id: 4624,
-      rules: ['ntlm.lmcompat'],
       meaning: 'a logon with NTLM V1 (or LM): it fails once "LAN Manager authentication level" refuses LM and NTLM (5)',
       confidence: 'V',
       clientFields: 'IpAddress (unless "-"), WorkstationName, TargetDomainName\\TargetUserName',
@@ -474,8 +465,8 @@ export function eventKindOf(e: EventRecord): EventKind | undefined {
 }
 
 /**
- * Per rule: the audit switch (another catalog rule whose hardened value turns the audit on) and
- * how to see the events. `switchRule` absent: no GPO-managed switch the catalog knows.
+ * Per rule, from its catalog entry: the audit switch (a catalog rule whose hardened value turns the
+ * audit on) and how to see the events. `switchRule` absent: no GPO-managed switch the catalog knows.
  */
 export interface RuleEvidence {
   ruleId: string;
@@ -487,51 +478,14 @@ export interface RuleEvidence {
 }
 
 export const RULE_EVIDENCE: RuleEvidence[] = (() => {
-  const how: Record<string, { switchRule?: string; howToAudit: string }> = {
-    'smb.server.require': {
-      switchRule: 'smb.server.audit.signing',
-      howToAudit: 'turn on "Audit client does not support signing" (AuditClientDoesNotSupportSigning = 1) on the SMB servers, then export Microsoft-Windows-SMBServer/Audit',
-    },
-    'smb1.server': {
-      howToAudit: 'run Set-SmbServerConfiguration -AuditSmb1Access $true (AuditSmb1Access = 1) on the servers, then export Microsoft-Windows-SMBServer/Audit',
-    },
-    'smb.server.spn': {
-      howToAudit: 'turn on the SMB server SPN audit of KB5066913, then export Microsoft-Windows-SMBServer/Audit',
-    },
-    'smb.client.require': {
-      switchRule: 'smb.client.audit.signing',
-      howToAudit: 'turn on "Audit server does not support signing" on the clients, then export Microsoft-Windows-SMBClient/Audit from them',
-    },
-    'ldap.server.signing': {
-      howToAudit:
-        'on each DC set HKLM\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Diagnostics "16 LDAP Interface Events" (REG_DWORD) = 2 (no restart needed) so that event 2889 names each client, export the Directory Service log, and set it back to 0 after the audit window',
-    },
-    'ldap.server.cbt': {
-      howToAudit:
-        'on each DC set NTDS\\Diagnostics "16 LDAP Interface Events" = 2 with channel binding at "When supported" (events 3074 / 3075 need the 2023 updates or later), then export the Directory Service log',
-    },
-    'ntlm.lmcompat': {
-      howToAudit: 'turn on the advanced audit subcategory "Logon" (success) on the servers and DCs, then export the Security log (events 4624)',
-    },
-    'ntlm.out': {
-      switchRule: 'ntlm.out',
-      howToAudit: 'set "Restrict NTLM: Outgoing NTLM traffic to remote servers" to "Audit all" on the clients, then export Microsoft-Windows-NTLM/Operational from them',
-    },
-    'ntlm.in.restrict': {
-      switchRule: 'ntlm.in.audit',
-      howToAudit: 'set "Restrict NTLM: Audit Incoming NTLM Traffic" to "Enable auditing for all accounts", then export Microsoft-Windows-NTLM/Operational',
-    },
-    'ntlm.domain.restrict': {
-      switchRule: 'ntlm.domain.audit',
-      howToAudit: 'set "Restrict NTLM: Audit NTLM authentication in this domain" to "Enable all" on the DCs, then export Microsoft-Windows-NTLM/Operational from them',
-    },
-  };
   const out: RuleEvidence[] = [];
   for (const k of EVENT_KINDS) {
     for (const r of k.rules) {
       let e = out.find((x) => x.ruleId === r);
       if (!e) {
-        e = { ruleId: r, kinds: [], channels: [], ...(how[r] ?? { howToAudit: 'export the log that carries its events' }) };
+        const rule = settingRules.find((x) => x.id === r);
+        e = { ruleId: r, kinds: [], channels: [], howToAudit: rule?.evidence?.howToAudit ?? 'export the log that carries its events' };
+        if (rule?.auditSwitch) e.switchRule = rule.auditSwitch;
         out.push(e);
       }
       e.kinds.push(k.key);

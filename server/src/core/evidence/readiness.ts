@@ -96,7 +96,7 @@ export interface Readiness {
   why: string;
 }
 
-/** A scope as the effective-policy engine (branch `scope`) will give it; optional. */
+/** A scope of the effective-policy engine (`readinessScopes` in core/scope); optional. */
 export interface ReadinessScope {
   /** Canonical name, e.g. `corp.example/Domain Controllers`. */
   name: string;
@@ -104,6 +104,8 @@ export interface ReadinessScope {
   servers?: string[];
   /** Per audit-switch rule id: whether its hardened value applies in this scope. */
   auditSwitches?: Record<string, 'on' | 'off' | 'unknown'>;
+  /** The rules judged in this scope (e.g. DC-only rules only in the domain controllers' scope); default every rule. */
+  rules?: readonly string[];
 }
 
 export interface ReadinessOptions {
@@ -236,6 +238,7 @@ export class EvidenceCollector {
     for (const scope of scopes) {
       for (const re of RULE_EVIDENCE) {
         if (options.skipRules?.has(re.ruleId)) continue;
+        if (scope?.rules && !scope.rules.includes(re.ruleId)) continue;
         out.push(this.judgeRule(re, scope, days, from, to, options));
       }
     }
@@ -372,7 +375,10 @@ export class EvidenceCollector {
     // 4. No logs of the rule's channels from the scope's servers.
     if (!covs.length) {
       result.status = 'no-evidence';
-      result.why = `No ${re.channels.join(' or ')} log ${stale.length ? 'covering the window ' : ''}was given${scope ? ` from the servers of ${scope.name}` : ''}: ${re.howToAudit}.${staleNote}`;
+      result.why =
+        scope?.servers && scope.servers.length === 0
+          ? `The topology names no computer in ${scope.name}, so no log is known to come from it: ${re.howToAudit}.`
+          : `No ${re.channels.join(' or ')} log ${stale.length ? 'covering the window ' : ''}was given${scope ? ` from the servers of ${scope.name}${scope.servers ? ` (${scope.servers.join(', ')})` : ''}` : ''}: ${re.howToAudit}.${staleNote}`;
       return result;
     }
     if (missing.length) {

@@ -13,7 +13,7 @@ export const registryPolProvider: FormatProvider = {
   formats: ['registry-pol'],
   languageIds: [],
   extensions: ['pol'],
-  parseBytes: (bytes, path) => parsePol(bytes, polHive(path)),
+  parseBytes: (bytes, path, options) => parsePol(bytes, polHive(path), options),
   editable: false,
   binary: true,
   /** The client's read-only text view of a Registry.pol (`relaylint-pol:` documents). */

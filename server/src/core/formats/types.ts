@@ -5,7 +5,7 @@
  * A new format is one provider file (plus its parser and tests) and one line in formats/index.ts.
  */
 import type { SettingRule } from '../catalog/types';
-import type { Encoding, FileFormat, ParsedFile, Setting, TextEdit, ValueSyntax } from '../types';
+import type { Encoding, FileFormat, ParsedFile, ParseOptions, Setting, TextEdit, ValueSyntax } from '../types';
 
 export interface CommentSyntax {
   /** A whole-line comment holding `body`, e.g. `; body` or `<!-- body -->`. */
@@ -57,8 +57,8 @@ export interface FormatProvider {
   /** File name extensions (lower case, no dot) a folder walk reads as candidates. */
   extensions: readonly string[];
   /** Parse decoded text (text formats) — binary formats parse bytes instead. */
-  parse?(text: string, encoding: Encoding): ParsedFile;
-  parseBytes?(bytes: Uint8Array, path: string): ParsedFile;
+  parse?(text: string, encoding: Encoding, options?: ParseOptions): ParsedFile;
+  parseBytes?(bytes: Uint8Array, path: string, options?: ParseOptions): ParsedFile;
   /** The syntax of value spans this provider's parser produces (`Setting.valueSyntax`). */
   valueSyntax?: ValueSyntax;
   /** The replacement text for a value, or undefined if it cannot be written in this syntax. */

@@ -5,8 +5,9 @@
  * stays linear in the size of the text (an unbounded `indexOf` per line would go quadratic on a
  * file full of unclosed brackets or quotes).
  */
+import { isRelayRelevant } from '../catalog';
 import { LIMITS } from '../limits';
-import type { Problem, Setting, SettingState, Span } from '../types';
+import type { ParseOptions, Problem, Setting, SettingState, Span } from '../types';
 
 export const CH_TAB = 9;
 export const CH_SPACE = 32;
@@ -100,23 +101,112 @@ export class ProblemList {
 }
 
 export interface FirstSeen {
-  /** 1-based line number of the first occurrence. */
-  line: number;
   span: Span;
   state: SettingState;
 }
 
-/** Remembers the first occurrence of each value id (`valueId()` from keys.ts). */
+const STATES: readonly SettingState[] = ['set', 'deleted', 'disabled', 'conditional'];
+/** Int32 fields per recorded id: hash, pool start, span start, span end, state (an id's pool end is the next one's start). */
+const FIELDS = 5;
+
+/**
+ * Remembers the first occurrence of each value id (`valueId()` from keys.ts). A 63 MB file holds
+ * more than a million values, so this keeps no object or string per id: the ids' characters go
+ * into one byte pool (a character from U+00FF up as three bytes), their hashes into an
+ * open-addressing table, and each id's first line and span into an Int32Array. A lookup compares
+ * the whole id, so the answer is exact whatever the hashes do.
+ */
 export class SeenValues {
-  private readonly map = new Map<string, FirstSeen>();
+  private pool = new Uint8Array(1 << 14);
+  private poolLength = 0;
+  private entries = new Int32Array(FIELDS * 256);
+  private count = 0;
+  /** Entry number + 1 per slot; 0 = empty. */
+  private table = new Int32Array(512);
 
   /** Returns the earlier occurrence, or records this one as the first and returns undefined. */
   check(id: string, first: FirstSeen): FirstSeen | undefined {
-    const earlier = this.map.get(id);
-    if (earlier) return earlier;
-    this.map.set(id, first);
+    const h = hashOf(id);
+    const mask = this.table.length - 1;
+    let slot = h & mask;
+    for (let e = this.table[slot]; e !== 0; slot = (slot + 1) & mask, e = this.table[slot]) {
+      const at = (e - 1) * FIELDS;
+      if (this.entries[at] === h && this.equals(at, id)) {
+        const d = this.entries;
+        return { span: { start: d[at + 2], end: d[at + 3] }, state: STATES[d[at + 4]] };
+      }
+    }
+    this.add(h, id, first, slot);
     return undefined;
   }
+
+  private equals(at: number, id: string): boolean {
+    const pool = this.pool;
+    let p = this.entries[at + 1];
+    const end = at + FIELDS < this.count * FIELDS ? this.entries[at + FIELDS + 1] : this.poolLength;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (p >= end) return false;
+      if (c < 0xff) {
+        if (pool[p++] !== c) return false;
+      } else if (pool[p] !== 0xff || pool[p + 1] !== c >> 8 || pool[p + 2] !== (c & 0xff)) return false;
+      else p += 3;
+    }
+    return p === end;
+  }
+
+  private add(h: number, id: string, first: FirstSeen, slot: number): void {
+    if (this.poolLength + id.length * 3 > this.pool.length) {
+      const bigger = new Uint8Array(Math.max(Math.ceil(this.pool.length * 1.5), this.poolLength + id.length * 3));
+      bigger.set(this.pool.subarray(0, this.poolLength));
+      this.pool = bigger;
+    }
+    const start = this.poolLength;
+    let p = start;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c < 0xff) this.pool[p++] = c;
+      else {
+        this.pool[p++] = 0xff;
+        this.pool[p++] = c >> 8;
+        this.pool[p++] = c & 0xff;
+      }
+    }
+    this.poolLength = p;
+    if ((this.count + 1) * FIELDS > this.entries.length) {
+      const bigger = new Int32Array(Math.ceil(this.entries.length / FIELDS * 1.5) * FIELDS);
+      bigger.set(this.entries);
+      this.entries = bigger;
+    }
+    const at = this.count * FIELDS;
+    const d = this.entries;
+    d[at] = h;
+    d[at + 1] = start;
+    d[at + 2] = first.span.start;
+    d[at + 3] = first.span.end;
+    d[at + 4] = STATES.indexOf(first.state);
+    this.count++;
+    this.table[slot] = this.count;
+    if (this.count * 2 > this.table.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    for (let e = 0; e < this.count; e++) {
+      let slot = this.entries[e * FIELDS] & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = e + 1;
+    }
+    this.table = table;
+  }
+}
+
+/** FNV-1a over the UTF-16 code units. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x7fffffff;
 }
 
 /** Windows' own limits (registry element size limits): a key name component, a value name. */
@@ -133,6 +223,20 @@ function longestComponent(key: string): number {
     }
   }
   return longest;
+}
+
+/** Whether Windows cannot store this value (see `enforceRegistryLimits`). */
+export function overRegistryLimits(s: Setting): boolean {
+  return s.name.length > REGISTRY_VALUE_NAME_MAX || (s.key.length > REGISTRY_KEY_COMPONENT_MAX && longestComponent(s.key) > REGISTRY_KEY_COMPONENT_MAX);
+}
+
+/**
+ * Whether a parser keeps a value in `settings` (see `ParseOptions`): always, except in `relevant`
+ * mode, where it keeps values a rule knows and values over the registry limits (so that
+ * `enforceRegistryLimits` still reports them, in file order).
+ */
+export function keepSetting(s: Setting, options: ParseOptions | undefined): boolean {
+  return options?.settings !== 'relevant' || isRelayRelevant(s) || overRegistryLimits(s);
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { cleanKey, valueId } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
-import type { Comment, Encoding, InfEntry, InfSectionInfo, ParsedFile, RegData, RegType, Setting } from '../types';
+import type { Comment, Encoding, InfEntry, InfSectionInfo, ParseOptions, ParsedFile, RegData, RegType, Setting } from '../types';
 import { emptyParse } from './empty';
 import {
   CH_BACKSLASH,
@@ -28,6 +28,7 @@ import {
   span,
   trimEndIndex,
   enforceRegistryLimits,
+  keepSetting,
 } from './inf-reg-shared';
 
 const REGISTRY_VALUES = 'registry values';
@@ -81,8 +82,8 @@ interface OpenSection {
 }
 
 /** secedit security template (GptTmpl.inf). */
-export function parseInf(text: string, encoding: Encoding): ParsedFile {
-  return new InfParser(text, encoding).run();
+export function parseInf(text: string, encoding: Encoding, options?: ParseOptions): ParsedFile {
+  return new InfParser(text, encoding, options).run();
 }
 
 class InfParser {
@@ -99,6 +100,7 @@ class InfParser {
   constructor(
     private readonly text: string,
     private readonly encoding: Encoding,
+    private readonly options?: ParseOptions,
   ) {
     this.lines = lineIndexFor(text);
   }
@@ -251,7 +253,7 @@ class InfParser {
   }
 
   /** `MACHINE\<key path>\<value name>=<type>,<data>`, path optionally quoted as a whole. */
-  private registryValue(li: number, s: number, e: number, p: number, end: number): void {
+  private registryValue(_li: number, s: number, e: number, p: number, end: number): void {
     const text = this.text;
     let pathStart: number;
     let pathEnd: number;
@@ -280,7 +282,8 @@ class InfParser {
     }
     const vs = skipBlanks(text, eq + 1, end);
     const path = text.slice(pathStart, pathEnd);
-    if (pathEnd > pathStart) {
+    // In `relevant` mode (the CLI) the [Registry Values] lines are not kept as entries: nothing there reads them.
+    if (pathEnd > pathStart && this.options?.settings !== 'relevant') {
       this.entries.push({
         section: this.current!.info.name,
         key: path,
@@ -403,14 +406,14 @@ class InfParser {
       valueSyntax: 'inf',
       origin: ORIGIN,
     };
-    this.settings.push(setting);
-    const earlier = this.seen.check(valueId('HKLM', key, name), { line: li + 1, span: setting.span, state: 'set' });
+    if (keepSetting(setting, this.options)) this.settings.push(setting);
+    const earlier = this.seen.check(valueId('HKLM', key, name), { span: setting.span, state: 'set' });
     if (earlier) {
       // MS-GPSB does not say which of two lines wins (§6.1, UNVERIFIED): report, do not pick.
       this.problems.add({
         code: 'duplicate',
         severity: 'warning',
-        message: `${path} is set again here; it was first set on line ${earlier.line}. The file format does not say which one wins.`,
+        message: `${path} is set again here; it was first set on line ${this.lines.positionAt(earlier.span.start).line + 1}. The file format does not say which one wins.`,
         span: setting.span,
         related: [{ span: earlier.span, message: 'first set here' }],
       });

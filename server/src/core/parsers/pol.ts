@@ -11,7 +11,8 @@
  */
 import { LIMITS } from '../limits';
 import { cleanKey, displayKey } from '../keys';
-import type { Hive, ParsedFile, Problem, RegData, RegType, Setting } from '../types';
+import type { Hive, ParseOptions, ParsedFile, Problem, RegData, RegType, Setting } from '../types';
+import { keepSetting } from './inf-reg-shared';
 
 const TYPE_NAMES: Record<number, RegType> = {
   0: 'REG_NONE',
@@ -98,7 +99,7 @@ function renderData(type: RegType, value: RegData): string {
   return type === 'REG_SZ' || type === 'REG_EXPAND_SZ' ? `${type}:${JSON.stringify(value)}` : `${type}:${value}`;
 }
 
-export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
+export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions): ParsedFile {
   const settings: Setting[] = [];
   const problems: Problem[] = [];
   let text = '';
@@ -246,12 +247,12 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
       const st = mk(k, name, null, null, 'deleted', span);
       st.deleteScope = 'value';
       st.nameSpan = { start: span.start + prefix.length, end: span.start + prefix.length + valueName.length };
-      settings.push(st);
+      if (keepSetting(st, options)) settings.push(st);
     } else if (lower === '**delvals' || lower === '**delvals.') {
       const span = emit(`${at}${keyText}\\${valueName} (delete every value of the key)`);
       const st = mk(k, '', null, null, 'deleted', span);
       st.deleteScope = 'values';
-      settings.push(st);
+      if (keepSetting(st, options)) settings.push(st);
     } else if (lower === '**deletevalues' || lower === '**deletekeys') {
       const list: string[] = [];
       if (typeof value === 'string') {
@@ -281,7 +282,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
         // form of key entries was not checked against a real file).
         const st = isKeys ? mk(cleanKey(`${k}\\${item}`), '', null, null, 'deleted', span) : mk(k, item, null, null, 'deleted', span);
         st.deleteScope = isKeys ? 'key' : 'value';
-        settings.push(st);
+        if (keepSetting(st, options)) settings.push(st);
       }
     } else if (valueName.startsWith('**')) {
       emit(`${at}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
@@ -295,7 +296,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive): ParsedFile {
       const setting = mk(k, valueName, typeName, value, 'set', span);
       setting.nameSpan = { start: nameStart, end: nameStart + (valueName || '(default)').length };
       setting.valueSpan = { start: valueStart, end: span.end };
-      settings.push(setting);
+      if (keepSetting(setting, options)) settings.push(setting);
       if (note) problem(recStart, `the record at ${hex(recStart)} (${valueName}): ${note}`, 'warning');
       const id = `${k}|${valueName}`.toLowerCase();
       const first = seen.get(id);

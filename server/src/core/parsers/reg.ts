@@ -11,7 +11,7 @@
  */
 import { cleanKey, hiveOf, valueId } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
-import type { Comment, Encoding, Hive, ParsedFile, RegData, RegType, Setting, SettingState, Span } from '../types';
+import type { Comment, Encoding, Hive, ParseOptions, ParsedFile, RegData, RegType, Setting, SettingState, Span } from '../types';
 import { emptyParse } from './empty';
 import {
   CH_AT,
@@ -37,6 +37,7 @@ import {
   span,
   trimEndIndex,
   enforceRegistryLimits,
+  keepSetting,
 } from './inf-reg-shared';
 import { decodeHexValue } from './reg-data';
 
@@ -71,8 +72,8 @@ interface ValueData {
 type HexResult = { ok: true; bytes: number[]; dataEnd: number; lastLine: number } | { ok: false; next: number };
 
 /** Registration entries (.reg). */
-export function parseReg(text: string, encoding: Encoding): ParsedFile {
-  return new RegParser(text, encoding).run();
+export function parseReg(text: string, encoding: Encoding, options?: ParseOptions): ParsedFile {
+  return new RegParser(text, encoding, options).run();
 }
 
 class RegParser {
@@ -96,6 +97,7 @@ class RegParser {
   constructor(
     private readonly text: string,
     private readonly encoding: Encoding,
+    private readonly options?: ParseOptions,
   ) {
     this.lines = lineIndexFor(text);
   }
@@ -268,7 +270,7 @@ class RegParser {
         return;
       }
       this.deletedKeys.set(id, { line: this.lines.positionAt(s).line + 1, span: span(s, e) });
-      this.settings.push({
+      const setting: Setting = {
         hive,
         key,
         name: '',
@@ -278,7 +280,8 @@ class RegParser {
         deleteScope: 'key',
         span: span(s, e),
         origin: `key delete ${keyLine}`,
-      });
+      };
+      if (keepSetting(setting, this.options)) this.settings.push(setting);
       return;
     }
     this.block = 'ok';
@@ -528,7 +531,7 @@ class RegParser {
   }
 
   /** Records a value as a setting, if its block allows it; checks for duplicates. */
-  private emit(li: number, s: number, p: number, end: number, name: string, nameSpan: Span, data: ValueData): void {
+  private emit(_li: number, s: number, p: number, end: number, name: string, nameSpan: Span, data: ValueData): void {
     if (this.block === 'none') {
       this.error('This value comes before any [key] line, so it has no key and is ignored.', p, end);
       return;
@@ -557,8 +560,8 @@ class RegParser {
       origin: this.keyLine,
     };
     if (data.state === 'deleted') setting.deleteScope = 'value';
-    this.settings.push(setting);
-    const earlier = this.seen.check(valueId(this.hive, this.key, name), { line: li + 1, span: setting.span, state: data.state });
+    if (keepSetting(setting, this.options)) this.settings.push(setting);
+    const earlier = this.seen.check(valueId(this.hive, this.key, name), { span: setting.span, state: data.state });
     if (earlier) {
       const what = `${this.keyDisplay}\\${name === '' ? '(Default)' : name}`;
       const firstSet = earlier.state === 'set';
@@ -568,7 +571,7 @@ class RegParser {
       this.problems.add({
         code: 'duplicate',
         severity: 'warning',
-        message: `${what} ${here}; it was ${first} on line ${earlier.line}. Windows applies .reg lines in order, so the later line wins.`,
+        message: `${what} ${here}; it was ${first} on line ${this.lines.positionAt(earlier.span.start).line + 1}. Windows applies .reg lines in order, so the later line wins.`,
         span: setting.span,
         related: [{ span: earlier.span, message: firstSet ? 'first set here' : 'deleted here' }],
       });

@@ -94,8 +94,23 @@ function dcScopeOf(p: PostureInput, scope: PostureScope): PostureScope | undefin
   return dcs.find((s) => /\/domain controllers$/i.test(s.id)) ?? dcs[0];
 }
 
+/**
+ * The readiness entries of these rules for this scope. Per-scope readiness judges DC-only rules
+ * only in the domain controllers' scope; a member scope then reads them there, as rule conditions
+ * with `on: 'dc'` do.
+ */
 function readinessFor(p: PostureInput, scope: PostureScope, rules: readonly string[]): ReadinessJson[] {
-  return p.readiness.filter((r) => rules.includes(r.ruleId) && (r.scope === undefined || r.scope === scope.id || scope.id === ALL_SCOPE));
+  const out: ReadinessJson[] = [];
+  for (const rule of rules) {
+    const own = p.readiness.filter((r) => r.ruleId === rule && (r.scope === undefined || r.scope === scope.id || scope.id === ALL_SCOPE));
+    if (own.length) {
+      out.push(...own);
+      continue;
+    }
+    const dc = dcScopeOf(p, scope);
+    if (dc && dc !== scope) out.push(...p.readiness.filter((r) => r.ruleId === rule && r.scope === dc.id));
+  }
+  return out;
 }
 
 function testValue(c: RuleCondition, v: RegData): boolean {

@@ -2,9 +2,10 @@
  * The relay-maturity ladder, as data: per control family, which catalog rules belong to it and what
  * each level L0–L5 requires of them.
  *
- * TODO(merge): these definitions belong in the catalog entries (server/src/core/catalog/*), next to
- * each rule's rollout text, and are kept here keyed by rule id only because the catalog is being
- * restructured in parallel. The lead moves them at merge; nothing outside core/posture reads them.
+ * Which family a rule belongs to, and whether its readiness gates the family's next enforcement
+ * step, lives in the rule's catalog entry (`posture`); this file keeps the family names and the
+ * level definitions (text and requirements, which combine several rules of a family) and derives
+ * each family's `rules` and `gate` from the catalog.
  *
  * Facts: settings-and-formats.md §1.3/§5.5 (audit → remediate → enforce, [S1][S18][S20][S21][S23][S24]),
  * scope-and-evidence.md §3.9 (which audit switches the GPOs can show). A condition never guesses an
@@ -12,7 +13,9 @@
  * encodings), the definition text says so.
  */
 
-export type FamilyId = 'smb-signing' | 'smb1-guest' | 'ldap-signing' | 'ldap-cbt' | 'ntlm' | 'netlogon';
+import { settingRules, type PostureFamily } from '../catalog';
+
+export type FamilyId = PostureFamily;
 
 /** What "not configured" means for a condition. */
 export type MissingPolicy =
@@ -60,9 +63,9 @@ export interface LevelDef {
 export interface FamilyDef {
   id: FamilyId;
   title: string;
-  /** Every catalog rule that belongs to the family (evidence shown on its cells). */
+  /** Every catalog rule that belongs to the family (evidence shown on its cells): the entries whose `posture.family` is this family, in catalog order. */
   rules: readonly string[];
-  /** The rule whose readiness (clients that would fail) is shown for the next enforcement step. */
+  /** The rules whose readiness (clients that would fail) is shown for the next enforcement step: the family's entries marked `gate`. */
   gate: readonly string[];
   levels: readonly LevelDef[];
 }
@@ -80,12 +83,10 @@ const L0 = (text: string): LevelDef => ({ level: 0, name: LEVEL_NAMES[0], text, 
 
 const SMB_SERVER_REQUIRED: RuleCondition = { rule: 'smb.server.require', values: [1], missing: 'os-default' };
 
-export const FAMILIES: readonly FamilyDef[] = [
+const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
   {
     id: 'smb-signing',
     title: 'SMB signing',
-    rules: ['smb.server.require', 'smb.client.require', 'smb.server.enable', 'smb.client.enable', 'smb.server.audit.signing', 'smb.client.audit.signing', 'smb.server.spn'],
-    gate: ['smb.server.require'],
     levels: [
       L0('SMB servers do not require signing and the signing audit is off.'),
       {
@@ -121,8 +122,6 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     id: 'smb1-guest',
     title: 'SMBv1 and guest access',
-    rules: ['smb1.server', 'smb1.client', 'smb.client.guest', 'smb.server.audit.guest', 'smb.client.audit.guest'],
-    gate: ['smb1.server', 'smb.client.guest'],
     levels: [
       L0('The SMBv1 server is on, or clients allow insecure guest logons, and guest logons are not audited.'),
       {
@@ -165,8 +164,6 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     id: 'ldap-signing',
     title: 'LDAP signing',
-    rules: ['ldap.server.signing', 'ldap.server.enforce', 'ldap.client.signing', 'ldap.client.sealing'],
-    gate: ['ldap.server.signing'],
     levels: [
       L0('Domain controllers accept unsigned LDAP binds and clients do not ask for signing.'),
       {
@@ -208,8 +205,6 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     id: 'ldap-cbt',
     title: 'LDAP channel binding',
-    rules: ['ldap.server.cbt'],
-    gate: ['ldap.server.cbt'],
     levels: [
       L0('Domain controllers never check channel binding tokens (ldap.server.cbt = 0 or not configured before Server 2025).'),
       {
@@ -245,8 +240,6 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     id: 'ntlm',
     title: 'NTLM (level, restrictions)',
-    rules: ['ntlm.lmcompat', 'ntlm.minclient', 'ntlm.minserver', 'ntlm.nolmhash', 'ntlm.out', 'ntlm.in.audit', 'ntlm.domain.audit', 'ntlm.in.restrict', 'ntlm.domain.restrict'],
-    gate: ['ntlm.lmcompat', 'ntlm.out'],
     levels: [
       L0('LM or NTLMv1 is still accepted and NTLM use is not audited.'),
       {
@@ -323,8 +316,6 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     id: 'netlogon',
     title: 'Netlogon secure channel',
-    rules: ['netlogon.signorseal', 'netlogon.seal', 'netlogon.sign', 'netlogon.strongkey'],
-    gate: ['netlogon.signorseal'],
     levels: [
       L0('A GPO turns secure-channel signing or sealing off.'),
       { level: 1, name: LEVEL_NAMES[1], text: 'No audit switch for the secure channel among the Group Policy settings relaylint knows.', requires: null },
@@ -363,6 +354,12 @@ export const FAMILIES: readonly FamilyDef[] = [
   },
 ];
 
+/** The families with their rules and gates from the catalog entries. */
+export const FAMILIES: readonly FamilyDef[] = FAMILY_LEVELS.map((f) => {
+  const mine = settingRules.filter((r) => 'family' in r.posture && r.posture.family === f.id);
+  return { ...f, rules: mine.map((r) => r.id), gate: mine.filter((r) => 'family' in r.posture && r.posture.gate).map((r) => r.id) };
+});
+
 /** The rollout order the canary headline and the next steps follow. */
 export const ROLLOUT_ORDER: readonly FamilyId[] = ['smb-signing', 'smb1-guest', 'ldap-signing', 'ldap-cbt', 'ntlm', 'netlogon'];
 
@@ -375,4 +372,17 @@ export function familyById(id: FamilyId): FamilyDef {
 /** The highest level a family defines (L4 for most, L5 for NTLM). */
 export function topLevel(f: FamilyDef): number {
   return Math.max(...f.levels.filter((l) => l.requires !== null).map((l) => l.level));
+}
+
+function names(c: Condition, ruleId: string): boolean {
+  if ('anyOf' in c) return c.anyOf.some((x) => names(x, ruleId));
+  if ('evidence' in c) return c.evidence.includes(ruleId);
+  return c.rule === ruleId;
+}
+
+/** The levels of a rule's family whose requirement names the rule (for its docs page). */
+export function levelsNaming(ruleId: string): { family: FamilyDef; levels: LevelDef[] } | undefined {
+  const family = FAMILIES.find((f) => f.rules.includes(ruleId));
+  if (!family) return undefined;
+  return { family, levels: family.levels.filter((l) => l.requires?.some((c) => names(c, ruleId))) };
 }

@@ -74,6 +74,8 @@ export interface ScopeResult {
   dropped?: { guid: string; som: string; reason: string }[];
   notes?: string[];
   effective: EffectiveEntry[];
+  /** Computers directly in this OU or domain, when the topology names computers (their effective policy is this scope's). */
+  computers?: string[];
   /** Rules whose status is exposed (weak, missing and exposed, conflict, conditional or undetermined with an exposed outcome). */
   exposedRules: number;
 }
@@ -247,6 +249,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
       effective,
       exposedRules: effective.filter((x) => x.exposed).length,
     };
+    if (topo.namesComputers && som.kind !== 'site') result.computers = (topo.computers.get(som.key) ?? []).map((c) => c.name).sort((a, b) => a.localeCompare(b));
     if (list.dropped.length) result.dropped = list.dropped;
     if (list.notes.length) {
       result.notes = list.notes;

@@ -4,6 +4,7 @@
  */
 import type { PolicySet } from '../policy/set';
 import { mergeTopology, topologyFromReports, type TopologyPart } from '../topology';
+import type { ReadinessScope } from '../evidence/readiness';
 import { computeEffective, type EffectiveOptions, type EffectivePolicy } from './effective';
 
 export * from './effective';
@@ -21,4 +22,28 @@ export function effectivePolicy(set: PolicySet, parts: readonly TopologyPart[], 
   const topo = mergeTopology(all);
   if (topo.soms.size === 0 && parts.every((p) => p.problems.length === 0)) return undefined;
   return computeEffective(set, topo, options);
+}
+
+/**
+ * The scopes the readiness judge (issue 12) works per: every domain and OU scope of the effective
+ * policy with the computers the topology puts there (undefined when it names none, so every log
+ * counts), the rules judged there (DC-only rules only where DCs are) and, per rule, whether its
+ * hardened value applies there (`on`), does not (`off`: weak or not configured; an audit switch is
+ * off by default) or cannot be said (`unknown`: conditional, conflict, undetermined), the same
+ * reading the CLI gives the set-level coverage without topology. Sites are left out: a site
+ * holds computers by address, which no topology export names.
+ */
+export function readinessScopes(eff: EffectivePolicy): ReadinessScope[] {
+  const out: ReadinessScope[] = [];
+  for (const s of eff.scopes) {
+    if (s.kind === 'site') continue;
+    const auditSwitches: Record<string, 'on' | 'off' | 'unknown'> = {};
+    for (const e of s.effective) {
+      auditSwitches[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
+    }
+    const scope: ReadinessScope = { name: s.som, auditSwitches, rules: s.effective.map((e) => e.ruleId) };
+    if (s.computers) scope.servers = s.computers;
+    out.push(scope);
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
-import { addLacks, emptyPart, type Gpc, type Lack, type Som, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
+import { addLacks, emptyPart, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, readSharpHound } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
 
@@ -99,6 +99,10 @@ export interface TopoSom extends Som {
 export interface Topology {
   soms: Map<string, TopoSom>;
   gpcs: Map<string, Gpc>;
+  /** Computer objects by the key of their parent container's DN. */
+  computers: Map<string, TopoComputer[]>;
+  /** Whether any source named computers. */
+  namesComputers: boolean;
   /** Facts no given source carries. */
   lacks: Lack[];
   problems: TopologyProblem[];
@@ -107,12 +111,23 @@ export interface Topology {
 
 /** Join parts into one topology. Parts earlier in the list win for a SOM or GPC given twice. */
 export function mergeTopology(parts: readonly TopologyPart[]): Topology {
-  const topo: Topology = { soms: new Map(), gpcs: new Map(), lacks: [], problems: [], kinds: [] };
+  const topo: Topology = { soms: new Map(), gpcs: new Map(), computers: new Map(), namesComputers: false, lacks: [], problems: [], kinds: [] };
+  const seenComputers = new Set<string>();
   const byObjectGuid = new Map<string, Gpc>();
   const ordered = [...parts].sort((a, b) => rank(a.kind) - rank(b.kind));
   for (const p of ordered) {
     topo.problems.push(...p.problems);
     if (!topo.kinds.includes(p.kind) && (p.soms.length || p.gpcs.length)) topo.kinds.push(p.kind);
+    for (const c of p.computers ?? []) {
+      topo.namesComputers = true;
+      const key = dnKey(c.dn);
+      const parent = parentDnKey(c.dn);
+      if (seenComputers.has(key) || !parent) continue;
+      seenComputers.add(key);
+      const list = topo.computers.get(parent) ?? [];
+      list.push(c);
+      topo.computers.set(parent, list);
+    }
     for (const g of p.gpcs) {
       const had = topo.gpcs.get(g.guid);
       if (!had) topo.gpcs.set(g.guid, { ...g });

@@ -179,6 +179,11 @@ export function readLdif(text: string, source: string): TopologyPart {
       part.gpcs.push(gpc);
       continue;
     }
+    if (cls.includes('computer')) {
+      const name = attr(r, 'dnshostname')?.value?.trim() || first.value;
+      (part.computers ??= []).push({ dn: r.dn, name, source });
+      continue;
+    }
     const isSite = cls.includes('site') || (t === 'cn' && /^cn=[^,]+,cn=sites,cn=configuration,/.test(key));
     const isDomain = cls.includes('domaindns') || isDomainDn(r.dn);
     const isOu = cls.includes('organizationalunit') || t === 'ou';

@@ -48,6 +48,14 @@ export interface Som {
   canonicalHint?: string;
 }
 
+/** A computer object the topology names (LDIF `objectClass: computer`): where it sits decides its scope. */
+export interface TopoComputer {
+  dn: string;
+  /** `dNSHostName` when exported, else the `cn`. */
+  name: string;
+  source: string;
+}
+
 export interface Gpc {
   /** `{GUID}` upper case with braces. */
   guid: string;
@@ -87,6 +95,8 @@ export interface TopologyPart {
   gpcs: Gpc[];
   /** LDIF: WMI filter id (upper, braces) → display name. */
   wmiNames?: Map<string, string>;
+  /** Computer objects, when the export has them (readiness per scope names the servers of a scope). */
+  computers?: TopoComputer[];
   problems: TopologyProblem[];
   lacks: Lack[];
 }

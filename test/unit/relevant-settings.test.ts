@@ -1,0 +1,166 @@
+/**
+ * The CLI parses in `relevant` mode (only values a rule knows become settings, issue 10: memory on
+ * huge clean files) and builds light findings past the listing cap. Both must leave every finding
+ * and problem exactly as the full parse gives them; the editor keeps the full parse.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { boundFindings } from '../../server/src/core/bounds';
+import { isRelayRelevant } from '../../server/src/core/catalog';
+import { lint } from '../../server/src/core/engine';
+import { parseBytes, parseText } from '../../server/src/core/parse';
+import { SeenValues } from '../../server/src/core/parsers/inf-reg-shared';
+import type { Finding, LintOptions, ParsedFile } from '../../server/src/core/types';
+import { REPO, runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
+
+const OPTIONS: LintOptions = { role: 'any', targetOs: 'legacy' };
+const FIXTURES = path.join(REPO, 'test/fixtures');
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** A finding as data, its setting reduced to what identifies it (the two parses build different objects). */
+function plain(f: Finding): unknown {
+  const { setting, ...rest } = f;
+  return { ...rest, setting: setting && { hive: setting.hive, key: setting.key, name: setting.name, span: setting.span, state: setting.state } };
+}
+
+function settingsOf(file: ParsedFile): unknown[] {
+  return file.settings.map((s) => JSON.parse(JSON.stringify(s)));
+}
+
+test('relevant mode: same findings and problems as the full parse on every fixture, settings = the relevant subset in order', () => {
+  const files = filesUnder(FIXTURES).filter((f) => !f.endsWith('.json') && !f.endsWith('.md'));
+  assert.ok(files.length > 40, `fixtures found: ${files.length}`);
+  let dropped = 0;
+  for (const file of files) {
+    const bytes = fs.readFileSync(file);
+    const all = parseBytes(file, bytes);
+    const relevant = parseBytes(file, { bytes: Buffer.from(bytes) }, { settings: 'relevant' });
+    const rel = path.relative(FIXTURES, file);
+    assert.deepEqual(relevant.problems, all.problems, rel);
+    assert.deepEqual(settingsOf(relevant), settingsOf({ ...all, settings: all.settings.filter(isRelayRelevant) }), rel);
+    assert.deepEqual(lint(relevant, OPTIONS).map(plain), lint(all, OPTIONS).map(plain), rel);
+    dropped += all.settings.length - relevant.settings.length;
+  }
+  assert.ok(dropped > 100, `the fixtures have unrelated values (${dropped} dropped)`);
+});
+
+test('relevant mode keeps deletions that remove a known value and drops the others; the editor parse keeps every value', () => {
+  const text = [
+    'Windows Registry Editor Version 5.00',
+    '',
+    '[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanManServer]',
+    '[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Corp]',
+    '[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]',
+    '"RequireSecuritySignature"=-',
+    '"Other"=dword:00000001',
+    '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Corp\\App]',
+    '"Setting"=dword:00000001',
+    '',
+  ].join('\r\n');
+  const all = parseText('x.reg', text, 'utf-8');
+  const relevant = parseText('x.reg', text, 'utf-8', undefined, { settings: 'relevant' });
+  assert.deepEqual(
+    all.settings.map((s) => `${s.key}|${s.name}|${s.state}`),
+    [
+      'SYSTEM\\CurrentControlSet\\Services\\LanManServer||deleted',
+      'SOFTWARE\\Corp||deleted',
+      'SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters|RequireSecuritySignature|deleted',
+      'SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters|Other|set',
+      'SOFTWARE\\Corp\\App|Setting|set',
+    ],
+  );
+  assert.deepEqual(
+    relevant.settings.map((s) => `${s.key}|${s.name}|${s.state}`),
+    ['SYSTEM\\CurrentControlSet\\Services\\LanManServer||deleted', 'SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters|RequireSecuritySignature|deleted'],
+  );
+});
+
+test('a value over the registry limits is still reported in relevant mode, in file order', () => {
+  const long = 'K'.repeat(300);
+  const text = `Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\${long}]\r\n"A"=dword:00000001\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Corp]\r\n"${'n'.repeat(16_400)}"=dword:00000001\r\n`;
+  const all = parseText('x.reg', text, 'utf-8');
+  const relevant = parseText('x.reg', text, 'utf-8', undefined, { settings: 'relevant' });
+  assert.equal(all.problems.filter((p) => p.code === 'limit').length, 2);
+  assert.deepEqual(relevant.problems, all.problems);
+  assert.deepEqual(relevant.settings, []);
+});
+
+test('SeenValues: exact on ids that share prefixes, wide characters, and across table growth', () => {
+  const seen = new SeenValues();
+  const ids: string[] = [];
+  for (let i = 0; i < 5000; i++) ids.push(`hklm\\software\\corp\\app${i}|name`, `hklm\\software\\corp\\app${i}|nam`, `hklm\\software\\ÿ\\Ā${i}|名前\u00ff`);
+  ids.push('', 'a', 'ab', 'aÿ', 'a\u0100', 'a\uffff', 'a\u00ff\u0000');
+  ids.forEach((id, i) => assert.equal(seen.check(id, { span: { start: i, end: i + 1 }, state: i % 2 ? 'deleted' : 'set' }), undefined, JSON.stringify(id)));
+  ids.forEach((id, i) =>
+    assert.deepEqual(seen.check(id, { span: { start: -1, end: -1 }, state: 'set' }), { span: { start: i, end: i + 1 }, state: i % 2 ? 'deleted' : 'set' }, JSON.stringify(id)),
+  );
+  assert.equal(seen.check('a\u00ff\u0000\u0000', { span: { start: 0, end: 0 }, state: 'set' }), undefined);
+  assert.equal(seen.check('hklm\\software\\corp\\app1|nam\u0000', { span: { start: 0, end: 0 }, state: 'set' }), undefined);
+});
+
+const SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+const CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
+
+test('light findings past the listing cap: the bounded list is exactly that of the full lint (summaries, severities, overrides, suppressions)', () => {
+  const lines = ['[Unicode]', 'Unicode=yes', '[Registry Values]'];
+  for (let i = 0; i < 40; i++) {
+    if (i === 7) lines.push('; relaylint-disable-next-line smb.server.require -- lab share');
+    lines.push(`${SERVER}=4,${i % 5 === 0 ? 1 : 0}`, `${CLIENT}=4,${i % 3 ? 0 : 7}`);
+  }
+  const file = parseText('GptTmpl.inf', `${lines.join('\r\n')}\r\n`, 'utf-16le-bom');
+  const cases: LintOptions[] = [OPTIONS, { ...OPTIONS, severity: { 'smb.client.require': 'info' } }, { ...OPTIONS, severity: { 'smb.server.require': 'off' } }];
+  for (const limits of [
+    { perRule: 5, perFile: 10_000 },
+    { perRule: 5, perFile: 7 },
+    { perRule: 1, perFile: 100 },
+  ]) {
+    for (const options of cases) {
+      const full = boundFindings(lint(file, options), limits);
+      const light = boundFindings(lint(file, options, { perRule: limits.perRule }), limits);
+      assert.deepEqual(light.map(plain), full.map(plain), JSON.stringify({ limits, options }));
+      assert.ok(full.some((f) => / more smb\.(server|client)\.require findings? (is|are) not listed/.test(f.message)), 'the case has summaries');
+    }
+  }
+});
+
+test('CLI: JSON settings list the relay-relevant values; --all-settings every value; findings the same', () => {
+  const dir = tempDir();
+  try {
+    writeFile(
+      dir,
+      'GptTmpl.inf',
+      utf16bom(['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER}=4,0`, 'MACHINE\\Software\\Corp\\App\\Setting=4,1', `${CLIENT}=4,1`, ''].join('\r\n')),
+    );
+    const def = runCli(['scan', 'GptTmpl.inf', '--format', 'json'], { cwd: dir });
+    const all = runCli(['scan', 'GptTmpl.inf', '--format', 'json', '--all-settings'], { cwd: dir });
+    assert.equal(def.code, 1, def.stderr);
+    assert.equal(all.code, 1, all.stderr);
+    const d = JSON.parse(def.stdout).files[0];
+    const a = JSON.parse(all.stdout).files[0];
+    assert.deepEqual(
+      d.settings.map((s: { key: string; name: string; line: number }) => [s.key, s.name, s.line]),
+      [
+        ['HKLM\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters', 'RequireSecuritySignature', 4],
+        ['HKLM\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters', 'RequireSecuritySignature', 6],
+      ],
+    );
+    assert.deepEqual(
+      a.settings.map((s: { name: string; line: number }) => [s.name, s.line]),
+      [
+        ['RequireSecuritySignature', 4],
+        ['Setting', 5],
+        ['RequireSecuritySignature', 6],
+      ],
+    );
+    assert.deepEqual(d.findings, a.findings);
+    assert.deepEqual(JSON.parse(def.stdout).coverage, JSON.parse(all.stdout).coverage);
+    assert.match(runCli(['--help']).stdout, /--all-settings +json: list every registry value/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -187,6 +187,18 @@ export function appliesNowhereByFiles(g: GpoFacts): string | undefined {
 export class PolicySetBuilder {
   private readonly gpos = new Map<string, PolicyGpo>();
   private readonly byGpo = new Map<string, Observation[]>();
+  /**
+   * One copy of each repeated string (key paths, value names, GPO ids, paths): records arrive from
+   * worker threads as fresh copies, and a SYSVOL repeats the same few keys in every GPO. Bounded.
+   */
+  private readonly strings = new Map<string, string>();
+
+  private intern(s: string): string {
+    const have = this.strings.get(s);
+    if (have !== undefined) return have;
+    if (this.strings.size < 200_000) this.strings.set(s, s);
+    return s;
+  }
 
   add(rec: FilePolicy): void {
     for (const f of rec.gpos) {
@@ -205,6 +217,17 @@ export class PolicySetBuilder {
       if (!g.files.includes(rec.path)) g.files.push(rec.path);
     }
     for (const o of rec.observations) {
+      o.path = this.intern(o.path);
+      o.key = this.intern(o.key);
+      o.name = this.intern(o.name);
+      o.ruleId = this.intern(o.ruleId);
+      if (o.gpo) o.gpo = this.intern(o.gpo);
+      o.format = this.intern(o.format) as FileFormat;
+      o.extension = this.intern(o.extension) as Extension;
+      o.state = this.intern(o.state) as SettingState;
+      o.status = this.intern(o.status) as Observation['status'];
+      if (typeof o.value === 'string') o.value = this.intern(o.value);
+      if (o.condition) o.condition = this.intern(o.condition);
       const k = o.gpo ?? '';
       const list = this.byGpo.get(k);
       if (list) list.push(o);

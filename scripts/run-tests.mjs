@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 const args = process.argv.slice(2);
 const slow = args.includes('--slow');
@@ -25,5 +26,9 @@ if (files.length === 0) {
   console.error(`run-tests: no compiled ${slow ? 'slow ' : ''}tests in .test-out/test (run \`npm test\` or \`npm run test:slow\`, which compile them first)`);
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...passOn, ...files], { stdio: 'inherit' });
+// node --test runs availableParallelism() - 1 files at once: one at a time on the 2-core machines.
+// The fast suite's files are independent (own temp folders, own servers): run two at a time there.
+// The slow suite keeps node's default (its memory and timing cases should not compete).
+const concurrency = !slow && !passOn.some((a) => a.startsWith('--test-concurrency')) ? [`--test-concurrency=${Math.max(2, availableParallelism())}`] : [];
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...concurrency, ...passOn, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -16,6 +16,7 @@ import type { ExposureResult, LspRange } from './exposureView';
 import { PosturePanel } from './postureView';
 import type { PostureResult } from './postureView';
 import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
+import { GENERATED_DOCUMENT_SELECTOR } from './generated/formats';
 import { StatusItem } from './status';
 import { TraceChannel } from './trace';
 import { ignoredSettings, parseJsonc, restrictedSettings, scanSettingsFiles } from './trust';
@@ -48,20 +49,12 @@ const SERVER_MODULE = 'server/out/server.js';
 const DEBUG_PORT = 6011;
 
 /**
- * Documents the server looks at. Every `.xml` file on disk goes to the server (a GPO report may be
- * saved under any name); the server reads its root element and ignores XML that is not Group
- * Policy. Outside the file scheme, Group Policy XML is picked by path.
+ * Documents the server looks at, generated from the core's format providers (`npm run gen`).
+ * Every `.xml` file on disk goes to the server (a GPO report may be saved under any name); the
+ * server reads its root element and ignores XML that is not Group Policy. Outside the file scheme,
+ * Group Policy XML is picked by path. The Registry.pol view is the `relaylint-pol:` scheme.
  */
-export const DOCUMENT_SELECTOR: DocumentSelector = [
-  { language: 'reg' },
-  { language: 'secedit-inf' },
-  { scheme: 'file', pattern: '**/*.{xml,XML,Xml}' },
-  { pattern: '**/{Preferences,preferences,PREFERENCES}/{Registry,registry,REGISTRY}/*.{xml,XML}' },
-  { pattern: '**/{Registry,registry,REGISTRY}.{xml,XML}' },
-  { pattern: '**/{gpreport,GPReport,GpReport,GPREPORT}*.{xml,XML}' },
-  { pattern: '**/*{rsop,RSoP,Rsop,RSOP}*.{xml,XML}' },
-  { scheme: POL_SCHEME },
-];
+export const DOCUMENT_SELECTOR: DocumentSelector = GENERATED_DOCUMENT_SELECTOR.map((f) => ({ ...f }) as DocumentSelector[number]);
 
 let client: LanguageClient | undefined;
 let starting: Promise<LanguageClient> | undefined;

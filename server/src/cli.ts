@@ -14,17 +14,17 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { allRules } from './core/catalog';
-import { isSettingRule } from './core/catalog/types';
-import { CoverageAccumulator, type CoverageSource } from './core/coverage';
-import type { LintOptions, Role, Severity, TargetOs } from './core/types';
+import { allRules } from './core';
+import { isSettingRule } from './core';
+import { CoverageAccumulator, type CoverageSource } from './core';
+import type { LintOptions, Role, Severity, TargetOs } from './core';
 import { BaselineError, loadBaseline } from './cli/baseline';
 import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
-import { todayIso } from './core/config';
+import { todayIso } from './core';
 import { GpoResolver } from './cli/gpo-context';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
-import { createReporter, FORMATS, type Reporter } from './cli/reporters';
+import { createReporter, FORMATS, type Format, type Reporter } from './cli/reporters';
 import { inodeOf, openOutput } from './cli/safe-fs';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
@@ -33,7 +33,7 @@ import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } fro
 import type { GpoFolderIdentity } from './cli/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
 import { EvidenceCollector } from './core';
-import { settingRuleById } from './core/catalog';
+import { settingRuleById } from './core';
 import { auditSwitchesFrom, parseWindow, tryEvidence } from './cli/evidence';
 import { configLocations, type LoadedConfig } from './configLoader';
 
@@ -96,7 +96,7 @@ function isTty(stream: 'stdout' | 'stderr'): boolean {
 
 interface ScanArgs {
   paths: string[];
-  format: 'text' | 'json' | 'sarif' | 'html';
+  format: Format | 'html';
   /** `report` command (and html format): posture options. */
   posture?: PostureCliOptions;
   failOn: Severity | 'never';
@@ -153,6 +153,8 @@ function parseScanArgs(argv: string[]): ScanArgs {
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  // --unsafe-fixes alone would look like it fixed something; it only widens --fix.
+  if (values['unsafe-fixes'] && !values.fix) throw new UsageError('--unsafe-fixes only applies with --fix (add --fix, or leave --unsafe-fixes out)');
   // One thread by default: on the 2-core machines measured (bench/README.md) worker threads gave no
   // faster scans — walking the tree and writing the report on the main thread is the limit — and
   // cost about 80 MB more memory. --jobs N is there for larger machines.

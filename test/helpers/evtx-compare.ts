@@ -22,7 +22,6 @@ export function sameValue(raw: string, theirs: string): boolean {
   if (raw === theirs) return true;
   // python-evtx's XML goes through an XML parser here: line ends become \n and characters XML
   // cannot carry (control characters) are gone.
-  // eslint-disable-next-line no-control-regex
   const ours = raw.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
   if (ours === theirs) return true;
   const a = micros(ours);

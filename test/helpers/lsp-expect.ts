@@ -23,6 +23,8 @@ export interface ExpectedFix {
   title: string;
   kind: 'value' | 'insert' | 'suppress';
   preferred?: boolean;
+  /** The fix enforces (catalog stage): the server marks it unsafe. */
+  unsafe?: boolean;
   edits: { range: Range; newText: string }[];
 }
 
@@ -47,7 +49,7 @@ export function diagnostic(e: ExpectedDiagnostic): Diagnostic {
     data: {
       ruleId: e.code,
       version: e.version ?? 1,
-      fixes: (e.fixes ?? []).map((f) => ({ title: f.title, kind: f.kind, ...(f.preferred ? { isPreferred: true } : {}), edits: f.edits })),
+      fixes: (e.fixes ?? []).map((f) => ({ title: f.title, kind: f.kind, ...(f.preferred ? { isPreferred: true } : {}), ...(f.unsafe ? { unsafe: true } : {}), edits: f.edits })),
     },
   };
   if (e.related) d.relatedInformation = e.related.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message }));

@@ -14,6 +14,8 @@ const CRLF = '\r\n';
 const SERVER_LINE = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=';
 const CLIENT_LINE = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=';
 const CBT_LINE = 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LdapEnforceChannelBinding=';
+/** The menu label of an unsafe (enforcing) fix. */
+const UNSAFE = ' (enforces: check the audit first)';
 const CLIENT_ENABLE_LINE = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1';
 
 /** What a client shows: title, kind, preferred, and whether it edits or runs a command. */
@@ -61,7 +63,7 @@ describe('code actions on a weak security template', () => {
     const d = diags[0];
     const actions = await c.codeActions(uri, d.range, [d]);
     assert.deepEqual(summary(actions), [
-      ['Require SMB server signing (always)', 'quickfix', true, 'edit'],
+      ['Require SMB server signing (always)' + UNSAFE, 'quickfix', true, 'edit'],
       ['Fix all relaylint issues in this file', 'quickfix', false, 'edit'],
       ['Disable smb.server.require for this line (add the reason after the marker)', 'quickfix', false, 'edit'],
       ['Show documentation for smb.server.require', 'quickfix', false, 'relaylint.showDocumentation'],
@@ -84,7 +86,7 @@ describe('code actions on a weak security template', () => {
     const d = diags[1];
     const actions = await c.codeActions(uri, d.range, [d]);
     assert.deepEqual(summary(actions), [
-      ['Require SMB client signing (always)', 'quickfix', true, 'edit'],
+      ['Require SMB client signing (always)' + UNSAFE, 'quickfix', true, 'edit'],
       ["Enable 'if server agrees' first (rollout step)", 'quickfix', false, 'edit'],
       ['Fix all relaylint issues in this file', 'quickfix', false, 'edit'],
       ['Disable smb.client.require for this line (add the reason after the marker)', 'quickfix', false, 'edit'],
@@ -99,7 +101,7 @@ describe('code actions on a weak security template', () => {
     const d = diags[2];
     const actions = await c.codeActions(uri, d.range, [d]);
     assert.deepEqual(summary(actions).slice(0, 2), [
-      ['Require channel binding: Always', 'quickfix', true, 'edit'],
+      ['Require channel binding: Always' + UNSAFE, 'quickfix', true, 'edit'],
       ["Set channel binding to 'When supported' first (rollout step)", 'quickfix', false, 'edit'],
     ]);
     assert.equal(textAfter(c, uri, actions[0]), withLine(text, CRLF, 8, `${CBT_LINE}4,2`));
@@ -163,7 +165,7 @@ describe('code actions after the document changed', () => {
       // The client moved the marker down one line (as VS Code does), data still says version 1.
       const moved: Diagnostic = { ...d, range: on(6, 91, 94) };
       const actions = await c.codeActions(uri, moved.range, [moved], ['quickfix']);
-      const fix = byTitle(actions, 'Require SMB server signing (always)');
+      const fix = byTitle(actions, 'Require SMB server signing (always)' + UNSAFE);
       assert.equal(applyWorkspaceEdit(changed, uri, version, fix.edit), withLine(changed, CRLF, 6, `${SERVER_LINE}4,1`));
       // The unmoved stale marker no longer points at the finding: no edit is offered for it.
       const stale = await c.codeActions(uri, d.range, [d], ['quickfix']);
@@ -186,7 +188,7 @@ describe('code action settings', () => {
       await c.open(uri, 'secedit-inf', fixtureText(...INF));
       const [d] = await c.diagnostics(uri);
       assert.deepEqual(summary(await c.codeActions(uri, d.range, [d])), [
-        ['Require SMB server signing (always)', 'quickfix', true, 'edit'],
+        ['Require SMB server signing (always)' + UNSAFE, 'quickfix', true, 'edit'],
         ['Fix all relaylint issues in this file', 'quickfix', false, 'edit'],
       ]);
     } finally {
@@ -220,7 +222,7 @@ describe('safe and unsafe fixes', () => {
       assert.deepEqual(await c.codeActions(uri, on(0, 0, 0), [], ['source.fixAll.relaylint']), []);
       const [d] = await c.diagnostics(uri);
       const titles = summary(await c.codeActions(uri, d.range, [d])).map(([title]) => title);
-      assert.ok(titles.includes('Require SMB server signing (always)'), titles.join());
+      assert.ok(titles.includes('Require SMB server signing (always)' + UNSAFE), titles.join());
       assert.ok(!titles.includes('Fix all relaylint issues in this file'), titles.join());
     } finally {
       await c.stop();

@@ -33,7 +33,7 @@ export function weakInfDiagnostics(version = 1) {
       message: SERVER_REQUIRE_MSG,
       version,
       fixes: [
-        { title: 'Require SMB server signing (always)', kind: 'value', preferred: true, edits: [{ range: on(5, 91, 94), newText: '4,1' }] },
+        { title: 'Require SMB server signing (always)', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(5, 91, 94), newText: '4,1' }] },
         suppressFix('smb.server.require', 5, '; relaylint-disable-next-line smb.server.require -- \r\n'),
       ],
     }),
@@ -44,7 +44,7 @@ export function weakInfDiagnostics(version = 1) {
       message: CLIENT_REQUIRE_MSG,
       version,
       fixes: [
-        { title: 'Require SMB client signing (always)', kind: 'value', preferred: true, edits: [{ range: on(6, 96, 99), newText: '4,1' }] },
+        { title: 'Require SMB client signing (always)', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(6, 96, 99), newText: '4,1' }] },
         {
           title: "Enable 'if server agrees' first (rollout step)",
           kind: 'insert',
@@ -60,7 +60,7 @@ export function weakInfDiagnostics(version = 1) {
       message: CBT_MSG,
       version,
       fixes: [
-        { title: 'Require channel binding: Always', kind: 'value', preferred: true, edits: [{ range: on(8, 84, 87), newText: '4,2' }] },
+        { title: 'Require channel binding: Always', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(8, 84, 87), newText: '4,2' }] },
         { title: "Set channel binding to 'When supported' first (rollout step)", kind: 'value', edits: [{ range: on(8, 84, 87), newText: '4,1' }] },
         suppressFix('ldap.server.cbt', 8, '; relaylint-disable-next-line ldap.server.cbt -- \r\n'),
       ],
@@ -121,7 +121,7 @@ describe('diagnostics', () => {
         range: on(4, 27, 41),
         message: CLIENT_REQUIRE_MSG,
         fixes: [
-          { title: 'Require SMB client signing (always)', kind: 'value', preferred: true, edits: [{ range: on(4, 27, 41), newText: 'dword:00000001' }] },
+          { title: 'Require SMB client signing (always)', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(4, 27, 41), newText: 'dword:00000001' }] },
           {
             title: "Enable 'if server agrees' first (rollout step)",
             kind: 'insert',
@@ -136,7 +136,7 @@ describe('diagnostics', () => {
         range: on(5, 26, 40),
         message: PLAINTEXT_MSG,
         fixes: [
-          { title: 'Never send unencrypted passwords to SMB servers', kind: 'value', preferred: true, edits: [{ range: on(5, 26, 40), newText: 'dword:00000000' }] },
+          { title: 'Never send unencrypted passwords to SMB servers', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(5, 26, 40), newText: 'dword:00000000' }] },
           suppressFix('smb.client.plaintext', 5, '; relaylint-disable-next-line smb.client.plaintext -- \n'),
         ],
       }),
@@ -146,7 +146,7 @@ describe('diagnostics', () => {
         range: on(8, 25, 39),
         message: GUEST_MSG,
         fixes: [
-          { title: 'Disable insecure guest logons', kind: 'value', preferred: true, edits: [{ range: on(8, 25, 39), newText: 'dword:00000000' }] },
+          { title: 'Disable insecure guest logons', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(8, 25, 39), newText: 'dword:00000000' }] },
           suppressFix('smb.client.guest', 8, '; relaylint-disable-next-line smb.client.guest -- \n'),
         ],
       }),
@@ -164,7 +164,7 @@ describe('diagnostics', () => {
         range: on(2, 411, 419),
         message: SERVER_REQUIRE_MSG,
         fixes: [
-          { title: 'Require SMB server signing (always)', kind: 'value', preferred: true, edits: [{ range: on(2, 411, 419), newText: '00000001' }] },
+          { title: 'Require SMB server signing (always)', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(2, 411, 419), newText: '00000001' }] },
           suppressFix('smb.server.require', 2, '  <!-- relaylint-disable-next-line smb.server.require: -->\n'),
         ],
       }),
@@ -174,7 +174,7 @@ describe('diagnostics', () => {
         range: on(3, 351, 359),
         message: SMB1_MSG,
         fixes: [
-          { title: 'Disable the SMBv1 server', kind: 'value', preferred: true, edits: [{ range: on(3, 351, 359), newText: '00000000' }] },
+          { title: 'Disable the SMBv1 server', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(3, 351, 359), newText: '00000000' }] },
           suppressFix('smb1.server', 3, '  <!-- relaylint-disable-next-line smb1.server: -->\n'),
         ],
       }),

@@ -62,7 +62,7 @@ test(`Emacs ${EMACS ?? ''} + Eglot (batch) with the docs/editors.md setup: one l
       ],
     );
     assert.ok(String(result.hover).includes('**Fix:** Require SMB server signing (always)'), String(result.hover).slice(0, 500));
-    assert.equal(result.applied, 'Require SMB server signing (always)');
+    assert.equal(result.applied, 'Require SMB server signing (always) (enforces: check the audit first)');
     assert.deepEqual(
       (result.after as { code: string }[]).map((d) => d.code),
       ['smb.client.require', 'ldap.server.cbt'],

@@ -89,9 +89,9 @@ test(`Neovim ${NVIM ?? ''} (headless) with the docs/editors.md setup: diagnostic
     assert.ok(result.hover.includes('RequireSecuritySignature'), result.hover);
     assert.ok(result.hover.length > 100, result.hover);
     // The quick fixes of the first diagnostic, the preferred one applied.
-    assert.deepEqual(result.actions.slice(0, 1), ['Require SMB server signing (always)']);
+    assert.deepEqual(result.actions.slice(0, 1), ['Require SMB server signing (always) (enforces: check the audit first)']);
     assert.ok(result.actions.includes('Disable smb.server.require for this line (add the reason after the marker)'), result.actions.join('\n'));
-    assert.equal(result.applied, 'Require SMB server signing (always)');
+    assert.equal(result.applied, 'Require SMB server signing (always) (enforces: check the audit first)');
     assert.deepEqual(
       result.after.map((d) => d.code),
       ['smb.client.require', 'ldap.server.cbt'],

@@ -136,7 +136,7 @@ describe('large documents', () => {
         message:
           'SMB server signing is not required (RequireSecuritySignature = 0): this host accepts unsigned sessions and can be the target of an NTLM relay over SMB.',
         fixes: [
-          { title: 'Require SMB server signing (always)', kind: 'value', preferred: true, edits: [{ range: on(weakLine, 91, 94), newText: '4,1' }] },
+          { title: 'Require SMB server signing (always)', kind: 'value', preferred: true, unsafe: true, edits: [{ range: on(weakLine, 91, 94), newText: '4,1' }] },
           suppressFix('smb.server.require', weakLine, '; relaylint-disable-next-line smb.server.require -- \r\n'),
         ],
       }),

@@ -15,51 +15,6 @@ import {
 import { valueId } from '../../server/src/core/keys';
 import type { RegData, Role, TargetOs } from '../../server/src/core/types';
 
-/** The §0 table rows (the wildcard rows expanded to server and client) plus the §3.4 domain restriction. */
-const EXPECTED_IDS = [
-  'smb.server.require',
-  'smb.server.enable',
-  'smb.client.require',
-  'smb.client.enable',
-  'smb.client.plaintext',
-  'smb.server.spn',
-  'smb.server.nullsess',
-  'smb1.server',
-  'smb1.client',
-  'smb.client.guest',
-  'smb.unc.hardened',
-  'smb.server.audit.signing',
-  'smb.server.audit.encryption',
-  'smb.client.audit.signing',
-  'smb.client.audit.encryption',
-  'smb.server.audit.guest',
-  'smb.client.audit.guest',
-  'smb.server.dialect.min',
-  'smb.client.dialect.min',
-  'smb.server.dialect.max',
-  'smb.client.dialect.max',
-  'smb.client.encrypt',
-  'ldap.server.signing',
-  'ldap.server.enforce',
-  'ldap.server.cbt',
-  'ldap.client.signing',
-  'ldap.client.sealing',
-  'ntlm.lmcompat',
-  'ntlm.nolmhash',
-  'ntlm.minclient',
-  'ntlm.minserver',
-  'ntlm.out',
-  'ntlm.in.audit',
-  'ntlm.domain.audit',
-  'ntlm.in.restrict',
-  'netlogon.signorseal',
-  'netlogon.seal',
-  'netlogon.sign',
-  'netlogon.strongkey',
-  // §3.4 (not a §0 row, but part of the catalog)
-  'ntlm.domain.restrict',
-];
-
 const ROLES: Role[] = ['dc', 'member', 'any'];
 const OSES: TargetOs[] = ['legacy', 'win11-24h2', 'ws2025'];
 
@@ -118,13 +73,8 @@ describe('rule catalog', () => {
     for (const r of settingRules) assert.match(r.id, /^[a-z0-9]+(\.[a-z0-9]+)+$/, r.id);
   });
 
-  test('every rule of the fact base has an entry, and nothing else', () => {
-    for (const id of EXPECTED_IDS) assert.ok(settingRuleById(id), `missing rule ${id}`);
-    assert.deepEqual(
-      settingRules.map((r) => r.id).sort(),
-      [...EXPECTED_IDS].sort(),
-    );
-  });
+  // The set of setting ids is pinned once, by the judge table (test/unit/rules/judge.test.ts: every
+  // rule has a table, every table names a rule), so a new setting adds one test table, not two lists.
 
   test('every setting rule is fully documented', () => {
     for (const r of settingRules) {

@@ -185,3 +185,14 @@ test('scan --fix applies only safe fixes; --unsafe-fixes applies the enforcing o
   assert.ok(fs.readFileSync(p).equals(utf16bom(safeText.replace('RequireSecuritySignature=4,0', 'RequireSecuritySignature=4,1'))));
   assert.equal(JSON.parse(all.stdout).summary.fixed, 1);
 });
+
+test('scan --unsafe-fixes without --fix is a usage error (exit 2) and writes nothing', () => {
+  const dir = tempDir();
+  const text = inf(`${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`);
+  const p = writeFile(dir, 'GptTmpl.inf', utf16bom(text));
+  const r = runCli(['scan', p, '--unsafe-fixes', '--format', 'json']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--unsafe-fixes only applies with --fix/);
+  assert.ok(fs.readFileSync(p).equals(utf16bom(text)), 'the file is untouched');
+});

@@ -6,9 +6,9 @@
  * docs/editors.md for the editor's untrusted-workspace rule).
  */
 import * as path from 'node:path';
-import { describeConfigProblem, lintOptionsFor, resolveForFile } from '../core/config';
-import type { ResolvedFileConfig } from '../core/config';
-import type { LintOptions, Role, TargetOs } from '../core/types';
+import { describeConfigProblem, lintOptionsFor, resolveForFile } from '../core';
+import type { ResolvedFileConfig } from '../core';
+import type { LintOptions, Role, TargetOs } from '../core';
 import { ConfigLoader, configLocations, relativeToConfig } from '../configLoader';
 import type { LoadedConfig } from '../configLoader';
 

@@ -14,7 +14,7 @@ import {
   type EvidenceFormat,
   type Readiness,
 } from '../core';
-import type { CoverageEntry } from '../core/coverage';
+import type { CoverageEntry } from '../core';
 import type { ExternalResult } from './sarif';
 import type { Colors } from './text';
 
@@ -96,7 +96,6 @@ function clientLabel(c: Readiness['clients'][number]): string {
 
 /** Control characters from file content never reach the terminal raw. */
 function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -4,15 +4,15 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import { createHash } from 'node:crypto';
-import { boundFindings, FINDING_LIMITS } from '../core/bounds';
-import { CoverageSource, coverageSources } from '../core/coverage';
-import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core/index';
-import { fixAllEdits, lint } from '../core/engine';
-import { displayKey } from '../core/keys';
-import { LIMITS } from '../core/limits';
-import { parseBytes, type ByteSource } from '../core/parse';
-import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core/text';
-import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core/types';
+import { boundFindings, FINDING_LIMITS } from '../core';
+import { CoverageSource, coverageSources } from '../core';
+import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core';
+import { fixAllEdits, lint } from '../core';
+import { displayKey } from '../core';
+import { LIMITS } from '../core';
+import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../core';
+import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
+import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core';
 import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
 import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
 
@@ -118,7 +118,7 @@ export function buildReport(
   scope?: { identity?: GpoFolderIdentity; reach?: TopologyReach },
 ): FileReport {
   const index = lineIndexFor(file.text);
-  const isPol = file.format === 'registry-pol';
+  const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
   const fp = (ruleId: string, key: string) => {
     const id = `${ruleId}|${key}`;
@@ -143,7 +143,7 @@ export function buildReport(
       type: s.type,
       value: s.value,
       state: s.state,
-      ...(isPol ? { offset: s.offset } : lineColumn(index, s.span.start)),
+      ...(binary ? { offset: s.offset } : lineColumn(index, s.span.start)),
       origin: s.origin,
     };
     if (s.gpo?.name) out.gpo = s.gpo.name;
@@ -251,7 +251,7 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
   let findings = lint(parsed, opts.lint, opts.fix ? undefined : listed);
   let fixed = 0;
   let writeProblem: string | undefined;
-  if (bytes && parsed.format !== 'registry-pol' && parsed.encoding !== 'binary') {
+  if (bytes && providerOf(parsed.format)?.editable && parsed.encoding !== 'binary') {
     const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);

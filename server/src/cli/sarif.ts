@@ -5,10 +5,10 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { allRules, docsUrl } from '../core/catalog';
-import { ruleMarkdown } from '../core/catalog/render';
-import { isSettingRule, type Rule } from '../core/catalog/types';
-import type { Severity } from '../core/types';
+import { allRules, docsUrl } from '../core';
+import { ruleMarkdown } from '../core';
+import { isSettingRule, type Rule } from '../core';
+import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem, Region } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
 import { readinessSarif, type ScopeWinners } from './evidence';

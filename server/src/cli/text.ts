@@ -3,8 +3,8 @@
  * file, the set-level coverage, and a one-line summary. Colour only on a terminal and never when
  * NO_COLOR is set (https://no-color.org).
  */
-import type { CoverageEntry } from '../core/coverage';
-import type { Severity } from '../core/types';
+import type { CoverageEntry } from '../core';
+import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
 import { readinessText } from './evidence';
@@ -14,7 +14,6 @@ import { readinessText } from './evidence';
  * sequences: show every C0/C1 control character and DEL as a visible escape, never raw.
  */
 export function escapeControls(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

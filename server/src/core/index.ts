@@ -4,11 +4,16 @@
  */
 export * from './types';
 export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor } from './text';
-export { CoverageAccumulator, coverageSources, type CoverageEntry, type CoverageSource } from './coverage';
-export { detectFormat, parseText, parseBytes, polHive } from './parse';
+export { detectFormat, parseText, parseBytes, polHive, type ByteSource as ParseByteSource } from './parse';
 export { lint, fixAllEdits } from './engine';
+export { isSettingRule, type Rule, type SettingRule, type MetaRule } from './catalog/types';
+export { ruleMarkdown } from './catalog/render';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
+export { CoverageAccumulator, coverageSources, type CoverageEntry, type CoverageSource } from './coverage';
+export { displayKey } from './keys';
+export { emptyParse } from './parsers/empty';
+export { parsePol } from './parsers/pol';
 export { boundFindings, FINDING_LIMITS } from './bounds';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';

@@ -2,8 +2,7 @@
  * Format recognition and dispatch to the parsers. Files are recognised by name and by content,
  * so a renamed export still parses and a driver INF or an unrelated XML file is left alone.
  */
-import { polHive, providerOf } from './formats';
-import { registryPolProvider } from './formats/registry-pol';
+import { binaryProviderFor, detectByProviders, polHive, providerOf } from './formats';
 import { LIMITS } from './limits';
 import { emptyParse } from './parsers/empty';
 import { errorText } from './judge';
@@ -12,80 +11,11 @@ import { isRelayRelevant } from './catalog';
 import type { Encoding, FileFormat, ParsedFile, ParseOptions } from './types';
 
 export { polHive };
+export { xmlRootName } from './formats';
 
-const SECURITY_SECTIONS =
-  /^\s*\[(registry values|system access|privilege rights|event audit|kerberos policy|service general setting|registry keys|file security|group membership|system log|security log|application log)\]\s*$/im;
-const DRIVER_SECTIONS = /^\s*\[(manufacturer|sourcedisksfiles|sourcedisksnames|defaultinstall[^\]]*|strings\.[^\]]*)\]\s*$/im;
-const REG_HEADER = /^\s*(windows registry editor version 5\.00|regedit4)\s*$/i;
-
-function baseName(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return (parts[parts.length - 1] ?? '').toLowerCase();
-}
-
-function extension(path: string): string {
-  const b = baseName(path);
-  const i = b.lastIndexOf('.');
-  return i < 0 ? '' : b.slice(i + 1);
-}
-
-/** The local name of the first element of an XML text, skipping the declaration, comments and a DOCTYPE. */
-export function xmlRootName(head: string): string | undefined {
-  let i = 0;
-  const n = Math.min(head.length, 64 * 1024);
-  while (i < n) {
-    const lt = head.indexOf('<', i);
-    if (lt < 0 || lt >= n) return undefined;
-    const c = head[lt + 1];
-    if (c === '?') {
-      const e = head.indexOf('?>', lt + 2);
-      if (e < 0) return undefined;
-      i = e + 2;
-    } else if (head.startsWith('<!--', lt)) {
-      const e = head.indexOf('-->', lt + 4);
-      if (e < 0) return undefined;
-      i = e + 3;
-    } else if (c === '!') {
-      // DOCTYPE: skip to the first '>' that is not inside an internal subset.
-      const bracket = head.indexOf('[', lt);
-      const close = head.indexOf('>', lt);
-      if (bracket >= 0 && bracket < close) {
-        const e = head.indexOf(']>', bracket);
-        if (e < 0) return undefined;
-        i = e + 2;
-      } else {
-        if (close < 0) return undefined;
-        i = close + 1;
-      }
-    } else {
-      const m = /^<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(head.slice(lt, lt + 256));
-      return m ? m[2] : undefined;
-    }
-  }
-  return undefined;
-}
-
-/** Decide the format from the file name and the start of the decoded text. */
+/** Decide the format from the file name and the start of the decoded text (the providers' detection table). */
 export function detectFormat(path: string, text: string): FileFormat {
-  const base = baseName(path);
-  const ext = extension(path);
-  const head = text.slice(0, 64 * 1024);
-  if (ext === 'pol') return 'registry-pol';
-  const firstLine = /^[^\r\n]*/.exec(head.replace(/^\s+/, ''))?.[0] ?? '';
-  if (REG_HEADER.test(firstLine)) return 'reg';
-  if (base === 'gpttmpl.inf') return 'inf';
-  if (ext === 'reg') return 'reg';
-  if (ext === 'inf' || ext === 'txt' || ext === '') {
-    if (SECURITY_SECTIONS.test(head) && !DRIVER_SECTIONS.test(head)) return 'inf';
-    if (ext === 'inf') return 'unknown';
-  }
-  if (ext === 'xml' || ext === 'backup' || head.trimStart().startsWith('<')) {
-    const root = xmlRootName(head);
-    if (root === 'RegistrySettings') return 'gpp-registry-xml';
-    if (root === 'GPO' || root === 'GPOs' || (root === 'report' && /<GPO[\s>]/.test(head))) return 'gpo-report-xml';
-    if (root === 'Rsop') return 'rsop-xml';
-  }
-  return 'unknown';
+  return detectByProviders(path, text);
 }
 
 /** Test hook: replaces the parser of every format (to prove a throwing parser is isolated). */
@@ -138,10 +68,6 @@ function parseTextAs(f: FileFormat, text: string, encoding: Encoding, options?: 
   return out;
 }
 
-function looksLikePol(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x52 && bytes[2] === 0x65 && bytes[3] === 0x67;
-}
-
 /**
  * The bytes of a file, handed over: `parseBytes` drops its reference to them once they are
  * decoded, so a text file's bytes and its decoded text are not held together while it is parsed
@@ -165,12 +91,14 @@ export function parseBytes(path: string, input: Uint8Array | ByteSource, options
     });
     return out;
   }
-  if (extension(path) === 'pol' || looksLikePol(source.bytes ?? new Uint8Array(0))) {
+  const binary = binaryProviderFor(path, source.bytes ?? new Uint8Array(0));
+  if (binary?.parseBytes) {
+    const format = binary.formats[0];
     try {
-      parserHook?.('registry-pol');
-      return registryPolProvider.parseBytes!(source.bytes ?? new Uint8Array(0), path, options);
+      parserHook?.(format);
+      return binary.parseBytes(source.bytes ?? new Uint8Array(0), path, options);
     } catch (e) {
-      return internalFailure('registry-pol', '', 'binary', e);
+      return internalFailure(format, '', 'binary', e);
     }
   }
   const decoded = decodeSource(source);

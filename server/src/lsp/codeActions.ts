@@ -19,6 +19,17 @@ import type { DataFix } from './protocol';
 import { Commands, FIX_ALL_KIND, SOURCE } from './protocol';
 
 export const FIX_ALL_TITLE = 'Fix all relaylint issues in this file';
+/**
+ * Appended to the title of an unsafe quick fix (one that enforces: require signing, refuse NTLM,
+ * disable SMBv1), so the menu says which choices can break clients. Such a fix is still offered,
+ * one diagnostic at a time; "Fix all" and fix on save leave it out unless `relaylint.fix.unsafe`.
+ */
+export const UNSAFE_SUFFIX = '(enforces: check the audit first)';
+
+/** The menu title of a fix: unsafe fixes say so. */
+export function fixTitle(fix: Pick<DataFix, 'title' | 'unsafe'>): string {
+  return fix.unsafe ? `${fix.title} ${UNSAFE_SUFFIX}` : fix.title;
+}
 
 /** Whether an action of `kind` was asked for: `only` absent, or `kind` equal to / below one of its entries. */
 export function wanted(kind: string, only: readonly string[] | undefined): boolean {
@@ -113,6 +124,7 @@ function fixesOf(d: Diagnostic, input: CodeActionInput, fresh: () => Finding[]):
     title: fix.title,
     kind: fix.kind,
     ...(fix.isPreferred ? { isPreferred: true } : {}),
+    ...(fix.applicability === 'unsafe' ? { unsafe: true } : {}),
     edits: fix.edits.map((e) => ({ range: toRange(input.doc, e), newText: e.newText })),
   }));
 }
@@ -150,7 +162,7 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
       const ordered = [...fixes.filter((f) => f.isPreferred), ...fixes.filter((f) => !f.isPreferred)];
       for (const fix of ordered) {
         const action: CodeAction = {
-          title: fix.title,
+          title: fixTitle(fix),
           kind: CodeActionKind.QuickFix,
           diagnostics: [d],
           edit: versionedEdit(doc, fix.kind === 'suppress' ? suppressionEdits(fix, !!input.snippets) : fix.edits),

@@ -40,6 +40,7 @@ export function diagnosticSpan(f: Finding): Span {
 function dataFix(doc: TextDocument, fix: Fix): DataFix {
   const out: DataFix = { title: fix.title, kind: fix.kind, edits: fix.edits.map((e) => ({ range: toRange(doc, e), newText: e.newText })) };
   if (fix.isPreferred) out.isPreferred = true;
+  if (fix.applicability === 'unsafe') out.unsafe = true;
   return out;
 }
 
@@ -133,6 +134,7 @@ export function readData(value: unknown): DiagnosticData | undefined {
     const x = f as Partial<DataFix>;
     if (typeof x.title !== 'string' || !Array.isArray(x.edits)) return undefined;
     if (x.kind !== 'value' && x.kind !== 'insert' && x.kind !== 'suppress') return undefined;
+    if (x.unsafe !== undefined && typeof x.unsafe !== 'boolean') return undefined;
     for (const e of x.edits as unknown[]) {
       const ed = e as { range?: Range; newText?: unknown };
       if (typeof ed?.newText !== 'string' || !isRange(ed.range)) return undefined;

@@ -18,12 +18,17 @@
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { decode, detectFormat, LIMITS, parseText, textFormats } from '../core';
+import { decode, detectFormat, formatProviders, LIMITS, parseText, textFormats } from '../core';
 import type { Encoding, FileFormat, ParsedFile, Problem } from '../core';
-import { emptyParse } from '../core/parsers/empty';
+import { emptyParse } from '../core';
 import { polOriginal } from './protocol';
 
-const LANGUAGE_FORMAT: Record<string, FileFormat> = { reg: 'reg', 'secedit-inf': 'inf' };
+/** Language ids that name one format (`reg`, `secedit-inf`); `xml` names several and decides nothing. */
+const LANGUAGE_FORMAT: ReadonlyMap<string, FileFormat> = (() => {
+  const claims = new Map<string, FileFormat[]>();
+  for (const p of formatProviders) for (const id of p.languageIds) claims.set(id, [...(claims.get(id) ?? []), ...p.formats]);
+  return new Map([...claims].filter(([, formats]) => formats.length === 1).map(([id, formats]) => [id, formats[0]]));
+})();
 /**
  * Sections only driver INF files have. The `secedit-inf` language is also given by the first line
  * (`[Version]` starts driver INFs too), so a document with these is not a security template.
@@ -147,7 +152,7 @@ function extensionOf(path: string): string {
 export function servedFormat(path: string, text: string, languageId: string): FileFormat | undefined {
   const detected = detectFormat(path, text);
   if (SERVED.has(detected)) return detected;
-  const claimed = LANGUAGE_FORMAT[languageId];
+  const claimed = LANGUAGE_FORMAT.get(languageId);
   if (!claimed) return undefined;
   const ext = extensionOf(path);
   if (claimed === 'inf' && (ext === 'inf' || ext === 'txt' || ext === '') && !DRIVER_INF.test(text.slice(0, 256 * 1024))) return 'inf';

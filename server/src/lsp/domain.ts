@@ -34,6 +34,7 @@ import {
   LIMITS,
   lineIndexFor,
   parseBytes,
+  providerOf,
   PolicySetBuilder,
   posture,
   readTopologyInput,
@@ -316,7 +317,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
     });
     const fileUri = pathToFileURL(p).href;
-    files.set(p, { uri: parsed.format === 'registry-pol' ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs });
+    files.set(p, { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs });
   }
   for (const e of inputs.evidence) {
     if (cancelled()) throw new Cancelled();

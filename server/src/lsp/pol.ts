@@ -9,7 +9,7 @@ import { constants, promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LIMITS, polHive } from '../core';
 import type { ParsedFile } from '../core';
-import { parsePol } from '../core/parsers/pol';
+import { parsePol } from '../core';
 import { uriPath } from './documents';
 import type { DocumentModel } from './documents';
 import type { PolTextParams, PolTextResult } from './protocol';

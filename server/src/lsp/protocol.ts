@@ -59,6 +59,8 @@ export interface DataFix {
   title: string;
   kind: 'value' | 'insert' | 'suppress';
   isPreferred?: boolean;
+  /** An unsafe fix (it enforces and can break clients): labelled in the menu, never applied in bulk unless `relaylint.fix.unsafe`. */
+  unsafe?: boolean;
   edits: DataEdit[];
 }
 

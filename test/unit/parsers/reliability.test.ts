@@ -18,7 +18,6 @@ import type { Finding, LintOptions, TextEdit } from '../../../server/src/core/ty
 const OPTS: LintOptions = { role: 'any', targetOs: 'legacy' };
 const SERVER_REQUIRE = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const inf = (lines: string[]) => ['[Unicode]', 'Unicode=yes', '[Registry Values]', ...lines, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join('\r\n');
-const u16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
 const ids = (fs: Finding[]) => fs.map((f) => `${f.ruleId}:${f.severity}`);
 
 test('decode: the BOM is cut explicitly, a second BOM stays in the text', () => {

@@ -30,23 +30,18 @@
  */
 import { assertTime } from '../../helpers/timing';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { lint } from '../../../server/src/core/engine';
 import { LIMITS } from '../../../server/src/core/limits';
 import { parseBytes, parseText } from '../../../server/src/core/parse';
 import type { Finding, ParsedFile } from '../../../server/src/core/types';
-import { bigReport, type ChildResult, reportText } from './child';
-import { checkAll, LINT_OPTIONS, timed, typicalMs } from './support';
+import { checkAll, LINT_OPTIONS, timed } from './support';
 
 // The parsers must not touch the network, whatever the file says: record any attempt in this process.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script that patches the network modules
 require(path.join(__dirname, '../../../../test/helpers/no-network.js'));
 const attempts = (): unknown[] => (globalThis as unknown as { __relaylintNetworkAttempts?: unknown[] }).__relaylintNetworkAttempts ?? [];
 
-const CHILD = path.join(__dirname, 'child.js');
 const OPTIONS = LINT_OPTIONS[0];
 
 const GPP_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { TextDocumentSyncKind } from 'vscode-languageserver-protocol/node';
-import type { Diagnostic, Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
+import type { Diagnostic, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspClient, ROOT as REPO_ROOT } from '../../helpers/lsp-client';
 import { runs, SEED } from './support';
@@ -68,7 +68,7 @@ function editorText(file: string): string {
   return b.toString('utf8');
 }
 
-test('10,000 random edits per document: the server keeps answering, never crashes, memory stays flat', async (t) => {
+test('10,000 random edits per document: the server keeps answering, never crashes, memory stays flat', async () => {
   const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'relaylint-lsp-edits-')), 'attempts.jsonl');
   const lsp = await LspClient.start({ execArgv: ['--require', NO_NETWORK], env: { RELAYLINT_NETWORK_LOG: log }, rootUri: pathToFileURL(REPO_ROOT).href });
   const rnd = prng(SEED);

@@ -181,7 +181,7 @@ function editorText(file: string): string {
 }
 
 describe('the language server opens no socket', () => {
-  test('open, diagnostics, hover, code actions, completion, edits, .pol view, shutdown', async (t) => {
+  test('open, diagnostics, hover, code actions, completion, edits, .pol view, shutdown', async () => {
     const log = path.join(tempDir(), 'attempts.jsonl');
     const lsp = await LspClient.start({ execArgv: ['--require', NO_NETWORK], env: { RELAYLINT_NETWORK_LOG: log }, rootUri: pathToFileURL(REPO_ROOT).href });
     try {

@@ -22,11 +22,12 @@
  * optional fields. A reporter ignores a field it does not know, and renders a field that is absent
  * as "not computed" (e.g. `--no-coverage`).
  *
- * To add a reporter: implement `Reporter` in a file next to this one, add a case to
- * `createReporter` in ./index.ts, add the name to `--format` in cli.ts, and add a CLI test.
+ * To add a reporter: implement `Reporter` in a file next to this one and add one line to
+ * `REPORTERS` in ./index.ts (`--format` takes its names from there); the shared contract in
+ * test/unit/reporter-contract.test.ts then runs it (add its row to READ_BACK there).
  */
-import type { CoverageEntry } from '../../core/coverage';
-import type { LintOptions } from '../../core/types';
+import type { CoverageEntry } from '../../core';
+import type { LintOptions } from '../../core';
 import type { FileReport } from '../report';
 import type { EvidenceFileSummary, Readiness } from '../../core';
 

@@ -2,17 +2,24 @@
  * The rule catalog: every rule relaylint knows, and lookups by registry value.
  */
 import { keyId, valueId } from '../keys';
-import type { Hive } from '../types';
+import type { Hive, Role, TargetOs } from '../types';
 import { ldapRules } from './ldap';
 import { metaRules } from './meta';
 import { netlogonRules } from './netlogon';
 import { ntlmRules } from './ntlm';
 import { smbRules } from './smb';
-import type { MetaRule, Rule, SettingRule } from './types';
+import type { MetaRule, OsDefault, Rule, SettingRule } from './types';
 
 export * from './types';
 
+/** The OS default row that applies to a role and target OS: the first matching row, or undefined. */
+export function osDefaultFor(rule: Pick<SettingRule, 'osDefaults'>, ctx: { role: Role; targetOs: TargetOs }): OsDefault | undefined {
+  return rule.osDefaults.find((d) => (!d.roles || d.roles.includes(ctx.role)) && (!d.targetOs || d.targetOs.includes(ctx.targetOs)));
+}
+
 export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, ...ntlmRules, ...netlogonRules];
+// missingIsWeak is derived from the entry's osDefaults data (same object: lookups keep identity).
+for (const rule of settingRules) rule.missingIsWeak = (ctx) => osDefaultFor(rule, ctx)?.exposed ?? false;
 export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
 
 const byId = new Map<string, Rule>(allRules.map((r) => [r.id, r]));

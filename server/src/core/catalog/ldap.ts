@@ -107,7 +107,13 @@ export const ldapRules: SettingRule[] = [
     },
     // Up to Server 2022 a DC does not require signing unless told to; a new Server 2025 forest requires it by default [S22][S20].
     // Only DCs are affected.
-    missingIsWeak: (ctx) => ctx.role !== 'member' && ctx.targetOs !== 'ws2025',
+    osDefaults: [
+      { roles: ['member'], exposed: false },
+      // New Server 2025 deployments require signing through ldap.server.enforce.
+      { targetOs: ['ws2025'], exposed: false },
+      // Domain controllers up to Server 2022: effectively "None".
+      { exposed: true },
+    ],
   },
   {
     id: 'ldap.server.enforce',
@@ -165,7 +171,7 @@ export const ldapRules: SettingRule[] = [
       );
     },
     // Not configured = Enabled on Server 2025; older DCs do not have this setting.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'ldap.server.cbt',
@@ -259,7 +265,12 @@ export const ldapRules: SettingRule[] = [
       );
     },
     // Not Always on any version: Never up to WS2022, When supported on new WS2025 deployments. Only DCs are affected.
-    missingIsWeak: (ctx) => ctx.role !== 'member',
+    osDefaults: [
+      { roles: ['member'], exposed: false },
+      // New Server 2025 deployments: When supported (1); earlier: Never (0). Neither is Always.
+      { targetOs: ['ws2025'], value: 1, exposed: true },
+      { value: 0, exposed: true },
+    ],
   },
   {
     id: 'ldap.client.signing',
@@ -310,7 +321,7 @@ export const ldapRules: SettingRule[] = [
           );
     },
     // Default is Negotiate signing.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'ldap.client.sealing',
@@ -362,6 +373,6 @@ export const ldapRules: SettingRule[] = [
           );
     },
     // Optional; Server 2025 already prefers client encryption by default.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
 ];

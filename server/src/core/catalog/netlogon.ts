@@ -56,7 +56,7 @@ export const netlogonRules: SettingRule[] = [
         'Secure channel protection is not required (RequireSignOrSeal = 0): the member may set up a secure channel without signing or sealing, which a man-in-the-middle can read or alter.',
     ),
     // Default 1 on all roles [S19].
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'netlogon.seal',
@@ -102,7 +102,7 @@ export const netlogonRules: SettingRule[] = [
         'Secure channel sealing is off (SealSecureChannel = 0): secure-channel traffic is not encrypted, so a man-in-the-middle can observe it.',
     ),
     // Default 1.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'netlogon.sign',
@@ -153,7 +153,7 @@ export const netlogonRules: SettingRule[] = [
         : weak('Secure channel signing is off (SignSecureChannel = 0): unless another setting forces it, secure-channel traffic can be altered by a man-in-the-middle.');
     },
     // Default 1.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'netlogon.strongkey',
@@ -196,6 +196,6 @@ export const netlogonRules: SettingRule[] = [
         'A strong session key is not required (RequireStrongKey = 0): the secure channel may use a weaker key, which makes its signing and sealing easier to break.',
     ),
     // Default 1.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 1, exposed: false }],
   },
 ];

@@ -95,7 +95,7 @@ function minSecRule(side: 'client' | 'server'): SettingRule {
       );
     },
     // The default (0x20000000) lacks the NTLMv2 session security bit.
-    missingIsWeak: () => true,
+    osDefaults: [{ exposed: true }],
   };
 }
 
@@ -167,7 +167,11 @@ export const ntlmRules: SettingRule[] = [
     },
     // Not defined = 3, at which a DC accepts LM/NTLMv1 [S16][S31]. On members the default 3 sends NTLMv2 only;
     // the acceptance side that matters is the DC's.
-    missingIsWeak: (ctx) => ctx.role !== 'member',
+    osDefaults: [
+      { roles: ['member'], value: 3, exposed: false },
+      // At 3 a domain controller still accepts LM and NTLMv1 responses.
+      { value: 3, exposed: true },
+    ],
   },
   {
     id: 'ntlm.nolmhash',
@@ -210,7 +214,7 @@ export const ntlmRules: SettingRule[] = [
         'NoLMHash = 0 lets Windows store a LAN Manager hash at the next password change, a legacy form of the password that can be cracked offline.',
     ),
     // Default 1.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 1, exposed: false }],
   },
   minSecRule('client'),
   minSecRule('server'),
@@ -271,7 +275,7 @@ export const ntlmRules: SettingRule[] = [
           );
     },
     // An audit/reduction measure; not configured (= Allow all) is the normal state, not an exposure by itself.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'ntlm.in.audit',
@@ -320,7 +324,7 @@ export const ntlmRules: SettingRule[] = [
           : 'Incoming NTLM is audited for domain accounts only (AuditReceivingNTLMTraffic = 1); NTLM logons with local accounts are not recorded.',
       );
     },
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'ntlm.in.restrict',
@@ -370,7 +374,7 @@ export const ntlmRules: SettingRule[] = [
       // Environment-specific: relaylint rates no value (not even Allow all) as hardened or weak.
       return typeof v === 'number' ? UNRATED : v;
     },
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'ntlm.domain.audit',
@@ -419,7 +423,7 @@ export const ntlmRules: SettingRule[] = [
           : `NTLM authentication in the domain is audited only in part (AuditNTLMInDomain = ${v}; the exact meaning of values between 0 and 7 is not confirmed); 7 (Enable all) audits everything.`,
       );
     },
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'ntlm.domain.restrict',
@@ -472,6 +476,6 @@ export const ntlmRules: SettingRule[] = [
       // Environment-specific: relaylint rates no value (not even Allow all) as hardened or weak.
       return typeof v === 'number' ? UNRATED : v;
     },
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
 ];

@@ -283,7 +283,7 @@ function auditSwitch(s: SwitchSpec): SettingRule {
     fixes: [{ value: 1, title: s.fixTitle, preferred: true }],
     judge: onOffJudge(s.name, () => s.offMessage),
     // An audit switch only produces events; leaving it unset exposes nothing by itself.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   };
 }
 
@@ -379,7 +379,7 @@ function dialectRule(side: 'server' | 'client', bound: 'min' | 'max'): SettingRu
           );
     },
     // The defaults (514 floor, 785 cap) are what Windows ships with; not configuring the policy opens nothing new.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   };
 }
 
@@ -481,7 +481,13 @@ export const smbRules: SettingRule[] = [
     ),
     // Pre-24H2 members and clients default to "not required"; 24H2 Ent/Pro/Edu require inbound signing by default;
     // DCs get it from the Default Domain Controllers Policy; Server 2025: [S2] (outbound only) is followed, see §7.1.
-    missingIsWeak: (ctx) => ctx.role !== 'dc' && ctx.targetOs !== 'win11-24h2',
+    osDefaults: [
+      // Domain controllers: the Default Domain Controllers Policy requires it; Windows 11 24H2 requires inbound signing by default.
+      { roles: ['dc'], value: 1, exposed: false },
+      { targetOs: ['win11-24h2'], value: 1, exposed: false },
+      // Members before 24H2, and Server 2025 (relaylint follows the page that says only outbound signing is required there).
+      { value: 0, exposed: true },
+    ],
   },
   {
     id: 'smb.server.enable',
@@ -547,7 +553,7 @@ export const smbRules: SettingRule[] = [
           );
     },
     // SMB 2/3 ignore it, and SMBv1 is not installed by default since 1709.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'smb.client.require',
@@ -608,7 +614,11 @@ export const smbRules: SettingRule[] = [
         'SMB client signing is not required (RequireSecuritySignature = 0): sessions to servers that do not require signing run unsigned, so a spoofed or intercepting server can tamper with them.',
     ),
     // Off by default before 24H2; Win11 24H2 (Ent/Pro/Edu) and Server 2025 require outbound signing by default [S2][S3] (both pages agree on the client side).
-    missingIsWeak: (ctx) => ctx.targetOs === 'legacy',
+    osDefaults: [
+      { targetOs: ['legacy'], value: 0, exposed: true },
+      // Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default.
+      { value: 1, exposed: false },
+    ],
   },
   {
     id: 'smb.client.enable',
@@ -672,7 +682,7 @@ export const smbRules: SettingRule[] = [
           );
     },
     // Enabled by default on all roles [S12].
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'smb.client.plaintext',
@@ -715,7 +725,7 @@ export const smbRules: SettingRule[] = [
       0,
     ),
     // Default 0.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 0, exposed: false }],
   },
   {
     id: 'smb.server.spn',
@@ -779,7 +789,7 @@ export const smbRules: SettingRule[] = [
           );
     },
     // Defence in depth next to signing; the Microsoft baseline does not set it. The relay exposure itself is smb.server.require.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 0, exposed: false }],
   },
   {
     id: 'smb.server.nullsess',
@@ -827,7 +837,7 @@ export const smbRules: SettingRule[] = [
         'Anonymous access to named pipes and shares is not restricted (RestrictNullSessAccess = 0): anyone can open a null session and enumerate the host.',
     ),
     // Default 1.
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'smb1.server',
@@ -887,7 +897,7 @@ export const smbRules: SettingRule[] = [
     ),
     // Absent means "enabled" in the registry, but the component is not installed by default since 1709 [S8][S12],
     // so a missing policy value is not by itself an exposure.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'smb1.client',
@@ -958,7 +968,7 @@ export const smbRules: SettingRule[] = [
           );
     },
     // Not installed by default since 1709 [S12]; a missing value is not by itself an exposure.
-    missingIsWeak: () => false,
+    osDefaults: [{ exposed: false }],
   },
   {
     id: 'smb.client.guest',
@@ -1018,7 +1028,11 @@ export const smbRules: SettingRule[] = [
     ),
     // ADMX: not configured = allowed; the OS blocks guest by default on Win10 Ent/Edu, Server 2019+ and Win11 Pro 25267+ (§1.8, §7.9).
     // A pre-24H2 fleet may still contain SKUs that allow it (Win10 Pro, Server 2016); every 24H2-era SKU blocks it.
-    missingIsWeak: (ctx) => ctx.targetOs === 'legacy',
+    osDefaults: [
+      // Older targets may allow guest logons; newer editions block them by default (see defaults).
+      { targetOs: ['legacy'], exposed: true },
+      { exposed: false },
+    ],
   },
   {
     id: 'smb.unc.hardened',
@@ -1066,7 +1080,7 @@ export const smbRules: SettingRule[] = [
     fixes: [{ value: 'RequireMutualAuthentication=1, RequireIntegrity=1', title: 'Require mutual authentication and integrity for this path', preferred: true }],
     judge: (value) => judgeHardenedPath(value),
     // No documented secure OS default in the fact base; the Microsoft baseline, CIS and the STIG all require the entries.
-    missingIsWeak: () => true,
+    osDefaults: [{ exposed: true }],
   },
   auditSwitch({
     id: 'smb.server.audit.signing',
@@ -1317,6 +1331,6 @@ export const smbRules: SettingRule[] = [
       const v = documented(value, 'RequireEncryption', [0, 1]);
       return typeof v === 'number' ? HARDENED : v;
     },
-    missingIsWeak: () => false,
+    osDefaults: [{ value: 0, exposed: false }],
   },
 ];

@@ -151,6 +151,22 @@ export interface Judgement {
   fixes?: ValueChoice[];
 }
 
+/**
+ * A setting's operating system default when no policy configures it, for some roles and target
+ * OSes. A rule's rows are read in order; the first row whose `roles` and `targetOs` match the
+ * context decides (an omitted list matches everything). No matching row: not exposed.
+ */
+export interface OsDefault {
+  /** The roles this row covers (`any`: the GPO may reach domain controllers and members). Omit: every role. */
+  roles?: readonly Role[];
+  /** The oldest Windows the GPOs reach. Omit: every target. */
+  targetOs?: readonly TargetOs[];
+  /** The default value, only where the sources state it plainly. */
+  value?: number | string;
+  /** Whether the default leaves the machine exposed (coverage: "missing" is then a weakness). */
+  exposed: boolean;
+}
+
 export interface SettingRule {
   /** Stable id, never reused (e.g. `smb.server.require`). */
   id: string;
@@ -192,8 +208,10 @@ export interface SettingRule {
   evidence?: SettingEvidence;
   /** Its place on the posture ladder. */
   posture: PosturePlace;
-  /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes. */
+  /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes (the human text). */
   defaults: string;
+  /** The same defaults as data, per role and target OS: `missingIsWeak` is derived from these rows. */
+  osDefaults: readonly OsDefault[];
   /** Baselines: Microsoft, CIS (id), DISA STIG (id). */
   baselines: { microsoft?: string; cis?: string; stig?: string };
   /** Event ids to watch during rollout. */
@@ -209,9 +227,10 @@ export interface SettingRule {
   judge(value: RegData, ctx: JudgeContext): Judgement;
   /**
    * Whether "not configured anywhere" leaves the machine exposed for this role and target OS.
-   * Used by the set-level coverage, never per file.
+   * Used by the set-level coverage, never per file. Derived from `osDefaults` by the catalog
+   * (catalog/index.ts); never written in an entry.
    */
-  missingIsWeak?(ctx: JudgeContext): boolean;
+  missingIsWeak?(ctx: Pick<JudgeContext, 'role' | 'targetOs'>): boolean;
 }
 
 /** Rules about the files themselves (parse errors, suppressions without a reason, duplicates). */

@@ -14,6 +14,10 @@ export function infInsertEdits(file: ParsedFile, line: string): TextEdit[] {
   return [{ start: text.length, end: text.length, newText: `${needsBreak ? eol : ''}[Registry Values]${eol}${line}${eol}` }];
 }
 
+const SECURITY_SECTIONS =
+  /^\s*\[(registry values|system access|privilege rights|event audit|kerberos policy|service general setting|registry keys|file security|group membership|system log|security log|application log)\]\s*$/im;
+const DRIVER_SECTIONS = /^\s*\[(manufacturer|sourcedisksfiles|sourcedisksnames|defaultinstall[^\]]*|strings\.[^\]]*)\]\s*$/im;
+
 const data = (value: number | string) => (typeof value === 'number' ? `4,${value}` : `1,"${value}"`);
 
 export const infProvider: FormatProvider = {
@@ -31,5 +35,17 @@ export const infProvider: FormatProvider = {
   },
   comment: SEMICOLON_COMMENT,
   editable: true,
+  detect: [
+    { order: 30, what: 'file name GptTmpl.inf', test: (c) => (c.base === 'gpttmpl.inf' ? 'inf' : undefined) },
+    {
+      order: 50,
+      what: 'security template sections and no driver INF sections (.inf, .txt or no extension); any other .inf is not an export',
+      test: (c) => {
+        if (c.ext !== 'inf' && c.ext !== 'txt' && c.ext !== '') return undefined;
+        if (SECURITY_SECTIONS.test(c.head) && !DRIVER_SECTIONS.test(c.head)) return 'inf';
+        return c.ext === 'inf' ? 'unknown' : undefined;
+      },
+    },
+  ],
   completion: 'inf',
 };

@@ -3,6 +3,8 @@ import { parseReg } from '../parsers/reg';
 import { HEX8, regString, SEMICOLON_COMMENT } from './shared';
 import type { FormatProvider } from './types';
 
+const REG_HEADER = /^\s*(windows registry editor version 5\.00|regedit4)\s*$/i;
+
 const data = (value: number | string) => (typeof value === 'number' ? `dword:${HEX8(value).toLowerCase()}` : regString(value));
 
 export const regProvider: FormatProvider = {
@@ -22,5 +24,9 @@ export const regProvider: FormatProvider = {
   },
   comment: SEMICOLON_COMMENT,
   editable: true,
+  detect: [
+    { order: 20, what: 'first line `Windows Registry Editor Version 5.00` or `REGEDIT4`, whatever the name', test: (c) => (REG_HEADER.test(c.firstLine) ? 'reg' : undefined) },
+    { order: 40, what: 'extension .reg', test: (c) => (c.ext === 'reg' ? 'reg' : undefined) },
+  ],
   completion: 'reg',
 };

@@ -15,4 +15,10 @@ export const registryPolProvider: FormatProvider = {
   extensions: ['pol'],
   parseBytes: (bytes, path, options) => parsePol(bytes, polHive(path), options),
   editable: false,
+  binary: true,
+  /** The client's read-only text view of a Registry.pol (`relaylint-pol:` documents). */
+  editorFilters: [{ scheme: 'relaylint-pol' }],
+  /** The PReg signature `PReg`. */
+  detectBytes: (bytes) => bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x52 && bytes[2] === 0x65 && bytes[3] === 0x67,
+  detect: [{ order: 10, what: 'extension .pol', test: (c) => (c.ext === 'pol' ? 'registry-pol' : undefined) }],
 };

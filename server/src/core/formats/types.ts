@@ -14,6 +14,39 @@ export interface CommentSyntax {
   reasonSeparator: '--' | ':';
 }
 
+/** What detection sees of a file: its name and the start of its decoded text. */
+export interface DetectContext {
+  path: string;
+  /** The file name, lower case. */
+  base: string;
+  /** The extension, lower case, no dot ('' when none). */
+  ext: string;
+  /** The first 64 KiB of the decoded text. */
+  head: string;
+  /** The first non-blank line of `head`. */
+  firstLine: string;
+  /** The local name of the root element when `head` is XML (computed once, on demand). */
+  xmlRoot(): string | undefined;
+}
+
+/**
+ * One row of the detection table. Rows of every provider run in ascending `order`; the first row
+ * that answers decides (`'unknown'` stops detection: the file is not an export, e.g. a driver INF).
+ */
+export interface DetectStep {
+  order: number;
+  /** What the row looks at, for the docs and tests. */
+  what: string;
+  test(ctx: DetectContext): FileFormat | 'unknown' | undefined;
+}
+
+/** One entry of the editor's document selector (VS Code `DocumentFilter` shape, plain data). */
+export interface EditorFilter {
+  language?: string;
+  scheme?: string;
+  pattern?: string;
+}
+
 export interface FormatProvider {
   /** Stable provider id. */
   id: string;
@@ -36,6 +69,18 @@ export interface FormatProvider {
   comment?: CommentSyntax;
   /** Whether relaylint offers text edits in this format (reports and .pol files are read-only views). */
   editable: boolean;
+  /** Whether the file is binary: parsed from bytes, positions are byte offsets, no text view, never fixed in place. */
+  binary?: boolean;
+  /** Binary formats: whether these bytes are this format whatever the file name (e.g. a magic number). */
+  detectBytes?(bytes: Uint8Array): boolean;
+  /** This provider's rows of the detection table (see `detectionTable` in formats/index.ts). */
+  detect: readonly DetectStep[];
+  /**
+   * Documents the editor client hands to the server for this format (beyond `languageIds`):
+   * name patterns, or the scheme of a read-only view. The client's selector and its activation
+   * events are generated from these (`npm run gen`, client/src/generated/formats.ts).
+   */
+  editorFilters?: readonly EditorFilter[];
   /** Whether completion is offered in this format. */
   completion?: 'inf' | 'reg';
 }

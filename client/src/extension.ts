@@ -323,22 +323,22 @@ export function activate(context: vscode.ExtensionContext): RelaylintApi {
   const output = vscode.window.createOutputChannel('relaylint', { log: true });
   const trace = new TraceChannel(output, CLIENT_ID);
   const status = new StatusItem(CLIENT_ID, CMD_SHOW_OUTPUT);
-  let exposure: ExposureProvider | undefined;
-  let posture: PosturePanel | undefined;
+  // Created below, after the session they refresh from.
+  const views: { exposure?: ExposureProvider; posture?: PosturePanel } = {};
   const session: Session = {
     context,
     output,
     trace,
     status,
     onDomainChanged: () => {
-      exposure?.refresh();
-      posture?.refresh();
+      views.exposure?.refresh();
+      views.posture?.refresh();
     },
   };
   const start = () => ensureStarted(session);
   const openLine = (uri: string, range: LspRange) => openLocation(uri, range, POL_SCHEME);
-  exposure = new ExposureProvider(async () => (await start()).sendRequest<ExposureResult>(EXPOSURE_REQUEST, {}), CMD_OPEN_DECIDING_LINE);
-  posture = new PosturePanel(async () => (await start()).sendRequest<PostureResult>(POSTURE_REQUEST, {}), openLine, output);
+  const exposure = (views.exposure = new ExposureProvider(async () => (await start()).sendRequest<ExposureResult>(EXPOSURE_REQUEST, {}), CMD_OPEN_DECIDING_LINE));
+  const posture = (views.posture = new PosturePanel(async () => (await start()).sendRequest<PostureResult>(POSTURE_REQUEST, {}), openLine, output));
   const exposureView = vscode.window.createTreeView(EXPOSURE_VIEW, { treeDataProvider: exposure, showCollapseAll: true });
   const polProvider = new PolContentProvider(start);
   const docsProvider = new DocsFileSystem(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));

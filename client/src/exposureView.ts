@@ -17,6 +17,8 @@ export interface ExposureRule {
   ruleId: string;
   title: string;
   status: RuleStatus | string;
+  /** Whether machines of the scope are exposed (the server decides; absent from older servers). */
+  exposed?: boolean;
   why?: string;
   winner?: { uri: string; range: LspRange; gpo?: string };
   readiness?: { status: string; clients: number };
@@ -165,7 +167,9 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
     }
     if (node.type === 'scope') {
       const s = node.scope;
-      const exposed = s.rules.filter((r) => lookOf(r.status).exposed).length;
+      // The server says which rules leave machines exposed (a missing setting whose Windows default is
+      // acceptable does not); older servers do not, and then the status decides.
+      const exposed = s.rules.filter((r) => r.exposed ?? lookOf(r.status).exposed).length;
       // collapsed: a domain with many OUs shows every scope and its count at a glance
       const item = new vscode.TreeItem(s.som, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `scope:${s.kind}:${s.som}`;

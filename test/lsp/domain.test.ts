@@ -135,27 +135,39 @@ describe('workspace domain model (topology + event log)', () => {
     assert.deepEqual(rule('corp.example/Servers', 'smb.server.require'), {
       ruleId: 'smb.server.require',
       status: 'hardened',
+      exposed: false,
       winner: { ...line('B', 6, SMB_LEN), gpo: 'Servers Hardening' },
       readiness: { status: 'audit-off', clients: 0 },
     });
     assert.deepEqual(rule('corp.example/Workstations', 'smb.server.require'), {
       ruleId: 'smb.server.require',
       status: 'weak',
+      exposed: true,
       winner: { ...line('A', 6, SMB_LEN), gpo: 'Baseline' },
       readiness: { status: 'audit-off', clients: 0 },
     });
     assert.deepEqual(rule('corp.example/Workstations', 'smb.client.require'), {
       ruleId: 'smb.client.require',
       status: 'hardened',
+      exposed: false,
       winner: { ...line('D', 6, CLI_LEN), gpo: 'Client Signing' },
       readiness: { status: 'audit-off', clients: 0 },
     });
     assert.deepEqual(rule('corp.example/Domain Controllers', 'ntlm.lmcompat'), {
       ruleId: 'ntlm.lmcompat',
       status: 'weak',
+      exposed: true,
       winner: { ...line('A', 7, `${LMCOMPAT}=4,3`.length), gpo: 'Baseline' },
       readiness: { status: 'blocked', clients: 1 },
     });
+    // Not configured anywhere: exposed only where the Windows default leaves machines exposed.
+    for (const s of r.scopes) {
+      for (const x of s.rules.filter((y) => y.status === 'missing')) {
+        const expectExposed = settingRules.find((rule) => rule.id === x.ruleId)?.missingIsWeak?.({ role: s.role, targetOs: 'legacy' }) ?? false;
+        assert.equal(x.exposed, expectExposed, `${s.som} ${x.ruleId}`);
+      }
+    }
+    assert.ok(r.scopes.some((s) => s.rules.some((x) => x.status === 'missing' && x.exposed === false)), 'some missing rule has an acceptable default');
   });
 
   test('a value shadowed in every scope where its GPO applies drops to info, says so and links the winner', async () => {

@@ -639,7 +639,7 @@ export class DomainModel {
           kind: s.kind,
           role: s.role,
           rules: s.effective.map((e) => {
-            const rule: ExposureRule = { ruleId: e.ruleId, title: title(e.ruleId), status: e.status };
+            const rule: ExposureRule = { ruleId: e.ruleId, title: title(e.ruleId), status: e.status, exposed: !!e.exposed };
             if (e.why) rule.why = e.why;
             if (e.winner) {
               const gpo = gpoName(e.winner.gpo);
@@ -662,7 +662,8 @@ export class DomainModel {
           kind: 'domain',
           role: 'member',
           rules: st.coverage.map((c) => {
-            const rule: ExposureRule = { ruleId: c.ruleId, title: title(c.ruleId), status: STATUS[c.status], why: coverageWhy(c) };
+            const exposed = c.status === 'missing' ? c.exposedWhenMissing : c.status !== 'hardened';
+            const rule: ExposureRule = { ruleId: c.ruleId, title: title(c.ruleId), status: STATUS[c.status], exposed, why: coverageWhy(c) };
             const src = c.status === 'hardened' ? c.sources[0] : (c.sources.find((x) => x.status === 'weak') ?? c.sources[0]);
             if (src) rule.winner = { ...this.locate(src), ...(src.gpo ? { gpo: src.gpo } : {}) };
             const rd = ready(c.ruleId);
@@ -695,7 +696,8 @@ export class DomainModel {
       p,
       {
         generated: now.toISOString(),
-        paths: st?.inputs.folders ?? [],
+        // The workspace folders by name: the page is shown inside the editor, where the full path says nothing new.
+        paths: (st?.inputs.folders ?? []).map((f) => path.basename(f) || f),
         window,
         cellId: (loc) => {
           const k = `${loc.path}\u0000${keyOf(loc)}`;

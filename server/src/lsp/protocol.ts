@@ -110,6 +110,11 @@ export interface ExposureRule {
   ruleId: string;
   title: string;
   status: ExposureStatus;
+  /**
+   * Whether machines of the scope are exposed for this rule: a weak value, or a missing one whose
+   * Windows default leaves them exposed (a missing setting with an acceptable default is not).
+   */
+  exposed?: boolean;
   why?: string;
   /**
    * The deciding line. `uri` is the file's `file:` URI, or for a binary Registry.pol the

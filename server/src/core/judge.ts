@@ -89,7 +89,25 @@ export function deletionWeakens(rule: SettingRule): boolean {
 export function judgeFile(file: ParsedFile, options: LintOptions): Judged[] {
   const out: Judged[] = [];
   const profile = options.profile ?? DEFAULT_PROFILE;
-  let ctx: JudgeContext | undefined;
+  // Peers are the values of the same GPO: a `Get-GPOReport -All` export holds many GPOs, and one
+  // GPO's value must not harden (or weaken) another's. Settings share their report's GpoRef object.
+  const contexts = new Map<object | undefined, JudgeContext>();
+  let groups: Map<object | undefined, Setting[]> | undefined;
+  const contextOf = (setting: Setting): JudgeContext => {
+    let ctx = contexts.get(setting.gpo);
+    if (ctx) return ctx;
+    if (!groups) {
+      groups = new Map();
+      for (const s of file.settings) {
+        const g = groups.get(s.gpo);
+        if (g) g.push(s);
+        else groups.set(s.gpo, [s]);
+      }
+    }
+    ctx = judgeContext(options, peerValues(groups.size > 1 ? (groups.get(setting.gpo) ?? []) : file.settings));
+    contexts.set(setting.gpo, ctx);
+    return ctx;
+  };
   for (const setting of file.settings) {
     if (setting.state === 'disabled') continue;
     const rules = rulesOfSetting(setting);
@@ -99,10 +117,9 @@ export function judgeFile(file: ParsedFile, options: LintOptions): Judged[] {
         out.push({ rule, setting, status: deletionWeakens(rule) ? 'deleted' : 'unknown' });
         continue;
       }
-      ctx ??= judgeContext(options, peerValues(file.settings));
       let judgement: Judgement;
       try {
-        judgement = judgeValue(rule, setting.value, ctx, profile);
+        judgement = judgeValue(rule, setting.value, contextOf(setting), profile);
       } catch (e) {
         // One failing rule must not abort the file, let alone the scan: it becomes an internal problem.
         out.push({ rule, setting, status: 'unknown', error: `The rule ${rule.id} failed on this value: ${errorText(e)}` });

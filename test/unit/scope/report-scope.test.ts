@@ -138,9 +138,18 @@ describe('Get-GPOReport -All (<report> root)', () => {
         ['ldap.server.enforce', '{22222222-0000-4000-8000-000000000002}', 'weak'],
       ],
     );
+    // The file findings (editor, CLI) judge the same way: enforce = 0 in the second GPO is a finding.
+    const ANY = { role: 'any' as const, targetOs: 'legacy' as const };
+    assert.deepEqual(
+      lint(two, ANY)
+        .filter((f) => f.ruleId === 'ldap.server.enforce')
+        .map((f) => [f.ruleId, f.severity, f.setting?.gpo?.guid]),
+      [['ldap.server.enforce', 'error', '{22222222-0000-4000-8000-000000000002}']],
+    );
     // In one GPO the peer counts.
     const one = parseText('one.xml', '<report>\n' + g('{11111111-0000-4000-8000-000000000001}', ntds('LDAPServerIntegrity', 2) + ntds('LDAPServerEnforceIntegrity', 0)) + '</report>\n');
     assert.deepEqual(filePolicy('one.xml', one).observations.map((o) => o.status), ['hardened', 'hardened']);
+    assert.deepEqual(lint(one, ANY).filter((f) => f.ruleId === 'ldap.server.enforce'), []);
   });
 
   test('a GPO whose computer side is disabled and a GPO without link apply nowhere, said by its files', () => {

@@ -7,29 +7,16 @@
 //
 // The providers are TypeScript: they are bundled in memory with esbuild and evaluated, no build needed.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { resolve } from 'node:path';
+import { loadCore, root } from './load-core.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 /** Activation events of the client's own features (not formats): the rendered rule documentation. */
 const CLIENT_EVENTS = ['onFileSystem:relaylint-docs'];
 const MODULE = 'client/src/generated/formats.ts';
 
-async function loadFormats() {
-  const out = await esbuild.build({
-    stdin: { contents: "export { editorSelector, activationEvents } from './server/src/core/formats';", resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-  });
-  const module = { exports: {} };
-  new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
-  return module.exports;
+function loadFormats() {
+  return loadCore("export { editorSelector, activationEvents } from './server/src/core/formats';");
 }
 
 const { editorSelector, activationEvents } = await loadFormats();

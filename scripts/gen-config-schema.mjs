@@ -5,26 +5,13 @@
 //   node scripts/gen-config-schema.mjs           write the schemas
 //   node scripts/gen-config-schema.mjs --check   exit 1 if they are out of date (test/lsp runs this)
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { resolve } from 'node:path';
+import { loadCore, root } from './load-core.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 
-async function loadCatalog() {
-  const out = await esbuild.build({
-    stdin: { contents: "export { allRules, docsUrl } from './server/src/core/catalog';", resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-  });
-  const module = { exports: {} };
-  new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
-  return module.exports;
+function loadCatalog() {
+  return loadCore("export { allRules, docsUrl } from './server/src/core/catalog';");
 }
 
 const { allRules, docsUrl } = await loadCatalog();

@@ -49,32 +49,29 @@ export function decodeWindows1252(bytes: ArrayLike<number>): string {
   return parts.join('');
 }
 
+/** Zero bytes at even and odd positions of the first 4 KiB, in code units of two bytes. */
+function zeroBytes(bytes: Uint8Array): { units: number; even: number; odd: number } | undefined {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return undefined;
+  let odd = 0;
+  let even = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  return { units: n / 2, even, odd };
+}
+
 /** Heuristic for UTF-16LE without a BOM: ASCII-range text has a zero high byte in most code units. */
 function looksLikeUtf16le(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 4096) & ~1;
-  if (n < 4) return false;
-  let oddZeros = 0;
-  let evenZeros = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (bytes[i] === 0) evenZeros++;
-    if (bytes[i + 1] === 0) oddZeros++;
-  }
-  const units = n / 2;
-  return oddZeros >= units * 0.6 && evenZeros <= units * 0.1;
+  const z = zeroBytes(bytes);
+  return !!z && z.odd >= z.units * 0.6 && z.even <= z.units * 0.1;
 }
 
 /** Heuristic for UTF-16BE without a BOM: the mirror image of `looksLikeUtf16le`. */
 function looksLikeUtf16be(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 4096) & ~1;
-  if (n < 4) return false;
-  let oddZeros = 0;
-  let evenZeros = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (bytes[i] === 0) evenZeros++;
-    if (bytes[i + 1] === 0) oddZeros++;
-  }
-  const units = n / 2;
-  return evenZeros >= units * 0.6 && oddZeros <= units * 0.1;
+  const z = zeroBytes(bytes);
+  return !!z && z.even >= z.units * 0.6 && z.odd <= z.units * 0.1;
 }
 
 /**

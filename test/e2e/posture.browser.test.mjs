@@ -43,8 +43,13 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'relaylint-posture-'));
   // Baseline: an earlier result that covered only the SYSVOL tree, so the drift tiles have content.
   cli(['scan', 'examples/corp.example', '--format', 'json', '--fail-on', 'never', '-o', join(tmp, 'baseline.json')]);
-  cli(['scan', 'examples', '--format', 'json', '--fail-on', 'never', '-o', join(tmp, 'result.json')]);
-  cli(['report', 'examples', '--baseline', join(tmp, 'baseline.json'), '-o', join(tmp, 'posture.html')]);
+  // The example's files without its topology (examples/topology is not below these folders): the page
+  // then has the one "scanned set" scope whose cells are checked against the coverage below. The
+  // per-OU ladders (with the topology) are checked in test/unit/cli-domain.test.ts and by the
+  // contract-shaped render further down.
+  const inputs = ['examples/corp.example', 'examples/backups', 'examples/loose', 'examples/rsop', 'examples/logs'];
+  cli(['scan', ...inputs, '--format', 'json', '--fail-on', 'never', '-o', join(tmp, 'result.json')]);
+  cli(['report', ...inputs, '--baseline', join(tmp, 'baseline.json'), '-o', join(tmp, 'posture.html')]);
   result = JSON.parse(readFileSync(join(tmp, 'result.json'), 'utf8'));
   htmlUrl = pathToFileURL(join(tmp, 'posture.html')).href;
   core = loadCore();
@@ -98,6 +103,7 @@ test('opens from disk offline with no request but the file, no CSP violation, no
 test('every ladder cell shows the level of the JSON result, and its evidence lines match the coverage sources', async () => {
   const { context, page } = await open();
   try {
+    assert.equal(result.scopes, undefined, 'the inputs carry no topology, so the page has the one scanned-set scope');
     const expected = core.assess(core.postureInput(result));
     const cells = await page.evaluate(() => {
       const prefix = document.getElementById('fprefix')?.textContent ?? '';

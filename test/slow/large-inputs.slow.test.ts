@@ -14,21 +14,11 @@ import { lint } from '../../server/src/core/engine';
 import { LIMITS } from '../../server/src/core/limits';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import { bigReport, type ChildResult, reportText } from '../unit/robustness/child';
-import { checkAll, LINT_OPTIONS, typicalMs } from '../unit/robustness/support';
+import { checkAll, GPP_HEAD, gppItem, LINT_OPTIONS, REPORT_NS, reportWith, typicalMs } from '../unit/robustness/support';
 
 const CHILD = path.join(__dirname, '../unit/robustness/child.js');
 const OPTIONS = LINT_OPTIONS[0];
 
-const GPP_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';
-const gppItem = (value: string) =>
-  `<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">\n  <Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature">\n` +
-  `    <Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_SZ" value="${value}"/>\n  </Registry>\n</RegistrySettings>\n`;
-
-const REPORT_NS = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings"';
-const reportWith = (keyText: string, number: string) =>
-  `<GPO ${REPORT_NS}>\n  <Name>hostile</Name>\n  <Computer>\n    <ExtensionData>\n      <Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">\n` +
-  `        <q1:SecurityOptions>\n          <q1:KeyName>${keyText}</q1:KeyName>\n          <q1:SettingNumber>${number}</q1:SettingNumber>\n        </q1:SecurityOptions>\n` +
-  `      </Extension>\n    </ExtensionData>\n  </Computer>\n</GPO>\n`;
 
 function child(args: string[], heapMb: number): ChildResult {
   const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, CHILD, '--robust-child', ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });

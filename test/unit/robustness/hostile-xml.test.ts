@@ -35,7 +35,7 @@ import { describe, test } from 'node:test';
 import { LIMITS } from '../../../server/src/core/limits';
 import { parseBytes, parseText } from '../../../server/src/core/parse';
 import type { Finding, ParsedFile } from '../../../server/src/core/types';
-import { checkAll, LINT_OPTIONS, timed } from './support';
+import { checkAll, GPP_HEAD, gppItem, LINT_OPTIONS, REPORT_NS, reportWith, timed } from './support';
 
 // The parsers must not touch the network, whatever the file says: record any attempt in this process.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script that patches the network modules
@@ -44,16 +44,6 @@ const attempts = (): unknown[] => (globalThis as unknown as { __relaylintNetwork
 
 const OPTIONS = LINT_OPTIONS[0];
 
-const GPP_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';
-const gppItem = (value: string) =>
-  `<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">\n  <Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature">\n` +
-  `    <Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_SZ" value="${value}"/>\n  </Registry>\n</RegistrySettings>\n`;
-
-const REPORT_NS = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings"';
-const reportWith = (keyText: string, number: string) =>
-  `<GPO ${REPORT_NS}>\n  <Name>hostile</Name>\n  <Computer>\n    <ExtensionData>\n      <Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">\n` +
-  `        <q1:SecurityOptions>\n          <q1:KeyName>${keyText}</q1:KeyName>\n          <q1:SettingNumber>${number}</q1:SettingNumber>\n        </q1:SecurityOptions>\n` +
-  `      </Extension>\n    </ExtensionData>\n  </Computer>\n</GPO>\n`;
 const rsopWith = (inner: string) => `<Rsop ${REPORT_NS.replace('Settings"', 'Rsop"')}>\n  <ComputerResults>${inner}</ComputerResults>\n</Rsop>\n`;
 
 const KEY = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';

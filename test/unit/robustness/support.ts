@@ -363,3 +363,15 @@ export function typicalMs(fn: () => unknown, runs = 5): number {
 }
 
 export type { Encoding };
+
+/** Hostile-XML building blocks shared by the robustness and the slow suites: a GPP item and a GPO report with one Security Option. */
+export const GPP_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';
+export const gppItem = (value: string) =>
+  `<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">\n  <Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature">\n` +
+  `    <Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_SZ" value="${value}"/>\n  </Registry>\n</RegistrySettings>\n`;
+
+export const REPORT_NS = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings"';
+export const reportWith = (keyText: string, number: string) =>
+  `<GPO ${REPORT_NS}>\n  <Name>hostile</Name>\n  <Computer>\n    <ExtensionData>\n      <Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">\n` +
+  `        <q1:SecurityOptions>\n          <q1:KeyName>${keyText}</q1:KeyName>\n          <q1:SettingNumber>${number}</q1:SettingNumber>\n        </q1:SecurityOptions>\n` +
+  `      </Extension>\n    </ExtensionData>\n  </Computer>\n</GPO>\n`;

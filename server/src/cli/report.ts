@@ -14,7 +14,7 @@ import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../c
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core';
 import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
-import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
+import { readRegular, writeAtomic, WriteSkipped, type ReadResult } from './safe-fs';
 
 export interface Region {
   line?: number;
@@ -223,11 +223,14 @@ function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', mess
   };
 }
 
-/** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
-export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions): FileReport {
+/**
+ * Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io`
+ * problem. `preRead`: the file as `readRegular` already read it (the CLI's reading thread).
+ */
+export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions, preRead?: ReadResult): FileReport {
   const gpo = gpoContextOf(identity);
   // The size is checked on the open descriptor before a byte is read; FIFOs and devices are refused.
-  const read = readRegular(filePath, LIMITS.maxFileBytes);
+  const read = preRead ?? readRegular(filePath, LIMITS.maxFileBytes);
   if (read.kind === 'error') return problemOnly(displayPath, 'file.io', `Could not read the file: ${read.code} ${read.message}`.trim());
   if (read.kind === 'not-regular') return problemOnly(displayPath, 'file.io', `Could not read the file: it is ${read.what}, not a regular file.`);
   if (read.kind === 'too-large') {

@@ -547,7 +547,7 @@ async function scan(args: ScanArgs): Promise<number> {
       if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
       const shown = entry.display;
       // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
-      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, shown, entry.explicit);
+      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, shown, entry.explicit, entry.read);
       if (ev) {
         if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
         continue;

@@ -3,6 +3,7 @@
  * output are built from, and what a worker thread sends back). Holds no reference to the parsed
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { boundFindings, FINDING_LIMITS } from '../core';
 import { CoverageSource, coverageSources } from '../core';
@@ -100,9 +101,19 @@ function region(index: LineIndex, span: Span, offset?: number): Region {
   return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
 }
 
+/** A line index that is built only when a position is asked for (`positionAt` is all the report needs). */
+function lazyLineIndex(text: string): LineIndex {
+  let built: LineIndex | undefined;
+  return { positionAt: (offset: number) => (built ??= lineIndexFor(text)).positionAt(offset) } as unknown as LineIndex;
+}
+
+/** One-shot SHA-256 (Node 20.12+), else a Hash object: the same digest. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 /** Stable across line moves and value edits: rule, file, registry value and its occurrence number. */
 export function fingerprint(parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+  const data = parts.join('\u0000');
+  return (oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex')).slice(0, 32);
 }
 
 function findingKey(f: Finding): string {
@@ -117,7 +128,8 @@ export function buildReport(
   options: LintOptions,
   scope?: { identity?: GpoFolderIdentity; reach?: TopologyReach },
 ): FileReport {
-  const index = lineIndexFor(file.text);
+  // Built on first use: results of binary files (.pol) are located by byte offset and never need it.
+  const index = lazyLineIndex(file.text);
   const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
   const fp = (ruleId: string, key: string) => {

@@ -60,11 +60,11 @@ const ruleOfSetting = new WeakMap<object, SettingRule | null>();
 
 /** The rule for a parsed setting, looked up once per setting object. */
 export function ruleOf(setting: { hive: Hive; key: string; name: string }): SettingRule | undefined {
-  // Most values in a GPO are not relay settings: a name test settles them without a cache entry.
-  if (!knownNames.has(setting.name.toLowerCase())) return undefined;
+  // Asked several times per setting (peers, findings, coverage, policy): the cache first.
   let r = ruleOfSetting.get(setting);
   if (r === undefined) {
-    r = byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null;
+    // Most values in a GPO are not relay settings: a name test settles them without building the id.
+    r = knownNames.has(setting.name.toLowerCase()) ? (byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null) : null;
     ruleOfSetting.set(setting, r);
   }
   return r ?? undefined;

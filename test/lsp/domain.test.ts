@@ -6,7 +6,8 @@
  * Restricted Mode ignoring the folder config's topology.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -300,6 +301,37 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
       }
     } finally {
       rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the workspace walk is the CLI's (cli/walk.ts)", () => {
+  test('a link loop, a link out of the folder and a FIFO named like an export are said in the log, not followed or read; the rest is read', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'relaylint-outside-'));
+    writeFileSync(join(outside, 'GptTmpl.inf'), gptTmpl([`${SMB_SERVER}=4,0`]));
+    let fifo = false;
+    const ws = workspace('topology/corp-gp.ldf', (root) => {
+      symlinkSync(root, join(root, 'Policies', 'loop'));
+      symlinkSync(join(outside, 'GptTmpl.inf'), join(root, 'outside.inf'));
+      fifo = spawnSync('mkfifo', [join(root, 'pipe.inf')]).status === 0;
+    });
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
+    try {
+      const r = await exposure(c);
+      assert.deepEqual(r.scopes.map((s) => s.som), ['corp.example', 'corp.example/Domain Controllers', 'corp.example/Servers', 'corp.example/Workstations']);
+      // The four GPOs and nothing else: the loop was not walked twice, the outside file not read.
+      const winners = new Set(r.scopes.flatMap((s) => s.rules.map((x) => x.winner?.uri).filter((u): u is string => !!u)));
+      assert.deepEqual([...winners].sort(), ['A', 'B', 'D'].map(ws.uri).sort());
+      const notes = c.logs.filter((l) => l.includes(ws.root) && !l.startsWith('stderr:'));
+      assert.deepEqual(notes, [
+        `relaylint: ${join(ws.root, 'outside.inf')}: This file is a symbolic link to a file outside the scanned folders; it was not read (name the target on the command line to scan it).`,
+        `relaylint: ${join(ws.root, 'Policies', 'loop')}: This folder is a symbolic link back into a folder being scanned (a loop); it was not followed again.`,
+        ...(fifo ? [`relaylint: ${join(ws.root, 'pipe.inf')}: not read (a named pipe (FIFO)).`] : []),
+      ]);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 });

@@ -4,14 +4,15 @@
  * set, the effective policy per scope, the set-level coverage and the rollout readiness by the
  * same core functions the CLI uses (core/index.ts).
  *
- * - Discovery: a bounded, asynchronous walk of the workspace folders (regular files only, the size
- *   checked on the open descriptor before a byte is read, symbolic links followed only when they
- *   stay inside the folders, `.git`/`node_modules` skipped, at most MAX_FILES candidates). GPO
- *   exports by name (`*.inf|*.reg|*.xml|*.pol`, then by content), event logs by content
- *   (`*.evtx|*.xml|*.csv`), topology exports by content (`*.ldf|*.ldif|*.json|*.zip` up to two
- *   folders below a workspace folder, never inside a `{GUID}` GPO folder, as the CLI does), plus the
- *   paths of `relaylint.topology` / `relaylint.evidence` and of the config file's `topology` /
- *   `evidence` (neither is read in an untrusted workspace).
+ * - Discovery: the CLI's walks, so the editor and the CLI find the same files. GPO exports
+ *   (`*.inf|*.reg|*.xml|*.pol`, then by content) and event logs (`*.evtx|*.xml|*.csv`, by content)
+ *   through cli/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
+ *   followed only inside the folders, loops and links leading out noted), bounded at MAX_FILES
+ *   candidates; every file is read by `readRegular` (regular files only, the size checked on the
+ *   open descriptor before a byte is read). Topology exports by content through cli/scope.ts
+ *   `loadTopology` (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder, never
+ *   inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` / `relaylint.evidence`
+ *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
  * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
  *   yielding to the event loop after every file, so requests stay answered while it runs.
  * - The model is of the files as saved on disk: an open document whose text differs from what was
@@ -46,14 +47,13 @@ import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummar
 import { auditSwitchesFrom, tryEvidence } from '../cli/evidence';
 import { GpoResolver } from '../cli/gpo-context';
 import { readRegular } from '../cli/safe-fs';
-import { scopeJson } from '../cli/scope';
+import { loadTopology, scopeJson } from '../cli/scope';
+import { walk, type WalkError } from '../cli/walk';
 import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
 export const MAX_FILES = 20_000;
-/** Folder depth below a workspace folder. */
-const MAX_DEPTH = 32;
 /** Event-log exports above this size are left to the CLI (reading them would hold the server up). */
 const MAX_EVIDENCE_BYTES = 512 * 1024 * 1024;
 const DEBOUNCE_MS = 300;
@@ -61,9 +61,8 @@ const MAX_RELATED = 12;
 
 const GPO_NAME = new RegExp(`\\.(${candidateExtensions.join('|')})$`, 'i');
 const EVIDENCE_NAME = /\.(evtx|xml|csv)$/i;
-const TOPOLOGY_NAME = /\.(ldf|ldif|json|zip)$/i;
-const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg', '.vscode-test', '.test-out']);
+/** Folders the walk enters but the editor's model passes over (editor test installs, compiled tests). */
+const EDITOR_SKIP_DIRS = new Set(['.vscode-test', '.test-out']);
 
 type Located = NonNullable<EffectiveEntry['winner']>;
 
@@ -128,10 +127,6 @@ export function textHash(text: string): number {
   return h >>> 0;
 }
 
-function inside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
-
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 class Cancelled extends Error {}
@@ -139,92 +134,62 @@ class Cancelled extends Error {}
 interface Found {
   gpo: string[];
   evidence: string[];
-  topology: string[];
 }
 
-/** The candidate files of the workspace folders, bounded and in a stable order. */
+/** Walk problems (a link out of the folders, a loop, a broken link) noted per pass at the most. */
+const MAX_WALK_NOTES = 20;
+
+/**
+ * The candidate GPO exports and event logs of the folders: the CLI's walk (cli/walk.ts: streamed
+ * folders, links followed inside the folders with loop detection, a FIFO or device with an
+ * export's name handed on to be refused by the reader), bounded at MAX_FILES candidates, checking
+ * for cancellation and yielding to the event loop as it goes. Folders of editor tooling
+ * (EDITOR_SKIP_DIRS) are passed over.
+ */
 async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean): Promise<Found> {
-  const found: Found = { gpo: [], evidence: [], topology: [] };
-  const reals = roots.map((r) => {
-    try {
-      return fs.realpathSync.native(r);
-    } catch {
-      return undefined;
-    }
-  });
-  const realRoots = reals.filter((r): r is string => !!r);
-  const seenDirs = new Set<string>();
+  const found: Found = { gpo: [], evidence: [] };
+  const errors: WalkError[] = [];
+  const prefixes = roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
+  let entries = 0;
   let count = 0;
-  let dirs = 0;
-  for (let i = 0; i < roots.length; i++) {
-    if (!reals[i]) continue;
-    const stack: { dir: string; depth: number; inGpo: boolean }[] = [{ dir: roots[i], depth: 0, inGpo: false }];
-    while (stack.length) {
-      if (cancelled()) throw new Cancelled();
-      const { dir, depth, inGpo } = stack.pop() as { dir: string; depth: number; inGpo: boolean };
-      let real: string;
-      try {
-        real = await fs.promises.realpath(dir);
-      } catch {
-        continue;
-      }
-      if (seenDirs.has(real) || !realRoots.some((r) => inside(real, r))) continue;
-      seenDirs.add(real);
-      let entries: fs.Dirent[];
-      try {
-        entries = await fs.promises.readdir(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      if (++dirs % 64 === 0) await tick();
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const sub: { dir: string; depth: number; inGpo: boolean }[] = [];
-      for (const e of entries) {
-        const p = path.join(dir, e.name);
-        let isDir = e.isDirectory();
-        let isFile = e.isFile();
-        if (e.isSymbolicLink()) {
-          // Followed only when the target stays inside the workspace folders.
-          try {
-            const target = fs.realpathSync.native(p);
-            if (!realRoots.some((r) => inside(target, r))) continue;
-            const st = fs.statSync(target);
-            isDir = st.isDirectory();
-            isFile = st.isFile();
-          } catch {
-            continue;
-          }
-        }
-        if (isDir) {
-          if (!SKIP_DIRS.has(e.name) && depth < MAX_DEPTH) sub.push({ dir: p, depth: depth + 1, inGpo: inGpo || GUID_DIR.test(e.name) });
-          continue;
-        }
-        if (!isFile) continue;
-        const gpo = GPO_NAME.test(e.name);
-        const ev = EVIDENCE_NAME.test(e.name);
-        const topo = TOPOLOGY_NAME.test(e.name) && depth <= 2 && !inGpo;
-        if (!gpo && !ev && !topo) continue;
-        if (++count > MAX_FILES) {
-          notes.push(`More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`);
-          return found;
-        }
-        if (ev) found.evidence.push(p);
-        if (gpo) found.gpo.push(p);
-        if (topo) found.topology.push(p);
-      }
-      for (let j = sub.length - 1; j >= 0; j--) stack.push(sub[j]);
+  let problems = 0;
+  for (const e of walk(roots, errors)) {
+    if (++entries % 64 === 0) await tick();
+    if (cancelled()) throw new Cancelled();
+    const prefix = prefixes.find((r) => e.path.startsWith(r));
+    if (prefix && e.path.slice(prefix.length).split(path.sep).slice(0, -1).some((d) => EDITOR_SKIP_DIRS.has(d))) continue;
+    if (e.problem) {
+      if (problems++ < MAX_WALK_NOTES) notes.push(`${e.path}: ${e.problem.message}`);
+      continue;
     }
+    const name = path.basename(e.path);
+    const gpo = GPO_NAME.test(name);
+    const ev = EVIDENCE_NAME.test(name);
+    if (!gpo && !ev) continue;
+    if (++count > MAX_FILES) {
+      notes.push(`More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`);
+      return found;
+    }
+    if (ev) found.evidence.push(e.path);
+    if (gpo) found.gpo.push(e.path);
   }
+  if (problems > MAX_WALK_NOTES) notes.push(`${problems - MAX_WALK_NOTES} more links were not followed.`);
+  for (const e of errors) notes.push(`${e.path}: ${e.message}`);
   return found;
 }
 
 const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
 
+/** Why `readRegular` read nothing, in a few words. */
+function whyNotRead(read: Exclude<ReturnType<typeof readRegular>, { kind: 'ok' }>): string {
+  return read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
+}
+
 function readTopologyFile(file: string, explicit: boolean, parts: TopologyPart[], notes: string[]): void {
   const read = readRegular(file, LIMITS.maxFileBytes);
   if (read.kind !== 'ok') {
     if (explicit) {
-      const why = read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
+      const why = whyNotRead(read);
       parts.push({ kind: 'ldif', source: file, soms: [], gpcs: [], lacks: [], problems: [{ source: file, severity: 'error', message: `The topology file could not be read (${why}).` }] });
       notes.push(`Topology ${file}: not read (${why}).`);
     }
@@ -256,12 +221,11 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
   const parts: TopologyPart[] = [];
   const explicitTopo = new Set(inputs.topology.map((p) => path.resolve(p)));
   for (const t of explicitTopo) readTopologyFile(t, true, parts, notes);
-  for (const t of found.topology) {
-    if (cancelled()) throw new Cancelled();
-    if (explicitTopo.has(path.resolve(t))) continue;
-    readTopologyFile(t, false, parts, notes);
-    await tick();
-  }
+  // Found by content in the folders the way the CLI finds them (cli/scope.ts: two levels deep, never
+  // inside a GPO folder); the files named explicitly were read above.
+  const fromExplicit = (source: string) => [...explicitTopo].some((t) => source === t || source.startsWith(`${t}:`));
+  for (const part of loadTopology([], inputs.folders, (p) => path.resolve(p)).parts) if (!fromExplicit(part.source)) parts.push(part);
+  if (cancelled()) throw new Cancelled();
   const reach = topologyReach(parts);
 
   const collector = new EvidenceCollector();
@@ -295,7 +259,10 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
     if (!gpoSet.has(p)) continue;
     const read = readRegular(p, LIMITS.maxFileBytes);
-    if (read.kind !== 'ok') continue;
+    if (read.kind !== 'ok') {
+      notes.push(`${p}: not read (${whyNotRead(read)}).`);
+      continue;
+    }
     const parsed = parseBytes(p, read.bytes);
     if (parsed.format === 'unknown') continue;
     const index = lineIndexFor(parsed.text);

@@ -335,3 +335,31 @@ describe("the workspace walk is the CLI's (cli/walk.ts)", () => {
     }
   });
 });
+
+describe('open documents count in the workspace model with their unsaved text', () => {
+  test('an unsaved edit changes the exposure and keeps its annotations on the new lines; closing without saving goes back to the file on disk', async () => {
+    const ws = workspace();
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
+    const servers = async () => (await exposure(c)).scopes.find((s) => s.som === 'corp.example/Servers')?.rules.find((x) => x.ruleId === 'smb.server.require');
+    const SMB_LEN = `${SMB_SERVER}=4,0`.length;
+    try {
+      await c.open(ws.uri('B'), 'secedit-inf', ws.text('B'));
+      assert.deepEqual(await servers().then((x) => [x?.status, x?.winner?.range]), ['hardened', at(6, 0, SMB_LEN)]);
+      // Unsaved: the value turns weak and moves a line down.
+      await c.replace(ws.uri('B'), gptTmpl([`${LMCOMPAT}=4,5`, `${SMB_SERVER}=4,0`]));
+      assert.deepEqual(await servers().then((x) => [x?.status, x?.exposed, x?.winner?.uri, x?.winner?.range]), ['weak', true, ws.uri('B'), at(7, 0, SMB_LEN)]);
+      // The diagnostics of the edited text carry what the model says about it, at the new line.
+      const d = (await c.diagnostics(ws.uri('B'))).find((x) => x.code === 'smb.server.require');
+      assert.deepEqual([d?.range, d?.severity], [at(7, SMB_SERVER.length + 1, SMB_LEN), 1]);
+      assert.match((d?.message as string | undefined) ?? '', / Wins in: Servers\.$/);
+      const hover = markdown(await c.hover(ws.uri('B'), { line: 7, character: 10 }));
+      assert.ok(hover.includes('**Effective in:** Servers (this line wins)'), hover);
+      // Closed without saving: the file on disk (still 4,1) is what counts again.
+      await c.close(ws.uri('B'));
+      assert.deepEqual(await servers().then((x) => [x?.status, x?.winner?.range]), ['hardened', at(6, 0, SMB_LEN)]);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});

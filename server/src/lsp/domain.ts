@@ -15,8 +15,11 @@
  *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
  * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
  *   yielding to the event loop after every file, so requests stay answered while it runs.
- * - The model is of the files as saved on disk: an open document whose text differs from what was
- *   read gets no domain annotations until it is saved (they would point at the wrong lines).
+ * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
+ *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
+ *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
+ *   (its unsaved edits are then gone), recomputes; until that pass is done the edited document gets
+ *   no domain annotations (they would point at the wrong lines).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -43,7 +46,7 @@ import {
   settingRuleById,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, LintOptions, Readiness, TopologyPart, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, LintOptions, ParsedFile, Readiness, TopologyPart, LineIndex, Span } from '../core';
 import { auditSwitchesFrom, tryEvidence } from '../cli/evidence';
 import { GpoResolver } from '../cli/gpo-context';
 import { readRegular } from '../cli/safe-fs';
@@ -88,8 +91,10 @@ interface Obs {
 interface FileEntry {
   /** What a location in this file opens: the `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
   uri: string;
-  /** Hash of the text as read from disk (for a Registry.pol: of the rendered view). */
+  /** Hash of the text the model used: the open document's, else as read from disk (for a Registry.pol: of the rendered view). */
   hash: number;
+  /** The text came from the document open in the editor (unsaved edits included). */
+  fromEditor?: true;
   obs: Obs[];
 }
 
@@ -213,8 +218,14 @@ function rangeOf(index: LineIndex, span: Span): Range {
   return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
 }
 
+/**
+ * The parse of the document open in the editor at a file path, of its current version (the one its
+ * diagnostics use), or undefined when no document relaylint serves is open there.
+ */
+export type OpenDocument = (fsPath: string) => Promise<ParsedFile | undefined> | undefined;
+
 /** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
-export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean): Promise<DomainState> {
+export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined): Promise<DomainState> {
   const notes: string[] = [];
   const found = await discover(inputs.folders, notes, cancelled);
   // Topology first: which GPOs apply nowhere is needed while the files are judged (as in the CLI).
@@ -258,12 +269,17 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     await tick();
     if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
     if (!gpoSet.has(p)) continue;
-    const read = readRegular(p, LIMITS.maxFileBytes);
-    if (read.kind !== 'ok') {
-      notes.push(`${p}: not read (${whyNotRead(read)}).`);
-      continue;
+    const open = await openDocument(p);
+    let parsed: ParsedFile;
+    if (open) parsed = open;
+    else {
+      const read = readRegular(p, LIMITS.maxFileBytes);
+      if (read.kind !== 'ok') {
+        notes.push(`${p}: not read (${whyNotRead(read)}).`);
+        continue;
+      }
+      parsed = parseBytes(p, read.bytes);
     }
-    const parsed = parseBytes(p, read.bytes);
     if (parsed.format === 'unknown') continue;
     const index = lineIndexFor(parsed.text);
     const identity = resolver.resolve(p);
@@ -284,7 +300,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
     });
     const fileUri = pathToFileURL(p).href;
-    files.set(p, { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs });
+    files.set(p, { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs, ...(open ? { fromEditor: true as const } : {}) });
   }
   for (const e of inputs.evidence) {
     if (cancelled()) throw new Cancelled();
@@ -398,7 +414,20 @@ export class DomainModel {
     private readonly inputs: () => Promise<DomainInputs>,
     private readonly changed: (before: DomainState | undefined, after: DomainState) => void,
     private readonly log: (m: string) => void,
+    private readonly openDocument: OpenDocument = () => undefined,
   ) {}
+
+  /**
+   * A document was opened, edited or closed: recompute when the model's view of that file is not
+   * the text the editor now shows (`text`, or for a closed document the file on disk, `undefined`).
+   * Files the model does not hold are left to the file watcher (a new file counts once saved).
+   */
+  documentChanged(fsPath: string, text: string | undefined): void {
+    const e = this.state?.files.get(fsPath);
+    if (this.state && !e) return;
+    if (e && (text === undefined ? !e.fromEditor : e.hash === textHash(text))) return;
+    this.schedule();
+  }
 
   /** A file or setting changed: recompute after a short quiet period; a running pass is cancelled. */
   schedule(delay = DEBOUNCE_MS): void {
@@ -434,7 +463,7 @@ export class DomainModel {
     try {
       const inputs = await this.inputs();
       const started = Date.now();
-      const next = await computeDomain(inputs, () => this.gen !== my);
+      const next = await computeDomain(inputs, () => this.gen !== my, this.openDocument);
       const before = this.state;
       this.state = next;
       this.log(

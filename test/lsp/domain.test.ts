@@ -357,6 +357,13 @@ describe('open documents count in the workspace model with their unsaved text', 
       // Closed without saving: the file on disk (still 4,1) is what counts again.
       await c.close(ws.uri('B'));
       assert.deepEqual(await servers().then((x) => [x?.status, x?.winner?.range]), ['hardened', at(6, 0, SMB_LEN)]);
+      // The edit and the close judged only that document again; the workspace was read once.
+      const passes = c.logs.filter((l) => l.startsWith('relaylint: workspace model')).map((l) => l.replace(/, \d+ ms$/, ''));
+      assert.deepEqual(passes, [
+        'relaylint: workspace model: 4 GPO file(s), 4 scope(s), 1 event log(s)',
+        'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 1 event log(s)',
+        'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 1 event log(s)',
+      ]);
     } finally {
       await c.stop();
       rmSync(ws.root, { recursive: true, force: true });

@@ -14,7 +14,9 @@
  *   inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` / `relaylint.evidence`
  *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
  * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
- *   yielding to the event loop after every file, so requests stay answered while it runs.
+ *   yielding to the event loop after every file, so requests stay answered while it runs. A change
+ *   on disk, in the settings or in trust reads the workspace again; an edit of an open document
+ *   judges only that document again and keeps the rest of the last pass (`updateDomain`).
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
@@ -46,7 +48,7 @@ import {
   settingRuleById,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, LintOptions, ParsedFile, Readiness, TopologyPart, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, FilePolicy, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
 import { auditSwitchesFrom, tryEvidence } from '../cli/evidence';
 import { GpoResolver } from '../cli/gpo-context';
 import { readRegular } from '../cli/safe-fs';
@@ -108,6 +110,7 @@ interface Fate {
 
 export interface DomainState {
   inputs: DomainInputs;
+  reading: Reading;
   files: Map<string, FileEntry>;
   gpoFiles: number;
   effective?: EffectivePolicy;
@@ -224,6 +227,60 @@ function rangeOf(index: LineIndex, span: Span): Range {
  */
 export type OpenDocument = (fsPath: string) => Promise<ParsedFile | undefined> | undefined;
 
+/** What one GPO export adds to the model: its entry, its coverage sources, its policy. */
+interface FileResult {
+  entry: FileEntry;
+  sources: ReturnType<typeof coverageSources>;
+  policy: FilePolicy;
+}
+
+/** A GPO export as the editor shows it (the open document's parse) or as saved; undefined (with a note) when it cannot be read. */
+async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]): Promise<{ parsed: ParsedFile; fromEditor: boolean } | undefined> {
+  const open = await openDocument(p);
+  if (open) return { parsed: open, fromEditor: true };
+  const read = readRegular(p, LIMITS.maxFileBytes);
+  if (read.kind !== 'ok') {
+    notes.push(`${p}: not read (${whyNotRead(read)}).`);
+    return undefined;
+  }
+  return { parsed: parseBytes(p, read.bytes), fromEditor: false };
+}
+
+/** Judge one GPO export for the model (undefined: not a GPO export). */
+function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions): FileResult | undefined {
+  if (parsed.format === 'unknown') return undefined;
+  const index = lineIndexFor(parsed.text);
+  const identity = resolver.resolve(p);
+  const nowhere = appliesNowhereFindings(parsed, identity, reach);
+  const sources = coverageSources(p, parsed, index, lint, nowhere.skip);
+  const policy = filePolicy(p, parsed, identity, index);
+  const spans = new Map<string, Span>();
+  for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
+    if (!ruleOf(s)) continue;
+    const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
+    if (!spans.has(k)) spans.set(k, s.span);
+  }
+  const obs: Obs[] = policy.observations.map((o) => {
+    const key = keyOf(o);
+    const span = spans.get(key);
+    const line = Math.max(0, (o.line ?? 1) - 1);
+    return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
+  });
+  const fileUri = pathToFileURL(p).href;
+  const entry: FileEntry = { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs, ...(fromEditor ? { fromEditor: true as const } : {}) };
+  return { entry, sources, policy };
+}
+
+/** What a pass read, kept so that an edit of an open document re-judges only that document. */
+interface Reading {
+  parts: TopologyPart[];
+  reach: TopologyReach | undefined;
+  collector: EvidenceCollector;
+  /** The GPO export candidates (not event logs), in the order they are added up. */
+  candidates: string[];
+  results: Map<string, FileResult>;
+}
+
 /** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
 export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined): Promise<DomainState> {
   const notes: string[] = [];
@@ -258,10 +315,8 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     return !!ev;
   };
 
-  const policySet = new PolicySetBuilder();
-  const coverage = new CoverageAccumulator(inputs.lint);
   const resolver = new GpoResolver();
-  const files = new Map<string, FileEntry>();
+  const reading: Reading = { parts, reach, collector, candidates: [], results: new Map() };
   const gpoSet = new Set(found.gpo);
   const all = [...new Set([...found.evidence, ...found.gpo])].sort();
   for (const p of all) {
@@ -269,38 +324,10 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     await tick();
     if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
     if (!gpoSet.has(p)) continue;
-    const open = await openDocument(p);
-    let parsed: ParsedFile;
-    if (open) parsed = open;
-    else {
-      const read = readRegular(p, LIMITS.maxFileBytes);
-      if (read.kind !== 'ok') {
-        notes.push(`${p}: not read (${whyNotRead(read)}).`);
-        continue;
-      }
-      parsed = parseBytes(p, read.bytes);
-    }
-    if (parsed.format === 'unknown') continue;
-    const index = lineIndexFor(parsed.text);
-    const identity = resolver.resolve(p);
-    const nowhere = appliesNowhereFindings(parsed, identity, reach);
-    coverage.add(coverageSources(p, parsed, index, inputs.lint, nowhere.skip));
-    const fp = filePolicy(p, parsed, identity, index);
-    policySet.add(fp);
-    const spans = new Map<string, Span>();
-    for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
-      if (!ruleOf(s)) continue;
-      const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
-      if (!spans.has(k)) spans.set(k, s.span);
-    }
-    const obs: Obs[] = fp.observations.map((o) => {
-      const key = keyOf(o);
-      const span = spans.get(key);
-      const line = Math.max(0, (o.line ?? 1) - 1);
-      return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
-    });
-    const fileUri = pathToFileURL(p).href;
-    files.set(p, { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs, ...(open ? { fromEditor: true as const } : {}) });
+    reading.candidates.push(p);
+    const got = await parsedFile(p, openDocument, notes);
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint);
+    if (r) reading.results.set(p, r);
   }
   for (const e of inputs.evidence) {
     if (cancelled()) throw new Cancelled();
@@ -322,7 +349,41 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       }
     }
   }
+  return assemble(inputs, reading, notes);
+}
 
+/**
+ * The model after open documents changed: only `paths` are judged again (their open text, or the
+ * file on disk once closed); the rest of the last pass's reading is kept. Throws Cancelled.
+ */
+export async function updateDomain(prev: DomainState, paths: readonly string[], cancelled: () => boolean, openDocument: OpenDocument): Promise<DomainState> {
+  const notes: string[] = [];
+  const reading: Reading = { ...prev.reading, results: new Map(prev.reading.results) };
+  const resolver = new GpoResolver();
+  for (const p of paths) {
+    await tick();
+    if (cancelled()) throw new Cancelled();
+    const got = await parsedFile(p, openDocument, notes);
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint);
+    if (r) reading.results.set(p, r);
+    else reading.results.delete(p);
+  }
+  return assemble(prev.inputs, reading, notes);
+}
+
+/** Coverage, policy set, readiness and effective policy of what a pass read. */
+function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): DomainState {
+  const policySet = new PolicySetBuilder();
+  const coverage = new CoverageAccumulator(inputs.lint);
+  const files = new Map<string, FileEntry>();
+  for (const p of reading.candidates) {
+    const r = reading.results.get(p);
+    if (!r) continue;
+    coverage.add(r.sources);
+    policySet.add(r.policy);
+    files.set(p, r.entry);
+  }
+  const { collector, parts } = reading;
   const cov = coverage.result();
   const readiness = collector.files.length
     ? collector.judge({
@@ -334,6 +395,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
   const effective = effectivePolicy(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,
+    reading,
     files,
     gpoFiles: files.size,
     coverage: cov,
@@ -409,6 +471,10 @@ export class DomainModel {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private waiters: (() => void)[] = [];
+  /** The next pass reads the whole workspace (files, settings or trust changed); else only `docs`. */
+  private full = true;
+  /** Open documents whose text changed since the last pass. */
+  private readonly docs = new Set<string>();
 
   constructor(
     private readonly inputs: () => Promise<DomainInputs>,
@@ -423,14 +489,27 @@ export class DomainModel {
    * Files the model does not hold are left to the file watcher (a new file counts once saved).
    */
   documentChanged(fsPath: string, text: string | undefined): void {
-    const e = this.state?.files.get(fsPath);
-    if (this.state && !e) return;
+    const st = this.state;
+    if (!st) {
+      // The first pass is still to come or running: it reads the document if it is not past it yet.
+      if (this.running) this.schedule();
+      return;
+    }
+    if (!st.reading.candidates.includes(fsPath)) return;
+    const e = st.files.get(fsPath);
     if (e && (text === undefined ? !e.fromEditor : e.hash === textHash(text))) return;
-    this.schedule();
+    // Only this document is judged again; the rest of the last pass is kept.
+    this.docs.add(fsPath);
+    this.kick(DEBOUNCE_MS);
   }
 
-  /** A file or setting changed: recompute after a short quiet period; a running pass is cancelled. */
+  /** A file or setting changed: read the workspace again after a short quiet period; a running pass is cancelled. */
   schedule(delay = DEBOUNCE_MS): void {
+    this.full = true;
+    this.kick(delay);
+  }
+
+  private kick(delay: number): void {
     this.gen++;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.run(), delay);
@@ -460,14 +539,20 @@ export class DomainModel {
     }
     this.running = true;
     const my = this.gen;
+    const before = this.state;
+    const full = this.full || !before;
+    const docs = [...this.docs];
+    this.full = false;
+    this.docs.clear();
+    let done = false;
     try {
-      const inputs = await this.inputs();
       const started = Date.now();
-      const next = await computeDomain(inputs, () => this.gen !== my, this.openDocument);
-      const before = this.state;
+      const cancelled = () => this.gen !== my;
+      const next = before && !full ? await updateDomain(before, docs, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument);
+      done = true;
       this.state = next;
       this.log(
-        `relaylint: workspace model: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
+        `relaylint: workspace model${full ? '' : ` (${docs.length} edited document(s) judged again)`}: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
       );
       for (const n of next.notes) this.log(`relaylint: ${n}`);
       this.changed(before, next);
@@ -475,7 +560,12 @@ export class DomainModel {
       if (!(e instanceof Cancelled)) this.log(`relaylint: the workspace model could not be computed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     } finally {
       this.running = false;
-      if (this.gen !== my) this.schedule(0);
+      if (!done) {
+        // What this pass was to do is still to do.
+        if (full) this.full = true;
+        for (const d of docs) this.docs.add(d);
+      }
+      if (this.gen !== my) this.kick(0);
       else if (!this.timer) for (const w of this.waiters.splice(0)) w();
     }
   }

@@ -293,7 +293,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
         level: 5,
         name: LEVEL_NAMES[5],
         text:
-          'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain denied on DCs (ntlm.domain.restrict above 0), ' +
+          'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain restricted on DCs (ntlm.domain.restrict above 0; only 7, Deny all, has a confirmed meaning), ' +
           'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
         requires: [
           { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },

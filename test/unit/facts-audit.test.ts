@@ -1,0 +1,86 @@
+/**
+ * Checks that keep the fact audit (docs/facts-audit.md) true: the catalog states its evidence events where users read
+ * them, secondary-source defaults name their source, and the audit table covers every setting rule.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { settingRuleById, settingRules } from '../../server/src/core/catalog';
+import { FAMILIES } from '../../server/src/core/posture/levels';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** Whether `text` names event `id`, alone or inside a range such as `3024–3026`. */
+function namesEvent(text: string, id: number): boolean {
+  if (new RegExp(`\\b${id}\\b`).test(text)) return true;
+  for (const m of text.matchAll(/\b(\d{4,5})\s*[–-]\s*(\d{4,5})\b/g)) {
+    if (Number(m[1]) <= id && id <= Number(m[2])) return true;
+  }
+  return false;
+}
+
+test('namesEvent finds ids alone and inside ranges, and nothing else', () => {
+  const cases: [string, number, boolean][] = [
+    ['events 3024–3026 in material', 3025, true],
+    ['events 3024-3026', 3026, true],
+    ['events 3024–3026', 3027, false],
+    ['8001 and 8002', 8002, true],
+    ['80021', 8002, false],
+    ['4624', 462, false],
+  ];
+  for (const [text, id, want] of cases) assert.equal(namesEvent(text, id), want, `${text} / ${id}`);
+});
+
+test('every event a rule reads as evidence is named in the rule\'s "Events to watch" text', () => {
+  const gaps: string[] = [];
+  for (const r of settingRules) {
+    for (const e of r.evidence?.events ?? []) {
+      for (const id of e.ids) if (!namesEvent(r.events ?? '', id)) gaps.push(`${r.id}: ${e.log} ${id}`);
+    }
+  }
+  assert.deepEqual(gaps, []);
+});
+
+test('defaults taken from secondary sources name the source (settings-and-formats.md §1.4, §1.7, §3.2, §4)', () => {
+  const secondary: Record<string, RegExp> = {
+    'smb.client.plaintext': /HardeningKitty.*STIG/,
+    'smb.server.nullsess': /HardeningKitty.*STIG/,
+    'ntlm.nolmhash': /HardeningKitty.*STIG/,
+    'netlogon.seal': /HardeningKitty/,
+    'netlogon.sign': /HardeningKitty/,
+    'netlogon.strongkey': /HardeningKitty/,
+  };
+  for (const [id, source] of Object.entries(secondary)) {
+    const r = settingRuleById(id);
+    assert.ok(r, id);
+    assert.match(r.defaults, source, id);
+    assert.match(r.defaults, /secondary source/, id);
+    // The rollout text may lean on the default, but not as "the Windows default" stated without its source.
+    assert.doesNotMatch(r.explanation.rollout, /the Windows default/, id);
+  }
+  // The Default Domain Controllers Policy lines are known from public dumps only ([S42], V2).
+  const signOrSeal = settingRuleById('netlogon.signorseal')!;
+  assert.match(signOrSeal.defaults, /Public dumps of the Default Domain Controllers Policy/);
+  assert.doesNotMatch(JSON.stringify(signOrSeal.explanation), /The Default Domain Controllers Policy also defines it/);
+});
+
+test('the posture ladder does not give the unconfirmed values of "NTLM authentication in this domain" a meaning', () => {
+  const ntlm = FAMILIES.find((f) => f.id === 'ntlm')!;
+  const l5 = ntlm.levels.find((l) => l.level === 5)!;
+  assert.match(l5.text, /ntlm\.domain\.restrict above 0; only 7, Deny all, has a confirmed meaning/);
+  assert.doesNotMatch(l5.text, /NTLM in the domain denied on DCs \(ntlm\.domain\.restrict above 0\)/);
+});
+
+test('docs/facts-audit.md covers every setting rule, and every verdict is ok, fixed or softened', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/facts-audit.md'), 'utf8');
+  const missing = settingRules.map((r) => r.id).filter((id) => !doc.includes(`\`${id}\``));
+  assert.deepEqual(missing, []);
+  const rows = doc.split('\n').filter((l) => /^\| \d+ \|/.test(l));
+  assert.ok(rows.length >= 150, `only ${rows.length} numbered rows`);
+  const bad = rows.filter((l) => !/\| (ok|fixed|softened)(\b[^|]*)?\|\s*$/.test(l));
+  assert.deepEqual(bad, []);
+  // Row numbers run 1..n without gaps, so the count in the summary can be checked.
+  assert.deepEqual(rows.map((l) => Number(/^\| (\d+) \|/.exec(l)![1])), rows.map((_, i) => i + 1));
+  assert.match(doc, new RegExp(`\\b${rows.length} facts\\b`));
+});

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { settingRuleById, settingRules } from '../../server/src/core/catalog';
+import { posture } from '../../server/src/core';
 import { FAMILIES } from '../../server/src/core/posture/levels';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -70,6 +71,28 @@ test('the posture ladder does not give the unconfirmed values of "NTLM authentic
   const l5 = ntlm.levels.find((l) => l.level === 5)!;
   assert.match(l5.text, /ntlm\.domain\.restrict above 0; only 7, Deny all, has a confirmed meaning/);
   assert.doesNotMatch(l5.text, /NTLM in the domain denied on DCs \(ntlm\.domain\.restrict above 0\)/);
+});
+
+test('the posture page labels a safe step without promising that it breaks nothing (channel binding "When supported" refuses wrong tokens)', () => {
+  // A DC scope with channel binding Never: the ladder's next step is the "When supported" negotiate step, which is labelled safe.
+  const doc: posture.ScanResultJson = {
+    gpos: [{ guid: '{AAAAAAAA-0000-0000-0000-000000000001}', name: 'DC policy', computerEnabled: true }],
+    scopes: [
+      {
+        som: 'corp.example/Domain Controllers',
+        kind: 'ou',
+        role: 'dc',
+        gpos: [{ guid: '{AAAAAAAA-0000-0000-0000-000000000001}' }],
+        effective: [{ ruleId: 'ldap.server.cbt', status: 'weak', value: 0, exposedWhenMissing: true, winner: { gpo: '{AAAAAAAA-0000-0000-0000-000000000001}', path: 'Policies/x/GptTmpl.inf', line: 4 } }],
+      },
+    ],
+  };
+  const parts: string[] = [];
+  posture.renderPostureHtml(posture.assess(posture.postureInput(doc)), {}, (c) => parts.push(c));
+  const html = parts.join('');
+  assert.match(html, /Negotiate first: Domain controller: LDAP server channel binding token requirements/);
+  assert.match(html, /\[safe: audits or negotiates; breaks no client that behaves as it advertises\]/);
+  assert.doesNotMatch(html, /breaks nothing/);
 });
 
 test('docs/facts-audit.md covers every setting rule, and every verdict is ok, fixed or softened', () => {

@@ -106,4 +106,7 @@ test('docs/facts-audit.md covers every setting rule, and every verdict is ok, fi
   // Row numbers run 1..n without gaps, so the count in the summary can be checked.
   assert.deepEqual(rows.map((l) => Number(/^\| (\d+) \|/.exec(l)![1])), rows.map((_, i) => i + 1));
   assert.match(doc, new RegExp(`\\b${rows.length} facts\\b`));
+  // The summary's counts are the table's.
+  const count = (v: string) => rows.filter((l) => new RegExp(`\\| ${v}\\b[^|]*\\|\\s*$`).test(l)).length;
+  assert.match(doc, new RegExp(`${rows.length} facts checked: ${count('ok')} ok, ${count('fixed')} fixed, ${count('softened')} softened`));
 });

@@ -1318,7 +1318,7 @@ export const smbRules: SettingRule[] = [
         'Client side. With 1 the SMB client encrypts every session and refuses servers that cannot do SMB 3.0+ encryption; with 0 encryption is used only where a share or mapping asks for it. ' +
         'Encryption supersedes signing when both apply.',
       why:
-        'Encrypted sessions protect both the content and its integrity against anyone on the path. Because it cuts off every server without SMB 3 encryption, Microsoft\'s baseline does not turn it on, and relaylint treats both values as acceptable.',
+        'Encrypted sessions protect both the content and its integrity against anyone on the path. It cuts off every server without SMB 3 encryption, and Microsoft\'s baseline sets it to 0 explicitly, so relaylint treats both values as acceptable.',
       attack:
         'Without encryption, SMB content can be read on the wire even when it is signed; signing only stops tampering. Requiring encryption closes the reading part too.',
       fix:

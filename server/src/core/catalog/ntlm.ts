@@ -157,9 +157,9 @@ export const ntlmRules: SettingRule[] = [
         'Set "Network security: LAN Manager authentication level" to "Send NTLMv2 response only. Refuse LM & NTLM" (LmCompatibilityLevel = 5) for domain controllers, servers and workstations.',
       rollout:
         'Find what still uses LM or NTLMv1 before refusing it: with the advanced audit subcategory "Logon" on, Security event 4624 on servers and DCs records LmPackageName "NTLM V1" or "LM" for those logons. ' +
-        'Leave out ANONYMOUS LOGON events, which always read "NTLM V1" (KB4090105). The "Restrict NTLM" audit settings (ntlm.in.audit, ntlm.domain.audit on DCs) add where NTLM of any version is still used (' +
+        'Leave out ANONYMOUS LOGON events, which always read "NTLM V1" (KB4090105). The "Restrict NTLM" audit settings (ntlm.in.audit, ntlm.domain.audit on DCs) add where NTLM of any version is still used; those events go to ' +
         NTLM_LOG +
-        '). Fix or replace those systems, then set 5, ideally on clients first and domain controllers last.',
+        '. Fix or replace those systems, then set 5, ideally on clients first and domain controllers last.',
     },
     references: [REF.S16, REF.S31, REF.E16, REF.E15, REF.S28, REF.S26, REF.S27],
     fixes: [{ value: 5, title: 'Send NTLMv2 only; refuse LM and NTLM', preferred: true }],

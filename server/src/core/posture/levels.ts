@@ -280,7 +280,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
       {
         level: 4,
         name: LEVEL_NAMES[4],
-        text: 'Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB 4090105).',
+        text: 'Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB4090105).',
         requires: [
           { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
           { rule: 'ntlm.lmcompat', values: [5], missing: 'fail' },

@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { settingRuleById, settingRules } from '../../server/src/core/catalog';
 import { posture } from '../../server/src/core';
 import { FAMILIES } from '../../server/src/core/posture/levels';
+import { lint } from '../../server/src/core/engine';
+import { parseText } from '../../server/src/core/parse';
+import type { TargetOs } from '../../server/src/core/types';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -93,6 +96,28 @@ test('the posture page labels a safe step without promising that it breaks nothi
   assert.match(html, /Negotiate first: Domain controller: LDAP server channel binding token requirements/);
   assert.match(html, /\[safe: audits or negotiates; breaks no client that behaves as it advertises\]/);
   assert.doesNotMatch(html, /breaks nothing/);
+});
+
+test('the "if agrees" next steps agree, per target OS, with the default of the setting they point to (SF §1.1, §1.2, §7.1)', () => {
+  const M = 'MACHINE\\System\\CurrentControlSet\\Services\\';
+  const inf = (line: string) => ['[Unicode]', 'Unicode=yes', '[Registry Values]', line, '[Version]', 'signature="$CHICAGO$"', ''].join('\r\n');
+  const cases: [line: string, next: string, target: TargetOs, secureByDefault: boolean, must: RegExp][] = [
+    [`${M}LanManServer\\Parameters\\EnableSecuritySignature=4,1`, 'smb.server.require', 'legacy', false, /still accepts unsigned SMB 2\/3 sessions/],
+    [`${M}LanManServer\\Parameters\\EnableSecuritySignature=4,1`, 'smb.server.require', 'win11-24h2', true, /already require inbound signing by default/],
+    [`${M}LanManServer\\Parameters\\EnableSecuritySignature=4,1`, 'smb.server.require', 'ws2025', false, /pages disagree.*may still accept unsigned/],
+    [`${M}LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1`, 'smb.client.require', 'legacy', false, /then require client signing/],
+    [`${M}LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1`, 'smb.client.require', 'win11-24h2', true, /already require client signing by default/],
+    [`${M}LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1`, 'smb.client.require', 'ws2025', true, /Windows Server 2025 already require client signing by default/],
+  ];
+  for (const [line, next, targetOs, secureByDefault, must] of cases) {
+    const what = `${next} / ${targetOs}`;
+    // The case table restates the catalog's OS default, so a change there has to come here too.
+    assert.equal(settingRuleById(next)!.missingIsWeak!({ role: 'member', targetOs }), !secureByDefault, what);
+    const found = lint(parseText('GptTmpl.inf', inf(line), 'utf-16le-bom'), { role: 'member', targetOs }).filter((f) => f.ruleId === next);
+    assert.equal(found.length, 1, what);
+    assert.match(found[0].message, must, what);
+    if (secureByDefault) assert.doesNotMatch(found[0].message, /still accepts unsigned/, what);
+  }
 });
 
 test('docs/facts-audit.md covers every setting rule, and every verdict is ok, fixed or softened', () => {

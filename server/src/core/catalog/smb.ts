@@ -503,6 +503,13 @@ export const smbRules: SettingRule[] = [
         next: 'smb.server.require',
         message:
           "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+        // The same defaults as the osDefaults of smb.server.require: [S2] for 24H2 (inbound required), [S2] vs [S3] for Server 2025 (§7.1).
+        messageByTargetOs: {
+          'win11-24h2':
+            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. Windows 11 24H2 Enterprise, Pro and Education already require inbound signing by default; requiring it here keeps it so where that default was changed. Before you do, turn on the signing audit and watch the SMB server audit log (the events reported as 3021/3027).",
+          ws2025:
+            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. For Windows Server 2025 Microsoft's pages disagree on whether inbound signing is required by default; relaylint follows \"Control SMB signing behavior\", which says only outbound signing is, so the server may still accept unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+        },
       },
     ],
     stage: 'negotiate',
@@ -634,6 +641,13 @@ export const smbRules: SettingRule[] = [
         next: 'smb.client.require',
         message:
           "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
+        // [S2]: Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default (smb.client.require osDefaults).
+        messageByTargetOs: {
+          'win11-24h2':
+            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education already require client signing by default; requiring it here keeps it so where that default was changed.",
+          ws2025:
+            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education and Windows Server 2025 already require client signing by default; requiring it here keeps it so where that default was changed.",
+        },
       },
     ],
     stage: 'negotiate',

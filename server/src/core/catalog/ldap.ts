@@ -321,7 +321,7 @@ export const ldapRules: SettingRule[] = [
           );
     },
     // Default is Negotiate signing.
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'ldap.client.sealing',

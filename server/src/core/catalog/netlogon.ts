@@ -56,7 +56,7 @@ export const netlogonRules: SettingRule[] = [
         'Secure channel protection is not required (RequireSignOrSeal = 0): the member may set up a secure channel without signing or sealing, which a man-in-the-middle can read or alter.',
     ),
     // Default 1 on all roles [S19].
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'netlogon.seal',

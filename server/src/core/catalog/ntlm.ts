@@ -103,8 +103,8 @@ function minSecRule(side: 'client' | 'server'): SettingRule {
         `${name} = ${v} (${hex(v)}) is missing ${missing.join(' and ')}, so ${client ? 'this client' : 'this server'} settles for NTLM SSP sessions with weaker protection that a man-in-the-middle can exploit.`,
       );
     },
-    // The default (0x20000000) lacks the NTLMv2 session security bit.
-    osDefaults: [{ exposed: true }],
+    // The default (0x20000000) lacks the NTLMv2 session security bit. [S17] states it for the client side only.
+    osDefaults: [client ? { value: BITS_128, exposed: true } : { exposed: true }],
   };
 }
 

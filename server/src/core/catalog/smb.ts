@@ -286,8 +286,8 @@ function auditSwitch(s: SwitchSpec): SettingRule {
     references: s.references,
     fixes: [{ value: 1, title: s.fixTitle, preferred: true }],
     judge: onOffJudge(s.name, () => s.offMessage),
-    // An audit switch only produces events; leaving it unset exposes nothing by itself.
-    osDefaults: [{ exposed: false }],
+    // An audit switch only produces events; leaving it unset exposes nothing by itself. Default 0 (§1.8 [S9][S10]).
+    osDefaults: [{ value: 0, exposed: false }],
   };
 }
 
@@ -383,7 +383,7 @@ function dialectRule(side: 'server' | 'client', bound: 'min' | 'max'): SettingRu
           );
     },
     // The defaults (514 floor, 785 cap) are what Windows ships with; not configuring the policy opens nothing new.
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: isMin ? 514 : 785, exposed: false }],
   };
 }
 
@@ -700,7 +700,7 @@ export const smbRules: SettingRule[] = [
           );
     },
     // Enabled by default on all roles [S12].
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'smb.client.plaintext',

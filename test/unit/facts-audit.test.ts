@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { settingRuleById, settingRules } from '../../server/src/core/catalog';
 import { posture } from '../../server/src/core';
 import { FAMILIES } from '../../server/src/core/posture/levels';
+import { RULE_EVIDENCE } from '../../server/src/core/evidence/events';
 import { lint } from '../../server/src/core/engine';
 import { parseText } from '../../server/src/core/parse';
 import type { TargetOs } from '../../server/src/core/types';
@@ -118,6 +119,25 @@ test('the "if agrees" next steps agree, per target OS, with the default of the s
     assert.match(found[0].message, must, what);
     if (secureByDefault) assert.doesNotMatch(found[0].message, /still accepts unsigned/, what);
   }
+});
+
+test('a ladder level that asks the event logs about a rule says so when relaylint reads no event of that rule', () => {
+  const read = new Set(RULE_EVIDENCE.map((e) => e.ruleId));
+  const checked: string[] = [];
+  for (const f of FAMILIES) {
+    for (const l of f.levels) {
+      for (const c of l.requires ?? []) {
+        if (!('evidence' in c)) continue;
+        for (const rule of c.evidence) {
+          if (read.has(rule)) continue;
+          checked.push(`${f.id} L${l.level} ${rule}`);
+          assert.match(l.text, /not read yet|No event source for this is read yet/, `${f.id} L${l.level}: ${rule} has no event relaylint reads`);
+        }
+      }
+    }
+  }
+  // The two known cases: guest logons (smb.client.guest) and the secure channel (netlogon.signorseal).
+  assert.deepEqual(checked, ['smb1-guest L4 smb.client.guest', 'netlogon L4 netlogon.signorseal']);
 });
 
 test('docs/facts-audit.md covers every setting rule, and every verdict is ok, fixed or softened', () => {

@@ -137,7 +137,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
     ['No negotiate stage: SMBv1 and guest access are either allowed or not.', null],
     ['The SMBv1 server is off (smb1.server = 0, policy Disabled) and clients refuse insecure guest logons (smb.client.guest = 0, or the OS default).', SMB1_OFF],
     [
-      'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 or guest logons.',
+      'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 (event 3000; the guest-logon events 31017 / 31022 are not read yet).',
       [...SMB1_OFF, is('smb1.client', [4], 'fail'), logs(['smb1.server', 'smb.client.guest'], 'ready')],
     ],
     NOT_A_STAGE,
@@ -186,9 +186,9 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
       'Domain controllers refuse LM and NTLMv1 (ntlm.lmcompat = 5 in the DCs\' scope) and servers require NTLMv2 session security.',
       [is('ntlm.lmcompat', [5], 'fail', 'dc'), hardened('ntlm.minserver', 'fail')],
     ],
-    ['Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB 4090105).', NTLM_EVERYWHERE],
+    ['Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB4090105).', NTLM_EVERYWHERE],
     [
-      'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain denied on DCs (ntlm.domain.restrict above 0), ' +
+      'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain restricted on DCs (ntlm.domain.restrict above 0; only 7, Deny all, has a confirmed meaning), ' +
         'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
       [
         ...NTLM_EVERYWHERE,

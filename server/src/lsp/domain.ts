@@ -491,8 +491,9 @@ export class DomainModel {
   documentChanged(fsPath: string, text: string | undefined): void {
     const st = this.state;
     if (!st) {
-      // The first pass is still to come or running: it reads the document if it is not past it yet.
-      if (this.running) this.schedule();
+      // The first pass is still to come (it reads the document as it is then) or running: it is not
+      // restarted (edits must not starve it); the document is judged again once it is done.
+      if (this.running) this.docs.add(fsPath);
       return;
     }
     if (!st.reading.candidates.includes(fsPath)) return;
@@ -548,11 +549,12 @@ export class DomainModel {
     try {
       const started = Date.now();
       const cancelled = () => this.gen !== my;
-      const next = before && !full ? await updateDomain(before, docs, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument);
+      const edited = before ? docs.filter((d) => before.reading.candidates.includes(d)) : [];
+      const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument);
       done = true;
       this.state = next;
       this.log(
-        `relaylint: workspace model${full ? '' : ` (${docs.length} edited document(s) judged again)`}: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
+        `relaylint: workspace model${full ? '' : ` (${edited.length} edited document(s) judged again)`}: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
       );
       for (const n of next.notes) this.log(`relaylint: ${n}`);
       this.changed(before, next);
@@ -566,6 +568,7 @@ export class DomainModel {
         for (const d of docs) this.docs.add(d);
       }
       if (this.gen !== my) this.kick(0);
+      else if (this.docs.size && !this.timer) this.kick(DEBOUNCE_MS);
       else if (!this.timer) for (const w of this.waiters.splice(0)) w();
     }
   }

@@ -147,6 +147,20 @@ test('readRegular reads a file whole at sizes around buffer boundaries, into are
   }
 });
 
+test('a file over 8 MiB is not read ahead: the scan reads it itself when it gets to it', () => {
+  const dir = tempDir('relaylint-feed-big-');
+  try {
+    writeFile(dir, 'a.reg', 'Windows Registry Editor Version 5.00\r\n');
+    writeFile(dir, 'b.reg', Buffer.alloc(8 * 1024 * 1024 + 1, 0x20));
+    const [a, b] = [...feed([dir], [])];
+    assert.equal(a.read?.kind, 'ok');
+    assert.equal(b.path, path.join(dir, 'b.reg'));
+    assert.equal(b.read, undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a large folder is streamed (opendir) and gives the same sorted entries as a small one', (t) => {
   const dir = tempDir('relaylint-large-');
   try {

@@ -6,8 +6,8 @@
  * `feed` produces these entries on the thread that calls it. `FeedReader` runs it on the launching
  * thread while the scan thread works: the walk, the GPO metadata and the reads (system calls,
  * mostly) then overlap with parsing and judging. Entries go over in batches whose bytes sit in
- * one transferred buffer (no copy), and at most `MAX_IN_FLIGHT` batches are ahead of the scan, so
- * memory stays bounded whatever the tree.
+ * one transferred buffer (no copy), and at most `MAX_IN_FLIGHT` batches (and, past the first, at
+ * most `MAX_IN_FLIGHT_BYTES`) are ahead of the scan, so memory stays bounded whatever the tree.
  */
 import * as path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
@@ -27,7 +27,7 @@ export interface FeedEntry {
   configFrom?: string;
   /** The GPO the file's folder belongs to. */
   gpo?: GpoFolderIdentity;
-  /** The file as read (undefined for a walk problem). */
+  /** The file as read (undefined for a walk problem, and for a large file: the scan reads it itself). */
   read?: ReadResult;
 }
 
@@ -45,6 +45,9 @@ function configFrom(folder: WalkFolder): string {
   folder.config = from;
   return from;
 }
+
+/** Files larger than this are not read ahead (the scan reads them itself, one at a time). */
+const PREREAD_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Memory for the bytes of many small files (one transferable buffer per batch). */
 export interface Arena {
@@ -78,7 +81,10 @@ export function* feed(roots: readonly string[], errors: WalkError[], arena?: () 
     if (entry.problem) out.problem = entry.problem;
     else {
       out.gpo = entry.folder ? resolver.resolveFolder(entry.folder) : resolver.resolve(entry.path);
-      out.read = readRegular(entry.path, LIMITS.maxFileBytes, arena?.());
+      // A large file is left to the scan thread to read when it gets to it, as before: read here, it
+      // would wait in memory while the scan is still busy with an earlier one.
+      const read = readRegular(entry.path, Math.min(PREREAD_MAX_BYTES, LIMITS.maxFileBytes), arena?.());
+      if (read.kind !== 'too-large') out.read = read;
     }
     yield out;
   }
@@ -89,6 +95,8 @@ export function* feed(roots: readonly string[], errors: WalkError[], arena?: () 
 
 /** Batches ahead of the scan; each holds at most BATCH_FILES files and BATCH_BYTES bytes (plus one larger file). */
 const MAX_IN_FLIGHT = 3;
+/** Bytes ahead of the scan: a batch that would pass this waits until the scan has taken the others (large files go one at a time). */
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 const BATCH_FILES = 64;
 const BATCH_BYTES = 256 * 1024;
 
@@ -115,6 +123,9 @@ class BatchArena implements Arena {
   get full(): boolean {
     return this.used >= BATCH_BYTES / 2 || this.own.length > 0;
   }
+  get bytes(): number {
+    return this.used + this.own.reduce((n, b) => n + b.byteLength, 0);
+  }
 }
 
 /**
@@ -125,6 +136,9 @@ class BatchArena implements Arena {
  */
 export class FeedProducer {
   private inFlight = 0;
+  /** Bytes of each batch ahead, oldest first (the scan acknowledges them in order). */
+  private readonly aheadBytes: number[] = [];
+  private inFlightBytes = 0;
   private wake: (() => void) | undefined;
   private stopped = false;
   private readonly free: ArrayBuffer[] = [];
@@ -134,6 +148,7 @@ export class FeedProducer {
   /** The scan is done with a batch; `arena` is its buffer, back. */
   ack(arena?: ArrayBuffer): void {
     this.inFlight--;
+    this.inFlightBytes -= this.aheadBytes.shift() ?? 0;
     if (arena?.byteLength === BATCH_BYTES) this.free.push(arena);
     this.wake?.();
   }
@@ -155,10 +170,14 @@ export class FeedProducer {
       const it = feed(roots, errors, () => arena);
       let batch: FeedEntry[] = [];
       const send = async () => {
-        while (this.inFlight >= MAX_IN_FLIGHT && !this.stopped) await new Promise<void>((r) => (this.wake = r));
+        const bytes = arena.bytes;
+        const wait = () => this.inFlight >= MAX_IN_FLIGHT || (this.inFlight > 0 && this.inFlightBytes + bytes > MAX_IN_FLIGHT_BYTES);
+        while (wait() && !this.stopped) await new Promise<void>((r) => (this.wake = r));
         this.wake = undefined;
         if (this.stopped) return;
         this.inFlight++;
+        this.inFlightBytes += bytes;
+        this.aheadBytes.push(bytes);
         this.port.postMessage({ relaylintFeed: { feed: 'batch', entries: batch, arena: arena.buffer } satisfies FeedMessage }, [arena.buffer, ...arena.own]);
         batch = [];
         arena = this.arena();

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { boundFindings, FINDING_LIMITS } from '../core';
 import { CoverageSource, coverageSources } from '../core';
 import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core';
-import { fixAllEdits, lint } from '../core';
+import { fixAllEdits, isPolicyJudgement, lintJudged, type Judged } from '../core';
 import { displayKey } from '../core';
 import { LIMITS } from '../core';
 import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../core';
@@ -127,6 +127,8 @@ export function buildReport(
   gpo: GpoContext | undefined,
   options: LintOptions,
   scope?: { identity?: GpoFolderIdentity; reach?: TopologyReach },
+  /** The `judgeFile(file, options)` result the findings came from (`lintJudged`): coverage and policy reuse it. */
+  judged?: readonly Judged[],
 ): FileReport {
   // Built on first use: results of binary files (.pol) are located by byte offset and never need it.
   const index = lazyLineIndex(file.text);
@@ -203,9 +205,9 @@ export function buildReport(
     } else active.push(jf);
   }
 
-  const coverage = coverageSources(displayPath, file, index, options, nowhere?.skip);
+  const coverage = coverageSources(displayPath, file, index, options, nowhere?.skip, judged);
   const report: FileReport = { path: displayPath, format: file.format, encoding: file.encoding, ...(gpo ? { gpo } : {}), settings, findings: active, problems, suppressed, coverage };
-  if (scope) report.policy = filePolicy(displayPath, file, scope.identity, index);
+  if (scope) report.policy = filePolicy(displayPath, file, scope.identity, index, judged && isPolicyJudgement(file, options) ? judged : undefined);
   return report;
 }
 
@@ -263,7 +265,7 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
   let parsed = parseBytes(filePath, source, parseOptions);
   // --fix needs every finding's fixes; otherwise only the ones the report can list are built in full.
   const listed = { perRule: FINDING_LIMITS.perRule };
-  let findings = lint(parsed, opts.lint, opts.fix ? undefined : listed);
+  let { findings, judged } = lintJudged(parsed, opts.lint, opts.fix ? undefined : listed);
   let fixed = 0;
   let writeProblem: string | undefined;
   if (bytes && providerOf(parsed.format)?.editable && parsed.encoding !== 'binary') {
@@ -278,7 +280,7 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
           const preferred = new Set(edits);
           fixed = findings.filter((f) => !f.suppressed && f.fixes.some((x) => x.isPreferred && x.edits.every((e) => preferred.has(e)))).length;
           parsed = parseBytes(filePath, out, parseOptions);
-          findings = lint(parsed, opts.lint, listed);
+          ({ findings, judged } = lintJudged(parsed, opts.lint, listed));
         } catch (e) {
           writeProblem =
             e instanceof WriteSkipped
@@ -291,7 +293,7 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
   // Every finding is fixed above; the report lists a bounded number per rule and file.
   // The unlisted findings are let go before the report is built.
   findings = boundFindings(findings);
-  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint, { identity, reach: opts.reach });
+  const report = buildReport(displayPath, parsed, findings, gpo, opts.lint, { identity, reach: opts.reach }, judged);
   if (writeProblem) report.problems.unshift({ ruleId: 'file.io', severity: 'error', message: writeProblem, fingerprint: fingerprint(['file.io', displayPath, 'write']) });
   if (opts.fix) report.fixed = fixed;
   return report;

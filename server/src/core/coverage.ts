@@ -4,7 +4,7 @@
  * rule, where the setting is configured and whether the set is hardened, weak, missing or mixed.
  */
 import { settingRules } from './catalog';
-import { judgeContext, judgeFile } from './judge';
+import { judgeContext, judgeFile, type Judged } from './judge';
 import { displayKey } from './keys';
 import type { LineIndex } from './text';
 import type { LintOptions, ParsedFile, RegData, Setting, SettingState } from './types';
@@ -56,10 +56,18 @@ function countedRecord(ruleId: string, status: CoverageSource['status']): [strin
  * of GPOs that apply nowhere (unlinked, all links disabled, computer side disabled): they protect no
  * machine, so they never count as hardened (the policy set, policy/set.ts, says which).
  */
-export function coverageSources(path: string, file: ParsedFile, index: LineIndex, options: LintOptions, appliesNowhere?: (s: Setting) => boolean): [string, CoverageSource][] {
+export function coverageSources(
+  path: string,
+  file: ParsedFile,
+  index: LineIndex,
+  options: LintOptions,
+  appliesNowhere?: (s: Setting) => boolean,
+  /** The caller's `judgeFile(file, options)` result, when it has one (else the file is judged here). */
+  judged: readonly Judged[] = judgeFile(file, options),
+): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
   const perRule = new Map<string, number>();
-  for (const j of judgeFile(file, options)) {
+  for (const j of judged) {
     const s = j.setting;
     if (appliesNowhere?.(s)) continue;
     // Past MAX_COVERAGE_SOURCES records of a rule in one file, the accumulator has at least that

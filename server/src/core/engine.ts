@@ -260,10 +260,20 @@ function lineIndent(text: string, lineStart: number): string {
  * throws: a failing rule is an internal problem on its value, any other failure one on the file.
  */
 export function lint(file: ParsedFile, options: LintOptions, listed?: ListedLimit): Finding[] {
+  return lintJudged(file, options, listed).findings;
+}
+
+/**
+ * `lint`, and the `judgeFile(file, options)` result its findings come from, for the caller's
+ * coverage records and policy observations (one judgement per file). `judged` is absent when the
+ * file failed before it was judged.
+ */
+export function lintJudged(file: ParsedFile, options: LintOptions, listed?: ListedLimit): { findings: Finding[]; judged?: Judged[] } {
+  const out: { judged?: Judged[] } = {};
   try {
-    return lintFile(file, options, listed);
+    return { findings: lintFile(file, options, listed, out), ...out };
   } catch (e) {
-    return [
+    const findings: Finding[] = [
       {
         ruleId: problemRuleId.internal,
         severity: 'error',
@@ -272,6 +282,7 @@ export function lint(file: ParsedFile, options: LintOptions, listed?: ListedLimi
         fixes: [],
       },
     ];
+    return { findings, ...out };
   }
 }
 
@@ -303,7 +314,7 @@ function lightFindingOf(j: Judged): Finding | undefined {
   return f;
 }
 
-function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit): Finding[] {
+function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit, out?: { judged?: Judged[] }): Finding[] {
   const findings: Finding[] = [];
   const perRule = new Map<string, number>();
   const lightByRule = new Map<string, Finding>();
@@ -322,7 +333,9 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit):
   const partOf = partFinder(parts);
   const bySettingOf = new Map(parts.map((p) => [p, ruleSettings(p.settings)]));
   const bySettingFor = (s: Setting): RuleSettings => bySettingOf.get(partOf(s)) ?? new Map();
-  for (const j of judgeFile(file, options, parts)) {
+  const judged = judgeFile(file, options, parts);
+  if (out) out.judged = judged;
+  for (const j of judged) {
     if (!listed) {
       const f = findingOf(file, bySettingFor(j.setting), j);
       if (f) findings.push(f);

@@ -5,7 +5,7 @@
 export * from './types';
 export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor } from './text';
 export { detectFormat, parseText, parseBytes, polHive, type ByteSource as ParseByteSource } from './parse';
-export { lint, fixAllEdits } from './engine';
+export { lint, lintJudged, fixAllEdits } from './engine';
 export { isSettingRule, type Rule, type SettingRule, type MetaRule } from './catalog/types';
 export { ruleMarkdown } from './catalog/render';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
@@ -18,7 +18,7 @@ export { boundFindings, FINDING_LIMITS } from './bounds';
 export { hoverAt, type HoverOptions, type HoverResult } from './hover';
 export { completionsAt, type CompletionEntry, type CompletionKind } from './completion';
 export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';
-export { judgeFile, judgeValue, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
+export { judgeFile, judgeValue, isPolicyJudgement, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
 export { applicabilityOf, type FixAllOptions } from './engine';
 export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';

@@ -36,6 +36,8 @@ import {
   effectivePolicy,
   EvidenceCollector,
   filePolicy,
+  isPolicyJudgement,
+  judgeFile,
   appliesNowhereFindings,
   LIMITS,
   lineIndexFor,
@@ -252,8 +254,10 @@ function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: T
   const index = lineIndexFor(parsed.text);
   const identity = resolver.resolve(p);
   const nowhere = appliesNowhereFindings(parsed, identity, reach);
-  const sources = coverageSources(p, parsed, index, lint, nowhere.skip);
-  const policy = filePolicy(p, parsed, identity, index);
+  // One judgement for the coverage records and the policy observations.
+  const judged = judgeFile(parsed, lint);
+  const sources = coverageSources(p, parsed, index, lint, nowhere.skip, judged);
+  const policy = filePolicy(p, parsed, identity, index, isPolicyJudgement(parsed, lint) ? judged : undefined);
   const spans = new Map<string, Span>();
   for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
     if (!ruleOf(s)) continue;

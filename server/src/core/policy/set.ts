@@ -8,7 +8,7 @@
  * A file contributes one small, serialisable `FilePolicy` (what a worker thread sends back); the
  * `PolicySetBuilder` merges them.
  */
-import { judgeFile } from '../judge';
+import { judgeFile, type Judged } from '../judge';
 import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
@@ -105,12 +105,17 @@ function byGpo(settings: readonly Setting[]): Setting[][] {
   return [...groups.values()];
 }
 
-function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: string | undefined, index: LineIndex, shadowed: boolean, out: Observation[]): void {
-  // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
-  const judged = byGpo(settings).flatMap((group) => judgeFile({ ...file, settings: group }, { role: 'any', targetOs: 'legacy' }));
-  // Back in file order.
-  const order = new Map(settings.map((s, i) => [s, i]));
-  judged.sort((a, b) => (order.get(a.setting) ?? 0) - (order.get(b.setting) ?? 0));
+function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: string | undefined, index: LineIndex, shadowed: boolean, out: Observation[], given?: readonly Judged[]): void {
+  let judged: readonly Judged[];
+  if (given) judged = given;
+  else {
+    // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
+    const own = byGpo(settings).flatMap((group) => judgeFile({ ...file, settings: group }, { role: 'any', targetOs: 'legacy' }));
+    // Back in file order.
+    const order = new Map(settings.map((s, i) => [s, i]));
+    own.sort((a, b) => (order.get(a.setting) ?? 0) - (order.get(b.setting) ?? 0));
+    judged = own;
+  }
   for (const j of judged) {
     const s = j.setting;
     const gpo = normGuid(s.gpo?.guid) ?? fileGpo;
@@ -134,8 +139,12 @@ function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: s
   }
 }
 
-/** The policy record of one parsed file. `identity` is the GPO the file's folder belongs to (SYSVOL or backup), if any. */
-export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentity, index: LineIndex = lineIndexFor(file.text)): FilePolicy {
+/**
+ * The policy record of one parsed file. `identity` is the GPO the file's folder belongs to (SYSVOL or backup), if any.
+ * `judged`: the caller's `judgeFile` result for `file.settings`, when it is the judgement this record
+ * needs (`isPolicyJudgement`); otherwise the settings are judged here.
+ */
+export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentity, index: LineIndex = lineIndexFor(file.text), judged?: readonly Judged[]): FilePolicy {
   const fileGpo = normGuid(identity?.guid);
   const gpos: GpoFacts[] = [];
   for (const ref of file.reportGpos ?? []) {
@@ -155,7 +164,7 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
     gpos.push(f);
   }
   const observations: Observation[] = [];
-  observe(path, file, file.settings, fileGpo, index, false, observations);
+  observe(path, file, file.settings, fileGpo, index, false, observations, judged);
   if (file.shadowed?.length) observe(path, file, file.shadowed, fileGpo, index, true, observations);
   return { path, format: file.format, gpos, observations };
 }

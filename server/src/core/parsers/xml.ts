@@ -37,9 +37,10 @@ export interface XmlAttribute {
   ns: string;
   /** Decoded value. */
   value: string;
-  nameSpan: Span;
+  /** Spans are stored as numbers and built on access: each read returns a new object (see `XmlElement`). */
+  readonly nameSpan: Span;
   /** Inside the quotes. */
-  valueSpan: Span;
+  readonly valueSpan: Span;
 }
 
 /** The namespace declarations in scope: one node per element that declares any. */
@@ -228,9 +229,12 @@ export function* descendants(el: XmlElement): Generator<XmlElement> {
 
 interface RawAttr {
   name: string;
-  nameSpan: Span;
+  /** Where the name starts (it ends `name.length` later). */
+  start: number;
   raw: string;
-  valueSpan: Span;
+  /** Inside the quotes: [valueStart, valueEnd). */
+  valueStart: number;
+  valueEnd: number;
 }
 
 interface StartTag {
@@ -257,6 +261,28 @@ const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
 /** Whitespace-only texts (the indentation of container elements) shared per document, up to this many. */
 const MAX_INTERNED_TEXTS = 10_000;
 const MAX_INTERNED_TEXT_LENGTH = 256;
+
+/** An attribute of the tree: its spans are numbers turned into `Span` objects on access, as an element's are. */
+class Attribute implements XmlAttribute {
+  constructor(
+    readonly name: string,
+    readonly prefix: string,
+    readonly local: string,
+    public ns: string,
+    readonly value: string,
+    private readonly start: number,
+    private readonly valueStart: number,
+    private readonly valueEnd: number,
+  ) {}
+
+  get nameSpan(): Span {
+    return { start: this.start, end: this.start + this.name.length };
+  }
+
+  get valueSpan(): Span {
+    return { start: this.valueStart, end: this.valueEnd };
+  }
+}
 
 /**
  * An element of the tree. Compact on purpose: spans are numbers turned into `Span` objects on
@@ -737,7 +763,7 @@ class Reader {
             if (dup) {
               this.parseError(`Attribute ${nameInMessage(aName)} is repeated; the first one is used.`, { start: aStart, end: aEnd });
             } else {
-              attrs.push({ name: aName, nameSpan: { start: aStart, end: aEnd }, raw, valueSpan: { start: i + 1, end: close } });
+              attrs.push({ name: aName, start: aStart, raw, valueStart: i + 1, valueEnd: close });
             }
             i = close + 1;
             continue;
@@ -758,10 +784,10 @@ class Reader {
   }
 
   /** Split a qualified name; names are interned (they repeat a lot) so the tree shares one copy. */
-  private splitName(qname: string, span: Span): QName {
+  private splitName(qname: string, start: number): QName {
     const cached = this.names.get(qname);
     if (cached) {
-      if (!cached.valid) this.parseError(`"${preview(qname)}" is not a valid qualified name.`, span, 'warning');
+      if (!cached.valid) this.parseError(`"${preview(qname)}" is not a valid qualified name.`, { start, end: start + qname.length }, 'warning');
       return cached;
     }
     const colon = qname.indexOf(':');
@@ -771,18 +797,19 @@ class Reader {
       const prefix = qname.slice(0, colon);
       const local = qname.slice(colon + 1);
       q = !prefix || !local || local.indexOf(':') >= 0 ? { name: qname, prefix: '', local: qname, valid: false } : { name: qname, prefix, local, valid: true };
-      if (!q.valid) this.parseError(`"${preview(qname)}" is not a valid qualified name.`, span, 'warning');
+      if (!q.valid) this.parseError(`"${preview(qname)}" is not a valid qualified name.`, { start, end: start + qname.length }, 'warning');
     }
     if (this.names.size < MAX_INTERNED_NAMES) this.names.set(qname, q);
     return q;
   }
 
-  private resolvePrefix(prefix: string, span: Span): string {
+  /** `start`, `length`: the name the prefix belongs to, for a problem. */
+  private resolvePrefix(prefix: string, start: number, length: number): string {
     if (prefix === 'xml') return XML_NS;
     if (prefix === 'xmlns') return XMLNS_NS;
     const st = this.bindings.get(prefix);
     if (st && st.length) return st[st.length - 1];
-    if (prefix !== '') this.parseError(`Namespace prefix "${nameInMessage(prefix)}" is not declared.`, span, 'warning');
+    if (prefix !== '') this.parseError(`Namespace prefix "${nameInMessage(prefix)}" is not declared.`, { start, end: start + length }, 'warning');
     return '';
   }
 
@@ -790,7 +817,6 @@ class Reader {
     const tag = this.readStartTag(lt);
     if (!tag) return false;
     this.pos = tag.end;
-    const nameSpan = { start: lt + 1, end: lt + 1 + tag.name.length };
     if (this.skipDepth > 0) {
       if (!tag.selfClosing) this.skipDepth++;
       return true;
@@ -815,17 +841,23 @@ class Reader {
     const parent = parentFrame?.el;
     let decls: [string, string][] | undefined;
     const attrs: XmlAttribute[] = tag.attrs.length ? [] : (NO_ATTRIBUTES as XmlAttribute[]);
-    const pending: { raw: RawAttr; value: string; q: QName }[] = [];
+    // Declarations first (they bind the prefixes of this tag's names), so the other attributes wait;
+    // a tag without any (most tags) builds each attribute at once.
+    let pending: { raw: RawAttr; value: string; q: QName }[] | undefined;
+    for (const a of tag.attrs) if (a.name.startsWith('xmlns')) pending = [];
     for (const a of tag.attrs) {
-      const value = this.decode(a.raw, a.valueSpan.start, true);
-      const q = this.splitName(a.name, a.nameSpan);
+      const value = this.decode(a.raw, a.valueStart, true);
+      const q = this.splitName(a.name, a.start);
       if (q.name === 'xmlns' || q.prefix === 'xmlns') {
         const p = q.name === 'xmlns' ? '' : q.local;
-        if (p !== '' && value === '') this.parseError(`Namespace prefix "${nameInMessage(p)}" cannot be bound to an empty URI.`, a.nameSpan, 'warning');
+        if (p !== '' && value === '') this.parseError(`Namespace prefix "${nameInMessage(p)}" cannot be bound to an empty URI.`, { start: a.start, end: a.start + a.name.length }, 'warning');
         (decls ??= []).push([p, value]);
-        attrs.push({ name: q.name, prefix: q.prefix, local: q.local, ns: XMLNS_NS, value, nameSpan: a.nameSpan, valueSpan: a.valueSpan });
-      } else {
+        attrs.push(new Attribute(q.name, q.prefix, q.local, XMLNS_NS, value, a.start, a.valueStart, a.valueEnd));
+      } else if (pending) {
         pending.push({ raw: a, value, q });
+      } else {
+        // Its prefix is resolved below, after every name of the tag is split (problems keep their order).
+        attrs.push(new Attribute(q.name, q.prefix, q.local, '', value, a.start, a.valueStart, a.valueEnd));
       }
     }
     let declared: string[] | undefined;
@@ -841,12 +873,13 @@ class Reader {
         declared.push(p);
       }
     }
-    for (const p of pending) {
-      const ns = p.q.prefix ? this.resolvePrefix(p.q.prefix, p.raw.nameSpan) : '';
-      attrs.push({ name: p.q.name, prefix: p.q.prefix, local: p.q.local, ns, value: p.value, nameSpan: p.raw.nameSpan, valueSpan: p.raw.valueSpan });
+    if (!pending) for (const a of attrs as Attribute[]) if (a.prefix) a.ns = this.resolvePrefix(a.prefix, a.nameSpan.start, a.name.length);
+    for (const p of pending ?? []) {
+      const ns = p.q.prefix ? this.resolvePrefix(p.q.prefix, p.raw.start, p.raw.name.length) : '';
+      attrs.push(new Attribute(p.q.name, p.q.prefix, p.q.local, ns, p.value, p.raw.start, p.raw.valueStart, p.raw.valueEnd));
     }
-    const { name: qname, prefix, local } = this.splitName(tag.name, nameSpan);
-    const ns = this.resolvePrefix(prefix, nameSpan);
+    const { name: qname, prefix, local } = this.splitName(tag.name, lt + 1);
+    const ns = this.resolvePrefix(prefix, lt + 1, tag.name.length);
     const scope: NsScope | undefined = decls ? { decls, parent: parent ? parent.scope : undefined } : parent?.scope;
 
     const el = new Element(qname, prefix, local, ns, attrs, parent, lt, tag.end, tag.selfClosing, this.stack.length + 1, scope);

@@ -35,6 +35,8 @@ export interface GpcSpec {
   name?: string;
   flags?: number;
   wmi?: { id: string; name: string };
+  /** LDIF `gPCFunctionalityVersion` (raw text); absent = not exported. */
+  version?: string;
 }
 
 export interface DomainSpec {
@@ -54,6 +56,7 @@ export function toLdif(d: DomainSpec): string {
   for (const g of d.gpcs) {
     out.push(`dn: CN=${guid(g.letter)},CN=Policies,CN=System,${DOMAIN_DN}`, 'objectClass: groupPolicyContainer', `displayName: ${g.name ?? `GPO ${g.letter}`}`, `flags: ${g.flags ?? 0}`);
     if (g.wmi) out.push(`gPCWQLFilter: [corp.example;${g.wmi.id};0]`);
+    if (g.version !== undefined) out.push(`gPCFunctionalityVersion: ${g.version}`);
     out.push('');
     if (g.wmi) out.push(`dn: CN=${g.wmi.id},CN=SOM,CN=WMIPolicy,CN=System,${DOMAIN_DN}`, 'objectClass: msWMI-Som', `msWMI-ID: ${g.wmi.id}`, `msWMI-Name: ${g.wmi.name}`, '');
   }

@@ -241,3 +241,31 @@ test('the config file`s topology is read when --topology is not given', () => {
   const none = JSON.parse(runCli(['scan', 'sysvol', '--format', 'json', '--fail-on', 'never', '--no-config'], { cwd: dir }).stdout);
   assert.equal(none.scopes, undefined);
 });
+
+test('P9: a GPO whose gPCFunctionalityVersion is not 2 applies nowhere: info finding, no coverage credit, gpos[] says why', () => {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.OLD), { recursive: true });
+  fs.appendFileSync(
+    path.join(dir, 'corp.ldf'),
+    ['', `dn: CN=${G.SRV},CN=Policies,CN=System,DC=corp,DC=example`, 'objectClass: groupPolicyContainer', 'displayName: Servers Legacy', 'gPCFunctionalityVersion: 1', '', `dn: CN=${G.DOM},CN=Policies,CN=System,DC=corp,DC=example`, 'objectClass: groupPolicyContainer', 'gPCFunctionalityVersion: 2', ''].join('\n'),
+  );
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  const why = 'its gPCFunctionalityVersion is "1", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere';
+  const srv = j.files.find((f: { path: string }) => f.path.includes(G.SRV));
+  assert.deepEqual(
+    srv.findings.map((f: { ruleId: string; severity: string; message: string }) => [f.ruleId, f.severity, f.message]),
+    [
+      ['smb.server.require', 'error', 'SMB server signing is not required (RequireSecuritySignature = 0): this host accepts unsigned sessions and can be the target of an NTLM relay over SMB.'],
+      ['gpo.applies-nowhere', 'info', `The GPO "Servers Legacy" ${G.SRV} applies nowhere: ${why}. Its values do not count as hardened in coverage or in the effective policy.`],
+    ],
+  );
+  const g = j.gpos.find((x: { guid: string }) => x.guid === G.SRV);
+  assert.deepEqual([g.functionalityVersion, g.appliesNowhere], [1, why]);
+  assert.equal(j.gpos.find((x: { guid: string }) => x.guid === G.DOM).functionalityVersion, 2);
+  const servers = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers');
+  assert.deepEqual(servers.dropped, [{ guid: G.SRV, som: 'corp.example/Servers', reason: 'gPCFunctionalityVersion 1, not 2' }]);
+  assert.equal(servers.effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'hardened');
+  const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
+  assert.deepEqual(cov.sources.map((s: { path: string }) => s.path), [`sysvol/Policies/${G.DOM}/${SEC}`]);
+  assert.equal(cov.status, 'hardened');
+});

@@ -168,6 +168,34 @@ describe('effective value per scope', () => {
     assert.match(summary('D')?.appliesNowhere ?? '', /computer side is disabled/);
   });
 
+  test('P9: only GPOs whose gPCFunctionalityVersion is 2 are used; another value applies nowhere, absent means no check', () => {
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['B', 0], ['C', 0], ['E', 0]] }],
+      gpcs: [{ letter: 'A', version: '2' }, { letter: 'B', version: '3' }, { letter: 'C', version: 'x' }, { letter: 'E' }],
+    };
+    const r = run(d, policySet([hard('A'), weak('B'), weak('C')], {}, ['E']));
+    const s = scope(r, 'corp.example');
+    assert.deepEqual(order(s), ['E', 'A']);
+    assert.deepEqual(s.dropped, [
+      { guid: guid('C'), som: 'corp.example', reason: 'gPCFunctionalityVersion x, not 2' },
+      { guid: guid('B'), som: 'corp.example', reason: 'gPCFunctionalityVersion 3, not 2' },
+    ]);
+    const e = rule(s, REQ);
+    assert.equal(e.status, 'hardened');
+    assert.deepEqual(e.shadowed, []);
+    const summary = (l: string) => r.gpos.find((g) => g.guid === guid(l));
+    assert.deepEqual(
+      ['A', 'B', 'C', 'E'].map((l) => [summary(l)?.functionalityVersion, summary(l)?.appliesNowhere]),
+      [
+        [2, undefined],
+        [3, 'its gPCFunctionalityVersion is "3", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere'],
+        ['x', 'its gPCFunctionalityVersion is "x", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere'],
+        [undefined, undefined],
+      ],
+    );
+    assert.deepEqual(r.problems, [{ source: 'corp.ldf', severity: 'warning', line: 20, message: `gPCFunctionalityVersion "x" of ${guid('C')} is not a number; clients use only GPOs of version 2, so it is treated as applying nowhere.` }]);
+  });
+
   test('an unlinked GPO applies nowhere', () => {
     const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['X', 1]] }], gpcs: [] };
     const r = run(d, policySet([hard('A'), weak('G'), weak('X')]));

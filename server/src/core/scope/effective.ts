@@ -16,7 +16,7 @@ import { settingRules } from '../catalog';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
 import type { Extension, Observation, PolicySet } from '../policy/set';
-import type { Lack, Topology, TopologyProblem, TopoSom } from '../topology';
+import { versionGateReason, type Lack, type Topology, type TopologyProblem, type TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
 import { gpoConditions, gpoList, roleOf, SITE_DOMAIN_ENFORCED, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
 
@@ -91,6 +91,8 @@ export interface GpoSummary {
   scanned: boolean;
   /** The scanned files of the GPO. */
   files: string[];
+  /** LDIF `gPCFunctionalityVersion` when exported (a number when it is one, else the raw text); only 2 is used (P9). */
+  functionalityVersion?: number | string;
   /** Why its values apply nowhere, when they do not. */
   appliesNowhere?: string;
   /** RSoP reports that say it did not apply on their computer, and why. */
@@ -194,6 +196,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const wmi = g?.wmiFilter ?? c?.wmiFilter;
     if (wmi) info.wmiFilter = wmi;
     if (g?.applyTrustees) info.applyTrustees = g.applyTrustees;
+    if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
     return info;
   };
   const nameOf = (guid: string | undefined) => (guid ? (gpoInfo(guid)?.name ?? guid) : 'no GPO');
@@ -297,6 +300,8 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
       if (tr.deny.length) s.filters.securityDenied = tr.deny.map((t) => t.name ?? t.sid ?? '?');
     }
     if (info?.wmiFilter) s.filters.wmi = info.wmiFilter;
+    const fv = info?.functionalityVersion;
+    if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;
     // Reports-only topology: a GPO without a report of its own has unknown links, not no links.
     const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
     const why = appliesNowhere(info, links, linksKnown);
@@ -310,6 +315,8 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
 /** Why a GPO applies nowhere, given the topology's links; undefined when it applies somewhere (or cannot be told). */
 export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enabled: boolean }[], topologyKnown: boolean): string | undefined {
   if (info?.computerEnabled === false) return 'its computer side is disabled (GPO status), so none of its computer settings apply anywhere';
+  const gate = versionGateReason(info?.functionalityVersion);
+  if (gate) return gate;
   if (!topologyKnown) return undefined;
   if (links.length === 0) return 'no enabled link to it is in the topology, so its settings apply nowhere';
   if (links.every((l) => !l.enabled)) return 'every link to it is disabled, so its settings apply nowhere';

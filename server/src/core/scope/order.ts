@@ -12,7 +12,7 @@
  * evaluation can try every possibility instead of guessing.
  */
 import { canonicalOf, isDomainControllersDn } from '../topology/dn';
-import type { Topology, TopoSom } from '../topology';
+import { versionGateReason, type Topology, type TopoSom } from '../topology';
 import type { Trustee } from '../types';
 
 export interface GpoInfo {
@@ -20,6 +20,8 @@ export interface GpoInfo {
   computerEnabled?: boolean;
   wmiFilter?: string;
   applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** LDIF `gPCFunctionalityVersion` (raw), when exported (P9). */
+  functionalityVersion?: string;
   /** Found among the scanned GPOs. */
   inSet: boolean;
 }
@@ -171,6 +173,10 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
       const gi = info(guid);
       if (gi?.computerEnabled === false) {
         dropped.push({ guid, som: som.canonical, reason: 'computer side disabled' });
+        continue;
+      }
+      if (versionGateReason(gi?.functionalityVersion)) {
+        dropped.push({ guid, som: som.canonical, reason: `gPCFunctionalityVersion ${gi?.functionalityVersion}, not 2` });
         continue;
       }
       if (!link.enforced && depth < blockDepth) {

@@ -10,7 +10,7 @@ import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
-import { addLacks, emptyPart, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
+import { addLacks, emptyPart, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, readSharpHound } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
 
@@ -136,6 +136,7 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
         had.flags ??= g.flags;
         had.wmiFilter ??= g.wmiFilter;
         had.objectGuid ??= g.objectGuid;
+        had.functionalityVersion ??= g.functionalityVersion;
       }
       if (g.objectGuid) byObjectGuid.set(g.objectGuid, topo.gpcs.get(g.guid) as Gpc);
     }
@@ -223,6 +224,8 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
   const reasons: Record<string, string> = {};
   for (const g of seen) if (!linked.has(g)) reasons[g] = 'every link to it is disabled, so its settings apply nowhere';
   for (const [guid, c] of topo.gpcs) {
+    const gate = versionGateReason(c.functionalityVersion);
+    if (gate) reasons[guid] = gate;
     if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
   }
   return { linked: [...linked], reasons };

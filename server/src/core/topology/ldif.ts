@@ -1,6 +1,7 @@
 /**
  * LDIF (RFC 2849 [E9]) from `ldifde` or `ldapsearch`: domain, OU and site objects with `gPLink` /
- * `gPOptions`, group policy containers with `displayName`, `flags`, `gPCWQLFilter`, and `msWMI-Som`
+ * `gPOptions`, group policy containers with `displayName`, `flags`, `gPCWQLFilter`,
+ * `gPCFunctionalityVersion` (P9), and `msWMI-Som`
  * filter objects (scope-and-evidence.md §2.1–§2.6). Folded lines are unfolded before `::` base64
  * values are decoded; CRLF and LF both end lines; `version:` is optional; `#` comments are skipped.
  */
@@ -172,6 +173,13 @@ export function readLdif(text: string, source: string): TopologyPart {
       if (flags !== undefined) {
         if (/^\d+$/.test(flags.trim())) gpc.flags = Number(flags.trim());
         else part.problems.push({ source, severity: 'warning', line: r.line, message: `flags "${flags}" of ${guid} is not a number; its GPO status is unknown.` });
+      }
+      const version = attr(r, 'gpcfunctionalityversion')?.value;
+      if (version !== undefined) {
+        gpc.functionalityVersion = version.trim();
+        if (!/^\d+$/.test(gpc.functionalityVersion)) {
+          part.problems.push({ source, severity: 'warning', line: r.line, message: `gPCFunctionalityVersion ${JSON.stringify(gpc.functionalityVersion)} of ${guid} is not a number; clients use only GPOs of version 2, so it is treated as applying nowhere.` });
+        }
       }
       const wql = attr(r, 'gpcwqlfilter')?.value;
       const wqlId = wql ? normGuid(wql.split(';')[1] ?? wql) : undefined;

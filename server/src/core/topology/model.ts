@@ -66,7 +66,23 @@ export interface Gpc {
   wmiFilter?: string;
   /** SharpHound: objectGUID of the GPC (what `Links[].GUID` points to). */
   objectGuid?: string;
+  /**
+   * LDIF `gPCFunctionalityVersion` as exported (trimmed, raw): clients use only GPOs whose version
+   * is 2 (P9, MS-GPOL [E1] 3.2.5.1.6); absent = not exported, no check.
+   */
+  functionalityVersion?: string;
   source: string;
+}
+
+/**
+ * P9 version gate (scope-and-evidence.md §1.1 P9 and §2.3, V [E1] 3.2.5.1.6): only GPOs whose
+ * `gPCFunctionalityVersion` is 2 are used, checked only when the attribute was exported. The reason
+ * a GPO fails it, or undefined when it passes or the value is unknown.
+ */
+export function versionGateReason(version: string | undefined): string | undefined {
+  if (version === undefined) return undefined;
+  if (/^\d+$/.test(version) && Number(version) === 2) return undefined;
+  return `its gPCFunctionalityVersion is ${JSON.stringify(version)}, not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere`;
 }
 
 export interface TopologyProblem {

@@ -194,7 +194,7 @@ export interface ObsSpec {
 /** A policy set of hand-made observations; `facts` adds report facts per GPO letter. */
 export function policySet(
   obs: ObsSpec[],
-  facts: Record<string, { name?: string; computerEnabled?: boolean; trustees?: { allow: Trustee[]; deny: Trustee[] }; wmi?: string; links?: { som: string; enabled: boolean; enforced: boolean }[] }> = {},
+  facts: Record<string, { name?: string; computerEnabled?: boolean; trustees?: { allow: Trustee[]; deny: Trustee[] }; securityUnknown?: string; wmi?: string; links?: { som: string; enabled: boolean; enforced: boolean }[] }> = {},
   alsoGpos: string[] = [],
 ): PolicySet {
   const b = new PolicySetBuilder();
@@ -210,6 +210,7 @@ export function policySet(
           name: f.name ?? `GPO ${l}`,
           ...(f.computerEnabled !== undefined ? { computerEnabled: f.computerEnabled } : {}),
           ...(f.trustees ? { applyTrustees: f.trustees } : {}),
+          ...(f.securityUnknown ? { securityUnknown: f.securityUnknown } : {}),
           ...(f.wmi ? { wmiFilter: f.wmi } : {}),
           ...(f.links ? { links: f.links } : {}),
         },

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { toSharpHound, zip } from '../../helpers/domain';
+import { APPLY, hex, sd } from '../../helpers/sd';
 
 const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const G = {
@@ -268,4 +269,58 @@ test('P9: a GPO whose gPCFunctionalityVersion is not 2 applies nowhere: info fin
   const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
   assert.deepEqual(cov.sources.map((s: { path: string }) => s.path), [`sysvol/Policies/${G.DOM}/${SEC}`]);
   assert.equal(cov.status, 'hardened');
+});
+
+/** A GPMC backup of G.SRV (weak value) whose Backup.xml carries `sdHex`, next to an LDIF linking G.DOM at the domain and G.SRV at Servers. */
+function backupDomain(sdHex: string): string {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.OLD), { recursive: true });
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.SRV), { recursive: true });
+  const bk = 'backups/{0A0B0C0D-0000-4000-8000-00000000000A}';
+  writeFile(
+    dir,
+    `${bk}/Backup.xml`,
+    `<?xml version="1.0" encoding="utf-8"?><GroupPolicyBackupScheme bkp:version="2.0" bkp:type="GroupPolicyBackupTemplate" xmlns:bkp="http://www.microsoft.com/GroupPolicy/GPOOperations" xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations"><GroupPolicyObject><GroupPolicyCoreSettings><ID><![CDATA[${G.SRV.toLowerCase()}]]></ID><Domain><![CDATA[corp.example]]></Domain><SecurityDescriptor>${sdHex}</SecurityDescriptor><DisplayName><![CDATA[Servers Legacy]]></DisplayName><Options><![CDATA[1]]></Options></GroupPolicyCoreSettings></GroupPolicyObject></GroupPolicyBackupScheme>`,
+  );
+  writeFile(dir, `${bk}/DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf`, inf([`${SRV}=4,0`]));
+  return dir;
+}
+
+const BK_INF = 'backups/{0A0B0C0D-0000-4000-8000-00000000000A}/DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf';
+
+test('P10 from a backup: a Backup.xml descriptor that denies Apply to Authenticated Users makes the GPO apply nowhere', () => {
+  const deny = hex(sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-11', object: APPLY }, { type: 6, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: backupDomain(deny) }).stdout);
+  const why = 'security filtering denies Apply Group Policy to Authenticated Users';
+  const f = j.files.find((x: { path: string }) => x.path === BK_INF);
+  assert.deepEqual(
+    f.findings.filter((x: { ruleId: string }) => x.ruleId === 'gpo.applies-nowhere').map((x: { message: string }) => x.message),
+    [`The GPO "Servers Legacy" ${G.SRV} applies nowhere: ${why} (Backup.xml security descriptor), so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`],
+  );
+  const g = j.gpos.find((x: { guid: string }) => x.guid === G.SRV);
+  assert.deepEqual([g.filters, g.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, `${why}, so its settings apply nowhere`]);
+  const servers = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers');
+  assert.deepEqual(servers.dropped, [{ guid: G.SRV, som: 'corp.example/Servers', reason: why }]);
+  assert.equal(servers.effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'hardened');
+  assert.deepEqual(j.topology.problems, []);
+});
+
+test('P10 from a backup: a group allowed in Backup.xml makes the result conditional, naming it; a damaged descriptor is an error that fails the scan', () => {
+  const web = hex(sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-21-1-2-3-1108', object: APPLY }]));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: backupDomain(web) }).stdout);
+  const e = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
+  assert.deepEqual([e.status, e.condition, e.winner.path], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108', BK_INF]);
+  assert.deepEqual(j.gpos.find((x: { guid: string }) => x.guid === G.SRV).filters, { security: ['S-1-5-21-1-2-3-1108'] });
+
+  const broken = backupDomain(web.slice(0, 50));
+  const r = runCli(['scan', '.', '--format', 'json', '--fail-on', 'error'], { cwd: broken });
+  assert.equal(r.code, 1, r.stderr);
+  const k = JSON.parse(r.stdout);
+  const why = "its Backup.xml SecurityDescriptor could not be read: the security descriptor is 17 bytes, shorter than its 20-byte header (truncated?)";
+  assert.deepEqual(k.topology.problems, [{ source: 'Backup.xml', severity: 'error', message: `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+  assert.deepEqual(k.gpos.find((x: { guid: string }) => x.guid === G.SRV).filters, { securityUnknown: why });
+  const e2 = k.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
+  assert.deepEqual([e2.status, e2.condition], ['conditional', `security filtering unknown (${why})`]);
+  const text = runCli(['scan', '.', '--fail-on', 'never'], { cwd: broken }).stdout;
+  assert.ok(text.includes(`  error Backup.xml: GPO "Servers Legacy" ${G.SRV}: ${why}.`), text);
 });

@@ -232,6 +232,52 @@ describe('effective value per scope', () => {
     assert.equal(e.condition, 'security filtering: Apply Group Policy denied to CORP\\Kiosks');
   });
 
+  describe('P10 per role (member scopes vs the Domain Controllers OU), one GPO C setting the value hardened over a weak domain GPO A', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0]] }, { dn: DCS, links: [['C', 0]] }], gpcs: [] };
+    const AU = { sid: 'S-1-5-11', name: 'Authenticated Users' };
+    const DCOMP = { sid: 'S-1-5-21-1-2-3-515', name: 'Domain Computers' };
+    const DCTRL = { sid: 'S-1-5-21-1-2-3-516', name: 'Domain Controllers' };
+    const EDC = { sid: 'S-1-5-9' };
+    const WEBS = { sid: 'S-1-5-21-1-2-3-1108' };
+    // [case, trustees, member scope (status, condition or dropped reason), DC scope, gpos[].appliesNowhere]
+    const cases: [string, { allow: { sid: string; name?: string }[]; deny: { sid: string; name?: string }[] }, [string, string?], [string, string?], string?][] = [
+      ['Everyone', { allow: [{ sid: 'S-1-1-0', name: 'Everyone' }], deny: [] }, ['hardened'], ['hardened']],
+      ['Domain Computers: all members, not the DCs', { allow: [DCOMP], deny: [] }, ['hardened'], ['conditional', 'security filtering: applies only to Domain Computers']],
+      ['Domain Controllers RID 516: the DCs only', { allow: [DCTRL], deny: [] }, ['conditional', 'security filtering: applies only to Domain Controllers'], ['hardened']],
+      ['S-1-5-9 (raw): the DCs only', { allow: [EDC], deny: [] }, ['conditional', 'security filtering: applies only to S-1-5-9'], ['hardened']],
+      ['a group named by its raw SID', { allow: [WEBS], deny: [] }, ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108'], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108']],
+      ['deny to Authenticated Users: applies nowhere', { allow: [AU], deny: [AU] }, ['weak', 'security filtering denies Apply Group Policy to Authenticated Users'], ['weak', 'security filtering denies Apply Group Policy to Authenticated Users'], 'security filtering denies Apply Group Policy to Authenticated Users, so its settings apply nowhere'],
+      ['deny to Domain Computers: no member, the DCs only under a condition', { allow: [AU], deny: [DCOMP] }, ['weak', 'security filtering denies Apply Group Policy to Domain Computers'], ['conditional', 'security filtering: Apply Group Policy denied to Domain Computers']],
+      ['deny to Domain Computers and Domain Controllers: applies nowhere', { allow: [AU], deny: [DCOMP, DCTRL] }, ['weak', 'security filtering denies Apply Group Policy to Domain Computers'], ['weak', 'security filtering denies Apply Group Policy to Domain Controllers'], 'security filtering denies Apply Group Policy to Domain Computers (member computers) and denies Apply Group Policy to Domain Controllers (domain controllers), so its settings apply nowhere'],
+      ['nobody allowed: applies nowhere', { allow: [], deny: [] }, ['weak', 'security filtering grants Apply Group Policy to no one'], ['weak', 'security filtering grants Apply Group Policy to no one'], 'security filtering grants Apply Group Policy to no one, so its settings apply nowhere'],
+    ];
+    for (const [name, trustees, member, dc, nowhere] of cases) {
+      test(name, () => {
+        const r = run(d, policySet([weak('A'), hard('C')], { C: { trustees } }));
+        const check = (som: string, [status, why]: [string, string?]) => {
+          const s = scope(r, som);
+          const e = rule(s, REQ);
+          const drop = s.dropped?.find((x) => x.guid === guid('C'))?.reason;
+          assert.deepEqual([e.status, e.condition ?? drop], [status, why], som);
+        };
+        check('corp.example/Servers', member);
+        check('corp.example/Domain Controllers', dc);
+        assert.equal(r.gpos.find((g) => g.guid === guid('C'))?.appliesNowhere, nowhere);
+      });
+    }
+  });
+
+  test('P10: security filtering that could not be read (damaged Backup.xml descriptor) is a condition, an error and named in gpos[]', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0]] }], gpcs: [] };
+    const why = 'its Backup.xml SecurityDescriptor could not be read: the security descriptor is 10 bytes, shorter than its 20-byte header (truncated?)';
+    const r = run(d, policySet([weak('A'), hard('C')], { C: { securityUnknown: why } }));
+    const e = rule(scope(r, 'corp.example/Servers'), REQ);
+    assert.equal(e.status, 'conditional');
+    assert.equal(e.condition, `security filtering unknown (${why})`);
+    assert.deepEqual(r.gpos.find((g) => g.guid === guid('C'))?.filters, { securityUnknown: why });
+    assert.deepEqual(r.problems, [{ source: 'Backup.xml', severity: 'error', message: `GPO "GPO C" ${guid('C')}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+  });
+
   test('P11: a WMI filter makes the result conditional, naming the filter (LDIF msWMI-Som name)', () => {
     const d: DomainSpec = {
       soms: [{ dn: DOMAIN_DN, links: [['W', 0]] }],

@@ -217,13 +217,14 @@ describe('RSoP losers', () => {
 describe('GPO identity as pure functions', () => {
   const other = join(ROOT, 'test', 'fixtures', 'other');
 
-  test('Backup.xml of the corpus: ID, DisplayName, Options 1 = user side off (computer on), no WMI filter', () => {
+  test('Backup.xml of the corpus: ID, DisplayName, Options 1 = user side off (computer on), no WMI filter, Apply granted to Authenticated Users', () => {
     assert.deepEqual(parseBackupXml(readFileSync(join(other, 'hardenad-smb-signing-configuration__Backup.xml'), 'utf8')), {
       source: 'Backup.xml',
       guid: '{5894E193-3248-4484-A1F5-E7409640E822}',
       name: 'HAD_SMB-Signing_Configuration',
       statusFlags: 1,
       computerEnabled: true,
+      applyTrustees: { allow: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], deny: [] },
     });
   });
 

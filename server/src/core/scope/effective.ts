@@ -15,6 +15,7 @@
 import { settingRules } from '../catalog';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
+import { excludedEverywhere } from '../policy/filtering';
 import type { Extension, Observation, PolicySet } from '../policy/set';
 import { versionGateReason, type Lack, type Topology, type TopologyProblem, type TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
@@ -86,7 +87,7 @@ export interface GpoSummary {
   /** null when no input says. */
   computerEnabled: boolean | null;
   links: { som: string; enabled: boolean; enforced: boolean; order: number | null }[];
-  filters: { security?: string[]; securityDenied?: string[]; wmi?: string };
+  filters: { security?: string[]; securityDenied?: string[]; wmi?: string; securityUnknown?: string };
   /** Found among the scanned files. */
   scanned: boolean;
   /** The scanned files of the GPO. */
@@ -196,6 +197,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const wmi = g?.wmiFilter ?? c?.wmiFilter;
     if (wmi) info.wmiFilter = wmi;
     if (g?.applyTrustees) info.applyTrustees = g.applyTrustees;
+    else if (g?.securityUnknown) info.securityUnknown = g.securityUnknown;
     if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
     return info;
   };
@@ -206,6 +208,16 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
   const hints = new Map<string, string>();
   for (const g of set.gpos.values()) for (const l of g.links ?? []) hints.set(l.som.toLowerCase(), l.som);
   const canonical = (s: TopoSom) => s.canonicalHint ?? hints.get(s.canonical.toLowerCase()) ?? s.canonical;
+
+  // Security filtering that could not be read (a damaged Backup.xml descriptor): fail closed, said once per GPO.
+  for (const g of set.gpos.values()) {
+    if (g.applyTrustees || !g.securityUnknown) continue;
+    problems.push({
+      source: 'Backup.xml',
+      severity: 'error',
+      message: `GPO ${g.name ? `"${g.name}" ` : ''}${g.guid}: ${g.securityUnknown}. Its security filtering is unknown, so results it decides are conditional.`,
+    });
+  }
 
   // Links pointing to GPOs that were not scanned.
   const reported = new Set<string>();
@@ -298,7 +310,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     if (tr) {
       s.filters.security = tr.allow.map((t) => t.name ?? t.sid ?? '?');
       if (tr.deny.length) s.filters.securityDenied = tr.deny.map((t) => t.name ?? t.sid ?? '?');
-    }
+    } else if (g?.securityUnknown) s.filters.securityUnknown = g.securityUnknown;
     if (info?.wmiFilter) s.filters.wmi = info.wmiFilter;
     const fv = info?.functionalityVersion;
     if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;
@@ -317,6 +329,8 @@ export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enab
   if (info?.computerEnabled === false) return 'its computer side is disabled (GPO status), so none of its computer settings apply anywhere';
   const gate = versionGateReason(info?.functionalityVersion);
   if (gate) return gate;
+  const excluded = excludedEverywhere(info?.applyTrustees);
+  if (excluded) return `${excluded}, so its settings apply nowhere`;
   if (!topologyKnown) return undefined;
   if (links.length === 0) return 'no enabled link to it is in the topology, so its settings apply nowhere';
   if (links.every((l) => !l.enabled)) return 'every link to it is disabled, so its settings apply nowhere';

@@ -39,9 +39,18 @@ export interface GpcSpec {
   version?: string;
 }
 
+export interface ComputerSpec {
+  /** DN of the computer object, e.g. `CN=FS01,OU=Servers,DC=corp,DC=example`. */
+  dn: string;
+  /** `dNSHostName`, e.g. `fs01.corp.example`. */
+  host: string;
+}
+
 export interface DomainSpec {
   soms: SomSpec[];
   gpcs: GpcSpec[];
+  /** Computer objects (LDIF `objectClass: computer`, SharpHound computers.json). */
+  computers?: ComputerSpec[];
 }
 
 const gpcDn = (l: string) => `cn=${guid(l)},cn=policies,cn=system,${DOMAIN_DN}`;
@@ -60,6 +69,7 @@ export function toLdif(d: DomainSpec): string {
     out.push('');
     if (g.wmi) out.push(`dn: CN=${g.wmi.id},CN=SOM,CN=WMIPolicy,CN=System,${DOMAIN_DN}`, 'objectClass: msWMI-Som', `msWMI-ID: ${g.wmi.id}`, `msWMI-Name: ${g.wmi.name}`, '');
   }
+  for (const c of d.computers ?? []) out.push(`dn: ${c.dn}`, 'objectClass: top', 'objectClass: computer', `dNSHostName: ${c.host}`, '');
   return out.join('\n');
 }
 
@@ -69,10 +79,10 @@ export function toSharpHound(d: DomainSpec): Record<string, string> {
   const meta = (type: string, count: number) => ({ methods: 46067, type, count, version: 6, collectorversion: '2.5.0' });
   const ous = d.soms.filter((s) => s.dn.startsWith('OU='));
   const doms = d.soms.filter((s) => s.dn.startsWith('DC='));
-  return {
+  const files: Record<string, string> = {
     '20261206101500_ous.json': JSON.stringify({
       data: ous.map((s, i) => ({
-        ObjectIdentifier: `2B6E0C41-93D7-4F55-A1C8-${String(i).padStart(12, '0')}`,
+        ObjectIdentifier: ouId(i),
         Properties: { domain: 'CORP.EXAMPLE', name: `${s.dn.split(',')[0].slice(3).toUpperCase()}@CORP.EXAMPLE`, distinguishedname: s.dn.toUpperCase(), blocksinheritance: !!s.block },
         Links: links(s),
         ChildObjects: [],
@@ -94,7 +104,29 @@ export function toSharpHound(d: DomainSpec): Record<string, string> {
       meta: meta('gpos', d.gpcs.length),
     }),
   };
+  if (d.computers) {
+    const container = (dn: string) => {
+      const parent = dn.slice(dn.indexOf(',') + 1).toLowerCase();
+      const i = ous.findIndex((s) => s.dn.toLowerCase() === parent);
+      return i >= 0 ? { ObjectIdentifier: ouId(i), ObjectType: 'OU' } : { ObjectIdentifier: 'S-1-5-21-1-2-3', ObjectType: 'Domain' };
+    };
+    files['20261206101500_computers.json'] = JSON.stringify({
+      data: d.computers.map((c, i) => ({
+        ObjectIdentifier: `S-1-5-21-1-2-3-${1200 + i}`,
+        Properties: { domain: 'CORP.EXAMPLE', name: c.host.toUpperCase(), distinguishedname: c.dn.toUpperCase() },
+        ContainedBy: container(c.dn),
+        Aces: [],
+        IsDeleted: false,
+        IsACLProtected: false,
+      })),
+      meta: meta('computers', d.computers.length),
+    });
+  }
+  return files;
 }
+
+/** SharpHound ObjectIdentifier of the i-th OU (its objectGUID). */
+export const ouId = (i: number): string => `2B6E0C41-93D7-4F55-A1C8-${String(i).padStart(12, '0')}`;
 
 /** Get-GPInheritance | ConvertTo-Json -Depth 5 (PowerShell 7 style). */
 export function toGpInheritance(d: DomainSpec): string {

@@ -46,14 +46,24 @@ export interface Som {
   source: string;
   /** Canonical path with its case from a GPO report, when the source upper-cased it. */
   canonicalHint?: string;
+  /** SharpHound: the object's `ObjectIdentifier` (OU objectGUID or domain SID, upper case), what `ContainedBy` points to. */
+  objectId?: string;
 }
 
-/** A computer object the topology names (LDIF `objectClass: computer`): where it sits decides its scope. */
+/**
+ * A computer object the topology names (LDIF `objectClass: computer`, SharpHound `computers.json`):
+ * where it sits decides its scope.
+ */
 export interface TopoComputer {
+  /** Distinguished name; empty when the source gave only the container's identifier. */
   dn: string;
-  /** `dNSHostName` when exported, else the `cn`. */
+  /** LDIF: `dNSHostName` when exported, else the `cn`. SharpHound: as read (raw), see sharphound.ts. */
   name: string;
   source: string;
+  /** SharpHound: the computer's `ObjectIdentifier` (upper case). */
+  objectId?: string;
+  /** SharpHound v6: `ContainedBy.ObjectIdentifier`, the OU or domain holding it (upper case). */
+  containerId?: string;
 }
 
 export interface Gpc {
@@ -113,6 +123,8 @@ export interface TopologyPart {
   wmiNames?: Map<string, string>;
   /** Computer objects, when the export has them (readiness per scope names the servers of a scope). */
   computers?: TopoComputer[];
+  /** SharpHound v5: `ChildObjects` of OUs and domains that are computers: computer id → container id (upper case). */
+  childOf?: Map<string, string>;
   problems: TopologyProblem[];
   lacks: Lack[];
 }

@@ -267,6 +267,13 @@ describe('effective value per scope', () => {
     }
   });
 
+  test('P10: when every scanned GPO carries its security filtering (reports, Backup.xml), the topology no longer lacks it', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['C', 0]] }], gpcs: [{ letter: 'A' }, { letter: 'C' }] };
+    const au = { allow: [{ sid: 'S-1-5-11' }], deny: [] };
+    assert.deepEqual(run(d, policySet([weak('A'), hard('C')], { A: { trustees: au }, C: { trustees: au } })).lacks.map((l) => l.fact), ['sites']);
+    assert.deepEqual(run(d, policySet([weak('A'), hard('C')], { C: { trustees: au } })).lacks.map((l) => l.fact), ['security-filtering', 'sites']);
+  });
+
   test('P10: security filtering that could not be read (damaged Backup.xml descriptor) is a condition, an error and named in gpos[]', () => {
     const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0]] }], gpcs: [] };
     const why = 'its Backup.xml SecurityDescriptor could not be read: the security descriptor is 10 bytes, shorter than its 20-byte header (truncated?)';

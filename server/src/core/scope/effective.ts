@@ -285,7 +285,10 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     }
   }
   const reportsOnly = topo.kinds.length === 1 && topo.kinds[0] === 'reports';
-  const lacks = [...topo.lacks];
+  // Security filtering no topology source carries may come from every scanned GPO's own files
+  // (report trustees, Backup.xml descriptors): then it is not lacking.
+  const filteringKnown = set.gpos.size > 0 && [...set.gpos.values()].every((g) => g.applyTrustees);
+  const lacks = topo.lacks.filter((l) => !(filteringKnown && l.fact === 'security-filtering'));
   if (reportsOnly) {
     const unknown = [...set.gpos.values()].filter((g) => !g.linksKnown);
     if (unknown.length) {

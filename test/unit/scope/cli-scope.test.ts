@@ -163,7 +163,7 @@ test('bad topology input: a missing --topology file is an I/O error; an unreadab
   const r = runCli(['scan', 'sysvol', '--topology', 'corp.ldf', '--topology', 'users.json', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.deepEqual(j.topology.problems, [{ source: 'users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains and gpos files. It was skipped.' }]);
+  assert.deepEqual(j.topology.problems, [{ source: 'users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.' }]);
   assert.equal(j.scopes.length, 3);
 });
 
@@ -317,10 +317,16 @@ test('P10 from a backup: a group allowed in Backup.xml makes the result conditio
   assert.equal(r.code, 1, r.stderr);
   const k = JSON.parse(r.stdout);
   const why = "its Backup.xml SecurityDescriptor could not be read: the security descriptor is 17 bytes, shorter than its 20-byte header (truncated?)";
-  assert.deepEqual(k.topology.problems, [{ source: 'Backup.xml', severity: 'error', message: `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+  assert.deepEqual(k.topology.problems, [{ source: 'backups/{0A0B0C0D-0000-4000-8000-00000000000A}/Backup.xml', severity: 'error', message: `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
   assert.deepEqual(k.gpos.find((x: { guid: string }) => x.guid === G.SRV).filters, { securityUnknown: why });
   const e2 = k.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
   assert.deepEqual([e2.status, e2.condition], ['conditional', `security filtering unknown (${why})`]);
   const text = runCli(['scan', '.', '--fail-on', 'never'], { cwd: broken }).stdout;
-  assert.ok(text.includes(`  error Backup.xml: GPO "Servers Legacy" ${G.SRV}: ${why}.`), text);
+  assert.ok(text.includes(`  error backups/{0A0B0C0D-0000-4000-8000-00000000000A}/Backup.xml: GPO "Servers Legacy" ${G.SRV}: ${why}.`), text);
+  const sarif = JSON.parse(runCli(['scan', '.', '--format', 'sarif', '--fail-on', 'never'], { cwd: broken }).stdout);
+  const res = sarif.runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'topology.problem');
+  assert.deepEqual(
+    res.map((x: { level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }) => [x.level, x.message.text, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]),
+    [['error', `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.`, 'backups/%7B0A0B0C0D-0000-4000-8000-00000000000A%7D/Backup.xml', { startLine: 1 }]],
+  );
 });

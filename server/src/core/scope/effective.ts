@@ -212,8 +212,10 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
   // Security filtering that could not be read (a damaged Backup.xml descriptor): fail closed, said once per GPO.
   for (const g of set.gpos.values()) {
     if (g.applyTrustees || !g.securityUnknown) continue;
+    // A GPMC backup keeps Backup.xml beside its DomainSysvol folder (§2.10): point at it when a file of the GPO is in one.
+    const folder = g.files.map((f) => /^(.*[\\/])DomainSysvol[\\/]/i.exec(f)?.[1]).find((x) => x !== undefined);
     problems.push({
-      source: 'Backup.xml',
+      source: folder !== undefined ? `${folder}Backup.xml` : 'Backup.xml',
       severity: 'error',
       message: `GPO ${g.name ? `"${g.name}" ` : ''}${g.guid}: ${g.securityUnknown}. Its security filtering is unknown, so results it decides are conditional.`,
     });

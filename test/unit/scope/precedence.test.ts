@@ -240,7 +240,7 @@ describe('effective value per scope', () => {
     const EDC = { sid: 'S-1-5-9' };
     const WEBS = { sid: 'S-1-5-21-1-2-3-1108' };
     // [case, trustees, member scope (status, condition or dropped reason), DC scope, gpos[].appliesNowhere]
-    const cases: [string, { allow: { sid: string; name?: string }[]; deny: { sid: string; name?: string }[] }, [string, string?], [string, string?], string?][] = [
+    const cases: [string, { allow: { sid: string; name?: string }[]; deny: { sid: string; name?: string }[]; complete?: boolean }, [string, string?], [string, string?], string?][] = [
       ['Everyone', { allow: [{ sid: 'S-1-1-0', name: 'Everyone' }], deny: [] }, ['hardened'], ['hardened']],
       ['Domain Computers: all members, not the DCs', { allow: [DCOMP], deny: [] }, ['hardened'], ['conditional', 'security filtering: applies only to Domain Computers']],
       ['Domain Controllers RID 516: the DCs only', { allow: [DCTRL], deny: [] }, ['conditional', 'security filtering: applies only to Domain Controllers'], ['hardened']],
@@ -249,7 +249,8 @@ describe('effective value per scope', () => {
       ['deny to Authenticated Users: applies nowhere', { allow: [AU], deny: [AU] }, ['weak', 'security filtering denies Apply Group Policy to Authenticated Users'], ['weak', 'security filtering denies Apply Group Policy to Authenticated Users'], 'security filtering denies Apply Group Policy to Authenticated Users, so its settings apply nowhere'],
       ['deny to Domain Computers: no member, the DCs only under a condition', { allow: [AU], deny: [DCOMP] }, ['weak', 'security filtering denies Apply Group Policy to Domain Computers'], ['conditional', 'security filtering: Apply Group Policy denied to Domain Computers']],
       ['deny to Domain Computers and Domain Controllers: applies nowhere', { allow: [AU], deny: [DCOMP, DCTRL] }, ['weak', 'security filtering denies Apply Group Policy to Domain Computers'], ['weak', 'security filtering denies Apply Group Policy to Domain Controllers'], 'security filtering denies Apply Group Policy to Domain Computers (member computers) and denies Apply Group Policy to Domain Controllers (domain controllers), so its settings apply nowhere'],
-      ['nobody allowed: applies nowhere', { allow: [], deny: [] }, ['weak', 'security filtering grants Apply Group Policy to no one'], ['weak', 'security filtering grants Apply Group Policy to no one'], 'security filtering grants Apply Group Policy to no one, so its settings apply nowhere'],
+      ['nobody allowed in a whole DACL (Backup.xml): applies nowhere', { allow: [], deny: [], complete: true }, ['weak', 'security filtering grants Apply Group Policy to no one'], ['weak', 'security filtering grants Apply Group Policy to no one'], 'security filtering grants Apply Group Policy to no one, so its settings apply nowhere'],
+      ['nobody allowed in a report\'s permission list (it can leave trustees out): a condition', { allow: [], deny: [WEBS] }, ['conditional', 'security filtering: no trustee is granted Apply Group Policy in the permission list; security filtering: Apply Group Policy denied to S-1-5-21-1-2-3-1108'], ['conditional', 'security filtering: no trustee is granted Apply Group Policy in the permission list; security filtering: Apply Group Policy denied to S-1-5-21-1-2-3-1108']],
     ];
     for (const [name, trustees, member, dc, nowhere] of cases) {
       test(name, () => {

@@ -26,7 +26,7 @@ describe('real Backup.xml files of the corpus', () => {
   for (const file of ['hardenad-smb-signing-configuration__Backup.xml', 'sos-dod-ws2019-dc__Backup.xml']) {
     test(`${file}: Apply Group Policy is allowed to Authenticated Users only, nothing denied`, () => {
       const id = parseBackupXml(readFileSync(join(OTHER, file), 'utf8'));
-      assert.deepEqual(id?.applyTrustees, { allow: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], deny: [] });
+      assert.deepEqual(id?.applyTrustees, { allow: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], deny: [], complete: true });
       assert.equal(id?.securityUnknown, undefined);
     });
   }
@@ -108,7 +108,7 @@ describe('malformed descriptors: refused with a problem, never a crash', () => {
       name: 'SEC - Servers',
       securityUnknown: `its Backup.xml SecurityDescriptor could not be read: the DACL claims ${good.length - 20} bytes at offset 20, past the end of the 60-byte descriptor (truncated?)`,
     });
-    assert.deepEqual(parseBackupXml(text(hex(good)))?.applyTrustees, { allow: [{ sid: AU, name: 'Authenticated Users' }], deny: [] });
+    assert.deepEqual(parseBackupXml(text(hex(good)))?.applyTrustees, { allow: [{ sid: AU, name: 'Authenticated Users' }], deny: [], complete: true });
   });
 });
 

@@ -8,6 +8,9 @@
  *   (RID 516) and S-1-5-9. Allowed to one of them: no condition.
  * - Allowed only to other trustees: conditional, naming them.
  * - Denied to one of those groups, or allowed to no one: the GPO applies nowhere (in that role).
+ *   "Allowed to no one" is concluded only from a whole DACL (a Backup.xml descriptor): a report's
+ *   permission list can leave out the trustees the SDDL beside it allows (seen in the corpus file
+ *   `hardenad-security-logs__gpreport.xml`: only a deny is listed), so there it stays a condition.
  * - Denied to another trustee: conditional, naming it.
  */
 import type { Trustee } from '../types';
@@ -17,6 +20,8 @@ export type FilterRole = 'dc' | 'member';
 export interface ApplyTrustees {
   allow: Trustee[];
   deny: Trustee[];
+  /** True when read from the whole DACL (Backup.xml descriptor): an empty `allow` then means no one. */
+  complete?: boolean;
 }
 
 const ALL = new Set(['s-1-5-11', 's-1-1-0']);
@@ -42,7 +47,7 @@ export const trusteeText = (t: Trustee): string => t.name ?? t.sid ?? '?';
 export function excludedReason(tr: ApplyTrustees, role: FilterRole): string | undefined {
   const denied = tr.deny.find((t) => coversAll(t, role));
   if (denied) return `security filtering denies Apply Group Policy to ${trusteeText(denied)}`;
-  if (!tr.allow.length) return 'security filtering grants Apply Group Policy to no one';
+  if (!tr.allow.length && tr.complete) return 'security filtering grants Apply Group Policy to no one';
   return undefined;
 }
 
@@ -59,6 +64,7 @@ export function excludedEverywhere(tr: ApplyTrustees | undefined): string | unde
 export function filterConditions(tr: ApplyTrustees, role: FilterRole): string[] {
   const out: string[] = [];
   if (tr.allow.length && !tr.allow.some((t) => coversAll(t, role))) out.push(`security filtering: applies only to ${tr.allow.map(trusteeText).join(', ')}`);
+  if (!tr.allow.length && !tr.complete) out.push('security filtering: no trustee is granted Apply Group Policy in the permission list');
   const others = tr.deny.filter((t) => !coversAll(t, role));
   if (others.length) out.push(`security filtering: Apply Group Policy denied to ${others.map(trusteeText).join(', ')}`);
   return out;

@@ -13,7 +13,7 @@
  */
 import { parse as parseIni } from 'ini';
 import { childText, descendants, readXml, type XmlElement } from '../parsers/xml';
-import type { Trustee } from '../types';
+import type { ApplyTrustees } from './filtering';
 import { applyTrusteesOfSd, sdBytesOfText } from './security-descriptor';
 import { normGuid } from '../topology/model';
 
@@ -27,8 +27,8 @@ export interface GpoIdentity {
   computerEnabled?: boolean;
   /** WMI filter (name when given, else the filter reference). */
   wmiFilter?: string;
-  /** Backup.xml: trustees allowed / denied Apply Group Policy by its security descriptor. */
-  applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** Backup.xml: trustees allowed / denied Apply Group Policy by its security descriptor (the whole DACL). */
+  applyTrustees?: ApplyTrustees;
   /** Backup.xml: why its security descriptor could not be read (security filtering unknown). */
   securityUnknown?: string;
   /** Which file said so: `GPT.INI`, `Backup.xml`, `bkupInfo.xml`. */
@@ -76,7 +76,7 @@ export function parseBackupXml(text: string): GpoIdentity | undefined {
   if (sdEl) {
     const bytes = sdBytesOfText(sdEl.text);
     const got = typeof bytes === 'string' ? { ok: false as const, problem: bytes } : applyTrusteesOfSd(bytes, securityGroupNames(doc.root));
-    if (got.ok) out.applyTrustees = { allow: got.allow, deny: got.deny };
+    if (got.ok) out.applyTrustees = { allow: got.allow, deny: got.deny, complete: true };
     else out.securityUnknown = `its Backup.xml SecurityDescriptor could not be read: ${got.problem}`;
   }
   const wmiName = firstText(core, 'WMIFilterName');

@@ -269,6 +269,9 @@ test('P9: a GPO whose gPCFunctionalityVersion is not 2 applies nowhere: info fin
   const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
   assert.deepEqual(cov.sources.map((s: { path: string }) => s.path), [`sysvol/Policies/${G.DOM}/${SEC}`]);
   assert.equal(cov.status, 'hardened');
+  const text = runCli(['scan', '.', '--fail-on', 'never'], { cwd: dir }).stdout;
+  assert.ok(text.includes('    not applied here: Servers Legacy (gPCFunctionalityVersion 1, not 2)\n'), text);
+  assert.ok(text.includes(`  GPO "Servers Legacy" applies nowhere: ${why}\n`), text);
 });
 
 /** A GPMC backup of G.SRV (weak value) whose Backup.xml carries `sdHex`, next to an LDIF linking G.DOM at the domain and G.SRV at Servers. */

@@ -37,6 +37,8 @@ export interface GpcSpec {
   wmi?: { id: string; name: string };
   /** LDIF `gPCFunctionalityVersion` (raw text); absent = not exported. */
   version?: string;
+  /** LDIF `nTSecurityDescriptor` (binary, written as folded `::` base64); absent = not exported. */
+  sd?: Uint8Array;
 }
 
 export interface ComputerSpec {
@@ -66,6 +68,12 @@ export function toLdif(d: DomainSpec): string {
     out.push(`dn: CN=${guid(g.letter)},CN=Policies,CN=System,${DOMAIN_DN}`, 'objectClass: groupPolicyContainer', `displayName: ${g.name ?? `GPO ${g.letter}`}`, `flags: ${g.flags ?? 0}`);
     if (g.wmi) out.push(`gPCWQLFilter: [corp.example;${g.wmi.id};0]`);
     if (g.version !== undefined) out.push(`gPCFunctionalityVersion: ${g.version}`);
+    if (g.sd) {
+      // Folded at 78 characters per physical line, as ldapsearch does (§2.6).
+      const line = `nTSecurityDescriptor:: ${Buffer.from(g.sd).toString('base64')}`;
+      out.push(line.slice(0, 78));
+      for (let i = 78; i < line.length; i += 77) out.push(` ${line.slice(i, i + 77)}`);
+    }
     out.push('');
     if (g.wmi) out.push(`dn: CN=${g.wmi.id},CN=SOM,CN=WMIPolicy,CN=System,${DOMAIN_DN}`, 'objectClass: msWMI-Som', `msWMI-ID: ${g.wmi.id}`, `msWMI-Name: ${g.wmi.name}`, '');
   }

@@ -8,6 +8,7 @@ import { effectivePolicy, type EffectiveEntry, type EffectivePolicy, type ScopeR
 import { readLdif } from '../../../server/src/core/topology';
 import type { PolicySet } from '../../../server/src/core/policy/set';
 import { DOMAIN_DN, guid, policySet, toLdif, type DomainSpec, type ObsSpec } from '../../helpers/domain';
+import { APPLY, sd } from '../../helpers/sd';
 
 const SERVERS = `OU=Servers,${DOMAIN_DN}`;
 const WEB = `OU=Web,${SERVERS}`;
@@ -284,6 +285,29 @@ describe('effective value per scope', () => {
     assert.equal(e.condition, `security filtering unknown (${why})`);
     assert.deepEqual(r.gpos.find((g) => g.guid === guid('C'))?.filters, { securityUnknown: why });
     assert.deepEqual(r.problems, [{ source: 'Backup.xml', severity: 'error', message: `GPO "GPO C" ${guid('C')}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+  });
+
+  test('P10 from the LDIF: a GPC nTSecurityDescriptor (folded :: base64) gives the trustees; deny to Authenticated Users = applies nowhere; a damaged one is an error and a condition', () => {
+    const allowWeb = sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-21-1-2-3-1108', object: APPLY }]);
+    const denyAll = sd([{ type: 5, mask: 0x100, sid: 'S-1-5-11', object: APPLY }, { type: 6, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]);
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0], ['E', 0]] }, { dn: WEB, links: [['F', 0]] }],
+      gpcs: [{ letter: 'A', sd: sd([{ type: 5, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]) }, { letter: 'C', sd: allowWeb }, { letter: 'E', sd: denyAll }, { letter: 'F', sd: allowWeb.subarray(0, 30) }],
+    };
+    const r = run(d, policySet([weak('A'), hard('C'), hard('E'), hard('F')]));
+    const servers = scope(r, 'corp.example/Servers');
+    assert.deepEqual([rule(servers, REQ).status, rule(servers, REQ).condition], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108']);
+    assert.deepEqual(servers.dropped, [{ guid: guid('E'), som: 'corp.example/Servers', reason: 'security filtering denies Apply Group Policy to Authenticated Users' }]);
+    const summary = (l: string) => r.gpos.find((g) => g.guid === guid(l));
+    assert.deepEqual([summary('E')?.filters, summary('E')?.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, 'security filtering denies Apply Group Policy to Authenticated Users, so its settings apply nowhere']);
+    assert.deepEqual(summary('A')?.filters, { security: ['Authenticated Users'] });
+    const why = 'its nTSecurityDescriptor could not be read: the DACL claims 64 bytes at offset 20, past the end of the 30-byte descriptor (truncated?)';
+    assert.deepEqual(summary('F')?.filters, { securityUnknown: why });
+    const web = rule(scope(r, 'corp.example/Servers/Web'), REQ);
+    assert.deepEqual([web.status, web.condition], ['conditional', `security filtering unknown (${why})`]);
+    assert.deepEqual(r.problems.map((p) => [p.severity, p.line, p.message]), [['error', 44, `${guid('F')}: ${why}. Its security filtering is unknown, so results it decides are conditional.`]]);
+    // Every GPC carried its descriptor: the LDIF no longer lacks security filtering.
+    assert.deepEqual(r.lacks.map((l) => l.fact), ['sites']);
   });
 
   test('P11: a WMI filter makes the result conditional, naming the filter (LDIF msWMI-Som name)', () => {

@@ -207,6 +207,14 @@ describe('LDIF reading (RFC 2849)', () => {
     assert.deepEqual(p.problems, []);
   });
 
+  test('a GPC nTSecurityDescriptor that is not base64 cannot be the binary descriptor: an error, security filtering unknown', () => {
+    const q = readLdif(['dn: CN={4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24},CN=Policies,CN=System,DC=corp,DC=example', 'objectClass: groupPolicyContainer', 'nTSecurityDescriptor: O:DAG:DAD:PAI(A;;CR;;;AU)', ''].join('\n'), 'x.ldf');
+    const why = 'its nTSecurityDescriptor could not be read: the value is not base64 ("::"), so it cannot be the binary descriptor';
+    assert.deepEqual(q.gpcs[0].securityUnknown, why);
+    assert.deepEqual(q.problems, [{ source: 'x.ldf', severity: 'error', line: 3, message: `{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+    assert.deepEqual(q.lacks.map((l) => l.fact), ['sites']);
+  });
+
   test('the gPLink grammar: empty, whitespace, odd options by bits, garbage reported', () => {
     const msgs: string[] = [];
     assert.deepEqual(parseGpLink('   ', (m) => msgs.push(m)), []);

@@ -196,8 +196,11 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     if (ce !== undefined) info.computerEnabled = ce;
     const wmi = g?.wmiFilter ?? c?.wmiFilter;
     if (wmi) info.wmiFilter = wmi;
-    if (g?.applyTrustees) info.applyTrustees = g.applyTrustees;
-    else if (g?.securityUnknown) info.securityUnknown = g.securityUnknown;
+    // Security filtering: the GPO's own files (report, Backup.xml), else the topology's nTSecurityDescriptor.
+    const tr = g?.applyTrustees ?? c?.applyTrustees;
+    const unknown = g?.securityUnknown ?? c?.securityUnknown;
+    if (tr) info.applyTrustees = tr;
+    else if (unknown) info.securityUnknown = unknown;
     if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
     return info;
   };
@@ -311,11 +314,11 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const links = linksOf.get(guid) ?? [];
     const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: (g?.files ?? []).filter(Boolean) };
     if (info?.name) s.name = info.name;
-    const tr = g?.applyTrustees;
+    const tr = info?.applyTrustees;
     if (tr) {
       s.filters.security = tr.allow.map((t) => t.name ?? t.sid ?? '?');
       if (tr.deny.length) s.filters.securityDenied = tr.deny.map((t) => t.name ?? t.sid ?? '?');
-    } else if (g?.securityUnknown) s.filters.securityUnknown = g.securityUnknown;
+    } else if (info?.securityUnknown) s.filters.securityUnknown = info.securityUnknown;
     if (info?.wmiFilter) s.filters.wmi = info.wmiFilter;
     const fv = info?.functionalityVersion;
     if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;

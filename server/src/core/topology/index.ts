@@ -5,6 +5,7 @@
  * Without any topology input, the GPO reports' `<LinksTo>` give a reports-only topology: links
  * known, link order and block inheritance unknown (§2.9).
  */
+import { excludedEverywhere } from '../policy/filtering';
 import { decode } from '../text';
 import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
@@ -133,6 +134,8 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
         had.wmiFilter ??= g.wmiFilter;
         had.objectGuid ??= g.objectGuid;
         had.functionalityVersion ??= g.functionalityVersion;
+        had.applyTrustees ??= g.applyTrustees;
+        had.securityUnknown ??= g.securityUnknown;
       }
       if (g.objectGuid) byObjectGuid.set(g.objectGuid, topo.gpcs.get(g.guid) as Gpc);
     }
@@ -262,6 +265,8 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
   for (const [guid, c] of topo.gpcs) {
     const gate = versionGateReason(c.functionalityVersion);
     if (gate) reasons[guid] = gate;
+    const excluded = excludedEverywhere(c.applyTrustees);
+    if (excluded) reasons[guid] = `${excluded} (nTSecurityDescriptor in the topology), so its settings apply nowhere`;
     if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
   }
   return { linked: [...linked], reasons };

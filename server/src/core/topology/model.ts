@@ -5,6 +5,8 @@
  * source does not carry (`lacks`), so dependent results become `undetermined` instead of guessed.
  */
 
+import type { ApplyTrustees } from '../policy/filtering';
+
 export type SomKind = 'domain' | 'ou' | 'site';
 
 /** A fact a topology source may not carry (scope-and-evidence.md §0). */
@@ -81,6 +83,10 @@ export interface Gpc {
    * is 2 (P9, MS-GPOL [E1] 3.2.5.1.6); absent = not exported, no check.
    */
   functionalityVersion?: string;
+  /** LDIF `nTSecurityDescriptor` (when exported): trustees allowed / denied Apply Group Policy (P10). */
+  applyTrustees?: ApplyTrustees;
+  /** LDIF `nTSecurityDescriptor` that could not be read: why (security filtering unknown). */
+  securityUnknown?: string;
   source: string;
 }
 

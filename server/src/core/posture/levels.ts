@@ -150,7 +150,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
       {
         level: 4,
         name: LEVEL_NAMES[4],
-        text: 'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 or guest logons.',
+        text: 'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 (event 3000; the guest-logon events 31017 / 31022 are not read yet).',
         requires: [
           { rule: 'smb1.server', values: [0], missing: 'fail' },
           { rule: 'smb.client.guest', values: [0], missing: 'os-default' },
@@ -280,7 +280,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
       {
         level: 4,
         name: LEVEL_NAMES[4],
-        text: 'Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB 4090105).',
+        text: 'Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB4090105).',
         requires: [
           { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
           { rule: 'ntlm.lmcompat', values: [5], missing: 'fail' },
@@ -293,7 +293,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
         level: 5,
         name: LEVEL_NAMES[5],
         text:
-          'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain denied on DCs (ntlm.domain.restrict above 0), ' +
+          'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain restricted on DCs (ntlm.domain.restrict above 0; only 7, Deny all, has a confirmed meaning), ' +
           'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
         requires: [
           { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },

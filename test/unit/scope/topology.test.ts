@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { effectivePolicy, readinessScopes, type EffectivePolicy } from '../../../server/src/core/scope';
-import { parseGpLink, readLdif, readTopologyInput, type TopologyPart } from '../../../server/src/core/topology';
+import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart } from '../../../server/src/core/topology';
+import { APPLY, sd } from '../../helpers/sd';
 import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
 
 const inflateRaw = (b: Uint8Array) => inflateRawSync(b);
@@ -384,5 +385,22 @@ describe('SharpHound computers.json: every placement and name variant', () => {
   test('an empty computers.json names no computer anywhere', () => {
     const got = run({ ...base, 'c.json': computers([]) });
     assert.deepEqual(Object.values(got.hosts), [[], [], [], []]);
+  });
+});
+
+describe('what the topology says about reach (the applies-nowhere finding and coverage credit)', () => {
+  test('P9 version other than 2, and an nTSecurityDescriptor denying Apply to Authenticated Users, apply nowhere; version 2 and absent pass', () => {
+    const deny = sd([{ type: 5, mask: 0x100, sid: 'S-1-5-11', object: APPLY }, { type: 6, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]);
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['B', 0], ['C', 0], ['D', 0]] }],
+      gpcs: [{ letter: 'A', version: '2' }, { letter: 'B', version: '0' }, { letter: 'C', sd: deny }, { letter: 'D' }],
+    };
+    assert.deepEqual(topologyReach([readLdif(toLdif(d), 'corp.ldf')]), {
+      linked: [guid('D'), guid('C'), guid('B'), guid('A')],
+      reasons: {
+        [guid('B')]: 'its gPCFunctionalityVersion is "0", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere',
+        [guid('C')]: 'security filtering denies Apply Group Policy to Authenticated Users (nTSecurityDescriptor in the topology), so its settings apply nowhere',
+      },
+    });
   });
 });

@@ -45,14 +45,14 @@ export default tseslint.config(
           patterns: [
             { regex: '^vscode-languageserver', message: 'The core is pure: no LSP library.' },
             { regex: '^vscode-languageclient', message: 'The core is pure: no LSP library.' },
-            { regex: '(^|/)(lsp|cli)(/|$)', message: 'The core never imports an adapter.' },
+            { regex: '(^|/)(lsp|cli|io)(/|$)', message: 'The core never imports an adapter.' },
           ],
         },
       ],
     },
   },
   {
-    files: ['server/src/lsp/**/*.ts', 'server/src/cli.ts', 'server/src/cli/**/*.ts'],
+    files: ['server/src/lsp/**/*.ts', 'server/src/cli.ts', 'server/src/cli/**/*.ts', 'server/src/io/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -62,6 +62,21 @@ export default tseslint.config(
               regex: '(^|/)core/(?!index$).+',
               message: 'Adapters reach the core through server/src/core/index.ts only (one door).',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // io/: the file-system adapters the CLI and the language server share; they import neither.
+    files: ['server/src/io/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)core/(?!index$).+', message: 'Adapters reach the core through server/src/core/index.ts only (one door).' },
+            { regex: '(^|/)(cli|lsp)(/|$)', message: 'io/ is shared by the CLI and the language server: it imports neither.' },
           ],
         },
       ],

@@ -35,11 +35,24 @@ export interface GpcSpec {
   name?: string;
   flags?: number;
   wmi?: { id: string; name: string };
+  /** LDIF `gPCFunctionalityVersion` (raw text); absent = not exported. */
+  version?: string;
+  /** LDIF `nTSecurityDescriptor` (binary, written as folded `::` base64); absent = not exported. */
+  sd?: Uint8Array;
+}
+
+export interface ComputerSpec {
+  /** DN of the computer object, e.g. `CN=FS01,OU=Servers,DC=corp,DC=example`. */
+  dn: string;
+  /** `dNSHostName`, e.g. `fs01.corp.example`. */
+  host: string;
 }
 
 export interface DomainSpec {
   soms: SomSpec[];
   gpcs: GpcSpec[];
+  /** Computer objects (LDIF `objectClass: computer`, SharpHound computers.json). */
+  computers?: ComputerSpec[];
 }
 
 const gpcDn = (l: string) => `cn=${guid(l)},cn=policies,cn=system,${DOMAIN_DN}`;
@@ -54,9 +67,17 @@ export function toLdif(d: DomainSpec): string {
   for (const g of d.gpcs) {
     out.push(`dn: CN=${guid(g.letter)},CN=Policies,CN=System,${DOMAIN_DN}`, 'objectClass: groupPolicyContainer', `displayName: ${g.name ?? `GPO ${g.letter}`}`, `flags: ${g.flags ?? 0}`);
     if (g.wmi) out.push(`gPCWQLFilter: [corp.example;${g.wmi.id};0]`);
+    if (g.version !== undefined) out.push(`gPCFunctionalityVersion: ${g.version}`);
+    if (g.sd) {
+      // Folded at 78 characters per physical line, as ldapsearch does (§2.6).
+      const line = `nTSecurityDescriptor:: ${Buffer.from(g.sd).toString('base64')}`;
+      out.push(line.slice(0, 78));
+      for (let i = 78; i < line.length; i += 77) out.push(` ${line.slice(i, i + 77)}`);
+    }
     out.push('');
     if (g.wmi) out.push(`dn: CN=${g.wmi.id},CN=SOM,CN=WMIPolicy,CN=System,${DOMAIN_DN}`, 'objectClass: msWMI-Som', `msWMI-ID: ${g.wmi.id}`, `msWMI-Name: ${g.wmi.name}`, '');
   }
+  for (const c of d.computers ?? []) out.push(`dn: ${c.dn}`, 'objectClass: top', 'objectClass: computer', `dNSHostName: ${c.host}`, '');
   return out.join('\n');
 }
 
@@ -66,10 +87,10 @@ export function toSharpHound(d: DomainSpec): Record<string, string> {
   const meta = (type: string, count: number) => ({ methods: 46067, type, count, version: 6, collectorversion: '2.5.0' });
   const ous = d.soms.filter((s) => s.dn.startsWith('OU='));
   const doms = d.soms.filter((s) => s.dn.startsWith('DC='));
-  return {
+  const files: Record<string, string> = {
     '20261206101500_ous.json': JSON.stringify({
       data: ous.map((s, i) => ({
-        ObjectIdentifier: `2B6E0C41-93D7-4F55-A1C8-${String(i).padStart(12, '0')}`,
+        ObjectIdentifier: ouId(i),
         Properties: { domain: 'CORP.EXAMPLE', name: `${s.dn.split(',')[0].slice(3).toUpperCase()}@CORP.EXAMPLE`, distinguishedname: s.dn.toUpperCase(), blocksinheritance: !!s.block },
         Links: links(s),
         ChildObjects: [],
@@ -91,7 +112,29 @@ export function toSharpHound(d: DomainSpec): Record<string, string> {
       meta: meta('gpos', d.gpcs.length),
     }),
   };
+  if (d.computers) {
+    const container = (dn: string) => {
+      const parent = dn.slice(dn.indexOf(',') + 1).toLowerCase();
+      const i = ous.findIndex((s) => s.dn.toLowerCase() === parent);
+      return i >= 0 ? { ObjectIdentifier: ouId(i), ObjectType: 'OU' } : { ObjectIdentifier: 'S-1-5-21-1-2-3', ObjectType: 'Domain' };
+    };
+    files['20261206101500_computers.json'] = JSON.stringify({
+      data: d.computers.map((c, i) => ({
+        ObjectIdentifier: `S-1-5-21-1-2-3-${1200 + i}`,
+        Properties: { domain: 'CORP.EXAMPLE', name: c.host.toUpperCase(), distinguishedname: c.dn.toUpperCase() },
+        ContainedBy: container(c.dn),
+        Aces: [],
+        IsDeleted: false,
+        IsACLProtected: false,
+      })),
+      meta: meta('computers', d.computers.length),
+    });
+  }
+  return files;
 }
+
+/** SharpHound ObjectIdentifier of the i-th OU (its objectGUID). */
+export const ouId = (i: number): string => `2B6E0C41-93D7-4F55-A1C8-${String(i).padStart(12, '0')}`;
 
 /** Get-GPInheritance | ConvertTo-Json -Depth 5 (PowerShell 7 style). */
 export function toGpInheritance(d: DomainSpec): string {
@@ -191,7 +234,7 @@ export interface ObsSpec {
 /** A policy set of hand-made observations; `facts` adds report facts per GPO letter. */
 export function policySet(
   obs: ObsSpec[],
-  facts: Record<string, { name?: string; computerEnabled?: boolean; trustees?: { allow: Trustee[]; deny: Trustee[] }; wmi?: string; links?: { som: string; enabled: boolean; enforced: boolean }[] }> = {},
+  facts: Record<string, { name?: string; computerEnabled?: boolean; trustees?: { allow: Trustee[]; deny: Trustee[] }; securityUnknown?: string; wmi?: string; links?: { som: string; enabled: boolean; enforced: boolean }[] }> = {},
   alsoGpos: string[] = [],
 ): PolicySet {
   const b = new PolicySetBuilder();
@@ -207,6 +250,7 @@ export function policySet(
           name: f.name ?? `GPO ${l}`,
           ...(f.computerEnabled !== undefined ? { computerEnabled: f.computerEnabled } : {}),
           ...(f.trustees ? { applyTrustees: f.trustees } : {}),
+          ...(f.securityUnknown ? { securityUnknown: f.securityUnknown } : {}),
           ...(f.wmi ? { wmiFilter: f.wmi } : {}),
           ...(f.links ? { links: f.links } : {}),
         },

@@ -305,7 +305,7 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
   });
 });
 
-describe("the workspace walk is the CLI's (cli/walk.ts)", () => {
+describe("the workspace walk is the CLI's (io/walk.ts)", () => {
   test('a link loop, a link out of the folder and a FIFO named like an export are said in the log, not followed or read; the rest is read', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'relaylint-outside-'));
     writeFileSync(join(outside, 'GptTmpl.inf'), gptTmpl([`${SMB_SERVER}=4,0`]));

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { feed, FeedConsumer, FeedProducer, type FeedEntry } from '../../server/src/cli/feed';
-import { GpoResolver } from '../../server/src/cli/gpo-context';
-import { readRegular } from '../../server/src/cli/safe-fs';
-import { walk, type WalkError } from '../../server/src/cli/walk';
+import { GpoResolver } from '../../server/src/io/gpo-context';
+import { readRegular } from '../../server/src/io/safe-fs';
+import { walk, type WalkError } from '../../server/src/io/walk';
 import { REPO, tempDir, utf16bom, writeFile } from '../helpers/cli';
 
 const GUID = '{31B2F340-016D-11D2-945F-00C04FB984F9}';

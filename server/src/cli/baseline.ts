@@ -2,7 +2,7 @@
  * `--baseline <file>`: report only findings that are not in a previous result. Reads relaylint's
  * JSON output (`fingerprint` on findings and problems) or SARIF (`partialFingerprints`).
  */
-import { readRegular } from './safe-fs';
+import { readRegular } from '../io/safe-fs';
 import { FINGERPRINT_KEY } from './sarif';
 
 /** A baseline is an earlier relaylint result; 256 MiB is far above any real one and bounds memory. */

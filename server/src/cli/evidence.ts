@@ -1,96 +1,11 @@
 /**
- * CLI adapter for event-log evidence (issue 12): backs the core's ByteSource with a file
- * descriptor (regular files only, opened non-blocking, read a block at a time: a multi-GB EVTX is
- * never held in memory), and writes the readiness as text and SARIF. The JSON entries are the
- * core's objects as they are.
+ * CLI side of event-log evidence (issue 12): writes the readiness as text and SARIF (the files are
+ * read by io/evidence-files.ts). The JSON entries are the core's objects as they are.
  */
 import * as fs from 'node:fs';
-import {
-  detectEvidence,
-  readEvidenceFile,
-  type ByteSource,
-  type EvidenceCollector,
-  type EvidenceFileSummary,
-  type EvidenceFormat,
-  type Readiness,
-} from '../core';
-import type { CoverageEntry } from '../core';
+import type { CoverageEntry, EvidenceFileSummary, Readiness } from '../core';
 import type { ExternalResult } from './sarif';
-import type { ReadResult } from './safe-fs';
 import type { Colors } from './text';
-
-class FdSource implements ByteSource {
-  constructor(
-    private readonly fd: number,
-    readonly size: number,
-  ) {}
-  read(offset: number, length: number): Uint8Array {
-    const n = Math.max(0, Math.min(length, this.size - offset));
-    const buf = Buffer.allocUnsafe(n);
-    let got = 0;
-    while (got < n) {
-      const r = fs.readSync(this.fd, buf, got, n - got, offset + got);
-      if (r === 0) break;
-      got += r;
-    }
-    return new Uint8Array(buf.buffer, buf.byteOffset, got);
-  }
-}
-
-/** Bytes already read (cli/feed.ts) as a source; each read is a copy, so nothing keeps the feed's shared buffer. */
-class BytesSource implements ByteSource {
-  constructor(private readonly bytes: Uint8Array) {}
-  get size(): number {
-    return this.bytes.length;
-  }
-  read(offset: number, length: number): Uint8Array {
-    const start = Math.min(Math.max(0, offset), this.bytes.length);
-    return this.bytes.slice(start, Math.min(this.bytes.length, start + Math.max(0, length)));
-  }
-}
-
-const CANDIDATE = /\.(evtx|xml|csv|txt)$/i;
-
-/**
- * If the file is an event export (by content), read it into the collector and return its summary;
- * otherwise undefined (the GPO scan handles it). Folder walks only look at names that can be event
- * exports; explicit paths are always looked at.
- */
-export function tryEvidence(collector: EvidenceCollector, file: string, display: string, explicit: boolean, read?: ReadResult): EvidenceFileSummary | undefined {
-  if (!explicit && !CANDIDATE.test(file)) return undefined;
-  // Already read (a regular file within the read limit): look at those bytes instead of opening it
-  // again. Not a regular file or not readable: not an event export (the GPO scan reports it).
-  if (read && read.kind !== 'too-large') {
-    if (read.kind !== 'ok') return undefined;
-    const src = new BytesSource(read.bytes);
-    let format: EvidenceFormat | undefined;
-    try {
-      format = detectEvidence(src, file);
-    } catch {
-      format = undefined;
-    }
-    return format ? readEvidenceFile(collector, display, format, src) : undefined;
-  }
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return undefined;
-    const src = new FdSource(fd, st.size);
-    let format: EvidenceFormat | undefined;
-    try {
-      format = detectEvidence(src, file);
-    } catch {
-      format = undefined;
-    }
-    if (!format) return undefined;
-    return readEvidenceFile(collector, display, format, src);
-  } catch {
-    return undefined; // not readable: the GPO scan reports the I/O problem
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
 
 /** `30d`, `30`, `12w`, `6m` (months of 30 days) → days. */
 export function parseWindow(s: string | undefined): number | undefined {
@@ -101,15 +16,6 @@ export function parseWindow(s: string | undefined): number | undefined {
   const unit = m[2].toLowerCase();
   const days = unit === 'w' ? n * 7 : unit === 'm' ? n * 30 : n;
   return days >= 1 ? days : NaN;
-}
-
-/** Audit switch states from the set-level coverage of the GPOs scanned (undefined when none was). */
-export function auditSwitchesFrom(coverage: CoverageEntry[] | undefined): Record<string, 'on' | 'off' | 'unknown'> | undefined {
-  if (!coverage) return undefined;
-  const out: Record<string, 'on' | 'off' | 'unknown'> = {};
-  // weak or missing: off; hardened: on; mixed, or set to values relaylint does not rate: unknown.
-  for (const e of coverage) out[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
-  return out;
 }
 
 function clientLabel(c: Readiness['clients'][number]): string {

@@ -12,9 +12,9 @@
 import * as path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { LIMITS } from '../core';
-import { GpoResolver, type GpoFolderIdentity } from './gpo-context';
-import { readRegular, type ReadResult } from './safe-fs';
-import { walk, type WalkEntry, type WalkError, type WalkFolder } from './walk';
+import { GpoResolver, type GpoFolderIdentity } from '../io/gpo-context';
+import { readRegular, type ReadResult } from '../io/safe-fs';
+import { walk, type WalkEntry, type WalkError, type WalkFolder } from '../io/walk';
 
 export interface FeedEntry {
   path: string;

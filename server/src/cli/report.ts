@@ -14,8 +14,8 @@ import { LIMITS } from '../core';
 import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../core';
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core';
-import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
-import { readRegular, writeAtomic, WriteSkipped, type ReadResult } from './safe-fs';
+import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from '../io/gpo-context';
+import { readRegular, writeAtomic, WriteSkipped, type ReadResult } from '../io/safe-fs';
 
 export interface Region {
   line?: number;

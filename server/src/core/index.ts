@@ -33,6 +33,7 @@ export {
   bytesSource,
   type ByteSource,
   type EvidenceFormat,
+  auditSwitchesFrom,
   type EvidenceFileSummary,
   type EvidenceProblem,
   type Readiness,

@@ -6,7 +6,7 @@
  *
  * - Discovery: the CLI's walks, so the editor and the CLI find the same files. GPO exports
  *   (`*.inf|*.reg|*.xml|*.pol`, then by content) and event logs (`*.evtx|*.xml|*.csv`, by content)
- *   through cli/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
+ *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
  *   followed only inside the folders, loops and links leading out noted), bounded at MAX_FILES
  *   candidates; every file is read by `readRegular` (regular files only, the size checked on the
  *   open descriptor before a byte is read). Topology exports by content through cli/scope.ts
@@ -30,6 +30,7 @@ import { inflateRawSync } from 'node:zlib';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Position, Range } from 'vscode-languageserver';
 import {
+  auditSwitchesFrom,
   candidateExtensions,
   CoverageAccumulator,
   coverageSources,
@@ -51,11 +52,11 @@ import {
   topologyReach,
 } from '../core';
 import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, FilePolicy, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
-import { auditSwitchesFrom, tryEvidence } from '../cli/evidence';
-import { GpoResolver } from '../cli/gpo-context';
-import { readRegular } from '../cli/safe-fs';
+import { tryEvidence } from '../io/evidence-files';
+import { GpoResolver } from '../io/gpo-context';
+import { readRegular } from '../io/safe-fs';
 import { loadTopology, scopeJson } from '../cli/scope';
-import { walk, type WalkError } from '../cli/walk';
+import { walk, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
 
@@ -150,7 +151,7 @@ interface Found {
 const MAX_WALK_NOTES = 20;
 
 /**
- * The candidate GPO exports and event logs of the folders: the CLI's walk (cli/walk.ts: streamed
+ * The candidate GPO exports and event logs of the folders: the CLI's walk (io/walk.ts: streamed
  * folders, links followed inside the folders with loop detection, a FIFO or device with an
  * export's name handed on to be refused by the reader), bounded at MAX_FILES candidates, checking
  * for cancellation and yielding to the event loop as it goes. Folders of editor tooling

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { toSharpHound, zip } from '../../helpers/domain';
+import { APPLY, hex, sd } from '../../helpers/sd';
 
 const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const G = {
@@ -162,7 +163,7 @@ test('bad topology input: a missing --topology file is an I/O error; an unreadab
   const r = runCli(['scan', 'sysvol', '--topology', 'corp.ldf', '--topology', 'users.json', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.deepEqual(j.topology.problems, [{ source: 'users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains and gpos files. It was skipped.' }]);
+  assert.deepEqual(j.topology.problems, [{ source: 'users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.' }]);
   assert.equal(j.scopes.length, 3);
 });
 
@@ -240,4 +241,95 @@ test('the config file`s topology is read when --topology is not given', () => {
   assert.equal(j.scopes.length, 3);
   const none = JSON.parse(runCli(['scan', 'sysvol', '--format', 'json', '--fail-on', 'never', '--no-config'], { cwd: dir }).stdout);
   assert.equal(none.scopes, undefined);
+});
+
+test('P9: a GPO whose gPCFunctionalityVersion is not 2 applies nowhere: info finding, no coverage credit, gpos[] says why', () => {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.OLD), { recursive: true });
+  fs.appendFileSync(
+    path.join(dir, 'corp.ldf'),
+    ['', `dn: CN=${G.SRV},CN=Policies,CN=System,DC=corp,DC=example`, 'objectClass: groupPolicyContainer', 'displayName: Servers Legacy', 'gPCFunctionalityVersion: 1', '', `dn: CN=${G.DOM},CN=Policies,CN=System,DC=corp,DC=example`, 'objectClass: groupPolicyContainer', 'gPCFunctionalityVersion: 2', ''].join('\n'),
+  );
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir }).stdout);
+  const why = 'its gPCFunctionalityVersion is "1", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere';
+  const srv = j.files.find((f: { path: string }) => f.path.includes(G.SRV));
+  assert.deepEqual(
+    srv.findings.map((f: { ruleId: string; severity: string; message: string }) => [f.ruleId, f.severity, f.message]),
+    [
+      ['smb.server.require', 'error', 'SMB server signing is not required (RequireSecuritySignature = 0): this host accepts unsigned sessions and can be the target of an NTLM relay over SMB.'],
+      ['gpo.applies-nowhere', 'info', `The GPO "Servers Legacy" ${G.SRV} applies nowhere: ${why}. Its values do not count as hardened in coverage or in the effective policy.`],
+    ],
+  );
+  const g = j.gpos.find((x: { guid: string }) => x.guid === G.SRV);
+  assert.deepEqual([g.functionalityVersion, g.appliesNowhere], [1, why]);
+  assert.equal(j.gpos.find((x: { guid: string }) => x.guid === G.DOM).functionalityVersion, 2);
+  const servers = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers');
+  assert.deepEqual(servers.dropped, [{ guid: G.SRV, som: 'corp.example/Servers', reason: 'gPCFunctionalityVersion 1, not 2' }]);
+  assert.equal(servers.effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'hardened');
+  const cov = j.coverage.find((c: { ruleId: string }) => c.ruleId === 'smb.server.require');
+  assert.deepEqual(cov.sources.map((s: { path: string }) => s.path), [`sysvol/Policies/${G.DOM}/${SEC}`]);
+  assert.equal(cov.status, 'hardened');
+  const text = runCli(['scan', '.', '--fail-on', 'never'], { cwd: dir }).stdout;
+  assert.ok(text.includes('    not applied here: Servers Legacy (gPCFunctionalityVersion 1, not 2)\n'), text);
+  assert.ok(text.includes(`  GPO "Servers Legacy" applies nowhere: ${why}\n`), text);
+});
+
+/** A GPMC backup of G.SRV (weak value) whose Backup.xml carries `sdHex`, next to an LDIF linking G.DOM at the domain and G.SRV at Servers. */
+function backupDomain(sdHex: string): string {
+  const dir = domain();
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.OLD), { recursive: true });
+  fs.rmSync(path.join(dir, 'sysvol', 'Policies', G.SRV), { recursive: true });
+  const bk = 'backups/{0A0B0C0D-0000-4000-8000-00000000000A}';
+  writeFile(
+    dir,
+    `${bk}/Backup.xml`,
+    `<?xml version="1.0" encoding="utf-8"?><GroupPolicyBackupScheme bkp:version="2.0" bkp:type="GroupPolicyBackupTemplate" xmlns:bkp="http://www.microsoft.com/GroupPolicy/GPOOperations" xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations"><GroupPolicyObject><GroupPolicyCoreSettings><ID><![CDATA[${G.SRV.toLowerCase()}]]></ID><Domain><![CDATA[corp.example]]></Domain><SecurityDescriptor>${sdHex}</SecurityDescriptor><DisplayName><![CDATA[Servers Legacy]]></DisplayName><Options><![CDATA[1]]></Options></GroupPolicyCoreSettings></GroupPolicyObject></GroupPolicyBackupScheme>`,
+  );
+  writeFile(dir, `${bk}/DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf`, inf([`${SRV}=4,0`]));
+  return dir;
+}
+
+const BK_INF = 'backups/{0A0B0C0D-0000-4000-8000-00000000000A}/DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf';
+
+test('P10 from a backup: a Backup.xml descriptor that denies Apply to Authenticated Users makes the GPO apply nowhere', () => {
+  const deny = hex(sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-11', object: APPLY }, { type: 6, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: backupDomain(deny) }).stdout);
+  const why = 'security filtering denies Apply Group Policy to Authenticated Users';
+  const f = j.files.find((x: { path: string }) => x.path === BK_INF);
+  assert.deepEqual(
+    f.findings.filter((x: { ruleId: string }) => x.ruleId === 'gpo.applies-nowhere').map((x: { message: string }) => x.message),
+    [`The GPO "Servers Legacy" ${G.SRV} applies nowhere: ${why} (Backup.xml security descriptor), so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`],
+  );
+  const g = j.gpos.find((x: { guid: string }) => x.guid === G.SRV);
+  assert.deepEqual([g.filters, g.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, `${why}, so its settings apply nowhere`]);
+  const servers = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers');
+  assert.deepEqual(servers.dropped, [{ guid: G.SRV, som: 'corp.example/Servers', reason: why }]);
+  assert.equal(servers.effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'hardened');
+  assert.deepEqual(j.topology.problems, []);
+});
+
+test('P10 from a backup: a group allowed in Backup.xml makes the result conditional, naming it; a damaged descriptor is an error that fails the scan', () => {
+  const web = hex(sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-21-1-2-3-1108', object: APPLY }]));
+  const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: backupDomain(web) }).stdout);
+  const e = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
+  assert.deepEqual([e.status, e.condition, e.winner.path], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108', BK_INF]);
+  assert.deepEqual(j.gpos.find((x: { guid: string }) => x.guid === G.SRV).filters, { security: ['S-1-5-21-1-2-3-1108'] });
+
+  const broken = backupDomain(web.slice(0, 50));
+  const r = runCli(['scan', '.', '--format', 'json', '--fail-on', 'error'], { cwd: broken });
+  assert.equal(r.code, 1, r.stderr);
+  const k = JSON.parse(r.stdout);
+  const why = "its Backup.xml SecurityDescriptor could not be read: the security descriptor is 17 bytes, shorter than its 20-byte header (truncated?)";
+  assert.deepEqual(k.topology.problems, [{ source: 'backups/{0A0B0C0D-0000-4000-8000-00000000000A}/Backup.xml', severity: 'error', message: `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+  assert.deepEqual(k.gpos.find((x: { guid: string }) => x.guid === G.SRV).filters, { securityUnknown: why });
+  const e2 = k.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
+  assert.deepEqual([e2.status, e2.condition], ['conditional', `security filtering unknown (${why})`]);
+  const text = runCli(['scan', '.', '--fail-on', 'never'], { cwd: broken }).stdout;
+  assert.ok(text.includes(`  error backups/{0A0B0C0D-0000-4000-8000-00000000000A}/Backup.xml: GPO "Servers Legacy" ${G.SRV}: ${why}.`), text);
+  const sarif = JSON.parse(runCli(['scan', '.', '--format', 'sarif', '--fail-on', 'never'], { cwd: broken }).stdout);
+  const res = sarif.runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'topology.problem');
+  assert.deepEqual(
+    res.map((x: { level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }) => [x.level, x.message.text, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]),
+    [['error', `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.`, 'backups/%7B0A0B0C0D-0000-4000-8000-00000000000A%7D/Backup.xml', { startLine: 1 }]],
+  );
 });

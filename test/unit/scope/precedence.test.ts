@@ -8,6 +8,7 @@ import { effectivePolicy, type EffectiveEntry, type EffectivePolicy, type ScopeR
 import { readLdif } from '../../../server/src/core/topology';
 import type { PolicySet } from '../../../server/src/core/policy/set';
 import { DOMAIN_DN, guid, policySet, toLdif, type DomainSpec, type ObsSpec } from '../../helpers/domain';
+import { APPLY, sd } from '../../helpers/sd';
 
 const SERVERS = `OU=Servers,${DOMAIN_DN}`;
 const WEB = `OU=Web,${SERVERS}`;
@@ -168,6 +169,34 @@ describe('effective value per scope', () => {
     assert.match(summary('D')?.appliesNowhere ?? '', /computer side is disabled/);
   });
 
+  test('P9: only GPOs whose gPCFunctionalityVersion is 2 are used; another value applies nowhere, absent means no check', () => {
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['B', 0], ['C', 0], ['E', 0]] }],
+      gpcs: [{ letter: 'A', version: '2' }, { letter: 'B', version: '3' }, { letter: 'C', version: 'x' }, { letter: 'E' }],
+    };
+    const r = run(d, policySet([hard('A'), weak('B'), weak('C')], {}, ['E']));
+    const s = scope(r, 'corp.example');
+    assert.deepEqual(order(s), ['E', 'A']);
+    assert.deepEqual(s.dropped, [
+      { guid: guid('C'), som: 'corp.example', reason: 'gPCFunctionalityVersion x, not 2' },
+      { guid: guid('B'), som: 'corp.example', reason: 'gPCFunctionalityVersion 3, not 2' },
+    ]);
+    const e = rule(s, REQ);
+    assert.equal(e.status, 'hardened');
+    assert.deepEqual(e.shadowed, []);
+    const summary = (l: string) => r.gpos.find((g) => g.guid === guid(l));
+    assert.deepEqual(
+      ['A', 'B', 'C', 'E'].map((l) => [summary(l)?.functionalityVersion, summary(l)?.appliesNowhere]),
+      [
+        [2, undefined],
+        [3, 'its gPCFunctionalityVersion is "3", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere'],
+        ['x', 'its gPCFunctionalityVersion is "x", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere'],
+        [undefined, undefined],
+      ],
+    );
+    assert.deepEqual(r.problems, [{ source: 'corp.ldf', severity: 'warning', line: 20, message: `gPCFunctionalityVersion "x" of ${guid('C')} is not a number; clients use only GPOs of version 2, so it is treated as applying nowhere.` }]);
+  });
+
   test('an unlinked GPO applies nowhere', () => {
     const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['X', 1]] }], gpcs: [] };
     const r = run(d, policySet([hard('A'), weak('G'), weak('X')]));
@@ -202,6 +231,83 @@ describe('effective value per scope', () => {
     const e = rule(scope(run(d, set), 'corp.example'), REQ);
     assert.equal(e.status, 'conditional');
     assert.equal(e.condition, 'security filtering: Apply Group Policy denied to CORP\\Kiosks');
+  });
+
+  describe('P10 per role (member scopes vs the Domain Controllers OU), one GPO C setting the value hardened over a weak domain GPO A', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0]] }, { dn: DCS, links: [['C', 0]] }], gpcs: [] };
+    const AU = { sid: 'S-1-5-11', name: 'Authenticated Users' };
+    const DCOMP = { sid: 'S-1-5-21-1-2-3-515', name: 'Domain Computers' };
+    const DCTRL = { sid: 'S-1-5-21-1-2-3-516', name: 'Domain Controllers' };
+    const EDC = { sid: 'S-1-5-9' };
+    const WEBS = { sid: 'S-1-5-21-1-2-3-1108' };
+    // [case, trustees, member scope (status, condition or dropped reason), DC scope, gpos[].appliesNowhere]
+    const cases: [string, { allow: { sid: string; name?: string }[]; deny: { sid: string; name?: string }[]; complete?: boolean }, [string, string?], [string, string?], string?][] = [
+      ['Everyone', { allow: [{ sid: 'S-1-1-0', name: 'Everyone' }], deny: [] }, ['hardened'], ['hardened']],
+      ['Domain Computers: all members, not the DCs', { allow: [DCOMP], deny: [] }, ['hardened'], ['conditional', 'security filtering: applies only to Domain Computers']],
+      ['Domain Controllers RID 516: the DCs only', { allow: [DCTRL], deny: [] }, ['conditional', 'security filtering: applies only to Domain Controllers'], ['hardened']],
+      ['S-1-5-9 (raw): the DCs only', { allow: [EDC], deny: [] }, ['conditional', 'security filtering: applies only to S-1-5-9'], ['hardened']],
+      ['a group named by its raw SID', { allow: [WEBS], deny: [] }, ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108'], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108']],
+      ['deny to Authenticated Users: applies nowhere', { allow: [AU], deny: [AU] }, ['weak', 'security filtering denies Apply Group Policy to Authenticated Users'], ['weak', 'security filtering denies Apply Group Policy to Authenticated Users'], 'security filtering denies Apply Group Policy to Authenticated Users, so its settings apply nowhere'],
+      ['deny to Domain Computers: no member, the DCs only under a condition', { allow: [AU], deny: [DCOMP] }, ['weak', 'security filtering denies Apply Group Policy to Domain Computers'], ['conditional', 'security filtering: Apply Group Policy denied to Domain Computers']],
+      ['deny to Domain Computers and Domain Controllers: applies nowhere', { allow: [AU], deny: [DCOMP, DCTRL] }, ['weak', 'security filtering denies Apply Group Policy to Domain Computers'], ['weak', 'security filtering denies Apply Group Policy to Domain Controllers'], 'security filtering denies Apply Group Policy to Domain Computers (member computers) and denies Apply Group Policy to Domain Controllers (domain controllers), so its settings apply nowhere'],
+      ['nobody allowed in a whole DACL (Backup.xml): applies nowhere', { allow: [], deny: [], complete: true }, ['weak', 'security filtering grants Apply Group Policy to no one'], ['weak', 'security filtering grants Apply Group Policy to no one'], 'security filtering grants Apply Group Policy to no one, so its settings apply nowhere'],
+      ['nobody allowed in a report\'s permission list (it can leave trustees out): a condition', { allow: [], deny: [WEBS] }, ['conditional', 'security filtering: no trustee is granted Apply Group Policy in the permission list; security filtering: Apply Group Policy denied to S-1-5-21-1-2-3-1108'], ['conditional', 'security filtering: no trustee is granted Apply Group Policy in the permission list; security filtering: Apply Group Policy denied to S-1-5-21-1-2-3-1108']],
+    ];
+    for (const [name, trustees, member, dc, nowhere] of cases) {
+      test(name, () => {
+        const r = run(d, policySet([weak('A'), hard('C')], { C: { trustees } }));
+        const check = (som: string, [status, why]: [string, string?]) => {
+          const s = scope(r, som);
+          const e = rule(s, REQ);
+          const drop = s.dropped?.find((x) => x.guid === guid('C'))?.reason;
+          assert.deepEqual([e.status, e.condition ?? drop], [status, why], som);
+        };
+        check('corp.example/Servers', member);
+        check('corp.example/Domain Controllers', dc);
+        assert.equal(r.gpos.find((g) => g.guid === guid('C'))?.appliesNowhere, nowhere);
+      });
+    }
+  });
+
+  test('P10: when every scanned GPO carries its security filtering (reports, Backup.xml), the topology no longer lacks it', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['C', 0]] }], gpcs: [{ letter: 'A' }, { letter: 'C' }] };
+    const au = { allow: [{ sid: 'S-1-5-11' }], deny: [] };
+    assert.deepEqual(run(d, policySet([weak('A'), hard('C')], { A: { trustees: au }, C: { trustees: au } })).lacks.map((l) => l.fact), ['sites']);
+    assert.deepEqual(run(d, policySet([weak('A'), hard('C')], { C: { trustees: au } })).lacks.map((l) => l.fact), ['security-filtering', 'sites']);
+  });
+
+  test('P10: security filtering that could not be read (damaged Backup.xml descriptor) is a condition, an error and named in gpos[]', () => {
+    const d: DomainSpec = { soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0]] }], gpcs: [] };
+    const why = 'its Backup.xml SecurityDescriptor could not be read: the security descriptor is 10 bytes, shorter than its 20-byte header (truncated?)';
+    const r = run(d, policySet([weak('A'), hard('C')], { C: { securityUnknown: why } }));
+    const e = rule(scope(r, 'corp.example/Servers'), REQ);
+    assert.equal(e.status, 'conditional');
+    assert.equal(e.condition, `security filtering unknown (${why})`);
+    assert.deepEqual(r.gpos.find((g) => g.guid === guid('C'))?.filters, { securityUnknown: why });
+    assert.deepEqual(r.problems, [{ source: 'Backup.xml', severity: 'error', message: `GPO "GPO C" ${guid('C')}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+  });
+
+  test('P10 from the LDIF: a GPC nTSecurityDescriptor (folded :: base64) gives the trustees; deny to Authenticated Users = applies nowhere; a damaged one is an error and a condition', () => {
+    const allowWeb = sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-21-1-2-3-1108', object: APPLY }]);
+    const denyAll = sd([{ type: 5, mask: 0x100, sid: 'S-1-5-11', object: APPLY }, { type: 6, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]);
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 0]] }, { dn: SERVERS, links: [['C', 0], ['E', 0]] }, { dn: WEB, links: [['F', 0]] }],
+      gpcs: [{ letter: 'A', sd: sd([{ type: 5, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]) }, { letter: 'C', sd: allowWeb }, { letter: 'E', sd: denyAll }, { letter: 'F', sd: allowWeb.subarray(0, 30) }],
+    };
+    const r = run(d, policySet([weak('A'), hard('C'), hard('E'), hard('F')]));
+    const servers = scope(r, 'corp.example/Servers');
+    assert.deepEqual([rule(servers, REQ).status, rule(servers, REQ).condition], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108']);
+    assert.deepEqual(servers.dropped, [{ guid: guid('E'), som: 'corp.example/Servers', reason: 'security filtering denies Apply Group Policy to Authenticated Users' }]);
+    const summary = (l: string) => r.gpos.find((g) => g.guid === guid(l));
+    assert.deepEqual([summary('E')?.filters, summary('E')?.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, 'security filtering denies Apply Group Policy to Authenticated Users, so its settings apply nowhere']);
+    assert.deepEqual(summary('A')?.filters, { security: ['Authenticated Users'] });
+    const why = 'its nTSecurityDescriptor could not be read: the DACL claims 64 bytes at offset 20, past the end of the 30-byte descriptor (truncated?)';
+    assert.deepEqual(summary('F')?.filters, { securityUnknown: why });
+    const web = rule(scope(r, 'corp.example/Servers/Web'), REQ);
+    assert.deepEqual([web.status, web.condition], ['conditional', `security filtering unknown (${why})`]);
+    assert.deepEqual(r.problems.map((p) => [p.severity, p.line, p.message]), [['error', 44, `${guid('F')}: ${why}. Its security filtering is unknown, so results it decides are conditional.`]]);
+    // Every GPC carried its descriptor: the LDIF no longer lacks security filtering.
+    assert.deepEqual(r.lacks.map((l) => l.fact), ['sites']);
   });
 
   test('P11: a WMI filter makes the result conditional, naming the filter (LDIF msWMI-Som name)', () => {

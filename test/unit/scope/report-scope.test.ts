@@ -57,6 +57,22 @@ describe('real <LinksTo> from corpus reports', () => {
     assert.equal(g?.userEnabled, false);
   });
 
+  test('a real report whose permission list names only a deny (hardenad-security-logs; the SDDL beside it allows Authenticated Users): a condition, never "applies nowhere"', () => {
+    const f = 'hardenad-security-logs__gpreport.xml';
+    const pf = load(f);
+    const deny = { sid: 'S-1-5-21-4189652191-1631342966-2998408092-2214', name: 'HARDEN\\G-S-T0-GPO_HAD-Secu-Logs_DENY' };
+    assert.deepEqual(pf.reportGpos?.[0].applyTrustees, { allow: [], deny: [deny] });
+    const b = new PolicySetBuilder();
+    b.add(filePolicy(f, pf));
+    const r = effectivePolicy(b.build(), [], { targetOs: 'legacy' });
+    assert.ok(r);
+    const g = r.gpos.find((x) => x.name === 'HAD-Security-Logs');
+    assert.deepEqual([g?.appliesNowhere, g?.filters], [undefined, { security: [], securityDenied: [deny.name] }]);
+    assert.deepEqual(r.scopes[0].gpos.map((x) => x.conditions), [
+      ['security filtering: no trustee is granted Apply Group Policy in the permission list', `security filtering: Apply Group Policy denied to ${deny.name}`],
+    ]);
+  });
+
   test('the two sos.lan DC reports, reports only: the enforced DoD GPO wins over the Default Domain Controllers Policy', () => {
     const b = new PolicySetBuilder();
     for (const f of ['sos-ddcp-soslan__gpreport.xml', 'sos-dod-ws2019-dc__gpreport.xml', 'sos-dod-ws2019-ms__gpreport.xml']) b.add(filePolicy(f, load(f)));
@@ -217,13 +233,14 @@ describe('RSoP losers', () => {
 describe('GPO identity as pure functions', () => {
   const other = join(ROOT, 'test', 'fixtures', 'other');
 
-  test('Backup.xml of the corpus: ID, DisplayName, Options 1 = user side off (computer on), no WMI filter', () => {
+  test('Backup.xml of the corpus: ID, DisplayName, Options 1 = user side off (computer on), no WMI filter, Apply granted to Authenticated Users', () => {
     assert.deepEqual(parseBackupXml(readFileSync(join(other, 'hardenad-smb-signing-configuration__Backup.xml'), 'utf8')), {
       source: 'Backup.xml',
       guid: '{5894E193-3248-4484-A1F5-E7409640E822}',
       name: 'HAD_SMB-Signing_Configuration',
       statusFlags: 1,
       computerEnabled: true,
+      applyTrustees: { allow: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], deny: [], complete: true },
     });
   });
 

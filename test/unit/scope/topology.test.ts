@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import { describe, test } from 'node:test';
-import { effectivePolicy, type EffectivePolicy } from '../../../server/src/core/scope';
-import { parseGpLink, readLdif, readTopologyInput, type TopologyPart } from '../../../server/src/core/topology';
-import { DOMAIN_DN, guid, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
+import { effectivePolicy, readinessScopes, type EffectivePolicy } from '../../../server/src/core/scope';
+import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart } from '../../../server/src/core/topology';
+import { APPLY, sd } from '../../helpers/sd';
+import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
 
 const inflateRaw = (b: Uint8Array) => inflateRawSync(b);
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -22,6 +23,12 @@ const SAME: DomainSpec = {
     { dn: `OU=Domain Controllers,${DOMAIN_DN}`, links: [['A', 0]] },
   ],
   gpcs: ['A', 'B', 'C', 'D', 'E', 'F'].map((letter) => ({ letter })),
+  computers: [
+    { dn: `CN=FS01,OU=Servers,${DOMAIN_DN}`, host: 'fs01.corp.example' },
+    { dn: `CN=FS02,OU=Servers,${DOMAIN_DN}`, host: 'fs02.corp.example' },
+    { dn: `CN=WEB01,OU=Web,OU=Servers,${DOMAIN_DN}`, host: 'web01.corp.example' },
+    { dn: `CN=DC01,OU=Domain Controllers,${DOMAIN_DN}`, host: 'dc01.corp.example' },
+  ],
 };
 const SET = () =>
   policySet([
@@ -61,6 +68,7 @@ function comparable(r: EffectivePolicy, foldCase: boolean) {
     blocksInheritance: s.kind === 'domain' && lacks.has('domain-block-inheritance') ? false : s.blocksInheritance,
     dropped: s.dropped?.map((d) => ({ ...d, som: f(d.som), reason: f(d.reason) })),
     gpos: s.gpos.map((g) => ({ ...g, from: f(g.from), name: undefined })),
+    computers: s.computers?.map(f),
     effective: s.effective.map((e) => ({ ...e, why: f(e.why).replace(/gpo "[^"]*"/gi, 'GPO') })),
   }));
 }
@@ -89,8 +97,27 @@ describe('the same domain from every source', () => {
     assert.deepEqual(ldif.problems, []);
   });
 
-  test('Get-GPInheritance JSON gives the same scopes as LDIF', () => {
-    assert.deepEqual(comparable(gpi, false), comparable(ldif, false));
+  test('LDIF and SharpHound computers.json place the computers in their OU (readiness per scope uses them)', () => {
+    const hosts = (r: EffectivePolicy) => r.scopes.map((s) => [s.som.toLowerCase(), s.computers]);
+    assert.deepEqual(hosts(ldif), [
+      ['corp.example', []],
+      ['corp.example/domain controllers', ['dc01.corp.example']],
+      ['corp.example/servers', ['fs01.corp.example', 'fs02.corp.example']],
+      ['corp.example/servers/web', ['web01.corp.example']],
+    ]);
+    assert.deepEqual(hosts(sharp), [
+      ['corp.example', []],
+      ['corp.example/domain controllers', ['DC01.CORP.EXAMPLE']],
+      ['corp.example/servers', ['FS01.CORP.EXAMPLE', 'FS02.CORP.EXAMPLE']],
+      ['corp.example/servers/web', ['WEB01.CORP.EXAMPLE']],
+    ]);
+    assert.deepEqual(readinessScopes(sharp).map((s) => [s.name, s.servers]), readinessScopes(ldif).map((s) => [s.name.toUpperCase(), s.servers?.map((x) => x.toUpperCase())]));
+  });
+
+  test('Get-GPInheritance JSON gives the same scopes as LDIF (it names no computers)', () => {
+    assert.deepEqual(gpi.scopes.map((s) => s.computers), [undefined, undefined, undefined, undefined]);
+    const noComputers = (x: ReturnType<typeof comparable>) => x.map((sc) => ({ ...sc, computers: undefined }));
+    assert.deepEqual(comparable(gpi, false), noComputers(comparable(ldif, false)));
   });
 
   test('SharpHound JSON gives the same scopes as LDIF except the case of names, which it names as lacking', () => {
@@ -181,6 +208,14 @@ describe('LDIF reading (RFC 2849)', () => {
     assert.deepEqual(p.problems, []);
   });
 
+  test('a GPC nTSecurityDescriptor that is not base64 cannot be the binary descriptor: an error, security filtering unknown', () => {
+    const q = readLdif(['dn: CN={4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24},CN=Policies,CN=System,DC=corp,DC=example', 'objectClass: groupPolicyContainer', 'nTSecurityDescriptor: O:DAG:DAD:PAI(A;;CR;;;AU)', ''].join('\n'), 'x.ldf');
+    const why = 'its nTSecurityDescriptor could not be read: the value is not base64 ("::"), so it cannot be the binary descriptor';
+    assert.deepEqual(q.gpcs[0].securityUnknown, why);
+    assert.deepEqual(q.problems, [{ source: 'x.ldf', severity: 'error', line: 3, message: `{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
+    assert.deepEqual(q.lacks.map((l) => l.fact), ['sites']);
+  });
+
   test('the gPLink grammar: empty, whitespace, odd options by bits, garbage reported', () => {
     const msgs: string[] = [];
     assert.deepEqual(parseGpLink('   ', (m) => msgs.push(m)), []);
@@ -238,7 +273,7 @@ describe('bad topology input', () => {
     const ps = [...Object.entries(sh).flatMap(([n, t]) => parts(n, bytes(t))), ...parts('20261206101500_users.json', bytes(users))];
     const r = scopes(ps);
     assert.deepEqual(r.problems, [
-      { source: '20261206101500_users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains and gpos files. It was skipped.' },
+      { source: '20261206101500_users.json', severity: 'warning', message: 'This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.' },
     ]);
     assert.equal(r.scopes.length, 4);
   });
@@ -257,7 +292,8 @@ describe('bad topology input', () => {
         '20261206101500_ous.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
         '20261206101500_domains.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
         '20261206101500_gpos.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
-        'The zip holds no SharpHound ous/domains/gpos JSON.',
+        '20261206101500_computers.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
+        'The zip holds no SharpHound ous/domains/gpos/computers JSON.',
       ],
     );
   });
@@ -281,5 +317,90 @@ describe('bad topology input', () => {
     // Windows PowerShell 5.1 `>` writes UTF-16LE with a BOM.
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(toGpInheritance(SAME), 'utf16le')]);
     assert.equal(readTopologyInput('gpi.json', utf16)?.[0].soms.length, 4);
+  });
+});
+
+describe('SharpHound computers.json: every placement and name variant', () => {
+  const NO_COMPUTERS: DomainSpec = { ...SAME, computers: undefined };
+  const base = toSharpHound(NO_COMPUTERS);
+  // ous.json order in SAME: Servers (0), Web (1), Domain Controllers (2).
+  const computers = (data: unknown[], version = 6) => JSON.stringify({ data, meta: { methods: 46067, type: 'computers', count: data.length, version, collectorversion: '2.5.0' } });
+  const run = (files: Record<string, string>) => {
+    const r = scopes(Object.entries(files).flatMap(([n, t]) => parts(n, bytes(t))));
+    return { hosts: Object.fromEntries(r.scopes.map((s) => [s.som, s.computers])), problems: r.problems.map((p) => [p.severity, p.message]) };
+  };
+
+  test('v6 without distinguishedname: ContainedBy (OU objectGUID or domain SID) places it; names: dnshostname, name without @DOMAIN, the DN\'s CN, the ObjectIdentifier', () => {
+    const got = run({
+      ...base,
+      'c.json': computers([
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1201', Properties: { name: 'FS01.CORP.EXAMPLE', dnshostname: 'fs01.corp.example' }, ContainedBy: { ObjectIdentifier: ouId(0).toLowerCase(), ObjectType: 'OU' } },
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1202', Properties: { name: 'FS02@CORP.EXAMPLE' }, ContainedBy: { ObjectIdentifier: ouId(0), ObjectType: 'OU' } },
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1203', Properties: { distinguishedname: `CN=WEB01,OU=WEB,OU=SERVERS,DC=CORP,DC=EXAMPLE` } },
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1204', Properties: {}, ContainedBy: { ObjectIdentifier: 'S-1-5-21-1-2-3', ObjectType: 'Domain' } },
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1205', Properties: { name: 'GONE.CORP.EXAMPLE', distinguishedname: `CN=GONE,OU=SERVERS,DC=CORP,DC=EXAMPLE` }, IsDeleted: true },
+      ]),
+    });
+    assert.deepEqual(got.hosts, {
+      'CORP.EXAMPLE': ['S-1-5-21-1-2-3-1204'],
+      'CORP.EXAMPLE/DOMAIN CONTROLLERS': [],
+      'CORP.EXAMPLE/SERVERS': ['fs01.corp.example', 'FS02'],
+      'CORP.EXAMPLE/SERVERS/WEB': ['WEB01'],
+    });
+    assert.deepEqual(got.problems, []);
+  });
+
+  test('v5: the OU\'s ChildObjects list the computer (no distinguishedname, no ContainedBy)', () => {
+    const ous = JSON.parse(base['20261206101500_ous.json']);
+    ous.data[1].ChildObjects = [{ ObjectIdentifier: 'S-1-5-21-1-2-3-1301', ObjectType: 'Computer' }, { ObjectIdentifier: 'S-1-5-21-1-2-3-1105', ObjectType: 'User' }];
+    ous.meta.version = 5;
+    const got = run({ ...base, '20261206101500_ous.json': JSON.stringify(ous), 'c.json': computers([{ ObjectIdentifier: 'S-1-5-21-1-2-3-1301', Properties: { name: 'WEB02.CORP.EXAMPLE' } }], 5) });
+    assert.deepEqual(got.hosts['CORP.EXAMPLE/SERVERS/WEB'], ['WEB02.CORP.EXAMPLE']);
+  });
+
+  test('a computer that cannot be placed, and a DN that disagrees with ContainedBy, are said', () => {
+    const got = run({
+      ...base,
+      'c.json': computers([
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1401', Properties: { name: 'LOST.CORP.EXAMPLE' }, ContainedBy: { ObjectIdentifier: 'AB000000-0000-4000-8000-000000000000', ObjectType: 'Container' } },
+        { ObjectIdentifier: 'S-1-5-21-1-2-3-1402', Properties: { name: 'FS09.CORP.EXAMPLE', distinguishedname: 'CN=FS09,OU=SERVERS,DC=CORP,DC=EXAMPLE' }, ContainedBy: { ObjectIdentifier: ouId(1), ObjectType: 'OU' } },
+      ]),
+    });
+    assert.deepEqual(got.hosts['CORP.EXAMPLE/SERVERS'], ['FS09.CORP.EXAMPLE']);
+    assert.deepEqual(got.problems, [
+      ['warning', 'Computer FS09.CORP.EXAMPLE: its distinguishedname puts it in ou=servers,dc=corp,dc=example, its container identifier in ou=web,ou=servers,dc=corp,dc=example; the distinguishedname is used.'],
+      ['warning', "1 computer has no distinguishedname and no container (ContainedBy, or an OU's ChildObjects) that is an OU or domain of the topology; it is in no scope. Give SharpHound's ous.json and domains.json too."],
+    ]);
+  });
+
+  test('computers.json next to an LDIF: the LDIF gives the tree, SharpHound adds the computers; a computer in both is listed once', () => {
+    const ldif = parts('corp.ldf', bytes(toLdif({ ...NO_COMPUTERS, computers: [{ dn: `CN=FS01,OU=Servers,${DOMAIN_DN}`, host: 'fs01.corp.example' }] })));
+    const sh = parts('c.json', bytes(toSharpHound(SAME)['20261206101500_computers.json']));
+    const r = scopes([...ldif, ...sh]);
+    assert.deepEqual(r.scopes.find((s) => s.som === 'corp.example/Servers')?.computers, ['fs01.corp.example', 'FS02.CORP.EXAMPLE']);
+    assert.deepEqual(r.scopes.find((s) => s.som === 'corp.example/Domain Controllers')?.computers, ['DC01.CORP.EXAMPLE']);
+    assert.deepEqual(r.problems, []);
+  });
+
+  test('an empty computers.json names no computer anywhere', () => {
+    const got = run({ ...base, 'c.json': computers([]) });
+    assert.deepEqual(Object.values(got.hosts), [[], [], [], []]);
+  });
+});
+
+describe('what the topology says about reach (the applies-nowhere finding and coverage credit)', () => {
+  test('P9 version other than 2, and an nTSecurityDescriptor denying Apply to Authenticated Users, apply nowhere; version 2 and absent pass', () => {
+    const deny = sd([{ type: 5, mask: 0x100, sid: 'S-1-5-11', object: APPLY }, { type: 6, mask: 0x100, sid: 'S-1-5-11', object: APPLY }]);
+    const d: DomainSpec = {
+      soms: [{ dn: DOMAIN_DN, links: [['A', 0], ['B', 0], ['C', 0], ['D', 0]] }],
+      gpcs: [{ letter: 'A', version: '2' }, { letter: 'B', version: '0' }, { letter: 'C', sd: deny }, { letter: 'D' }],
+    };
+    const reach = topologyReach([readLdif(toLdif(d), 'corp.ldf')]);
+    assert.ok(reach);
+    assert.deepEqual(['A', 'B', 'C', 'D'].map((l) => reach.linked.includes(guid(l))), [true, true, true, true]);
+    assert.deepEqual(reach.reasons, {
+      [guid('B')]: 'its gPCFunctionalityVersion is "0", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere',
+      [guid('C')]: 'security filtering denies Apply Group Policy to Authenticated Users (nTSecurityDescriptor in the topology), so its settings apply nowhere',
+    });
   });
 });

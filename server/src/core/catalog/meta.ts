@@ -121,11 +121,11 @@ export const metaRules: MetaRule[] = [
     category: 'meta',
     severity: 'info',
     explanation: {
-      what: 'The GPO is not linked anywhere, all its links are disabled, or its computer side is disabled (GPO status), so none of its computer settings reach any machine.',
+      what: 'The GPO is not linked anywhere, all its links are disabled, its computer side is disabled (GPO status), its `gPCFunctionalityVersion` is not 2 (clients use only version 2), or its security filtering grants Apply Group Policy to no one or denies it to a group every computer is in (Authenticated Users, Everyone; Domain Computers and Domain Controllers together), so none of its computer settings reach any machine.',
       why: 'A hardened value in such a GPO protects nothing; coverage and the effective policy do not count it. A weak value in it does no harm today but comes back the day the GPO is linked or enabled.',
-      fix: 'Link the GPO where its settings are meant to apply and enable its computer side, or delete it if it is no longer used.',
+      fix: 'Link the GPO where its settings are meant to apply, enable its computer side and grant Apply Group Policy to the computers it is meant for, or delete it if it is no longer used.',
     },
-    references: [{ tag: 'E1', title: 'MS-GPOL 3.2.5.1.5 and 3.2.5.1.6: GPO search and filter evaluation (scope-and-evidence.md P7, P8)' }],
+    references: [{ tag: 'E1', title: 'MS-GPOL 3.2.5.1.5 and 3.2.5.1.6: GPO search and filter evaluation (scope-and-evidence.md P7–P10)' }],
   },
   {
     id: 'topology.problem',

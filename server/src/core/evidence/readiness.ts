@@ -415,3 +415,14 @@ function rawLabel(fields: Record<string, string> | undefined): string {
 
 /** The event kinds, for docs and tests. */
 export { EVENT_KINDS };
+
+/**
+ * Audit switch states from the set-level coverage of the GPOs scanned (undefined when none was):
+ * hardened is on; weak or missing is off; mixed, or set to values relaylint does not rate, unknown.
+ */
+export function auditSwitchesFrom(coverage: readonly { ruleId: string; status: string }[] | undefined): Record<string, 'on' | 'off' | 'unknown'> | undefined {
+  if (!coverage) return undefined;
+  const out: Record<string, 'on' | 'off' | 'unknown'> = {};
+  for (const e of coverage) out[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
+  return out;
+}

@@ -328,8 +328,8 @@ function readApplyTrustees(gpoEl: XmlElement): ReportGpo['applyTrustees'] {
   const allow: Trustee[] = [];
   const deny: Trustee[] = [];
   for (const tp of childElements(perms, 'TrusteePermissions')) {
-    const std = childElement(tp, 'Standard');
-    const access = std ? childElements(std, 'GPOGroupedAccessEnum').map((e) => e.text.trim().toLowerCase()) : [];
+    // One <Standard> per permission (the corpus report hardenad-security-logs lists two).
+    const access = childElements(tp, 'Standard').flatMap((std) => childElements(std, 'GPOGroupedAccessEnum').map((e) => e.text.trim().toLowerCase()));
     if (!access.includes('apply group policy')) continue;
     const tr = childElement(tp, 'Trustee');
     const trustee: Trustee = {};

@@ -4,12 +4,17 @@
  * - GPMC backup `Backup.xml` (scope-and-evidence.md §2.10 [E28]): `GroupPolicyCoreSettings` with
  *   `ID`, `DisplayName`, `Options` (GPO status bits: 1 = user side disabled, 2 = computer side
  *   disabled) and `WMIFilter` / `WMIFilterName`.
+ *   Its `SecurityDescriptor` (hex bytes of the binary descriptor) gives the security filtering (P10):
+ *   see security-descriptor.ts; `SecurityGroups/Group` (`Sid`, `SamAccountName`,
+ *   `NetBIOSDomainName`, seen in the corpus files) names the SIDs the descriptor holds.
  * - GPMC backup `bkupInfo.xml`: `GPOGuid`, `GPODisplayName`.
  * `ini` reads GPT.INI (positions do not matter there); the XML files go through the core's own reader
  * (DTDs refused, no entity expansion).
  */
 import { parse as parseIni } from 'ini';
-import { descendants, readXml, type XmlElement } from '../parsers/xml';
+import { childText, descendants, readXml, type XmlElement } from '../parsers/xml';
+import type { ApplyTrustees } from './filtering';
+import { applyTrusteesOfSd, sdBytesOfText } from './security-descriptor';
 import { normGuid } from '../topology/model';
 
 export interface GpoIdentity {
@@ -22,6 +27,10 @@ export interface GpoIdentity {
   computerEnabled?: boolean;
   /** WMI filter (name when given, else the filter reference). */
   wmiFilter?: string;
+  /** Backup.xml: trustees allowed / denied Apply Group Policy by its security descriptor (the whole DACL). */
+  applyTrustees?: ApplyTrustees;
+  /** Backup.xml: why its security descriptor could not be read (security filtering unknown). */
+  securityUnknown?: string;
   /** Which file said so: `GPT.INI`, `Backup.xml`, `bkupInfo.xml`. */
   source?: string;
 }
@@ -63,10 +72,31 @@ export function parseBackupXml(text: string): GpoIdentity | undefined {
     out.statusFlags = Number(options);
     out.computerEnabled = (out.statusFlags & 2) === 0;
   }
+  const sdEl = [...descendants(core)].find((e) => e.local === 'SecurityDescriptor' && e.closed);
+  if (sdEl) {
+    const bytes = sdBytesOfText(sdEl.text);
+    const got = typeof bytes === 'string' ? { ok: false as const, problem: bytes } : applyTrusteesOfSd(bytes, securityGroupNames(doc.root));
+    if (got.ok) out.applyTrustees = { allow: got.allow, deny: got.deny, complete: true };
+    else out.securityUnknown = `its Backup.xml SecurityDescriptor could not be read: ${got.problem}`;
+  }
   const wmiName = firstText(core, 'WMIFilterName');
   const wmi = firstText(core, 'WMIFilter');
   if (wmiName || wmi) out.wmiFilter = wmiName ?? wmi;
   return out.guid || out.name ? out : undefined;
+}
+
+/** Backup.xml `SecurityGroups/Group`: SID (upper case) → `NETBIOS\name` (or the name alone). */
+function securityGroupNames(root: XmlElement): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const g of descendants(root)) {
+    if (g.local !== 'Group' || names.size >= 4096) continue;
+    const sid = childText(g, 'Sid')?.trim();
+    const sam = childText(g, 'SamAccountName')?.trim();
+    if (!sid || !sam || !/^S-1-/i.test(sid)) continue;
+    const dom = childText(g, 'NetBIOSDomainName')?.trim();
+    names.set(sid.toUpperCase(), dom ? `${dom}\\${sam}` : sam);
+  }
+  return names;
 }
 
 /** bkupInfo.xml: GPOGuid and GPODisplayName. */

@@ -13,6 +13,7 @@ import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
 import type { FileFormat, Finding, ParsedFile, RegData, ReportGpo, Setting, SettingState, Span, Trustee } from '../types';
+import { excludedEverywhere } from './filtering';
 import type { GpoIdentity } from './identity';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
@@ -54,6 +55,8 @@ export interface GpoFacts {
   /** From a report: its `<LinksTo>`; undefined when no report described the GPO. */
   links?: PolicyLink[];
   applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** Backup.xml: why its security descriptor could not be read (security filtering unknown). */
+  securityUnknown?: string;
   wmiFilter?: string;
   /** RSoP: why the GPO did not apply on the reported computer (per report file). */
   rsopNotApplied?: { path: string; reason: string }[];
@@ -161,6 +164,8 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
     if (identity?.name) f.name = identity.name;
     if (identity?.computerEnabled !== undefined) f.computerEnabled = identity.computerEnabled;
     if (identity?.wmiFilter) f.wmiFilter = identity.wmiFilter;
+    if (identity?.applyTrustees) f.applyTrustees = identity.applyTrustees;
+    else if (identity?.securityUnknown) f.securityUnknown = identity.securityUnknown;
     gpos.push(f);
   }
   const observations: Observation[] = [];
@@ -186,6 +191,8 @@ export interface PolicySet {
 /** Why a GPO applies nowhere, from its own files (computer side disabled, no enabled link in its report). */
 export function appliesNowhereByFiles(g: GpoFacts): string | undefined {
   if (g.computerEnabled === false) return 'its computer side is disabled (GPO status), so none of its computer settings apply anywhere';
+  const excluded = excludedEverywhere(g.applyTrustees);
+  if (excluded) return `${excluded}, so its settings apply nowhere`;
   if (g.links) {
     if (g.links.length === 0) return 'its report shows no link, so its settings apply nowhere';
     if (g.links.every((l) => !l.enabled)) return 'every link in its report is disabled, so its settings apply nowhere';
@@ -221,6 +228,7 @@ export class PolicySetBuilder {
         g.links = [...(g.links ?? []), ...f.links.filter((l) => !seen.has(l.som.toLowerCase()))];
       }
       if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = f.applyTrustees;
+      if (f.securityUnknown && !g.securityUnknown) g.securityUnknown = f.securityUnknown;
       if (f.wmiFilter && !g.wmiFilter) g.wmiFilter = f.wmiFilter;
       if (f.rsopNotApplied) g.rsopNotApplied = [...(g.rsopNotApplied ?? []), ...f.rsopNotApplied];
       if (!g.files.includes(rec.path)) g.files.push(rec.path);
@@ -286,7 +294,13 @@ export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity |
   }
   const own = normGuid(identity?.guid);
   if (own && !reasons.has(own)) {
-    const why = identity?.computerEnabled === false ? 'its computer side is disabled (GPO status in Backup.xml), so none of its computer settings apply anywhere' : reachReason(reach, own);
+    const excluded = excludedEverywhere(identity?.applyTrustees);
+    const why =
+      identity?.computerEnabled === false
+        ? 'its computer side is disabled (GPO status in Backup.xml), so none of its computer settings apply anywhere'
+        : excluded
+          ? `${excluded} (Backup.xml security descriptor), so its settings apply nowhere`
+          : reachReason(reach, own);
     if (why) reasons.set(own, { why, ...(identity?.name ? { name: identity.name } : {}), span: { start: 0, end: 0 } });
   }
   const findings: Finding[] = [];

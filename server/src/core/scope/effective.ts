@@ -15,8 +15,9 @@
 import { settingRules } from '../catalog';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
+import { excludedEverywhere } from '../policy/filtering';
 import type { Extension, Observation, PolicySet } from '../policy/set';
-import type { Lack, Topology, TopologyProblem, TopoSom } from '../topology';
+import { versionGateReason, type Lack, type Topology, type TopologyProblem, type TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
 import { gpoConditions, gpoList, roleOf, SITE_DOMAIN_ENFORCED, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
 
@@ -86,11 +87,13 @@ export interface GpoSummary {
   /** null when no input says. */
   computerEnabled: boolean | null;
   links: { som: string; enabled: boolean; enforced: boolean; order: number | null }[];
-  filters: { security?: string[]; securityDenied?: string[]; wmi?: string };
+  filters: { security?: string[]; securityDenied?: string[]; wmi?: string; securityUnknown?: string };
   /** Found among the scanned files. */
   scanned: boolean;
   /** The scanned files of the GPO. */
   files: string[];
+  /** LDIF `gPCFunctionalityVersion` when exported (a number when it is one, else the raw text); only 2 is used (P9). */
+  functionalityVersion?: number | string;
   /** Why its values apply nowhere, when they do not. */
   appliesNowhere?: string;
   /** RSoP reports that say it did not apply on their computer, and why. */
@@ -193,7 +196,12 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     if (ce !== undefined) info.computerEnabled = ce;
     const wmi = g?.wmiFilter ?? c?.wmiFilter;
     if (wmi) info.wmiFilter = wmi;
-    if (g?.applyTrustees) info.applyTrustees = g.applyTrustees;
+    // Security filtering: the GPO's own files (report, Backup.xml), else the topology's nTSecurityDescriptor.
+    const tr = g?.applyTrustees ?? c?.applyTrustees;
+    const unknown = g?.securityUnknown ?? c?.securityUnknown;
+    if (tr) info.applyTrustees = tr;
+    else if (unknown) info.securityUnknown = unknown;
+    if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
     return info;
   };
   const nameOf = (guid: string | undefined) => (guid ? (gpoInfo(guid)?.name ?? guid) : 'no GPO');
@@ -203,6 +211,18 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
   const hints = new Map<string, string>();
   for (const g of set.gpos.values()) for (const l of g.links ?? []) hints.set(l.som.toLowerCase(), l.som);
   const canonical = (s: TopoSom) => s.canonicalHint ?? hints.get(s.canonical.toLowerCase()) ?? s.canonical;
+
+  // Security filtering that could not be read (a damaged Backup.xml descriptor): fail closed, said once per GPO.
+  for (const g of set.gpos.values()) {
+    if (g.applyTrustees || !g.securityUnknown) continue;
+    // A GPMC backup keeps Backup.xml beside its DomainSysvol folder (§2.10): point at it when a file of the GPO is in one.
+    const folder = g.files.map((f) => /^(.*[\\/])DomainSysvol[\\/]/i.exec(f)?.[1]).find((x) => x !== undefined);
+    problems.push({
+      source: folder !== undefined ? `${folder}Backup.xml` : 'Backup.xml',
+      severity: 'error',
+      message: `GPO ${g.name ? `"${g.name}" ` : ''}${g.guid}: ${g.securityUnknown}. Its security filtering is unknown, so results it decides are conditional.`,
+    });
+  }
 
   // Links pointing to GPOs that were not scanned.
   const reported = new Set<string>();
@@ -270,7 +290,10 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     }
   }
   const reportsOnly = topo.kinds.length === 1 && topo.kinds[0] === 'reports';
-  const lacks = [...topo.lacks];
+  // Security filtering no topology source carries may come from every scanned GPO's own files
+  // (report trustees, Backup.xml descriptors): then it is not lacking.
+  const filteringKnown = set.gpos.size > 0 && [...set.gpos.values()].every((g) => g.applyTrustees);
+  const lacks = topo.lacks.filter((l) => !(filteringKnown && l.fact === 'security-filtering'));
   if (reportsOnly) {
     const unknown = [...set.gpos.values()].filter((g) => !g.linksKnown);
     if (unknown.length) {
@@ -291,12 +314,14 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const links = linksOf.get(guid) ?? [];
     const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: (g?.files ?? []).filter(Boolean) };
     if (info?.name) s.name = info.name;
-    const tr = g?.applyTrustees;
+    const tr = info?.applyTrustees;
     if (tr) {
       s.filters.security = tr.allow.map((t) => t.name ?? t.sid ?? '?');
       if (tr.deny.length) s.filters.securityDenied = tr.deny.map((t) => t.name ?? t.sid ?? '?');
-    }
+    } else if (info?.securityUnknown) s.filters.securityUnknown = info.securityUnknown;
     if (info?.wmiFilter) s.filters.wmi = info.wmiFilter;
+    const fv = info?.functionalityVersion;
+    if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;
     // Reports-only topology: a GPO without a report of its own has unknown links, not no links.
     const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
     const why = appliesNowhere(info, links, linksKnown);
@@ -310,6 +335,10 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
 /** Why a GPO applies nowhere, given the topology's links; undefined when it applies somewhere (or cannot be told). */
 export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enabled: boolean }[], topologyKnown: boolean): string | undefined {
   if (info?.computerEnabled === false) return 'its computer side is disabled (GPO status), so none of its computer settings apply anywhere';
+  const gate = versionGateReason(info?.functionalityVersion);
+  if (gate) return gate;
+  const excluded = excludedEverywhere(info?.applyTrustees);
+  if (excluded) return `${excluded}, so its settings apply nowhere`;
   if (!topologyKnown) return undefined;
   if (links.length === 0) return 'no enabled link to it is in the topology, so its settings apply nowhere';
   if (links.every((l) => !l.enabled)) return 'every link to it is disabled, so its settings apply nowhere';

@@ -12,7 +12,8 @@
  * evaluation can try every possibility instead of guessing.
  */
 import { canonicalOf, isDomainControllersDn } from '../topology/dn';
-import type { Topology, TopoSom } from '../topology';
+import { versionGateReason, type Topology, type TopoSom } from '../topology';
+import { excludedReason, filterConditions } from '../policy/filtering';
 import type { Trustee } from '../types';
 
 export interface GpoInfo {
@@ -20,6 +21,10 @@ export interface GpoInfo {
   computerEnabled?: boolean;
   wmiFilter?: string;
   applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  /** Why the security filtering could not be read (Backup.xml descriptor), when it could not. */
+  securityUnknown?: string;
+  /** LDIF `gPCFunctionalityVersion` (raw), when exported (P9). */
+  functionalityVersion?: string;
   /** Found among the scanned GPOs. */
   inSet: boolean;
 }
@@ -66,33 +71,12 @@ export function roleOf(som: TopoSom): ScopeRole {
   return som.kind === 'ou' && isDomainControllersDn(som.dn) ? 'dc' : 'member';
 }
 
-const EVERYONE = new Set(['s-1-5-11', 's-1-1-0']);
-const EVERYONE_NAMES = /\\(authenticated users|everyone|domain computers)$|^(authenticated users|everyone)$/i;
-const DC_NAMES = /\\(domain controllers|enterprise domain controllers)$/i;
-
-function coversAll(t: Trustee, role: ScopeRole): boolean {
-  const sid = t.sid?.toLowerCase();
-  if (sid) {
-    if (EVERYONE.has(sid) || /-515$/.test(sid)) return true;
-    if (role === 'dc' && (sid === 's-1-5-9' || /-516$/.test(sid))) return true;
-    return false;
-  }
-  const n = t.name ?? '';
-  return EVERYONE_NAMES.test(n) || (role === 'dc' && DC_NAMES.test(n));
-}
-
-const trusteeText = (t: Trustee) => t.name ?? t.sid ?? '?';
-
-/** Conditions of a GPO for a scope role (P10, P11). */
+/** Conditions of a GPO for a scope role (P10 via policy/filtering, P11). */
 export function gpoConditions(info: GpoInfo | undefined, role: ScopeRole): string[] {
   const out: string[] = [];
   if (!info) return out;
-  const tr = info.applyTrustees;
-  if (tr) {
-    if (tr.allow.length && !tr.allow.some((t) => coversAll(t, role))) out.push(`security filtering: applies only to ${tr.allow.map(trusteeText).join(', ')}`);
-    if (!tr.allow.length) out.push('security filtering: no trustee is granted Apply Group Policy');
-    if (tr.deny.length) out.push(`security filtering: Apply Group Policy denied to ${tr.deny.map(trusteeText).join(', ')}`);
-  }
+  if (info.applyTrustees) out.push(...filterConditions(info.applyTrustees, role));
+  else if (info.securityUnknown) out.push(`security filtering unknown (${info.securityUnknown})`);
   if (info.wmiFilter) out.push(`WMI filter "${info.wmiFilter}"`);
   return out;
 }
@@ -171,6 +155,15 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
       const gi = info(guid);
       if (gi?.computerEnabled === false) {
         dropped.push({ guid, som: som.canonical, reason: 'computer side disabled' });
+        continue;
+      }
+      if (versionGateReason(gi?.functionalityVersion)) {
+        dropped.push({ guid, som: som.canonical, reason: `gPCFunctionalityVersion ${gi?.functionalityVersion}, not 2` });
+        continue;
+      }
+      const excluded = gi?.applyTrustees ? excludedReason(gi.applyTrustees, role) : undefined;
+      if (excluded) {
+        dropped.push({ guid, som: som.canonical, reason: excluded });
         continue;
       }
       if (!link.enforced && depth < blockDepth) {

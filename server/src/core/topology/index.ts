@@ -5,12 +5,13 @@
  * Without any topology input, the GPO reports' `<LinksTo>` give a reports-only topology: links
  * known, link order and block inheritance unknown (§2.9).
  */
+import { excludedEverywhere } from '../policy/filtering';
 import { decode } from '../text';
 import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
-import { addLacks, emptyPart, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
+import { addLacks, emptyPart, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, readSharpHound } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
 
@@ -71,7 +72,7 @@ export function readTopologyInput(source: string, bytes: Uint8Array, options: Re
       if (got) parts.push(...got);
     }
     if (!parts.length && !problems.length && !explicit) return undefined;
-    if (!parts.length) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos JSON.' });
+    if (!parts.length) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
     if (problems.length) {
       const p = emptyPart('sharphound', source);
       p.problems = problems;
@@ -112,22 +113,18 @@ export interface Topology {
 /** Join parts into one topology. Parts earlier in the list win for a SOM or GPC given twice. */
 export function mergeTopology(parts: readonly TopologyPart[]): Topology {
   const topo: Topology = { soms: new Map(), gpcs: new Map(), computers: new Map(), namesComputers: false, lacks: [], problems: [], kinds: [] };
-  const seenComputers = new Set<string>();
   const byObjectGuid = new Map<string, Gpc>();
+  const pending: TopoComputer[] = [];
+  const childOf = new Map<string, string>();
   const ordered = [...parts].sort((a, b) => rank(a.kind) - rank(b.kind));
   for (const p of ordered) {
     topo.problems.push(...p.problems);
     if (!topo.kinds.includes(p.kind) && (p.soms.length || p.gpcs.length)) topo.kinds.push(p.kind);
-    for (const c of p.computers ?? []) {
+    if (p.computers) {
       topo.namesComputers = true;
-      const key = dnKey(c.dn);
-      const parent = parentDnKey(c.dn);
-      if (seenComputers.has(key) || !parent) continue;
-      seenComputers.add(key);
-      const list = topo.computers.get(parent) ?? [];
-      list.push(c);
-      topo.computers.set(parent, list);
+      pending.push(...p.computers);
     }
+    for (const [c, parent] of p.childOf ?? []) if (!childOf.has(c)) childOf.set(c, parent);
     for (const g of p.gpcs) {
       const had = topo.gpcs.get(g.guid);
       if (!had) topo.gpcs.set(g.guid, { ...g });
@@ -136,6 +133,9 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
         had.flags ??= g.flags;
         had.wmiFilter ??= g.wmiFilter;
         had.objectGuid ??= g.objectGuid;
+        had.functionalityVersion ??= g.functionalityVersion;
+        had.applyTrustees ??= g.applyTrustees;
+        had.securityUnknown ??= g.securityUnknown;
       }
       if (g.objectGuid) byObjectGuid.set(g.objectGuid, topo.gpcs.get(g.guid) as Gpc);
     }
@@ -167,6 +167,7 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
       topo.soms.set(key, som);
     }
   }
+  placeComputers(topo, pending, childOf);
   // Facts lacking: a fact counts as known when any source that gave SOMs carries it.
   const givers = ordered.filter((p) => p.soms.length || p.gpcs.length);
   const facts = new Set<TopologyFact>();
@@ -178,6 +179,45 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
     }
   }
   return topo;
+}
+
+/**
+ * Computers into the container that holds them: by DN (LDIF, SharpHound `distinguishedname`), else
+ * by SharpHound's `ContainedBy` (v6) or the container's `ChildObjects` (v5) joined to an OU or domain
+ * `ObjectIdentifier`. The first source wins for a computer given twice (same DN, or same name in the
+ * same container). A DN that disagrees with ContainedBy is said; computers that cannot be placed too.
+ */
+function placeComputers(topo: Topology, pending: readonly TopoComputer[], childOf: ReadonlyMap<string, string>): void {
+  const byId = new Map<string, string>();
+  for (const s of topo.soms.values()) if (s.objectId) byId.set(s.objectId, s.key);
+  const seen = new Set<string>();
+  const unplaced = new Map<string, number>();
+  for (const c of pending) {
+    const fromDn = c.dn ? parentDnKey(c.dn) : undefined;
+    const containerId = c.containerId ?? (c.objectId ? childOf.get(c.objectId) : undefined);
+    const viaId = containerId ? byId.get(containerId) : undefined;
+    if (fromDn && viaId && fromDn !== viaId) {
+      topo.problems.push({ source: c.source, severity: 'warning', message: `Computer ${c.name}: its distinguishedname puts it in ${fromDn}, its container identifier in ${viaId}; the distinguishedname is used.` });
+    }
+    const parent = fromDn ?? viaId;
+    if (!parent) {
+      unplaced.set(c.source, (unplaced.get(c.source) ?? 0) + 1);
+      continue;
+    }
+    const keys = [`${parent}|${c.name.toLowerCase()}`, ...(c.dn ? [dnKey(c.dn)] : [])];
+    if (keys.some((k) => seen.has(k))) continue;
+    for (const k of keys) seen.add(k);
+    const list = topo.computers.get(parent) ?? [];
+    list.push(c);
+    topo.computers.set(parent, list);
+  }
+  for (const [source, n] of unplaced) {
+    topo.problems.push({
+      source,
+      severity: 'warning',
+      message: `${n} computer${n === 1 ? ' has' : 's have'} no distinguishedname and no container (ContainedBy, or an OU's ChildObjects) that is an OU or domain of the topology; ${n === 1 ? 'it is' : 'they are'} in no scope. Give SharpHound's ous.json and domains.json too.`,
+    });
+  }
 }
 
 function rank(k: TopologyKind): number {
@@ -223,6 +263,10 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
   const reasons: Record<string, string> = {};
   for (const g of seen) if (!linked.has(g)) reasons[g] = 'every link to it is disabled, so its settings apply nowhere';
   for (const [guid, c] of topo.gpcs) {
+    const gate = versionGateReason(c.functionalityVersion);
+    if (gate) reasons[guid] = gate;
+    const excluded = excludedEverywhere(c.applyTrustees);
+    if (excluded) reasons[guid] = `${excluded} (nTSecurityDescriptor in the topology), so its settings apply nowhere`;
     if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
   }
   return { linked: [...linked], reasons };

@@ -1,16 +1,20 @@
 /**
  * LDIF (RFC 2849 [E9]) from `ldifde` or `ldapsearch`: domain, OU and site objects with `gPLink` /
- * `gPOptions`, group policy containers with `displayName`, `flags`, `gPCWQLFilter`, and `msWMI-Som`
+ * `gPOptions`, group policy containers with `displayName`, `flags`, `gPCWQLFilter`,
+ * `gPCFunctionalityVersion` (P9), and `msWMI-Som`
  * filter objects (scope-and-evidence.md §2.1–§2.6). Folded lines are unfolded before `::` base64
  * values are decoded; CRLF and LF both end lines; `version:` is optional; `#` comments are skipped.
  */
 import { canonicalOf, dnKey, isDomainDn, parseDn } from './dn';
+import { applyTrusteesOfSd } from '../policy/security-descriptor';
 import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
 
 interface Attr {
   name: string;
   value: string;
   line: number;
+  /** The raw bytes of a `::` base64 value (binary attributes such as `nTSecurityDescriptor`). */
+  bytes?: Uint8Array;
 }
 
 interface LdifRecord {
@@ -19,14 +23,14 @@ interface LdifRecord {
   attrs: Attr[];
 }
 
-function decodeBase64(b64: string): string | undefined {
+function decodeBase64(b64: string): { text: string; bytes: Uint8Array } | undefined {
   const clean = b64.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(clean, 'base64');
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes };
   } catch {
-    return bytes.toString('latin1');
+    return { text: bytes.toString('latin1'), bytes };
   }
 }
 
@@ -66,6 +70,7 @@ export function readLdifRecords(text: string, source: string, problems: Topology
     }
     const name = m[1].split(';')[0].toLowerCase();
     let value = m[3];
+    let bytes: Uint8Array | undefined;
     if (m[2] === ':<') {
       problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: ${m[1]} refers to an external file (":<"), which relaylint does not read.` });
       continue;
@@ -76,7 +81,8 @@ export function readLdifRecords(text: string, source: string, problems: Topology
         problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: the base64 value of ${m[1]} is not valid base64 (truncated?); it was skipped.` });
         continue;
       }
-      value = d;
+      value = d.text;
+      bytes = d.bytes;
     }
     if (name === 'version' && !cur) continue;
     if (name === 'dn') {
@@ -88,7 +94,7 @@ export function readLdifRecords(text: string, source: string, problems: Topology
       problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: "${m[1]}" comes before any "dn:" line; it was skipped.` });
       continue;
     }
-    cur.attrs.push({ name, value, line });
+    cur.attrs.push(bytes ? { name, value, line, bytes } : { name, value, line });
   }
   return records;
 }
@@ -144,6 +150,8 @@ export function readLdif(text: string, source: string): TopologyPart {
   const gpcWql: { gpc: Gpc; id: string }[] = [];
   let sawSite = false;
   let sawGpc = false;
+  let gpcCount = 0;
+  let sdSeen = 0;
   for (const r of records) {
     if (!r.dn.trim()) continue;
     const rdns = parseDn(r.dn);
@@ -166,12 +174,31 @@ export function readLdif(text: string, source: string): TopologyPart {
         continue;
       }
       const gpc: Gpc = { guid, source };
+      gpcCount++;
       const dn = attr(r, 'displayname')?.value;
       if (dn) gpc.name = dn;
       const flags = attr(r, 'flags')?.value;
       if (flags !== undefined) {
         if (/^\d+$/.test(flags.trim())) gpc.flags = Number(flags.trim());
         else part.problems.push({ source, severity: 'warning', line: r.line, message: `flags "${flags}" of ${guid} is not a number; its GPO status is unknown.` });
+      }
+      // Security filtering (P10), when the export holds the GPC's nTSecurityDescriptor (§0, §2.6: binary, `::` base64).
+      const sd = attr(r, 'ntsecuritydescriptor');
+      if (sd) {
+        sdSeen++;
+        const got = sd.bytes ? applyTrusteesOfSd(sd.bytes) : ({ ok: false, problem: 'the value is not base64 ("::"), so it cannot be the binary descriptor' } as const);
+        if (got.ok) gpc.applyTrustees = { allow: got.allow, deny: got.deny, complete: true };
+        else {
+          gpc.securityUnknown = `its nTSecurityDescriptor could not be read: ${got.problem}`;
+          part.problems.push({ source, severity: 'error', line: sd.line, message: `${guid}: ${gpc.securityUnknown}. Its security filtering is unknown, so results it decides are conditional.` });
+        }
+      }
+      const version = attr(r, 'gpcfunctionalityversion')?.value;
+      if (version !== undefined) {
+        gpc.functionalityVersion = version.trim();
+        if (!/^\d+$/.test(gpc.functionalityVersion)) {
+          part.problems.push({ source, severity: 'warning', line: r.line, message: `gPCFunctionalityVersion ${JSON.stringify(gpc.functionalityVersion)} of ${guid} is not a number; clients use only GPOs of version 2, so it is treated as applying nowhere.` });
+        }
       }
       const wql = attr(r, 'gpcwqlfilter')?.value;
       const wqlId = wql ? normGuid(wql.split(';')[1] ?? wql) : undefined;
@@ -204,6 +231,8 @@ export function readLdif(text: string, source: string): TopologyPart {
   part.wmiNames = wmiNames;
   if (records.length === 0) part.problems.push({ source, severity: 'error', message: 'The LDIF export holds no records.' });
   addLacks(part, 'LDIF');
+  // Every group policy container came with its nTSecurityDescriptor: security filtering is known.
+  if (gpcCount > 0 && sdSeen === gpcCount) part.lacks = part.lacks.filter((l) => l.fact !== 'security-filtering');
   if (!sawSite) part.lacks.push({ fact: 'sites', source: 'LDIF', message: `${source} holds no site objects (export CN=Sites of the configuration partition for site links)` });
   if (!sawGpc && part.soms.length) {
     part.lacks.push({ fact: 'gpo-status', source: 'LDIF', message: `${source} holds no group policy containers, so GPO status flags are unknown` });

@@ -5,6 +5,8 @@
  * source does not carry (`lacks`), so dependent results become `undetermined` instead of guessed.
  */
 
+import type { ApplyTrustees } from '../policy/filtering';
+
 export type SomKind = 'domain' | 'ou' | 'site';
 
 /** A fact a topology source may not carry (scope-and-evidence.md §0). */
@@ -46,14 +48,24 @@ export interface Som {
   source: string;
   /** Canonical path with its case from a GPO report, when the source upper-cased it. */
   canonicalHint?: string;
+  /** SharpHound: the object's `ObjectIdentifier` (OU objectGUID or domain SID, upper case), what `ContainedBy` points to. */
+  objectId?: string;
 }
 
-/** A computer object the topology names (LDIF `objectClass: computer`): where it sits decides its scope. */
+/**
+ * A computer object the topology names (LDIF `objectClass: computer`, SharpHound `computers.json`):
+ * where it sits decides its scope.
+ */
 export interface TopoComputer {
+  /** Distinguished name; empty when the source gave only the container's identifier. */
   dn: string;
-  /** `dNSHostName` when exported, else the `cn`. */
+  /** LDIF: `dNSHostName` when exported, else the `cn`. SharpHound: as read (raw), see sharphound.ts. */
   name: string;
   source: string;
+  /** SharpHound: the computer's `ObjectIdentifier` (upper case). */
+  objectId?: string;
+  /** SharpHound v6: `ContainedBy.ObjectIdentifier`, the OU or domain holding it (upper case). */
+  containerId?: string;
 }
 
 export interface Gpc {
@@ -66,7 +78,27 @@ export interface Gpc {
   wmiFilter?: string;
   /** SharpHound: objectGUID of the GPC (what `Links[].GUID` points to). */
   objectGuid?: string;
+  /**
+   * LDIF `gPCFunctionalityVersion` as exported (trimmed, raw): clients use only GPOs whose version
+   * is 2 (P9, MS-GPOL [E1] 3.2.5.1.6); absent = not exported, no check.
+   */
+  functionalityVersion?: string;
+  /** LDIF `nTSecurityDescriptor` (when exported): trustees allowed / denied Apply Group Policy (P10). */
+  applyTrustees?: ApplyTrustees;
+  /** LDIF `nTSecurityDescriptor` that could not be read: why (security filtering unknown). */
+  securityUnknown?: string;
   source: string;
+}
+
+/**
+ * P9 version gate (scope-and-evidence.md §1.1 P9 and §2.3, V [E1] 3.2.5.1.6): only GPOs whose
+ * `gPCFunctionalityVersion` is 2 are used, checked only when the attribute was exported. The reason
+ * a GPO fails it, or undefined when it passes or the value is unknown.
+ */
+export function versionGateReason(version: string | undefined): string | undefined {
+  if (version === undefined) return undefined;
+  if (/^\d+$/.test(version) && Number(version) === 2) return undefined;
+  return `its gPCFunctionalityVersion is ${JSON.stringify(version)}, not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere`;
 }
 
 export interface TopologyProblem {
@@ -97,6 +129,8 @@ export interface TopologyPart {
   wmiNames?: Map<string, string>;
   /** Computer objects, when the export has them (readiness per scope names the servers of a scope). */
   computers?: TopoComputer[];
+  /** SharpHound v5: `ChildObjects` of OUs and domains that are computers: computer id → container id (upper case). */
+  childOf?: Map<string, string>;
   problems: TopologyProblem[];
   lacks: Lack[];
 }

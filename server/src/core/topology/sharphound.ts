@@ -3,8 +3,18 @@
  * `gpos.json`, each `{"data":[…],"meta":{"type":…}}`; the type comes from `meta.type`, never from
  * the file name. `Links[]` = `{GUID, IsEnforced}` in gPLink string order (last = link order 1),
  * `GUID` being the GPC's objectGUID, joined to the `{GUID}` GPO name through gpos.json.
+ *
+ * `computers.json` (same wrapper, `meta.type` `computers`) places computers in their OU: by
+ * `Properties.distinguishedname` (upper-cased by SharpHound, as for OUs), else by `ContainedBy`
+ * (data version 6: `{ObjectIdentifier, ObjectType}` of the OU or domain), else by the `ChildObjects`
+ * of an OU or domain (version 5) — §2.7 names these common fields (V [E24][E25]). The shared doc
+ * names no computer-specific property, so the computer's name is read tolerantly and shown as
+ * written (UNVERIFIED): `Properties.dnshostname`, else `Properties.name` (without an `@DOMAIN`
+ * suffix, the form §2.7 gives for other objects), else the first RDN of its DN, else its
+ * `ObjectIdentifier`. Objects marked `IsDeleted` are in no OU and are skipped.
  */
-import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoLink, type TopologyPart } from './model';
+import { parseDn } from './dn';
+import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoComputer, type TopoLink, type TopologyPart } from './model';
 
 type Json = Record<string, unknown>;
 
@@ -14,6 +24,22 @@ export function isSharpHound(doc: unknown): doc is { data: unknown[]; meta: Json
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+const upperId = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().replace(/[{}]/g, '').toUpperCase() : undefined);
+
+/** A computers.json entry: where it sits and what it is called. */
+function readComputer(o: Json, props: Json, source: string): TopoComputer | undefined {
+  const dn = str(props.distinguishedname)?.trim() ?? '';
+  const by = o.ContainedBy && typeof o.ContainedBy === 'object' ? (o.ContainedBy as Json) : undefined;
+  const containerId = upperId(by?.ObjectIdentifier);
+  const objectId = upperId(o.ObjectIdentifier);
+  const rawName = str(props.dnshostname)?.trim() || str(props.name)?.trim().replace(/@[^@]*$/, '') || (dn ? parseDn(dn)[0]?.value : undefined) || objectId;
+  if (!rawName) return undefined;
+  const c: TopoComputer = { dn, name: rawName, source };
+  if (objectId) c.objectId = objectId;
+  if (containerId) c.containerId = containerId;
+  return c;
 }
 
 function readLinks(v: unknown): TopoLink[] {
@@ -34,18 +60,27 @@ function readLinks(v: unknown): TopoLink[] {
 export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: string): TopologyPart {
   const part = emptyPart('sharphound', source);
   const type = String(doc.meta.type ?? '').toLowerCase();
-  if (type !== 'ous' && type !== 'domains' && type !== 'gpos') {
+  if (type !== 'ous' && type !== 'domains' && type !== 'gpos' && type !== 'computers') {
     part.problems.push({
       source,
       severity: 'warning',
-      message: `This SharpHound file is of type "${type || '?'}"; the topology comes from the ous, domains and gpos files. It was skipped.`,
+      message: `This SharpHound file is of type "${type || '?'}"; the topology comes from the ous, domains, gpos and computers files. It was skipped.`,
     });
     return part;
   }
+  if (type === 'computers') part.computers = [];
+  let unnamed = 0;
   for (const item of doc.data) {
     if (!item || typeof item !== 'object') continue;
     const o = item as Json;
     const props = (o.Properties && typeof o.Properties === 'object' ? o.Properties : {}) as Json;
+    if (type === 'computers') {
+      if (o.IsDeleted === true) continue;
+      const c = readComputer(o, props, source);
+      if (c) part.computers?.push(c);
+      else unnamed++;
+      continue;
+    }
     const dn = str(props.distinguishedname);
     if (type === 'gpos') {
       const guid = normGuid(str(props.gpcpath)?.split('\\').pop()) ?? normGuid(dn?.split(',')[0]);
@@ -67,8 +102,22 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
     }
     const som: Som = { dn, kind: type === 'domains' ? 'domain' : 'ou', links: readLinks(o.Links), source };
     if (type === 'ous') som.blocksInheritance = props.blocksinheritance === true;
+    const id = upperId(o.ObjectIdentifier);
+    if (id) {
+      som.objectId = id;
+      // Data version 5: the OU's / domain's children, computers among them.
+      if (Array.isArray(o.ChildObjects)) {
+        for (const ch of o.ChildObjects) {
+          if (!ch || typeof ch !== 'object' || !/^computer$/i.test(String((ch as Json).ObjectType ?? ''))) continue;
+          const cid = upperId((ch as Json).ObjectIdentifier);
+          if (cid) (part.childOf ??= new Map()).set(cid, id);
+        }
+      }
+    }
     part.soms.push(som);
   }
+  if (unnamed) part.problems.push({ source, severity: 'warning', message: `${unnamed} computers.json entr${unnamed === 1 ? 'y has' : 'ies have'} no name, distinguishedname or ObjectIdentifier; skipped.` });
+  if (type === 'computers') return part;
   addLacks(part, 'SharpHound');
   return part;
 }

@@ -57,11 +57,11 @@ export interface WalkError {
 
 /**
  * File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today), plus `.evtx` and
- * `.csv`: event-log exports for rollout readiness (read by cli/evidence.ts, by content).
+ * `.csv`: event-log exports for rollout readiness (read by io/evidence-files.ts, by content).
  */
 const CANDIDATE = new RegExp(`\\.(${[...candidateExtensions, 'evtx', 'csv'].join('|')})$`, 'i');
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
-/** GPO metadata read by the GPO resolver (cli/gpo-context.ts), lower case. */
+/** GPO metadata read by the GPO resolver (io/gpo-context.ts), lower case. */
 const META_NAMES = new Set(['gpt.ini', 'bkupinfo.xml', 'backup.xml']);
 /** Config file names (cli/config.ts looks for them), lower case. */
 const CONFIG_NAMES = new Set([CONFIG_FILE_NAME.toLowerCase(), 'package.json']);

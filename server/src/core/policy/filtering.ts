@@ -1,0 +1,71 @@
+/**
+ * Security filtering (P10, scope-and-evidence.md §1.1, V [E1] 3.2.5.1.6, [E3], [E7], [E28]), one
+ * judgement for every place that needs it (scope lists, `gpos[]`, the applies-nowhere finding and
+ * coverage): a GPO applies to a computer only if the computer is granted Apply Group Policy, and a
+ * deny for any of its groups excludes it.
+ * - Groups every computer of the scope is in: Authenticated Users (S-1-5-11), Everyone (S-1-1-0),
+ *   and Domain Computers (RID 515) for member computers; for domain controllers Domain Controllers
+ *   (RID 516) and S-1-5-9. Allowed to one of them: no condition.
+ * - Allowed only to other trustees: conditional, naming them.
+ * - Denied to one of those groups, or allowed to no one: the GPO applies nowhere (in that role).
+ *   "Allowed to no one" is concluded only from a whole DACL (a Backup.xml descriptor): a report's
+ *   permission list can leave out the trustees the SDDL beside it allows (seen in the corpus file
+ *   `hardenad-security-logs__gpreport.xml`: only a deny is listed), so there it stays a condition.
+ * - Denied to another trustee: conditional, naming it.
+ */
+import type { Trustee } from '../types';
+
+export type FilterRole = 'dc' | 'member';
+
+export interface ApplyTrustees {
+  allow: Trustee[];
+  deny: Trustee[];
+  /** True when read from the whole DACL (Backup.xml descriptor): an empty `allow` then means no one. */
+  complete?: boolean;
+}
+
+const ALL = new Set(['s-1-5-11', 's-1-1-0']);
+const ALL_NAMES = /(^|\\)(authenticated users|everyone)$/i;
+const MEMBER_NAMES = /(^|\\)domain computers$/i;
+const DC_NAMES = /(^|\\)(domain controllers|enterprise domain controllers)$/i;
+
+/** Whether every computer of the role is in the trustee (by SID; by name only when the SID is not given). */
+export function coversAll(t: Trustee, role: FilterRole): boolean {
+  const sid = t.sid?.toLowerCase();
+  if (sid) {
+    if (ALL.has(sid)) return true;
+    if (role === 'member') return /^s-1-5-21-\d+-\d+-\d+-515$/.test(sid);
+    return sid === 's-1-5-9' || /^s-1-5-21-\d+-\d+-\d+-516$/.test(sid);
+  }
+  const n = t.name ?? '';
+  return ALL_NAMES.test(n) || (role === 'member' ? MEMBER_NAMES.test(n) : DC_NAMES.test(n));
+}
+
+export const trusteeText = (t: Trustee): string => t.name ?? t.sid ?? '?';
+
+/** Why the GPO applies to no computer of the role, or undefined. */
+export function excludedReason(tr: ApplyTrustees, role: FilterRole): string | undefined {
+  const denied = tr.deny.find((t) => coversAll(t, role));
+  if (denied) return `security filtering denies Apply Group Policy to ${trusteeText(denied)}`;
+  if (!tr.allow.length && tr.complete) return 'security filtering grants Apply Group Policy to no one';
+  return undefined;
+}
+
+/** Why the GPO applies to no computer at all (excluded for members and for domain controllers), or undefined. */
+export function excludedEverywhere(tr: ApplyTrustees | undefined): string | undefined {
+  if (!tr) return undefined;
+  const member = excludedReason(tr, 'member');
+  const dc = excludedReason(tr, 'dc');
+  if (!member || !dc) return undefined;
+  return member === dc ? member : `${member} (member computers) and ${dc.replace(/^security filtering /, '')} (domain controllers)`;
+}
+
+/** The conditions security filtering puts on a GPO that is not excluded for the role. */
+export function filterConditions(tr: ApplyTrustees, role: FilterRole): string[] {
+  const out: string[] = [];
+  if (tr.allow.length && !tr.allow.some((t) => coversAll(t, role))) out.push(`security filtering: applies only to ${tr.allow.map(trusteeText).join(', ')}`);
+  if (!tr.allow.length && !tr.complete) out.push('security filtering: no trustee is granted Apply Group Policy in the permission list');
+  const others = tr.deny.filter((t) => !coversAll(t, role));
+  if (others.length) out.push(`security filtering: Apply Group Policy denied to ${others.map(trusteeText).join(', ')}`);
+  return out;
+}

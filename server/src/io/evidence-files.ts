@@ -1,0 +1,81 @@
+/**
+ * Event-log files for rollout readiness (issue 12), shared by the CLI and the language server:
+ * backs the core's ByteSource with a file descriptor (regular files only, opened non-blocking, read a
+ * block at a time: a multi-GB EVTX is never held in memory) or with bytes the scan already read.
+ */
+import * as fs from 'node:fs';
+import { detectEvidence, readEvidenceFile, type ByteSource, type EvidenceCollector, type EvidenceFileSummary, type EvidenceFormat } from '../core';
+import type { ReadResult } from './safe-fs';
+
+class FdSource implements ByteSource {
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+  read(offset: number, length: number): Uint8Array {
+    const n = Math.max(0, Math.min(length, this.size - offset));
+    const buf = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const r = fs.readSync(this.fd, buf, got, n - got, offset + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return new Uint8Array(buf.buffer, buf.byteOffset, got);
+  }
+}
+
+/** Bytes already read (cli/feed.ts) as a source; each read is a copy, so nothing keeps the feed's shared buffer. */
+class BytesSource implements ByteSource {
+  constructor(private readonly bytes: Uint8Array) {}
+  get size(): number {
+    return this.bytes.length;
+  }
+  read(offset: number, length: number): Uint8Array {
+    const start = Math.min(Math.max(0, offset), this.bytes.length);
+    return this.bytes.slice(start, Math.min(this.bytes.length, start + Math.max(0, length)));
+  }
+}
+
+const CANDIDATE = /\.(evtx|xml|csv|txt)$/i;
+
+/**
+ * If the file is an event export (by content), read it into the collector and return its summary;
+ * otherwise undefined (the GPO scan handles it). Folder walks only look at names that can be event
+ * exports; explicit paths are always looked at.
+ */
+export function tryEvidence(collector: EvidenceCollector, file: string, display: string, explicit: boolean, read?: ReadResult): EvidenceFileSummary | undefined {
+  if (!explicit && !CANDIDATE.test(file)) return undefined;
+  // Already read (a regular file within the read limit): look at those bytes instead of opening it
+  // again. Not a regular file or not readable: not an event export (the GPO scan reports it).
+  if (read && read.kind !== 'too-large') {
+    if (read.kind !== 'ok') return undefined;
+    const src = new BytesSource(read.bytes);
+    let format: EvidenceFormat | undefined;
+    try {
+      format = detectEvidence(src, file);
+    } catch {
+      format = undefined;
+    }
+    return format ? readEvidenceFile(collector, display, format, src) : undefined;
+  }
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const src = new FdSource(fd, st.size);
+    let format: EvidenceFormat | undefined;
+    try {
+      format = detectEvidence(src, file);
+    } catch {
+      format = undefined;
+    }
+    if (!format) return undefined;
+    return readEvidenceFile(collector, display, format, src);
+  } catch {
+    return undefined; // not readable: the GPO scan reports the I/O problem
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

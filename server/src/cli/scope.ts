@@ -251,6 +251,8 @@ export class ScopeRun {
   private passes = 0;
   private worstRank = -1;
   private ns = 0n;
+  /** CPU time of the same (all threads: the scan's workers are gone by then), for comparisons on a busy machine. */
+  private cpuUs = 0;
   scopes = 0;
   results = 0;
 
@@ -266,8 +268,13 @@ export class ScopeRun {
     const it = this.eff.scopes();
     for (;;) {
       const t = first ? process.hrtime.bigint() : 0n;
+      const c = first ? process.cpuUsage() : undefined;
       const r = it.next();
-      if (first) this.ns += process.hrtime.bigint() - t;
+      if (first) {
+        this.ns += process.hrtime.bigint() - t;
+        const d = process.cpuUsage(c);
+        this.cpuUs += d.user + d.system;
+      }
       if (r.done) return;
       if (first) {
         this.scopes++;
@@ -299,5 +306,9 @@ export class ScopeRun {
   /** Milliseconds spent computing the effective policy (set-up and the first pass's scopes, not writing them). */
   get ms(): number {
     return Number(this.ns) / 1e6;
+  }
+
+  get cpuMs(): number {
+    return this.cpuUs / 1000;
   }
 }

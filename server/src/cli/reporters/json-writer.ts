@@ -27,7 +27,8 @@ export class JsonStream {
         if (!first) this.write(',');
         first = false;
         if (x === undefined || typeof x === 'function' || typeof x === 'symbol') this.write('null');
-        else this.value(x, Math.max(1, depth - 1));
+        else if (depth <= 2) this.write(JSON.stringify(x) ?? 'null');
+        else this.value(x, depth - 1);
       }
       this.write(']');
       return;

@@ -423,18 +423,26 @@ export class ObservationStore {
     this.ruleCol = new Uint16Array(0);
   }
 
+  /** Per GPO, rule → group, built on first use (only GPOs some scope reads). */
+  private readonly dense: (Int32Array | undefined)[] = [];
+
   private group(gpo: number, rule: number): number {
     const gr = this.groups;
     if (!gr || gpo < 0 || rule < 0 || gpo >= gr.gpoStart.length - 1) return -1;
-    for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) if (gr.rule[i] === rule) return i;
-    return -1;
+    let d = this.dense[gpo];
+    if (!d) {
+      d = new Int32Array(this.ruleIds.length).fill(-1);
+      for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) d[gr.rule[i]] = i;
+      this.dense[gpo] = d;
+    }
+    return rule < d.length ? d[rule] : -1;
   }
 
-  /** Per GPO: the rules it writes (or has RSoP losers for), as store rule ids. */
-  rulesOf(gpo: number): Uint16Array {
+  /** Per GPO: adds the rules it writes (or has RSoP losers for), as store rule ids, to `out`. */
+  rulesOf(gpo: number, out: Set<number>): void {
     const gr = this.groups;
-    if (!gr || gpo < 0 || gpo >= gr.gpoStart.length - 1) return new Uint16Array(0);
-    return gr.rule.subarray(gr.gpoStart[gpo], gr.gpoStart[gpo + 1]);
+    if (!gr || gpo < 0 || gpo >= gr.gpoStart.length - 1) return;
+    for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) out.add(gr.rule[i]);
   }
 
   /** The row each extension (registry, security, gpp) writes for a GPO and rule, -1 for none. */
@@ -443,12 +451,12 @@ export class ObservationStore {
     return i < 0 ? -1 : (this.groups as NonNullable<ObservationStore['groups']>).ext[i * 3 + ext];
   }
 
-  /** RSoP losers of a GPO and rule. */
-  losers(gpo: number, rule: number): Int32Array {
+  /** RSoP losers of a GPO and rule, added to `out`. */
+  losers(gpo: number, rule: number, out: ObsRef[]): void {
     const i = this.group(gpo, rule);
     const gr = this.groups;
-    if (i < 0 || !gr) return new Int32Array(0);
-    return gr.losers.subarray(gr.loserStart[i], gr.loserStart[i + 1]);
+    if (i < 0 || !gr) return;
+    for (let j = gr.loserStart[i]; j < gr.loserStart[i + 1]; j++) out.push(gr.losers[j]);
   }
 
   gpoOf(r: ObsRef): string {

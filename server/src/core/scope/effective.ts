@@ -158,32 +158,47 @@ const EXT_INDEX: Record<Extension, 0 | 1 | 2> = { registry: 0, security: 1, gpp:
 class ObservationIndex {
   readonly store: ObservationStore;
   private readonly gids = new Map<string, number>();
-  /** Located form of a row, shared by every scope it appears in (only when the scopes are kept). */
-  private readonly locs: Map<ObsRef, Located> | undefined;
-  constructor(private readonly set: PolicySet, share: boolean) {
+  /**
+   * Located form of a row, one object shared by every scope it appears in (a value of a GPO linked
+   * at the domain is shadowed in every OU below). Bounded, so a huge domain that is streamed does
+   * not keep them all.
+   */
+  private readonly locs = new Map<ObsRef, Located>();
+  constructor(
+    private readonly set: PolicySet,
+    private readonly share: boolean,
+  ) {
     this.store = set.store;
-    this.locs = share ? new Map() : undefined;
   }
   gid(guid: string): number {
     let g = this.gids.get(guid);
     if (g === undefined) this.gids.set(guid, (g = this.store.findGpo(guid)));
     return g;
   }
-  get(guid: string, rule: number, ext: Extension): ObsRef {
-    return this.store.written(this.gid(guid), rule, EXT_INDEX[ext]);
+  private ref(e: ListEntry): number {
+    if (e.ref === undefined) e.ref = this.gid(e.guid);
+    return e.ref;
   }
-  writes(guid: string, rule: number): boolean {
-    const g = this.gid(guid);
+  get(e: ListEntry, rule: number, ext: Extension): ObsRef {
+    return this.store.written(this.ref(e), rule, EXT_INDEX[ext]);
+  }
+  writes(e: ListEntry, rule: number): boolean {
+    const g = this.ref(e);
     return this.store.written(g, rule, 0) >= 0 || this.store.written(g, rule, 1) >= 0 || this.store.written(g, rule, 2) >= 0;
   }
-  shadowed(guid: string, rule: number): Int32Array {
-    return this.store.losers(this.gid(guid), rule);
+  /** Adds the RSoP losers of the entry's GPO for the rule to `out`. */
+  shadowed(e: ListEntry, rule: number, out: ObsRef[]): void {
+    this.store.losers(this.ref(e), rule, out);
+  }
+  /** Adds the rules the entry's GPO writes to `out`. */
+  rulesOf(e: ListEntry, out: Set<number>): void {
+    this.store.rulesOf(this.ref(e), out);
   }
   path(r: ObsRef): string {
-    return this.set.path(this.store.pathId(r));
+    return this.locs.get(r)?.path ?? this.set.path(this.store.pathId(r));
   }
   located(r: ObsRef): Located {
-    const have = this.locs?.get(r);
+    const have = this.locs.get(r);
     if (have) return have;
     const st = this.store;
     const l: Located = { path: this.path(r) };
@@ -195,7 +210,7 @@ class ObservationIndex {
     l.value = st.value(r);
     l.extension = st.extension(r);
     if (st.shadowed(r)) l.rsop = true;
-    this.locs?.set(r, l);
+    if (this.share || this.locs.size < 100_000) this.locs.set(r, l);
     return l;
   }
   same(a: ObsRef, b: ObsRef): boolean {
@@ -292,7 +307,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     const ctx: JudgeContext = { role, targetOs: options.targetOs, peers: new Map() };
     // The rules any GPO of the scope writes (or has RSoP losers for).
     const written = new Set<number>();
-    for (const e of list.entries) for (const r of index.store.rulesOf(index.gid(e.guid))) written.add(r);
+    for (const e of list.entries) index.rulesOf(e, written);
     const effective: EffectiveEntry[] = [];
     for (let i = 0; i < settingRules.length; i++) {
       const rule = settingRules[i];
@@ -421,9 +436,16 @@ function evaluateRule(
     exposedWhenMissing,
   };
 
-  // Fast path: no GPO of the scope writes the value (the caller already skips most of these).
-  if (!list.entries.some((e) => index.writes(e.guid, ruleRef) || index.shadowed(e.guid, ruleRef).length)) {
-    return { ...base, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
+  // The common case: block inheritance known everywhere and no tie, so one scenario.
+  if (!list.unknownBlock.length) {
+    const picks = pickWriters(list.entries, ruleRef, index, NONE);
+    if (!picks.tie) {
+      const combo = new Map<Extension, Writer>();
+      for (const [ext, ws] of picks.perExt) combo.set(ext, ws[0]);
+      const o = outcomeOf(combo, list.entries, ruleRef, index, exposedWhenMissing, 0);
+      const shadowed = shadowedOf(list.entries, ruleRef, index, o.status === 'conflict' ? o.writers : o.winner ? [o.winner] : []);
+      return decided(rule, base, o, shadowed, o.exposed, false, exposedWhenMissing, index, nameOf, canonical);
+    }
   }
   // Scenarios for unknown block inheritance: none blocks, or one of the unknown SOMs blocks.
   const cuts: (string | undefined)[] = [undefined, ...list.unknownBlock.map((s) => s.key)];
@@ -450,7 +472,7 @@ function evaluateRule(
     const cutSoms = list.unknownBlock.filter((s) => setOf(s.key) !== base0);
     if (cutSoms.length) facts.push(`whether ${cutSoms.map(canonical).join(' or ')} blocks inheritance`);
     if (outcomes.some((o) => o.tie)) {
-      const writing = list.entries.filter((e) => e.tieGroup && index.writes(e.guid, ruleRef));
+      const writing = list.entries.filter((e) => e.tieGroup && index.writes(e, ruleRef));
       if (writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'site') && writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'domain')) {
         facts.push('whether an enforced site link beats an enforced domain link (presumed, not confirmed: scope-and-evidence.md P5)');
       }
@@ -466,16 +488,31 @@ function evaluateRule(
       why: `The result is ${possible} depending on ${facts.join(' and ') || 'facts the topology does not carry'}, which the topology input does not carry; give an LDIF or Get-GPInheritance export to decide it.`,
     };
   }
-  const o = first;
-  const entry: EffectiveEntry = { ...base, status: o.status, shadowed, exposed: outcomes.some((x) => x.outcome.exposed), why: '' };
   const winners = new Set(outcomes.map((x) => x.outcome.winner?.obs));
+  return decided(rule, base, first, shadowed, outcomes.some((x) => x.outcome.exposed), winners.size > 1, exposedWhenMissing, index, nameOf, canonical);
+}
+
+/** The entry of a rule whose status every scenario agrees on (`o` is the first scenario's outcome). */
+function decided(
+  rule: SettingRule,
+  base: Pick<EffectiveEntry, 'ruleId' | 'key' | 'name' | 'exposedWhenMissing'>,
+  o: Outcome,
+  shadowed: Located[],
+  exposed: boolean,
+  winnerUnknown: boolean,
+  exposedWhenMissing: boolean,
+  index: ObservationIndex,
+  nameOf: (guid: string | undefined) => string,
+  canonical: (s: TopoSom) => string,
+): EffectiveEntry {
+  const entry: EffectiveEntry = { ruleId: base.ruleId, key: base.key, name: base.name, exposedWhenMissing: base.exposedWhenMissing, status: o.status, shadowed, exposed, why: '' };
   if (o.winner) {
     entry.value = index.store.value(o.winner.obs);
     entry.winner = index.located(o.winner.obs);
   }
   if (o.condition) entry.condition = o.condition;
   if (o.status === 'conflict') entry.writers = o.writers.map((w) => index.located(w.obs));
-  entry.why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical, index) + (winners.size > 1 ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
+  entry.why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical, index) + (winnerUnknown ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
   return entry;
 }
 
@@ -499,14 +536,14 @@ function pickWriters(entries: readonly ListEntry[], rule: number, index: Observa
   for (const ext of EXT_ORDER) {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      const obs = excluded.size && excluded.has(`${e.guid}|${ext}`) ? -1 : index.get(e.guid, rule, ext);
+      const obs = excluded.size && excluded.has(`${e.guid}|${ext}`) ? -1 : index.get(e, rule, ext);
       if (obs < 0) continue;
       const ws: Writer[] = [{ entry: e, obs }];
       if (e.tieGroup) {
         for (let j = i + 1; j < entries.length; j++) {
           const f = entries[j];
           if (f.tieGroup !== e.tieGroup) continue;
-          const o2 = excluded.size && excluded.has(`${f.guid}|${ext}`) ? -1 : index.get(f.guid, rule, ext);
+          const o2 = excluded.size && excluded.has(`${f.guid}|${ext}`) ? -1 : index.get(f, rule, ext);
           if (o2 >= 0) ws.push({ entry: f, obs: o2 });
         }
         if (ws.length > 1) tie = true;
@@ -571,14 +608,18 @@ function outcomeOf(
   return { status: own.status, winner, writers, exposed: own.exposed };
 }
 
+const losers: ObsRef[] = [];
+
 function shadowedOf(entries: readonly ListEntry[], rule: number, index: ObservationIndex, winners: readonly Writer[]): Located[] {
   const out: Located[] = [];
   for (const e of entries) {
     for (const ext of EXT_ORDER) {
-      const o = index.get(e.guid, rule, ext);
+      const o = index.get(e, rule, ext);
       if (o >= 0 && !winners.some((w) => w.obs === o)) out.push(index.located(o));
     }
-    for (const o of index.shadowed(e.guid, rule)) out.push(index.located(o));
+    losers.length = 0;
+    index.shadowed(e, rule, losers);
+    for (const o of losers) out.push(index.located(o));
   }
   return out;
 }

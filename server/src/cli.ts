@@ -616,9 +616,12 @@ async function scan(args: ScanArgs): Promise<number> {
       })
     : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // The posture page and SARIF (its readiness results look up each scope's winners) keep every
+  // scope; JSON and text write each one as it is computed.
+  const kept = effective && (args.format === 'html' || args.format === 'sarif') ? effective.materialised() : undefined;
   if (effective && args.format === 'text') scopeText(effective.view(), write, colors(args.color));
-  if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(effective.view())) reporter.addResult(r);
-  const scopeSet = effective ? scopeSetSections(args.format === 'html' ? effective.materialised() : effective.view(), topology.parts) : {};
+  if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(kept ?? effective.view())) reporter.addResult(r);
+  const scopeSet = effective ? scopeSetSections(kept ?? effective.view(), topology.parts) : {};
   reporter.end({
     coverage: cov,
     ...scopeSet,

@@ -570,19 +570,28 @@ export class PolicySetBuilder {
  * although linked (computer side disabled per the GPC flags, every link disabled).
  */
 export interface TopologyReach {
-  linked: string[];
+  /**
+   * The linked GPOs' `{GUID}`s, one per line: one string, because this object is copied to the
+   * worker threads with every batch of files, and one string copies far faster than thousands.
+   */
+  linked: string;
   reasons: Record<string, string>;
 }
 
 const NO_LINK = 'no enabled link to it is in the topology, so its settings apply nowhere';
 
 const linkedSets = new WeakMap<TopologyReach, Set<string>>();
+let lastLinked: { text: string; set: Set<string> } | undefined;
 
 function reachReason(reach: TopologyReach | undefined, guid: string): string | undefined {
   if (!reach) return undefined;
-  // A set per reach object (it arrives as plain data in each worker): asked once per scanned file.
+  // A set per reach object (a new copy arrives with each batch in a worker; the text is the same).
   let linked = linkedSets.get(reach);
-  if (!linked) linkedSets.set(reach, (linked = new Set(reach.linked)));
+  if (!linked) {
+    if (lastLinked?.text !== reach.linked) lastLinked = { text: reach.linked, set: new Set(reach.linked ? reach.linked.split('\n') : []) };
+    linked = lastLinked.set;
+    linkedSets.set(reach, linked);
+  }
   return reach.reasons[guid] ?? (linked.has(guid) ? undefined : NO_LINK);
 }
 

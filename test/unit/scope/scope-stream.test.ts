@@ -189,7 +189,7 @@ test('observation store: per GPO, rule and extension the last value in file orde
   const rules = new Set<number>();
   st.rulesOf(g1, rules);
   assert.deepEqual([...rules].sort(), [r1, r2].sort());
-  assert.deepEqual(set.gpos.get(G2)?.fileIds.map((id) => set.path(id)), ['P/B/gpreport.xml', 'P/B/Machine/Registry.pol', 'rsop.xml']);
+  assert.deepEqual(set.filesOf(G2), ['P/B/gpreport.xml', 'P/B/Machine/Registry.pol', 'rsop.xml']);
 });
 
 test('path table: every path comes back exactly as given, repeated or not, whatever its separators', () => {
@@ -209,7 +209,7 @@ test('path table: every path comes back exactly as given, repeated or not, whate
   const b = new PolicySetBuilder();
   for (const [i, p] of paths.entries()) b.add({ path: p, format: 'inf', gpos: [{ guid: guid(String.fromCharCode(65 + i)) }], observations: [] });
   const set = b.build();
-  const back = paths.map((_, i) => set.gpos.get(guid(String.fromCharCode(65 + i)))?.fileIds.map((id) => set.path(id)));
+  const back = paths.map((_, i) => set.filesOf(guid(String.fromCharCode(65 + i))));
   assert.deepEqual(
     back,
     paths.map((p) => [p]),

@@ -162,8 +162,6 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
 
 /** One GPO of the set, merged over every file that describes it. */
 export interface PolicyGpo extends GpoFacts {
-  /** Files of the GPO (policy files and reports), as ids of the set's path table (`PolicySet.path`). */
-  fileIds: number[];
   /** Whether any report described the GPO's links (an empty list then means "no link in its report"). */
   linksKnown: boolean;
 }
@@ -177,6 +175,8 @@ export interface PolicySet {
   store: ObservationStore;
   /** A path of the set by id (the path table shares folder names between files). */
   path(id: number): string;
+  /** The files of a GPO (policy files and reports), in the order they were scanned. */
+  filesOf(guid: string): string[];
 }
 
 /** Why a GPO applies nowhere, from its own files (computer side disabled, no enabled link in its report). */
@@ -198,20 +198,38 @@ export function detach(s: string): string {
   return s.length <= 12 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
+/** A growable column of numbers. */
+class Column<T extends Int32Array | Uint16Array> {
+  constructor(public a: T) {}
+  /** Makes room for index `i`. */
+  ensure(i: number): void {
+    if (i < this.a.length) return;
+    const b = new (this.a.constructor as { new (n: number): T })(Math.max(1024, Math.ceil(this.a.length * 1.5), i + 1));
+    b.set(this.a);
+    this.a = b;
+  }
+  /** Drops the spare room. */
+  trim(n: number): void {
+    if (n < this.a.length) this.a = this.a.slice(0, n) as T;
+  }
+}
+
 /**
  * Paths as a trie of `/`-separated segments: a SYSVOL repeats the same root and folder names in
  * every file's path, so each file costs a few numbers instead of a string of 100+ characters.
  * Paths arrive in walk order, so the previous path's chain is reused for the common prefix.
  */
 class PathTable {
-  private parent = new Int32Array(1024);
-  private segs: string[] = [];
-  private n = 0;
+  private readonly parent = new Column(new Int32Array(1024));
+  private readonly segs: string[] = [];
   private readonly common = new Map<string, string>();
   private last: { segs: string[]; nodes: number[] } = { segs: [], nodes: [] };
 
+  /** `known`: a string already held elsewhere (a GPO's `{GUID}`, the name of its folder). */
+  constructor(private readonly known: (s: string) => string | undefined) {}
+
   private segment(s: string): string {
-    const have = this.common.get(s);
+    const have = this.common.get(s) ?? this.known(s);
     if (have !== undefined) return have;
     const d = detach(s);
     if (this.common.size < 4096) this.common.set(d, d);
@@ -226,13 +244,9 @@ class PathTable {
     if (i === segs.length && i === last.segs.length) return last.nodes[i - 1];
     const nodes = last.nodes.slice(0, i);
     for (; i < segs.length; i++) {
-      if (this.n === this.parent.length) {
-        const grown = new Int32Array(this.parent.length * 2);
-        grown.set(this.parent);
-        this.parent = grown;
-      }
-      const id = this.n++;
-      this.parent[id] = i ? nodes[i - 1] : -1;
+      const id = this.segs.length;
+      this.parent.ensure(id);
+      this.parent.a[id] = i ? nodes[i - 1] : -1;
       this.segs.push(this.segment(segs[i]));
       nodes.push(id);
     }
@@ -242,7 +256,7 @@ class PathTable {
 
   get(id: number): string {
     const parts: string[] = [];
-    for (let x = id; x >= 0; x = this.parent[x]) parts.push(this.segs[x]);
+    for (let x = id; x >= 0; x = this.parent.a[x]) parts.push(this.segs[x]);
     return parts.reverse().join('/');
   }
 }
@@ -250,42 +264,51 @@ class PathTable {
 const EXTS: readonly Extension[] = ['registry', 'security', 'gpp', 'none'];
 const STATUSES: readonly Observation['status'][] = ['hardened', 'weak', 'unknown', 'deleted'];
 const STATES: readonly SettingState[] = ['set', 'deleted', 'disabled', 'conditional'];
-// Flag bits of a row: extension (2), status (2), state (2), read from a report, position is a byte offset, RSoP loser.
+// Flag bits of a row: extension (2), status (2), state (2), read from a report, position is a byte
+// offset, RSoP loser, has a position, the value column holds the value itself (a 32-bit integer).
 const F_REPORT = 1 << 6;
 const F_OFFSET = 1 << 7;
 const F_SHADOWED = 1 << 8;
 const F_HASPOS = 1 << 9;
-/** `value` column markers for a row whose value is not a number. */
+const F_INT = 1 << 10;
+/** `value` column when the value is null. */
 const V_NULL = -1;
 
+interface Groups {
+  /** Per group (one GPO and rule): its rule, the row per extension (-1: none), where its RSoP losers start. */
+  rule: Uint16Array;
+  ext: Int32Array;
+  loserStart: Int32Array;
+  losers: Int32Array;
+  /** Per GPO: its first group. */
+  gpoStart: Int32Array;
+}
+
 /**
- * The observations of a policy set in columns (typed arrays, one row per value a GPO writes): the
- * effective policy needs per GPO and rule the value each extension writes and the RSoP losers;
- * nothing reads the key path or value name again (the rule has them), and values of files outside
- * any GPO are in no scope, so neither is kept. 55,000 GPOs stay a few tens of MB.
+ * The observations of a policy set in columns (typed arrays, one row of 18 bytes per value a GPO
+ * writes): the effective policy needs per GPO and rule the value each extension writes and the
+ * RSoP losers; nothing reads the key path or value name again (the rule has them), and values of
+ * files outside any GPO are in no scope, so neither is kept. 55,000 GPOs stay near 15 MB.
  */
 export class ObservationStore {
-  private cap = 1024;
   private size = 0;
-  private gpoCol = new Int32Array(this.cap);
-  private ruleCol = new Uint16Array(this.cap);
-  private pathCol = new Int32Array(this.cap);
-  private posCol = new Int32Array(this.cap);
-  private flagCol = new Uint16Array(this.cap);
-  private numCol = new Float64Array(this.cap);
-  /** -1: the number column holds the value; else an index into `values` (V_NULL: null). */
-  private refCol = new Int32Array(this.cap);
-  private condCol = new Int32Array(this.cap);
+  private readonly gpoCol = new Column(new Int32Array(1024));
+  private readonly ruleCol = new Column(new Uint16Array(1024));
+  private readonly pathCol = new Column(new Int32Array(1024));
+  private readonly posCol = new Column(new Int32Array(1024));
+  private readonly flagCol = new Column(new Uint16Array(1024));
+  /** The value itself (F_INT), else an index into `values` (V_NULL: null). */
+  private readonly valCol = new Column(new Int32Array(1024));
+  /** Conditions are rare (GPP item-level targeting): by row. */
+  private readonly condOf = new Map<number, string>();
   private readonly values: RegData[] = [];
   private readonly valueIds = new Map<string, number>();
-  private readonly conds: string[] = [];
-  private readonly condIds = new Map<string, number>();
+  private readonly conds = new Map<string, string>();
   readonly ruleIds: string[] = [];
   private readonly ruleIndex = new Map<string, number>();
   readonly gpoIds: string[] = [];
   private readonly gpoIndex = new Map<string, number>();
-  // Built by `seal()`: rows grouped per GPO and rule.
-  private groups?: { start: Int32Array; rule: Uint16Array; ext: Int32Array; loserStart: Int32Array; losers: Int32Array; gpoStart: Int32Array };
+  private groups?: Groups;
 
   gpoRef(guid: string): number {
     let id = this.gpoIndex.get(guid);
@@ -307,73 +330,55 @@ export class ObservationStore {
     return this.gpoIndex.get(guid) ?? -1;
   }
 
-  private grow(): void {
-    this.cap *= 2;
-    const g = <T extends Int32Array | Uint16Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as { new (n: number): T })(this.cap);
-      b.set(a);
-      return b;
-    };
-    this.gpoCol = g(this.gpoCol);
-    this.ruleCol = g(this.ruleCol);
-    this.pathCol = g(this.pathCol);
-    this.posCol = g(this.posCol);
-    this.flagCol = g(this.flagCol);
-    this.numCol = g(this.numCol);
-    this.refCol = g(this.refCol);
-    this.condCol = g(this.condCol);
-  }
-
   add(o: Observation, gpo: number, pathId: number): void {
     if (this.groups) throw new Error('the observation store is sealed');
-    if (this.size === this.cap) this.grow();
     const r = this.size++;
+    for (const c of [this.gpoCol, this.ruleCol, this.pathCol, this.posCol, this.flagCol, this.valCol]) c.ensure(r);
     let rule = this.ruleIndex.get(o.ruleId);
     if (rule === undefined) {
       rule = this.ruleIds.length;
       this.ruleIds.push(detach(o.ruleId));
       this.ruleIndex.set(this.ruleIds[rule], rule);
     }
-    this.gpoCol[r] = gpo;
-    this.ruleCol[r] = rule;
-    this.pathCol[r] = pathId;
+    this.gpoCol.a[r] = gpo;
+    this.ruleCol.a[r] = rule;
+    this.pathCol.a[r] = pathId;
     let flags = EXTS.indexOf(o.extension) | (Math.max(0, STATUSES.indexOf(o.status)) << 2) | (Math.max(0, STATES.indexOf(o.state)) << 4);
     if (o.format === 'gpo-report-xml' || o.format === 'rsop-xml') flags |= F_REPORT;
     if (o.offset !== undefined) {
       flags |= F_OFFSET | F_HASPOS;
-      this.posCol[r] = o.offset;
+      this.posCol.a[r] = o.offset;
     } else if (o.line !== undefined) {
       flags |= F_HASPOS;
-      this.posCol[r] = o.line;
+      this.posCol.a[r] = o.line;
     }
     if (o.shadowed) flags |= F_SHADOWED;
-    this.flagCol[r] = flags;
     const v = o.value;
-    if (typeof v === 'number') {
-      this.numCol[r] = v;
-      this.refCol[r] = -2;
+    if (typeof v === 'number' && (v | 0) === v && !Object.is(v, -0)) {
+      flags |= F_INT;
+      this.valCol.a[r] = v;
     } else if (v === null || v === undefined) {
-      this.refCol[r] = V_NULL;
+      this.valCol.a[r] = V_NULL;
     } else {
-      const k = typeof v === 'string' ? `s${v}` : JSON.stringify(v);
+      const k = typeof v === 'number' ? `n${v}` : typeof v === 'string' ? `s${v}` : JSON.stringify(v);
       let id = this.valueIds.get(k);
       if (id === undefined) {
         id = this.values.length;
-        this.values.push(typeof v === 'string' ? detach(v) : v.map(detach));
+        this.values.push(typeof v === 'string' ? detach(v) : typeof v === 'number' ? v : v.map(detach));
         // Bounded: past the cap every new value is stored on its own.
         if (this.valueIds.size < 100_000) this.valueIds.set(k, id);
       }
-      this.refCol[r] = id;
+      this.valCol.a[r] = id;
     }
+    this.flagCol.a[r] = flags;
     if (o.condition) {
-      let id = this.condIds.get(o.condition);
-      if (id === undefined) {
-        id = this.conds.length;
-        this.conds.push(detach(o.condition));
-        if (this.condIds.size < 100_000) this.condIds.set(this.conds[id], id);
+      let c = this.conds.get(o.condition);
+      if (c === undefined) {
+        c = detach(o.condition);
+        if (this.conds.size < 10_000) this.conds.set(c, c);
       }
-      this.condCol[r] = id;
-    } else this.condCol[r] = -1;
+      this.condOf.set(r, c);
+    }
   }
 
   /**
@@ -383,44 +388,57 @@ export class ObservationStore {
   seal(): void {
     if (this.groups) return;
     const n = this.size;
+    for (const c of [this.gpoCol, this.ruleCol, this.pathCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
+    const gpoCol = this.gpoCol.a;
+    const ruleCol = this.ruleCol.a;
+    const flagCol = this.flagCol.a;
+    // By GPO (a counting sort, stable), then within each GPO's few rows by rule, then arrival.
     const rows = new Int32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = i;
-    // Stable: by GPO, then rule, then arrival.
-    rows.sort((a, b) => this.gpoCol[a] - this.gpoCol[b] || this.ruleCol[a] - this.ruleCol[b] || a - b);
-    const start: number[] = [];
-    const rule: number[] = [];
-    const ext: number[] = [];
-    const loserStart: number[] = [];
-    const losers: number[] = [];
+    const at = new Int32Array(this.gpoIds.length + 1);
+    for (let i = 0; i < n; i++) at[gpoCol[i] + 1]++;
+    for (let i = 0; i < this.gpoIds.length; i++) at[i + 1] += at[i];
+    const fill = at.slice(0, -1);
+    for (let i = 0; i < n; i++) rows[fill[gpoCol[i]]++] = i;
+    const byRule = (a: number, b: number) => ruleCol[a] - ruleCol[b] || a - b;
+    for (let i = 0; i < this.gpoIds.length; i++) if (at[i + 1] - at[i] > 1) rows.subarray(at[i], at[i + 1]).sort(byRule);
+    let groups = 0;
+    let nLosers = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]]) groups++;
+      if (flagCol[rows[i]] & F_SHADOWED) nLosers++;
+    }
+    const rule = new Uint16Array(groups);
+    const ext = new Int32Array(groups * 3).fill(-1);
+    const loserStart = new Int32Array(groups + 1);
+    const losers = new Int32Array(nLosers);
     const gpoStart = new Int32Array(this.gpoIds.length + 1);
     let g = -1;
-    for (let i = 0; i < n; ) {
-      const gpo = this.gpoCol[rows[i]];
-      const rl = this.ruleCol[rows[i]];
-      while (g < gpo) gpoStart[++g] = rule.length;
-      const slot = [-1, -1, -1];
-      start.push(gpo);
-      rule.push(rl);
-      loserStart.push(losers.length);
-      for (; i < n && this.gpoCol[rows[i]] === gpo && this.ruleCol[rows[i]] === rl; i++) {
-        const r = rows[i];
-        const f = this.flagCol[r];
-        if (f & F_SHADOWED) {
-          losers.push(r);
-          continue;
-        }
-        const x = f & 3;
-        if (x > 2) continue;
-        const had = slot[x];
-        if (had < 0 || !(f & F_REPORT) || this.flagCol[had] & F_REPORT) slot[x] = r;
+    let k = -1;
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      const gpo = gpoCol[r];
+      if (i === 0 || gpo !== gpoCol[rows[i - 1]] || ruleCol[r] !== ruleCol[rows[i - 1]]) {
+        k++;
+        while (g < gpo) gpoStart[++g] = k;
+        rule[k] = ruleCol[r];
+        loserStart[k] = l;
       }
-      ext.push(...slot);
+      const f = flagCol[r];
+      if (f & F_SHADOWED) {
+        losers[l++] = r;
+        continue;
+      }
+      const x = f & 3;
+      if (x > 2) continue;
+      const had = ext[k * 3 + x];
+      if (had < 0 || !(f & F_REPORT) || flagCol[had] & F_REPORT) ext[k * 3 + x] = r;
     }
-    while (g < this.gpoIds.length) gpoStart[++g] = rule.length;
-    loserStart.push(losers.length);
-    this.groups = { start: Int32Array.from(start), rule: Uint16Array.from(rule), ext: Int32Array.from(ext), loserStart: Int32Array.from(loserStart), losers: Int32Array.from(losers), gpoStart };
-    // The column that only `seal` needed.
-    this.ruleCol = new Uint16Array(0);
+    while (g < this.gpoIds.length) gpoStart[++g] = k + 1;
+    loserStart[groups] = l;
+    this.groups = { rule, ext, loserStart, losers, gpoStart };
+    // Only `seal` needed the rule column.
+    this.ruleCol.a = new Uint16Array(0);
   }
 
   /** Per GPO, rule → group, built on first use (only GPOs some scope reads). */
@@ -448,7 +466,7 @@ export class ObservationStore {
   /** The row each extension (registry, security, gpp) writes for a GPO and rule, -1 for none. */
   written(gpo: number, rule: number, ext: 0 | 1 | 2): ObsRef {
     const i = this.group(gpo, rule);
-    return i < 0 ? -1 : (this.groups as NonNullable<ObservationStore['groups']>).ext[i * 3 + ext];
+    return i < 0 ? -1 : (this.groups as Groups).ext[i * 3 + ext];
   }
 
   /** RSoP losers of a GPO and rule, added to `out`. */
@@ -460,45 +478,44 @@ export class ObservationStore {
   }
 
   gpoOf(r: ObsRef): string {
-    return this.gpoIds[this.gpoCol[r]];
+    return this.gpoIds[this.gpoCol.a[r]];
   }
   pathId(r: ObsRef): number {
-    return this.pathCol[r];
+    return this.pathCol.a[r];
   }
   extension(r: ObsRef): Extension {
-    return EXTS[this.flagCol[r] & 3];
+    return EXTS[this.flagCol.a[r] & 3];
   }
   status(r: ObsRef): Observation['status'] {
-    return STATUSES[(this.flagCol[r] >> 2) & 3];
+    return STATUSES[(this.flagCol.a[r] >> 2) & 3];
   }
   state(r: ObsRef): SettingState {
-    return STATES[(this.flagCol[r] >> 4) & 3];
+    return STATES[(this.flagCol.a[r] >> 4) & 3];
   }
   shadowed(r: ObsRef): boolean {
-    return (this.flagCol[r] & F_SHADOWED) !== 0;
+    return (this.flagCol.a[r] & F_SHADOWED) !== 0;
   }
   line(r: ObsRef): number | undefined {
-    const f = this.flagCol[r];
-    return f & F_HASPOS && !(f & F_OFFSET) ? this.posCol[r] : undefined;
+    const f = this.flagCol.a[r];
+    return f & F_HASPOS && !(f & F_OFFSET) ? this.posCol.a[r] : undefined;
   }
   offset(r: ObsRef): number | undefined {
-    return this.flagCol[r] & F_OFFSET ? this.posCol[r] : undefined;
+    return this.flagCol.a[r] & F_OFFSET ? this.posCol.a[r] : undefined;
   }
   value(r: ObsRef): RegData {
-    const ref = this.refCol[r];
-    return ref === -2 ? this.numCol[r] : ref === V_NULL ? null : this.values[ref];
+    const v = this.valCol.a[r];
+    return this.flagCol.a[r] & F_INT ? v : v === V_NULL ? null : this.values[v];
   }
-  /** Whether two rows hold the same value (numbers compared directly, others by identity of their stored value, else by content). */
+  /** Whether two rows hold the same value (the JSON text of the values, as judged before). */
   sameValue(a: ObsRef, b: ObsRef): boolean {
-    const ra = this.refCol[a];
-    const rb = this.refCol[b];
-    if (ra === -2 || rb === -2) return ra === rb && this.numCol[a] === this.numCol[b];
-    if (ra === rb) return true;
+    const fa = this.flagCol.a[a] & F_INT;
+    const fb = this.flagCol.a[b] & F_INT;
+    if (fa && fb) return this.valCol.a[a] === this.valCol.a[b];
+    if (!fa && !fb && this.valCol.a[a] === this.valCol.a[b]) return true;
     return JSON.stringify(this.value(a)) === JSON.stringify(this.value(b));
   }
   condition(r: ObsRef): string | undefined {
-    const c = this.condCol[r];
-    return c < 0 ? undefined : this.conds[c];
+    return this.condOf.get(r);
   }
   get rows(): number {
     return this.size;
@@ -508,7 +525,15 @@ export class ObservationStore {
 export class PolicySetBuilder {
   private readonly gpos = new Map<string, PolicyGpo>();
   private readonly store = new ObservationStore();
-  private readonly paths = new PathTable();
+  private readonly paths = new PathTable((s) => {
+    // A GPO folder's name is its `{GUID}`: the GPO id string is already held.
+    const id = s.length === 38 && s[0] === '{' ? this.store.findGpo(s) : -1;
+    return id >= 0 ? this.store.gpoIds[id] : undefined;
+  });
+  /** The GPO files: (GPO, path) pairs in scan order. */
+  private readonly fileGpo = new Column(new Int32Array(1024));
+  private readonly filePath = new Column(new Int32Array(1024));
+  private files = 0;
   /** One copy of each repeated fact string (names, SOM paths, trustees). Bounded. */
   private readonly strings = new Map<string, string>();
 
@@ -524,17 +549,17 @@ export class PolicySetBuilder {
     let g = this.gpos.get(guid);
     if (!g) {
       const id = this.store.gpoRef(detach(guid));
-      g = { guid: this.store.gpoIds[id], fileIds: [], linksKnown: false };
+      g = { guid: this.store.gpoIds[id], linksKnown: false };
       this.gpos.set(g.guid, g);
     }
     return g;
   }
 
   add(rec: FilePolicy): void {
-    const pathId = this.paths.add(rec.path);
-    const trustee = (t: Trustee): Trustee => ({ ...(t.sid ? { sid: this.intern(t.sid) } : {}), ...(t.name ? { name: this.intern(t.name) } : {}) });
+    const touched = new Set<string>();
     for (const f of rec.gpos) {
       const g = this.gpo(f.guid);
+      touched.add(g.guid);
       if (!g.name && f.name) g.name = this.intern(f.name);
       if (f.computerEnabled === false || (g.computerEnabled === undefined && f.computerEnabled !== undefined)) g.computerEnabled = f.computerEnabled;
       if (f.links) {
@@ -543,24 +568,59 @@ export class PolicySetBuilder {
         const added = f.links.filter((l) => !seen.has(l.som.toLowerCase())).map((l) => ({ som: this.intern(l.som), ...(l.somName ? { somName: this.intern(l.somName) } : {}), enabled: l.enabled, enforced: l.enforced }));
         g.links = [...(g.links ?? []), ...added];
       }
-      if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = { allow: f.applyTrustees.allow.map(trustee), deny: f.applyTrustees.deny.map(trustee) };
+      if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = { allow: f.applyTrustees.allow.map((t) => this.trustee(t)), deny: f.applyTrustees.deny.map((t) => this.trustee(t)) };
       if (f.wmiFilter && !g.wmiFilter) g.wmiFilter = this.intern(f.wmiFilter);
       if (f.rsopNotApplied) g.rsopNotApplied = [...(g.rsopNotApplied ?? []), ...f.rsopNotApplied.map((x) => ({ path: this.intern(x.path), reason: this.intern(x.reason) }))];
-      if (!g.fileIds.includes(pathId)) g.fileIds.push(pathId);
     }
-    for (const o of rec.observations) {
-      // Values outside any GPO are in no scope: nothing reads them from the set.
-      if (!o.gpo) continue;
-      const g = this.gpo(o.gpo);
-      if (!g.fileIds.includes(pathId)) g.fileIds.push(pathId);
-      this.store.add(o, this.store.gpoRef(g.guid), pathId);
+    // Values outside any GPO are in no scope: nothing reads them from the set.
+    for (const o of rec.observations) if (o.gpo) touched.add(this.gpo(o.gpo).guid);
+    if (!touched.size) return;
+    // After the GPOs are known, so the path's `{GUID}` folder shares the GPO's string.
+    const pathId = this.paths.add(rec.path);
+    for (const guid of touched) {
+      const i = this.files++;
+      this.fileGpo.ensure(i);
+      this.filePath.ensure(i);
+      this.fileGpo.a[i] = this.store.gpoRef(guid);
+      this.filePath.a[i] = pathId;
     }
+    for (const o of rec.observations) if (o.gpo) this.store.add(o, this.store.gpoRef(this.gpo(o.gpo).guid), pathId);
+  }
+
+  private trustee(t: Trustee): Trustee {
+    return { ...(t.sid ? { sid: this.intern(t.sid) } : {}), ...(t.name ? { name: this.intern(t.name) } : {}) };
   }
 
   build(): PolicySet {
     this.store.seal();
+    this.fileGpo.trim(this.files);
+    this.filePath.trim(this.files);
     const paths = this.paths;
-    return { gpos: this.gpos, store: this.store, path: (id) => paths.get(id) };
+    const store = this.store;
+    const fileGpo = this.fileGpo.a;
+    const filePath = this.filePath.a;
+    // Per GPO, its file rows, found on first use.
+    let byGpo: Int32Array | undefined;
+    let starts: Int32Array | undefined;
+    const filesOf = (guid: string): string[] => {
+      const g = store.findGpo(guid);
+      if (g < 0) return [];
+      if (!byGpo || !starts) {
+        starts = new Int32Array(store.gpoIds.length + 1);
+        for (let i = 0; i < fileGpo.length; i++) starts[fileGpo[i] + 1]++;
+        for (let i = 0; i < store.gpoIds.length; i++) starts[i + 1] += starts[i];
+        const fill = starts.slice(0, -1);
+        byGpo = new Int32Array(fileGpo.length);
+        for (let i = 0; i < fileGpo.length; i++) byGpo[fill[fileGpo[i]]++] = i;
+      }
+      const out: string[] = [];
+      for (let j = starts[g]; j < starts[g + 1]; j++) {
+        const p = paths.get(filePath[byGpo[j]]);
+        if (!out.includes(p)) out.push(p);
+      }
+      return out;
+    };
+    return { gpos: this.gpos, store, path: (id) => paths.get(id), filesOf };
   }
 }
 

@@ -370,7 +370,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     const info = gpoInfo(guid);
     const g = set.gpos.get(guid);
     const links = linksOf.get(guid) ?? [];
-    const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: (g?.fileIds ?? []).map((id) => set.path(id)).filter(Boolean) };
+    const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: g ? set.filesOf(guid).filter(Boolean) : [] };
     if (info?.name) s.name = info.name;
     const tr = g?.applyTrustees;
     if (tr) {

@@ -204,7 +204,7 @@ class Column<T extends Int32Array | Uint16Array> {
   /** Makes room for index `i`. */
   ensure(i: number): void {
     if (i < this.a.length) return;
-    const b = new (this.a.constructor as { new (n: number): T })(Math.max(1024, Math.ceil(this.a.length * 1.5), i + 1));
+    const b = new (this.a.constructor as { new (n: number): T })(Math.max(1024, Math.ceil(this.a.length * 1.25), i + 1));
     b.set(this.a);
     this.a = b;
   }
@@ -221,19 +221,29 @@ class Column<T extends Int32Array | Uint16Array> {
  */
 class PathTable {
   private readonly parent = new Column(new Int32Array(1024));
-  private readonly segs: string[] = [];
-  private readonly common = new Map<string, string>();
+  /** Per node: its segment, an index into `names` (>= 0) or a GPO id (-2 - id, the GPO's `{GUID}` string). */
+  private readonly seg = new Column(new Int32Array(1024));
+  private n = 0;
+  private readonly names: string[] = [];
+  private readonly nameIds = new Map<string, number>();
   private last: { segs: string[]; nodes: number[] } = { segs: [], nodes: [] };
 
-  /** `known`: a string already held elsewhere (a GPO's `{GUID}`, the name of its folder). */
-  constructor(private readonly known: (s: string) => string | undefined) {}
+  /** `gpo`: the id of a GPO whose `{GUID}` is this folder name, -1 for none; `gpoName` its string. */
+  constructor(
+    private readonly gpo: (s: string) => number,
+    private readonly gpoName: (id: number) => string,
+  ) {}
 
-  private segment(s: string): string {
-    const have = this.common.get(s) ?? this.known(s);
+  private segment(s: string): number {
+    const have = this.nameIds.get(s);
     if (have !== undefined) return have;
-    const d = detach(s);
-    if (this.common.size < 4096) this.common.set(d, d);
-    return d;
+    const g = this.gpo(s);
+    if (g >= 0) return -2 - g;
+    const id = this.names.length;
+    this.names.push(detach(s));
+    // Bounded: past the cap a new name is stored once per node.
+    if (this.nameIds.size < 10_000) this.nameIds.set(this.names[id], id);
+    return id;
   }
 
   add(path: string): number {
@@ -244,10 +254,11 @@ class PathTable {
     if (i === segs.length && i === last.segs.length) return last.nodes[i - 1];
     const nodes = last.nodes.slice(0, i);
     for (; i < segs.length; i++) {
-      const id = this.segs.length;
+      const id = this.n++;
       this.parent.ensure(id);
+      this.seg.ensure(id);
       this.parent.a[id] = i ? nodes[i - 1] : -1;
-      this.segs.push(this.segment(segs[i]));
+      this.seg.a[id] = this.segment(segs[i]);
       nodes.push(id);
     }
     this.last = { segs, nodes };
@@ -256,7 +267,10 @@ class PathTable {
 
   get(id: number): string {
     const parts: string[] = [];
-    for (let x = id; x >= 0; x = this.parent.a[x]) parts.push(this.segs[x]);
+    for (let x = id; x >= 0; x = this.parent.a[x]) {
+      const sg = this.seg.a[x];
+      parts.push(sg >= 0 ? this.names[sg] : this.gpoName(-2 - sg));
+    }
     return parts.reverse().join('/');
   }
 }
@@ -285,16 +299,19 @@ interface Groups {
 }
 
 /**
- * The observations of a policy set in columns (typed arrays, one row of 18 bytes per value a GPO
+ * The observations of a policy set in columns (typed arrays, one row of 16 bytes per value a GPO
  * writes): the effective policy needs per GPO and rule the value each extension writes and the
  * RSoP losers; nothing reads the key path or value name again (the rule has them), and values of
- * files outside any GPO are in no scope, so neither is kept. 55,000 GPOs stay near 15 MB.
+ * files outside any GPO are in no scope, so neither is kept. 55,000 GPOs stay near 12 MB.
  */
 export class ObservationStore {
   private size = 0;
   private readonly gpoCol = new Column(new Int32Array(1024));
   private readonly ruleCol = new Column(new Uint16Array(1024));
-  private readonly pathCol = new Column(new Int32Array(1024));
+  /** Rows arrive file by file: where each file's rows start, and its path. */
+  private readonly fileRow = new Column(new Int32Array(1024));
+  private readonly filePathOf = new Column(new Int32Array(1024));
+  private nFiles = 0;
   private readonly posCol = new Column(new Int32Array(1024));
   private readonly flagCol = new Column(new Uint16Array(1024));
   /** The value itself (F_INT), else an index into `values` (V_NULL: null). */
@@ -333,7 +350,14 @@ export class ObservationStore {
   add(o: Observation, gpo: number, pathId: number): void {
     if (this.groups) throw new Error('the observation store is sealed');
     const r = this.size++;
-    for (const c of [this.gpoCol, this.ruleCol, this.pathCol, this.posCol, this.flagCol, this.valCol]) c.ensure(r);
+    for (const c of [this.gpoCol, this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.ensure(r);
+    if (!this.nFiles || this.filePathOf.a[this.nFiles - 1] !== pathId) {
+      const f = this.nFiles++;
+      this.fileRow.ensure(f);
+      this.filePathOf.ensure(f);
+      this.fileRow.a[f] = r;
+      this.filePathOf.a[f] = pathId;
+    }
     let rule = this.ruleIndex.get(o.ruleId);
     if (rule === undefined) {
       rule = this.ruleIds.length;
@@ -342,7 +366,6 @@ export class ObservationStore {
     }
     this.gpoCol.a[r] = gpo;
     this.ruleCol.a[r] = rule;
-    this.pathCol.a[r] = pathId;
     let flags = EXTS.indexOf(o.extension) | (Math.max(0, STATUSES.indexOf(o.status)) << 2) | (Math.max(0, STATES.indexOf(o.state)) << 4);
     if (o.format === 'gpo-report-xml' || o.format === 'rsop-xml') flags |= F_REPORT;
     if (o.offset !== undefined) {
@@ -388,7 +411,9 @@ export class ObservationStore {
   seal(): void {
     if (this.groups) return;
     const n = this.size;
-    for (const c of [this.gpoCol, this.ruleCol, this.pathCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
+    for (const c of [this.gpoCol, this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
+    this.fileRow.trim(this.nFiles);
+    this.filePathOf.trim(this.nFiles);
     const gpoCol = this.gpoCol.a;
     const ruleCol = this.ruleCol.a;
     const flagCol = this.flagCol.a;
@@ -463,6 +488,22 @@ export class ObservationStore {
     for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) out.add(gr.rule[i]);
   }
 
+  /** The group of a GPO and rule (what `slot` and `groupLosers` read), -1 for none. */
+  groupOf(gpo: number, rule: number): number {
+    return this.group(gpo, rule);
+  }
+
+  /** The row an extension (0 registry, 1 security, 2 gpp) writes in a group, -1 for none. */
+  slot(group: number, ext: number): ObsRef {
+    return (this.groups as Groups).ext[group * 3 + ext];
+  }
+
+  /** The RSoP losers of a group, added to `out`. */
+  groupLosers(group: number, out: ObsRef[]): void {
+    const gr = this.groups as Groups;
+    for (let j = gr.loserStart[group]; j < gr.loserStart[group + 1]; j++) out.push(gr.losers[j]);
+  }
+
   /** The row each extension (registry, security, gpp) writes for a GPO and rule, -1 for none. */
   written(gpo: number, rule: number, ext: 0 | 1 | 2): ObsRef {
     const i = this.group(gpo, rule);
@@ -481,7 +522,16 @@ export class ObservationStore {
     return this.gpoIds[this.gpoCol.a[r]];
   }
   pathId(r: ObsRef): number {
-    return this.pathCol.a[r];
+    // The last file whose rows start at or before r.
+    const starts = this.fileRow.a;
+    let lo = 0;
+    let hi = this.nFiles - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.filePathOf.a[lo];
   }
   extension(r: ObsRef): Extension {
     return EXTS[this.flagCol.a[r] & 3];
@@ -525,11 +575,11 @@ export class ObservationStore {
 export class PolicySetBuilder {
   private readonly gpos = new Map<string, PolicyGpo>();
   private readonly store = new ObservationStore();
-  private readonly paths = new PathTable((s) => {
-    // A GPO folder's name is its `{GUID}`: the GPO id string is already held.
-    const id = s.length === 38 && s[0] === '{' ? this.store.findGpo(s) : -1;
-    return id >= 0 ? this.store.gpoIds[id] : undefined;
-  });
+  // A GPO folder's name is its `{GUID}`: the GPO id string is already held.
+  private readonly paths = new PathTable(
+    (s) => (s.length === 38 && s[0] === '{' ? this.store.findGpo(s) : -1),
+    (id) => this.store.gpoIds[id],
+  );
   /** The GPO files: (GPO, path) pairs in scan order. */
   private readonly fileGpo = new Column(new Int32Array(1024));
   private readonly filePath = new Column(new Int32Array(1024));
@@ -560,7 +610,8 @@ export class PolicySetBuilder {
     for (const f of rec.gpos) {
       const g = this.gpo(f.guid);
       touched.add(g.guid);
-      if (!g.name && f.name) g.name = this.intern(f.name);
+      // Names are nearly all different: copied, not interned.
+      if (!g.name && f.name) g.name = detach(f.name);
       if (f.computerEnabled === false || (g.computerEnabled === undefined && f.computerEnabled !== undefined)) g.computerEnabled = f.computerEnabled;
       if (f.links) {
         g.linksKnown = true;

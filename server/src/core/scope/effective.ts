@@ -190,6 +190,10 @@ class ObservationIndex {
   shadowed(e: ListEntry, rule: number, out: ObsRef[]): void {
     this.store.losers(this.ref(e), rule, out);
   }
+  /** The store group of the entry's GPO and a rule, -1 for none. */
+  groupOf(e: ListEntry, rule: number): number {
+    return this.store.groupOf(this.ref(e), rule);
+  }
   /** Adds the rules the entry's GPO writes to `out`. */
   rulesOf(e: ListEntry, out: Set<number>): void {
     this.store.rulesOf(this.ref(e), out);
@@ -612,13 +616,20 @@ const losers: ObsRef[] = [];
 
 function shadowedOf(entries: readonly ListEntry[], rule: number, index: ObservationIndex, winners: readonly Writer[]): Located[] {
   const out: Located[] = [];
+  const st = index.store;
   for (const e of entries) {
-    for (const ext of EXT_ORDER) {
-      const o = index.get(e, rule, ext);
-      if (o >= 0 && !winners.some((w) => w.obs === o)) out.push(index.located(o));
+    const g = index.groupOf(e, rule);
+    if (g < 0) continue;
+    // Extensions in EXT_ORDER: registry, security, gpp.
+    for (let x = 0; x < 3; x++) {
+      const o = st.slot(g, x);
+      if (o < 0) continue;
+      let won = false;
+      for (const w of winners) if (w.obs === o) won = true;
+      if (!won) out.push(index.located(o));
     }
     losers.length = 0;
-    index.shadowed(e, rule, losers);
+    st.groupLosers(g, losers);
     for (const o of losers) out.push(index.located(o));
   }
   return out;

@@ -164,6 +164,8 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
 export interface PolicyGpo extends GpoFacts {
   /** Whether any report described the GPO's links (an empty list then means "no link in its report"). */
   linksKnown: boolean;
+  /** The GPO's number in the set's observation store. */
+  ref: number;
 }
 
 /** Numeric id of a stored observation (a row of `ObservationStore`). */
@@ -324,17 +326,15 @@ export class ObservationStore {
   readonly ruleIds: string[] = [];
   private readonly ruleIndex = new Map<string, number>();
   readonly gpoIds: string[] = [];
-  private readonly gpoIndex = new Map<string, number>();
   private groups?: Groups;
 
-  gpoRef(guid: string): number {
-    let id = this.gpoIndex.get(guid);
-    if (id === undefined) {
-      id = this.gpoIds.length;
-      this.gpoIds.push(guid);
-      this.gpoIndex.set(guid, id);
-    }
-    return id;
+  /** `find`: the number of a GPO given to `addGpo` (the builder's map of GPOs is the index: no second map). */
+  constructor(private readonly find: (guid: string) => number | undefined) {}
+
+  /** Numbers a new GPO. */
+  addGpo(guid: string): number {
+    this.gpoIds.push(guid);
+    return this.gpoIds.length - 1;
   }
 
   /** The rule's id in this store, -1 when no row has it. */
@@ -344,7 +344,7 @@ export class ObservationStore {
 
   /** The GPO's id in this store, -1 when no row has it. */
   findGpo(guid: string): number {
-    return this.gpoIndex.get(guid) ?? -1;
+    return this.find(guid) ?? -1;
   }
 
   add(o: Observation, gpo: number, pathId: number): void {
@@ -574,7 +574,7 @@ export class ObservationStore {
 
 export class PolicySetBuilder {
   private readonly gpos = new Map<string, PolicyGpo>();
-  private readonly store = new ObservationStore();
+  private readonly store = new ObservationStore((guid) => this.gpos.get(guid)?.ref);
   // A GPO folder's name is its `{GUID}`: the GPO id string is already held.
   private readonly paths = new PathTable(
     (s) => (s.length === 38 && s[0] === '{' ? this.store.findGpo(s) : -1),
@@ -595,12 +595,22 @@ export class PolicySetBuilder {
     return d;
   }
 
+  /** Names are mostly different, but a few ("New Group Policy Object") repeat thousands of times: a small table. */
+  private readonly names = new Map<string, string>();
+  private name(s: string): string {
+    const have = this.names.get(s);
+    if (have !== undefined) return have;
+    const d = detach(s);
+    if (this.names.size < 2048) this.names.set(d, d);
+    return d;
+  }
+
   private gpo(guid: string): PolicyGpo {
     let g = this.gpos.get(guid);
     if (!g) {
-      const id = this.store.gpoRef(detach(guid));
-      g = { guid: this.store.gpoIds[id], linksKnown: false };
-      this.gpos.set(g.guid, g);
+      const d = detach(guid);
+      g = { guid: d, linksKnown: false, ref: this.store.addGpo(d) };
+      this.gpos.set(d, g);
     }
     return g;
   }
@@ -610,8 +620,7 @@ export class PolicySetBuilder {
     for (const f of rec.gpos) {
       const g = this.gpo(f.guid);
       touched.add(g.guid);
-      // Names are nearly all different: copied, not interned.
-      if (!g.name && f.name) g.name = detach(f.name);
+      if (!g.name && f.name) g.name = this.name(f.name);
       if (f.computerEnabled === false || (g.computerEnabled === undefined && f.computerEnabled !== undefined)) g.computerEnabled = f.computerEnabled;
       if (f.links) {
         g.linksKnown = true;
@@ -632,10 +641,10 @@ export class PolicySetBuilder {
       const i = this.files++;
       this.fileGpo.ensure(i);
       this.filePath.ensure(i);
-      this.fileGpo.a[i] = this.store.gpoRef(guid);
+      this.fileGpo.a[i] = (this.gpos.get(guid) as PolicyGpo).ref;
       this.filePath.a[i] = pathId;
     }
-    for (const o of rec.observations) if (o.gpo) this.store.add(o, this.store.gpoRef(this.gpo(o.gpo).guid), pathId);
+    for (const o of rec.observations) if (o.gpo) this.store.add(o, this.gpo(o.gpo).ref, pathId);
   }
 
   private trustee(t: Trustee): Trustee {

@@ -287,12 +287,10 @@ async function main() {
       process.env.RELAYLINT_TIMING = '1';
       const { last, all, warm } = await repeat(args.runs, () => cliRun(t.dir, null, args, timeTool, ['--topology', ldf]));
       delete process.env.RELAYLINT_TIMING;
-      // The scopes are computed as they are written: the time is the computation's alone (set-up and
-      // each scope's evaluation, not the writing), with its CPU time (steadier on a shared machine).
-      const m = /timing: effective policy ([\d.]+) ms, (\d+) scopes, (\d+) scope-rule results(?: \(CPU ([\d.]+) ms for the scopes\))?/.exec(last.stderrTail);
+      const m = /timing: effective policy ([\d.]+) ms, (\d+) scopes, (\d+) scope-rule results/.exec(last.stderrTail);
       if (last.ok && m) {
-        topo = { seconds: warm.seconds, runs: all.map((r) => r.seconds), effectiveMs: Number(m[1]), scopes: Number(m[2]), scopeRules: Number(m[3]), ...(m[4] ? { scopesCpuMs: Number(m[4]) } : {}) };
-        log(`  with topology: ${fmt(topo.seconds, 3)} s (${fmt(topo.seconds / scan.seconds, 2)}× the scan without), effective policy ${fmt(topo.effectiveMs, 1)} ms for ${int(topo.scopes)} scopes × rules = ${int(topo.scopeRules)} results${topo.scopesCpuMs !== undefined ? ` (scopes: ${fmt(topo.scopesCpuMs, 1)} ms CPU, ${fmt((topo.scopesCpuMs * 1000) / topo.scopeRules, 1)} µs per result)` : ''}`);
+        topo = { seconds: warm.seconds, runs: all.map((r) => r.seconds), effectiveMs: Number(m[1]), scopes: Number(m[2]), scopeRules: Number(m[3]) };
+        log(`  with topology: ${fmt(topo.seconds, 3)} s (${fmt(topo.seconds / scan.seconds, 2)}× the scan without), effective policy ${fmt(topo.effectiveMs, 1)} ms for ${int(topo.scopes)} scopes × rules = ${int(topo.scopeRules)} results`);
       } else {
         const msg = `CLI scan of ${rel(t.dir)} with topology failed (${describeFailure(last)}): ${stderrGist(last.stderrTail)}`;
         log(`bench: ${msg}`);

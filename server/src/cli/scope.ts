@@ -251,8 +251,6 @@ export class ScopeRun {
   private passes = 0;
   private worstRank = -1;
   private ns = 0n;
-  /** CPU time of the same (all threads: the scan's workers are gone by then), for comparisons on a busy machine. */
-  private cpuUs = 0;
   scopes = 0;
   results = 0;
 
@@ -268,13 +266,8 @@ export class ScopeRun {
     const it = this.eff.scopes();
     for (;;) {
       const t = first ? process.hrtime.bigint() : 0n;
-      const c = first ? process.cpuUsage() : undefined;
       const r = it.next();
-      if (first) {
-        this.ns += process.hrtime.bigint() - t;
-        const d = process.cpuUsage(c);
-        this.cpuUs += d.user + d.system;
-      }
+      if (first) this.ns += process.hrtime.bigint() - t;
       if (r.done) return;
       if (first) {
         this.scopes++;
@@ -308,7 +301,4 @@ export class ScopeRun {
     return Number(this.ns) / 1e6;
   }
 
-  get cpuMs(): number {
-    return this.cpuUs / 1000;
-  }
 }

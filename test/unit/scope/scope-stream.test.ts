@@ -19,6 +19,7 @@ import { loadTopology, ScopeRun, scopeJson, scopeSetSections } from '../../../se
 import { walk } from '../../../server/src/cli/walk';
 import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, topologyReach, type FilePolicy, type Observation } from '../../../server/src/core/index';
 import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
+import { parseDn } from '../../../server/src/core/topology/dn';
 import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
 
 const OPTIONS = { targetOs: 'legacy' as const };
@@ -214,4 +215,47 @@ test('path table: every path comes back exactly as given, repeated or not, whate
     back,
     paths.map((p) => [p]),
   );
+});
+
+test('DN parsing: a DN without escapes splits exactly as the escape-aware scan reads it (table and random strings)', () => {
+  // The escape-aware reading, for DNs without a backslash: `=` starts the value once, `,` and `;` end an RDN.
+  const reference = (s: string) => {
+    const out: { type: string; value: string }[] = [];
+    let type = '';
+    let value = '';
+    let inValue = false;
+    for (const c of s) {
+      if (!inValue && c === '=') inValue = true;
+      else if (c === ',' || c === ';') {
+        out.push({ type: type.trim(), value: value.trim() });
+        type = '';
+        value = '';
+        inValue = false;
+      } else if (inValue) value += c;
+      else type += c;
+    }
+    if (type.trim() || value.trim()) out.push({ type: type.trim(), value: value.trim() });
+    return out;
+  };
+  const table = ['', ',', 'a', 'a=', '=b', 'OU=x,DC=a,DC=b', 'OU=x;DC=a', ' OU = x , DC = a ', 'OU=a=b,DC=c', 'OU=x,,DC=y', 'OU=x,', 'OU=x+CN=y,DC=z', 'ou=Ünï,dc=x', `CN=${guid('A')},CN=Policies,CN=System,${DOMAIN_DN}`];
+  for (const s of table) assert.deepEqual(parseDn(s), reference(s), JSON.stringify(s));
+  assert.deepEqual(parseDn('OU=File,OU=Servers,DC=corp,DC=example'), [
+    { type: 'OU', value: 'File' },
+    { type: 'OU', value: 'Servers' },
+    { type: 'DC', value: 'corp' },
+    { type: 'DC', value: 'example' },
+  ]);
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 5000; i++) {
+    let s = '';
+    const n = Math.floor(rnd() * 14);
+    for (let j = 0; j < n; j++) s += 'a=, ;xyzÄ'[Math.floor(rnd() * 9)];
+    assert.deepEqual(parseDn(s), reference(s), JSON.stringify(s));
+  }
+  // Escapes still take the full scan.
+  assert.deepEqual(parseDn('OU=a\\,b,DC=x'), [
+    { type: 'OU', value: 'a,b' },
+    { type: 'DC', value: 'x' },
+  ]);
 });

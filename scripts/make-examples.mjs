@@ -38,119 +38,130 @@ const POL = 'corp.example/Policies';
 const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
 const secHead = ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1'];
 
-fs.rmSync(root, { recursive: true, force: true });
-
-// 1. Default Domain Policy: weak NTLM and client signing.
-{
-  const g = `${POL}/{31B2F340-016D-11D2-945F-00C04FB984F9}`;
-  write(`${g}/GPT.INI`, gptIni('Default Domain Policy'));
-  write(
-    `${g}/${SEC}`,
-    utf16(
-      crlf([
-        ...secHead,
-        '[System Access]',
-        'MinimumPasswordLength = 14',
-        'LSAAnonymousNameLookup = 0',
-        '[Registry Values]',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,3',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\NoLMHash=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\NTLMMinClientSec=4,536870912',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnablePlainTextPassword=4,0',
-        '[Privilege Rights]',
-        'SeDenyNetworkLogonRight = *S-1-5-32-546',
-      ]),
-    ),
-  );
+/** A GPP Registry.xml of REG_DWORD items in one collection: [name, uid, action, key, value, disabled]. */
+function gppRegistry(collection, items) {
+  const item = ([name, uid, action, key, value, disabled]) =>
+    `\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="${name}" status="${name}" image="12" changed="2026-01-15 09:00:00" uid="${uid}"${disabled ? ' disabled="1"' : ''}>` +
+    `<Properties action="${action}" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="${key}" name="${name}" type="REG_DWORD" value="${value}"/></Registry>`;
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">',
+    `\t<Collection clsid="{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF}" name="${collection}">`,
+    ...items.map(item),
+    '\t</Collection>',
+    '</RegistrySettings>',
+    '',
+  ].join('\r\n');
 }
 
-// 2. Default Domain Controllers Policy: LDAP signing "None", no channel binding yet.
-{
-  const g = `${POL}/{6AC1786C-016F-11D2-945F-00C04fB984F9}`;
-  write(`${g}/GPT.INI`, gptIni('Default Domain Controllers Policy'));
-  write(
-    `${g}/${SEC}`,
-    utf16(
-      crlf([
-        ...secHead,
-        '[Registry Values]',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\EnableSecuritySignature=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal=4,1',
+const LSA = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa';
+const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters';
+const WKS = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters';
+const NETLOGON = 'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters';
+const POL_WKS = 'Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation';
+const HARDENED_PATHS = 'Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths';
+
+/**
+ * The SYSVOL GPOs: GUID, display name, and what each writes: the security template's sections
+ * (after the [Unicode]/[Version] head), Registry.pol records [key, name, type, value], GPP registry items.
+ */
+const SYSVOL = [
+  // 1. Default Domain Policy: weak NTLM and client signing.
+  {
+    guid: '{31B2F340-016D-11D2-945F-00C04FB984F9}',
+    name: 'Default Domain Policy',
+    template: {
+      'System Access': ['MinimumPasswordLength = 14', 'LSAAnonymousNameLookup = 0'],
+      'Registry Values': [
+        `${LSA}\\LmCompatibilityLevel=4,3`,
+        `${LSA}\\NoLMHash=4,1`,
+        `${LSA}\\MSV1_0\\NTLMMinClientSec=4,536870912`,
+        `${WKS}\\EnableSecuritySignature=4,1`,
+        `${WKS}\\RequireSecuritySignature=4,0`,
+        `${WKS}\\EnablePlainTextPassword=4,0`,
+      ],
+      'Privilege Rights': ['SeDenyNetworkLogonRight = *S-1-5-32-546'],
+    },
+  },
+  // 2. Default Domain Controllers Policy: LDAP signing "None", no channel binding yet.
+  {
+    guid: '{6AC1786C-016F-11D2-945F-00C04fB984F9}',
+    name: 'Default Domain Controllers Policy',
+    template: {
+      'Registry Values': [
+        `${SRV}\\RequireSecuritySignature=4,1`,
+        `${SRV}\\EnableSecuritySignature=4,1`,
+        `${NETLOGON}\\RequireSignOrSeal=4,1`,
         'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,1',
-        '[Privilege Rights]',
-        'SeMachineAccountPrivilege = *S-1-5-11',
-      ]),
-    ),
-  );
-}
-
-// 3. Workstation SMB hardening: ADMX (Registry.pol) and GPP (Registry.xml), partly weak.
-{
-  const g = `${POL}/{5C3E2A10-7B44-4F0E-9E7A-1D2B3C4D5E6F}`;
-  write(`${g}/GPT.INI`, gptIni('Workstation SMB hardening'));
-  write(
-    `${g}/Machine/Registry.pol`,
-    pol([
-      ['Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AllowInsecureGuestAuth', 4, 1],
-      ['Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AuditServerDoesNotSupportSigning', 4, 1],
-      ['Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', '\\\\*\\SYSVOL', 1, 'RequireMutualAuthentication=1, RequireIntegrity=1'],
-      ['Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', '\\\\*\\NETLOGON', 1, 'RequireMutualAuthentication=1, RequireIntegrity=0'],
+      ],
+      'Privilege Rights': ['SeMachineAccountPrivilege = *S-1-5-11'],
+    },
+  },
+  // 3. Workstation SMB hardening: ADMX (Registry.pol) and GPP (Registry.xml), partly weak.
+  {
+    guid: '{5C3E2A10-7B44-4F0E-9E7A-1D2B3C4D5E6F}',
+    name: 'Workstation SMB hardening',
+    pol: [
+      [POL_WKS, 'AllowInsecureGuestAuth', 4, 1],
+      [POL_WKS, 'AuditServerDoesNotSupportSigning', 4, 1],
+      [HARDENED_PATHS, '\\\\*\\SYSVOL', 1, 'RequireMutualAuthentication=1, RequireIntegrity=1'],
+      [HARDENED_PATHS, '\\\\*\\NETLOGON', 1, 'RequireMutualAuthentication=1, RequireIntegrity=0'],
+    ],
+    gpp: gppRegistry('SMB', [
+      ['SMB1', '{0B7D5C3A-1E2F-4A5B-8C9D-0E1F2A3B4C5D}', 'U', 'SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters', '00000001'],
+      ['RequireSecuritySignature', '{1C8E6D4B-2F3A-4B6C-9D0E-1F2A3B4C5D6E}', 'U', 'SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters', '00000000', true],
+      ['EnableSecuritySignature', '{2D9F7E5C-3A4B-4C7D-8E1F-2A3B4C5D6E7F}', 'D', 'SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters', '00000000'],
     ]),
-  );
-  write(
-    `${g}/Machine/Preferences/Registry/Registry.xml`,
-    Buffer.from(
-      [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}">',
-        '\t<Collection clsid="{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF}" name="SMB">',
-        '\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="SMB1" status="SMB1" image="12" changed="2026-01-15 09:00:00" uid="{0B7D5C3A-1E2F-4A5B-8C9D-0E1F2A3B4C5D}"><Properties action="U" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry>',
-        '\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature" status="RequireSecuritySignature" image="12" changed="2026-01-15 09:00:00" uid="{1C8E6D4B-2F3A-4B6C-9D0E-1F2A3B4C5D6E}" disabled="1"><Properties action="U" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_DWORD" value="00000000"/></Registry>',
-        '\t\t<Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="EnableSecuritySignature" status="EnableSecuritySignature" image="12" changed="2026-01-15 09:00:00" uid="{2D9F7E5C-3A4B-4C7D-8E1F-2A3B4C5D6E7F}"><Properties action="D" displayDecimal="1" default="0" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters" name="EnableSecuritySignature" type="REG_DWORD" value="00000000"/></Registry>',
-        '\t</Collection>',
-        '</RegistrySettings>',
-        '',
-      ].join('\r\n'),
-      'utf8',
-    ),
-  );
-}
-
-// 4. Member server baseline: hardened.
-{
-  const g = `${POL}/{8E1D4F2A-6C3B-4D5E-A7F8-091A2B3C4D5E}`;
-  write(`${g}/GPT.INI`, gptIni('Member Server Baseline'));
-  write(
-    `${g}/${SEC}`,
-    utf16(
-      crlf([
-        ...secHead,
-        '[Registry Values]',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RestrictNullSessAccess=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,1',
+  },
+  // 4. Member server baseline: hardened.
+  {
+    guid: '{8E1D4F2A-6C3B-4D5E-A7F8-091A2B3C4D5E}',
+    name: 'Member Server Baseline',
+    template: {
+      'Registry Values': [
+        `${SRV}\\RequireSecuritySignature=4,1`,
+        `${SRV}\\RestrictNullSessAccess=4,1`,
+        `${WKS}\\RequireSecuritySignature=4,1`,
         'MACHINE\\System\\CurrentControlSet\\Services\\LDAP\\LDAPClientIntegrity=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,5',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\NTLMMinClientSec=4,537395200',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\MSV1_0\\NTLMMinServerSec=4,537395200',
-        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SealSecureChannel=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\SignSecureChannel=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireStrongKey=4,1',
-      ]),
-    ),
-  );
-  write(
-    `${g}/Machine/Registry.pol`,
-    pol([
+        `${LSA}\\LmCompatibilityLevel=4,5`,
+        `${LSA}\\MSV1_0\\NTLMMinClientSec=4,537395200`,
+        `${LSA}\\MSV1_0\\NTLMMinServerSec=4,537395200`,
+        `${NETLOGON}\\RequireSignOrSeal=4,1`,
+        `${NETLOGON}\\SealSecureChannel=4,1`,
+        `${NETLOGON}\\SignSecureChannel=4,1`,
+        `${NETLOGON}\\RequireStrongKey=4,1`,
+      ],
+    },
+    pol: [
       ['System\\CurrentControlSet\\Services\\LanmanServer\\Parameters', 'SMB1', 4, 0],
       ['System\\CurrentControlSet\\Services\\MrxSmb10', 'Start', 4, 4],
-      ['Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AllowInsecureGuestAuth', 4, 0],
-    ]),
-  );
+      [POL_WKS, 'AllowInsecureGuestAuth', 4, 0],
+    ],
+  },
+  // 8. Two more GPOs for the domain topology below, so the demo shows the effective policy per OU:
+  //    an enforced domain GPO that shadows the Default Domain Policy everywhere, and the GPO of an
+  //    OU that blocks inheritance.
+  {
+    guid: '{0F5E6D7C-8B9A-4C1D-9E2F-3A4B5C6D7E8F}',
+    name: 'Domain Security Baseline',
+    template: { 'Registry Values': [`${WKS}\\RequireSecuritySignature=4,1`, `${NETLOGON}\\RequireSignOrSeal=4,1`] },
+  },
+  {
+    guid: '{7A6B5C4D-3E2F-4A1B-8C9D-0E1F2A3B4C5D}',
+    name: 'File Servers - legacy clients',
+    template: { 'Registry Values': [`${SRV}\\RequireSecuritySignature=4,0`, `${LSA}\\LmCompatibilityLevel=4,5`] },
+  },
+];
+
+// Only what this script writes is replaced (examples/logs comes from elsewhere).
+for (const dir of ['corp.example', 'backups', 'loose', 'rsop', 'topology']) fs.rmSync(path.join(root, dir), { recursive: true, force: true });
+
+for (const g of SYSVOL) {
+  const dir = `${POL}/${g.guid}`;
+  write(`${dir}/GPT.INI`, gptIni(g.name));
+  if (g.template) write(`${dir}/${SEC}`, utf16(crlf([...secHead, ...Object.entries(g.template).flatMap(([section, lines]) => [`[${section}]`, ...lines])])));
+  if (g.pol) write(`${dir}/Machine/Registry.pol`, pol(g.pol));
+  if (g.gpp) write(`${dir}/Machine/Preferences/Registry/Registry.xml`, Buffer.from(g.gpp, 'utf8'));
 }
 
 // 5. A GPMC backup of a "legacy file server" GPO: the report says SMB1 is on.
@@ -266,39 +277,8 @@ write(
   write('rsop/FS01-rsop.xml', utf16(crlf(rsop)));
 }
 
-// 8. Two more SYSVOL GPOs and the domain topology (an ldifde-style LDIF, as docs/effective-policy.md
-//    shows how to export it), so the demo shows the effective policy per OU: an enforced domain GPO
-//    that shadows the Default Domain Policy everywhere, an OU that blocks inheritance, a disabled link.
-{
-  const g = `${POL}/{0F5E6D7C-8B9A-4C1D-9E2F-3A4B5C6D7E8F}`;
-  write(`${g}/GPT.INI`, gptIni('Domain Security Baseline'));
-  write(
-    `${g}/${SEC}`,
-    utf16(
-      crlf([
-        ...secHead,
-        '[Registry Values]',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,1',
-        'MACHINE\\System\\CurrentControlSet\\Services\\Netlogon\\Parameters\\RequireSignOrSeal=4,1',
-      ]),
-    ),
-  );
-}
-{
-  const g = `${POL}/{7A6B5C4D-3E2F-4A1B-8C9D-0E1F2A3B4C5D}`;
-  write(`${g}/GPT.INI`, gptIni('File Servers - legacy clients'));
-  write(
-    `${g}/${SEC}`,
-    utf16(
-      crlf([
-        ...secHead,
-        '[Registry Values]',
-        'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0',
-        'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,5',
-      ]),
-    ),
-  );
-}
+// 8. The domain topology (an ldifde-style LDIF, as docs/effective-policy.md shows how to export it):
+//    the enforced "Domain Security Baseline" at the domain, an OU that blocks inheritance, a disabled link.
 {
   const DN = 'DC=corp,DC=example';
   const link = (guid, opt) => `[LDAP://cn=${guid},cn=policies,cn=system,${DN};${opt}]`;

@@ -1,18 +1,12 @@
 /** Helpers for the evidence tests: file-backed ByteSource, the python-evtx oracle. */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ByteSource } from '../../server/src/core/evidence/types';
+import { REPO } from './cli';
 
-export const ROOT = (() => {
-  let dir = __dirname;
-  while (!existsSync(resolve(dir, 'package.json')) || !existsSync(resolve(dir, 'server'))) {
-    const up = resolve(dir, '..');
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-})();
+/** The repository root: the one finder in `cli.ts`. */
+export const ROOT = REPO;
 
 export const EVTX_FIXTURES = join(ROOT, 'test', 'fixtures', 'evtx');
 

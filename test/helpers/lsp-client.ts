@@ -50,17 +50,10 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { REPO } from './cli';
 
-/** The repository root (tests run from .test-out/test/…). */
-export const ROOT = (() => {
-  let dir = __dirname;
-  while (!existsSync(resolve(dir, 'package.json')) || !existsSync(resolve(dir, 'server'))) {
-    const up = resolve(dir, '..');
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-})();
+/** The repository root (tests run from .test-out/test/…): the one finder in `cli.ts`. */
+export const ROOT = REPO;
 
 export const SERVER_JS = resolve(ROOT, 'server/out/server.js');
 export const FIXTURES = resolve(ROOT, 'test/lsp/fixtures');

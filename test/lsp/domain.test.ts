@@ -6,7 +6,8 @@
  * Restricted Mode ignoring the folder config's topology.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -299,6 +300,72 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
         }
       }
     } finally {
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the workspace walk is the CLI's (cli/walk.ts)", () => {
+  test('a link loop, a link out of the folder and a FIFO named like an export are said in the log, not followed or read; the rest is read', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'relaylint-outside-'));
+    writeFileSync(join(outside, 'GptTmpl.inf'), gptTmpl([`${SMB_SERVER}=4,0`]));
+    let fifo = false;
+    const ws = workspace('topology/corp-gp.ldf', (root) => {
+      symlinkSync(root, join(root, 'Policies', 'loop'));
+      symlinkSync(join(outside, 'GptTmpl.inf'), join(root, 'outside.inf'));
+      fifo = spawnSync('mkfifo', [join(root, 'pipe.inf')]).status === 0;
+    });
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
+    try {
+      const r = await exposure(c);
+      assert.deepEqual(r.scopes.map((s) => s.som), ['corp.example', 'corp.example/Domain Controllers', 'corp.example/Servers', 'corp.example/Workstations']);
+      // The four GPOs and nothing else: the loop was not walked twice, the outside file not read.
+      const winners = new Set(r.scopes.flatMap((s) => s.rules.map((x) => x.winner?.uri).filter((u): u is string => !!u)));
+      assert.deepEqual([...winners].sort(), ['A', 'B', 'D'].map(ws.uri).sort());
+      const notes = c.logs.filter((l) => l.includes(ws.root) && !l.startsWith('stderr:'));
+      assert.deepEqual(notes, [
+        `relaylint: ${join(ws.root, 'outside.inf')}: This file is a symbolic link to a file outside the scanned folders; it was not read (name the target on the command line to scan it).`,
+        `relaylint: ${join(ws.root, 'Policies', 'loop')}: This folder is a symbolic link back into a folder being scanned (a loop); it was not followed again.`,
+        ...(fifo ? [`relaylint: ${join(ws.root, 'pipe.inf')}: not read (a named pipe (FIFO)).`] : []),
+      ]);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('open documents count in the workspace model with their unsaved text', () => {
+  test('an unsaved edit changes the exposure and keeps its annotations on the new lines; closing without saving goes back to the file on disk', async () => {
+    const ws = workspace();
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
+    const servers = async () => (await exposure(c)).scopes.find((s) => s.som === 'corp.example/Servers')?.rules.find((x) => x.ruleId === 'smb.server.require');
+    const SMB_LEN = `${SMB_SERVER}=4,0`.length;
+    try {
+      await c.open(ws.uri('B'), 'secedit-inf', ws.text('B'));
+      assert.deepEqual(await servers().then((x) => [x?.status, x?.winner?.range]), ['hardened', at(6, 0, SMB_LEN)]);
+      // Unsaved: the value turns weak and moves a line down.
+      await c.replace(ws.uri('B'), gptTmpl([`${LMCOMPAT}=4,5`, `${SMB_SERVER}=4,0`]));
+      assert.deepEqual(await servers().then((x) => [x?.status, x?.exposed, x?.winner?.uri, x?.winner?.range]), ['weak', true, ws.uri('B'), at(7, 0, SMB_LEN)]);
+      // The diagnostics of the edited text carry what the model says about it, at the new line.
+      const d = (await c.diagnostics(ws.uri('B'))).find((x) => x.code === 'smb.server.require');
+      assert.deepEqual([d?.range, d?.severity], [at(7, SMB_SERVER.length + 1, SMB_LEN), 1]);
+      assert.match((d?.message as string | undefined) ?? '', / Wins in: Servers\.$/);
+      const hover = markdown(await c.hover(ws.uri('B'), { line: 7, character: 10 }));
+      assert.ok(hover.includes('**Effective in:** Servers (this line wins)'), hover);
+      // Closed without saving: the file on disk (still 4,1) is what counts again.
+      await c.close(ws.uri('B'));
+      assert.deepEqual(await servers().then((x) => [x?.status, x?.winner?.range]), ['hardened', at(6, 0, SMB_LEN)]);
+      // The edit and the close judged only that document again; the workspace was read once.
+      const passes = c.logs.filter((l) => l.startsWith('relaylint: workspace model')).map((l) => l.replace(/, \d+ ms$/, ''));
+      assert.deepEqual(passes, [
+        'relaylint: workspace model: 4 GPO file(s), 4 scope(s), 1 event log(s)',
+        'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 1 event log(s)',
+        'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 1 event log(s)',
+      ]);
+    } finally {
+      await c.stop();
       rmSync(ws.root, { recursive: true, force: true });
     }
   });

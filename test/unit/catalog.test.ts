@@ -94,7 +94,7 @@ describe('rule catalog', () => {
       assert.ok(r.references.length > 0, `${r.id}: references`);
       for (const ref of r.references) {
         assert.ok(ref.title.trim(), `${r.id}: reference title`);
-        if (ref.tag) assert.match(ref.tag, /^S\d+$/, `${r.id}: reference tag`);
+        if (ref.tag) assert.match(ref.tag, /^[SE]\d+$/, `${r.id}: reference tag (S: settings-and-formats.md, E: scope-and-evidence.md)`);
         if (ref.url) {
           assert.match(ref.url, /^https:\/\//, `${r.id}: reference url`);
           assert.doesNotMatch(ref.url, /\/en-us\//, `${r.id}: Learn urls without locale`);
@@ -249,21 +249,32 @@ describe('rule catalog', () => {
     for (const r of settingRules) {
       const text = allText(r);
       assert.doesNotMatch(text, /UNVERIFIED/, `${r.id}: internal confidence marker in user text`);
-      // NTLM operational event ids are unconfirmed: no numbers in the 8000 range anywhere.
-      assert.doesNotMatch(text, /\b800\d\b/, `${r.id}: NTLM operational event id`);
+      // NTLM operational ids 8001–8004 are confirmed (scope-and-evidence.md §6 C3): no text may call them unconfirmed.
+      assert.doesNotMatch(text, /event ids are not confirmed|ids are unconfirmed/, `${r.id}: NTLM operational ids are confirmed now`);
+      // 8003: which machines log it is not confirmed (§3.6).
+      if (/\b8003\b/.test(text)) assert.match(text, /which machines log it is not confirmed/, `${r.id}: 8003 logging scope hedged`);
       // The client audit ids 31998/31999: their signing/encryption mapping is unconfirmed.
       if (/3199[89]/.test(text)) assert.match(text, /not confirmed/, `${r.id}: 31998/31999 mapping must be hedged`);
       // Server event 3022: its meaning is an inference.
       if (/\b3022\b/.test(text)) assert.match(text, /not confirmed|inference/, `${r.id}: 3022 must be hedged`);
-      // The SMB1 audit event 3000 comes from third-party material only.
-      if (/\b3000\b/.test(text)) assert.match(text, /reported|third-party/, `${r.id}: 3000 must be hedged`);
+      // The SMB1 audit event 3000: its message is in the srv2.sys message table (§6 C4), the name of its data field is not confirmed.
+      if (/\b3000\b/.test(text)) assert.match(text, /data field is not confirmed/, `${r.id}: 3000 field name must be hedged`);
       // 3021/3027 meanings come from third-party material.
       if (/\b3027\b/.test(r.events ?? '')) assert.match(r.events!, /third-party/, `${r.id}: 3021/3027 must be hedged`);
       // The SMB server EPA = SPN validation equivalence is an inference.
       if (/\bEPA\b/.test(text) && /SPN/.test(text)) assert.match(text, /assume|takes|inferred|not state/, `${r.id}: EPA equivalence hedged`);
     }
-    for (const id of ['ntlm.out', 'ntlm.in.audit', 'ntlm.in.restrict', 'ntlm.domain.audit', 'ntlm.domain.restrict', 'ntlm.lmcompat']) {
-      assert.match(settingRuleById(id)!.events ?? '', /not confirmed/, `${id}: NTLM log ids hedged`);
+    // The NTLM entries name the events that are their evidence, in the text a user reads (no NTLM event carries an address).
+    for (const [id, ids] of [['ntlm.out', ['8001']], ['ntlm.in.audit', ['8002']], ['ntlm.in.restrict', ['8002']], ['ntlm.domain.audit', ['8003', '8004']], ['ntlm.domain.restrict', ['8003', '8004']]] as const) {
+      const events = settingRuleById(id)!.events ?? '';
+      for (const n of ids) assert.match(events, new RegExp(`\\b${n}\\b`), `${id}: names ${n}`);
+      assert.match(events, /no (client address|IP address)|carries an IP address/, `${id}: says the event has no address`);
+    }
+    // NTLMv1 shows in 4624 LmPackageName, and anonymous logons are not NTLMv1 use (KB4090105).
+    assert.match(settingRuleById('ntlm.lmcompat')!.events ?? '', /4624.*NTLM V1.*ANONYMOUS LOGON.*KB4090105/s);
+    // Numbers of the Restrict NTLM audit/incoming/domain settings come from CIS lists only (§3.4): every value says so.
+    for (const id of ['ntlm.in.audit', 'ntlm.in.restrict', 'ntlm.domain.audit', 'ntlm.domain.restrict']) {
+      for (const v of Object.values(settingRuleById(id)!.values)) assert.match(v, /numbering as in CIS lists/, id);
     }
     // Intermediate values of the domain settings are unconfirmed: only 0 and 7 are named.
     for (const id of ['ntlm.domain.audit', 'ntlm.domain.restrict']) {

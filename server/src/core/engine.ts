@@ -8,11 +8,11 @@ import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
 import { applyExceptions } from './config';
 import { infInsertEdits, providerOf, providerOfSyntax } from './formats';
-import { errorText, judgeContext, judgeFile, peerValues, type Judged } from './judge';
+import { errorText, gpoParts, judgeFile, partFinder, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
 import { lineIndexFor, type LineIndex } from './text';
-import type { Finding, Fix, FixApplicability, LintOptions, ParsedFile, RegData, Related, Setting, Severity, TextEdit } from './types';
+import type { Finding, Fix, FixApplicability, LintOptions, ParsedFile, Related, Setting, Severity, TextEdit } from './types';
 
 export { judgeContext, peerValues } from './judge';
 
@@ -190,8 +190,9 @@ const NEXT_STEPS = settingRules.flatMap((rule) =>
   (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message, byOs: step.messageByTargetOs })),
 );
 
-function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, peers: ReadonlyMap<string, RegData>, ctx: JudgeContext): Finding[] {
+function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, ctx: JudgeContext): Finding[] {
   const out: Finding[] = [];
+  const peers = ctx.peers;
   for (const step of NEXT_STEPS) {
     if (peers.get(step.have) !== step.haveValue || peers.has(step.missing)) continue;
     const haveSetting = bySetting.get(step.have);
@@ -315,19 +316,22 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit):
     findings.push(f);
   }
 
-  const peers = peerValues(file.settings);
-  const bySetting = ruleSettings(file.settings);
-  const ctx = judgeContext(options, peers);
-  for (const j of judgeFile(file, options)) {
+  // One part per GPO of a `Get-GPOReport -All` export, else the whole file (judge.ts `gpoParts`):
+  // a finding's fixes, related values and next steps look only at the values of its own part.
+  const parts = gpoParts(file, options);
+  const partOf = partFinder(parts);
+  const bySettingOf = new Map(parts.map((p) => [p, ruleSettings(p.settings)]));
+  const bySettingFor = (s: Setting): RuleSettings => bySettingOf.get(partOf(s)) ?? new Map();
+  for (const j of judgeFile(file, options, parts)) {
     if (!listed) {
-      const f = findingOf(file, bySetting, j);
+      const f = findingOf(file, bySettingFor(j.setting), j);
       if (f) findings.push(f);
       continue;
     }
     const ruleId = j.error ? problemRuleId.internal : j.rule.id;
     const n = perRule.get(ruleId) ?? 0;
     if (n < listed.perRule) {
-      const f = findingOf(file, bySetting, j);
+      const f = findingOf(file, bySettingFor(j.setting), j);
       if (f) findings.push(f);
       if (f) perRule.set(ruleId, n + 1);
       continue;
@@ -345,8 +349,8 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit):
       if (RANK[f.severity] > RANK[agg.severity]) agg.severity = f.severity;
     }
   }
-  findings.push(...nextStepFindings(file, bySetting, peers, ctx));
-  for (const f of findings) if (f.setting) addRelated(bySetting, f);
+  for (const part of parts) findings.push(...nextStepFindings(file, bySettingOf.get(part) ?? new Map(), part.ctx));
+  for (const f of findings) if (f.setting) addRelated(bySettingFor(f.setting), f);
 
   const index = lineIndexFor(file.text);
   applySuppressions(file, findings, index);

@@ -9,7 +9,7 @@
  */
 import { ruleOf, rulesInKey, rulesUnderKey } from './catalog';
 import type { JudgeContext, Judgement, SettingRule } from './catalog/types';
-import type { LintOptions, ParsedFile, RegData, Setting } from './types';
+import type { GpoRef, LintOptions, ParsedFile, RegData, Setting } from './types';
 
 /** A set of expectations: per rule id, a judge that replaces the catalog's own. */
 export interface Profile {
@@ -81,33 +81,53 @@ export function deletionWeakens(rule: SettingRule): boolean {
   return rule.fixes.length > 0;
 }
 
+/** One GPO's part of a file: its settings and the judge context over them (peers = its applying values). */
+export interface GpoPart {
+  /** The part's GPO: set only for the parts of a report of several GPOs. */
+  gpo?: GpoRef;
+  settings: readonly Setting[];
+  ctx: JudgeContext;
+}
+
+/**
+ * The parts a file is judged in. A `Get-GPOReport -All` export (format `gpo-report-xml`, a
+ * `<report>` root) holds many GPOs, and one GPO's value must not harden, weaken or complete
+ * another's: one part per GPO (its settings share the report's GpoRef object), in order of first
+ * appearance. Every other file is one part: a SYSVOL file or a one-GPO report is one GPO, and an RSoP
+ * is one computer's resulting set, whose winning values stand together whichever GPO gave them.
+ */
+export function gpoParts(file: ParsedFile, options: Pick<LintOptions, 'role' | 'targetOs'>): GpoPart[] {
+  if (file.format === 'gpo-report-xml') {
+    const groups = new Map<GpoRef | undefined, Setting[]>();
+    for (const s of file.settings) {
+      const g = groups.get(s.gpo);
+      if (g) g.push(s);
+      else groups.set(s.gpo, [s]);
+    }
+    if (groups.size > 1) {
+      return [...groups].map(([gpo, settings]) => ({ ...(gpo ? { gpo } : {}), settings, ctx: judgeContext(options, peerValues(settings)) }));
+    }
+  }
+  return [{ settings: file.settings, ctx: judgeContext(options, peerValues(file.settings)) }];
+}
+
+/** The part of `parts` a setting of the file belongs to. */
+export function partFinder(parts: readonly GpoPart[]): (setting: Setting) => GpoPart {
+  if (parts.length === 1) return () => parts[0];
+  const byGpo = new Map(parts.map((p) => [p.gpo, p]));
+  return (setting) => byGpo.get(setting.gpo) ?? parts[0];
+}
+
 /**
  * Judge every setting of one file, in file order: disabled items are skipped, deletions expand to
  * every rule of the deleted value, key values or key subtree, DC-only rules are skipped under role
- * `member`, and peers are the file's other applying values.
+ * `member`, and peers are the other applying values of the setting's part (`gpoParts`). A caller
+ * that needs the parts too (the engine's next steps) passes the ones it built.
  */
-export function judgeFile(file: ParsedFile, options: LintOptions): Judged[] {
+export function judgeFile(file: ParsedFile, options: LintOptions, parts: readonly GpoPart[] = gpoParts(file, options)): Judged[] {
   const out: Judged[] = [];
   const profile = options.profile ?? DEFAULT_PROFILE;
-  // Peers are the values of the same GPO: a `Get-GPOReport -All` export holds many GPOs, and one
-  // GPO's value must not harden (or weaken) another's. Settings share their report's GpoRef object.
-  const contexts = new Map<object | undefined, JudgeContext>();
-  let groups: Map<object | undefined, Setting[]> | undefined;
-  const contextOf = (setting: Setting): JudgeContext => {
-    let ctx = contexts.get(setting.gpo);
-    if (ctx) return ctx;
-    if (!groups) {
-      groups = new Map();
-      for (const s of file.settings) {
-        const g = groups.get(s.gpo);
-        if (g) g.push(s);
-        else groups.set(s.gpo, [s]);
-      }
-    }
-    ctx = judgeContext(options, peerValues(groups.size > 1 ? (groups.get(setting.gpo) ?? []) : file.settings));
-    contexts.set(setting.gpo, ctx);
-    return ctx;
-  };
+  const partOf = partFinder(parts);
   for (const setting of file.settings) {
     if (setting.state === 'disabled') continue;
     const rules = rulesOfSetting(setting);
@@ -119,7 +139,7 @@ export function judgeFile(file: ParsedFile, options: LintOptions): Judged[] {
       }
       let judgement: Judgement;
       try {
-        judgement = judgeValue(rule, setting.value, contextOf(setting), profile);
+        judgement = judgeValue(rule, setting.value, partOf(setting).ctx, profile);
       } catch (e) {
         // One failing rule must not abort the file, let alone the scan: it becomes an internal problem.
         out.push({ rule, setting, status: 'unknown', error: `The rule ${rule.id} failed on this value: ${errorText(e)}` });

@@ -4,18 +4,24 @@
  * set, the effective policy per scope, the set-level coverage and the rollout readiness by the
  * same core functions the CLI uses (core/index.ts).
  *
- * - Discovery: a bounded, asynchronous walk of the workspace folders (regular files only, the size
- *   checked on the open descriptor before a byte is read, symbolic links followed only when they
- *   stay inside the folders, `.git`/`node_modules` skipped, at most MAX_FILES candidates). GPO
- *   exports by name (`*.inf|*.reg|*.xml|*.pol`, then by content), event logs by content
- *   (`*.evtx|*.xml|*.csv`), topology exports by content (`*.ldf|*.ldif|*.json|*.zip` up to two
- *   folders below a workspace folder, never inside a `{GUID}` GPO folder, as the CLI does), plus the
- *   paths of `relaylint.topology` / `relaylint.evidence` and of the config file's `topology` /
- *   `evidence` (neither is read in an untrusted workspace).
+ * - Discovery: the CLI's walks, so the editor and the CLI find the same files. GPO exports
+ *   (`*.inf|*.reg|*.xml|*.pol`, then by content) and event logs (`*.evtx|*.xml|*.csv`, by content)
+ *   through cli/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
+ *   followed only inside the folders, loops and links leading out noted), bounded at MAX_FILES
+ *   candidates; every file is read by `readRegular` (regular files only, the size checked on the
+ *   open descriptor before a byte is read). Topology exports by content through cli/scope.ts
+ *   `loadTopology` (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder, never
+ *   inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` / `relaylint.evidence`
+ *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
  * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
- *   yielding to the event loop after every file, so requests stay answered while it runs.
- * - The model is of the files as saved on disk: an open document whose text differs from what was
- *   read gets no domain annotations until it is saved (they would point at the wrong lines).
+ *   yielding to the event loop after every file, so requests stay answered while it runs. A change
+ *   on disk, in the settings or in trust reads the workspace again; an edit of an open document
+ *   judges only that document again and keeps the rest of the last pass (`updateDomain`).
+ * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
+ *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
+ *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
+ *   (its unsaved edits are then gone), recomputes; until that pass is done the edited document gets
+ *   no domain annotations (they would point at the wrong lines).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,18 +48,17 @@ import {
   settingRuleById,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, LintOptions, Readiness, TopologyPart, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, FilePolicy, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
 import { auditSwitchesFrom, tryEvidence } from '../cli/evidence';
 import { GpoResolver } from '../cli/gpo-context';
 import { readRegular } from '../cli/safe-fs';
-import { scopeJson } from '../cli/scope';
+import { loadTopology, scopeJson } from '../cli/scope';
+import { walk, type WalkError } from '../cli/walk';
 import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
 export const MAX_FILES = 20_000;
-/** Folder depth below a workspace folder. */
-const MAX_DEPTH = 32;
 /** Event-log exports above this size are left to the CLI (reading them would hold the server up). */
 const MAX_EVIDENCE_BYTES = 512 * 1024 * 1024;
 const DEBOUNCE_MS = 300;
@@ -61,9 +66,8 @@ const MAX_RELATED = 12;
 
 const GPO_NAME = new RegExp(`\\.(${candidateExtensions.join('|')})$`, 'i');
 const EVIDENCE_NAME = /\.(evtx|xml|csv)$/i;
-const TOPOLOGY_NAME = /\.(ldf|ldif|json|zip)$/i;
-const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg', '.vscode-test', '.test-out']);
+/** Folders the walk enters but the editor's model passes over (editor test installs, compiled tests). */
+const EDITOR_SKIP_DIRS = new Set(['.vscode-test', '.test-out']);
 
 type Located = NonNullable<EffectiveEntry['winner']>;
 
@@ -89,8 +93,10 @@ interface Obs {
 interface FileEntry {
   /** What a location in this file opens: the `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
   uri: string;
-  /** Hash of the text as read from disk (for a Registry.pol: of the rendered view). */
+  /** Hash of the text the model used: the open document's, else as read from disk (for a Registry.pol: of the rendered view). */
   hash: number;
+  /** The text came from the document open in the editor (unsaved edits included). */
+  fromEditor?: true;
   obs: Obs[];
 }
 
@@ -104,6 +110,7 @@ interface Fate {
 
 export interface DomainState {
   inputs: DomainInputs;
+  reading: Reading;
   files: Map<string, FileEntry>;
   gpoFiles: number;
   effective?: EffectivePolicy;
@@ -128,10 +135,6 @@ export function textHash(text: string): number {
   return h >>> 0;
 }
 
-function inside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
-
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 class Cancelled extends Error {}
@@ -139,92 +142,62 @@ class Cancelled extends Error {}
 interface Found {
   gpo: string[];
   evidence: string[];
-  topology: string[];
 }
 
-/** The candidate files of the workspace folders, bounded and in a stable order. */
+/** Walk problems (a link out of the folders, a loop, a broken link) noted per pass at the most. */
+const MAX_WALK_NOTES = 20;
+
+/**
+ * The candidate GPO exports and event logs of the folders: the CLI's walk (cli/walk.ts: streamed
+ * folders, links followed inside the folders with loop detection, a FIFO or device with an
+ * export's name handed on to be refused by the reader), bounded at MAX_FILES candidates, checking
+ * for cancellation and yielding to the event loop as it goes. Folders of editor tooling
+ * (EDITOR_SKIP_DIRS) are passed over.
+ */
 async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean): Promise<Found> {
-  const found: Found = { gpo: [], evidence: [], topology: [] };
-  const reals = roots.map((r) => {
-    try {
-      return fs.realpathSync.native(r);
-    } catch {
-      return undefined;
-    }
-  });
-  const realRoots = reals.filter((r): r is string => !!r);
-  const seenDirs = new Set<string>();
+  const found: Found = { gpo: [], evidence: [] };
+  const errors: WalkError[] = [];
+  const prefixes = roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
+  let entries = 0;
   let count = 0;
-  let dirs = 0;
-  for (let i = 0; i < roots.length; i++) {
-    if (!reals[i]) continue;
-    const stack: { dir: string; depth: number; inGpo: boolean }[] = [{ dir: roots[i], depth: 0, inGpo: false }];
-    while (stack.length) {
-      if (cancelled()) throw new Cancelled();
-      const { dir, depth, inGpo } = stack.pop() as { dir: string; depth: number; inGpo: boolean };
-      let real: string;
-      try {
-        real = await fs.promises.realpath(dir);
-      } catch {
-        continue;
-      }
-      if (seenDirs.has(real) || !realRoots.some((r) => inside(real, r))) continue;
-      seenDirs.add(real);
-      let entries: fs.Dirent[];
-      try {
-        entries = await fs.promises.readdir(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      if (++dirs % 64 === 0) await tick();
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const sub: { dir: string; depth: number; inGpo: boolean }[] = [];
-      for (const e of entries) {
-        const p = path.join(dir, e.name);
-        let isDir = e.isDirectory();
-        let isFile = e.isFile();
-        if (e.isSymbolicLink()) {
-          // Followed only when the target stays inside the workspace folders.
-          try {
-            const target = fs.realpathSync.native(p);
-            if (!realRoots.some((r) => inside(target, r))) continue;
-            const st = fs.statSync(target);
-            isDir = st.isDirectory();
-            isFile = st.isFile();
-          } catch {
-            continue;
-          }
-        }
-        if (isDir) {
-          if (!SKIP_DIRS.has(e.name) && depth < MAX_DEPTH) sub.push({ dir: p, depth: depth + 1, inGpo: inGpo || GUID_DIR.test(e.name) });
-          continue;
-        }
-        if (!isFile) continue;
-        const gpo = GPO_NAME.test(e.name);
-        const ev = EVIDENCE_NAME.test(e.name);
-        const topo = TOPOLOGY_NAME.test(e.name) && depth <= 2 && !inGpo;
-        if (!gpo && !ev && !topo) continue;
-        if (++count > MAX_FILES) {
-          notes.push(`More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`);
-          return found;
-        }
-        if (ev) found.evidence.push(p);
-        if (gpo) found.gpo.push(p);
-        if (topo) found.topology.push(p);
-      }
-      for (let j = sub.length - 1; j >= 0; j--) stack.push(sub[j]);
+  let problems = 0;
+  for (const e of walk(roots, errors)) {
+    if (++entries % 64 === 0) await tick();
+    if (cancelled()) throw new Cancelled();
+    const prefix = prefixes.find((r) => e.path.startsWith(r));
+    if (prefix && e.path.slice(prefix.length).split(path.sep).slice(0, -1).some((d) => EDITOR_SKIP_DIRS.has(d))) continue;
+    if (e.problem) {
+      if (problems++ < MAX_WALK_NOTES) notes.push(`${e.path}: ${e.problem.message}`);
+      continue;
     }
+    const name = path.basename(e.path);
+    const gpo = GPO_NAME.test(name);
+    const ev = EVIDENCE_NAME.test(name);
+    if (!gpo && !ev) continue;
+    if (++count > MAX_FILES) {
+      notes.push(`More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`);
+      return found;
+    }
+    if (ev) found.evidence.push(e.path);
+    if (gpo) found.gpo.push(e.path);
   }
+  if (problems > MAX_WALK_NOTES) notes.push(`${problems - MAX_WALK_NOTES} more links were not followed.`);
+  for (const e of errors) notes.push(`${e.path}: ${e.message}`);
   return found;
 }
 
 const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
 
+/** Why `readRegular` read nothing, in a few words. */
+function whyNotRead(read: Exclude<ReturnType<typeof readRegular>, { kind: 'ok' }>): string {
+  return read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
+}
+
 function readTopologyFile(file: string, explicit: boolean, parts: TopologyPart[], notes: string[]): void {
   const read = readRegular(file, LIMITS.maxFileBytes);
   if (read.kind !== 'ok') {
     if (explicit) {
-      const why = read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
+      const why = whyNotRead(read);
       parts.push({ kind: 'ldif', source: file, soms: [], gpcs: [], lacks: [], problems: [{ source: file, severity: 'error', message: `The topology file could not be read (${why}).` }] });
       notes.push(`Topology ${file}: not read (${why}).`);
     }
@@ -248,20 +221,79 @@ function rangeOf(index: LineIndex, span: Span): Range {
   return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
 }
 
+/**
+ * The parse of the document open in the editor at a file path, of its current version (the one its
+ * diagnostics use), or undefined when no document relaylint serves is open there.
+ */
+export type OpenDocument = (fsPath: string) => Promise<ParsedFile | undefined> | undefined;
+
+/** What one GPO export adds to the model: its entry, its coverage sources, its policy. */
+interface FileResult {
+  entry: FileEntry;
+  sources: ReturnType<typeof coverageSources>;
+  policy: FilePolicy;
+}
+
+/** A GPO export as the editor shows it (the open document's parse) or as saved; undefined (with a note) when it cannot be read. */
+async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]): Promise<{ parsed: ParsedFile; fromEditor: boolean } | undefined> {
+  const open = await openDocument(p);
+  if (open) return { parsed: open, fromEditor: true };
+  const read = readRegular(p, LIMITS.maxFileBytes);
+  if (read.kind !== 'ok') {
+    notes.push(`${p}: not read (${whyNotRead(read)}).`);
+    return undefined;
+  }
+  return { parsed: parseBytes(p, read.bytes), fromEditor: false };
+}
+
+/** Judge one GPO export for the model (undefined: not a GPO export). */
+function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions): FileResult | undefined {
+  if (parsed.format === 'unknown') return undefined;
+  const index = lineIndexFor(parsed.text);
+  const identity = resolver.resolve(p);
+  const nowhere = appliesNowhereFindings(parsed, identity, reach);
+  const sources = coverageSources(p, parsed, index, lint, nowhere.skip);
+  const policy = filePolicy(p, parsed, identity, index);
+  const spans = new Map<string, Span>();
+  for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
+    if (!ruleOf(s)) continue;
+    const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
+    if (!spans.has(k)) spans.set(k, s.span);
+  }
+  const obs: Obs[] = policy.observations.map((o) => {
+    const key = keyOf(o);
+    const span = spans.get(key);
+    const line = Math.max(0, (o.line ?? 1) - 1);
+    return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
+  });
+  const fileUri = pathToFileURL(p).href;
+  const entry: FileEntry = { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs, ...(fromEditor ? { fromEditor: true as const } : {}) };
+  return { entry, sources, policy };
+}
+
+/** What a pass read, kept so that an edit of an open document re-judges only that document. */
+interface Reading {
+  parts: TopologyPart[];
+  reach: TopologyReach | undefined;
+  collector: EvidenceCollector;
+  /** The GPO export candidates (not event logs), in the order they are added up. */
+  candidates: string[];
+  results: Map<string, FileResult>;
+}
+
 /** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
-export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean): Promise<DomainState> {
+export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined): Promise<DomainState> {
   const notes: string[] = [];
   const found = await discover(inputs.folders, notes, cancelled);
   // Topology first: which GPOs apply nowhere is needed while the files are judged (as in the CLI).
   const parts: TopologyPart[] = [];
   const explicitTopo = new Set(inputs.topology.map((p) => path.resolve(p)));
   for (const t of explicitTopo) readTopologyFile(t, true, parts, notes);
-  for (const t of found.topology) {
-    if (cancelled()) throw new Cancelled();
-    if (explicitTopo.has(path.resolve(t))) continue;
-    readTopologyFile(t, false, parts, notes);
-    await tick();
-  }
+  // Found by content in the folders the way the CLI finds them (cli/scope.ts: two levels deep, never
+  // inside a GPO folder); the files named explicitly were read above.
+  const fromExplicit = (source: string) => [...explicitTopo].some((t) => source === t || source.startsWith(`${t}:`));
+  for (const part of loadTopology([], inputs.folders, (p) => path.resolve(p)).parts) if (!fromExplicit(part.source)) parts.push(part);
+  if (cancelled()) throw new Cancelled();
   const reach = topologyReach(parts);
 
   const collector = new EvidenceCollector();
@@ -283,10 +315,8 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     return !!ev;
   };
 
-  const policySet = new PolicySetBuilder();
-  const coverage = new CoverageAccumulator(inputs.lint);
   const resolver = new GpoResolver();
-  const files = new Map<string, FileEntry>();
+  const reading: Reading = { parts, reach, collector, candidates: [], results: new Map() };
   const gpoSet = new Set(found.gpo);
   const all = [...new Set([...found.evidence, ...found.gpo])].sort();
   for (const p of all) {
@@ -294,30 +324,10 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     await tick();
     if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
     if (!gpoSet.has(p)) continue;
-    const read = readRegular(p, LIMITS.maxFileBytes);
-    if (read.kind !== 'ok') continue;
-    const parsed = parseBytes(p, read.bytes);
-    if (parsed.format === 'unknown') continue;
-    const index = lineIndexFor(parsed.text);
-    const identity = resolver.resolve(p);
-    const nowhere = appliesNowhereFindings(parsed, identity, reach);
-    coverage.add(coverageSources(p, parsed, index, inputs.lint, nowhere.skip));
-    const fp = filePolicy(p, parsed, identity, index);
-    policySet.add(fp);
-    const spans = new Map<string, Span>();
-    for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
-      if (!ruleOf(s)) continue;
-      const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
-      if (!spans.has(k)) spans.set(k, s.span);
-    }
-    const obs: Obs[] = fp.observations.map((o) => {
-      const key = keyOf(o);
-      const span = spans.get(key);
-      const line = Math.max(0, (o.line ?? 1) - 1);
-      return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
-    });
-    const fileUri = pathToFileURL(p).href;
-    files.set(p, { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs });
+    reading.candidates.push(p);
+    const got = await parsedFile(p, openDocument, notes);
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint);
+    if (r) reading.results.set(p, r);
   }
   for (const e of inputs.evidence) {
     if (cancelled()) throw new Cancelled();
@@ -339,7 +349,41 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       }
     }
   }
+  return assemble(inputs, reading, notes);
+}
 
+/**
+ * The model after open documents changed: only `paths` are judged again (their open text, or the
+ * file on disk once closed); the rest of the last pass's reading is kept. Throws Cancelled.
+ */
+export async function updateDomain(prev: DomainState, paths: readonly string[], cancelled: () => boolean, openDocument: OpenDocument): Promise<DomainState> {
+  const notes: string[] = [];
+  const reading: Reading = { ...prev.reading, results: new Map(prev.reading.results) };
+  const resolver = new GpoResolver();
+  for (const p of paths) {
+    await tick();
+    if (cancelled()) throw new Cancelled();
+    const got = await parsedFile(p, openDocument, notes);
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint);
+    if (r) reading.results.set(p, r);
+    else reading.results.delete(p);
+  }
+  return assemble(prev.inputs, reading, notes);
+}
+
+/** Coverage, policy set, readiness and effective policy of what a pass read. */
+function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): DomainState {
+  const policySet = new PolicySetBuilder();
+  const coverage = new CoverageAccumulator(inputs.lint);
+  const files = new Map<string, FileEntry>();
+  for (const p of reading.candidates) {
+    const r = reading.results.get(p);
+    if (!r) continue;
+    coverage.add(r.sources);
+    policySet.add(r.policy);
+    files.set(p, r.entry);
+  }
+  const { collector, parts } = reading;
   const cov = coverage.result();
   const readiness = collector.files.length
     ? collector.judge({
@@ -351,6 +395,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
   const effective = effectivePolicy(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,
+    reading,
     files,
     gpoFiles: files.size,
     coverage: cov,
@@ -426,15 +471,46 @@ export class DomainModel {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private waiters: (() => void)[] = [];
+  /** The next pass reads the whole workspace (files, settings or trust changed); else only `docs`. */
+  private full = true;
+  /** Open documents whose text changed since the last pass. */
+  private readonly docs = new Set<string>();
 
   constructor(
     private readonly inputs: () => Promise<DomainInputs>,
     private readonly changed: (before: DomainState | undefined, after: DomainState) => void,
     private readonly log: (m: string) => void,
+    private readonly openDocument: OpenDocument = () => undefined,
   ) {}
 
-  /** A file or setting changed: recompute after a short quiet period; a running pass is cancelled. */
+  /**
+   * A document was opened, edited or closed: recompute when the model's view of that file is not
+   * the text the editor now shows (`text`, or for a closed document the file on disk, `undefined`).
+   * Files the model does not hold are left to the file watcher (a new file counts once saved).
+   */
+  documentChanged(fsPath: string, text: string | undefined): void {
+    const st = this.state;
+    if (!st) {
+      // The first pass is still to come (it reads the document as it is then) or running: it is not
+      // restarted (edits must not starve it); the document is judged again once it is done.
+      if (this.running) this.docs.add(fsPath);
+      return;
+    }
+    if (!st.reading.candidates.includes(fsPath)) return;
+    const e = st.files.get(fsPath);
+    if (e && (text === undefined ? !e.fromEditor : e.hash === textHash(text))) return;
+    // Only this document is judged again; the rest of the last pass is kept.
+    this.docs.add(fsPath);
+    this.kick(DEBOUNCE_MS);
+  }
+
+  /** A file or setting changed: read the workspace again after a short quiet period; a running pass is cancelled. */
   schedule(delay = DEBOUNCE_MS): void {
+    this.full = true;
+    this.kick(delay);
+  }
+
+  private kick(delay: number): void {
     this.gen++;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.run(), delay);
@@ -464,14 +540,21 @@ export class DomainModel {
     }
     this.running = true;
     const my = this.gen;
+    const before = this.state;
+    const full = this.full || !before;
+    const docs = [...this.docs];
+    this.full = false;
+    this.docs.clear();
+    let done = false;
     try {
-      const inputs = await this.inputs();
       const started = Date.now();
-      const next = await computeDomain(inputs, () => this.gen !== my);
-      const before = this.state;
+      const cancelled = () => this.gen !== my;
+      const edited = before ? docs.filter((d) => before.reading.candidates.includes(d)) : [];
+      const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument);
+      done = true;
       this.state = next;
       this.log(
-        `relaylint: workspace model: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
+        `relaylint: workspace model${full ? '' : ` (${edited.length} edited document(s) judged again)`}: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
       );
       for (const n of next.notes) this.log(`relaylint: ${n}`);
       this.changed(before, next);
@@ -479,7 +562,13 @@ export class DomainModel {
       if (!(e instanceof Cancelled)) this.log(`relaylint: the workspace model could not be computed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     } finally {
       this.running = false;
-      if (this.gen !== my) this.schedule(0);
+      if (!done) {
+        // What this pass was to do is still to do.
+        if (full) this.full = true;
+        for (const d of docs) this.docs.add(d);
+      }
+      if (this.gen !== my) this.kick(0);
+      else if (this.docs.size && !this.timer) this.kick(DEBOUNCE_MS);
       else if (!this.timer) for (const w of this.waiters.splice(0)) w();
     }
   }

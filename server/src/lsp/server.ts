@@ -136,7 +136,21 @@ const domain = new DomainModel(
     if (before?.effective || after.effective) refreshDiagnostics();
   },
   (m) => connection.console.info(m),
+  // Open documents count with their current text, through the parse their diagnostics use.
+  (p) => {
+    const uri = openFiles.get(p);
+    const doc = uri ? documents.get(uri) : undefined;
+    return doc ? model.parsed(doc) : undefined;
+  },
 );
+
+/** Open `file:` documents by file system path (what the domain model asks for). */
+const openFiles = new Map<string, string>();
+
+/** The file system path of a `file:` document (not of a Registry.pol view: the model reads .pol files itself). */
+function filePathOf(uri: string): string | undefined {
+  return uri.startsWith('file:') ? fsPathOf(uri) : undefined;
+}
 
 /** The file system path of a document (the original file of a Registry.pol view), or undefined. */
 function fsPathOf(uri: string): string | undefined {
@@ -313,6 +327,8 @@ function schedulePush(uri: string, delay = PUSH_DELAY_MS): void {
 documents.onDidOpen((e) => {
   try {
     model.opened(e.document.uri);
+    const p = filePathOf(e.document.uri);
+    if (p) openFiles.set(p, e.document.uri);
     // A config file may have appeared since the last lookup (clients without file watching).
     editorConfig.changed();
     if (polOriginal(e.document.uri)) void ensurePolView(model, e.document.uri);
@@ -323,6 +339,9 @@ documents.onDidOpen((e) => {
 
 documents.onDidChangeContent((e) => {
   if (!client.pull) schedulePush(e.document.uri);
+  // Also on open: unsaved edits count in the workspace model.
+  const p = filePathOf(e.document.uri);
+  if (p) domain.documentChanged(p, e.document.getText());
 });
 
 documents.onDidSave((e) => {
@@ -332,6 +351,12 @@ documents.onDidSave((e) => {
 
 documents.onDidClose((e) => {
   model.closed(e.document.uri);
+  const p = filePathOf(e.document.uri);
+  if (p && openFiles.get(p) === e.document.uri) {
+    openFiles.delete(p);
+    // Its unsaved edits are gone: the model goes back to the file on disk.
+    domain.documentChanged(p, undefined);
+  }
   settings.forget(e.document.uri);
   if (!client.pull) {
     clearTimeout(pushTimers.get(e.document.uri));

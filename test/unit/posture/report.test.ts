@@ -226,3 +226,15 @@ test('property: any JSON document gives a page without a throw, and nothing from
     { numRuns: 300 },
   );
 });
+
+test('a status that is no string (an array, one holding a prototype-less object) is a problem on the page, not a throw nor a status', () => {
+  const files = posture.postureInput({
+    coverage: [{ ruleId: 'smb.server.require', status: ['hardened'], sources: [] }],
+    readiness: [{ ruleId: 'smb.server.require', status: [Object.create(null)] }],
+  });
+  assert.deepEqual(files.problems, ['a coverage entry without a rule id or a known status was ignored', 'a readiness entry without a rule id or a known status was ignored']);
+  const scopes = posture.postureInput({
+    scopes: [{ som: 'corp.example', kind: 'domain', role: 'member', effective: [{ ruleId: 'smb.server.require', status: [Object.create(null)] }] }],
+  });
+  assert.deepEqual(scopes.problems, ['scope corp.example: an effective entry without a rule id or a known status was ignored']);
+});

@@ -160,7 +160,7 @@ const TABLE: Record<string, Row[]> = {
     H(7),
     W(0, 'info', /AuditNTLMInDomain = 0/),
     W(3, 'info', /not confirmed/),
-    W(6, 'info', /in part/),
+    W(6, 'info', /cannot tell how much/),
     U(8),
   ],
   'ntlm.domain.restrict': [N(0), N(7), N(3), U(8)],

@@ -95,7 +95,7 @@ export const ldapRules: SettingRule[] = [
       if (ctx.targetOs === 'ws2025' && enforce === undefined) {
         // [S22]: enforcement not configured acts as Enabled on Server 2025, but DCs upgraded in place keep their existing signing policy.
         return weak(
-          `LDAP signing is set to "None" (LDAPServerIntegrity = ${v}); new Server 2025 DCs still require signing while the enforcement policy is unset, but DCs upgraded in place keep their existing policy and accept unsigned binds on port 389. ` +
+          `LDAP signing is set to "None" (LDAPServerIntegrity = ${v}); new Server 2025 DCs still require signing while the enforcement policy is unset, but DCs upgraded in place keep their existing policy and may then accept unsigned binds on port 389. ` +
             'Set 2 so the requirement does not depend on how each DC was installed.',
           'warning',
         );
@@ -321,7 +321,7 @@ export const ldapRules: SettingRule[] = [
           );
     },
     // Default is Negotiate signing.
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'ldap.client.sealing',

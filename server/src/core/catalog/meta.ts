@@ -26,7 +26,7 @@ export const metaRules: MetaRule[] = [
     severity: 'warning',
     explanation: {
       what: 'The file is not in the encoding Group Policy tools write (UTF-16LE with a byte order mark for security templates and reports).',
-      why: 'Some tools read only the UTF-16LE form and silently skip the rest; a truncated or mis-encoded file may not apply at all.',
+      why: 'MS-GPSB requires UTF-16LE with a BOM for security templates, and some readers of GPO exports accept only that form; a truncated or mis-encoded file may not apply at all.',
       fix: 'Save the file as UTF-16LE with a BOM (what GPMC and secedit write), or re-export it.',
     },
     references: [formats],

@@ -1,6 +1,6 @@
 /**
  * Netlogon secure channel rules. Facts: settings-and-formats.md §4 and §0 (sources [S19], [S26], [S27], [S42]).
- * Defaults: [S19] for RequireSignOrSeal, HardeningKitty's default column for the others.
+ * Defaults: [S19] for RequireSignOrSeal (V), HardeningKitty's default column for the others (V2, named in the text); the DDCP line: [S42] (V2).
  */
 import type { SettingRule } from './types';
 import { HARDENED, REF, SEC_OPT, documented, onOffJudge, weak } from './smb';
@@ -11,7 +11,7 @@ const SECURE_CHANNEL =
   'The secure channel is the authenticated connection between a domain member and a domain controller; it carries NTLM pass-through authentication and LSA lookups.';
 
 const RESTORE_DEFAULT =
-  'Since 1 is the Windows default, a 0 in a GPO is a deliberate exception. Find out which domain controller or system it was meant for, fix or retire that system, then restore 1 on a pilot group first.';
+  'Since 1 is the recorded default, a 0 in a GPO is a deliberate exception. Find out which domain controller or system it was meant for, fix or retire that system, then restore 1 on a pilot group first.';
 
 export const netlogonRules: SettingRule[] = [
   {
@@ -31,7 +31,7 @@ export const netlogonRules: SettingRule[] = [
     },
     secure: '1 (Enabled)',
     side: 'client',
-    defaults: 'Enabled (1) on all roles; the Default Domain Controllers Policy defines it.',
+    defaults: 'Enabled (1) on all roles, according to Microsoft\'s page for the setting. Public dumps of the Default Domain Controllers Policy show it defined there as well.',
     baselines: { microsoft: '1', cis: '1 (2.3.6.1)', stig: 'WN10/WN11-SO-000035, WN19-SO-000060' },
     explanation: {
       what:
@@ -45,7 +45,7 @@ export const netlogonRules: SettingRule[] = [
         'Requiring signing or sealing makes such a channel impossible to set up.',
       fix:
         'Set "Domain member: Digitally encrypt or sign secure channel data (always)" to Enabled (RequireSignOrSeal = 1), the default. ' +
-        'The Default Domain Controllers Policy also defines it, so domain controllers get it even without a custom GPO.',
+        'Public dumps of the Default Domain Controllers Policy show it defined there too, so domain controllers normally get it even without a custom GPO.',
       rollout: RESTORE_DEFAULT,
     },
     references: [REF.S19, REF.S42, REF.S26, REF.S27],
@@ -56,7 +56,7 @@ export const netlogonRules: SettingRule[] = [
         'Secure channel protection is not required (RequireSignOrSeal = 0): the member may set up a secure channel without signing or sealing, which a man-in-the-middle can read or alter.',
     ),
     // Default 1 on all roles [S19].
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'netlogon.seal',
@@ -77,7 +77,7 @@ export const netlogonRules: SettingRule[] = [
     },
     secure: '1 (Enabled)',
     side: 'client',
-    defaults: '1 (Enabled).',
+    defaults: '1 (Enabled), as recorded in the default column of the HardeningKitty lists (a secondary source).',
     baselines: { microsoft: '1', cis: '1 (2.3.6.2)', stig: 'WN10/WN11-SO-000040, WN19-SO-000070' },
     explanation: {
       what:
@@ -123,7 +123,7 @@ export const netlogonRules: SettingRule[] = [
     },
     secure: '1 (Enabled)',
     side: 'client',
-    defaults: '1 (Enabled).',
+    defaults: '1 (Enabled), as recorded in the default column of the HardeningKitty lists (a secondary source).',
     baselines: { microsoft: '1', cis: '1 (2.3.6.3)', stig: 'WN10/WN11-SO-000045, WN19-SO-000080' },
     explanation: {
       what:
@@ -172,7 +172,7 @@ export const netlogonRules: SettingRule[] = [
     },
     secure: '1 (Enabled)',
     side: 'client',
-    defaults: '1 (Enabled).',
+    defaults: '1 (Enabled), as recorded in the default column of the HardeningKitty lists (a secondary source).',
     baselines: { microsoft: '1', cis: '1 (2.3.6.6)', stig: 'WN10/WN11-SO-000060, WN19-SO-000110' },
     explanation: {
       what:

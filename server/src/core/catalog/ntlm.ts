@@ -1,7 +1,9 @@
 /**
  * NTLM rules. Facts: settings-and-formats.md §3 and §0 (sources [S16]–[S18], [S25]–[S28], [S31]).
- * The numeric encodings of the Restrict NTLM audit/incoming/domain settings are secondary-source only, the intermediate values of
- * the two domain settings are unconfirmed, and the NTLM operational event ids are unconfirmed (§8): no ids are given here.
+ * The numeric encodings of the Restrict NTLM audit/incoming/domain settings are secondary-source only and the intermediate values of
+ * the two domain settings are unconfirmed (§3.4, §8). The NTLM operational events 8001–8004 (ids, meanings, insertion order) are
+ * confirmed from Microsoft's message tables, their EventData names only by secondary material (scope-and-evidence.md §3.6, §6 C3,
+ * [E31][E32]); NTLMv1 logons show in Security 4624 (§3.8, [E15][E16]).
  */
 import type { RegData } from '../types';
 import type { Judgement, SettingRule } from './types';
@@ -14,7 +16,14 @@ const LSA = 'System\\CurrentControlSet\\Control\\Lsa';
 const MSV1_0 = LSA + '\\MSV1_0';
 const NETLOGON = 'System\\CurrentControlSet\\Services\\Netlogon\\Parameters';
 
-const NTLM_LOG = 'Applications and Services Logs > Microsoft > Windows > NTLM > Operational (the individual event ids are not confirmed in the material relaylint relies on)';
+const NTLM_LOG = 'Microsoft-Windows-NTLM/Operational (Applications and Services Logs > Microsoft > Windows > NTLM > Operational)';
+
+/** What the NTLM operational events name ([E31] meanings and order, [E32] field names): never an IP address. */
+const EVENT_8002 =
+  'Event 8002 in ' + NTLM_LOG + ', logged by the server: incoming NTLM that "Restrict NTLM: Incoming NTLM traffic" would block. It names the account only, with no client address or workstation';
+const EVENTS_8003_8004 =
+  'Events 8003 and 8004 in ' + NTLM_LOG + ': 8003 is NTLM that the domain restriction would block, with the workstation name the client supplied (which machines log it is not confirmed); ' +
+  '8004 is logged by the DC for pass-through NTLM it would block, naming the workstation and the server that forwarded the logon. Neither carries an IP address';
 
 const LM_LEVELS: Record<number, string> = {
   0: 'Send LM & NTLM responses',
@@ -94,8 +103,8 @@ function minSecRule(side: 'client' | 'server'): SettingRule {
         `${name} = ${v} (${hex(v)}) is missing ${missing.join(' and ')}, so ${client ? 'this client' : 'this server'} settles for NTLM SSP sessions with weaker protection that a man-in-the-middle can exploit.`,
       );
     },
-    // The default (0x20000000) lacks the NTLMv2 session security bit.
-    osDefaults: [{ exposed: true }],
+    // The default (0x20000000) lacks the NTLMv2 session security bit. [S17] states it for the client side only.
+    osDefaults: [client ? { value: BITS_128, exposed: true } : { exposed: true }],
   };
 }
 
@@ -132,7 +141,9 @@ export const ntlmRules: SettingRule[] = [
       'Servers and domain controllers behave as 3 (Send NTLMv2 response only) since Windows Server 2008 R2; on clients the policy is not defined and they also behave as 3. ' +
       'At 3 a domain controller still accepts LM and NTLMv1 responses.',
     baselines: { microsoft: '5', cis: '5 (2.3.11.7)', stig: 'WN10/WN11-SO-000205 (CAT I), WN19-SO-000310' },
-    events: 'NTLM use shows in ' + NTLM_LOG + ' once the "Restrict NTLM" audit settings are on',
+    events:
+      'Security event 4624 on the machines that accept the logon: AuthenticationPackageName NTLM with LmPackageName "NTLM V1" (or "LM") is a logon that level 5 would refuse. ' +
+      'ANONYMOUS LOGON events always read "NTLM V1" and are not NTLMv1 use (KB4090105). Where NTLM of any version is still used shows in ' + NTLM_LOG + ' once the "Restrict NTLM" audit settings are on',
     explanation: {
       what:
         'Both sides. As a client the level decides which responses the machine sends (LM, NTLMv1, NTLMv2); as a server, and above all as a domain controller, it decides which it accepts. ' +
@@ -145,11 +156,12 @@ export const ntlmRules: SettingRule[] = [
       fix:
         'Set "Network security: LAN Manager authentication level" to "Send NTLMv2 response only. Refuse LM & NTLM" (LmCompatibilityLevel = 5) for domain controllers, servers and workstations.',
       rollout:
-        'Find what still uses LM or NTLMv1 before refusing it: turn on the "Restrict NTLM" audit settings (ntlm.in.audit, ntlm.domain.audit on DCs) and review ' +
+        'Find what still uses LM or NTLMv1 before refusing it: with the advanced audit subcategory "Logon" on, Security event 4624 on servers and DCs records LmPackageName "NTLM V1" or "LM" for those logons. ' +
+        'Leave out ANONYMOUS LOGON events, which always read "NTLM V1" (KB4090105). The "Restrict NTLM" audit settings (ntlm.in.audit, ntlm.domain.audit on DCs) add where NTLM of any version is still used; those events go to ' +
         NTLM_LOG +
         '. Fix or replace those systems, then set 5, ideally on clients first and domain controllers last.',
     },
-    references: [REF.S16, REF.S31, REF.S28, REF.S26, REF.S27],
+    references: [REF.S16, REF.S31, REF.E16, REF.E15, REF.S28, REF.S26, REF.S27],
     fixes: [{ value: 5, title: 'Send NTLMv2 only; refuse LM and NTLM', preferred: true }],
     judge: (value) => {
       const v = documented(value, 'LmCompatibilityLevel', [0, 1, 2, 3, 4, 5]);
@@ -190,7 +202,7 @@ export const ntlmRules: SettingRule[] = [
     },
     secure: '1 (Enabled)',
     side: 'both',
-    defaults: '1 (Enabled).',
+    defaults: '1 (Enabled), as recorded by the HardeningKitty lists and the STIG profiles (secondary sources).',
     baselines: { microsoft: '1', cis: '1 (2.3.11.5)', stig: 'WN10/WN11-SO-000195 (CAT I), WN19-SO-000300' },
     explanation: {
       what:
@@ -204,7 +216,7 @@ export const ntlmRules: SettingRule[] = [
         'Set "Network security: Do not store LAN Manager hash value on next password change" to Enabled (NoLMHash = 1), which is also the default. ' +
         'Existing LM hashes disappear only when the passwords are changed.',
       rollout:
-        'No audit step is needed, since 1 is the default; a 0 in a GPO is a leftover exception. Also set the LAN Manager authentication level to 5 (ntlm.lmcompat) so LM is never used.',
+        'No audit step is needed, since 1 is the recorded default; a 0 in a GPO is a leftover exception. Also set the LAN Manager authentication level to 5 (ntlm.lmcompat) so LM is never used.',
     },
     references: [REF.S16, REF.S26, REF.S27],
     fixes: [{ value: 1, title: 'Do not store LAN Manager hashes', preferred: true }],
@@ -245,7 +257,8 @@ export const ntlmRules: SettingRule[] = [
     side: 'client',
     defaults: 'Not defined, which means Allow all.',
     baselines: { microsoft: '1 (Audit all; Windows Server 2025 baseline v2602)', cis: '1 or higher (2.3.11.12 Windows 11 / 2.3.11.13 WS2022)' },
-    events: NTLM_LOG,
+    events:
+      'Event 8001 in ' + NTLM_LOG + ', logged by the client: outgoing NTLM that "Deny all" would block. Its TargetName names the server that still needs NTLM; no IP address is recorded',
     explanation: {
       what:
         'Client side: what this machine does when it is about to authenticate to a remote server with NTLM. 0 Allow all, 1 Audit all (allowed and logged), 2 Deny all (blocked unless the server is on the exception list). ' +
@@ -263,7 +276,7 @@ export const ntlmRules: SettingRule[] = [
         NTLM_LOG +
         ' for a while, move the applications you find to Kerberos or add their servers to the exception list, then deny.',
     },
-    references: [REF.S18, REF.S25, REF.S26],
+    references: [REF.S18, REF.S25, REF.E31, REF.E32, REF.S26],
     fixes: [{ value: 1, title: 'Audit all outgoing NTLM traffic', preferred: true }],
     judge: (value) => {
       const v = documented(value, 'RestrictSendingNTLMTraffic', [0, 1, 2]);
@@ -298,7 +311,7 @@ export const ntlmRules: SettingRule[] = [
     side: 'server',
     defaults: 'Not stated in the material relaylint relies on; the Windows Server 2025 baseline v2602 newly sets it to 2.',
     baselines: { microsoft: '2 (Windows Server 2025 baseline v2602, member servers and DCs)', cis: '2 (2.3.11.11)' },
-    events: NTLM_LOG,
+    events: EVENT_8002,
     explanation: {
       what:
         'Server side: whether this machine logs NTLM authentications it receives. According to CIS lists, 0 disables the audit, 1 audits domain accounts only and 2 audits all accounts; Microsoft\'s reference pages read for relaylint do not give the numbers.',
@@ -312,7 +325,7 @@ export const ntlmRules: SettingRule[] = [
       rollout:
         'Turn it on everywhere, together with "Audit NTLM authentication in this domain" on DCs, and review ' + NTLM_LOG + '. The audit changes no behaviour, so it is safe to deploy at once.',
     },
-    references: [REF.S25, REF.S18, REF.S26],
+    references: [REF.S25, REF.S18, REF.E31, REF.E32, REF.S26],
     fixes: [{ value: 2, title: 'Audit incoming NTLM traffic for all accounts', preferred: true }],
     judge: (value) => {
       const v = documented(value, 'AuditReceivingNTLMTraffic', [0, 1, 2]);
@@ -353,7 +366,7 @@ export const ntlmRules: SettingRule[] = [
     side: 'server',
     defaults: 'Not stated in the material relaylint relies on; not set by the Microsoft baseline or CIS.',
     baselines: { microsoft: 'not set', cis: 'not set' },
-    events: NTLM_LOG,
+    events: EVENT_8002,
     explanation: {
       what:
         'Server side: whether this machine accepts incoming NTLM authentication. According to CIS lists, 0 allows all, 1 denies domain accounts and 2 denies all accounts. ' +
@@ -367,7 +380,7 @@ export const ntlmRules: SettingRule[] = [
       rollout:
         'Use ' + NTLM_LOG + ' on the target servers to see who would be refused. Deny on a few servers first and keep the audit on afterwards.',
     },
-    references: [REF.S18, REF.S26],
+    references: [REF.S18, REF.E31, REF.E32, REF.S26],
     fixes: [],
     judge: (value) => {
       const v = documented(value, 'RestrictReceivingNTLMTraffic', [0, 1, 2]);
@@ -389,18 +402,18 @@ export const ntlmRules: SettingRule[] = [
     locations: [{ hive: 'HKLM', key: NETLOGON, name: 'AuditNTLMInDomain' }],
     valueType: 'REG_DWORD',
     values: {
-      0: 'Disable',
-      7: 'Enable all',
+      0: 'Disable (numbering as in CIS lists)',
+      7: 'Enable all (numbering as in CIS lists)',
     },
     secure: '7 (Enable all)',
     side: 'server',
     dcOnly: true,
     defaults: 'Not stated in the material relaylint relies on; the Windows Server 2025 baseline v2602 newly sets 7 on domain controllers.',
     baselines: { microsoft: '7 (Windows Server 2025 baseline v2602, DCs)', cis: '7 (2.3.11.12 WS2022, DC only)' },
-    events: NTLM_LOG,
+    events: EVENTS_8003_8004,
     explanation: {
       what:
-        'Domain controller side: whether the DC logs the NTLM authentications it handles for the domain. 0 disables the audit and 7 enables it for everything; the values in between select partial auditing, but their exact meanings are not confirmed.',
+        'Domain controller side: whether the DC logs the NTLM authentications it handles for the domain. According to CIS lists, 0 disables the audit and 7 enables it for everything; the meanings of the values in between are not confirmed.',
       why:
         'The DC sees every NTLM logon with a domain account, so its log is the most complete picture of where NTLM is still used before you restrict it. ' +
         'The Windows Server 2025 baseline v2602 newly sets it to 7 on DCs.',
@@ -411,7 +424,7 @@ export const ntlmRules: SettingRule[] = [
       rollout:
         'Safe to turn on at once because it changes no behaviour. Review ' + NTLM_LOG + ' on the DCs and use what you find to plan the LAN Manager level and NTLM restrictions.',
     },
-    references: [REF.S25, REF.S18, REF.S26],
+    references: [REF.S25, REF.S18, REF.E31, REF.E32, REF.S26],
     fixes: [{ value: 7, title: 'Audit all NTLM authentication in the domain', preferred: true }],
     judge: (value) => {
       const v = domainLevel(value, 'AuditNTLMInDomain', 'Enable all');
@@ -420,7 +433,7 @@ export const ntlmRules: SettingRule[] = [
       return weak(
         v === 0
           ? 'NTLM authentication in the domain is not audited (AuditNTLMInDomain = 0), so the domain controllers keep no record of where NTLM is still used.'
-          : `NTLM authentication in the domain is audited only in part (AuditNTLMInDomain = ${v}; the exact meaning of values between 0 and 7 is not confirmed); 7 (Enable all) audits everything.`,
+          : `AuditNTLMInDomain = ${v} is not 7 (Enable all); the meanings of the values between 0 and 7 are not confirmed, so relaylint cannot tell how much of the domain's NTLM is audited.`,
       );
     },
     osDefaults: [{ exposed: false }],
@@ -444,18 +457,18 @@ export const ntlmRules: SettingRule[] = [
     locations: [{ hive: 'HKLM', key: NETLOGON, name: 'RestrictNTLMInDomain' }],
     valueType: 'REG_DWORD',
     values: {
-      0: 'Disable',
-      7: 'Deny all',
+      0: 'Disable (numbering as in CIS lists)',
+      7: 'Deny all (numbering as in CIS lists)',
     },
     secure: 'environment-specific',
     side: 'server',
     dcOnly: true,
-    defaults: 'Not stated in the material relaylint relies on; no baseline in that material sets it.',
-    baselines: { microsoft: 'not set', cis: 'not set' },
-    events: NTLM_LOG,
+    defaults: 'Not stated in the material relaylint relies on, which records no baseline value for it either.',
+    baselines: { microsoft: 'not recorded in the material relaylint relies on', cis: 'not recorded in the material relaylint relies on' },
+    events: EVENTS_8003_8004,
     explanation: {
       what:
-        'Domain controller side: whether the DC refuses NTLM authentication for the domain. 0 denies nothing and 7 denies all; the values in between restrict partially, but their exact meanings are not confirmed. ' +
+        'Domain controller side: whether the DC refuses NTLM authentication for the domain. According to CIS lists, 0 denies nothing and 7 denies all; the meanings of the values in between are not confirmed. ' +
         'relaylint only reports the value; it never rates it as weak.',
       why:
         'Refusing NTLM at the DC takes NTLM relay off the table for domain accounts. Anything that cannot use Kerberos then stops working, so the right value depends on the environment.',
@@ -464,12 +477,12 @@ export const ntlmRules: SettingRule[] = [
         'Restricting NTLM at the DC cuts off that supply of relayable authentications at the source.',
       fix:
         'Audit first ("Audit NTLM authentication in this domain" = Enable all), move what you find to Kerberos, and restrict only when the audit shows nothing legitimate left. ' +
-        'No baseline in relaylint\'s sources sets this value, so relaylint never reports it as weak.',
+        'The material relaylint relies on records no baseline value for it, and the right value depends on the environment, so relaylint never reports it as weak.',
       rollout:
         'Review ' + NTLM_LOG + ' on the DCs for a long enough period to cover monthly and yearly jobs before denying anything. ' +
         'Keep the domain audit on after restricting, so that new dependencies show up.',
     },
-    references: [REF.S18, REF.S26],
+    references: [REF.S18, REF.E31, REF.E32, REF.S26],
     fixes: [],
     judge: (value) => {
       const v = domainLevel(value, 'RestrictNTLMInDomain', 'Deny all');

@@ -187,6 +187,10 @@ export const REF = {
   },
   S41: { tag: 'S41', title: 'Third-party KB5066913 helper script (Find-SmbSigningExposure.ps1)' },
   S42: { tag: 'S42', title: 'Public dumps of the Default Domain Controllers Policy GptTmpl.inf' },
+  E15: { tag: 'E15', title: 'KB4090105: auditing NTLMv1 on domain controllers (anonymous logons are recorded as NTLM V1)' },
+  E16: { tag: 'E16', title: 'Microsoft Learn security auditing page 4624(S): An account was successfully logged on' },
+  E31: { tag: 'E31', title: 'Message tables of srv2.sys, msv1_0.dll and netlogon.dll, as extracted by libyal/winevt-kb (event texts and insertion order)' },
+  E32: { tag: 'E32', title: 'OTRF OSSEM data dictionaries for the NTLM operational events (field names; secondary material)' },
   EVENT5168: {
     title: '5168(F): SPN check for SMB/SMB2 failed',
     url: 'https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-5168',
@@ -282,8 +286,8 @@ function auditSwitch(s: SwitchSpec): SettingRule {
     references: s.references,
     fixes: [{ value: 1, title: s.fixTitle, preferred: true }],
     judge: onOffJudge(s.name, () => s.offMessage),
-    // An audit switch only produces events; leaving it unset exposes nothing by itself.
-    osDefaults: [{ exposed: false }],
+    // An audit switch only produces events; leaving it unset exposes nothing by itself. Default 0 (§1.8 [S9][S10]).
+    osDefaults: [{ value: 0, exposed: false }],
   };
 }
 
@@ -379,7 +383,7 @@ function dialectRule(side: 'server' | 'client', bound: 'min' | 'max'): SettingRu
           );
     },
     // The defaults (514 floor, 785 cap) are what Windows ships with; not configuring the policy opens nothing new.
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: isMin ? 514 : 785, exposed: false }],
   };
 }
 
@@ -458,7 +462,7 @@ export const smbRules: SettingRule[] = [
         'Server side. With 1 the SMB server refuses any session that is not signed; with 0 it signs only when the client insists. ' +
         'On SMB 2 and 3 a session is signed when either side requires it, so this value alone decides whether the server can be reached without signing.',
       why:
-        'Whether a host can be the target of an NTLM relay over SMB is decided by this value on that host. Client-side signing settings on other machines do not protect it.',
+        'Whether a host can be the target of an NTLM relay over SMB is decided on that host, by this value or one of the alternatives KB5066913 names (see How to fix). Client-side signing settings on other machines do not protect it.',
       attack:
         'An attacker who gets a victim to authenticate to them (name-resolution poisoning, a coerced authentication, a link to a rogue share) forwards that NTLM ' +
         'exchange to a server that does not require signing and receives a working session as the victim: files, services and admin shares, with the victim\'s rights. ' +
@@ -499,6 +503,13 @@ export const smbRules: SettingRule[] = [
         next: 'smb.server.require',
         message:
           "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+        // The same defaults as the osDefaults of smb.server.require: [S2] for 24H2 (inbound required), [S2] vs [S3] for Server 2025 (§7.1).
+        messageByTargetOs: {
+          'win11-24h2':
+            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. Windows 11 24H2 Enterprise, Pro and Education already require inbound signing by default; requiring it here keeps it so where that default was changed. Before you do, turn on the signing audit and watch the SMB server audit log (the events reported as 3021/3027).",
+          ws2025:
+            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. For Windows Server 2025 Microsoft's pages disagree on whether inbound signing is required by default; relaylint follows \"Control SMB signing behavior\", which says only outbound signing is, so the server may still accept unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+        },
       },
     ],
     stage: 'negotiate',
@@ -630,6 +641,13 @@ export const smbRules: SettingRule[] = [
         next: 'smb.client.require',
         message:
           "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
+        // [S2]: Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default (smb.client.require osDefaults).
+        messageByTargetOs: {
+          'win11-24h2':
+            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education already require client signing by default; requiring it here keeps it so where that default was changed.",
+          ws2025:
+            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education and Windows Server 2025 already require client signing by default; requiring it here keeps it so where that default was changed.",
+        },
       },
     ],
     stage: 'negotiate',
@@ -682,7 +700,7 @@ export const smbRules: SettingRule[] = [
           );
     },
     // Enabled by default on all roles [S12].
-    osDefaults: [{ exposed: false }],
+    osDefaults: [{ value: 1, exposed: false }],
   },
   {
     id: 'smb.client.plaintext',
@@ -701,7 +719,7 @@ export const smbRules: SettingRule[] = [
     },
     secure: '0 (Disabled)',
     side: 'client',
-    defaults: '0 (Disabled).',
+    defaults: '0 (Disabled), as recorded by the HardeningKitty lists and the STIG profiles (secondary sources; no Microsoft page read for relaylint states it).',
     baselines: { microsoft: '0', cis: '0 (2.3.8.3)', stig: 'WN10/WN11-SO-000110, WN19-SO-000180' },
     explanation: {
       what:
@@ -713,7 +731,7 @@ export const smbRules: SettingRule[] = [
       fix:
         'Set "Microsoft network client: Send unencrypted password to third-party SMB servers" to Disabled (EnablePlainTextPassword = 0), which is also the default. The DISA STIG and CIS both check for 0.',
       rollout:
-        'No audit step is needed: 0 is the Windows default, so only a very old third-party SMB server that cannot encrypt passwords would notice. Replace or upgrade such a server rather than turning this on.',
+        'No audit step is needed: 0 is the recorded default, so only a very old third-party SMB server that cannot encrypt passwords would notice. Replace or upgrade such a server rather than turning this on.',
     },
     references: [REF.S28, REF.S26, REF.S27],
     fixes: [{ value: 0, title: 'Never send unencrypted passwords to SMB servers', preferred: true }],
@@ -808,7 +826,7 @@ export const smbRules: SettingRule[] = [
     },
     secure: '1 (Enabled)',
     side: 'server',
-    defaults: '1 (Enabled).',
+    defaults: '1 (Enabled), as recorded by the HardeningKitty lists and the STIG profiles (secondary sources).',
     baselines: {
       microsoft: '1',
       cis: '1 (2.3.10.9 Windows 11 / 2.3.10.10 WS2022)',
@@ -827,7 +845,7 @@ export const smbRules: SettingRule[] = [
         'Set "Network access: Restrict anonymous access to Named Pipes and Shares" to Enabled (RestrictNullSessAccess = 1). ' +
         'Keep NullSessionPipes and NullSessionShares empty on member machines; on domain controllers CIS accepts netlogon, samr and lsarpc in the pipes list.',
       rollout:
-        '1 is the Windows default, so a 0 in a GPO is a deliberate exception. Find out which application needed anonymous access, give it credentials or a narrow pipe or share exception, then restore 1.',
+        '1 is the recorded default, so a 0 in a GPO is a deliberate exception. Find out which application needed anonymous access, give it credentials or a narrow pipe or share exception, then restore 1.',
     },
     references: [REF.S26, REF.S27, REF.S28],
     fixes: [{ value: 1, title: 'Restrict anonymous access to named pipes and shares', preferred: true }],
@@ -868,7 +886,8 @@ export const smbRules: SettingRule[] = [
       'If the value is absent the SMBv1 server counts as enabled, but the SMBv1 component is not installed by default since Windows 10 / Windows Server version 1709.',
     baselines: { microsoft: '0', cis: '0 (18.4.4)', stig: 'WN10/WN11-00-000165, WN19-00-000390' },
     events:
-      'SMBv1 access auditing can be turned on with Set-SmbServerConfiguration -AuditSmb1Access $true (Microsoft-Windows-SMBServer/Audit); third-party material reports the event as 3000',
+      'Microsoft-Windows-SMBServer/Audit: 3000 ("SMB1 access", with the client address; the message text is in the srv2.sys message table, the name of its one data field is not confirmed), ' +
+      'logged once SMBv1 access auditing is on (Set-SmbServerConfiguration -AuditSmb1Access $true)',
     explanation: {
       what:
         'Server side. "Configure SMB v1 server" from the MS Security Guide template writes SMB1 under LanmanServer\\Parameters: Disabled writes 0 (SMBv1 server off), Enabled writes 1. ' +
@@ -883,10 +902,10 @@ export const smbRules: SettingRule[] = [
         'Set "Configure SMB v1 server" (Administrative Templates > MS Security Guide) to Disabled, or write SMB1 = 0 with a Group Policy Preferences registry item. ' +
         'Removing the SMBv1 feature altogether is better still.',
       rollout:
-        'Turn on SMBv1 access auditing on the servers first (Set-SmbServerConfiguration -AuditSmb1Access $true) and watch Microsoft-Windows-SMBServer/Audit for SMBv1 clients; the event is reported as 3000. ' +
+        'Turn on SMBv1 access auditing on the servers first (Set-SmbServerConfiguration -AuditSmb1Access $true) and watch Microsoft-Windows-SMBServer/Audit for event 3000, which names each client that used SMBv1 by its address. ' +
         'Upgrade or retire those clients, then disable the SMBv1 server.',
     },
-    references: [REF.S8, REF.S30, REF.S1, REF.S12, REF.S9, REF.S39, REF.S31, REF.S26, REF.S27],
+    references: [REF.S8, REF.S30, REF.S1, REF.S12, REF.S9, REF.S39, REF.E31, REF.S31, REF.S26, REF.S27],
     fixes: [{ value: 0, title: 'Disable the SMBv1 server', preferred: true }],
     judge: onOffJudge(
       'SMB1',
@@ -1313,7 +1332,7 @@ export const smbRules: SettingRule[] = [
         'Client side. With 1 the SMB client encrypts every session and refuses servers that cannot do SMB 3.0+ encryption; with 0 encryption is used only where a share or mapping asks for it. ' +
         'Encryption supersedes signing when both apply.',
       why:
-        'Encrypted sessions protect both the content and its integrity against anyone on the path. Because it cuts off every server without SMB 3 encryption, Microsoft\'s baseline does not turn it on, and relaylint treats both values as acceptable.',
+        'Encrypted sessions protect both the content and its integrity against anyone on the path. It cuts off every server without SMB 3 encryption, and Microsoft\'s baseline sets it to 0 explicitly, so relaylint treats both values as acceptable.',
       attack:
         'Without encryption, SMB content can be read on the wire even when it is signed; signing only stops tampering. Requiring encryption closes the reading part too.',
       fix:

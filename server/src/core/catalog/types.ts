@@ -16,7 +16,7 @@ export interface RegistryLocation {
 }
 
 export interface Reference {
-  /** Source tag of settings-and-formats.md §9, e.g. `S11`. */
+  /** Source tag of settings-and-formats.md §9 (`S11`) or scope-and-evidence.md §9 (`E31`). */
   tag?: string;
   title: string;
   url?: string;

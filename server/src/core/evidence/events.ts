@@ -114,12 +114,6 @@ export function rulesForEvent(channel: string, id: number): string[] {
   return settingRules.filter((r) => r.evidence?.events.some((e) => e.log.toLowerCase() === ch && e.ids.includes(id))).map((r) => r.id);
 }
 
-function kind(k: Omit<EventKind, 'classify' | 'rules'>, classify: (e: EventRecord, k: EventKind) => Classified): EventKind {
-  const full = { ...k, rules: rulesForEvent(k.channel, k.id) } as EventKind;
-  full.classify = (e) => classify(e, full);
-  return full;
-}
-
 /** Client-naming event whose field meanings are UNVERIFIED: raw fields only. */
 const unverifiedClient = (e: EventRecord, k: EventKind): Classified => ({ kind: 'client', eventKind: k, client: { fields: rawFields(e) } });
 
@@ -131,128 +125,139 @@ function ldapByPattern(e: EventRecord, k: EventKind): Classified {
   return { kind: 'client', eventKind: k, client };
 }
 
-export const EVENT_KINDS: EventKind[] = [
-  kind(
-    {
-      key: 'smb.3000',
-      channel: SMB_SERVER,
-      providers: ['Microsoft-Windows-SMBServer'],
-      id: 3000,
-      meaning: 'a client accessed this server with SMB1',
-      confidence: 'V',
-      clientFields: 'one value, the client address (its field name is UNVERIFIED: the first value is taken)',
-      fieldConfidence: 'V',
-      sources: ['E31', 'S39', 'E37'],
-    },
-    (e, k) => {
+/** The logs events come from: the prefix of their kinds' keys → channel and the providers that write it. */
+const LOGS = {
+  smb: { channel: SMB_SERVER, providers: ['Microsoft-Windows-SMBServer'] },
+  smbclient: { channel: SMB_CLIENT, providers: ['Microsoft-Windows-SMBClient'] },
+  ldap: { channel: DS, providers: DS_PROVIDERS },
+  ntlm: { channel: NTLM, providers: ['Microsoft-Windows-NTLM'] },
+  security: { channel: SECURITY, providers: ['Microsoft-Windows-Security-Auditing'] },
+} as const;
+
+/** One event kind of the table: its log and id, what it means, which fields name the client, how sure each is. */
+interface KindRow {
+  log: keyof typeof LOGS;
+  id: number;
+  meaning: string;
+  confidence: Confidence;
+  clientFields: string;
+  fieldConfidence: Confidence;
+  sources: string[];
+  /** Providers other than the log's own. */
+  providers?: string[];
+  recordedOnClient?: true;
+  classify: (e: EventRecord, k: EventKind) => Classified;
+}
+
+function kind(row: KindRow): EventKind {
+  const { log, id, classify, providers, recordedOnClient, ...facts } = row;
+  const full = {
+    key: `${log}.${id}`,
+    channel: LOGS[log].channel,
+    providers: [...(providers ?? LOGS[log].providers)],
+    id,
+    ...facts,
+    ...(recordedOnClient ? { recordedOnClient } : {}),
+    rules: rulesForEvent(LOGS[log].channel, id),
+  } as EventKind;
+  full.classify = (e) => classify(e, full);
+  return full;
+}
+
+const RAW = 'UNVERIFIED: values shown raw';
+const BY_PATTERN = 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw';
+const SPN = { 3024: 'no SPN', 3025: 'an unknown SPN', 3026: 'an empty SPN' } as const;
+
+const KIND_ROWS: KindRow[] = [
+  {
+    log: 'smb',
+    id: 3000,
+    meaning: 'a client accessed this server with SMB1',
+    confidence: 'V',
+    clientFields: 'one value, the client address (its field name is UNVERIFIED: the first value is taken)',
+    fieldConfidence: 'V',
+    sources: ['E31', 'S39', 'E37'],
+    classify: (e, k) => {
       const first = e.data[0];
       const client: ClientFacts = { fields: rawFields(e) };
       if (first && real(first.value)) client.address = first.value.trim();
       return { kind: 'client', eventKind: k, client };
     },
-  ),
-  kind(
-    {
-      key: 'smb.3021',
-      channel: SMB_SERVER,
-      providers: ['Microsoft-Windows-SMBServer'],
-      id: 3021,
-      meaning: 'an SMB2/3 client does not support signing (it would fail once this server requires signing)',
+  },
+  {
+    log: 'smb',
+    id: 3021,
+    meaning: 'an SMB2/3 client does not support signing (it would fail once this server requires signing)',
+    confidence: 'V2',
+    clientFields: RAW,
+    fieldConfidence: 'UNVERIFIED',
+    sources: ['S1', 'S41'],
+    classify: unverifiedClient,
+  },
+  {
+    log: 'smb',
+    id: 3027,
+    meaning: 'an SMB1 client without signing; Microsoft warns that this SMB1 signal can be wrong both ways',
+    confidence: 'V2',
+    clientFields: RAW,
+    fieldConfidence: 'UNVERIFIED',
+    sources: ['S24', 'S41'],
+    classify: unverifiedClient,
+  },
+  ...([3024, 3025, 3026] as const).map(
+    (id): KindRow => ({
+      log: 'smb',
+      id,
+      meaning: `SMB server SPN audit (KB5066913): the client sent ${SPN[id]}`,
       confidence: 'V2',
-      clientFields: 'UNVERIFIED: values shown raw',
-      fieldConfidence: 'UNVERIFIED',
-      sources: ['S1', 'S41'],
-    },
-    unverifiedClient,
-  ),
-  kind(
-    {
-      key: 'smb.3027',
-      channel: SMB_SERVER,
-      providers: ['Microsoft-Windows-SMBServer'],
-      id: 3027,
-      meaning: 'an SMB1 client without signing; Microsoft warns that this SMB1 signal can be wrong both ways',
-      confidence: 'V2',
-      clientFields: 'UNVERIFIED: values shown raw',
+      clientFields: RAW,
       fieldConfidence: 'UNVERIFIED',
       sources: ['S24', 'S41'],
-    },
-    unverifiedClient,
+      classify: unverifiedClient,
+    }),
   ),
-  ...[3024, 3025, 3026].map((id) =>
-    kind(
-      {
-        key: `smb.${id}`,
-        channel: SMB_SERVER,
-        providers: ['Microsoft-Windows-SMBServer'],
-        id,
-        meaning: `SMB server SPN audit (KB5066913): the client sent ${id === 3024 ? 'no SPN' : id === 3025 ? 'an unknown SPN' : 'an empty SPN'}`,
-        confidence: 'V2' as Confidence,
-        clientFields: 'UNVERIFIED: values shown raw',
-        fieldConfidence: 'UNVERIFIED' as Confidence,
-        sources: ['S24', 'S41'],
-      },
-      unverifiedClient,
-    ),
-  ),
-  ...[31998, 31999].map((id) =>
-    kind(
-      {
-        key: `smbclient.${id}`,
-        channel: SMB_CLIENT,
-        providers: ['Microsoft-Windows-SMBClient'],
-        id,
-        meaning: 'this client met a server that does not support signing or encryption (which of 31998 / 31999 is which is UNVERIFIED)',
-        confidence: 'V2' as Confidence,
-        clientFields: 'the recording machine is the client; the values (expected to name the server) are UNVERIFIED and shown raw',
-        fieldConfidence: 'UNVERIFIED' as Confidence,
-        sources: ['S1'],
-        recordedOnClient: true,
-      },
-      (e: EventRecord, k: EventKind): Classified => ({ kind: 'client', eventKind: k, client: { host: real(e.computer), fields: rawFields(e) } }),
-    ),
-  ),
-  kind(
-    {
-      key: 'ldap.2887',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 2887,
-      meaning: '24-hour summary while the DC does not require signing: Data[0] simple binds without SSL/TLS, Data[1] SASL binds without signing; it names no client',
-      confidence: 'V',
-      clientFields: 'none (counts only)',
-      fieldConfidence: 'V2',
-      sources: ['E12', 'E37'],
-    },
-    summary,
-  ),
-  kind(
-    {
-      key: 'ldap.2888',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 2888,
-      meaning: '24-hour summary while the DC requires signing: binds that were rejected (positions UNVERIFIED)',
-      confidence: 'V',
-      clientFields: 'none (counts only, positions UNVERIFIED)',
+  ...[31998, 31999].map(
+    (id): KindRow => ({
+      log: 'smbclient',
+      id,
+      meaning: 'this client met a server that does not support signing or encryption (which of 31998 / 31999 is which is UNVERIFIED)',
+      confidence: 'V2',
+      clientFields: 'the recording machine is the client; the values (expected to name the server) are UNVERIFIED and shown raw',
       fieldConfidence: 'UNVERIFIED',
-      sources: ['E12'],
-    },
-    summary,
+      sources: ['S1'],
+      recordedOnClient: true,
+      classify: (e, k) => ({ kind: 'client', eventKind: k, client: { host: real(e.computer), fields: rawFields(e) } }),
+    }),
   ),
-  kind(
-    {
-      key: 'ldap.2889',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 2889,
-      meaning: 'one bind without signing: Data[2] 0 = SASL bind without signing, 1 = simple bind on a clear-text connection; both fail once the DC requires signing',
-      confidence: 'V',
-      clientFields: 'Data[0] client IP:port, Data[1] the identity it tried to authenticate as',
-      fieldConfidence: 'V2',
-      sources: ['E12', 'E36', 'E37'],
-    },
-    (e, k) => {
+  {
+    log: 'ldap',
+    id: 2887,
+    meaning: '24-hour summary while the DC does not require signing: Data[0] simple binds without SSL/TLS, Data[1] SASL binds without signing; it names no client',
+    confidence: 'V',
+    clientFields: 'none (counts only)',
+    fieldConfidence: 'V2',
+    sources: ['E12', 'E37'],
+    classify: summary,
+  },
+  {
+    log: 'ldap',
+    id: 2888,
+    meaning: '24-hour summary while the DC requires signing: binds that were rejected (positions UNVERIFIED)',
+    confidence: 'V',
+    clientFields: 'none (counts only, positions UNVERIFIED)',
+    fieldConfidence: 'UNVERIFIED',
+    sources: ['E12'],
+    classify: summary,
+  },
+  {
+    log: 'ldap',
+    id: 2889,
+    meaning: 'one bind without signing: Data[2] 0 = SASL bind without signing, 1 = simple bind on a clear-text connection; both fail once the DC requires signing',
+    confidence: 'V',
+    clientFields: 'Data[0] client IP:port, Data[1] the identity it tried to authenticate as',
+    fieldConfidence: 'V2',
+    sources: ['E12', 'E36', 'E37'],
+    classify: (e, k) => {
       const at = real(datum(e, 'Data[0]'));
       const client: ClientFacts = {};
       if (at) Object.assign(client, splitAddressPort(at));
@@ -262,141 +267,79 @@ export const EVENT_KINDS: EventKind[] = [
       client.fields = { bindType: type === '0' ? '0 (SASL without signing)' : type === '1' ? '1 (simple bind, clear text)' : (type ?? '') };
       return { kind: 'client', eventKind: k, client };
     },
-  ),
-  kind(
-    {
-      key: 'ldap.3039',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 3039,
-      meaning: 'a bind over TLS failed channel-binding validation',
-      confidence: 'V',
-      clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
-      fieldConfidence: 'UNVERIFIED',
-      sources: ['E13'],
-    },
-    ldapByPattern,
-  ),
-  kind(
-    {
-      key: 'ldap.3040',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 3040,
-      meaning: '24-hour summary: LDAPS binds without a channel binding token (policy Never); names no client',
-      confidence: 'V',
-      clientFields: 'none (count, position UNVERIFIED)',
-      fieldConfidence: 'UNVERIFIED',
-      sources: ['E13'],
-    },
-    summary,
-  ),
-  kind(
-    {
-      key: 'ldap.3074',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 3074,
-      meaning: 'this bind would fail if channel binding were enforced',
-      confidence: 'V',
-      clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
-      fieldConfidence: 'UNVERIFIED',
-      sources: ['E13'],
-    },
-    ldapByPattern,
-  ),
-  kind(
-    {
-      key: 'ldap.3075',
-      channel: DS,
-      providers: DS_PROVIDERS,
-      id: 3075,
-      meaning: 'the client sent no channel binding token',
-      confidence: 'V',
-      clientFields: 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw',
-      fieldConfidence: 'UNVERIFIED',
-      sources: ['E13'],
-    },
-    ldapByPattern,
-  ),
-  kind(
-    {
-      key: 'ntlm.8001',
-      channel: NTLM,
-      providers: ['Microsoft-Windows-NTLM'],
-      id: 8001,
-      meaning: 'outgoing NTLM from this machine that "Restrict NTLM: Outgoing NTLM traffic" would block',
-      confidence: 'V',
-      clientFields: 'the recording machine is the client; TargetName is the server that still needs NTLM (names V2)',
-      fieldConfidence: 'V2',
-      sources: ['E31', 'E32'],
-      recordedOnClient: true,
-    },
-    (e, k) => ({
+  },
+  { log: 'ldap', id: 3039, meaning: 'a bind over TLS failed channel-binding validation', confidence: 'V', clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', sources: ['E13'], classify: ldapByPattern },
+  {
+    log: 'ldap',
+    id: 3040,
+    meaning: '24-hour summary: LDAPS binds without a channel binding token (policy Never); names no client',
+    confidence: 'V',
+    clientFields: 'none (count, position UNVERIFIED)',
+    fieldConfidence: 'UNVERIFIED',
+    sources: ['E13'],
+    classify: summary,
+  },
+  { log: 'ldap', id: 3074, meaning: 'this bind would fail if channel binding were enforced', confidence: 'V', clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', sources: ['E13'], classify: ldapByPattern },
+  { log: 'ldap', id: 3075, meaning: 'the client sent no channel binding token', confidence: 'V', clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', sources: ['E13'], classify: ldapByPattern },
+  {
+    log: 'ntlm',
+    id: 8001,
+    meaning: 'outgoing NTLM from this machine that "Restrict NTLM: Outgoing NTLM traffic" would block',
+    confidence: 'V',
+    clientFields: 'the recording machine is the client; TargetName is the server that still needs NTLM (names V2)',
+    fieldConfidence: 'V2',
+    sources: ['E31', 'E32'],
+    recordedOnClient: true,
+    classify: (e, k) => ({
       kind: 'client',
       eventKind: k,
       client: { host: real(e.computer), account: account(datum(e, 'DomainName'), datum(e, 'UserName')), fields: pick(e, ['TargetName', 'ProcessName']) },
     }),
-  ),
-  kind(
-    {
-      key: 'ntlm.8002',
-      channel: NTLM,
-      providers: ['Microsoft-Windows-NTLM'],
-      id: 8002,
-      meaning: 'incoming NTLM to this server that "Restrict NTLM: Incoming NTLM traffic" would block; the event names only the account, no address or workstation',
-      confidence: 'V',
-      clientFields: 'ClientDomainName\\ClientUserName (names V2)',
-      fieldConfidence: 'V2',
-      sources: ['E31', 'E32'],
-    },
-    (e, k) => ({ kind: 'client', eventKind: k, client: { account: account(datum(e, 'ClientDomainName'), datum(e, 'ClientUserName')), fields: pick(e, ['ProcessName']) } }),
-  ),
-  kind(
-    {
-      key: 'ntlm.8003',
-      channel: NTLM,
-      providers: ['Microsoft-Windows-NTLM'],
-      id: 8003,
-      meaning: 'NTLM that "Restrict NTLM: NTLM authentication in this domain" would block',
-      confidence: 'V',
-      clientFields: 'Workstation (client-supplied name), DomainName\\UserName (names V2)',
-      fieldConfidence: 'V2',
-      sources: ['E31', 'E32'],
-    },
-    (e, k) => ({ kind: 'client', eventKind: k, client: { host: real(datum(e, 'Workstation')), account: account(datum(e, 'DomainName'), datum(e, 'UserName')) } }),
-  ),
-  kind(
-    {
-      key: 'ntlm.8004',
-      channel: NTLM,
-      providers: ['Microsoft-Windows-Security-Netlogon', 'Microsoft-Windows-NTLM'],
-      id: 8004,
-      meaning: 'pass-through NTLM seen by the DC that the domain restriction would block',
-      confidence: 'V',
-      clientFields: 'WorkstationName (client), SChannelName (the server that forwarded it), DomainName\\UserName (names V2)',
-      fieldConfidence: 'V2',
-      sources: ['E31', 'E32'],
-    },
-    (e, k) => ({
+  },
+  {
+    log: 'ntlm',
+    id: 8002,
+    meaning: 'incoming NTLM to this server that "Restrict NTLM: Incoming NTLM traffic" would block; the event names only the account, no address or workstation',
+    confidence: 'V',
+    clientFields: 'ClientDomainName\\ClientUserName (names V2)',
+    fieldConfidence: 'V2',
+    sources: ['E31', 'E32'],
+    classify: (e, k) => ({ kind: 'client', eventKind: k, client: { account: account(datum(e, 'ClientDomainName'), datum(e, 'ClientUserName')), fields: pick(e, ['ProcessName']) } }),
+  },
+  {
+    log: 'ntlm',
+    id: 8003,
+    meaning: 'NTLM that "Restrict NTLM: NTLM authentication in this domain" would block',
+    confidence: 'V',
+    clientFields: 'Workstation (client-supplied name), DomainName\\UserName (names V2)',
+    fieldConfidence: 'V2',
+    sources: ['E31', 'E32'],
+    classify: (e, k) => ({ kind: 'client', eventKind: k, client: { host: real(datum(e, 'Workstation')), account: account(datum(e, 'DomainName'), datum(e, 'UserName')) } }),
+  },
+  {
+    log: 'ntlm',
+    id: 8004,
+    providers: ['Microsoft-Windows-Security-Netlogon', 'Microsoft-Windows-NTLM'],
+    meaning: 'pass-through NTLM seen by the DC that the domain restriction would block',
+    confidence: 'V',
+    clientFields: 'WorkstationName (client), SChannelName (the server that forwarded it), DomainName\\UserName (names V2)',
+    fieldConfidence: 'V2',
+    sources: ['E31', 'E32'],
+    classify: (e, k) => ({
       kind: 'client',
       eventKind: k,
       client: { host: real(datum(e, 'WorkstationName')), account: account(datum(e, 'DomainName'), datum(e, 'UserName')), fields: pick(e, ['SChannelName']) },
     }),
-  ),
-  kind(
-    {
-      key: 'security.4624',
-      channel: SECURITY,
-      providers: ['Microsoft-Windows-Security-Auditing'],
-      id: 4624,
-      meaning: 'a logon with NTLM V1 (or LM): it fails once "LAN Manager authentication level" refuses LM and NTLM (5)',
-      confidence: 'V',
-      clientFields: 'IpAddress (unless "-"), WorkstationName, TargetDomainName\\TargetUserName',
-      fieldConfidence: 'V',
-      sources: ['E16', 'E15'],
-    },
-    (e, k) => {
+  },
+  {
+    log: 'security',
+    id: 4624,
+    meaning: 'a logon with NTLM V1 (or LM): it fails once "LAN Manager authentication level" refuses LM and NTLM (5)',
+    confidence: 'V',
+    clientFields: 'IpAddress (unless "-"), WorkstationName, TargetDomainName\\TargetUserName',
+    fieldConfidence: 'V',
+    sources: ['E16', 'E15'],
+    classify: (e, k) => {
       const pkg = datum(e, 'AuthenticationPackageName')?.trim().toUpperCase();
       const lm = datum(e, 'LmPackageName')?.trim().toUpperCase();
       if (pkg !== 'NTLM' || (lm !== 'NTLM V1' && lm !== 'LM')) return { kind: 'other', eventKind: k };
@@ -414,8 +357,10 @@ export const EVENT_KINDS: EventKind[] = [
         },
       };
     },
-  ),
+  },
 ];
+
+export const EVENT_KINDS: EventKind[] = KIND_ROWS.map(kind);
 
 function pick(e: EventRecord, names: string[]): Record<string, string> | undefined {
   const out: Record<string, string> = {};

@@ -401,7 +401,7 @@ export class EvidenceCollector {
     }
     result.why = `Ready: no failing client in ${days} days of logs from ${serverList}.${staleNote}`;
     if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
-    if (re.ruleId === 'ldap.server.cbt') result.why += ' Events 3074 / 3075 exist only on DCs with the 2023 updates or later and with channel binding at "When supported"; on older DCs only the 3040 summary counts binds without a token.';
+    if (re.ruleId === 'ldap.server.cbt') result.why += ' Events 3074 / 3075 exist only on DCs with the 2023 updates or later and with channel binding at "When supported" or "Always"; at "Never" only the 3040 summary counts binds without a token.';
     if (re.switchRule && switchState === undefined) result.why += ` Whether the audit switch (${re.switchRule}) applies was not checked (no GPO in the scan sets it).`;
     return result;
   }

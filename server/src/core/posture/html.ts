@@ -316,7 +316,7 @@ const MAX_TARGETS = 8;
 
 function stepHtml(refs: FileRefs, s: Step, i: number): string {
   const fam = FAMILIES.find((f) => f.id === s.family)?.title ?? s.family;
-  let h = `<li id="step${i + 1}"><strong>${esc(fam)}: ${esc(s.title)}</strong> <span class="${s.applicability}">[${s.applicability === 'safe' ? 'safe: audits or negotiates, breaks nothing' : 'unsafe: enforces; only after the audit is clean'}]</span>`;
+  let h = `<li id="step${i + 1}"><strong>${esc(fam)}: ${esc(s.title)}</strong> <span class="${s.applicability}">[${s.applicability === 'safe' ? 'safe: audits or negotiates; breaks no client that behaves as it advertises' : 'unsafe: enforces; only after the audit is clean'}]</span>`;
   h += `<br>${s.kind === 'watch' ? 'Events' : s.kind === 'fix-clients' ? 'Clients' : 'Fix'}: ${esc(s.fix)}<ul>`;
   for (const t of s.targets.slice(0, MAX_TARGETS)) {
     const scopes = t.scopes.slice(0, MAX_SCOPE_NAMES).map(esc).join('; ') + (t.scopes.length > MAX_SCOPE_NAMES ? `; and ${t.scopes.length - MAX_SCOPE_NAMES} more` : '');

@@ -218,6 +218,11 @@ function loc(x: unknown, gpoNames: ReadonlyMap<string, string>): Loc | undefined
   return l;
 }
 
+/** A status given as one of `statuses` (anything else, an array or an object included, is not one). */
+function known(statuses: ReadonlySet<string>, v: unknown): boolean {
+  return typeof v === 'string' && statuses.has(v);
+}
+
 const COVERAGE_STATUS = new Set(['hardened', 'weak', 'missing', 'mixed', 'configured']);
 const EFFECTIVE_STATUS = new Set(['hardened', 'weak', 'missing', 'conditional', 'conflict', 'undetermined']);
 const READINESS_STATUS = new Set(['ready', 'blocked', 'no-evidence', 'audit-off', 'window-short']);
@@ -225,7 +230,7 @@ const READINESS_STATUS = new Set(['ready', 'blocked', 'no-evidence', 'audit-off'
 function fromCoverage(entries: unknown[], problems: string[]): Map<string, RuleState> {
   const out = new Map<string, RuleState>();
   for (const e of entries) {
-    if (!isObj(e) || typeof e.ruleId !== 'string' || !COVERAGE_STATUS.has(String(e.status))) {
+    if (!isObj(e) || typeof e.ruleId !== 'string' || !known(COVERAGE_STATUS, e.status)) {
       problems.push('a coverage entry without a rule id or a known status was ignored');
       continue;
     }
@@ -249,7 +254,7 @@ function fromCoverage(entries: unknown[], problems: string[]): Map<string, RuleS
 function fromEffective(entries: unknown[], gpoNames: ReadonlyMap<string, string>, problems: string[], som: string): Map<string, RuleState> {
   const out = new Map<string, RuleState>();
   for (const e of entries) {
-    if (!isObj(e) || typeof e.ruleId !== 'string' || !EFFECTIVE_STATUS.has(String(e.status))) {
+    if (!isObj(e) || typeof e.ruleId !== 'string' || !known(EFFECTIVE_STATUS, e.status)) {
       problems.push(`scope ${som}: an effective entry without a rule id or a known status was ignored`);
       continue;
     }
@@ -333,7 +338,7 @@ export function postureInput(doc: unknown): PostureInput {
 
   const readiness: ReadinessJson[] = [];
   for (const r of arr(d.readiness)) {
-    if (!isObj(r) || typeof r.ruleId !== 'string' || !READINESS_STATUS.has(String(r.status))) {
+    if (!isObj(r) || typeof r.ruleId !== 'string' || !known(READINESS_STATUS, r.status)) {
       problems.push('a readiness entry without a rule id or a known status was ignored');
       continue;
     }

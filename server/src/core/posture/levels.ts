@@ -79,279 +79,140 @@ export const LEVEL_NAMES: Record<number, string> = {
   5: 'NTLM restricted with exceptions',
 };
 
-const L0 = (text: string): LevelDef => ({ level: 0, name: LEVEL_NAMES[0], text, requires: [] });
+/** Condition shorthands: a rule at one of these values, a rule the catalog judges hardened, the event logs, one of several. */
+const is = (rule: string, values: readonly number[], missing: MissingPolicy, on?: 'dc'): RuleCondition => ({ rule, values, ...(on ? { on } : {}), missing });
+const hardened = (rule: string, missing: MissingPolicy, on?: 'dc'): RuleCondition => ({ rule, hardened: true, ...(on ? { on } : {}), missing });
+const logs = (evidence: readonly string[], need: EvidenceCondition['need']): EvidenceCondition => ({ evidence, need });
+const anyOf = (...conditions: Condition[]): AnyOfCondition => ({ anyOf: conditions });
 
-const SMB_SERVER_REQUIRED: RuleCondition = { rule: 'smb.server.require', values: [1], missing: 'os-default' };
+/** One level of a family: its definition text and its complete requirement (`null`: the family has no such stage). */
+type LevelRow = readonly [text: string, requires: readonly Condition[] | null];
+
+const NOT_A_STAGE: LevelRow = ['Not a stage of this family.', null];
+
+/** A family from its rows: L0's text (it requires nothing), then L1 to L5. */
+function family(id: FamilyId, title: string, l0: string, rows: readonly [LevelRow, LevelRow, LevelRow, LevelRow, LevelRow]): Omit<FamilyDef, 'rules' | 'gate'> {
+  return {
+    id,
+    title,
+    levels: [{ level: 0, name: LEVEL_NAMES[0], text: l0, requires: [] }, ...rows.map(([text, requires], i): LevelDef => ({ level: (i + 1) as LevelDef['level'], name: LEVEL_NAMES[i + 1], text, requires }))],
+  };
+}
+
+const SMB_SERVER_REQUIRED = is('smb.server.require', [1], 'os-default');
+const SMB1_OFF = [is('smb1.server', [0], 'fail'), is('smb.client.guest', [0], 'os-default')];
+const LDAP_DC_SIGNING = hardened('ldap.server.signing', 'os-default', 'dc');
+const CBT_ALWAYS = is('ldap.server.cbt', [2], 'fail', 'dc');
+const NTLM_EVERYWHERE = [
+  is('ntlm.lmcompat', [5], 'fail', 'dc'),
+  is('ntlm.lmcompat', [5], 'fail'),
+  hardened('ntlm.minserver', 'fail'),
+  hardened('ntlm.minclient', 'fail'),
+  logs(['ntlm.lmcompat'], 'ready'),
+];
+const NETLOGON_REQUIRED = [is('netlogon.signorseal', [1], { default: 1 }), is('netlogon.strongkey', [1], { default: 1 })];
 
 const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
-  {
-    id: 'smb-signing',
-    title: 'SMB signing',
-    levels: [
-      L0('SMB servers do not require signing and the signing audit is off.'),
-      {
-        level: 1,
-        name: LEVEL_NAMES[1],
-        text: '"Audit client does not support signing" (smb.server.audit.signing = 1) applies, so SMB servers log clients that could not sign (events reported as 3021/3027).',
-        requires: [{ rule: 'smb.server.audit.signing', values: [1], missing: 'fail' }],
-      },
-      {
-        level: 2,
-        name: LEVEL_NAMES[2],
-        text: 'The "if client agrees" / "if server agrees" settings are on (smb.server.enable = 1, smb.client.enable = 1 or its default). Only SMBv1 uses them; for SMB 2 and 3 this stage changes nothing.',
-        requires: [
-          { rule: 'smb.server.enable', values: [1], missing: 'fail' },
-          { rule: 'smb.client.enable', values: [1], missing: { default: 1 } },
-        ],
-      },
-      {
-        level: 3,
-        name: LEVEL_NAMES[3],
-        text: 'SMB servers require signing (smb.server.require = 1, or the OS default where it already requires it), which closes NTLM relay to SMB on these hosts.',
-        requires: [SMB_SERVER_REQUIRED],
-      },
-      {
-        level: 4,
-        name: LEVEL_NAMES[4],
-        text: 'Servers and clients require signing (smb.server.require = 1 and smb.client.require = 1) and the event logs show no client that fails signing.',
-        requires: [SMB_SERVER_REQUIRED, { rule: 'smb.client.require', values: [1], missing: 'os-default' }, { evidence: ['smb.server.require'], need: 'ready' }],
-      },
-      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+  family('smb-signing', 'SMB signing', 'SMB servers do not require signing and the signing audit is off.', [
+    [
+      '"Audit client does not support signing" (smb.server.audit.signing = 1) applies, so SMB servers log clients that could not sign (events reported as 3021/3027).',
+      [is('smb.server.audit.signing', [1], 'fail')],
     ],
-  },
-  {
-    id: 'smb1-guest',
-    title: 'SMBv1 and guest access',
-    levels: [
-      L0('The SMBv1 server is on, or clients allow insecure guest logons, and guest logons are not audited.'),
-      {
-        level: 1,
-        name: LEVEL_NAMES[1],
-        text: '"Audit insecure guest logon" applies on servers or clients (smb.server.audit.guest = 1 or smb.client.audit.guest = 1).',
-        requires: [
-          {
-            anyOf: [
-              { rule: 'smb.server.audit.guest', values: [1], missing: 'fail' },
-              { rule: 'smb.client.audit.guest', values: [1], missing: 'fail' },
-            ],
-          },
-        ],
-      },
-      { level: 2, name: LEVEL_NAMES[2], text: 'No negotiate stage: SMBv1 and guest access are either allowed or not.', requires: null },
-      {
-        level: 3,
-        name: LEVEL_NAMES[3],
-        text: 'The SMBv1 server is off (smb1.server = 0, policy Disabled) and clients refuse insecure guest logons (smb.client.guest = 0, or the OS default).',
-        requires: [
-          { rule: 'smb1.server', values: [0], missing: 'fail' },
-          { rule: 'smb.client.guest', values: [0], missing: 'os-default' },
-        ],
-      },
-      {
-        level: 4,
-        name: LEVEL_NAMES[4],
-        text: 'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 or guest logons.',
-        requires: [
-          { rule: 'smb1.server', values: [0], missing: 'fail' },
-          { rule: 'smb.client.guest', values: [0], missing: 'os-default' },
-          { rule: 'smb1.client', values: [4], missing: 'fail' },
-          { evidence: ['smb1.server', 'smb.client.guest'], need: 'ready' },
-        ],
-      },
-      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    [
+      'The "if client agrees" / "if server agrees" settings are on (smb.server.enable = 1, smb.client.enable = 1 or its default). Only SMBv1 uses them; for SMB 2 and 3 this stage changes nothing.',
+      [is('smb.server.enable', [1], 'fail'), is('smb.client.enable', [1], { default: 1 })],
     ],
-  },
-  {
-    id: 'ldap-signing',
-    title: 'LDAP signing',
-    levels: [
-      L0('Domain controllers accept unsigned LDAP binds and clients do not ask for signing.'),
-      {
-        level: 1,
-        name: LEVEL_NAMES[1],
-        text:
-          'The event logs of the domain controllers show per-client LDAP signing events (2889). The switch ("16 LDAP Interface Events" = 2 under NTDS\\Diagnostics) is usually set by hand, ' +
-          'so relaylint takes it as on only when the logs show it.',
-        requires: [{ evidence: ['ldap.server.signing'], need: 'audit-on' }],
-      },
-      {
-        level: 2,
-        name: LEVEL_NAMES[2],
-        text: 'Clients negotiate LDAP signing (ldap.client.signing = 1 or 2; 1 is the Windows default).',
-        requires: [{ rule: 'ldap.client.signing', values: [1, 2], missing: { default: 1 } }],
-      },
-      {
-        level: 3,
-        name: LEVEL_NAMES[3],
-        text: 'Domain controllers require LDAP signing (ldap.server.signing = 2, or Server 2025 enforcement as the catalog judges it).',
-        requires: [
-          { rule: 'ldap.client.signing', values: [1, 2], missing: { default: 1 } },
-          { rule: 'ldap.server.signing', hardened: true, on: 'dc', missing: 'os-default' },
-        ],
-      },
-      {
-        level: 4,
-        name: LEVEL_NAMES[4],
-        text: 'Domain controllers require signing, clients require it too (ldap.client.signing = 2) and the DC logs show no client that binds without signing.',
-        requires: [
-          { rule: 'ldap.client.signing', values: [2], missing: 'fail' },
-          { rule: 'ldap.server.signing', hardened: true, on: 'dc', missing: 'os-default' },
-          { evidence: ['ldap.server.signing'], need: 'ready' },
-        ],
-      },
-      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    ['SMB servers require signing (smb.server.require = 1, or the OS default where it already requires it), which closes NTLM relay to SMB on these hosts.', [SMB_SERVER_REQUIRED]],
+    [
+      'Servers and clients require signing (smb.server.require = 1 and smb.client.require = 1) and the event logs show no client that fails signing.',
+      [SMB_SERVER_REQUIRED, is('smb.client.require', [1], 'os-default'), logs(['smb.server.require'], 'ready')],
     ],
-  },
-  {
-    id: 'ldap-cbt',
-    title: 'LDAP channel binding',
-    levels: [
-      L0('Domain controllers never check channel binding tokens (ldap.server.cbt = 0 or not configured before Server 2025).'),
-      {
-        level: 1,
-        name: LEVEL_NAMES[1],
-        text: 'The DC logs show per-client channel-binding events (3039/3074/3075; they need the LDAP interface diagnostic level 2, set outside the catalog\'s settings).',
-        requires: [{ evidence: ['ldap.server.cbt'], need: 'audit-on' }],
-      },
-      {
-        level: 2,
-        name: LEVEL_NAMES[2],
-        text: 'Domain controllers check tokens from clients that offer them (ldap.server.cbt = 1, When supported).',
-        requires: [{ rule: 'ldap.server.cbt', values: [1, 2], on: 'dc', missing: 'fail' }],
-      },
-      {
-        level: 3,
-        name: LEVEL_NAMES[3],
-        text: 'Domain controllers always require channel binding (ldap.server.cbt = 2, Always).',
-        requires: [{ rule: 'ldap.server.cbt', values: [2], on: 'dc', missing: 'fail' }],
-      },
-      {
-        level: 4,
-        name: LEVEL_NAMES[4],
-        text: 'Channel binding is Always (only domain controllers enforce it, so "everywhere" is the DCs) and the DC logs show no client that sends no or a wrong token.',
-        requires: [
-          { rule: 'ldap.server.cbt', values: [2], on: 'dc', missing: 'fail' },
-          { evidence: ['ldap.server.cbt'], need: 'ready' },
-        ],
-      },
-      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    NOT_A_STAGE,
+  ]),
+  family('smb1-guest', 'SMBv1 and guest access', 'The SMBv1 server is on, or clients allow insecure guest logons, and guest logons are not audited.', [
+    [
+      '"Audit insecure guest logon" applies on servers or clients (smb.server.audit.guest = 1 or smb.client.audit.guest = 1).',
+      [anyOf(is('smb.server.audit.guest', [1], 'fail'), is('smb.client.audit.guest', [1], 'fail'))],
     ],
-  },
-  {
-    id: 'ntlm',
-    title: 'NTLM (level, restrictions)',
-    levels: [
-      L0('LM or NTLMv1 is still accepted and NTLM use is not audited.'),
-      {
-        level: 1,
-        name: LEVEL_NAMES[1],
-        text:
-          'NTLM use is audited: incoming NTLM for all accounts (ntlm.in.audit = 2), outgoing NTLM (ntlm.out = 1, Audit all) or NTLM in the domain on DCs (ntlm.domain.audit = 7). ' +
-          'The numeric encodings of these settings come from CIS lists, not from a Microsoft reference.',
-        requires: [
-          {
-            anyOf: [
-              { rule: 'ntlm.in.audit', values: [2], missing: 'fail' },
-              { rule: 'ntlm.out', values: [1, 2], missing: 'fail' },
-              { rule: 'ntlm.domain.audit', values: [7], on: 'dc', missing: 'fail' },
-            ],
-          },
-        ],
-      },
-      {
-        level: 2,
-        name: LEVEL_NAMES[2],
-        text: 'Machines send NTLMv2 only (ntlm.lmcompat 3 or higher; 3 is the default) and require NTLMv2 session security with 128-bit encryption (ntlm.minclient, ntlm.minserver = 537395200).',
-        requires: [
-          { rule: 'ntlm.lmcompat', values: [3, 4, 5], missing: { default: 3 } },
-          { rule: 'ntlm.minclient', hardened: true, missing: 'fail' },
-          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
-        ],
-      },
-      {
-        level: 3,
-        name: LEVEL_NAMES[3],
-        text: 'Domain controllers refuse LM and NTLMv1 (ntlm.lmcompat = 5 in the DCs\' scope) and servers require NTLMv2 session security.',
-        requires: [
-          { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
-          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
-        ],
-      },
-      {
-        level: 4,
-        name: LEVEL_NAMES[4],
-        text: 'Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB 4090105).',
-        requires: [
-          { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
-          { rule: 'ntlm.lmcompat', values: [5], missing: 'fail' },
-          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
-          { rule: 'ntlm.minclient', hardened: true, missing: 'fail' },
-          { evidence: ['ntlm.lmcompat'], need: 'ready' },
-        ],
-      },
-      {
-        level: 5,
-        name: LEVEL_NAMES[5],
-        text:
-          'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain denied on DCs (ntlm.domain.restrict above 0), ' +
-          'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
-        requires: [
-          { rule: 'ntlm.lmcompat', values: [5], on: 'dc', missing: 'fail' },
-          { rule: 'ntlm.lmcompat', values: [5], missing: 'fail' },
-          { rule: 'ntlm.minserver', hardened: true, missing: 'fail' },
-          { rule: 'ntlm.minclient', hardened: true, missing: 'fail' },
-          { evidence: ['ntlm.lmcompat'], need: 'ready' },
-          {
-            anyOf: [
-              { rule: 'ntlm.out', values: [2], missing: 'fail' },
-              { rule: 'ntlm.in.restrict', values: [1, 2], missing: 'fail' },
-              { rule: 'ntlm.domain.restrict', values: [1, 2, 3, 4, 5, 6, 7], on: 'dc', missing: 'fail' },
-            ],
-          },
-          { evidence: ['ntlm.out'], need: 'ready' },
-        ],
-      },
+    ['No negotiate stage: SMBv1 and guest access are either allowed or not.', null],
+    ['The SMBv1 server is off (smb1.server = 0, policy Disabled) and clients refuse insecure guest logons (smb.client.guest = 0, or the OS default).', SMB1_OFF],
+    [
+      'In addition the SMBv1 client driver is disabled (smb1.client = 4) and the event logs show no client that still uses SMBv1 (event 3000; the guest-logon events 31017 / 31022 are not read yet).',
+      [...SMB1_OFF, is('smb1.client', [4], 'fail'), logs(['smb1.server', 'smb.client.guest'], 'ready')],
     ],
-  },
-  {
-    id: 'netlogon',
-    title: 'Netlogon secure channel',
-    levels: [
-      L0('A GPO turns secure-channel signing or sealing off.'),
-      { level: 1, name: LEVEL_NAMES[1], text: 'No audit switch for the secure channel among the Group Policy settings relaylint knows.', requires: null },
-      {
-        level: 2,
-        name: LEVEL_NAMES[2],
-        text: 'Secure-channel data is signed and sealed when possible (netlogon.sign = 1, netlogon.seal = 1; both are the Windows default).',
-        requires: [
-          { rule: 'netlogon.sign', values: [1], missing: { default: 1 } },
-          { rule: 'netlogon.seal', values: [1], missing: { default: 1 } },
-        ],
-      },
-      {
-        level: 3,
-        name: LEVEL_NAMES[3],
-        text: 'Signing or sealing is always required with a strong session key (netlogon.signorseal = 1, netlogon.strongkey = 1; both are the Windows default).',
-        requires: [
-          { rule: 'netlogon.sign', values: [1], missing: { default: 1 } },
-          { rule: 'netlogon.seal', values: [1], missing: { default: 1 } },
-          { rule: 'netlogon.signorseal', values: [1], missing: { default: 1 } },
-          { rule: 'netlogon.strongkey', values: [1], missing: { default: 1 } },
-        ],
-      },
-      {
-        level: 4,
-        name: LEVEL_NAMES[4],
-        text: 'L3 and evidence from the logs that no machine fails the secure-channel requirement. No event source for this is read yet, so L3 is the practical top.',
-        requires: [
-          { rule: 'netlogon.signorseal', values: [1], missing: { default: 1 } },
-          { rule: 'netlogon.strongkey', values: [1], missing: { default: 1 } },
-          { evidence: ['netlogon.signorseal'], need: 'ready' },
-        ],
-      },
-      { level: 5, name: LEVEL_NAMES[5], text: 'Not a stage of this family.', requires: null },
+    NOT_A_STAGE,
+  ]),
+  family('ldap-signing', 'LDAP signing', 'Domain controllers accept unsigned LDAP binds and clients do not ask for signing.', [
+    [
+      'The event logs of the domain controllers show per-client LDAP signing events (2889). The switch ("16 LDAP Interface Events" = 2 under NTDS\\Diagnostics) is usually set by hand, ' +
+        'so relaylint takes it as on only when the logs show it.',
+      [logs(['ldap.server.signing'], 'audit-on')],
     ],
-  },
+    ['Clients negotiate LDAP signing (ldap.client.signing = 1 or 2; 1 is the Windows default).', [is('ldap.client.signing', [1, 2], { default: 1 })]],
+    [
+      'Domain controllers require LDAP signing (ldap.server.signing = 2, or Server 2025 enforcement as the catalog judges it).',
+      [is('ldap.client.signing', [1, 2], { default: 1 }), LDAP_DC_SIGNING],
+    ],
+    [
+      'Domain controllers require signing, clients require it too (ldap.client.signing = 2) and the DC logs show no client that binds without signing.',
+      [is('ldap.client.signing', [2], 'fail'), LDAP_DC_SIGNING, logs(['ldap.server.signing'], 'ready')],
+    ],
+    NOT_A_STAGE,
+  ]),
+  family('ldap-cbt', 'LDAP channel binding', 'Domain controllers never check channel binding tokens (ldap.server.cbt = 0 or not configured before Server 2025).', [
+    [
+      'The DC logs show per-client channel-binding events (3039/3074/3075; they need the LDAP interface diagnostic level 2, set outside the catalog\'s settings).',
+      [logs(['ldap.server.cbt'], 'audit-on')],
+    ],
+    ['Domain controllers check tokens from clients that offer them (ldap.server.cbt = 1, When supported).', [is('ldap.server.cbt', [1, 2], 'fail', 'dc')]],
+    ['Domain controllers always require channel binding (ldap.server.cbt = 2, Always).', [CBT_ALWAYS]],
+    [
+      'Channel binding is Always (only domain controllers enforce it, so "everywhere" is the DCs) and the DC logs show no client that sends no or a wrong token.',
+      [CBT_ALWAYS, logs(['ldap.server.cbt'], 'ready')],
+    ],
+    NOT_A_STAGE,
+  ]),
+  family('ntlm', 'NTLM (level, restrictions)', 'LM or NTLMv1 is still accepted and NTLM use is not audited.', [
+    [
+      'NTLM use is audited: incoming NTLM for all accounts (ntlm.in.audit = 2), outgoing NTLM (ntlm.out = 1, Audit all) or NTLM in the domain on DCs (ntlm.domain.audit = 7). ' +
+        'The numeric encodings of these settings come from CIS lists, not from a Microsoft reference.',
+      [anyOf(is('ntlm.in.audit', [2], 'fail'), is('ntlm.out', [1, 2], 'fail'), is('ntlm.domain.audit', [7], 'fail', 'dc'))],
+    ],
+    [
+      'Machines send NTLMv2 only (ntlm.lmcompat 3 or higher; 3 is the default) and require NTLMv2 session security with 128-bit encryption (ntlm.minclient, ntlm.minserver = 537395200).',
+      [is('ntlm.lmcompat', [3, 4, 5], { default: 3 }), hardened('ntlm.minclient', 'fail'), hardened('ntlm.minserver', 'fail')],
+    ],
+    [
+      'Domain controllers refuse LM and NTLMv1 (ntlm.lmcompat = 5 in the DCs\' scope) and servers require NTLMv2 session security.',
+      [is('ntlm.lmcompat', [5], 'fail', 'dc'), hardened('ntlm.minserver', 'fail')],
+    ],
+    ['Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB4090105).', NTLM_EVERYWHERE],
+    [
+      'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain restricted on DCs (ntlm.domain.restrict above 0; only 7, Deny all, has a confirmed meaning), ' +
+        'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
+      [
+        ...NTLM_EVERYWHERE,
+        anyOf(is('ntlm.out', [2], 'fail'), is('ntlm.in.restrict', [1, 2], 'fail'), is('ntlm.domain.restrict', [1, 2, 3, 4, 5, 6, 7], 'fail', 'dc')),
+        logs(['ntlm.out'], 'ready'),
+      ],
+    ],
+  ]),
+  family('netlogon', 'Netlogon secure channel', 'A GPO turns secure-channel signing or sealing off.', [
+    ['No audit switch for the secure channel among the Group Policy settings relaylint knows.', null],
+    [
+      'Secure-channel data is signed and sealed when possible (netlogon.sign = 1, netlogon.seal = 1; both are the Windows default).',
+      [is('netlogon.sign', [1], { default: 1 }), is('netlogon.seal', [1], { default: 1 })],
+    ],
+    [
+      'Signing or sealing is always required with a strong session key (netlogon.signorseal = 1, netlogon.strongkey = 1; both are the Windows default).',
+      [is('netlogon.sign', [1], { default: 1 }), is('netlogon.seal', [1], { default: 1 }), ...NETLOGON_REQUIRED],
+    ],
+    [
+      'L3 and evidence from the logs that no machine fails the secure-channel requirement. No event source for this is read yet, so L3 is the practical top.',
+      [...NETLOGON_REQUIRED, logs(['netlogon.signorseal'], 'ready')],
+    ],
+    NOT_A_STAGE,
+  ]),
 ];
 
 /** The families with their rules and gates from the catalog entries. */

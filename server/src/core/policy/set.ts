@@ -217,9 +217,10 @@ class Column<T extends Int32Array | Uint16Array> {
 }
 
 /**
- * Paths as a trie of `/`-separated segments: a SYSVOL repeats the same root and folder names in
- * every file's path, so each file costs a few numbers instead of a string of 100+ characters.
- * Paths arrive in walk order, so the previous path's chain is reused for the common prefix.
+ * Paths, shared as far as they repeat: the folders down to a GPO's `{GUID}` folder are a trie of
+ * `/`-separated segments (the `{GUID}` segment is the GPO's own id string), and what follows it
+ * (`Machine/Registry.pol`, the same in every GPO) is one shared string. A file then costs two
+ * numbers instead of a string of 100+ characters. Paths without a GPO folder are all trie.
  */
 class PathTable {
   private readonly parent = new Column(new Int32Array(1024));
@@ -228,7 +229,13 @@ class PathTable {
   private n = 0;
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
-  private last: { segs: string[]; nodes: number[] } = { segs: [], nodes: [] };
+  /** Per path: its trie node and its suffix (an index into `suffixes`, -1 for none). */
+  private readonly pathNode = new Column(new Int32Array(1024));
+  private readonly pathSuffix = new Column(new Int32Array(1024));
+  private paths = 0;
+  private readonly suffixes: string[] = [];
+  private readonly suffixIds = new Map<string, number>();
+  private last: { path: string; id: number; segs: string[]; nodes: number[] } = { path: '', id: -1, segs: [], nodes: [] };
 
   /** `gpo`: the id of a GPO whose `{GUID}` is this folder name, -1 for none; `gpoName` its string. */
   constructor(
@@ -249,11 +256,19 @@ class PathTable {
   }
 
   add(path: string): number {
-    const segs = path.split('/');
     const last = this.last;
+    if (last.id >= 0 && path === last.path) return last.id;
+    const all = path.split('/');
+    let cut = all.length;
+    for (let i = 0; i < all.length; i++) {
+      if (this.gpo(all[i]) >= 0) {
+        cut = i + 1;
+        break;
+      }
+    }
+    const segs = cut < all.length ? all.slice(0, cut) : all;
     let i = 0;
     while (i < segs.length && i < last.segs.length && segs[i] === last.segs[i]) i++;
-    if (i === segs.length && i === last.segs.length) return last.nodes[i - 1];
     const nodes = last.nodes.slice(0, i);
     for (; i < segs.length; i++) {
       const id = this.n++;
@@ -263,17 +278,37 @@ class PathTable {
       this.seg.a[id] = this.segment(segs[i]);
       nodes.push(id);
     }
-    this.last = { segs, nodes };
-    return nodes[nodes.length - 1];
+    let suffix = -1;
+    if (cut < all.length) {
+      const text = all.slice(cut).join('/');
+      const have = this.suffixIds.get(text);
+      if (have !== undefined) suffix = have;
+      else {
+        suffix = this.suffixes.length;
+        this.suffixes.push(text);
+        // Bounded: past the cap a new suffix is stored once per path.
+        if (this.suffixIds.size < 10_000) this.suffixIds.set(text, suffix);
+      }
+    }
+    const id = this.paths++;
+    this.pathNode.ensure(id);
+    this.pathSuffix.ensure(id);
+    this.pathNode.a[id] = nodes[nodes.length - 1];
+    this.pathSuffix.a[id] = suffix;
+    this.last = { path, id, segs, nodes };
+    return id;
   }
 
   get(id: number): string {
     const parts: string[] = [];
-    for (let x = id; x >= 0; x = this.parent.a[x]) {
+    for (let x = this.pathNode.a[id]; x >= 0; x = this.parent.a[x]) {
       const sg = this.seg.a[x];
       parts.push(sg >= 0 ? this.names[sg] : this.gpoName(-2 - sg));
     }
-    return parts.reverse().join('/');
+    parts.reverse();
+    const sf = this.pathSuffix.a[id];
+    if (sf >= 0) parts.push(this.suffixes[sf]);
+    return parts.join('/');
   }
 }
 

@@ -336,19 +336,19 @@ interface Groups {
 }
 
 /**
- * The observations of a policy set in columns (typed arrays, one row of 16 bytes per value a GPO
+ * The observations of a policy set in columns (typed arrays, one row of 12 bytes per value a GPO
  * writes): the effective policy needs per GPO and rule the value each extension writes and the
  * RSoP losers; nothing reads the key path or value name again (the rule has them), and values of
  * files outside any GPO are in no scope, so neither is kept. 55,000 GPOs stay near 12 MB.
  */
 export class ObservationStore {
   private size = 0;
-  private readonly gpoCol = new Column(new Int32Array(1024));
   private readonly ruleCol = new Column(new Uint16Array(1024));
-  /** Rows arrive file by file: where each file's rows start, and its path. */
-  private readonly fileRow = new Column(new Int32Array(1024));
-  private readonly filePathOf = new Column(new Int32Array(1024));
-  private nFiles = 0;
+  /** Rows arrive file by file, GPO by GPO: runs of rows of one file and GPO (where each starts, its GPO and path). */
+  private readonly runRow = new Column(new Int32Array(1024));
+  private readonly runGpo = new Column(new Int32Array(1024));
+  private readonly runPath = new Column(new Int32Array(1024));
+  private nRuns = 0;
   private readonly posCol = new Column(new Int32Array(1024));
   private readonly flagCol = new Column(new Uint16Array(1024));
   /** The value itself (F_INT), else an index into `values` (V_NULL: null). */
@@ -385,13 +385,14 @@ export class ObservationStore {
   add(o: Observation, gpo: number, pathId: number): void {
     if (this.groups) throw new Error('the observation store is sealed');
     const r = this.size++;
-    for (const c of [this.gpoCol, this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.ensure(r);
-    if (!this.nFiles || this.filePathOf.a[this.nFiles - 1] !== pathId) {
-      const f = this.nFiles++;
-      this.fileRow.ensure(f);
-      this.filePathOf.ensure(f);
-      this.fileRow.a[f] = r;
-      this.filePathOf.a[f] = pathId;
+    for (const c of [this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.ensure(r);
+    const last = this.nRuns - 1;
+    if (last < 0 || this.runPath.a[last] !== pathId || this.runGpo.a[last] !== gpo) {
+      const k = this.nRuns++;
+      for (const c of [this.runRow, this.runGpo, this.runPath]) c.ensure(k);
+      this.runRow.a[k] = r;
+      this.runGpo.a[k] = gpo;
+      this.runPath.a[k] = pathId;
     }
     let rule = this.ruleIndex.get(o.ruleId);
     if (rule === undefined) {
@@ -399,7 +400,6 @@ export class ObservationStore {
       this.ruleIds.push(detach(o.ruleId));
       this.ruleIndex.set(this.ruleIds[rule], rule);
     }
-    this.gpoCol.a[r] = gpo;
     this.ruleCol.a[r] = rule;
     let flags = EXTS.indexOf(o.extension) | (Math.max(0, STATUSES.indexOf(o.status)) << 2) | (Math.max(0, STATES.indexOf(o.state)) << 4);
     if (o.format === 'gpo-report-xml' || o.format === 'rsop-xml') flags |= F_REPORT;
@@ -446,10 +446,11 @@ export class ObservationStore {
   seal(): void {
     if (this.groups) return;
     const n = this.size;
-    for (const c of [this.gpoCol, this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
-    this.fileRow.trim(this.nFiles);
-    this.filePathOf.trim(this.nFiles);
-    const gpoCol = this.gpoCol.a;
+    for (const c of [this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
+    for (const c of [this.runRow, this.runGpo, this.runPath]) c.trim(this.nRuns);
+    // Each row's GPO, for the grouping only.
+    const gpoCol = new Int32Array(n);
+    for (let k = 0; k < this.nRuns; k++) gpoCol.fill(this.runGpo.a[k], this.runRow.a[k], k + 1 < this.nRuns ? this.runRow.a[k + 1] : n);
     const ruleCol = this.ruleCol.a;
     const flagCol = this.flagCol.a;
     // By GPO (a counting sort, stable), then within each GPO's few rows by rule, then arrival.
@@ -553,20 +554,23 @@ export class ObservationStore {
     for (let j = gr.loserStart[i]; j < gr.loserStart[i + 1]; j++) out.push(gr.losers[j]);
   }
 
-  gpoOf(r: ObsRef): string {
-    return this.gpoIds[this.gpoCol.a[r]];
-  }
-  pathId(r: ObsRef): number {
-    // The last file whose rows start at or before r.
-    const starts = this.fileRow.a;
+  /** The run a row is in: the last run that starts at or before it. */
+  private runOf(r: ObsRef): number {
+    const starts = this.runRow.a;
     let lo = 0;
-    let hi = this.nFiles - 1;
+    let hi = this.nRuns - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= r) lo = mid;
       else hi = mid - 1;
     }
-    return this.filePathOf.a[lo];
+    return lo;
+  }
+  gpoOf(r: ObsRef): string {
+    return this.gpoIds[this.runGpo.a[this.runOf(r)]];
+  }
+  pathId(r: ObsRef): number {
+    return this.runPath.a[this.runOf(r)];
   }
   extension(r: ObsRef): Extension {
     return EXTS[this.flagCol.a[r] & 3];

@@ -21,11 +21,11 @@ import type { LintOptions, Role, Severity, TargetOs } from './core';
 import { BaselineError, loadBaseline } from './cli/baseline';
 import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
 import { todayIso } from './core';
-import { GpoResolver } from './cli/gpo-context';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
 import { createReporter, FORMATS, type Format, type Reporter } from './cli/reporters';
-import { inodeOf, openOutput } from './cli/safe-fs';
+import { inodeOf, openOutput, type ReadResult } from './cli/safe-fs';
+import { displayPath, feed, FeedConsumer, FeedProducer, type FeedEntry } from './cli/feed';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './cli/walk';
 import { effectivePolicyStream, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy } from './core/index';
@@ -199,6 +199,8 @@ interface Job {
   opts: ScanOneOptions;
   /** The walk could not follow this entry (a link outside the roots, a loop): report this instead. */
   problem?: WalkEntry['problem'];
+  /** The file as already read (by the reading thread), if it was. */
+  read?: ReadResult;
 }
 
 /** What the main thread needs from one scanned file. */
@@ -257,7 +259,14 @@ function walkProblemReport(job: Job): FileReport {
 }
 
 function runJob(job: Job, baseline: ReadonlySet<string> | undefined): Outcome {
-  return outcomeOf(job.problem ? walkProblemReport(job) : scanOne(job.file, job.display, job.gpo, job.opts), job, baseline);
+  const read = job.read;
+  // Bytes that came over a thread boundary arrive as a plain Uint8Array.
+  if (read?.kind === 'ok' && !Buffer.isBuffer(read.bytes)) {
+    const u8 = read.bytes as Uint8Array;
+    read.bytes = Buffer.from(u8.buffer, u8.byteOffset, u8.length);
+  }
+  job.read = undefined;
+  return outcomeOf(job.problem ? walkProblemReport(job) : scanOne(job.file, job.display, job.gpo, job.opts, read), job, baseline);
 }
 
 /** A worker thread died (out of memory, a crash): the report would be incomplete, so the scan stops with exit 2. */
@@ -287,7 +296,7 @@ class Pool {
     for (let i = 0; i < size; i++) {
       const w = new Worker(__filename, {
         workerData: { relaylintWorker: true, baseline: baseline ? [...baseline] : undefined },
-        resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() },
+        resourceLimits: { maxOldGenerationSizeMb: workerHeapMb(), maxYoungGenerationSizeMb: 12 },
       });
       w.on('message', (m: { id: number; outcomes: Outcome[] }) => {
         this.waiting.get(m.id)?.resolve(m.outcomes);
@@ -465,7 +474,6 @@ async function scan(args: ScanArgs): Promise<number> {
     fix: args.fix,
   });
 
-  const resolver = new GpoResolver();
   const errors: WalkError[] = [];
   let files = 0;
   let skipped = 0;
@@ -497,10 +505,7 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   };
 
-  const display = (p: string) => {
-    const rel = path.relative(process.cwd(), p);
-    return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
-  };
+  const display = displayPath;
   // Topology first: which GPOs apply nowhere is needed while the files are judged.
   // --topology wins; else the `topology` paths of the config that applies to each scanned path.
   const topologyFiles = args.topology.length ? args.topology : configTopology(cliConfig, args.paths);
@@ -508,7 +513,9 @@ async function scan(args: ScanArgs): Promise<number> {
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
   const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings, ...(reach ? { reach } : {}) };
-  const entries = walk(args.paths, errors);
+  // The walk, the GPO metadata and the reads run on the launching thread when there is one (they
+  // overlap with the parsing here); else here, one file at a time.
+  const entries: Iterable<FeedEntry> | AsyncIterable<FeedEntry> = feedPort ? new FeedConsumer(feedPort).entries(args.paths, errors) : feed(args.paths, errors);
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances
   // itself, and one isolate fewer keeps memory down.
@@ -526,38 +533,45 @@ async function scan(args: ScanArgs): Promise<number> {
     while (pending.length > args.jobs * 2) await drainHead();
   };
   let id = 0;
+  let lastConfig: ReturnType<CliConfig['forFile']> | undefined;
+  let lastOpts: ScanOneOptions = opts;
   try {
-    for (const entry of entries) {
-      try {
-        bytesSeen += progress ? fs.statSync(entry.path).size : 0;
-      } catch {
-        // reported by scanOne
-      }
-      const fileConfig = cliConfig.forFile(entry.path);
+    for await (const entry of entries) {
+      if (progress) bytesSeen += entry.read?.kind === 'ok' ? entry.read.bytes.length : 0;
+      const fileConfig = cliConfig.forFile(entry.path, entry.configFrom);
       if (fileConfig.ignored) {
-        if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(display(entry.path))}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
+        if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(entry.display)}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
         skipped++;
         continue;
       }
       if (fileConfig.config) configsSeen.set(fileConfig.config.path, fileConfig.config);
+      const shown = entry.display;
       // Event-log exports (issue 12) are read here, by content, and never reach the GPO scan.
-      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, display(entry.path), entry.explicit);
+      const ev = entry.problem ? undefined : tryEvidence(evidence, entry.path, shown, entry.explicit, entry.read);
       if (ev) {
         if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
         continue;
       }
-      const gpo = entry.problem ? undefined : resolver.resolve(entry.path);
+      const gpo = entry.gpo;
+      if (fileConfig !== lastConfig) {
+        lastConfig = fileConfig;
+        lastOpts = { ...opts, lint: fileConfig.lint };
+      }
       const job: Job = {
         id: id++,
         file: entry.path,
-        display: display(entry.path),
+        display: shown,
         explicit: entry.explicit,
         gpo,
-        opts: { ...opts, lint: fileConfig.lint },
+        opts: lastOpts,
         ...(entry.problem ? { problem: entry.problem } : {}),
+        ...(entry.read ? { read: entry.read } : {}),
       };
       if (!pool && args.jobs > 1 && id > POOL_AFTER) pool = new Pool(args.jobs - 1, baseline);
       if (pool) {
+        // Kept for later: the bytes leave the feed's shared buffer (it is reused once this entry
+        // is done), and go to a worker on their own, not with the whole buffer.
+        if (job.read?.kind === 'ok') job.read = { ...job.read, bytes: new Uint8Array(job.read.bytes) as Buffer };
         batch.push(job);
         if (batch.length === BATCH) {
           await dispatch(batch);
@@ -755,7 +769,14 @@ function runScanThread(argv: string[]): void {
     stderr: false,
   });
   let code: number | undefined;
-  w.on('message', (m: { exitCode?: number }) => {
+  // The scan thread asks this thread to walk and read its folders (cli/feed.ts).
+  let producer: FeedProducer | undefined;
+  w.on('message', (m: { exitCode?: number; relaylintFeed?: { roots?: string[]; ack?: boolean; arena?: ArrayBuffer } }) => {
+    const f = m?.relaylintFeed;
+    if (f?.roots) {
+      producer = new FeedProducer(w);
+      void producer.run(f.roots);
+    } else if (f?.ack) producer?.ack(f.arena);
     if (typeof m?.exitCode === 'number') code = m.exitCode;
   });
   w.on('error', (e) => {
@@ -765,11 +786,14 @@ function runScanThread(argv: string[]): void {
     code = 2;
   });
   w.on('exit', () => {
+    producer?.stop();
     process.exitCode = code ?? 2;
   });
 }
 
 const scanData = (workerData as { relaylintScan?: { argv: string[] } } | undefined)?.relaylintScan;
+/** On the scan thread: the launching thread, which walks and reads the folders for it. */
+const feedPort = !isMainThread && parentPort && scanData ? parentPort : undefined;
 if (!isMainThread && parentPort && scanData) {
   const port = parentPort;
   main(scanData.argv).then(

@@ -6,7 +6,7 @@
  * docs/editors.md for the editor's untrusted-workspace rule).
  */
 import * as path from 'node:path';
-import { describeConfigProblem, lintOptionsFor, resolveForFile } from '../core';
+import { CONFIG_FILE_NAME, describeConfigProblem, lintOptionsFor, resolveForFile } from '../core';
 import type { ResolvedFileConfig } from '../core';
 import type { LintOptions, Role, TargetOs } from '../core';
 import { ConfigLoader, configLocations, relativeToConfig } from '../configLoader';
@@ -53,11 +53,28 @@ export class CliConfig {
     }
   }
 
-  forFile(filePath: string): FileConfig {
+  /** The answer for files under no config file (the same for all of them: built once). */
+  private noConfigResult?: FileConfig;
+
+  /** The config found from a folder (`configFrom` of the feed: few distinct folders in a scan). */
+  private readonly fromFolder = new Map<string, LoadedConfig | undefined>();
+
+  private loadedFrom(dir: string): LoadedConfig | undefined {
+    if (this.fromFolder.has(dir)) return this.fromFolder.get(dir);
+    const loaded = this.loader.find(path.join(dir, CONFIG_FILE_NAME));
+    if (this.fromFolder.size < 4096) this.fromFolder.set(dir, loaded);
+    return loaded;
+  }
+
+  /**
+   * `configFrom`: the folder to start looking from, when the walk knows that no folder between the
+   * file and it holds a config file (cli/feed.ts); else the file's own folder.
+   */
+  forFile(filePath: string, configFrom?: string): FileConfig {
     const flags = (o: LintOptions): LintOptions => ({ ...o, ...(this.opts.role ? { role: this.opts.role } : {}), ...(this.opts.targetOs ? { targetOs: this.opts.targetOs } : {}) });
-    if (this.opts.noConfig) return { ignored: false, lint: flags(this.opts.base) };
-    const loaded = this.forced ?? this.loader.find(filePath);
-    if (!loaded) return { ignored: false, lint: flags(this.opts.base) };
+    if (this.opts.noConfig) return (this.noConfigResult ??= { ignored: false, lint: flags(this.opts.base) });
+    const loaded = this.forced ?? (configFrom !== undefined ? this.loadedFrom(configFrom) : this.loader.find(filePath));
+    if (!loaded) return (this.noConfigResult ??= { ignored: false, lint: flags(this.opts.base) });
     if (!loaded.config) {
       this.invalid = true;
       if (!this.reported.has(loaded.path)) {

@@ -16,6 +16,7 @@ import {
 } from '../core';
 import type { CoverageEntry } from '../core';
 import type { ExternalResult } from './sarif';
+import type { ReadResult } from './safe-fs';
 import type { Colors } from './text';
 
 class FdSource implements ByteSource {
@@ -36,6 +37,18 @@ class FdSource implements ByteSource {
   }
 }
 
+/** Bytes already read (cli/feed.ts) as a source; each read is a copy, so nothing keeps the feed's shared buffer. */
+class BytesSource implements ByteSource {
+  constructor(private readonly bytes: Uint8Array) {}
+  get size(): number {
+    return this.bytes.length;
+  }
+  read(offset: number, length: number): Uint8Array {
+    const start = Math.min(Math.max(0, offset), this.bytes.length);
+    return this.bytes.slice(start, Math.min(this.bytes.length, start + Math.max(0, length)));
+  }
+}
+
 const CANDIDATE = /\.(evtx|xml|csv|txt)$/i;
 
 /**
@@ -43,8 +56,21 @@ const CANDIDATE = /\.(evtx|xml|csv|txt)$/i;
  * otherwise undefined (the GPO scan handles it). Folder walks only look at names that can be event
  * exports; explicit paths are always looked at.
  */
-export function tryEvidence(collector: EvidenceCollector, file: string, display: string, explicit: boolean): EvidenceFileSummary | undefined {
+export function tryEvidence(collector: EvidenceCollector, file: string, display: string, explicit: boolean, read?: ReadResult): EvidenceFileSummary | undefined {
   if (!explicit && !CANDIDATE.test(file)) return undefined;
+  // Already read (a regular file within the read limit): look at those bytes instead of opening it
+  // again. Not a regular file or not readable: not an event export (the GPO scan reports it).
+  if (read && read.kind !== 'too-large') {
+    if (read.kind !== 'ok') return undefined;
+    const src = new BytesSource(read.bytes);
+    let format: EvidenceFormat | undefined;
+    try {
+      format = detectEvidence(src, file);
+    } catch {
+      format = undefined;
+    }
+    return format ? readEvidenceFile(collector, display, format, src) : undefined;
+  }
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decode, mergeIdentity, parseBackupXml, parseBkupInfo, parseGptIni, type GpoIdentity } from '../core/index';
 import { readRegular } from './safe-fs';
+import type { WalkFolder } from './walk';
 
 /** The GPO of a file as the JSON output shows it. */
 export interface GpoContext {
@@ -32,6 +33,14 @@ function readSmallText(file: string): string | undefined {
   } catch {
     return undefined;
   }
+  const read = readRegular(file, MAX_META_BYTES);
+  if (read.kind !== 'ok') return undefined;
+  const d = decode(read.bytes);
+  return d.encoding === 'binary' ? undefined : d.text;
+}
+
+/** The text of a metadata file the walk saw as a regular file in the GPO folder (so it lives there: no link to check). */
+function readListedText(file: string): string | undefined {
   const read = readRegular(file, MAX_META_BYTES);
   if (read.kind !== 'ok') return undefined;
   const d = decode(read.bytes);
@@ -73,6 +82,54 @@ export function gpoContextOf(id: GpoIdentity | undefined): GpoContext | undefine
 export class GpoResolver {
   private static readonly MAX_CACHE = 1024;
   private readonly byDir = new Map<string, GpoIdentity | null>();
+
+  /**
+   * The GPO of a file the walk found in `folder`: the same answer as `resolve(file)`, from what the
+   * walk already listed (no folder is listed again, and a metadata file the walk saw as a regular
+   * file is read without resolving links). Remembered on the folder objects, which the walk drops
+   * as it moves on. Folders above a scanned root are asked on disk, as `resolve` does.
+   */
+  resolveFolder(folder: WalkFolder): GpoIdentity | undefined {
+    return this.ofFolder(folder, 0);
+  }
+
+  private ofFolder(folder: WalkFolder, depth: number): GpoIdentity | undefined {
+    const known = folder.gpo as { gpo: GpoIdentity | undefined } | undefined;
+    if (known) return known.gpo;
+    let ctx: GpoIdentity | undefined;
+    if (GUID.test(folder.name)) ctx = this.lookupListed(folder);
+    if (!ctx && depth < 12) {
+      if (folder.parent) ctx = this.ofFolder(folder.parent, depth + 1);
+      else {
+        const dir = path.resolve(folder.path);
+        const parent = path.dirname(dir);
+        if (parent !== dir) ctx = this.ofDir(parent, depth + 1);
+      }
+    }
+    folder.gpo = { gpo: ctx };
+    return ctx;
+  }
+
+  private lookupListed(folder: WalkFolder): GpoIdentity | undefined {
+    const dir = path.resolve(folder.path);
+    const text = (lower: string): string | undefined => {
+      const hit = folder.meta.find((m) => m.name.toLowerCase() === lower);
+      if (!hit) return undefined;
+      const file = path.join(dir, hit.name);
+      return (hit.regular ? readListedText(file) : readSmallText(file)) ?? '';
+    };
+    const ini = text('gpt.ini');
+    if (ini !== undefined) return { ...(ini ? parseGptIni(ini) : {}), guid: folder.name.toUpperCase() };
+    let out: GpoIdentity | undefined;
+    for (const [file, parse] of [
+      ['bkupinfo.xml', parseBkupInfo],
+      ['backup.xml', parseBackupXml],
+    ] as const) {
+      const t = text(file);
+      if (t) out = mergeIdentity(out, parse(t));
+    }
+    return out;
+  }
 
   /** The GPO of a file: the nearest GUID-named ancestor folder that is a GPO or a GPMC backup. */
   resolve(file: string): GpoIdentity | undefined {

@@ -3,6 +3,7 @@
  * output are built from, and what a worker thread sends back). Holds no reference to the parsed
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { boundFindings, FINDING_LIMITS } from '../core';
 import { CoverageSource, coverageSources } from '../core';
@@ -14,7 +15,7 @@ import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../c
 import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core';
 import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from './gpo-context';
-import { readRegular, writeAtomic, WriteSkipped } from './safe-fs';
+import { readRegular, writeAtomic, WriteSkipped, type ReadResult } from './safe-fs';
 
 export interface Region {
   line?: number;
@@ -100,9 +101,19 @@ function region(index: LineIndex, span: Span, offset?: number): Region {
   return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
 }
 
+/** A line index that is built only when a position is asked for (`positionAt` is all the report needs). */
+function lazyLineIndex(text: string): LineIndex {
+  let built: LineIndex | undefined;
+  return { positionAt: (offset: number) => (built ??= lineIndexFor(text)).positionAt(offset) } as unknown as LineIndex;
+}
+
+/** One-shot SHA-256 (Node 20.12+), else a Hash object: the same digest. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 /** Stable across line moves and value edits: rule, file, registry value and its occurrence number. */
 export function fingerprint(parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+  const data = parts.join('\u0000');
+  return (oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex')).slice(0, 32);
 }
 
 function findingKey(f: Finding): string {
@@ -117,7 +128,8 @@ export function buildReport(
   options: LintOptions,
   scope?: { identity?: GpoFolderIdentity; reach?: TopologyReach },
 ): FileReport {
-  const index = lineIndexFor(file.text);
+  // Built on first use: results of binary files (.pol) are located by byte offset and never need it.
+  const index = lazyLineIndex(file.text);
   const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
   const fp = (ruleId: string, key: string) => {
@@ -223,11 +235,14 @@ function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', mess
   };
 }
 
-/** Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io` problem. */
-export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions): FileReport {
+/**
+ * Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io`
+ * problem. `preRead`: the file as `readRegular` already read it (the CLI's reading thread).
+ */
+export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions, preRead?: ReadResult): FileReport {
   const gpo = gpoContextOf(identity);
   // The size is checked on the open descriptor before a byte is read; FIFOs and devices are refused.
-  const read = readRegular(filePath, LIMITS.maxFileBytes);
+  const read = preRead ?? readRegular(filePath, LIMITS.maxFileBytes);
   if (read.kind === 'error') return problemOnly(displayPath, 'file.io', `Could not read the file: ${read.code} ${read.message}`.trim());
   if (read.kind === 'not-regular') return problemOnly(displayPath, 'file.io', `Could not read the file: it is ${read.what}, not a regular file.`);
   if (read.kind === 'too-large') {

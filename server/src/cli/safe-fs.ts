@@ -41,8 +41,12 @@ export function identity(st: fs.Stats): FileIdentity {
   return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
 }
 
-/** Read a regular file of at most `maxBytes`, never blocking and never reading more than its size. */
-export function readRegular(file: string, maxBytes: number): ReadResult {
+/**
+ * Read a regular file of at most `maxBytes`, never blocking and never reading more than its size
+ * (plus one byte, to notice a file that grew). `arena` supplies the memory for the bytes (else a
+ * new buffer).
+ */
+export function readRegular(file: string, maxBytes: number, arena?: { alloc(size: number): Uint8Array }): ReadResult {
   let fd: number;
   try {
     fd = fs.openSync(file, READ_FLAGS);
@@ -54,16 +58,20 @@ export function readRegular(file: string, maxBytes: number): ReadResult {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return { kind: 'not-regular', what: kindOf(st) };
     if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
-    // Read what fstat promised, plus one byte to notice a file that grew after the check.
-    const bytes = Buffer.allocUnsafe(st.size + 1);
+    // Read what fstat promised, plus one byte to notice a file that grew after the check. A read
+    // that stops short at or past that size is the end of a regular file: no second read to see 0.
+    const mem = arena ? arena.alloc(st.size + 1) : Buffer.allocUnsafe(st.size + 1);
+    const bytes = Buffer.isBuffer(mem) ? mem : Buffer.from(mem.buffer, mem.byteOffset, mem.length);
     let off = 0;
     for (;;) {
-      const n = fs.readSync(fd, bytes, off, bytes.length - off, null);
+      const want = bytes.length - off;
+      const n = fs.readSync(fd, bytes, off, want, null);
       if (n === 0) break;
       off += n;
       if (off === bytes.length) {
         return { kind: 'too-large', size: off > maxBytes ? off : maxBytes + 1 };
       }
+      if (n < want && off >= st.size) break;
     }
     return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
   } catch (e) {

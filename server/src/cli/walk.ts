@@ -3,8 +3,10 @@
  * whole SYSVOL is never held in memory. Folders contribute only files that can be Group Policy
  * exports by name (`*.inf`, `*.reg`, `*.xml`, `*.pol`); files named explicitly are always scanned.
  *
- * A folder is read with `opendir` (streamed, no Dirent array for the whole listing) and only the
- * names that matter (candidate files, subfolders, links) are kept and sorted.
+ * A folder is listed in one call (`readdir` with file types: no `stat` per entry, the reader checks
+ * each file on its open descriptor) unless it is large: a folder whose size says it may hold
+ * thousands of entries is read with `opendir` (streamed, no Dirent array for the whole listing).
+ * Either way only the names that matter (candidate files, subfolders, links) are kept and sorted.
  *
  * Symbolic links are never skipped silently:
  * - a link to a file or folder inside the scanned roots is followed; a folder link that leads back
@@ -14,7 +16,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { candidateExtensions } from '../core';
+import { candidateExtensions, CONFIG_FILE_NAME } from '../core';
 
 export interface WalkEntry {
   path: string;
@@ -22,6 +24,30 @@ export interface WalkEntry {
   explicit: boolean;
   /** The entry could not be followed: report this instead of reading it. */
   problem?: { severity: 'error' | 'warning'; message: string };
+  /** The folder the walk found it in (undefined for a file named on the command line). */
+  folder?: WalkFolder;
+  /** Its name in that folder. */
+  name?: string;
+}
+
+/**
+ * A folder as the walk listed it: its path, the folder it was reached from, and the GPO metadata
+ * files in it (so the GPO of its files is found without listing it again). `cache` is free for
+ * one user (the GPO resolver) to remember what it worked out about the folder.
+ */
+export interface WalkFolder {
+  path: string;
+  /** The folder name (for a root: the last component of its resolved path). */
+  name: string;
+  /** undefined for a scanned root. */
+  parent: WalkFolder | undefined;
+  /** Entries named GPT.INI, bkupInfo.xml or Backup.xml (any case, any type), in name order. */
+  meta: { name: string; regular: boolean }[];
+  /** An entry named like a config file (relaylint.json, package.json; any case) is in it. */
+  configNamed: boolean;
+  /** What the GPO resolver and the config lookup worked out about this folder (theirs to fill). */
+  gpo?: unknown;
+  config?: unknown;
 }
 
 export interface WalkError {
@@ -35,6 +61,17 @@ export interface WalkError {
  */
 const CANDIDATE = new RegExp(`\\.(${[...candidateExtensions, 'evtx', 'csv'].join('|')})$`, 'i');
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
+/** GPO metadata read by the GPO resolver (cli/gpo-context.ts), lower case. */
+const META_NAMES = new Set(['gpt.ini', 'bkupinfo.xml', 'backup.xml']);
+/** Config file names (cli/config.ts looks for them), lower case. */
+const CONFIG_NAMES = new Set([CONFIG_FILE_NAME.toLowerCase(), 'package.json']);
+/**
+ * A folder whose size (as `stat` reports it) is above this is streamed with `opendir`; smaller ones
+ * are listed at once. File systems report a folder's size in blocks or bytes of entries (ext4: 4 KiB
+ * blocks, tmpfs and btrfs: about 20–40 bytes per entry), so this is a few thousand entries at most.
+ * A size of 0 (some network and virtual file systems) says nothing: streamed too.
+ */
+const LIST_AT_ONCE_MAX_DIR_BYTES = 256 * 1024;
 
 function realOrUndefined(p: string): string | undefined {
   try {
@@ -48,51 +85,81 @@ function inside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }
 
-interface Frame {
-  dir: string;
-  /** Real paths of the root and of every folder link followed to reach `dir`. */
+/** The subfolders of one listed folder still to visit, in name order (their folder objects are made when visited). */
+interface Pending {
+  parent: WalkFolder;
+  prefix: string;
+  /** Real paths of the root and of every folder link followed to reach `parent`. */
   chain: readonly string[];
+  /** A plain subfolder by name; a followed folder link with its longer chain. */
+  items: (string | { n: string; chain: readonly string[] })[];
+  next: number;
 }
 
-/** The names in a folder that the walk needs, read as a stream. */
-function listDir(dir: string): { files: string[]; dirs: string[]; links: string[] } {
-  const files: string[] = [];
-  const dirs: string[] = [];
-  const links: string[] = [];
-  const d = fs.opendirSync(dir, { bufferSize: 256 });
-  try {
-    for (let ent = d.readSync(); ent !== null; ent = d.readSync()) {
-      const name = ent.name;
-      if (ent.isDirectory()) {
-        if (!SKIP_DIRS.has(name)) dirs.push(name);
-      } else if (ent.isSymbolicLink()) {
-        links.push(name);
-      } else if (ent.isFile()) {
-        if (CANDIDATE.test(name)) files.push(name);
-      } else if (!ent.isFIFO() && !ent.isSocket() && !ent.isCharacterDevice() && !ent.isBlockDevice()) {
-        // Type unknown (some file systems): ask.
-        try {
-          const st = fs.lstatSync(path.join(dir, name));
-          if (st.isDirectory()) {
-            if (!SKIP_DIRS.has(name)) dirs.push(name);
-          } else if (st.isSymbolicLink()) links.push(name);
-          else if (st.isFile() && CANDIDATE.test(name)) files.push(name);
-        } catch {
-          // vanished
-        }
-      } else if (CANDIDATE.test(name)) {
-        // A FIFO or device with an export's name: scanOne refuses it with a clear problem.
-        files.push(name);
-      }
-    }
-  } finally {
-    d.closeSync();
+interface Listing {
+  files: string[];
+  dirs: string[];
+  links: string[];
+}
+
+/** Sort one entry of a folder into the listing (and the folder's GPO metadata). */
+function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder): void {
+  const name = ent.name;
+  if (name.length <= 14) {
+    const lower = name.toLowerCase();
+    if (META_NAMES.has(lower)) folder.meta.push({ name, regular: ent.isFile() });
+    if (CONFIG_NAMES.has(lower)) folder.configNamed = true;
   }
-  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  files.sort(byName);
-  dirs.sort(byName);
-  links.sort(byName);
-  return { files, dirs, links };
+  if (ent.isDirectory()) {
+    if (!SKIP_DIRS.has(name)) out.dirs.push(name);
+  } else if (ent.isSymbolicLink()) {
+    out.links.push(name);
+  } else if (ent.isFile()) {
+    if (CANDIDATE.test(name)) out.files.push(name);
+  } else if (!ent.isFIFO() && !ent.isSocket() && !ent.isCharacterDevice() && !ent.isBlockDevice()) {
+    // Type unknown (some file systems): ask.
+    try {
+      const st = fs.lstatSync(path.join(dir, name));
+      if (st.isDirectory()) {
+        if (!SKIP_DIRS.has(name)) out.dirs.push(name);
+      } else if (st.isSymbolicLink()) out.links.push(name);
+      else if (st.isFile() && CANDIDATE.test(name)) out.files.push(name);
+    } catch {
+      // vanished
+    }
+  } else if (CANDIDATE.test(name)) {
+    // A FIFO or device with an export's name: scanOne refuses it with a clear problem.
+    out.files.push(name);
+  }
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The names in a folder that the walk needs: listed at once when the folder is small, else read as a stream. */
+function listDir(dir: string, folder: WalkFolder): Listing {
+  const out: Listing = { files: [], dirs: [], links: [] };
+  let listed: fs.Dirent[] | undefined;
+  try {
+    const size = fs.statSync(dir).size;
+    if (size > 0 && size <= LIST_AT_ONCE_MAX_DIR_BYTES) listed = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // Reported as before by opendir below (same message).
+  }
+  if (listed) {
+    for (const ent of listed) classify(dir, ent, out, folder);
+  } else {
+    const d = fs.opendirSync(dir, { bufferSize: 256 });
+    try {
+      for (let ent = d.readSync(); ent !== null; ent = d.readSync()) classify(dir, ent, out, folder);
+    } finally {
+      d.closeSync();
+    }
+  }
+  out.files.sort(byName);
+  out.dirs.sort(byName);
+  out.links.sort(byName);
+  if (folder.meta.length > 1) folder.meta.sort((a, b) => byName(a.name, b.name));
+  return out;
 }
 
 export function* walk(roots: readonly string[], errors: WalkError[]): Generator<WalkEntry> {
@@ -114,28 +181,34 @@ export function* walk(roots: readonly string[], errors: WalkError[]): Generator<
       errors.push({ path: root, message: 'not a regular file or folder' });
       continue;
     }
-    const stack: Frame[] = [{ dir: root, chain: [realOrUndefined(root) ?? path.resolve(root)] }];
-    while (stack.length) {
-      const { dir, chain } = stack.pop() as Frame;
-      let listing: ReturnType<typeof listDir>;
+    const rootFolder: WalkFolder = { path: root, name: path.basename(path.resolve(root)), parent: undefined, meta: [], configNamed: false };
+    const stack: Pending[] = [];
+    // Lists one folder, yields its files and links in name order, and leaves its subfolders on the stack.
+    const visit = function* (folder: WalkFolder, chain: readonly string[]): Generator<WalkEntry> {
+      const dir = folder.path;
+      let listing: Listing;
       try {
-        listing = listDir(dir);
+        listing = listDir(dir, folder);
       } catch (e) {
         errors.push({ path: dir, message: (e as Error).message });
-        continue;
+        return;
       }
       const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
       // Files and links in name order, then folders (depth first, in name order).
-      const subdirs: Frame[] = listing.dirs.map((n) => ({ dir: prefix + n, chain }));
-      const items = [...listing.files.map((n) => ({ n, link: false })), ...listing.links.map((n) => ({ n, link: true }))].sort((a, b) =>
-        a.n < b.n ? -1 : a.n > b.n ? 1 : 0,
-      );
-      for (const { n, link } of items) {
-        const p = prefix + n;
-        if (!link) {
-          yield { path: p, explicit: false };
+      const subdirs: Pending['items'] = listing.dirs;
+      let linked = false;
+      const { files, links } = listing;
+      let fi = 0;
+      let li = 0;
+      while (fi < files.length || li < links.length) {
+        // Merge the two sorted lists: a file and a link never share a name.
+        if (li >= links.length || (fi < files.length && files[fi] < links[li])) {
+          const n = files[fi++];
+          yield { path: prefix + n, explicit: false, folder, name: n };
           continue;
         }
+        const n = links[li++];
+        const p = prefix + n;
         const real = realOrUndefined(p);
         let target: fs.Stats | undefined;
         try {
@@ -146,29 +219,46 @@ export function* walk(roots: readonly string[], errors: WalkError[]): Generator<
         if (target?.isDirectory()) {
           if (SKIP_DIRS.has(n)) continue;
           if (!inRoots(real as string)) {
-            yield { path: p, explicit: false, problem: { severity: 'warning', message: 'This folder is a symbolic link to a place outside the scanned folders; it was not followed (name it on the command line to scan it).' } };
+            yield { path: p, explicit: false, folder, name: n, problem: { severity: 'warning', message: 'This folder is a symbolic link to a place outside the scanned folders; it was not followed (name it on the command line to scan it).' } };
           } else if (chain.some((c) => inside(c, real as string)) || inside(realOrUndefined(dir) ?? dir, real as string)) {
-            yield { path: p, explicit: false, problem: { severity: 'warning', message: 'This folder is a symbolic link back into a folder being scanned (a loop); it was not followed again.' } };
+            yield { path: p, explicit: false, folder, name: n, problem: { severity: 'warning', message: 'This folder is a symbolic link back into a folder being scanned (a loop); it was not followed again.' } };
           } else {
-            subdirs.push({ dir: p, chain: [...chain, real as string] });
+            subdirs.push({ n, chain: [...chain, real as string] });
+            linked = true;
           }
           continue;
         }
         if (!CANDIDATE.test(n)) continue;
         if (!real || !target) {
-          yield { path: p, explicit: false, problem: { severity: 'error', message: 'This file is a symbolic link that leads nowhere (broken link); it could not be read.' } };
+          yield { path: p, explicit: false, folder, name: n, problem: { severity: 'error', message: 'This file is a symbolic link that leads nowhere (broken link); it could not be read.' } };
         } else if (!inRoots(real)) {
           yield {
             path: p,
             explicit: false,
+            folder,
+            name: n,
             problem: { severity: 'error', message: 'This file is a symbolic link to a file outside the scanned folders; it was not read (name the target on the command line to scan it).' },
           };
         } else {
-          yield { path: p, explicit: false };
+          yield { path: p, explicit: false, folder, name: n };
         }
       }
-      subdirs.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+      const nameOf = (x: Pending['items'][number]) => (typeof x === 'string' ? x : x.n);
+      if (linked) subdirs.sort((a, b) => byName(nameOf(a), nameOf(b)));
+      if (subdirs.length) stack.push({ parent: folder, prefix, chain, items: subdirs, next: 0 });
+    };
+    yield* visit(rootFolder, [realOrUndefined(root) ?? path.resolve(root)]);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next >= top.items.length) {
+        stack.pop();
+        continue;
+      }
+      const item = top.items[top.next];
+      // Let go of the name: a folder of many subfolders does not keep them all to the end.
+      (top.items as unknown[])[top.next++] = undefined;
+      const n = typeof item === 'string' ? item : item.n;
+      yield* visit({ path: top.prefix + n, name: n, parent: top.parent, meta: [], configNamed: false }, typeof item === 'string' ? top.chain : item.chain);
     }
   }
 }

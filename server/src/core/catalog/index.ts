@@ -60,13 +60,14 @@ const ruleOfSetting = new WeakMap<object, SettingRule | null>();
 
 /** The rule for a parsed setting, looked up once per setting object. */
 export function ruleOf(setting: { hive: Hive; key: string; name: string }): SettingRule | undefined {
-  // Most values in a GPO are not relay settings: a name test settles them without a cache entry.
-  if (!knownNames.has(setting.name.toLowerCase())) return undefined;
+  // Asked several times per setting (peers, findings, coverage, policy): the cache first.
   let r = ruleOfSetting.get(setting);
-  if (r === undefined) {
-    r = byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null;
-    ruleOfSetting.set(setting, r);
-  }
+  if (r !== undefined) return r ?? undefined;
+  // Most values in a GPO are not relay settings: a name test settles them without a cache entry
+  // (an entry per value of every open document would hold memory in the editor).
+  if (!knownNames.has(setting.name.toLowerCase())) return undefined;
+  r = byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null;
+  ruleOfSetting.set(setting, r);
   return r ?? undefined;
 }
 

@@ -393,28 +393,32 @@ class InfParser {
         // REG_BINARY (3) data encoding is UNVERIFIED (§6.1): keep the raw text.
         value = data;
     }
-    const setting: Setting = {
-      hive: 'HKLM',
-      key,
-      name,
-      type,
-      value,
-      state: 'set',
-      span: span(s, e),
-      nameSpan: span(lastBs + 1, pathEnd),
-      valueSpan: span(ts, end),
-      valueSyntax: 'inf',
-      origin: ORIGIN,
-    };
-    if (keepSetting(setting, this.options)) this.settings.push(setting);
-    const earlier = this.seen.check(valueId('HKLM', key, name), { span: setting.span, state: 'set' });
+    const lineSpan = span(s, e);
+    // In `relevant` mode most lines are values no rule knows: decided on a small probe, and only a
+    // kept value is built in full.
+    if (this.options?.settings !== 'relevant' || keepSetting({ hive: 'HKLM', key, name, state: 'set' } as Setting, this.options)) {
+      this.settings.push({
+        hive: 'HKLM',
+        key,
+        name,
+        type,
+        value,
+        state: 'set',
+        span: lineSpan,
+        nameSpan: span(lastBs + 1, pathEnd),
+        valueSpan: span(ts, end),
+        valueSyntax: 'inf',
+        origin: ORIGIN,
+      });
+    }
+    const earlier = this.seen.check(valueId('HKLM', key, name), { span: lineSpan, state: 'set' });
     if (earlier) {
       // MS-GPSB does not say which of two lines wins (§6.1, UNVERIFIED): report, do not pick.
       this.problems.add({
         code: 'duplicate',
         severity: 'warning',
         message: `${path} is set again here; it was first set on line ${this.lines.positionAt(earlier.span.start).line + 1}. The file format does not say which one wins.`,
-        span: setting.span,
+        span: lineSpan,
         related: [{ span: earlier.span, message: 'first set here' }],
       });
     }

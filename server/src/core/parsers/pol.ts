@@ -46,10 +46,16 @@ class Reader {
   }
 }
 
+/** UTF-16LE bytes [start, end) as a string; straight from a Buffer's own decoder (no view object per string). */
+function utf16le(b: Uint8Array, start: number, end: number): string {
+  const fast = (b as { ucs2Slice?: (start: number, end: number) => string }).ucs2Slice;
+  return typeof fast === 'function' ? fast.call(b, start, end) : Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf16le');
+}
+
 function utf16z(b: Uint8Array, start: number, end: number): string {
   let i = start;
   while (i + 1 < end && (b[i] | b[i + 1]) !== 0) i += 2;
-  return Buffer.from(b.buffer, b.byteOffset + start, i - start).toString('utf16le');
+  return utf16le(b, start, i);
 }
 
 function decodeData(type: number, b: Uint8Array, start: number, size: number): { value: RegData; note?: string } {
@@ -90,6 +96,24 @@ function decodeData(type: number, b: Uint8Array, start: number, size: number): {
       return { value: h };
     }
   }
+}
+
+/** One object shape for every record (a spread would make each one a slow dictionary object). */
+function polSetting(hive: Hive, offset: number, key: string, name: string, type: RegType | null, value: RegData, state: Setting['state'], span: { start: number; end: number }): Setting {
+  return {
+    hive,
+    key,
+    name,
+    type,
+    value,
+    state,
+    span,
+    valueSpan: undefined,
+    nameSpan: undefined,
+    offset,
+    deleteScope: undefined,
+    origin: 'Registry.pol record',
+  };
 }
 
 function renderData(type: RegType, value: RegData): string {
@@ -162,7 +186,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
       if (i < limit) {
         r.pos = i + 2;
-        return Buffer.from(bytes.buffer, bytes.byteOffset + start, i - start).toString('utf16le');
+        return utf16le(bytes, start, i);
       }
       if (limit === start + LIMITS.maxPolStringChars * 2 + 2) {
         problem(start, `the ${what} of the record at ${hex(recStart)} is longer than ${LIMITS.maxPolStringChars} characters; a NUL terminator is missing`);
@@ -223,34 +247,19 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
     const lower = valueName.toLowerCase();
     const at = `@${hex(recStart)}  `;
     const keyText = displayKey(hive, k);
-    // One object shape for every record (a spread would make each one a slow dictionary object).
-    const mk = (key: string, name: string, type: RegType | null, value: RegData, state: Setting['state'], span: { start: number; end: number }): Setting => ({
-      hive,
-      key,
-      name,
-      type,
-      value,
-      state,
-      span,
-      valueSpan: undefined,
-      nameSpan: undefined,
-      offset: recStart,
-      deleteScope: undefined,
-      origin: 'Registry.pol record',
-    });
 
     if (lower.startsWith('**del.')) {
       const name = valueName.slice(6);
       const prefix = `${at}${keyText}\\`;
       const line = `${prefix}${valueName} (delete value "${name}")`;
       const span = emit(line);
-      const st = mk(k, name, null, null, 'deleted', span);
+      const st = polSetting(hive, recStart, k, name, null, null, 'deleted', span);
       st.deleteScope = 'value';
       st.nameSpan = { start: span.start + prefix.length, end: span.start + prefix.length + valueName.length };
       if (keepSetting(st, options)) settings.push(st);
     } else if (lower === '**delvals' || lower === '**delvals.') {
       const span = emit(`${at}${keyText}\\${valueName} (delete every value of the key)`);
-      const st = mk(k, '', null, null, 'deleted', span);
+      const st = polSetting(hive, recStart, k, '', null, null, 'deleted', span);
       st.deleteScope = 'values';
       if (keepSetting(st, options)) settings.push(st);
     } else if (lower === '**deletevalues' || lower === '**deletekeys') {
@@ -280,7 +289,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       for (const item of list) {
         // The entries are read as names relative to the record's key (MS-GPREG describes a list; the exact
         // form of key entries was not checked against a real file).
-        const st = isKeys ? mk(cleanKey(`${k}\\${item}`), '', null, null, 'deleted', span) : mk(k, item, null, null, 'deleted', span);
+        const st = isKeys ? polSetting(hive, recStart, cleanKey(`${k}\\${item}`), '', null, null, 'deleted', span) : polSetting(hive, recStart, k, item, null, null, 'deleted', span);
         st.deleteScope = isKeys ? 'key' : 'value';
         if (keepSetting(st, options)) settings.push(st);
       }
@@ -293,7 +302,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       const span = emit(line);
       const nameStart = span.start + prefix.length;
       const valueStart = span.end - data.length;
-      const setting = mk(k, valueName, typeName, value, 'set', span);
+      const setting = polSetting(hive, recStart, k, valueName, typeName, value, 'set', span);
       setting.nameSpan = { start: nameStart, end: nameStart + (valueName || '(default)').length };
       setting.valueSpan = { start: valueStart, end: span.end };
       if (keepSetting(setting, options)) settings.push(setting);

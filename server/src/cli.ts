@@ -28,8 +28,8 @@ import { inodeOf, openOutput, type ReadResult } from './io/safe-fs';
 import { displayPath, feed, FeedConsumer, FeedProducer, type FeedEntry } from './cli/feed';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './io/walk';
-import { effectivePolicy, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy } from './core/index';
-import { loadTopology, scopeJson, scopeSarifResults, scopeText, scopeWorst } from './cli/scope';
+import { effectivePolicyStream, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy } from './core/index';
+import { loadTopology, ScopeRun, scopeSarifResults, scopeSetSections, scopeText } from './cli/scope';
 import type { GpoFolderIdentity } from './io/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
 import { EvidenceCollector } from './core';
@@ -615,16 +615,13 @@ async function scan(args: ScanArgs): Promise<number> {
   }
   if (cliConfig.invalid) ioError = true;
   const cov = args.coverage && files > 0 ? coverage.result() : undefined;
+  // The effective policy per scope: its scopes are computed as each output reads them (ScopeRun).
   const effStarted = process.hrtime.bigint();
-  const effective = effectivePolicy(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
-  // `npm run bench` reads this line to time the effective-policy computation alone.
-  if (process.env.RELAYLINT_TIMING === '1' && effective) {
-    const ms = Number(process.hrtime.bigint() - effStarted) / 1e6;
-    process.stderr.write(`relaylint: timing: effective policy ${ms.toFixed(1)} ms, ${effective.scopes.length} scopes, ${effective.scopes.reduce((n, x) => n + x.effective.length, 0)} scope-rule results\n`);
-  }
+  const effStream = effectivePolicyStream(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
+  const effective = effStream ? new ScopeRun(effStream, process.hrtime.bigint() - effStarted) : undefined;
   // With scopes, readiness is judged per OU and domain: the servers the topology puts there, the
   // rules of its role and the audit switches that apply there (issue 12).
-  const scopesForReadiness = effective ? readinessScopes(effective) : [];
+  const scopesForReadiness = effective && evidence.files.length ? readinessScopes(effective.view()) : [];
   const readiness = evidence.files.length
     ? evidence.judge({
         windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
@@ -634,18 +631,25 @@ async function scan(args: ScanArgs): Promise<number> {
       })
     : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (effective) worst = Math.max(worst, scopeWorst(effective));
-  if (effective && args.format === 'text') scopeText(effective, write, colors(args.color));
-  if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(effective)) reporter.addResult(r);
-  const scopeSet = effective ? (JSON.parse(`{${scopeJson(effective, topology.parts).slice(1)}}`) as Record<string, unknown>) : {};
+  // The posture page and SARIF (its readiness results look up each scope's winners) keep every
+  // scope; JSON and text write each one as it is computed.
+  const kept = effective && (args.format === 'html' || args.format === 'sarif') ? effective.materialised() : undefined;
+  if (effective && args.format === 'text') scopeText(effective.view(), write, colors(args.color));
+  if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(kept ?? effective.view())) reporter.addResult(r);
+  const scopeSet = effective ? scopeSetSections(kept ?? effective.view(), topology.parts) : {};
   reporter.end({
     coverage: cov,
     ...scopeSet,
     ...(readiness ? { evidence: evidence.files, readiness } : {}),
     summary: { files, skipped, seconds, fixed, errors: errors.length, ioError },
   } as Parameters<Reporter['end']>[0]);
+  if (effective) worst = Math.max(worst, effective.worst());
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);
+  // `npm run bench` reads this line to time the effective-policy computation alone.
+  if (process.env.RELAYLINT_TIMING === '1' && effective) {
+    process.stderr.write(`relaylint: timing: effective policy ${effective.ms.toFixed(1)} ms, ${effective.scopes} scopes, ${effective.results} scope-rule results\n`);
+  }
 
   if (ioError) return 2;
   if (args.failOn === 'never') return 0;

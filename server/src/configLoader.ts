@@ -61,6 +61,9 @@ export class ConfigLoader {
       }
       dir = up;
     }
+    // Bounded: a scan walks folders in order, so recent folders are what is asked again; a
+    // 55,000-GPO SYSVOL has 300,000+ folders, which would otherwise all stay here.
+    if (this.dirs.size > 4096) this.dirs.clear();
     for (const d of visited) this.dirs.set(d, found);
     return found ? this.load(found) : undefined;
   }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
-import { LIMITS, readTopologyInput, settingRuleById, type EffectiveEntry, type EffectivePolicy, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
+import { LIMITS, readTopologyInput, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 
 export interface LoadedTopology {
@@ -108,18 +108,41 @@ export function scopeSeverity(e: EffectiveEntry): Severity {
 }
 
 /** The worst severity rank among the exposed scope results and topology problems, -1 for none. */
-export function scopeWorst(eff: EffectivePolicy): number {
+export function scopeWorst(eff: EffectiveView): number {
   let worst = -1;
-  for (const s of eff.scopes) for (const e of s.effective) if (e.exposed) worst = Math.max(worst, RANK[scopeSeverity(e)]);
+  for (const s of eff.scopes) worst = Math.max(worst, scopeWorstOf(s));
   for (const p of eff.problems) worst = Math.max(worst, RANK[p.severity]);
   return worst;
 }
 
-/** The JSON members added when scope data is known. */
-export function scopeJson(eff: EffectivePolicy, parts: readonly TopologyPart[]): string {
+/** The worst severity rank among one scope's exposed results, -1 for none. */
+export function scopeWorstOf(s: ScopeResult): number {
+  let worst = -1;
+  for (const e of s.effective) if (e.exposed) worst = Math.max(worst, RANK[scopeSeverity(e)]);
+  return worst;
+}
+
+/**
+ * The set-level sections added when scope data is known: `gpos`, `scopes`, `topology`. `scopes`
+ * is whatever the view holds: with a stream's pass, the JSON reporter writes each scope as it is
+ * computed and keeps none.
+ */
+export function scopeSetSections(eff: EffectiveView, parts: readonly TopologyPart[]): { gpos: GpoSummary[]; scopes: Iterable<ScopeResult>; topology: { sources: string[]; lacks: EffectivePolicy['lacks']; problems: TopologyProblem[] } } {
   const sources = [...new Set(parts.filter((p) => p.soms.length || p.gpcs.length).map((p) => `${p.kind}:${p.source}`))];
-  const topology = { sources: sources.length ? sources : ['reports'], lacks: eff.lacks, problems: eff.problems };
-  return `,"gpos":${JSON.stringify(eff.gpos)},"scopes":${JSON.stringify(eff.scopes)},"topology":${JSON.stringify(topology)}`;
+  return { gpos: eff.gpos, scopes: eff.scopes, topology: { sources: sources.length ? sources : ['reports'], lacks: eff.lacks, problems: eff.problems } };
+}
+
+/** The JSON members added when scope data is known (the whole policy, as one string: the editor's posture page). */
+export function scopeJson(eff: EffectivePolicy, parts: readonly TopologyPart[]): string {
+  const { gpos, scopes, topology } = scopeSetSections(eff, parts);
+  return `,"gpos":${JSON.stringify(gpos)},"scopes":${JSON.stringify(scopes)},"topology":${JSON.stringify(topology)}`;
+}
+
+/** GPO display names by GUID (looked up for every row of every scope). */
+function namer(eff: EffectiveView): (guid: string) => string {
+  const names = new Map<string, string>();
+  for (const g of eff.gpos) if (g.name && !names.has(g.guid)) names.set(g.guid, g.name);
+  return (guid) => names.get(guid) ?? guid;
 }
 
 function where(l: { path: string; line?: number; offset?: number } | undefined): string {
@@ -128,9 +151,9 @@ function where(l: { path: string; line?: number; offset?: number } | undefined):
 }
 
 /** The text output: a compact table per scope (rows: rules that are exposed or not decided). */
-export function scopeText(eff: EffectivePolicy, out: (s: string) => void, c: { bold(s: string): string; dim(s: string): string; red(s: string): string; yellow(s: string): string; green(s: string): string }): void {
+export function scopeText(eff: EffectiveView, out: (s: string) => void, c: { bold(s: string): string; dim(s: string): string; red(s: string): string; yellow(s: string): string; green(s: string): string }): void {
   out(c.bold('Effective policy per scope') + c.dim(eff.lacks.length ? ` (the topology input lacks: ${eff.lacks.map((l) => l.fact).join(', ')})` : '') + '\n');
-  const name = (guid: string) => eff.gpos.find((g) => g.guid === guid)?.name ?? guid;
+  const name = namer(eff);
   for (const s of eff.scopes) {
     const flags = [s.kind, s.role, s.blocksInheritance ? 'blocks inheritance' : s.blocksInheritance === null ? 'block inheritance unknown' : ''].filter(Boolean).join(', ');
     const order = s.gpos.map((g) => `${name(g.guid)}${g.enforced ? ' (enforced)' : ''}`).join(' > ') || 'no GPO';
@@ -170,9 +193,11 @@ function region(l: { line?: number; offset?: number }) {
 }
 
 /** SARIF results: one per exposed scope and rule, at the winning line (or the GPO's file when nothing configures it), shadowed values as related locations; and the topology problems. */
-export function scopeSarifResults(eff: EffectivePolicy): Record<string, unknown>[] {
+export function scopeSarifResults(eff: EffectiveView): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  const firstFile = (guid: string | undefined) => (guid ? eff.gpos.find((g) => g.guid === guid) : undefined);
+  const byGuid = new Map<string, GpoSummary>();
+  for (const g of eff.gpos) if (!byGuid.has(g.guid)) byGuid.set(g.guid, g);
+  const firstFile = (guid: string | undefined) => (guid ? byGuid.get(guid) : undefined);
   for (const s of eff.scopes) {
     for (const e of s.effective) {
       if (!e.exposed) continue;
@@ -215,4 +240,65 @@ function topologyProblemResult(p: TopologyProblem): Record<string, unknown> {
     locations: [{ physicalLocation: { artifactLocation: artifact(file), region: { startLine: p.line ?? 1 } } }],
     partialFingerprints: { 'relaylint/v1': fingerprint(['topology.problem', p.source, p.message]) },
   };
+}
+
+/**
+ * The scopes of a scan, computed as they are read (one pass per consumer: the JSON reporter, the
+ * text table or the SARIF results), timed for `npm run bench` and with the worst exposed result
+ * noted on the first pass, so the scopes are never all in memory at once.
+ */
+export class ScopeRun {
+  private passes = 0;
+  private worstRank = -1;
+  private ns = 0n;
+  scopes = 0;
+  results = 0;
+
+  constructor(
+    readonly eff: EffectiveStream,
+    setupNs: bigint,
+  ) {
+    this.ns = setupNs;
+  }
+
+  private *pass(): IterableIterator<ScopeResult> {
+    const first = this.passes++ === 0;
+    const it = this.eff.scopes();
+    for (;;) {
+      const t = first ? process.hrtime.bigint() : 0n;
+      const r = it.next();
+      if (first) this.ns += process.hrtime.bigint() - t;
+      if (r.done) return;
+      if (first) {
+        this.scopes++;
+        this.results += r.value.effective.length;
+        this.worstRank = Math.max(this.worstRank, scopeWorstOf(r.value));
+      }
+      yield r.value;
+    }
+  }
+
+  /** A view whose `scopes` is one new pass. */
+  view(): EffectiveView {
+    return { gpos: this.eff.gpos, problems: this.eff.problems, lacks: this.eff.lacks, scopes: this.pass() };
+  }
+
+  /** The same with every scope computed and kept (the posture page reads them all). */
+  materialised(): EffectivePolicy {
+    return { gpos: this.eff.gpos, problems: this.eff.problems, lacks: this.eff.lacks, scopes: [...this.pass()] };
+  }
+
+  /** Worst severity rank of the exposed results and problems (computes a pass if none was read). */
+  worst(): number {
+    if (this.passes === 0) for (const _ of this.pass());
+    let worst = this.worstRank;
+    for (const p of this.eff.problems) worst = Math.max(worst, RANK[p.severity]);
+    return worst;
+  }
+
+  /** Milliseconds spent computing the effective policy (set-up and the first pass's scopes, not writing them). */
+  get ms(): number {
+    return Number(this.ns) / 1e6;
+  }
+
 }

@@ -13,8 +13,26 @@ export class JsonStream {
 
   constructor(private readonly write: Write) {}
 
-  /** Write a value; arrays and plain objects down to `depth` levels are streamed, deeper ones stringified at once. */
+  /**
+   * Write a value; arrays and plain objects down to `depth` levels are streamed, deeper ones
+   * stringified at once. Any other iterable (a generator of set-level results computed as they are
+   * read) is written as an array, element by element, at any depth: its elements are never all in
+   * memory, and each is written as `JSON.stringify` would write it.
+   */
   value(v: unknown, depth = 2): void {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') {
+      this.write('[');
+      let first = true;
+      for (const x of v as Iterable<unknown>) {
+        if (!first) this.write(',');
+        first = false;
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') this.write('null');
+        else if (depth <= 2) this.write(JSON.stringify(x) ?? 'null');
+        else this.value(x, depth - 1);
+      }
+      this.write(']');
+      return;
+    }
     if (depth <= 0 || v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
       this.write(JSON.stringify(v) ?? 'null');
       return;

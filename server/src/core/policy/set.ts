@@ -13,7 +13,7 @@ import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
 import type { FileFormat, Finding, ParsedFile, RegData, ReportGpo, Setting, SettingState, Span, Trustee } from '../types';
-import { excludedEverywhere } from './filtering';
+import { excludedEverywhere, type ApplyTrustees } from './filtering';
 import type { GpoIdentity } from './identity';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
@@ -54,7 +54,7 @@ export interface GpoFacts {
   computerEnabled?: boolean;
   /** From a report: its `<LinksTo>`; undefined when no report described the GPO. */
   links?: PolicyLink[];
-  applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  applyTrustees?: ApplyTrustees;
   /** Backup.xml: why its security descriptor could not be read (security filtering unknown). */
   securityUnknown?: string;
   wmiFilter?: string;
@@ -176,16 +176,23 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
 
 /** One GPO of the set, merged over every file that describes it. */
 export interface PolicyGpo extends GpoFacts {
-  /** Files of the GPO (policy files and reports). */
-  files: string[];
   /** Whether any report described the GPO's links (an empty list then means "no link in its report"). */
   linksKnown: boolean;
+  /** The GPO's number in the set's observation store. */
+  ref: number;
 }
+
+/** Numeric id of a stored observation (a row of `ObservationStore`). */
+export type ObsRef = number;
 
 export interface PolicySet {
   gpos: Map<string, PolicyGpo>;
-  /** Observations by GPO `{GUID}`; the ones without a GPO under ''. */
-  byGpo: Map<string, Observation[]>;
+  /** The relay-relevant observations of the GPOs, as the effective policy reads them. */
+  store: ObservationStore;
+  /** A path of the set by id (the path table shares folder names between files). */
+  path(id: number): string;
+  /** The files of a GPO (policy files and reports), in the order they were scanned. */
+  filesOf(guid: string): string[];
 }
 
 /** Why a GPO applies nowhere, from its own files (computer side disabled, no enabled link in its report). */
@@ -200,65 +207,536 @@ export function appliesNowhereByFiles(g: GpoFacts): string | undefined {
   return undefined;
 }
 
+/**
+ * A copy of `s` that does not keep a larger string alive. Parsers hand out slices of a whole
+ * file's text (V8 keeps the parent of a sliced string alive), so a name or trustee from a 300 KB
+ * report would otherwise pin the whole report for the rest of the scan.
+ */
+export function detach(s: string): string {
+  return s.length <= 12 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** A growable column of numbers. */
+class Column<T extends Int32Array | Uint16Array> {
+  constructor(public a: T) {}
+  /** Makes room for index `i`. */
+  ensure(i: number): void {
+    if (i < this.a.length) return;
+    const b = new (this.a.constructor as { new (n: number): T })(Math.max(1024, Math.ceil(this.a.length * 1.25), i + 1));
+    b.set(this.a);
+    this.a = b;
+  }
+  /** Drops the spare room. */
+  trim(n: number): void {
+    if (n < this.a.length) this.a = this.a.slice(0, n) as T;
+  }
+}
+
+/**
+ * Paths, shared as far as they repeat: the folders down to a GPO's `{GUID}` folder are a trie of
+ * `/`-separated segments (the `{GUID}` segment is the GPO's own id string), and what follows it
+ * (`Machine/Registry.pol`, the same in every GPO) is one shared string. A file then costs two
+ * numbers instead of a string of 100+ characters. Paths without a GPO folder are all trie.
+ */
+class PathTable {
+  private readonly parent = new Column(new Int32Array(1024));
+  /** Per node: its segment, an index into `names` (>= 0) or a GPO id (-2 - id, the GPO's `{GUID}` string). */
+  private readonly seg = new Column(new Int32Array(1024));
+  private n = 0;
+  private readonly names: string[] = [];
+  private readonly nameIds = new Map<string, number>();
+  /** Per path: its trie node and its suffix (an index into `suffixes`, -1 for none). */
+  private readonly pathNode = new Column(new Int32Array(1024));
+  private readonly pathSuffix = new Column(new Int32Array(1024));
+  private paths = 0;
+  private readonly suffixes: string[] = [];
+  private readonly suffixIds = new Map<string, number>();
+  private last: { path: string; id: number; segs: string[]; nodes: number[] } = { path: '', id: -1, segs: [], nodes: [] };
+
+  /** `gpo`: the id of a GPO whose `{GUID}` is this folder name, -1 for none; `gpoName` its string. */
+  constructor(
+    private readonly gpo: (s: string) => number,
+    private readonly gpoName: (id: number) => string,
+  ) {}
+
+  private segment(s: string): number {
+    const have = this.nameIds.get(s);
+    if (have !== undefined) return have;
+    const g = this.gpo(s);
+    if (g >= 0) return -2 - g;
+    const id = this.names.length;
+    this.names.push(detach(s));
+    // Bounded: past the cap a new name is stored once per node.
+    if (this.nameIds.size < 10_000) this.nameIds.set(this.names[id], id);
+    return id;
+  }
+
+  add(path: string): number {
+    const last = this.last;
+    if (last.id >= 0 && path === last.path) return last.id;
+    const all = path.split('/');
+    let cut = all.length;
+    for (let i = 0; i < all.length; i++) {
+      if (this.gpo(all[i]) >= 0) {
+        cut = i + 1;
+        break;
+      }
+    }
+    const segs = cut < all.length ? all.slice(0, cut) : all;
+    let i = 0;
+    while (i < segs.length && i < last.segs.length && segs[i] === last.segs[i]) i++;
+    const nodes = last.nodes.slice(0, i);
+    for (; i < segs.length; i++) {
+      const id = this.n++;
+      this.parent.ensure(id);
+      this.seg.ensure(id);
+      this.parent.a[id] = i ? nodes[i - 1] : -1;
+      this.seg.a[id] = this.segment(segs[i]);
+      nodes.push(id);
+    }
+    let suffix = -1;
+    if (cut < all.length) {
+      const text = all.slice(cut).join('/');
+      const have = this.suffixIds.get(text);
+      if (have !== undefined) suffix = have;
+      else {
+        suffix = this.suffixes.length;
+        this.suffixes.push(text);
+        // Bounded: past the cap a new suffix is stored once per path.
+        if (this.suffixIds.size < 10_000) this.suffixIds.set(text, suffix);
+      }
+    }
+    const id = this.paths++;
+    this.pathNode.ensure(id);
+    this.pathSuffix.ensure(id);
+    this.pathNode.a[id] = nodes[nodes.length - 1];
+    this.pathSuffix.a[id] = suffix;
+    this.last = { path, id, segs, nodes };
+    return id;
+  }
+
+  get(id: number): string {
+    const parts: string[] = [];
+    for (let x = this.pathNode.a[id]; x >= 0; x = this.parent.a[x]) {
+      const sg = this.seg.a[x];
+      parts.push(sg >= 0 ? this.names[sg] : this.gpoName(-2 - sg));
+    }
+    parts.reverse();
+    const sf = this.pathSuffix.a[id];
+    if (sf >= 0) parts.push(this.suffixes[sf]);
+    return parts.join('/');
+  }
+}
+
+const EXTS: readonly Extension[] = ['registry', 'security', 'gpp', 'none'];
+const STATUSES: readonly Observation['status'][] = ['hardened', 'weak', 'unknown', 'deleted'];
+const STATES: readonly SettingState[] = ['set', 'deleted', 'disabled', 'conditional'];
+// Flag bits of a row: extension (2), status (2), state (2), read from a report, position is a byte
+// offset, RSoP loser, has a position, the value column holds the value itself (a 32-bit integer).
+const F_REPORT = 1 << 6;
+const F_OFFSET = 1 << 7;
+const F_SHADOWED = 1 << 8;
+const F_HASPOS = 1 << 9;
+const F_INT = 1 << 10;
+/** `value` column when the value is null. */
+const V_NULL = -1;
+
+interface Groups {
+  /** Per group (one GPO and rule): its rule, the row per extension (-1: none), where its RSoP losers start. */
+  rule: Uint16Array;
+  ext: Int32Array;
+  loserStart: Int32Array;
+  losers: Int32Array;
+  /** Per GPO: its first group. */
+  gpoStart: Int32Array;
+}
+
+/**
+ * The observations of a policy set in columns (typed arrays, one row of 12 bytes per value a GPO
+ * writes): the effective policy needs per GPO and rule the value each extension writes and the
+ * RSoP losers; nothing reads the key path or value name again (the rule has them), and values of
+ * files outside any GPO are in no scope, so neither is kept. 55,000 GPOs stay near 12 MB.
+ */
+export class ObservationStore {
+  private size = 0;
+  private readonly ruleCol = new Column(new Uint16Array(1024));
+  /** Rows arrive file by file, GPO by GPO: runs of rows of one file and GPO (where each starts, its GPO and path). */
+  private readonly runRow = new Column(new Int32Array(1024));
+  private readonly runGpo = new Column(new Int32Array(1024));
+  private readonly runPath = new Column(new Int32Array(1024));
+  private nRuns = 0;
+  private readonly posCol = new Column(new Int32Array(1024));
+  private readonly flagCol = new Column(new Uint16Array(1024));
+  /** The value itself (F_INT), else an index into `values` (V_NULL: null). */
+  private readonly valCol = new Column(new Int32Array(1024));
+  /** Conditions are rare (GPP item-level targeting): by row. */
+  private readonly condOf = new Map<number, string>();
+  private readonly values: RegData[] = [];
+  private readonly valueIds = new Map<string, number>();
+  private readonly conds = new Map<string, string>();
+  readonly ruleIds: string[] = [];
+  private readonly ruleIndex = new Map<string, number>();
+  readonly gpoIds: string[] = [];
+  private groups?: Groups;
+
+  /** `find`: the number of a GPO given to `addGpo` (the builder's map of GPOs is the index: no second map). */
+  constructor(private readonly find: (guid: string) => number | undefined) {}
+
+  /** Numbers a new GPO. */
+  addGpo(guid: string): number {
+    this.gpoIds.push(guid);
+    return this.gpoIds.length - 1;
+  }
+
+  /** The rule's id in this store, -1 when no row has it. */
+  ruleRef(ruleId: string): number {
+    return this.ruleIndex.get(ruleId) ?? -1;
+  }
+
+  /** The GPO's id in this store, -1 when no row has it. */
+  findGpo(guid: string): number {
+    return this.find(guid) ?? -1;
+  }
+
+  add(o: Observation, gpo: number, pathId: number): void {
+    if (this.groups) throw new Error('the observation store is sealed');
+    const r = this.size++;
+    for (const c of [this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.ensure(r);
+    const last = this.nRuns - 1;
+    if (last < 0 || this.runPath.a[last] !== pathId || this.runGpo.a[last] !== gpo) {
+      const k = this.nRuns++;
+      for (const c of [this.runRow, this.runGpo, this.runPath]) c.ensure(k);
+      this.runRow.a[k] = r;
+      this.runGpo.a[k] = gpo;
+      this.runPath.a[k] = pathId;
+    }
+    let rule = this.ruleIndex.get(o.ruleId);
+    if (rule === undefined) {
+      rule = this.ruleIds.length;
+      this.ruleIds.push(detach(o.ruleId));
+      this.ruleIndex.set(this.ruleIds[rule], rule);
+    }
+    this.ruleCol.a[r] = rule;
+    let flags = EXTS.indexOf(o.extension) | (Math.max(0, STATUSES.indexOf(o.status)) << 2) | (Math.max(0, STATES.indexOf(o.state)) << 4);
+    if (o.format === 'gpo-report-xml' || o.format === 'rsop-xml') flags |= F_REPORT;
+    if (o.offset !== undefined) {
+      flags |= F_OFFSET | F_HASPOS;
+      this.posCol.a[r] = o.offset;
+    } else if (o.line !== undefined) {
+      flags |= F_HASPOS;
+      this.posCol.a[r] = o.line;
+    }
+    if (o.shadowed) flags |= F_SHADOWED;
+    const v = o.value;
+    if (typeof v === 'number' && (v | 0) === v && !Object.is(v, -0)) {
+      flags |= F_INT;
+      this.valCol.a[r] = v;
+    } else if (v === null || v === undefined) {
+      this.valCol.a[r] = V_NULL;
+    } else {
+      const k = typeof v === 'number' ? `n${v}` : typeof v === 'string' ? `s${v}` : JSON.stringify(v);
+      let id = this.valueIds.get(k);
+      if (id === undefined) {
+        id = this.values.length;
+        this.values.push(typeof v === 'string' ? detach(v) : typeof v === 'number' ? v : v.map(detach));
+        // Bounded: past the cap every new value is stored on its own.
+        if (this.valueIds.size < 100_000) this.valueIds.set(k, id);
+      }
+      this.valCol.a[r] = id;
+    }
+    this.flagCol.a[r] = flags;
+    if (o.condition) {
+      let c = this.conds.get(o.condition);
+      if (c === undefined) {
+        c = detach(o.condition);
+        if (this.conds.size < 10_000) this.conds.set(c, c);
+      }
+      this.condOf.set(r, c);
+    }
+  }
+
+  /**
+   * Groups the rows per GPO and rule, and keeps per extension the value that extension writes (the
+   * last in arrival order, where a policy file beats a later report of the same GPO).
+   */
+  seal(): void {
+    if (this.groups) return;
+    const n = this.size;
+    for (const c of [this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
+    for (const c of [this.runRow, this.runGpo, this.runPath]) c.trim(this.nRuns);
+    // Each row's GPO, for the grouping only.
+    const gpoCol = new Int32Array(n);
+    for (let k = 0; k < this.nRuns; k++) gpoCol.fill(this.runGpo.a[k], this.runRow.a[k], k + 1 < this.nRuns ? this.runRow.a[k + 1] : n);
+    const ruleCol = this.ruleCol.a;
+    const flagCol = this.flagCol.a;
+    // By GPO (a counting sort, stable), then within each GPO's few rows by rule, then arrival.
+    const rows = new Int32Array(n);
+    const at = new Int32Array(this.gpoIds.length + 1);
+    for (let i = 0; i < n; i++) at[gpoCol[i] + 1]++;
+    for (let i = 0; i < this.gpoIds.length; i++) at[i + 1] += at[i];
+    const fill = at.slice(0, -1);
+    for (let i = 0; i < n; i++) rows[fill[gpoCol[i]]++] = i;
+    const byRule = (a: number, b: number) => ruleCol[a] - ruleCol[b] || a - b;
+    for (let i = 0; i < this.gpoIds.length; i++) if (at[i + 1] - at[i] > 1) rows.subarray(at[i], at[i + 1]).sort(byRule);
+    let groups = 0;
+    let nLosers = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]]) groups++;
+      if (flagCol[rows[i]] & F_SHADOWED) nLosers++;
+    }
+    const rule = new Uint16Array(groups);
+    const ext = new Int32Array(groups * 3).fill(-1);
+    const loserStart = new Int32Array(groups + 1);
+    const losers = new Int32Array(nLosers);
+    const gpoStart = new Int32Array(this.gpoIds.length + 1);
+    let g = -1;
+    let k = -1;
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      const gpo = gpoCol[r];
+      if (i === 0 || gpo !== gpoCol[rows[i - 1]] || ruleCol[r] !== ruleCol[rows[i - 1]]) {
+        k++;
+        while (g < gpo) gpoStart[++g] = k;
+        rule[k] = ruleCol[r];
+        loserStart[k] = l;
+      }
+      const f = flagCol[r];
+      if (f & F_SHADOWED) {
+        losers[l++] = r;
+        continue;
+      }
+      const x = f & 3;
+      if (x > 2) continue;
+      const had = ext[k * 3 + x];
+      if (had < 0 || !(f & F_REPORT) || flagCol[had] & F_REPORT) ext[k * 3 + x] = r;
+    }
+    while (g < this.gpoIds.length) gpoStart[++g] = k + 1;
+    loserStart[groups] = l;
+    this.groups = { rule, ext, loserStart, losers, gpoStart };
+    // Only `seal` needed the rule column.
+    this.ruleCol.a = new Uint16Array(0);
+  }
+
+  /** Per GPO, rule → group, built on first use (only GPOs some scope reads). */
+  private readonly dense: (Int32Array | undefined)[] = [];
+
+  private group(gpo: number, rule: number): number {
+    const gr = this.groups;
+    if (!gr || gpo < 0 || rule < 0 || gpo >= gr.gpoStart.length - 1) return -1;
+    let d = this.dense[gpo];
+    if (!d) {
+      d = new Int32Array(this.ruleIds.length).fill(-1);
+      for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) d[gr.rule[i]] = i;
+      this.dense[gpo] = d;
+    }
+    return rule < d.length ? d[rule] : -1;
+  }
+
+  /** Per GPO: adds the rules it writes (or has RSoP losers for), as store rule ids, to `out`. */
+  rulesOf(gpo: number, out: Set<number>): void {
+    const gr = this.groups;
+    if (!gr || gpo < 0 || gpo >= gr.gpoStart.length - 1) return;
+    for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) out.add(gr.rule[i]);
+  }
+
+  /** The group of a GPO and rule (what `slot` and `groupLosers` read), -1 for none. */
+  groupOf(gpo: number, rule: number): number {
+    return this.group(gpo, rule);
+  }
+
+  /** The row an extension (0 registry, 1 security, 2 gpp) writes in a group, -1 for none. */
+  slot(group: number, ext: number): ObsRef {
+    return (this.groups as Groups).ext[group * 3 + ext];
+  }
+
+  /** The RSoP losers of a group, added to `out`. */
+  groupLosers(group: number, out: ObsRef[]): void {
+    const gr = this.groups as Groups;
+    for (let j = gr.loserStart[group]; j < gr.loserStart[group + 1]; j++) out.push(gr.losers[j]);
+  }
+
+  /** The row each extension (registry, security, gpp) writes for a GPO and rule, -1 for none. */
+  written(gpo: number, rule: number, ext: 0 | 1 | 2): ObsRef {
+    const i = this.group(gpo, rule);
+    return i < 0 ? -1 : (this.groups as Groups).ext[i * 3 + ext];
+  }
+
+  /** RSoP losers of a GPO and rule, added to `out`. */
+  losers(gpo: number, rule: number, out: ObsRef[]): void {
+    const i = this.group(gpo, rule);
+    const gr = this.groups;
+    if (i < 0 || !gr) return;
+    for (let j = gr.loserStart[i]; j < gr.loserStart[i + 1]; j++) out.push(gr.losers[j]);
+  }
+
+  /** The run a row is in: the last run that starts at or before it. */
+  private runOf(r: ObsRef): number {
+    const starts = this.runRow.a;
+    let lo = 0;
+    let hi = this.nRuns - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  gpoOf(r: ObsRef): string {
+    return this.gpoIds[this.runGpo.a[this.runOf(r)]];
+  }
+  pathId(r: ObsRef): number {
+    return this.runPath.a[this.runOf(r)];
+  }
+  extension(r: ObsRef): Extension {
+    return EXTS[this.flagCol.a[r] & 3];
+  }
+  status(r: ObsRef): Observation['status'] {
+    return STATUSES[(this.flagCol.a[r] >> 2) & 3];
+  }
+  state(r: ObsRef): SettingState {
+    return STATES[(this.flagCol.a[r] >> 4) & 3];
+  }
+  shadowed(r: ObsRef): boolean {
+    return (this.flagCol.a[r] & F_SHADOWED) !== 0;
+  }
+  line(r: ObsRef): number | undefined {
+    const f = this.flagCol.a[r];
+    return f & F_HASPOS && !(f & F_OFFSET) ? this.posCol.a[r] : undefined;
+  }
+  offset(r: ObsRef): number | undefined {
+    return this.flagCol.a[r] & F_OFFSET ? this.posCol.a[r] : undefined;
+  }
+  value(r: ObsRef): RegData {
+    const v = this.valCol.a[r];
+    return this.flagCol.a[r] & F_INT ? v : v === V_NULL ? null : this.values[v];
+  }
+  /** Whether two rows hold the same value (the JSON text of the values, as judged before). */
+  sameValue(a: ObsRef, b: ObsRef): boolean {
+    const fa = this.flagCol.a[a] & F_INT;
+    const fb = this.flagCol.a[b] & F_INT;
+    if (fa && fb) return this.valCol.a[a] === this.valCol.a[b];
+    if (!fa && !fb && this.valCol.a[a] === this.valCol.a[b]) return true;
+    return JSON.stringify(this.value(a)) === JSON.stringify(this.value(b));
+  }
+  condition(r: ObsRef): string | undefined {
+    return this.condOf.get(r);
+  }
+  get rows(): number {
+    return this.size;
+  }
+}
+
 export class PolicySetBuilder {
   private readonly gpos = new Map<string, PolicyGpo>();
-  private readonly byGpo = new Map<string, Observation[]>();
-  /**
-   * One copy of each repeated string (key paths, value names, GPO ids, paths): records arrive from
-   * worker threads as fresh copies, and a SYSVOL repeats the same few keys in every GPO. Bounded.
-   */
+  private readonly store = new ObservationStore((guid) => this.gpos.get(guid)?.ref);
+  // A GPO folder's name is its `{GUID}`: the GPO id string is already held.
+  private readonly paths = new PathTable(
+    (s) => (s.length === 38 && s[0] === '{' ? this.store.findGpo(s) : -1),
+    (id) => this.store.gpoIds[id],
+  );
+  /** The GPO files: (GPO, path) pairs in scan order. */
+  private readonly fileGpo = new Column(new Int32Array(1024));
+  private readonly filePath = new Column(new Int32Array(1024));
+  private files = 0;
+  /** One copy of each repeated fact string (names, SOM paths, trustees). Bounded. */
   private readonly strings = new Map<string, string>();
 
   private intern(s: string): string {
     const have = this.strings.get(s);
     if (have !== undefined) return have;
-    if (this.strings.size < 200_000) this.strings.set(s, s);
-    return s;
+    const d = detach(s);
+    if (this.strings.size < 50_000) this.strings.set(d, d);
+    return d;
+  }
+
+  /** Names are mostly different, but a few ("New Group Policy Object") repeat thousands of times: a small table. */
+  private readonly names = new Map<string, string>();
+  private name(s: string): string {
+    const have = this.names.get(s);
+    if (have !== undefined) return have;
+    const d = detach(s);
+    if (this.names.size < 2048) this.names.set(d, d);
+    return d;
+  }
+
+  private gpo(guid: string): PolicyGpo {
+    let g = this.gpos.get(guid);
+    if (!g) {
+      const d = detach(guid);
+      g = { guid: d, linksKnown: false, ref: this.store.addGpo(d) };
+      this.gpos.set(d, g);
+    }
+    return g;
   }
 
   add(rec: FilePolicy): void {
+    const touched = new Set<string>();
     for (const f of rec.gpos) {
-      let g = this.gpos.get(f.guid);
-      if (!g) this.gpos.set(f.guid, (g = { guid: f.guid, files: [], linksKnown: false }));
-      if (!g.name && f.name) g.name = f.name;
+      const g = this.gpo(f.guid);
+      touched.add(g.guid);
+      if (!g.name && f.name) g.name = this.name(f.name);
       if (f.computerEnabled === false || (g.computerEnabled === undefined && f.computerEnabled !== undefined)) g.computerEnabled = f.computerEnabled;
       if (f.links) {
         g.linksKnown = true;
         const seen = new Set((g.links ?? []).map((l) => l.som.toLowerCase()));
-        g.links = [...(g.links ?? []), ...f.links.filter((l) => !seen.has(l.som.toLowerCase()))];
+        const added = f.links.filter((l) => !seen.has(l.som.toLowerCase())).map((l) => ({ som: this.intern(l.som), ...(l.somName ? { somName: this.intern(l.somName) } : {}), enabled: l.enabled, enforced: l.enforced }));
+        g.links = [...(g.links ?? []), ...added];
       }
-      if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = f.applyTrustees;
-      if (f.securityUnknown && !g.securityUnknown) g.securityUnknown = f.securityUnknown;
-      if (f.wmiFilter && !g.wmiFilter) g.wmiFilter = f.wmiFilter;
-      if (f.rsopNotApplied) g.rsopNotApplied = [...(g.rsopNotApplied ?? []), ...f.rsopNotApplied];
-      if (!g.files.includes(rec.path)) g.files.push(rec.path);
+      if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = { allow: f.applyTrustees.allow.map((t) => this.trustee(t)), deny: f.applyTrustees.deny.map((t) => this.trustee(t)), ...(f.applyTrustees.complete ? { complete: true } : {}) };
+      if (f.securityUnknown && !g.securityUnknown) g.securityUnknown = this.intern(f.securityUnknown);
+      if (f.wmiFilter && !g.wmiFilter) g.wmiFilter = this.intern(f.wmiFilter);
+      if (f.rsopNotApplied) g.rsopNotApplied = [...(g.rsopNotApplied ?? []), ...f.rsopNotApplied.map((x) => ({ path: this.intern(x.path), reason: this.intern(x.reason) }))];
     }
-    for (const o of rec.observations) {
-      o.path = this.intern(o.path);
-      o.key = this.intern(o.key);
-      o.name = this.intern(o.name);
-      o.ruleId = this.intern(o.ruleId);
-      if (o.gpo) o.gpo = this.intern(o.gpo);
-      o.format = this.intern(o.format) as FileFormat;
-      o.extension = this.intern(o.extension) as Extension;
-      o.state = this.intern(o.state) as SettingState;
-      o.status = this.intern(o.status) as Observation['status'];
-      if (typeof o.value === 'string') o.value = this.intern(o.value);
-      if (o.condition) o.condition = this.intern(o.condition);
-      const k = o.gpo ?? '';
-      const list = this.byGpo.get(k);
-      if (list) list.push(o);
-      else this.byGpo.set(k, [o]);
-      if (o.gpo) {
-        let g = this.gpos.get(o.gpo);
-        if (!g) this.gpos.set(o.gpo, (g = { guid: o.gpo, files: [], linksKnown: false }));
-        if (!g.files.includes(o.path)) g.files.push(o.path);
-      }
+    // Values outside any GPO are in no scope: nothing reads them from the set.
+    for (const o of rec.observations) if (o.gpo) touched.add(this.gpo(o.gpo).guid);
+    if (!touched.size) return;
+    // After the GPOs are known, so the path's `{GUID}` folder shares the GPO's string.
+    const pathId = this.paths.add(rec.path);
+    for (const guid of touched) {
+      const i = this.files++;
+      this.fileGpo.ensure(i);
+      this.filePath.ensure(i);
+      this.fileGpo.a[i] = (this.gpos.get(guid) as PolicyGpo).ref;
+      this.filePath.a[i] = pathId;
     }
+    for (const o of rec.observations) if (o.gpo) this.store.add(o, this.gpo(o.gpo).ref, pathId);
+  }
+
+  private trustee(t: Trustee): Trustee {
+    return { ...(t.sid ? { sid: this.intern(t.sid) } : {}), ...(t.name ? { name: this.intern(t.name) } : {}) };
   }
 
   build(): PolicySet {
-    return { gpos: this.gpos, byGpo: this.byGpo };
+    this.store.seal();
+    this.fileGpo.trim(this.files);
+    this.filePath.trim(this.files);
+    const paths = this.paths;
+    const store = this.store;
+    const fileGpo = this.fileGpo.a;
+    const filePath = this.filePath.a;
+    // Per GPO, its file rows, found on first use.
+    let byGpo: Int32Array | undefined;
+    let starts: Int32Array | undefined;
+    const filesOf = (guid: string): string[] => {
+      const g = store.findGpo(guid);
+      if (g < 0) return [];
+      if (!byGpo || !starts) {
+        starts = new Int32Array(store.gpoIds.length + 1);
+        for (let i = 0; i < fileGpo.length; i++) starts[fileGpo[i] + 1]++;
+        for (let i = 0; i < store.gpoIds.length; i++) starts[i + 1] += starts[i];
+        const fill = starts.slice(0, -1);
+        byGpo = new Int32Array(fileGpo.length);
+        for (let i = 0; i < fileGpo.length; i++) byGpo[fill[fileGpo[i]]++] = i;
+      }
+      const out: string[] = [];
+      for (let j = starts[g]; j < starts[g + 1]; j++) {
+        const p = paths.get(filePath[byGpo[j]]);
+        if (!out.includes(p)) out.push(p);
+      }
+      return out;
+    };
+    return { gpos: this.gpos, store, path: (id) => paths.get(id), filesOf };
   }
 }
 
@@ -268,15 +746,29 @@ export class PolicySetBuilder {
  * although linked (computer side disabled per the GPC flags, every link disabled).
  */
 export interface TopologyReach {
-  linked: string[];
+  /**
+   * The linked GPOs' `{GUID}`s, one per line: one string, because this object is copied to the
+   * worker threads with every batch of files, and one string copies far faster than thousands.
+   */
+  linked: string;
   reasons: Record<string, string>;
 }
 
 const NO_LINK = 'no enabled link to it is in the topology, so its settings apply nowhere';
 
+const linkedSets = new WeakMap<TopologyReach, Set<string>>();
+let lastLinked: { text: string; set: Set<string> } | undefined;
+
 function reachReason(reach: TopologyReach | undefined, guid: string): string | undefined {
   if (!reach) return undefined;
-  return reach.reasons[guid] ?? (reach.linked.includes(guid) ? undefined : NO_LINK);
+  // A set per reach object (a new copy arrives with each batch in a worker; the text is the same).
+  let linked = linkedSets.get(reach);
+  if (!linked) {
+    if (lastLinked?.text !== reach.linked) lastLinked = { text: reach.linked, set: new Set(reach.linked ? reach.linked.split('\n') : []) };
+    linked = lastLinked.set;
+    linkedSets.set(reach, linked);
+  }
+  return reach.reasons[guid] ?? (linked.has(guid) ? undefined : NO_LINK);
 }
 
 /**

@@ -16,10 +16,10 @@ import { settingRules } from '../catalog';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
 import { excludedEverywhere } from '../policy/filtering';
-import type { Extension, Observation, PolicySet } from '../policy/set';
+import type { Extension, ObservationStore, ObsRef, PolicySet } from '../policy/set';
 import { versionGateReason, type Lack, type Topology, type TopologyProblem, type TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
-import { gpoConditions, gpoList, roleOf, SITE_DOMAIN_ENFORCED, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
+import { gpoConditions, gpoList, roleOf, SITE_DOMAIN_ENFORCED, somChain, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
 
 export type EffectiveStatus = 'hardened' | 'weak' | 'missing' | 'conditional' | 'conflict' | 'undetermined';
 
@@ -107,6 +107,28 @@ export interface EffectivePolicy {
   lacks: Lack[];
 }
 
+/**
+ * The effective policy with its scopes computed one at a time, on demand: each call of `scopes()`
+ * computes them anew in order, so a writer can stream them (a domain with thousands of OUs holds
+ * hundreds of thousands of shadowed values) and keep none. Everything else is known up front:
+ * `problems` is complete before the first scope.
+ */
+export interface EffectiveStream {
+  gpos: GpoSummary[];
+  problems: TopologyProblem[];
+  lacks: Lack[];
+  scopeCount: number;
+  scopes(): IterableIterator<ScopeResult>;
+}
+
+/** What a consumer of the scopes reads: the materialised policy or a stream's pass. */
+export interface EffectiveView {
+  gpos: GpoSummary[];
+  problems: TopologyProblem[];
+  lacks: Lack[];
+  scopes: Iterable<ScopeResult>;
+}
+
 export interface EffectiveOptions {
   targetOs: TargetOs;
 }
@@ -117,7 +139,7 @@ const EXT_ORDER: Extension[] = ['registry', 'security', 'gpp'];
 
 interface Writer {
   entry: ListEntry;
-  obs: Observation;
+  obs: ObsRef;
 }
 
 interface Outcome {
@@ -129,79 +151,113 @@ interface Outcome {
   fallback?: Outcome;
 }
 
+const EXT_INDEX: Record<Extension, 0 | 1 | 2> = { registry: 0, security: 1, gpp: 2, none: 0 };
+
 /**
- * Observations per GPO and rule, per extension: the value that extension writes (last in file
- * order; a policy file before a report of the same GPO). Two-level maps, no string keys: this is
- * looked up for every rule of every scope.
+ * The observations of the set as the rules of one scope read them: per GPO and rule, the row each
+ * extension writes (the store keeps the last in file order; a policy file before a report of the
+ * same GPO) and the RSoP losers. Looked up for every rule of every scope: numbers, no string keys.
  */
 class ObservationIndex {
-  private readonly map = new Map<string, Map<string, Map<Extension, Observation>>>();
-  private readonly losers = new Map<string, Map<string, Observation[]>>();
-  constructor(set: PolicySet) {
-    const isReport = (x: Observation) => x.format === 'gpo-report-xml' || x.format === 'rsop-xml';
-    for (const [gpo, list] of set.byGpo) {
-      if (!gpo) continue;
-      for (const o of list) {
-        if (o.shadowed) {
-          let byRule = this.losers.get(gpo);
-          if (!byRule) this.losers.set(gpo, (byRule = new Map()));
-          const l = byRule.get(o.ruleId);
-          if (l) l.push(o);
-          else byRule.set(o.ruleId, [o]);
-          continue;
-        }
-        let byRule = this.map.get(gpo);
-        if (!byRule) this.map.set(gpo, (byRule = new Map()));
-        let m = byRule.get(o.ruleId);
-        if (!m) byRule.set(o.ruleId, (m = new Map()));
-        const had = m.get(o.extension);
-        if (!had || !isReport(o) || isReport(had)) m.set(o.extension, o);
-      }
-    }
+  readonly store: ObservationStore;
+  private readonly gids = new Map<string, number>();
+  /**
+   * Located form of a row, one object shared by every scope it appears in (a value of a GPO linked
+   * at the domain is shadowed in every OU below). Bounded, so a huge domain that is streamed does
+   * not keep them all.
+   */
+  private readonly locs = new Map<ObsRef, Located>();
+  constructor(
+    private readonly set: PolicySet,
+    private readonly share: boolean,
+  ) {
+    this.store = set.store;
   }
-  get(gpo: string, ruleId: string): Map<Extension, Observation> | undefined {
-    return this.map.get(gpo)?.get(ruleId);
+  gid(guid: string): number {
+    let g = this.gids.get(guid);
+    if (g === undefined) this.gids.set(guid, (g = this.store.findGpo(guid)));
+    return g;
   }
-  shadowed(gpo: string, ruleId: string): readonly Observation[] {
-    return this.losers.get(gpo)?.get(ruleId) ?? [];
+  private ref(e: ListEntry): number {
+    if (e.ref === undefined) e.ref = this.gid(e.guid);
+    return e.ref;
   }
-}
-
-function located(w: Writer | Observation): Located {
-  const o = 'obs' in w ? w.obs : w;
-  const l: Located = { path: o.path };
-  if (o.gpo) l.gpo = o.gpo;
-  if (o.offset !== undefined) l.offset = o.offset;
-  else if (o.line !== undefined) l.line = o.line;
-  l.value = o.value;
-  l.extension = o.extension;
-  if (o.shadowed) l.rsop = true;
-  return l;
-}
-
-function same(a: Observation, b: Observation): boolean {
-  return a.status === b.status && JSON.stringify(a.value) === JSON.stringify(b.value);
+  get(e: ListEntry, rule: number, ext: Extension): ObsRef {
+    return this.store.written(this.ref(e), rule, EXT_INDEX[ext]);
+  }
+  writes(e: ListEntry, rule: number): boolean {
+    const g = this.ref(e);
+    return this.store.written(g, rule, 0) >= 0 || this.store.written(g, rule, 1) >= 0 || this.store.written(g, rule, 2) >= 0;
+  }
+  /** Adds the RSoP losers of the entry's GPO for the rule to `out`. */
+  shadowed(e: ListEntry, rule: number, out: ObsRef[]): void {
+    this.store.losers(this.ref(e), rule, out);
+  }
+  /** The store group of the entry's GPO and a rule, -1 for none. */
+  groupOf(e: ListEntry, rule: number): number {
+    return this.store.groupOf(this.ref(e), rule);
+  }
+  /** Adds the rules the entry's GPO writes to `out`. */
+  rulesOf(e: ListEntry, out: Set<number>): void {
+    this.store.rulesOf(this.ref(e), out);
+  }
+  path(r: ObsRef): string {
+    return this.locs.get(r)?.path ?? this.set.path(this.store.pathId(r));
+  }
+  located(r: ObsRef): Located {
+    const have = this.locs.get(r);
+    if (have) return have;
+    const st = this.store;
+    const l: Located = { path: this.path(r) };
+    l.gpo = st.gpoOf(r);
+    const off = st.offset(r);
+    const line = st.line(r);
+    if (off !== undefined) l.offset = off;
+    else if (line !== undefined) l.line = line;
+    l.value = st.value(r);
+    l.extension = st.extension(r);
+    if (st.shadowed(r)) l.rsop = true;
+    if (this.share || this.locs.size < 100_000) this.locs.set(r, l);
+    return l;
+  }
+  same(a: ObsRef, b: ObsRef): boolean {
+    return this.store.status(a) === this.store.status(b) && this.store.sameValue(a, b);
+  }
 }
 
 export function computeEffective(set: PolicySet, topo: Topology, options: EffectiveOptions): EffectivePolicy {
-  const index = new ObservationIndex(set);
+  const stream = effectiveStream(set, topo, options, true);
+  return { gpos: stream.gpos, scopes: [...stream.scopes()], problems: stream.problems, lacks: stream.lacks };
+}
+
+/**
+ * The effective policy as a stream of scopes (see `EffectiveStream`). `share`: the scopes will be
+ * kept together, so a located value is one object shared by every scope it appears in.
+ */
+export function effectiveStream(set: PolicySet, topo: Topology, options: EffectiveOptions, share = false): EffectiveStream {
+  const index = new ObservationIndex(set, share);
+  const infos = new Map<string, GpoInfo | undefined>();
   const gpoInfo = (guid: string): GpoInfo | undefined => {
+    if (infos.has(guid)) return infos.get(guid);
     const g = set.gpos.get(guid);
     const c = topo.gpcs.get(guid);
-    if (!g && !c) return undefined;
-    const info: GpoInfo = { inSet: !!g };
-    const name = g?.name ?? c?.name;
-    if (name) info.name = name;
-    const ce = g?.computerEnabled === false || (c?.flags !== undefined && (c.flags & 2) !== 0) ? false : (g?.computerEnabled ?? (c?.flags !== undefined ? true : undefined));
-    if (ce !== undefined) info.computerEnabled = ce;
-    const wmi = g?.wmiFilter ?? c?.wmiFilter;
-    if (wmi) info.wmiFilter = wmi;
-    // Security filtering: the GPO's own files (report, Backup.xml), else the topology's nTSecurityDescriptor.
-    const tr = g?.applyTrustees ?? c?.applyTrustees;
-    const unknown = g?.securityUnknown ?? c?.securityUnknown;
-    if (tr) info.applyTrustees = tr;
-    else if (unknown) info.securityUnknown = unknown;
-    if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
+    let info: GpoInfo | undefined;
+    if (g || c) {
+      info = { inSet: !!g };
+      const name = g?.name ?? c?.name;
+      if (name) info.name = name;
+      const ce = g?.computerEnabled === false || (c?.flags !== undefined && (c.flags & 2) !== 0) ? false : (g?.computerEnabled ?? (c?.flags !== undefined ? true : undefined));
+      if (ce !== undefined) info.computerEnabled = ce;
+      const wmi = g?.wmiFilter ?? c?.wmiFilter;
+      if (wmi) info.wmiFilter = wmi;
+      // Security filtering: the GPO's own files (report, Backup.xml), else the topology's nTSecurityDescriptor.
+      const tr = g?.applyTrustees ?? c?.applyTrustees;
+      const unknown = g?.securityUnknown ?? c?.securityUnknown;
+      if (tr) info.applyTrustees = tr;
+      else if (unknown) info.securityUnknown = unknown;
+      if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
+    }
+    infos.set(guid, info);
     return info;
   };
   const nameOf = (guid: string | undefined) => (guid ? (gpoInfo(guid)?.name ?? guid) : 'no GPO');
@@ -210,13 +266,18 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
   // Case of canonical paths from reports, for sources that upper-case DNs (SharpHound).
   const hints = new Map<string, string>();
   for (const g of set.gpos.values()) for (const l of g.links ?? []) hints.set(l.som.toLowerCase(), l.som);
-  const canonical = (s: TopoSom) => s.canonicalHint ?? hints.get(s.canonical.toLowerCase()) ?? s.canonical;
+  const canonicals = new Map<TopoSom, string>();
+  const canonical = (s: TopoSom) => {
+    let c = canonicals.get(s);
+    if (c === undefined) canonicals.set(s, (c = s.canonicalHint ?? hints.get(s.canonical.toLowerCase()) ?? s.canonical));
+    return c;
+  };
 
   // Security filtering that could not be read (a damaged Backup.xml descriptor): fail closed, said once per GPO.
   for (const g of set.gpos.values()) {
     if (g.applyTrustees || !g.securityUnknown) continue;
     // A GPMC backup keeps Backup.xml beside its DomainSysvol folder (§2.10): point at it when a file of the GPO is in one.
-    const folder = g.files.map((f) => /^(.*[\\/])DomainSysvol[\\/]/i.exec(f)?.[1]).find((x) => x !== undefined);
+    const folder = set.filesOf(g.guid).map((f) => /^(.*[\\/])DomainSysvol[\\/]/i.exec(f)?.[1]).find((x) => x !== undefined);
     problems.push({
       source: folder !== undefined ? `${folder}Backup.xml` : 'Backup.xml',
       severity: 'error',
@@ -240,16 +301,43 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     }
   }
 
-  const scopes: ScopeResult[] = [];
   const soms = [...topo.soms.values()].sort((a, b) => kindRank(a) - kindRank(b) || canonical(a).localeCompare(canonical(b)));
+  // The chain notes (orphaned OUs) of every scope, up front: `problems` is complete before the first scope.
   for (const som of soms) {
+    if (som.kind === 'site') continue;
+    const notes: string[] = [];
+    somChain(topo, som, notes);
+    for (const n of notes) problems.push({ source: som.source, severity: 'warning', message: n });
+  }
+
+  // Rules as the store numbers them, and the "not configured" result per rule and role: the same
+  // in every scope no GPO of which writes the rule (most rules in most scopes), so one object.
+  const ruleRefs = settingRules.map((r) => index.store.ruleRef(r.id));
+  const missing = new Map<string, EffectiveEntry>();
+  const missingEntry = (rule: SettingRule, ctx: JudgeContext): EffectiveEntry => {
+    const k = `${rule.id}|${ctx.role}`;
+    let e = missing.get(k);
+    if (!e) {
+      const exposedWhenMissing = rule.missingIsWeak?.(ctx) ?? false;
+      e = { ruleId: rule.id, key: keyText(rule), name: rule.locations[0].name, exposedWhenMissing, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
+      missing.set(k, e);
+    }
+    return e;
+  };
+
+  const scopeOf = (som: TopoSom): ScopeResult => {
     const list = gpoList(topo, som, gpoInfo);
     const role = roleOf(som);
     const ctx: JudgeContext = { role, targetOs: options.targetOs, peers: new Map() };
+    // The rules any GPO of the scope writes (or has RSoP losers for).
+    const written = new Set<number>();
+    for (const e of list.entries) index.rulesOf(e, written);
     const effective: EffectiveEntry[] = [];
-    for (const rule of settingRules) {
+    for (let i = 0; i < settingRules.length; i++) {
+      const rule = settingRules[i];
       if (rule.dcOnly && role === 'member') continue;
-      effective.push(evaluateRule(rule, list, ctx, index, nameOf, canonical));
+      const ref = ruleRefs[i];
+      effective.push(ref >= 0 && written.has(ref) ? evaluateRule(rule, ref, list, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
     }
     const result: ScopeResult = {
       som: canonical(som),
@@ -271,12 +359,9 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     };
     if (topo.namesComputers && som.kind !== 'site') result.computers = (topo.computers.get(som.key) ?? []).map((c) => c.name).sort((a, b) => a.localeCompare(b));
     if (list.dropped.length) result.dropped = list.dropped;
-    if (list.notes.length) {
-      result.notes = list.notes;
-      for (const n of list.notes) problems.push({ source: som.source, severity: 'warning', message: n });
-    }
-    scopes.push(result);
-  }
+    if (list.notes.length) result.notes = list.notes;
+    return result;
+  };
 
   // GPO summaries.
   const guids = new Set<string>([...set.gpos.keys(), ...topo.gpcs.keys()]);
@@ -312,7 +397,7 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     const info = gpoInfo(guid);
     const g = set.gpos.get(guid);
     const links = linksOf.get(guid) ?? [];
-    const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: (g?.files ?? []).filter(Boolean) };
+    const s: GpoSummary = { guid, computerEnabled: info?.computerEnabled ?? null, links, filters: {}, scanned: !!g, files: g ? set.filesOf(guid).filter(Boolean) : [] };
     if (info?.name) s.name = info.name;
     const tr = info?.applyTrustees;
     if (tr) {
@@ -329,7 +414,15 @@ export function computeEffective(set: PolicySet, topo: Topology, options: Effect
     if (g?.rsopNotApplied?.length) s.rsopNotApplied = g.rsopNotApplied;
     gpos.push(s);
   }
-  return { gpos, scopes, problems, lacks };
+  return {
+    gpos,
+    problems,
+    lacks,
+    scopeCount: soms.length,
+    *scopes() {
+      for (const som of soms) yield scopeOf(som);
+    },
+  };
 }
 
 /** Why a GPO applies nowhere, given the topology's links; undefined when it applies somewhere (or cannot be told). */
@@ -360,6 +453,7 @@ function keyText(rule: SettingRule): string {
 
 function evaluateRule(
   rule: SettingRule,
+  ruleRef: number,
   list: GpoList,
   ctx: JudgeContext,
   index: ObservationIndex,
@@ -375,9 +469,16 @@ function evaluateRule(
     exposedWhenMissing,
   };
 
-  // Fast path: no GPO of the scope writes the value (most rules in most scopes).
-  if (!list.entries.some((e) => index.get(e.guid, rule.id) || index.shadowed(e.guid, rule.id).length)) {
-    return { ...base, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
+  // The common case: block inheritance known everywhere and no tie, so one scenario.
+  if (!list.unknownBlock.length) {
+    const picks = pickWriters(list.entries, ruleRef, index, NONE);
+    if (!picks.tie) {
+      const combo = new Map<Extension, Writer>();
+      for (const [ext, ws] of picks.perExt) combo.set(ext, ws[0]);
+      const o = outcomeOf(combo, list.entries, ruleRef, index, exposedWhenMissing, 0);
+      const shadowed = shadowedOf(list.entries, ruleRef, index, o.status === 'conflict' ? o.writers : o.winner ? [o.winner] : []);
+      return decided(rule, base, o, shadowed, o.exposed, false, exposedWhenMissing, index, nameOf, canonical);
+    }
   }
   // Scenarios for unknown block inheritance: none blocks, or one of the unknown SOMs blocks.
   const cuts: (string | undefined)[] = [undefined, ...list.unknownBlock.map((s) => s.key)];
@@ -385,16 +486,16 @@ function evaluateRule(
   let truncated = false;
   for (const cut of cuts) {
     const entries = cut ? list.entries.filter((e) => !e.blockableBy.includes(cut)) : list.entries;
-    const picks = pickWriters(entries, rule.id, index, new Set());
+    const picks = pickWriters(entries, ruleRef, index, NONE);
     let combos = cartesian(picks.perExt);
     if (combos.length > MAX_SCENARIOS) {
       combos = combos.slice(0, MAX_SCENARIOS);
       truncated = true;
     }
-    for (const combo of combos) outcomes.push({ outcome: outcomeOf(combo, entries, rule.id, index, exposedWhenMissing, 0), cut, tie: picks.tie });
+    for (const combo of combos) outcomes.push({ outcome: outcomeOf(combo, entries, ruleRef, index, exposedWhenMissing, 0), cut, tie: picks.tie });
   }
   const first = outcomes[0].outcome;
-  const shadowed = shadowedOf(list.entries, rule.id, index, first.status === 'conflict' ? first.writers : first.winner ? [first.winner] : []);
+  const shadowed = shadowedOf(list.entries, ruleRef, index, first.status === 'conflict' ? first.writers : first.winner ? [first.winner] : []);
   const statuses = new Set(outcomes.map((o) => o.outcome.status));
   if (statuses.size > 1 || truncated) {
     const facts: string[] = [];
@@ -404,7 +505,7 @@ function evaluateRule(
     const cutSoms = list.unknownBlock.filter((s) => setOf(s.key) !== base0);
     if (cutSoms.length) facts.push(`whether ${cutSoms.map(canonical).join(' or ')} blocks inheritance`);
     if (outcomes.some((o) => o.tie)) {
-      const writing = list.entries.filter((e) => e.tieGroup && (index.get(e.guid, rule.id)?.size ?? 0) > 0);
+      const writing = list.entries.filter((e) => e.tieGroup && index.writes(e, ruleRef));
       if (writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'site') && writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'domain')) {
         facts.push('whether an enforced site link beats an enforced domain link (presumed, not confirmed: scope-and-evidence.md P5)');
       }
@@ -420,16 +521,31 @@ function evaluateRule(
       why: `The result is ${possible} depending on ${facts.join(' and ') || 'facts the topology does not carry'}, which the topology input does not carry; give an LDIF or Get-GPInheritance export to decide it.`,
     };
   }
-  const o = first;
-  const entry: EffectiveEntry = { ...base, status: o.status, shadowed, exposed: outcomes.some((x) => x.outcome.exposed), why: '' };
   const winners = new Set(outcomes.map((x) => x.outcome.winner?.obs));
+  return decided(rule, base, first, shadowed, outcomes.some((x) => x.outcome.exposed), winners.size > 1, exposedWhenMissing, index, nameOf, canonical);
+}
+
+/** The entry of a rule whose status every scenario agrees on (`o` is the first scenario's outcome). */
+function decided(
+  rule: SettingRule,
+  base: Pick<EffectiveEntry, 'ruleId' | 'key' | 'name' | 'exposedWhenMissing'>,
+  o: Outcome,
+  shadowed: Located[],
+  exposed: boolean,
+  winnerUnknown: boolean,
+  exposedWhenMissing: boolean,
+  index: ObservationIndex,
+  nameOf: (guid: string | undefined) => string,
+  canonical: (s: TopoSom) => string,
+): EffectiveEntry {
+  const entry: EffectiveEntry = { ruleId: base.ruleId, key: base.key, name: base.name, exposedWhenMissing: base.exposedWhenMissing, status: o.status, shadowed, exposed, why: '' };
   if (o.winner) {
-    entry.value = o.winner.obs.value;
-    entry.winner = located(o.winner);
+    entry.value = index.store.value(o.winner.obs);
+    entry.winner = index.located(o.winner.obs);
   }
   if (o.condition) entry.condition = o.condition;
-  if (o.status === 'conflict') entry.writers = o.writers.map(located);
-  entry.why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical) + (winners.size > 1 ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
+  if (o.status === 'conflict') entry.writers = o.writers.map((w) => index.located(w.obs));
+  entry.why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical, index) + (winnerUnknown ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
   return entry;
 }
 
@@ -445,21 +561,23 @@ function cartesian(perExt: Map<Extension, Writer[]>): Map<Extension, Writer>[] {
 }
 
 /** Per extension, the possible winners: the configuring entries of the first (tie) group that configures the rule. */
-function pickWriters(entries: readonly ListEntry[], ruleId: string, index: ObservationIndex, excluded: ReadonlySet<string>): { perExt: Map<Extension, Writer[]>; tie: boolean } {
+const NONE: ReadonlySet<string> = new Set();
+
+function pickWriters(entries: readonly ListEntry[], rule: number, index: ObservationIndex, excluded: ReadonlySet<string>): { perExt: Map<Extension, Writer[]>; tie: boolean } {
   const perExt = new Map<Extension, Writer[]>();
   let tie = false;
   for (const ext of EXT_ORDER) {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      const obs = excluded.size && excluded.has(`${e.guid}|${ext}`) ? undefined : index.get(e.guid, ruleId)?.get(ext);
-      if (!obs) continue;
+      const obs = excluded.size && excluded.has(`${e.guid}|${ext}`) ? -1 : index.get(e, rule, ext);
+      if (obs < 0) continue;
       const ws: Writer[] = [{ entry: e, obs }];
       if (e.tieGroup) {
         for (let j = i + 1; j < entries.length; j++) {
           const f = entries[j];
           if (f.tieGroup !== e.tieGroup) continue;
-          const o2 = excluded.size && excluded.has(`${f.guid}|${ext}`) ? undefined : index.get(f.guid, ruleId)?.get(ext);
-          if (o2) ws.push({ entry: f, obs: o2 });
+          const o2 = excluded.size && excluded.has(`${f.guid}|${ext}`) ? -1 : index.get(f, rule, ext);
+          if (o2 >= 0) ws.push({ entry: f, obs: o2 });
         }
         if (ws.length > 1) tie = true;
       }
@@ -470,10 +588,10 @@ function pickWriters(entries: readonly ListEntry[], ruleId: string, index: Obser
   return { perExt, tie };
 }
 
-function statusOfValue(obs: Observation, exposedWhenMissing: boolean): { status: EffectiveStatus; exposed: boolean } {
+function statusOfValue(index: ObservationIndex, obs: ObsRef, exposedWhenMissing: boolean): { status: EffectiveStatus; exposed: boolean } {
   // A deletion leaves the OS default, whether or not the judgement calls it a weakening.
-  if (obs.state === 'deleted') return { status: 'missing', exposed: exposedWhenMissing };
-  switch (obs.status) {
+  if (index.store.state(obs) === 'deleted') return { status: 'missing', exposed: exposedWhenMissing };
+  switch (index.store.status(obs)) {
     case 'hardened':
       return { status: 'hardened', exposed: false };
     case 'weak':
@@ -488,7 +606,7 @@ function statusOfValue(obs: Observation, exposedWhenMissing: boolean): { status:
 function outcomeOf(
   combo: Map<Extension, Writer>,
   entries: readonly ListEntry[],
-  ruleId: string,
+  rule: number,
   index: ObservationIndex,
   exposedWhenMissing: boolean,
   depth: number,
@@ -496,23 +614,26 @@ function outcomeOf(
 ): Outcome {
   const writers = EXT_ORDER.map((x) => combo.get(x)).filter((w): w is Writer => !!w);
   if (writers.length === 0) return { status: 'missing', writers, exposed: exposedWhenMissing };
-  if (writers.some((w) => !same(w.obs, writers[0].obs))) {
-    const exposed = writers.some((w) => statusOfValue(w.obs, exposedWhenMissing).exposed);
+  if (writers.some((w) => !index.same(w.obs, writers[0].obs))) {
+    const exposed = writers.some((w) => statusOfValue(index, w.obs, exposedWhenMissing).exposed);
     return { status: 'conflict', writers, exposed };
   }
   // Agreeing writers: the one of the extension that runs last lands.
   const winner = writers[writers.length - 1];
-  const own = statusOfValue(winner.obs, exposedWhenMissing);
+  const own = statusOfValue(index, winner.obs, exposedWhenMissing);
   const conds = [...winner.entry.conditions];
-  if (winner.obs.state === 'conditional') conds.push(`GPP item-level targeting${winner.obs.condition ? ` (${winner.obs.condition})` : ''}`);
+  if (index.store.state(winner.obs) === 'conditional') {
+    const c = index.store.condition(winner.obs);
+    conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
+  }
   if (conds.length && depth < 4) {
     // What holds where the condition does not: the same list without this GPO's writer(s).
     const ex = new Set(excluded);
-    for (const w of writers) ex.add(`${w.entry.guid}|${w.obs.extension}`);
-    const picks = pickWriters(entries, ruleId, index, ex);
+    for (const w of writers) ex.add(`${w.entry.guid}|${index.store.extension(w.obs)}`);
+    const picks = pickWriters(entries, rule, index, ex);
     const fallbackCombo = new Map<Extension, Writer>();
     for (const [ext, ws] of picks.perExt) fallbackCombo.set(ext, ws[0]);
-    const fallback = outcomeOf(fallbackCombo, entries, ruleId, index, exposedWhenMissing, depth + 1, ex);
+    const fallback = outcomeOf(fallbackCombo, entries, rule, index, exposedWhenMissing, depth + 1, ex);
     if (fallback.status !== own.status) {
       return { status: 'conditional', winner, writers, condition: conds.join('; '), exposed: own.exposed || fallback.exposed, fallback };
     }
@@ -520,22 +641,36 @@ function outcomeOf(
   return { status: own.status, winner, writers, exposed: own.exposed };
 }
 
-function shadowedOf(entries: readonly ListEntry[], ruleId: string, index: ObservationIndex, winners: readonly Writer[]): Located[] {
+const losers: ObsRef[] = [];
+
+function shadowedOf(entries: readonly ListEntry[], rule: number, index: ObservationIndex, winners: readonly Writer[]): Located[] {
   const out: Located[] = [];
+  const st = index.store;
   for (const e of entries) {
-    for (const ext of EXT_ORDER) {
-      const o = index.get(e.guid, ruleId)?.get(ext);
-      if (o && !winners.some((w) => w.obs === o)) out.push(located(o));
+    const g = index.groupOf(e, rule);
+    if (g < 0) continue;
+    // Extensions in EXT_ORDER: registry, security, gpp.
+    for (let x = 0; x < 3; x++) {
+      const o = st.slot(g, x);
+      if (o < 0) continue;
+      let won = false;
+      for (const w of winners) if (w.obs === o) won = true;
+      if (!won) out.push(index.located(o));
     }
-    for (const o of index.shadowed(e.guid, ruleId)) out.push(located(o));
+    losers.length = 0;
+    st.groupLosers(g, losers);
+    for (const o of losers) out.push(index.located(o));
   }
   return out;
 }
 
-function describe(w: Writer, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string): string {
-  const where = `${w.obs.path}${w.obs.line !== undefined ? `:${w.obs.line}` : w.obs.offset !== undefined ? ` @${w.obs.offset}` : ''}`;
-  const v = w.obs.state === 'deleted' ? 'deletes it' : `sets ${JSON.stringify(w.obs.value)}`;
-  return `GPO "${nameOf(w.entry.guid)}" (linked at ${canonical(w.entry.som)}${w.entry.enforced ? ', enforced' : ''}) ${v} via ${EXT_LABEL[w.obs.extension]} at ${where}`;
+function describe(w: Writer, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string, index: ObservationIndex): string {
+  const st = index.store;
+  const line = st.line(w.obs);
+  const offset = st.offset(w.obs);
+  const where = `${index.path(w.obs)}${line !== undefined ? `:${line}` : offset !== undefined ? ` @${offset}` : ''}`;
+  const v = st.state(w.obs) === 'deleted' ? 'deletes it' : `sets ${JSON.stringify(st.value(w.obs))}`;
+  return `GPO "${nameOf(w.entry.guid)}" (linked at ${canonical(w.entry.som)}${w.entry.enforced ? ', enforced' : ''}) ${v} via ${EXT_LABEL[st.extension(w.obs)]} at ${where}`;
 }
 
 function missingText(exposedWhenMissing: boolean): string {
@@ -544,22 +679,22 @@ function missingText(exposedWhenMissing: boolean): string {
     : 'machines use their OS default, which is not exposed for this role and target OS';
 }
 
-function whyOf(rule: SettingRule, o: Outcome, exposedWhenMissing: boolean, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string): string {
+function whyOf(rule: SettingRule, o: Outcome, exposedWhenMissing: boolean, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string, index: ObservationIndex): string {
   switch (o.status) {
     case 'missing':
-      if (o.winner) return `${describe(o.winner, nameOf, canonical)}; ${missingText(exposedWhenMissing)}.`;
+      if (o.winner) return `${describe(o.winner, nameOf, canonical, index)}; ${missingText(exposedWhenMissing)}.`;
       return `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.`;
     case 'conflict':
-      return `${o.writers.map((w) => describe(w, nameOf, canonical)).join('; ')}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
+      return `${o.writers.map((w) => describe(w, nameOf, canonical, index)).join('; ')}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
     case 'conditional': {
       const fb = o.fallback;
-      const other = fb ? (fb.winner ? `${fb.status} (${describe(fb.winner, nameOf, canonical)})` : fb.status === 'missing' ? `not configured (${missingText(exposedWhenMissing)})` : fb.status) : 'unknown';
-      return `${describe(o.winner as Writer, nameOf, canonical)}, which gives ${statusOfValue((o.winner as Writer).obs, exposedWhenMissing).status} only where ${o.condition}; elsewhere the result is ${other}.`;
+      const other = fb ? (fb.winner ? `${fb.status} (${describe(fb.winner, nameOf, canonical, index)})` : fb.status === 'missing' ? `not configured (${missingText(exposedWhenMissing)})` : fb.status) : 'unknown';
+      return `${describe(o.winner as Writer, nameOf, canonical, index)}, which gives ${statusOfValue(index, (o.winner as Writer).obs, exposedWhenMissing).status} only where ${o.condition}; elsewhere the result is ${other}.`;
     }
     case 'undetermined':
-      return `${describe(o.winner as Writer, nameOf, canonical)}; relaylint cannot judge this value.`;
+      return `${describe(o.winner as Writer, nameOf, canonical, index)}; relaylint cannot judge this value.`;
     default: {
-      return `${describe(o.winner as Writer, nameOf, canonical)} and wins here.`;
+      return `${describe(o.winner as Writer, nameOf, canonical, index)} and wins here.`;
     }
   }
 }

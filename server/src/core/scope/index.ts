@@ -5,7 +5,7 @@
 import type { PolicySet } from '../policy/set';
 import { mergeTopology, topologyFromReports, type TopologyPart } from '../topology';
 import type { ReadinessScope } from '../evidence/readiness';
-import { computeEffective, type EffectiveOptions, type EffectivePolicy } from './effective';
+import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type ScopeResult } from './effective';
 
 export * from './effective';
 export { gpoList, roleOf, somChain, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
@@ -16,12 +16,23 @@ export { gpoList, roleOf, somChain, type GpoInfo, type GpoList, type ListEntry, 
  * input carries any scope data.
  */
 export function effectivePolicy(set: PolicySet, parts: readonly TopologyPart[], options: EffectiveOptions): EffectivePolicy | undefined {
+  const topo = topologyOf(set, parts);
+  return topo ? computeEffective(set, topo, options) : undefined;
+}
+
+/** The same as `effectivePolicy`, with the scopes computed one at a time as they are read (see `EffectiveStream`). */
+export function effectivePolicyStream(set: PolicySet, parts: readonly TopologyPart[], options: EffectiveOptions): EffectiveStream | undefined {
+  const topo = topologyOf(set, parts);
+  return topo ? effectiveStream(set, topo, options) : undefined;
+}
+
+function topologyOf(set: PolicySet, parts: readonly TopologyPart[]) {
   const hasSoms = parts.some((p) => p.soms.length);
   const fromReports = hasSoms ? undefined : topologyFromReports(set.gpos.values());
   const all = fromReports && fromReports.soms.length ? [...parts, fromReports] : [...parts];
   const topo = mergeTopology(all);
   if (topo.soms.size === 0 && parts.every((p) => p.problems.length === 0)) return undefined;
-  return computeEffective(set, topo, options);
+  return topo;
 }
 
 /**
@@ -33,17 +44,23 @@ export function effectivePolicy(set: PolicySet, parts: readonly TopologyPart[], 
  * reading the CLI gives the set-level coverage without topology. Sites are left out: a site
  * holds computers by address, which no topology export names.
  */
-export function readinessScopes(eff: EffectivePolicy): ReadinessScope[] {
+export function readinessScopes(eff: { scopes: Iterable<ScopeResult> }): ReadinessScope[] {
   const out: ReadinessScope[] = [];
   for (const s of eff.scopes) {
-    if (s.kind === 'site') continue;
-    const auditSwitches: Record<string, 'on' | 'off' | 'unknown'> = {};
-    for (const e of s.effective) {
-      auditSwitches[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
-    }
-    const scope: ReadinessScope = { name: s.som, auditSwitches, rules: s.effective.map((e) => e.ruleId) };
-    if (s.computers) scope.servers = s.computers;
-    out.push(scope);
+    const r = readinessScope(s);
+    if (r) out.push(r);
   }
   return out;
+}
+
+/** The readiness scope of one effective-policy scope (undefined for a site). */
+export function readinessScope(s: ScopeResult): ReadinessScope | undefined {
+  if (s.kind === 'site') return undefined;
+  const auditSwitches: Record<string, 'on' | 'off' | 'unknown'> = {};
+  for (const e of s.effective) {
+    auditSwitches[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
+  }
+  const scope: ReadinessScope = { name: s.som, auditSwitches, rules: s.effective.map((e) => e.ruleId) };
+  if (s.computers) scope.servers = s.computers;
+  return scope;
 }

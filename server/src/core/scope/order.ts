@@ -43,6 +43,8 @@ export interface ListEntry {
   blockableBy: string[];
   /** Other entries of the same SOM and kind whose order relative to this one is unknown share this id. */
   tieGroup?: string;
+  /** The GPO's number in the policy set's observation store (set by the evaluation; -1: nothing scanned). */
+  ref?: number;
 }
 
 export interface Dropped {

@@ -11,6 +11,9 @@ export interface Rdn {
 
 /** Split a DN into RDNs, unescaping `\,` and `\XX`. Multi-valued RDNs (`+`) are kept as one value. */
 export function parseDn(dn: string): Rdn[] {
+  // Nearly every DN has no escape: split it (the same result as the scan below, several times faster;
+  // a domain's topology parses each of thousands of DNs several times).
+  if (dn.indexOf('\\') < 0) return parsePlainDn(dn);
   const out: Rdn[] = [];
   let type = '';
   let value = '';
@@ -54,6 +57,24 @@ export function parseDn(dn: string): Rdn[] {
   }
   flushHex();
   if (type.trim() || value.trim()) out.push({ type: type.trim(), value: value.trim() });
+  return out;
+}
+
+/** `parseDn` of a DN without a backslash. */
+function parsePlainDn(dn: string): Rdn[] {
+  const out: Rdn[] = [];
+  let start = 0;
+  for (let i = 0; i <= dn.length; i++) {
+    const c = i < dn.length ? dn.charCodeAt(i) : -1;
+    if (c !== 44 && c !== 59 && c !== -1) continue; // ',' ';' or the end
+    const part = dn.slice(start, i);
+    start = i + 1;
+    const eq = part.indexOf('=');
+    const type = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
+    // A separator always ends an RDN; the end only when something is left.
+    if (c !== -1 || type || value) out.push({ type, value });
+  }
   return out;
 }
 

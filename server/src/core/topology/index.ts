@@ -269,5 +269,5 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
     if (excluded) reasons[guid] = `${excluded} (nTSecurityDescriptor in the topology), so its settings apply nowhere`;
     if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
   }
-  return { linked: [...linked], reasons };
+  return { linked: [...linked].join('\n'), reasons };
 }

@@ -1,0 +1,261 @@
+/**
+ * The effective policy written as it is computed (issue 11) and the compact policy set (issue 10):
+ * - the JSON of a scan whose scopes are streamed one at a time is byte-identical to the JSON of
+ *   the same policy built whole (what the CLI wrote before), for the example domain and the test
+ *   domains;
+ * - the observation store keeps per GPO, rule and extension exactly the value the effective policy
+ *   reads (the last in file order, a policy file before a report of the same GPO) and every RSoP
+ *   loser, with values, lines, offsets and conditions as they were;
+ * - the path table gives every path back as it was given.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { GpoResolver } from '../../../server/src/io/gpo-context';
+import { scanOne } from '../../../server/src/cli/report';
+import { JsonReporter, JsonStream } from '../../../server/src/cli/reporters';
+import { loadTopology, ScopeRun, scopeJson, scopeSetSections } from '../../../server/src/cli/scope';
+import { walk } from '../../../server/src/io/walk';
+import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, topologyReach, type FilePolicy, type Observation } from '../../../server/src/core/index';
+import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
+import { parseDn } from '../../../server/src/core/topology/dn';
+import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
+
+const OPTIONS = { targetOs: 'legacy' as const };
+
+/** The policy set and topology of a folder, through the CLI's own per-file scan. */
+function load(root: string, topologyFiles: string[] = []) {
+  const display = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const topology = loadTopology(topologyFiles, [root], display);
+  const reach = topologyReach(topology.parts);
+  const builder = new PolicySetBuilder();
+  const resolver = new GpoResolver();
+  const opts = { lint: { role: 'any' as const, targetOs: 'legacy' as const }, fix: false, unsafeFixes: false, allSettings: false, ...(reach ? { reach } : {}) };
+  let files = 0;
+  for (const e of walk([root], [])) {
+    const r = scanOne(e.path, display(e.path), resolver.resolve(e.path), opts);
+    if (r.policy) {
+      builder.add(r.policy);
+      files++;
+    }
+  }
+  return { builder, parts: topology.parts, files };
+}
+
+/** The JSON reporter's set-level part for the given sections. */
+function jsonEnd(sections: Record<string, unknown>): string {
+  let out = '';
+  const r = new JsonReporter((s) => (out += s));
+  r.end({ coverage: [], ...sections, summary: { files: 0, skipped: 0, seconds: 0, fixed: 0, errors: 0, ioError: false } } as Parameters<JsonReporter['end']>[0]);
+  return out;
+}
+
+/** Before: the whole policy as one string, parsed back and handed to the reporter. After: one scope at a time. */
+function compare(root: string, topologyFiles: string[] = []): { scopes: number; bytes: number } {
+  const whole = load(root, topologyFiles);
+  const eff = effectivePolicy(whole.builder.build(), whole.parts, OPTIONS);
+  assert.ok(eff, `${root}: no scope data`);
+  const before = jsonEnd(JSON.parse(`{${scopeJson(eff, whole.parts).slice(1)}}`) as Record<string, unknown>);
+
+  const streamed = load(root, topologyFiles);
+  const stream = effectivePolicyStream(streamed.builder.build(), streamed.parts, OPTIONS);
+  assert.ok(stream);
+  const run = new ScopeRun(stream, 0n);
+  const view = run.view();
+  // The reporter gets a generator, not an array: nothing holds the scopes.
+  assert.ok(!Array.isArray(view.scopes));
+  const after = jsonEnd(scopeSetSections(view, streamed.parts));
+  assert.equal(after, before);
+  assert.equal(run.scopes, eff.scopes.length);
+  assert.equal(run.results, eff.scopes.reduce((n, s) => n + s.effective.length, 0));
+  return { scopes: eff.scopes.length, bytes: after.length };
+}
+
+test('streamed scopes: the example domain writes the same bytes as the policy built whole', () => {
+  const r = compare(path.join(REPO, 'examples'));
+  assert.ok(r.scopes >= 5, `only ${r.scopes} scopes`);
+});
+
+const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+const WKS = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
+const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
+const inf = (lines: string[]) => utf16bom(['[Unicode]', 'Unicode=yes', '[Registry Values]', ...lines, '[Version]', 'signature="$CHICAGO$"', 'Revision=1', ''].join('\r\n'));
+
+/** A hand-built domain with enforcement, block inheritance, a disabled link, an unknown GPO and a conflict-free shadowing chain. */
+function testDomain(): { dir: string; ldf: string } {
+  const dir = tempDir('relaylint-stream-');
+  const spec: DomainSpec = {
+    soms: [
+      { dn: DOMAIN_DN, links: [['A', 0], ['B', 2]] },
+      { dn: `OU=Servers,${DOMAIN_DN}`, links: [['C', 0], ['D', 0], ['F', 1]] },
+      { dn: `OU=File,OU=Servers,${DOMAIN_DN}`, block: true, links: [['E', 0], ['Z', 0]] },
+      { dn: `OU=Domain Controllers,${DOMAIN_DN}`, links: [['C', 0]] },
+    ],
+    gpcs: [{ letter: 'D', flags: 2 }],
+  };
+  const values: Record<string, string[]> = { A: [`${SRV}=4,0`, `${WKS}=4,1`], B: [`${SRV}=4,1`], C: [`${SRV}=4,0`, `${WKS}=4,0`], D: [`${WKS}=4,1`], E: [`${WKS}=4,1`], F: [`${SRV}=4,0`] };
+  for (const [l, lines] of Object.entries(values)) {
+    writeFile(dir, `sysvol/Policies/${guid(l)}/GPT.INI`, `[General]\r\nVersion=1\r\ndisplayName=GPO ${l}\r\n`);
+    writeFile(dir, `sysvol/Policies/${guid(l)}/${SEC}`, inf(lines));
+  }
+  const ldf = writeFile(dir, 'corp.ldf', toLdif(spec));
+  return { dir, ldf };
+}
+
+test('streamed scopes: a hand-built domain (enforced, blocked, disabled link, computer side off, unscanned GPO) writes the same bytes', () => {
+  const d = testDomain();
+  const r = compare(d.dir, [d.ldf]);
+  assert.equal(r.scopes, 4);
+});
+
+test('streamed scopes: reports-only input (links from the corpus reports, order unknown) writes the same bytes', () => {
+  const dir = tempDir('relaylint-stream-reports-');
+  for (const f of ['sos-ddcp-soslan__gpreport.xml', 'sos-dod-ws2019-dc__gpreport.xml', 'sos-dod-ws2019-ms__gpreport.xml']) {
+    writeFile(dir, f, fs.readFileSync(path.join(REPO, 'test/fixtures/xml', f)));
+  }
+  const r = compare(dir);
+  assert.ok(r.scopes >= 1);
+});
+
+test('the JSON writer writes any other iterable as an array, element by element, as JSON.stringify writes the array', () => {
+  const items = [{ a: 1, b: [1, 2, { c: 'x"y' }], u: undefined }, null, 'str', [3, [4]], { nested: { deep: [{ e: 1 }] } }];
+  for (const depth of [1, 2, 3]) {
+    let out = '';
+    const chunks: string[] = [];
+    new JsonStream((s) => {
+      out += s;
+      chunks.push(s);
+    }).value(
+      (function* () {
+        yield* items;
+      })(),
+      depth,
+    );
+    assert.equal(out, JSON.stringify(items), `depth ${depth}`);
+    // One write per element at least: the elements are not joined first.
+    assert.ok(chunks.length >= items.length, `depth ${depth}: ${chunks.length} writes`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The observation store.
+
+function obs(o: Partial<Observation> & Pick<Observation, 'ruleId' | 'gpo'>): Observation {
+  return { path: 'x', extension: 'security', format: 'inf', key: 'HKLM\\K', name: 'N', value: 1, state: 'set', status: 'hardened', ...o } as Observation;
+}
+
+function rec(p: string, observations: Observation[], format: FilePolicy['format'] = 'inf'): FilePolicy {
+  return { path: p, format, gpos: [], observations };
+}
+
+test('observation store: per GPO, rule and extension the last value in file order, a policy file before a later report; losers kept; nothing outside a GPO', () => {
+  const G1 = guid('A');
+  const G2 = guid('B');
+  const b = new PolicySetBuilder();
+  b.add(rec('P/A/GptTmpl.inf', [obs({ ruleId: 'r1', gpo: G1, line: 3, value: 0, status: 'weak' }), obs({ ruleId: 'r1', gpo: G1, line: 9, value: 1 })]));
+  // A report of the same GPO after its policy file: the policy file's value stays.
+  b.add(rec('P/A/gpreport.xml', [obs({ ruleId: 'r1', gpo: G1, line: 40, value: 5, format: 'gpo-report-xml' }), obs({ ruleId: 'r2', gpo: G1, line: 41, value: 'text', format: 'gpo-report-xml', extension: 'gpp', state: 'conditional', condition: 'ILT x' })], 'gpo-report-xml'));
+  // A report first, then a policy file: the policy file wins.
+  b.add(rec('P/B/gpreport.xml', [obs({ ruleId: 'r1', gpo: G2, line: 7, value: 7, format: 'gpo-report-xml', extension: 'registry' })], 'gpo-report-xml'));
+  b.add(rec('P/B/Machine/Registry.pol', [obs({ ruleId: 'r1', gpo: G2, offset: 1234, line: undefined, value: ['a', 'b'], extension: 'registry', format: 'registry-pol', state: 'deleted', status: 'deleted' })], 'registry-pol'));
+  // RSoP losers and a value outside any GPO.
+  b.add(rec('rsop.xml', [obs({ ruleId: 'r1', gpo: G2, line: 5, value: null, format: 'rsop-xml', shadowed: true, status: 'unknown' }), obs({ ruleId: 'r1', gpo: undefined, line: 1 })], 'rsop-xml'));
+  const set = b.build();
+  const st = set.store;
+  const g1 = st.findGpo(G1);
+  const g2 = st.findGpo(G2);
+  const r1 = st.ruleRef('r1');
+  const r2 = st.ruleRef('r2');
+  const row = (g: number, r: number, x: 0 | 1 | 2) => {
+    const i = st.written(g, r, x);
+    if (i < 0) return undefined;
+    return { path: set.path(st.pathId(i)), gpo: st.gpoOf(i), line: st.line(i), offset: st.offset(i), value: st.value(i), ext: st.extension(i), state: st.state(i), status: st.status(i), cond: st.condition(i) };
+  };
+  assert.deepEqual(row(g1, r1, 1), { path: 'P/A/GptTmpl.inf', gpo: G1, line: 9, offset: undefined, value: 1, ext: 'security', state: 'set', status: 'hardened', cond: undefined });
+  assert.deepEqual(row(g1, r2, 2), { path: 'P/A/gpreport.xml', gpo: G1, line: 41, offset: undefined, value: 'text', ext: 'gpp', state: 'conditional', status: 'hardened', cond: 'ILT x' });
+  assert.equal(row(g1, r2, 0), undefined);
+  assert.deepEqual(row(g2, r1, 0), { path: 'P/B/Machine/Registry.pol', gpo: G2, line: undefined, offset: 1234, value: ['a', 'b'], ext: 'registry', state: 'deleted', status: 'deleted', cond: undefined });
+  const losers: number[] = [];
+  st.losers(g2, r1, losers);
+  assert.deepEqual(
+    losers.map((i) => [set.path(st.pathId(i)), st.line(i), st.value(i), st.status(i), st.shadowed(i)]),
+    [['rsop.xml', 5, null, 'unknown', true]],
+  );
+  // Values of the same content compare equal whatever their storage; numbers never equal strings.
+  assert.equal(st.sameValue(st.written(g1, r1, 1), st.written(g1, r1, 1)), true);
+  assert.equal(st.sameValue(st.written(g1, r1, 1), st.written(g2, r1, 0)), false);
+  // Rows: the value outside a GPO is not kept.
+  assert.equal(st.rows, 7);
+  const rules = new Set<number>();
+  st.rulesOf(g1, rules);
+  assert.deepEqual([...rules].sort(), [r1, r2].sort());
+  assert.deepEqual(set.filesOf(G2), ['P/B/gpreport.xml', 'P/B/Machine/Registry.pol', 'rsop.xml']);
+});
+
+test('path table: every path comes back exactly as given, repeated or not, whatever its separators', () => {
+  const paths = [
+    'bench/sysvol/corp.example/Policies/{A}/Machine/Registry.pol',
+    'bench/sysvol/corp.example/Policies/{A}/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf',
+    'bench/sysvol/corp.example/Policies/{A}/gpreport.xml',
+    'bench/sysvol/corp.example/Policies/{B}/Machine/Registry.pol',
+    'bench/sysvol/corp.example/Policies/{A}/Machine/Registry.pol',
+    '/abs/olute/file.inf',
+    'C:\\Windows\\SYSVOL\\x.inf',
+    'a//b/',
+    'plain.reg',
+    '',
+    'bench/sysvol/corp.example',
+  ];
+  const b = new PolicySetBuilder();
+  for (const [i, p] of paths.entries()) b.add({ path: p, format: 'inf', gpos: [{ guid: guid(String.fromCharCode(65 + i)) }], observations: [] });
+  const set = b.build();
+  const back = paths.map((_, i) => set.filesOf(guid(String.fromCharCode(65 + i))));
+  assert.deepEqual(
+    back,
+    paths.map((p) => [p]),
+  );
+});
+
+test('DN parsing: a DN without escapes splits exactly as the escape-aware scan reads it (table and random strings)', () => {
+  // The escape-aware reading, for DNs without a backslash: `=` starts the value once, `,` and `;` end an RDN.
+  const reference = (s: string) => {
+    const out: { type: string; value: string }[] = [];
+    let type = '';
+    let value = '';
+    let inValue = false;
+    for (const c of s) {
+      if (!inValue && c === '=') inValue = true;
+      else if (c === ',' || c === ';') {
+        out.push({ type: type.trim(), value: value.trim() });
+        type = '';
+        value = '';
+        inValue = false;
+      } else if (inValue) value += c;
+      else type += c;
+    }
+    if (type.trim() || value.trim()) out.push({ type: type.trim(), value: value.trim() });
+    return out;
+  };
+  const table = ['', ',', 'a', 'a=', '=b', 'OU=x,DC=a,DC=b', 'OU=x;DC=a', ' OU = x , DC = a ', 'OU=a=b,DC=c', 'OU=x,,DC=y', 'OU=x,', 'OU=x+CN=y,DC=z', 'ou=Ünï,dc=x', `CN=${guid('A')},CN=Policies,CN=System,${DOMAIN_DN}`];
+  for (const s of table) assert.deepEqual(parseDn(s), reference(s), JSON.stringify(s));
+  assert.deepEqual(parseDn('OU=File,OU=Servers,DC=corp,DC=example'), [
+    { type: 'OU', value: 'File' },
+    { type: 'OU', value: 'Servers' },
+    { type: 'DC', value: 'corp' },
+    { type: 'DC', value: 'example' },
+  ]);
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 5000; i++) {
+    let s = '';
+    const n = Math.floor(rnd() * 14);
+    for (let j = 0; j < n; j++) s += 'a=, ;xyzÄ'[Math.floor(rnd() * 9)];
+    assert.deepEqual(parseDn(s), reference(s), JSON.stringify(s));
+  }
+  // Escapes still take the full scan.
+  assert.deepEqual(parseDn('OU=a\\,b,DC=x'), [
+    { type: 'OU', value: 'a,b' },
+    { type: 'DC', value: 'x' },
+  ]);
+});

@@ -238,3 +238,19 @@ test('a status that is no string (an array, one holding a prototype-less object)
   });
   assert.deepEqual(scopes.problems, ['scope corp.example: an effective entry without a rule id or a known status was ignored']);
 });
+
+test('event-log entries whose fields are not text (a prototype-less computer, a number path) are shown as text, escaped, not a throw', () => {
+  const parts: string[] = [];
+  const input = posture.postureInput({
+    coverage: [],
+    readiness: [],
+    gpos: [],
+    evidence: [{ computers: [Object.create(null), 'DC01', 7], path: '<script>alert(1)</script>', format: 42, records: 3 }],
+  });
+  posture.renderPostureHtml(posture.assess(input), {}, (c) => parts.push(c));
+  const row = /<tbody><tr><td><code>&lt;script[^\n]*/.exec(parts.join(''))?.[0];
+  assert.equal(
+    row,
+    '<tbody><tr><td><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></td><td>42</td><td>3</td><td></td><td> – </td><td>{}, DC01, 7</td></tr>',
+  );
+});

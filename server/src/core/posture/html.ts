@@ -109,6 +109,20 @@ window.addEventListener('afterprint',function(){o.forEach(function(d){d.open=fal
 export const CSP = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHash(SCRIPT)}; img-src 'none'; font-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'`;
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/**
+ * A value from the (untrusted) scan JSON as text: strings, numbers and booleans as they are, nothing
+ * for null/undefined, anything else as JSON (an object without a prototype has no toString).
+ */
+function asText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESC[c]);
 }
@@ -430,7 +444,7 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
   if (inp.evidence.length) {
     sink('<section aria-labelledby="logs"><h2 id="logs">Event logs read</h2><table class="sortable"><caption>Event-log sources</caption><thead><tr><th scope="col"><button type="button">File</button></th><th scope="col">Format</th><th scope="col"><button type="button">Records</button></th><th scope="col">Relevant</th><th scope="col">From – to</th><th scope="col">Computers</th></tr></thead><tbody>');
     for (const e of inp.evidence) {
-      sink(`<tr><td><code>${esc(e.path)}</code></td><td>${esc(String(e.format))}</td><td>${esc(String(e.records ?? ''))}</td><td>${esc(String(e.relevant ?? ''))}</td><td>${esc(String(e.from ?? ''))} – ${esc(String(e.to ?? ''))}</td><td>${esc((Array.isArray(e.computers) ? e.computers : []).map(String).join(', '))}</td></tr>\n`);
+      sink(`<tr><td><code>${esc(asText(e.path))}</code></td><td>${esc(asText(e.format))}</td><td>${esc(asText(e.records))}</td><td>${esc(asText(e.relevant))}</td><td>${esc(asText(e.from))} – ${esc(asText(e.to))}</td><td>${esc((Array.isArray(e.computers) ? e.computers : []).map(asText).join(', '))}</td></tr>\n`);
     }
     sink('</tbody></table></section>\n');
   }

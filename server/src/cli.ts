@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, MessageChannel, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { allRules, auditSwitchesFrom } from './core';
 import { isSettingRule } from './core';
 import { CoverageAccumulator, type CoverageSource } from './core';
@@ -762,40 +762,72 @@ function runWithLeanHeap(argv: string[]): number {
  * and exits 2.
  */
 function runScanThread(argv: string[]): void {
+  // The scan thread and the reading thread talk over their own channel (cli/feed.ts).
+  const channel = new MessageChannel();
   const w = new Worker(__filename, {
     argv: [],
-    workerData: { relaylintScan: { argv, tty: { stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY } } },
+    workerData: { relaylintScan: { argv, tty: { stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY }, feed: channel.port1 } },
+    transferList: [channel.port1],
     resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 768 },
     stdout: false,
     stderr: false,
   });
+  // The walk, the GPO metadata and the reads run on a third thread with a small heap. Its live data is
+  // a few MB, but it makes garbage fast; on this (main) thread, whose heap limits are fixed when node
+  // starts, V8 let that garbage grow the process by ~50 MB at 55,000 GPOs (bench/README.md).
+  const reader = new Worker(__filename, {
+    argv: [],
+    workerData: { relaylintFeedThread: { port: channel.port2 } },
+    transferList: [channel.port2],
+    resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: feedHeapMb() },
+    stdout: false,
+    stderr: false,
+  });
   let code: number | undefined;
-  // The scan thread asks this thread to walk and read its folders (cli/feed.ts).
-  let producer: FeedProducer | undefined;
-  w.on('message', (m: { exitCode?: number; relaylintFeed?: { roots?: string[]; ack?: boolean; arena?: ArrayBuffer } }) => {
-    const f = m?.relaylintFeed;
-    if (f?.roots) {
-      producer = new FeedProducer(w);
-      void producer.run(f.roots);
-    } else if (f?.ack) producer?.ack(f.arena);
+  const crashed = (what: string) => (e: Error) => {
+    process.stderr.write(`relaylint: ${what} crashed (${(e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : e.message}); its report is incomplete\n`);
+    code = 2;
+    void w.terminate();
+  };
+  w.on('message', (m: { exitCode?: number }) => {
     if (typeof m?.exitCode === 'number') code = m.exitCode;
   });
-  w.on('error', (e) => {
-    process.stderr.write(
-      `relaylint: the scan crashed (${(e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : (e as Error).message}); its report is incomplete\n`,
-    );
-    code = 2;
-  });
+  w.on('error', crashed('the scan'));
+  reader.on('error', crashed('reading the folders for the scan'));
   w.on('exit', () => {
-    producer?.stop();
+    void reader.terminate();
     process.exitCode = code ?? 2;
   });
 }
 
-const scanData = (workerData as { relaylintScan?: { argv: string[] } } | undefined)?.relaylintScan;
-/** On the scan thread: the launching thread, which walks and reads the folders for it. */
-const feedPort = !isMainThread && parentPort && scanData ? parentPort : undefined;
-if (!isMainThread && parentPort && scanData) {
+/** Old-space limit of the reading thread (RELAYLINT_FEED_HEAP_MB overrides it for tests). */
+function feedHeapMb(): number {
+  const n = Number(process.env.RELAYLINT_FEED_HEAP_MB);
+  return Number.isInteger(n) && n >= 8 ? n : 32;
+}
+
+const scanData = (workerData as { relaylintScan?: { argv: string[]; feed?: MessagePort } } | undefined)?.relaylintScan;
+const feedThread = (workerData as { relaylintFeedThread?: { port: MessagePort } } | undefined)?.relaylintFeedThread;
+/** On the scan thread: the reading thread's channel, which walks and reads the folders for it. */
+const feedPort = !isMainThread && scanData ? scanData.feed : undefined;
+if (!isMainThread && feedThread) {
+  // The reading thread: walks and reads what the scan thread asks for, a few batches ahead.
+  const port = feedThread.port;
+  let producer: FeedProducer | undefined;
+  port.on('message', (m: { relaylintFeed?: { roots?: string[]; ack?: boolean; arena?: ArrayBuffer } }) => {
+    const f = m?.relaylintFeed;
+    // Test hook: run this thread out of memory, as a runaway walk could.
+    if (f?.roots && process.env.RELAYLINT_TEST_FEED_FAULT === 'oom') {
+      const hog: string[][] = [];
+      for (;;) hog.push(new Array(1e5).fill('x'.repeat(16) + hog.length));
+    }
+    if (f?.roots) {
+      producer = new FeedProducer(port);
+      void producer.run(f.roots);
+    } else if (f?.ack) producer?.ack(f.arena);
+  });
+  port.on('close', () => producer?.stop());
+} else if (!isMainThread && parentPort && scanData) {
   const port = parentPort;
   main(scanData.argv).then(
     (exitCode) => port.postMessage({ exitCode }),

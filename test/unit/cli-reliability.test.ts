@@ -246,6 +246,15 @@ test('a worker thread that runs out of memory makes the scan exit 2 and say so, 
   assert.match(r.stderr, /relaylint: a scanning thread (failed|stopped unexpectedly).*; the scan was stopped and its report is incomplete/);
 });
 
+test('the reading thread running out of memory makes the scan exit 2 and say so, never a hang or a truncated success', () => {
+  const dir = tempDir();
+  for (let i = 0; i < 3; i++) writeFile(dir, `g${i}/GptTmpl.inf`, FIXED);
+  const r = runCli(['scan', '.', '--format', 'sarif'], { cwd: dir, env: { RELAYLINT_TEST_FEED_FAULT: 'oom' } });
+  assert.doesNotMatch(r.stdout, /"invocations"/, 'no complete-looking SARIF log');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^relaylint: reading the folders for the scan crashed \(out of memory\); its report is incomplete$/m);
+});
+
 test('a sparse 1 GiB file is not read: the size is checked first', (t) => {
   const time = '/usr/bin/time';
   if (!fs.existsSync(time) || spawnSync(time, ['-v', 'true']).status !== 0) return t.skip('needs GNU /usr/bin/time for the peak RSS');

@@ -3,7 +3,7 @@
  * belongs to, where its config file lookup starts, and its bytes already read (regular files only,
  * non-blocking, size checked first: `readRegular`).
  *
- * `feed` produces these entries on the thread that calls it. `FeedReader` runs it on the launching
+ * `feed` produces these entries on the thread that calls it. `FeedReader` runs it on the reading
  * thread while the scan thread works: the walk, the GPO metadata and the reads (system calls,
  * mostly) then overlap with parsing and judging. Entries go over in batches whose bytes sit in
  * one transferred buffer (no copy), and at most `MAX_IN_FLIGHT` batches (and, past the first, at
@@ -129,7 +129,7 @@ class BatchArena implements Arena {
 }
 
 /**
- * The launching thread's side: walks and reads `roots` and posts the entries to `port`, keeping at
+ * The reading thread's side: walks and reads `roots` and posts the entries to `port`, keeping at
  * most MAX_IN_FLIGHT batches ahead. The scan acknowledges each batch when it is done with it and
  * sends its buffer back, so the same few buffers carry every batch (a new buffer per batch would
  * pile up on the scan thread until its next garbage collection).
@@ -195,7 +195,7 @@ export class FeedProducer {
   }
 }
 
-/** The scan thread's side: the entries the launching thread posts, in order. */
+/** The scan thread's side: the entries the reading thread posts, in order. */
 export class FeedConsumer {
   private readonly ready: FeedMessage[] = [];
   private waiting: (() => void) | undefined;

@@ -387,30 +387,31 @@ function numText(el: XmlElement | undefined): number | undefined {
  * `FilterAllowed` false = WMI filter, `Enabled` false, `IsValid` false (meaning UNVERIFIED), or no
  * link with a non-zero `AppliedOrder` (0 = not applied) [E6][E30].
  */
+/** RSoP `<GPO>` flags and `<Link>` fields: element name → field, read when present. */
+const RSOP_GPO_FLAGS = [['Enabled', 'enabled'], ['IsValid', 'isValid'], ['FilterAllowed', 'filterAllowed'], ['AccessDenied', 'accessDenied']] as const;
+const RSOP_LINK_FLAGS = [['Enabled', 'enabled'], ['NoOverride', 'enforced']] as const;
+const RSOP_LINK_NUMBERS = [['AppliedOrder', 'appliedOrder'], ['LinkOrder', 'linkOrder']] as const;
+
 function readRsopGpo(g: XmlElement, name: string | undefined, guid: string | undefined): RsopGpo {
   const r: RsopGpo = { links: [] };
   if (name) r.name = name;
   if (guid) r.guid = guid;
-  const enabled = boolText(childElement(g, 'Enabled'));
-  if (enabled !== undefined) r.enabled = enabled;
-  const isValid = boolText(childElement(g, 'IsValid'));
-  if (isValid !== undefined) r.isValid = isValid;
-  const filterAllowed = boolText(childElement(g, 'FilterAllowed'));
-  if (filterAllowed !== undefined) r.filterAllowed = filterAllowed;
-  const accessDenied = boolText(childElement(g, 'AccessDenied'));
-  if (accessDenied !== undefined) r.accessDenied = accessDenied;
+  for (const [el, field] of RSOP_GPO_FLAGS) {
+    const v = boolText(childElement(g, el));
+    if (v !== undefined) r[field] = v;
+  }
   for (const l of childElements(g, 'Link')) {
     const somPath = trimmedText(childElement(l, 'SOMPath'));
     if (!somPath) continue;
     const link: RsopGpo['links'][number] = { somPath };
-    const le = boolText(childElement(l, 'Enabled'));
-    if (le !== undefined) link.enabled = le;
-    const no = boolText(childElement(l, 'NoOverride'));
-    if (no !== undefined) link.enforced = no;
-    const applied = numText(childElement(l, 'AppliedOrder'));
-    if (applied !== undefined) link.appliedOrder = applied;
-    const order = numText(childElement(l, 'LinkOrder'));
-    if (order !== undefined) link.linkOrder = order;
+    for (const [el, field] of RSOP_LINK_FLAGS) {
+      const v = boolText(childElement(l, el));
+      if (v !== undefined) link[field] = v;
+    }
+    for (const [el, field] of RSOP_LINK_NUMBERS) {
+      const v = numText(childElement(l, el));
+      if (v !== undefined) link[field] = v;
+    }
     r.links.push(link);
   }
   const why =

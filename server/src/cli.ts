@@ -28,8 +28,9 @@ import { inodeOf, openOutput, type ReadResult } from './io/safe-fs';
 import { displayPath, feed, FeedConsumer, FeedProducer, type FeedEntry } from './cli/feed';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './io/walk';
-import { effectivePolicyStream, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy } from './core/index';
-import { loadTopology, ScopeRun, scopeSarifResults, scopeSetSections, scopeText } from './cli/scope';
+import { effectivePolicyStream, PolicySetBuilder, scopeSections, readinessScopes, topologyReach, type FilePolicy } from './core/index';
+import { ScopeRun, scopeSarifResults, scopeText } from './cli/scope';
+import { loadTopology } from './io/topology';
 import type { GpoFolderIdentity } from './io/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
 import { EvidenceCollector } from './core';
@@ -374,19 +375,19 @@ function checkOutputNotInput(output: string, roots: readonly string[]): void {
   }
 }
 
-/** The HTML posture report (its own constructor options) behind the reporter interface. */
 /** gpos/scopes of the set results, when the scan computed them (the posture page reads them). */
-function scopeSections(set: object): { gpos?: never[]; scopes?: never[] } {
+function postureScopes(set: object): { gpos?: never[]; scopes?: never[] } {
   const s = set as { gpos?: never[]; scopes?: never[] };
   return s.scopes ? { gpos: s.gpos, scopes: s.scopes } : {};
 }
 
+/** The HTML posture report (its own constructor options) behind the reporter interface. */
 function htmlReporter(h: HtmlReporter, coverage: CoverageAccumulator): Reporter {
   return {
     begin: (meta) => h.begin({ version: meta.tool.version, role: meta.options.role, targetOs: meta.options.targetOs }),
     file: (result) => h.file(result),
     // The posture page always takes the coverage, also with --no-coverage.
-    end: (set) => h.end({ coverage: coverage.result(), ...scopeSections(set), ...(set.readiness ? { evidence: set.evidence, readiness: set.readiness } : {}), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
+    end: (set) => h.end({ coverage: coverage.result(), ...postureScopes(set), ...(set.readiness ? { evidence: set.evidence, readiness: set.readiness } : {}), summary: { files: set.summary.files, skipped: set.summary.skipped, seconds: Number(set.summary.seconds.toFixed(3)), errors: set.summary.errors } }),
   };
 }
 
@@ -636,7 +637,7 @@ async function scan(args: ScanArgs): Promise<number> {
   const kept = effective && (args.format === 'html' || args.format === 'sarif') ? effective.materialised() : undefined;
   if (effective && args.format === 'text') scopeText(effective.view(), write, colors(args.color));
   if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(kept ?? effective.view())) reporter.addResult(r);
-  const scopeSet = effective ? scopeSetSections(kept ?? effective.view(), topology.parts) : {};
+  const scopeSet = effective ? scopeSections(kept ?? effective.view(), topology.parts) : {};
   reporter.end({
     coverage: cov,
     ...scopeSet,

@@ -1,102 +1,11 @@
 /**
- * Effective policy per scope in the CLI: reads the topology files (named with `--topology`, or found
- * by content next to the scanned folders), and writes the `gpos` / `scopes` of the JSON output, the
+ * Effective policy per scope in the CLI: writes the `gpos` / `scopes` of the JSON output, the
  * per-scope table of the text output and the per-scope SARIF results. The computation is the core's.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
-import { LIMITS, readTopologyInput, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
+import { scopeSections, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
-
-export interface LoadedTopology {
-  parts: TopologyPart[];
-  /** Files that could not be read at all (exit 2, like a missing scan path). */
-  errors: { path: string; message: string }[];
-}
-
-const TOPOLOGY_NAME = /\.(ldf|ldif|json|zip)$/i;
-const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
-const SKIP = new Set(['.git', 'node_modules', '.svn', '.hg']);
-
-const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
-
-function readOne(file: string, display: string, explicit: boolean, out: LoadedTopology): void {
-  let bytes: Buffer;
-  try {
-    const st = fs.statSync(file);
-    if (st.size > LIMITS.maxFileBytes) {
-      // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
-      const severity = explicit ? 'error' : 'info';
-      out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${st.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.` }] });
-      return;
-    }
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    if (explicit) out.errors.push({ path: file, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message });
-    return;
-  }
-  const parts = readTopologyInput(display, bytes, { inflateRaw, explicit });
-  if (parts) out.parts.push(...parts);
-}
-
-/**
- * Topology inputs: every `--topology` file, and files named `*.ldf|*.ldif|*.json|*.zip` in the
- * scanned folders that are topology exports by content. The folder search stays shallow (two levels
- * below each folder given) and never enters GPO folders (`{GUID}`), so a SYSVOL walk costs nothing extra.
- */
-export function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string): LoadedTopology {
-  const out: LoadedTopology = { parts: [], errors: [] };
-  const seen = new Set<string>();
-  for (const f of explicit) {
-    seen.add(path.resolve(f));
-    readOne(f, display(f), true, out);
-  }
-  for (const root of roots) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(root);
-    } catch {
-      continue;
-    }
-    if (!st.isDirectory()) continue;
-    const stack: [string, number][] = [[root, 0]];
-    while (stack.length) {
-      const [dir, depth] = stack.pop() as [string, number];
-      // The folder is read as a stream and only the names that matter are kept: a folder of a
-      // million unrelated files costs no memory here.
-      const dirs: string[] = [];
-      const files: string[] = [];
-      let d: fs.Dir;
-      try {
-        d = fs.opendirSync(dir, { bufferSize: 256 });
-      } catch {
-        continue;
-      }
-      try {
-        for (let e = d.readSync(); e !== null; e = d.readSync()) {
-          if (e.isDirectory()) {
-            if (depth < 2 && !SKIP.has(e.name) && !GUID_DIR.test(e.name)) dirs.push(e.name);
-          } else if (e.isFile() && TOPOLOGY_NAME.test(e.name)) files.push(e.name);
-        }
-      } catch {
-        // a folder that vanished or cannot be read while listed: what was read is used
-      } finally {
-        d.closeSync();
-      }
-      const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-      for (const name of files.sort(byName)) {
-        const p = path.join(dir, name);
-        if (seen.has(path.resolve(p))) continue;
-        seen.add(path.resolve(p));
-        readOne(p, display(p), false, out);
-      }
-      for (const name of dirs.sort(byName)) stack.push([path.join(dir, name), depth + 1]);
-    }
-  }
-  return out;
-}
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
@@ -122,19 +31,9 @@ export function scopeWorstOf(s: ScopeResult): number {
   return worst;
 }
 
-/**
- * The set-level sections added when scope data is known: `gpos`, `scopes`, `topology`. `scopes`
- * is whatever the view holds: with a stream's pass, the JSON reporter writes each scope as it is
- * computed and keeps none.
- */
-export function scopeSetSections(eff: EffectiveView, parts: readonly TopologyPart[]): { gpos: GpoSummary[]; scopes: Iterable<ScopeResult>; topology: { sources: string[]; lacks: EffectivePolicy['lacks']; problems: TopologyProblem[] } } {
-  const sources = [...new Set(parts.filter((p) => p.soms.length || p.gpcs.length).map((p) => `${p.kind}:${p.source}`))];
-  return { gpos: eff.gpos, scopes: eff.scopes, topology: { sources: sources.length ? sources : ['reports'], lacks: eff.lacks, problems: eff.problems } };
-}
-
 /** The JSON members added when scope data is known (the whole policy, as one string: the editor's posture page). */
 export function scopeJson(eff: EffectivePolicy, parts: readonly TopologyPart[]): string {
-  const { gpos, scopes, topology } = scopeSetSections(eff, parts);
+  const { gpos, scopes, topology } = scopeSections(eff, parts);
   return `,"gpos":${JSON.stringify(gpos)},"scopes":${JSON.stringify(scopes)},"topology":${JSON.stringify(topology)}`;
 }
 

@@ -23,7 +23,7 @@ export { applicabilityOf, type FixAllOptions } from './engine';
 export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
 export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
-export { effectivePolicy, effectivePolicyStream, computeEffective, appliesNowhere, readinessScopes, readinessScope, type EffectivePolicy, type EffectiveStream, type EffectiveView, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
+export { effectivePolicy, effectivePolicyStream, computeEffective, scopeSections, appliesNowhere, readinessScopes, readinessScope, type EffectivePolicy, type EffectiveStream, type EffectiveView, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
 export {
   detectEvidence,
   readEvidenceFile,

@@ -31,6 +31,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Position, Range } from 'vscode-languageserver';
 import {
   auditSwitchesFrom,
+  scopeSections,
   candidateExtensions,
   CoverageAccumulator,
   coverageSources,
@@ -55,7 +56,7 @@ import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummar
 import { tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular } from '../io/safe-fs';
-import { loadTopology, scopeJson } from '../cli/scope';
+import { loadTopology } from '../io/topology';
 import { walk, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
@@ -778,7 +779,7 @@ export class DomainModel {
       tool: { name: 'relaylint', version },
       options: { role: st?.inputs.lint.role ?? 'any', targetOs: st?.inputs.lint.targetOs ?? 'legacy' },
       coverage: st?.coverage ?? [],
-      ...(st?.effective ? (JSON.parse(`{${scopeJson(st.effective, st.parts).slice(1)}}`) as Record<string, unknown>) : {}),
+      ...(st?.effective ? scopeSections(st.effective, st.parts) : {}),
       ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
       summary: { files: st?.gpoFiles ?? 0 },
     };

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { toSharpHound, zip } from '../../helpers/domain';
@@ -152,6 +153,20 @@ test('SARIF: one result per exposed scope and rule at the winning line, shadowed
   const idx = req[0].ruleIndex;
   assert.equal(s.runs[0].tool.driver.rules[idx].id, 'smb.server.require');
   assert.match(req[0].partialFingerprints['relaylint/v1'], /^[0-9a-f]{32}$/);
+});
+
+test('a --topology that is no regular file (a FIFO, /dev/zero) is an I/O error at once, never a hang or an endless read', (t) => {
+  const dir = domain();
+  const fifo = path.join(dir, 'links.ldf');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('needs mkfifo');
+  for (const [arg, what] of [
+    ['links.ldf', 'a named pipe \\(FIFO\\)'],
+    ['/dev/zero', 'a character device'],
+  ] as const) {
+    const r = runCli(['scan', 'sysvol', '--topology', arg], { cwd: dir });
+    assert.equal(r.code, 2, `${arg}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^relaylint: ${arg.replace(/[./]/g, '\\$&')}: ${what}, not a regular file$`, 'm'));
+  }
 });
 
 test('bad topology input: a missing --topology file is an I/O error; an unreadable one is a problem and the rest works', () => {

@@ -5,7 +5,8 @@
 import type { PolicySet } from '../policy/set';
 import { mergeTopology, topologyFromReports, type TopologyPart } from '../topology';
 import type { ReadinessScope } from '../evidence/readiness';
-import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type ScopeResult } from './effective';
+import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult } from './effective';
+import type { TopologyProblem } from '../topology';
 
 export * from './effective';
 export { gpoList, roleOf, somChain, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
@@ -63,4 +64,15 @@ export function readinessScope(s: ScopeResult): ReadinessScope | undefined {
   const scope: ReadinessScope = { name: s.som, auditSwitches, rules: s.effective.map((e) => e.ruleId) };
   if (s.computers) scope.servers = s.computers;
   return scope;
+}
+
+/**
+ * The set-level sections of a report when scope data is known: `gpos`, `scopes`, `topology` (its
+ * sources, what they lack, its problems). `scopes` is whatever the view holds: with a stream's pass,
+ * the JSON reporter writes each scope as it is computed and keeps none. The CLI's JSON output and the
+ * editor's posture page both take them from here.
+ */
+export function scopeSections(eff: EffectiveView, parts: readonly TopologyPart[]): { gpos: GpoSummary[]; scopes: Iterable<ScopeResult>; topology: { sources: string[]; lacks: EffectivePolicy['lacks']; problems: TopologyProblem[] } } {
+  const sources = [...new Set(parts.filter((p) => p.soms.length || p.gpcs.length).map((p) => `${p.kind}:${p.source}`))];
+  return { gpos: eff.gpos, scopes: eff.scopes, topology: { sources: sources.length ? sources : ['reports'], lacks: eff.lacks, problems: eff.problems } };
 }

@@ -3,21 +3,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Each module under its plain and its `node:` name. */
+const banned = (names, message) => names.flatMap((n) => [{ name: n, message }, { name: `node:${n}`, message }]);
+
 const CORE_IMPURE = [
   { name: 'vscode', message: 'The core is pure: no vscode API.' },
-  { name: 'fs', message: 'The core is pure: the adapters read files and hand bytes to it.' },
-  { name: 'node:fs', message: 'The core is pure: the adapters read files and hand bytes to it.' },
-  { name: 'fs/promises', message: 'The core is pure: no file system.' },
-  { name: 'node:fs/promises', message: 'The core is pure: no file system.' },
-  { name: 'child_process', message: 'The core is pure: no processes.' },
-  { name: 'node:child_process', message: 'The core is pure: no processes.' },
-  { name: 'net', message: 'No network, ever.' },
-  { name: 'node:net', message: 'No network, ever.' },
-  { name: 'http', message: 'No network, ever.' },
-  { name: 'node:http', message: 'No network, ever.' },
-  { name: 'https', message: 'No network, ever.' },
-  { name: 'node:https', message: 'No network, ever.' },
+  ...banned(['fs'], 'The core is pure: the adapters read files and hand bytes to it.'),
+  ...banned(['fs/promises'], 'The core is pure: no file system.'),
+  ...banned(['child_process'], 'The core is pure: no processes.'),
+  ...banned(['net', 'http', 'https'], 'No network, ever.'),
 ];
+
+const ONE_DOOR = { regex: '(^|/)core/(?!index$).+', message: 'Adapters reach the core through server/src/core/index.ts only (one door).' };
+/** `no-restricted-imports` for adapter code: the one door, plus the given patterns. */
+const adapterImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: [ONE_DOOR, ...patterns] }] });
 
 export default tseslint.config(
   { ignores: ['**/out/**', '.test-out/**', '.tsc-out/**', 'node_modules/**', '.e2e/**', 'test/e2e/**', 'test/fixtures/**', 'examples/**', 'scripts/**', 'bench/**', '*.mjs', '**/*.js'] },
@@ -51,37 +50,11 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['server/src/lsp/**/*.ts', 'server/src/cli.ts', 'server/src/cli/**/*.ts', 'server/src/io/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '(^|/)core/(?!index$).+',
-              message: 'Adapters reach the core through server/src/core/index.ts only (one door).',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // io/: the file-system adapters the CLI and the language server share; they import neither.
-    files: ['server/src/io/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { regex: '(^|/)core/(?!index$).+', message: 'Adapters reach the core through server/src/core/index.ts only (one door).' },
-            { regex: '(^|/)(cli|lsp)(/|$)', message: 'io/ is shared by the CLI and the language server: it imports neither.' },
-          ],
-        },
-      ],
-    },
-  },
+  { files: ['server/src/cli.ts', 'server/src/cli/**/*.ts'], rules: adapterImports() },
+  // The language server shares file access with the CLI through io/, never through cli/.
+  { files: ['server/src/lsp/**/*.ts'], rules: adapterImports({ regex: '(^|/)cli(/|$)', message: 'The language server uses io/ (shared with the CLI), not cli/.' }) },
+  // io/: the file-system adapters the CLI and the language server share; they import neither.
+  { files: ['server/src/io/**/*.ts'], rules: adapterImports({ regex: '(^|/)(cli|lsp)(/|$)', message: 'io/ is shared by the CLI and the language server: it imports neither.' }) },
   {
     files: ['client/src/**/*.ts'],
     rules: {

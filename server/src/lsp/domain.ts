@@ -9,7 +9,7 @@
  *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
  *   followed only inside the folders, loops and links leading out noted), bounded at MAX_FILES
  *   candidates; every file is read by `readRegular` (regular files only, the size checked on the
- *   open descriptor before a byte is read). Topology exports by content through cli/scope.ts
+ *   open descriptor before a byte is read). Topology exports by content through io/topology.ts
  *   `loadTopology` (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder, never
  *   inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` / `relaylint.evidence`
  *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
@@ -295,7 +295,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
   const parts: TopologyPart[] = [];
   const explicitTopo = new Set(inputs.topology.map((p) => path.resolve(p)));
   for (const t of explicitTopo) readTopologyFile(t, true, parts, notes);
-  // Found by content in the folders the way the CLI finds them (cli/scope.ts: two levels deep, never
+  // Found by content in the folders the way the CLI finds them (io/topology.ts: two levels deep, never
   // inside a GPO folder); the files named explicitly were read above.
   const fromExplicit = (source: string) => [...explicitTopo].some((t) => source === t || source.startsWith(`${t}:`));
   for (const part of loadTopology([], inputs.folders, (p) => path.resolve(p)).parts) if (!fromExplicit(part.source)) parts.push(part);

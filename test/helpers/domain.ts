@@ -185,25 +185,23 @@ export function zip(files: Record<string, string>, encrypted = false): Buffer {
     const raw = Buffer.from(text, 'utf8');
     const data = deflateRawSync(raw, { level: 9 });
     const nameB = Buffer.from(name, 'utf8');
+    // Version needed, flags, method, time, date, CRC, sizes, name and extra lengths: the local header
+    // holds them at byte 4, the central directory header at byte 6.
+    const common = Buffer.alloc(26);
+    common.writeUInt16LE(20, 0);
+    common.writeUInt16LE(encrypted ? 1 : 0, 2);
+    common.writeUInt16LE(8, 4);
+    common.writeUInt32LE(crc32(raw), 10);
+    common.writeUInt32LE(data.length, 14);
+    common.writeUInt32LE(raw.length, 18);
+    common.writeUInt16LE(nameB.length, 22);
     const lh = Buffer.alloc(30);
     lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(encrypted ? 1 : 0, 6);
-    lh.writeUInt16LE(8, 8);
-    lh.writeUInt32LE(crc32(raw), 14);
-    lh.writeUInt32LE(data.length, 18);
-    lh.writeUInt32LE(raw.length, 22);
-    lh.writeUInt16LE(nameB.length, 26);
+    common.copy(lh, 4);
     const ch = Buffer.alloc(46);
     ch.writeUInt32LE(0x02014b50, 0);
     ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(encrypted ? 1 : 0, 8);
-    ch.writeUInt16LE(8, 10);
-    ch.writeUInt32LE(crc32(raw), 16);
-    ch.writeUInt32LE(data.length, 20);
-    ch.writeUInt32LE(raw.length, 24);
-    ch.writeUInt16LE(nameB.length, 28);
+    common.copy(ch, 6);
     ch.writeUInt32LE(offset, 42);
     locals.push(lh, nameB, data);
     centrals.push(ch, nameB);

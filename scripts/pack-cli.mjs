@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run pack:cli`: the relaylint CLI as an installable npm tarball, relaylint-<version>.tgz, in the
-// repository root. It holds the bundled CLI (server/out/cli.js, no runtime dependencies), a README and
+// repository root. It holds the bundled CLI (server/out/cli.js, the launcher, with the program
+// cli-main.js and the reading thread cli-feed.js it starts; no runtime dependencies), a README and
 // the licence, so `npm install --global ./relaylint-<version>.tgz` works offline and puts `relaylint`
 // on the PATH. The package is never published under a registry name: install it from the file.
 //   node scripts/pack-cli.mjs [--out <dir>]   (after `npm run build -- --production`; npm run pack:cli does both)
@@ -23,7 +24,16 @@ if (!existsSync(cli)) {
 
 rmSync(STAGE, { recursive: true, force: true });
 mkdirSync(STAGE, { recursive: true });
-copyFileSync(cli, join(STAGE, 'cli.js'));
+// The launcher starts the other two by name from its own folder (server/src/cli/launch.ts).
+const BUNDLES = ['cli.js', 'cli-main.js', 'cli-feed.js'];
+for (const b of BUNDLES) {
+  const from = join(ROOT, 'server', 'out', b);
+  if (!existsSync(from)) {
+    console.error(`pack-cli: server/out/${b} is missing: run \`npm run build\` first (npm run pack:cli does)`);
+    process.exit(2);
+  }
+  copyFileSync(from, join(STAGE, b));
+}
 copyFileSync(join(ROOT, 'LICENSE'), join(STAGE, 'LICENSE'));
 
 const manifest = {
@@ -32,7 +42,7 @@ const manifest = {
   description: 'relaylint CLI: audits Group Policy exports (GptTmpl.inf, .reg, GPP Registry.xml, gpreport/RSoP XML, Registry.pol) for SMB signing, SMBv1, LDAP signing and channel binding, NTLM and Netlogon settings. Text, JSON and SARIF output.',
   license: root.license,
   bin: { relaylint: 'cli.js' },
-  files: ['cli.js', 'README.md', 'LICENSE'],
+  files: [...BUNDLES, 'README.md', 'LICENSE'],
   engines: { node: root.engines?.node ?? '>=20' },
   keywords: root.keywords,
   // built from the relaylint repository; installed from this file, never from a registry name

@@ -8,12 +8,11 @@
  *
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, MessageChannel, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { allRules, auditSwitchesFrom } from './core';
 import { isSettingRule } from './core';
 import { CoverageAccumulator, type CoverageSource } from './core';
@@ -25,7 +24,7 @@ import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
 import { createReporter, FORMATS, type Format, type Reporter } from './cli/reporters';
 import { inodeOf, openOutput, type ReadResult } from './io/safe-fs';
-import { displayPath, feed, FeedConsumer, FeedProducer, type FeedEntry } from './cli/feed';
+import { displayPath, feed, FeedConsumer, type FeedEntry } from './cli/feed';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './io/walk';
 import { effectivePolicyStream, PolicySetBuilder, scopeSections, readinessScopes, topologyReach, type FilePolicy } from './core/index';
@@ -723,112 +722,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * V8 grows its heap lazily: on a large tree the scan's live data stays small, but the default young
- * generation and lazy old-space collection let the process reach ~160 MB at 55,000 GPOs. A scan
- * therefore runs in a child node with a small young generation (and an old space that still fits
- * the largest file relaylint reads), which keeps it near 90 MB at the same speed (bench/README.md).
- */
-const LEAN_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=768'];
-
-function needsLeanHeap(argv: string[]): boolean {
-  return (argv[0] === 'scan' || argv[0] === 'report') && !process.env.RELAYLINT_LEAN_CHILD && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
-}
-
-function runWithLeanHeap(argv: string[]): number {
-  const r = spawnSync(process.execPath, [...process.execArgv, ...LEAN_FLAGS, __filename, ...argv], {
-    stdio: 'inherit',
-    env: { ...process.env, RELAYLINT_LEAN_CHILD: '1' },
-  });
-  if (r.error) {
-    // Could not start a second node: scan in this process instead.
-    process.env.RELAYLINT_LEAN_CHILD = '1';
-    void main(argv).then((code) => (process.exitCode = code));
-    return 0;
-  }
-  if (r.signal === 'SIGINT' || r.signal === 'SIGTERM' || r.signal === 'SIGHUP' || r.signal === 'SIGPIPE') process.kill(process.pid, r.signal);
-  if (r.signal || (r.status !== null && r.status > 2)) {
-    // Out of memory (SIGABRT, 134), killed (SIGKILL): whatever was printed is incomplete.
-    process.stderr.write(`relaylint: the scan process crashed (${r.signal ?? `exit code ${r.status}`}${r.signal === 'SIGABRT' || r.status === 134 ? ', probably out of memory' : ''}); its report is incomplete\n`);
-    return 2;
-  }
-  return r.status ?? 2;
-}
-
-/**
- * The scan itself runs on a worker thread of this process with a small young generation (and an
- * old space that still fits the largest file relaylint reads): V8 otherwise grows its heap lazily
- * to ~160 MB on a large tree. One process, not a launcher plus a child node, so the launcher's own
- * ~45 MB is not paid twice (bench/README.md). A crash of that thread (out of memory) is reported
- * and exits 2.
- */
-function runScanThread(argv: string[]): void {
-  // The scan thread and the reading thread talk over their own channel (cli/feed.ts).
-  const channel = new MessageChannel();
-  const w = new Worker(__filename, {
-    argv: [],
-    workerData: { relaylintScan: { argv, tty: { stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY }, feed: channel.port1 } },
-    transferList: [channel.port1],
-    resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 768 },
-    stdout: false,
-    stderr: false,
-  });
-  // The walk, the GPO metadata and the reads run on a third thread with a small heap. Its live data is
-  // a few MB, but it makes garbage fast; on this (main) thread, whose heap limits are fixed when node
-  // starts, V8 let that garbage grow the process by ~50 MB at 55,000 GPOs (bench/README.md).
-  const reader = new Worker(__filename, {
-    argv: [],
-    workerData: { relaylintFeedThread: { port: channel.port2 } },
-    transferList: [channel.port2],
-    resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: feedHeapMb() },
-    stdout: false,
-    stderr: false,
-  });
-  let code: number | undefined;
-  const crashed = (what: string) => (e: Error) => {
-    process.stderr.write(`relaylint: ${what} crashed (${(e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : e.message}); its report is incomplete\n`);
-    code = 2;
-    void w.terminate();
-  };
-  w.on('message', (m: { exitCode?: number }) => {
-    if (typeof m?.exitCode === 'number') code = m.exitCode;
-  });
-  w.on('error', crashed('the scan'));
-  reader.on('error', crashed('reading the folders for the scan'));
-  w.on('exit', () => {
-    void reader.terminate();
-    process.exitCode = code ?? 2;
-  });
-}
-
-/** Old-space limit of the reading thread (RELAYLINT_FEED_HEAP_MB overrides it for tests). */
-function feedHeapMb(): number {
-  const n = Number(process.env.RELAYLINT_FEED_HEAP_MB);
-  return Number.isInteger(n) && n >= 8 ? n : 32;
-}
-
 const scanData = (workerData as { relaylintScan?: { argv: string[]; feed?: MessagePort } } | undefined)?.relaylintScan;
-const feedThread = (workerData as { relaylintFeedThread?: { port: MessagePort } } | undefined)?.relaylintFeedThread;
 /** On the scan thread: the reading thread's channel, which walks and reads the folders for it. */
 const feedPort = !isMainThread && scanData ? scanData.feed : undefined;
-if (!isMainThread && feedThread) {
-  // The reading thread: walks and reads what the scan thread asks for, a few batches ahead.
-  const port = feedThread.port;
-  let producer: FeedProducer | undefined;
-  port.on('message', (m: { relaylintFeed?: { roots?: string[]; ack?: boolean; arena?: ArrayBuffer } }) => {
-    const f = m?.relaylintFeed;
-    // Test hook: run this thread out of memory, as a runaway walk could.
-    if (f?.roots && process.env.RELAYLINT_TEST_FEED_FAULT === 'oom') {
-      const hog: string[][] = [];
-      for (;;) hog.push(new Array(1e5).fill('x'.repeat(16) + hog.length));
-    }
-    if (f?.roots) {
-      producer = new FeedProducer(port);
-      void producer.run(f.roots);
-    } else if (f?.ack) producer?.ack(f.arena);
-  });
-  port.on('close', () => producer?.stop());
-} else if (!isMainThread && parentPort && scanData) {
+if (!isMainThread && parentPort && scanData) {
   const port = parentPort;
   main(scanData.argv).then(
     (exitCode) => port.postMessage({ exitCode }),
@@ -849,10 +746,6 @@ if (!isMainThread && feedThread) {
     }
     port.postMessage({ id: batch.id, outcomes: batch.jobs.map((job) => runJob(job, baseline)) });
   });
-} else if (require.main === module && process.env.RELAYLINT_SCAN_MODE !== 'process' && needsLeanHeap(process.argv.slice(2))) {
-  runScanThread(process.argv.slice(2));
-} else if (require.main === module && needsLeanHeap(process.argv.slice(2))) {
-  process.exitCode = runWithLeanHeap(process.argv.slice(2));
 } else if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {

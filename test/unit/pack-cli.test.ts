@@ -30,7 +30,7 @@ test('pack:cli writes relaylint-<version>.tgz whose bin installs offline and run
 
   const listing = run('tar', ['tzf', tgz]);
   assert.equal(listing.status, 0, listing.err);
-  assert.deepEqual(listing.out.trim().split('\n').sort(), ['package/LICENSE', 'package/README.md', 'package/cli.js', 'package/package.json']);
+  assert.deepEqual(listing.out.trim().split('\n').sort(), ['package/LICENSE', 'package/README.md', 'package/cli-feed.js', 'package/cli-main.js', 'package/cli.js', 'package/package.json']);
   const manifest = JSON.parse(run('tar', ['xzOf', tgz, 'package/package.json']).out);
   assert.deepEqual(manifest.bin, { relaylint: 'cli.js' });
   assert.equal(manifest.dependencies, undefined);

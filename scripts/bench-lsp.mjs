@@ -92,10 +92,10 @@ const GC_PRELOAD = 'data:text/javascript,' + encodeURIComponent(
 );
 
 export class LspSession {
-  static async start(serverModule, { exposeGc = false } = {}) {
+  static async start(serverModule, { exposeGc = false, folder = path.join(ROOT, 'bench', 'out', 'fixtures'), nodeArgs: extraArgs = [] } = {}) {
     if (!fs.existsSync(serverModule)) throw new Error(`${path.relative(ROOT, serverModule)} is missing: run npm run build first`);
     const rpc = require('vscode-languageserver-protocol/node');
-    const nodeArgs = exposeGc ? ['--expose-gc', '--import', GC_PRELOAD] : [];
+    const nodeArgs = [...(exposeGc ? ['--expose-gc', '--import', GC_PRELOAD] : []), ...extraArgs];
     const proc = spawn(process.execPath, [...nodeArgs, serverModule, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
     const s = new LspSession(proc, conn);
@@ -104,14 +104,18 @@ export class LspSession {
     conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'relaylint' ? {} : null)));
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('workspace/diagnostic/refresh', () => null);
-    conn.onNotification('window/logMessage', (p) => { if (p.type === 1) s.errors.push(p.message); });
+    conn.onNotification('window/logMessage', (p) => {
+      if (p.type === 1) s.errors.push(p.message);
+      else s.logs.push(p.message);
+    });
+    conn.onNotification('relaylint/domainChanged', () => { s.domainChanges++; for (const w of s.domainWaiters.splice(0)) w(); });
     conn.onNotification('textDocument/publishDiagnostics', () => { s.pushed++; });
     conn.listen();
-    const folder = pathToFileURL(path.join(ROOT, 'bench', 'out', 'fixtures')).href;
+    const folderUri = pathToFileURL(folder).href;
     await conn.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: folder,
-      workspaceFolders: [{ uri: folder, name: 'fixtures' }],
+      rootUri: folderUri,
+      workspaceFolders: [{ uri: folderUri, name: path.basename(folder) }],
       initializationOptions: {},
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, diagnostics: { refreshSupport: true } },
@@ -133,6 +137,9 @@ export class LspSession {
     this.proc = proc;
     this.conn = conn;
     this.errors = [];
+    this.logs = [];
+    this.domainChanges = 0;
+    this.domainWaiters = [];
     this.pushed = 0;
     this.exited = null;
     this.versions = new Map();
@@ -175,6 +182,15 @@ export class LspSession {
     const r = await this.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
     if (r?.kind !== 'full') throw new Error(`expected a full diagnostic report for ${uri}, got ${JSON.stringify(r)?.slice(0, 200)}`);
     return r.items;
+  }
+
+  /** Resolves at the next `relaylint/domainChanged` (the workspace model's pass is done), or at once when one came already and `sinceCount` is below the count. */
+  domainChanged(sinceCount = this.domainChanges, timeoutMs = 600_000) {
+    if (this.domainChanges > sinceCount) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no relaylint/domainChanged within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.domainWaiters.push(() => { clearTimeout(t); resolve(); });
+    });
   }
 
   hover(uri, position) { return this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position }); }

@@ -381,7 +381,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     }
   }
   if (stoppedAt !== undefined) {
-    const note = `The workspace model stopped at its budget (${sizeText(budget.bytes)} read or ${budget.values.toLocaleString('en-US')} values kept per pass): ${left} of ${left + reading.candidates.length} GPO export(s), from ${stoppedAt} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`;
+    const note = `The workspace model stopped at its budget (${sizeText(budget.bytes)} read or ${budget.values.toLocaleString('en-US')} value${budget.values === 1 ? '' : 's'} kept per pass): ${left} of ${left + reading.candidates.length} GPO export(s), from ${stoppedAt} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`;
     notes.push(note);
     limits.push(note);
   }

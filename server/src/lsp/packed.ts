@@ -110,7 +110,7 @@ export interface ObsView {
 
 function packValue(v: RegData, pool: StringPool): [number, number] {
   if (v === null || v === undefined) return [V_NULL, 0];
-  if (typeof v === 'number') return (v | 0) === v && !Object.is(v, -0) ? [V_INT, v] : [V_NUMBER, pool.id(String(v))];
+  if (typeof v === 'number') return (v | 0) === v && !Object.is(v, -0) ? [V_INT, v] : [V_NUMBER, pool.id(Object.is(v, -0) ? '-0' : String(v))];
   if (typeof v === 'string') return [V_STRING, pool.id(v)];
   return [V_LIST, pool.id(JSON.stringify(v))];
 }

@@ -17,6 +17,13 @@
  *   yielding to the event loop after every file, so requests stay answered while it runs. A change
  *   on disk, in the settings or in trust reads the workspace again; an edit of an open document
  *   judges only that document again and keeps the rest of the last pass (`updateDomain`).
+ * - Memory: files are read and judged one at a time and nothing of a parse outlives it; each GPO
+ *   export is kept packed (packed.ts: its policy and coverage records and the editor range of each
+ *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
+ *   compact policy set (scopes computed when a request reads them), the fate of each value only for
+ *   the few files asked about. A pass stops at MAX_FILES candidates and at its budget
+ *   (DomainBudget: bytes read, values kept) and says so (`limits`): in the log, the Relay exposure
+ *   view's message and the posture page.
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document

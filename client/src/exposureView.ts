@@ -5,37 +5,11 @@
  * sends `relaylint/domainChanged` after each recompute; the view then asks again.
  */
 import * as vscode from 'vscode';
+import type { ExposureResult, ExposureRule, ExposureScope, ExposureStatus, LspRange } from './generated/wire';
 
-export type RuleStatus = 'hardened' | 'weak' | 'missing' | 'conditional' | 'conflict' | 'undetermined';
+export type { ExposureResult, ExposureRule, ExposureScope, LspRange };
 
-export interface LspRange {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}
-
-export interface ExposureRule {
-  ruleId: string;
-  title: string;
-  status: RuleStatus | string;
-  /** Whether machines of the scope are exposed (the server decides; absent from older servers). */
-  exposed?: boolean;
-  why?: string;
-  winner?: { uri: string; range: LspRange; gpo?: string };
-  readiness?: { status: string; clients: number };
-}
-
-export interface ExposureScope {
-  som: string;
-  kind: 'domain' | 'ou' | 'site' | string;
-  role: 'dc' | 'member' | string;
-  rules: ExposureRule[];
-}
-
-export interface ExposureResult {
-  available: boolean;
-  reason?: string;
-  scopes: ExposureScope[];
-}
+export type RuleStatus = ExposureStatus;
 
 export type ExposureNode =
   | { type: 'scope'; scope: ExposureScope }

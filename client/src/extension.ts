@@ -12,9 +12,9 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
 import type { DocumentSelector, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
 import { ExposureProvider, openLocation } from './exposureView';
-import type { ExposureResult, LspRange } from './exposureView';
+import type { ExposureResult, InitializationOptions, LspRange, PolTextParams, PolTextResult, PostureResult } from './generated/wire';
+import { Commands, DidGrantWorkspaceTrustNotification, DomainChangedNotification, ExposureRequest, POL_SCHEME, PolTextRequest, PostureRequest } from './generated/wire';
 import { PosturePanel } from './postureView';
-import type { PostureResult } from './postureView';
 import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
 import { GENERATED_DOCUMENT_SELECTOR } from './generated/formats';
 import { StatusItem } from './status';
@@ -22,12 +22,11 @@ import { TraceChannel } from './trace';
 import { ignoredSettings, parseJsonc, restrictedSettings, scanSettingsFiles } from './trust';
 import type { IgnoredSetting } from './trust';
 
-// Shared with server/src/lsp/protocol.ts (the client must not import from server/); test/lsp checks they agree.
 const CLIENT_ID = 'relaylint';
 const CLIENT_NAME = 'relaylint';
-const POL_SCHEME = 'relaylint-pol';
-const POL_TEXT_REQUEST = 'relaylint/polText';
-const CMD_SHOW_DOCUMENTATION = 'relaylint.showDocumentation';
+// Names shared with the language server come from the generated copy of server/src/lsp/wire.ts.
+const POL_TEXT_REQUEST = PolTextRequest;
+const CMD_SHOW_DOCUMENTATION = Commands.showDocumentation;
 const CMD_OPEN_POL = 'relaylint.openPolAsText';
 const CMD_RESTART = 'relaylint.restartServer';
 const CMD_SHOW_OUTPUT = 'relaylint.showOutput';
@@ -37,13 +36,13 @@ const CMD_REFRESH_EXPOSURE = 'relaylint.refreshExposure';
 const CMD_OPEN_DECIDING_LINE = 'relaylint.openDecidingLine';
 const EXPOSURE_VIEW = 'relaylint.exposure';
 /** Params `{}`: the effective policy per scope, see exposureView.ts. */
-const EXPOSURE_REQUEST = 'relaylint/exposure';
+const EXPOSURE_REQUEST = ExposureRequest;
 /** Params `{}`: `{html, cells}`, see postureView.ts. */
-const POSTURE_REQUEST = 'relaylint/posture';
+const POSTURE_REQUEST = PostureRequest;
 /** Server → client, no params: the domain result was recomputed. */
-const DOMAIN_CHANGED = 'relaylint/domainChanged';
+const DOMAIN_CHANGED = DomainChangedNotification;
 /** Sent (no params) when the user trusts the workspace: folder config files may be read from then on. */
-const DID_GRANT_TRUST = 'relaylint/didGrantWorkspaceTrust';
+const DID_GRANT_TRUST = DidGrantWorkspaceTrustNotification;
 const CONFIG_FILE_GLOB = '**/relaylint.json';
 const SERVER_MODULE = 'server/out/server.js';
 const DEBUG_PORT = 6011;
@@ -88,7 +87,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     outputChannel: output,
     traceOutputChannel: trace,
     // A function: a restart after the user trusted the folder sends the new state.
-    initializationOptions: () => ({
+    initializationOptions: (): InitializationOptions => ({
       docsBase: DOCS_BASE,
       clientHandlesShowDocumentation: true,
       workspaceTrusted: vscode.workspace.isTrusted,
@@ -211,10 +210,8 @@ class PolContentProvider implements vscode.TextDocumentContentProvider, vscode.D
     const original = vscode.Uri.parse(view.query, true);
     const bytes = await vscode.workspace.fs.readFile(original);
     const c = await this.start();
-    const result = await c.sendRequest<{ viewUri: string; text: string }>(POL_TEXT_REQUEST, {
-      uri: original.toString(),
-      base64: Buffer.from(bytes).toString('base64'),
-    });
+    const params: PolTextParams = { uri: original.toString(), base64: Buffer.from(bytes).toString('base64') };
+    const result = await c.sendRequest<PolTextResult>(POL_TEXT_REQUEST, params);
     return result.text;
   }
 }

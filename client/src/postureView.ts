@@ -6,13 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { LspRange } from './exposureView';
+import type { LspRange, PostureResult } from './generated/wire';
 import { messageHtml, webviewHtml } from './postureHtml';
 
-export interface PostureResult {
-  html: string;
-  cells: Array<{ id: string; uri: string; range: LspRange }>;
-}
+export type { PostureResult };
 
 export const POSTURE_VIEW_TYPE = 'relaylint.posture';
 const TITLE = 'relaylint: Posture';

@@ -114,17 +114,15 @@ describe('manifest', () => {
 
   test('the client and the server agree on names', () => {
     const client = readFileSync(resolve(ROOT, 'client', 'src', 'extension.ts'), 'utf8');
-    const protocol = readFileSync(resolve(ROOT, 'server', 'src', 'lsp', 'protocol.ts'), 'utf8');
-    for (const name of ["'relaylint-pol'", "'relaylint/polText'", "'relaylint.showDocumentation'"]) {
-      assert.ok(client.includes(name), `client lacks ${name}`);
-      assert.ok(protocol.includes(name), `server lacks ${name}`);
-    }
-    for (const cmd of pkg.contributes.commands) assert.ok(client.includes(`'${cmd.command}'`), `client does not register ${cmd.command}`);
+    // The shared names come from one file (server/src/lsp/wire.ts; the client imports its generated copy: wire-drift.test.ts).
+    const wire = readFileSync(resolve(ROOT, 'client', 'src', 'generated', 'wire.ts'), 'utf8');
+    for (const name of ["'relaylint-pol'", "'relaylint/polText'", "'relaylint.showDocumentation'", "'relaylint/didGrantWorkspaceTrust'"]) assert.ok(wire.includes(name), `the wire lacks ${name}`);
+    assert.ok(client.includes('const CMD_SHOW_DOCUMENTATION = Commands.showDocumentation;') && client.includes('const DID_GRANT_TRUST = DidGrantWorkspaceTrustNotification;'));
+    for (const cmd of pkg.contributes.commands) assert.ok(client.includes(`'${cmd.command}'`) || wire.includes(`'${cmd.command}'`), `client does not register ${cmd.command}`);
     assert.ok(client.includes("execArgv: ['--nolazy', `--inspect=${DEBUG_PORT}`]") && client.includes('const DEBUG_PORT = 6011;'));
     // Restricted Mode contract: initializationOptions.workspaceTrusted, and this notification once the user trusts the folder
     assert.ok(client.includes('workspaceTrusted: vscode.workspace.isTrusted'), 'client does not send workspaceTrusted');
-    assert.ok(client.includes("const DID_GRANT_TRUST = 'relaylint/didGrantWorkspaceTrust';") && client.includes('onDidGrantWorkspaceTrust'));
-    if (protocol.includes('workspaceTrusted')) assert.ok(protocol.includes("'relaylint/didGrantWorkspaceTrust'"), 'server and client disagree on the trust notification');
+    assert.ok(client.includes('onDidGrantWorkspaceTrust'));
     // the LanguageClient id is what makes `<id>.trace.server` the trace setting
     assert.ok(client.includes("const CLIENT_ID = 'relaylint';") && pkg.contributes.configuration.properties['relaylint.trace.server']);
   });

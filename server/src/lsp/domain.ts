@@ -21,7 +21,7 @@
  *   export is kept packed (packed.ts: its policy and coverage records and the editor range of each
  *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
  *   compact policy set (scopes computed when a request reads them), the fate of each value only for
- *   the few files asked about. A pass stops at MAX_FILES candidates and at its budget
+ *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass stops at MAX_FILES candidates and at its budget
  *   (DomainBudget: bytes read, values kept) and says so (`limits`): in the log, the Relay exposure
  *   view's message and the posture page.
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
@@ -59,7 +59,7 @@ import {
   settingRuleById,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, ScopeResult, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
 import { tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular } from '../io/safe-fs';
@@ -97,7 +97,7 @@ function sizeText(n: number): string {
 }
 
 /** Files whose value fates (annotations, hovers) are kept computed: the documents being looked at. */
-const FATE_CACHE_FILES = 8;
+const FATE_CACHE_FILES = 32;
 
 /** Event-log exports above this size are left to the CLI (reading them would hold the server up). */
 const MAX_EVIDENCE_BYTES = 512 * 1024 * 1024;
@@ -153,7 +153,7 @@ export interface DomainState {
   readiness: Readiness[];
   evidence: EvidenceFileSummary[];
   parts: TopologyPart[];
-  /** Per file asked about (at most FATE_CACHE_FILES, most recent last): its values' fates by `key\0ruleId`. */
+  /** Per open or asked-about file (at most FATE_CACHE_FILES, most recent last): its values' fates by `key\0ruleId`. */
   fates: Map<string, Map<string, Fate>>;
   /** GPO → scopes (canonical names) where it applies; rule → scopes that judge it. */
   gpoScopes: Map<string, Set<string>>;
@@ -481,9 +481,19 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
   return state;
 }
 
-/** One pass over the scopes: where each GPO applies, where each rule is judged, how scope names are shortened. */
+/**
+ * One pass over the scopes: where each GPO applies, where each rule is judged, how scope names are
+ * shortened, and the fates of the values of the documents open in the editor (the first
+ * FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
+ */
 function indexScopes(state: DomainState, eff: EffectiveStream): void {
   const domains = new Set<string>();
+  const open = new Set<string>();
+  for (const [p, f] of state.files) {
+    if (open.size >= FATE_CACHE_FILES) break;
+    if (f.fromEditor) open.add(p);
+  }
+  const fates = new FateCollector(open);
   for (const s of eff.scopes()) {
     domains.add(s.som.split('/')[0]);
     for (const g of s.gpos) {
@@ -497,14 +507,47 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
       if (!rs) state.ruleScopes.set(e.ruleId, (rs = new Set()));
       rs.add(s.som);
     }
+    fates.scope(s);
   }
   if (domains.size === 1) state.short = (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
+  for (const [p, f] of fates.out) state.fates.set(p, f);
+}
+
+/** The fates of the values of some files (wins, shadows, is shadowed, conflicts), scope by scope. */
+class FateCollector {
+  readonly out = new Map<string, Map<string, Fate>>();
+  constructor(private readonly paths: ReadonlySet<string>) {
+    for (const p of paths) this.out.set(p, new Map());
+  }
+
+  private fate(l: Located, ruleId: string): Fate {
+    const m = this.out.get(l.path) as Map<string, Fate>;
+    const k = `${keyOf(l)}\u0000${ruleId}`;
+    let f = m.get(k);
+    if (!f) m.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
+    return f;
+  }
+
+  scope(s: ScopeResult): void {
+    if (!this.paths.size) return;
+    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
+    for (const e of s.effective) {
+      const live = e.shadowed.filter((x) => !x.rsop);
+      if (e.winner && this.paths.has(e.winner.path)) {
+        const f = this.fate(e.winner, e.ruleId);
+        f.wins.push({ som: s.som, ...(e.condition ? { condition: e.condition } : {}) });
+        for (const x of live) f.over.push({ som: s.som, loc: x });
+      }
+      for (const x of live) if (this.paths.has(x.path)) this.fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
+      for (const x of e.writers ?? []) if (this.paths.has(x.path)) this.fate(x, e.ruleId).conflict.push(s.som);
+    }
+  }
 }
 
 /**
- * The fates of one file's values (wins, shadows, is shadowed, conflicts), from a pass over the
- * scopes: computed when a document's annotations or hover first need them, kept for the last
- * FATE_CACHE_FILES files of the state.
+ * The fates of one file's values: computed in the pass for the documents open then, else with a
+ * pass over the scopes when a document's annotations or hover first need them (together with the
+ * other open documents not computed yet); kept for the last FATE_CACHE_FILES files of the state.
  */
 function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<string, Fate> {
   const have = state.fates.get(fsPath);
@@ -513,29 +556,17 @@ function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<
     state.fates.set(fsPath, have);
     return have;
   }
-  const out = new Map<string, Fate>();
-  const fate = (l: Located, ruleId: string): Fate => {
-    const k = `${keyOf(l)}\u0000${ruleId}`;
-    let f = out.get(k);
-    if (!f) out.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
-    return f;
-  };
-  for (const s of eff.scopes()) {
-    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
-    for (const e of s.effective) {
-      const live = e.shadowed.filter((x) => !x.rsop);
-      if (e.winner && e.winner.path === fsPath) {
-        const f = fate(e.winner, e.ruleId);
-        f.wins.push({ som: s.som, ...(e.condition ? { condition: e.condition } : {}) });
-        for (const x of live) f.over.push({ som: s.som, loc: x });
-      }
-      for (const x of live) if (x.path === fsPath) fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
-      for (const x of e.writers ?? []) if (x.path === fsPath) fate(x, e.ruleId).conflict.push(s.som);
-    }
+  const want = new Set([fsPath]);
+  for (const [p, f] of state.files) {
+    if (want.size >= FATE_CACHE_FILES) break;
+    if (f.fromEditor && !state.fates.has(p)) want.add(p);
   }
-  state.fates.set(fsPath, out);
+  const fates = new FateCollector(want);
+  for (const s of eff.scopes()) fates.scope(s);
+  for (const [p, f] of fates.out) if (p !== fsPath) state.fates.set(p, f);
+  state.fates.set(fsPath, fates.out.get(fsPath) as Map<string, Fate>);
   while (state.fates.size > FATE_CACHE_FILES) state.fates.delete(state.fates.keys().next().value as string);
-  return out;
+  return state.fates.get(fsPath) as Map<string, Fate>;
 }
 
 function contains(outer: Range, inner: Range | Position): boolean {

@@ -6,6 +6,8 @@
  * files packed (lsp/packed.ts) and the effective policy as a stream, 215 MB: every file's policy
  * records and coverage records as objects, the texts their strings were sliced from, every scope's
  * results and a fate per value. The pass must still read everything (the tree is under the budget).
+ * Past MAX_FILES candidate files (20,100 small .reg files, each with a weak value) the pass stops,
+ * says so at the top of the Relay exposure view and in the log, and keeps under the same bound.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +21,25 @@ import type { ExposureResult } from '../../server/src/lsp/protocol';
 
 const GPOS = 5500;
 const HEAP_BOUND_MB = 100;
+
+/** After the pass: the heap used after two full collections, and VmRSS / VmHWM, in MB. */
+async function settledMemory(c: LspClient): Promise<{ heap: number; rss: number; hwm: number }> {
+  const mem = new Promise<NodeJS.MemoryUsage>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      const m = /RELAYLINT-MEM (\{.*\})\n/.exec(String(chunk));
+      if (m) {
+        c.proc.stderr.off('data', onData);
+        resolve(JSON.parse(m[1]) as NodeJS.MemoryUsage);
+      }
+    };
+    c.proc.stderr.on('data', onData);
+  });
+  c.proc.kill('SIGUSR2');
+  const usage = await mem;
+  const status = fs.readFileSync(`/proc/${c.proc.pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { heap: usage.heapUsed / 1048576, rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
 
 // On SIGUSR2: two full collections, then the memory figures on stderr (stdout is the LSP transport).
 const PRELOAD =
@@ -48,22 +69,7 @@ test(`the workspace model of ${GPOS.toLocaleString('en-US')} GPOs with a topolog
       assert.equal(r.scopes.length, 1102);
       const pass = c.logs.find((l) => l.startsWith('relaylint: workspace model: '));
       assert.match(pass ?? '', /^relaylint: workspace model: 13750 GPO file\(s\), 1102 scope\(s\), 0 event log\(s\), \d+ ms$/, c.logs.join('\n'));
-      const mem = new Promise<NodeJS.MemoryUsage>((resolve) => {
-        const onData = (chunk: Buffer) => {
-          const m = /RELAYLINT-MEM (\{.*\})\n/.exec(String(chunk));
-          if (m) {
-            c.proc.stderr.off('data', onData);
-            resolve(JSON.parse(m[1]) as NodeJS.MemoryUsage);
-          }
-        };
-        c.proc.stderr.on('data', onData);
-      });
-      c.proc.kill('SIGUSR2');
-      const usage = await mem;
-      const status = fs.readFileSync(`/proc/${c.proc.pid}/status`, 'utf8');
-      const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-      const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-      const heap = usage.heapUsed / 1048576;
+      const { heap, rss, hwm } = await settledMemory(c);
       t.diagnostic(`heap used ${heap.toFixed(1)} MB, RSS ${rss.toFixed(1)} MB (peak ${hwm.toFixed(1)} MB), ${((Date.now() - c0) / 1000).toFixed(1)} s with the tree's generation`);
       assert.ok(heap < HEAP_BOUND_MB, `heap used after the pass: ${heap.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB)`);
     } finally {
@@ -72,5 +78,32 @@ test(`the workspace model of ${GPOS.toLocaleString('en-US')} GPOs with a topolog
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(`${tree}.topology.ldf`, { force: true });
+  }
+});
+
+test(`past ${(20_000).toLocaleString('en-US')} candidate files the model stops, says so in the Relay exposure view and the log, and keeps under ${HEAP_BOUND_MB} MB of heap`, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaylint-lsp-files-'));
+  try {
+    const text = 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters]\r\n"RequireSecuritySignature"=dword:00000000\r\n';
+    for (let d = 0; d < 201; d++) {
+      const sub = path.join(dir, `f${String(d).padStart(3, '0')}`);
+      fs.mkdirSync(sub);
+      for (let i = 0; i < 100; i++) fs.writeFileSync(path.join(sub, `v${String(i).padStart(3, '0')}.reg`), text);
+    }
+    const c = await LspClient.start({ rootUri: pathToFileURL(dir).href, execArgv: ['--expose-gc', '--import', PRELOAD] });
+    try {
+      const r = await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+      const note = 'More than 20000 candidate files in the workspace folders: the rest were not read (the CLI reads any number).';
+      assert.equal(r.reason, `${note} No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.`);
+      assert.ok(c.logs.includes(`relaylint: ${note}`), c.logs.slice(-5).join('\n'));
+      assert.ok(c.logs.some((l) => /^relaylint: workspace model: 20000 GPO file\(s\), no topology, 0 event log\(s\), \d+ ms$/.test(l)), c.logs.slice(-5).join('\n'));
+      const { heap, rss, hwm } = await settledMemory(c);
+      t.diagnostic(`heap used ${heap.toFixed(1)} MB, RSS ${rss.toFixed(1)} MB (peak ${hwm.toFixed(1)} MB)`);
+      assert.ok(heap < HEAP_BOUND_MB, `heap used after the pass: ${heap.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB)`);
+    } finally {
+      await c.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

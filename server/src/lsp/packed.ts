@@ -1,7 +1,8 @@
 /**
  * What the workspace model keeps of one GPO export between passes, packed: the file's policy
  * observations (with the editor range of each value) and its coverage records as rows of numbers
- * in one Int32Array each, their strings in a pool shared by the files of a pass. The model needs
+ * in one Int32Array, their strings (and the GPO facts, the same for every file of a GPO) in a pool
+ * shared by the files of a pass. The model needs
  * them again only to re-add the set after an edit of one open document (`updateDomain`) and to map
  * a core location (`L<line>` / `O<offset>`) to a range; everything else is computed on request.
  *
@@ -63,6 +64,14 @@ function copy(s: string): string {
 export class StringPool {
   private readonly list: string[] = [];
   private readonly ids = new Map<string, number>();
+  private readonly facts = new Map<string, GpoFacts[]>();
+  /** A copy of a file's GPO facts, shared with every file whose facts are the same. */
+  gpoFacts(gpos: readonly GpoFacts[]): GpoFacts[] {
+    const k = JSON.stringify(gpos);
+    let have = this.facts.get(k);
+    if (!have) this.facts.set(k, (have = JSON.parse(k) as GpoFacts[]));
+    return have;
+  }
   id(s: string): number {
     const have = this.ids.get(s);
     if (have !== undefined) return have;
@@ -91,12 +100,15 @@ export interface PackedFile {
   binary: boolean;
   /** The text came from the document open in the editor (unsaved edits included). */
   fromEditor: boolean;
-  /** The GPOs the file describes (its own folder's, a report's), copied. */
+  /** The GPOs the file describes (its own folder's, a report's), copied (shared, never changed). */
   gpos: GpoFacts[];
-  /** Observation rows (OBS_WIDTH numbers each), in the file policy's order. */
-  obs: Int32Array;
-  /** Coverage rows (SRC_WIDTH numbers each), in `coverageSources`' order. */
-  src: Int32Array;
+  /**
+   * The observation rows (OBS_WIDTH numbers each, in the file policy's order), then the coverage
+   * rows (SRC_WIDTH numbers each, in `coverageSources`' order).
+   */
+  rows: Int32Array;
+  /** Number of observation rows. */
+  nObs: number;
 }
 
 /** One observation as the editor's queries read it. */
@@ -149,7 +161,9 @@ export function packFile(
   meta: { hash: number; binary: boolean; fromEditor: boolean },
   pool: StringPool,
 ): PackedFile {
-  const obs = new Int32Array(policy.observations.length * OBS_WIDTH);
+  const nObs = policy.observations.length;
+  const rows = new Int32Array(nObs * OBS_WIDTH + sources.length * SRC_WIDTH);
+  const obs = rows;
   policy.observations.forEach((o, i) => {
     const r = i * OBS_WIDTH;
     const [vk, v] = packValue(o.value, pool);
@@ -167,9 +181,10 @@ export function packFile(
     obs[r + O_RANGE + 2] = g.end.line;
     obs[r + O_RANGE + 3] = g.end.character;
   });
-  const src = new Int32Array(sources.length * SRC_WIDTH);
+  const src = rows;
+  const base = nObs * OBS_WIDTH;
   sources.forEach(([ruleId, s], i) => {
-    const r = i * SRC_WIDTH;
+    const r = base + i * SRC_WIDTH;
     const [vk, v] = packValue(s.value, pool);
     src[r + S_RULE] = pool.id(ruleId);
     src[r + S_POS] = s.offset ?? s.line ?? 0;
@@ -178,29 +193,30 @@ export function packFile(
     src[r + S_VALUE] = v;
     src[r + S_GPO] = pool.opt(s.gpo);
   });
-  return { hash: meta.hash, format: policy.format, binary: meta.binary, fromEditor: meta.fromEditor, gpos: JSON.parse(JSON.stringify(policy.gpos)) as GpoFacts[], obs, src };
+  return { hash: meta.hash, format: policy.format, binary: meta.binary, fromEditor: meta.fromEditor, gpos: pool.gpoFacts(policy.gpos), rows, nObs };
 }
 
 /** The file policy record again (for the policy set of a pass). */
 export function unpackPolicy(path: string, f: PackedFile, pool: StringPool): FilePolicy {
   const observations: Observation[] = [];
-  for (let r = 0; r < f.obs.length; r += OBS_WIDTH) {
-    const flags = f.obs[r + O_FLAGS];
+  const obs = f.rows;
+  for (let r = 0; r < f.nObs * OBS_WIDTH; r += OBS_WIDTH) {
+    const flags = obs[r + O_FLAGS];
     const o: Observation = {
-      ruleId: pool.get(f.obs[r + O_RULE]),
+      ruleId: pool.get(obs[r + O_RULE]),
       path,
       extension: EXTS[flags & 3],
       format: f.format,
-      key: pool.get(f.obs[r + O_KEY]),
-      name: pool.get(f.obs[r + O_NAME]),
-      value: unpackValue((flags >> V_SHIFT) & 7, f.obs[r + O_VALUE], pool),
+      key: pool.get(obs[r + O_KEY]),
+      name: pool.get(obs[r + O_NAME]),
+      value: unpackValue((flags >> V_SHIFT) & 7, obs[r + O_VALUE], pool),
       state: STATES[(flags >> 4) & 3],
       status: STATUSES[(flags >> 2) & 3],
     };
-    if (f.obs[r + O_GPO] >= 0) o.gpo = pool.get(f.obs[r + O_GPO]);
-    if (flags & F_OFFSET) o.offset = f.obs[r + O_POS];
-    else if (flags & F_HASPOS) o.line = f.obs[r + O_POS];
-    if (f.obs[r + O_COND] >= 0) o.condition = pool.get(f.obs[r + O_COND]);
+    if (obs[r + O_GPO] >= 0) o.gpo = pool.get(obs[r + O_GPO]);
+    if (flags & F_OFFSET) o.offset = obs[r + O_POS];
+    else if (flags & F_HASPOS) o.line = obs[r + O_POS];
+    if (obs[r + O_COND] >= 0) o.condition = pool.get(obs[r + O_COND]);
     if (flags & F_SHADOWED) o.shadowed = true;
     observations.push(o);
   }
@@ -210,18 +226,19 @@ export function unpackPolicy(path: string, f: PackedFile, pool: StringPool): Fil
 /** The coverage records again (for the coverage of a pass). */
 export function unpackSources(path: string, f: PackedFile, pool: StringPool): [string, CoverageSource][] {
   const out: [string, CoverageSource][] = [];
-  for (let r = 0; r < f.src.length; r += SRC_WIDTH) {
-    const flags = f.src[r + S_FLAGS];
+  const src = f.rows;
+  for (let r = f.nObs * OBS_WIDTH; r < src.length; r += SRC_WIDTH) {
+    const flags = src[r + S_FLAGS];
     const status = STATUSES[(flags >> 2) & 3];
-    const ruleId = pool.get(f.src[r + S_RULE]);
+    const ruleId = pool.get(src[r + S_RULE]);
     if (flags & F_COUNTED) {
       out.push([ruleId, { path: '', value: null, state: 'set', status }]);
       continue;
     }
-    const s: CoverageSource = { path, value: unpackValue((flags >> V_SHIFT) & 7, f.src[r + S_VALUE], pool), state: STATES[(flags >> 4) & 3], status };
-    if (flags & F_OFFSET) s.offset = f.src[r + S_POS];
-    else if (flags & F_HASPOS) s.line = f.src[r + S_POS];
-    if (f.src[r + S_GPO] >= 0) s.gpo = pool.get(f.src[r + S_GPO]);
+    const s: CoverageSource = { path, value: unpackValue((flags >> V_SHIFT) & 7, src[r + S_VALUE], pool), state: STATES[(flags >> 4) & 3], status };
+    if (flags & F_OFFSET) s.offset = src[r + S_POS];
+    else if (flags & F_HASPOS) s.line = src[r + S_POS];
+    if (src[r + S_GPO] >= 0) s.gpo = pool.get(src[r + S_GPO]);
     out.push([ruleId, s]);
   }
   return out;
@@ -229,20 +246,21 @@ export function unpackSources(path: string, f: PackedFile, pool: StringPool): [s
 
 /** Number of observation rows. */
 export function obsCount(f: PackedFile): number {
-  return f.obs.length / OBS_WIDTH;
+  return f.nObs;
 }
 
 /** Observation row `i` as the editor's queries read it. */
 export function obsAt(f: PackedFile, i: number, pool: StringPool): ObsView {
   const r = i * OBS_WIDTH;
-  const flags = f.obs[r + O_FLAGS];
-  const pos = f.obs[r + O_POS];
+  const obs = f.rows;
+  const flags = obs[r + O_FLAGS];
+  const pos = obs[r + O_POS];
   const o: ObsView = {
-    ruleId: pool.get(f.obs[r + O_RULE]),
+    ruleId: pool.get(obs[r + O_RULE]),
     key: flags & F_OFFSET ? `O${pos}` : `L${flags & F_HASPOS ? pos : 0}`,
-    range: { start: { line: f.obs[r + O_RANGE], character: f.obs[r + O_RANGE + 1] }, end: { line: f.obs[r + O_RANGE + 2], character: f.obs[r + O_RANGE + 3] } },
+    range: { start: { line: obs[r + O_RANGE], character: obs[r + O_RANGE + 1] }, end: { line: obs[r + O_RANGE + 2], character: obs[r + O_RANGE + 3] } },
   };
-  if (f.obs[r + O_GPO] >= 0) o.gpo = pool.get(f.obs[r + O_GPO]);
+  if (obs[r + O_GPO] >= 0) o.gpo = pool.get(obs[r + O_GPO]);
   return o;
 }
 
@@ -258,11 +276,12 @@ export function findObs(f: PackedFile, pool: StringPool, pred: (o: ObsView) => b
 
 /** The range of the first observation at a line (`L<line>`, 0 when it has none) or byte offset (`O<offset>`). */
 export function rangeAt(f: PackedFile, offset: boolean, pos: number): Range | undefined {
-  for (let r = 0; r < f.obs.length; r += OBS_WIDTH) {
-    const flags = f.obs[r + O_FLAGS];
+  const obs = f.rows;
+  for (let r = 0; r < f.nObs * OBS_WIDTH; r += OBS_WIDTH) {
+    const flags = obs[r + O_FLAGS];
     if (!!(flags & F_OFFSET) !== offset) continue;
-    if ((offset || flags & F_HASPOS ? f.obs[r + O_POS] : 0) !== pos) continue;
-    return { start: { line: f.obs[r + O_RANGE], character: f.obs[r + O_RANGE + 1] }, end: { line: f.obs[r + O_RANGE + 2], character: f.obs[r + O_RANGE + 3] } };
+    if ((offset || flags & F_HASPOS ? obs[r + O_POS] : 0) !== pos) continue;
+    return { start: { line: obs[r + O_RANGE], character: obs[r + O_RANGE + 1] }, end: { line: obs[r + O_RANGE + 2], character: obs[r + O_RANGE + 3] } };
   }
   return undefined;
 }

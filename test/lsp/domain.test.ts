@@ -17,6 +17,7 @@ import { settingRules } from '../../server/src/core/catalog';
 import { guid, toLdif, type DomainSpec } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, PostureResult } from '../../server/src/lsp/protocol';
+import { DOMAIN_BUDGET, domainBudget } from '../../server/src/lsp/domain';
 
 const DOMAIN: DomainSpec = {
   soms: [
@@ -404,6 +405,14 @@ describe('the workspace model has a budget (bytes read, values kept per pass)', 
       await plain.stop();
       rmSync(ws.root, { recursive: true, force: true });
     }
+  });
+
+  test('the budget: 512 MiB and 250,000 values; the environment may set positive whole numbers, anything else is ignored', () => {
+    assert.deepEqual(DOMAIN_BUDGET, { bytes: 512 * 1024 * 1024, values: 250_000 });
+    assert.deepEqual(domainBudget({}), DOMAIN_BUDGET);
+    assert.deepEqual(domainBudget({ RELAYLINT_DOMAIN_BUDGET_BYTES: '2048', RELAYLINT_DOMAIN_BUDGET_VALUES: '7' }), { bytes: 2048, values: 7 });
+    for (const bad of ['', '0', '-5', '1e3', '12.5', ' 9', 'abc', '0x10', '99999999999999999'])
+      assert.deepEqual(domainBudget({ RELAYLINT_DOMAIN_BUDGET_BYTES: bad, RELAYLINT_DOMAIN_BUDGET_VALUES: bad }), DOMAIN_BUDGET, JSON.stringify(bad));
   });
 
   test('the budget in bytes: a pass that reaches it stops before the next file', async () => {

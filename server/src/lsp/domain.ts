@@ -21,9 +21,9 @@
  *   export is kept packed (packed.ts: its policy and coverage records and the editor range of each
  *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
  *   compact policy set (scopes computed when a request reads them), the fate of each value only for
- *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass stops at MAX_FILES candidates and at its budget
- *   (DomainBudget: bytes read, values kept) and says so (`limits`): in the log, the Relay exposure
- *   view's message and the posture page.
+ *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass
+ *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read, values kept) and
+ *   says so (`limits`): in the log, the Relay exposure view's message and the posture page.
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
@@ -136,7 +136,8 @@ interface Fate {
  * The model after a pass. What it keeps grows with the files read (bounded by MAX_FILES and the
  * budget), packed (packed.ts); the effective policy is kept as a stream over the compact policy
  * set, so its scopes (hundreds of thousands of located values in a large domain) are computed when
- * a request needs them and not kept, and the fate of each value only for the few files asked about.
+ * a request needs them and not kept, and the fate of each value only for the open documents and the
+ * few files asked about.
  */
 export interface DomainState {
   inputs: DomainInputs;

@@ -767,6 +767,8 @@ function stub(name) {
       if (p === 'dispose') return () => {};
       return stub(name + '.' + String(p));
     },
+    // Assignments (item.name = ..., item.text = ...) are accepted and dropped: a function's own name is read-only.
+    set() { return true; },
     apply(_t, _this, args) { calls.push(name); return stub(name + '()'); },
     construct() { calls.push('new ' + name); return stub('new ' + name); },
   });
@@ -776,7 +778,8 @@ const vscode = Object.fromEntries(JSON.parse(process.argv[2]).map((n) => [n, stu
 const origResolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? 'vscode' : origResolve.call(this, request, ...rest); };
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
-const context = { subscriptions: [], extensionUri: stub('extensionUri'), extensionPath: require('path').dirname(require('path').dirname(require('path').dirname(clientModule))), asAbsolutePath: (p) => p };
+const extensionPath = require('path').dirname(require('path').dirname(require('path').dirname(clientModule)));
+const context = { subscriptions: [], extensionUri: stub('extensionUri'), extensionPath, asAbsolutePath: (p) => p, extension: { packageJSON: require(require('path').join(extensionPath, 'package.json')) } };
 const t0 = performance.now();
 const ext = require(clientModule);
 const t1 = performance.now();

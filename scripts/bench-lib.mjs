@@ -270,6 +270,12 @@ export async function measureOpenDocsMemory(ctx) {
   return judged(await (await lsp()).measureMemory(ctx));
 }
 
+/** HOOK: language-server RSS after the workspace model's pass over the 5,500-GPO tree with its topology. */
+export async function measureWorkspaceModelMemory(ctx) {
+  ctx.log('bench: language server: memory after the workspace pass over 5,500 GPOs ...');
+  return judged(await (await lsp()).measureDomainMemory(ctx));
+}
+
 /**
  * HOOK: extension activation time. Option A (real VS Code: code-server from .e2e/ with VS Code's
  * extension-test harness) when installed, else option B (Node with a stub `vscode`). The metric's
@@ -291,7 +297,7 @@ export async function measureVsixSize(ctx) {
 
 export const LANGUAGE_SERVER_HOOKS = [
   measureDiagnosticsLatency, measureHoverLatency, measureCodeActionLatency, measureOpenDocsMemory,
-  measureActivationTime, measureVsixSize,
+  measureWorkspaceModelMemory, measureActivationTime, measureVsixSize,
 ];
 
 // ---------------------------------------------------------------------------------------------

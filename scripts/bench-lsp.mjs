@@ -92,26 +92,30 @@ const GC_PRELOAD = 'data:text/javascript,' + encodeURIComponent(
 );
 
 export class LspSession {
-  static async start(serverModule, { exposeGc = false } = {}) {
+  static async start(serverModule, { exposeGc = false, folder = path.join(ROOT, 'bench', 'out', 'fixtures'), nodeArgs: extraArgs = [], settings = {} } = {}) {
     if (!fs.existsSync(serverModule)) throw new Error(`${path.relative(ROOT, serverModule)} is missing: run npm run build first`);
     const rpc = require('vscode-languageserver-protocol/node');
-    const nodeArgs = exposeGc ? ['--expose-gc', '--import', GC_PRELOAD] : [];
+    const nodeArgs = [...(exposeGc ? ['--expose-gc', '--import', GC_PRELOAD] : []), ...extraArgs];
     const proc = spawn(process.execPath, [...nodeArgs, serverModule, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
     const s = new LspSession(proc, conn);
     proc.stderr.on('data', (d) => s.onStderr(String(d)));
     proc.on('exit', (code, signal) => { s.exited = { code, signal }; });
-    conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'relaylint' ? {} : null)));
+    conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'relaylint' ? settings : null)));
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('workspace/diagnostic/refresh', () => null);
-    conn.onNotification('window/logMessage', (p) => { if (p.type === 1) s.errors.push(p.message); });
+    conn.onNotification('window/logMessage', (p) => {
+      if (p.type === 1) s.errors.push(p.message);
+      else s.logs.push(p.message);
+    });
+    conn.onNotification('relaylint/domainChanged', () => { s.domainChanges++; for (const w of s.domainWaiters.splice(0)) w(); });
     conn.onNotification('textDocument/publishDiagnostics', () => { s.pushed++; });
     conn.listen();
-    const folder = pathToFileURL(path.join(ROOT, 'bench', 'out', 'fixtures')).href;
+    const folderUri = pathToFileURL(folder).href;
     await conn.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: folder,
-      workspaceFolders: [{ uri: folder, name: 'fixtures' }],
+      rootUri: folderUri,
+      workspaceFolders: [{ uri: folderUri, name: path.basename(folder) }],
       initializationOptions: {},
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, diagnostics: { refreshSupport: true } },
@@ -133,6 +137,9 @@ export class LspSession {
     this.proc = proc;
     this.conn = conn;
     this.errors = [];
+    this.logs = [];
+    this.domainChanges = 0;
+    this.domainWaiters = [];
     this.pushed = 0;
     this.exited = null;
     this.versions = new Map();
@@ -175,6 +182,15 @@ export class LspSession {
     const r = await this.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
     if (r?.kind !== 'full') throw new Error(`expected a full diagnostic report for ${uri}, got ${JSON.stringify(r)?.slice(0, 200)}`);
     return r.items;
+  }
+
+  /** Resolves at the next `relaylint/domainChanged` (the workspace model's pass is done), or at once when one came already and `sinceCount` is below the count. */
+  domainChanged(sinceCount = this.domainChanges, timeoutMs = 600_000) {
+    if (this.domainChanges > sinceCount) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no relaylint/domainChanged within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.domainWaiters.push(() => { clearTimeout(t); resolve(); });
+    });
   }
 
   hover(uri, position) { return this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position }); }
@@ -487,6 +503,67 @@ export async function measureMemory(ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 3b. Memory of the workspace model (the domain pass over a whole SYSVOL)
+
+export const DOMAIN_GPOS = 5500;
+
+/** The bench tree of `gpos` GPOs (bench/sysvol-<gpos>, generated when its marker does not match) and its topology LDIF. */
+async function domainTree(ctx, gpos) {
+  const gen = await import('./gen-sysvol.mjs');
+  const seed = ctx.seed ?? 1;
+  const dir = ctx.trees?.find((t) => t.gpos === gpos)?.dir ?? path.join(ROOT, 'bench', `sysvol-${gpos}`);
+  if (!gen.markerMatches(dir, { seed, gpos })) {
+    ctx.log(`bench: generating ${path.relative(ROOT, dir)} for the workspace-model figure ...`);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-sysvol.mjs'), '--gpos', String(gpos), '--seed', String(seed), '--out', dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`could not generate ${dir}: ${r.stderr}`);
+  }
+  return { dir, ldf: gen.writeTopology(dir, { seed, gpos }), marker: gen.readMarker(dir) };
+}
+
+/**
+ * Server RSS after the workspace model's pass over the 5,500-GPO bench tree (the workspace folder)
+ * with its topology (given by the relaylint.topology setting, as a user would): the server is
+ * started with --expose-gc, the pass is done at `relaylint/domainChanged`, then gc() twice and
+ * VmRSS (as lsp.memory.open200.mb). The note gives the V8 heap, the peak (VmHWM), the pass time
+ * and an idle server's RSS for comparison.
+ */
+export async function measureDomainMemory(ctx) {
+  const tree = await domainTree(ctx, DOMAIN_GPOS);
+  const empty = path.join(ctx.outDir ?? path.join(ROOT, 'bench', 'out'), 'empty-workspace');
+  fs.mkdirSync(empty, { recursive: true });
+  const idleSession = await LspSession.start(ctx.serverModule, { exposeGc: true, folder: empty });
+  let idle;
+  try {
+    await idleSession.domainChanged(0);
+    idle = await idleSession.settledMemory();
+  } finally { await idleSession.stop(); }
+  const t0 = performance.now();
+  const session = await LspSession.start(ctx.serverModule, { exposeGc: true, folder: tree.dir, settings: { topology: [tree.ldf] } });
+  try {
+    await session.domainChanged(0);
+    const passS = (performance.now() - t0) / 1000;
+    const after = await session.settledMemory();
+    let hwmBytes = null;
+    try { hwmBytes = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${session.pid}/status`, 'utf8'))?.[1]) * 1024 || null; } catch { /* not Linux */ }
+    const pass = session.logs.find((l) => l.startsWith('relaylint: workspace model: ')) ?? '';
+    const limits = session.logs.filter((l) => /stopped at its budget|candidate files in the workspace folders/.test(l));
+    session.assertHealthy('the workspace-model pass');
+    if (!/ \d+ scope\(s\)/.test(pass)) throw new Error(`the workspace model did not read the topology: ${pass || session.logs.slice(-5).join(' | ')}`);
+    const mb = (b) => r2(b / 1048576);
+    const detail = {
+      tree: path.relative(ROOT, tree.dir), files: tree.marker?.files, bytes: tree.marker?.bytes, topology: path.relative(ROOT, tree.ldf), pass, limits,
+      passSeconds: r2(passS), rssMB: mb(after.rssBytes), heapUsedMB: mb(after.heapUsed), heapTotalMB: mb(after.heapTotal), externalMB: mb(after.external),
+      peakRssMB: hwmBytes === null ? null : mb(hwmBytes), idle: { rssMB: mb(idle.rssBytes), heapUsedMB: mb(idle.heapUsed) }, rssSource: after.source,
+      method: 'server started with --expose-gc, workspace folder = the tree, relaylint.topology = its LDIF; at relaylint/domainChanged gc() twice, then VmRSS',
+    };
+    return [
+      { id: 'lsp.memory.domain5500.mb', label: `server RSS after the workspace pass, ${DOMAIN_GPOS.toLocaleString('en-US')} GPOs`, value: mb(after.rssBytes), unit: 'MB', status: 'measured',
+        note: `heap ${mb(after.heapUsed).toFixed(1)} MB, peak ${hwmBytes === null ? '?' : mb(hwmBytes).toFixed(1)} MB, pass ${passS.toFixed(1)} s; idle server ${mb(idle.rssBytes).toFixed(1)} MB (heap ${mb(idle.heapUsed).toFixed(1)}); ${pass.replace(/^relaylint: workspace model: /, '').replace(/, \d+ ms$/, '')}${limits.length ? `; LIMIT: ${limits.join(' ')}` : ''}`, detail },
+    ];
+  } finally { await session.stop(); }
+}
+
+// ---------------------------------------------------------------------------------------------
 // 4. Activation
 
 const E2E = path.join(ROOT, '.e2e');
@@ -690,6 +767,8 @@ function stub(name) {
       if (p === 'dispose') return () => {};
       return stub(name + '.' + String(p));
     },
+    // Assignments (item.name = ..., item.text = ...) are accepted and dropped: a function's own name is read-only.
+    set() { return true; },
     apply(_t, _this, args) { calls.push(name); return stub(name + '()'); },
     construct() { calls.push('new ' + name); return stub('new ' + name); },
   });
@@ -699,7 +778,8 @@ const vscode = Object.fromEntries(JSON.parse(process.argv[2]).map((n) => [n, stu
 const origResolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? 'vscode' : origResolve.call(this, request, ...rest); };
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
-const context = { subscriptions: [], extensionUri: stub('extensionUri'), extensionPath: require('path').dirname(require('path').dirname(require('path').dirname(clientModule))), asAbsolutePath: (p) => p };
+const extensionPath = require('path').dirname(require('path').dirname(require('path').dirname(clientModule)));
+const context = { subscriptions: [], extensionUri: stub('extensionUri'), extensionPath, asAbsolutePath: (p) => p, extension: { packageJSON: require(require('path').join(extensionPath, 'package.json')) } };
 const t0 = performance.now();
 const ext = require(clientModule);
 const t1 = performance.now();
@@ -777,7 +857,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     else if (argv[i] === '--reps') { const n = Number(argv[++i]); for (const k of Object.keys(REPS)) REPS[k].reps = Math.max(1, Math.min(REPS[k].reps, n)); }
     else which.add(argv[i]);
   }
-  if (!which.size || which.has('all')) for (const w of ['diagnostics', 'hover', 'codeAction', 'memory', 'activation']) which.add(w);
+  if (!which.size || which.has('all')) for (const w of ['diagnostics', 'hover', 'codeAction', 'memory', 'domainMemory', 'activation']) which.add(w);
   const { writeLanguageServerFixtures } = await import('./bench-lib.mjs');
   const outDir = path.join(ROOT, 'bench', 'out');
   const ctx = {
@@ -791,6 +871,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   if (which.has('hover')) out.push(...(await measureHover(ctx)).map(strip));
   if (which.has('codeAction')) out.push(...(await measureCodeActions(ctx)).map(strip));
   if (which.has('memory')) out.push(...(await measureMemory(ctx)));
+  if (which.has('domainMemory')) out.push(...(await measureDomainMemory(ctx)));
   if (which.has('activation')) out.push(...(await measureActivation(ctx, activation)));
   process.stdout.write(JSON.stringify({ loadavg: os.loadavg(), metrics: out }, null, 2) + '\n');
 }

@@ -377,6 +377,7 @@ async function main() {
   const ctx = {
     root: ROOT, serverModule: path.join(ROOT, 'server', 'out', 'server.js'), clientModule: path.join(ROOT, 'client', 'out', 'extension.js'),
     fixtures, outDir: OUT, timeTool, runMeasured, log,
+    trees: trees.map((t) => ({ gpos: t.gpos, dir: t.dir })), seed: args.seed,
   };
   const lsp = [];
   for (const hook of args.editor ? LANGUAGE_SERVER_HOOKS : []) {

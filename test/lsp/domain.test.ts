@@ -17,6 +17,7 @@ import { settingRules } from '../../server/src/core/catalog';
 import { guid, toLdif, type DomainSpec } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, PostureResult } from '../../server/src/lsp/protocol';
+import { DOMAIN_BUDGET, domainBudget } from '../../server/src/lsp/domain';
 
 const DOMAIN: DomainSpec = {
   soms: [
@@ -364,6 +365,66 @@ describe('open documents count in the workspace model with their unsaved text', 
         'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 1 event log(s)',
         'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 1 event log(s)',
       ]);
+    } finally {
+      await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the workspace model has a budget (bytes read, values kept per pass)', () => {
+  test('past it the model reads no further GPO export and says so in the log, the Relay exposure view and the posture page; open documents keep their diagnostics', async () => {
+    const ws = workspace();
+    // Sorted as the pass reads them: the first file is read (2 values), then the budget of 1 value is spent.
+    const [first, stop, ...rest] = ['A', 'B', 'C', 'D'].sort((x, y) => (ws.inf(x) < ws.inf(y) ? -1 : 1));
+    const note = `The workspace model stopped at its budget (512 MiB read or 1 value kept per pass): 3 of 4 GPO export(s), from ${ws.inf(stop)} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`;
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, env: { RELAYLINT_DOMAIN_BUDGET_VALUES: '1' } });
+    const plain = await LspClient.start({ env: { RELAYLINT_DOMAIN_BUDGET_VALUES: '1' } });
+    try {
+      const r = await exposure(c);
+      assert.equal(r.available, true);
+      assert.equal(r.reason, note);
+      assert.ok(c.logs.includes(`relaylint: ${note}`), c.logs.join('\n'));
+      assert.ok(c.logs.some((l) => l.startsWith('relaylint: workspace model: 1 GPO file(s), 4 scope(s), 1 event log(s), ')), c.logs.join('\n'));
+      // Only the first file's values are in the effective policy: the one GPO read wins where it applies.
+      const smb = (som: string) => r.scopes.find((s) => s.som === som)?.rules.find((x) => x.ruleId === 'smb.server.require');
+      assert.equal(smb('corp.example/Servers')?.winner?.uri, ws.uri(first));
+      const posture = await c.sendRequest<PostureResult>('relaylint/posture', {});
+      assert.ok(posture.html.includes(`<p class="head"><strong>Input problem:</strong> ${note}</p>`), 'the note heads the posture page');
+      // A document the model did not read: its diagnostics are served, the same as from a server without the workspace.
+      for (const l of [stop, ...rest]) {
+        await c.open(ws.uri(l), 'secedit-inf', ws.text(l));
+        await plain.open(ws.uri(l), 'secedit-inf', ws.text(l));
+        assert.deepEqual(await c.diagnostics(ws.uri(l)), await plain.diagnostics(ws.uri(l)), l);
+      }
+      // C's weak client signing (not read by the model) still has its finding, at its line.
+      const d = (await c.diagnostics(ws.uri('C'))).find((x) => x.code === 'smb.client.require');
+      assert.deepEqual([d?.severity, d?.range], [2, at(6, SMB_CLIENT.length + 1, `${SMB_CLIENT}=4,0`.length)]);
+    } finally {
+      await c.stop();
+      await plain.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+
+  test('the budget: 512 MiB and 250,000 values; the environment may set positive whole numbers, anything else is ignored', () => {
+    assert.deepEqual(DOMAIN_BUDGET, { bytes: 512 * 1024 * 1024, values: 250_000 });
+    assert.deepEqual(domainBudget({}), DOMAIN_BUDGET);
+    assert.deepEqual(domainBudget({ RELAYLINT_DOMAIN_BUDGET_BYTES: '2048', RELAYLINT_DOMAIN_BUDGET_VALUES: '7' }), { bytes: 2048, values: 7 });
+    for (const bad of ['', '0', '-5', '1e3', '12.5', ' 9', 'abc', '0x10', '99999999999999999'])
+      assert.deepEqual(domainBudget({ RELAYLINT_DOMAIN_BUDGET_BYTES: bad, RELAYLINT_DOMAIN_BUDGET_VALUES: bad }), DOMAIN_BUDGET, JSON.stringify(bad));
+  });
+
+  test('the budget in bytes: a pass that reaches it stops before the next file', async () => {
+    const ws = workspace();
+    const sorted = ['A', 'B', 'C', 'D'].sort((x, y) => (ws.inf(x) < ws.inf(y) ? -1 : 1));
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, env: { RELAYLINT_DOMAIN_BUDGET_BYTES: '100' } });
+    try {
+      const r = await exposure(c);
+      assert.equal(
+        r.reason,
+        `The workspace model stopped at its budget (100 bytes read or 250,000 values kept per pass): 3 of 4 GPO export(s), from ${ws.inf(sorted[1])} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`,
+      );
     } finally {
       await c.stop();
       rmSync(ws.root, { recursive: true, force: true });

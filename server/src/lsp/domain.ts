@@ -17,6 +17,13 @@
  *   yielding to the event loop after every file, so requests stay answered while it runs. A change
  *   on disk, in the settings or in trust reads the workspace again; an edit of an open document
  *   judges only that document again and keeps the rest of the last pass (`updateDomain`).
+ * - Memory: files are read and judged one at a time and nothing of a parse outlives it; each GPO
+ *   export is kept packed (packed.ts: its policy and coverage records and the editor range of each
+ *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
+ *   compact policy set (scopes computed when a request reads them), the fate of each value only for
+ *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass
+ *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read, values kept) and
+ *   says so (`limits`): in the log, the Relay exposure view's message and the posture page.
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
@@ -35,7 +42,7 @@ import {
   candidateExtensions,
   CoverageAccumulator,
   coverageSources,
-  effectivePolicy,
+  effectivePolicyStream,
   EvidenceCollector,
   filePolicy,
   isPolicyJudgement,
@@ -52,7 +59,7 @@ import {
   settingRuleById,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectivePolicy, EvidenceFileSummary, FilePolicy, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, ScopeResult, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
 import { tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular } from '../io/safe-fs';
@@ -60,9 +67,38 @@ import { loadTopology } from '../io/topology';
 import { walk, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
+import { findObs, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
 export const MAX_FILES = 20_000;
+/**
+ * What one pass may read and keep of GPO exports: the bytes read (an open document counts with its
+ * characters) and the relay-relevant values kept (one per observation: a value with its rule, GPO,
+ * position and editor range, about 50 bytes packed, plus its coverage record). Past either, the
+ * pass reads no further GPO export and says so (`limits`: in the log, the Relay exposure view and
+ * the posture page). The file that crosses a line is kept whole, so what a pass keeps is at most
+ * the budget plus one file (itself bounded by LIMITS.maxFileBytes and the findings caps).
+ * RELAYLINT_DOMAIN_BUDGET_BYTES / RELAYLINT_DOMAIN_BUDGET_VALUES override it (tests).
+ */
+export interface DomainBudget {
+  bytes: number;
+  values: number;
+}
+export const DOMAIN_BUDGET: DomainBudget = { bytes: 512 * 1024 * 1024, values: 250_000 };
+
+/** The budget, with the environment's overrides (positive whole numbers; anything else is ignored). */
+export function domainBudget(env: NodeJS.ProcessEnv = process.env): DomainBudget {
+  const num = (s: string | undefined, d: number) => (s !== undefined && /^[1-9]\d{0,15}$/.test(s) ? Number(s) : d);
+  return { bytes: num(env.RELAYLINT_DOMAIN_BUDGET_BYTES, DOMAIN_BUDGET.bytes), values: num(env.RELAYLINT_DOMAIN_BUDGET_VALUES, DOMAIN_BUDGET.values) };
+}
+
+function sizeText(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n.toLocaleString('en-US')} bytes`;
+}
+
+/** Files whose value fates (annotations, hovers) are kept computed: the documents being looked at. */
+const FATE_CACHE_FILES = 32;
+
 /** Event-log exports above this size are left to the CLI (reading them would hold the server up). */
 const MAX_EVIDENCE_BYTES = 512 * 1024 * 1024;
 const DEBOUNCE_MS = 300;
@@ -84,24 +120,8 @@ export interface DomainInputs {
   lint: LintOptions;
   windowDays: number;
   trusted: boolean;
-}
-
-interface Obs {
-  ruleId: string;
-  gpo?: string;
-  /** `L<line>` or `O<offset>`: how the core's locations name the value. */
-  key: string;
-  range: Range;
-}
-
-interface FileEntry {
-  /** What a location in this file opens: the `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
-  uri: string;
-  /** Hash of the text the model used: the open document's, else as read from disk (for a Registry.pol: of the rendered view). */
-  hash: number;
-  /** The text came from the document open in the editor (unsaved edits included). */
-  fromEditor?: true;
-  obs: Obs[];
+  /** What a pass may read and keep (DOMAIN_BUDGET when absent). */
+  budget?: DomainBudget;
 }
 
 interface Fate {
@@ -112,21 +132,36 @@ interface Fate {
   conflict: string[];
 }
 
+/**
+ * The model after a pass. What it keeps grows with the files read (bounded by MAX_FILES and the
+ * budget), packed (packed.ts); the effective policy is kept as a stream over the compact policy
+ * set, so its scopes (hundreds of thousands of located values in a large domain) are computed when
+ * a request needs them and not kept, and the fate of each value only for the open documents and the
+ * few files asked about.
+ */
 export interface DomainState {
   inputs: DomainInputs;
   reading: Reading;
-  files: Map<string, FileEntry>;
+  /** The GPO exports read, by path (the reading's own map). */
+  files: Map<string, PackedFile>;
   gpoFiles: number;
-  effective?: EffectivePolicy;
+  effective?: EffectiveStream;
+  scopeCount: number;
+  gpoIndex: Map<string, GpoSummary>;
+  /** Scope names as the editor shows them (without the domain prefix when every scope shares it). */
+  short: (som: string) => string;
   coverage: CoverageEntry[];
   readiness: Readiness[];
   evidence: EvidenceFileSummary[];
   parts: TopologyPart[];
-  fates: Map<string, Fate>;
+  /** Per open or asked-about file (at most FATE_CACHE_FILES, most recent last): its values' fates by `key\0ruleId`. */
+  fates: Map<string, Map<string, Fate>>;
   /** GPO → scopes (canonical names) where it applies; rule → scopes that judge it. */
   gpoScopes: Map<string, Set<string>>;
   ruleScopes: Map<string, Set<string>>;
   notes: string[];
+  /** What the pass left out by its limits (MAX_FILES, the budget): also in `notes`; said in the exposure view and the posture page. */
+  limits: string[];
 }
 
 /** FNV-1a over the UTF-16 code units: cheap, and enough to tell "as saved" from "edited". */
@@ -158,7 +193,7 @@ const MAX_WALK_NOTES = 20;
  * for cancellation and yielding to the event loop as it goes. Folders of editor tooling
  * (EDITOR_SKIP_DIRS) are passed over.
  */
-async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean): Promise<Found> {
+async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean, limits: string[] = notes): Promise<Found> {
   const found: Found = { gpo: [], evidence: [] };
   const errors: WalkError[] = [];
   const prefixes = roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
@@ -179,7 +214,9 @@ async function discover(roots: readonly string[], notes: string[], cancelled: ()
     const ev = EVIDENCE_NAME.test(name);
     if (!gpo && !ev) continue;
     if (++count > MAX_FILES) {
-      notes.push(`More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`);
+      const note = `More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`;
+      notes.push(note);
+      if (limits !== notes) limits.push(note);
       return found;
     }
     if (ev) found.evidence.push(e.path);
@@ -215,10 +252,6 @@ function keyOf(l: { line?: number; offset?: number }): string {
   return l.offset !== undefined ? `O${l.offset}` : `L${l.line ?? 0}`;
 }
 
-function fateKey(p: string, key: string, ruleId: string): string {
-  return `${p}\u0000${key}\u0000${ruleId}`;
-}
-
 function rangeOf(index: LineIndex, span: Span): Range {
   const a = index.positionAt(span.start);
   const b = index.positionAt(span.end);
@@ -231,27 +264,23 @@ function rangeOf(index: LineIndex, span: Span): Range {
  */
 export type OpenDocument = (fsPath: string) => Promise<ParsedFile | undefined> | undefined;
 
-/** What one GPO export adds to the model: its entry, its coverage sources, its policy. */
-interface FileResult {
-  entry: FileEntry;
-  sources: ReturnType<typeof coverageSources>;
-  policy: FilePolicy;
-}
-
-/** A GPO export as the editor shows it (the open document's parse) or as saved; undefined (with a note) when it cannot be read. */
-async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]): Promise<{ parsed: ParsedFile; fromEditor: boolean } | undefined> {
+/**
+ * A GPO export as the editor shows it (the open document's parse) or as saved; undefined (with a
+ * note) when it cannot be read. `size`: the bytes read (an open document: its characters).
+ */
+async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]): Promise<{ parsed: ParsedFile; fromEditor: boolean; size: number } | undefined> {
   const open = await openDocument(p);
-  if (open) return { parsed: open, fromEditor: true };
+  if (open) return { parsed: open, fromEditor: true, size: open.text.length };
   const read = readRegular(p, LIMITS.maxFileBytes);
   if (read.kind !== 'ok') {
     notes.push(`${p}: not read (${whyNotRead(read)}).`);
     return undefined;
   }
-  return { parsed: parseBytes(p, read.bytes), fromEditor: false };
+  return { parsed: parseBytes(p, read.bytes), fromEditor: false, size: read.bytes.length };
 }
 
-/** Judge one GPO export for the model (undefined: not a GPO export). */
-function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions): FileResult | undefined {
+/** Judge one GPO export for the model, packed (undefined: not a GPO export). Nothing of the parse outlives the call. */
+function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions, pool: StringPool): PackedFile | undefined {
   if (parsed.format === 'unknown') return undefined;
   const index = lineIndexFor(parsed.text);
   const identity = resolver.resolve(p);
@@ -266,15 +295,18 @@ function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: T
     const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
     if (!spans.has(k)) spans.set(k, s.span);
   }
-  const obs: Obs[] = policy.observations.map((o) => {
-    const key = keyOf(o);
-    const span = spans.get(key);
+  const ranges: Range[] = policy.observations.map((o) => {
+    const span = spans.get(keyOf(o));
     const line = Math.max(0, (o.line ?? 1) - 1);
-    return { ruleId: o.ruleId, ...(o.gpo ? { gpo: o.gpo } : {}), key, range: span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } } };
+    return span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } };
   });
+  return packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor }, pool);
+}
+
+/** What a location in a file opens: its `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
+function uriOf(p: string, f: PackedFile | undefined): string {
   const fileUri = pathToFileURL(p).href;
-  const entry: FileEntry = { uri: providerOf(parsed.format)?.binary ? polViewUri(fileUri) : fileUri, hash: textHash(parsed.text), obs, ...(fromEditor ? { fromEditor: true as const } : {}) };
-  return { entry, sources, policy };
+  return f?.binary ? polViewUri(fileUri) : fileUri;
 }
 
 /** What a pass read, kept so that an edit of an open document re-judges only that document. */
@@ -284,13 +316,18 @@ interface Reading {
   collector: EvidenceCollector;
   /** The GPO export candidates (not event logs), in the order they are added up. */
   candidates: string[];
-  results: Map<string, FileResult>;
+  results: Map<string, PackedFile>;
+  /** The strings of the packed files. */
+  pool: StringPool;
+  /** What the pass left out by its limits. */
+  limits: string[];
 }
 
 /** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
 export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined): Promise<DomainState> {
   const notes: string[] = [];
-  const found = await discover(inputs.folders, notes, cancelled);
+  const limits: string[] = [];
+  const found = await discover(inputs.folders, notes, cancelled, limits);
   // Topology first: which GPOs apply nowhere is needed while the files are judged (as in the CLI).
   const parts: TopologyPart[] = [];
   const explicitTopo = new Set(inputs.topology.map((p) => path.resolve(p)));
@@ -322,18 +359,39 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
   };
 
   const resolver = new GpoResolver();
-  const reading: Reading = { parts, reach, collector, candidates: [], results: new Map() };
+  const pool = new StringPool();
+  const reading: Reading = { parts, reach, collector, candidates: [], results: new Map(), pool, limits };
   const gpoSet = new Set(found.gpo);
   const all = [...new Set([...found.evidence, ...found.gpo])].sort();
+  const budget = inputs.budget ?? DOMAIN_BUDGET;
+  let bytes = 0;
+  let values = 0;
+  let stoppedAt: string | undefined;
+  let left = 0;
   for (const p of all) {
     if (cancelled()) throw new Cancelled();
     await tick();
     if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
     if (!gpoSet.has(p)) continue;
+    if (stoppedAt !== undefined || bytes >= budget.bytes || values >= budget.values) {
+      // Over the budget: no further GPO export is read (event logs have their own limit).
+      stoppedAt ??= p;
+      left++;
+      continue;
+    }
     reading.candidates.push(p);
     const got = await parsedFile(p, openDocument, notes);
-    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint);
-    if (r) reading.results.set(p, r);
+    if (got) bytes += got.size;
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint, pool);
+    if (r) {
+      reading.results.set(p, r);
+      values += obsCount(r);
+    }
+  }
+  if (stoppedAt !== undefined) {
+    const note = `The workspace model stopped at its budget (${sizeText(budget.bytes)} read or ${budget.values.toLocaleString('en-US')} value${budget.values === 1 ? '' : 's'} kept per pass): ${left} of ${left + reading.candidates.length} GPO export(s), from ${stoppedAt} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`;
+    notes.push(note);
+    limits.push(note);
   }
   for (const e of inputs.evidence) {
     if (cancelled()) throw new Cancelled();
@@ -363,14 +421,14 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
  * file on disk once closed); the rest of the last pass's reading is kept. Throws Cancelled.
  */
 export async function updateDomain(prev: DomainState, paths: readonly string[], cancelled: () => boolean, openDocument: OpenDocument): Promise<DomainState> {
-  const notes: string[] = [];
+  const notes: string[] = [...prev.reading.limits];
   const reading: Reading = { ...prev.reading, results: new Map(prev.reading.results) };
   const resolver = new GpoResolver();
   for (const p of paths) {
     await tick();
     if (cancelled()) throw new Cancelled();
     const got = await parsedFile(p, openDocument, notes);
-    const r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint);
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint, reading.pool);
     if (r) reading.results.set(p, r);
     else reading.results.delete(p);
   }
@@ -381,15 +439,16 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
 function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): DomainState {
   const policySet = new PolicySetBuilder();
   const coverage = new CoverageAccumulator(inputs.lint);
-  const files = new Map<string, FileEntry>();
+  const { pool } = reading;
+  // In candidate order; each file's records are unpacked, added and dropped (young garbage).
   for (const p of reading.candidates) {
-    const r = reading.results.get(p);
-    if (!r) continue;
-    coverage.add(r.sources);
-    policySet.add(r.policy);
-    files.set(p, r.entry);
+    const f = reading.results.get(p);
+    if (!f) continue;
+    coverage.add(unpackSources(p, f, pool));
+    policySet.add(unpackPolicy(p, f, pool));
   }
   const { collector, parts } = reading;
+  const files = reading.results;
   const cov = coverage.result();
   const readiness = collector.files.length
     ? collector.judge({
@@ -398,12 +457,16 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
         skipRules: inputs.lint.role === 'member' ? new Set(collector.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
       })
     : [];
-  const effective = effectivePolicy(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
+  // A stream: its scopes are computed again whenever a request reads them, and never kept.
+  const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,
     reading,
     files,
     gpoFiles: files.size,
+    scopeCount: effective?.scopeCount ?? 0,
+    gpoIndex: new Map((effective?.gpos ?? []).map((g) => [g.guid, g])),
+    short: (s) => s,
     coverage: cov,
     readiness,
     evidence: collector.files,
@@ -412,48 +475,99 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
     gpoScopes: new Map(),
     ruleScopes: new Map(),
     notes,
+    limits: reading.limits,
     ...(effective ? { effective } : {}),
   };
-  if (effective) indexFates(state, effective);
+  if (effective) indexScopes(state, effective);
   return state;
 }
 
-function indexFates(state: DomainState, eff: EffectivePolicy): void {
-  const fate = (l: Located, ruleId: string): Fate => {
-    const k = fateKey(l.path, keyOf(l), ruleId);
-    let f = state.fates.get(k);
-    if (!f) state.fates.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
-    return f;
-  };
-  for (const s of eff.scopes) {
+/**
+ * One pass over the scopes: where each GPO applies, where each rule is judged, how scope names are
+ * shortened, and the fates of the values of the documents open in the editor (the first
+ * FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
+ */
+function indexScopes(state: DomainState, eff: EffectiveStream): void {
+  const domains = new Set<string>();
+  const open = new Set<string>();
+  for (const [p, f] of state.files) {
+    if (open.size >= FATE_CACHE_FILES) break;
+    if (f.fromEditor) open.add(p);
+  }
+  const fates = new FateCollector(open);
+  for (const s of eff.scopes()) {
+    domains.add(s.som.split('/')[0]);
     for (const g of s.gpos) {
       if (g.notScanned) continue;
       let set = state.gpoScopes.get(g.guid);
       if (!set) state.gpoScopes.set(g.guid, (set = new Set()));
       set.add(s.som);
     }
-    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
     for (const e of s.effective) {
       let rs = state.ruleScopes.get(e.ruleId);
       if (!rs) state.ruleScopes.set(e.ruleId, (rs = new Set()));
       rs.add(s.som);
+    }
+    fates.scope(s);
+  }
+  if (domains.size === 1) state.short = (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
+  for (const [p, f] of fates.out) state.fates.set(p, f);
+}
+
+/** The fates of the values of some files (wins, shadows, is shadowed, conflicts), scope by scope. */
+class FateCollector {
+  readonly out = new Map<string, Map<string, Fate>>();
+  constructor(private readonly paths: ReadonlySet<string>) {
+    for (const p of paths) this.out.set(p, new Map());
+  }
+
+  private fate(l: Located, ruleId: string): Fate {
+    const m = this.out.get(l.path) as Map<string, Fate>;
+    const k = `${keyOf(l)}\u0000${ruleId}`;
+    let f = m.get(k);
+    if (!f) m.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
+    return f;
+  }
+
+  scope(s: ScopeResult): void {
+    if (!this.paths.size) return;
+    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
+    for (const e of s.effective) {
       const live = e.shadowed.filter((x) => !x.rsop);
-      if (e.winner) {
-        const f = fate(e.winner, e.ruleId);
+      if (e.winner && this.paths.has(e.winner.path)) {
+        const f = this.fate(e.winner, e.ruleId);
         f.wins.push({ som: s.som, ...(e.condition ? { condition: e.condition } : {}) });
         for (const x of live) f.over.push({ som: s.som, loc: x });
       }
-      for (const x of live) fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
-      for (const x of e.writers ?? []) fate(x, e.ruleId).conflict.push(s.som);
+      for (const x of live) if (this.paths.has(x.path)) this.fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
+      for (const x of e.writers ?? []) if (this.paths.has(x.path)) this.fate(x, e.ruleId).conflict.push(s.som);
     }
   }
 }
 
-/** Scope names as the editor shows them: without the domain prefix when every scope shares it. */
-function shortener(eff: EffectivePolicy | undefined): (som: string) => string {
-  const domains = new Set((eff?.scopes ?? []).map((s) => s.som.split('/')[0]));
-  if (domains.size !== 1) return (s) => s;
-  return (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
+/**
+ * The fates of one file's values: computed in the pass for the documents open then, else with a
+ * pass over the scopes when a document's annotations or hover first need them (together with the
+ * other open documents not computed yet); kept for the last FATE_CACHE_FILES files of the state.
+ */
+function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<string, Fate> {
+  const have = state.fates.get(fsPath);
+  if (have) {
+    state.fates.delete(fsPath);
+    state.fates.set(fsPath, have);
+    return have;
+  }
+  const want = new Set([fsPath]);
+  for (const [p, f] of state.files) {
+    if (want.size >= FATE_CACHE_FILES) break;
+    if (f.fromEditor && !state.fates.has(p)) want.add(p);
+  }
+  const fates = new FateCollector(want);
+  for (const s of eff.scopes()) fates.scope(s);
+  for (const [p, f] of fates.out) if (p !== fsPath) state.fates.set(p, f);
+  state.fates.set(fsPath, fates.out.get(fsPath) as Map<string, Fate>);
+  while (state.fates.size > FATE_CACHE_FILES) state.fates.delete(state.fates.keys().next().value as string);
+  return state.fates.get(fsPath) as Map<string, Fate>;
 }
 
 function contains(outer: Range, inner: Range | Position): boolean {
@@ -464,7 +578,7 @@ function contains(outer: Range, inner: Range | Position): boolean {
 
 /** What the effective policy says about one value: its fate, the scopes its GPO reaches, why it applies nowhere. */
 interface ValueFate {
-  obs: Obs;
+  obs: ObsView;
   fate?: Fate;
   /** Scopes where the value's GPO applies and the rule is judged. */
   appliesIn: string[];
@@ -560,7 +674,7 @@ export class DomainModel {
       done = true;
       this.state = next;
       this.log(
-        `relaylint: workspace model${full ? '' : ` (${edited.length} edited document(s) judged again)`}: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.effective.scopes.length} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
+        `relaylint: workspace model${full ? '' : ` (${edited.length} edited document(s) judged again)`}: ${next.gpoFiles} GPO file(s), ${next.effective ? `${next.scopeCount} scope(s)` : 'no topology'}, ${next.evidence.length} event log(s), ${Date.now() - started} ms`,
       );
       for (const n of next.notes) this.log(`relaylint: ${n}`);
       this.changed(before, next);
@@ -582,19 +696,20 @@ export class DomainModel {
   // ---- queries --------------------------------------------------------------------------------
 
   /** The file entry of a document, when the model's view of it matches the document's text. */
-  private entryFor(fsPath: string, text: string): FileEntry | undefined {
+  private entryFor(fsPath: string, text: string): PackedFile | undefined {
     const e = this.state?.files.get(fsPath);
     if (!e || e.hash !== textHash(text)) return undefined;
     return e;
   }
 
-  private fateOf(fsPath: string, o: Obs): ValueFate {
+  private fateOf(fsPath: string, o: ObsView): ValueFate {
     const st = this.state as DomainState;
     const out: ValueFate = { obs: o, appliesIn: [] };
-    const f = st.fates.get(fateKey(fsPath, o.key, o.ruleId));
+    if (!st.effective) return out;
+    const f = fatesOf(st, st.effective, fsPath).get(`${o.key}\u0000${o.ruleId}`);
     if (f) out.fate = f;
-    if (!st.effective || !o.gpo) return out;
-    const g = st.effective.gpos.find((x) => x.guid === o.gpo);
+    if (!o.gpo) return out;
+    const g = st.gpoIndex.get(o.gpo);
     const scopes = st.gpoScopes.get(o.gpo);
     if (g?.appliesNowhere) out.nowhere = g.appliesNowhere;
     else if (!scopes?.size) out.nowhere = 'no scope of the topology applies it';
@@ -605,17 +720,17 @@ export class DomainModel {
 
   private gpoName(guid: string | undefined): string {
     if (!guid) return 'a file outside any GPO';
-    const g = this.state?.effective?.gpos.find((x) => x.guid === guid);
+    const g = this.state?.gpoIndex.get(guid);
     return g?.name ? `"${g.name}"` : guid;
   }
 
   private locate(l: { path: string; line?: number; offset?: number }): { uri: string; range: Range } {
-    const e = this.state?.files.get(l.path);
-    const key = keyOf(l);
-    const o = e?.obs.find((x) => x.key === key);
-    if (e && o) return { uri: e.uri, range: o.range };
+    const st = this.state;
+    const e = st?.files.get(l.path);
+    const range = e ? rangeAt(e, l.offset !== undefined, l.offset ?? l.line ?? 0) : undefined;
+    if (range) return { uri: uriOf(l.path, e), range };
     const line = Math.max(0, (l.line ?? 1) - 1);
-    return { uri: e?.uri ?? pathToFileURL(l.path).href, range: { start: { line, character: 0 }, end: { line, character: 0 } } };
+    return { uri: uriOf(l.path, e), range: { start: { line, character: 0 }, end: { line, character: 0 } } };
   }
 
   /**
@@ -629,10 +744,11 @@ export class DomainModel {
     if (!st?.effective) return diagnostics;
     const entry = this.entryFor(fsPath, text);
     if (!entry) return diagnostics;
-    const short = shortener(st.effective);
+    const short = st.short;
+    const pool = st.reading.pool;
     return diagnostics.map((d) => {
       if (typeof d.code !== 'string') return d;
-      const o = entry.obs.find((x) => x.ruleId === d.code && contains(x.range, d.range));
+      const o = findObs(entry, pool, (x) => x.ruleId === d.code && contains(x.range, d.range));
       if (!o) return d;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
@@ -682,11 +798,11 @@ export class DomainModel {
     if (!st) return [];
     const entry = this.entryFor(fsPath, text);
     if (!entry) return [];
-    const o = entry.obs.find((x) => contains(x.range, position) || x.range.start.line === position.line);
+    const o = findObs(entry, st.reading.pool, (x) => contains(x.range, position) || x.range.start.line === position.line);
     if (!o) return [];
     const lines: string[] = [];
     if (st.effective) {
-      const short = shortener(st.effective);
+      const short = st.short;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
       if (vf.nowhere) lines.push(`**Effective in:** nowhere: its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}).`);
@@ -724,12 +840,14 @@ export class DomainModel {
       return r ? { status: r.status, clients: r.clients.length + (r.moreClients ?? 0) } : undefined;
     };
     const title = (id: string) => settingRuleById(id)?.title ?? id;
+    // What the pass left out (MAX_FILES, the budget) is said first.
+    const limits = st.limits.join(' ');
     if (st.effective) {
-      const eff = st.effective;
-      const gpoName = (g: string | undefined) => (g ? (eff.gpos.find((x) => x.guid === g)?.name ?? g) : undefined);
-      return {
-        available: true,
-        scopes: eff.scopes.map((s) => ({
+      const gpoName = (g: string | undefined) => (g ? (st.gpoIndex.get(g)?.name ?? g) : undefined);
+      const scopes: ExposureResult['scopes'] = [];
+      // The scopes computed again from the compact policy set, one at a time.
+      for (const s of st.effective.scopes()) {
+        scopes.push({
           som: s.som,
           kind: s.kind,
           role: s.role,
@@ -744,13 +862,14 @@ export class DomainModel {
             if (rd) rule.readiness = rd;
             return rule;
           }),
-        })),
-      };
+        });
+      }
+      return { available: true, ...(limits ? { reason: limits } : {}), scopes };
     }
     const STATUS: Record<CoverageEntry['status'], ExposureStatus> = { hardened: 'hardened', weak: 'weak', missing: 'missing', mixed: 'undetermined', configured: 'undetermined' };
     return {
       available: true,
-      reason: 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.',
+      reason: `${limits ? `${limits} ` : ''}No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.`,
       scopes: [
         {
           som: '(scanned files)',
@@ -779,11 +898,14 @@ export class DomainModel {
       tool: { name: 'relaylint', version },
       options: { role: st?.inputs.lint.role ?? 'any', targetOs: st?.inputs.lint.targetOs ?? 'legacy' },
       coverage: st?.coverage ?? [],
-      ...(st?.effective ? scopeSections(st.effective, st.parts) : {}),
+      // The scopes computed for this page and dropped with it.
+      ...(st?.effective ? scopeSections({ gpos: st.effective.gpos, problems: st.effective.problems, lacks: st.effective.lacks, scopes: [...st.effective.scopes()] }, st.parts) : {}),
       ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
       summary: { files: st?.gpoFiles ?? 0 },
     };
     const input = posture.postureInput(doc);
+    // What the model left out (MAX_FILES, the budget) heads the page too.
+    input.problems.push(...(st?.limits ?? []));
     const window = `${st?.inputs.windowDays ?? 30} days`;
     const p = posture.assess(input, window);
     let html = '';

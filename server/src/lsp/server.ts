@@ -32,7 +32,7 @@ import { codeActions, fixAllUri, resolveFixAll } from './codeActions';
 import { EditorConfig } from './config';
 import type { EffectiveSettings } from './config';
 import { diagnosticsFor } from './diagnostics';
-import { DomainModel } from './domain';
+import { DomainModel, domainBudget } from './domain';
 import type { DomainInputs } from './domain';
 import { configLocations } from '../configLoader';
 import { DocumentModel } from './documents';
@@ -125,8 +125,11 @@ async function domainInputs(): Promise<DomainInputs> {
     topology.push(...loc.topology);
     evidence.push(...loc.evidence);
   }
-  return { folders: [...client.folders], topology: [...new Set(topology)], evidence: [...new Set(evidence)], lint, windowDays: 30, trusted: editorConfig.trusted };
+  return { folders: [...client.folders], topology: [...new Set(topology)], evidence: [...new Set(evidence)], lint, windowDays: 30, trusted: editorConfig.trusted, budget: BUDGET };
 }
+
+/** What one pass of the workspace model may read and keep (domain.ts DOMAIN_BUDGET, or the environment's). */
+const BUDGET = domainBudget();
 
 const domain = new DomainModel(
   domainInputs,

@@ -220,6 +220,10 @@ class ObservationIndex {
     if (this.share || this.locs.size < 100_000) this.locs.set(r, l);
     return l;
   }
+  /** Drops the located values kept for sharing, unless the scopes are kept together (`share`). */
+  forget(): void {
+    if (!this.share) this.locs.clear();
+  }
   same(a: ObsRef, b: ObsRef): boolean {
     return this.store.status(a) === this.store.status(b) && this.store.sameValue(a, b);
   }
@@ -420,7 +424,12 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     lacks,
     scopeCount: soms.length,
     *scopes() {
-      for (const som of soms) yield scopeOf(som);
+      try {
+        for (const som of soms) yield scopeOf(som);
+      } finally {
+        // A stream keeps nothing of a pass over its scopes (the language server keeps the stream).
+        index.forget();
+      }
     },
   };
 }

@@ -1,0 +1,107 @@
+/**
+ * The workspace model keeps each GPO export packed (server/src/lsp/packed.ts): the file's policy
+ * record and coverage records come back from the rows exactly as the core made them, and each
+ * value's editor range and core location key (`L<line>` / `O<offset>`) with it. Over every export
+ * of the bundled example (templates, a GPP file with item-level targeting, Registry.pol, a GPO
+ * report, an RSoP report with shadowed values, a loose .reg) and the real exports in the fixtures,
+ * under both a default and a DC/Server 2025 judgement.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, test } from 'node:test';
+import { coverageSources, filePolicy, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
+import { findObs, obsAt, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
+import { ROOT } from '../helpers/lsp-client';
+
+function files(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) files(p, out);
+    else if (/\.(inf|reg|xml|pol)$/i.test(name)) out.push(p);
+  }
+  return out;
+}
+
+const GPP = join(ROOT, 'examples', 'corp.example', 'Policies', '{5C3E2A10-7B44-4F0E-9E7A-1D2B3C4D5E6F}', 'Machine', 'Preferences', 'Registry', 'Registry.xml');
+/** Files by path; one more: the example's GPP file with item-level targeting on its first item. */
+const INPUTS = new Map<string, Buffer>([...files(join(ROOT, 'examples')), ...['inf', 'reg', 'xml', 'pol'].flatMap((d) => files(join(ROOT, 'test', 'fixtures', d)))].map((p) => [p, readFileSync(p)]));
+INPUTS.set(
+  GPP.replace('Registry.xml', 'Targeted/Registry.xml'),
+  Buffer.from(readFileSync(GPP, 'utf8').replace('"00000001"/></Registry>', '"00000001"/><Filters><FilterGroup bool="AND" not="0" name="CORP\\Servers" sid="S-1-5-21-1"/></Filters></Registry>')),
+);
+const OPTIONS: LintOptions[] = [
+  { role: 'any', targetOs: 'legacy' },
+  { role: 'dc', targetOs: 'ws2025' },
+];
+
+describe('packed file records (the workspace model)', () => {
+  test('there are inputs of every kind the round trip must cover', () => {
+    const formats = new Set([...INPUTS].map(([p, bytes]) => parseBytes(p, bytes).format));
+    for (const f of ['inf', 'reg', 'gpp-registry-xml', 'gpo-report-xml', 'rsop-xml', 'registry-pol']) assert.ok(formats.has(f as never), f);
+  });
+
+  for (const options of OPTIONS) {
+    test(`policy and coverage records come back exactly (${options.role}, ${options.targetOs})`, () => {
+      const pool = new StringPool();
+      let values = 0;
+      const seen = { offset: 0, condition: 0, shadowed: 0, text: 0, nul: 0 };
+      for (const [p, bytes] of INPUTS) {
+        const parsed = parseBytes(p, bytes);
+        if (parsed.format === 'unknown') continue;
+        const index = lineIndexFor(parsed.text);
+        const judged = judgeFile(parsed, options);
+        const sources = coverageSources(p, parsed, index, options, undefined, judged);
+        const policy = filePolicy(p, parsed, { guid: '{31B2F340-016D-11D2-945F-00C04FB984F9}', name: 'Default Domain Policy' }, index, isPolicyJudgement(parsed, options) ? judged : undefined);
+        // A distinct range per value, so a mix-up of rows shows.
+        const ranges = policy.observations.map((_, i) => ({ start: { line: i, character: i + 1 }, end: { line: i + 2, character: i + 3 } }));
+        const packed = packFile(p, policy, ranges, sources, { hash: 7, binary: parsed.format === 'registry-pol', fromEditor: false }, pool);
+        const where = relative(ROOT, p);
+        assert.deepStrictEqual(unpackPolicy(p, packed, pool), policy, where);
+        assert.deepStrictEqual(unpackSources(p, packed, pool), sources, where);
+        assert.equal(obsCount(packed), policy.observations.length, where);
+        policy.observations.forEach((o, i) => {
+          const key = o.offset !== undefined ? `O${o.offset}` : `L${o.line ?? 0}`;
+          assert.deepStrictEqual(obsAt(packed, i, pool), { ruleId: o.ruleId, key, range: ranges[i], ...(o.gpo ? { gpo: o.gpo } : {}) }, `${where} #${i}`);
+          // The first value at that location is the one a location resolves to.
+          const first = policy.observations.findIndex((x) => (x.offset !== undefined ? `O${x.offset}` : `L${x.line ?? 0}`) === key);
+          assert.deepStrictEqual(rangeAt(packed, o.offset !== undefined, o.offset ?? o.line ?? 0), ranges[first], `${where} #${i}`);
+          assert.deepStrictEqual(findObs(packed, pool, (x) => x.key === key)?.range, ranges[first]);
+          if (o.offset !== undefined) seen.offset++;
+          if (o.condition) seen.condition++;
+          if (o.shadowed) seen.shadowed++;
+          if (typeof o.value === 'string') seen.text++;
+          if (o.value === null) seen.nul++;
+        });
+        values += policy.observations.length;
+      }
+      assert.ok(values > 200, `values: ${values}`);
+      for (const [k, n] of Object.entries(seen)) assert.ok(n > 0, `no value with ${k} among the inputs`);
+    });
+  }
+
+  test('values of every data type, and a GPO whose facts carry links and trustees', () => {
+    const pool = new StringPool();
+    const base = { ruleId: 'smb.server.require', path: 'p.inf', extension: 'security', format: 'inf', key: 'HKLM\\X', name: 'V', state: 'set', status: 'unknown' } as const;
+    const values = [0, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 4294967295, 1.5, -0, 'text', '', ['a', 'b,c'], [], null];
+    const policy = {
+      path: 'p.inf',
+      format: 'inf' as const,
+      gpos: [{ guid: '{A}', name: 'n', computerEnabled: false, links: [{ som: 'corp.example/OU', enabled: true, enforced: false }], applyTrustees: { allow: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], deny: [] } }],
+      observations: values.map((value, i) => ({ ...base, value, line: i + 1, ...(i % 2 ? { gpo: '{A}' } : {}) })),
+    };
+    const ranges = values.map((_, i) => ({ start: { line: i, character: 0 }, end: { line: i, character: 5 } }));
+    const sources = values.map((value, i) => [base.ruleId, { path: 'p.inf', line: i + 1, value, state: 'set', status: 'unknown', ...(i % 2 ? { gpo: 'n' } : {}) }] as [string, never]);
+    const packed = packFile('p.inf', policy, ranges, sources, { hash: 1, binary: false, fromEditor: false }, pool);
+    assert.deepStrictEqual(unpackPolicy('p.inf', packed, pool), policy);
+    assert.deepStrictEqual(unpackSources('p.inf', packed, pool), sources);
+  });
+
+  test('no location: nothing', () => {
+    const pool = new StringPool();
+    const packed = packFile('x.inf', { path: 'x.inf', format: 'inf', gpos: [], observations: [] }, [], [], { hash: 1, binary: false, fromEditor: true }, pool);
+    assert.equal(rangeAt(packed, false, 1), undefined);
+    assert.equal(findObs(packed, pool, () => true), undefined);
+    assert.deepStrictEqual(unpackPolicy('x.inf', packed, pool), { path: 'x.inf', format: 'inf', gpos: [], observations: [] });
+  });
+});

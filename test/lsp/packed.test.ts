@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { coverageSources, filePolicy, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
+import { coverageSources, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
 import { findObs, obsAt, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
 import { ROOT } from '../helpers/lsp-client';
 
@@ -104,4 +104,11 @@ describe('packed file records (the workspace model)', () => {
     assert.equal(findObs(packed, pool, () => true), undefined);
     assert.deepStrictEqual(unpackPolicy('x.inf', packed, pool), { path: 'x.inf', format: 'inf', gpos: [], observations: [] });
   });
+});
+
+test('the observation codes (shared by the core store and packed files) have four distinct members each: two bits', () => {
+  for (const [name, list] of Object.entries(OBSERVATION_CODES)) {
+    assert.equal(list.length, 4, name);
+    assert.equal(new Set(list).size, 4, name);
+  }
 });

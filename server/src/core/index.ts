@@ -20,7 +20,7 @@ export { completionsAt, type CompletionEntry, type CompletionKind } from './comp
 export { formatProviders, providerOf, candidateExtensions, textFormats, type FormatProvider, type CommentSyntax } from './formats';
 export { judgeFile, judgeValue, isPolicyJudgement, DEFAULT_PROFILE, type Judged, type JudgedStatus, type Profile } from './judge';
 export { applicabilityOf, type FixAllOptions } from './engine';
-export { filePolicy, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
+export { filePolicy, OBSERVATION_CODES, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
 export { readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw } from './topology';
 export { effectivePolicy, effectivePolicyStream, computeEffective, scopeSections, appliesNowhere, readinessScopes, readinessScope, type EffectivePolicy, type EffectiveStream, type EffectiveView, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';

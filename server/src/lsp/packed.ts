@@ -12,11 +12,13 @@
  * Every string here is a copy, so no text outlives its pass.
  */
 import type { Range } from 'vscode-languageserver';
+import { OBSERVATION_CODES } from '../core';
 import type { CoverageSource, Extension, FileFormat, FilePolicy, GpoFacts, Observation, RegData, SettingState } from '../core';
 
-const EXTS: readonly Extension[] = ['registry', 'security', 'gpp', 'none'];
-const STATUSES: readonly Observation['status'][] = ['hardened', 'weak', 'unknown', 'deleted'];
-const STATES: readonly SettingState[] = ['set', 'deleted', 'disabled', 'conditional'];
+// The core's codes (one list for every store of observations).
+const EXTS: readonly Extension[] = OBSERVATION_CODES.extensions;
+const STATUSES: readonly Observation['status'][] = OBSERVATION_CODES.statuses;
+const STATES: readonly SettingState[] = OBSERVATION_CODES.states;
 
 // Flag bits: extension (bits 0-1), status (2-3), state (4-5), then these.
 const F_OFFSET = 1 << 6;

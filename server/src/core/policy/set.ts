@@ -328,9 +328,26 @@ class PathTable {
   }
 }
 
-const EXTS: readonly Extension[] = ['registry', 'security', 'gpp', 'none'];
-const STATUSES: readonly Observation['status'][] = ['hardened', 'weak', 'unknown', 'deleted'];
-const STATES: readonly SettingState[] = ['set', 'deleted', 'disabled', 'conditional'];
+/**
+ * The two-bit codes of an observation's extension, status and state, in this order: one list for
+ * every store of observations (this one and the language server's packed files), so they cannot
+ * drift apart. Each has four members, so each fits two bits.
+ */
+export const OBSERVATION_CODES = {
+  extensions: ['registry', 'security', 'gpp', 'none'],
+  statuses: ['hardened', 'weak', 'unknown', 'deleted'],
+  states: ['set', 'deleted', 'disabled', 'conditional'],
+} as const;
+/** Compiles only when `T` is never: a member of a union missing from its code list is an error here. */
+type NoneMissing<T extends never> = T;
+export type ObservationCodesComplete = [
+  NoneMissing<Exclude<Extension, (typeof OBSERVATION_CODES.extensions)[number]>>,
+  NoneMissing<Exclude<Observation['status'], (typeof OBSERVATION_CODES.statuses)[number]>>,
+  NoneMissing<Exclude<SettingState, (typeof OBSERVATION_CODES.states)[number]>>,
+];
+const EXTS: readonly Extension[] = OBSERVATION_CODES.extensions;
+const STATUSES: readonly Observation['status'][] = OBSERVATION_CODES.statuses;
+const STATES: readonly SettingState[] = OBSERVATION_CODES.states;
 // Flag bits of a row: extension (2), status (2), state (2), read from a report, position is a byte
 // offset, RSoP loser, has a position, the value column holds the value itself (a 32-bit integer).
 const F_REPORT = 1 << 6;

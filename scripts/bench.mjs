@@ -83,6 +83,15 @@ function table(headers, rows) {
 }
 
 /**
+ * The median (lower middle) of the runs after the first, by `key`: the first only warms the page
+ * cache. With one or two runs, the last (the only warm one, or the only one).
+ */
+function warmMedian(xs, key = (x) => x) {
+  const later = (xs.length > 1 ? xs.slice(1) : xs).slice().sort((a, b) => key(a) - key(b));
+  return later[Math.floor((later.length - 1) / 2)];
+}
+
+/**
  * Runs `runs` times; returns { last, all, warm }. Stops early if a run does not complete.
  * `warm` is the run to report: the first run only warms the page cache, and the reported run is the
  * median (by seconds) of the later ones, i.e. the second run at the default --runs 2.
@@ -95,11 +104,7 @@ async function repeat(runs, fn) {
     if (!r.ok) break;
   }
   const last = all[all.length - 1];
-  let warm = last;
-  if (last.ok && all.length > 2) {
-    const later = all.slice(1).sort((a, b) => a.seconds - b.seconds);
-    warm = later[Math.floor((later.length - 1) / 2)];
-  }
+  const warm = last.ok && all.length > 2 ? warmMedian(all, (r) => r.seconds) : last;
   return { last, all, warm };
 }
 
@@ -316,11 +321,10 @@ async function main() {
       const m = last && /timing: effective policy ([\d.]+) ms, (\d+) scopes, (\d+) scope-rule results/.exec(last.stderrTail);
       if (!failed && m) {
         const counted = ratios.length > 1 ? ratios.slice(1) : ratios;
-        const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-        const ratio = median(counted);
+        const ratio = warmMedian(ratios);
         topo = {
-          seconds: median(withRuns.length > 1 ? withRuns.slice(1) : withRuns),
-          withoutSeconds: median(withoutRuns.length > 1 ? withoutRuns.slice(1) : withoutRuns),
+          seconds: warmMedian(withRuns),
+          withoutSeconds: warmMedian(withoutRuns),
           runs: withRuns,
           withoutRuns,
           pairRatios: ratios,

@@ -25,8 +25,6 @@ import type { IgnoredSetting } from './trust';
 const CLIENT_ID = 'relaylint';
 const CLIENT_NAME = 'relaylint';
 // Names shared with the language server come from the generated copy of server/src/lsp/wire.ts.
-const POL_TEXT_REQUEST = PolTextRequest;
-const CMD_SHOW_DOCUMENTATION = Commands.showDocumentation;
 const CMD_OPEN_POL = 'relaylint.openPolAsText';
 const CMD_RESTART = 'relaylint.restartServer';
 const CMD_SHOW_OUTPUT = 'relaylint.showOutput';
@@ -35,14 +33,6 @@ const CMD_REFRESH_EXPOSURE = 'relaylint.refreshExposure';
 /** Internal (not in the palette): opens a deciding line `[uri, range]` from the exposure view. */
 const CMD_OPEN_DECIDING_LINE = 'relaylint.openDecidingLine';
 const EXPOSURE_VIEW = 'relaylint.exposure';
-/** Params `{}`: the effective policy per scope, see exposureView.ts. */
-const EXPOSURE_REQUEST = ExposureRequest;
-/** Params `{}`: `{html, cells}`, see postureView.ts. */
-const POSTURE_REQUEST = PostureRequest;
-/** Server → client, no params: the domain result was recomputed. */
-const DOMAIN_CHANGED = DomainChangedNotification;
-/** Sent (no params) when the user trusts the workspace: folder config files may be read from then on. */
-const DID_GRANT_TRUST = DidGrantWorkspaceTrustNotification;
 const CONFIG_FILE_GLOB = '**/relaylint.json';
 const SERVER_MODULE = 'server/out/server.js';
 const DEBUG_PORT = 6011;
@@ -69,7 +59,7 @@ const middleware: Middleware = {
       if (rewritten === undefined) return c;
       const md = new vscode.MarkdownString(rewritten, c.supportThemeIcons);
       md.supportHtml = c.supportHtml;
-      md.isTrusted = { enabledCommands: [CMD_SHOW_DOCUMENTATION] };
+      md.isTrusted = { enabledCommands: [Commands.showDocumentation] };
       return md;
     });
     return new vscode.Hover(contents, hover.range);
@@ -111,7 +101,7 @@ async function ensureStarted(s: Session): Promise<LanguageClient> {
   if (client) return client;
   starting ??= (async () => {
     const c = createClient(s.context, s.output, s.trace);
-    c.onNotification(DOMAIN_CHANGED, () => s.onDomainChanged());
+    c.onNotification(DomainChangedNotification, () => s.onDomainChanged());
     c.onDidChangeState((e) => {
       if (e.newState === State.Running) s.status.setState('running');
       else if (e.newState === State.Starting) s.status.setState('starting');
@@ -211,7 +201,7 @@ class PolContentProvider implements vscode.TextDocumentContentProvider, vscode.D
     const bytes = await vscode.workspace.fs.readFile(original);
     const c = await this.start();
     const params: PolTextParams = { uri: original.toString(), base64: Buffer.from(bytes).toString('base64') };
-    const result = await c.sendRequest<PolTextResult>(POL_TEXT_REQUEST, params);
+    const result = await c.sendRequest<PolTextResult>(PolTextRequest, params);
     return result.text;
   }
 }
@@ -334,8 +324,8 @@ export function activate(context: vscode.ExtensionContext): RelaylintApi {
   };
   const start = () => ensureStarted(session);
   const openLine = (uri: string, range: LspRange) => openLocation(uri, range, POL_SCHEME);
-  const exposure = (views.exposure = new ExposureProvider(async () => (await start()).sendRequest<ExposureResult>(EXPOSURE_REQUEST, {}), CMD_OPEN_DECIDING_LINE));
-  const posture = (views.posture = new PosturePanel(async () => (await start()).sendRequest<PostureResult>(POSTURE_REQUEST, {}), openLine, output));
+  const exposure = (views.exposure = new ExposureProvider(async () => (await start()).sendRequest<ExposureResult>(ExposureRequest, {}), CMD_OPEN_DECIDING_LINE));
+  const posture = (views.posture = new PosturePanel(async () => (await start()).sendRequest<PostureResult>(PostureRequest, {}), openLine, output));
   const exposureView = vscode.window.createTreeView(EXPOSURE_VIEW, { treeDataProvider: exposure, showCollapseAll: true });
   const polProvider = new PolContentProvider(start);
   const docsProvider = new DocsFileSystem(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));
@@ -370,7 +360,7 @@ export function activate(context: vscode.ExtensionContext): RelaylintApi {
     trace,
     status,
     configLog,
-    vscode.commands.registerCommand(CMD_SHOW_DOCUMENTATION, (ruleId?: unknown, href?: unknown) => showDocumentation(docsProvider, ruleId, href)),
+    vscode.commands.registerCommand(Commands.showDocumentation, (ruleId?: unknown, href?: unknown) => showDocumentation(docsProvider, ruleId, href)),
     vscode.commands.registerCommand(CMD_OPEN_POL, (arg?: unknown) => openPolAsText(arg)),
     vscode.commands.registerCommand(CMD_RESTART, async () => {
       output.info('restarting the language server');
@@ -420,7 +410,7 @@ export function activate(context: vscode.ExtensionContext): RelaylintApi {
       refreshIgnored();
       // A server that is still starting may have been initialized as untrusted: tell it too.
       const c = client ?? (starting ? await starting.catch(() => undefined) : undefined);
-      if (c) await c.sendNotification(DID_GRANT_TRUST).catch((err: unknown) => output.error(`${DID_GRANT_TRUST} failed: ${String(err)}`));
+      if (c) await c.sendNotification(DidGrantWorkspaceTrustNotification).catch((err: unknown) => output.error(`${DidGrantWorkspaceTrustNotification} failed: ${String(err)}`));
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => refreshIgnored()),
   );

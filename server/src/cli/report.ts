@@ -4,7 +4,6 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import * as crypto from 'node:crypto';
-import { createHash } from 'node:crypto';
 import { boundFindings, FINDING_LIMITS } from '../core';
 import { CoverageSource, coverageSources } from '../core';
 import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core';
@@ -113,7 +112,7 @@ const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encodi
 /** Stable across line moves and value edits: rule, file, registry value and its occurrence number. */
 export function fingerprint(parts: string[]): string {
   const data = parts.join('\u0000');
-  return (oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex')).slice(0, 32);
+  return (oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex')).slice(0, 32);
 }
 
 function findingKey(f: Finding): string {

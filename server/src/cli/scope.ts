@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { scopeSections, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type Severity, type TopologyPart, type TopologyProblem } from '../core/index';
+import { settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
@@ -16,25 +16,11 @@ export function scopeSeverity(e: EffectiveEntry): Severity {
   return sev;
 }
 
-/** The worst severity rank among the exposed scope results and topology problems, -1 for none. */
-export function scopeWorst(eff: EffectiveView): number {
-  let worst = -1;
-  for (const s of eff.scopes) worst = Math.max(worst, scopeWorstOf(s));
-  for (const p of eff.problems) worst = Math.max(worst, RANK[p.severity]);
-  return worst;
-}
-
 /** The worst severity rank among one scope's exposed results, -1 for none. */
 export function scopeWorstOf(s: ScopeResult): number {
   let worst = -1;
   for (const e of s.effective) if (e.exposed) worst = Math.max(worst, RANK[scopeSeverity(e)]);
   return worst;
-}
-
-/** The JSON members added when scope data is known (the whole policy, as one string: the editor's posture page). */
-export function scopeJson(eff: EffectivePolicy, parts: readonly TopologyPart[]): string {
-  const { gpos, scopes, topology } = scopeSections(eff, parts);
-  return `,"gpos":${JSON.stringify(gpos)},"scopes":${JSON.stringify(scopes)},"topology":${JSON.stringify(topology)}`;
 }
 
 /** GPO display names by GUID (looked up for every row of every scope). */

@@ -48,34 +48,26 @@ export function tryEvidence(collector: EvidenceCollector, file: string, display:
   if (!explicit && !CANDIDATE.test(file)) return undefined;
   // Already read (a regular file within the read limit): look at those bytes instead of opening it
   // again. Not a regular file or not readable: not an event export (the GPO scan reports it).
-  if (read && read.kind !== 'too-large') {
-    if (read.kind !== 'ok') return undefined;
-    const src = new BytesSource(read.bytes);
-    let format: EvidenceFormat | undefined;
-    try {
-      format = detectEvidence(src, file);
-    } catch {
-      format = undefined;
-    }
-    return format ? readEvidenceFile(collector, display, format, src) : undefined;
-  }
+  if (read && read.kind !== 'too-large') return read.kind === 'ok' ? readIfEvidence(collector, file, display, new BytesSource(read.bytes)) : undefined;
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return undefined;
-    const src = new FdSource(fd, st.size);
-    let format: EvidenceFormat | undefined;
-    try {
-      format = detectEvidence(src, file);
-    } catch {
-      format = undefined;
-    }
-    if (!format) return undefined;
-    return readEvidenceFile(collector, display, format, src);
+    return st.isFile() ? readIfEvidence(collector, file, display, new FdSource(fd, st.size)) : undefined;
   } catch {
     return undefined; // not readable: the GPO scan reports the I/O problem
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** Reads the source into the collector when its content is an event export; undefined otherwise. */
+function readIfEvidence(collector: EvidenceCollector, file: string, display: string, src: ByteSource): EvidenceFileSummary | undefined {
+  let format: EvidenceFormat | undefined;
+  try {
+    format = detectEvidence(src, file);
+  } catch {
+    format = undefined;
+  }
+  return format ? readEvidenceFile(collector, display, format, src) : undefined;
 }

@@ -193,7 +193,7 @@ const MAX_WALK_NOTES = 20;
  * for cancellation and yielding to the event loop as it goes. Folders of editor tooling
  * (EDITOR_SKIP_DIRS) are passed over.
  */
-async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean, limits: string[] = notes): Promise<Found> {
+async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean, limits?: string[]): Promise<Found> {
   const found: Found = { gpo: [], evidence: [] };
   const errors: WalkError[] = [];
   const prefixes = roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
@@ -216,7 +216,7 @@ async function discover(roots: readonly string[], notes: string[], cancelled: ()
     if (++count > MAX_FILES) {
       const note = `More than ${MAX_FILES} candidate files in the workspace folders: the rest were not read (the CLI reads any number).`;
       notes.push(note);
-      if (limits !== notes) limits.push(note);
+      limits?.push(note);
       return found;
     }
     if (ev) found.evidence.push(e.path);
@@ -316,6 +316,8 @@ interface Reading {
   collector: EvidenceCollector;
   /** The GPO export candidates (not event logs), in the order they are added up. */
   candidates: string[];
+  /** The same, for lookups on every edit. */
+  isCandidate: Set<string>;
   results: Map<string, PackedFile>;
   /** The strings of the packed files. */
   pool: StringPool;
@@ -360,7 +362,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
 
   const resolver = new GpoResolver();
   const pool = new StringPool();
-  const reading: Reading = { parts, reach, collector, candidates: [], results: new Map(), pool, limits };
+  const reading: Reading = { parts, reach, collector, candidates: [], isCandidate: new Set(), results: new Map(), pool, limits };
   const gpoSet = new Set(found.gpo);
   const all = [...new Set([...found.evidence, ...found.gpo])].sort();
   const budget = inputs.budget ?? DOMAIN_BUDGET;
@@ -380,6 +382,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       continue;
     }
     reading.candidates.push(p);
+    reading.isCandidate.add(p);
     const got = await parsedFile(p, openDocument, notes);
     if (got) bytes += got.size;
     const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint, pool);
@@ -616,7 +619,7 @@ export class DomainModel {
       if (this.running) this.docs.add(fsPath);
       return;
     }
-    if (!st.reading.candidates.includes(fsPath)) return;
+    if (!st.reading.isCandidate.has(fsPath)) return;
     const e = st.files.get(fsPath);
     if (e && (text === undefined ? !e.fromEditor : e.hash === textHash(text))) return;
     // Only this document is judged again; the rest of the last pass is kept.
@@ -669,7 +672,7 @@ export class DomainModel {
     try {
       const started = Date.now();
       const cancelled = () => this.gen !== my;
-      const edited = before ? docs.filter((d) => before.reading.candidates.includes(d)) : [];
+      const edited = before ? docs.filter((d) => before.reading.isCandidate.has(d)) : [];
       const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument);
       done = true;
       this.state = next;

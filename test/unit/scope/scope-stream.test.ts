@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import { GpoResolver } from '../../../server/src/io/gpo-context';
 import { scanOne } from '../../../server/src/cli/report';
 import { JsonReporter, JsonStream } from '../../../server/src/cli/reporters';
-import { ScopeRun, scopeJson } from '../../../server/src/cli/scope';
+import { ScopeRun } from '../../../server/src/cli/scope';
 import { loadTopology } from '../../../server/src/io/topology';
 import { scopeSections } from '../../../server/src/core';
 import { walk } from '../../../server/src/io/walk';
@@ -58,7 +58,9 @@ function compare(root: string, topologyFiles: string[] = []): { scopes: number; 
   const whole = load(root, topologyFiles);
   const eff = effectivePolicy(whole.builder.build(), whole.parts, OPTIONS);
   assert.ok(eff, `${root}: no scope data`);
-  const before = jsonEnd(JSON.parse(`{${scopeJson(eff, whole.parts).slice(1)}}`) as Record<string, unknown>);
+  // The whole policy as one string (what the editor's posture page once took), parsed back.
+  const { gpos, scopes, topology } = scopeSections(eff, whole.parts);
+  const before = jsonEnd(JSON.parse(JSON.stringify({ gpos, scopes, topology })) as Record<string, unknown>);
 
   const streamed = load(root, topologyFiles);
   const stream = effectivePolicyStream(streamed.builder.build(), streamed.parts, OPTIONS);
@@ -179,7 +181,7 @@ test('observation store: per GPO, rule and extension the last value in file orde
   assert.equal(row(g1, r2, 0), undefined);
   assert.deepEqual(row(g2, r1, 0), { path: 'P/B/Machine/Registry.pol', gpo: G2, line: undefined, offset: 1234, value: ['a', 'b'], ext: 'registry', state: 'deleted', status: 'deleted', cond: undefined });
   const losers: number[] = [];
-  st.losers(g2, r1, losers);
+  st.groupLosers(st.groupOf(g2, r1), losers);
   assert.deepEqual(
     losers.map((i) => [set.path(st.pathId(i)), st.line(i), st.value(i), st.status(i), st.shadowed(i)]),
     [['rsop.xml', 5, null, 'unknown', true]],

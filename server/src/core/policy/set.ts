@@ -579,13 +579,6 @@ export class ObservationStore {
     return i < 0 ? -1 : (this.groups as Groups).ext[i * 3 + ext];
   }
 
-  /** RSoP losers of a GPO and rule, added to `out`. */
-  losers(gpo: number, rule: number, out: ObsRef[]): void {
-    const i = this.group(gpo, rule);
-    const gr = this.groups;
-    if (i < 0 || !gr) return;
-    for (let j = gr.loserStart[i]; j < gr.loserStart[i + 1]; j++) out.push(gr.losers[j]);
-  }
 
   /** The run a row is in: the last run that starts at or before it. */
   private runOf(r: ObsRef): number {

@@ -189,10 +189,6 @@ class ObservationIndex {
     const g = this.ref(e);
     return this.store.written(g, rule, 0) >= 0 || this.store.written(g, rule, 1) >= 0 || this.store.written(g, rule, 2) >= 0;
   }
-  /** Adds the RSoP losers of the entry's GPO for the rule to `out`. */
-  shadowed(e: ListEntry, rule: number, out: ObsRef[]): void {
-    this.store.losers(this.ref(e), rule, out);
-  }
   /** The store group of the entry's GPO and a rule, -1 for none. */
   groupOf(e: ListEntry, rule: number): number {
     return this.store.groupOf(this.ref(e), rule);

@@ -4,7 +4,7 @@
  */
 import type { PolicySet } from '../policy/set';
 import { mergeTopology, topologyFromReports, type TopologyPart } from '../topology';
-import type { ReadinessScope } from '../evidence/readiness';
+import { auditSwitchesFrom, type ReadinessScope } from '../evidence/readiness';
 import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult } from './effective';
 import type { TopologyProblem } from '../topology';
 
@@ -57,10 +57,8 @@ export function readinessScopes(eff: { scopes: Iterable<ScopeResult> }): Readine
 /** The readiness scope of one effective-policy scope (undefined for a site). */
 export function readinessScope(s: ScopeResult): ReadinessScope | undefined {
   if (s.kind === 'site') return undefined;
-  const auditSwitches: Record<string, 'on' | 'off' | 'unknown'> = {};
-  for (const e of s.effective) {
-    auditSwitches[e.ruleId] = e.status === 'hardened' ? 'on' : e.status === 'weak' || e.status === 'missing' ? 'off' : 'unknown';
-  }
+  // The same mapping as a file set's coverage: hardened is on, weak or missing is off.
+  const auditSwitches = auditSwitchesFrom(s.effective) as Record<string, 'on' | 'off' | 'unknown'>;
   const scope: ReadinessScope = { name: s.som, auditSwitches, rules: s.effective.map((e) => e.ruleId) };
   if (s.computers) scope.servers = s.computers;
   return scope;

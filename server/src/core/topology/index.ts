@@ -122,7 +122,8 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
     if (!topo.kinds.includes(p.kind) && (p.soms.length || p.gpcs.length)) topo.kinds.push(p.kind);
     if (p.computers) {
       topo.namesComputers = true;
-      pending.push(...p.computers);
+      // A loop, not push(...): a spread of some 120,000 computers overflows the call stack.
+      for (const c of p.computers) pending.push(c);
     }
     for (const [c, parent] of p.childOf ?? []) if (!childOf.has(c)) childOf.set(c, parent);
     for (const g of p.gpcs) {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { LIMITS, readTopologyInput, type TopologyPart } from '../core/index';
-import { readRegular } from './safe-fs';
+import { readRegular, readRegularAsync, type ReadResult } from './safe-fs';
 
 export interface LoadedTopology {
   parts: TopologyPart[];
@@ -21,10 +21,21 @@ const SKIP = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
 
-function readOne(file: string, display: string, explicit: boolean, out: LoadedTopology): void {
+/** Reads one file's bytes: `readRegular`, or `readRegularAsync` (the language server). */
+export type TopologyReader = (file: string, maxBytes: number) => ReadResult | Promise<ReadResult>;
+
+export interface TopologyLoadOptions {
+  /**
+   * Asked before each file is read (after the files named explicitly are deduplicated): false and
+   * the file is not read (the language server's pass budget). It may throw to stop the load.
+   */
+  admit?: (file: string, explicit: boolean) => boolean;
+}
+
+/** What the read of one topology file gives: its parts, or a problem, or an error (`errors`). */
+function takeRead(r: ReadResult, file: string, display: string, explicit: boolean, out: LoadedTopology): void {
   // The same safe read as every other input: regular files only, opened without blocking, the size
   // checked before a byte is read (a FIFO or /dev/zero named with --topology is a problem, not a hang).
-  const r = readRegular(file, LIMITS.maxFileBytes);
   if (r.kind === 'too-large') {
     // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
     const severity = explicit ? 'error' : 'info';
@@ -40,16 +51,17 @@ function readOne(file: string, display: string, explicit: boolean, out: LoadedTo
 }
 
 /**
- * Topology inputs: every `--topology` file, and files named `*.ldf|*.ldif|*.json|*.zip` in the
- * scanned folders that are topology exports by content. The folder search stays shallow (two levels
- * below each folder given) and never enters GPO folders (`{GUID}`), so a SYSVOL walk costs nothing extra.
+ * The files to read, in order: every file named explicitly (once each), then the files named
+ * `*.ldf|*.ldif|*.json|*.zip` in the scanned folders. The folder search stays shallow (two levels
+ * below each folder given) and never enters GPO folders (`{GUID}`), so a SYSVOL walk costs nothing
+ * extra; a file named explicitly is not read again when found there.
  */
-export function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string): LoadedTopology {
-  const out: LoadedTopology = { parts: [], errors: [] };
+function* topologyCandidates(explicit: readonly string[], roots: readonly string[]): Generator<{ file: string; explicit: boolean }> {
   const seen = new Set<string>();
   for (const f of explicit) {
+    if (seen.has(path.resolve(f))) continue;
     seen.add(path.resolve(f));
-    readOne(f, display(f), true, out);
+    yield { file: f, explicit: true };
   }
   for (const root of roots) {
     let st: fs.Stats;
@@ -63,7 +75,7 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
     while (stack.length) {
       const [dir, depth] = stack.pop() as [string, number];
       // The folder is read as a stream and only the names that matter are kept: a folder of a
-      // million unrelated files costs no memory here.
+      // million unrelated files costs no memory here. It is closed before a file is read.
       const dirs: string[] = [];
       const files: string[] = [];
       let d: fs.Dir;
@@ -88,10 +100,37 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
         const p = path.join(dir, name);
         if (seen.has(path.resolve(p))) continue;
         seen.add(path.resolve(p));
-        readOne(p, display(p), false, out);
+        yield { file: p, explicit: false };
       }
       for (const name of dirs.sort(byName)) stack.push([path.join(dir, name), depth + 1]);
     }
+  }
+}
+
+/**
+ * Topology inputs: every `--topology` file, and files in the scanned folders that are topology
+ * exports by content (topologyCandidates). Read on the calling thread (the CLI).
+ */
+export function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): LoadedTopology {
+  const out: LoadedTopology = { parts: [], errors: [] };
+  for (const c of topologyCandidates(explicit, roots)) {
+    if (options.admit && !options.admit(c.file, c.explicit)) continue;
+    takeRead(readRegular(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+  }
+  return out;
+}
+
+/**
+ * `loadTopology` with the bytes read asynchronously (`readRegularAsync`, or `read`): the language
+ * server, whose requests must stay answered while a large export is read. The same files, problems
+ * and errors.
+ */
+export async function loadTopologyAsync(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions & { read?: TopologyReader } = {}): Promise<LoadedTopology> {
+  const out: LoadedTopology = { parts: [], errors: [] };
+  const read = options.read ?? readRegularAsync;
+  for (const c of topologyCandidates(explicit, roots)) {
+    if (options.admit && !options.admit(c.file, c.explicit)) continue;
+    takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
   }
   return out;
 }

@@ -30,6 +30,8 @@ export interface TopologyLoadOptions {
    * the file is not read (the language server's pass budget). It may throw to stop the load.
    */
   admit?: (file: string, explicit: boolean) => boolean;
+  /** Folder names the folder search never enters besides SKIP (the language server's editor-tooling folders; io/walk.ts `skipDirs`). */
+  skipDirs?: ReadonlySet<string>;
 }
 
 /** What the read of one topology file gives: its parts, or a problem, or an error (`errors`). */
@@ -56,7 +58,7 @@ function takeRead(r: ReadResult, file: string, display: string, explicit: boolea
  * below each folder given) and never enters GPO folders (`{GUID}`), so a SYSVOL walk costs nothing
  * extra; a file named explicitly is not read again when found there.
  */
-function* topologyCandidates(explicit: readonly string[], roots: readonly string[]): Generator<{ file: string; explicit: boolean }> {
+function* topologyCandidates(explicit: readonly string[], roots: readonly string[], skipDirs?: ReadonlySet<string>): Generator<{ file: string; explicit: boolean }> {
   const seen = new Set<string>();
   for (const f of explicit) {
     if (seen.has(path.resolve(f))) continue;
@@ -87,7 +89,7 @@ function* topologyCandidates(explicit: readonly string[], roots: readonly string
       try {
         for (let e = d.readSync(); e !== null; e = d.readSync()) {
           if (e.isDirectory()) {
-            if (depth < 2 && !SKIP.has(e.name) && !GUID_DIR.test(e.name)) dirs.push(e.name);
+            if (depth < 2 && !SKIP.has(e.name) && !skipDirs?.has(e.name) && !GUID_DIR.test(e.name)) dirs.push(e.name);
           } else if (e.isFile() && TOPOLOGY_NAME.test(e.name)) files.push(e.name);
         }
       } catch {
@@ -113,7 +115,7 @@ function* topologyCandidates(explicit: readonly string[], roots: readonly string
  */
 export function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): LoadedTopology {
   const out: LoadedTopology = { parts: [], errors: [] };
-  for (const c of topologyCandidates(explicit, roots)) {
+  for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     takeRead(readRegular(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
   }
@@ -128,7 +130,7 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
 export async function loadTopologyAsync(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions & { read?: TopologyReader } = {}): Promise<LoadedTopology> {
   const out: LoadedTopology = { parts: [], errors: [] };
   const read = options.read ?? readRegularAsync;
-  for (const c of topologyCandidates(explicit, roots)) {
+  for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
   }

@@ -360,6 +360,7 @@ async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[],
   let read = 0;
   const display = (p: string) => path.resolve(p);
   const got = await loadTopologyAsync(inputs.topology, inputs.folders, display, {
+    skipDirs: EDITOR_SKIP_DIRS,
     admit: (file) => {
       if (cancelled()) throw new Cancelled();
       if (spent.overBytes) {
@@ -546,7 +547,7 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
 }
 
 /** Strings the pool may hold dead (of edited versions no longer kept) before it is rebuilt at all. */
-export const POOL_SLACK = 4096;
+export const POOL_SLACK = 1024;
 
 /**
  * Rebuilds the pass's pool from the files kept when it has grown to twice its size after the pass

@@ -12,10 +12,15 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { parseBytes } from '../../server/src/core';
 import { readRegularAsync, type ReadResult } from '../../server/src/io/safe-fs';
+import { parseTopology } from '../../server/src/io/topology';
 import { walk } from '../../server/src/io/walk';
+import { OFF_THREAD_BYTES, serverTopologyParser } from '../../server/src/lsp/topology-parse';
+import type { ExposureResult } from '../../server/src/lsp/protocol';
+import { LspClient } from '../helpers/lsp-client';
 import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainInputs, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
 import { liveStrings, unpackPolicy } from '../../server/src/lsp/packed';
 import { runCli } from '../helpers/cli';
@@ -227,6 +232,54 @@ describe('the server reads topology through io/topology.ts, as the CLI does', ()
     } finally {
       gate?.();
       model.dispose();
+    }
+  });
+});
+
+describe('a large topology export is parsed off the server\'s thread (topology-parse.ts)', () => {
+  /** The test domain plus `n` group policy containers nobody links: about 150 bytes of LDIF each. */
+  const big = (n: number) => Buffer.from(toLdif({ soms: DOMAIN.soms, gpcs: [...DOMAIN.gpcs, ...Array.from({ length: n }, (_, i) => ({ letter: 'Z', name: `Unlinked ${i}` }))] }));
+
+  test('the same parts as the parse on this thread, and the event loop turns while it is parsed', async () => {
+    const bytes = big(2000);
+    const here = parseTopology('big.ldf', bytes, true);
+    const order = async (parse: ReturnType<typeof serverTopologyParser>) => {
+      const events: string[] = [];
+      const pending = Promise.resolve(parse('big.ldf', bytes, true)).then((p) => {
+        events.push('parsed');
+        return p;
+      });
+      setImmediate(() => events.push('event loop turned'));
+      const parts = await pending;
+      await new Promise<void>((r) => setImmediate(r));
+      return { parts, events };
+    };
+    // From 0 bytes on: off the thread.
+    const off = await order(serverTopologyParser(0));
+    assert.deepStrictEqual(off.parts, here);
+    assert.deepStrictEqual(off.events, ['event loop turned', 'parsed']);
+    // Below the threshold, or with no thread script: on this thread, the same parts.
+    for (const parse of [serverTopologyParser(), serverTopologyParser(0, join(tmpdir(), 'no-such-topology-thread.js'))]) {
+      const on = await order(parse);
+      assert.deepStrictEqual(on.parts, here);
+      assert.deepStrictEqual(on.events, ['parsed', 'event loop turned']);
+    }
+    assert.ok(OFF_THREAD_BYTES > 1024 * 1024);
+  });
+
+  test('the bundled server reads a topology export over the threshold (its thread script ships next to it)', async () => {
+    const { root } = workspace({ topology: false });
+    const bytes = big(Math.ceil(OFF_THREAD_BYTES / 120));
+    assert.ok(bytes.length >= OFF_THREAD_BYTES, `${bytes.length} bytes`);
+    fs.mkdirSync(join(root, 'topology'));
+    fs.writeFileSync(join(root, 'topology', 'corp.ldf'), bytes);
+    const c = await LspClient.start({ rootUri: pathToFileURL(root).href });
+    try {
+      const r = await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+      assert.deepStrictEqual(r.scopes.map((s) => s.som), ['corp.example', 'corp.example/Domain Controllers', 'corp.example/Servers', 'corp.example/Workstations']);
+      assert.ok(c.logs.some((l) => l.startsWith('relaylint: workspace model: 4 GPO file(s), 4 scope(s), 0 event log(s), ')), c.logs.join('\n'));
+    } finally {
+      await c.stop();
     }
   });
 });

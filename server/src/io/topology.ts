@@ -34,22 +34,32 @@ export interface TopologyLoadOptions {
   skipDirs?: ReadonlySet<string>;
 }
 
-/** What the read of one topology file gives: its parts, or a problem, or an error (`errors`). */
-function takeRead(r: ReadResult, file: string, display: string, explicit: boolean, out: LoadedTopology): void {
-  // The same safe read as every other input: regular files only, opened without blocking, the size
-  // checked before a byte is read (a FIFO or /dev/zero named with --topology is a problem, not a hang).
+/** The core's parse of one topology file's bytes (a zip's entries inflated here, up to the per-file cap). */
+export function parseTopology(display: string, bytes: Uint8Array, explicit: boolean): TopologyPart[] | undefined {
+  return readTopologyInput(display, bytes, { inflateRaw, explicit });
+}
+
+/** Parses the bytes of one file (default: `parseTopology` on the calling thread). */
+export type TopologyParser = (display: string, bytes: Uint8Array, explicit: boolean) => TopologyPart[] | undefined | Promise<TopologyPart[] | undefined>;
+
+/**
+ * What the read of one topology file gives: its bytes to parse, or a problem, or an error
+ * (`errors`). The same safe read as every other input: regular files only, opened without blocking,
+ * the size checked before a byte is read (a FIFO or /dev/zero named with --topology is a problem,
+ * not a hang).
+ */
+function takeRead(r: ReadResult, file: string, display: string, explicit: boolean, out: LoadedTopology): Uint8Array | undefined {
   if (r.kind === 'too-large') {
     // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
     const severity = explicit ? 'error' : 'info';
     out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${r.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.` }] });
-    return;
+    return undefined;
   }
   if (r.kind !== 'ok') {
     if (explicit) out.errors.push({ path: file, message: r.kind === 'not-regular' ? `${r.what}, not a regular file` : r.code === 'ENOENT' ? 'no such file' : r.message });
-    return;
+    return undefined;
   }
-  const parts = readTopologyInput(display, r.bytes, { inflateRaw, explicit });
-  if (parts) out.parts.push(...parts);
+  return r.bytes;
 }
 
 /**
@@ -117,22 +127,32 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
   const out: LoadedTopology = { parts: [], errors: [] };
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
-    takeRead(readRegular(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+    const bytes = takeRead(readRegular(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+    const parts = bytes && parseTopology(display(c.file), bytes, c.explicit);
+    if (parts) out.parts.push(...parts);
   }
   return out;
 }
 
 /**
- * `loadTopology` with the bytes read asynchronously (`readRegularAsync`, or `read`): the language
- * server, whose requests must stay answered while a large export is read. The same files, problems
- * and errors.
+ * `loadTopology` with the bytes read asynchronously (`readRegularAsync`, or `read`) and parsed by
+ * `parse` (the language server parses a large file on a worker thread): the language server, whose
+ * requests must stay answered while a large export is read. The same files, problems and errors.
  */
-export async function loadTopologyAsync(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions & { read?: TopologyReader } = {}): Promise<LoadedTopology> {
+export async function loadTopologyAsync(
+  explicit: readonly string[],
+  roots: readonly string[],
+  display: (p: string) => string,
+  options: TopologyLoadOptions & { read?: TopologyReader; parse?: TopologyParser } = {},
+): Promise<LoadedTopology> {
   const out: LoadedTopology = { parts: [], errors: [] };
   const read = options.read ?? readRegularAsync;
+  const parse = options.parse ?? parseTopology;
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
-    takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+    const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+    const parts = bytes && (await parse(display(c.file), bytes, c.explicit));
+    if (parts) out.parts.push(...parts);
   }
   return out;
 }

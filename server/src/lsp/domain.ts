@@ -61,10 +61,11 @@ import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummar
 import { looksLikeEvidence, tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular, readRegularAsync } from '../io/safe-fs';
-import { loadTopologyAsync, type TopologyReader } from '../io/topology';
+import { loadTopologyAsync, type TopologyParser, type TopologyReader } from '../io/topology';
 import { walk, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
+import { serverTopologyParser } from './topology-parse';
 import { findObs, liveStrings, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
@@ -323,6 +324,8 @@ interface Reading {
 export interface DomainIo {
   /** Reads a topology file (default: io/safe-fs.ts readRegularAsync). */
   readTopology?: TopologyReader;
+  /** Parses a topology file (default: topology-parse.ts, a large file off the server's thread). */
+  parseTopology?: TopologyParser;
 }
 
 /** The bytes a pass read against its budget, and the files each kind left out past it. */
@@ -370,6 +373,7 @@ async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[],
       read++;
       return true;
     },
+    parse: io.parseTopology ?? serverTopologyParser(),
     read: async (file, max) => {
       const r = await (io.readTopology ?? readRegularAsync)(file, max);
       if (r.kind === 'ok') spent.bytes += r.bytes.length;

@@ -1,7 +1,9 @@
 /**
  * Topology inputs from disk, shared by the CLI and the language server: every `--topology` file (or
  * the editor's `relaylint.topology` setting), and the topology exports found by content next to the
- * scanned folders. Parsing is the core's (`readTopologyInput`).
+ * scanned folders. Parsing is the core's (`readTopologyInput`). One code path for both: the same
+ * files in the same order, the same problems and errors; the CLI reads on its thread
+ * (`loadTopology`), the language server asynchronously (`loadTopologyAsync`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

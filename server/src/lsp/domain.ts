@@ -6,13 +6,16 @@
  *
  * - Discovery: the CLI's walks, so the editor and the CLI find the same files. GPO exports
  *   (`*.inf|*.reg|*.xml|*.pol`, then by content) and event logs (`*.evtx|*.xml|*.csv`, by content)
- *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
- *   followed only inside the folders, loops and links leading out noted), bounded at MAX_FILES
- *   candidates; every file is read by `readRegular` (regular files only, the size checked on the
- *   open descriptor before a byte is read). Topology exports by content through io/topology.ts
- *   `loadTopology` (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder, never
- *   inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` / `relaylint.evidence`
- *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
+ *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` and the editor-tooling
+ *   folders EDITOR_SKIP_DIRS never entered, symbolic links followed only inside the folders, loops
+ *   and links leading out noted), bounded at MAX_FILES candidates; every file is read by
+ *   `readRegular` (regular files only, the size checked on the open descriptor before a byte is
+ *   read). Topology exports by content through io/topology.ts `loadTopologyAsync`, the CLI's code
+ *   path with the bytes read asynchronously and a large file parsed on a thread of its own
+ *   (topology-parse.ts) (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder,
+ *   never inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` /
+ *   `relaylint.evidence` and of the config file's `topology` / `evidence` (neither is read in an
+ *   untrusted workspace).
  * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
  *   yielding to the event loop after every file, so requests stay answered while it runs. A change
  *   on disk, in the settings or in trust reads the workspace again; an edit of an open document
@@ -22,8 +25,10 @@
  *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
  *   compact policy set (scopes computed when a request reads them), the fate of each value only for
  *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass
- *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read, values kept) and
- *   says so (`limits`): in the log, the Relay exposure view's message and the posture page.
+ *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read of topology, event
+ *   logs and GPO exports, values kept) and says so (`limits`): in the log, the Relay exposure view's
+ *   message and the posture page. Edits count against the same budget, and the string pool is
+ *   rebuilt when edited versions have left more than half of it dead (`updateDomain`).
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
@@ -71,12 +76,14 @@ import { findObs, liveStrings, obsCount, packFile, rangeAt, repackFile, sameExce
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
 export const MAX_FILES = 20_000;
 /**
- * What one pass may read and keep of GPO exports: the bytes read (an open document counts with its
- * characters) and the relay-relevant values kept (one per observation: a value with its rule, GPO,
- * position and editor range, about 50 bytes packed, plus its coverage record). Past either, the
- * pass reads no further GPO export and says so (`limits`: in the log, the Relay exposure view and
- * the posture page). The file that crosses a line is kept whole, so what a pass keeps is at most
- * the budget plus one file (itself bounded by LIMITS.maxFileBytes and the findings caps).
+ * What one pass may read and keep: the bytes read (topology exports first, then GPO exports and
+ * event logs in path order; an open document counts with its characters) and the relay-relevant
+ * values kept (one per observation: a value with its rule, GPO, position and editor range, about
+ * 50 bytes packed, plus its coverage record). Past the bytes, the pass reads no further file of any
+ * kind; past the values, no further GPO export. It says so per kind, naming the first file not read
+ * (`limits`: in the log, the Relay exposure view and the posture page). The file that crosses a
+ * line is kept whole, so what a pass keeps is at most the budget plus one file (itself bounded by
+ * LIMITS.maxFileBytes, MAX_EVIDENCE_BYTES and the findings caps).
  * RELAYLINT_DOMAIN_BUDGET_BYTES / RELAYLINT_DOMAIN_BUDGET_VALUES override it (tests).
  */
 export interface DomainBudget {

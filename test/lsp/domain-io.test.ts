@@ -245,7 +245,8 @@ describe('a large topology export is parsed off the server\'s thread (topology-p
     const here = parseTopology('big.ldf', bytes, true);
     const order = async (parse: ReturnType<typeof serverTopologyParser>) => {
       const events: string[] = [];
-      const pending = Promise.resolve(parse('big.ldf', bytes, true)).then((p) => {
+      // A copy each time: a large file's bytes are handed over to the thread (this copy is then empty).
+      const pending = Promise.resolve(parse('big.ldf', Buffer.from(bytes), true)).then((p) => {
         events.push('parsed');
         return p;
       });
@@ -265,6 +266,13 @@ describe('a large topology export is parsed off the server\'s thread (topology-p
       assert.deepStrictEqual(on.events, ['parsed', 'event loop turned']);
     }
     assert.ok(OFF_THREAD_BYTES > 1024 * 1024);
+    // A thread that ends before it answers (here: at once, exit code 3): a problem on the file, never a hang or a crash.
+    const dead = join(fs.mkdtempSync(join(tmpdir(), 'relaylint-thread-')), 'dead.js');
+    roots.push(join(dead, '..'));
+    fs.writeFileSync(dead, 'process.exit(3);\n');
+    assert.deepStrictEqual(await serverTopologyParser(0, dead)('big.ldf', Buffer.from(bytes), true), [
+      { kind: 'ldif', source: 'big.ldf', soms: [], gpcs: [], lacks: [], problems: [{ source: 'big.ldf', severity: 'error', message: 'The file could not be parsed (the topology thread ended (exit code 3)); it was not read.' }] },
+    ]);
   });
 
   test('the bundled server reads a topology export over the threshold (its thread script ships next to it)', async () => {

@@ -38,14 +38,17 @@ export function parseOffThread(display: string, bytes: Uint8Array, explicit: boo
     w.once('message', (m: { parts?: TopologyPart[] | null; error?: string }) => finish(() => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.parts ?? undefined))));
     w.once('error', (e) => finish(() => reject(new ThreadFailed(e.message))));
     w.once('exit', (code) => finish(() => reject(new ThreadFailed(`the topology thread ended (exit code ${code})`))));
-    // Copied to the thread (not handed over): this thread keeps them to parse here if the thread fails.
-    w.postMessage({ display, bytes, explicit });
+    // Handed over, not copied, when the bytes have memory of their own (a read of a large file has):
+    // a 64 MiB export is then held once, by the thread that parses it.
+    const own = bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.buffer.byteLength <= bytes.length + 1;
+    w.postMessage({ display, bytes, explicit }, own ? [bytes.buffer as ArrayBuffer] : []);
   });
 }
 
 /**
  * The server's parser: off the thread from `threshold` bytes on; on this thread below it, or when the
- * thread cannot run (its script missing, no memory for it), so the topology is always read.
+ * thread's script is missing. A thread that fails after it got the bytes (it could not start, ran
+ * out of memory) leaves a problem on the file, at error level when the file was named explicitly.
  */
 export function serverTopologyParser(threshold = OFF_THREAD_BYTES, script = THREAD): TopologyParser {
   return async (display, bytes, explicit) => {
@@ -53,8 +56,10 @@ export function serverTopologyParser(threshold = OFF_THREAD_BYTES, script = THRE
     try {
       return await parseOffThread(display, bytes, explicit, script);
     } catch (e) {
-      if (e instanceof ThreadFailed) return parseTopology(display, bytes, explicit);
-      throw e;
+      if (!(e instanceof ThreadFailed)) throw e;
+      // Still here (not handed over): parse them on this thread.
+      if (bytes.length) return parseTopology(display, bytes, explicit);
+      return [{ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity: explicit ? 'error' : 'warning', message: `The file could not be parsed (${e.message}); it was not read.` }] }];
     }
   };
 }

@@ -384,6 +384,10 @@ describe('edits of open documents (updateDomain)', () => {
     assert.deepStrictEqual(await edit('A', [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`, `${SMB_CLIENT}=4,1`]), [[passNote], ['A', 'B'], 4]);
     // B is edited: the rest (A) holds 3 values, the budget: B is left out and said so.
     assert.deepStrictEqual(await edit('B', [`${SMB_SERVER}=4,0`]), [[passNote, out('B')], ['A'], 3]);
+    // Edited again while left out: the set is not assembled again.
+    const before = st.effective;
+    assert.deepStrictEqual(await edit('B', [`${SMB_SERVER}=4,1`, `${LMCOMPAT}=4,5`]), [[passNote, out('B')], ['A'], 3]);
+    assert.equal(st.effective, before);
     // A shrinks back; B fits again at its next edit.
     assert.deepStrictEqual(await edit('A', FILES.A), [[passNote, out('B')], ['A'], 2]);
     assert.deepStrictEqual(await edit('B', FILES.B), [[passNote], ['A', 'B'], 3]);

@@ -542,7 +542,9 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
       const got = await parsedFile(p, openDocument, notes);
       r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint, reading.pool, got.size);
     }
-    if (!(old && r && sameExceptRanges(old, r))) sameRecords = false;
+    // The set changes unless the file's records are the same (or it is left out again).
+    const unchanged = old && r ? sameExceptRanges(old, r) : !old && !r;
+    if (!unchanged) sameRecords = false;
     if (r) reading.results.set(p, r);
     else reading.results.delete(p);
     reading.bytes = others.bytes + (r?.bytes ?? 0);
@@ -550,7 +552,8 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
   }
   compactIfDead(reading);
   const limits = [...reading.limits, ...reading.editLimits.values()];
-  if (sameRecords && prev.reading.editLimits.size === reading.editLimits.size) {
+  const sameLimits = prev.reading.editLimits.size === reading.editLimits.size && [...reading.editLimits.keys()].every((k) => prev.reading.editLimits.has(k));
+  if (sameRecords && sameLimits) {
     // Only ranges moved: the set, its coverage and scopes are what they were.
     return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits };
   }

@@ -477,3 +477,21 @@ describe('closing an open document', () => {
     }
   });
 });
+
+describe('closing an open document, over JSON-RPC', () => {
+  test('open, then close without an edit: the server judges nothing again (one pass in the log)', async () => {
+    const { root, inf } = workspace();
+    const c = await LspClient.start({ rootUri: pathToFileURL(root).href });
+    try {
+      const b = pathToFileURL(inf('B')).href;
+      await c.open(b, 'secedit-inf', gptTmpl(FILES.B));
+      await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+      await c.close(b);
+      await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+      const passes = c.logs.filter((l) => l.startsWith('relaylint: workspace model')).map((l) => l.replace(/, \d+ ms$/, ''));
+      assert.deepStrictEqual(passes, ['relaylint: workspace model: 4 GPO file(s), 4 scope(s), 0 event log(s)']);
+    } finally {
+      await c.stop();
+    }
+  });
+});

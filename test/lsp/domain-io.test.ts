@@ -337,9 +337,9 @@ describe('topology and event-log files count against the pass budget', () => {
     const st = await computeDomain(inputs(root, { budget }), never);
     const first = ['A', 'B', 'C', 'D'].map(inf).sort()[0];
     assert.deepStrictEqual(st.limits, [
-      `The workspace model stopped at its budget (1 bytes read or 250,000 values kept per pass): 4 of 4 GPO export(s), from ${first} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`,
-      `The workspace model stopped at its budget (1 bytes read per pass): 1 of 2 topology file(s), from ${join(root, 'topology', 'more.ldf')} on, were not read, so the effective policy and Relay exposure leave them out (the CLI reads any number).`,
-      `The workspace model stopped at its budget (1 bytes read per pass): 1 of 1 event-log file(s), from ${join(root, 'logs', 'DC01-relay-events.xml')} on, were not read, so the rollout readiness leaves them out (the CLI reads any number).`,
+      `The workspace model stopped at its budget (1 byte read or 250,000 values kept per pass): 4 of 4 GPO export(s), from ${first} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`,
+      `The workspace model stopped at its budget (1 byte read per pass): 1 of 2 topology file(s), from ${join(root, 'topology', 'more.ldf')} on, were not read, so the effective policy and Relay exposure leave them out (the CLI reads any number).`,
+      `The workspace model stopped at its budget (1 byte read per pass): 1 of 1 event-log file(s), from ${join(root, 'logs', 'DC01-relay-events.xml')} on, were not read, so the rollout readiness leaves them out (the CLI reads any number).`,
     ]);
     // The first topology file was read whole (the file that crosses the line is kept).
     assert.deepStrictEqual([st.scopeCount, st.gpoFiles, st.evidence.length], [4, 0, 0]);

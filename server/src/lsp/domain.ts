@@ -99,7 +99,7 @@ export function domainBudget(env: NodeJS.ProcessEnv = process.env): DomainBudget
 }
 
 function sizeText(n: number): string {
-  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n.toLocaleString('en-US')} bytes`;
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
 }
 
 /** Files whose value fates (annotations, hovers) are kept computed: the documents being looked at. */

@@ -42,11 +42,8 @@ export const ldapRules: SettingRule[] = [
         next: 'ldap.server.cbt',
         message:
           "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
-        messageByTargetOs: {
-          // [S21][S20]: new Server 2025 deployments default to When supported (1), with auditing on.
-          ws2025:
-            "LDAP signing is required but channel binding is not configured in this file. New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never'). Next step: watch events 3039/3074/3075, then set channel binding to 'Always'.",
-        },
+        // Per target OS: rendered from ldap.server.cbt's osDefaults rows ([S21][S20]: new Server 2025 deployments default to When supported).
+        byDefault: { lead: 'LDAP signing is required but channel binding is not configured in this file.', whenExposed: ". Next step: watch events 3039/3074/3075, then set channel binding to 'Always'." },
       },
     ],
     securityOption: { name: 'Domain controller: LDAP server signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity' },
@@ -268,7 +265,12 @@ export const ldapRules: SettingRule[] = [
     osDefaults: [
       { roles: ['member'], exposed: false },
       // New Server 2025 deployments: When supported (1); earlier: Never (0). Neither is Always.
-      { targetOs: ['ws2025'], value: 1, exposed: true },
+      {
+        targetOs: ['ws2025'],
+        value: 1,
+        exposed: true,
+        says: "New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never')",
+      },
       { value: 0, exposed: true },
     ],
   },

@@ -225,8 +225,8 @@ export const ntlmRules: SettingRule[] = [
       () =>
         'NoLMHash = 0 lets Windows store a LAN Manager hash at the next password change, a legacy form of the password that can be cracked offline.',
     ),
-    // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    // Default 1 [S26][S27] (V2).
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists and the STIG profiles' }],
   },
   minSecRule('client'),
   minSecRule('server'),

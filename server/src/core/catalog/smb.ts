@@ -488,8 +488,15 @@ export const smbRules: SettingRule[] = [
     osDefaults: [
       // Domain controllers: the Default Domain Controllers Policy requires it; Windows 11 24H2 requires inbound signing by default.
       { roles: ['dc'], value: 1, exposed: false },
-      { targetOs: ['win11-24h2'], value: 1, exposed: false },
-      // Members before 24H2, and Server 2025 (relaylint follows the page that says only outbound signing is required there).
+      { targetOs: ['win11-24h2'], value: 1, exposed: false, says: 'Windows 11 24H2 Enterprise, Pro and Education already require inbound signing by default' },
+      // Server 2025: the two pages disagree (§7.1); relaylint follows [S2], which says only outbound signing is required there.
+      {
+        targetOs: ['ws2025'],
+        value: 0,
+        exposed: true,
+        says: 'For Windows Server 2025 Microsoft\'s pages disagree on whether inbound signing is required by default; relaylint follows "Control SMB signing behavior", which says only outbound signing is',
+      },
+      // Members before 24H2.
       { value: 0, exposed: true },
     ],
   },
@@ -503,12 +510,13 @@ export const smbRules: SettingRule[] = [
         next: 'smb.server.require',
         message:
           "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
-        // The same defaults as the osDefaults of smb.server.require: [S2] for 24H2 (inbound required), [S2] vs [S3] for Server 2025 (§7.1).
-        messageByTargetOs: {
-          'win11-24h2':
-            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. Windows 11 24H2 Enterprise, Pro and Education already require inbound signing by default; requiring it here keeps it so where that default was changed. Before you do, turn on the signing audit and watch the SMB server audit log (the events reported as 3021/3027).",
-          ws2025:
-            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. For Windows Server 2025 Microsoft's pages disagree on whether inbound signing is required by default; relaylint follows \"Control SMB signing behavior\", which says only outbound signing is, so the server may still accept unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+        // Per target OS: rendered from smb.server.require's osDefaults rows ([S2] for 24H2, [S2] vs [S3] for Server 2025, §7.1).
+        byDefault: {
+          lead: "SMB server signing is enabled 'if client agrees' but not required (always) in this file.",
+          whenSecure:
+            '; requiring it here keeps it so where that default was changed. Before you do, turn on the signing audit and watch the SMB server audit log (the events reported as 3021/3027).',
+          whenExposed:
+            ', so the server may still accept unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.',
         },
       },
     ],
@@ -627,8 +635,9 @@ export const smbRules: SettingRule[] = [
     // Off by default before 24H2; Win11 24H2 (Ent/Pro/Edu) and Server 2025 require outbound signing by default [S2][S3] (both pages agree on the client side).
     osDefaults: [
       { targetOs: ['legacy'], value: 0, exposed: true },
-      // Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default.
-      { value: 1, exposed: false },
+      // Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default [S2].
+      { targetOs: ['win11-24h2'], value: 1, exposed: false, says: 'Windows 11 24H2 Enterprise, Pro and Education already require client signing by default' },
+      { targetOs: ['ws2025'], value: 1, exposed: false, says: 'Windows 11 24H2 Enterprise, Pro and Education and Windows Server 2025 already require client signing by default' },
     ],
   },
   {
@@ -641,12 +650,10 @@ export const smbRules: SettingRule[] = [
         next: 'smb.client.require',
         message:
           "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
-        // [S2]: Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default (smb.client.require osDefaults).
-        messageByTargetOs: {
-          'win11-24h2':
-            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education already require client signing by default; requiring it here keeps it so where that default was changed.",
-          ws2025:
-            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education and Windows Server 2025 already require client signing by default; requiring it here keeps it so where that default was changed.",
+        // Per target OS: rendered from smb.client.require's osDefaults rows ([S2]).
+        byDefault: {
+          lead: "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1.",
+          whenSecure: '; requiring it here keeps it so where that default was changed.',
         },
       },
     ],
@@ -743,7 +750,7 @@ export const smbRules: SettingRule[] = [
       0,
     ),
     // Default 0.
-    osDefaults: [{ value: 0, exposed: false }],
+    osDefaults: [{ value: 0, exposed: false, secondary: 'the HardeningKitty lists and the STIG profiles' }],
   },
   {
     id: 'smb.server.spn',
@@ -855,7 +862,7 @@ export const smbRules: SettingRule[] = [
         'Anonymous access to named pipes and shares is not restricted (RestrictNullSessAccess = 0): anyone can open a null session and enumerate the host.',
     ),
     // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists and the STIG profiles' }],
   },
   {
     id: 'smb1.server',

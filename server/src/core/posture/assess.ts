@@ -167,7 +167,8 @@ function evalRule(p: PostureInput, scope: PostureScope, c: RuleCondition): CondO
   return r;
 }
 
-function evalCond(p: PostureInput, scope: PostureScope, c: Condition): CondOutcome {
+/** The outcome of one condition in one scope (exported for the table tests of the catalog-derived texts). */
+export function evalCond(p: PostureInput, scope: PostureScope, c: Condition): CondOutcome {
   if ('anyOf' in c) {
     const alts = c.anyOf.map((a) => evalCond(p, scope, a));
     const hit = alts.find((a) => a.ok);

@@ -14,6 +14,7 @@
  *   account: the raw values are shown under their own names (`fields`) and no meaning is stated.
  */
 import { settingRules } from '../catalog';
+import { SID, wellKnownSid } from '../sids';
 import { datum, type EventRecord } from './types';
 
 export type Confidence = 'V' | 'V2' | 'UNVERIFIED';
@@ -100,7 +101,7 @@ function account(domain: string | undefined, user: string | undefined): string |
 function isAnonymous(e: EventRecord): boolean {
   const sid = datum(e, 'TargetUserSid');
   const name = datum(e, 'TargetUserName');
-  return (sid !== undefined && sid.trim().toUpperCase() === 'S-1-5-7') || (name !== undefined && name.trim().toUpperCase() === 'ANONYMOUS LOGON');
+  return (sid !== undefined && wellKnownSid(sid.trim()) === SID.anonymousLogon) || (name !== undefined && name.trim().toUpperCase() === SID.anonymousLogon.name.toUpperCase());
 }
 
 /** Counts of a summary event: every value raw, under its own name. */

@@ -2,13 +2,15 @@
  * Facts about a setting have one home, its catalog entry; the texts that quote them are rendered
  * from it. These tables fail when a second copy creeps back: the posture ladder's "not configured"
  * defaults and its level texts, and the next-step messages per target OS, against the entries'
- * `osDefaults`, for every rule, role and target OS.
+ * `osDefaults`, for every rule, role and target OS; the events texts and the event-log reader's
+ * meanings against the one event table (catalog/events.ts).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
+import { EVENT_FACTS, eventFact, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
+import { EVENT_KINDS } from '../../server/src/core/evidence/events';
 import { posture } from '../../server/src/core';
 import { evalCond } from '../../server/src/core/posture/assess';
 import { defaultsNote, FAMILIES, type Condition, type RuleCondition } from '../../server/src/core/posture/levels';
@@ -140,3 +142,45 @@ test('next steps: the text per target OS is rendered from the next rule\'s OS de
     assert.doesNotMatch(fs.readFileSync(path.join(REPO, 'server/src/core/catalog', f), 'utf8'), /messageByTargetOs\s*:/, `${f} writes messageByTargetOs by hand`);
   }
 });
+
+test('events: one table holds what each event means; the rule texts and the event-log reader both take it from there', () => {
+  const key = (log: string, id: number) => `${log.toLowerCase()}|${id}`;
+  const named = new Set<string>();
+  for (const r of settingRules) {
+    // Every event the readiness judge reads for a rule is among the events its text names.
+    const watched = new Set((r.watch ?? []).flatMap((w) => w.ids.map((id) => key(w.log, id))));
+    for (const e of r.evidence?.events ?? []) for (const id of e.ids) assert.ok(watched.has(key(e.log, id)), `${r.id}: evidence ${e.log} ${id} is not in its watch list`);
+    assert.equal(r.events === undefined, r.watch === undefined, `${r.id}: events text without a watch list, or the reverse`);
+    for (const w of r.watch ?? []) {
+      for (const id of w.ids) {
+        const f = eventFact(w.log, id);
+        assert.ok(f, `${r.id}: ${w.log} ${id} is not in the event table`);
+        named.add(key(f.log, f.id));
+        // The rule text quotes the table's meaning, hedged by its confidence.
+        assert.ok(r.events?.includes(f.meaning), `${r.id}: ${id}'s meaning is not the table's`);
+        if (f.confidence === 'V2') assert.match(r.events ?? '', new RegExp(`${escape(f.meaning)}; meaning from third-party material`), `${r.id} ${id}`);
+        if (f.confidence === 'UNVERIFIED') assert.match(r.events ?? '', new RegExp(`${escape(f.meaning)}; meaning not confirmed`), `${r.id} ${id}`);
+      }
+    }
+  }
+  assert.deepEqual(EVENT_FACTS.filter((f) => !named.has(key(f.log, f.id))).map((f) => `${f.log} ${f.id}`), [], 'events in the table that no rule names');
+  // The reader's kinds carry the table's facts, not their own.
+  for (const k of EVENT_KINDS) {
+    const f = eventFact(k.channel, k.id);
+    assert.ok(f, k.key);
+    assert.deepEqual([k.meaning, k.confidence, k.sources], [f.meaning, f.confidence, [...f.sources]], k.key);
+  }
+  // No entry writes an events text, and the reader writes no meaning.
+  for (const f of fs.readdirSync(path.join(REPO, 'server/src/core/catalog'))) {
+    if (f === 'types.ts' || f === 'events.ts') continue;
+    assert.doesNotMatch(fs.readFileSync(path.join(REPO, 'server/src/core/catalog', f), 'utf8'), /^\s*events\??:\s*['"`A-Z]/m, `${f} writes an events text by hand`);
+  }
+  const reader = fs.readFileSync(path.join(REPO, 'server/src/core/evidence/events.ts'), 'utf8');
+  const rows = reader.slice(reader.indexOf('const KIND_ROWS'), reader.indexOf('export const EVENT_KINDS'));
+  assert.ok(rows.length > 1000, 'the reader keeps its rows in KIND_ROWS');
+  assert.doesNotMatch(rows, /\b(meaning|confidence|sources):/);
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

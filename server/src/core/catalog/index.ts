@@ -2,6 +2,7 @@
  * The rule catalog: every rule relaylint knows, and lookups by registry value.
  */
 import { keyId, valueId } from '../keys';
+import { renderWatch } from './events';
 import type { Hive, Role, TargetOs } from '../types';
 import { ldapRules } from './ldap';
 import { metaRules } from './meta';
@@ -11,6 +12,7 @@ import { smbRules } from './smb';
 import type { MetaRule, NextStep, OsDefault, Rule, SettingRule } from './types';
 
 export * from './types';
+export { EVENT_FACTS, EVENT_LOGS, eventFact, type Confidence, type EventFact, type EventLog } from './events';
 
 /** The OS default row that applies to a role and target OS: the first matching row, or undefined. */
 export function osDefaultFor(rule: Pick<SettingRule, 'osDefaults'>, ctx: { role: Role; targetOs: TargetOs }): OsDefault | undefined {
@@ -42,6 +44,8 @@ export function nextStepTexts(step: Pick<NextStep, 'byDefault'>, next: SettingRu
 export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, ...ntlmRules, ...netlogonRules];
 // missingIsWeak is derived from the entry's osDefaults data (same object: lookups keep identity).
 for (const rule of settingRules) rule.missingIsWeak = (ctx) => osDefaultFor(rule, ctx)?.exposed ?? false;
+// The "Events to watch" texts are rendered from the event table.
+for (const rule of settingRules) if (rule.watch) rule.events = renderWatch(rule.watch, rule.watchNote);
 // The per-target-OS next-step texts are rendered from the next rule's osDefaults rows.
 for (const rule of settingRules) {
   for (const step of rule.nextSteps ?? []) {

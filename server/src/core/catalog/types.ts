@@ -232,7 +232,11 @@ export interface SettingRule {
   osDefaults: readonly OsDefault[];
   /** Baselines: Microsoft, CIS (id), DISA STIG (id). */
   baselines: { microsoft?: string; cis?: string; stig?: string };
-  /** Event ids to watch during rollout. */
+  /** The events to watch during rollout, by log (their meanings live in catalog/events.ts). */
+  watch?: readonly EvidenceEvents[];
+  /** A remark on those events that belongs to this setting (how they are turned on, where else to look). */
+  watchNote?: string;
+  /** The "Events to watch" text: rendered from `watch` and the event table by the catalog (catalog/index.ts); never written in an entry. */
   events?: string;
   explanation: Explanation;
   references: Reference[];

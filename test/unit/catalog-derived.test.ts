@@ -7,7 +7,9 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EVENT_FACTS, eventFact, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
 import { EVENT_KINDS } from '../../server/src/core/evidence/events';
@@ -184,3 +186,25 @@ test('events: one table holds what each event means; the rule texts and the even
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('the synthetic SYSVOL takes the Security Options relaylint knows from the catalog, and its bytes stay as they were', () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'relaylint-gen-'));
+  try {
+    const gen = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'scripts', 'gen-sysvol.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
+    const made = gen('--gpos', '20', '--seed', '1', '--out', tree);
+    assert.equal(made.status, 0, made.stderr);
+    // The hash of the tree the generator wrote before its rows came from the catalog (20 GPOs, seed 1).
+    assert.equal(gen('--hash', '--out', tree).stdout.trim(), 'a5d6b9b16a8d84fc0d225058ea946ae6b0ec297bcb9597f5c9a14aa1c4f0c69b');
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+  // No catalog setting's key path or display name is spelled in the generator's Security Options.
+  const src = fs.readFileSync(path.join(REPO, 'scripts', 'gen-sysvol.mjs'), 'utf8');
+  const secopt = src.slice(src.indexOf('const SECOPT = ['), src.indexOf('const EXTRA_REGVALUES'));
+  assert.ok(secopt.length > 1000);
+  for (const r of settingRules) {
+    if (!r.securityOption) continue;
+    assert.ok(!secopt.includes(`'${r.securityOption.name}'`), `${r.id}: display name written in SECOPT`);
+    assert.ok(!secopt.includes(`\\\\${r.locations[0].name}\``) && !secopt.includes(`\\\\${r.locations[0].name}'`), `${r.id}: key path written in SECOPT`);
+  }
+});

@@ -14,7 +14,7 @@
  */
 
 import { osDefaultFor, settingRuleById, settingRules, type OsDefault, type PostureFamily } from '../catalog';
-import type { Role, TargetOs } from '../types';
+import { ROLES, TARGET_OSES } from '../config';
 
 export type FamilyId = PostureFamily;
 
@@ -83,9 +83,6 @@ export const LEVEL_NAMES: Record<number, string> = {
   5: 'NTLM restricted with exceptions',
 };
 
-const ROLES: readonly Role[] = ['dc', 'member', 'any'];
-const TARGETS: readonly TargetOs[] = ['legacy', 'win11-24h2', 'ws2025'];
-
 /**
  * The one OS default row a level text may quote for a rule: the same numeric value for every role
  * and target OS (else the text would have to say per role, and this throws).
@@ -93,7 +90,7 @@ const TARGETS: readonly TargetOs[] = ['legacy', 'win11-24h2', 'ws2025'];
 function quotedDefault(ruleId: string): OsDefault & { value: number } {
   const rule = settingRuleById(ruleId);
   if (!rule) throw new Error(`levels: ${ruleId} is not a catalog rule`);
-  const rows = ROLES.flatMap((role) => TARGETS.map((targetOs) => osDefaultFor(rule, { role, targetOs })));
+  const rows = ROLES.flatMap((role) => TARGET_OSES.map((targetOs) => osDefaultFor(rule, { role, targetOs })));
   const first = rows[0];
   if (!first || typeof first.value !== 'number' || rows.some((r) => r?.value !== first.value || r?.secondary !== first.secondary)) {
     throw new Error(`levels: ${ruleId} has no single numeric OS default to quote`);

@@ -63,7 +63,8 @@ export const EVENT_FACTS: readonly EventFact[] = [
       log: SMB_CLIENT,
       id,
       meaning: 'this client met a server that does not support signing or encryption; which of 31998 and 31999 is which is not confirmed',
-      confidence: 'V2',
+      // The ids and the pair's meaning are Microsoft's [S1] (V); the mapping of each id is UNVERIFIED and the text says so.
+      confidence: 'V',
       sources: ['S1'],
     }),
   ),

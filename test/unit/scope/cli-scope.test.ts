@@ -316,7 +316,7 @@ test('P10 from a backup: a Backup.xml descriptor that denies Apply to Authentica
     [`The GPO "Servers Legacy" ${G.SRV} applies nowhere: ${why} (Backup.xml security descriptor), so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`],
   );
   const g = j.gpos.find((x: { guid: string }) => x.guid === G.SRV);
-  assert.deepEqual([g.filters, g.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, `${why}, so its settings apply nowhere`]);
+  assert.deepEqual([g.filters, g.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, `${why} (Backup.xml security descriptor), so its settings apply nowhere`]);
   const servers = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers');
   assert.deepEqual(servers.dropped, [{ guid: G.SRV, som: 'corp.example/Servers', reason: why }]);
   assert.equal(servers.effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'hardened');

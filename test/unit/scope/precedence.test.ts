@@ -9,6 +9,7 @@ import { readLdif } from '../../../server/src/core/topology';
 import type { PolicySet } from '../../../server/src/core/policy/set';
 import { DOMAIN_DN, guid, policySet, toLdif, type DomainSpec, type ObsSpec } from '../../helpers/domain';
 import { APPLY, sd } from '../../helpers/sd';
+import { READ_CAVEAT } from '../../../server/src/core/policy/filtering';
 
 const SERVERS = `OU=Servers,${DOMAIN_DN}`;
 const WEB = `OU=Web,${SERVERS}`;
@@ -296,7 +297,7 @@ describe('effective value per scope', () => {
     };
     const r = run(d, policySet([weak('A'), hard('C'), hard('E'), hard('F')]));
     const servers = scope(r, 'corp.example/Servers');
-    assert.deepEqual([rule(servers, REQ).status, rule(servers, REQ).condition], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108']);
+    assert.deepEqual([rule(servers, REQ).status, rule(servers, REQ).condition], ['conditional', `security filtering: applies only to S-1-5-21-1-2-3-1108${READ_CAVEAT}`]);
     assert.deepEqual(servers.dropped, [{ guid: guid('E'), som: 'corp.example/Servers', reason: 'security filtering denies Apply Group Policy to Authenticated Users' }]);
     const summary = (l: string) => r.gpos.find((g) => g.guid === guid(l));
     assert.deepEqual([summary('E')?.filters, summary('E')?.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, 'security filtering denies Apply Group Policy to Authenticated Users (nTSecurityDescriptor in the topology), so its settings apply nowhere']);

@@ -100,28 +100,10 @@ function factsOfRef(ref: ReportGpo): GpoFacts | undefined {
   return f;
 }
 
-/** Settings grouped by their GPO (a `Get-GPOReport -All` export holds many): each GPO is judged with its own peers. */
-function byGpo(settings: readonly Setting[]): Setting[][] {
-  const groups = new Map<object | undefined, Setting[]>();
-  for (const s of settings) {
-    const g = groups.get(s.gpo);
-    if (g) g.push(s);
-    else groups.set(s.gpo, [s]);
-  }
-  return [...groups.values()];
-}
-
 function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: string | undefined, index: LineIndex, shadowed: boolean, out: Observation[], given?: readonly Judged[]): void {
-  let judged: readonly Judged[];
-  if (given) judged = given;
-  else {
-    // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
-    const own = byGpo(settings).flatMap((group) => judgeFile({ ...file, settings: group }, { role: 'any', targetOs: 'legacy' }));
-    // Back in file order.
-    const order = new Map(settings.map((s, i) => [s, i]));
-    own.sort((a, b) => (order.get(a.setting) ?? 0) - (order.get(b.setting) ?? 0));
-    judged = own;
-  }
+  // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
+  // The parts (peers) are judge.ts `gpoParts`, the split every judgement of the file uses.
+  const judged: readonly Judged[] = given ?? judgeFile({ ...file, settings }, { role: 'any', targetOs: 'legacy' });
   for (const j of judged) {
     const s = j.setting;
     const gpo = normGuid(s.gpo?.guid) ?? fileGpo;

@@ -17,6 +17,7 @@ import { runCli, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { guid, toLdif, type DomainSpec } from '../../helpers/domain';
 import { LspClient } from '../../helpers/lsp-client';
 import { APPLY, hex, sd } from '../../helpers/sd';
+import { appliesNowhereReason, type NowhereFacts } from '../../../server/src/core/policy/nowhere';
 
 const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
@@ -181,4 +182,32 @@ describe('why a GPO applies nowhere: one reason in the file finding, gpos[] (JSO
   test('topology unknown', async () => {
     assert.deepEqual(await observe(unknown, undefined, false), expected(unknown, false, true));
   });
+});
+
+describe('appliesNowhereReason: one precedence order over the facts', () => {
+  const AU = { sid: 'S-1-5-11', name: 'Authenticated Users' };
+  const DCOMP = { sid: 'S-1-5-21-1-2-3-515', name: 'Domain Computers' };
+  const deny: NowhereFacts['filtering'] = { trustees: { allow: [AU], deny: [AU] }, from: 'topology' };
+  const denyMembers: NowhereFacts['filtering'] = { trustees: { allow: [AU], deny: [DCOMP] }, from: 'report' };
+  const all: NowhereFacts = { computerOff: 'backup', functionalityVersion: '0', filtering: deny, links: { from: 'topology', total: 0, enabled: 0 } };
+  // [case, facts, role, code, short]
+  const rows: [string, NowhereFacts, 'member' | 'dc' | undefined, string | undefined, string | undefined][] = [
+    ['every fact: the computer side first', all, undefined, 'computer-off', 'computer side disabled'],
+    ['then the version', { ...all, computerOff: undefined }, undefined, 'version', 'gPCFunctionalityVersion 0, not 2'],
+    ['version 2 passes', { ...all, computerOff: undefined, functionalityVersion: '2' }, undefined, 'filtered', 'security filtering denies Apply Group Policy to Authenticated Users'],
+    ['then security filtering', { ...all, computerOff: undefined, functionalityVersion: undefined }, undefined, 'filtered', 'security filtering denies Apply Group Policy to Authenticated Users'],
+    ['then no link', { links: { from: 'report', total: 0, enabled: 0 } }, undefined, 'unlinked', 'no link'],
+    ['then every link disabled', { links: { from: 'report', total: 2, enabled: 0 } }, undefined, 'links-disabled', 'link disabled'],
+    ['one enabled link: applies', { links: { from: 'topology', total: 2, enabled: 1 } }, undefined, undefined, undefined],
+    ['links unknown: cannot be told', {}, undefined, undefined, undefined],
+    ['a deny to Domain Computers excludes members only: not nowhere', { filtering: denyMembers }, undefined, undefined, undefined],
+    ['… but for the member role it drops the GPO', { filtering: denyMembers }, 'member', 'filtered', 'security filtering denies Apply Group Policy to Domain Computers'],
+    ['… and not for the DC role', { filtering: denyMembers }, 'dc', undefined, undefined],
+  ];
+  for (const [name, facts, role, code, short] of rows) {
+    test(name, () => {
+      const r = appliesNowhereReason(facts, role);
+      assert.deepEqual([r?.code, r?.short], [code, short]);
+    });
+  }
 });

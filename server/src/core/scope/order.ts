@@ -14,7 +14,7 @@
 import { canonicalOf, isDomainControllersDn } from '../topology/dn';
 import type { Topology, TopoSom } from '../topology';
 import { filterConditions, type ApplyTrustees } from '../policy/filtering';
-import { appliesNowhereReason, type FactSource, type NowhereFacts } from '../policy/nowhere';
+import { appliesNowhereReason, type FactSource, type NowhereFacts, type NowhereReason } from '../policy/nowhere';
 
 export interface GpoInfo {
   name?: string;
@@ -97,6 +97,16 @@ export function nowhereFactsOf(info: GpoInfo | undefined): NowhereFacts {
   return facts;
 }
 
+/** Per GPO info and role, the reason a scope drops each of its links (one info object serves every scope). */
+const dropCache = new WeakMap<GpoInfo, Partial<Record<ScopeRole, { r: NowhereReason | undefined }>>>();
+
+function dropReason(info: GpoInfo | undefined, role: ScopeRole): NowhereReason | undefined {
+  if (!info) return undefined;
+  let byRole = dropCache.get(info);
+  if (!byRole) dropCache.set(info, (byRole = {}));
+  return (byRole[role] ??= { r: appliesNowhereReason(nowhereFactsOf(info), role) }).r;
+}
+
 /** The SOM chain of a scope, top to bottom (sites not included). */
 export function somChain(topo: Topology, som: TopoSom, notes: string[]): TopoSom[] {
   const chain: TopoSom[] = [som];
@@ -170,7 +180,7 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
       }
       const gi = info(guid);
       // The GPO's own reasons (computer side, version, security filtering for this role), in the one precedence order.
-      const nowhere = appliesNowhereReason(nowhereFactsOf(gi), role);
+      const nowhere = dropReason(gi, role);
       if (nowhere) {
         dropped.push({ guid, som: som.canonical, reason: nowhere.short });
         continue;

@@ -18,6 +18,7 @@ import { guid, toLdif, type DomainSpec } from '../../helpers/domain';
 import { LspClient } from '../../helpers/lsp-client';
 import { APPLY, hex, sd } from '../../helpers/sd';
 import { appliesNowhereReason, type NowhereFacts } from '../../../server/src/core/policy/nowhere';
+import { PolicySetBuilder } from '../../../server/src/core/policy/set';
 
 const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
 const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
@@ -210,4 +211,16 @@ describe('appliesNowhereReason: one precedence order over the facts', () => {
       assert.deepEqual([r?.code, r?.short], [code, short]);
     });
   }
+});
+
+test('the set names a disabled computer side from a report before Backup.xml, whichever file came first', () => {
+  const g = guid('Y');
+  for (const order of [['backup', 'report'], ['report', 'backup']]) {
+    const b = new PolicySetBuilder();
+    for (const kind of order) b.add({ path: `${kind}.xml`, format: 'unknown', gpos: [{ guid: g, computerEnabled: false, ...(kind === 'backup' ? { from: 'backup' as const } : {}) }], observations: [] });
+    assert.equal(b.build().gpos.get(g)?.computerOff, 'report', order.join(' then '));
+  }
+  const only = new PolicySetBuilder();
+  only.add({ path: 'Backup.xml', format: 'unknown', gpos: [{ guid: g, computerEnabled: false, from: 'backup' }], observations: [] });
+  assert.equal(only.build().gpos.get(g)?.computerOff, 'backup');
 });

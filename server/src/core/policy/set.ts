@@ -692,7 +692,8 @@ export class PolicySetBuilder {
       touched.add(g.guid);
       if (!g.name && f.name) g.name = this.name(f.name);
       if (f.computerEnabled === false || (g.computerEnabled === undefined && f.computerEnabled !== undefined)) g.computerEnabled = f.computerEnabled;
-      if (f.computerEnabled === false && !g.computerOff) g.computerOff = f.from ?? 'report';
+      // Named by a report before Backup.xml, as a report file's own finding names it (policy/nowhere.ts).
+      if (f.computerEnabled === false && (!g.computerOff || (g.computerOff === 'backup' && !f.from))) g.computerOff = f.from ?? 'report';
       if (f.links) {
         g.linksKnown = true;
         const seen = new Set((g.links ?? []).map((l) => l.som.toLowerCase()));

@@ -365,8 +365,11 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit, 
   for (const part of parts) findings.push(...nextStepFindings(file, bySettingOf.get(part) ?? new Map(), part.ctx));
   for (const f of findings) if (f.setting) addRelated(bySettingFor(f.setting), f);
 
-  const index = lineIndexFor(file.text);
-  applySuppressions(file, findings, index);
+  // The line index only when a suppression or a "disable for this line" fix needs it: most files
+  // (every .pol text view, XML without findings) never ask, and building it scans the whole text.
+  let built: LineIndex | undefined;
+  const lineIndex = (): LineIndex => (built ??= lineIndexFor(file.text));
+  if (file.comments.length) applySuppressions(file, findings, lineIndex());
   applyExceptions(findings, options);
 
   // "Disable for this line" fixes, for the text formats that take comments.
@@ -374,6 +377,7 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit, 
   if (comment) {
     for (const f of findings) {
       if (!f.setting || f.suppressed) continue;
+      const index = lineIndex();
       const line = index.positionAt(f.span.start).line;
       const lineStart = index.lineStarts[line];
       const text = suppressionCommentText(comment, f.ruleId, lineIndent(file.text, lineStart), file.eol);

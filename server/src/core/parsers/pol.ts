@@ -165,12 +165,42 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   // must not turn into an unbounded number of settings.
   let listEntries = 0;
   let overLimit = false;
+  let recStart = 0;
+  // Made once, not once per record (a closure per record was garbage for every value).
+  const readString = (what: string): string | undefined => {
+    const start = r.pos;
+    const limit = Math.min(bytes.length - 1, start + LIMITS.maxPolStringChars * 2 + 2);
+    let i = start;
+    while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
+    if (i < limit) {
+      r.pos = i + 2;
+      return utf16le(bytes, start, i);
+    }
+    if (limit === start + LIMITS.maxPolStringChars * 2 + 2) {
+      problem(start, `the ${what} of the record at ${hex(recStart)} is longer than ${LIMITS.maxPolStringChars} characters; a NUL terminator is missing`);
+    } else {
+      problem(start, `the ${what} of the record at ${hex(recStart)} is not terminated: the file ends inside it (truncated)`);
+    }
+    return undefined;
+  };
+  const expect = (ch: number, what: string): boolean => {
+    if (r.left < 2) {
+      problem(r.pos, `the record at ${hex(recStart)} ends before its ${what} (truncated)`);
+      return false;
+    }
+    const at = r.pos;
+    if (r.u16() !== ch) {
+      problem(at, `the record at ${hex(recStart)} has no '${String.fromCharCode(ch)}' before its ${what}`);
+      return false;
+    }
+    return true;
+  };
   while (r.left > 0 && !overLimit) {
     if (records + listEntries >= LIMITS.maxPolRecords) {
       problems.push({ code: 'limit', severity: 'error', message: `More than ${LIMITS.maxPolRecords} records; the rest of the file was not read.`, offset: r.pos });
       break;
     }
-    const recStart = r.pos;
+    recStart = r.pos;
     if (r.left < 2) {
       problem(recStart, 'the file ends with a stray byte (odd length)');
       break;
@@ -179,34 +209,6 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       problem(recStart, "expected '[' to open a record; the rest of the file was not read");
       break;
     }
-    const readString = (what: string): string | undefined => {
-      const start = r.pos;
-      const limit = Math.min(bytes.length - 1, start + LIMITS.maxPolStringChars * 2 + 2);
-      let i = start;
-      while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
-      if (i < limit) {
-        r.pos = i + 2;
-        return utf16le(bytes, start, i);
-      }
-      if (limit === start + LIMITS.maxPolStringChars * 2 + 2) {
-        problem(start, `the ${what} of the record at ${hex(recStart)} is longer than ${LIMITS.maxPolStringChars} characters; a NUL terminator is missing`);
-      } else {
-        problem(start, `the ${what} of the record at ${hex(recStart)} is not terminated: the file ends inside it (truncated)`);
-      }
-      return undefined;
-    };
-    const expect = (ch: number, what: string): boolean => {
-      if (r.left < 2) {
-        problem(r.pos, `the record at ${hex(recStart)} ends before its ${what} (truncated)`);
-        return false;
-      }
-      const at = r.pos;
-      if (r.u16() !== ch) {
-        problem(at, `the record at ${hex(recStart)} has no '${String.fromCharCode(ch)}' before its ${what}`);
-        return false;
-      }
-      return true;
-    };
     const key = readString('key');
     if (key === undefined || !expect(0x3b, 'value name')) break;
     const valueName = readString('value name');
@@ -302,10 +304,14 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       const span = emit(line);
       const nameStart = span.start + prefix.length;
       const valueStart = span.end - data.length;
-      const setting = polSetting(hive, recStart, k, valueName, typeName, value, 'set', span);
-      setting.nameSpan = { start: nameStart, end: nameStart + (valueName || '(default)').length };
-      setting.valueSpan = { start: valueStart, end: span.end };
-      if (keepSetting(setting, options)) settings.push(setting);
+      // In `relevant` mode most records are values no rule knows: decided on a small probe, and only
+      // a kept value is built in full.
+      if (options?.settings !== 'relevant' || keepSetting({ hive, key: k, name: valueName, state: 'set' } as Setting, options)) {
+        const setting = polSetting(hive, recStart, k, valueName, typeName, value, 'set', span);
+        setting.nameSpan = { start: nameStart, end: nameStart + (valueName || '(default)').length };
+        setting.valueSpan = { start: valueStart, end: span.end };
+        settings.push(setting);
+      }
       if (note) problem(recStart, `the record at ${hex(recStart)} (${valueName}): ${note}`, 'warning');
       const id = `${k}|${valueName}`.toLowerCase();
       const first = seen.get(id);

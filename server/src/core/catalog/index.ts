@@ -60,6 +60,20 @@ export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
 const byId = new Map<string, Rule>(allRules.map((r) => [r.id, r]));
 /** Lower-cased value names of every rule: a cheap first test before building the full lookup key. */
 const knownNames = new Set<string>(settingRules.flatMap((r) => r.locations.map((l) => l.name.toLowerCase())));
+/**
+ * Length and lower-cased first character of every known name: a test that allocates nothing and
+ * settles most unrelated values before `toLowerCase`. Exact for ASCII names: a name whose lower
+ * case is an ASCII name has that name's length (the one character whose lower case is longer,
+ * U+0130, lower-cases to a non-ASCII pair), and a first character outside ASCII goes to the full test.
+ */
+const knownShapes = new Set<number>([...knownNames].map((n) => n.length * 128 + n.charCodeAt(0)));
+const shapesExact = [...knownNames].every((n) => n.length > 0 && /^[\x00-\x7f]+$/.test(n));
+export function mayBeKnownName(name: string): boolean {
+  if (!shapesExact) return true;
+  const c = name.charCodeAt(0);
+  if (!(c < 128)) return true;
+  return knownShapes.has(name.length * 128 + (c >= 65 && c <= 90 ? c + 32 : c));
+}
 const byValue = new Map<string, SettingRule>();
 const byKey = new Map<string, SettingRule[]>();
 for (const rule of settingRules) {
@@ -100,7 +114,7 @@ export function ruleOf(setting: { hive: Hive; key: string; name: string }): Sett
   if (r !== undefined) return r ?? undefined;
   // Most values in a GPO are not relay settings: a name test settles them without a cache entry
   // (an entry per value of every open document would hold memory in the editor).
-  if (!knownNames.has(setting.name.toLowerCase())) return undefined;
+  if (!mayBeKnownName(setting.name) || !knownNames.has(setting.name.toLowerCase())) return undefined;
   r = byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null;
   ruleOfSetting.set(setting, r);
   return r ?? undefined;
@@ -114,7 +128,7 @@ export function ruleOf(setting: { hive: Hive; key: string; name: string }): Sett
 export function isRelayRelevant(s: { hive: Hive; key: string; name: string; state: string; deleteScope?: string }): boolean {
   if (s.state === 'deleted' && s.deleteScope === 'key') return rulesUnderKey(s.hive, s.key).length > 0;
   if (s.state === 'deleted' && s.deleteScope === 'values') return rulesInKey(s.hive, s.key).length > 0;
-  return knownNames.has(s.name.toLowerCase()) && byValue.has(valueId(s.hive, s.key, s.name));
+  return mayBeKnownName(s.name) && knownNames.has(s.name.toLowerCase()) && byValue.has(valueId(s.hive, s.key, s.name));
 }
 
 /** Rules whose value lives directly in this key. */

@@ -52,6 +52,12 @@ function utf16le(b: Uint8Array, start: number, end: number): string {
   return typeof fast === 'function' ? fast.call(b, start, end) : Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf16le');
 }
 
+/** Whether the `length` bytes at `a` and at `b` are the same. */
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
 function utf16z(b: Uint8Array, start: number, end: number): string {
   let i = start;
   while (i + 1 < end && (b[i] | b[i + 1]) !== 0) i += 2;
@@ -166,6 +172,13 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   let listEntries = 0;
   let overLimit = false;
   let recStart = 0;
+  let lastKeyStart = 0;
+  let lastKeyEnd = -1;
+  let lastKey = '';
+  // The cleaned key and its display form, for the run of records that share one key string.
+  let rawKey: string | undefined;
+  let k = '';
+  let keyText = '';
   // Made once, not once per record (a closure per record was garbage for every value).
   const readString = (what: string): string | undefined => {
     const start = r.pos;
@@ -174,6 +187,13 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
     while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
     if (i < limit) {
       r.pos = i + 2;
+      // Records come sorted by key: a key the same bytes as the last one is the same string.
+      if (what === 'key') {
+        if (i - start === lastKeyEnd - lastKeyStart && sameBytes(bytes, start, lastKeyStart, i - start)) return lastKey;
+        lastKeyStart = start;
+        lastKeyEnd = i;
+        return (lastKey = utf16le(bytes, start, i));
+      }
       return utf16le(bytes, start, i);
     }
     if (limit === start + LIMITS.maxPolStringChars * 2 + 2) {
@@ -245,10 +265,13 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
 
     const typeName = TYPE_NAMES[type] ?? (`REG_TYPE_${type}` as RegType);
     const { value, note } = decodeData(type, bytes, dataStart, size);
-    const k = cleanKey(key);
+    if (key !== rawKey) {
+      rawKey = key;
+      k = cleanKey(key);
+      keyText = displayKey(hive, k);
+    }
     const lower = valueName.toLowerCase();
     const at = `@${hex(recStart)}  `;
-    const keyText = displayKey(hive, k);
 
     if (lower.startsWith('**del.')) {
       const name = valueName.slice(6);

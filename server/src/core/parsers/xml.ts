@@ -385,6 +385,8 @@ class Reader {
   private rootClosed = false;
   private readonly names = new Map<string, QName>();
   private readonly texts = new Map<string, string>();
+  /** Whitespace-only runs of the source, as written → as decoded (line breaks normalised). */
+  private readonly whitespace = new Map<string, string>();
 
   constructor(
     private readonly text: string,
@@ -587,6 +589,18 @@ class Reader {
       return;
     }
     const raw = text.slice(start, end);
+    // Indentation between elements repeats the same few runs ("\r\n    "): each is normalised once.
+    if (end - start <= MAX_INTERNED_TEXT_LENGTH && isWs(text.charCodeAt(start))) {
+      let ws = this.whitespace.get(raw);
+      if (ws === undefined) {
+        let i = start + 1;
+        while (i < end && isWs(text.charCodeAt(i))) i++;
+        if (i < end) return this.appendText(top, this.decode(raw, start, false), start, end);
+        ws = this.decode(raw, start, false);
+        if (this.whitespace.size < MAX_INTERNED_TEXTS) this.whitespace.set(raw, ws);
+      }
+      return this.appendText(top, ws, start, end);
+    }
     this.appendText(top, this.decode(raw, start, false), start, end);
   }
 

@@ -187,3 +187,16 @@ test('SeenValues.checkParts answers exactly as check() of the lower-cased joined
   for (let i = 0; i < 3000; i++) assert.deepEqual(grow.check(`hklm\\software\\corp\\app${i}|name${i % 7}`, { span: { start: -1, end: -1 }, state: 'deleted' }), { span: { start: i, end: i }, state: 'set' });
   assert.equal(grow.checkParts('hklm\\', 'Software\\Corp\\App1', 'Name', 0, 0, 'set'), undefined);
 });
+
+test('Registry.pol view: each record line starts with its byte offset as 0x and 8 upper-case hex digits', () => {
+  const records: [string, string][] = [];
+  // Long keys push the offsets past 0xFF, 0xFFFF and 0xFFFFF, so every digit position is used.
+  for (let i = 0; i < 300; i++) records.push([`Software\\Corp\\${'K'.repeat(i * 12)}`, `V${i}`]);
+  const file = parseBytes('Machine/Registry.pol', preg(records));
+  assert.equal(file.settings.length, 300);
+  for (const s of file.settings) {
+    const line = file.text.slice(s.span.start, s.span.end);
+    assert.equal(line.slice(0, 11), `@0x${s.offset!.toString(16).toUpperCase().padStart(8, '0')}`, line.slice(0, 40));
+  }
+  assert.ok(file.settings[299].offset! > 0xfffff, `last offset ${file.settings[299].offset}`);
+});

@@ -26,7 +26,13 @@ const TYPE_NAMES: Record<number, RegType> = {
   11: 'REG_QWORD',
 };
 
-const hex = (n: number, w = 8) => '0x' + n.toString(16).toUpperCase().padStart(w, '0');
+/** Two upper-case hex digits per byte value. */
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+/** `0x` and at least `w` upper-case hex digits; a 32-bit offset (every one in a file under the size limit) from a table, once per record. */
+const hex = (n: number, w = 8) =>
+  w === 8 && n >= 0 && n <= 0xffffffff && Number.isInteger(n)
+    ? `0x${HEX2[Math.floor(n / 0x1000000)]}${HEX2[(n >>> 16) & 255]}${HEX2[(n >>> 8) & 255]}${HEX2[n & 255]}`
+    : '0x' + n.toString(16).toUpperCase().padStart(w, '0');
 
 class Reader {
   pos = 0;

@@ -6,7 +6,7 @@
  * `Setting`s. Never throws; every line it cannot read gives a `parse` problem and parsing goes on
  * with the next line.
  */
-import { cleanKey } from '../keys';
+import { cleanKey, valueId } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import type { Comment, Encoding, InfEntry, InfSectionInfo, ParseOptions, ParsedFile, RegData, RegType, Setting } from '../types';
 import { emptyParse } from './empty';
@@ -411,8 +411,7 @@ class InfParser {
         origin: ORIGIN,
       });
     }
-    // valueId('HKLM', key, name) without building it (`key` is clean already).
-    const earlier = this.seen.checkParts('hklm\\', key, name, s, e, 'set');
+    const earlier = this.seen.check(valueId('HKLM', key, name), { span: lineSpan, state: 'set' });
     if (earlier) {
       // MS-GPSB does not say which of two lines wins (§6.1, UNVERIFIED): report, do not pick.
       this.problems.add({

@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { isRelayRelevant, mayBeKnownName, ruleOf, settingRules } from '../../server/src/core/catalog';
 import { parseBytes, parseText } from '../../server/src/core/parse';
-import { SeenValues } from '../../server/src/core/parsers/inf-reg-shared';
 import type { Hive, ParsedFile } from '../../server/src/core/types';
 
 const LOCATIONS = settingRules.flatMap((r) => r.locations.map((l) => ({ rule: r.id, ...l })));
@@ -158,34 +157,6 @@ test('every format keeps every catalog location in every spelling (relevant mode
     assert.ok(full.settings.length > relevant.settings.length, `${c.what}: the noise was parsed and dropped`);
     for (const s of relevant.settings) assert.ok(ruleOf(s), `${c.what}: ${s.key}\\${s.name} has its rule`);
   }
-});
-
-test('SeenValues.checkParts answers exactly as check() of the lower-cased joined id, mixed in one table', () => {
-  const keys = ['System\\CurrentControlSet\\Services\\LanManServer\\Parameters', 'SYSTEM\\currentcontrolset\\services\\lanmanserver\\parameters', 'Software\\ÿ\\Ā', 'Soft\u212aey', 'Softkey', 'ΟΔΟΣ', 'οδος', 'οδοσ', '', 'a'];
-  const names = ['RequireSecuritySignature', 'requiresecuritysignature', 'ΣΑΣ', 'σας', '名前', '', 'İ', 'i̇', 'x'];
-  const prefixes = ['hklm\\', ''];
-  const byParts = new SeenValues();
-  const byString = new SeenValues();
-  let n = 0;
-  // Every combination twice, alternating which call records it first in the mixed table.
-  for (let round = 0; round < 2; round++) {
-    for (const prefix of prefixes) {
-      for (const key of keys) {
-        for (const name of names) {
-          n++;
-          const id = `${prefix}${key}|${name}`.toLowerCase();
-          const want = byString.check(id, { span: { start: n, end: n + 1 }, state: n % 3 ? 'set' : 'deleted' });
-          const got = byParts.checkParts(prefix, key, name, n, n + 1, n % 3 ? 'set' : 'deleted');
-          assert.deepEqual(got, want, JSON.stringify({ round, prefix, key, name }));
-        }
-      }
-    }
-  }
-  // Growth: many distinct ids, then each is found again by the other call.
-  const grow = new SeenValues();
-  for (let i = 0; i < 3000; i++) assert.equal(grow.checkParts('hklm\\', `Software\\Corp\\App${i}`, `Name${i % 7}`, i, i, 'set'), undefined);
-  for (let i = 0; i < 3000; i++) assert.deepEqual(grow.check(`hklm\\software\\corp\\app${i}|name${i % 7}`, { span: { start: -1, end: -1 }, state: 'deleted' }), { span: { start: i, end: i }, state: 'set' });
-  assert.equal(grow.checkParts('hklm\\', 'Software\\Corp\\App1', 'Name', 0, 0, 'set'), undefined);
 });
 
 test('Registry.pol view: each record line starts with its byte offset as 0x and 8 upper-case hex digits', () => {

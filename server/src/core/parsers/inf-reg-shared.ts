@@ -140,72 +140,6 @@ export class SeenValues {
     return undefined;
   }
 
-  /**
-   * `check((prefix + key + '|' + name).toLowerCase(), first)` without building that string: the
-   * same hash, pool bytes and answer, for ids in ASCII (others take the string path). `prefix` is
-   * lower case already (`hklm\\` for a value id, or empty).
-   */
-  checkParts(prefix: string, key: string, name: string, spanStart: number, spanEnd: number, state: SettingState): FirstSeen | undefined {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), 0x01000193);
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      if (c >= 128) return this.check(`${prefix}${key}|${name}`.toLowerCase(), { span: { start: spanStart, end: spanEnd }, state });
-      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
-    }
-    h = Math.imul(h ^ 124, 0x01000193);
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      if (c >= 128) return this.check(`${prefix}${key}|${name}`.toLowerCase(), { span: { start: spanStart, end: spanEnd }, state });
-      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
-    }
-    h &= 0x7fffffff;
-    const length = prefix.length + key.length + 1 + name.length;
-    const mask = this.table.length - 1;
-    let slot = h & mask;
-    for (let e = this.table[slot]; e !== 0; slot = (slot + 1) & mask, e = this.table[slot]) {
-      const at = (e - 1) * FIELDS;
-      if (this.entries[at] === h && this.equalsParts(at, length, prefix, key, name)) {
-        const d = this.entries;
-        return { span: { start: d[at + 2], end: d[at + 3] }, state: STATES[d[at + 4]] };
-      }
-    }
-    // An ASCII id takes one pool byte per character, as `add` writes it.
-    this.reserve(length);
-    let p = this.poolLength;
-    const pool = this.pool;
-    for (let i = 0; i < prefix.length; i++) pool[p++] = prefix.charCodeAt(i);
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      pool[p++] = c >= 65 && c <= 90 ? c + 32 : c;
-    }
-    pool[p++] = 124;
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      pool[p++] = c >= 65 && c <= 90 ? c + 32 : c;
-    }
-    this.record(h, this.poolLength, p, spanStart, spanEnd, state, slot);
-    return undefined;
-  }
-
-  private equalsParts(at: number, length: number, prefix: string, key: string, name: string): boolean {
-    const pool = this.pool;
-    let p = this.entries[at + 1];
-    const end = at + FIELDS < this.count * FIELDS ? this.entries[at + FIELDS + 1] : this.poolLength;
-    if (end - p !== length) return false;
-    for (let i = 0; i < prefix.length; i++) if (pool[p++] !== prefix.charCodeAt(i)) return false;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      if (pool[p++] !== (c >= 65 && c <= 90 ? c + 32 : c)) return false;
-    }
-    if (pool[p++] !== 124) return false;
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      if (pool[p++] !== (c >= 65 && c <= 90 ? c + 32 : c)) return false;
-    }
-    return true;
-  }
-
   private equals(at: number, id: string): boolean {
     const pool = this.pool;
     let p = this.entries[at + 1];
@@ -221,16 +155,12 @@ export class SeenValues {
     return p === end;
   }
 
-  private reserve(bytes: number): void {
-    if (this.poolLength + bytes > this.pool.length) {
-      const bigger = new Uint8Array(Math.max(Math.ceil(this.pool.length * 1.5), this.poolLength + bytes));
+  private add(h: number, id: string, first: FirstSeen, slot: number): void {
+    if (this.poolLength + id.length * 3 > this.pool.length) {
+      const bigger = new Uint8Array(Math.max(Math.ceil(this.pool.length * 1.5), this.poolLength + id.length * 3));
       bigger.set(this.pool.subarray(0, this.poolLength));
       this.pool = bigger;
     }
-  }
-
-  private add(h: number, id: string, first: FirstSeen, slot: number): void {
-    this.reserve(id.length * 3);
     const start = this.poolLength;
     let p = start;
     for (let i = 0; i < id.length; i++) {
@@ -242,12 +172,7 @@ export class SeenValues {
         this.pool[p++] = c & 0xff;
       }
     }
-    this.record(h, start, p, first.span.start, first.span.end, first.state, slot);
-  }
-
-  /** Records an id whose pool bytes are [start, end). */
-  private record(h: number, start: number, end: number, spanStart: number, spanEnd: number, state: SettingState, slot: number): void {
-    this.poolLength = end;
+    this.poolLength = p;
     if ((this.count + 1) * FIELDS > this.entries.length) {
       const bigger = new Int32Array(Math.ceil(this.entries.length / FIELDS * 1.5) * FIELDS);
       bigger.set(this.entries);
@@ -257,9 +182,9 @@ export class SeenValues {
     const d = this.entries;
     d[at] = h;
     d[at + 1] = start;
-    d[at + 2] = spanStart;
-    d[at + 3] = spanEnd;
-    d[at + 4] = STATES.indexOf(state);
+    d[at + 2] = first.span.start;
+    d[at + 3] = first.span.end;
+    d[at + 4] = STATES.indexOf(first.state);
     this.count++;
     this.table[slot] = this.count;
     if (this.count * 2 > this.table.length) this.rehash();

@@ -12,7 +12,7 @@
 import { LIMITS } from '../limits';
 import { cleanKey, displayKey } from '../keys';
 import type { Hive, ParseOptions, ParsedFile, Problem, RegData, RegType, Setting } from '../types';
-import { keepSetting, SeenValues } from './inf-reg-shared';
+import { keepSetting } from './inf-reg-shared';
 
 const TYPE_NAMES: Record<number, RegType> = {
   0: 'REG_NONE',
@@ -171,7 +171,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   const version = r.u32();
   if (version !== 1) problem(4, `unexpected PReg version ${version}; only version 1 is defined`, 'warning');
 
-  const seen = new SeenValues();
+  const seen = new Map<string, number>();
   let records = 0;
   // Entries of **DeleteKeys / **DeleteValues lists count toward the record limit too: one record
   // must not turn into an unbounded number of settings.
@@ -342,8 +342,8 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
         settings.push(setting);
       }
       if (note) problem(recStart, `the record at ${hex(recStart)} (${valueName}): ${note}`, 'warning');
-      // The id `${k}|${valueName}` lower-cased, without building it; the first record's offset is its span start.
-      const first = seen.checkParts('', k, valueName, recStart, recStart, 'set')?.span.start;
+      const id = `${k}|${valueName}`.toLowerCase();
+      const first = seen.get(id);
       if (first !== undefined) {
         if (!full(recStart)) problems.push({
           code: 'duplicate',
@@ -352,7 +352,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
           offset: recStart,
           span,
         });
-      }
+      } else seen.set(id, recStart);
     }
   }
   if (dropped) {

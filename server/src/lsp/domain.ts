@@ -277,18 +277,25 @@ function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: T
   const judged = judgeFile(parsed, lint);
   const sources = coverageSources(p, parsed, index, lint, nowhere.skip, judged);
   const policy = filePolicy(p, parsed, identity, index, isPolicyJudgement(parsed, lint) ? judged : undefined);
+  // A value's range is its setting's: by line (or offset) and rule, as several settings can start on
+  // one line (a report written without line breaks); else the first setting there.
   const spans = new Map<string, Span>();
   for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
-    if (!ruleOf(s)) continue;
+    const rule = ruleOf(s);
+    if (!rule) continue;
     const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
     if (!spans.has(k)) spans.set(k, s.span);
+    if (!spans.has(`${k}\u0000${rule.id}`)) spans.set(`${k}\u0000${rule.id}`, s.span);
   }
   const ranges: Range[] = policy.observations.map((o) => {
-    const span = spans.get(keyOf(o));
+    const span = spans.get(`${keyOf(o)}\u0000${o.ruleId}`) ?? spans.get(keyOf(o));
     const line = Math.max(0, (o.line ?? 1) - 1);
     return span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } };
   });
-  return packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size }, pool);
+  const packed = packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size }, pool);
+  // Why its GPOs apply nowhere, as the CLI's finding on this file says (the editor's reason without a topology).
+  if (nowhere.reasons.size) packed.nowhere = Object.fromEntries(nowhere.reasons);
+  return packed;
 }
 
 /** The hash of a file on disk as a pass would judge it (textHash of its parse's text); undefined when it cannot be read. */
@@ -860,14 +867,15 @@ export class DomainModel {
   private fateOf(fsPath: string, o: ObsView): ValueFate {
     const st = this.state as DomainState;
     const out: ValueFate = { obs: o, appliesIn: [] };
+    // Why its GPO applies nowhere: the judgement of `gpos[]` (appliesNowhereReason), else that of
+    // the CLI's `gpo.applies-nowhere` finding on this file (the only one without a topology).
+    const why = o.gpo ? (st.gpoIndex.get(o.gpo)?.appliesNowhere ?? st.files.get(fsPath)?.nowhere?.[o.gpo]) : undefined;
+    if (why) out.nowhere = why;
     if (!st.effective) return out;
     const f = fatesOf(st, st.effective, fsPath).get(`${o.key}\u0000${o.ruleId}`);
     if (f) out.fate = f;
     if (!o.gpo) return out;
-    const g = st.gpoIndex.get(o.gpo);
     const scopes = st.gpoScopes.get(o.gpo);
-    if (g?.appliesNowhere) out.nowhere = g.appliesNowhere;
-    else if (!scopes?.size) out.nowhere = 'no scope of the topology applies it';
     const judged = st.ruleScopes.get(o.ruleId);
     out.appliesIn = [...(scopes ?? [])].filter((s) => judged?.has(s));
     return out;
@@ -896,9 +904,10 @@ export class DomainModel {
    */
   annotate(fsPath: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
     const st = this.state;
-    if (!st?.effective) return diagnostics;
+    if (!st) return diagnostics;
     const entry = this.entryFor(fsPath, text);
-    if (!entry) return diagnostics;
+    // Without a topology only the file's own applies-nowhere reasons are said.
+    if (!entry || (!st.effective && !entry.nowhere)) return diagnostics;
     const short = st.short;
     const pool = st.reading.pool;
     return diagnostics.map((d) => {
@@ -956,7 +965,7 @@ export class DomainModel {
     const o = findObs(entry, st.reading.pool, (x) => contains(x.range, position) || x.range.start.line === position.line);
     if (!o) return [];
     const lines: string[] = [];
-    if (st.effective) {
+    if (st.effective || entry.nowhere) {
       const short = st.short;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;

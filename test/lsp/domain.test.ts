@@ -16,7 +16,7 @@ import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/n
 import { settingRules } from '../../server/src/core/catalog';
 import { guid, toLdif, type DomainSpec } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
-import type { ExposureResult, PostureResult } from '../../server/src/lsp/protocol';
+import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
 import { DOMAIN_BUDGET, domainBudget } from '../../server/src/lsp/domain';
 
 const DOMAIN: DomainSpec = {
@@ -86,8 +86,27 @@ function workspace(topologyAt: string | null = 'topology/corp-gp.ldf', extra?: (
 
 const at = (line: number, a: number, b: number) => ({ start: { line, character: a }, end: { line, character: b } });
 
-function exposure(c: LspClient): Promise<ExposureResult> {
-  return c.sendRequest<ExposureResult>('relaylint/exposure', {});
+/** A scope with its rules: what the view shows once every scope is expanded. */
+type FullScope = Pick<ExposureScope, 'som' | 'kind' | 'role'> & { rules: ExposureRule[] };
+type FullExposure = Omit<ExposureResult, 'scopes'> & { scopes: FullScope[] };
+
+/**
+ * The whole exposure as the view shows it with every scope expanded: `relaylint/exposure`, then
+ * `relaylint/exposureScope` for each scope. Each scope's counts are checked against its rules.
+ */
+async function exposure(c: LspClient): Promise<FullExposure> {
+  const top = await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+  const scopes: FullScope[] = [];
+  for (const [i, s] of top.scopes.entries()) {
+    const r = await c.sendRequest<ExposureScopeResult>('relaylint/exposureScope', { version: top.version, scope: i });
+    assert.equal(r.stale, undefined, `${s.som}: stale`);
+    assert.deepEqual([r.version, r.som], [top.version, s.som]);
+    const statuses: Record<string, number> = {};
+    for (const x of r.rules) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
+    assert.deepEqual({ rules: s.rules, exposed: s.exposed, statuses: s.statuses }, { rules: r.rules.length, exposed: r.rules.filter((x) => x.exposed).length, statuses }, `${s.som}: the counts are its rules'`);
+    scopes.push({ som: s.som, kind: s.kind, role: s.role, rules: r.rules });
+  }
+  return { ...top, scopes };
 }
 
 function markdown(h: unknown): string {

@@ -65,8 +65,9 @@ import { GpoResolver } from '../io/gpo-context';
 import { readRegular } from '../io/safe-fs';
 import { loadTopology } from '../io/topology';
 import { walk, type WalkError } from '../io/walk';
-import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
+import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
+import { ExposureCollector, type ExposureIndex, type ExposureRow } from './exposure';
 import { findObs, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
@@ -147,6 +148,10 @@ export interface DomainState {
   gpoFiles: number;
   effective?: EffectiveStream;
   scopeCount: number;
+  /** Which pass or edit this state is of (ExposureResult.version): a new number per state. */
+  version: number;
+  /** The Relay exposure per scope, kept compact from the pass over the scopes (exposure.ts). */
+  exposure?: ExposureIndex;
   gpoIndex: Map<string, GpoSummary>;
   /** Scope names as the editor shows them (without the domain prefix when every scope shares it). */
   short: (som: string) => string;
@@ -438,6 +443,9 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
   return assemble(prev.inputs, reading, notes);
 }
 
+/** The number of the last state assembled (DomainState.version). */
+let stateVersion = 0;
+
 /** Coverage, policy set, readiness and effective policy of what a pass read. */
 function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): DomainState {
   const policySet = new PolicySetBuilder();
@@ -461,6 +469,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
       })
     : [];
   // A stream: its scopes are computed again whenever a request reads them, and never kept.
+  // (The exposure view's part of them is kept compact by indexScopes: exposure.ts.)
   const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,
@@ -468,6 +477,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
     files,
     gpoFiles: files.size,
     scopeCount: effective?.scopeCount ?? 0,
+    version: ++stateVersion,
     gpoIndex: new Map((effective?.gpos ?? []).map((g) => [g.guid, g])),
     short: (s) => s,
     coverage: cov,
@@ -487,8 +497,9 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
 
 /**
  * One pass over the scopes: where each GPO applies, where each rule is judged, how scope names are
- * shortened, and the fates of the values of the documents open in the editor (the first
- * FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
+ * shortened, the Relay exposure (kept compact, so its requests read no scope again) and the fates
+ * of the values of the documents open in the editor (the first FATE_CACHE_FILES), which their
+ * diagnostics ask for right after the pass.
  */
 function indexScopes(state: DomainState, eff: EffectiveStream): void {
   const domains = new Set<string>();
@@ -498,7 +509,9 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
     if (f.fromEditor) open.add(p);
   }
   const fates = new FateCollector(open);
+  const exposure = new ExposureCollector((guid) => state.gpoIndex.get(guid)?.name ?? guid);
   for (const s of eff.scopes()) {
+    exposure.scope(s);
     domains.add(s.som.split('/')[0]);
     for (const g of s.gpos) {
       if (g.notScanned) continue;
@@ -515,6 +528,7 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
   }
   if (domains.size === 1) state.short = (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
   for (const [p, f] of fates.out) state.fates.set(p, f);
+  state.exposure = exposure.build();
 }
 
 /** The fates of the values of some files (wins, shadows, is shadowed, conflicts), scope by scope. */
@@ -833,63 +847,54 @@ export class DomainModel {
     return lines;
   }
 
-  /** `relaylint/exposure`. */
+  /**
+   * `relaylint/exposure`: the scopes with what the view shows of them before they are expanded
+   * (kind, role, counts), from the state's compact exposure; no scope of the stream is read.
+   */
   async exposure(): Promise<ExposureResult> {
     const st = await this.settled();
     if (!st) return { available: false, reason: 'The workspace has not been read yet.', scopes: [] };
-    if (!st.gpoFiles && !st.effective) return { available: false, reason: 'No Group Policy export was found in the workspace folders.', scopes: [] };
-    const ready = (ruleId: string): ExposureRule['readiness'] | undefined => {
-      const r = st.readiness.find((x) => x.ruleId === ruleId);
-      return r ? { status: r.status, clients: r.clients.length + (r.moreClients ?? 0) } : undefined;
-    };
-    const title = (id: string) => settingRuleById(id)?.title ?? id;
+    if (!st.gpoFiles && !st.effective) return { available: false, reason: 'No Group Policy export was found in the workspace folders.', version: st.version, scopes: [] };
     // What the pass left out (MAX_FILES, the budget) is said first.
     const limits = st.limits.join(' ');
-    if (st.effective) {
-      const gpoName = (g: string | undefined) => (g ? (st.gpoIndex.get(g)?.name ?? g) : undefined);
-      const scopes: ExposureResult['scopes'] = [];
-      // The scopes computed again from the compact policy set, one at a time.
-      for (const s of st.effective.scopes()) {
-        scopes.push({
-          som: s.som,
-          kind: s.kind,
-          role: s.role,
-          rules: s.effective.map((e) => {
-            const rule: ExposureRule = { ruleId: e.ruleId, title: title(e.ruleId), status: e.status, exposed: !!e.exposed };
-            if (e.why) rule.why = e.why;
-            if (e.winner) {
-              const gpo = gpoName(e.winner.gpo);
-              rule.winner = { ...this.locate(e.winner), ...(gpo ? { gpo } : {}) };
-            }
-            const rd = ready(e.ruleId);
-            if (rd) rule.readiness = rd;
-            return rule;
-          }),
-        });
-      }
-      return { available: true, ...(limits ? { reason: limits } : {}), scopes };
-    }
-    const STATUS: Record<CoverageEntry['status'], ExposureStatus> = { hardened: 'hardened', weak: 'weak', missing: 'missing', mixed: 'undetermined', configured: 'undetermined' };
+    if (st.effective) return { available: true, ...(limits ? { reason: limits } : {}), version: st.version, scopes: [...(st.exposure?.scopes ?? [])] };
     return {
       available: true,
       reason: `${limits ? `${limits} ` : ''}No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.`,
-      scopes: [
-        {
-          som: '(scanned files)',
-          kind: 'domain',
-          role: 'member',
-          rules: st.coverage.map((c) => {
-            const exposed = c.status === 'missing' ? c.exposedWhenMissing : c.status !== 'hardened';
-            const rule: ExposureRule = { ruleId: c.ruleId, title: title(c.ruleId), status: STATUS[c.status], exposed, why: coverageWhy(c) };
-            const src = c.status === 'hardened' ? c.sources[0] : (c.sources.find((x) => x.status === 'weak') ?? c.sources[0]);
-            if (src) rule.winner = { ...this.locate(src), ...(src.gpo ? { gpo: src.gpo } : {}) };
-            const rd = ready(c.ruleId);
-            if (rd) rule.readiness = rd;
-            return rule;
-          }),
-        },
-      ],
+      version: st.version,
+      scopes: [summaryOf({ som: FILES_SCOPE, kind: 'domain', role: 'member' }, coverageRows(st.coverage))],
     };
+  }
+
+  /**
+   * `relaylint/exposureScope`: the rules of one scope listed by `exposure()`, with their deciding
+   * lines and readiness. `stale` when the model changed since that answer (the client asks again).
+   */
+  async exposureScope(params: ExposureScopeParams): Promise<ExposureScopeResult> {
+    const st = await this.settled();
+    if (!st) return { version: 0, stale: true, rules: [] };
+    const { version } = st;
+    if (!params || params.version !== version) return { version, stale: true, rules: [] };
+    let som: string | undefined;
+    let rows: ExposureRow[] | undefined;
+    if (st.effective) {
+      rows = st.exposure?.rulesOf(params.scope);
+      som = st.exposure?.scopes[params.scope]?.som;
+    } else if (st.gpoFiles && params.scope === 0) {
+      rows = coverageRows(st.coverage);
+      som = FILES_SCOPE;
+    }
+    if (!rows || som === undefined) return { version, stale: true, rules: [] };
+    const title = (id: string) => settingRuleById(id)?.title ?? id;
+    const rules = rows.map((row) => {
+      const rule: ExposureRule = { ruleId: row.ruleId, title: title(row.ruleId), status: row.status, exposed: row.exposed };
+      if (row.why) rule.why = row.why;
+      if (row.winner) rule.winner = { ...this.locate(row.winner), ...(row.winner.gpo ? { gpo: row.winner.gpo } : {}) };
+      const r = st.readiness.find((x) => x.ruleId === row.ruleId);
+      if (r) rule.readiness = { status: r.status, clients: r.clients.length + (r.moreClients ?? 0) };
+      return rule;
+    });
+    return { version, som, rules };
   }
 
   /** `relaylint/posture`: the core's posture page of the workspace, every deciding-line reference mapped to a cell. */
@@ -936,6 +941,29 @@ export class DomainModel {
     );
     return { html, cells };
   }
+}
+
+/** The one scope of the exposure without a topology: the scanned files judged as one set. */
+const FILES_SCOPE = '(scanned files)';
+
+/** A scope's summary from its rules. */
+function summaryOf(scope: Pick<ExposureScope, 'som' | 'kind' | 'role'>, rows: readonly ExposureRow[]): ExposureScope {
+  const statuses: ExposureScope['statuses'] = {};
+  for (const r of rows) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  return { ...scope, rules: rows.length, exposed: rows.filter((r) => r.exposed).length, statuses };
+}
+
+const COVERAGE_STATUS: Record<CoverageEntry['status'], ExposureStatus> = { hardened: 'hardened', weak: 'weak', missing: 'missing', mixed: 'undetermined', configured: 'undetermined' };
+
+/** The exposure of the scanned files as one set (no topology): the set-level coverage, the first weak file as the deciding line. */
+function coverageRows(coverage: readonly CoverageEntry[]): ExposureRow[] {
+  return coverage.map((c) => {
+    const exposed = c.status === 'missing' ? c.exposedWhenMissing : c.status !== 'hardened';
+    const row: ExposureRow = { ruleId: c.ruleId, status: COVERAGE_STATUS[c.status], exposed, why: coverageWhy(c) };
+    const src = c.status === 'hardened' ? c.sources[0] : (c.sources.find((x) => x.status === 'weak') ?? c.sources[0]);
+    if (src) row.winner = { path: src.path, ...(src.offset !== undefined ? { offset: src.offset } : { line: src.line }), ...(src.gpo ? { gpo: src.gpo } : {}) };
+    return row;
+  });
 }
 
 function coverageWhy(c: CoverageEntry): string {

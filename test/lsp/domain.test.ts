@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -109,6 +109,17 @@ async function exposure(c: LspClient): Promise<FullExposure> {
   return { ...top, scopes };
 }
 
+/**
+ * A checked-in payload (test/lsp/expect/), with the workspace folder put in: `<URI>` is its `file:`
+ * URI, `<ROOT>` its path.
+ */
+function expected(name: string, root: string): unknown {
+  const text = readFileSync(join(ROOT, 'test', 'lsp', 'expect', name), 'utf8');
+  return JSON.parse(text.replaceAll('<URI>', pathToFileURL(root).href).replaceAll('<ROOT>', JSON.stringify(root).slice(1, -1)));
+}
+
+const scopeRequest = (c: LspClient, params: unknown) => c.sendRequest<ExposureScopeResult>('relaylint/exposureScope', params);
+
 function markdown(h: unknown): string {
   assert.ok(h, 'expected a hover');
   return ((h as { contents: MarkupContent }).contents as MarkupContent).value as string;
@@ -124,6 +135,25 @@ describe('workspace domain model (topology + event log)', () => {
   after(async () => {
     await c.stop();
     rmSync(ws.root, { recursive: true, force: true });
+  });
+
+  test('relaylint/exposure lists the scopes with their counts, relaylint/exposureScope the rules of one (full payloads); another version or index is stale', async () => {
+    const top = await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+    const summary = (som: string, kind: string, role: string, rules: number, exposed: number, statuses: Record<string, number>) => ({ som, kind, role, rules, exposed, statuses });
+    assert.deepEqual(top, {
+      available: true,
+      version: 1,
+      scopes: [
+        summary('corp.example', 'domain', 'member', 35, 6, { weak: 2, missing: 32, hardened: 1 }),
+        summary('corp.example/Domain Controllers', 'ou', 'dc', 40, 8, { weak: 2, missing: 37, hardened: 1 }),
+        summary('corp.example/Servers', 'ou', 'member', 35, 5, { hardened: 2, missing: 32, weak: 1 }),
+        summary('corp.example/Workstations', 'ou', 'member', 35, 6, { weak: 2, missing: 32, hardened: 1 }),
+      ],
+    });
+    assert.deepEqual(await scopeRequest(c, { version: 1, scope: 2 }), expected('exposure-scope-servers.json', ws.root));
+    for (const params of [{ version: 2, scope: 2 }, { version: 0, scope: 0 }, { version: 1, scope: 4 }, { version: 1, scope: -1 }, { version: 1, scope: 1.5 }, { version: 1, scope: '2' }, { version: '1', scope: 2 }, {}, null]) {
+      assert.deepEqual(await scopeRequest(c, params), { version: 1, stale: true, rules: [] }, JSON.stringify(params));
+    }
   });
 
   test('relaylint/exposure: every scope of the topology, every rule of its role, the deciding line and the readiness', async () => {
@@ -244,6 +274,9 @@ describe('workspace domain model (topology + event log)', () => {
     const r = await exposure(c);
     assert.equal(r.scopes.find((s) => s.som === 'corp.example/Servers')?.rules.find((x) => x.ruleId === 'smb.server.require')?.status, 'weak');
     assert.equal(changed, 1);
+    // The scopes listed before the change are stale: the view lists them again.
+    assert.equal(r.version, 2);
+    assert.deepEqual(await scopeRequest(c, { version: 1, scope: 2 }), { version: 2, stale: true, rules: [] });
   });
 });
 
@@ -252,6 +285,14 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
     const ws = workspace(null);
     const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
     try {
+      assert.deepEqual(await c.sendRequest<ExposureResult>('relaylint/exposure', {}), {
+        available: true,
+        reason: 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.',
+        version: 1,
+        scopes: [{ som: '(scanned files)', kind: 'domain', role: 'member', rules: 40, exposed: 9, statuses: { undetermined: 2, missing: 37, weak: 1 } }],
+      });
+      assert.deepEqual(await scopeRequest(c, { version: 1, scope: 0 }), expected('exposure-scope-scanned-files.json', ws.root));
+      assert.deepEqual(await scopeRequest(c, { version: 1, scope: 1 }), { version: 1, stale: true, rules: [] });
       const r = await exposure(c);
       assert.equal(r.available, true);
       assert.match(r.reason ?? '', /No domain topology/);
@@ -267,6 +308,18 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
     } finally {
       await c.stop();
       rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+
+  test('no GPO export in the folder: not available, with the reason, and no scope to ask about', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'relaylint-empty-'));
+    const c = await LspClient.start({ rootUri: pathToFileURL(root).href });
+    try {
+      assert.deepEqual(await c.sendRequest<ExposureResult>('relaylint/exposure', {}), { available: false, reason: 'No Group Policy export was found in the workspace folders.', version: 1, scopes: [] });
+      assert.deepEqual(await scopeRequest(c, { version: 1, scope: 0 }), { version: 1, stale: true, rules: [] });
+    } finally {
+      await c.stop();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

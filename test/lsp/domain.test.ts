@@ -17,7 +17,7 @@ import { settingRules } from '../../server/src/core/catalog';
 import { guid, toLdif, type DomainSpec } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
-import { DOMAIN_BUDGET, domainBudget } from '../../server/src/lsp/domain';
+import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
 
 const DOMAIN: DomainSpec = {
   soms: [
@@ -499,6 +499,56 @@ describe('the workspace model has a budget (bytes read, values kept per pass)', 
       );
     } finally {
       await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('requests read no scope of the effective-policy stream again', () => {
+  test('the exposure and a fate-cache miss (annotations, hover of a file not open in the pass) come from what the pass kept; only the posture page reads the scopes', async () => {
+    const ws = workspace();
+    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
+    const start = async () => {
+      const model = new DomainModel(async () => inputs, () => undefined, () => undefined);
+      model.schedule(0);
+      const st = await model.settled();
+      assert.ok(st?.effective, 'the topology was read');
+      return model;
+    };
+    // Diagnostics as the server judges C (its smb.client.require value is shadowed everywhere).
+    const d: Diagnostic = { range: at(6, SMB_CLIENT.length + 1, `${SMB_CLIENT}=4,0`.length), severity: 2, code: 'smb.client.require', source: 'relaylint', message: 'm.' };
+    const plain = await start();
+    const fullExposure = async (m: DomainModel) => {
+      const top = await m.exposure();
+      const all = { top, scopes: await Promise.all(top.scopes.map((_, i) => m.exposureScope({ version: top.version as number, scope: i }))) };
+      assert.ok(all.scopes.every((x) => x.version === top.version && !x.stale && x.rules.length));
+      // The versions number the states of this process, so the two models' differ.
+      return JSON.parse(JSON.stringify(all, (k, v: unknown) => (k === 'version' ? undefined : v))) as unknown;
+    };
+    const expected = { annotated: plain.annotate(ws.inf('C'), ws.text('C'), [d]), hover: plain.hoverLines(ws.inf('D'), ws.text('D'), { line: 6, character: 10 }), exposure: await fullExposure(plain) };
+    // The annotations say what the fates say (so the comparison below can fail).
+    assert.match(expected.annotated[0].message as string, /^m\. Shadowed in every scope where its GPO applies \(Workstations\): "Client Signing" wins\.$/);
+    assert.ok(expected.hover.some((l) => l.startsWith('**Effective in:** corp.example (this line wins), Domain Controllers (this line wins)')), expected.hover.join('\n'));
+    plain.dispose();
+
+    const model = await start();
+    const st = model.state as NonNullable<typeof model.state>;
+    const eff = st.effective as NonNullable<typeof st.effective>;
+    const scopes = eff.scopes.bind(eff);
+    let reads = 0;
+    eff.scopes = () => {
+      reads++;
+      return scopes();
+    };
+    try {
+      assert.deepEqual(await fullExposure(model), expected.exposure);
+      assert.deepEqual(model.annotate(ws.inf('C'), ws.text('C'), [d]), expected.annotated);
+      assert.deepEqual(model.hoverLines(ws.inf('D'), ws.text('D'), { line: 6, character: 10 }), expected.hover);
+      assert.equal(reads, 0, 'no request read the scopes again');
+      await model.posture('0.0.0', new Date(0));
+      assert.equal(reads, 1, 'the posture page reads them once');
+    } finally {
+      model.dispose();
       rmSync(ws.root, { recursive: true, force: true });
     }
   });

@@ -59,7 +59,7 @@ import {
   settingRuleById,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, ScopeResult, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
 import { tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular } from '../io/safe-fs';
@@ -68,6 +68,7 @@ import { walk, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
 import { ExposureCollector, type ExposureIndex, type ExposureRow } from './exposure';
+import { FateIndexBuilder, keyOf, type Fate, type FateIndex } from './fates';
 import { findObs, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
@@ -125,14 +126,6 @@ export interface DomainInputs {
   budget?: DomainBudget;
 }
 
-interface Fate {
-  wins: { som: string; condition?: string }[];
-  /** Lines this value shadows where it wins. */
-  over: { som: string; loc: Located }[];
-  shadowedBy: { som: string; winner?: Located; enforced: boolean }[];
-  conflict: string[];
-}
-
 /**
  * The model after a pass. What it keeps grows with the files read (bounded by MAX_FILES and the
  * budget), packed (packed.ts); the effective policy is kept as a stream over the compact policy
@@ -152,6 +145,8 @@ export interface DomainState {
   version: number;
   /** The Relay exposure per scope, kept compact from the pass over the scopes (exposure.ts). */
   exposure?: ExposureIndex;
+  /** The fates of every value, kept compact from the same pass (fates.ts): a fate-cache miss reads no scope again. */
+  fateIndex?: FateIndex;
   gpoIndex: Map<string, GpoSummary>;
   /** Scope names as the editor shows them (without the domain prefix when every scope shares it). */
   short: (som: string) => string;
@@ -251,10 +246,6 @@ function readTopologyFile(file: string, explicit: boolean, parts: TopologyPart[]
   }
   const got = readTopologyInput(file, read.bytes, { inflateRaw, explicit });
   if (got) parts.push(...got);
-}
-
-function keyOf(l: { line?: number; offset?: number }): string {
-  return l.offset !== undefined ? `O${l.offset}` : `L${l.line ?? 0}`;
 }
 
 function rangeOf(index: LineIndex, span: Span): Range {
@@ -497,9 +488,9 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
 
 /**
  * One pass over the scopes: where each GPO applies, where each rule is judged, how scope names are
- * shortened, the Relay exposure (kept compact, so its requests read no scope again) and the fates
- * of the values of the documents open in the editor (the first FATE_CACHE_FILES), which their
- * diagnostics ask for right after the pass.
+ * shortened, the Relay exposure and the fates of every value (both kept compact, so neither an
+ * exposure request nor a fate-cache miss reads a scope again), and the fates of the documents open
+ * in the editor (the first FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
  */
 function indexScopes(state: DomainState, eff: EffectiveStream): void {
   const domains = new Set<string>();
@@ -508,7 +499,7 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
     if (open.size >= FATE_CACHE_FILES) break;
     if (f.fromEditor) open.add(p);
   }
-  const fates = new FateCollector(open);
+  const fates = new FateIndexBuilder();
   const exposure = new ExposureCollector((guid) => state.gpoIndex.get(guid)?.name ?? guid);
   for (const s of eff.scopes()) {
     exposure.scope(s);
@@ -527,47 +518,17 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
     fates.scope(s);
   }
   if (domains.size === 1) state.short = (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
-  for (const [p, f] of fates.out) state.fates.set(p, f);
+  state.fateIndex = fates.build();
+  for (const [p, f] of state.fateIndex.fatesOf(open)) state.fates.set(p, f);
   state.exposure = exposure.build();
 }
 
-/** The fates of the values of some files (wins, shadows, is shadowed, conflicts), scope by scope. */
-class FateCollector {
-  readonly out = new Map<string, Map<string, Fate>>();
-  constructor(private readonly paths: ReadonlySet<string>) {
-    for (const p of paths) this.out.set(p, new Map());
-  }
-
-  private fate(l: Located, ruleId: string): Fate {
-    const m = this.out.get(l.path) as Map<string, Fate>;
-    const k = `${keyOf(l)}\u0000${ruleId}`;
-    let f = m.get(k);
-    if (!f) m.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
-    return f;
-  }
-
-  scope(s: ScopeResult): void {
-    if (!this.paths.size) return;
-    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
-    for (const e of s.effective) {
-      const live = e.shadowed.filter((x) => !x.rsop);
-      if (e.winner && this.paths.has(e.winner.path)) {
-        const f = this.fate(e.winner, e.ruleId);
-        f.wins.push({ som: s.som, ...(e.condition ? { condition: e.condition } : {}) });
-        for (const x of live) f.over.push({ som: s.som, loc: x });
-      }
-      for (const x of live) if (this.paths.has(x.path)) this.fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
-      for (const x of e.writers ?? []) if (this.paths.has(x.path)) this.fate(x, e.ruleId).conflict.push(s.som);
-    }
-  }
-}
-
 /**
- * The fates of one file's values: computed in the pass for the documents open then, else with a
- * pass over the scopes when a document's annotations or hover first need them (together with the
- * other open documents not computed yet); kept for the last FATE_CACHE_FILES files of the state.
+ * The fates of one file's values: taken from the state's fate index in the pass for the documents
+ * open then, else when a document's annotations or hover first need them (together with the other
+ * open documents not taken yet); kept for the last FATE_CACHE_FILES files of the state.
  */
-function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<string, Fate> {
+function fatesOf(state: DomainState, fsPath: string): Map<string, Fate> {
   const have = state.fates.get(fsPath);
   if (have) {
     state.fates.delete(fsPath);
@@ -579,10 +540,9 @@ function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<
     if (want.size >= FATE_CACHE_FILES) break;
     if (f.fromEditor && !state.fates.has(p)) want.add(p);
   }
-  const fates = new FateCollector(want);
-  for (const s of eff.scopes()) fates.scope(s);
-  for (const [p, f] of fates.out) if (p !== fsPath) state.fates.set(p, f);
-  state.fates.set(fsPath, fates.out.get(fsPath) as Map<string, Fate>);
+  const got = state.fateIndex?.fatesOf(want) ?? new Map<string, Map<string, Fate>>([[fsPath, new Map()]]);
+  for (const [p, f] of got) if (p !== fsPath) state.fates.set(p, f);
+  state.fates.set(fsPath, got.get(fsPath) as Map<string, Fate>);
   while (state.fates.size > FATE_CACHE_FILES) state.fates.delete(state.fates.keys().next().value as string);
   return state.fates.get(fsPath) as Map<string, Fate>;
 }
@@ -723,7 +683,7 @@ export class DomainModel {
     const st = this.state as DomainState;
     const out: ValueFate = { obs: o, appliesIn: [] };
     if (!st.effective) return out;
-    const f = fatesOf(st, st.effective, fsPath).get(`${o.key}\u0000${o.ruleId}`);
+    const f = fatesOf(st, fsPath).get(`${o.key}\u0000${o.ruleId}`);
     if (f) out.fate = f;
     if (!o.gpo) return out;
     const g = st.gpoIndex.get(o.gpo);

@@ -57,6 +57,7 @@ import {
   readTopologyInput,
   ruleOf,
   settingRuleById,
+  settingRules,
   topologyReach,
 } from '../core';
 import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
@@ -499,8 +500,10 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
     if (open.size >= FATE_CACHE_FILES) break;
     if (f.fromEditor) open.add(p);
   }
-  const fates = new FateIndexBuilder();
-  const exposure = new ExposureCollector((guid) => state.gpoIndex.get(guid)?.name ?? guid);
+  // At most one result per scope and setting rule: the columns are sized for it.
+  const results = eff.scopeCount * settingRules.length;
+  const fates = new FateIndexBuilder(results);
+  const exposure = new ExposureCollector((guid) => state.gpoIndex.get(guid)?.name ?? guid, results);
   for (const s of eff.scopes()) {
     exposure.scope(s);
     domains.add(s.som.split('/')[0]);

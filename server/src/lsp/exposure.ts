@@ -102,12 +102,20 @@ export class ExposureIndex {
 export class ExposureCollector {
   private readonly scopes: ExposureScope[] = [];
   private readonly starts: number[] = [0];
-  private rows = new Int32Array(1024 * COLS);
+  private rows: Int32Array;
   private used = 0;
   private readonly strings = new Strings();
 
-  /** `gpoName`: how the deciding GPO is named in the view (its display name, else its GUID). */
-  constructor(private readonly gpoName: (guid: string) => string) {}
+  /**
+   * `gpoName`: how the deciding GPO is named in the view (its display name, else its GUID).
+   * `rowsHint`: the rows to expect (scopes × rules), so the columns are allocated once.
+   */
+  constructor(
+    private readonly gpoName: (guid: string) => string,
+    rowsHint = 1024,
+  ) {
+    this.rows = new Int32Array(Math.max(1, rowsHint) * COLS);
+  }
 
   private push(values: readonly number[]): void {
     if (this.used + COLS > this.rows.length) {

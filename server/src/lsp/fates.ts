@@ -30,8 +30,11 @@ export function keyOf(l: { line?: number; offset?: number }): string {
 
 /** Growable Int32 column. */
 class Column {
-  data = new Int32Array(1024);
+  data: Int32Array;
   length = 0;
+  constructor(capacity: number) {
+    this.data = new Int32Array(Math.max(1024, capacity));
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = new Int32Array(this.data.length * 2);
@@ -132,9 +135,18 @@ export class FateIndexBuilder {
   private readonly ids = new Map<string, number>();
   private readonly strings: string[] = [];
   private readonly locIds = new Map<string, number>();
-  private readonly locs = new Column();
-  private readonly entries = new Column();
-  private readonly refs = new Column();
+  /** The stream shares a Located between the scopes it appears in: known ones are found without building a key. */
+  private readonly seen = new WeakMap<Located, number>();
+  private readonly locs: Column;
+  private readonly entries: Column;
+  private readonly refs: Column;
+
+  /** `resultsHint`: the scope results to expect (scopes × rules), so the columns seldom grow. */
+  constructor(resultsHint = 0) {
+    this.entries = new Column(resultsHint * ENTRY_COLS);
+    this.refs = new Column(resultsHint * 4);
+    this.locs = new Column(resultsHint * LOC_COLS);
+  }
 
   private str(s: string): number {
     let i = this.ids.get(s);
@@ -147,6 +159,8 @@ export class FateIndexBuilder {
   }
 
   private loc(l: Located): number {
+    const known = this.seen.get(l);
+    if (known !== undefined) return known;
     const value = l.value === undefined ? -1 : this.str(JSON.stringify(l.value));
     const gpo = l.gpo === undefined ? -1 : this.str(l.gpo);
     const path = this.str(l.path);
@@ -158,6 +172,7 @@ export class FateIndexBuilder {
       this.locIds.set(k, id);
       for (const v of [path, has, l.line ?? 0, l.offset ?? 0, gpo, value]) this.locs.push(v);
     }
+    this.seen.set(l, id);
     return id;
   }
 

@@ -20,8 +20,10 @@
  * - Memory: files are read and judged one at a time and nothing of a parse outlives it; each GPO
  *   export is kept packed (packed.ts: its policy and coverage records and the editor range of each
  *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
- *   compact policy set (scopes computed when a request reads them), the fate of each value only for
- *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass
+ *   compact policy set (its scopes computed once per state, by indexScopes), of which the Relay
+ *   exposure and the fate of each value are kept as numbers (exposure.ts, fates.ts), the fates as
+ *   objects only for the documents open in the editor and the few files asked about
+ *   (FATE_CACHE_FILES). A pass
  *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read, values kept) and
  *   says so (`limits`): in the log, the Relay exposure view's message and the posture page.
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
@@ -130,9 +132,10 @@ export interface DomainInputs {
 /**
  * The model after a pass. What it keeps grows with the files read (bounded by MAX_FILES and the
  * budget), packed (packed.ts); the effective policy is kept as a stream over the compact policy
- * set, so its scopes (hundreds of thousands of located values in a large domain) are computed when
- * a request needs them and not kept, and the fate of each value only for the open documents and the
- * few files asked about.
+ * set, so its scopes (hundreds of thousands of located values in a large domain) are not kept: one
+ * pass over them per state keeps what the exposure view shows and each value's fate as numbers
+ * (exposure.ts, fates.ts), and the fates as objects only for the open documents and the few files
+ * asked about. Only the posture page reads the scopes again.
  */
 export interface DomainState {
   inputs: DomainInputs;
@@ -461,7 +464,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
       })
     : [];
   // A stream: its scopes are computed again whenever a request reads them, and never kept.
-  // (The exposure view's part of them is kept compact by indexScopes: exposure.ts.)
+  // (indexScopes keeps the exposure view's part and the values' fates compact: exposure.ts, fates.ts.)
   const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,

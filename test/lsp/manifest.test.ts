@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { allRules } from '../../server/src/core';
+import { allRules, EVENT_KINDS } from '../../server/src/core';
 import { ROOT } from '../helpers/lsp-client';
 
 const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
@@ -34,6 +34,24 @@ describe('generated artefacts', () => {
     const r = run(['scripts/gen-rule-docs.mjs', '--check']);
     assert.equal(r.status, 0, r.out);
     for (const rule of allRules) assert.ok(existsSync(resolve(ROOT, 'docs', 'rules', `${rule.id}.md`)), rule.id);
+  });
+
+  test('docs/evidence.md lists every event the reader knows, with the event table\'s meaning and confidence', () => {
+    const doc = readFileSync(resolve(ROOT, 'docs', 'evidence.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- events:begin'), doc.indexOf('<!-- events:end -->'));
+    const rows = table.split('\n').filter((l) => /^\| \d/.test(l));
+    assert.equal(rows.length, EVENT_KINDS.length);
+    EVENT_KINDS.forEach((k, i) => {
+      const cells = rows[i].slice(2, -2).split(' | ');
+      assert.deepEqual(cells, [
+        `${k.id} (${k.channel})${k.recordedOnClient ? ', recorded on the client' : ''}`,
+        k.rules.map((r) => `\`${r}\``).join(', '),
+        k.meaning,
+        k.clientFields,
+        `meaning ${k.confidence}, fields ${k.fieldConfidence}`,
+        k.sources.map((t) => `[${t}]`).join(''),
+      ]);
+    });
   });
 
   test('the TextMate grammars pass their scope assertions (test/grammar)', () => {

@@ -2,24 +2,59 @@
  * The rule catalog: every rule relaylint knows, and lookups by registry value.
  */
 import { keyId, valueId } from '../keys';
+import { renderWatch } from './events';
 import type { Hive, Role, TargetOs } from '../types';
 import { ldapRules } from './ldap';
 import { metaRules } from './meta';
 import { netlogonRules } from './netlogon';
 import { ntlmRules } from './ntlm';
 import { smbRules } from './smb';
-import type { MetaRule, OsDefault, Rule, SettingRule } from './types';
+import type { MetaRule, NextStep, OsDefault, Rule, SettingRule } from './types';
 
 export * from './types';
+export { EVENT_FACTS, EVENT_LOGS, eventFact, type Confidence, type EventFact, type EventLog } from './events';
 
 /** The OS default row that applies to a role and target OS: the first matching row, or undefined. */
 export function osDefaultFor(rule: Pick<SettingRule, 'osDefaults'>, ctx: { role: Role; targetOs: TargetOs }): OsDefault | undefined {
   return rule.osDefaults.find((d) => (!d.roles || d.roles.includes(ctx.role)) && (!d.targetOs || d.targetOs.includes(ctx.targetOs)));
 }
 
+/** The target OSes the OS default rows tell apart. */
+const TARGETS: readonly TargetOs[] = ['legacy', 'win11-24h2', 'ws2025'];
+
+/**
+ * A next step's text per target OS, rendered from the `next` rule's OS default rows: for each target
+ * whose row (a DC's when `next` is DC-only, else a member's) carries a `says` sentence, `lead`, that
+ * sentence, then the tail for the row's `exposed`. Targets without such a row keep `message`.
+ */
+export function nextStepTexts(step: Pick<NextStep, 'byDefault'>, next: SettingRule): Partial<Record<TargetOs, string>> {
+  const out: Partial<Record<TargetOs, string>> = {};
+  const t = step.byDefault;
+  if (!t) return out;
+  for (const targetOs of TARGETS) {
+    const row = osDefaultFor(next, { role: next.dcOnly ? 'dc' : 'member', targetOs });
+    if (!row?.says) continue;
+    const tail = row.exposed ? t.whenExposed : t.whenSecure;
+    if (tail === undefined) throw new Error(`${next.id}: the next step has no text for a default that is ${row.exposed ? 'exposed' : 'secure'} (${targetOs})`);
+    out[targetOs] = `${t.lead} ${row.says}${tail}`;
+  }
+  return out;
+}
+
 export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, ...ntlmRules, ...netlogonRules];
 // missingIsWeak is derived from the entry's osDefaults data (same object: lookups keep identity).
 for (const rule of settingRules) rule.missingIsWeak = (ctx) => osDefaultFor(rule, ctx)?.exposed ?? false;
+// The "Events to watch" texts are rendered from the event table.
+for (const rule of settingRules) if (rule.watch) rule.events = renderWatch(rule.watch, rule.watchNote);
+// The per-target-OS next-step texts are rendered from the next rule's osDefaults rows.
+for (const rule of settingRules) {
+  for (const step of rule.nextSteps ?? []) {
+    const next = settingRules.find((r) => r.id === step.next);
+    if (!next) throw new Error(`${rule.id}: next step ${step.next} is not a catalog rule`);
+    const texts = nextStepTexts(step, next);
+    if (Object.keys(texts).length) (step as NextStep).messageByTargetOs = texts;
+  }
+}
 export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
 
 const byId = new Map<string, Rule>(allRules.map((r) => [r.id, r]));

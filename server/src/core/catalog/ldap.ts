@@ -1,6 +1,6 @@
 /**
  * LDAP rules. Facts: settings-and-formats.md §2 and §0 (sources [S14], [S15], [S20]–[S23], [S26], [S27], [S31], [S38], [S42]).
- * §7.2: the event table of [S20] contradicts [S23]/[S21]; the event texts below follow [S23] and [S21] and say so.
+ * §7.2: the event table of [S20] contradicts [S23]/[S21]; the event meanings (catalog/events.ts) follow [S23] and [S21] and say so.
  */
 import type { SettingRule } from './types';
 import { documented, HARDENED, REF, SEC_OPT, weak } from './smb';
@@ -8,17 +8,11 @@ import { documented, HARDENED, REF, SEC_OPT, weak } from './smb';
 const NTDS = 'System\\CurrentControlSet\\Services\\NTDS\\Parameters';
 const LDAP_CLIENT = 'System\\CurrentControlSet\\Services\\LDAP';
 
-const SIGNING_EVENTS =
-  'Directory Service log: 2887 (daily count of unsigned SASL binds and clear-text simple binds that were allowed), ' +
-  '2889 (one event per such bind with client address and account; needs "16 LDAP Interface Events" = 2 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Diagnostics), ' +
-  '2886 (start-up reminder that such binds are not rejected), 2888 (daily count of rejected binds once signing is required). ' +
-  'Meanings as in KB935834; the shorter table on the Learn page "LDAP signing for AD DS" describes 2888/2889 differently.';
+/** The DC's signing events (meanings in catalog/events.ts, as in KB935834 [S23]). */
+const SIGNING_EVENTS = [{ log: 'Directory Service', ids: [2887, 2889, 2886, 2888] }];
 
-const CBT_EVENTS =
-  'Directory Service log: 3039 (a client\'s TLS bind failed channel-binding validation), 3074 / 3075 (per client: would fail under enforcement / sent no token; ' +
-  'added by the August 2023 (WS2022) and October 2023 (WS2019) updates); these need the LDAP interface diagnostic level 2. ' +
-  'With Never: 3040 (daily summary of unprotected LDAPS binds) and 3041 (reminder to enforce). ' +
-  'Meanings as in the channel-binding page and KB935834; the Learn page "LDAP signing for AD DS" describes 3040/3041 differently.';
+/** The DC's channel-binding events (meanings in catalog/events.ts, as in the channel-binding page [S21] and KB935834). */
+const CBT_EVENTS = [{ log: 'Directory Service', ids: [3039, 3074, 3075, 3040, 3041] }];
 
 const SERVER_SIGNING_VALUES: Record<number, string> = {
   0: 'None (the value the AD LDS documentation uses for "disabled")',
@@ -42,11 +36,8 @@ export const ldapRules: SettingRule[] = [
         next: 'ldap.server.cbt',
         message:
           "LDAP signing is required but channel binding is not configured in this file, so NTLM relay to LDAPS stays open. Next step: set channel binding to 'When supported', watch events 3039/3074/3075, then 'Always'.",
-        messageByTargetOs: {
-          // [S21][S20]: new Server 2025 deployments default to When supported (1), with auditing on.
-          ws2025:
-            "LDAP signing is required but channel binding is not configured in this file. New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never'). Next step: watch events 3039/3074/3075, then set channel binding to 'Always'.",
-        },
+        // Per target OS: rendered from ldap.server.cbt's osDefaults rows ([S21][S20]: new Server 2025 deployments default to When supported).
+        byDefault: { lead: 'LDAP signing is required but channel binding is not configured in this file.', whenExposed: ". Next step: watch events 3039/3074/3075, then set channel binding to 'Always'." },
       },
     ],
     securityOption: { name: 'Domain controller: LDAP server signing requirements', keyName: 'MACHINE\\System\\CurrentControlSet\\Services\\NTDS\\Parameters\\LDAPServerIntegrity' },
@@ -65,7 +56,7 @@ export const ldapRules: SettingRule[] = [
       'Effectively "None" on domain controllers up to Windows Server 2022; the Default Domain Controllers Policy as shipped is reported to carry LDAPServerIntegrity = 1 ("None"). ' +
       'New Windows Server 2025 deployments require signing through "LDAP server signing requirements enforcement" (ldap.server.enforce); in-place upgrades keep the signing policy they had.',
     baselines: { microsoft: '2 (domain controller baseline)', cis: '2 (2.3.5.4 in WS2022 3.0.0)', stig: 'WN19-DC-000320' },
-    events: SIGNING_EVENTS,
+    watch: SIGNING_EVENTS,
     explanation: {
       what:
         'Domain controller (server) side. With 2 the DC rejects SASL binds that are not signed and simple binds over plain port 389; simple binds over LDAPS (636) are not affected. ' +
@@ -140,7 +131,7 @@ export const ldapRules: SettingRule[] = [
       microsoft: 'not confirmed',
       cis: 'reported as 1 by a changelog of CIS-derived WS2025 material (not confirmed)',
     },
-    events: SIGNING_EVENTS,
+    watch: SIGNING_EVENTS,
     explanation: {
       what:
         'Domain controller side, Windows Server 2025 and later. Enabled (1), or not configured, makes the DC require LDAP signing regardless of LDAPServerIntegrity; ' +
@@ -222,7 +213,7 @@ export const ldapRules: SettingRule[] = [
       'Windows Server 2022 and earlier: Never (0); the March 2023 updates turned on channel-binding auditing by default on WS2022 and WS2019. ' +
       'New Windows Server 2025 deployments: When supported (1), with auditing on. Neither default is Always.',
     baselines: { microsoft: '2 (domain controller baseline)', cis: '2 (2.3.5.3 in WS2022 3.0.0)', stig: 'not in the Server 2019 profile read' },
-    events: CBT_EVENTS,
+    watch: CBT_EVENTS,
     explanation: {
       what:
         'Domain controller side. Decides whether the DC checks that an LDAP bind made over TLS (LDAPS or StartTLS) with SASL (NTLM, Kerberos, Negotiate) belongs to that same TLS session: ' +
@@ -268,7 +259,12 @@ export const ldapRules: SettingRule[] = [
     osDefaults: [
       { roles: ['member'], exposed: false },
       // New Server 2025 deployments: When supported (1); earlier: Never (0). Neither is Always.
-      { targetOs: ['ws2025'], value: 1, exposed: true },
+      {
+        targetOs: ['ws2025'],
+        value: 1,
+        exposed: true,
+        says: "New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never')",
+      },
       { value: 0, exposed: true },
     ],
   },

@@ -101,8 +101,8 @@ export const netlogonRules: SettingRule[] = [
       () =>
         'Secure channel sealing is off (SealSecureChannel = 0): secure-channel traffic is not encrypted, so a man-in-the-middle can observe it.',
     ),
-    // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    // Default 1: HardeningKitty's default column only (V2).
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists' }],
   },
   {
     id: 'netlogon.sign',
@@ -152,8 +152,8 @@ export const netlogonRules: SettingRule[] = [
           )
         : weak('Secure channel signing is off (SignSecureChannel = 0): unless another setting forces it, secure-channel traffic can be altered by a man-in-the-middle.');
     },
-    // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    // Default 1: HardeningKitty's default column only (V2).
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists' }],
   },
   {
     id: 'netlogon.strongkey',
@@ -195,7 +195,7 @@ export const netlogonRules: SettingRule[] = [
       () =>
         'A strong session key is not required (RequireStrongKey = 0): the secure channel may use a weaker key, which makes its signing and sealing easier to break.',
     ),
-    // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    // Default 1: HardeningKitty's default column only (V2).
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists' }],
   },
 ];

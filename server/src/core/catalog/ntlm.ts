@@ -18,12 +18,11 @@ const NETLOGON = 'System\\CurrentControlSet\\Services\\Netlogon\\Parameters';
 
 const NTLM_LOG = 'Microsoft-Windows-NTLM/Operational (Applications and Services Logs > Microsoft > Windows > NTLM > Operational)';
 
-/** What the NTLM operational events name ([E31] meanings and order, [E32] field names): never an IP address. */
-const EVENT_8002 =
-  'Event 8002 in ' + NTLM_LOG + ', logged by the server: incoming NTLM that "Restrict NTLM: Incoming NTLM traffic" would block. It names the account only, with no client address or workstation';
-const EVENTS_8003_8004 =
-  'Events 8003 and 8004 in ' + NTLM_LOG + ': 8003 is NTLM that the domain restriction would block, with the workstation name the client supplied (which machines log it is not confirmed); ' +
-  '8004 is logged by the DC for pass-through NTLM it would block, naming the workstation and the server that forwarded the logon. Neither carries an IP address';
+const NTLM_OPERATIONAL = 'Microsoft-Windows-NTLM/Operational';
+
+/** The NTLM operational events (meanings in catalog/events.ts: [E31] meanings and order, [E32] field names; never an IP address). */
+const EVENT_8002 = [{ log: NTLM_OPERATIONAL, ids: [8002] }];
+const EVENTS_8003_8004 = [{ log: NTLM_OPERATIONAL, ids: [8003, 8004] }];
 
 const LM_LEVELS: Record<number, string> = {
   0: 'Send LM & NTLM responses',
@@ -141,9 +140,8 @@ export const ntlmRules: SettingRule[] = [
       'Servers and domain controllers behave as 3 (Send NTLMv2 response only) since Windows Server 2008 R2; on clients the policy is not defined and they also behave as 3. ' +
       'At 3 a domain controller still accepts LM and NTLMv1 responses.',
     baselines: { microsoft: '5', cis: '5 (2.3.11.7)', stig: 'WN10/WN11-SO-000205 (CAT I), WN19-SO-000310' },
-    events:
-      'Security event 4624 on the machines that accept the logon: AuthenticationPackageName NTLM with LmPackageName "NTLM V1" (or "LM") is a logon that level 5 would refuse. ' +
-      'ANONYMOUS LOGON events always read "NTLM V1" and are not NTLMv1 use (KB4090105). Where NTLM of any version is still used shows in ' + NTLM_LOG + ' once the "Restrict NTLM" audit settings are on',
+    watch: [{ log: 'Security', ids: [4624] }],
+    watchNote: 'Where NTLM of any version is still used shows in ' + NTLM_LOG + ' once the "Restrict NTLM" audit settings are on',
     explanation: {
       what:
         'Both sides. As a client the level decides which responses the machine sends (LM, NTLMv1, NTLMv2); as a server, and above all as a domain controller, it decides which it accepts. ' +
@@ -225,8 +223,8 @@ export const ntlmRules: SettingRule[] = [
       () =>
         'NoLMHash = 0 lets Windows store a LAN Manager hash at the next password change, a legacy form of the password that can be cracked offline.',
     ),
-    // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    // Default 1 [S26][S27] (V2).
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists and the STIG profiles' }],
   },
   minSecRule('client'),
   minSecRule('server'),
@@ -257,8 +255,7 @@ export const ntlmRules: SettingRule[] = [
     side: 'client',
     defaults: 'Not defined, which means Allow all.',
     baselines: { microsoft: '1 (Audit all; Windows Server 2025 baseline v2602)', cis: '1 or higher (2.3.11.12 Windows 11 / 2.3.11.13 WS2022)' },
-    events:
-      'Event 8001 in ' + NTLM_LOG + ', logged by the client: outgoing NTLM that "Deny all" would block. Its TargetName names the server that still needs NTLM; no IP address is recorded',
+    watch: [{ log: NTLM_OPERATIONAL, ids: [8001] }],
     explanation: {
       what:
         'Client side: what this machine does when it is about to authenticate to a remote server with NTLM. 0 Allow all, 1 Audit all (allowed and logged), 2 Deny all (blocked unless the server is on the exception list). ' +
@@ -311,7 +308,7 @@ export const ntlmRules: SettingRule[] = [
     side: 'server',
     defaults: 'Not stated in the material relaylint relies on; the Windows Server 2025 baseline v2602 newly sets it to 2.',
     baselines: { microsoft: '2 (Windows Server 2025 baseline v2602, member servers and DCs)', cis: '2 (2.3.11.11)' },
-    events: EVENT_8002,
+    watch: EVENT_8002,
     explanation: {
       what:
         'Server side: whether this machine logs NTLM authentications it receives. According to CIS lists, 0 disables the audit, 1 audits domain accounts only and 2 audits all accounts; Microsoft\'s reference pages read for relaylint do not give the numbers.',
@@ -366,7 +363,7 @@ export const ntlmRules: SettingRule[] = [
     side: 'server',
     defaults: 'Not stated in the material relaylint relies on; not set by the Microsoft baseline or CIS.',
     baselines: { microsoft: 'not set', cis: 'not set' },
-    events: EVENT_8002,
+    watch: EVENT_8002,
     explanation: {
       what:
         'Server side: whether this machine accepts incoming NTLM authentication. According to CIS lists, 0 allows all, 1 denies domain accounts and 2 denies all accounts. ' +
@@ -410,7 +407,7 @@ export const ntlmRules: SettingRule[] = [
     dcOnly: true,
     defaults: 'Not stated in the material relaylint relies on; the Windows Server 2025 baseline v2602 newly sets 7 on domain controllers.',
     baselines: { microsoft: '7 (Windows Server 2025 baseline v2602, DCs)', cis: '7 (2.3.11.12 WS2022, DC only)' },
-    events: EVENTS_8003_8004,
+    watch: EVENTS_8003_8004,
     explanation: {
       what:
         'Domain controller side: whether the DC logs the NTLM authentications it handles for the domain. According to CIS lists, 0 disables the audit and 7 enables it for everything; the meanings of the values in between are not confirmed.',
@@ -465,7 +462,7 @@ export const ntlmRules: SettingRule[] = [
     dcOnly: true,
     defaults: 'Not stated in the material relaylint relies on, which records no baseline value for it either.',
     baselines: { microsoft: 'not recorded in the material relaylint relies on', cis: 'not recorded in the material relaylint relies on' },
-    events: EVENTS_8003_8004,
+    watch: EVENTS_8003_8004,
     explanation: {
       what:
         'Domain controller side: whether the DC refuses NTLM authentication for the domain. According to CIS lists, 0 denies nothing and 7 denies all; the meanings of the values in between are not confirmed. ' +

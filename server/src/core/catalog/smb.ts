@@ -240,7 +240,7 @@ interface SwitchSpec {
   values: Record<number, string>;
   defaults: string;
   baselines: SettingRule['baselines'];
-  events?: string;
+  watch?: SettingRule['watch'];
   explanation: SettingRule['explanation'];
   references: Reference[];
   offMessage: string;
@@ -281,7 +281,7 @@ function auditSwitch(s: SwitchSpec): SettingRule {
     side: s.side,
     defaults: s.defaults,
     baselines: s.baselines,
-    events: s.events,
+    ...(s.watch ? { watch: s.watch } : {}),
     explanation: s.explanation,
     references: s.references,
     fixes: [{ value: 1, title: s.fixTitle, preferred: true }],
@@ -454,9 +454,7 @@ export const smbRules: SettingRule[] = [
       '"Control SMB signing behavior" says only outbound (client) signing is required by default, "SMB security hardening" says inbound too; ' +
       'relaylint follows the first and does not assume that a Server 2025 file server requires signing.',
     baselines: { microsoft: '1', cis: '1 (2.3.9.2, L1)', stig: 'WN10/WN11-SO-000120, WN19-SO-000190' },
-    events:
-      'SMB server audit log (Microsoft-Windows-SMBServer/Audit): 3021 for SMB2/3 clients that cannot sign and 3027 for SMBv1 clients ' +
-      '(Microsoft lists 3021 for this log; the per-event meanings come from third-party material)',
+    watch: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3021, 3027] }],
     explanation: {
       what:
         'Server side. With 1 the SMB server refuses any session that is not signed; with 0 it signs only when the client insists. ' +
@@ -488,8 +486,15 @@ export const smbRules: SettingRule[] = [
     osDefaults: [
       // Domain controllers: the Default Domain Controllers Policy requires it; Windows 11 24H2 requires inbound signing by default.
       { roles: ['dc'], value: 1, exposed: false },
-      { targetOs: ['win11-24h2'], value: 1, exposed: false },
-      // Members before 24H2, and Server 2025 (relaylint follows the page that says only outbound signing is required there).
+      { targetOs: ['win11-24h2'], value: 1, exposed: false, says: 'Windows 11 24H2 Enterprise, Pro and Education already require inbound signing by default' },
+      // Server 2025: the two pages disagree (§7.1); relaylint follows [S2], which says only outbound signing is required there.
+      {
+        targetOs: ['ws2025'],
+        value: 0,
+        exposed: true,
+        says: 'For Windows Server 2025 Microsoft\'s pages disagree on whether inbound signing is required by default; relaylint follows "Control SMB signing behavior", which says only outbound signing is',
+      },
+      // Members before 24H2.
       { value: 0, exposed: true },
     ],
   },
@@ -503,12 +508,13 @@ export const smbRules: SettingRule[] = [
         next: 'smb.server.require',
         message:
           "SMB server signing is enabled 'if client agrees' but not required (always) in this file, so the server still accepts unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
-        // The same defaults as the osDefaults of smb.server.require: [S2] for 24H2 (inbound required), [S2] vs [S3] for Server 2025 (§7.1).
-        messageByTargetOs: {
-          'win11-24h2':
-            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. Windows 11 24H2 Enterprise, Pro and Education already require inbound signing by default; requiring it here keeps it so where that default was changed. Before you do, turn on the signing audit and watch the SMB server audit log (the events reported as 3021/3027).",
-          ws2025:
-            "SMB server signing is enabled 'if client agrees' but not required (always) in this file. For Windows Server 2025 Microsoft's pages disagree on whether inbound signing is required by default; relaylint follows \"Control SMB signing behavior\", which says only outbound signing is, so the server may still accept unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.",
+        // Per target OS: rendered from smb.server.require's osDefaults rows ([S2] for 24H2, [S2] vs [S3] for Server 2025, §7.1).
+        byDefault: {
+          lead: "SMB server signing is enabled 'if client agrees' but not required (always) in this file.",
+          whenSecure:
+            '; requiring it here keeps it so where that default was changed. Before you do, turn on the signing audit and watch the SMB server audit log (the events reported as 3021/3027).',
+          whenExposed:
+            ', so the server may still accept unsigned SMB 2/3 sessions. Next step: turn on the signing audit, watch the SMB server audit log (the events reported as 3021/3027), then require signing.',
         },
       },
     ],
@@ -595,8 +601,7 @@ export const smbRules: SettingRule[] = [
       'Disabled before Windows 11 24H2. "Control SMB signing behavior" lists outbound signing as required by default on Windows 11 24H2 Enterprise, Pro and Education and on Windows Server 2025 ' +
       '(Windows 11 24H2 Home requires neither direction).',
     baselines: { microsoft: '1', cis: '1 (2.3.8.1)', stig: 'WN10/WN11-SO-000100, WN19-SO-000160' },
-    events:
-      'SMB client audit log (Microsoft-Windows-SMBClient/Audit): 31998 and 31999 cover servers that cannot sign or encrypt (which id is which is not confirmed)',
+    watch: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
     explanation: {
       what:
         'Client side. With 1 the SMB client insists on signing for every session it opens; with 0 it signs only when the server requires it. ' +
@@ -627,8 +632,9 @@ export const smbRules: SettingRule[] = [
     // Off by default before 24H2; Win11 24H2 (Ent/Pro/Edu) and Server 2025 require outbound signing by default [S2][S3] (both pages agree on the client side).
     osDefaults: [
       { targetOs: ['legacy'], value: 0, exposed: true },
-      // Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default.
-      { value: 1, exposed: false },
+      // Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default [S2].
+      { targetOs: ['win11-24h2'], value: 1, exposed: false, says: 'Windows 11 24H2 Enterprise, Pro and Education already require client signing by default' },
+      { targetOs: ['ws2025'], value: 1, exposed: false, says: 'Windows 11 24H2 Enterprise, Pro and Education and Windows Server 2025 already require client signing by default' },
     ],
   },
   {
@@ -641,12 +647,10 @@ export const smbRules: SettingRule[] = [
         next: 'smb.client.require',
         message:
           "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1; on SMB 2/3 the next step is to audit servers that cannot sign, then require client signing.",
-        // [S2]: Windows 11 24H2 (Enterprise, Pro, Education) and Server 2025 require outbound signing by default (smb.client.require osDefaults).
-        messageByTargetOs: {
-          'win11-24h2':
-            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education already require client signing by default; requiring it here keeps it so where that default was changed.",
-          ws2025:
-            "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1. Windows 11 24H2 Enterprise, Pro and Education and Windows Server 2025 already require client signing by default; requiring it here keeps it so where that default was changed.",
+        // Per target OS: rendered from smb.client.require's osDefaults rows ([S2]).
+        byDefault: {
+          lead: "SMB client signing is enabled 'if server agrees' but not required (always) in this file. That only matters for SMB1.",
+          whenSecure: '; requiring it here keeps it so where that default was changed.',
         },
       },
     ],
@@ -743,7 +747,7 @@ export const smbRules: SettingRule[] = [
       0,
     ),
     // Default 0.
-    osDefaults: [{ value: 0, exposed: false }],
+    osDefaults: [{ value: 0, exposed: false, secondary: 'the HardeningKitty lists and the STIG profiles' }],
   },
   {
     id: 'smb.server.spn',
@@ -774,8 +778,11 @@ export const smbRules: SettingRule[] = [
       cis: '1 or higher (2.3.9.5; member servers only in the server benchmark)',
       stig: 'not in the profiles read',
     },
-    events:
-      'Security event 5168 (SPN check for SMB/SMB2 failed; needs File Share auditing). KB5066913 adds an SMB server EPA audit switch, AuditClientSpnSupport, whose events are reported as 3024–3026 in third-party material',
+    watch: [
+      { log: 'Security', ids: [5168] },
+      { log: 'Microsoft-Windows-SMBServer/Audit', ids: [3024, 3025, 3026] },
+    ],
+    watchNote: 'The SMB server audit events come with the EPA audit switch AuditClientSpnSupport that KB5066913 adds',
     explanation: {
       what:
         'Server side. The SMB server checks the service principal name the client authenticated to against its own names: 0 turns the check off, 1 checks it when the client provides one, 2 requires the client to provide it. ' +
@@ -855,7 +862,7 @@ export const smbRules: SettingRule[] = [
         'Anonymous access to named pipes and shares is not restricted (RestrictNullSessAccess = 0): anyone can open a null session and enumerate the host.',
     ),
     // Default 1.
-    osDefaults: [{ value: 1, exposed: false }],
+    osDefaults: [{ value: 1, exposed: false, secondary: 'the HardeningKitty lists and the STIG profiles' }],
   },
   {
     id: 'smb1.server',
@@ -885,9 +892,8 @@ export const smbRules: SettingRule[] = [
     defaults:
       'If the value is absent the SMBv1 server counts as enabled, but the SMBv1 component is not installed by default since Windows 10 / Windows Server version 1709.',
     baselines: { microsoft: '0', cis: '0 (18.4.4)', stig: 'WN10/WN11-00-000165, WN19-00-000390' },
-    events:
-      'Microsoft-Windows-SMBServer/Audit: 3000 ("SMB1 access", with the client address; the message text is in the srv2.sys message table, the name of its one data field is not confirmed), ' +
-      'logged once SMBv1 access auditing is on (Set-SmbServerConfiguration -AuditSmb1Access $true)',
+    watch: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3000] }],
+    watchNote: 'Logged once SMBv1 access auditing is on (Set-SmbServerConfiguration -AuditSmb1Access $true)',
     explanation: {
       what:
         'Server side. "Configure SMB v1 server" from the MS Security Guide template writes SMB1 under LanmanServer\\Parameters: Disabled writes 0 (SMBv1 server off), Enabled writes 1. ' +
@@ -1019,8 +1025,7 @@ export const smbRules: SettingRule[] = [
       'The Policy CSP gives 0. The template\'s help text says that Enabled and Not configured both allow guest logons, yet the operating system blocks them by default on Windows 10 Enterprise and Education, ' +
       'Windows Server 2019 and later, and Windows 11 Pro from build 25267. relaylint therefore flags a missing value only for older targets.',
     baselines: { microsoft: '0', cis: '0 (18.6.8.1)', stig: 'WN10/WN11-CC-000040, WN19-CC-000070' },
-    events:
-      'Microsoft-Windows-SmbClient/Security: 31017 (insecure guest logon rejected), 31018 (an administrator enabled AllowInsecureGuestAuth), 31022 (insecure guest logon allowed)',
+    watch: [{ log: 'Microsoft-Windows-SmbClient/Security', ids: [31017, 31018, 31022] }],
     explanation: {
       what:
         'Client side. With 1 the SMB client accepts a server\'s offer to log on as guest without credentials; with 0 it refuses. ' +
@@ -1119,8 +1124,7 @@ export const smbRules: SettingRule[] = [
     values: { 0: 'Disabled: no audit events', 1: 'Enabled: the SMB server logs clients that could not sign' },
     defaults: '0 (auditing off). KB5066913 back-ports the switch to older releases, also off by default.',
     baselines: { microsoft: '1 (Windows 11 24H2 baseline)', cis: '1 (WS2025 18.6.7.2, from CIS-derived material)' },
-    events:
-      'Microsoft-Windows-SMBServer/Audit: 3021 for SMB2/3 clients and 3027 for SMBv1 clients (meanings from third-party material; the SMBv1 result is reported to be unreliable)',
+    watch: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3021, 3027] }],
     explanation: {
       what:
         'Server side. With 1 the SMB server writes an audit event for each client that does not support signing, without refusing it; with 0 nothing is logged. ' +
@@ -1152,8 +1156,7 @@ export const smbRules: SettingRule[] = [
     values: { 0: 'Disabled: no audit events', 1: 'Enabled: the SMB server logs clients that could not encrypt' },
     defaults: '0 (auditing off).',
     baselines: { microsoft: '1 (Windows 11 24H2 baseline)', cis: '1 (WS2025 18.6.7.1, from CIS-derived material)' },
-    events:
-      'Microsoft-Windows-SMBServer/Audit: Microsoft lists 3022 as the other server-side audit event; that 3022 is the encryption one is an inference, not confirmed',
+    watch: [{ log: 'Microsoft-Windows-SMBServer/Audit', ids: [3022] }],
     explanation: {
       what:
         'Server side. With 1 the SMB server logs each client that cannot use SMB encryption; with 0 it does not. The audit never refuses a connection.',
@@ -1183,8 +1186,7 @@ export const smbRules: SettingRule[] = [
     values: { 0: 'Disabled: no audit events', 1: 'Enabled: the SMB client logs servers that could not sign' },
     defaults: '0 (auditing off).',
     baselines: { microsoft: '1 (Windows 11 24H2 baseline)' },
-    events:
-      'Microsoft-Windows-SMBClient/Audit: 31998 and 31999 (one for signing, one for encryption; which is which is not confirmed)',
+    watch: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
     explanation: {
       what:
         'Client side. With 1 the SMB client writes an audit event whenever a server it connects to does not support signing; with 0 it stays silent. Connections are not refused.',
@@ -1216,8 +1218,7 @@ export const smbRules: SettingRule[] = [
     values: { 0: 'Disabled: no audit events', 1: 'Enabled: the SMB client logs servers that could not encrypt' },
     defaults: '0 (auditing off).',
     baselines: { microsoft: '1 (Windows 11 24H2 baseline)' },
-    events:
-      'Microsoft-Windows-SMBClient/Audit: 31998 and 31999 (one for signing, one for encryption; which is which is not confirmed)',
+    watch: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
     explanation: {
       what:
         'Client side. With 1 the SMB client logs each server that cannot encrypt SMB traffic; with 0 nothing is logged. No connection is refused.',
@@ -1248,8 +1249,7 @@ export const smbRules: SettingRule[] = [
     values: { 0: 'Disabled: no audit events', 1: 'Enabled: the SMB server logs clients that were logged on as guest' },
     defaults: '0 (auditing off).',
     baselines: { microsoft: '1 (Windows 11 24H2 baseline)', cis: '1 (WS2025 18.6.7.3, from CIS-derived material)' },
-    events:
-      '3023 (a client was logged on as guest). The guest-logon page shows it under an SMB client heading, but the event record names Microsoft-Windows-SmbServer/Security',
+    watch: [{ log: 'Microsoft-Windows-SmbServer/Security', ids: [3023] }],
     explanation: {
       what:
         'Server side. With 1 the SMB server logs each session it grants as guest; with 0 it does not. The audit does not change who is let in.',
@@ -1278,8 +1278,7 @@ export const smbRules: SettingRule[] = [
     values: { 0: 'Disabled: no audit events', 1: 'Enabled: the SMB client logs guest logons it made or refused' },
     defaults: '0 (auditing off).',
     baselines: { microsoft: '1 (Windows 11 24H2 baseline)' },
-    events:
-      'Microsoft-Windows-SmbClient/Security: 31017 (insecure guest logon rejected), 31018 (an administrator enabled AllowInsecureGuestAuth), 31022 (insecure guest logon allowed)',
+    watch: [{ log: 'Microsoft-Windows-SmbClient/Security', ids: [31017, 31018, 31022] }],
     explanation: {
       what:
         'Client side. With 1 the SMB client records guest logons it allowed or rejected; with 0 it does not. The audit does not change whether guest logons are allowed (that is smb.client.guest).',

@@ -94,7 +94,17 @@ export interface NextStep {
   next: string;
   /** The info text; `{next}` placeholders are not used: the text is complete. */
   message: string;
-  /** Text for a target OS that changes the advice (e.g. Server 2025 defaults). */
+  /**
+   * How the text reads for a target OS whose OS default row of the `next` rule carries a `says`
+   * sentence (the Windows 11 24H2 / Server 2025 defaults): `lead`, a space, that sentence, then
+   * `whenSecure` or `whenExposed` by the row's `exposed`. The row is the one for a domain controller
+   * when the `next` rule is DC-only, else for a member.
+   */
+  byDefault?: { lead: string; whenSecure?: string; whenExposed?: string };
+  /**
+   * Text per target OS where the advice changes. Rendered from `byDefault` and the `next` rule's
+   * `osDefaults` by the catalog (catalog/index.ts); never written in an entry.
+   */
   messageByTargetOs?: Partial<Record<TargetOs, string>>;
 }
 
@@ -163,6 +173,14 @@ export interface OsDefault {
   targetOs?: readonly TargetOs[];
   /** The default value, only where the sources state it plainly. */
   value?: number | string;
+  /**
+   * Set when only secondary material records `value` (mark V2 in the fact base): whose record it
+   * is, in our words (`the HardeningKitty lists`). Every text that quotes the value then names it
+   * as such; omit when a primary Microsoft source states the value (V).
+   */
+  secondary?: string;
+  /** This row's default as a sentence a text can quote (rendered into next-step messages per target OS; see `NextStep.byDefault`). */
+  says?: string;
   /** Whether the default leaves the machine exposed (coverage: "missing" is then a weakness). */
   exposed: boolean;
 }
@@ -214,7 +232,11 @@ export interface SettingRule {
   osDefaults: readonly OsDefault[];
   /** Baselines: Microsoft, CIS (id), DISA STIG (id). */
   baselines: { microsoft?: string; cis?: string; stig?: string };
-  /** Event ids to watch during rollout. */
+  /** The events to watch during rollout, by log (their meanings live in catalog/events.ts). */
+  watch?: readonly EvidenceEvents[];
+  /** A remark on those events that belongs to this setting (how they are turned on, where else to look). */
+  watchNote?: string;
+  /** The "Events to watch" text: rendered from `watch` and the event table by the catalog (catalog/index.ts); never written in an entry. */
   events?: string;
   explanation: Explanation;
   references: Reference[];

@@ -3,9 +3,10 @@
  * fields name the client, and how sure we are of each ([E..] tags: scope-and-evidence.md §3).
  *
  * Which rule an event is evidence for lives in the rule's catalog entry (`evidence.events`, next to
- * its rollout text, with `howToAudit` and the `auditSwitch`); this file keeps what is generic: how
- * each event's fields are parsed, what they mean and how sure we are. `rules` of each kind and
- * RULE_EVIDENCE are derived from the catalog.
+ * its rollout text, with `howToAudit` and the `auditSwitch`), and what each event means, how sure
+ * that is and its sources live in the catalog's event table (catalog/events.ts); this file keeps
+ * how each event's fields are parsed and how sure that is. `rules`, `meaning`, `confidence` and
+ * `sources` of each kind and RULE_EVIDENCE are derived from the catalog.
  *
  * Rules for this table (team rule: never hard-code an UNVERIFIED fact):
  * - Events are keyed on (channel, id), never on the id alone (GroupPolicy/Operational 8001 is
@@ -13,10 +14,11 @@
  * - Where the meaning of a field is UNVERIFIED the client is not given an address, host or
  *   account: the raw values are shown under their own names (`fields`) and no meaning is stated.
  */
-import { settingRules } from '../catalog';
+import { eventFact, settingRules, type Confidence } from '../catalog';
+import { SID, wellKnownSid } from '../sids';
 import { datum, type EventRecord } from './types';
 
-export type Confidence = 'V' | 'V2' | 'UNVERIFIED';
+export type { Confidence };
 
 /** What a relevant event says about one client. */
 export interface ClientFacts {
@@ -43,7 +45,7 @@ export interface EventKind {
   id: number;
   /** Catalog rules this event is evidence for: derived from the entries' `evidence.events`. */
   rules: string[];
-  /** What the event means, in our words, with its confidence. */
+  /** What the event means, in our words, with its confidence and sources: from the catalog's event table. */
   meaning: string;
   confidence: Confidence;
   /** Which fields name the client, and how sure that is. */
@@ -100,7 +102,7 @@ function account(domain: string | undefined, user: string | undefined): string |
 function isAnonymous(e: EventRecord): boolean {
   const sid = datum(e, 'TargetUserSid');
   const name = datum(e, 'TargetUserName');
-  return (sid !== undefined && sid.trim().toUpperCase() === 'S-1-5-7') || (name !== undefined && name.trim().toUpperCase() === 'ANONYMOUS LOGON');
+  return (sid !== undefined && wellKnownSid(sid.trim()) === SID.anonymousLogon) || (name !== undefined && name.trim().toUpperCase() === SID.anonymousLogon.name.toUpperCase());
 }
 
 /** Counts of a summary event: every value raw, under its own name. */
@@ -134,15 +136,15 @@ const LOGS = {
   security: { channel: SECURITY, providers: ['Microsoft-Windows-Security-Auditing'] },
 } as const;
 
-/** One event kind of the table: its log and id, what it means, which fields name the client, how sure each is. */
+/**
+ * One event kind this reader parses: its log and id, which fields name the client and how sure that
+ * is. What the event means, how sure that is and the sources come from the catalog's event table.
+ */
 interface KindRow {
   log: keyof typeof LOGS;
   id: number;
-  meaning: string;
-  confidence: Confidence;
   clientFields: string;
   fieldConfidence: Confidence;
-  sources: string[];
   /** Providers other than the log's own. */
   providers?: string[];
   recordedOnClient?: true;
@@ -151,12 +153,17 @@ interface KindRow {
 
 function kind(row: KindRow): EventKind {
   const { log, id, classify, providers, recordedOnClient, ...facts } = row;
+  const fact = eventFact(LOGS[log].channel, id);
+  if (!fact) throw new Error(`event ${LOGS[log].channel} ${id} is not in the catalog's event table`);
   const full = {
     key: `${log}.${id}`,
     channel: LOGS[log].channel,
     providers: [...(providers ?? LOGS[log].providers)],
     id,
+    meaning: fact.meaning,
+    confidence: fact.confidence,
     ...facts,
+    sources: [...fact.sources],
     ...(recordedOnClient ? { recordedOnClient } : {}),
     rules: rulesForEvent(LOGS[log].channel, id),
   } as EventKind;
@@ -166,17 +173,13 @@ function kind(row: KindRow): EventKind {
 
 const RAW = 'UNVERIFIED: values shown raw';
 const BY_PATTERN = 'positions UNVERIFIED: the client is found by its IP:port value, all values shown raw';
-const SPN = { 3024: 'no SPN', 3025: 'an unknown SPN', 3026: 'an empty SPN' } as const;
 
 const KIND_ROWS: KindRow[] = [
   {
     log: 'smb',
     id: 3000,
-    meaning: 'a client accessed this server with SMB1',
-    confidence: 'V',
     clientFields: 'one value, the client address (its field name is UNVERIFIED: the first value is taken)',
     fieldConfidence: 'V',
-    sources: ['E31', 'S39', 'E37'],
     classify: (e, k) => {
       const first = e.data[0];
       const client: ClientFacts = { fields: rawFields(e) };
@@ -187,32 +190,23 @@ const KIND_ROWS: KindRow[] = [
   {
     log: 'smb',
     id: 3021,
-    meaning: 'an SMB2/3 client does not support signing (it would fail once this server requires signing)',
-    confidence: 'V2',
     clientFields: RAW,
     fieldConfidence: 'UNVERIFIED',
-    sources: ['S1', 'S41'],
     classify: unverifiedClient,
   },
   {
     log: 'smb',
     id: 3027,
-    meaning: 'an SMB1 client without signing; Microsoft warns that this SMB1 signal can be wrong both ways',
-    confidence: 'V2',
     clientFields: RAW,
     fieldConfidence: 'UNVERIFIED',
-    sources: ['S24', 'S41'],
     classify: unverifiedClient,
   },
   ...([3024, 3025, 3026] as const).map(
     (id): KindRow => ({
       log: 'smb',
       id,
-      meaning: `SMB server SPN audit (KB5066913): the client sent ${SPN[id]}`,
-      confidence: 'V2',
       clientFields: RAW,
       fieldConfidence: 'UNVERIFIED',
-      sources: ['S24', 'S41'],
       classify: unverifiedClient,
     }),
   ),
@@ -220,11 +214,8 @@ const KIND_ROWS: KindRow[] = [
     (id): KindRow => ({
       log: 'smbclient',
       id,
-      meaning: 'this client met a server that does not support signing or encryption (which of 31998 / 31999 is which is UNVERIFIED)',
-      confidence: 'V2',
       clientFields: 'the recording machine is the client; the values (expected to name the server) are UNVERIFIED and shown raw',
       fieldConfidence: 'UNVERIFIED',
-      sources: ['S1'],
       recordedOnClient: true,
       classify: (e, k) => ({ kind: 'client', eventKind: k, client: { host: real(e.computer), fields: rawFields(e) } }),
     }),
@@ -232,31 +223,22 @@ const KIND_ROWS: KindRow[] = [
   {
     log: 'ldap',
     id: 2887,
-    meaning: '24-hour summary while the DC does not require signing: Data[0] simple binds without SSL/TLS, Data[1] SASL binds without signing; it names no client',
-    confidence: 'V',
-    clientFields: 'none (counts only)',
+    clientFields: 'none (counts only: Data[0] simple binds without SSL/TLS, Data[1] SASL binds without signing)',
     fieldConfidence: 'V2',
-    sources: ['E12', 'E37'],
     classify: summary,
   },
   {
     log: 'ldap',
     id: 2888,
-    meaning: '24-hour summary while the DC requires signing: binds that were rejected (positions UNVERIFIED)',
-    confidence: 'V',
     clientFields: 'none (counts only, positions UNVERIFIED)',
     fieldConfidence: 'UNVERIFIED',
-    sources: ['E12'],
     classify: summary,
   },
   {
     log: 'ldap',
     id: 2889,
-    meaning: 'one bind without signing: Data[2] 0 = SASL bind without signing, 1 = simple bind on a clear-text connection; both fail once the DC requires signing',
-    confidence: 'V',
-    clientFields: 'Data[0] client IP:port, Data[1] the identity it tried to authenticate as',
+    clientFields: 'Data[0] client IP:port, Data[1] the identity it tried to authenticate as, Data[2] 0 = SASL bind without signing, 1 = simple bind on a clear-text connection',
     fieldConfidence: 'V2',
-    sources: ['E12', 'E36', 'E37'],
     classify: (e, k) => {
       const at = real(datum(e, 'Data[0]'));
       const client: ClientFacts = {};
@@ -268,27 +250,21 @@ const KIND_ROWS: KindRow[] = [
       return { kind: 'client', eventKind: k, client };
     },
   },
-  { log: 'ldap', id: 3039, meaning: 'a bind over TLS failed channel-binding validation', confidence: 'V', clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', sources: ['E13'], classify: ldapByPattern },
+  { log: 'ldap', id: 3039, clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', classify: ldapByPattern },
   {
     log: 'ldap',
     id: 3040,
-    meaning: '24-hour summary: LDAPS binds without a channel binding token (policy Never); names no client',
-    confidence: 'V',
     clientFields: 'none (count, position UNVERIFIED)',
     fieldConfidence: 'UNVERIFIED',
-    sources: ['E13'],
     classify: summary,
   },
-  { log: 'ldap', id: 3074, meaning: 'this bind would fail if channel binding were enforced', confidence: 'V', clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', sources: ['E13'], classify: ldapByPattern },
-  { log: 'ldap', id: 3075, meaning: 'the client sent no channel binding token', confidence: 'V', clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', sources: ['E13'], classify: ldapByPattern },
+  { log: 'ldap', id: 3074, clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', classify: ldapByPattern },
+  { log: 'ldap', id: 3075, clientFields: BY_PATTERN, fieldConfidence: 'UNVERIFIED', classify: ldapByPattern },
   {
     log: 'ntlm',
     id: 8001,
-    meaning: 'outgoing NTLM from this machine that "Restrict NTLM: Outgoing NTLM traffic" would block',
-    confidence: 'V',
     clientFields: 'the recording machine is the client; TargetName is the server that still needs NTLM (names V2)',
     fieldConfidence: 'V2',
-    sources: ['E31', 'E32'],
     recordedOnClient: true,
     classify: (e, k) => ({
       kind: 'client',
@@ -299,32 +275,23 @@ const KIND_ROWS: KindRow[] = [
   {
     log: 'ntlm',
     id: 8002,
-    meaning: 'incoming NTLM to this server that "Restrict NTLM: Incoming NTLM traffic" would block; the event names only the account, no address or workstation',
-    confidence: 'V',
     clientFields: 'ClientDomainName\\ClientUserName (names V2)',
     fieldConfidence: 'V2',
-    sources: ['E31', 'E32'],
     classify: (e, k) => ({ kind: 'client', eventKind: k, client: { account: account(datum(e, 'ClientDomainName'), datum(e, 'ClientUserName')), fields: pick(e, ['ProcessName']) } }),
   },
   {
     log: 'ntlm',
     id: 8003,
-    meaning: 'NTLM that "Restrict NTLM: NTLM authentication in this domain" would block',
-    confidence: 'V',
     clientFields: 'Workstation (client-supplied name), DomainName\\UserName (names V2)',
     fieldConfidence: 'V2',
-    sources: ['E31', 'E32'],
     classify: (e, k) => ({ kind: 'client', eventKind: k, client: { host: real(datum(e, 'Workstation')), account: account(datum(e, 'DomainName'), datum(e, 'UserName')) } }),
   },
   {
     log: 'ntlm',
     id: 8004,
     providers: ['Microsoft-Windows-Security-Netlogon', 'Microsoft-Windows-NTLM'],
-    meaning: 'pass-through NTLM seen by the DC that the domain restriction would block',
-    confidence: 'V',
     clientFields: 'WorkstationName (client), SChannelName (the server that forwarded it), DomainName\\UserName (names V2)',
     fieldConfidence: 'V2',
-    sources: ['E31', 'E32'],
     classify: (e, k) => ({
       kind: 'client',
       eventKind: k,
@@ -334,11 +301,8 @@ const KIND_ROWS: KindRow[] = [
   {
     log: 'security',
     id: 4624,
-    meaning: 'a logon with NTLM V1 (or LM): it fails once "LAN Manager authentication level" refuses LM and NTLM (5)',
-    confidence: 'V',
     clientFields: 'IpAddress (unless "-"), WorkstationName, TargetDomainName\\TargetUserName',
     fieldConfidence: 'V',
-    sources: ['E16', 'E15'],
     classify: (e, k) => {
       const pkg = datum(e, 'AuthenticationPackageName')?.trim().toUpperCase();
       const lm = datum(e, 'LmPackageName')?.trim().toUpperCase();

@@ -3,9 +3,9 @@
  * judgement for every place that needs it (scope lists, `gpos[]`, the applies-nowhere finding and
  * coverage): a GPO applies to a computer only if the computer is granted Apply Group Policy, and a
  * deny for any of its groups excludes it.
- * - Groups every computer of the scope is in: Authenticated Users (S-1-5-11), Everyone (S-1-1-0),
- *   and Domain Computers (RID 515) for member computers; for domain controllers Domain Controllers
- *   (RID 516) and S-1-5-9. Allowed to one of them: no condition.
+ * - Groups every computer of the scope is in (`holdsEvery` in core/sids.ts): Authenticated Users,
+ *   Everyone, and Domain Computers for member computers; for domain controllers Domain Controllers
+ *   and Enterprise Domain Controllers. Allowed to one of them: no condition.
  * - Allowed only to other trustees: conditional, naming them.
  * - Denied to one of those groups, or allowed to no one: the GPO applies nowhere (in that role).
  *   "Allowed to no one" is concluded only from a whole DACL (a Backup.xml descriptor): a report's
@@ -13,6 +13,7 @@
  *   `hardenad-security-logs__gpreport.xml`: only a deny is listed), so there it stays a condition.
  * - Denied to another trustee: conditional, naming it.
  */
+import { wellKnownName, wellKnownSid } from '../sids';
 import type { Trustee } from '../types';
 
 export type FilterRole = 'dc' | 'member';
@@ -24,21 +25,10 @@ export interface ApplyTrustees {
   complete?: boolean;
 }
 
-const ALL = new Set(['s-1-5-11', 's-1-1-0']);
-const ALL_NAMES = /(^|\\)(authenticated users|everyone)$/i;
-const MEMBER_NAMES = /(^|\\)domain computers$/i;
-const DC_NAMES = /(^|\\)(domain controllers|enterprise domain controllers)$/i;
-
 /** Whether every computer of the role is in the trustee (by SID; by name only when the SID is not given). */
 export function coversAll(t: Trustee, role: FilterRole): boolean {
-  const sid = t.sid?.toLowerCase();
-  if (sid) {
-    if (ALL.has(sid)) return true;
-    if (role === 'member') return /^s-1-5-21-\d+-\d+-\d+-515$/.test(sid);
-    return sid === 's-1-5-9' || /^s-1-5-21-\d+-\d+-\d+-516$/.test(sid);
-  }
-  const n = t.name ?? '';
-  return ALL_NAMES.test(n) || (role === 'member' ? MEMBER_NAMES.test(n) : DC_NAMES.test(n));
+  const known = t.sid ? wellKnownSid(t.sid) : wellKnownName(t.name ?? '');
+  return known?.holdsEvery?.includes(role) ?? false;
 }
 
 export const trusteeText = (t: Trustee): string => t.name ?? t.sid ?? '?';

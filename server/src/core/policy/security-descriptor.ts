@@ -16,6 +16,7 @@
  * Bounded and fail-closed: every offset and count is checked against the bytes; input that does not
  * hold together gives a `problem` (security filtering unknown) and never throws.
  */
+import { wellKnownSid } from '../sids';
 import type { Trustee } from '../types';
 
 /** Apply Group Policy extended right (scope-and-evidence.md P10). */
@@ -155,20 +156,10 @@ export function applyTrusteesOfSd(b: Uint8Array, names: ReadonlyMap<string, stri
   return { ok: true, allow: [...allow.values()], deny: [...deny.values()] };
 }
 
-/**
- * Names for SIDs: the ones scope-and-evidence.md names (P10: Authenticated Users S-1-5-11,
- * Everyone S-1-1-0, Domain Computers RID 515, Domain Controllers RID 516; §3.8: S-1-5-7
- * ANONYMOUS LOGON), then what the file itself says; any other SID stays raw.
- */
+/** Names for SIDs: what the file itself says, then the well-known list (core/sids.ts); any other SID stays raw. */
 export function trusteeOf(sid: string, names: ReadonlyMap<string, string> = new Map()): Trustee {
   const own = names.get(sid.toUpperCase());
   if (own) return { sid, name: own };
-  const wellKnown = WELL_KNOWN[sid.toUpperCase()];
-  if (wellKnown) return { sid, name: wellKnown };
-  const rid = /^S-1-5-21-\d+-\d+-\d+-(\d+)$/i.exec(sid)?.[1];
-  if (rid === '515') return { sid, name: 'Domain Computers' };
-  if (rid === '516') return { sid, name: 'Domain Controllers' };
-  return { sid };
+  const wellKnown = wellKnownSid(sid);
+  return wellKnown && !wellKnown.unnamed ? { sid, name: wellKnown.name } : { sid };
 }
-
-const WELL_KNOWN: Record<string, string> = { 'S-1-5-11': 'Authenticated Users', 'S-1-1-0': 'Everyone', 'S-1-5-7': 'ANONYMOUS LOGON' };

@@ -3,7 +3,7 @@
  * Pure and table-driven: everything family-specific is in levels.ts; the texts of settings come from
  * the catalog entries (display names, values, fix titles, event texts).
  */
-import { settingRuleById } from '../catalog';
+import { osDefaultFor, settingRuleById } from '../catalog';
 import type { RegData } from '../types';
 import { ALL_SCOPE, type Loc, type PostureInput, type PostureScope, type ReadinessClientJson, type ReadinessJson, type RuleState } from './input';
 import { FAMILIES, LEVEL_NAMES, ROLLOUT_ORDER, topLevel, type Condition, type FamilyDef, type FamilyId, type LevelDef, type RuleCondition } from './levels';
@@ -141,9 +141,13 @@ function evalRule(p: PostureInput, scope: PostureScope, c: RuleCondition): CondO
         ? { ...out, ok: false, text: `${ruleLabel(c.rule)}: not configured, and the Windows default leaves machines exposed for this role and target OS${viaDc}` }
         : { ...out, ok: true, text: `${ruleLabel(c.rule)}: not configured; the Windows default is secure for this role and target OS${viaDc}` };
     }
-    const d = c.missing.default;
-    const ok = c.hardened ? false : testValue(c, d);
-    return { ...out, ok, text: `${ruleLabel(c.rule)}: not configured; Windows default ${d}${viaDc}` };
+    // 'default-value': the catalog's OS default for the role and target OS of the scope it is judged in.
+    const rule = settingRuleById(c.rule);
+    const d = rule ? osDefaultFor(rule, { role: where.role, targetOs: p.targetOs }) : undefined;
+    if (typeof d?.value !== 'number') return { ...out, ok: false, text: `${ruleLabel(c.rule)}: not configured, and the catalog records no default value for this role and target OS${viaDc}` };
+    const ok = c.hardened ? false : testValue(c, d.value);
+    const said = d.secondary ? `default ${d.value} as recorded in ${d.secondary} (a secondary source)` : `Windows default ${d.value}`;
+    return { ...out, ok, text: `${ruleLabel(c.rule)}: not configured; ${said}${viaDc}` };
   }
   // Configured (hardened, weak or mixed).
   if (c.hardened) {
@@ -163,7 +167,8 @@ function evalRule(p: PostureInput, scope: PostureScope, c: RuleCondition): CondO
   return r;
 }
 
-function evalCond(p: PostureInput, scope: PostureScope, c: Condition): CondOutcome {
+/** The outcome of one condition in one scope (exported for the table tests of the catalog-derived texts). */
+export function evalCond(p: PostureInput, scope: PostureScope, c: Condition): CondOutcome {
   if ('anyOf' in c) {
     const alts = c.anyOf.map((a) => evalCond(p, scope, a));
     const hit = alts.find((a) => a.ok);

@@ -13,7 +13,8 @@
  * encodings), the definition text says so.
  */
 
-import { settingRules, type PostureFamily } from '../catalog';
+import { osDefaultFor, settingRuleById, settingRules, type OsDefault, type PostureFamily } from '../catalog';
+import { ROLES, TARGET_OSES } from '../config';
 
 export type FamilyId = PostureFamily;
 
@@ -23,8 +24,11 @@ export type MissingPolicy =
   | 'fail'
   /** Not configured passes when the catalog says the OS default is not exposed for this role and target OS (`exposedWhenMissing` false). */
   | 'os-default'
-  /** Not configured behaves as this documented default value. */
-  | { default: number };
+  /**
+   * Not configured behaves as the catalog's OS default value for the scope's role and target OS
+   * (`osDefaultFor`); the text names a secondary source where the catalog's row does.
+   */
+  | 'default-value';
 
 export interface RuleCondition {
   rule: string;
@@ -79,6 +83,49 @@ export const LEVEL_NAMES: Record<number, string> = {
   5: 'NTLM restricted with exceptions',
 };
 
+/**
+ * The one OS default row a level text may quote for a rule: the same numeric value for every role
+ * and target OS (else the text would have to say per role, and this throws).
+ */
+function quotedDefault(ruleId: string): OsDefault & { value: number } {
+  const rule = settingRuleById(ruleId);
+  if (!rule) throw new Error(`levels: ${ruleId} is not a catalog rule`);
+  const rows = ROLES.flatMap((role) => TARGET_OSES.map((targetOs) => osDefaultFor(rule, { role, targetOs })));
+  const first = rows[0];
+  if (!first || typeof first.value !== 'number' || rows.some((r) => r?.value !== first.value || r?.secondary !== first.secondary)) {
+    throw new Error(`levels: ${ruleId} has no single numeric OS default to quote`);
+  }
+  return first as OsDefault & { value: number };
+}
+
+/** A default a level text states plainly: only a value a primary source gives (throws for a secondary one). */
+function plainDefault(ruleId: string): number {
+  const d = quotedDefault(ruleId);
+  if (d.secondary) throw new Error(`levels: the default of ${ruleId} is recorded only in ${d.secondary}; quote it with defaultsNote`);
+  return d.value;
+}
+
+/**
+ * What a level text says about the defaults of these rules (one value for all of them), with the
+ * catalog's confidence: "both are the Windows default" where a primary source gives it, "… as
+ * recorded in <source>, a secondary source" where only secondary material records it.
+ */
+export function defaultsNote(ruleIds: readonly string[]): string {
+  const rows = ruleIds.map((id) => ({ id, d: quotedDefault(id) }));
+  const value = rows[0].d.value;
+  if (rows.some((r) => r.d.value !== value)) throw new Error(`levels: ${ruleIds.join(', ')} have different defaults`);
+  const primary = rows.filter((r) => !r.d.secondary).map((r) => r.id);
+  const secondary = rows.filter((r) => r.d.secondary);
+  const sources = [...new Set(secondary.map((r) => r.d.secondary))];
+  if (sources.length > 1) throw new Error(`levels: ${ruleIds.join(', ')} cite different secondary sources`);
+  const them = (ids: readonly string[]) => (ids.length === ruleIds.length ? (ids.length === 1 ? '' : ids.length === 2 ? 'both' : 'all of them') : ids.join(' and '));
+  const recorded = `as recorded in ${sources[0]}, a secondary source`;
+  if (!secondary.length) return primary.length === 1 ? `${value} is the Windows default` : `${them(primary)} are the Windows default`;
+  const ids = secondary.map((r) => r.id);
+  if (!primary.length) return ids.length === 1 ? `${value} is the default ${recorded}` : `${value} is the default of ${them(ids)} ${recorded}`;
+  return `${value} is the Windows default of ${them(primary)}, and the default of ${them(ids)} ${recorded}`;
+}
+
 /** Condition shorthands: a rule at one of these values, a rule the catalog judges hardened, the event logs, one of several. */
 const is = (rule: string, values: readonly number[], missing: MissingPolicy, on?: 'dc'): RuleCondition => ({ rule, values, ...(on ? { on } : {}), missing });
 const hardened = (rule: string, missing: MissingPolicy, on?: 'dc'): RuleCondition => ({ rule, hardened: true, ...(on ? { on } : {}), missing });
@@ -110,7 +157,8 @@ const NTLM_EVERYWHERE = [
   hardened('ntlm.minclient', 'fail'),
   logs(['ntlm.lmcompat'], 'ready'),
 ];
-const NETLOGON_REQUIRED = [is('netlogon.signorseal', [1], { default: 1 }), is('netlogon.strongkey', [1], { default: 1 })];
+const NETLOGON_REQUIRED = [is('netlogon.signorseal', [1], 'default-value'), is('netlogon.strongkey', [1], 'default-value')];
+const NETLOGON_WHEN_POSSIBLE = [is('netlogon.sign', [1], 'default-value'), is('netlogon.seal', [1], 'default-value')];
 
 const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
   family('smb-signing', 'SMB signing', 'SMB servers do not require signing and the signing audit is off.', [
@@ -120,7 +168,7 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
     ],
     [
       'The "if client agrees" / "if server agrees" settings are on (smb.server.enable = 1, smb.client.enable = 1 or its default). Only SMBv1 uses them; for SMB 2 and 3 this stage changes nothing.',
-      [is('smb.server.enable', [1], 'fail'), is('smb.client.enable', [1], { default: 1 })],
+      [is('smb.server.enable', [1], 'fail'), is('smb.client.enable', [1], 'default-value')],
     ],
     ['SMB servers require signing (smb.server.require = 1, or the OS default where it already requires it), which closes NTLM relay to SMB on these hosts.', [SMB_SERVER_REQUIRED]],
     [
@@ -148,10 +196,10 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
         'so relaylint takes it as on only when the logs show it.',
       [logs(['ldap.server.signing'], 'audit-on')],
     ],
-    ['Clients negotiate LDAP signing (ldap.client.signing = 1 or 2; 1 is the Windows default).', [is('ldap.client.signing', [1, 2], { default: 1 })]],
+    [`Clients negotiate LDAP signing (ldap.client.signing = 1 or 2; ${defaultsNote(['ldap.client.signing'])}).`, [is('ldap.client.signing', [1, 2], 'default-value')]],
     [
       'Domain controllers require LDAP signing (ldap.server.signing = 2, or Server 2025 enforcement as the catalog judges it).',
-      [is('ldap.client.signing', [1, 2], { default: 1 }), LDAP_DC_SIGNING],
+      [is('ldap.client.signing', [1, 2], 'default-value'), LDAP_DC_SIGNING],
     ],
     [
       'Domain controllers require signing, clients require it too (ldap.client.signing = 2) and the DC logs show no client that binds without signing.',
@@ -179,8 +227,8 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
       [anyOf(is('ntlm.in.audit', [2], 'fail'), is('ntlm.out', [1, 2], 'fail'), is('ntlm.domain.audit', [7], 'fail', 'dc'))],
     ],
     [
-      'Machines send NTLMv2 only (ntlm.lmcompat 3 or higher; 3 is the default) and require NTLMv2 session security with 128-bit encryption (ntlm.minclient, ntlm.minserver = 537395200).',
-      [is('ntlm.lmcompat', [3, 4, 5], { default: 3 }), hardened('ntlm.minclient', 'fail'), hardened('ntlm.minserver', 'fail')],
+      `Machines send NTLMv2 only (ntlm.lmcompat 3 or higher; ${plainDefault('ntlm.lmcompat')} is the default) and require NTLMv2 session security with 128-bit encryption (ntlm.minclient, ntlm.minserver = 537395200).`,
+      [is('ntlm.lmcompat', [3, 4, 5], 'default-value'), hardened('ntlm.minclient', 'fail'), hardened('ntlm.minserver', 'fail')],
     ],
     [
       'Domain controllers refuse LM and NTLMv1 (ntlm.lmcompat = 5 in the DCs\' scope) and servers require NTLMv2 session security.',
@@ -200,12 +248,12 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
   family('netlogon', 'Netlogon secure channel', 'A GPO turns secure-channel signing or sealing off.', [
     ['No audit switch for the secure channel among the Group Policy settings relaylint knows.', null],
     [
-      'Secure-channel data is signed and sealed when possible (netlogon.sign = 1, netlogon.seal = 1; both are the Windows default).',
-      [is('netlogon.sign', [1], { default: 1 }), is('netlogon.seal', [1], { default: 1 })],
+      `Secure-channel data is signed and sealed when possible (netlogon.sign = 1, netlogon.seal = 1; ${defaultsNote(['netlogon.sign', 'netlogon.seal'])}).`,
+      NETLOGON_WHEN_POSSIBLE,
     ],
     [
-      'Signing or sealing is always required with a strong session key (netlogon.signorseal = 1, netlogon.strongkey = 1; both are the Windows default).',
-      [is('netlogon.sign', [1], { default: 1 }), is('netlogon.seal', [1], { default: 1 }), ...NETLOGON_REQUIRED],
+      `Signing or sealing is always required with a strong session key (netlogon.signorseal = 1, netlogon.strongkey = 1; ${defaultsNote(['netlogon.signorseal', 'netlogon.strongkey'])}).`,
+      [...NETLOGON_WHEN_POSSIBLE, ...NETLOGON_REQUIRED],
     ],
     [
       'L3 and evidence from the logs that no machine fails the secure-channel requirement. No event source for this is read yet, so L3 is the practical top.',

@@ -23,6 +23,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'server/out/server.js' },
+  // The server parses a large topology export on a thread of its own (lsp/topology-parse.ts).
+  { ...common, entryPoints: ['server/src/lsp/topology-thread.ts'], outfile: 'server/out/topology-thread.js' },
   // The CLI is three bundles: the `relaylint` command is a small launcher (cli/launch.ts) that starts
   // the program (cli.ts) and the reading thread (cli/feed-thread.ts) on worker threads, so neither
   // the launching thread nor the reading thread loads the whole program (bench/README.md).

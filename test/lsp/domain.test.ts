@@ -490,12 +490,15 @@ describe('the workspace model has a budget (bytes read, values kept per pass)', 
   test('the budget in bytes: a pass that reaches it stops before the next file', async () => {
     const ws = workspace();
     const sorted = ['A', 'B', 'C', 'D'].sort((x, y) => (ws.inf(x) < ws.inf(y) ? -1 : 1));
-    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, env: { RELAYLINT_DOMAIN_BUDGET_BYTES: '100' } });
+    // The topology is read first and counts too: one byte more leaves room for the first GPO export.
+    const budget = Buffer.byteLength(toLdif(DOMAIN)) + 1;
+    const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href, env: { RELAYLINT_DOMAIN_BUDGET_BYTES: String(budget) } });
     try {
       const r = await exposure(c);
       assert.equal(
         r.reason,
-        `The workspace model stopped at its budget (100 bytes read or 250,000 values kept per pass): 3 of 4 GPO export(s), from ${ws.inf(sorted[1])} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number).`,
+        `The workspace model stopped at its budget (${budget.toLocaleString('en-US')} bytes read or 250,000 values kept per pass): 3 of 4 GPO export(s), from ${ws.inf(sorted[1])} on, were not read, so the effective policy, coverage and Relay exposure leave them out (the CLI reads any number). ` +
+          `The workspace model stopped at its budget (${budget.toLocaleString('en-US')} bytes read per pass): 1 of 1 event-log file(s), from ${join(ws.root, 'logs', 'DC01-relay-events.xml')} on, were not read, so the rollout readiness leaves them out (the CLI reads any number).`,
       );
     } finally {
       await c.stop();

@@ -155,6 +155,7 @@ describe('manifest', () => {
       '!package.json',
       '!client/out/extension.js',
       '!server/out/server.js',
+      '!server/out/topology-thread.js',
       '!syntaxes/**',
       '!language-configuration/**',
       '!docs/rules/**',

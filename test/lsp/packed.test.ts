@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { coverageSources, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
-import { findObs, obsAt, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
+import { findObs, liveStrings, obsAt, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
 import { ROOT } from '../helpers/lsp-client';
 
 function files(dir: string, out: string[] = []): string[] {
@@ -55,10 +55,15 @@ describe('packed file records (the workspace model)', () => {
         const policy = filePolicy(p, parsed, { guid: '{31B2F340-016D-11D2-945F-00C04FB984F9}', name: 'Default Domain Policy' }, index, isPolicyJudgement(parsed, options) ? judged : undefined);
         // A distinct range per value, so a mix-up of rows shows.
         const ranges = policy.observations.map((_, i) => ({ start: { line: i, character: i + 1 }, end: { line: i + 2, character: i + 3 } }));
-        const packed = packFile(p, policy, ranges, sources, { hash: 7, binary: parsed.format === 'registry-pol', fromEditor: false }, pool);
+        const packed = packFile(p, policy, ranges, sources, { hash: 7, binary: parsed.format === 'registry-pol', fromEditor: false, bytes: bytes.length }, pool);
         const where = relative(ROOT, p);
         assert.deepStrictEqual(unpackPolicy(p, packed, pool), policy, where);
         assert.deepStrictEqual(unpackSources(p, packed, pool), sources, where);
+        // Moved to a new pool (the pool's compaction), the records are the same.
+        const fresh = new StringPool();
+        const moved = repackFile(packed, pool, fresh);
+        assert.deepStrictEqual([unpackPolicy(p, moved, fresh), unpackSources(p, moved, fresh)], [policy, sources], `${where} (repacked)`);
+        assert.ok(sameExceptRanges(packed, packed), where);
         assert.equal(obsCount(packed), policy.observations.length, where);
         policy.observations.forEach((o, i) => {
           const key = o.offset !== undefined ? `O${o.offset}` : `L${o.line ?? 0}`;
@@ -92,14 +97,25 @@ describe('packed file records (the workspace model)', () => {
     };
     const ranges = values.map((_, i) => ({ start: { line: i, character: 0 }, end: { line: i, character: 5 } }));
     const sources = values.map((value, i) => [base.ruleId, { path: 'p.inf', line: i + 1, value, state: 'set', status: 'unknown', ...(i % 2 ? { gpo: 'n' } : {}) }] as [string, never]);
-    const packed = packFile('p.inf', policy, ranges, sources, { hash: 1, binary: false, fromEditor: false }, pool);
+    const packed = packFile('p.inf', policy, ranges, sources, { hash: 1, binary: false, fromEditor: false, bytes: 10 }, pool);
     assert.deepStrictEqual(unpackPolicy('p.inf', packed, pool), policy);
     assert.deepStrictEqual(unpackSources('p.inf', packed, pool), sources);
+    // Every string column is moved by the compaction, and only those (integers stay as they are).
+    const fresh = new StringPool();
+    fresh.id('a string that shifts every id');
+    const moved = repackFile(packed, pool, fresh);
+    assert.deepStrictEqual([unpackPolicy('p.inf', moved, fresh), unpackSources('p.inf', moved, fresh)], [policy, sources]);
+    assert.equal(liveStrings([packed], pool), pool.size);
+    // Only ranges moved: the same records; a value changed: not.
+    const shifted = packFile('p.inf', policy, ranges.map((r) => ({ start: { line: r.start.line, character: 3 }, end: { line: r.end.line, character: 9 } })), sources, { hash: 2, binary: false, fromEditor: true, bytes: 12 }, pool);
+    assert.equal(sameExceptRanges(packed, shifted), true);
+    const changed = packFile('p.inf', { ...policy, observations: policy.observations.map((o, i) => (i === 3 ? { ...o, value: 'other' } : o)) }, ranges, sources, { hash: 3, binary: false, fromEditor: true, bytes: 12 }, pool);
+    assert.equal(sameExceptRanges(packed, changed), false);
   });
 
   test('no location: nothing', () => {
     const pool = new StringPool();
-    const packed = packFile('x.inf', { path: 'x.inf', format: 'inf', gpos: [], observations: [] }, [], [], { hash: 1, binary: false, fromEditor: true }, pool);
+    const packed = packFile('x.inf', { path: 'x.inf', format: 'inf', gpos: [], observations: [] }, [], [], { hash: 1, binary: false, fromEditor: true, bytes: 0 }, pool);
     assert.equal(rangeAt(packed, false, 1), undefined);
     assert.equal(findObs(packed, pool, () => true), undefined);
     assert.deepStrictEqual(unpackPolicy('x.inf', packed, pool), { path: 'x.inf', format: 'inf', gpos: [], observations: [] });

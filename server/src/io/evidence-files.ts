@@ -61,6 +61,23 @@ export function tryEvidence(collector: EvidenceCollector, file: string, display:
   }
 }
 
+/**
+ * Whether a file is an event export by content, without reading it (detection looks at its first
+ * bytes only): the language server names the event logs it leaves out past its budget.
+ */
+export function looksLikeEvidence(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
+    return st.isFile() && !!detectEvidence(new FdSource(fd, st.size), file);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Reads the source into the collector when its content is an event export; undefined otherwise. */
 function readIfEvidence(collector: EvidenceCollector, file: string, display: string, src: ByteSource): EvidenceFileSummary | undefined {
   let format: EvidenceFormat | undefined;

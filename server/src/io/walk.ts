@@ -55,6 +55,14 @@ export interface WalkError {
   message: string;
 }
 
+export interface WalkOptions {
+  /**
+   * Folder names never entered, besides `.git`, `node_modules`, `.svn` and `.hg` (a plain folder or
+   * a folder link of that name): the language server's editor-tooling folders. The CLI passes none.
+   */
+  skipDirs?: ReadonlySet<string>;
+}
+
 /**
  * File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today), plus `.evtx` and
  * `.csv`: event-log exports for rollout readiness (read by io/evidence-files.ts, by content).
@@ -103,7 +111,7 @@ interface Listing {
 }
 
 /** Sort one entry of a folder into the listing (and the folder's GPO metadata). */
-function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder): void {
+function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder, skip: (name: string) => boolean): void {
   const name = ent.name;
   if (name.length <= 14) {
     const lower = name.toLowerCase();
@@ -111,7 +119,7 @@ function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder)
     if (CONFIG_NAMES.has(lower)) folder.configNamed = true;
   }
   if (ent.isDirectory()) {
-    if (!SKIP_DIRS.has(name)) out.dirs.push(name);
+    if (!skip(name)) out.dirs.push(name);
   } else if (ent.isSymbolicLink()) {
     out.links.push(name);
   } else if (ent.isFile()) {
@@ -121,7 +129,7 @@ function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder)
     try {
       const st = fs.lstatSync(path.join(dir, name));
       if (st.isDirectory()) {
-        if (!SKIP_DIRS.has(name)) out.dirs.push(name);
+        if (!skip(name)) out.dirs.push(name);
       } else if (st.isSymbolicLink()) out.links.push(name);
       else if (st.isFile() && CANDIDATE.test(name)) out.files.push(name);
     } catch {
@@ -136,7 +144,7 @@ function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder)
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The names in a folder that the walk needs: listed at once when the folder is small, else read as a stream. */
-function listDir(dir: string, folder: WalkFolder): Listing {
+function listDir(dir: string, folder: WalkFolder, skip: (name: string) => boolean): Listing {
   const out: Listing = { files: [], dirs: [], links: [] };
   let listed: fs.Dirent[] | undefined;
   try {
@@ -146,11 +154,11 @@ function listDir(dir: string, folder: WalkFolder): Listing {
     // Reported as before by opendir below (same message).
   }
   if (listed) {
-    for (const ent of listed) classify(dir, ent, out, folder);
+    for (const ent of listed) classify(dir, ent, out, folder, skip);
   } else {
     const d = fs.opendirSync(dir, { bufferSize: 256 });
     try {
-      for (let ent = d.readSync(); ent !== null; ent = d.readSync()) classify(dir, ent, out, folder);
+      for (let ent = d.readSync(); ent !== null; ent = d.readSync()) classify(dir, ent, out, folder, skip);
     } finally {
       d.closeSync();
     }
@@ -162,7 +170,9 @@ function listDir(dir: string, folder: WalkFolder): Listing {
   return out;
 }
 
-export function* walk(roots: readonly string[], errors: WalkError[]): Generator<WalkEntry> {
+export function* walk(roots: readonly string[], errors: WalkError[], options: WalkOptions = {}): Generator<WalkEntry> {
+  const extra = options.skipDirs;
+  const skip = extra?.size ? (name: string) => SKIP_DIRS.has(name) || extra.has(name) : (name: string) => SKIP_DIRS.has(name);
   const rootReals = roots.map(realOrUndefined).filter((r): r is string => !!r);
   const inRoots = (real: string) => rootReals.some((r) => inside(real, r));
   for (const root of roots) {
@@ -188,7 +198,7 @@ export function* walk(roots: readonly string[], errors: WalkError[]): Generator<
       const dir = folder.path;
       let listing: Listing;
       try {
-        listing = listDir(dir, folder);
+        listing = listDir(dir, folder, skip);
       } catch (e) {
         errors.push({ path: dir, message: (e as Error).message });
         return;
@@ -217,7 +227,7 @@ export function* walk(roots: readonly string[], errors: WalkError[]): Generator<
           target = undefined;
         }
         if (target?.isDirectory()) {
-          if (SKIP_DIRS.has(n)) continue;
+          if (skip(n)) continue;
           if (!inRoots(real as string)) {
             yield { path: p, explicit: false, folder, name: n, problem: { severity: 'warning', message: 'This folder is a symbolic link to a place outside the scanned folders; it was not followed (name it on the command line to scan it).' } };
           } else if (chain.some((c) => inside(c, real as string)) || inside(realOrUndefined(dir) ?? dir, real as string)) {

@@ -6,13 +6,16 @@
  *
  * - Discovery: the CLI's walks, so the editor and the CLI find the same files. GPO exports
  *   (`*.inf|*.reg|*.xml|*.pol`, then by content) and event logs (`*.evtx|*.xml|*.csv`, by content)
- *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` skipped, symbolic links
- *   followed only inside the folders, loops and links leading out noted), bounded at MAX_FILES
- *   candidates; every file is read by `readRegular` (regular files only, the size checked on the
- *   open descriptor before a byte is read). Topology exports by content through io/topology.ts
- *   `loadTopology` (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder, never
- *   inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` / `relaylint.evidence`
- *   and of the config file's `topology` / `evidence` (neither is read in an untrusted workspace).
+ *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` and the editor-tooling
+ *   folders EDITOR_SKIP_DIRS never entered, symbolic links followed only inside the folders, loops
+ *   and links leading out noted), bounded at MAX_FILES candidates; every file is read by
+ *   `readRegular` (regular files only, the size checked on the open descriptor before a byte is
+ *   read). Topology exports by content through io/topology.ts `loadTopologyAsync`, the CLI's code
+ *   path with the bytes read asynchronously and a large file parsed on a thread of its own
+ *   (topology-parse.ts) (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder,
+ *   never inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` /
+ *   `relaylint.evidence` and of the config file's `topology` / `evidence` (neither is read in an
+ *   untrusted workspace).
  * - Recompute: debounced, cancellable (a newer change cancels a running pass between two files) and
  *   yielding to the event loop after every file, so requests stay answered while it runs. A change
  *   on disk, in the settings or in trust reads the workspace again; an edit of an open document
@@ -23,9 +26,11 @@
  *   compact policy set (its scopes computed once per state, by indexScopes), of which the Relay
  *   exposure and the fate of each value are kept as numbers (exposure.ts, fates.ts), the fates as
  *   objects only for the documents open in the editor and the few files asked about
- *   (FATE_CACHE_FILES). A pass
- *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read, values kept) and
- *   says so (`limits`): in the log, the Relay exposure view's message and the posture page.
+ *   (FATE_CACHE_FILES). A pass stops at MAX_FILES candidates and at its budget (DomainBudget: bytes
+ *   read of topology, event logs and GPO exports, values kept) and says so (`limits`): in the log,
+ *   the Relay exposure view's message and the posture page. Edits count against the same budget,
+ *   and the string pool is rebuilt when edited versions have left more than half of it dead
+ *   (`updateDomain`).
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
@@ -35,7 +40,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic, DiagnosticRelatedInformation, Position, Range } from 'vscode-languageserver';
 import {
@@ -56,33 +60,35 @@ import {
   providerOf,
   PolicySetBuilder,
   posture,
-  readTopologyInput,
   ruleOf,
   settingRuleById,
   settingRules,
   topologyReach,
 } from '../core';
 import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
-import { tryEvidence } from '../io/evidence-files';
+import { looksLikeEvidence, tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
-import { readRegular } from '../io/safe-fs';
-import { loadTopology } from '../io/topology';
+import { readRegular, readRegularAsync } from '../io/safe-fs';
+import { loadTopologyAsync, type TopologyParser, type TopologyReader } from '../io/topology';
 import { walk, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
 import { ExposureCollector, type ExposureIndex, type ExposureRow } from './exposure';
 import { FateIndexBuilder, keyOf, type Fate, type FateIndex } from './fates';
-import { findObs, obsCount, packFile, rangeAt, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
+import { serverTopologyParser } from './topology-parse';
+import { findObs, liveStrings, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
 export const MAX_FILES = 20_000;
 /**
- * What one pass may read and keep of GPO exports: the bytes read (an open document counts with its
- * characters) and the relay-relevant values kept (one per observation: a value with its rule, GPO,
- * position and editor range, about 50 bytes packed, plus its coverage record). Past either, the
- * pass reads no further GPO export and says so (`limits`: in the log, the Relay exposure view and
- * the posture page). The file that crosses a line is kept whole, so what a pass keeps is at most
- * the budget plus one file (itself bounded by LIMITS.maxFileBytes and the findings caps).
+ * What one pass may read and keep: the bytes read (topology exports first, then GPO exports and
+ * event logs in path order; an open document counts with its characters) and the relay-relevant
+ * values kept (one per observation: a value with its rule, GPO, position and editor range, about
+ * 50 bytes packed, plus its coverage record). Past the bytes, the pass reads no further file of any
+ * kind; past the values, no further GPO export. It says so per kind, naming the first file not read
+ * (`limits`: in the log, the Relay exposure view and the posture page). The file that crosses a
+ * line is kept whole, so what a pass keeps is at most the budget plus one file (itself bounded by
+ * LIMITS.maxFileBytes, MAX_EVIDENCE_BYTES and the findings caps).
  * RELAYLINT_DOMAIN_BUDGET_BYTES / RELAYLINT_DOMAIN_BUDGET_VALUES override it (tests).
  */
 export interface DomainBudget {
@@ -98,7 +104,7 @@ export function domainBudget(env: NodeJS.ProcessEnv = process.env): DomainBudget
 }
 
 function sizeText(n: number): string {
-  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n.toLocaleString('en-US')} bytes`;
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
 }
 
 /** Files whose value fates (annotations, hovers) are kept computed: the documents being looked at. */
@@ -111,7 +117,7 @@ const MAX_RELATED = 12;
 
 const GPO_NAME = new RegExp(`\\.(${candidateExtensions.join('|')})$`, 'i');
 const EVIDENCE_NAME = /\.(evtx|xml|csv)$/i;
-/** Folders the walk enters but the editor's model passes over (editor test installs, compiled tests). */
+/** Folders the editor's model never enters (editor test installs, compiled tests): io/walk.ts skips them. */
 const EDITOR_SKIP_DIRS = new Set(['.vscode-test', '.test-out']);
 
 type Located = NonNullable<EffectiveEntry['winner']>;
@@ -195,20 +201,18 @@ const MAX_WALK_NOTES = 20;
  * folders, links followed inside the folders with loop detection, a FIFO or device with an
  * export's name handed on to be refused by the reader), bounded at MAX_FILES candidates, checking
  * for cancellation and yielding to the event loop as it goes. Folders of editor tooling
- * (EDITOR_SKIP_DIRS) are passed over.
+ * (EDITOR_SKIP_DIRS) are never entered.
  */
 async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean, limits?: string[]): Promise<Found> {
   const found: Found = { gpo: [], evidence: [] };
   const errors: WalkError[] = [];
-  const prefixes = roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
   let entries = 0;
   let count = 0;
   let problems = 0;
-  for (const e of walk(roots, errors)) {
+  // The editor-tooling folders are never entered (a test install may hold tens of thousands of files).
+  for (const e of walk(roots, errors, { skipDirs: EDITOR_SKIP_DIRS })) {
     if (++entries % 64 === 0) await tick();
     if (cancelled()) throw new Cancelled();
-    const prefix = prefixes.find((r) => e.path.startsWith(r));
-    if (prefix && e.path.slice(prefix.length).split(path.sep).slice(0, -1).some((d) => EDITOR_SKIP_DIRS.has(d))) continue;
     if (e.problem) {
       if (problems++ < MAX_WALK_NOTES) notes.push(`${e.path}: ${e.problem.message}`);
       continue;
@@ -231,25 +235,9 @@ async function discover(roots: readonly string[], notes: string[], cancelled: ()
   return found;
 }
 
-const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
-
 /** Why `readRegular` read nothing, in a few words. */
 function whyNotRead(read: Exclude<ReturnType<typeof readRegular>, { kind: 'ok' }>): string {
   return read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
-}
-
-function readTopologyFile(file: string, explicit: boolean, parts: TopologyPart[], notes: string[]): void {
-  const read = readRegular(file, LIMITS.maxFileBytes);
-  if (read.kind !== 'ok') {
-    if (explicit) {
-      const why = whyNotRead(read);
-      parts.push({ kind: 'ldif', source: file, soms: [], gpcs: [], lacks: [], problems: [{ source: file, severity: 'error', message: `The topology file could not be read (${why}).` }] });
-      notes.push(`Topology ${file}: not read (${why}).`);
-    }
-    return;
-  }
-  const got = readTopologyInput(file, read.bytes, { inflateRaw, explicit });
-  if (got) parts.push(...got);
 }
 
 function rangeOf(index: LineIndex, span: Span): Range {
@@ -280,7 +268,7 @@ async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]
 }
 
 /** Judge one GPO export for the model, packed (undefined: not a GPO export). Nothing of the parse outlives the call. */
-function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions, pool: StringPool): PackedFile | undefined {
+function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions, pool: StringPool, size: number): PackedFile | undefined {
   if (parsed.format === 'unknown') return undefined;
   const index = lineIndexFor(parsed.text);
   const identity = resolver.resolve(p);
@@ -300,7 +288,13 @@ function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: T
     const line = Math.max(0, (o.line ?? 1) - 1);
     return span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } };
   });
-  return packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor }, pool);
+  return packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size }, pool);
+}
+
+/** The hash of a file on disk as a pass would judge it (textHash of its parse's text); undefined when it cannot be read. */
+function diskHash(p: string): number | undefined {
+  const read = readRegular(p, LIMITS.maxFileBytes);
+  return read.kind === 'ok' ? textHash(parseBytes(p, read.bytes).text) : undefined;
 }
 
 /** What a location in a file opens: its `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
@@ -323,60 +317,143 @@ interface Reading {
   pool: StringPool;
   /** What the pass left out by its limits. */
   limits: string[];
+  budget: DomainBudget;
+  /** What the model holds against the budget: bytes read (topology, event logs, the GPO exports as now judged) and values kept. */
+  bytes: number;
+  values: number;
+  /** The pool's size after the pass or its last compaction: past twice this, the live strings are counted (compactIfDead). */
+  poolBase: number;
+  /** Edited documents left out because the model was at its budget, with the note saying so. */
+  editLimits: Map<string, string>;
+}
+
+/** What the model reads with (tests give a slow topology reader). */
+export interface DomainIo {
+  /** Reads a topology file (default: io/safe-fs.ts readRegularAsync). */
+  readTopology?: TopologyReader;
+  /** Parses a topology file (default: topology-parse.ts, a large file off the server's thread). */
+  parseTopology?: TopologyParser;
+}
+
+/** The bytes a pass read against its budget, and the files each kind left out past it. */
+class Spent {
+  bytes = 0;
+  private readonly left = new Map<'topology' | 'evidence', { first: string; n: number }>();
+  constructor(readonly budget: DomainBudget) {}
+  get overBytes(): boolean {
+    return this.bytes >= this.budget.bytes;
+  }
+  /** A file of `kind` not read: past the budget. */
+  skip(kind: 'topology' | 'evidence', file: string): void {
+    const l = this.left.get(kind);
+    if (l) l.n++;
+    else this.left.set(kind, { first: file, n: 1 });
+  }
+  /** The note for a kind (read: how many of it were read), as the GPO exports' note says it. */
+  note(kind: 'topology' | 'evidence', read: number): string | undefined {
+    const l = this.left.get(kind);
+    if (!l) return undefined;
+    const what = kind === 'topology' ? 'topology file(s)' : 'event-log file(s)';
+    const so = kind === 'topology' ? 'so the effective policy and Relay exposure leave them out' : 'so the rollout readiness leaves them out';
+    return `The workspace model stopped at its budget (${sizeText(this.budget.bytes)} read per pass): ${l.n} of ${l.n + read} ${what}, from ${l.first} on, were not read, ${so} (the CLI reads any number).`;
+  }
+}
+
+/**
+ * The topology of a pass: the files named by the settings and config files, and the exports found
+ * by content in the folders, read by io/topology.ts as the CLI reads them (the same files, problems
+ * and messages), asynchronously, so requests are answered while a large export is read. Each file
+ * counts against the pass's byte budget; past it no further topology file is read. A file named
+ * explicitly that cannot be read at all (the CLI's I/O error) is an error-level problem here.
+ */
+async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[], cancelled: () => boolean, io: DomainIo): Promise<{ parts: TopologyPart[]; read: number }> {
+  let read = 0;
+  const display = (p: string) => path.resolve(p);
+  const got = await loadTopologyAsync(inputs.topology, inputs.folders, display, {
+    skipDirs: EDITOR_SKIP_DIRS,
+    admit: (file) => {
+      if (cancelled()) throw new Cancelled();
+      if (spent.overBytes) {
+        spent.skip('topology', display(file));
+        return false;
+      }
+      read++;
+      return true;
+    },
+    parse: io.parseTopology ?? serverTopologyParser(),
+    read: async (file, max) => {
+      const r = await (io.readTopology ?? readRegularAsync)(file, max);
+      if (r.kind === 'ok') spent.bytes += r.bytes.length;
+      return r;
+    },
+  });
+  const parts = got.parts;
+  for (const e of got.errors) {
+    const source = display(e.path);
+    parts.push({ kind: 'ldif', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: `The topology file could not be read: ${e.message}.` }] });
+    notes.push(`Topology ${source}: not read (${e.message}).`);
+  }
+  return { parts, read };
 }
 
 /** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
-export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined): Promise<DomainState> {
+export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined, io: DomainIo = {}): Promise<DomainState> {
   const notes: string[] = [];
   const limits: string[] = [];
+  const budget = inputs.budget ?? DOMAIN_BUDGET;
+  const spent = new Spent(budget);
   const found = await discover(inputs.folders, notes, cancelled, limits);
   // Topology first: which GPOs apply nowhere is needed while the files are judged (as in the CLI).
-  const parts: TopologyPart[] = [];
-  const explicitTopo = new Set(inputs.topology.map((p) => path.resolve(p)));
-  for (const t of explicitTopo) readTopologyFile(t, true, parts, notes);
-  // Found by content in the folders the way the CLI finds them (io/topology.ts: two levels deep, never
-  // inside a GPO folder); the files named explicitly were read above.
-  const fromExplicit = (source: string) => [...explicitTopo].some((t) => source === t || source.startsWith(`${t}:`));
-  for (const part of loadTopology([], inputs.folders, (p) => path.resolve(p)).parts) if (!fromExplicit(part.source)) parts.push(part);
+  const topo = await readTopology(inputs, spent, notes, cancelled, io);
+  const parts = topo.parts;
   if (cancelled()) throw new Cancelled();
   const reach = topologyReach(parts);
 
   const collector = new EvidenceCollector();
   const evidenceRead = new Set<string>();
+  // Event logs count against the pass's byte budget with their size; past it none is read.
   const readEvidence = (p: string, explicit: boolean): boolean => {
     const abs = path.resolve(p);
     if (evidenceRead.has(abs)) return true;
+    let size = 0;
     try {
       const st = fs.statSync(abs);
       if (st.isFile() && st.size > MAX_EVIDENCE_BYTES) {
         notes.push(`Event log ${abs} is ${st.size} bytes: the editor reads logs up to ${MAX_EVIDENCE_BYTES} bytes (use the CLI).`);
         return true;
       }
+      size = st.size;
     } catch {
       return false;
     }
+    if (spent.overBytes) {
+      spent.skip('evidence', abs);
+      return true;
+    }
     const ev = tryEvidence(collector, abs, abs, explicit);
-    if (ev) evidenceRead.add(abs);
+    if (ev) {
+      evidenceRead.add(abs);
+      spent.bytes += size;
+    }
     return !!ev;
   };
 
   const resolver = new GpoResolver();
   const pool = new StringPool();
-  const reading: Reading = { parts, reach, collector, candidates: [], isCandidate: new Set(), results: new Map(), pool, limits };
+  const reading: Reading = { parts, reach, collector, candidates: [], isCandidate: new Set(), results: new Map(), pool, limits, budget, bytes: 0, values: 0, poolBase: 0, editLimits: new Map() };
   const gpoSet = new Set(found.gpo);
   const all = [...new Set([...found.evidence, ...found.gpo])].sort();
-  const budget = inputs.budget ?? DOMAIN_BUDGET;
-  let bytes = 0;
   let values = 0;
   let stoppedAt: string | undefined;
   let left = 0;
   for (const p of all) {
     if (cancelled()) throw new Cancelled();
     await tick();
-    if (EVIDENCE_NAME.test(p) && readEvidence(p, false)) continue;
+    // Past the byte budget an `.xml` is only looked at (its first bytes) to tell an event log from a GPO export.
+    if (EVIDENCE_NAME.test(p) && !(spent.overBytes && gpoSet.has(p) && !looksLikeEvidence(p)) && readEvidence(p, false)) continue;
     if (!gpoSet.has(p)) continue;
-    if (stoppedAt !== undefined || bytes >= budget.bytes || values >= budget.values) {
-      // Over the budget: no further GPO export is read (event logs have their own limit).
+    if (stoppedAt !== undefined || spent.overBytes || values >= budget.values) {
+      // Over the budget: no further GPO export is read.
       stoppedAt ??= p;
       left++;
       continue;
@@ -384,8 +461,8 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     reading.candidates.push(p);
     reading.isCandidate.add(p);
     const got = await parsedFile(p, openDocument, notes);
-    if (got) bytes += got.size;
-    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint, pool);
+    if (got) spent.bytes += got.size;
+    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint, pool, got.size);
     if (r) {
       reading.results.set(p, r);
       values += obsCount(r);
@@ -416,33 +493,102 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       }
     }
   }
+  for (const note of [spent.note('topology', topo.read), spent.note('evidence', evidenceRead.size)]) {
+    if (!note) continue;
+    notes.push(note);
+    limits.push(note);
+  }
+  reading.bytes = spent.bytes;
+  reading.values = values;
+  reading.poolBase = pool.size;
   return assemble(inputs, reading, notes);
 }
 
 /**
  * The model after open documents changed: only `paths` are judged again (their open text, or the
  * file on disk once closed); the rest of the last pass's reading is kept. Throws Cancelled.
+ *
+ * - Budget: an edited version counts against the pass's budget in place of the version it replaces
+ *   (its bytes and values). When the rest of the model is already at the budget, the edited
+ *   document is left out (as a pass leaves out the files past its budget) and a note says so; a
+ *   later edit that fits brings it back.
+ * - Memory: each edited version adds its strings to the pass's pool; once the pool holds more dead
+ *   strings than live ones, it is rebuilt from the files kept (compactIfDead), so 2,000 edits of a
+ *   document do not grow it without end.
+ * - When every edited document keeps the same records and only the editor ranges of its values
+ *   moved (typing inside a line, or on a line with no value), the set is not assembled again: the
+ *   last state's coverage, effective policy and readiness are kept.
  */
 export async function updateDomain(prev: DomainState, paths: readonly string[], cancelled: () => boolean, openDocument: OpenDocument): Promise<DomainState> {
   const notes: string[] = [...prev.reading.limits];
-  const reading: Reading = { ...prev.reading, results: new Map(prev.reading.results) };
+  const reading: Reading = { ...prev.reading, results: new Map(prev.reading.results), editLimits: new Map(prev.reading.editLimits) };
   const resolver = new GpoResolver();
+  const { budget } = reading;
+  let sameRecords = true;
   for (const p of paths) {
     await tick();
     if (cancelled()) throw new Cancelled();
-    const got = await parsedFile(p, openDocument, notes);
-    const r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint, reading.pool);
+    const old = reading.results.get(p);
+    // The model without this file, against the budget.
+    const others = { bytes: reading.bytes - (old?.bytes ?? 0), values: reading.values - (old ? obsCount(old) : 0) };
+    let r: PackedFile | undefined;
+    if (others.bytes >= budget.bytes || others.values >= budget.values) {
+      reading.editLimits.set(
+        p,
+        `The workspace model is at its budget (${sizeText(budget.bytes)} read or ${budget.values.toLocaleString('en-US')} value${budget.values === 1 ? '' : 's'} kept per pass): the edited document ${p} was left out, so the effective policy, coverage and Relay exposure leave it out (the CLI reads any number).`,
+      );
+    } else {
+      reading.editLimits.delete(p);
+      const got = await parsedFile(p, openDocument, notes);
+      r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint, reading.pool, got.size);
+    }
+    // The set changes unless the file's records are the same (or it is left out again).
+    const unchanged = old && r ? sameExceptRanges(old, r) : !old && !r;
+    if (!unchanged) sameRecords = false;
     if (r) reading.results.set(p, r);
     else reading.results.delete(p);
+    reading.bytes = others.bytes + (r?.bytes ?? 0);
+    reading.values = others.values + (r ? obsCount(r) : 0);
   }
-  return assemble(prev.inputs, reading, notes);
+  compactIfDead(reading);
+  const limits = [...reading.limits, ...reading.editLimits.values()];
+  const sameLimits = prev.reading.editLimits.size === reading.editLimits.size && [...reading.editLimits.keys()].every((k) => prev.reading.editLimits.has(k));
+  if (sameRecords && sameLimits) {
+    // Only ranges moved: the set, its coverage and scopes are what they were.
+    return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits };
+  }
+  return assemble(prev.inputs, reading, [...notes, ...reading.editLimits.values()], limits);
+}
+
+/** Strings the pool may hold dead (of edited versions no longer kept) before it is rebuilt at all. */
+export const POOL_SLACK = 1024;
+
+/**
+ * Rebuilds the pass's pool from the files kept when it has grown to twice its size after the pass
+ * (or the last rebuild) plus POOL_SLACK and more than half of it is dead. The files are packed
+ * again with the new pool's ids (new rows: the last state keeps its own until it is dropped).
+ * Linear in the rows kept, and done at most once per doubling, so edits stay linear overall.
+ */
+function compactIfDead(reading: Reading): void {
+  const { pool } = reading;
+  if (pool.size <= 2 * reading.poolBase + POOL_SLACK) return;
+  const live = liveStrings(reading.results.values(), pool);
+  if (live * 2 > pool.size) {
+    // Mostly live: look again after the next doubling.
+    reading.poolBase = pool.size;
+    return;
+  }
+  const next = new StringPool();
+  for (const [p, f] of reading.results) reading.results.set(p, repackFile(f, pool, next));
+  reading.pool = next;
+  reading.poolBase = next.size;
 }
 
 /** The number of the last state assembled (DomainState.version). */
 let stateVersion = 0;
 
 /** Coverage, policy set, readiness and effective policy of what a pass read. */
-function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): DomainState {
+function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limits: string[] = reading.limits): DomainState {
   const policySet = new PolicySetBuilder();
   const coverage = new CoverageAccumulator(inputs.lint);
   const { pool } = reading;
@@ -483,7 +629,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[]): Doma
     gpoScopes: new Map(),
     ruleScopes: new Map(),
     notes,
-    limits: reading.limits,
+    limits,
     ...(effective ? { effective } : {}),
   };
   if (effective) indexScopes(state, effective);
@@ -584,6 +730,7 @@ export class DomainModel {
     private readonly changed: (before: DomainState | undefined, after: DomainState) => void,
     private readonly log: (m: string) => void,
     private readonly openDocument: OpenDocument = () => undefined,
+    private readonly io: DomainIo = {},
   ) {}
 
   /**
@@ -602,6 +749,11 @@ export class DomainModel {
     if (!st.reading.isCandidate.has(fsPath)) return;
     const e = st.files.get(fsPath);
     if (e && (text === undefined ? !e.fromEditor : e.hash === textHash(text))) return;
+    if (e && text === undefined && diskHash(fsPath) === e.hash) {
+      // Closed without unsaved edits: the model's view is the file on disk already.
+      st.files.set(fsPath, { ...e, fromEditor: false });
+      return;
+    }
     // Only this document is judged again; the rest of the last pass is kept.
     this.docs.add(fsPath);
     this.kick(DEBOUNCE_MS);
@@ -653,7 +805,7 @@ export class DomainModel {
       const started = Date.now();
       const cancelled = () => this.gen !== my;
       const edited = before ? docs.filter((d) => before.reading.isCandidate.has(d)) : [];
-      const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument);
+      const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument, this.io);
       done = true;
       this.state = next;
       this.log(

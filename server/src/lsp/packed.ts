@@ -102,6 +102,8 @@ export interface PackedFile {
   binary: boolean;
   /** The text came from the document open in the editor (unsaved edits included). */
   fromEditor: boolean;
+  /** The bytes read (an open document: its characters), counted against the pass's budget. */
+  bytes: number;
   /** The GPOs the file describes (its own folder's, a report's), copied (shared, never changed). */
   gpos: GpoFacts[];
   /**
@@ -160,7 +162,7 @@ export function packFile(
   policy: FilePolicy,
   ranges: readonly Range[],
   sources: readonly [string, CoverageSource][],
-  meta: { hash: number; binary: boolean; fromEditor: boolean },
+  meta: { hash: number; binary: boolean; fromEditor: boolean; bytes: number },
   pool: StringPool,
 ): PackedFile {
   const nObs = policy.observations.length;
@@ -195,7 +197,73 @@ export function packFile(
     src[r + S_VALUE] = v;
     src[r + S_GPO] = pool.opt(s.gpo);
   });
-  return { hash: meta.hash, format: policy.format, binary: meta.binary, fromEditor: meta.fromEditor, gpos: pool.gpoFacts(policy.gpos), rows, nObs };
+  return { hash: meta.hash, format: policy.format, binary: meta.binary, fromEditor: meta.fromEditor, bytes: meta.bytes, gpos: pool.gpoFacts(policy.gpos), rows, nObs };
+}
+
+/** Whether the value column of a row with these flags holds a pool id. */
+function valueIsId(flags: number): boolean {
+  const k = (flags >> V_SHIFT) & 7;
+  return k === V_STRING || k === V_NUMBER || k === V_LIST;
+}
+
+/** Calls `at(column index)` for every column of the file's rows that holds a pool id (optional ids may be -1). */
+function eachId(f: PackedFile, at: (i: number) => void): void {
+  const rows = f.rows;
+  const end = f.nObs * OBS_WIDTH;
+  for (let r = 0; r < end; r += OBS_WIDTH) {
+    at(r + O_RULE);
+    at(r + O_GPO);
+    if (valueIsId(rows[r + O_FLAGS])) at(r + O_VALUE);
+    at(r + O_COND);
+    at(r + O_KEY);
+    at(r + O_NAME);
+  }
+  for (let r = end; r < rows.length; r += SRC_WIDTH) {
+    at(r + S_RULE);
+    if (valueIsId(rows[r + S_FLAGS])) at(r + S_VALUE);
+    at(r + S_GPO);
+  }
+}
+
+/** How many of the pool's strings the files use. */
+export function liveStrings(files: Iterable<PackedFile>, pool: StringPool): number {
+  const mark = new Uint8Array(pool.size);
+  let live = 0;
+  for (const f of files) {
+    const rows = f.rows;
+    eachId(f, (i) => {
+      const id = rows[i];
+      if (id >= 0 && !mark[id]) {
+        mark[id] = 1;
+        live++;
+      }
+    });
+  }
+  return live;
+}
+
+/** The file with its strings moved from `from` to `to` (new rows; `f` is left as it was). */
+export function repackFile(f: PackedFile, from: StringPool, to: StringPool): PackedFile {
+  const rows = f.rows.slice();
+  eachId(f, (i) => {
+    if (rows[i] >= 0) rows[i] = to.id(from.get(rows[i]));
+  });
+  return { ...f, rows, gpos: to.gpoFacts(f.gpos) };
+}
+
+/**
+ * Whether two packings of a file (of one pool) hold the same records: every column but the editor
+ * ranges of the observations is equal, and so are the format and the GPO facts.
+ */
+export function sameExceptRanges(a: PackedFile, b: PackedFile): boolean {
+  if (a.nObs !== b.nObs || a.rows.length !== b.rows.length || a.format !== b.format || a.binary !== b.binary) return false;
+  if (a.gpos !== b.gpos && JSON.stringify(a.gpos) !== JSON.stringify(b.gpos)) return false;
+  const end = a.nObs * OBS_WIDTH;
+  for (let i = 0; i < a.rows.length; i++) {
+    if (i < end && i % OBS_WIDTH >= O_RANGE && i % OBS_WIDTH < O_RANGE + 4) continue;
+    if (a.rows[i] !== b.rows[i]) return false;
+  }
+  return true;
 }
 
 /** The file policy record again (for the policy set of a pass). */

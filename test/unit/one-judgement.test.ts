@@ -63,7 +63,7 @@ describe('one judgement per file', () => {
     assert.equal(all.find(([p]) => p === POL)?.[1].format, 'registry-pol');
   });
 
-  test('isPolicyJudgement: only role any, legacy defaults and the default profile, and not for an RSoP of several GPOs', () => {
+  test('isPolicyJudgement: only role any, legacy defaults and the default profile (an RSoP of several GPOs too: the set splits files as gpoParts does)', () => {
     const all = new Map(files());
     const pol = all.get(POL) as ParsedFile;
     const rsop = all.get(RSOP) as ParsedFile;
@@ -71,7 +71,7 @@ describe('one judgement per file', () => {
     const rows: [ParsedFile, LintOptions, boolean][] = [
       [pol, { role: 'any', targetOs: 'legacy' }, true],
       [report, { role: 'any', targetOs: 'legacy' }, true],
-      [rsop, { role: 'any', targetOs: 'legacy' }, false],
+      [rsop, { role: 'any', targetOs: 'legacy' }, true],
       [pol, { role: 'member', targetOs: 'legacy' }, false],
       [pol, { role: 'dc', targetOs: 'legacy' }, false],
       [pol, { role: 'any', targetOs: 'ws2025' }, false],

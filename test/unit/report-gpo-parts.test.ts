@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lint } from '../../server/src/core/engine';
-import { gpoParts } from '../../server/src/core/judge';
+import { gpoParts, isPolicyJudgement, judgeFile } from '../../server/src/core/judge';
+import { filePolicy } from '../../server/src/core/policy/set';
 import { parseText } from '../../server/src/core/parse';
 import { lineIndexFor } from '../../server/src/core/text';
 import type { Finding, ParsedFile } from '../../server/src/core/types';
@@ -119,5 +120,16 @@ describe('RSoP: one resulting set, whichever GPO won each value', () => {
     assert.deepEqual(lint(file, DC).filter((f) => f.ruleId.startsWith('ldap.')), []);
     // Without channel binding the next step is due, and only once.
     assert.deepEqual(rows(rsop([A, 'LDAPServerIntegrity', 2], [B, 'LDAPServerEnforceIntegrity', 0]), 'ldap.server.cbt'), [['ldap.server.cbt', 'info', 3, A, [3]]]);
+  });
+
+  test('the policy set records the RSoP in the same one part (gpoParts), so its statuses are the findings\' judgement', () => {
+    const file = rsop([A, 'LDAPServerIntegrity', 2], [B, 'LDAPServerEnforceIntegrity', 0], [B, 'LdapEnforceChannelBinding', 1]);
+    const options = { role: 'any' as const, targetOs: 'legacy' as const };
+    const judged = judgeFile(file, options).map((j) => [j.rule.id, j.setting.gpo?.guid, j.status]);
+    const recorded = filePolicy('dc01-rsop.xml', file).observations.map((o) => [o.ruleId, o.gpo, o.status]);
+    assert.deepEqual(recorded, judged);
+    // The judgement passed on by a caller is the one the set would make itself.
+    assert.equal(isPolicyJudgement(file, options), true);
+    assert.deepEqual(filePolicy('dc01-rsop.xml', file, undefined, lineIndexFor(file.text), judgeFile(file, options)), filePolicy('dc01-rsop.xml', file));
   });
 });

@@ -154,16 +154,11 @@ export function judgeFile(file: ParsedFile, options: LintOptions, parts: readonl
 /**
  * Whether `judgeFile(file, options)` is also the judgement the policy set records (policy/set.ts
  * `filePolicy`): that one judges every rule (DC-only ones are filtered per scope) with the legacy
- * defaults and the default profile, each GPO of the file with its own peers. So a caller that judged
- * the file for its findings passes that result on instead of judging it again.
+ * defaults and the default profile, in the parts of `gpoParts` (the one split). So a caller that
+ * judged the file for its findings passes that result on instead of judging it again.
  */
-export function isPolicyJudgement(file: ParsedFile, options: LintOptions): boolean {
-  if (options.role !== 'any' || options.targetOs !== 'legacy' || (options.profile && options.profile !== DEFAULT_PROFILE)) return false;
-  // gpoParts splits a report of several GPOs as the policy set does; any other file is one part,
-  // which the policy set agrees with only when its settings name one GPO (an RSoP names many).
-  if (file.format === 'gpo-report-xml') return true;
-  const first = file.settings[0]?.gpo;
-  return file.settings.every((s) => s.gpo === first);
+export function isPolicyJudgement(_file: ParsedFile, options: LintOptions): boolean {
+  return options.role === 'any' && options.targetOs === 'legacy' && (!options.profile || options.profile === DEFAULT_PROFILE);
 }
 
 export function errorText(e: unknown): string {

@@ -316,7 +316,7 @@ test('P10 from a backup: a Backup.xml descriptor that denies Apply to Authentica
     [`The GPO "Servers Legacy" ${G.SRV} applies nowhere: ${why} (Backup.xml security descriptor), so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`],
   );
   const g = j.gpos.find((x: { guid: string }) => x.guid === G.SRV);
-  assert.deepEqual([g.filters, g.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, `${why}, so its settings apply nowhere`]);
+  assert.deepEqual([g.filters, g.appliesNowhere], [{ security: ['Authenticated Users'], securityDenied: ['Authenticated Users'] }, `${why} (Backup.xml security descriptor), so its settings apply nowhere`]);
   const servers = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers');
   assert.deepEqual(servers.dropped, [{ guid: G.SRV, som: 'corp.example/Servers', reason: why }]);
   assert.equal(servers.effective.find((e: { ruleId: string }) => e.ruleId === 'smb.server.require').status, 'hardened');
@@ -327,7 +327,7 @@ test('P10 from a backup: a group allowed in Backup.xml makes the result conditio
   const web = hex(sd([{ type: 5, flags: 2, mask: 0x100, sid: 'S-1-5-21-1-2-3-1108', object: APPLY }]));
   const j = JSON.parse(runCli(['scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: backupDomain(web) }).stdout);
   const e = j.scopes.find((s: { som: string }) => s.som === 'corp.example/Servers').effective.find((x: { ruleId: string }) => x.ruleId === 'smb.server.require');
-  assert.deepEqual([e.status, e.condition, e.winner.path], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108', BK_INF]);
+  assert.deepEqual([e.status, e.condition, e.winner.path], ['conditional', 'security filtering: applies only to S-1-5-21-1-2-3-1108 (a GPO applies only to computers granted both Read and Apply Group Policy; relaylint checked the security descriptor for Apply Group Policy only: scope-and-evidence.md P10)', BK_INF]);
   assert.deepEqual(j.gpos.find((x: { guid: string }) => x.guid === G.SRV).filters, { security: ['S-1-5-21-1-2-3-1108'] });
 
   const broken = backupDomain(web.slice(0, 50));

@@ -10,6 +10,8 @@ import { effectivePolicy, readinessScopes, type EffectivePolicy } from '../../..
 import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart } from '../../../server/src/core/topology';
 import { APPLY, sd } from '../../helpers/sd';
 import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
+import { appliesNowhereFindings } from '../../../server/src/core/policy/set';
+import type { ParsedFile } from '../../../server/src/core/types';
 
 const inflateRaw = (b: Uint8Array) => inflateRawSync(b);
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -213,7 +215,10 @@ describe('LDIF reading (RFC 2849)', () => {
     const why = 'its nTSecurityDescriptor could not be read: the value is not base64 ("::"), so it cannot be the binary descriptor';
     assert.deepEqual(q.gpcs[0].securityUnknown, why);
     assert.deepEqual(q.problems, [{ source: 'x.ldf', severity: 'error', line: 3, message: `{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}: ${why}. Its security filtering is unknown, so results it decides are conditional.` }]);
-    assert.deepEqual(q.lacks.map((l) => l.fact), ['sites']);
+    // The reader no longer decides the lack; the effective policy does, over every GPO it knows:
+    // this GPC's descriptor was exported (damaged: an error of its own), so filtering is not lacking.
+    assert.deepEqual(q.lacks.map((l) => l.fact), ['security-filtering', 'sites']);
+    assert.deepEqual(effectivePolicy(policySet([]), [q], { targetOs: 'legacy' })?.lacks.map((l) => l.fact), ['sites']);
   });
 
   test('the gPLink grammar: empty, whitespace, odd options by bits, garbage reported', () => {
@@ -398,9 +403,15 @@ describe('what the topology says about reach (the applies-nowhere finding and co
     const reach = topologyReach([readLdif(toLdif(d), 'corp.ldf')]);
     assert.ok(reach);
     assert.deepEqual(['A', 'B', 'C', 'D'].map((l) => reach.linked.includes(guid(l))), [true, true, true, true]);
-    assert.deepEqual(reach.reasons, {
-      [guid('B')]: 'its gPCFunctionalityVersion is "0", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere',
-      [guid('C')]: 'security filtering denies Apply Group Policy to Authenticated Users (nTSecurityDescriptor in the topology), so its settings apply nowhere',
-    });
+    // The topology's facts; the reason is judged with the GPO's own facts (policy/nowhere.ts).
+    const trustees = { allow: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], deny: [{ sid: 'S-1-5-11', name: 'Authenticated Users' }], complete: true };
+    assert.deepEqual(reach.facts, { [guid('B')]: { version: '0' }, [guid('C')]: { trustees } });
+    assert.deepEqual(
+      ['B', 'C'].map((l) => appliesNowhereFindings({ format: 'inf', text: '', settings: [], problems: [] } as unknown as ParsedFile, { guid: guid(l) }, reach).findings.map((f) => f.message)),
+      [
+        [`The GPO ${guid('B')} applies nowhere: its gPCFunctionalityVersion is "0", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`],
+        [`The GPO ${guid('C')} applies nowhere: security filtering denies Apply Group Policy to Authenticated Users (nTSecurityDescriptor in the topology), so its settings apply nowhere. Its values do not count as hardened in coverage or in the effective policy.`],
+      ],
+    );
   });
 });

@@ -12,6 +12,12 @@
  *   permission list can leave out the trustees the SDDL beside it allows (seen in the corpus file
  *   `hardenad-security-logs__gpreport.xml`: only a deny is listed), so there it stays a condition.
  * - Denied to another trustee: conditional, naming it.
+ * The Read half (P10: a GPO applies only to a computer granted Read **and** Apply Group Policy; GPMC's
+ * "Apply" is both, [E3] `GPMPermissionType`): a report's "Apply Group Policy" permission is GPMC's
+ * Apply, so Read is in it (a trustee with Apply but no Read is listed as custom, and not read as
+ * allowed). A security descriptor (Backup.xml, the topology's nTSecurityDescriptor: `complete`) is
+ * read for the Apply Group Policy right only, so the conditions drawn from one say so (`READ_CAVEAT`).
+ * A deny, or Apply granted to no one, excludes whatever Read says, so those verdicts need no caveat.
  */
 import { wellKnownName, wellKnownSid } from '../sids';
 import type { Trustee } from '../types';
@@ -32,6 +38,9 @@ export function coversAll(t: Trustee, role: FilterRole): boolean {
 }
 
 export const trusteeText = (t: Trustee): string => t.name ?? t.sid ?? '?';
+
+/** Said with every condition drawn from a security descriptor, which is read for Apply Group Policy only (P10). */
+export const READ_CAVEAT = ' (a GPO applies only to computers granted both Read and Apply Group Policy; relaylint checked the security descriptor for Apply Group Policy only: scope-and-evidence.md P10)';
 
 /** Why the GPO applies to no computer of the role, or undefined. */
 export function excludedReason(tr: ApplyTrustees, role: FilterRole): string | undefined {
@@ -57,5 +66,7 @@ export function filterConditions(tr: ApplyTrustees, role: FilterRole): string[] 
   if (!tr.allow.length && !tr.complete) out.push('security filtering: no trustee is granted Apply Group Policy in the permission list');
   const others = tr.deny.filter((t) => !coversAll(t, role));
   if (others.length) out.push(`security filtering: Apply Group Policy denied to ${others.map(trusteeText).join(', ')}`);
+  // Once per GPO, after the last condition the descriptor gives.
+  if (tr.complete && out.length) out[out.length - 1] += READ_CAVEAT;
   return out;
 }

@@ -11,7 +11,8 @@
  * An ACE carries that right when its mask holds the control-access right (or generic all) and it is
  * either an object ACE naming that right, or an ACE that names no object type (all extended rights).
  * ACEs that only flow to children (inherit-only) do not apply to the GPO itself. The Read half of
- * GPMC's "Apply" is not checked (the reports path reads the "Apply Group Policy" permission alone).
+ * GPMC's "Apply" is not read from the descriptor: the conditions drawn from it say so (filtering.ts
+ * `READ_CAVEAT`).
  *
  * Bounded and fail-closed: every offset and count is checked against the bytes; input that does not
  * hold together gives a `problem` (security filtering unknown) and never throws.

@@ -13,8 +13,9 @@ import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import { normGuid } from '../topology/model';
 import type { FileFormat, Finding, ParsedFile, RegData, ReportGpo, Setting, SettingState, Span, Trustee } from '../types';
-import { excludedEverywhere, type ApplyTrustees } from './filtering';
+import type { ApplyTrustees } from './filtering';
 import type { GpoIdentity } from './identity';
+import { appliesNowhereReason, type FactSource, type NowhereFacts } from './nowhere';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
 export type Extension = 'registry' | 'security' | 'gpp' | 'none';
@@ -60,6 +61,8 @@ export interface GpoFacts {
   wmiFilter?: string;
   /** RSoP: why the GPO did not apply on the reported computer (per report file). */
   rsopNotApplied?: { path: string; reason: string }[];
+  /** `backup`: the computer status and trustees were read from Backup.xml (absent: from a report). */
+  from?: 'backup';
 }
 
 export interface FilePolicy {
@@ -97,28 +100,10 @@ function factsOfRef(ref: ReportGpo): GpoFacts | undefined {
   return f;
 }
 
-/** Settings grouped by their GPO (a `Get-GPOReport -All` export holds many): each GPO is judged with its own peers. */
-function byGpo(settings: readonly Setting[]): Setting[][] {
-  const groups = new Map<object | undefined, Setting[]>();
-  for (const s of settings) {
-    const g = groups.get(s.gpo);
-    if (g) g.push(s);
-    else groups.set(s.gpo, [s]);
-  }
-  return [...groups.values()];
-}
-
 function observe(path: string, file: ParsedFile, settings: Setting[], fileGpo: string | undefined, index: LineIndex, shadowed: boolean, out: Observation[], given?: readonly Judged[]): void {
-  let judged: readonly Judged[];
-  if (given) judged = given;
-  else {
-    // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
-    const own = byGpo(settings).flatMap((group) => judgeFile({ ...file, settings: group }, { role: 'any', targetOs: 'legacy' }));
-    // Back in file order.
-    const order = new Map(settings.map((s, i) => [s, i]));
-    own.sort((a, b) => (order.get(a.setting) ?? 0) - (order.get(b.setting) ?? 0));
-    judged = own;
-  }
+  // Judged with role `any`: no judgement depends on the role, and DC-only rules are filtered per scope.
+  // The parts (peers) are judge.ts `gpoParts`, the split every judgement of the file uses.
+  const judged: readonly Judged[] = given ?? judgeFile({ ...file, settings }, { role: 'any', targetOs: 'legacy' });
   for (const j of judged) {
     const s = j.setting;
     const gpo = normGuid(s.gpo?.guid) ?? fileGpo;
@@ -166,6 +151,7 @@ export function filePolicy(path: string, file: ParsedFile, identity?: GpoIdentit
     if (identity?.wmiFilter) f.wmiFilter = identity.wmiFilter;
     if (identity?.applyTrustees) f.applyTrustees = identity.applyTrustees;
     else if (identity?.securityUnknown) f.securityUnknown = identity.securityUnknown;
+    if (identity?.computerEnabled !== undefined || identity?.applyTrustees) f.from = 'backup';
     gpos.push(f);
   }
   const observations: Observation[] = [];
@@ -180,6 +166,9 @@ export interface PolicyGpo extends GpoFacts {
   linksKnown: boolean;
   /** The GPO's number in the set's observation store. */
   ref: number;
+  /** Where the disabled computer side (`computerEnabled` false) and the trustees were first read. */
+  computerOff?: FactSource;
+  trusteesFrom?: FactSource;
 }
 
 /** Numeric id of a stored observation (a row of `ObservationStore`). */
@@ -195,16 +184,32 @@ export interface PolicySet {
   filesOf(guid: string): string[];
 }
 
-/** Why a GPO applies nowhere, from its own files (computer side disabled, no enabled link in its report). */
+/** Why a GPO applies nowhere, from its own files alone (computer side, security filtering, the links in its report). */
 export function appliesNowhereByFiles(g: GpoFacts): string | undefined {
-  if (g.computerEnabled === false) return 'its computer side is disabled (GPO status), so none of its computer settings apply anywhere';
-  const excluded = excludedEverywhere(g.applyTrustees);
-  if (excluded) return `${excluded}, so its settings apply nowhere`;
-  if (g.links) {
-    if (g.links.length === 0) return 'its report shows no link, so its settings apply nowhere';
-    if (g.links.every((l) => !l.enabled)) return 'every link in its report is disabled, so its settings apply nowhere';
-  }
-  return undefined;
+  return appliesNowhereReason(ownFacts(g, undefined))?.why;
+}
+
+/**
+ * The facts of a GPO's own files (`f`, from a report or Backup.xml; `identity`, its folder's
+ * Backup.xml, as a fallback) joined with what the topology says (`reach`): the GPO's files first for
+ * its status and trustees, the topology for the version gate, and the topology's links when it has
+ * scopes of management (else the links in the report).
+ */
+function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, reach?: TopologyReach, guid?: string): NowhereFacts {
+  const t = reach && guid ? reach.facts[guid] : undefined;
+  const facts: NowhereFacts = {};
+  if (f?.computerEnabled === false) facts.computerOff = f.from ?? 'report';
+  else if (identity?.computerEnabled === false) facts.computerOff = 'backup';
+  else if (t?.computerOff) facts.computerOff = 'topology';
+  if (t?.version !== undefined) facts.functionalityVersion = t.version;
+  if (f?.applyTrustees) facts.filtering = { trustees: f.applyTrustees, from: f.from ?? 'report' };
+  else if (identity?.applyTrustees) facts.filtering = { trustees: identity.applyTrustees, from: 'backup' };
+  else if (t?.trustees) facts.filtering = { trustees: t.trustees, from: 'topology' };
+  if (reach && guid) {
+    const enabled = linkedSet(reach).has(guid) ? 1 : 0;
+    facts.links = { from: 'topology', total: enabled || t?.linksDisabled ? 1 : 0, enabled };
+  } else if (f?.links) facts.links = { from: 'report', total: f.links.length, enabled: f.links.filter((l) => l.enabled).length };
+  return facts;
 }
 
 /**
@@ -687,13 +692,18 @@ export class PolicySetBuilder {
       touched.add(g.guid);
       if (!g.name && f.name) g.name = this.name(f.name);
       if (f.computerEnabled === false || (g.computerEnabled === undefined && f.computerEnabled !== undefined)) g.computerEnabled = f.computerEnabled;
+      // Named by a report before Backup.xml, as a report file's own finding names it (policy/nowhere.ts).
+      if (f.computerEnabled === false && (!g.computerOff || (g.computerOff === 'backup' && !f.from))) g.computerOff = f.from ?? 'report';
       if (f.links) {
         g.linksKnown = true;
         const seen = new Set((g.links ?? []).map((l) => l.som.toLowerCase()));
         const added = f.links.filter((l) => !seen.has(l.som.toLowerCase())).map((l) => ({ som: this.intern(l.som), ...(l.somName ? { somName: this.intern(l.somName) } : {}), enabled: l.enabled, enforced: l.enforced }));
         g.links = [...(g.links ?? []), ...added];
       }
-      if (f.applyTrustees && !g.applyTrustees) g.applyTrustees = { allow: f.applyTrustees.allow.map((t) => this.trustee(t)), deny: f.applyTrustees.deny.map((t) => this.trustee(t)), ...(f.applyTrustees.complete ? { complete: true } : {}) };
+      if (f.applyTrustees && !g.applyTrustees) {
+        g.applyTrustees = { allow: f.applyTrustees.allow.map((t) => this.trustee(t)), deny: f.applyTrustees.deny.map((t) => this.trustee(t)), ...(f.applyTrustees.complete ? { complete: true } : {}) };
+        g.trusteesFrom = f.from ?? 'report';
+      }
       if (f.securityUnknown && !g.securityUnknown) g.securityUnknown = this.intern(f.securityUnknown);
       if (f.wmiFilter && !g.wmiFilter) g.wmiFilter = this.intern(f.wmiFilter);
       if (f.rsopNotApplied) g.rsopNotApplied = [...(g.rsopNotApplied ?? []), ...f.rsopNotApplied.map((x) => ({ path: this.intern(x.path), reason: this.intern(x.reason) }))];
@@ -752,8 +762,8 @@ export class PolicySetBuilder {
 
 /**
  * What the topology says about whether GPOs reach any machine, as plain data (it crosses to worker
- * threads): the GPOs with at least one enabled link, and a reason for those that apply nowhere
- * although linked (computer side disabled per the GPC flags, every link disabled).
+ * threads): the GPOs with at least one enabled link, and per GPO the topology's facts that can make
+ * it apply nowhere (judged with the GPO's own facts by `appliesNowhereReason`).
  */
 export interface TopologyReach {
   /**
@@ -761,16 +771,23 @@ export interface TopologyReach {
    * worker threads with every batch of files, and one string copies far faster than thousands.
    */
   linked: string;
-  reasons: Record<string, string>;
+  /** Only GPOs the topology says something of: computer side off (GPC flags), version, trustees that exclude every computer, links all disabled. */
+  facts: Record<string, TopologyGpoFacts>;
 }
 
-const NO_LINK = 'no enabled link to it is in the topology, so its settings apply nowhere';
+export interface TopologyGpoFacts {
+  computerOff?: true;
+  version?: string;
+  /** The GPC's trustees, kept only when they exclude every computer. */
+  trustees?: ApplyTrustees;
+  /** Linked, but every link is disabled. */
+  linksDisabled?: true;
+}
 
 const linkedSets = new WeakMap<TopologyReach, Set<string>>();
 let lastLinked: { text: string; set: Set<string> } | undefined;
 
-function reachReason(reach: TopologyReach | undefined, guid: string): string | undefined {
-  if (!reach) return undefined;
+function linkedSet(reach: TopologyReach): Set<string> {
   // A set per reach object (a new copy arrives with each batch in a worker; the text is the same).
   let linked = linkedSets.get(reach);
   if (!linked) {
@@ -778,7 +795,7 @@ function reachReason(reach: TopologyReach | undefined, guid: string): string | u
     linked = lastLinked.set;
     linkedSets.set(reach, linked);
   }
-  return reach.reasons[guid] ?? (linked.has(guid) ? undefined : NO_LINK);
+  return linked;
 }
 
 /**
@@ -788,21 +805,17 @@ function reachReason(reach: TopologyReach | undefined, guid: string): string | u
  */
 export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity | undefined, reach?: TopologyReach): { findings: Finding[]; skip: (s: Setting) => boolean } {
   const reasons = new Map<string, { why: string; name?: string; span: Span }>();
+  const own = normGuid(identity?.guid);
+  const judged = new Set<string>();
   for (const g of file.reportGpos ?? []) {
     const f = factsOfRef(g);
     if (!f) continue;
-    const why = appliesNowhereByFiles(f) ?? reachReason(reach, f.guid);
+    judged.add(f.guid);
+    const why = appliesNowhereReason(ownFacts(f, f.guid === own ? identity : undefined, reach, f.guid))?.why;
     if (why) reasons.set(f.guid, { why, ...(f.name ? { name: f.name } : {}), span: g.span ?? { start: 0, end: 0 } });
   }
-  const own = normGuid(identity?.guid);
-  if (own && !reasons.has(own)) {
-    const excluded = excludedEverywhere(identity?.applyTrustees);
-    const why =
-      identity?.computerEnabled === false
-        ? 'its computer side is disabled (GPO status in Backup.xml), so none of its computer settings apply anywhere'
-        : excluded
-          ? `${excluded} (Backup.xml security descriptor), so its settings apply nowhere`
-          : reachReason(reach, own);
+  if (own && !judged.has(own)) {
+    const why = appliesNowhereReason(ownFacts(undefined, identity, reach, own))?.why;
     if (why) reasons.set(own, { why, ...(identity?.name ? { name: identity.name } : {}), span: { start: 0, end: 0 } });
   }
   const findings: Finding[] = [];

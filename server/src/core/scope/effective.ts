@@ -15,11 +15,11 @@
 import { settingRules } from '../catalog';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
-import { excludedEverywhere } from '../policy/filtering';
+import { appliesNowhereReason } from '../policy/nowhere';
 import type { Extension, ObservationStore, ObsRef, PolicySet } from '../policy/set';
-import { versionGateReason, type Lack, type Topology, type TopologyProblem, type TopoSom } from '../topology';
+import type { Lack, Topology, TopologyProblem, TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
-import { gpoConditions, gpoList, roleOf, SITE_DOMAIN_ENFORCED, somChain, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
+import { gpoConditions, gpoList, nowhereFactsOf, roleOf, SITE_DOMAIN_ENFORCED, somChain, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
 
 export type EffectiveStatus = 'hardened' | 'weak' | 'missing' | 'conditional' | 'conflict' | 'undetermined';
 
@@ -246,15 +246,20 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
       info = { inSet: !!g };
       const name = g?.name ?? c?.name;
       if (name) info.name = name;
-      const ce = g?.computerEnabled === false || (c?.flags !== undefined && (c.flags & 2) !== 0) ? false : (g?.computerEnabled ?? (c?.flags !== undefined ? true : undefined));
+      const topoOff = c?.flags !== undefined && (c.flags & 2) !== 0;
+      const ce = g?.computerEnabled === false || topoOff ? false : (g?.computerEnabled ?? (c?.flags !== undefined ? true : undefined));
       if (ce !== undefined) info.computerEnabled = ce;
+      // The GPO's own files are named before the topology (policy/nowhere.ts).
+      if (ce === false) info.computerOff = g?.computerEnabled === false ? (g.computerOff ?? 'report') : 'topology';
       const wmi = g?.wmiFilter ?? c?.wmiFilter;
       if (wmi) info.wmiFilter = wmi;
       // Security filtering: the GPO's own files (report, Backup.xml), else the topology's nTSecurityDescriptor.
       const tr = g?.applyTrustees ?? c?.applyTrustees;
       const unknown = g?.securityUnknown ?? c?.securityUnknown;
-      if (tr) info.applyTrustees = tr;
-      else if (unknown) info.securityUnknown = unknown;
+      if (tr) {
+        info.applyTrustees = tr;
+        info.trusteesFrom = g?.applyTrustees ? (g.trusteesFrom ?? 'report') : 'topology';
+      } else if (unknown) info.securityUnknown = unknown;
       if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
     }
     infos.set(guid, info);
@@ -375,9 +380,15 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     }
   }
   const reportsOnly = topo.kinds.length === 1 && topo.kinds[0] === 'reports';
-  // Security filtering no topology source carries may come from every scanned GPO's own files
-  // (report trustees, Backup.xml descriptors): then it is not lacking.
-  const filteringKnown = set.gpos.size > 0 && [...set.gpos.values()].every((g) => g.applyTrustees);
+  // Security filtering is lacking unless every GPO known (scanned, or a group policy container of
+  // the topology) carries it, from whichever input: its report's trustees, its Backup.xml
+  // descriptor or the topology's nTSecurityDescriptor. A descriptor that could not be read counts as
+  // carried: it is an error of its own, and the result it decides is conditional.
+  const known = new Set<string>([...set.gpos.keys(), ...topo.gpcs.keys()]);
+  const filteringKnown = known.size > 0 && [...known].every((guid) => {
+    const info = gpoInfo(guid);
+    return !!(info?.applyTrustees || info?.securityUnknown);
+  });
   const lacks = topo.lacks.filter((l) => !(filteringKnown && l.fact === 'security-filtering'));
   if (reportsOnly) {
     const unknown = [...set.gpos.values()].filter((g) => !g.linksKnown);
@@ -409,7 +420,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;
     // Reports-only topology: a GPO without a report of its own has unknown links, not no links.
     const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
-    const why = appliesNowhere(info, links, linksKnown);
+    const why = appliesNowhere(info, links, linksKnown, reportsOnly ? 'report' : 'topology');
     if (why) s.appliesNowhere = why;
     if (g?.rsopNotApplied?.length) s.rsopNotApplied = g.rsopNotApplied;
     gpos.push(s);
@@ -430,17 +441,14 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
   };
 }
 
-/** Why a GPO applies nowhere, given the topology's links; undefined when it applies somewhere (or cannot be told). */
-export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enabled: boolean }[], topologyKnown: boolean): string | undefined {
-  if (info?.computerEnabled === false) return 'its computer side is disabled (GPO status), so none of its computer settings apply anywhere';
-  const gate = versionGateReason(info?.functionalityVersion);
-  if (gate) return gate;
-  const excluded = excludedEverywhere(info?.applyTrustees);
-  if (excluded) return `${excluded}, so its settings apply nowhere`;
-  if (!topologyKnown) return undefined;
-  if (links.length === 0) return 'no enabled link to it is in the topology, so its settings apply nowhere';
-  if (links.every((l) => !l.enabled)) return 'every link to it is disabled, so its settings apply nowhere';
-  return undefined;
+/**
+ * Why a GPO applies nowhere, given its links (`linksFrom`: the topology's, or the reports' when the
+ * topology is built from reports alone); undefined when it applies somewhere (or cannot be told).
+ */
+export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enabled: boolean }[], linksKnown: boolean, linksFrom: 'report' | 'topology' = 'topology'): string | undefined {
+  const facts = nowhereFactsOf(info);
+  if (linksKnown) facts.links = { from: linksFrom, total: links.length, enabled: links.filter((l) => l.enabled).length };
+  return appliesNowhereReason(facts)?.why;
 }
 
 function kindRank(s: TopoSom): number {

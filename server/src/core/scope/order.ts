@@ -12,15 +12,19 @@
  * evaluation can try every possibility instead of guessing.
  */
 import { canonicalOf, isDomainControllersDn } from '../topology/dn';
-import { versionGateReason, type Topology, type TopoSom } from '../topology';
-import { excludedReason, filterConditions } from '../policy/filtering';
-import type { Trustee } from '../types';
+import type { Topology, TopoSom } from '../topology';
+import { filterConditions, type ApplyTrustees } from '../policy/filtering';
+import { appliesNowhereReason, type FactSource, type NowhereFacts, type NowhereReason } from '../policy/nowhere';
 
 export interface GpoInfo {
   name?: string;
   computerEnabled?: boolean;
+  /** Where the disabled computer side was first read (set when `computerEnabled` is false). */
+  computerOff?: FactSource;
   wmiFilter?: string;
-  applyTrustees?: { allow: Trustee[]; deny: Trustee[] };
+  applyTrustees?: ApplyTrustees;
+  /** Where `applyTrustees` were read: the GPO's own files (report, Backup.xml), else the topology. */
+  trusteesFrom?: FactSource;
   /** Why the security filtering could not be read (Backup.xml descriptor), when it could not. */
   securityUnknown?: string;
   /** LDIF `gPCFunctionalityVersion` (raw), when exported (P9). */
@@ -81,6 +85,26 @@ export function gpoConditions(info: GpoInfo | undefined, role: ScopeRole): strin
   else if (info.securityUnknown) out.push(`security filtering unknown (${info.securityUnknown})`);
   if (info.wmiFilter) out.push(`WMI filter "${info.wmiFilter}"`);
   return out;
+}
+
+/** The facts `appliesNowhereReason` judges, from a GPO's info (links are the caller's: per link, or over all its links). */
+export function nowhereFactsOf(info: GpoInfo | undefined): NowhereFacts {
+  const facts: NowhereFacts = {};
+  if (!info) return facts;
+  if (info.computerEnabled === false) facts.computerOff = info.computerOff ?? 'report';
+  if (info.functionalityVersion !== undefined) facts.functionalityVersion = info.functionalityVersion;
+  if (info.applyTrustees) facts.filtering = { trustees: info.applyTrustees, from: info.trusteesFrom ?? 'report' };
+  return facts;
+}
+
+/** Per GPO info and role, the reason a scope drops each of its links (one info object serves every scope). */
+const dropCache = new WeakMap<GpoInfo, Partial<Record<ScopeRole, { r: NowhereReason | undefined }>>>();
+
+function dropReason(info: GpoInfo | undefined, role: ScopeRole): NowhereReason | undefined {
+  if (!info) return undefined;
+  let byRole = dropCache.get(info);
+  if (!byRole) dropCache.set(info, (byRole = {}));
+  return (byRole[role] ??= { r: appliesNowhereReason(nowhereFactsOf(info), role) }).r;
 }
 
 /** The SOM chain of a scope, top to bottom (sites not included). */
@@ -155,17 +179,10 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
         continue;
       }
       const gi = info(guid);
-      if (gi?.computerEnabled === false) {
-        dropped.push({ guid, som: som.canonical, reason: 'computer side disabled' });
-        continue;
-      }
-      if (versionGateReason(gi?.functionalityVersion)) {
-        dropped.push({ guid, som: som.canonical, reason: `gPCFunctionalityVersion ${gi?.functionalityVersion}, not 2` });
-        continue;
-      }
-      const excluded = gi?.applyTrustees ? excludedReason(gi.applyTrustees, role) : undefined;
-      if (excluded) {
-        dropped.push({ guid, som: som.canonical, reason: excluded });
+      // The GPO's own reasons (computer side, version, security filtering for this role), in the one precedence order.
+      const nowhere = dropReason(gi, role);
+      if (nowhere) {
+        dropped.push({ guid, som: som.canonical, reason: nowhere.short });
         continue;
       }
       if (!link.enforced && depth < blockDepth) {

@@ -249,7 +249,10 @@ export function topologyFromReports(gpos: Iterable<PolicyGpo>): TopologyPart {
   return part;
 }
 
-/** Which GPOs the topology links (enabled) and why linked ones apply nowhere; undefined without SOMs. */
+/**
+ * Which GPOs the topology links (enabled), and per GPO what it says that can make it apply nowhere
+ * (`appliesNowhereReason` judges those facts with the GPO's own); undefined without SOMs.
+ */
 export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | undefined {
   const topo = mergeTopology(parts);
   if (topo.soms.size === 0) return undefined;
@@ -261,14 +264,13 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
       if (l.enabled) linked.add(l.gpo as string);
     }
   }
-  const reasons: Record<string, string> = {};
-  for (const g of seen) if (!linked.has(g)) reasons[g] = 'every link to it is disabled, so its settings apply nowhere';
+  const facts: TopologyReach['facts'] = {};
+  const of = (guid: string) => (facts[guid] ??= {});
+  for (const g of seen) if (!linked.has(g)) of(g).linksDisabled = true;
   for (const [guid, c] of topo.gpcs) {
-    const gate = versionGateReason(c.functionalityVersion);
-    if (gate) reasons[guid] = gate;
-    const excluded = excludedEverywhere(c.applyTrustees);
-    if (excluded) reasons[guid] = `${excluded} (nTSecurityDescriptor in the topology), so its settings apply nowhere`;
-    if (c.flags !== undefined && (c.flags & 2) !== 0) reasons[guid] = 'its computer side is disabled (GPO status flags in the topology), so none of its computer settings apply anywhere';
+    if (versionGateReason(c.functionalityVersion)) of(guid).version = c.functionalityVersion;
+    if (excludedEverywhere(c.applyTrustees)) of(guid).trustees = c.applyTrustees;
+    if (c.flags !== undefined && (c.flags & 2) !== 0) of(guid).computerOff = true;
   }
-  return { linked: [...linked].join('\n'), reasons };
+  return { linked: [...linked].join('\n'), facts };
 }

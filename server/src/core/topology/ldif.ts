@@ -150,8 +150,6 @@ export function readLdif(text: string, source: string): TopologyPart {
   const gpcWql: { gpc: Gpc; id: string }[] = [];
   let sawSite = false;
   let sawGpc = false;
-  let gpcCount = 0;
-  let sdSeen = 0;
   for (const r of records) {
     if (!r.dn.trim()) continue;
     const rdns = parseDn(r.dn);
@@ -174,7 +172,6 @@ export function readLdif(text: string, source: string): TopologyPart {
         continue;
       }
       const gpc: Gpc = { guid, source };
-      gpcCount++;
       const dn = attr(r, 'displayname')?.value;
       if (dn) gpc.name = dn;
       const flags = attr(r, 'flags')?.value;
@@ -185,7 +182,6 @@ export function readLdif(text: string, source: string): TopologyPart {
       // Security filtering (P10), when the export holds the GPC's nTSecurityDescriptor (§0, §2.6: binary, `::` base64).
       const sd = attr(r, 'ntsecuritydescriptor');
       if (sd) {
-        sdSeen++;
         const got = sd.bytes ? applyTrusteesOfSd(sd.bytes) : ({ ok: false, problem: 'the value is not base64 ("::"), so it cannot be the binary descriptor' } as const);
         if (got.ok) gpc.applyTrustees = { allow: got.allow, deny: got.deny, complete: true };
         else {
@@ -231,8 +227,8 @@ export function readLdif(text: string, source: string): TopologyPart {
   part.wmiNames = wmiNames;
   if (records.length === 0) part.problems.push({ source, severity: 'error', message: 'The LDIF export holds no records.' });
   addLacks(part, 'LDIF');
-  // Every group policy container came with its nTSecurityDescriptor: security filtering is known.
-  if (gpcCount > 0 && sdSeen === gpcCount) part.lacks = part.lacks.filter((l) => l.fact !== 'security-filtering');
+  // Whether security filtering is still lacking is decided once, over every GPO and every input that
+  // carries trustees (scope/effective.ts), not here from this export alone.
   if (!sawSite) part.lacks.push({ fact: 'sites', source: 'LDIF', message: `${source} holds no site objects (export CN=Sites of the configuration partition for site links)` });
   if (!sawGpc && part.soms.length) {
     part.lacks.push({ fact: 'gpo-status', source: 'LDIF', message: `${source} holds no group policy containers, so GPO status flags are unknown` });

@@ -14,35 +14,10 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
 import { settingRules } from '../../server/src/core/catalog';
-import { guid, toLdif, type DomainSpec } from '../helpers/domain';
+import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
 import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
-
-const DOMAIN: DomainSpec = {
-  soms: [
-    // gPLink string order: the last entry is link order 1.
-    { dn: 'DC=corp,DC=example', links: [['A', 0], ['D', 2]] },
-    { dn: 'OU=Domain Controllers,DC=corp,DC=example', links: [] },
-    { dn: 'OU=Servers,DC=corp,DC=example', links: [['B', 0]] },
-    { dn: 'OU=Workstations,DC=corp,DC=example', links: [['C', 0]] },
-  ],
-  gpcs: [
-    { letter: 'A', name: 'Baseline' },
-    { letter: 'B', name: 'Servers Hardening' },
-    { letter: 'C', name: 'Workstations Legacy' },
-    { letter: 'D', name: 'Client Signing' },
-  ],
-};
-
-const SMB_SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
-const SMB_CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
-const LMCOMPAT = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel';
-
-/** Line 5 (1-based) is the first value under [Registry Values]. */
-function gptTmpl(values: string[]): string {
-  return ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...values, ''].join('\r\n');
-}
 
 const FILES: Record<string, string[]> = {
   A: [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`],

@@ -896,9 +896,13 @@ export class DomainModel {
       if (!o) return d;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
+      // A trusted workspace only; and for a GPO that applies nowhere, only with a topology (an export,
+      // or reports with links): without one the reason comes from the GPO's own files alone, and the
+      // value keeps its level beside it, as the CLI keeps its finding beside gpo.applies-nowhere.
       const soften = st.inputs.trusted;
       if (vf.nowhere) {
-        return { ...d, message: `${d.message} Its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}), so this value takes effect on no machine.`, ...(soften ? { severity: DiagnosticSeverity.Information } : {}) };
+        const lower = soften && !!st.effective;
+        return { ...d, message: `${d.message} Its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}), so this value takes effect on no machine.`, ...(lower ? { severity: DiagnosticSeverity.Information } : {}) };
       }
       if (!f || !vf.appliesIn.length) return d;
       const winsIn = f.wins.map((w) => w.som);

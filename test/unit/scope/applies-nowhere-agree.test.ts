@@ -90,7 +90,7 @@ function writeRow(dir: string, r: Row): { rel: string; text: string; lang: strin
 }
 
 /** The reason each output gives per row: [id, (a) file finding, (b) gpos[] JSON, (b) text line, (c) editor diagnostic, (c) its hover]. */
-async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boolean): Promise<[string, ...(string | undefined)[]][]> {
+async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boolean, keepsLevel = false): Promise<[string, ...(string | undefined)[]][]> {
   const dir = tempDir('relaylint-nowhere-');
   const files = new Map(rows.map((r) => [r.id, writeRow(dir, r)]));
   if (topology) writeFile(dir, 'corp.ldf', toLdif(topology));
@@ -114,8 +114,10 @@ async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boole
         await client.open(uri, f.lang, f.text);
         const d = (await client.diagnostics(uri)).find((x) => x.code === 'smb.server.require');
         const why = d ? /Its GPO .* applies nowhere \((.*)\), so this value takes effect on no machine\.$/.exec(d.message as string)?.[1] : '(no diagnostic)';
-        // A reason drops the diagnostic to info, as the CLI's finding is.
-        row.push(d && why && d.severity !== 3 ? `${why} (severity ${d.severity}, not info)` : why);
+        // With a topology (an export, or reports with links) a reason drops the diagnostic to info, as
+        // the CLI's finding is; without one the reason is said and the level kept (1, error).
+        const level = keepsLevel ? 1 : 3;
+        row.push(d && why && d.severity !== level ? `${why} (severity ${d.severity}, not ${level})` : why);
         // The hover on the value says the same reason.
         const h = d ? await client.hover(uri, d.range.start) : null;
         const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
@@ -183,14 +185,16 @@ describe('why a GPO applies nowhere: one reason in the file finding, gpos[] (JSO
     assert.deepEqual(await observe(reportsOnly, undefined, true), expected(reportsOnly, true));
   });
 
-  // Topology unknown (no topology export, no report): only the GPO's own files can say it; no gpos[] section.
+  // Topology unknown (no topology export, no report): only the GPO's own files can say it; no gpos[]
+  // section. The editor says the reason but keeps the diagnostic's level: lowering it is a judgement
+  // about the domain, made only where its topology is known.
   const unknown: Row[] = [
     { id: 'nt-backup-options-2', letter: 'U', shape: { kind: 'backup', options: 2 }, want: COMPUTER('GPO status in Backup.xml') },
     { id: 'nt-backup-denies-au', letter: 'V', shape: { kind: 'backup', sdHex: hex(sd([ALLOW_AU, DENY_AU])) }, want: `${DENIED} (Backup.xml security descriptor), so its settings apply nowhere` },
     { id: 'nt-sysvol', letter: 'W', shape: { kind: 'sysvol' } },
   ];
   test('topology unknown', async () => {
-    assert.deepEqual(await observe(unknown, undefined, true), expected(unknown, true, true));
+    assert.deepEqual(await observe(unknown, undefined, true, true), expected(unknown, true, true));
   });
 });
 

@@ -526,6 +526,11 @@ async function domainTree(ctx, gpos) {
  * started with --expose-gc, the pass is done at `relaylint/domainChanged`, then gc() twice and
  * VmRSS (as lsp.memory.open200.mb). The note gives the V8 heap, the peak (VmHWM), the pass time
  * and an idle server's RSS for comparison.
+ *
+ * Then `lsp.memory.exposure5500.mb`: the server's peak RSS while it answers what the Relay exposure
+ * view asks when it opens and one scope is expanded (`relaylint/exposure`, then
+ * `relaylint/exposureScope` of the first scope). The peak (VmHWM) is reset first through
+ * /proc/<pid>/clear_refs, so the figure is of the requests, not of the pass. Linux only.
  */
 export async function measureDomainMemory(ctx) {
   const tree = await domainTree(ctx, DOMAIN_GPOS);
@@ -550,6 +555,7 @@ export async function measureDomainMemory(ctx) {
     session.assertHealthy('the workspace-model pass');
     if (!/ \d+ scope\(s\)/.test(pass)) throw new Error(`the workspace model did not read the topology: ${pass || session.logs.slice(-5).join(' | ')}`);
     const mb = (b) => r2(b / 1048576);
+    const exposure = await exposureRequests(session);
     const detail = {
       tree: path.relative(ROOT, tree.dir), files: tree.marker?.files, bytes: tree.marker?.bytes, topology: path.relative(ROOT, tree.ldf), pass, limits,
       passSeconds: r2(passS), rssMB: mb(after.rssBytes), heapUsedMB: mb(after.heapUsed), heapTotalMB: mb(after.heapTotal), externalMB: mb(after.external),
@@ -559,8 +565,35 @@ export async function measureDomainMemory(ctx) {
     return [
       { id: 'lsp.memory.domain5500.mb', label: `server RSS after the workspace pass, ${DOMAIN_GPOS.toLocaleString('en-US')} GPOs`, value: mb(after.rssBytes), unit: 'MB', status: 'measured',
         note: `heap ${mb(after.heapUsed).toFixed(1)} MB, peak ${hwmBytes === null ? '?' : mb(hwmBytes).toFixed(1)} MB, pass ${passS.toFixed(1)} s; idle server ${mb(idle.rssBytes).toFixed(1)} MB (heap ${mb(idle.heapUsed).toFixed(1)}); ${pass.replace(/^relaylint: workspace model: /, '').replace(/, \d+ ms$/, '')}${limits.length ? `; LIMIT: ${limits.join(' ')}` : ''}`, detail },
+      exposure.peakBytes === null
+        ? { id: 'lsp.memory.exposure5500.mb', label: `server peak RSS answering the Relay exposure view, ${DOMAIN_GPOS.toLocaleString('en-US')} GPOs`, value: null, unit: 'MB', status: 'n/a', note: 'needs /proc/<pid>/clear_refs and VmHWM (Linux)' }
+        : { id: 'lsp.memory.exposure5500.mb', label: `server peak RSS answering the Relay exposure view, ${DOMAIN_GPOS.toLocaleString('en-US')} GPOs`, value: mb(exposure.peakBytes), unit: 'MB', status: 'measured',
+          note: `from ${mb(exposure.beforeBytes).toFixed(1)} MB; the scope list ${exposure.topBytes.toLocaleString('en-US')} bytes (${exposure.scopes} scopes, ${exposure.topMs.toFixed(0)} ms), one scope's rules ${exposure.scopeBytes.toLocaleString('en-US')} bytes (${exposure.scopeMs.toFixed(0)} ms)`,
+          detail: { ...exposure, peakMB: mb(exposure.peakBytes), beforeMB: mb(exposure.beforeBytes), method: 'after the pass and two forced collections: VmHWM reset (clear_refs 5), then relaylint/exposure and relaylint/exposureScope of the first scope, then VmHWM' } },
     ];
   } finally { await session.stop(); }
+}
+
+/** What the Relay exposure view asks when it opens and one scope is expanded, with the server's peak RSS over it (peakBytes null where it cannot be read). */
+async function exposureRequests(session) {
+  const status = () => fs.readFileSync(`/proc/${session.pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status())?.[1]) * 1024;
+  let measurable = true;
+  try {
+    fs.writeFileSync(`/proc/${session.pid}/clear_refs`, '5');
+  } catch { measurable = false; }
+  const beforeBytes = measurable ? kb('VmRSS') : null;
+  let t = performance.now();
+  const top = await session.conn.sendRequest('relaylint/exposure', {});
+  const topMs = performance.now() - t;
+  if (!top?.scopes?.length) throw new Error(`relaylint/exposure listed no scope: ${JSON.stringify(top)?.slice(0, 300)}`);
+  t = performance.now();
+  const one = await session.conn.sendRequest('relaylint/exposureScope', { version: top.version, scope: 0 });
+  const scopeMs = performance.now() - t;
+  if (one?.stale || !one?.rules?.length) throw new Error(`relaylint/exposureScope gave no rules: ${JSON.stringify(one)?.slice(0, 300)}`);
+  const peakBytes = measurable ? kb('VmHWM') : null;
+  session.assertHealthy('the exposure requests');
+  return { peakBytes, beforeBytes, topBytes: Buffer.byteLength(JSON.stringify(top)), scopes: top.scopes.length, topMs, scopeBytes: Buffer.byteLength(JSON.stringify(one)), scopeMs };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,18 +1,21 @@
 /**
- * The "Relay exposure" view in the Explorer: the effective policy per scope (domain, OU, site) from
- * the server's `relaylint/exposure` request. Scopes → rules, each rule with an icon, a colour and its
- * status as text (colour is never the only signal); a click opens the deciding line. The server
- * sends `relaylint/domainChanged` after each recompute; the view then asks again.
+ * The "Relay exposure" view in the Explorer: the effective policy per scope (domain, OU, site).
+ * The server's `relaylint/exposure` lists the scopes with their counts; the rules of a scope come
+ * with `relaylint/exposureScope` when the user expands it (a large domain has thousands of scopes).
+ * Scopes → rules, each rule with an icon, a colour and its status as text (colour is never the only
+ * signal); a click opens the deciding line. The server sends `relaylint/domainChanged` after each
+ * recompute; the view then asks again.
  */
 import * as vscode from 'vscode';
-import type { ExposureResult, ExposureRule, ExposureScope, ExposureStatus, LspRange } from './generated/wire';
+import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, ExposureStatus, LspRange } from './generated/wire';
 
-export type { ExposureResult, ExposureRule, ExposureScope, LspRange };
+export type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, LspRange };
 
 export type RuleStatus = ExposureStatus;
 
 export type ExposureNode =
-  | { type: 'scope'; scope: ExposureScope }
+  /** `index`: the scope's place in the answer of `version` (what relaylint/exposureScope takes). */
+  | { type: 'scope'; scope: ExposureScope; index: number; version: number }
   | { type: 'rule'; scope: ExposureScope; rule: ExposureRule }
   | { type: 'message'; text: string; detail?: string };
 
@@ -33,6 +36,8 @@ export const STATUS_LOOK: Record<RuleStatus, StatusLook> = {
   undetermined: { icon: 'circle-large-outline', color: 'descriptionForeground', exposed: true },
 };
 const UNKNOWN_LOOK: StatusLook = { icon: 'circle-large-outline', color: 'descriptionForeground', exposed: true };
+/** What a scope node says while its rules cannot be listed because the model changed (the view reloads). */
+export const SCOPE_CHANGED = 'The exposure changed; reloading.';
 const lookOf = (status: string): StatusLook => (STATUS_LOOK as Record<string, StatusLook>)[status] ?? UNKNOWN_LOOK;
 
 const KIND_ICON: Record<string, string> = { domain: 'globe', ou: 'folder', site: 'location' };
@@ -69,9 +74,12 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
   private pending: Promise<void> | undefined;
   private stale = true;
   private timer: NodeJS.Timeout | undefined;
+  /** The rules of the scopes expanded since the last answer, by index (requests in flight included). */
+  private rules = new Map<number, Promise<ExposureNode[]>>();
 
   constructor(
     private readonly request: () => Promise<ExposureResult>,
+    private readonly requestScope: (params: ExposureScopeParams) => Promise<ExposureScopeResult>,
     private readonly openCommand: string,
   ) {}
 
@@ -101,13 +109,14 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
       this.stale = false;
       try {
         const r = await this.request();
-        this.result = r && typeof r === 'object' ? { available: !!r.available, reason: r.reason, scopes: Array.isArray(r.scopes) ? r.scopes : [] } : undefined;
+        this.result = r && typeof r === 'object' ? { available: !!r.available, reason: r.reason, version: r.version, scopes: Array.isArray(r.scopes) ? r.scopes : [] } : undefined;
         this.error = this.result ? undefined : 'The language server gave no exposure result.';
       } catch (err) {
         this.result = undefined;
         const msg = err instanceof Error ? err.message : String(err);
         this.error = /Unhandled method|MethodNotFound|-32601/i.test(msg) ? 'This language server does not compute the relay exposure.' : `Could not get the relay exposure: ${msg}`;
       }
+      this.rules = new Map();
       this.loaded.fire(this.result);
     })().finally(() => {
       this.pending = undefined;
@@ -123,11 +132,37 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
       if (!r.available) return [{ type: 'message', text: r.reason || NO_TOPOLOGY, detail: 'Add a topology export (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON) to the workspace, or set relaylint.topology.' }];
       if (!r.scopes.length) return [{ type: 'message', text: r.reason || 'The topology names no scope (domain, OU or site).' }];
       // available with a reason: the server judged without a topology (the whole set as one scope); say so first
-      const scopes: ExposureNode[] = r.scopes.map((scope) => ({ type: 'scope', scope }));
+      const version = r.version ?? 0;
+      const scopes: ExposureNode[] = r.scopes.map((scope, index) => ({ type: 'scope', scope, index, version }));
       return r.reason ? [{ type: 'message', text: r.reason }, ...scopes] : scopes;
     }
-    if (node.type === 'scope') return node.scope.rules.map((rule) => ({ type: 'rule', scope: node.scope, rule }));
+    if (node.type === 'scope') return this.rulesOf(node);
     return [];
+  }
+
+  /** The rules of a scope, asked of the server once per answer of relaylint/exposure. */
+  private rulesOf(node: Extract<ExposureNode, { type: 'scope' }>): Promise<ExposureNode[]> {
+    const current = node.version === (this.result?.version ?? 0);
+    const have = current ? this.rules.get(node.index) : undefined;
+    if (have) return have;
+    const got = (async (): Promise<ExposureNode[]> => {
+      try {
+        const r = await this.requestScope({ version: node.version, scope: node.index });
+        if (!r || r.stale || !Array.isArray(r.rules)) {
+          // The model changed since the scopes were listed: list them again.
+          if (current) this.rules.delete(node.index);
+          this.refresh(true);
+          return [{ type: 'message', text: SCOPE_CHANGED }];
+        }
+        return r.rules.map((rule) => ({ type: 'rule', scope: node.scope, rule }));
+      } catch (err) {
+        if (current) this.rules.delete(node.index);
+        const msg = err instanceof Error ? err.message : String(err);
+        return [{ type: 'message', text: `Could not get the rules of ${node.scope.som}: ${msg}` }];
+      }
+    })();
+    if (current) this.rules.set(node.index, got);
+    return got;
   }
 
   getTreeItem(node: ExposureNode): vscode.TreeItem {
@@ -141,18 +176,18 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
     }
     if (node.type === 'scope') {
       const s = node.scope;
-      // The server says which rules leave machines exposed (a missing setting whose Windows default is
-      // acceptable does not); older servers do not, and then the status decides.
-      const exposed = s.rules.filter((r) => r.exposed ?? lookOf(r.status).exposed).length;
+      // The server counts the rules that leave machines exposed (a missing setting whose Windows
+      // default is acceptable does not).
+      const exposed = s.exposed;
       // collapsed: a domain with many OUs shows every scope and its count at a glance
       const item = new vscode.TreeItem(s.som, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `scope:${s.kind}:${s.som}`;
       const role = s.role === 'dc' ? 'domain controllers' : 'members';
-      item.description = `${KIND_TEXT[s.kind] ?? s.kind} · ${role} · ${exposed ? `${exposed} of ${plural(s.rules.length, 'rule')} exposed` : 'all hardened'}`;
+      item.description = `${KIND_TEXT[s.kind] ?? s.kind} · ${role} · ${exposed ? `${exposed} of ${plural(s.rules, 'rule')} exposed` : 'all hardened'}`;
       item.iconPath = new vscode.ThemeIcon(KIND_ICON[s.kind] ?? 'symbol-namespace', exposed ? new vscode.ThemeColor('list.warningForeground') : new vscode.ThemeColor('testing.iconPassed'));
-      item.tooltip = `${s.som} (${KIND_TEXT[s.kind] ?? s.kind}, ${role}): ${exposed} of ${plural(s.rules.length, 'rule')} not hardened`;
+      item.tooltip = `${s.som} (${KIND_TEXT[s.kind] ?? s.kind}, ${role}): ${exposed} of ${plural(s.rules, 'rule')} not hardened`;
       item.contextValue = 'relaylint.scope';
-      item.accessibilityInformation = { label: `${s.som}, ${KIND_TEXT[s.kind] ?? s.kind}, ${role}, ${exposed} of ${plural(s.rules.length, 'rule')} exposed` };
+      item.accessibilityInformation = { label: `${s.som}, ${KIND_TEXT[s.kind] ?? s.kind}, ${role}, ${exposed} of ${plural(s.rules, 'rule')} exposed` };
       return item;
     }
     const { rule, scope } = node;

@@ -12,8 +12,8 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
 import type { DocumentSelector, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
 import { ExposureProvider, openLocation } from './exposureView';
-import type { ExposureResult, InitializationOptions, LspRange, PolTextParams, PolTextResult, PostureResult } from './generated/wire';
-import { Commands, DidGrantWorkspaceTrustNotification, DomainChangedNotification, ExposureRequest, POL_SCHEME, PolTextRequest, PostureRequest } from './generated/wire';
+import type { ExposureResult, ExposureScopeResult, InitializationOptions, LspRange, PolTextParams, PolTextResult, PostureResult } from './generated/wire';
+import { Commands, DidGrantWorkspaceTrustNotification, DomainChangedNotification, ExposureRequest, ExposureScopeRequest, POL_SCHEME, PolTextRequest, PostureRequest } from './generated/wire';
 import { PosturePanel } from './postureView';
 import { DOCS_BASE, DOCS_SCHEME, DocsFileSystem, interceptDocsTabs, ruleOfDocsUri, rewriteDocLinks, showRulePreview } from './docs';
 import { GENERATED_DOCUMENT_SELECTOR } from './generated/formats';
@@ -324,7 +324,11 @@ export function activate(context: vscode.ExtensionContext): RelaylintApi {
   };
   const start = () => ensureStarted(session);
   const openLine = (uri: string, range: LspRange) => openLocation(uri, range, POL_SCHEME);
-  const exposure = (views.exposure = new ExposureProvider(async () => (await start()).sendRequest<ExposureResult>(ExposureRequest, {}), CMD_OPEN_DECIDING_LINE));
+  const exposure = (views.exposure = new ExposureProvider(
+    async () => (await start()).sendRequest<ExposureResult>(ExposureRequest, {}),
+    async (params) => (await start()).sendRequest<ExposureScopeResult>(ExposureScopeRequest, params),
+    CMD_OPEN_DECIDING_LINE,
+  ));
   const posture = (views.posture = new PosturePanel(async () => (await start()).sendRequest<PostureResult>(PostureRequest, {}), openLine, output));
   const exposureView = vscode.window.createTreeView(EXPOSURE_VIEW, { treeDataProvider: exposure, showCollapseAll: true });
   const polProvider = new PolContentProvider(start);

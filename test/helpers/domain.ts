@@ -279,3 +279,33 @@ export function policySet(
   }
   return b.build();
 }
+
+/**
+ * The small domain of the language server's workspace-model tests (test/lsp/domain*.test.ts):
+ * GPO A linked at the domain, D enforced there, B at Servers, C at Workstations (gPLink string
+ * order: the last entry is link order 1).
+ */
+export const LSP_DOMAIN: DomainSpec = {
+  soms: [
+    { dn: 'DC=corp,DC=example', links: [['A', 0], ['D', 2]] },
+    { dn: 'OU=Domain Controllers,DC=corp,DC=example', links: [] },
+    { dn: 'OU=Servers,DC=corp,DC=example', links: [['B', 0]] },
+    { dn: 'OU=Workstations,DC=corp,DC=example', links: [['C', 0]] },
+  ],
+  gpcs: [
+    { letter: 'A', name: 'Baseline' },
+    { letter: 'B', name: 'Servers Hardening' },
+    { letter: 'C', name: 'Workstations Legacy' },
+    { letter: 'D', name: 'Client Signing' },
+  ],
+};
+
+/** Template lines of the values those tests write. */
+export const INF_SMB_SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+export const INF_SMB_CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
+export const INF_LMCOMPAT = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel';
+
+/** A security template with these `[Registry Values]` lines; the first is on line 7 (6 counted from 0, as the editor does). */
+export function gptTmpl(values: string[]): string {
+  return ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...values, ''].join('\r\n');
+}

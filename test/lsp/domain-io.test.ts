@@ -24,30 +24,8 @@ import { LspClient } from '../helpers/lsp-client';
 import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainInputs, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
 import { liveStrings, unpackPolicy } from '../../server/src/lsp/packed';
 import { runCli } from '../helpers/cli';
-import { guid, toLdif, toSharpHound, zip, type DomainSpec } from '../helpers/domain';
+import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN } from '../helpers/domain';
 
-const DOMAIN: DomainSpec = {
-  soms: [
-    { dn: 'DC=corp,DC=example', links: [['A', 0], ['D', 2]] },
-    { dn: 'OU=Domain Controllers,DC=corp,DC=example', links: [] },
-    { dn: 'OU=Servers,DC=corp,DC=example', links: [['B', 0]] },
-    { dn: 'OU=Workstations,DC=corp,DC=example', links: [['C', 0]] },
-  ],
-  gpcs: [
-    { letter: 'A', name: 'Baseline' },
-    { letter: 'B', name: 'Servers Hardening' },
-    { letter: 'C', name: 'Workstations Legacy' },
-    { letter: 'D', name: 'Client Signing' },
-  ],
-};
-
-const SMB_SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
-const SMB_CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
-const LMCOMPAT = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel';
-
-function gptTmpl(values: string[]): string {
-  return ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...values, ''].join('\r\n');
-}
 const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 
 const FILES: Record<string, string[]> = {

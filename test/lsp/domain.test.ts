@@ -7,42 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
 import { settingRules } from '../../server/src/core/catalog';
-import { guid, toLdif, type DomainSpec } from '../helpers/domain';
+import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
-import type { ExposureResult, PostureResult } from '../../server/src/lsp/protocol';
-import { DOMAIN_BUDGET, domainBudget } from '../../server/src/lsp/domain';
-
-const DOMAIN: DomainSpec = {
-  soms: [
-    // gPLink string order: the last entry is link order 1.
-    { dn: 'DC=corp,DC=example', links: [['A', 0], ['D', 2]] },
-    { dn: 'OU=Domain Controllers,DC=corp,DC=example', links: [] },
-    { dn: 'OU=Servers,DC=corp,DC=example', links: [['B', 0]] },
-    { dn: 'OU=Workstations,DC=corp,DC=example', links: [['C', 0]] },
-  ],
-  gpcs: [
-    { letter: 'A', name: 'Baseline' },
-    { letter: 'B', name: 'Servers Hardening' },
-    { letter: 'C', name: 'Workstations Legacy' },
-    { letter: 'D', name: 'Client Signing' },
-  ],
-};
-
-const SMB_SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
-const SMB_CLIENT = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature';
-const LMCOMPAT = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel';
-
-/** Line 5 (1-based) is the first value under [Registry Values]. */
-function gptTmpl(values: string[]): string {
-  return ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...values, ''].join('\r\n');
-}
+import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
+import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
 
 const FILES: Record<string, string[]> = {
   A: [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`],
@@ -86,9 +61,39 @@ function workspace(topologyAt: string | null = 'topology/corp-gp.ldf', extra?: (
 
 const at = (line: number, a: number, b: number) => ({ start: { line, character: a }, end: { line, character: b } });
 
-function exposure(c: LspClient): Promise<ExposureResult> {
-  return c.sendRequest<ExposureResult>('relaylint/exposure', {});
+/** A scope with its rules: what the view shows once every scope is expanded. */
+type FullScope = Pick<ExposureScope, 'som' | 'kind' | 'role'> & { rules: ExposureRule[] };
+type FullExposure = Omit<ExposureResult, 'scopes'> & { scopes: FullScope[] };
+
+/**
+ * The whole exposure as the view shows it with every scope expanded: `relaylint/exposure`, then
+ * `relaylint/exposureScope` for each scope. Each scope's counts are checked against its rules.
+ */
+async function exposure(c: LspClient): Promise<FullExposure> {
+  const top = await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+  const scopes: FullScope[] = [];
+  for (const [i, s] of top.scopes.entries()) {
+    const r = await c.sendRequest<ExposureScopeResult>('relaylint/exposureScope', { version: top.version, scope: i });
+    assert.equal(r.stale, undefined, `${s.som}: stale`);
+    assert.deepEqual([r.version, r.som], [top.version, s.som]);
+    const statuses: Record<string, number> = {};
+    for (const x of r.rules) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
+    assert.deepEqual({ rules: s.rules, exposed: s.exposed, statuses: s.statuses }, { rules: r.rules.length, exposed: r.rules.filter((x) => x.exposed).length, statuses }, `${s.som}: the counts are its rules'`);
+    scopes.push({ som: s.som, kind: s.kind, role: s.role, rules: r.rules });
+  }
+  return { ...top, scopes };
 }
+
+/**
+ * A checked-in payload (test/lsp/expect/), with the workspace folder put in: `<URI>` is its `file:`
+ * URI, `<ROOT>` its path.
+ */
+function expected(name: string, root: string): unknown {
+  const text = readFileSync(join(ROOT, 'test', 'lsp', 'expect', name), 'utf8');
+  return JSON.parse(text.replaceAll('<URI>', pathToFileURL(root).href).replaceAll('<ROOT>', JSON.stringify(root).slice(1, -1)));
+}
+
+const scopeRequest = (c: LspClient, params: unknown) => c.sendRequest<ExposureScopeResult>('relaylint/exposureScope', params);
 
 function markdown(h: unknown): string {
   assert.ok(h, 'expected a hover');
@@ -105,6 +110,25 @@ describe('workspace domain model (topology + event log)', () => {
   after(async () => {
     await c.stop();
     rmSync(ws.root, { recursive: true, force: true });
+  });
+
+  test('relaylint/exposure lists the scopes with their counts, relaylint/exposureScope the rules of one (full payloads); another version or index is stale', async () => {
+    const top = await c.sendRequest<ExposureResult>('relaylint/exposure', {});
+    const summary = (som: string, kind: string, role: string, rules: number, exposed: number, statuses: Record<string, number>) => ({ som, kind, role, rules, exposed, statuses });
+    assert.deepEqual(top, {
+      available: true,
+      version: 1,
+      scopes: [
+        summary('corp.example', 'domain', 'member', 35, 6, { weak: 2, missing: 32, hardened: 1 }),
+        summary('corp.example/Domain Controllers', 'ou', 'dc', 40, 8, { weak: 2, missing: 37, hardened: 1 }),
+        summary('corp.example/Servers', 'ou', 'member', 35, 5, { hardened: 2, missing: 32, weak: 1 }),
+        summary('corp.example/Workstations', 'ou', 'member', 35, 6, { weak: 2, missing: 32, hardened: 1 }),
+      ],
+    });
+    assert.deepEqual(await scopeRequest(c, { version: 1, scope: 2 }), expected('exposure-scope-servers.json', ws.root));
+    for (const params of [{ version: 2, scope: 2 }, { version: 0, scope: 0 }, { version: 1, scope: 4 }, { version: 1, scope: -1 }, { version: 1, scope: 1.5 }, { version: 1, scope: '2' }, { version: '1', scope: 2 }, {}, null]) {
+      assert.deepEqual(await scopeRequest(c, params), { version: 1, stale: true, rules: [] }, JSON.stringify(params));
+    }
   });
 
   test('relaylint/exposure: every scope of the topology, every rule of its role, the deciding line and the readiness', async () => {
@@ -225,6 +249,9 @@ describe('workspace domain model (topology + event log)', () => {
     const r = await exposure(c);
     assert.equal(r.scopes.find((s) => s.som === 'corp.example/Servers')?.rules.find((x) => x.ruleId === 'smb.server.require')?.status, 'weak');
     assert.equal(changed, 1);
+    // The scopes listed before the change are stale: the view lists them again.
+    assert.equal(r.version, 2);
+    assert.deepEqual(await scopeRequest(c, { version: 1, scope: 2 }), { version: 2, stale: true, rules: [] });
   });
 });
 
@@ -233,6 +260,14 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
     const ws = workspace(null);
     const c = await LspClient.start({ rootUri: pathToFileURL(ws.root).href });
     try {
+      assert.deepEqual(await c.sendRequest<ExposureResult>('relaylint/exposure', {}), {
+        available: true,
+        reason: 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.',
+        version: 1,
+        scopes: [{ som: '(scanned files)', kind: 'domain', role: 'member', rules: 40, exposed: 9, statuses: { undetermined: 2, missing: 37, weak: 1 } }],
+      });
+      assert.deepEqual(await scopeRequest(c, { version: 1, scope: 0 }), expected('exposure-scope-scanned-files.json', ws.root));
+      assert.deepEqual(await scopeRequest(c, { version: 1, scope: 1 }), { version: 1, stale: true, rules: [] });
       const r = await exposure(c);
       assert.equal(r.available, true);
       assert.match(r.reason ?? '', /No domain topology/);
@@ -248,6 +283,18 @@ describe('workspace domain model without topology, and in Restricted Mode', () =
     } finally {
       await c.stop();
       rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+
+  test('no GPO export in the folder: not available, with the reason, and no scope to ask about', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'relaylint-empty-'));
+    const c = await LspClient.start({ rootUri: pathToFileURL(root).href });
+    try {
+      assert.deepEqual(await c.sendRequest<ExposureResult>('relaylint/exposure', {}), { available: false, reason: 'No Group Policy export was found in the workspace folders.', version: 1, scopes: [] });
+      assert.deepEqual(await scopeRequest(c, { version: 1, scope: 0 }), { version: 1, stale: true, rules: [] });
+    } finally {
+      await c.stop();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 
@@ -430,6 +477,56 @@ describe('the workspace model has a budget (bytes read, values kept per pass)', 
       );
     } finally {
       await c.stop();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('requests read no scope of the effective-policy stream again', () => {
+  test('the exposure and a fate-cache miss (annotations, hover of a file not open in the pass) come from what the pass kept; only the posture page reads the scopes', async () => {
+    const ws = workspace();
+    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
+    const start = async () => {
+      const model = new DomainModel(async () => inputs, () => undefined, () => undefined);
+      model.schedule(0);
+      const st = await model.settled();
+      assert.ok(st?.effective, 'the topology was read');
+      return model;
+    };
+    // Diagnostics as the server judges C (its smb.client.require value is shadowed everywhere).
+    const d: Diagnostic = { range: at(6, SMB_CLIENT.length + 1, `${SMB_CLIENT}=4,0`.length), severity: 2, code: 'smb.client.require', source: 'relaylint', message: 'm.' };
+    const plain = await start();
+    const fullExposure = async (m: DomainModel) => {
+      const top = await m.exposure();
+      const all = { top, scopes: await Promise.all(top.scopes.map((_, i) => m.exposureScope({ version: top.version as number, scope: i }))) };
+      assert.ok(all.scopes.every((x) => x.version === top.version && !x.stale && x.rules.length));
+      // The versions number the states of this process, so the two models' differ.
+      return JSON.parse(JSON.stringify(all, (k, v: unknown) => (k === 'version' ? undefined : v))) as unknown;
+    };
+    const expected = { annotated: plain.annotate(ws.inf('C'), ws.text('C'), [d]), hover: plain.hoverLines(ws.inf('D'), ws.text('D'), { line: 6, character: 10 }), exposure: await fullExposure(plain) };
+    // The annotations say what the fates say (so the comparison below can fail).
+    assert.match(expected.annotated[0].message as string, /^m\. Shadowed in every scope where its GPO applies \(Workstations\): "Client Signing" wins\.$/);
+    assert.ok(expected.hover.some((l) => l.startsWith('**Effective in:** corp.example (this line wins), Domain Controllers (this line wins)')), expected.hover.join('\n'));
+    plain.dispose();
+
+    const model = await start();
+    const st = model.state as NonNullable<typeof model.state>;
+    const eff = st.effective as NonNullable<typeof st.effective>;
+    const scopes = eff.scopes.bind(eff);
+    let reads = 0;
+    eff.scopes = () => {
+      reads++;
+      return scopes();
+    };
+    try {
+      assert.deepEqual(await fullExposure(model), expected.exposure);
+      assert.deepEqual(model.annotate(ws.inf('C'), ws.text('C'), [d]), expected.annotated);
+      assert.deepEqual(model.hoverLines(ws.inf('D'), ws.text('D'), { line: 6, character: 10 }), expected.hover);
+      assert.equal(reads, 0, 'no request read the scopes again');
+      await model.posture('0.0.0', new Date(0));
+      assert.equal(reads, 1, 'the posture page reads them once');
+    } finally {
+      model.dispose();
       rmSync(ws.root, { recursive: true, force: true });
     }
   });

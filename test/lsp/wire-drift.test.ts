@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const WIRE_NAMES = ['relaylint-pol', 'relaylint/polText', 'relaylint.showDocumentation', 'relaylint/exposure', 'relaylint/posture', 'relaylint/domainChanged', 'relaylint/didGrantWorkspaceTrust'];
+const WIRE_NAMES = ['relaylint-pol', 'relaylint/polText', 'relaylint.showDocumentation', 'relaylint/exposure', 'relaylint/exposureScope', 'relaylint/posture', 'relaylint/domainChanged', 'relaylint/didGrantWorkspaceTrust'];
 
 test('client/src/generated/wire.ts is server/src/lsp/wire.ts under its header (node scripts/gen-client-wire.mjs --check)', () => {
   const r = spawnSync(process.execPath, ['scripts/gen-client-wire.mjs', '--check'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
@@ -51,7 +51,7 @@ test('no client module spells a wire name or declares a wire payload type itself
   for (const f of modules) {
     const text = readFileSync(join(dir, f), 'utf8');
     for (const name of WIRE_NAMES) assert.ok(!text.includes(`'${name}'`), `${f} spells '${name}' instead of importing it from ./generated/wire`);
-    assert.doesNotMatch(text, /^export (interface|type) (ExposureRule|ExposureScope|ExposureResult|PostureResult|LspRange|PolTextParams|PolTextResult)\b/m, `${f} declares a wire payload type`);
+    assert.doesNotMatch(text, /^export (interface|type) (ExposureRule|ExposureScope|ExposureScopeParams|ExposureScopeResult|ExposureResult|PostureResult|LspRange|PolTextParams|PolTextResult)\b/m, `${f} declares a wire payload type`);
   }
   const ext = readFileSync(join(dir, 'extension.ts'), 'utf8');
   assert.match(ext, /from '\.\/generated\/wire'/);

@@ -8,6 +8,10 @@
  * results and a fate per value. The pass must still read everything (the tree is under the budget).
  * Past MAX_FILES candidate files (20,100 small .reg files, each with a weak value) the pass stops,
  * says so at the top of the Relay exposure view and in the log, and keeps under the same bound.
+ * The Relay exposure view's first answer on that tree (the scopes and their counts) is small:
+ * 0.19 MB, bounded at TOP_BOUND_BYTES; before the protocol was lazy it was the whole exposure,
+ * 28.5 MB, and sending it took the server from 156 to 290 MB. One scope's rules stay under
+ * SCOPE_BOUND_BYTES (at most one per setting rule of the catalog).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,10 +21,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { LspClient, ROOT } from '../helpers/lsp-client';
-import type { ExposureResult } from '../../server/src/lsp/protocol';
+import type { ExposureResult, ExposureScopeResult } from '../../server/src/lsp/protocol';
 
 const GPOS = 5500;
 const HEAP_BOUND_MB = 80;
+const TOP_BOUND_BYTES = 1024 * 1024;
+const SCOPE_BOUND_BYTES = 64 * 1024;
 
 /** After the pass: the heap used after two full collections, and VmRSS / VmHWM, in MB. */
 async function settledMemory(c: LspClient): Promise<{ heap: number; rss: number; hwm: number }> {
@@ -67,6 +73,19 @@ test(`the workspace model of ${GPOS.toLocaleString('en-US')} GPOs with a topolog
       // Everything was read: no limit was reached.
       assert.equal(r.reason, undefined);
       assert.equal(r.scopes.length, 1102);
+      const topBytes = Buffer.byteLength(JSON.stringify(r));
+      assert.ok(topBytes < TOP_BOUND_BYTES, `the first answer of the exposure view: ${topBytes} bytes (bound ${TOP_BOUND_BYTES})`);
+      // The largest scope (most rules, then the longest answer) is still small, and its counts are its rules'.
+      let largest = { bytes: 0, som: '' };
+      for (const i of [0, 1, r.scopes.length - 1, r.scopes.findIndex((s) => s.role === 'dc')]) {
+        const one = await c.sendRequest<ExposureScopeResult>('relaylint/exposureScope', { version: r.version, scope: i });
+        assert.equal(one.som, r.scopes[i].som);
+        assert.deepEqual([one.rules.length, one.rules.filter((x) => x.exposed).length], [r.scopes[i].rules, r.scopes[i].exposed], one.som);
+        const bytes = Buffer.byteLength(JSON.stringify(one));
+        if (bytes > largest.bytes) largest = { bytes, som: one.som as string };
+      }
+      assert.ok(largest.bytes < SCOPE_BOUND_BYTES, `the rules of ${largest.som}: ${largest.bytes} bytes (bound ${SCOPE_BOUND_BYTES})`);
+      t.diagnostic(`the first answer ${topBytes} bytes, the largest scope asked ${largest.bytes} bytes (${largest.som})`);
       const pass = c.logs.find((l) => l.startsWith('relaylint: workspace model: '));
       assert.match(pass ?? '', /^relaylint: workspace model: 13750 GPO file\(s\), 1102 scope\(s\), 0 event log\(s\), \d+ ms$/, c.logs.join('\n'));
       const { heap, rss, hwm } = await settledMemory(c);

@@ -55,8 +55,14 @@ export interface InitializationOptions {
 /** Notification (client → server, no params): the user trusted the workspace; config files now apply. */
 export const DidGrantWorkspaceTrustNotification = 'relaylint/didGrantWorkspaceTrust';
 
-/** Custom request (client → server), params `{}`: the Relay exposure of the workspace, per scope and rule. */
+/**
+ * Custom request (client → server), params `{}`: the Relay exposure of the workspace, its scopes
+ * with a summary each (ExposureResult). The rules of one scope come with ExposureScopeRequest when
+ * the view expands it.
+ */
 export const ExposureRequest = 'relaylint/exposure';
+/** Custom request (client → server), params ExposureScopeParams: the rules of one scope of an ExposureResult (ExposureScopeResult). */
+export const ExposureScopeRequest = 'relaylint/exposureScope';
 /** Custom request (client → server), params `{}`: the posture page of the workspace as HTML, with its clickable cells. */
 export const PostureRequest = 'relaylint/posture';
 /** Notification (server → client, no params): the workspace domain model was recomputed; views refresh. */
@@ -83,17 +89,49 @@ export interface ExposureRule {
   readiness?: { status: string; clients: number };
 }
 
+/** A scope of the exposure as the view shows it before it is expanded: no rules, their counts. */
 export interface ExposureScope {
   som: string;
   kind: 'domain' | 'ou' | 'site';
   role: 'dc' | 'member';
-  rules: ExposureRule[];
+  /** The number of rules judged in the scope (the rules of its role). */
+  rules: number;
+  /** How many of them leave machines of the scope exposed (ExposureRule.exposed). */
+  exposed: number;
+  /** The number of rules per status; a status no rule has is left out. */
+  statuses: Partial<Record<ExposureStatus, number>>;
 }
 
 export interface ExposureResult {
   available: boolean;
   reason?: string;
+  /**
+   * The workspace model the answer is of; ExposureScopeParams carries it back. It changes with each
+   * recompute (relaylint/domainChanged). Absent when there is no model to ask about.
+   */
+  version?: number;
   scopes: ExposureScope[];
+}
+
+export interface ExposureScopeParams {
+  /** ExposureResult.version of the answer the scope was listed in. */
+  version: number;
+  /** The scope's index in that answer's `scopes`. */
+  scope: number;
+}
+
+export interface ExposureScopeResult {
+  /** The version of the model that answered. */
+  version: number;
+  /**
+   * The model changed since `version` (or the index is not a scope of it): `rules` is empty; ask
+   * relaylint/exposure again.
+   */
+  stale?: boolean;
+  /** The scope's name, as in ExposureScope.som (absent when stale). */
+  som?: string;
+  /** Every rule judged in the scope, in catalog order (at most one per setting rule of the catalog, so bounded). */
+  rules: ExposureRule[];
 }
 
 export interface PostureCell {

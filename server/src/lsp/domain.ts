@@ -23,12 +23,14 @@
  * - Memory: files are read and judged one at a time and nothing of a parse outlives it; each GPO
  *   export is kept packed (packed.ts: its policy and coverage records and the editor range of each
  *   value as rows of numbers, strings copied into a pool), the effective policy as a stream over the
- *   compact policy set (scopes computed when a request reads them), the fate of each value only for
- *   the documents open in the editor and the few files asked about (FATE_CACHE_FILES). A pass
- *   stops at MAX_FILES candidates and at its budget (DomainBudget: bytes read of topology, event
- *   logs and GPO exports, values kept) and says so (`limits`): in the log, the Relay exposure view's
- *   message and the posture page. Edits count against the same budget, and the string pool is
- *   rebuilt when edited versions have left more than half of it dead (`updateDomain`).
+ *   compact policy set (its scopes computed once per state, by indexScopes), of which the Relay
+ *   exposure and the fate of each value are kept as numbers (exposure.ts, fates.ts), the fates as
+ *   objects only for the documents open in the editor and the few files asked about
+ *   (FATE_CACHE_FILES). A pass stops at MAX_FILES candidates and at its budget (DomainBudget: bytes
+ *   read of topology, event logs and GPO exports, values kept) and says so (`limits`): in the log,
+ *   the Relay exposure view's message and the posture page. Edits count against the same budget,
+ *   and the string pool is rebuilt when edited versions have left more than half of it dead
+ *   (`updateDomain`).
  * - The model is of the files as the editor shows them: a GPO export open in the editor counts with
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
@@ -60,16 +62,19 @@ import {
   posture,
   ruleOf,
   settingRuleById,
+  settingRules,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, ScopeResult, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
 import { looksLikeEvidence, tryEvidence } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular, readRegularAsync } from '../io/safe-fs';
 import { loadTopologyAsync, type TopologyParser, type TopologyReader } from '../io/topology';
 import { walk, type WalkError } from '../io/walk';
-import type { ExposureResult, ExposureRule, ExposureStatus, PostureResult } from './protocol';
+import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
+import { ExposureCollector, type ExposureIndex, type ExposureRow } from './exposure';
+import { FateIndexBuilder, keyOf, type Fate, type FateIndex } from './fates';
 import { serverTopologyParser } from './topology-parse';
 import { findObs, liveStrings, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
@@ -130,20 +135,13 @@ export interface DomainInputs {
   budget?: DomainBudget;
 }
 
-interface Fate {
-  wins: { som: string; condition?: string }[];
-  /** Lines this value shadows where it wins. */
-  over: { som: string; loc: Located }[];
-  shadowedBy: { som: string; winner?: Located; enforced: boolean }[];
-  conflict: string[];
-}
-
 /**
  * The model after a pass. What it keeps grows with the files read (bounded by MAX_FILES and the
  * budget), packed (packed.ts); the effective policy is kept as a stream over the compact policy
- * set, so its scopes (hundreds of thousands of located values in a large domain) are computed when
- * a request needs them and not kept, and the fate of each value only for the open documents and the
- * few files asked about.
+ * set, so its scopes (hundreds of thousands of located values in a large domain) are not kept: one
+ * pass over them per state keeps what the exposure view shows and each value's fate as numbers
+ * (exposure.ts, fates.ts), and the fates as objects only for the open documents and the few files
+ * asked about. Only the posture page reads the scopes again.
  */
 export interface DomainState {
   inputs: DomainInputs;
@@ -153,6 +151,12 @@ export interface DomainState {
   gpoFiles: number;
   effective?: EffectiveStream;
   scopeCount: number;
+  /** Which pass or edit this state is of (ExposureResult.version): a new number per state. */
+  version: number;
+  /** The Relay exposure per scope, kept compact from the pass over the scopes (exposure.ts). */
+  exposure?: ExposureIndex;
+  /** The fates of every value, kept compact from the same pass (fates.ts): a fate-cache miss reads no scope again. */
+  fateIndex?: FateIndex;
   gpoIndex: Map<string, GpoSummary>;
   /** Scope names as the editor shows them (without the domain prefix when every scope shares it). */
   short: (som: string) => string;
@@ -236,10 +240,6 @@ function whyNotRead(read: Exclude<ReturnType<typeof readRegular>, { kind: 'ok' }
   return read.kind === 'error' ? read.code : read.kind === 'too-large' ? `${read.size} bytes, over the limit` : read.what;
 }
 
-function keyOf(l: { line?: number; offset?: number }): string {
-  return l.offset !== undefined ? `O${l.offset}` : `L${l.line ?? 0}`;
-}
-
 function rangeOf(index: LineIndex, span: Span): Range {
   const a = index.positionAt(span.start);
   const b = index.positionAt(span.end);
@@ -277,18 +277,25 @@ function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: T
   const judged = judgeFile(parsed, lint);
   const sources = coverageSources(p, parsed, index, lint, nowhere.skip, judged);
   const policy = filePolicy(p, parsed, identity, index, isPolicyJudgement(parsed, lint) ? judged : undefined);
+  // A value's range is its setting's: by line (or offset) and rule, as several settings can start on
+  // one line (a report written without line breaks); else the first setting there.
   const spans = new Map<string, Span>();
   for (const s of [...parsed.settings, ...(parsed.shadowed ?? [])]) {
-    if (!ruleOf(s)) continue;
+    const rule = ruleOf(s);
+    if (!rule) continue;
     const k = s.offset !== undefined ? `O${s.offset}` : `L${index.positionAt(s.span.start).line + 1}`;
     if (!spans.has(k)) spans.set(k, s.span);
+    if (!spans.has(`${k}\u0000${rule.id}`)) spans.set(`${k}\u0000${rule.id}`, s.span);
   }
   const ranges: Range[] = policy.observations.map((o) => {
-    const span = spans.get(keyOf(o));
+    const span = spans.get(`${keyOf(o)}\u0000${o.ruleId}`) ?? spans.get(keyOf(o));
     const line = Math.max(0, (o.line ?? 1) - 1);
     return span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } };
   });
-  return packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size }, pool);
+  const packed = packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size }, pool);
+  // Why its GPOs apply nowhere, as the CLI's finding on this file says (the editor's reason without a topology).
+  if (nowhere.reasons.size) packed.nowhere = Object.fromEntries(nowhere.reasons);
+  return packed;
 }
 
 /** The hash of a file on disk as a pass would judge it (textHash of its parse's text); undefined when it cannot be read. */
@@ -584,6 +591,9 @@ function compactIfDead(reading: Reading): void {
   reading.poolBase = next.size;
 }
 
+/** The number of the last state assembled (DomainState.version). */
+let stateVersion = 0;
+
 /** Coverage, policy set, readiness and effective policy of what a pass read. */
 function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limits: string[] = reading.limits): DomainState {
   const policySet = new PolicySetBuilder();
@@ -607,6 +617,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
       })
     : [];
   // A stream: its scopes are computed again whenever a request reads them, and never kept.
+  // (indexScopes keeps the exposure view's part and the values' fates compact: exposure.ts, fates.ts.)
   const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,
@@ -614,6 +625,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
     files,
     gpoFiles: files.size,
     scopeCount: effective?.scopeCount ?? 0,
+    version: ++stateVersion,
     gpoIndex: new Map((effective?.gpos ?? []).map((g) => [g.guid, g])),
     short: (s) => s,
     coverage: cov,
@@ -633,8 +645,9 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
 
 /**
  * One pass over the scopes: where each GPO applies, where each rule is judged, how scope names are
- * shortened, and the fates of the values of the documents open in the editor (the first
- * FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
+ * shortened, the Relay exposure and the fates of every value (both kept compact, so neither an
+ * exposure request nor a fate-cache miss reads a scope again), and the fates of the documents open
+ * in the editor (the first FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
  */
 function indexScopes(state: DomainState, eff: EffectiveStream): void {
   const domains = new Set<string>();
@@ -643,8 +656,12 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
     if (open.size >= FATE_CACHE_FILES) break;
     if (f.fromEditor) open.add(p);
   }
-  const fates = new FateCollector(open);
+  // At most one result per scope and setting rule: the columns are sized for it.
+  const results = eff.scopeCount * settingRules.length;
+  const fates = new FateIndexBuilder(results);
+  const exposure = new ExposureCollector((guid) => state.gpoIndex.get(guid)?.name ?? guid, results);
   for (const s of eff.scopes()) {
+    exposure.scope(s);
     domains.add(s.som.split('/')[0]);
     for (const g of s.gpos) {
       if (g.notScanned) continue;
@@ -660,46 +677,17 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
     fates.scope(s);
   }
   if (domains.size === 1) state.short = (s) => (s.includes('/') ? s.slice(s.indexOf('/') + 1) : s);
-  for (const [p, f] of fates.out) state.fates.set(p, f);
-}
-
-/** The fates of the values of some files (wins, shadows, is shadowed, conflicts), scope by scope. */
-class FateCollector {
-  readonly out = new Map<string, Map<string, Fate>>();
-  constructor(private readonly paths: ReadonlySet<string>) {
-    for (const p of paths) this.out.set(p, new Map());
-  }
-
-  private fate(l: Located, ruleId: string): Fate {
-    const m = this.out.get(l.path) as Map<string, Fate>;
-    const k = `${keyOf(l)}\u0000${ruleId}`;
-    let f = m.get(k);
-    if (!f) m.set(k, (f = { wins: [], over: [], shadowedBy: [], conflict: [] }));
-    return f;
-  }
-
-  scope(s: ScopeResult): void {
-    if (!this.paths.size) return;
-    const enforced = (guid: string | undefined) => !!guid && s.gpos.some((g) => g.guid === guid && g.enforced);
-    for (const e of s.effective) {
-      const live = e.shadowed.filter((x) => !x.rsop);
-      if (e.winner && this.paths.has(e.winner.path)) {
-        const f = this.fate(e.winner, e.ruleId);
-        f.wins.push({ som: s.som, ...(e.condition ? { condition: e.condition } : {}) });
-        for (const x of live) f.over.push({ som: s.som, loc: x });
-      }
-      for (const x of live) if (this.paths.has(x.path)) this.fate(x, e.ruleId).shadowedBy.push({ som: s.som, ...(e.winner ? { winner: e.winner } : {}), enforced: enforced(e.winner?.gpo) });
-      for (const x of e.writers ?? []) if (this.paths.has(x.path)) this.fate(x, e.ruleId).conflict.push(s.som);
-    }
-  }
+  state.fateIndex = fates.build();
+  for (const [p, f] of state.fateIndex.fatesOf(open)) state.fates.set(p, f);
+  state.exposure = exposure.build();
 }
 
 /**
- * The fates of one file's values: computed in the pass for the documents open then, else with a
- * pass over the scopes when a document's annotations or hover first need them (together with the
- * other open documents not computed yet); kept for the last FATE_CACHE_FILES files of the state.
+ * The fates of one file's values: taken from the state's fate index in the pass for the documents
+ * open then, else when a document's annotations or hover first need them (together with the other
+ * open documents not taken yet); kept for the last FATE_CACHE_FILES files of the state.
  */
-function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<string, Fate> {
+function fatesOf(state: DomainState, fsPath: string): Map<string, Fate> {
   const have = state.fates.get(fsPath);
   if (have) {
     state.fates.delete(fsPath);
@@ -711,10 +699,9 @@ function fatesOf(state: DomainState, eff: EffectiveStream, fsPath: string): Map<
     if (want.size >= FATE_CACHE_FILES) break;
     if (f.fromEditor && !state.fates.has(p)) want.add(p);
   }
-  const fates = new FateCollector(want);
-  for (const s of eff.scopes()) fates.scope(s);
-  for (const [p, f] of fates.out) if (p !== fsPath) state.fates.set(p, f);
-  state.fates.set(fsPath, fates.out.get(fsPath) as Map<string, Fate>);
+  const got = state.fateIndex?.fatesOf(want) ?? new Map<string, Map<string, Fate>>([[fsPath, new Map()]]);
+  for (const [p, f] of got) if (p !== fsPath) state.fates.set(p, f);
+  state.fates.set(fsPath, got.get(fsPath) as Map<string, Fate>);
   while (state.fates.size > FATE_CACHE_FILES) state.fates.delete(state.fates.keys().next().value as string);
   return state.fates.get(fsPath) as Map<string, Fate>;
 }
@@ -860,14 +847,15 @@ export class DomainModel {
   private fateOf(fsPath: string, o: ObsView): ValueFate {
     const st = this.state as DomainState;
     const out: ValueFate = { obs: o, appliesIn: [] };
+    // Why its GPO applies nowhere: the judgement of `gpos[]` (appliesNowhereReason), else that of
+    // the CLI's `gpo.applies-nowhere` finding on this file (the only one without a topology).
+    const why = o.gpo ? (st.gpoIndex.get(o.gpo)?.appliesNowhere ?? st.files.get(fsPath)?.nowhere?.[o.gpo]) : undefined;
+    if (why) out.nowhere = why;
     if (!st.effective) return out;
-    const f = fatesOf(st, st.effective, fsPath).get(`${o.key}\u0000${o.ruleId}`);
+    const f = fatesOf(st, fsPath).get(`${o.key}\u0000${o.ruleId}`);
     if (f) out.fate = f;
     if (!o.gpo) return out;
-    const g = st.gpoIndex.get(o.gpo);
     const scopes = st.gpoScopes.get(o.gpo);
-    if (g?.appliesNowhere) out.nowhere = g.appliesNowhere;
-    else if (!scopes?.size) out.nowhere = 'no scope of the topology applies it';
     const judged = st.ruleScopes.get(o.ruleId);
     out.appliesIn = [...(scopes ?? [])].filter((s) => judged?.has(s));
     return out;
@@ -896,9 +884,10 @@ export class DomainModel {
    */
   annotate(fsPath: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
     const st = this.state;
-    if (!st?.effective) return diagnostics;
+    if (!st) return diagnostics;
     const entry = this.entryFor(fsPath, text);
-    if (!entry) return diagnostics;
+    // Without a topology only the file's own applies-nowhere reasons are said.
+    if (!entry || (!st.effective && !entry.nowhere)) return diagnostics;
     const short = st.short;
     const pool = st.reading.pool;
     return diagnostics.map((d) => {
@@ -907,9 +896,13 @@ export class DomainModel {
       if (!o) return d;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
+      // A trusted workspace only; and for a GPO that applies nowhere, only with a topology (an export,
+      // or reports with links): without one the reason comes from the GPO's own files alone, and the
+      // value keeps its level beside it, as the CLI keeps its finding beside gpo.applies-nowhere.
       const soften = st.inputs.trusted;
       if (vf.nowhere) {
-        return { ...d, message: `${d.message} Its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}), so this value takes effect on no machine.`, ...(soften ? { severity: DiagnosticSeverity.Information } : {}) };
+        const lower = soften && !!st.effective;
+        return { ...d, message: `${d.message} Its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}), so this value takes effect on no machine.`, ...(lower ? { severity: DiagnosticSeverity.Information } : {}) };
       }
       if (!f || !vf.appliesIn.length) return d;
       const winsIn = f.wins.map((w) => w.som);
@@ -956,7 +949,7 @@ export class DomainModel {
     const o = findObs(entry, st.reading.pool, (x) => contains(x.range, position) || x.range.start.line === position.line);
     if (!o) return [];
     const lines: string[] = [];
-    if (st.effective) {
+    if (st.effective || entry.nowhere) {
       const short = st.short;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
@@ -985,63 +978,54 @@ export class DomainModel {
     return lines;
   }
 
-  /** `relaylint/exposure`. */
+  /**
+   * `relaylint/exposure`: the scopes with what the view shows of them before they are expanded
+   * (kind, role, counts), from the state's compact exposure; no scope of the stream is read.
+   */
   async exposure(): Promise<ExposureResult> {
     const st = await this.settled();
     if (!st) return { available: false, reason: 'The workspace has not been read yet.', scopes: [] };
-    if (!st.gpoFiles && !st.effective) return { available: false, reason: 'No Group Policy export was found in the workspace folders.', scopes: [] };
-    const ready = (ruleId: string): ExposureRule['readiness'] | undefined => {
-      const r = st.readiness.find((x) => x.ruleId === ruleId);
-      return r ? { status: r.status, clients: r.clients.length + (r.moreClients ?? 0) } : undefined;
-    };
-    const title = (id: string) => settingRuleById(id)?.title ?? id;
+    if (!st.gpoFiles && !st.effective) return { available: false, reason: 'No Group Policy export was found in the workspace folders.', version: st.version, scopes: [] };
     // What the pass left out (MAX_FILES, the budget) is said first.
     const limits = st.limits.join(' ');
-    if (st.effective) {
-      const gpoName = (g: string | undefined) => (g ? (st.gpoIndex.get(g)?.name ?? g) : undefined);
-      const scopes: ExposureResult['scopes'] = [];
-      // The scopes computed again from the compact policy set, one at a time.
-      for (const s of st.effective.scopes()) {
-        scopes.push({
-          som: s.som,
-          kind: s.kind,
-          role: s.role,
-          rules: s.effective.map((e) => {
-            const rule: ExposureRule = { ruleId: e.ruleId, title: title(e.ruleId), status: e.status, exposed: !!e.exposed };
-            if (e.why) rule.why = e.why;
-            if (e.winner) {
-              const gpo = gpoName(e.winner.gpo);
-              rule.winner = { ...this.locate(e.winner), ...(gpo ? { gpo } : {}) };
-            }
-            const rd = ready(e.ruleId);
-            if (rd) rule.readiness = rd;
-            return rule;
-          }),
-        });
-      }
-      return { available: true, ...(limits ? { reason: limits } : {}), scopes };
-    }
-    const STATUS: Record<CoverageEntry['status'], ExposureStatus> = { hardened: 'hardened', weak: 'weak', missing: 'missing', mixed: 'undetermined', configured: 'undetermined' };
+    if (st.effective) return { available: true, ...(limits ? { reason: limits } : {}), version: st.version, scopes: [...(st.exposure?.scopes ?? [])] };
     return {
       available: true,
       reason: `${limits ? `${limits} ` : ''}No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.`,
-      scopes: [
-        {
-          som: '(scanned files)',
-          kind: 'domain',
-          role: 'member',
-          rules: st.coverage.map((c) => {
-            const exposed = c.status === 'missing' ? c.exposedWhenMissing : c.status !== 'hardened';
-            const rule: ExposureRule = { ruleId: c.ruleId, title: title(c.ruleId), status: STATUS[c.status], exposed, why: coverageWhy(c) };
-            const src = c.status === 'hardened' ? c.sources[0] : (c.sources.find((x) => x.status === 'weak') ?? c.sources[0]);
-            if (src) rule.winner = { ...this.locate(src), ...(src.gpo ? { gpo: src.gpo } : {}) };
-            const rd = ready(c.ruleId);
-            if (rd) rule.readiness = rd;
-            return rule;
-          }),
-        },
-      ],
+      version: st.version,
+      scopes: [summaryOf({ som: FILES_SCOPE, kind: 'domain', role: 'member' }, coverageRows(st.coverage))],
     };
+  }
+
+  /**
+   * `relaylint/exposureScope`: the rules of one scope listed by `exposure()`, with their deciding
+   * lines and readiness. `stale` when the model changed since that answer (the client asks again).
+   */
+  async exposureScope(params: ExposureScopeParams): Promise<ExposureScopeResult> {
+    const st = await this.settled();
+    if (!st) return { version: 0, stale: true, rules: [] };
+    const { version } = st;
+    if (!params || params.version !== version) return { version, stale: true, rules: [] };
+    let som: string | undefined;
+    let rows: ExposureRow[] | undefined;
+    if (st.effective) {
+      rows = st.exposure?.rulesOf(params.scope);
+      som = st.exposure?.scopes[params.scope]?.som;
+    } else if (st.gpoFiles && params.scope === 0) {
+      rows = coverageRows(st.coverage);
+      som = FILES_SCOPE;
+    }
+    if (!rows || som === undefined) return { version, stale: true, rules: [] };
+    const title = (id: string) => settingRuleById(id)?.title ?? id;
+    const rules = rows.map((row) => {
+      const rule: ExposureRule = { ruleId: row.ruleId, title: title(row.ruleId), status: row.status, exposed: row.exposed };
+      if (row.why) rule.why = row.why;
+      if (row.winner) rule.winner = { ...this.locate(row.winner), ...(row.winner.gpo ? { gpo: row.winner.gpo } : {}) };
+      const r = st.readiness.find((x) => x.ruleId === row.ruleId);
+      if (r) rule.readiness = { status: r.status, clients: r.clients.length + (r.moreClients ?? 0) };
+      return rule;
+    });
+    return { version, som, rules };
   }
 
   /** `relaylint/posture`: the core's posture page of the workspace, every deciding-line reference mapped to a cell. */
@@ -1088,6 +1072,29 @@ export class DomainModel {
     );
     return { html, cells };
   }
+}
+
+/** The one scope of the exposure without a topology: the scanned files judged as one set. */
+const FILES_SCOPE = '(scanned files)';
+
+/** A scope's summary from its rules. */
+function summaryOf(scope: Pick<ExposureScope, 'som' | 'kind' | 'role'>, rows: readonly ExposureRow[]): ExposureScope {
+  const statuses: ExposureScope['statuses'] = {};
+  for (const r of rows) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  return { ...scope, rules: rows.length, exposed: rows.filter((r) => r.exposed).length, statuses };
+}
+
+const COVERAGE_STATUS: Record<CoverageEntry['status'], ExposureStatus> = { hardened: 'hardened', weak: 'weak', missing: 'missing', mixed: 'undetermined', configured: 'undetermined' };
+
+/** The exposure of the scanned files as one set (no topology): the set-level coverage, the first weak file as the deciding line. */
+function coverageRows(coverage: readonly CoverageEntry[]): ExposureRow[] {
+  return coverage.map((c) => {
+    const exposed = c.status === 'missing' ? c.exposedWhenMissing : c.status !== 'hardened';
+    const row: ExposureRow = { ruleId: c.ruleId, status: COVERAGE_STATUS[c.status], exposed, why: coverageWhy(c) };
+    const src = c.status === 'hardened' ? c.sources[0] : (c.sources.find((x) => x.status === 'weak') ?? c.sources[0]);
+    if (src) row.winner = { path: src.path, ...(src.offset !== undefined ? { offset: src.offset } : { line: src.line }), ...(src.gpo ? { gpo: src.gpo } : {}) };
+    return row;
+  });
 }
 
 function coverageWhy(c: CoverageEntry): string {

@@ -113,6 +113,8 @@ export interface PackedFile {
   rows: Int32Array;
   /** Number of observation rows. */
   nObs: number;
+  /** The file's GPOs that apply nowhere (`{GUID}` → why), as its `gpo.applies-nowhere` findings say; absent: none. */
+  nowhere?: Record<string, string>;
 }
 
 /** One observation as the editor's queries read it. */

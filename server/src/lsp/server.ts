@@ -38,8 +38,8 @@ import { configLocations } from '../configLoader';
 import { DocumentModel } from './documents';
 import { completion, hover } from './features';
 import { ensurePolView, PolError, polText } from './pol';
-import type { InitializationOptions, PolTextParams } from './protocol';
-import { Commands, DidGrantWorkspaceTrustNotification, DomainChangedNotification, ExposureRequest, FIX_ALL_KIND, polOriginal, PolTextRequest, PostureRequest, SOURCE } from './protocol';
+import type { ExposureScopeParams, InitializationOptions, PolTextParams } from './protocol';
+import { Commands, DidGrantWorkspaceTrustNotification, DomainChangedNotification, ExposureRequest, ExposureScopeRequest, FIX_ALL_KIND, polOriginal, PolTextRequest, PostureRequest, SOURCE } from './protocol';
 import { SettingsStore } from './settings';
 
 const stdio = stdioTransport();
@@ -446,6 +446,15 @@ connection.onRequest(ExposureRequest, async () => {
   } catch (err) {
     console.error(`relaylint: ${ExposureRequest} failed: ${describe(err)}`);
     return { available: false, reason: 'relaylint could not compute the exposure because of an internal error; the details are in the relaylint output.', scopes: [] };
+  }
+});
+
+connection.onRequest(ExposureScopeRequest, async (params: ExposureScopeParams) => {
+  try {
+    return await domain.exposureScope(params);
+  } catch (err) {
+    console.error(`relaylint: ${ExposureScopeRequest} failed: ${describe(err)}`);
+    throw new ResponseError(ErrorCodes.InternalError, 'relaylint could not list the rules of this scope because of an internal error; the details are in the relaylint output.');
   }
 });
 

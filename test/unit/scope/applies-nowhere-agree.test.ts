@@ -21,6 +21,9 @@ import { appliesNowhereReason, type NowhereFacts } from '../../../server/src/cor
 import { PolicySetBuilder } from '../../../server/src/core/policy/set';
 
 const SRV = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';
+// A report's weak value follows another setting on its line (a report written without line breaks):
+// the editor must find the value's own setting there, not the line's first.
+const WKS = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnableSecuritySignature';
 const SEC = 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf';
 const infText = (lines: string[]) => ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...lines, ''].join('\r\n');
 const WEAK = infText([`${SRV}=4,0`]);
@@ -52,7 +55,7 @@ function reportXml(g: string, name: string, computerEnabled: boolean, links: [st
   return (
     '<?xml version="1.0" encoding="utf-8"?>\n<GPO xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.microsoft.com/GroupPolicy/Settings">\n' +
     `<Identifier><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">${g}</Identifier></Identifier>\n<Name>${name}</Name>\n` +
-    `<Computer><Enabled>${computerEnabled}</Enabled><ExtensionData><Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">\n<q1:SecurityOptions><q1:KeyName>${SRV}</q1:KeyName><q1:SettingNumber>0</q1:SettingNumber></q1:SecurityOptions>\n</Extension></ExtensionData></Computer>\n` +
+    `<Computer><Enabled>${computerEnabled}</Enabled><ExtensionData><Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">\n<q1:SecurityOptions><q1:KeyName>${WKS}</q1:KeyName><q1:SettingNumber>1</q1:SettingNumber></q1:SecurityOptions><q1:SecurityOptions><q1:KeyName>${SRV}</q1:KeyName><q1:SettingNumber>0</q1:SettingNumber></q1:SecurityOptions>\n</Extension></ExtensionData></Computer>\n` +
     links.map(([som, on]) => `<LinksTo><SOMName>${som.split('/').pop()}</SOMName><SOMPath>${som}</SOMPath><Enabled>${on}</Enabled><NoOverride>false</NoOverride></LinksTo>\n`).join('') +
     '</GPO>\n'
   );
@@ -86,8 +89,8 @@ function writeRow(dir: string, r: Row): { rel: string; text: string; lang: strin
   return { rel, text, lang: 'xml' };
 }
 
-/** The reason each output gives per row: [id, (a) file finding, (b) gpos[] JSON, (b) text line, (c) editor]. */
-async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boolean): Promise<[string, ...(string | undefined)[]][]> {
+/** The reason each output gives per row: [id, (a) file finding, (b) gpos[] JSON, (b) text line, (c) editor diagnostic, (c) its hover]. */
+async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boolean, keepsLevel = false): Promise<[string, ...(string | undefined)[]][]> {
   const dir = tempDir('relaylint-nowhere-');
   const files = new Map(rows.map((r) => [r.id, writeRow(dir, r)]));
   if (topology) writeFile(dir, 'corp.ldf', toLdif(topology));
@@ -106,13 +109,19 @@ async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boole
       const b = j.gpos ? (j.gpos.find((x: { guid: string }) => x.guid === g)?.appliesNowhere as string | undefined) : '(no gpos section)';
       const line = new RegExp(`^  GPO "Row ${r.id}" applies nowhere: (.*)$`, 'm').exec(text)?.[1];
       const row: [string, ...(string | undefined)[]] = [r.id, a, b, j.gpos ? line : '(no gpos section)'];
-      // The editor annotates a diagnostic only where an observation's range holds it; a report's
-      // diagnostic sits on the value, outside the setting's range, so report rows have no (c).
-      if (client && r.shape.kind !== 'report') {
+      if (client) {
         const uri = pathToFileURL(path.join(dir, f.rel)).href;
         await client.open(uri, f.lang, f.text);
         const d = (await client.diagnostics(uri)).find((x) => x.code === 'smb.server.require');
-        row.push(d ? /Its GPO .* applies nowhere \((.*)\), so this value takes effect on no machine\.$/.exec(d.message as string)?.[1] : '(no diagnostic)');
+        const why = d ? /Its GPO .* applies nowhere \((.*)\), so this value takes effect on no machine\.$/.exec(d.message as string)?.[1] : '(no diagnostic)';
+        // With a topology (an export, or reports with links) a reason drops the diagnostic to info, as
+        // the CLI's finding is; without one the reason is said and the level kept (1, error).
+        const level = keepsLevel ? 1 : 3;
+        row.push(d && why && d.severity !== level ? `${why} (severity ${d.severity}, not ${level})` : why);
+        // The hover on the value says the same reason.
+        const h = d ? await client.hover(uri, d.range.start) : null;
+        const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+        row.push(d ? /^\*\*Effective in:\*\* nowhere: its GPO .* applies nowhere \((.*)\)\.$/m.exec(md)?.[1] : '(no diagnostic)');
         await client.close(uri);
       }
       out.push(row);
@@ -124,7 +133,7 @@ async function observe(rows: Row[], topology: DomainSpec | undefined, lsp: boole
   return out;
 }
 
-const expected = (rows: Row[], lsp: boolean, noGpos = false) => rows.map((r) => [r.id, r.want, ...(noGpos ? ['(no gpos section)', '(no gpos section)'] : [r.want, r.want]), ...(lsp && r.shape.kind !== 'report' ? [r.want] : [])]);
+const expected = (rows: Row[], lsp: boolean, noGpos = false) => rows.map((r) => [r.id, r.want, ...(noGpos ? ['(no gpos section)', '(no gpos section)'] : [r.want, r.want]), ...(lsp ? [r.want, r.want] : [])]);
 
 describe('why a GPO applies nowhere: one reason in the file finding, gpos[] (JSON and text) and the editor', () => {
   // With an LDIF topology. Rows on the old code that disagreed are named in the commit and the report.
@@ -169,19 +178,23 @@ describe('why a GPO applies nowhere: one reason in the file finding, gpos[] (JSO
     { id: 'ro-report-computer-off', letter: 'R', shape: { kind: 'report', computerEnabled: false, links: [['corp.example', true]] }, want: COMPUTER('GPO status') },
     { id: 'ro-backup-options-2', letter: 'S', shape: { kind: 'backup', options: 2 }, want: COMPUTER('GPO status in Backup.xml') },
     { id: 'ro-report-linked', letter: 'T', shape: { kind: 'report', computerEnabled: true, links: [['corp.example', true]] } },
+    // No report of its own: its links are unknown, so nothing can be said (not "applies nowhere").
+    { id: 'ro-sysvol-links-unknown', letter: 'X', shape: { kind: 'sysvol' } },
   ];
   test('reports only', async () => {
     assert.deepEqual(await observe(reportsOnly, undefined, true), expected(reportsOnly, true));
   });
 
-  // Topology unknown (no topology export, no report): only the GPO's own files can say it; no gpos[] section.
+  // Topology unknown (no topology export, no report): only the GPO's own files can say it; no gpos[]
+  // section. The editor says the reason but keeps the diagnostic's level: lowering it is a judgement
+  // about the domain, made only where its topology is known.
   const unknown: Row[] = [
     { id: 'nt-backup-options-2', letter: 'U', shape: { kind: 'backup', options: 2 }, want: COMPUTER('GPO status in Backup.xml') },
     { id: 'nt-backup-denies-au', letter: 'V', shape: { kind: 'backup', sdHex: hex(sd([ALLOW_AU, DENY_AU])) }, want: `${DENIED} (Backup.xml security descriptor), so its settings apply nowhere` },
     { id: 'nt-sysvol', letter: 'W', shape: { kind: 'sysvol' } },
   ];
   test('topology unknown', async () => {
-    assert.deepEqual(await observe(unknown, undefined, false), expected(unknown, false, true));
+    assert.deepEqual(await observe(unknown, undefined, true, true), expected(unknown, true, true));
   });
 });
 

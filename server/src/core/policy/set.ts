@@ -801,9 +801,10 @@ function linkedSet(reach: TopologyReach): Set<string> {
 /**
  * The info findings of a file whose GPO(s) apply nowhere, and which settings to leave out of
  * coverage. A report says it per GPO (its `Computer/Enabled` and `<LinksTo>`); a SYSVOL or backup
- * file through its folder's identity (Backup.xml `Options`) and the topology.
+ * file through its folder's identity (Backup.xml `Options`) and the topology. `reasons`: the why
+ * of each such GPO, as the findings say it.
  */
-export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity | undefined, reach?: TopologyReach): { findings: Finding[]; skip: (s: Setting) => boolean } {
+export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity | undefined, reach?: TopologyReach): { findings: Finding[]; skip: (s: Setting) => boolean; reasons: Map<string, string> } {
   const reasons = new Map<string, { why: string; name?: string; span: Span }>();
   const own = normGuid(identity?.guid);
   const judged = new Set<string>();
@@ -835,5 +836,6 @@ export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity |
     const g = normGuid(s.gpo?.guid) ?? own;
     return !!g && reasons.has(g);
   };
-  return { findings, skip };
+  // The same reasons by GPO (`{GUID}` → why), for outputs that say them beside a value (the editor).
+  return { findings, skip, reasons: new Map([...reasons].map(([guid, r]) => [guid, r.why])) };
 }

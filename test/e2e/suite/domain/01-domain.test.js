@@ -53,7 +53,7 @@ async function ruleNode(som, ruleId) {
   const { exposure } = await relaylint();
   const scope = (await roots()).find((n) => n.type === 'scope' && n.scope.som === som);
   assert.ok(scope, `no scope ${som}`);
-  const rule = (await exposure.getChildren(scope)).find((n) => n.rule.ruleId === ruleId);
+  const rule = (await exposure.getChildren(scope)).find((n) => n.type === 'rule' && n.rule.ruleId === ruleId);
   assert.ok(rule, `no ${ruleId} under ${som}`);
   return { node: rule, item: exposure.getTreeItem(rule) };
 }
@@ -219,8 +219,10 @@ suite('domain: posture webview', () => {
     const hardened = new Promise((resolve, reject) => {
       const timer = setTimeout(() => (sub.dispose(), reject(new Error('the view did not reload with smb.server.require hardened in Servers/File'))), 20000);
       const sub = exposure.onDidLoad(async (res) => {
-        const s = res && res.scopes.find((x) => x.som === 'corp.example/Servers/File');
-        const rule = s && s.rules.find((x) => x.ruleId === 'smb.server.require');
+        // The view lists the scopes; a scope's rules come when it is expanded (relaylint/exposureScope).
+        const s = res && (await exposure.getChildren()).find((n) => n.type === 'scope' && n.scope.som === 'corp.example/Servers/File');
+        const node = s && (await exposure.getChildren(s)).find((n) => n.type === 'rule' && n.rule.ruleId === 'smb.server.require');
+        const rule = node && node.rule;
         if (rule && rule.status === 'hardened') {
           clearTimeout(timer);
           sub.dispose();

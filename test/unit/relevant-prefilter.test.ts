@@ -11,6 +11,7 @@ import * as assert from 'node:assert/strict';
 import { isRelayRelevant, mayBeKnownName, ruleOf, settingRules } from '../../server/src/core/catalog';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import type { Hive, ParsedFile } from '../../server/src/core/types';
+import { preg, u32 } from '../helpers/preg';
 
 const LOCATIONS = settingRules.flatMap((r) => r.locations.map((l) => ({ rule: r.id, ...l })));
 const KNOWN = new Set(LOCATIONS.map((l) => l.name.toLowerCase()));
@@ -68,17 +69,9 @@ function utf16bom(text: string): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }
 
-function preg(records: [string, string][]): Buffer {
-  const u16 = (s: string): Buffer => Buffer.from(s, 'utf16le');
-  const u32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  const z = Buffer.from([0, 0]);
-  const parts: Buffer[] = [Buffer.from('PReg', 'ascii'), u32(1)];
-  for (const [k, v] of records) parts.push(u16('['), u16(k), z, u16(';'), u16(v), z, u16(';'), u32(4), u16(';'), u32(4), u16(';'), u32(1), u16(']'));
-  return Buffer.concat(parts);
+/** A Registry.pol of these values, each REG_DWORD 1. */
+function pregDwords(records: [string, string][]): Buffer {
+  return preg(records.map(([k, v]): [string, string, number, Buffer] => [k, v, 4, u32(1)]));
 }
 
 function xmlEscape(s: string): string {
@@ -140,7 +133,7 @@ test('every format keeps every catalog location in every spelling (relevant mode
     parse: (relevant) => {
       const records: [string, string][] = [];
       for (const v of variants) records.push([v.key, v.name], [noise.key, noise.name]);
-      return parseBytes('Machine/Registry.pol', preg(records), relevant ? { settings: 'relevant' } : undefined);
+      return parseBytes('Machine/Registry.pol', pregDwords(records), relevant ? { settings: 'relevant' } : undefined);
     },
   });
   for (const c of cases) {
@@ -163,7 +156,7 @@ test('Registry.pol view: each record line starts with its byte offset as 0x and 
   const records: [string, string][] = [];
   // Long keys push the offsets past 0xFF, 0xFFFF and 0xFFFFF, so every digit position is used.
   for (let i = 0; i < 300; i++) records.push([`Software\\Corp\\${'K'.repeat(i * 12)}`, `V${i}`]);
-  const file = parseBytes('Machine/Registry.pol', preg(records));
+  const file = parseBytes('Machine/Registry.pol', pregDwords(records));
   assert.equal(file.settings.length, 300);
   for (const s of file.settings) {
     const line = file.text.slice(s.span.start, s.span.end);

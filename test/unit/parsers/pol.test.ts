@@ -4,23 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parsePol } from '../../../server/src/core/parsers/pol';
 import type { ParsedFile } from '../../../server/src/core/types';
+import { preg } from '../../helpers/preg';
 
 const FIX = path.join(__dirname, '../../../../test/fixtures/pol');
 const read = (name: string) => fs.readFileSync(path.join(FIX, name));
 
-/** Build a PReg file from records [key, value, type, data bytes]. */
-function preg(records: [string, string, number, Buffer][], version = 1): Buffer {
-  const u16 = (s: string): Buffer => Buffer.from(s, 'utf16le');
-  const u32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  const z = Buffer.from([0, 0]);
-  const parts: Buffer[] = [Buffer.from('PReg', 'ascii'), u32(version)];
-  for (const [k, v, t, d] of records) parts.push(u16('['), u16(k), z, u16(';'), u16(v), z, u16(';'), u32(t), u16(';'), u32(d.length), u16(';'), d, u16(']'));
-  return Buffer.concat(parts);
-}
 const dword = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n);

@@ -27,6 +27,8 @@ export { effectivePolicy, effectivePolicyStream, computeEffective, scopeSections
 export {
   detectEvidence,
   readEvidenceFile,
+  readEvidenceSteps,
+  type EvidenceProgress,
   EvidenceCollector,
   EVENT_KINDS,
   RULE_EVIDENCE,

@@ -4,7 +4,7 @@
  * block at a time: a multi-GB EVTX is never held in memory) or with bytes the scan already read.
  */
 import * as fs from 'node:fs';
-import { detectEvidence, readEvidenceFile, type ByteSource, type EvidenceCollector, type EvidenceFileSummary, type EvidenceFormat } from '../core';
+import { detectEvidence, readEvidenceSteps, type ByteSource, type EvidenceCollector, type EvidenceFileSummary, type EvidenceFormat, type EvidenceProgress } from '../core';
 import type { ReadResult } from './safe-fs';
 
 class FdSource implements ByteSource {
@@ -42,22 +42,48 @@ const CANDIDATE = /\.(evtx|xml|csv|txt)$/i;
 /**
  * If the file is an event export (by content), read it into the collector and return its summary;
  * otherwise undefined (the GPO scan handles it). Folder walks only look at names that can be event
- * exports; explicit paths are always looked at.
+ * exports; explicit paths are always looked at. Reads the file straight through (the CLI).
  */
 export function tryEvidence(collector: EvidenceCollector, file: string, display: string, explicit: boolean, read?: ReadResult): EvidenceFileSummary | undefined {
+  const steps = tryEvidenceSteps(collector, file, display, explicit, read);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `tryEvidence` as steps (core readEvidenceSteps): yields the progress while the file is read, so
+ * that the language server can let requests in between and stop when a newer change arrived
+ * (`return()` closes the file).
+ */
+export function* tryEvidenceSteps(
+  collector: EvidenceCollector,
+  file: string,
+  display: string,
+  explicit: boolean,
+  read?: ReadResult,
+): Generator<EvidenceProgress, EvidenceFileSummary | undefined, void> {
   if (!explicit && !CANDIDATE.test(file)) return undefined;
   // Already read (a regular file within the read limit): look at those bytes instead of opening it
   // again. Not a regular file or not readable: not an event export (the GPO scan reports it).
-  if (read && read.kind !== 'too-large') return read.kind === 'ok' ? readIfEvidence(collector, file, display, new BytesSource(read.bytes)) : undefined;
+  if (read && read.kind !== 'too-large') return read.kind === 'ok' ? yield* readIfEvidence(collector, file, display, new BytesSource(read.bytes)) : undefined;
   let fd: number | undefined;
+  let src: FdSource | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const st = fs.fstatSync(fd);
-    return st.isFile() ? readIfEvidence(collector, file, display, new FdSource(fd, st.size)) : undefined;
+    if (st.isFile()) src = new FdSource(fd, st.size);
   } catch {
-    return undefined; // not readable: the GPO scan reports the I/O problem
-  } finally {
     if (fd !== undefined) fs.closeSync(fd);
+    return undefined; // not readable: the GPO scan reports the I/O problem
+  }
+  try {
+    return src ? yield* readIfEvidence(collector, file, display, src) : undefined;
+  } catch {
+    return undefined; // as when the file cannot be opened (the readers report a failing read as a problem)
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -79,12 +105,12 @@ export function looksLikeEvidence(file: string): boolean {
 }
 
 /** Reads the source into the collector when its content is an event export; undefined otherwise. */
-function readIfEvidence(collector: EvidenceCollector, file: string, display: string, src: ByteSource): EvidenceFileSummary | undefined {
+function* readIfEvidence(collector: EvidenceCollector, file: string, display: string, src: ByteSource): Generator<EvidenceProgress, EvidenceFileSummary | undefined, void> {
   let format: EvidenceFormat | undefined;
   try {
     format = detectEvidence(src, file);
   } catch {
     format = undefined;
   }
-  return format ? readEvidenceFile(collector, display, format, src) : undefined;
+  return format ? yield* readEvidenceSteps(collector, display, format, src) : undefined;
 }

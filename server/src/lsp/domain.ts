@@ -65,8 +65,8 @@ import {
   settingRules,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
-import { looksLikeEvidence, tryEvidence } from '../io/evidence-files';
+import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, EvidenceProgress, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
+import { looksLikeEvidence, tryEvidenceSteps } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular, readRegularAsync } from '../io/safe-fs';
 import { loadTopologyAsync, type TopologyParser, type TopologyReader } from '../io/topology';
@@ -334,8 +334,10 @@ interface Reading {
   editLimits: Map<string, string>;
 }
 
-/** What the model reads with (tests give a slow topology reader). */
+/** What the model reads with (tests give a slow topology reader, and watch the event logs being read). */
 export interface DomainIo {
+  /** Told each step of an event log's reading (core readEvidenceSteps), before the event loop is let turn. */
+  onEvidenceStep?: (file: string, progress: EvidenceProgress) => void;
   /** Reads a topology file (default: io/safe-fs.ts readRegularAsync). */
   readTopology?: TopologyReader;
   /** Parses a topology file (default: topology-parse.ts, a large file off the server's thread). */
@@ -418,8 +420,10 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
 
   const collector = new EvidenceCollector();
   const evidenceRead = new Set<string>();
-  // Event logs count against the pass's byte budget with their size; past it none is read.
-  const readEvidence = (p: string, explicit: boolean): boolean => {
+  // Event logs count against the pass's byte budget with their size; past it none is read. A log is
+  // read in steps (every few thousand records or MiB): between them requests are answered, and a
+  // newer change stops the pass (the file is closed; this pass's collector is dropped).
+  const readEvidence = async (p: string, explicit: boolean): Promise<boolean> => {
     const abs = path.resolve(p);
     if (evidenceRead.has(abs)) return true;
     let size = 0;
@@ -437,7 +441,19 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       spent.skip('evidence', abs);
       return true;
     }
-    const ev = tryEvidence(collector, abs, abs, explicit);
+    const steps = tryEvidenceSteps(collector, abs, abs, explicit);
+    let step = steps.next();
+    try {
+      while (!step.done) {
+        io.onEvidenceStep?.(abs, step.value);
+        await tick();
+        if (cancelled()) throw new Cancelled();
+        step = steps.next();
+      }
+    } finally {
+      if (!step.done) steps.return(undefined);
+    }
+    const ev = step.value;
     if (ev) {
       evidenceRead.add(abs);
       spent.bytes += size;
@@ -457,7 +473,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     if (cancelled()) throw new Cancelled();
     await tick();
     // Past the byte budget an `.xml` is only looked at (its first bytes) to tell an event log from a GPO export.
-    if (EVIDENCE_NAME.test(p) && !(spent.overBytes && gpoSet.has(p) && !looksLikeEvidence(p)) && readEvidence(p, false)) continue;
+    if (EVIDENCE_NAME.test(p) && !(spent.overBytes && gpoSet.has(p) && !looksLikeEvidence(p)) && (await readEvidence(p, false))) continue;
     if (!gpoSet.has(p)) continue;
     if (stoppedAt !== undefined || spent.overBytes || values >= budget.values) {
       // Over the budget: no further GPO export is read.
@@ -491,11 +507,11 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
       continue;
     }
     if (st.isFile()) {
-      if (!readEvidence(e, true)) notes.push(`Evidence ${e}: not an event-log export relaylint reads.`);
+      if (!(await readEvidence(e, true))) notes.push(`Evidence ${e}: not an event-log export relaylint reads.`);
     } else if (st.isDirectory()) {
       const more = await discover([e], notes, cancelled);
       for (const f of more.evidence) {
-        readEvidence(f, false);
+        await readEvidence(f, false);
         await tick();
       }
     }

@@ -51,16 +51,69 @@ export function detectEvidence(src: ByteSource, name = ''): EvidenceFormat | und
   return undefined;
 }
 
+/** How far the reading of one evidence file has got (a step of `readEvidenceSteps`). */
+export interface EvidenceProgress {
+  /** Records read so far. */
+  records: number;
+  /** Bytes read from the source so far. */
+  bytes: number;
+}
+
+/** A step every this many records, or every this many bytes read (checked at each record). */
+export const EVIDENCE_STEP_RECORDS = 2048;
+export const EVIDENCE_STEP_BYTES = 4 * 1024 * 1024;
+
 /** Read one evidence file into the collector. Never throws. */
 export function readEvidenceFile(collector: EvidenceCollector, path: string, format: EvidenceFormat, src: ByteSource): EvidenceFileSummary {
+  const steps = readEvidenceSteps(collector, path, format, src);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same reading as `readEvidenceFile`, as steps: the generator yields its progress regularly
+ * (every `EVIDENCE_STEP_RECORDS` records or `EVIDENCE_STEP_BYTES` bytes, between records) and
+ * returns the file's summary. Whoever drives it may pause between steps (the language server lets
+ * requests in) or stop (`return()`): the collector then holds part of the file and must be dropped.
+ * Memory is what the reader holds (one chunk or block), as when driven straight through. Never throws.
+ */
+export function* readEvidenceSteps(
+  collector: EvidenceCollector,
+  path: string,
+  format: EvidenceFormat,
+  src: ByteSource,
+  every: { records: number; bytes: number } = { records: EVIDENCE_STEP_RECORDS, bytes: EVIDENCE_STEP_BYTES },
+): Generator<EvidenceProgress, EvidenceFileSummary, void> {
   const file = collector.begin(path, format);
   const problems: EvidenceProblem[] = file.problems;
+  let bytes = 0;
+  const counted: ByteSource = {
+    size: src.size,
+    read: (offset, length) => {
+      const b = src.read(offset, length);
+      bytes += b.length;
+      return b;
+    },
+  };
   try {
     let records: Iterable<EventRecord>;
-    if (format === 'evtx') records = readEvtx(src, problems);
-    else if (format === 'event-xml') records = readEventXml(src, problems);
-    else records = readEventCsv(src, problems);
-    for (const r of records) collector.add(file, r);
+    if (format === 'evtx') records = readEvtx(counted, problems);
+    else if (format === 'event-xml') records = readEventXml(counted, problems);
+    else records = readEventCsv(counted, problems);
+    let n = 0;
+    let nextRecords = every.records;
+    let nextBytes = every.bytes;
+    for (const r of records) {
+      collector.add(file, r);
+      n++;
+      if (n >= nextRecords || bytes >= nextBytes) {
+        nextRecords = n + every.records;
+        nextBytes = bytes + every.bytes;
+        yield { records: n, bytes };
+      }
+    }
   } catch (e) {
     problems.push({ severity: 'error', message: `Internal error while reading this event export: ${(e as Error)?.message ?? String(e)}; the rest was not read.` });
   }

@@ -3,6 +3,8 @@
  * SharpHound CE JSON (and zip) or Get-GPInheritance JSON, plus a policy set of hand-made observations.
  * Every domain and GUID here is made up for the tests (`corp.example`).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { PolicySetBuilder, type Observation, type PolicySet } from '../../server/src/core/policy/set';
 import type { Extension } from '../../server/src/core/policy/set';
@@ -308,4 +310,29 @@ export const INF_LMCOMPAT = 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\L
 /** A security template with these `[Registry Values]` lines; the first is on line 7 (6 counted from 0, as the editor does). */
 export function gptTmpl(values: string[]): string {
   return ['[Unicode]', 'Unicode=yes', '[Version]', 'signature="$CHICAGO$"', 'Revision=1', '[Registry Values]', ...values, ''].join('\r\n');
+}
+
+/** The template values of LSP_DOMAIN's four GPOs in those tests. */
+export const LSP_FILES: Record<string, string[]> = {
+  A: [`${INF_SMB_SERVER}=4,0`, `${INF_LMCOMPAT}=4,3`],
+  B: [`${INF_SMB_SERVER}=4,1`],
+  C: [`${INF_SMB_CLIENT}=4,0`],
+  D: [`${INF_SMB_CLIENT}=4,1`],
+};
+
+/** Text as UTF-16LE with its BOM, as a GptTmpl.inf is written. */
+export const utf16bom = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+/**
+ * LSP_DOMAIN's GPOs as SYSVOL folders under `root`: per GPO a GPT.INI with its display name and a
+ * UTF-16LE GptTmpl.inf of its `files` values. Returns the template path of a GPO by letter.
+ */
+export function writeLspSysvol(root: string, files: Record<string, string[]> = LSP_FILES): (letter: string) => string {
+  const inf = (l: string) => path.join(root, 'Policies', guid(l), 'Machine', 'Microsoft', 'Windows NT', 'SecEdit', 'GptTmpl.inf');
+  for (const [l, values] of Object.entries(files)) {
+    fs.mkdirSync(path.join(inf(l), '..'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'Policies', guid(l), 'GPT.INI'), `[General]\r\nVersion=1\r\ndisplayName=${LSP_DOMAIN.gpcs.find((g) => g.letter === l)?.name}\r\n`);
+    fs.writeFileSync(inf(l), utf16bom(gptTmpl(values)));
+  }
+  return inf;
 }

@@ -14,18 +14,9 @@ import { bytesSource, EvidenceCollector, parseBytes, readEvidenceFile, readEvide
 import { readEvtx } from '../../server/src/core/evidence/evtx';
 import { tryEvidence, tryEvidenceSteps } from '../../server/src/io/evidence-files';
 import { computeDomain, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
-import { guid, gptTmpl, toLdif, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN } from '../helpers/domain';
+import { toLdif, LSP_DOMAIN as DOMAIN, writeLspSysvol } from '../helpers/domain';
 import { EVTX_FIXTURES, fixture } from '../helpers/evidence';
 import { writeSyntheticEvtx, type SynthResult } from '../helpers/evtx-synth';
-
-const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-
-const FILES: Record<string, string[]> = {
-  A: [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`],
-  B: [`${SMB_SERVER}=4,1`],
-  C: [`${SMB_CLIENT}=4,0`],
-  D: [`${SMB_CLIENT}=4,1`],
-};
 
 const roots: string[] = [];
 after(() => {
@@ -50,12 +41,7 @@ function perChunk(): number[] {
 function workspace(): { root: string; inf: (l: string) => string; log: string; synth: SynthResult } {
   const root = fs.mkdtempSync(join(tmpdir(), 'relaylint-domain-evidence-'));
   roots.push(root);
-  const inf = (l: string) => join(root, 'Policies', guid(l), 'Machine', 'Microsoft', 'Windows NT', 'SecEdit', 'GptTmpl.inf');
-  for (const [l, values] of Object.entries(FILES)) {
-    fs.mkdirSync(join(inf(l), '..'), { recursive: true });
-    fs.writeFileSync(join(root, 'Policies', guid(l), 'GPT.INI'), `[General]\r\nVersion=1\r\ndisplayName=${DOMAIN.gpcs.find((g) => g.letter === l)?.name}\r\n`);
-    fs.writeFileSync(inf(l), utf16(gptTmpl(values)));
-  }
+  const inf = writeLspSysvol(root);
   fs.mkdirSync(join(root, 'topology'));
   fs.writeFileSync(join(root, 'topology', 'corp.ldf'), toLdif(DOMAIN));
   fs.mkdirSync(join(root, 'logs'));

@@ -24,16 +24,11 @@ import { LspClient } from '../helpers/lsp-client';
 import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainInputs, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
 import { liveStrings, unpackPolicy } from '../../server/src/lsp/packed';
 import { runCli } from '../helpers/cli';
-import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN } from '../helpers/domain';
+import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES, utf16bom, writeLspSysvol } from '../helpers/domain';
 
-const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+const utf16 = utf16bom;
 
-const FILES: Record<string, string[]> = {
-  A: [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`],
-  B: [`${SMB_SERVER}=4,1`],
-  C: [`${SMB_CLIENT}=4,0`],
-  D: [`${SMB_CLIENT}=4,1`],
-};
+const FILES = LSP_FILES;
 
 const roots: string[] = [];
 after(() => {
@@ -44,12 +39,7 @@ after(() => {
 function workspace(opts: { topology?: boolean; log?: boolean } = {}) {
   const root = fs.mkdtempSync(join(tmpdir(), 'relaylint-domain-io-'));
   roots.push(root);
-  const inf = (l: string) => join(root, 'Policies', guid(l), 'Machine', 'Microsoft', 'Windows NT', 'SecEdit', 'GptTmpl.inf');
-  for (const [l, values] of Object.entries(FILES)) {
-    fs.mkdirSync(join(inf(l), '..'), { recursive: true });
-    fs.writeFileSync(join(root, 'Policies', guid(l), 'GPT.INI'), `[General]\r\nVersion=1\r\ndisplayName=${DOMAIN.gpcs.find((g) => g.letter === l)?.name}\r\n`);
-    fs.writeFileSync(inf(l), utf16(gptTmpl(values)));
-  }
+  const inf = writeLspSysvol(root);
   if (opts.topology !== false) {
     fs.mkdirSync(join(root, 'topology'));
     fs.writeFileSync(join(root, 'topology', 'corp.ldf'), toLdif(DOMAIN));

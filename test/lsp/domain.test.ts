@@ -14,17 +14,12 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
 import { settingRules } from '../../server/src/core/catalog';
-import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN } from '../helpers/domain';
+import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
 import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
 
-const FILES: Record<string, string[]> = {
-  A: [`${SMB_SERVER}=4,0`, `${LMCOMPAT}=4,3`],
-  B: [`${SMB_SERVER}=4,1`],
-  C: [`${SMB_CLIENT}=4,0`],
-  D: [`${SMB_CLIENT}=4,1`],
-};
+const FILES = LSP_FILES;
 
 interface Workspace {
   root: string;

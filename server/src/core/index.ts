@@ -28,6 +28,7 @@ export {
   detectEvidence,
   readEvidenceFile,
   readEvidenceSteps,
+  runSteps,
   type EvidenceProgress,
   EvidenceCollector,
   EVENT_KINDS,

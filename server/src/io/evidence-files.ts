@@ -4,7 +4,7 @@
  * block at a time: a multi-GB EVTX is never held in memory) or with bytes the scan already read.
  */
 import * as fs from 'node:fs';
-import { detectEvidence, readEvidenceSteps, type ByteSource, type EvidenceCollector, type EvidenceFileSummary, type EvidenceFormat, type EvidenceProgress } from '../core';
+import { detectEvidence, readEvidenceSteps, runSteps, type ByteSource, type EvidenceCollector, type EvidenceFileSummary, type EvidenceFormat, type EvidenceProgress } from '../core';
 import type { ReadResult } from './safe-fs';
 
 class FdSource implements ByteSource {
@@ -45,11 +45,7 @@ const CANDIDATE = /\.(evtx|xml|csv|txt)$/i;
  * exports; explicit paths are always looked at. Reads the file straight through (the CLI).
  */
 export function tryEvidence(collector: EvidenceCollector, file: string, display: string, explicit: boolean, read?: ReadResult): EvidenceFileSummary | undefined {
-  const steps = tryEvidenceSteps(collector, file, display, explicit, read);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return runSteps(tryEvidenceSteps(collector, file, display, explicit, read));
 }
 
 /**

@@ -14,6 +14,7 @@
  * (DomainModel.exposureScope), with the files of the same pass.
  */
 import type { EffectiveEntry, ScopeResult } from '../core';
+import { StringPool } from './packed';
 import type { ExposureScope, ExposureStatus } from './wire';
 
 type EffectiveStatus = EffectiveEntry['status'];
@@ -37,21 +38,6 @@ export interface ExposureRow {
   exposed: boolean;
   why: string;
   winner?: { path: string; line?: number; offset?: number; gpo?: string };
-}
-
-/** Interns strings: each distinct text is kept once, rows hold its number. */
-class Strings {
-  private readonly ids = new Map<string, number>();
-  readonly list: string[] = [];
-  id(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(s);
-      this.ids.set(s, i);
-    }
-    return i;
-  }
 }
 
 /** The exposure of a pass: the scopes' summaries and their rules, packed. Read-only once built. */
@@ -104,7 +90,8 @@ export class ExposureCollector {
   private readonly starts: number[] = [0];
   private rows: Int32Array;
   private used = 0;
-  private readonly strings = new Strings();
+  /** Each distinct text once (rows hold its number): the pool the packed files use. */
+  private readonly strings = new StringPool();
 
   /**
    * `gpoName`: how the deciding GPO is named in the view (its display name, else its GUID).
@@ -154,6 +141,6 @@ export class ExposureCollector {
   }
 
   build(): ExposureIndex {
-    return new ExposureIndex(this.scopes, Int32Array.from(this.starts), this.rows.slice(0, this.used), this.strings.list);
+    return new ExposureIndex(this.scopes, Int32Array.from(this.starts), this.rows.slice(0, this.used), this.strings.strings);
   }
 }

@@ -12,6 +12,7 @@
  * about 36,000 results, 135,000 references and 54,000 locations, a few MB of Int32Array.
  */
 import type { EffectiveEntry, ScopeResult } from '../core';
+import { StringPool } from './packed';
 
 type Located = NonNullable<EffectiveEntry['winner']>;
 
@@ -132,8 +133,8 @@ export class FateIndex {
 /** Takes the scopes of one pass over the effective-policy stream, one at a time, and keeps the fates of their values. */
 export class FateIndexBuilder {
   private readonly soms: string[] = [];
-  private readonly ids = new Map<string, number>();
-  private readonly strings: string[] = [];
+  /** Each distinct text once (columns hold its number): the pool the packed files use. */
+  private readonly strings = new StringPool();
   private readonly locIds = new Map<string, number>();
   /** The stream shares a Located between the scopes it appears in: known ones are found without building a key. */
   private readonly seen = new WeakMap<Located, number>();
@@ -148,22 +149,12 @@ export class FateIndexBuilder {
     this.locs = new Column(resultsHint * LOC_COLS);
   }
 
-  private str(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      i = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, i);
-    }
-    return i;
-  }
-
   private loc(l: Located): number {
     const known = this.seen.get(l);
     if (known !== undefined) return known;
-    const value = l.value === undefined ? -1 : this.str(JSON.stringify(l.value));
-    const gpo = l.gpo === undefined ? -1 : this.str(l.gpo);
-    const path = this.str(l.path);
+    const value = l.value === undefined ? -1 : this.strings.id(JSON.stringify(l.value));
+    const gpo = l.gpo === undefined ? -1 : this.strings.id(l.gpo);
+    const path = this.strings.id(l.path);
     const has = (l.line !== undefined ? 1 : 0) | (l.offset !== undefined ? 2 : 0);
     const k = `${path},${has},${l.line ?? 0},${l.offset ?? 0},${gpo},${value}`;
     let id = this.locIds.get(k);
@@ -190,16 +181,16 @@ export class FateIndexBuilder {
         enforced = enforcedOf.has(e.winner.gpo) ? 1 : 0;
       }
       const winner = e.winner ? this.loc(e.winner) : -1;
-      const condition = e.winner && e.condition ? this.str(e.condition) : -1;
+      const condition = e.winner && e.condition ? this.strings.id(e.condition) : -1;
       const shadowStart = this.refs.length;
       for (const x of live) this.refs.push(this.loc(x));
       const writersStart = this.refs.length;
       for (const x of writers) this.refs.push(this.loc(x));
-      for (const v of [scope, this.str(e.ruleId), winner, condition, enforced, shadowStart, writersStart, this.refs.length]) this.entries.push(v);
+      for (const v of [scope, this.strings.id(e.ruleId), winner, condition, enforced, shadowStart, writersStart, this.refs.length]) this.entries.push(v);
     }
   }
 
   build(): FateIndex {
-    return new FateIndex(this.soms, this.strings, this.locs.done(), this.entries.done(), this.refs.done());
+    return new FateIndex(this.soms, this.strings.strings, this.locs.done(), this.entries.done(), this.refs.done());
   }
 }

@@ -91,6 +91,10 @@ export class StringPool {
   get size(): number {
     return this.list.length;
   }
+  /** Every string by id (read-only: a built index keeps it and looks ids up directly). */
+  get strings(): readonly string[] {
+    return this.list;
+  }
 }
 
 /** One GPO export as the model keeps it. */

@@ -63,13 +63,17 @@ export interface EvidenceProgress {
 export const EVIDENCE_STEP_RECORDS = 2048;
 export const EVIDENCE_STEP_BYTES = 4 * 1024 * 1024;
 
-/** Read one evidence file into the collector. Never throws. */
-export function readEvidenceFile(collector: EvidenceCollector, path: string, format: EvidenceFormat, src: ByteSource): EvidenceFileSummary {
-  const steps = readEvidenceSteps(collector, path, format, src);
+/** Runs a reading of steps straight through (the CLI) and gives what it returns. */
+export function runSteps<R>(steps: Generator<unknown, R, void>): R {
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
   }
+}
+
+/** Read one evidence file into the collector. Never throws. */
+export function readEvidenceFile(collector: EvidenceCollector, path: string, format: EvidenceFormat, src: ByteSource): EvidenceFileSummary {
+  return runSteps(readEvidenceSteps(collector, path, format, src));
 }
 
 /**

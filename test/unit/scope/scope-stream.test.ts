@@ -191,9 +191,12 @@ test('observation store: per GPO, rule and extension the last value in file orde
   assert.equal(st.sameValue(st.written(g1, r1, 1), st.written(g2, r1, 0)), false);
   // Rows: the value outside a GPO is not kept.
   assert.equal(st.rows, 7);
-  const rules = new Set<number>();
-  st.rulesOf(g1, rules);
-  assert.deepEqual([...rules].sort(), [r1, r2].sort());
+  const rules: number[] = [];
+  st.eachRule(g1, (r) => rules.push(r));
+  assert.deepEqual(rules.sort(), [r1, r2].sort());
+  const none: number[] = [];
+  st.eachRule(-1, (r) => none.push(r));
+  assert.deepEqual(none, []);
   assert.deepEqual(set.filesOf(G2), ['P/B/gpreport.xml', 'P/B/Machine/Registry.pol', 'rsop.xml']);
 });
 

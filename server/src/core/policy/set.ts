@@ -555,11 +555,11 @@ export class ObservationStore {
     return rule < d.length ? d[rule] : -1;
   }
 
-  /** Per GPO: adds the rules it writes (or has RSoP losers for), as store rule ids, to `out`. */
-  rulesOf(gpo: number, out: Set<number>): void {
+  /** Calls `fn` with each rule a GPO writes (or has RSoP losers for), as store rule ids, in store order. */
+  eachRule(gpo: number, fn: (rule: number) => void): void {
     const gr = this.groups;
     if (!gr || gpo < 0 || gpo >= gr.gpoStart.length - 1) return;
-    for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) out.add(gr.rule[i]);
+    for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) fn(gr.rule[i]);
   }
 
   /** The group of a GPO and rule (what `slot` and `groupLosers` read), -1 for none. */

@@ -193,9 +193,13 @@ class ObservationIndex {
   groupOf(e: ListEntry, rule: number): number {
     return this.store.groupOf(this.ref(e), rule);
   }
-  /** Adds the rules the entry's GPO writes to `out`. */
-  rulesOf(e: ListEntry, out: Set<number>): void {
-    this.store.rulesOf(this.ref(e), out);
+  /** Appends `e` to the list of each rule its GPO writes (or has RSoP losers for) in `out`. */
+  rulesOf(e: ListEntry, out: Map<number, ListEntry[]>): void {
+    this.store.eachRule(this.ref(e), (rule) => {
+      const l = out.get(rule);
+      if (l) l.push(e);
+      else out.set(rule, [e]);
+    });
   }
   path(r: ObsRef): string {
     return this.locs.get(r)?.path ?? this.set.path(this.store.pathId(r));
@@ -334,15 +338,18 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     const list = gpoList(topo, som, gpoInfo);
     const role = roleOf(som);
     const ctx: JudgeContext = { role, targetOs: options.targetOs, peers: new Map() };
-    // The rules any GPO of the scope writes (or has RSoP losers for).
-    const written = new Set<number>();
-    for (const e of list.entries) index.rulesOf(e, written);
+    // Per rule, the entries whose GPO writes it (or has RSoP losers for it), in list order: a rule
+    // is judged over those alone (an entry that does not write the rule changes nothing below), so
+    // a scope with dozens of GPOs does not walk all of them for each rule.
+    const byRule = new Map<number, ListEntry[]>();
+    for (const e of list.entries) index.rulesOf(e, byRule);
     const effective: EffectiveEntry[] = [];
     for (let i = 0; i < settingRules.length; i++) {
       const rule = settingRules[i];
       if (rule.dcOnly && role === 'member') continue;
       const ref = ruleRefs[i];
-      effective.push(ref >= 0 && written.has(ref) ? evaluateRule(rule, ref, list, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
+      const writing = ref >= 0 ? byRule.get(ref) : undefined;
+      effective.push(writing ? evaluateRule(rule, ref, list, writing, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
     }
     const result: ScopeResult = {
       som: canonical(som),
@@ -468,6 +475,8 @@ function evaluateRule(
   rule: SettingRule,
   ruleRef: number,
   list: GpoList,
+  /** The entries of `list` whose GPO writes the rule or has RSoP losers for it, in list order. */
+  writing: readonly ListEntry[],
   ctx: JudgeContext,
   index: ObservationIndex,
   nameOf: (guid: string | undefined) => string,
@@ -484,12 +493,12 @@ function evaluateRule(
 
   // The common case: block inheritance known everywhere and no tie, so one scenario.
   if (!list.unknownBlock.length) {
-    const picks = pickWriters(list.entries, ruleRef, index, NONE);
+    const picks = pickWriters(writing, ruleRef, index, NONE);
     if (!picks.tie) {
       const combo = new Map<Extension, Writer>();
       for (const [ext, ws] of picks.perExt) combo.set(ext, ws[0]);
-      const o = outcomeOf(combo, list.entries, ruleRef, index, exposedWhenMissing, 0);
-      const shadowed = shadowedOf(list.entries, ruleRef, index, o.status === 'conflict' ? o.writers : o.winner ? [o.winner] : []);
+      const o = outcomeOf(combo, writing, ruleRef, index, exposedWhenMissing, 0);
+      const shadowed = shadowedOf(writing, ruleRef, index, o.status === 'conflict' ? o.writers : o.winner ? [o.winner] : []);
       return decided(rule, base, o, shadowed, o.exposed, false, exposedWhenMissing, index, nameOf, canonical);
     }
   }
@@ -498,7 +507,7 @@ function evaluateRule(
   const outcomes: { outcome: Outcome; cut?: string; tie: boolean }[] = [];
   let truncated = false;
   for (const cut of cuts) {
-    const entries = cut ? list.entries.filter((e) => !e.blockableBy.includes(cut)) : list.entries;
+    const entries = cut ? writing.filter((e) => !e.blockableBy.includes(cut)) : writing;
     const picks = pickWriters(entries, ruleRef, index, NONE);
     let combos = cartesian(picks.perExt);
     if (combos.length > MAX_SCENARIOS) {
@@ -508,7 +517,7 @@ function evaluateRule(
     for (const combo of combos) outcomes.push({ outcome: outcomeOf(combo, entries, ruleRef, index, exposedWhenMissing, 0), cut, tie: picks.tie });
   }
   const first = outcomes[0].outcome;
-  const shadowed = shadowedOf(list.entries, ruleRef, index, first.status === 'conflict' ? first.writers : first.winner ? [first.winner] : []);
+  const shadowed = shadowedOf(writing, ruleRef, index, first.status === 'conflict' ? first.writers : first.winner ? [first.winner] : []);
   const statuses = new Set(outcomes.map((o) => o.outcome.status));
   if (statuses.size > 1 || truncated) {
     const facts: string[] = [];
@@ -518,11 +527,11 @@ function evaluateRule(
     const cutSoms = list.unknownBlock.filter((s) => setOf(s.key) !== base0);
     if (cutSoms.length) facts.push(`whether ${cutSoms.map(canonical).join(' or ')} blocks inheritance`);
     if (outcomes.some((o) => o.tie)) {
-      const writing = list.entries.filter((e) => e.tieGroup && index.writes(e, ruleRef));
-      if (writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'site') && writing.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'domain')) {
+      const tiedWriters = writing.filter((e) => e.tieGroup && index.writes(e, ruleRef));
+      if (tiedWriters.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'site') && tiedWriters.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'domain')) {
         facts.push('whether an enforced site link beats an enforced domain link (presumed, not confirmed: scope-and-evidence.md P5)');
       }
-      const tied = [...new Set(writing.filter((e) => e.tieGroup !== SITE_DOMAIN_ENFORCED).map((e) => canonical(e.som)))];
+      const tied = [...new Set(tiedWriters.filter((e) => e.tieGroup !== SITE_DOMAIN_ENFORCED).map((e) => canonical(e.som)))];
       if (tied.length) facts.push(`the link order in ${tied.join(', ')}`);
     }
     const possible = [...statuses].join(' or ');

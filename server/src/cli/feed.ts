@@ -210,8 +210,17 @@ export class FeedConsumer {
     port.on('message', this.onMessage);
   }
 
+  private started = false;
+
+  /** Lets the reading thread start on the walk (and fill its buffers) before the entries are asked for. */
+  start(roots: readonly string[]): this {
+    if (!this.started) this.port.postMessage({ relaylintFeed: { roots } });
+    this.started = true;
+    return this;
+  }
+
   async *entries(roots: readonly string[], errors: WalkError[]): AsyncGenerator<FeedEntry> {
-    this.port.postMessage({ relaylintFeed: { roots } });
+    this.start(roots);
     try {
       for (;;) {
         while (!this.ready.length) await new Promise<void>((r) => (this.waiting = r));

@@ -429,17 +429,16 @@ async function scan(args: ScanArgs): Promise<number> {
       throw new UsageError(`cannot write ${args.output}: ${(e as Error).message}`);
     }
   }
-  // Buffered writes: one syscall per ~64 KB, not per line.
-  let buf = '';
+  // Buffered writes: one syscall per ~256 KB, not per line. Text is encoded straight into one
+  // reused buffer (no string concatenation, no buffer per write).
+  const out = Buffer.allocUnsafe(256 * 1024);
+  let used = 0;
   let closed = false;
-  const flush = () => {
-    if (!buf || closed) return;
-    const data = Buffer.from(buf, 'utf8');
-    buf = '';
+  const send = (data: Buffer, length: number) => {
     let off = 0;
-    while (off < data.length) {
+    while (off < length && !closed) {
       try {
-        off += fs.writeSync(outFd ?? 1, data, off);
+        off += fs.writeSync(outFd ?? 1, data, off, length - off);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         // A reader that went away (`relaylint scan … | head`) is not an error of ours.
@@ -453,9 +452,22 @@ async function scan(args: ScanArgs): Promise<number> {
       }
     }
   };
+  const flush = () => {
+    if (used) send(out, used);
+    used = 0;
+  };
   const write = (s: string) => {
-    buf += s;
-    if (buf.length > 65536) flush();
+    if (closed) return;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair 4 bytes for 2 units).
+    if (s.length * 3 > out.length - used) {
+      flush();
+      if (s.length * 3 > out.length) {
+        const data = Buffer.from(s, 'utf8');
+        send(data, data.length);
+        return;
+      }
+    }
+    used += out.write(s, used, 'utf8');
   };
 
   const coverage = new CoverageAccumulator(args.lint);
@@ -507,6 +519,8 @@ async function scan(args: ScanArgs): Promise<number> {
   };
 
   const display = displayPath;
+  // The reading thread starts on the walk now and reads ahead while the topology is loaded here.
+  const consumer = feedPort ? new FeedConsumer(feedPort).start(args.paths) : undefined;
   // Topology first: which GPOs apply nowhere is needed while the files are judged.
   // --topology wins; else the `topology` paths of the config that applies to each scanned path.
   const topologyFiles = args.topology.length ? args.topology : configTopology(cliConfig, args.paths);
@@ -514,9 +528,9 @@ async function scan(args: ScanArgs): Promise<number> {
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
   const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings, ...(reach ? { reach } : {}) };
-  // The walk, the GPO metadata and the reads run on the launching thread when there is one (they
+  // The walk, the GPO metadata and the reads run on the reading thread when there is one (they
   // overlap with the parsing here); else here, one file at a time.
-  const entries: Iterable<FeedEntry> | AsyncIterable<FeedEntry> = feedPort ? new FeedConsumer(feedPort).entries(args.paths, errors) : feed(args.paths, errors);
+  const entries: Iterable<FeedEntry> | AsyncIterable<FeedEntry> = consumer ? consumer.entries(args.paths, errors) : feed(args.paths, errors);
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances
   // itself, and one isolate fewer keeps memory down.

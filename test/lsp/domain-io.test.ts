@@ -22,10 +22,10 @@ import { walk } from '../../server/src/io/walk';
 import { OFF_THREAD_BYTES, serverTopologyParser } from '../../server/src/lsp/topology-parse';
 import type { ExposureResult } from '../../server/src/lsp/protocol';
 import { LspClient } from '../helpers/lsp-client';
-import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainInputs, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
+import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
 import { liveStrings, unpackPolicy } from '../../server/src/lsp/packed';
 import { runCli } from '../helpers/cli';
-import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES, utf16bom, writeLspSysvol } from '../helpers/domain';
+import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES, lspInputs, utf16bom, writeLspSysvol, writeLspTopology } from '../helpers/domain';
 
 const utf16 = utf16bom;
 
@@ -41,10 +41,7 @@ function workspace(opts: { topology?: boolean; log?: boolean } = {}) {
   const root = fs.mkdtempSync(join(tmpdir(), 'relaylint-domain-io-'));
   roots.push(root);
   const inf = writeLspSysvol(root);
-  if (opts.topology !== false) {
-    fs.mkdirSync(join(root, 'topology'));
-    fs.writeFileSync(join(root, 'topology', 'corp.ldf'), toLdif(DOMAIN));
-  }
+  if (opts.topology !== false) writeLspTopology(root);
   if (opts.log) {
     fs.mkdirSync(join(root, 'logs'));
     fs.copyFileSync(join(__dirname, '..', '..', '..', 'examples', 'logs', 'DC01-relay-events.xml'), join(root, 'logs', 'DC01-relay-events.xml'));
@@ -52,9 +49,7 @@ function workspace(opts: { topology?: boolean; log?: boolean } = {}) {
   return { root, inf };
 }
 
-function inputs(root: string, more: Partial<DomainInputs> = {}): DomainInputs {
-  return { folders: [root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true, ...more };
-}
+const inputs = lspInputs;
 
 const never = () => false;
 

@@ -9,6 +9,7 @@ import { deflateRawSync } from 'node:zlib';
 import { PolicySetBuilder, type Observation, type PolicySet } from '../../server/src/core/policy/set';
 import type { Extension } from '../../server/src/core/policy/set';
 import type { Trustee } from '../../server/src/core/types';
+import type { DomainInputs } from '../../server/src/lsp/domain';
 
 export const DOMAIN_DN = 'DC=corp,DC=example';
 
@@ -335,4 +336,17 @@ export function writeLspSysvol(root: string, files: Record<string, string[]> = L
     fs.writeFileSync(inf(l), utf16bom(gptTmpl(values)));
   }
   return inf;
+}
+
+/** LSP_DOMAIN's topology as LDIF at `topology/corp.ldf` under `root`, where a workspace pass finds it. Returns its path. */
+export function writeLspTopology(root: string): string {
+  const ldf = path.join(root, 'topology', 'corp.ldf');
+  fs.mkdirSync(path.dirname(ldf), { recursive: true });
+  fs.writeFileSync(ldf, toLdif(LSP_DOMAIN));
+  return ldf;
+}
+
+/** The workspace model's inputs in those tests: the folder `root`, role any, legacy targets, 30 days, trusted (`more` overrides). */
+export function lspInputs(root: string, more: Partial<DomainInputs> = {}): DomainInputs {
+  return { folders: [root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true, ...more };
 }

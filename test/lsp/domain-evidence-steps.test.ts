@@ -13,8 +13,8 @@ import { after, describe, test } from 'node:test';
 import { bytesSource, EvidenceCollector, parseBytes, readEvidenceFile, readEvidenceSteps, type EvidenceProgress } from '../../server/src/core';
 import { readEvtx } from '../../server/src/core/evidence/evtx';
 import { tryEvidence, tryEvidenceSteps } from '../../server/src/io/evidence-files';
-import { computeDomain, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
-import { toLdif, LSP_DOMAIN as DOMAIN, writeLspSysvol } from '../helpers/domain';
+import { computeDomain, DomainModel } from '../../server/src/lsp/domain';
+import { lspInputs, writeLspSysvol, writeLspTopology } from '../helpers/domain';
 import { EVTX_FIXTURES, fixture } from '../helpers/evidence';
 import { writeSyntheticEvtx, type SynthResult } from '../helpers/evtx-synth';
 
@@ -37,21 +37,51 @@ function perChunk(): number[] {
   return out;
 }
 
-/** Four GPOs, the LDIF topology and an 8 MiB synthetic EVTX at `logs/big.evtx`. */
-function workspace(): { root: string; inf: (l: string) => string; log: string; synth: SynthResult } {
+interface Workspace {
+  root: string;
+  inf: (l: string) => string;
+  log: string;
+  synth: SynthResult;
+}
+
+let shared: Workspace | undefined;
+
+/**
+ * Four GPOs, the LDIF topology and an 8 MiB synthetic EVTX at `logs/big.evtx`: written once and
+ * shared by the tests (none of them changes it).
+ */
+function workspace(): Workspace {
+  if (shared) return shared;
   const root = fs.mkdtempSync(join(tmpdir(), 'relaylint-domain-evidence-'));
   roots.push(root);
   const inf = writeLspSysvol(root);
-  fs.mkdirSync(join(root, 'topology'));
-  fs.writeFileSync(join(root, 'topology', 'corp.ldf'), toLdif(DOMAIN));
+  writeLspTopology(root);
   fs.mkdirSync(join(root, 'logs'));
   const log = join(root, 'logs', 'big.evtx');
   const synth = writeSyntheticEvtx(join(EVTX_FIXTURES, 'security.evtx'), log, 8 * 1024 * 1024, perChunk());
-  return { root, inf, log, synth };
+  return (shared = { root, inf, log, synth });
 }
 
-function inputs(root: string): DomainInputs {
-  return { folders: [root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
+/**
+ * The workspace model of `root` as the server builds it, watched: `onStep` is called at each step
+ * of an event-log reading (with the model, so that it can ask it something or change it meanwhile),
+ * `onPass` at the end of each pass.
+ */
+function watchedModel(root: string, hooks: { onStep: (model: DomainModel, file: string, p: EvidenceProgress) => void; onPass?: () => void }): DomainModel {
+  const model: DomainModel = new DomainModel(
+    () => Promise.resolve(lspInputs(root)),
+    () => hooks.onPass?.(),
+    () => undefined,
+    undefined,
+    { onEvidenceStep: (file, p) => hooks.onStep(model, file, p) },
+  );
+  return model;
+}
+
+/** One full pass of `model`, to its end. */
+async function pass(model: DomainModel): Promise<void> {
+  model.schedule(0);
+  await model.settled();
 }
 
 /** Descriptors of this process open on `file` (Linux; undefined elsewhere). */
@@ -127,32 +157,24 @@ describe('event logs are read in steps', () => {
     let passes = 0;
     let watch = false;
     let asked = false;
-    // eslint-disable-next-line prefer-const
-    let model: DomainModel;
-    const onEvidenceStep = (file: string) => {
-      if (!watch || file !== log) return;
-      events.push('step');
-      if (!asked) {
-        asked = true;
-        // A request arriving while the log is read: answered at the next turn of the event loop.
-        setImmediate(() => events.push(`hover (busy: ${model.busy}): ${model.hoverLines(b, text, { line: 6, character: 3 }).join(' | ')}`));
-      }
-    };
-    model = new DomainModel(
-      () => Promise.resolve(inputs(root)),
-      () => passes++,
-      () => undefined,
-      undefined,
-      { onEvidenceStep },
-    );
+    const model = watchedModel(root, {
+      onStep: (m, file) => {
+        if (!watch || file !== log) return;
+        events.push('step');
+        if (!asked) {
+          asked = true;
+          // A request arriving while the log is read: answered at the next turn of the event loop.
+          setImmediate(() => events.push(`hover (busy: ${m.busy}): ${m.hoverLines(b, text, { line: 6, character: 3 }).join(' | ')}`));
+        }
+      },
+      onPass: () => passes++,
+    });
     try {
-      model.schedule(0);
-      await model.settled();
+      await pass(model);
       assert.equal(passes, 1);
       assert.equal(model.state?.evidence.find((e) => e.path === log)?.records, synth.records);
       watch = true;
-      model.schedule(0);
-      await model.settled();
+      await pass(model);
       events.push(`pass ended: ${passes} passes`);
       const hover = [
         '**Effective in:** Servers (this line wins)',
@@ -171,36 +193,28 @@ describe('event logs are read in steps', () => {
     let passes = 0;
     let last = 0;
     let changedOnce = false;
-    // eslint-disable-next-line prefer-const
-    let model: DomainModel;
-    const onEvidenceStep = (file: string, p: EvidenceProgress) => {
-      if (file !== log) return;
-      if (p.records < last) events.push('new reading');
-      last = p.records;
-      events.push('step');
-      if (passes === 1 && !changedOnce && events.filter((e) => e === 'step').length >= 2) {
-        changedOnce = true;
-        events.push('change');
-        model.schedule(0);
-      }
-    };
-    model = new DomainModel(
-      () => Promise.resolve(inputs(root)),
-      () => {
+    const model = watchedModel(root, {
+      onStep: (m, file, p) => {
+        if (file !== log) return;
+        if (p.records < last) events.push('new reading');
+        last = p.records;
+        events.push('step');
+        if (passes === 1 && !changedOnce && events.filter((e) => e === 'step').length >= 2) {
+          changedOnce = true;
+          events.push('change');
+          m.schedule(0);
+        }
+      },
+      onPass: () => {
         passes++;
         events.push(`pass ended (${openOn(log) ?? 0} open)`);
       },
-      () => undefined,
-      undefined,
-      { onEvidenceStep },
-    );
+    });
     try {
-      model.schedule(0);
-      await model.settled();
+      await pass(model);
       events.length = 0;
       last = 0;
-      model.schedule(0);
-      await model.settled();
+      await pass(model);
       // The second pass: two steps, the change, no further step of that reading; a new reading to the end.
       assert.deepStrictEqual(squash(events), ['steps', 'change', 'new reading', 'steps', 'pass ended (0 open)']);
       assert.equal(events.indexOf('change'), 2);
@@ -216,7 +230,7 @@ describe('event logs are read in steps', () => {
     let steps = 0;
     let stop = false;
     await assert.rejects(
-      computeDomain(inputs(root), () => stop, undefined, {
+      computeDomain(lspInputs(root), () => stop, undefined, {
         onEvidenceStep: (file) => {
           if (file !== log) return;
           steps++;

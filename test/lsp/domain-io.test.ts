@@ -15,16 +15,17 @@ import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { parseBytes } from '../../server/src/core';
+import { setParserHookForTests } from '../../server/src/core/parse';
 import { readRegularAsync, type ReadResult } from '../../server/src/io/safe-fs';
 import { parseTopology } from '../../server/src/io/topology';
 import { walk } from '../../server/src/io/walk';
 import { OFF_THREAD_BYTES, serverTopologyParser } from '../../server/src/lsp/topology-parse';
 import type { ExposureResult } from '../../server/src/lsp/protocol';
 import { LspClient } from '../helpers/lsp-client';
-import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainInputs, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
+import { computeDomain, DomainModel, POOL_SLACK, updateDomain, type DomainBudget, type DomainState, type OpenDocument } from '../../server/src/lsp/domain';
 import { liveStrings, unpackPolicy } from '../../server/src/lsp/packed';
 import { runCli } from '../helpers/cli';
-import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES, utf16bom, writeLspSysvol } from '../helpers/domain';
+import { guid, toLdif, toSharpHound, zip, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES, lspInputs, utf16bom, writeLspSysvol, writeLspTopology } from '../helpers/domain';
 
 const utf16 = utf16bom;
 
@@ -40,10 +41,7 @@ function workspace(opts: { topology?: boolean; log?: boolean } = {}) {
   const root = fs.mkdtempSync(join(tmpdir(), 'relaylint-domain-io-'));
   roots.push(root);
   const inf = writeLspSysvol(root);
-  if (opts.topology !== false) {
-    fs.mkdirSync(join(root, 'topology'));
-    fs.writeFileSync(join(root, 'topology', 'corp.ldf'), toLdif(DOMAIN));
-  }
+  if (opts.topology !== false) writeLspTopology(root);
   if (opts.log) {
     fs.mkdirSync(join(root, 'logs'));
     fs.copyFileSync(join(__dirname, '..', '..', '..', 'examples', 'logs', 'DC01-relay-events.xml'), join(root, 'logs', 'DC01-relay-events.xml'));
@@ -51,9 +49,7 @@ function workspace(opts: { topology?: boolean; log?: boolean } = {}) {
   return { root, inf };
 }
 
-function inputs(root: string, more: Partial<DomainInputs> = {}): DomainInputs {
-  return { folders: [root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true, ...more };
-}
+const inputs = lspInputs;
 
 const never = () => false;
 
@@ -441,6 +437,85 @@ describe('closing an open document', () => {
         ['relaylint: workspace model: 4 GPO file(s), 4 scope(s), 0 event log(s)', 'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 0 event log(s)'],
       );
     } finally {
+      model.dispose();
+    }
+  });
+});
+
+describe('closing an open document: the bytes on disk against the last reading of them', () => {
+  test('open during a pass after the model read the file: closed unedited, nothing is parsed; closed after an edit, judged again without a parse first; changed on disk while open, picked up', async () => {
+    const { root, inf } = workspace();
+    const ed = editor();
+    const [b, c, d] = [inf('B'), inf('C'), inf('D')];
+    const disk = (p: string) => parseBytes(p, fs.readFileSync(p)).text;
+    const logs: string[] = [];
+    const model = new DomainModel(() => Promise.resolve(inputs(root)), () => undefined, (m) => logs.push(m), ed.open);
+    let parses = 0;
+    try {
+      // The first pass reads the files from disk; then they are opened unedited and a full pass
+      // (a change elsewhere) takes them from the editor: they keep the model's reading of the disk.
+      model.schedule(0);
+      await model.settled();
+      const read = (model.state as DomainState).files.get(b)?.disk;
+      assert.ok(read && read.text === (model.state as DomainState).files.get(b)?.hash);
+      for (const p of [b, c, d]) {
+        ed.docs.set(p, disk(p));
+        model.documentChanged(p, disk(p));
+      }
+      assert.equal(model.busy, false, 'opening an unedited document judges nothing again');
+      model.schedule(0);
+      await model.settled();
+      const st = model.state as DomainState;
+      assert.deepStrictEqual([b, c, d].map((p) => st.files.get(p)?.fromEditor), [true, true, true]);
+      assert.deepStrictEqual(st.files.get(b)?.disk, read);
+      setParserHookForTests(() => parses++);
+
+      // B: closed unedited. The bytes are the ones read: no parse, no pass.
+      ed.docs.delete(b);
+      model.documentChanged(b, undefined);
+      assert.equal(parses, 0, 'closing the unedited document parsed it');
+      assert.equal(model.busy, false, 'closing the unedited document scheduled a pass');
+      assert.deepStrictEqual([model.state?.files.get(b)?.fromEditor, model.state?.files.get(b)?.disk], [false, read]);
+
+      // D: edited, then closed without saving. The bytes are the ones read, whose text is not the
+      // edited one: judged again from disk, with no parse to compare first.
+      ed.docs.set(d, gptTmpl([`${SMB_CLIENT}=4,0`]));
+      model.documentChanged(d, ed.docs.get(d));
+      await model.settled();
+      parses = 0;
+      ed.docs.delete(d);
+      model.documentChanged(d, undefined);
+      assert.equal(parses, 0, 'closing the edited document parsed it before the pass');
+      assert.equal(model.busy, true);
+      await model.settled();
+      const values = (p: string) => unpackPolicy(p, model.state?.files.get(p) as NonNullable<ReturnType<DomainState['files']['get']>>, (model.state as DomainState).reading.pool).observations.map((o) => o.value);
+      assert.deepStrictEqual(values(d), [1]);
+      assert.equal(model.state?.files.get(d)?.fromEditor, false);
+
+      // C: changed on disk while open (no file watcher told the model), then closed unedited. Other
+      // bytes than those read: their text is compared (one parse), it differs, C is judged again.
+      fs.writeFileSync(c, utf16(gptTmpl([`${SMB_CLIENT}=4,1`])));
+      parses = 0;
+      ed.docs.delete(c);
+      model.documentChanged(c, undefined);
+      assert.equal(parses, 1);
+      assert.equal(model.busy, true, 'a file changed on disk while open was not judged again');
+      await model.settled();
+      assert.deepStrictEqual(values(c), [1]);
+      assert.equal(model.state?.files.get(c)?.fromEditor, false);
+      assert.notDeepEqual(model.state?.files.get(c)?.disk, st.files.get(c)?.disk);
+      assert.deepStrictEqual(
+        logs.filter((l) => l.startsWith('relaylint: workspace model')).map((l) => l.replace(/, \d+ ms$/, '')),
+        [
+          'relaylint: workspace model: 4 GPO file(s), 4 scope(s), 0 event log(s)',
+          'relaylint: workspace model: 4 GPO file(s), 4 scope(s), 0 event log(s)',
+          'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 0 event log(s)',
+          'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 0 event log(s)',
+          'relaylint: workspace model (1 edited document(s) judged again): 4 GPO file(s), 4 scope(s), 0 event log(s)',
+        ],
+      );
+    } finally {
+      setParserHookForTests(undefined);
       model.dispose();
     }
   });

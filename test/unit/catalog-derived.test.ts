@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EVENT_FACTS, eventFact, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
+import { EVENT_FACTS, eventFact, eventsToWatch, messageByTargetOs, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
 import { EVENT_KINDS } from '../../server/src/core/evidence/events';
 import { posture } from '../../server/src/core';
 import { evalCond } from '../../server/src/core/posture/assess';
@@ -110,7 +110,7 @@ function reg(key: string, name: string, value: number): string {
 test('next steps: the text per target OS is rendered from the next rule\'s OS default row (every step × target OS)', () => {
   const steps = settingRules.flatMap((r) => (r.nextSteps ?? []).map((s) => ({ have: r, step: s })));
   assert.deepEqual(
-    steps.map((x) => `${x.have.id}=${x.step.value}→${x.step.next}:${Object.keys(x.step.messageByTargetOs ?? {}).join(',')}`),
+    steps.map((x) => `${x.have.id}=${x.step.value}→${x.step.next}:${Object.keys(messageByTargetOs(x.step) ?? {}).join(',')}`),
     [
       'smb.server.enable=1→smb.server.require:win11-24h2,ws2025',
       'smb.client.enable=1→smb.client.require:win11-24h2,ws2025',
@@ -145,6 +145,17 @@ test('next steps: the text per target OS is rendered from the next rule\'s OS de
   }
 });
 
+test('the derived texts are rendered by accessors: loading the catalog writes nothing onto its entries', () => {
+  for (const r of settingRules) {
+    assert.ok(!Object.hasOwn(r, 'events'), `${r.id}: an events text written onto the entry`);
+    for (const step of r.nextSteps ?? []) assert.ok(!Object.hasOwn(step, 'messageByTargetOs'), `${r.id}: a per-OS text written onto its next step`);
+    // Rendered once: the same object each time it is asked for.
+    for (const step of r.nextSteps ?? []) assert.equal(messageByTargetOs(step), messageByTargetOs(step));
+  }
+  assert.ok(!Object.hasOwn(settingRuleById('ldap.server.signing')!, 'events'));
+  assert.deepEqual(Object.keys(messageByTargetOs(settingRuleById('ldap.server.signing')!.nextSteps![0]) ?? {}), ['ws2025']);
+});
+
 test('events: one table holds what each event means; the rule texts and the event-log reader both take it from there', () => {
   const key = (log: string, id: number) => `${log.toLowerCase()}|${id}`;
   const named = new Set<string>();
@@ -152,16 +163,16 @@ test('events: one table holds what each event means; the rule texts and the even
     // Every event the readiness judge reads for a rule is among the events its text names.
     const watched = new Set((r.watch ?? []).flatMap((w) => w.ids.map((id) => key(w.log, id))));
     for (const e of r.evidence?.events ?? []) for (const id of e.ids) assert.ok(watched.has(key(e.log, id)), `${r.id}: evidence ${e.log} ${id} is not in its watch list`);
-    assert.equal(r.events === undefined, r.watch === undefined, `${r.id}: events text without a watch list, or the reverse`);
+    assert.equal(eventsToWatch(r) === undefined, r.watch === undefined, `${r.id}: events text without a watch list, or the reverse`);
     for (const w of r.watch ?? []) {
       for (const id of w.ids) {
         const f = eventFact(w.log, id);
         assert.ok(f, `${r.id}: ${w.log} ${id} is not in the event table`);
         named.add(key(f.log, f.id));
         // The rule text quotes the table's meaning, hedged by its confidence.
-        assert.ok(r.events?.includes(f.meaning), `${r.id}: ${id}'s meaning is not the table's`);
-        if (f.confidence === 'V2') assert.match(r.events ?? '', new RegExp(`${escape(f.meaning)}; meaning from third-party material`), `${r.id} ${id}`);
-        if (f.confidence === 'UNVERIFIED') assert.match(r.events ?? '', new RegExp(`${escape(f.meaning)}; meaning not confirmed`), `${r.id} ${id}`);
+        assert.ok(eventsToWatch(r)?.includes(f.meaning), `${r.id}: ${id}'s meaning is not the table's`);
+        if (f.confidence === 'V2') assert.match(eventsToWatch(r) ?? '', new RegExp(`${escape(f.meaning)}; meaning from third-party material`), `${r.id} ${id}`);
+        if (f.confidence === 'UNVERIFIED') assert.match(eventsToWatch(r) ?? '', new RegExp(`${escape(f.meaning)}; meaning not confirmed`), `${r.id} ${id}`);
       }
     }
   }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   allRules,
+  eventsToWatch,
   ruleForValue,
   settingRuleById,
   settingRules,
@@ -47,7 +48,7 @@ function texts(rule: SettingRule): string[] {
     rule.gpoPath,
     rule.secure,
     rule.defaults,
-    rule.events ?? '',
+    eventsToWatch(rule) ?? '',
     ...Object.values(rule.baselines).filter((b): b is string => !!b),
     ...Object.values(rule.values),
     ...Object.values(rule.explanation),
@@ -260,18 +261,18 @@ describe('rule catalog', () => {
       // The SMB1 audit event 3000: its message is in the srv2.sys message table (§6 C4), the name of its data field is not confirmed.
       if (/\b3000\b/.test(text)) assert.match(text, /data field is not confirmed/, `${r.id}: 3000 field name must be hedged`);
       // 3021/3027 meanings come from third-party material.
-      if (/\b3027\b/.test(r.events ?? '')) assert.match(r.events!, /third-party/, `${r.id}: 3021/3027 must be hedged`);
+      if (/\b3027\b/.test(eventsToWatch(r) ?? '')) assert.match(eventsToWatch(r)!, /third-party/, `${r.id}: 3021/3027 must be hedged`);
       // The SMB server EPA = SPN validation equivalence is an inference.
       if (/\bEPA\b/.test(text) && /SPN/.test(text)) assert.match(text, /assume|takes|inferred|not state/, `${r.id}: EPA equivalence hedged`);
     }
     // The NTLM entries name the events that are their evidence, in the text a user reads (no NTLM event carries an address).
     for (const [id, ids] of [['ntlm.out', ['8001']], ['ntlm.in.audit', ['8002']], ['ntlm.in.restrict', ['8002']], ['ntlm.domain.audit', ['8003', '8004']], ['ntlm.domain.restrict', ['8003', '8004']]] as const) {
-      const events = settingRuleById(id)!.events ?? '';
+      const events = eventsToWatch(settingRuleById(id)!) ?? '';
       for (const n of ids) assert.match(events, new RegExp(`\\b${n}\\b`), `${id}: names ${n}`);
       assert.match(events, /no (client address|IP address)|carries an IP address/, `${id}: says the event has no address`);
     }
     // NTLMv1 shows in 4624 LmPackageName, and anonymous logons are not NTLMv1 use (KB4090105).
-    assert.match(settingRuleById('ntlm.lmcompat')!.events ?? '', /4624.*NTLM V1.*ANONYMOUS LOGON.*KB4090105/s);
+    assert.match(eventsToWatch(settingRuleById('ntlm.lmcompat')!) ?? '', /4624.*NTLM V1.*ANONYMOUS LOGON.*KB4090105/s);
     // Numbers of the Restrict NTLM audit/incoming/domain settings come from CIS lists only (§3.4): every value says so.
     for (const id of ['ntlm.in.audit', 'ntlm.in.restrict', 'ntlm.domain.audit', 'ntlm.domain.restrict']) {
       for (const v of Object.values(settingRuleById(id)!.values)) assert.match(v, /numbering as in CIS lists/, id);
@@ -296,9 +297,9 @@ describe('rule catalog', () => {
     assert.match(settingRuleById('smb.server.require')!.defaults, /disagree/);
     for (const id of ['ldap.server.signing', 'ldap.server.cbt']) {
       const r = settingRuleById(id)!;
-      assert.match(r.events ?? '', /differently/, `${id}: LDAP event table conflict`);
+      assert.match(eventsToWatch(r) ?? '', /differently/, `${id}: LDAP event table conflict`);
     }
-    assert.match(settingRuleById('smb.server.audit.guest')!.events ?? '', /SmbServer\/Security/);
+    assert.match(eventsToWatch(settingRuleById('smb.server.audit.guest')!) ?? '', /SmbServer\/Security/);
     assert.match(settingRuleById('smb.client.guest')!.defaults, /help text/);
   });
 

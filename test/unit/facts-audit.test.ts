@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { settingRuleById, settingRules } from '../../server/src/core/catalog';
+import { eventsToWatch, settingRuleById, settingRules } from '../../server/src/core/catalog';
 import { posture } from '../../server/src/core';
 import { FAMILIES } from '../../server/src/core/posture/levels';
 import { RULE_EVIDENCE } from '../../server/src/core/evidence/events';
@@ -41,7 +41,7 @@ test('every event a rule reads as evidence is named in the rule\'s "Events to wa
   const gaps: string[] = [];
   for (const r of settingRules) {
     for (const e of r.evidence?.events ?? []) {
-      for (const id of e.ids) if (!namesEvent(r.events ?? '', id)) gaps.push(`${r.id}: ${e.log} ${id}`);
+      for (const id of e.ids) if (!namesEvent(eventsToWatch(r) ?? '', id)) gaps.push(`${r.id}: ${e.log} ${id}`);
     }
   }
   assert.deepEqual(gaps, []);

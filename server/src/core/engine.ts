@@ -3,7 +3,7 @@
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
 import { lightCount, markLight, RANK, selectFixEdits } from './bounds';
-import { metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
+import { messageByTargetOs, metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
 import { applyExceptions } from './config';
@@ -187,7 +187,7 @@ function findingOf(file: ParsedFile, bySetting: RuleSettings, j: Judged): Findin
  * Derived from the catalog entries' `nextSteps`, in catalog order.
  */
 const NEXT_STEPS = settingRules.flatMap((rule) =>
-  (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message, byOs: step.messageByTargetOs })),
+  (rule.nextSteps ?? []).map((step) => ({ have: rule.id, haveValue: step.value, missing: step.next, message: step.message, byOs: messageByTargetOs(step) })),
 );
 
 function nextStepFindings(file: ParsedFile, bySetting: RuleSettings, ctx: JudgeContext): Finding[] {

@@ -41,6 +41,48 @@ export function identity(st: fs.Stats): FileIdentity {
   return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
 }
 
+/** What to do after one read of a file's bytes (`readStep`). */
+export type ReadStep =
+  /** Read again, into the buffer from `off`. */
+  | { next: 'read'; off: number }
+  /** The end of the file: its bytes are the buffer's first `off`. */
+  | { next: 'done'; off: number }
+  /** The file grew past what may be read: `size` is what to report (more than the limit). */
+  | { next: 'too-large'; size: number };
+
+/**
+ * Judges one read of `readRegular` / `readRegularAsync` (pure: their two loops differ only in how
+ * they read). The buffer holds `cap` bytes, what fstat promised (`size`) plus one to notice a file
+ * that grew after the check; the read asked for `cap - off` bytes at `off` and got `n`.
+ * - 0 bytes: the end of the file.
+ * - The buffer full: the file grew after fstat (reported as larger than `maxBytes`).
+ * - Fewer bytes than asked at or past `size`: the end of a regular file (no second read to see 0).
+ * - Else (a short read before `size`): read on.
+ */
+export function readStep(r: { off: number; n: number; cap: number; size: number; maxBytes: number }): ReadStep {
+  if (r.n === 0) return { next: 'done', off: r.off };
+  const off = r.off + r.n;
+  if (off === r.cap) return { next: 'too-large', size: off > r.maxBytes ? off : r.maxBytes + 1 };
+  if (r.n < r.cap - r.off && off >= r.size) return { next: 'done', off };
+  return { next: 'read', off };
+}
+
+/** Why a file is not read at all, judged on its open descriptor before a byte is read; undefined when it may be read. */
+function refusal(st: fs.Stats, maxBytes: number): ReadResult | undefined {
+  if (!st.isFile()) return { kind: 'not-regular', what: kindOf(st) };
+  if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
+  return undefined;
+}
+
+function readOk(bytes: Buffer, off: number, st: fs.Stats): ReadResult {
+  return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
+}
+
+function readError(e: unknown): ReadResult {
+  const err = e as NodeJS.ErrnoException;
+  return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+}
+
 /**
  * Read a regular file of at most `maxBytes`, never blocking and never reading more than its size
  * (plus one byte, to notice a file that grew). `arena` supplies the memory for the bytes (else a
@@ -51,32 +93,24 @@ export function readRegular(file: string, maxBytes: number, arena?: { alloc(size
   try {
     fd = fs.openSync(file, READ_FLAGS);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+    return readError(e);
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { kind: 'not-regular', what: kindOf(st) };
-    if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
-    // Read what fstat promised, plus one byte to notice a file that grew after the check. A read
-    // that stops short at or past that size is the end of a regular file: no second read to see 0.
+    const refused = refusal(st, maxBytes);
+    if (refused) return refused;
     const mem = arena ? arena.alloc(st.size + 1) : Buffer.allocUnsafe(st.size + 1);
     const bytes = Buffer.isBuffer(mem) ? mem : Buffer.from(mem.buffer, mem.byteOffset, mem.length);
     let off = 0;
     for (;;) {
-      const want = bytes.length - off;
-      const n = fs.readSync(fd, bytes, off, want, null);
-      if (n === 0) break;
-      off += n;
-      if (off === bytes.length) {
-        return { kind: 'too-large', size: off > maxBytes ? off : maxBytes + 1 };
-      }
-      if (n < want && off >= st.size) break;
+      const n = fs.readSync(fd, bytes, off, bytes.length - off, null);
+      const step = readStep({ off, n, cap: bytes.length, size: st.size, maxBytes });
+      if (step.next === 'too-large') return { kind: 'too-large', size: step.size };
+      off = step.off;
+      if (step.next === 'done') return readOk(bytes, off, st);
     }
-    return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+    return readError(e);
   } finally {
     fs.closeSync(fd);
   }
@@ -92,27 +126,23 @@ export async function readRegularAsync(file: string, maxBytes: number): Promise<
   try {
     fh = await fs.promises.open(file, READ_FLAGS);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+    return readError(e);
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) return { kind: 'not-regular', what: kindOf(st) };
-    if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
+    const refused = refusal(st, maxBytes);
+    if (refused) return refused;
     const bytes = Buffer.allocUnsafe(st.size + 1);
     let off = 0;
     for (;;) {
-      const want = bytes.length - off;
-      const { bytesRead: n } = await fh.read(bytes, off, want, null);
-      if (n === 0) break;
-      off += n;
-      if (off === bytes.length) return { kind: 'too-large', size: off > maxBytes ? off : maxBytes + 1 };
-      if (n < want && off >= st.size) break;
+      const { bytesRead: n } = await fh.read(bytes, off, bytes.length - off, null);
+      const step = readStep({ off, n, cap: bytes.length, size: st.size, maxBytes });
+      if (step.next === 'too-large') return { kind: 'too-large', size: step.size };
+      off = step.off;
+      if (step.next === 'done') return readOk(bytes, off, st);
     }
-    return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
+    return readError(e);
   } finally {
     await fh.close().catch(() => undefined);
   }

@@ -35,8 +35,11 @@
  *   its current text, unsaved edits included (the parse of that version, the one its diagnostics
  *   use: one parse per version), every other file as saved on disk. An edit, or closing a document
  *   (its unsaved edits are then gone), recomputes; until that pass is done the edited document gets
- *   no domain annotations (they would point at the wrong lines).
+ *   no domain annotations (they would point at the wrong lines). Closing a document whose text is
+ *   the file's as the model last read it from disk (the hash of those bytes is kept with the file,
+ *   packed.ts `disk`) recomputes nothing and parses nothing.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -184,6 +187,11 @@ export function textHash(text: string): number {
   return h >>> 0;
 }
 
+/** A hash of a file's bytes (32 bits of their SHA-1): tells the file on disk from the one a pass read, without parsing it. */
+export function bytesHash(bytes: Uint8Array): number {
+  return createHash('sha1').update(bytes).digest().readInt32LE(0);
+}
+
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 class Cancelled extends Error {}
@@ -252,11 +260,19 @@ function rangeOf(index: LineIndex, span: Span): Range {
  */
 export type OpenDocument = (fsPath: string) => Promise<ParsedFile | undefined> | undefined;
 
+/** A GPO export as read for the model: its parse, where from, the bytes read and the hash of those bytes (read from disk only). */
+interface GotFile {
+  parsed: ParsedFile;
+  fromEditor: boolean;
+  size: number;
+  bytesHash?: number;
+}
+
 /**
  * A GPO export as the editor shows it (the open document's parse) or as saved; undefined (with a
  * note) when it cannot be read. `size`: the bytes read (an open document: its characters).
  */
-async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]): Promise<{ parsed: ParsedFile; fromEditor: boolean; size: number } | undefined> {
+async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]): Promise<GotFile | undefined> {
   const open = await openDocument(p);
   if (open) return { parsed: open, fromEditor: true, size: open.text.length };
   const read = readRegular(p, LIMITS.maxFileBytes);
@@ -264,11 +280,16 @@ async function parsedFile(p: string, openDocument: OpenDocument, notes: string[]
     notes.push(`${p}: not read (${whyNotRead(read)}).`);
     return undefined;
   }
-  return { parsed: parseBytes(p, read.bytes), fromEditor: false, size: read.bytes.length };
+  return { parsed: parseBytes(p, read.bytes), fromEditor: false, size: read.bytes.length, bytesHash: bytesHash(read.bytes) };
 }
 
-/** Judge one GPO export for the model, packed (undefined: not a GPO export). Nothing of the parse outlives the call. */
-function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions, pool: StringPool, size: number): PackedFile | undefined {
+/**
+ * Judge one GPO export for the model, packed (undefined: not a GPO export). Nothing of the parse
+ * outlives the call. `old`: the file's last packing, whose reading of the disk (`disk`) an editor
+ * text keeps.
+ */
+function fileResult(p: string, got: GotFile, old: PackedFile | undefined, reach: TopologyReach | undefined, resolver: GpoResolver, lint: LintOptions, pool: StringPool): PackedFile | undefined {
+  const { parsed, fromEditor, size } = got;
   if (parsed.format === 'unknown') return undefined;
   const index = lineIndexFor(parsed.text);
   const identity = resolver.resolve(p);
@@ -292,16 +313,27 @@ function fileResult(p: string, parsed: ParsedFile, fromEditor: boolean, reach: T
     const line = Math.max(0, (o.line ?? 1) - 1);
     return span ? rangeOf(index, span) : { start: { line, character: 0 }, end: { line, character: 0 } };
   });
-  const packed = packFile(p, policy, ranges, sources, { hash: textHash(parsed.text), binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size }, pool);
+  const hash = textHash(parsed.text);
+  const disk = got.bytesHash !== undefined ? { bytes: got.bytesHash, text: hash } : old?.disk;
+  const packed = packFile(p, policy, ranges, sources, { hash, binary: !!providerOf(parsed.format)?.binary, fromEditor, bytes: size, disk }, pool);
   // Why its GPOs apply nowhere, as the CLI's finding on this file says (the editor's reason without a topology).
   if (nowhere.reasons.size) packed.nowhere = Object.fromEntries(nowhere.reasons);
   return packed;
 }
 
-/** The hash of a file on disk as a pass would judge it (textHash of its parse's text); undefined when it cannot be read. */
-function diskHash(p: string): number | undefined {
+/**
+ * The file on disk when its document is closed, if a pass would judge the text `e` holds (the
+ * editor's): then its reading of the disk, else undefined (also when it cannot be read). When the
+ * bytes are the ones last read (`e.disk`), their text is known and nothing is parsed; other bytes
+ * (the file changed on disk since, or the model never read it: the document was open before the
+ * pass) are parsed to compare their text.
+ */
+function sameOnDisk(p: string, e: PackedFile): PackedFile['disk'] {
   const read = readRegular(p, LIMITS.maxFileBytes);
-  return read.kind === 'ok' ? textHash(parseBytes(p, read.bytes).text) : undefined;
+  if (read.kind !== 'ok') return undefined;
+  const bytes = bytesHash(read.bytes);
+  const text = e.disk?.bytes === bytes ? e.disk.text : textHash(parseBytes(p, read.bytes).text);
+  return text === e.hash ? (e.disk?.bytes === bytes ? e.disk : { bytes, text }) : undefined;
 }
 
 /** What a location in a file opens: its `file:` URI, or the `relaylint-pol:` view of a Registry.pol. */
@@ -405,8 +437,17 @@ async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[],
   return { parts, read };
 }
 
-/** One full pass over the workspace. Throws Cancelled when a newer change arrived. */
-export async function computeDomain(inputs: DomainInputs, cancelled: () => boolean, openDocument: OpenDocument = () => undefined, io: DomainIo = {}): Promise<DomainState> {
+/**
+ * One full pass over the workspace. Throws Cancelled when a newer change arrived. `prev`: the files
+ * of the last state (a document open in the editor keeps their reading of the disk).
+ */
+export async function computeDomain(
+  inputs: DomainInputs,
+  cancelled: () => boolean,
+  openDocument: OpenDocument = () => undefined,
+  io: DomainIo = {},
+  prev?: ReadonlyMap<string, PackedFile>,
+): Promise<DomainState> {
   const notes: string[] = [];
   const limits: string[] = [];
   const budget = inputs.budget ?? DOMAIN_BUDGET;
@@ -485,7 +526,7 @@ export async function computeDomain(inputs: DomainInputs, cancelled: () => boole
     reading.isCandidate.add(p);
     const got = await parsedFile(p, openDocument, notes);
     if (got) spent.bytes += got.size;
-    const r = got && fileResult(p, got.parsed, got.fromEditor, reach, resolver, inputs.lint, pool, got.size);
+    const r = got && fileResult(p, got, prev?.get(p), reach, resolver, inputs.lint, pool);
     if (r) {
       reading.results.set(p, r);
       values += obsCount(r);
@@ -563,7 +604,7 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
     } else {
       reading.editLimits.delete(p);
       const got = await parsedFile(p, openDocument, notes);
-      r = got && fileResult(p, got.parsed, got.fromEditor, reading.reach, resolver, prev.inputs.lint, reading.pool, got.size);
+      r = got && fileResult(p, got, old, reading.reach, resolver, prev.inputs.lint, reading.pool);
     }
     // The set changes unless the file's records are the same (or it is left out again).
     const unchanged = old && r ? sameExceptRanges(old, r) : !old && !r;
@@ -772,9 +813,10 @@ export class DomainModel {
     if (!st.reading.isCandidate.has(fsPath)) return;
     const e = st.files.get(fsPath);
     if (e && (text === undefined ? !e.fromEditor : e.hash === textHash(text))) return;
-    if (e && text === undefined && diskHash(fsPath) === e.hash) {
+    const disk = e && text === undefined ? sameOnDisk(fsPath, e) : undefined;
+    if (e && disk) {
       // Closed without unsaved edits: the model's view is the file on disk already.
-      st.files.set(fsPath, { ...e, fromEditor: false });
+      st.files.set(fsPath, { ...e, fromEditor: false, disk });
       return;
     }
     // Only this document is judged again; the rest of the last pass is kept.
@@ -828,7 +870,7 @@ export class DomainModel {
       const started = Date.now();
       const cancelled = () => this.gen !== my;
       const edited = before ? docs.filter((d) => before.reading.isCandidate.has(d)) : [];
-      const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument, this.io);
+      const next = before && !full ? await updateDomain(before, edited, cancelled, this.openDocument) : await computeDomain(await this.inputs(), cancelled, this.openDocument, this.io, before?.files);
       done = true;
       this.state = next;
       this.log(

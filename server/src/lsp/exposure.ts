@@ -13,7 +13,7 @@
  * Turning a row into its wire form (URI, editor range, GPO name, readiness) is the model's job
  * (DomainModel.exposureScope), with the files of the same pass.
  */
-import type { EffectiveEntry, ScopeResult } from '../core';
+import { Column, type EffectiveEntry, type ScopeResult } from '../core';
 import { StringPool } from './packed';
 import type { ExposureScope, ExposureStatus } from './wire';
 
@@ -88,8 +88,7 @@ export class ExposureIndex {
 export class ExposureCollector {
   private readonly scopes: ExposureScope[] = [];
   private readonly starts: number[] = [0];
-  private rows: Int32Array;
-  private used = 0;
+  private readonly rows: Column<Int32Array>;
   /** Each distinct text once (rows hold its number): the pool the packed files use. */
   private readonly strings = new StringPool();
 
@@ -101,17 +100,8 @@ export class ExposureCollector {
     private readonly gpoName: (guid: string) => string,
     rowsHint = 1024,
   ) {
-    this.rows = new Int32Array(Math.max(1, rowsHint) * COLS);
-  }
-
-  private push(values: readonly number[]): void {
-    if (this.used + COLS > this.rows.length) {
-      const next = new Int32Array(this.rows.length * 2);
-      next.set(this.rows);
-      this.rows = next;
-    }
-    this.rows.set(values, this.used);
-    this.used += COLS;
+    // Doubles when full (a hint below 114 rows grows to 1,024 values first).
+    this.rows = new Column(new Int32Array(Math.max(1, rowsHint) * COLS), 2);
   }
 
   scope(s: ScopeResult): void {
@@ -124,7 +114,7 @@ export class ExposureCollector {
       const w = e.winner;
       const why = e.why ?? '';
       const cut = w ? why.indexOf(w.path) : -1;
-      this.push([
+      this.rows.pushAll([
         this.strings.id(e.ruleId),
         status,
         e.exposed ? 1 : 0,
@@ -137,10 +127,10 @@ export class ExposureCollector {
       ]);
     }
     this.scopes.push({ som: s.som, kind: s.kind, role: s.role, rules: s.effective.length, exposed, statuses });
-    this.starts.push(this.used / COLS);
+    this.starts.push(this.rows.length / COLS);
   }
 
   build(): ExposureIndex {
-    return new ExposureIndex(this.scopes, Int32Array.from(this.starts), this.rows.slice(0, this.used), this.strings.strings);
+    return new ExposureIndex(this.scopes, Int32Array.from(this.starts), this.rows.done(), this.strings.strings);
   }
 }

@@ -11,7 +11,7 @@
  * location once, in a table), and a miss is a scan of those numbers: on the 5,500-GPO bench tree
  * about 36,000 results, 135,000 references and 54,000 locations, a few MB of Int32Array.
  */
-import type { EffectiveEntry, ScopeResult } from '../core';
+import { Column, type EffectiveEntry, type ScopeResult } from '../core';
 import { StringPool } from './packed';
 
 type Located = NonNullable<EffectiveEntry['winner']>;
@@ -27,26 +27,6 @@ export interface Fate {
 /** The key of a value within its file: its offset (Registry.pol) or its line. */
 export function keyOf(l: { line?: number; offset?: number }): string {
   return l.offset !== undefined ? `O${l.offset}` : `L${l.line ?? 0}`;
-}
-
-/** Growable Int32 column. */
-class Column {
-  data: Int32Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.data = new Int32Array(Math.max(1024, capacity));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  done(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
 }
 
 /** Per location: path, which of line (1) and offset (2) it has, line, offset, GPO (-1 none), value as JSON (-1 none). */
@@ -130,6 +110,11 @@ export class FateIndex {
   }
 }
 
+/** A column of at least 1,024 values that doubles when full. */
+function column(capacity: number): Column<Int32Array> {
+  return new Column(new Int32Array(Math.max(1024, capacity)), 2);
+}
+
 /** Takes the scopes of one pass over the effective-policy stream, one at a time, and keeps the fates of their values. */
 export class FateIndexBuilder {
   private readonly soms: string[] = [];
@@ -138,15 +123,15 @@ export class FateIndexBuilder {
   private readonly locIds = new Map<string, number>();
   /** The stream shares a Located between the scopes it appears in: known ones are found without building a key. */
   private readonly seen = new WeakMap<Located, number>();
-  private readonly locs: Column;
-  private readonly entries: Column;
-  private readonly refs: Column;
+  private readonly locs: Column<Int32Array>;
+  private readonly entries: Column<Int32Array>;
+  private readonly refs: Column<Int32Array>;
 
   /** `resultsHint`: the scope results to expect (scopes × rules), so the columns seldom grow. */
   constructor(resultsHint = 0) {
-    this.entries = new Column(resultsHint * ENTRY_COLS);
-    this.refs = new Column(resultsHint * 4);
-    this.locs = new Column(resultsHint * LOC_COLS);
+    this.entries = column(resultsHint * ENTRY_COLS);
+    this.refs = column(resultsHint * 4);
+    this.locs = column(resultsHint * LOC_COLS);
   }
 
   private loc(l: Located): number {
@@ -161,7 +146,7 @@ export class FateIndexBuilder {
     if (id === undefined) {
       id = this.locIds.size;
       this.locIds.set(k, id);
-      for (const v of [path, has, l.line ?? 0, l.offset ?? 0, gpo, value]) this.locs.push(v);
+      this.locs.pushAll([path, has, l.line ?? 0, l.offset ?? 0, gpo, value]);
     }
     this.seen.set(l, id);
     return id;
@@ -186,7 +171,7 @@ export class FateIndexBuilder {
       for (const x of live) this.refs.push(this.loc(x));
       const writersStart = this.refs.length;
       for (const x of writers) this.refs.push(this.loc(x));
-      for (const v of [scope, this.strings.id(e.ruleId), winner, condition, enforced, shadowStart, writersStart, this.refs.length]) this.entries.push(v);
+      this.entries.pushAll([scope, this.strings.id(e.ruleId), winner, condition, enforced, shadowStart, writersStart, this.refs.length]);
     }
   }
 

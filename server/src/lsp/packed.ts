@@ -106,6 +106,13 @@ export interface PackedFile {
   binary: boolean;
   /** The text came from the document open in the editor (unsaved edits included). */
   fromEditor: boolean;
+  /**
+   * The file as last read from disk for the model: the hash of its bytes (bytesHash in domain.ts)
+   * and of the text a pass judged from them (textHash). Kept when the editor's text is judged
+   * instead, so that closing a document compares the bytes on disk with it, without parsing them.
+   * Absent when the model never read the file (open in the editor since before the pass).
+   */
+  disk?: { bytes: number; text: number };
   /** The bytes read (an open document: its characters), counted against the pass's budget. */
   bytes: number;
   /** The GPOs the file describes (its own folder's, a report's), copied (shared, never changed). */
@@ -168,7 +175,7 @@ export function packFile(
   policy: FilePolicy,
   ranges: readonly Range[],
   sources: readonly [string, CoverageSource][],
-  meta: { hash: number; binary: boolean; fromEditor: boolean; bytes: number },
+  meta: { hash: number; binary: boolean; fromEditor: boolean; bytes: number; disk?: PackedFile['disk'] },
   pool: StringPool,
 ): PackedFile {
   const nObs = policy.observations.length;
@@ -203,7 +210,9 @@ export function packFile(
     src[r + S_VALUE] = v;
     src[r + S_GPO] = pool.opt(s.gpo);
   });
-  return { hash: meta.hash, format: policy.format, binary: meta.binary, fromEditor: meta.fromEditor, bytes: meta.bytes, gpos: pool.gpoFacts(policy.gpos), rows, nObs };
+  const out: PackedFile = { hash: meta.hash, format: policy.format, binary: meta.binary, fromEditor: meta.fromEditor, bytes: meta.bytes, gpos: pool.gpoFacts(policy.gpos), rows, nObs };
+  if (meta.disk) out.disk = meta.disk;
+  return out;
 }
 
 /** Whether the value column of a row with these flags holds a pool id. */

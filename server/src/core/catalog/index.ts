@@ -44,16 +44,39 @@ export function nextStepTexts(step: Pick<NextStep, 'byDefault'>, next: SettingRu
 export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, ...ntlmRules, ...netlogonRules];
 // missingIsWeak is derived from the entry's osDefaults data (same object: lookups keep identity).
 for (const rule of settingRules) rule.missingIsWeak = (ctx) => osDefaultFor(rule, ctx)?.exposed ?? false;
-// The "Events to watch" texts are rendered from the event table.
-for (const rule of settingRules) if (rule.watch) rule.events = renderWatch(rule.watch, rule.watchNote);
-// The per-target-OS next-step texts are rendered from the next rule's osDefaults rows.
 for (const rule of settingRules) {
   for (const step of rule.nextSteps ?? []) {
-    const next = settingRules.find((r) => r.id === step.next);
-    if (!next) throw new Error(`${rule.id}: next step ${step.next} is not a catalog rule`);
-    const texts = nextStepTexts(step, next);
-    if (Object.keys(texts).length) (step as NextStep).messageByTargetOs = texts;
+    if (!settingRules.some((r) => r.id === step.next)) throw new Error(`${rule.id}: next step ${step.next} is not a catalog rule`);
   }
+}
+
+const eventsTexts = new WeakMap<SettingRule, string>();
+
+/**
+ * The "Events to watch" text of a rule, rendered from its `watch` list, the event table and its
+ * `watchNote` (renderWatch, once per rule); undefined when it names no events to watch.
+ */
+export function eventsToWatch(rule: SettingRule): string | undefined {
+  if (!rule.watch) return undefined;
+  let text = eventsTexts.get(rule);
+  if (text === undefined) eventsTexts.set(rule, (text = renderWatch(rule.watch, rule.watchNote)));
+  return text;
+}
+
+const stepTexts = new WeakMap<NextStep, Partial<Record<TargetOs, string>> | null>();
+
+/**
+ * A next step's text per target OS where the advice changes, rendered from its `byDefault` and the
+ * `next` rule's OS default rows (nextStepTexts, once per step); undefined when no target OS differs.
+ */
+export function messageByTargetOs(step: NextStep): Partial<Record<TargetOs, string>> | undefined {
+  let texts = stepTexts.get(step);
+  if (texts === undefined) {
+    const next = settingRules.find((r) => r.id === step.next) as SettingRule;
+    const all = nextStepTexts(step, next);
+    stepTexts.set(step, (texts = Object.keys(all).length ? all : null));
+  }
+  return texts ?? undefined;
 }
 export const allRules: readonly Rule[] = [...settingRules, ...metaRules];
 

@@ -5,6 +5,7 @@
  */
 import { displayKey } from '../keys';
 import { levelsNaming } from '../posture/levels';
+import { eventsToWatch } from './index';
 import type { MetaRule, Reference, Rule, SettingRule } from './types';
 import { isSettingRule } from './types';
 
@@ -98,8 +99,9 @@ function settingRuleMarkdown(rule: SettingRule, level: number, omitSummary: bool
   parts.push(`${heading(level, 'The attack')}\n\n${mdText(e.attack)}`);
   parts.push(`${heading(level, 'Defaults when not configured')}\n\n${mdText(rule.defaults)}`);
   parts.push(`${heading(level, 'How to fix')}\n\n${mdText(e.fix)}`);
+  const events = eventsToWatch(rule);
   parts.push(
-    `${heading(level, 'Rollout')}\n\n${mdText(e.rollout)}` + (rule.events ? `\n\n**Events to watch:** ${mdText(rule.events)}` : ''),
+    `${heading(level, 'Rollout')}\n\n${mdText(e.rollout)}` + (events ? `\n\n**Events to watch:** ${mdText(events)}` : ''),
   );
   const evidence = evidenceMarkdown(rule);
   if (evidence) parts.push(`${heading(level, 'Evidence in event logs')}\n\n${evidence}`);

@@ -101,11 +101,8 @@ export interface NextStep {
    * when the `next` rule is DC-only, else for a member.
    */
   byDefault?: { lead: string; whenSecure?: string; whenExposed?: string };
-  /**
-   * Text per target OS where the advice changes. Rendered from `byDefault` and the `next` rule's
-   * `osDefaults` by the catalog (catalog/index.ts); never written in an entry.
-   */
-  messageByTargetOs?: Partial<Record<TargetOs, string>>;
+  // The text per target OS where the advice changes is rendered from `byDefault` and the `next`
+  // rule's `osDefaults` by the catalog's `messageByTargetOs` (catalog/index.ts).
 }
 
 /** Events of one log that show this setting at work (ids and log only; parsing lives in core/evidence/events.ts). */
@@ -234,10 +231,12 @@ export interface SettingRule {
   baselines: { microsoft?: string; cis?: string; stig?: string };
   /** The events to watch during rollout, by log (their meanings live in catalog/events.ts). */
   watch?: readonly EvidenceEvents[];
-  /** A remark on those events that belongs to this setting (how they are turned on, where else to look). */
+  /**
+   * A remark on those events that belongs to this setting (how they are turned on, where else to
+   * look). The "Events to watch" text is rendered from `watch`, the event table and this note by
+   * the catalog's `eventsToWatch` (catalog/index.ts).
+   */
   watchNote?: string;
-  /** The "Events to watch" text: rendered from `watch` and the event table by the catalog (catalog/index.ts); never written in an entry. */
-  events?: string;
   explanation: Explanation;
   references: Reference[];
   /** Fix choices offered when the value is weak, preferred first. Empty: not fixable by a value rewrite. */

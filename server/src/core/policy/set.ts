@@ -8,6 +8,7 @@
  * A file contributes one small, serialisable `FilePolicy` (what a worker thread sends back); the
  * `PolicySetBuilder` merges them.
  */
+import { Column } from '../column';
 import { judgeFile, type Judged } from '../judge';
 import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
@@ -219,22 +220,6 @@ function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, re
  */
 export function detach(s: string): string {
   return s.length <= 12 ? s : (JSON.parse(JSON.stringify(s)) as string);
-}
-
-/** A growable column of numbers. */
-class Column<T extends Int32Array | Uint16Array> {
-  constructor(public a: T) {}
-  /** Makes room for index `i`. */
-  ensure(i: number): void {
-    if (i < this.a.length) return;
-    const b = new (this.a.constructor as { new (n: number): T })(Math.max(1024, Math.ceil(this.a.length * 1.25), i + 1));
-    b.set(this.a);
-    this.a = b;
-  }
-  /** Drops the spare room. */
-  trim(n: number): void {
-    if (n < this.a.length) this.a = this.a.slice(0, n) as T;
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * Pure and table-driven: everything family-specific is in levels.ts; the texts of settings come from
  * the catalog entries (display names, values, fix titles, event texts).
  */
-import { osDefaultFor, settingRuleById } from '../catalog';
+import { eventsToWatch, osDefaultFor, settingRuleById } from '../catalog';
 import type { RegData } from '../types';
 import { ALL_SCOPE, type Loc, type PostureInput, type PostureScope, type ReadinessClientJson, type ReadinessJson, type RuleState } from './input';
 import { FAMILIES, LEVEL_NAMES, ROLLOUT_ORDER, topLevel, type Condition, type FamilyDef, type FamilyId, type LevelDef, type RuleCondition } from './levels';
@@ -370,8 +370,9 @@ export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], wind
       if (missing.length === 0) return;
       // 3. Watch the events for the readiness window, then fix the clients named.
       const gate = settingRuleById(f.gate[0]);
-      if (gate?.events) {
-        add({ family: fid, kind: 'watch', applicability: 'safe', title: `Watch the events for at least ${window}`, fix: gate.events, where: 'the event logs of the servers and domain controllers in scope', lines: [] }, sp.scope, base + 3);
+      const events = gate && eventsToWatch(gate);
+      if (events) {
+        add({ family: fid, kind: 'watch', applicability: 'safe', title: `Watch the events for at least ${window}`, fix: events, where: 'the event logs of the servers and domain controllers in scope', lines: [] }, sp.scope, base + 3);
       }
       if (cell.clients.length > 0) {
         add(

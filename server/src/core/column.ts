@@ -1,0 +1,53 @@
+/**
+ * A growable column of numbers (a typed array that is replaced by a larger copy when full): the
+ * policy set's columns (policy/set.ts) and the language server's packed indexes (lsp/fates.ts,
+ * lsp/exposure.ts) all grow through it.
+ *
+ * Two ways to fill it: by index (`ensure(i)` then `a[i] = v`, the caller counts), or as a list
+ * (`push`, `pushAll`, `length` counts what was appended, `done()` hands out an exact-size copy).
+ */
+export class Column<T extends Int32Array | Uint16Array> {
+  /** Values appended by `push` / `pushAll` (not touched by `ensure`). */
+  length = 0;
+
+  /**
+   * `a`: the first array (its size is the initial capacity). `growth`: the factor the capacity is
+   * multiplied by when full (at least 1024 and at least what is asked for).
+   */
+  constructor(
+    public a: T,
+    private readonly growth = 1.25,
+  ) {}
+
+  /** Makes room for index `i`. */
+  ensure(i: number): void {
+    if (i < this.a.length) return;
+    const b = new (this.a.constructor as { new (n: number): T })(Math.max(1024, Math.ceil(this.a.length * this.growth), i + 1));
+    b.set(this.a);
+    this.a = b;
+  }
+
+  /** Drops the spare room. */
+  trim(n: number): void {
+    if (n < this.a.length) this.a = this.a.slice(0, n) as T;
+  }
+
+  /** Appends `v`. */
+  push(v: number): void {
+    this.ensure(this.length);
+    this.a[this.length++] = v;
+  }
+
+  /** Appends `vs`, in order. */
+  pushAll(vs: ArrayLike<number>): void {
+    if (!vs.length) return;
+    this.ensure(this.length + vs.length - 1);
+    this.a.set(vs, this.length);
+    this.length += vs.length;
+  }
+
+  /** The appended values, in an array of their own of exactly that size. */
+  done(): T {
+    return this.a.slice(0, this.length) as T;
+  }
+}

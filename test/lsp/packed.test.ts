@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { coverageSources, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
+import { coverageSources, type FilePolicy, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
+import type { Position, Range } from 'vscode-languageserver';
 import { findObs, liveStrings, obsAt, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
 import { ROOT } from '../helpers/lsp-client';
 
@@ -71,7 +72,8 @@ describe('packed file records (the workspace model)', () => {
           // The first value at that location is the one a location resolves to.
           const first = policy.observations.findIndex((x) => (x.offset !== undefined ? `O${x.offset}` : `L${x.line ?? 0}`) === key);
           assert.deepStrictEqual(rangeAt(packed, o.offset !== undefined, o.offset ?? o.line ?? 0), ranges[first], `${where} #${i}`);
-          assert.deepStrictEqual(findObs(packed, pool, (x) => x.key === key)?.range, ranges[first]);
+          // Its own range (no other row's contains it) and its rule find it.
+          assert.deepStrictEqual(findObs(packed, pool, { ruleId: o.ruleId, contains: ranges[i] }), obsAt(packed, i, pool), `${where} #${i}`);
           if (o.offset !== undefined) seen.offset++;
           if (o.condition) seen.condition++;
           if (o.shadowed) seen.shadowed++;
@@ -117,9 +119,85 @@ describe('packed file records (the workspace model)', () => {
     const pool = new StringPool();
     const packed = packFile('x.inf', { path: 'x.inf', format: 'inf', gpos: [], observations: [] }, [], [], { hash: 1, binary: false, fromEditor: true, bytes: 0 }, pool);
     assert.equal(rangeAt(packed, false, 1), undefined);
-    assert.equal(findObs(packed, pool, () => true), undefined);
+    assert.equal(findObs(packed, pool, {}), undefined);
+    assert.equal(findObs(packed, pool, { startLine: 0, contains: { line: 0, character: 0 } }), undefined);
     assert.deepStrictEqual(unpackPolicy('x.inf', packed, pool), { path: 'x.inf', format: 'inf', gpos: [], observations: [] });
   });
+});
+
+/** findObs as it was: every row made into a view and tested by a predicate (the reference). */
+function findObsByViews(f: Parameters<typeof obsCount>[0], pool: StringPool, pred: (o: ReturnType<typeof obsAt>) => boolean) {
+  for (let i = 0; i < obsCount(f); i++) {
+    const o = obsAt(f, i, pool);
+    if (pred(o)) return o;
+  }
+  return undefined;
+}
+function contains(outer: Range, inner: Range | Position): boolean {
+  const r = 'start' in inner ? inner : { start: inner, end: inner };
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, r.start) && before(r.end, outer.end);
+}
+
+test('findObs on the packed columns answers as the predicate over every row did (first match, no match, several values on a line, byte offsets)', () => {
+  // Real files (templates, .reg, GPP, reports, Registry.pol with byte offsets), their values laid out
+  // three to a line (several rows on one line, one value's range inside the next one's on some
+  // lines), so the first row that matches is not always the only one.
+  const options: LintOptions = { role: 'any', targetOs: 'legacy' };
+  const layouts: { name: string; range: (i: number) => Range }[] = [
+    { name: 'three side by side per line', range: (i) => ({ start: { line: Math.floor(i / 3), character: (i % 3) * 10 }, end: { line: Math.floor(i / 3), character: (i % 3) * 10 + 6 } }) },
+    { name: 'nested: each line holds a wide value and two inside it', range: (i) => (i % 3 === 0 ? { start: { line: Math.floor(i / 3), character: 0 }, end: { line: Math.floor(i / 3), character: 40 } } : { start: { line: Math.floor(i / 3), character: (i % 3) * 10 }, end: { line: Math.floor(i / 3), character: (i % 3) * 10 + 5 } }) },
+    { name: 'over two lines', range: (i) => ({ start: { line: i, character: 4 }, end: { line: i + 1, character: 2 } }) },
+  ];
+  const count = { queries: 0, found: 0, none: 0, notOwn: 0, offsets: 0 };
+  const pool = new StringPool();
+  pool.id('a rule no file has');
+  for (const [p, bytes] of INPUTS) {
+    const parsed = parseBytes(p, bytes);
+    if (parsed.format === 'unknown') continue;
+    const index = lineIndexFor(parsed.text);
+    const judged = judgeFile(parsed, options);
+    const policy: FilePolicy = filePolicy(p, parsed, { guid: '{31B2F340-016D-11D2-945F-00C04FB984F9}', name: 'Default Domain Policy' }, index, isPolicyJudgement(parsed, options) ? judged : undefined);
+    const n = policy.observations.length;
+    if (!n) continue;
+    for (const layout of layouts) {
+      const ranges = policy.observations.map((_, i) => layout.range(i));
+      const packed = packFile(p, policy, ranges, [], { hash: 1, binary: parsed.format === 'registry-pol', fromEditor: false, bytes: bytes.length }, pool);
+      const where = `${relative(ROOT, p)} (${layout.name})`;
+      const rules = [...new Set(policy.observations.map((o) => o.ruleId)), 'a rule no file has', 'a rule not in the pool'];
+      const last = ranges[n - 1].end.line;
+      const positions: Position[] = [];
+      for (let line = 0; line <= last + 1; line++) for (const character of [0, 3, 6, 12, 25, 45]) positions.push({ line, character });
+      const check = (q: Parameters<typeof findObs>[2], pred: (o: ReturnType<typeof obsAt>) => boolean, what: string) => {
+        const want = findObsByViews(packed, pool, pred);
+        assert.deepStrictEqual(findObs(packed, pool, q), want, `${where}: ${what}`);
+        count.queries++;
+        if (want) count.found++;
+        else count.none++;
+        if (want?.key.startsWith('O')) count.offsets++;
+        return want;
+      };
+      // The diagnostic query: rule and range (each value's own range, and a point inside it).
+      for (const rule of rules) {
+        for (const [i, r] of ranges.entries()) {
+          const got = check({ ruleId: rule, contains: r }, (x) => x.ruleId === rule && contains(x.range, r), `rule ${rule}, range of #${i}`);
+          if (got && JSON.stringify(got) !== JSON.stringify(obsAt(packed, i, pool))) count.notOwn++;
+          const inside = { start: { line: r.start.line, character: r.start.character + 1 }, end: { line: r.start.line, character: r.start.character + 2 } };
+          check({ ruleId: rule, contains: inside }, (x) => x.ruleId === rule && contains(x.range, inside), `rule ${rule}, inside #${i}`);
+        }
+      }
+      // The hover query: a position, or the line it is on.
+      for (const pos of positions) {
+        check({ contains: pos, startLine: pos.line }, (x) => contains(x.range, pos) || x.range.start.line === pos.line, `hover ${pos.line}:${pos.character}`);
+        check({ contains: pos }, (x) => contains(x.range, pos), `position ${pos.line}:${pos.character}`);
+        check({ startLine: pos.line }, (x) => x.range.start.line === pos.line, `line ${pos.line}`);
+      }
+      check({}, () => true, 'no test: the first row');
+      check({ ruleId: 'a rule not in the pool' }, () => false, 'a rule the pool does not hold');
+    }
+  }
+  // Every case the table is there for happened.
+  for (const [k, v] of Object.entries(count)) assert.ok(v > 0, `${k}: ${v}`);
 });
 
 test('the observation codes (shared by the core store and packed files) have four distinct members each: two bits', () => {

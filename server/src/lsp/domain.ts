@@ -763,12 +763,6 @@ function fatesOf(state: DomainState, fsPath: string): Map<string, Fate> {
   return state.fates.get(fsPath) as Map<string, Fate>;
 }
 
-function contains(outer: Range, inner: Range | Position): boolean {
-  const r = 'start' in inner ? inner : { start: inner, end: inner };
-  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
-  return before(outer.start, r.start) && before(r.end, outer.end);
-}
-
 /** What the effective policy says about one value: its fate, the scopes its GPO reaches, why it applies nowhere. */
 interface ValueFate {
   obs: ObsView;
@@ -950,7 +944,7 @@ export class DomainModel {
     const pool = st.reading.pool;
     return diagnostics.map((d) => {
       if (typeof d.code !== 'string') return d;
-      const o = findObs(entry, pool, (x) => x.ruleId === d.code && contains(x.range, d.range));
+      const o = findObs(entry, pool, { ruleId: d.code, contains: d.range });
       if (!o) return d;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
@@ -1004,7 +998,7 @@ export class DomainModel {
     if (!st) return [];
     const entry = this.entryFor(fsPath, text);
     if (!entry) return [];
-    const o = findObs(entry, st.reading.pool, (x) => contains(x.range, position) || x.range.start.line === position.line);
+    const o = findObs(entry, st.reading.pool, { contains: position, startLine: position.line });
     if (!o) return [];
     const lines: string[] = [];
     if (st.effective || entry.nowhere) {

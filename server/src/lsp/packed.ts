@@ -11,7 +11,7 @@
  * (a value or a name is a slice of its file's text, and V8 keeps the parent of a sliced string).
  * Every string here is a copy, so no text outlives its pass.
  */
-import type { Range } from 'vscode-languageserver';
+import type { Position, Range } from 'vscode-languageserver';
 import { OBSERVATION_CODES } from '../core';
 import type { CoverageSource, Extension, FileFormat, FilePolicy, GpoFacts, Observation, RegData, SettingState } from '../core';
 
@@ -81,6 +81,10 @@ export class StringPool {
     this.list.push(d);
     this.ids.set(d, this.list.length - 1);
     return this.list.length - 1;
+  }
+  /** The id of `s`, -1 when the pool does not hold it (nothing is added). */
+  find(s: string): number {
+    return this.ids.get(s) ?? -1;
   }
   opt(s: string | undefined): number {
     return s === undefined ? -1 : this.id(s);
@@ -349,12 +353,44 @@ export function obsAt(f: PackedFile, i: number, pool: StringPool): ObsView {
   return o;
 }
 
-/** The first observation of the file for which `pred` holds. */
-export function findObs(f: PackedFile, pool: StringPool, pred: (o: ObsView) => boolean): ObsView | undefined {
-  const n = obsCount(f);
-  for (let i = 0; i < n; i++) {
-    const o = obsAt(f, i, pool);
-    if (pred(o)) return o;
+/**
+ * Which observation `findObs` looks for: one of rule `ruleId` (when given) whose editor range
+ * contains `contains` (a range, or a position) or starts on line `startLine`; of the two location
+ * tests, any one given that holds is enough (none given: any location).
+ */
+export interface ObsQuery {
+  ruleId?: string;
+  contains?: Range | Position;
+  startLine?: number;
+}
+
+/**
+ * The first observation of the file that `q` asks for. Rows are tested on their columns (the rule
+ * as a pool id, the range as four numbers); only the match is made into an `ObsView`.
+ */
+export function findObs(f: PackedFile, pool: StringPool, q: ObsQuery): ObsView | undefined {
+  const rule = q.ruleId === undefined ? -2 : pool.find(q.ruleId);
+  // A rule the pool does not hold is on no row.
+  if (rule === -1) return undefined;
+  const c = q.contains;
+  const inner = c === undefined ? undefined : 'start' in c ? c : { start: c, end: c };
+  const line = q.startLine;
+  const anyLocation = inner === undefined && line === undefined;
+  const obs = f.rows;
+  const end = f.nObs * OBS_WIDTH;
+  for (let r = 0; r < end; r += OBS_WIDTH) {
+    if (rule >= 0 && obs[r + O_RULE] !== rule) continue;
+    if (!anyLocation) {
+      const sl = obs[r + O_RANGE];
+      const hit =
+        (line !== undefined && sl === line) ||
+        (inner !== undefined &&
+          // start <= inner.start and inner.end <= end, positions compared as (line, character)
+          (sl < inner.start.line || (sl === inner.start.line && obs[r + O_RANGE + 1] <= inner.start.character)) &&
+          (inner.end.line < obs[r + O_RANGE + 2] || (inner.end.line === obs[r + O_RANGE + 2] && inner.end.character <= obs[r + O_RANGE + 3])));
+      if (!hit) continue;
+    }
+    return obsAt(f, r / OBS_WIDTH, pool);
   }
   return undefined;
 }

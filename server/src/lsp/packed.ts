@@ -64,8 +64,13 @@ function copy(s: string): string {
  * the pass it updates.
  */
 export class StringPool {
-  private readonly list: string[] = [];
+  private readonly list: string[];
   private readonly ids = new Map<string, number>();
+  /** `seed`: strings of a pool this one continues (copies already, distinct), with the same ids. */
+  constructor(seed: readonly string[] = []) {
+    this.list = seed.slice();
+    for (let i = 0; i < this.list.length; i++) this.ids.set(this.list[i], i);
+  }
   private readonly facts = new Map<string, GpoFacts[]>();
   /** A copy of a file's GPO facts, shared with every file whose facts are the same. */
   gpoFacts(gpos: readonly GpoFacts[]): GpoFacts[] {
@@ -283,6 +288,42 @@ export function sameExceptRanges(a: PackedFile, b: PackedFile): boolean {
     if (a.rows[i] !== b.rows[i]) return false;
   }
   return true;
+}
+
+/**
+ * The rules whose values differ between two packings of a file (of one pool): per rule, its
+ * observation rows in order, compared on every column but the editor ranges (value, status, state,
+ * line or offset, GPO, condition...). Undefined when more than values changed: the format, the GPO
+ * facts, or the GPOs the values name (the policy set's GPOs and their files could then differ).
+ */
+export function changedRules(a: PackedFile, b: PackedFile, pool: StringPool): Set<string> | undefined {
+  if (a.format !== b.format || a.binary !== b.binary) return undefined;
+  if (a.gpos !== b.gpos && JSON.stringify(a.gpos) !== JSON.stringify(b.gpos)) return undefined;
+  const facts = new Set(a.gpos.map((g) => g.guid));
+  const byRule = (f: PackedFile, gpos: Set<number>) => {
+    const out = new Map<number, string[]>();
+    for (let r = 0; r < f.nObs * OBS_WIDTH; r += OBS_WIDTH) {
+      const g = f.rows[r + O_GPO];
+      if (g >= 0 && !facts.has(pool.get(g))) gpos.add(g);
+      const rule = f.rows[r + O_RULE];
+      let l = out.get(rule);
+      if (!l) out.set(rule, (l = []));
+      l.push(f.rows.subarray(r, r + O_RANGE).join(','));
+    }
+    return out;
+  };
+  const ga = new Set<number>();
+  const gb = new Set<number>();
+  const ra = byRule(a, ga);
+  const rb = byRule(b, gb);
+  if (ga.size !== gb.size || [...ga].some((g) => !gb.has(g))) return undefined;
+  const changed = new Set<string>();
+  for (const [rule, rows] of ra) {
+    const other = rb.get(rule);
+    if (!other || other.length !== rows.length || rows.some((x, i) => x !== other[i])) changed.add(pool.get(rule));
+  }
+  for (const rule of rb.keys()) if (!ra.has(rule)) changed.add(pool.get(rule));
+  return changed;
 }
 
 /** The file policy record again (for the policy set of a pass). */

@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { coverageSources, type FilePolicy, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
 import type { Position, Range } from 'vscode-languageserver';
-import { findObs, liveStrings, obsAt, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
+import { changedRules, findObs, liveStrings, obsAt, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
 import { ROOT } from '../helpers/lsp-client';
 
 function files(dir: string, out: string[] = []): string[] {
@@ -198,6 +198,34 @@ test('findObs on the packed columns answers as the predicate over every row did 
   }
   // Every case the table is there for happened.
   for (const [k, v] of Object.entries(count)) assert.ok(v > 0, `${k}: ${v}`);
+});
+
+test('changedRules: the rules whose values differ, or undefined when more than values changed', () => {
+  const G = '{A}';
+  const base = { path: 'p.inf', extension: 'security' as const, format: 'inf' as const, key: 'HKLM\\X', name: 'V', state: 'set' as const, status: 'weak' as 'weak' | 'hardened', gpo: G };
+  const facts = [{ guid: G, name: 'n' }];
+  const o = (ruleId: string, value: number, line: number, more: object = {}) => ({ ...base, ruleId, value, line, ...more });
+  const A = [o('r.one', 0, 7), o('r.two', 3, 8), o('r.one', 1, 9)];
+  const rows: [name: string, after: ReturnType<typeof o>[], changed: string[] | undefined, more?: { gpos?: typeof facts; format?: 'reg' }][] = [
+    ['the same values', A, []],
+    ['one value of a rule', [A[0], o('r.two', 5, 8), A[2]], ['r.two']],
+    ['a status only', [A[0], { ...A[1], status: 'hardened' }, A[2]], ['r.two']],
+    ['the second row of a rule', [A[0], A[1], o('r.one', 0, 9)], ['r.one']],
+    ['a line deleted: the values below move', [A[0], o('r.two', 3, 7), o('r.one', 1, 8)], ['r.one', 'r.two']],
+    ['a row of a rule removed', [A[0], A[1]], ['r.one']],
+    ['a new rule', [...A, o('r.three', 1, 10)], ['r.three']],
+    ['a value of a GPO the facts name (its first value)', [...A, o('r.three', 1, 10, { gpo: G })], ['r.three']],
+    ['a value of a GPO the facts do not name', [...A, o('r.three', 1, 10, { gpo: '{B}' })], undefined],
+    ['other GPO facts', A, undefined, { gpos: [{ guid: G, name: 'renamed' }] }],
+    ['another format', A, undefined, { format: 'reg' }],
+  ];
+  for (const [name, after, changed, more] of rows) {
+    const pool = new StringPool();
+    const pack = (obs: ReturnType<typeof o>[], gpos = facts, format: 'inf' | 'reg' = 'inf') =>
+      packFile('p.inf', { path: 'p.inf', format, gpos, observations: obs.map((x) => ({ ...x, format })) }, obs.map((_, i) => ({ start: { line: i, character: 0 }, end: { line: i, character: 1 } })), [], { hash: 1, binary: false, fromEditor: true, bytes: 1 }, pool);
+    const got = changedRules(pack(A), pack(after, more?.gpos, more?.format), pool);
+    assert.deepStrictEqual(got && [...got].sort(), changed && [...changed].sort(), name);
+  }
 });
 
 test('the observation codes (shared by the core store and packed files) have four distinct members each: two bits', () => {

@@ -587,6 +587,9 @@ export async function computeDomain(
  * - When every edited document keeps the same records and only the editor ranges of its values
  *   moved (typing inside a line, or on a line with no value), the set is not assembled again: the
  *   last state's coverage, effective policy and readiness are kept.
+ * - When the edits changed only values (the same files, GPO facts and GPOs named; packed.ts
+ *   `changedRules`), the set is assembled again but the scopes are judged again only for the rules
+ *   whose values changed, spliced into the last state's exposure and fates (`indexEdited`).
  */
 export async function updateDomain(prev: DomainState, paths: readonly string[], cancelled: () => boolean, openDocument: OpenDocument): Promise<DomainState> {
   const notes: string[] = [...prev.reading.limits];

@@ -129,7 +129,7 @@ test('an edit that changes values gives the state a whole pass over the same fil
     const edited = await updateDomain(before, [p], never, open);
     const whole = await computeDomain(lspInputs(root), never, open);
     if (edit.rejudged?.length === 0) assert.equal(edited.effective, before.effective, `${edit.name}: not assembled again`);
-    else assert.deepEqual(edited.rejudged ? [...edited.rejudged].sort() : undefined, edit.rejudged ? [...edit.rejudged].sort() : undefined, `${edit.name}: rules judged again`);
+    assert.deepEqual(edited.rejudged ? [...edited.rejudged].sort() : undefined, edit.rejudged ? [...edit.rejudged].sort() : undefined, `${edit.name}: rules judged again`);
     assert.equal(whole.rejudged, undefined);
     const got = await observe(edited, root, text);
     const want = await observe(whole, root, text);

@@ -177,7 +177,8 @@ export interface DomainState {
   limits: string[];
   /**
    * After an edit that changed only values: the rules whose scopes were judged again (the exposure
-   * and fates of every other rule were kept from the state before). Absent when every scope was.
+   * and fates of every other rule were kept from the state before; none when only ranges moved).
+   * Absent when every scope was.
    */
   rejudged?: string[];
 }
@@ -634,7 +635,7 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
   const sameLimits = prev.reading.editLimits.size === reading.editLimits.size && [...reading.editLimits.keys()].every((k) => prev.reading.editLimits.has(k));
   if (sameRecords && sameLimits) {
     // Only ranges moved: the set, its coverage and scopes are what they were.
-    return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits };
+    return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits, rejudged: [] };
   }
   return assemble(prev.inputs, reading, [...notes, ...reading.editLimits.values()], limits, sameLimits && rules ? { prev, rules } : undefined);
 }

@@ -177,6 +177,9 @@ test('events: one table holds what each event means; the rule texts and the even
     }
   }
   assert.deepEqual(EVENT_FACTS.filter((f) => !named.has(key(f.log, f.id))).map((f) => `${f.log} ${f.id}`), [], 'events in the table that no rule names');
+  // Every event names where its facts come from: a fact-base tag, or the page the fact base cites untagged.
+  assert.deepEqual(EVENT_FACTS.filter((f) => !f.sources.length && !f.citation?.trim()).map((f) => `${f.log} ${f.id}`), [], 'events without a source');
+  for (const f of EVENT_FACTS) for (const t of f.sources) assert.match(t, /^[SE]\d+$/, `${f.log} ${f.id}: source tag ${t}`);
   // The reader's kinds carry the table's facts, not their own.
   for (const k of EVENT_KINDS) {
     const f = eventFact(k.channel, k.id);

@@ -11,7 +11,7 @@
  *   and links leading out noted), bounded at MAX_FILES candidates; every file is read by
  *   `readRegular` (regular files only, the size checked on the open descriptor before a byte is
  *   read). Topology exports by content through io/topology.ts `loadTopologyAsync`, the CLI's code
- *   path with the bytes read asynchronously and a large file parsed on a thread of its own
+ *   path with the folders searched and the bytes read asynchronously and a large file parsed on a thread of its own
  *   (topology-parse.ts) (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder,
  *   never inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` /
  *   `relaylint.evidence` and of the config file's `topology` / `evidence` (neither is read in an

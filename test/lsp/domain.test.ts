@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
-import { settingRules } from '../../server/src/core/catalog';
+import { missingIsWeak, settingRules } from '../../server/src/core/catalog';
 import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
@@ -184,7 +184,8 @@ describe('workspace domain model (topology + event log)', () => {
     // Not configured anywhere: exposed only where the Windows default leaves machines exposed.
     for (const s of r.scopes) {
       for (const x of s.rules.filter((y) => y.status === 'missing')) {
-        const expectExposed = settingRules.find((rule) => rule.id === x.ruleId)?.missingIsWeak?.({ role: s.role, targetOs: 'legacy' }) ?? false;
+        const rule = settingRules.find((r) => r.id === x.ruleId);
+        const expectExposed = rule ? missingIsWeak(rule, { role: s.role, targetOs: 'legacy' }) : false;
         assert.equal(x.exposed, expectExposed, `${s.som} ${x.ruleId}`);
       }
     }

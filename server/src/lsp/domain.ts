@@ -1136,8 +1136,8 @@ function postureTemplate(st: DomainState | undefined, version: string): PostureP
     tool: { name: 'relaylint', version },
     options: { role: st?.inputs.lint.role ?? 'any', targetOs: st?.inputs.lint.targetOs ?? 'legacy' },
     coverage: st?.coverage ?? [],
-    // The scopes computed for this page and dropped with it.
-    ...(st?.effective ? scopeSections({ gpos: st.effective.gpos, problems: st.effective.problems, lacks: st.effective.lacks, scopes: [...st.effective.scopes()] }, st.parts) : {}),
+    // The scopes computed for this page one at a time: each is normalised by postureInput as it is read, and none is kept.
+    ...(st?.effective ? scopeSections({ gpos: st.effective.gpos, problems: st.effective.problems, lacks: st.effective.lacks, scopes: st.effective.scopes() }, st.parts) : {}),
     ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
     summary: { files: st?.gpoFiles ?? 0 },
   };

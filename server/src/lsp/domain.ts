@@ -687,8 +687,9 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
         skipRules: inputs.lint.role === 'member' ? new Set(collector.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
       })
     : [];
-  // A stream: its scopes are computed again whenever a request reads them, and never kept.
-  // (indexScopes keeps the exposure view's part and the values' fates compact: exposure.ts, fates.ts.)
+  // A stream: its scopes are computed again whenever they are read, and never kept. indexScopes reads
+  // them once and keeps the exposure view's part and the values' fates compact (exposure.ts,
+  // fates.ts); the posture page reads them once more when first asked for, and is kept (posturePage).
   const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
-import { settingRules } from '../../server/src/core/catalog';
+import { missingIsWeak, settingRules } from '../../server/src/core/catalog';
 import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
@@ -184,7 +184,8 @@ describe('workspace domain model (topology + event log)', () => {
     // Not configured anywhere: exposed only where the Windows default leaves machines exposed.
     for (const s of r.scopes) {
       for (const x of s.rules.filter((y) => y.status === 'missing')) {
-        const expectExposed = settingRules.find((rule) => rule.id === x.ruleId)?.missingIsWeak?.({ role: s.role, targetOs: 'legacy' }) ?? false;
+        const rule = settingRules.find((r) => r.id === x.ruleId);
+        const expectExposed = rule ? missingIsWeak(rule, { role: s.role, targetOs: 'legacy' }) : false;
         assert.equal(x.exposed, expectExposed, `${s.som} ${x.ruleId}`);
       }
     }
@@ -478,7 +479,7 @@ describe('the workspace model has a budget (bytes read, values kept per pass)', 
 });
 
 describe('requests read no scope of the effective-policy stream again', () => {
-  test('the exposure and a fate-cache miss (annotations, hover of a file not open in the pass) come from what the pass kept; only the posture page reads the scopes', async () => {
+  test('the exposure and a fate-cache miss (annotations, hover of a file not open in the pass) come from what the pass kept; only the posture page reads the scopes, once per state', async () => {
     const ws = workspace();
     const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
     const start = async () => {
@@ -518,8 +519,13 @@ describe('requests read no scope of the effective-policy stream again', () => {
       assert.deepEqual(model.annotate(ws.inf('C'), ws.text('C'), [d]), expected.annotated);
       assert.deepEqual(model.hoverLines(ws.inf('D'), ws.text('D'), { line: 6, character: 10 }), expected.hover);
       assert.equal(reads, 0, 'no request read the scopes again');
-      await model.posture('0.0.0', new Date(0));
+      const page = await model.posture('0.0.0', new Date(0));
       assert.equal(reads, 1, 'the posture page reads them once');
+      // The page is kept with the state: a second request reads no scope, only its time differs.
+      const again = await model.posture('0.0.0', new Date(1000));
+      assert.equal(reads, 1, 'a second posture request read the scopes again');
+      assert.equal(again.html, page.html.replace('generated 1970-01-01T00:00:00.000Z', 'generated 1970-01-01T00:00:01.000Z'));
+      assert.notEqual(again.html, page.html);
     } finally {
       model.dispose();
       rmSync(ws.root, { recursive: true, force: true });

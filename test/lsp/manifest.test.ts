@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { allRules, EVENT_KINDS } from '../../server/src/core';
+import { EVENT_FACTS, settingRules } from '../../server/src/core/catalog';
 import { ROOT } from '../helpers/lsp-client';
 
 const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
@@ -38,9 +39,30 @@ describe('generated artefacts', () => {
 
   test('docs/evidence.md lists every event the reader knows, with the event table\'s meaning and confidence', () => {
     const doc = readFileSync(resolve(ROOT, 'docs', 'evidence.md'), 'utf8');
-    const table = doc.slice(doc.indexOf('<!-- events:begin'), doc.indexOf('<!-- events:end -->'));
+    const region = doc.slice(doc.indexOf('<!-- events:begin'), doc.indexOf('<!-- events:end -->'));
+    const split = region.indexOf('Named in the rules');
+    assert.ok(split > 0, 'the second table (events the reader does not count) is there');
+    const table = region.slice(0, split);
     const rows = table.split('\n').filter((l) => /^\| \d/.test(l));
     assert.equal(rows.length, EVENT_KINDS.length);
+    // The second table: every other event of the table, with the rules that name it and its source.
+    const read = new Set(EVENT_KINDS.map((k) => `${k.channel.toLowerCase()}|${k.id}`));
+    const unread = EVENT_FACTS.filter((f) => !read.has(`${f.log.toLowerCase()}|${f.id}`));
+    const rows2 = region.slice(split).split('\n').filter((l) => /^\| \d/.test(l));
+    assert.deepEqual(
+      rows2.map((r) => r.slice(2, -2).split(' | ')),
+      unread.map((f) => [
+        `${f.id} (${f.log})`,
+        settingRules
+          .filter((r) => r.watch?.some((w) => w.log.toLowerCase() === f.log.toLowerCase() && w.ids.includes(f.id)))
+          .map((r) => `\`${r.id}\``)
+          .join(', '),
+        f.meaning,
+        `meaning ${f.confidence}`,
+        [...f.sources.map((t) => `[${t}]`), ...(f.citation ? [f.citation] : [])].join(' '),
+      ]),
+    );
+    assert.ok(rows2.some((r) => r.startsWith('| 5168 (Security) | `smb.server.spn` |') && r.includes('Learn event page')), 'event 5168 with its untagged source');
     EVENT_KINDS.forEach((k, i) => {
       const cells = rows[i].slice(2, -2).split(' | ');
       assert.deepEqual(cells, [

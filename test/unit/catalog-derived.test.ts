@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EVENT_FACTS, eventFact, eventsToWatch, messageByTargetOs, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
+import { EVENT_FACTS, eventFact, eventsToWatch, messageByTargetOs, missingIsWeak, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
 import { EVENT_KINDS } from '../../server/src/core/evidence/events';
 import { posture } from '../../server/src/core';
 import { evalCond } from '../../server/src/core/posture/assess';
@@ -37,7 +37,7 @@ function nothingConfigured(role: Role, targetOs: TargetOs): posture.PostureInput
     options: { role, targetOs },
     coverage: settingRules
       .filter((r) => !(r.dcOnly && role === 'member'))
-      .map((r) => ({ ruleId: r.id, key: r.locations[0].key, name: r.locations[0].name, status: 'missing', exposedWhenMissing: r.missingIsWeak?.({ role, targetOs }) ?? false, sources: [] })),
+      .map((r) => ({ ruleId: r.id, key: r.locations[0].key, name: r.locations[0].name, status: 'missing', exposedWhenMissing: missingIsWeak(r, { role, targetOs }), sources: [] })),
     readiness: [],
   });
 }
@@ -142,12 +142,22 @@ test('next steps: the text per target OS is rendered from the next rule\'s OS de
   for (const f of fs.readdirSync(path.join(REPO, 'server/src/core/catalog'))) {
     if (f === 'types.ts' || f === 'index.ts') continue;
     assert.doesNotMatch(fs.readFileSync(path.join(REPO, 'server/src/core/catalog', f), 'utf8'), /messageByTargetOs\s*:/, `${f} writes messageByTargetOs by hand`);
+    assert.doesNotMatch(fs.readFileSync(path.join(REPO, 'server/src/core/catalog', f), 'utf8'), /missingIsWeak/, `${f} writes missingIsWeak by hand`);
   }
 });
 
 test('the derived texts are rendered by accessors: loading the catalog writes nothing onto its entries', () => {
   for (const r of settingRules) {
     assert.ok(!Object.hasOwn(r, 'events'), `${r.id}: an events text written onto the entry`);
+    assert.ok(!('missingIsWeak' in r), `${r.id}: missingIsWeak written onto the entry (or its prototype)`);
+    // Derived from the entry's OS default rows, per role and target OS, the same answer each time it is asked.
+    for (const role of ROLES) {
+      for (const targetOs of TARGETS) {
+        const exposed = osDefaultFor(r, { role, targetOs })?.exposed ?? false;
+        assert.equal(missingIsWeak(r, { role, targetOs }), exposed, `${r.id} ${role}/${targetOs}`);
+        assert.equal(missingIsWeak(r, { role, targetOs }), exposed, `${r.id} ${role}/${targetOs}, asked again`);
+      }
+    }
     for (const step of r.nextSteps ?? []) assert.ok(!Object.hasOwn(step, 'messageByTargetOs'), `${r.id}: a per-OS text written onto its next step`);
     // Rendered once: the same object each time it is asked for.
     for (const step of r.nextSteps ?? []) assert.equal(messageByTargetOs(step), messageByTargetOs(step));
@@ -177,6 +187,9 @@ test('events: one table holds what each event means; the rule texts and the even
     }
   }
   assert.deepEqual(EVENT_FACTS.filter((f) => !named.has(key(f.log, f.id))).map((f) => `${f.log} ${f.id}`), [], 'events in the table that no rule names');
+  // Every event names where its facts come from: a fact-base tag, or the page the fact base cites untagged.
+  assert.deepEqual(EVENT_FACTS.filter((f) => !f.sources.length && !f.citation?.trim()).map((f) => `${f.log} ${f.id}`), [], 'events without a source');
+  for (const f of EVENT_FACTS) for (const t of f.sources) assert.match(t, /^[SE]\d+$/, `${f.log} ${f.id}: source tag ${t}`);
   // The reader's kinds carry the table's facts, not their own.
   for (const k of EVENT_KINDS) {
     const f = eventFact(k.channel, k.id);

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { allRules, settingRules } from '../../server/src/core';
-import { osDefaultFor } from '../../server/src/core/catalog';
+import { missingIsWeak, osDefaultFor } from '../../server/src/core/catalog';
 import type { Role, TargetOs } from '../../server/src/core/types';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -40,7 +40,7 @@ test('every setting states its OS defaults as data, for every role and target OS
       for (const targetOs of TARGETS) {
         const row = osDefaultFor(r, { role, targetOs });
         assert.ok(row, `${r.id}: no OS default row for ${role}/${targetOs}`);
-        assert.equal(r.missingIsWeak?.({ role, targetOs }), row.exposed, `${r.id}: missingIsWeak is derived from osDefaults`);
+        assert.equal(missingIsWeak(r, { role, targetOs }), row.exposed, `${r.id}: missingIsWeak is derived from osDefaults`);
       }
     }
   }

@@ -33,8 +33,10 @@ test('Column keeps its values and its array type when it grows', () => {
   assert.ok(c.a instanceof Uint16Array);
   assert.equal(c.a.length, 2001);
   assert.deepEqual(Array.from(c.a.subarray(0, 1024)), Array.from({ length: 1024 }, (_, i) => i));
+  const grown = c.a;
   c.trim(10);
   assert.deepEqual(Array.from(c.a), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(c.a.buffer, grown.buffer, 'trim is a view of the same memory, not a copy');
   c.trim(20);
   assert.equal(c.a.length, 10, 'trim never grows');
 });

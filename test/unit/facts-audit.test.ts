@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { eventsToWatch, settingRuleById, settingRules } from '../../server/src/core/catalog';
+import { eventsToWatch, missingIsWeak, settingRuleById, settingRules } from '../../server/src/core/catalog';
 import { posture } from '../../server/src/core';
 import { FAMILIES } from '../../server/src/core/posture/levels';
 import { RULE_EVIDENCE } from '../../server/src/core/evidence/events';
@@ -113,7 +113,7 @@ test('the "if agrees" next steps agree, per target OS, with the default of the s
   for (const [line, next, targetOs, secureByDefault, must] of cases) {
     const what = `${next} / ${targetOs}`;
     // The case table restates the catalog's OS default, so a change there has to come here too.
-    assert.equal(settingRuleById(next)!.missingIsWeak!({ role: 'member', targetOs }), !secureByDefault, what);
+    assert.equal(missingIsWeak(settingRuleById(next)!, { role: 'member', targetOs }), !secureByDefault, what);
     const found = lint(parseText('GptTmpl.inf', inf(line), 'utf-16le-bom'), { role: 'member', targetOs }).filter((f) => f.ruleId === next);
     assert.equal(found.length, 1, what);
     assert.match(found[0].message, must, what);

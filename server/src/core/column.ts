@@ -27,9 +27,13 @@ export class Column<T extends Int32Array | Uint16Array> {
     this.a = b;
   }
 
-  /** Drops the spare room. */
+  /**
+   * Ends the column at `n`: a view of the first `n` values, not a copy, so no second array is
+   * allocated while the first is still held (the spare room, at most a quarter at the default
+   * growth, stays with the view).
+   */
   trim(n: number): void {
-    if (n < this.a.length) this.a = this.a.slice(0, n) as T;
+    if (n < this.a.length) this.a = this.a.subarray(0, n) as T;
   }
 
   /** Appends `v`. */

@@ -3,7 +3,7 @@
  * one file at a time (the CLI streams the tree and keeps only these small records) and says, per
  * rule, where the setting is configured and whether the set is hardened, weak, missing or mixed.
  */
-import { settingRules } from './catalog';
+import { missingIsWeak, settingRules } from './catalog';
 import { judgeContext, judgeFile, type Judged } from './judge';
 import { displayKey } from './keys';
 import type { LineIndex } from './text';
@@ -125,7 +125,7 @@ export class CoverageAccumulator {
         key: displayKey(loc.hive, loc.key),
         name: loc.name,
         status,
-        exposedWhenMissing: rule.missingIsWeak?.(ctx) ?? false,
+        exposedWhenMissing: missingIsWeak(rule, ctx),
         sources: t.sources,
       };
       if (t.total > t.sources.length) entry.sourceCount = t.total;

@@ -64,62 +64,157 @@ function takeRead(r: ReadResult, file: string, display: string, explicit: boolea
   return r.bytes;
 }
 
+/** A file the topology load reads: named explicitly, or found in a scanned folder. */
+export interface TopologyCandidate {
+  file: string;
+  explicit: boolean;
+}
+
+/** What the folder search needs of a folder entry (a `fs.Dirent`: symbolic links are neither). */
+export interface TopologyDirEntry {
+  name: string;
+  isDirectory(): boolean;
+  isFile(): boolean;
+}
+
 /**
- * The files to read, in order: every file named explicitly (once each), then the files named
- * `*.ldf|*.ldif|*.json|*.zip` in the scanned folders. The folder search stays shallow (two levels
- * below each folder given) and never enters GPO folders (`{GUID}`), so a SYSVOL walk costs nothing
- * extra; a file named explicitly is not read again when found there.
+ * The one judgement of the folder search on an entry of a folder `depth` levels below a scanned
+ * folder: a folder to enter (at most two levels down, never `{GUID}` GPO folders, SKIP or
+ * `skipDirs`), a file to read (a regular file named `*.ldf|*.ldif|*.json|*.zip`), or nothing
+ * (symbolic links, pipes, devices, other names).
  */
-function* topologyCandidates(explicit: readonly string[], roots: readonly string[], skipDirs?: ReadonlySet<string>): Generator<{ file: string; explicit: boolean }> {
-  const seen = new Set<string>();
-  for (const f of explicit) {
-    if (seen.has(path.resolve(f))) continue;
-    seen.add(path.resolve(f));
-    yield { file: f, explicit: true };
+export function topologyEntry(e: TopologyDirEntry, depth: number, skipDirs?: ReadonlySet<string>): 'folder' | 'file' | undefined {
+  if (e.isDirectory()) return depth < 2 && !SKIP.has(e.name) && !skipDirs?.has(e.name) && !GUID_DIR.test(e.name) ? 'folder' : undefined;
+  return e.isFile() && TOPOLOGY_NAME.test(e.name) ? 'file' : undefined;
+}
+
+/** One folder being listed: only the names that matter are kept (a folder of a million unrelated files costs no memory). */
+interface Listing {
+  dir: string;
+  depth: number;
+  folders: string[];
+  files: string[];
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The order and the bookkeeping of the search, without I/O (the two loops below list the folders):
+ * every file named explicitly (once each), then per scanned folder its files by name, then its
+ * folders depth first by name. A file is given once, whether named or found.
+ */
+class TopologySearch {
+  private readonly seen = new Set<string>();
+  private readonly stack: [string, number][] = [];
+  constructor(private readonly skipDirs?: ReadonlySet<string>) {}
+
+  explicit(files: readonly string[]): TopologyCandidate[] {
+    return files.filter((f) => this.first(f)).map((file) => ({ file, explicit: true }));
   }
+  /** A scanned folder (after its stat said it is one). */
+  root(dir: string): void {
+    this.stack.push([dir, 0]);
+  }
+  /** The next folder to list, or undefined when this scanned folder is done. */
+  next(): Listing | undefined {
+    const top = this.stack.pop();
+    return top && { dir: top[0], depth: top[1], folders: [], files: [] };
+  }
+  add(l: Listing, e: TopologyDirEntry): void {
+    const kind = topologyEntry(e, l.depth, this.skipDirs);
+    if (kind === 'folder') l.folders.push(e.name);
+    else if (kind === 'file') l.files.push(e.name);
+  }
+  /** The folder is listed (and closed): its files to read; its folders are queued. */
+  listed(l: Listing): TopologyCandidate[] {
+    const out = l.files
+      .sort(byName)
+      .map((name) => path.join(l.dir, name))
+      .filter((p) => this.first(p))
+      .map((file) => ({ file, explicit: false }));
+    for (const name of l.folders.sort(byName)) this.stack.push([path.join(l.dir, name), l.depth + 1]);
+    return out;
+  }
+  private first(f: string): boolean {
+    const abs = path.resolve(f);
+    if (this.seen.has(abs)) return false;
+    this.seen.add(abs);
+    return true;
+  }
+}
+
+/**
+ * The files to read, in order (TopologySearch), on the calling thread (the CLI). The folder search
+ * stays shallow (two levels below each folder given) and never enters GPO folders (`{GUID}`), so a
+ * SYSVOL walk costs nothing extra. A folder that cannot be listed is passed over; what was listed
+ * of one that fails midway is used.
+ */
+export function* topologyCandidates(explicit: readonly string[], roots: readonly string[], skipDirs?: ReadonlySet<string>): Generator<TopologyCandidate> {
+  const search = new TopologySearch(skipDirs);
+  yield* search.explicit(explicit);
   for (const root of roots) {
-    let st: fs.Stats;
     try {
-      st = fs.statSync(root);
+      if (!fs.statSync(root).isDirectory()) continue;
     } catch {
       continue;
     }
-    if (!st.isDirectory()) continue;
-    const stack: [string, number][] = [[root, 0]];
-    while (stack.length) {
-      const [dir, depth] = stack.pop() as [string, number];
-      // The folder is read as a stream and only the names that matter are kept: a folder of a
-      // million unrelated files costs no memory here. It is closed before a file is read.
-      const dirs: string[] = [];
-      const files: string[] = [];
+    search.root(root);
+    for (let l = search.next(); l; l = search.next()) {
       let d: fs.Dir;
       try {
-        d = fs.opendirSync(dir, { bufferSize: 256 });
+        d = fs.opendirSync(l.dir, { bufferSize: 256 });
       } catch {
         continue;
       }
       try {
-        for (let e = d.readSync(); e !== null; e = d.readSync()) {
-          if (e.isDirectory()) {
-            if (depth < 2 && !SKIP.has(e.name) && !skipDirs?.has(e.name) && !GUID_DIR.test(e.name)) dirs.push(e.name);
-          } else if (e.isFile() && TOPOLOGY_NAME.test(e.name)) files.push(e.name);
-        }
+        for (let e = d.readSync(); e !== null; e = d.readSync()) search.add(l, e);
       } catch {
         // a folder that vanished or cannot be read while listed: what was read is used
       } finally {
         d.closeSync();
       }
-      const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-      for (const name of files.sort(byName)) {
-        const p = path.join(dir, name);
-        if (seen.has(path.resolve(p))) continue;
-        seen.add(path.resolve(p));
-        yield { file: p, explicit: false };
-      }
-      for (const name of dirs.sort(byName)) stack.push([path.join(dir, name), depth + 1]);
+      yield* search.listed(l);
     }
   }
 }
+
+/**
+ * `topologyCandidates` for the language server: the same files in the same order, the folders
+ * listed with fs.promises and the event loop let turn before each folder, so that a deep or slow
+ * workspace never holds up the server's requests.
+ */
+export async function* topologyCandidatesAsync(explicit: readonly string[], roots: readonly string[], skipDirs?: ReadonlySet<string>): AsyncGenerator<TopologyCandidate> {
+  const search = new TopologySearch(skipDirs);
+  yield* search.explicit(explicit);
+  for (const root of roots) {
+    try {
+      if (!(await fs.promises.stat(root)).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    search.root(root);
+    for (let l = search.next(); l; l = search.next()) {
+      await turn();
+      let d: fs.Dir;
+      try {
+        d = await fs.promises.opendir(l.dir, { bufferSize: 256 });
+      } catch {
+        continue;
+      }
+      try {
+        for (let e = await d.read(); e !== null; e = await d.read()) search.add(l, e);
+      } catch {
+        // as in topologyCandidates
+      } finally {
+        await d.close().catch(() => undefined);
+      }
+      yield* search.listed(l);
+    }
+  }
+}
+
+/** One turn of the event loop. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Topology inputs: every `--topology` file, and files in the scanned folders that are topology
@@ -137,9 +232,10 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
 }
 
 /**
- * `loadTopology` with the bytes read asynchronously (`readRegularAsync`, or `read`) and parsed by
- * `parse` (the language server parses a large file on a worker thread): the language server, whose
- * requests must stay answered while a large export is read. The same files, problems and errors.
+ * `loadTopology` with the folders searched asynchronously (`topologyCandidatesAsync`), the bytes
+ * read asynchronously (`readRegularAsync`, or `read`) and parsed by `parse` (the language server
+ * parses a large file on a worker thread): the language server, whose requests must stay answered
+ * while a large export is read. The same files, problems and errors.
  */
 export async function loadTopologyAsync(
   explicit: readonly string[],
@@ -150,7 +246,7 @@ export async function loadTopologyAsync(
   const out: LoadedTopology = { parts: [], errors: [] };
   const read = options.read ?? readRegularAsync;
   const parse = options.parse ?? parseTopology;
-  for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
+  for await (const c of topologyCandidatesAsync(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
     const parts = bytes && (await parse(display(c.file), bytes, c.explicit));

@@ -11,7 +11,7 @@
  *   and links leading out noted), bounded at MAX_FILES candidates; every file is read by
  *   `readRegular` (regular files only, the size checked on the open descriptor before a byte is
  *   read). Topology exports by content through io/topology.ts `loadTopologyAsync`, the CLI's code
- *   path with the bytes read asynchronously and a large file parsed on a thread of its own
+ *   path with the folders searched and the bytes read asynchronously and a large file parsed on a thread of its own
  *   (topology-parse.ts) (`*.ldf|*.ldif|*.json|*.zip` up to two folders below a workspace folder,
  *   never inside a `{GUID}` GPO folder), plus the paths of `relaylint.topology` /
  *   `relaylint.evidence` and of the config file's `topology` / `evidence` (neither is read in an
@@ -144,7 +144,8 @@ export interface DomainInputs {
  * set, so its scopes (hundreds of thousands of located values in a large domain) are not kept: one
  * pass over them per state keeps what the exposure view shows and each value's fate as numbers
  * (exposure.ts, fates.ts), and the fates as objects only for the open documents and the few files
- * asked about. Only the posture page reads the scopes again.
+ * asked about. Only the posture page reads the scopes again, once per state: the page is kept with
+ * the state (`posturePage`, about 2 MB for 1,100 scopes).
  */
 export interface DomainState {
   inputs: DomainInputs;
@@ -181,6 +182,19 @@ export interface DomainState {
    * Absent when every scope was.
    */
   rejudged?: string[];
+  /** The posture page of this state, once asked for (`relaylint/posture`): kept so that no later request reads the scopes again. */
+  posturePage?: PosturePage;
+}
+
+/**
+ * A state's posture page without its time (postureTemplate): the page's UTF-8 bytes around the
+ * places of the time, the deciding-line references of its cells (id = index) and the tool version
+ * it names. About 2 MB for the 1,102 scopes of the 5,500-GPO bench tree.
+ */
+export interface PosturePage {
+  tool: string;
+  parts: Buffer[];
+  refs: { path: string; line?: number; offset?: number }[];
 }
 
 /** FNV-1a over the UTF-16 code units: cheap, and enough to tell "as saved" from "edited". */
@@ -693,8 +707,9 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
         skipRules: inputs.lint.role === 'member' ? new Set(collector.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
       })
     : [];
-  // A stream: its scopes are computed again whenever a request reads them, and never kept.
-  // (indexScopes keeps the exposure view's part and the values' fates compact: exposure.ts, fates.ts.)
+  // A stream: its scopes are computed again whenever they are read, and never kept. indexScopes reads
+  // them once and keeps the exposure view's part and the values' fates compact (exposure.ts,
+  // fates.ts); the posture page reads them once more when first asked for, and is kept (posturePage).
   const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
   const state: DomainState = {
     inputs,
@@ -1142,50 +1157,76 @@ export class DomainModel {
     return { version, som, rules };
   }
 
-  /** `relaylint/posture`: the core's posture page of the workspace, every deciding-line reference mapped to a cell. */
+  /**
+   * `relaylint/posture`: the core's posture page of the workspace, every deciding-line reference
+   * mapped to a cell. The page is rendered once per state and tool version (postureTemplate: the
+   * only request that reads the scopes again) and kept with the state; each request puts its own
+   * time in and locates the cells in the files as they are now (an edit that only moves ranges keeps
+   * the state, and with it the page).
+   */
   async posture(version: string, now: Date): Promise<PostureResult> {
     const st = await this.settled();
-    const cells: PostureResult['cells'] = [];
-    const ids = new Map<string, string>();
-    const doc: Record<string, unknown> = {
-      tool: { name: 'relaylint', version },
-      options: { role: st?.inputs.lint.role ?? 'any', targetOs: st?.inputs.lint.targetOs ?? 'legacy' },
-      coverage: st?.coverage ?? [],
-      // The scopes computed for this page and dropped with it.
-      ...(st?.effective ? scopeSections({ gpos: st.effective.gpos, problems: st.effective.problems, lacks: st.effective.lacks, scopes: [...st.effective.scopes()] }, st.parts) : {}),
-      ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
-      summary: { files: st?.gpoFiles ?? 0 },
-    };
-    const input = posture.postureInput(doc);
-    // What the model left out (MAX_FILES, the budget) heads the page too.
-    input.problems.push(...(st?.limits ?? []));
-    const window = `${st?.inputs.windowDays ?? 30} days`;
-    const p = posture.assess(input, window);
-    let html = '';
-    posture.renderPostureHtml(
-      p,
-      {
-        generated: now.toISOString(),
-        // The workspace folders by name: the page is shown inside the editor, where the full path says nothing new.
-        paths: (st?.inputs.folders ?? []).map((f) => path.basename(f) || f),
-        window,
-        cellId: (loc) => {
-          const k = `${loc.path}\u0000${keyOf(loc)}`;
-          let id = ids.get(k);
-          if (id === undefined) {
-            id = String(cells.length);
-            ids.set(k, id);
-            cells.push({ id, ...this.locate(loc) });
-          }
-          return id;
-        },
-      },
-      (chunk) => {
-        html += chunk;
-      },
-    );
-    return { html, cells };
+    let page = st?.posturePage;
+    if (!page || page.tool !== version) {
+      page = postureTemplate(st, version);
+      if (st) st.posturePage = page;
+    }
+    const html = page.parts.map((b) => b.toString('utf8')).join(now.toISOString());
+    return { html, cells: page.refs.map((r, i) => ({ id: String(i), ...this.locate(r) })) };
   }
+}
+
+/** Stands for the request's time in a kept page (a NUL never comes from a path or a value, and the page escapes nothing of it). */
+const GENERATED = '\u0000generated\u0000';
+
+/**
+ * The posture page of a state (or of no state yet) as the core renders it for `relaylint/posture`,
+ * kept without its time: the page's UTF-8 bytes split where the time goes (GENERATED), and its
+ * deciding-line references in cell-id order (ids in the order the page meets them). Its scopes are
+ * computed for it and dropped with it; the page itself is bounded by the renderer's caps (under
+ * 2 MB for 1,100 scopes: COMPACT_AFTER).
+ */
+function postureTemplate(st: DomainState | undefined, version: string): PosturePage {
+  const refs: PosturePage['refs'] = [];
+  const ids = new Map<string, string>();
+  const doc: Record<string, unknown> = {
+    tool: { name: 'relaylint', version },
+    options: { role: st?.inputs.lint.role ?? 'any', targetOs: st?.inputs.lint.targetOs ?? 'legacy' },
+    coverage: st?.coverage ?? [],
+    // The scopes computed for this page one at a time: each is normalised by postureInput as it is read, and none is kept.
+    ...(st?.effective ? scopeSections({ gpos: st.effective.gpos, problems: st.effective.problems, lacks: st.effective.lacks, scopes: st.effective.scopes() }, st.parts) : {}),
+    ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
+    summary: { files: st?.gpoFiles ?? 0 },
+  };
+  const input = posture.postureInput(doc);
+  // What the model left out (MAX_FILES, the budget) heads the page too.
+  input.problems.push(...(st?.limits ?? []));
+  const window = `${st?.inputs.windowDays ?? 30} days`;
+  const p = posture.assess(input, window);
+  let html = '';
+  posture.renderPostureHtml(
+    p,
+    {
+      generated: GENERATED,
+      // The workspace folders by name: the page is shown inside the editor, where the full path says nothing new.
+      paths: (st?.inputs.folders ?? []).map((f) => path.basename(f) || f),
+      window,
+      cellId: (loc) => {
+        const k = `${loc.path}\u0000${keyOf(loc)}`;
+        let id = ids.get(k);
+        if (id === undefined) {
+          id = String(refs.length);
+          ids.set(k, id);
+          refs.push({ path: loc.path, ...(loc.offset !== undefined ? { offset: loc.offset } : loc.line !== undefined ? { line: loc.line } : {}) });
+        }
+        return id;
+      },
+    },
+    (chunk) => {
+      html += chunk;
+    },
+  );
+  return { tool: version, parts: html.split(GENERATED).map((s) => Buffer.from(s, 'utf8')), refs };
 }
 
 /** The one scope of the exposure without a topology: the scanned files judged as one set. */

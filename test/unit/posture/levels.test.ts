@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { settingRuleById, settingRules } from '../../../server/src/core/catalog';
+import { missingIsWeak, settingRuleById, settingRules } from '../../../server/src/core/catalog';
 import { posture } from '../../../server/src/core';
 import type { RegData, Role, TargetOs } from '../../../server/src/core/types';
 
@@ -28,7 +28,7 @@ function coverage(values: Values, role: Role = 'any', targetOs: TargetOs = 'lega
         key: r.locations[0].key,
         name: r.locations[0].name,
         status: vs.length === 0 ? 'missing' : hard === vs.length ? 'hardened' : hard === 0 ? 'weak' : 'mixed',
-        exposedWhenMissing: r.missingIsWeak?.(ctx) ?? false,
+        exposedWhenMissing: missingIsWeak(r, ctx),
         sources,
       };
     });

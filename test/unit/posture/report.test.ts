@@ -201,6 +201,35 @@ test('HTML: past COMPACT_AFTER scopes the cells are compact and the heat map gro
   assert.match(html, /151 scopes grouped by parent OU/);
 });
 
+test('postureInput: scopes given as an iterable (an effective-policy stream\'s pass) are read once each, as the same array would be; an empty one is files mode', () => {
+  const list = [...scopeDoc([e('smb.server.require', 'weak', 0)]).scopes!, ...scopeDoc([e('smb.server.require', 'hardened', 1)], 'corp.example/Workstations').scopes!, 'not a scope'];
+  let read = 0;
+  function* pass() {
+    for (const s of list) {
+      read++;
+      yield s;
+    }
+  }
+  const doc = scopeDoc([]);
+  const fromArray = posture.postureInput({ ...doc, scopes: list });
+  const fromPass = posture.postureInput({ ...doc, scopes: pass() });
+  assert.equal(read, 3);
+  assert.deepEqual(fromPass, fromArray);
+  assert.deepEqual(
+    fromPass.scopes.map((sc) => [sc.id, sc.rules.get('smb.server.require')?.status]),
+    [
+      ['corp.example/Servers', 'weak'],
+      ['corp.example/Workstations', 'hardened'],
+    ],
+  );
+  assert.deepEqual(fromPass.problems, ['a scope without a "som" path was ignored']);
+  assert.equal(fromPass.mode, 'scopes');
+  const none = posture.postureInput({ coverage: [], scopes: (function* () {})() });
+  assert.equal(none.mode, 'files');
+  // A plain object is no list of scopes (parsed JSON has no other iterable than an array).
+  assert.equal(posture.postureInput({ coverage: [], scopes: { 0: list[0], length: 1 } }).mode, 'files');
+});
+
 test('property: any JSON document gives a page without a throw, and nothing from the input becomes markup', async () => {
   const fc = await import('fast-check');
   const hostile = fc.constantFrom('<script>alert(1)</script>', '"><img src=x>', "' onload='x", 'smb.server.require', 'hardened', 'blocked', 'dc', 'corp.example/Domain Controllers', '');

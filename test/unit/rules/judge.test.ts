@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { settingRuleById, settingRules, type JudgeContext } from '../../../server/src/core/catalog';
+import { missingIsWeak, settingRuleById, settingRules, type JudgeContext } from '../../../server/src/core/catalog';
 import type { RegData, Role, Severity, TargetOs } from '../../../server/src/core/types';
 
 interface Ctx {
@@ -271,7 +271,7 @@ describe('missingIsWeak()', () => {
   ];
   for (const [id, c, expected] of cases) {
     test(`${id} ${c.role}/${c.targetOs} → ${expected}`, () => {
-      assert.equal(settingRuleById(id)!.missingIsWeak!(ctx(c)), expected);
+      assert.equal(missingIsWeak(settingRuleById(id)!, ctx(c)), expected);
     });
   }
 });

@@ -225,6 +225,20 @@ test('observation store: per GPO, rule and extension the last value in file orde
   assert.deepEqual(set.filesOf(G2), ['P/B/gpreport.xml', 'P/B/Machine/Registry.pol', 'rsop.xml']);
 });
 
+test('a set that gives no scope never groups its observations: the store is sealed when it is first read', () => {
+  const b = new PolicySetBuilder();
+  b.add(rec('P/A/GptTmpl.inf', [obs({ ruleId: 'r1', gpo: guid('A'), line: 3, value: 0, status: 'weak' })]));
+  const store = (b as unknown as { store: { sealed: boolean } }).store;
+  const set = b.build();
+  // No topology and no report link: no scope, and the store was not read.
+  assert.equal(effectivePolicyStream(set, [], OPTIONS), undefined);
+  assert.equal(store.sealed, false);
+  assert.equal(set.filesOf(guid('A')).length, 1);
+  assert.equal(store.sealed, false, 'filesOf needs no grouping');
+  assert.equal(set.store.sealed, true);
+  assert.equal(set.store.written(set.store.findGpo(guid('A')), set.store.ruleRef('r1'), 1) >= 0, true);
+});
+
 test('path table: every path comes back exactly as given, repeated or not, whatever its separators', () => {
   const paths = [
     'bench/sysvol/corp.example/Policies/{A}/Machine/Registry.pol',

@@ -9,7 +9,7 @@ import { metaRules } from './meta';
 import { netlogonRules } from './netlogon';
 import { ntlmRules } from './ntlm';
 import { smbRules } from './smb';
-import type { MetaRule, NextStep, OsDefault, Rule, SettingRule } from './types';
+import type { JudgeContext, MetaRule, NextStep, OsDefault, Rule, SettingRule } from './types';
 
 export * from './types';
 export { EVENT_FACTS, EVENT_LOGS, eventFact, type Confidence, type EventFact, type EventLog } from './events';
@@ -42,12 +42,27 @@ export function nextStepTexts(step: Pick<NextStep, 'byDefault'>, next: SettingRu
 }
 
 export const settingRules: readonly SettingRule[] = [...smbRules, ...ldapRules, ...ntlmRules, ...netlogonRules];
-// missingIsWeak is derived from the entry's osDefaults data (same object: lookups keep identity).
-for (const rule of settingRules) rule.missingIsWeak = (ctx) => osDefaultFor(rule, ctx)?.exposed ?? false;
 for (const rule of settingRules) {
   for (const step of rule.nextSteps ?? []) {
     if (!settingRules.some((r) => r.id === step.next)) throw new Error(`${rule.id}: next step ${step.next} is not a catalog rule`);
   }
+}
+
+const weakWhenMissing = new WeakMap<SettingRule, Map<string, boolean>>();
+
+/**
+ * Whether "not configured anywhere" leaves the machine exposed for this role and target OS: the
+ * `exposed` of the entry's OS default row for them (osDefaultFor), false without one. Derived once
+ * per rule, role and target OS; nothing is written onto the entry. Used by the set-level coverage
+ * and the effective policy, never per file.
+ */
+export function missingIsWeak(rule: SettingRule, ctx: Pick<JudgeContext, 'role' | 'targetOs'>): boolean {
+  let byCtx = weakWhenMissing.get(rule);
+  if (!byCtx) weakWhenMissing.set(rule, (byCtx = new Map()));
+  const k = `${ctx.role}|${ctx.targetOs}`;
+  let weak = byCtx.get(k);
+  if (weak === undefined) byCtx.set(k, (weak = osDefaultFor(rule, ctx)?.exposed ?? false));
+  return weak;
 }
 
 const eventsTexts = new WeakMap<SettingRule, string>();

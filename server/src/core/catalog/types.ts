@@ -225,7 +225,7 @@ export interface SettingRule {
   posture: PosturePlace;
   /** Operating system defaults when not configured, including the Windows 11 24H2 / Server 2025 changes (the human text). */
   defaults: string;
-  /** The same defaults as data, per role and target OS: `missingIsWeak` is derived from these rows. */
+  /** The same defaults as data, per role and target OS: the catalog's `missingIsWeak(rule, ctx)` is derived from these rows. */
   osDefaults: readonly OsDefault[];
   /** Baselines: Microsoft, CIS (id), DISA STIG (id). */
   baselines: { microsoft?: string; cis?: string; stig?: string };
@@ -246,12 +246,6 @@ export interface SettingRule {
    * value; a value of the wrong type (a string for a DWORD) should give `unknown` with a message.
    */
   judge(value: RegData, ctx: JudgeContext): Judgement;
-  /**
-   * Whether "not configured anywhere" leaves the machine exposed for this role and target OS.
-   * Used by the set-level coverage, never per file. Derived from `osDefaults` by the catalog
-   * (catalog/index.ts); never written in an entry.
-   */
-  missingIsWeak?(ctx: Pick<JudgeContext, 'role' | 'targetOs'>): boolean;
 }
 
 /** Rules about the files themselves (parse errors, suppressions without a reason, duplicates). */

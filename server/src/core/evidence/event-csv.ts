@@ -12,6 +12,7 @@
  * RFC 4180 fields (quotes, doubled quotes, line breaks inside quotes), streamed a block at a time.
  */
 import { parseEventTime } from './xnode';
+import { isPause, READ_PAUSE, recordsOnly, type ReadItem, type ReadPause } from './pause';
 import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 
@@ -33,8 +34,8 @@ export function csvFlavour(header: string[]): CsvFlavour {
   return 'unknown';
 }
 
-/** CSV rows (arrays of fields) with the line each starts on. */
-function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => void): Generator<{ fields: string[]; line: number }> {
+/** CSV rows (arrays of fields) with the line each starts on, and a pause point after each block read. */
+function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => void): Generator<{ fields: string[]; line: number } | ReadPause> {
   let fields: string[] = [];
   let field = '';
   let inQuotes = false;
@@ -43,6 +44,7 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
   let rowLine = 1;
   let tooLong = false;
   for (const block of blocks) {
+    yield READ_PAUSE;
     for (let i = 0; i < block.length; i++) {
       const c = block[i];
       if (inQuotes) {
@@ -104,7 +106,15 @@ export interface CsvReadResult {
   flavour: CsvFlavour;
 }
 
-export function* readEventCsv(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }, block = TEXT_BLOCK): Generator<EventRecord> {
+export function readEventCsv(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }, block = TEXT_BLOCK): Generator<EventRecord, void, void> {
+  return recordsOnly(eventCsvItems(src, problems, result, block));
+}
+
+/**
+ * `readEventCsv` with its pause points: `READ_PAUSE` after each text block read, so a reading in
+ * steps can pause in a long stretch without a complete row (no line end, blank lines).
+ */
+export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }, block = TEXT_BLOCK): Generator<ReadItem, void, void> {
   const problem = (p: EvidenceProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
@@ -124,7 +134,12 @@ export function* readEventCsv(src: ByteSource, problems: EvidenceProblem[], resu
   })();
   let header: string[] | undefined;
   let col: Record<string, number> = {};
-  for (const { fields, line } of csvRows(guarded, problem)) {
+  for (const row of csvRows(guarded, problem)) {
+    if (isPause(row)) {
+      yield READ_PAUSE;
+      continue;
+    }
+    const { fields, line } = row;
     if (!header) {
       header = fields.map((f) => f.replace(/^\uFEFF/, '').trim());
       result.flavour = csvFlavour(header);

@@ -10,6 +10,7 @@
  * cut and says where it ends.
  */
 import { readXml, type XmlElement } from '../parsers/xml';
+import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
 import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 import { eventFromTree, type XNode } from './xnode';
@@ -36,7 +37,16 @@ function countLines(s: string, from: number, to: number): number {
   return n;
 }
 
-export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<EventRecord> {
+export function readEventXml(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<EventRecord, void, void> {
+  return recordsOnly(eventXmlItems(src, problems, block));
+}
+
+/**
+ * `readEventXml` with its pause points: `READ_PAUSE` after each text block read, so a reading in
+ * steps can pause in a long stretch without a complete `<Event>` (no start tag, an event without its
+ * end tag, events that are all skipped).
+ */
+export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<ReadItem, void, void> {
   const problem = (p: EvidenceProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
@@ -46,7 +56,8 @@ export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], bloc
   let sawDoctypeCheck = false;
   const blocks = textBlocks(src, block);
   let eof = false;
-  const more = (): boolean => {
+  // The next block onto `buf`, then a pause point; false at the end (or when a read failed).
+  function* more(): Generator<ReadItem, boolean, void> {
     if (eof) return false;
     try {
       const r = blocks.next();
@@ -55,14 +66,15 @@ export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], bloc
         return false;
       }
       buf += r.value;
-      return true;
     } catch (e) {
       problem({ severity: 'error', message: `Reading the file failed: ${(e as Error)?.message ?? String(e)}; the rest was not read.`, line });
       eof = true;
       return false;
     }
-  };
-  more();
+    yield READ_PAUSE;
+    return true;
+  }
+  yield* more();
   for (;;) {
     if (!sawDoctypeCheck || buf.length < 64) {
       if (/<!DOCTYPE/i.test(buf.slice(0, 65536))) {
@@ -78,7 +90,7 @@ export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], bloc
       const keep = Math.min(buf.length, 64);
       line += countLines(buf, 0, buf.length - keep);
       buf = buf.slice(buf.length - keep);
-      if (!more()) break;
+      if (!(yield* more())) break;
       continue;
     }
     if (start.index > 0) {
@@ -87,7 +99,7 @@ export function* readEventXml(src: ByteSource, problems: EvidenceProblem[], bloc
     }
     EVENT_END.lastIndex = 0;
     let end = EVENT_END.exec(buf);
-    while (!end && buf.length <= MAX_EVENT_CHARS && more()) {
+    while (!end && buf.length <= MAX_EVENT_CHARS && (yield* more())) {
       EVENT_END.lastIndex = 0;
       end = EVENT_END.exec(buf);
     }

@@ -20,6 +20,7 @@
  *   damaged string cache loses nothing.
  */
 import { crc32 } from './crc32';
+import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 import { eventFromTree, parseEventTime, type XNode } from './xnode';
 
@@ -542,12 +543,25 @@ export interface EvtxReadOptions {
  * Read every record of an EVTX file. Problems go to `problems` (capped); `stats` is filled as the
  * file is read. A generator, so a caller can stop early and memory stays at one chunk.
  */
-export function* readEvtx(
+export function readEvtx(
   src: ByteSource,
   problems: EvidenceProblem[],
   stats: EvtxStats = { chunks: 0, damagedChunks: 0, records: 0, damagedRecords: 0 },
   options: EvtxReadOptions = {},
-): Generator<EventRecord, EvtxHeaderInfo | undefined> {
+): Generator<EventRecord, EvtxHeaderInfo | undefined, void> {
+  return recordsOnly(evtxItems(src, problems, stats, options));
+}
+
+/**
+ * `readEvtx` with its pause points: `READ_PAUSE` after each 64 KiB slot read (a chunk, readable or
+ * not), so a reading in steps can pause in a stretch of zero-filled or damaged chunks.
+ */
+export function* evtxItems(
+  src: ByteSource,
+  problems: EvidenceProblem[],
+  stats: EvtxStats = { chunks: 0, damagedChunks: 0, records: 0, damagedRecords: 0 },
+  options: EvtxReadOptions = {},
+): Generator<ReadItem, EvtxHeaderInfo | undefined, void> {
   let hidden = 0;
   const problem = (p: EvidenceProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
@@ -600,6 +614,7 @@ export function* readEvtx(
   for (let off = EVTX_HEADER_BLOCK; off < src.size; off += EVTX_CHUNK_SIZE) {
     const chunk = read(off, EVTX_CHUNK_SIZE);
     if (!chunk) break;
+    yield READ_PAUSE;
     if (isAllZero(chunk)) continue;
     let magicOk = chunk.length >= 8;
     for (let i = 0; magicOk && i < 8; i++) if (chunk[i] !== CHUNK_MAGIC[i]) magicOk = false;

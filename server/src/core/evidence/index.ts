@@ -2,13 +2,14 @@
  * Event-log evidence (issue 12): detection by content, the readers, the collector and the
  * readiness judge. Adapters give a `ByteSource` per file; nothing here touches the file system.
  */
-import { readEventCsv, csvFlavour } from './event-csv';
-import { readEventXml } from './event-xml';
+import { eventCsvItems, csvFlavour } from './event-csv';
+import { eventXmlItems } from './event-xml';
 import { EVIDENCE_CHANNELS } from './events';
-import { hasEvtxMagic, readEvtx } from './evtx';
+import { evtxItems, hasEvtxMagic } from './evtx';
+import { isPause, type ReadItem } from './pause';
 import { EvidenceCollector, type EvidenceFileSummary } from './readiness';
 import { headText } from './text-stream';
-import type { ByteSource, EventRecord, EvidenceFormat, EvidenceProblem } from './types';
+import type { ByteSource, EvidenceFormat, EvidenceProblem } from './types';
 
 export * from './types';
 export { readEvtx, type EvtxStats } from './evtx';
@@ -59,7 +60,10 @@ export interface EvidenceProgress {
   bytes: number;
 }
 
-/** A step every this many records, or every this many bytes read (checked at each record). */
+/**
+ * A step every this many records, or every this many bytes read (checked at each record and after
+ * each read of the file: an EVTX chunk, a text block, whether a record came out of it or not).
+ */
 export const EVIDENCE_STEP_RECORDS = 2048;
 export const EVIDENCE_STEP_BYTES = 4 * 1024 * 1024;
 
@@ -78,8 +82,9 @@ export function readEvidenceFile(collector: EvidenceCollector, path: string, for
 
 /**
  * The same reading as `readEvidenceFile`, as steps: the generator yields its progress regularly
- * (every `EVIDENCE_STEP_RECORDS` records or `EVIDENCE_STEP_BYTES` bytes, between records) and
- * returns the file's summary. Whoever drives it may pause between steps (the language server lets
+ * (every `EVIDENCE_STEP_RECORDS` records or `EVIDENCE_STEP_BYTES` bytes, between records or between
+ * reads of the file, so also in a long stretch with no readable record: between two steps at most
+ * `bytes` plus one read, 64 KiB for EVTX and 1 MiB for text, are read) and returns the file's summary. Whoever drives it may pause between steps (the language server lets
  * requests in) or stop (`return()`): the collector then holds part of the file and must be dropped.
  * Memory is what the reader holds (one chunk or block), as when driven straight through. Never throws.
  */
@@ -102,16 +107,20 @@ export function* readEvidenceSteps(
     },
   };
   try {
-    let records: Iterable<EventRecord>;
-    if (format === 'evtx') records = readEvtx(counted, problems);
-    else if (format === 'event-xml') records = readEventXml(counted, problems);
-    else records = readEventCsv(counted, problems);
+    let items: Iterable<ReadItem>;
+    if (format === 'evtx') items = evtxItems(counted, problems);
+    else if (format === 'event-xml') items = eventXmlItems(counted, problems);
+    else items = eventCsvItems(counted, problems);
     let n = 0;
     let nextRecords = every.records;
     let nextBytes = every.bytes;
-    for (const r of records) {
-      collector.add(file, r);
-      n++;
+    for (const r of items) {
+      if (isPause(r)) {
+        if (bytes < nextBytes) continue;
+      } else {
+        collector.add(file, r);
+        n++;
+      }
       if (n >= nextRecords || bytes >= nextBytes) {
         nextRecords = n + every.records;
         nextBytes = bytes + every.bytes;

@@ -433,6 +433,11 @@ export class ObservationStore {
    * Groups the rows per GPO and rule, and keeps per extension the value that extension writes (the
    * last in arrival order, where a policy file beats a later report of the same GPO).
    */
+  /** Whether `seal` has grouped the rows (the store then takes no more). */
+  get sealed(): boolean {
+    return !!this.groups;
+  }
+
   seal(): void {
     if (this.groups) return;
     const n = this.size;
@@ -671,8 +676,12 @@ export class PolicySetBuilder {
     return { ...(t.sid ? { sid: this.intern(t.sid) } : {}), ...(t.name ? { name: this.intern(t.name) } : {}) };
   }
 
+  /**
+   * The set. Its observation store is sealed (grouped by GPO and rule) when it is first read: a scan
+   * without a topology, whose set gives no scope, never reads it and so never pays for the grouping,
+   * which on a large tree allocates tens of MB at the very end of the scan.
+   */
   build(): PolicySet {
-    this.store.seal();
     this.fileGpo.trim(this.files);
     this.filePath.trim(this.files);
     const paths = this.paths;
@@ -700,7 +709,15 @@ export class PolicySetBuilder {
       }
       return out;
     };
-    return { gpos: this.gpos, store, path: (id) => paths.get(id), filesOf };
+    return {
+      gpos: this.gpos,
+      get store() {
+        store.seal();
+        return store;
+      },
+      path: (id) => paths.get(id),
+      filesOf,
+    };
   }
 }
 

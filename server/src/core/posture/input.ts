@@ -283,7 +283,17 @@ function fromEffective(entries: unknown[], gpoNames: ReadonlyMap<string, string>
   return out;
 }
 
-/** Normalises a scan result (parsed JSON, any shape) into the posture model. */
+/**
+ * The scopes of a scan result: its array, or any other iterable (the editor hands an effective-policy
+ * stream's pass, so each scope is normalised as it is computed and none is kept); anything else has
+ * none. Parsed JSON holds no iterable but an array.
+ */
+function scopesOf(x: unknown): Iterable<unknown> {
+  if (Array.isArray(x)) return x;
+  return isObj(x) && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' ? (x as unknown as Iterable<unknown>) : [];
+}
+
+/** Normalises a scan result (parsed JSON, any shape; its scopes may be any iterable) into the posture model. */
 export function postureInput(doc: unknown): PostureInput {
   const problems: string[] = [];
   const d = isObj(doc) ? doc : {};
@@ -296,31 +306,31 @@ export function postureInput(doc: unknown): PostureInput {
   for (const g of arr(d.gpos)) if (isObj(g) && typeof g.guid === 'string' && typeof g.name === 'string') gpoNames.set(g.guid.toLowerCase(), g.name);
 
   const scopes: PostureScope[] = [];
-  const scopeList = arr(d.scopes);
-  if (scopeList.length > 0) {
-    for (const s of scopeList) {
-      if (!isObj(s) || typeof s.som !== 'string') {
-        problems.push('a scope without a "som" path was ignored');
-        continue;
-      }
-      const kind = s.kind === 'domain' || s.kind === 'site' ? s.kind : 'ou';
-      const r: Role = s.role === 'dc' ? 'dc' : 'member';
-      const sc: PostureScope = {
-        id: s.som,
-        label: s.som,
-        kind,
-        role: r,
-        group: groupOf(r, s.som, kind),
-        gpos: arr(s.gpos)
-          .map((g) => (isObj(g) && typeof g.guid === 'string' ? (gpoNames.get(g.guid.toLowerCase()) ?? g.guid) : undefined))
-          .filter((g): g is string => !!g),
-        rules: fromEffective(arr(s.effective), gpoNames, problems, s.som),
-      };
-      const dn = str(s.dn);
-      if (dn) sc.dn = dn;
-      scopes.push(sc);
+  let scoped = false;
+  for (const s of scopesOf(d.scopes)) {
+    scoped = true;
+    if (!isObj(s) || typeof s.som !== 'string') {
+      problems.push('a scope without a "som" path was ignored');
+      continue;
     }
-  } else {
+    const kind = s.kind === 'domain' || s.kind === 'site' ? s.kind : 'ou';
+    const r: Role = s.role === 'dc' ? 'dc' : 'member';
+    const sc: PostureScope = {
+      id: s.som,
+      label: s.som,
+      kind,
+      role: r,
+      group: groupOf(r, s.som, kind),
+      gpos: arr(s.gpos)
+        .map((g) => (isObj(g) && typeof g.guid === 'string' ? (gpoNames.get(g.guid.toLowerCase()) ?? g.guid) : undefined))
+        .filter((g): g is string => !!g),
+      rules: fromEffective(arr(s.effective), gpoNames, problems, s.som),
+    };
+    const dn = str(s.dn);
+    if (dn) sc.dn = dn;
+    scopes.push(sc);
+  }
+  if (!scoped) {
     if (!Array.isArray(d.coverage)) problems.push('the result has neither "scopes" nor "coverage": nothing to assess');
     const rules = fromCoverage(arr(d.coverage), problems);
     const gpos = new Set<string>();
@@ -370,7 +380,7 @@ export function postureInput(doc: unknown): PostureInput {
     version: str(tool.version) ?? '',
     role,
     targetOs,
-    mode: scopeList.length > 0 ? 'scopes' : 'files',
+    mode: scoped ? 'scopes' : 'files',
     scopes,
     readiness,
     evidence,

@@ -12,7 +12,7 @@
  * - The Domain Controllers OU (and below) is role `dc`: DC-only rules are judged there and left out
  *   of member scopes.
  */
-import { settingRules } from '../catalog';
+import { missingIsWeak, settingRules } from '../catalog';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
 import { appliesNowhereReason } from '../policy/nowhere';
@@ -332,7 +332,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     const k = `${rule.id}|${ctx.role}`;
     let e = missing.get(k);
     if (!e) {
-      const exposedWhenMissing = rule.missingIsWeak?.(ctx) ?? false;
+      const exposedWhenMissing = missingIsWeak(rule, ctx);
       e = { ruleId: rule.id, key: keyText(rule), name: rule.locations[0].name, exposedWhenMissing, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
       missing.set(k, e);
     }
@@ -489,7 +489,7 @@ function evaluateRule(
   canonical: (s: TopoSom) => string,
 ): EffectiveEntry {
   const loc = rule.locations[0];
-  const exposedWhenMissing = rule.missingIsWeak?.(ctx) ?? false;
+  const exposedWhenMissing = missingIsWeak(rule, ctx);
   const base: Pick<EffectiveEntry, 'ruleId' | 'key' | 'name' | 'exposedWhenMissing'> = {
     ruleId: rule.id,
     key: keyText(rule),

@@ -1,0 +1,173 @@
+/**
+ * The topology folder search (io/topology.ts): the CLI's synchronous loop and the language server's
+ * asynchronous one find the same files in the same order (one judgement, topologyEntry), over a
+ * table of folder layouts; the server's search lets the event loop turn before each folder.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadTopologyAsync, topologyCandidates, topologyCandidatesAsync, type TopologyCandidate } from '../../server/src/io/topology';
+
+const base = fs.mkdtempSync(join(tmpdir(), 'relaylint-topology-search-'));
+const locked: string[] = [];
+after(() => {
+  for (const d of locked) fs.chmodSync(d, 0o755);
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+const GUID = '{31B2F340-016D-11D2-945F-00C04FB984F9}';
+
+/** Files (`name`), folders (`name/`), symbolic links (`name -> target`) and FIFOs (`name|`), relative to the layout's root. */
+function build(name: string, entries: string[]): string {
+  const root = join(base, name);
+  fs.mkdirSync(root);
+  for (const e of entries) {
+    const link = / -> /.exec(e);
+    if (link) {
+      const [from, to] = e.split(' -> ');
+      fs.symlinkSync(to, join(root, from));
+    } else if (e.endsWith('/')) fs.mkdirSync(join(root, e), { recursive: true });
+    else if (e.endsWith('|')) {
+      fs.mkdirSync(join(root, e, '..'), { recursive: true });
+      if (spawnSync('mkfifo', [join(root, e.slice(0, -1))]).status !== 0) throw new Error('mkfifo failed');
+    } else {
+      fs.mkdirSync(join(root, e, '..'), { recursive: true });
+      fs.writeFileSync(join(root, e), 'x');
+    }
+  }
+  return root;
+}
+
+/** Whether a folder with mode 000 cannot be listed here (false when the tests run as root). */
+function lockFolder(dir: string): boolean {
+  fs.chmodSync(dir, 0o000);
+  locked.push(dir);
+  try {
+    fs.readdirSync(dir);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+interface Layout {
+  name: string;
+  entries: string[];
+  /** The scanned folders (relative to the layout's root; '' is the root). */
+  roots?: string[];
+  /** Files named explicitly (relative). */
+  explicit?: string[];
+  skipDirs?: string[];
+  /** Run after the layout is written; says what to expect (relative paths, `!` for explicit). */
+  expect: (root: string) => string[];
+}
+
+const LAYOUTS: Layout[] = [
+  {
+    name: 'nested',
+    entries: [
+      'a.ldf',
+      'B.LDIF',
+      'notes.txt',
+      'x/b.json',
+      'x/y/c.zip',
+      'x/y/z/too-deep.ldf',
+      `x/${GUID}/gpo.json`,
+      'x/.git/h.json',
+      'node_modules/m.json',
+      '.vscode-test/v.json',
+      'w/q.json',
+      'empty/',
+    ],
+    skipDirs: ['.vscode-test'],
+    // A folder's files by name (code units), then its folders depth first, the last by name first;
+    // two levels down at most, never .git, node_modules, skipDirs or a {GUID} GPO folder.
+    expect: () => ['B.LDIF', 'a.ldf', 'x/b.json', 'x/y/c.zip', 'w/q.json'],
+  },
+  {
+    name: 'explicit-and-overlap',
+    entries: ['t.ldf', 'sub/u.json', 'sub/deeper/v.json', 'elsewhere/named.ldf'],
+    roots: ['', 'sub', 'missing', 't.ldf'],
+    explicit: ['elsewhere/named.ldf', 'sub/u.json', 'sub/u.json'],
+    // Named files first, once; a folder scanned twice gives its files once.
+    expect: () => ['!elsewhere/named.ldf', '!sub/u.json', 't.ldf', 'sub/deeper/v.json'],
+  },
+  {
+    name: 'symlink-loop',
+    entries: ['a.ldf', 'd/b.json', 'loop -> .', 'd/back -> ..', 'link.ldf -> a.ldf', 'dangling.json -> nowhere'],
+    // Symbolic links are never followed by the topology search: the loop costs nothing.
+    expect: () => ['a.ldf', 'd/b.json'],
+  },
+  {
+    name: 'unreadable',
+    entries: ['a.ldf', 'open/o.json', 'locked/in.ldf', 'locked/deep/in2.json'],
+    expect: (root) => (lockFolder(join(root, 'locked')) ? ['a.ldf', 'open/o.json'] : ['a.ldf', 'open/o.json', 'locked/in.ldf', 'locked/deep/in2.json']),
+  },
+  {
+    name: 'fifo',
+    entries: ['pipe.ldf|', 'dir/pipe.json|', 'dir/real.json'],
+    // A pipe with a topology name is not a regular file: never a candidate (opening it could hang).
+    expect: () => ['dir/real.json'],
+  },
+];
+
+const rel = (root: string, cs: TopologyCandidate[]): string[] => cs.map((c) => (c.explicit ? '!' : '') + relative(root, c.file).split('\\').join('/'));
+
+describe('the topology folder search: the CLI and the language server find the same files', () => {
+  for (const l of LAYOUTS) {
+    test(l.name, async () => {
+      const root = build(l.name, l.entries);
+      const expected = l.expect(root);
+      const roots = (l.roots ?? ['']).map((r) => join(root, r));
+      const explicit = (l.explicit ?? []).map((f) => join(root, f));
+      const skip = new Set(l.skipDirs ?? []);
+      const sync = [...topologyCandidates(explicit, roots, skip)];
+      const found: TopologyCandidate[] = [];
+      for await (const c of topologyCandidatesAsync(explicit, roots, skip)) found.push(c);
+      assert.deepStrictEqual(rel(root, sync), expected);
+      assert.deepStrictEqual(found, sync);
+    });
+  }
+});
+
+describe("the language server's folder search does not block", () => {
+  test('the event loop turns before each folder is listed (loadTopologyAsync, the server path)', async () => {
+    // 1 + 6 + 36 folders within two levels, no topology file at all.
+    const entries: string[] = [];
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) entries.push(`f${i}/g${j}/`);
+    const root = build('wide', entries);
+    const folders = 1 + 6 + 36;
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      if (!spinning) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const listedAt: number[] = [];
+    const real = fs.promises.opendir;
+    // Watch the folders being opened (and when, in turns of the event loop).
+    fs.promises.opendir = ((...args: Parameters<typeof real>) => {
+      listedAt.push(turns);
+      return real(...args);
+    }) as typeof real;
+    try {
+      const got = await loadTopologyAsync([], [root], (p) => p);
+      assert.deepStrictEqual(got, { parts: [], errors: [] });
+    } finally {
+      fs.promises.opendir = real;
+      spinning = false;
+    }
+    assert.equal(listedAt.length, folders);
+    // Each folder opened in a later turn of the event loop than the one before it.
+    for (let i = 1; i < listedAt.length; i++) assert.ok(listedAt[i] > listedAt[i - 1], `folder ${i} opened in turn ${listedAt[i]}, after turn ${listedAt[i - 1]}`);
+    // The CLI's search, for the record, opens them all without a turn.
+    const before = turns;
+    assert.deepStrictEqual([...topologyCandidates([], [root])], []);
+    assert.equal(turns, before);
+  });
+});

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { coverageSources, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
-import { findObs, liveStrings, obsAt, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
+import { coverageSources, type FilePolicy, filePolicy, OBSERVATION_CODES, isPolicyJudgement, judgeFile, lineIndexFor, parseBytes, type LintOptions } from '../../server/src/core';
+import type { Position, Range } from 'vscode-languageserver';
+import { changedRules, findObs, liveStrings, obsAt, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources } from '../../server/src/lsp/packed';
 import { ROOT } from '../helpers/lsp-client';
 
 function files(dir: string, out: string[] = []): string[] {
@@ -71,7 +72,8 @@ describe('packed file records (the workspace model)', () => {
           // The first value at that location is the one a location resolves to.
           const first = policy.observations.findIndex((x) => (x.offset !== undefined ? `O${x.offset}` : `L${x.line ?? 0}`) === key);
           assert.deepStrictEqual(rangeAt(packed, o.offset !== undefined, o.offset ?? o.line ?? 0), ranges[first], `${where} #${i}`);
-          assert.deepStrictEqual(findObs(packed, pool, (x) => x.key === key)?.range, ranges[first]);
+          // Its own range (no other row's contains it) and its rule find it.
+          assert.deepStrictEqual(findObs(packed, pool, { ruleId: o.ruleId, contains: ranges[i] }), obsAt(packed, i, pool), `${where} #${i}`);
           if (o.offset !== undefined) seen.offset++;
           if (o.condition) seen.condition++;
           if (o.shadowed) seen.shadowed++;
@@ -117,9 +119,113 @@ describe('packed file records (the workspace model)', () => {
     const pool = new StringPool();
     const packed = packFile('x.inf', { path: 'x.inf', format: 'inf', gpos: [], observations: [] }, [], [], { hash: 1, binary: false, fromEditor: true, bytes: 0 }, pool);
     assert.equal(rangeAt(packed, false, 1), undefined);
-    assert.equal(findObs(packed, pool, () => true), undefined);
+    assert.equal(findObs(packed, pool, {}), undefined);
+    assert.equal(findObs(packed, pool, { startLine: 0, contains: { line: 0, character: 0 } }), undefined);
     assert.deepStrictEqual(unpackPolicy('x.inf', packed, pool), { path: 'x.inf', format: 'inf', gpos: [], observations: [] });
   });
+});
+
+/** findObs as it was: every row made into a view and tested by a predicate (the reference). */
+function findObsByViews(f: Parameters<typeof obsCount>[0], pool: StringPool, pred: (o: ReturnType<typeof obsAt>) => boolean) {
+  for (let i = 0; i < obsCount(f); i++) {
+    const o = obsAt(f, i, pool);
+    if (pred(o)) return o;
+  }
+  return undefined;
+}
+function contains(outer: Range, inner: Range | Position): boolean {
+  const r = 'start' in inner ? inner : { start: inner, end: inner };
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, r.start) && before(r.end, outer.end);
+}
+
+test('findObs on the packed columns answers as the predicate over every row did (first match, no match, several values on a line, byte offsets)', () => {
+  // Real files (templates, .reg, GPP, reports, Registry.pol with byte offsets), their values laid out
+  // three to a line (several rows on one line, one value's range inside the next one's on some
+  // lines), so the first row that matches is not always the only one.
+  const options: LintOptions = { role: 'any', targetOs: 'legacy' };
+  const layouts: { name: string; range: (i: number) => Range }[] = [
+    { name: 'three side by side per line', range: (i) => ({ start: { line: Math.floor(i / 3), character: (i % 3) * 10 }, end: { line: Math.floor(i / 3), character: (i % 3) * 10 + 6 } }) },
+    { name: 'nested: each line holds a wide value and two inside it', range: (i) => (i % 3 === 0 ? { start: { line: Math.floor(i / 3), character: 0 }, end: { line: Math.floor(i / 3), character: 40 } } : { start: { line: Math.floor(i / 3), character: (i % 3) * 10 }, end: { line: Math.floor(i / 3), character: (i % 3) * 10 + 5 } }) },
+    { name: 'over two lines', range: (i) => ({ start: { line: i, character: 4 }, end: { line: i + 1, character: 2 } }) },
+  ];
+  const count = { queries: 0, found: 0, none: 0, notOwn: 0, offsets: 0 };
+  const pool = new StringPool();
+  pool.id('a rule no file has');
+  for (const [p, bytes] of INPUTS) {
+    const parsed = parseBytes(p, bytes);
+    if (parsed.format === 'unknown') continue;
+    const index = lineIndexFor(parsed.text);
+    const judged = judgeFile(parsed, options);
+    const policy: FilePolicy = filePolicy(p, parsed, { guid: '{31B2F340-016D-11D2-945F-00C04FB984F9}', name: 'Default Domain Policy' }, index, isPolicyJudgement(parsed, options) ? judged : undefined);
+    const n = policy.observations.length;
+    if (!n) continue;
+    for (const layout of layouts) {
+      const ranges = policy.observations.map((_, i) => layout.range(i));
+      const packed = packFile(p, policy, ranges, [], { hash: 1, binary: parsed.format === 'registry-pol', fromEditor: false, bytes: bytes.length }, pool);
+      const where = `${relative(ROOT, p)} (${layout.name})`;
+      const rules = [...new Set(policy.observations.map((o) => o.ruleId)), 'a rule no file has', 'a rule not in the pool'];
+      const last = ranges[n - 1].end.line;
+      const positions: Position[] = [];
+      for (let line = 0; line <= last + 1; line++) for (const character of [0, 3, 6, 12, 25, 45]) positions.push({ line, character });
+      const check = (q: Parameters<typeof findObs>[2], pred: (o: ReturnType<typeof obsAt>) => boolean, what: string) => {
+        const want = findObsByViews(packed, pool, pred);
+        assert.deepStrictEqual(findObs(packed, pool, q), want, `${where}: ${what}`);
+        count.queries++;
+        if (want) count.found++;
+        else count.none++;
+        if (want?.key.startsWith('O')) count.offsets++;
+        return want;
+      };
+      // The diagnostic query: rule and range (each value's own range, and a point inside it).
+      for (const rule of rules) {
+        for (const [i, r] of ranges.entries()) {
+          const got = check({ ruleId: rule, contains: r }, (x) => x.ruleId === rule && contains(x.range, r), `rule ${rule}, range of #${i}`);
+          if (got && JSON.stringify(got) !== JSON.stringify(obsAt(packed, i, pool))) count.notOwn++;
+          const inside = { start: { line: r.start.line, character: r.start.character + 1 }, end: { line: r.start.line, character: r.start.character + 2 } };
+          check({ ruleId: rule, contains: inside }, (x) => x.ruleId === rule && contains(x.range, inside), `rule ${rule}, inside #${i}`);
+        }
+      }
+      // The hover query: a position, or the line it is on.
+      for (const pos of positions) {
+        check({ contains: pos, startLine: pos.line }, (x) => contains(x.range, pos) || x.range.start.line === pos.line, `hover ${pos.line}:${pos.character}`);
+        check({ contains: pos }, (x) => contains(x.range, pos), `position ${pos.line}:${pos.character}`);
+        check({ startLine: pos.line }, (x) => x.range.start.line === pos.line, `line ${pos.line}`);
+      }
+      check({}, () => true, 'no test: the first row');
+      check({ ruleId: 'a rule not in the pool' }, () => false, 'a rule the pool does not hold');
+    }
+  }
+  // Every case the table is there for happened.
+  for (const [k, v] of Object.entries(count)) assert.ok(v > 0, `${k}: ${v}`);
+});
+
+test('changedRules: the rules whose values differ, or undefined when more than values changed', () => {
+  const G = '{A}';
+  const base = { path: 'p.inf', extension: 'security' as const, format: 'inf' as const, key: 'HKLM\\X', name: 'V', state: 'set' as const, status: 'weak' as 'weak' | 'hardened', gpo: G };
+  const facts = [{ guid: G, name: 'n' }];
+  const o = (ruleId: string, value: number, line: number, more: object = {}) => ({ ...base, ruleId, value, line, ...more });
+  const A = [o('r.one', 0, 7), o('r.two', 3, 8), o('r.one', 1, 9)];
+  const rows: [name: string, after: ReturnType<typeof o>[], changed: string[] | undefined, more?: { gpos?: typeof facts; format?: 'reg' }][] = [
+    ['the same values', A, []],
+    ['one value of a rule', [A[0], o('r.two', 5, 8), A[2]], ['r.two']],
+    ['a status only', [A[0], { ...A[1], status: 'hardened' }, A[2]], ['r.two']],
+    ['the second row of a rule', [A[0], A[1], o('r.one', 0, 9)], ['r.one']],
+    ['a line deleted: the values below move', [A[0], o('r.two', 3, 7), o('r.one', 1, 8)], ['r.one', 'r.two']],
+    ['a row of a rule removed', [A[0], A[1]], ['r.one']],
+    ['a new rule', [...A, o('r.three', 1, 10)], ['r.three']],
+    ['a value of a GPO the facts name (its first value)', [...A, o('r.three', 1, 10, { gpo: G })], ['r.three']],
+    ['a value of a GPO the facts do not name', [...A, o('r.three', 1, 10, { gpo: '{B}' })], undefined],
+    ['other GPO facts', A, undefined, { gpos: [{ guid: G, name: 'renamed' }] }],
+    ['another format', A, undefined, { format: 'reg' }],
+  ];
+  for (const [name, after, changed, more] of rows) {
+    const pool = new StringPool();
+    const pack = (obs: ReturnType<typeof o>[], gpos = facts, format: 'inf' | 'reg' = 'inf') =>
+      packFile('p.inf', { path: 'p.inf', format, gpos, observations: obs.map((x) => ({ ...x, format })) }, obs.map((_, i) => ({ start: { line: i, character: 0 }, end: { line: i, character: 1 } })), [], { hash: 1, binary: false, fromEditor: true, bytes: 1 }, pool);
+    const got = changedRules(pack(A), pack(after, more?.gpos, more?.format), pool);
+    assert.deepStrictEqual(got && [...got].sort(), changed && [...changed].sort(), name);
+  }
 });
 
 test('the observation codes (shared by the core store and packed files) have four distinct members each: two bits', () => {

@@ -11,6 +11,7 @@ export { ruleMarkdown } from './catalog/render';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
 export { Column } from './column';
+export { BoundedInterner, detach } from './intern';
 export { CoverageAccumulator, coverageSources, type CoverageEntry, type CoverageSource } from './coverage';
 export { displayKey } from './keys';
 export { emptyParse } from './parsers/empty';

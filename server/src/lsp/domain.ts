@@ -79,7 +79,7 @@ import { polViewUri } from './protocol';
 import { ExposureCollector, type ExposureIndex, type ExposureRow } from './exposure';
 import { FateIndexBuilder, keyOf, type Fate, type FateIndex } from './fates';
 import { serverTopologyParser } from './topology-parse';
-import { findObs, liveStrings, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
+import { changedRules, findObs, liveStrings, obsCount, packFile, rangeAt, repackFile, sameExceptRanges, StringPool, unpackPolicy, unpackSources, type ObsView, type PackedFile } from './packed';
 
 /** Candidate files looked at in one pass (GPO exports, event logs and topology exports together). */
 export const MAX_FILES = 20_000;
@@ -176,6 +176,12 @@ export interface DomainState {
   notes: string[];
   /** What the pass left out by its limits (MAX_FILES, the budget): also in `notes`; said in the exposure view and the posture page. */
   limits: string[];
+  /**
+   * After an edit that changed only values: the rules whose scopes were judged again (the exposure
+   * and fates of every other rule were kept from the state before; none when only ranges moved).
+   * Absent when every scope was.
+   */
+  rejudged?: string[];
   /** The posture page of this state, once asked for (`relaylint/posture`): kept so that no later request reads the scopes again. */
   posturePage?: PosturePage;
 }
@@ -596,6 +602,9 @@ export async function computeDomain(
  * - When every edited document keeps the same records and only the editor ranges of its values
  *   moved (typing inside a line, or on a line with no value), the set is not assembled again: the
  *   last state's coverage, effective policy and readiness are kept.
+ * - When the edits changed only values (the same files, GPO facts and GPOs named; packed.ts
+ *   `changedRules`), the set is assembled again but the scopes are judged again only for the rules
+ *   whose values changed, spliced into the last state's exposure and fates (`indexEdited`).
  */
 export async function updateDomain(prev: DomainState, paths: readonly string[], cancelled: () => boolean, openDocument: OpenDocument): Promise<DomainState> {
   const notes: string[] = [...prev.reading.limits];
@@ -603,6 +612,8 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
   const resolver = new GpoResolver();
   const { budget } = reading;
   let sameRecords = true;
+  // The rules whose values the edits changed, while only values changed (else undefined: all of it again).
+  let rules: Set<string> | undefined = new Set<string>();
   for (const p of paths) {
     await tick();
     if (cancelled()) throw new Cancelled();
@@ -623,6 +634,11 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
     // The set changes unless the file's records are the same (or it is left out again).
     const unchanged = old && r ? sameExceptRanges(old, r) : !old && !r;
     if (!unchanged) sameRecords = false;
+    if (rules && !unchanged) {
+      const changed = old && r ? changedRules(old, r, reading.pool) : undefined;
+      if (changed) for (const id of changed) rules.add(id);
+      else rules = undefined;
+    }
     if (r) reading.results.set(p, r);
     else reading.results.delete(p);
     reading.bytes = others.bytes + (r?.bytes ?? 0);
@@ -633,9 +649,9 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
   const sameLimits = prev.reading.editLimits.size === reading.editLimits.size && [...reading.editLimits.keys()].every((k) => prev.reading.editLimits.has(k));
   if (sameRecords && sameLimits) {
     // Only ranges moved: the set, its coverage and scopes are what they were.
-    return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits };
+    return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits, rejudged: [] };
   }
-  return assemble(prev.inputs, reading, [...notes, ...reading.editLimits.values()], limits);
+  return assemble(prev.inputs, reading, [...notes, ...reading.editLimits.values()], limits, sameLimits && rules ? { prev, rules } : undefined);
 }
 
 /** Strings the pool may hold dead (of edited versions no longer kept) before it is rebuilt at all. */
@@ -665,8 +681,12 @@ function compactIfDead(reading: Reading): void {
 /** The number of the last state assembled (DomainState.version). */
 let stateVersion = 0;
 
-/** Coverage, policy set, readiness and effective policy of what a pass read. */
-function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limits: string[] = reading.limits): DomainState {
+/**
+ * Coverage, policy set, readiness and effective policy of what a pass read. `edit`: the state before
+ * an edit that changed only the values of `rules` (the same files, GPOs and GPO facts): the scopes
+ * are judged again for those rules alone, and the rest of the exposure and fates is kept from it.
+ */
+function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limits: string[] = reading.limits, edit?: { prev: DomainState; rules: ReadonlySet<string> }): DomainState {
   const policySet = new PolicySetBuilder();
   const coverage = new CoverageAccumulator(inputs.lint);
   const { pool } = reading;
@@ -711,8 +731,50 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
     limits,
     ...(effective ? { effective } : {}),
   };
-  if (effective) indexScopes(state, effective);
+  if (effective && !(edit && indexEdited(state, effective, edit.prev, edit.rules))) indexScopes(state, effective);
   return state;
+}
+
+/**
+ * indexScopes after an edit that changed only the values of `rules`: what a scope holds of every
+ * other rule is what it was (a rule's entries read only that rule's values, and which scopes there
+ * are, the GPOs of each and the rules judged there do not depend on values), so only `rules` are
+ * judged again in each scope and spliced into the exposure and fates kept from `prev`. False
+ * (nothing set) when `prev` has no such index or its scopes are not these.
+ */
+function indexEdited(state: DomainState, eff: EffectiveStream, prev: DomainState, rules: ReadonlySet<string>): boolean {
+  if (!prev.effective || !prev.exposure || !prev.fateIndex || prev.scopeCount !== eff.scopeCount) return false;
+  const only = new Set(settingRules.filter((r) => rules.has(r.id)).map((r) => r.id));
+  let exposure = prev.exposure;
+  let fateIndex = prev.fateIndex;
+  if (only.size) {
+    const results = eff.scopeCount * settingRules.length;
+    // Past their bound (many edits since the last whole pass), they are built anew.
+    const fates = FateIndexBuilder.continuing(prev.fateIndex, results);
+    const ex = ExposureCollector.continuing(prev.exposure, (guid) => state.gpoIndex.get(guid)?.name ?? guid, results);
+    if (!fates || !ex) return false;
+    let i = 0;
+    for (const s of eff.scopes(only)) {
+      if (!ex.spliced(i, s, only) || !fates.spliced(i, s, only)) return false;
+      i++;
+    }
+    if (i !== prev.scopeCount) return false;
+    exposure = ex.build();
+    fateIndex = fates.build();
+  }
+  state.gpoScopes = prev.gpoScopes;
+  state.ruleScopes = prev.ruleScopes;
+  state.short = prev.short;
+  state.exposure = exposure;
+  state.fateIndex = fateIndex;
+  state.rejudged = [...only];
+  const open = new Set<string>();
+  for (const [p, f] of state.files) {
+    if (open.size >= FATE_CACHE_FILES) break;
+    if (f.fromEditor) open.add(p);
+  }
+  for (const [p, f] of fateIndex.fatesOf(open)) state.fates.set(p, f);
+  return true;
 }
 
 /**
@@ -776,12 +838,6 @@ function fatesOf(state: DomainState, fsPath: string): Map<string, Fate> {
   state.fates.set(fsPath, got.get(fsPath) as Map<string, Fate>);
   while (state.fates.size > FATE_CACHE_FILES) state.fates.delete(state.fates.keys().next().value as string);
   return state.fates.get(fsPath) as Map<string, Fate>;
-}
-
-function contains(outer: Range, inner: Range | Position): boolean {
-  const r = 'start' in inner ? inner : { start: inner, end: inner };
-  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
-  return before(outer.start, r.start) && before(r.end, outer.end);
 }
 
 /** What the effective policy says about one value: its fate, the scopes its GPO reaches, why it applies nowhere. */
@@ -965,7 +1021,7 @@ export class DomainModel {
     const pool = st.reading.pool;
     return diagnostics.map((d) => {
       if (typeof d.code !== 'string') return d;
-      const o = findObs(entry, pool, (x) => x.ruleId === d.code && contains(x.range, d.range));
+      const o = findObs(entry, pool, { ruleId: d.code, contains: d.range });
       if (!o) return d;
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
@@ -1019,7 +1075,7 @@ export class DomainModel {
     if (!st) return [];
     const entry = this.entryFor(fsPath, text);
     if (!entry) return [];
-    const o = findObs(entry, st.reading.pool, (x) => contains(x.range, position) || x.range.start.line === position.line);
+    const o = findObs(entry, st.reading.pool, { contains: position, startLine: position.line });
     if (!o) return [];
     const lines: string[] = [];
     if (st.effective || entry.nowhere) {

@@ -14,6 +14,7 @@
  * (DomainModel.exposureScope), with the files of the same pass.
  */
 import { Column, type EffectiveEntry, type ScopeResult } from '../core';
+import { SPLICE_SLACK } from './fates';
 import { StringPool } from './packed';
 import type { ExposureScope, ExposureStatus } from './wire';
 
@@ -45,9 +46,11 @@ export class ExposureIndex {
   constructor(
     readonly scopes: readonly ExposureScope[],
     /** Row r of scope s for r in [starts[s], starts[s + 1]). */
-    private readonly starts: Int32Array,
-    private readonly rows: Int32Array,
-    private readonly strings: readonly string[],
+    readonly starts: Int32Array,
+    readonly rows: Int32Array,
+    readonly strings: readonly string[],
+    /** Strings of the last build from a whole pass (SPLICE_SLACK). */
+    readonly baseStrings = strings.length,
   ) {}
 
   get scopeCount(): number {
@@ -90,7 +93,10 @@ export class ExposureCollector {
   private readonly starts: number[] = [0];
   private readonly rows: Column<Int32Array>;
   /** Each distinct text once (rows hold its number): the pool the packed files use. */
-  private readonly strings = new StringPool();
+  private readonly strings: StringPool;
+  /** The index this collector continues (`continuing`), and the strings of its last whole build. */
+  private from?: ExposureIndex;
+  private baseStrings?: number;
 
   /**
    * `gpoName`: how the deciding GPO is named in the view (its display name, else its GUID).
@@ -99,7 +105,9 @@ export class ExposureCollector {
   constructor(
     private readonly gpoName: (guid: string) => string,
     rowsHint = 1024,
+    strings: readonly string[] = [],
   ) {
+    this.strings = new StringPool(strings);
     // Doubles when full (a hint below 114 rows grows to 1,024 values first).
     this.rows = new Column(new Int32Array(Math.max(1, rowsHint) * COLS), 2);
   }
@@ -108,29 +116,91 @@ export class ExposureCollector {
     const statuses: ExposureScope['statuses'] = {};
     let exposed = 0;
     for (const e of s.effective) {
-      const status = STATUS_CODE.get(e.status) ?? STATUS_CODE.get('undetermined')!;
       statuses[e.status] = (statuses[e.status] ?? 0) + 1;
       if (e.exposed) exposed++;
-      const w = e.winner;
-      const why = e.why ?? '';
-      const cut = w ? why.indexOf(w.path) : -1;
-      this.rows.pushAll([
-        this.strings.id(e.ruleId),
-        status,
-        e.exposed ? 1 : 0,
-        this.strings.id(cut >= 0 ? why.slice(0, cut) : why),
-        w ? this.strings.id(w.path) : -1,
-        w?.offset !== undefined ? 1 : 0,
-        w ? (w.offset ?? w.line ?? 0) : 0,
-        w?.gpo ? this.strings.id(this.gpoName(w.gpo)) : -1,
-        cut >= 0 ? this.strings.id(why.slice(cut + (w as Located).path.length)) : -1,
-      ]);
+      this.entry(e);
     }
     this.scopes.push({ som: s.som, kind: s.kind, role: s.role, rules: s.effective.length, exposed, statuses });
     this.starts.push(this.rows.length / COLS);
   }
 
+  /**
+   * A collector that continues `old` (its strings keep their numbers, so its rows are copied as they
+   * are), for `spliced`. Undefined when `old` holds more than twice the strings of its last whole
+   * build (plus SPLICE_SLACK, fates.ts) with what edits added: then a whole pass makes it anew.
+   */
+  static continuing(old: ExposureIndex, gpoName: (guid: string) => string, rowsHint = 1024): ExposureCollector | undefined {
+    if (old.strings.length > 2 * old.baseStrings + SPLICE_SLACK) return undefined;
+    const c = new ExposureCollector(gpoName, rowsHint, old.strings);
+    c.from = old;
+    c.baseStrings = old.baseStrings;
+    return c;
+  }
+
+  /**
+   * Scope `i` of the index this collector continues, with the rules of `fresh` judged again:
+   * `fresh` is that scope as judged for the rules `rules` alone (EffectiveStream.scopes(only)), so
+   * each of its entries takes the place of its rule's row, in the same order; every other row is
+   * copied. The same rows and summary as `scope` of the whole scope judged again. False (nothing
+   * kept) when `fresh` is not that scope.
+   */
+  spliced(i: number, fresh: ScopeResult, rules: ReadonlySet<string>): boolean {
+    const old = this.from;
+    const summary = old?.scopes[i];
+    if (!old || !summary || summary.som !== fresh.som) return false;
+    const mark = this.rows.length;
+    const statuses: ExposureScope['statuses'] = {};
+    let exposed = 0;
+    let next = 0;
+    const { rows, strings } = old;
+    for (let r = old.starts[i]; r < old.starts[i + 1]; r++) {
+      const at = r * COLS;
+      const ruleId = strings[rows[at]];
+      if (rules.has(ruleId)) {
+        const e = fresh.effective[next++];
+        if (e?.ruleId !== ruleId) {
+          this.rows.length = mark;
+          return false;
+        }
+        statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+        if (e.exposed) exposed++;
+        this.entry(e);
+        continue;
+      }
+      const status = STATUSES[rows[at + 1]];
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (rows[at + 2] === 1) exposed++;
+      this.rows.pushAll(rows.subarray(at, at + COLS));
+    }
+    if (next !== fresh.effective.length) {
+      this.rows.length = mark;
+      return false;
+    }
+    this.scopes.push({ som: summary.som, kind: summary.kind, role: summary.role, rules: summary.rules, exposed, statuses });
+    this.starts.push(this.rows.length / COLS);
+    return true;
+  }
+
+  /** Appends the row of one entry. */
+  private entry(e: EffectiveEntry): void {
+    const status = STATUS_CODE.get(e.status) ?? STATUS_CODE.get('undetermined')!;
+    const w = e.winner;
+    const why = e.why ?? '';
+    const cut = w ? why.indexOf(w.path) : -1;
+    this.rows.pushAll([
+      this.strings.id(e.ruleId),
+      status,
+      e.exposed ? 1 : 0,
+      this.strings.id(cut >= 0 ? why.slice(0, cut) : why),
+      w ? this.strings.id(w.path) : -1,
+      w?.offset !== undefined ? 1 : 0,
+      w ? (w.offset ?? w.line ?? 0) : 0,
+      w?.gpo ? this.strings.id(this.gpoName(w.gpo)) : -1,
+      cut >= 0 ? this.strings.id(why.slice(cut + (w as Located).path.length)) : -1,
+    ]);
+  }
+
   build(): ExposureIndex {
-    return new ExposureIndex(this.scopes, Int32Array.from(this.starts), this.rows.done(), this.strings.strings);
+    return new ExposureIndex(this.scopes, Int32Array.from(this.starts), this.rows.done(), this.strings.strings, this.baseStrings);
   }
 }

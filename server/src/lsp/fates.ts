@@ -37,11 +37,13 @@ const ENTRY_COLS = 8;
 /** The fates of one pass, read-only once built. */
 export class FateIndex {
   constructor(
-    private readonly soms: readonly string[],
-    private readonly strings: readonly string[],
-    private readonly locs: Int32Array,
-    private readonly entries: Int32Array,
-    private readonly refs: Int32Array,
+    readonly soms: readonly string[],
+    readonly strings: readonly string[],
+    readonly locs: Int32Array,
+    readonly entries: Int32Array,
+    readonly refs: Int32Array,
+    /** Strings and locations of the last build from a whole pass (SPLICE_SLACK). */
+    readonly base: { strings: number; locs: number } = { strings: strings.length, locs: locs.length / LOC_COLS },
   ) {}
 
   /** Bytes of the packed columns (the strings aside). */
@@ -110,6 +112,12 @@ export class FateIndex {
   }
 }
 
+/**
+ * Strings or locations an index continued by edits (FateIndexBuilder.continuing) may hold beyond
+ * twice those of its last whole build (dead ones of values edited away) before it is built anew.
+ */
+export const SPLICE_SLACK = 4096;
+
 /** A column of at least 1,024 values that doubles when full. */
 function column(capacity: number): Column<Int32Array> {
   return new Column(new Int32Array(Math.max(1024, capacity)), 2);
@@ -119,7 +127,7 @@ function column(capacity: number): Column<Int32Array> {
 export class FateIndexBuilder {
   private readonly soms: string[] = [];
   /** Each distinct text once (columns hold its number): the pool the packed files use. */
-  private readonly strings = new StringPool();
+  private readonly strings: StringPool;
   private readonly locIds = new Map<string, number>();
   /** The stream shares a Located between the scopes it appears in: known ones are found without building a key. */
   private readonly seen = new WeakMap<Located, number>();
@@ -127,8 +135,12 @@ export class FateIndexBuilder {
   private readonly entries: Column<Int32Array>;
   private readonly refs: Column<Int32Array>;
 
-  /** `resultsHint`: the scope results to expect (scopes × rules), so the columns seldom grow. */
-  constructor(resultsHint = 0) {
+  /** The sizes of the last whole build, when this builder continues one (`continuing`). */
+  private base?: { strings: number; locs: number };
+
+  /** `resultsHint`: the scope results to expect (scopes × rules), so the columns seldom grow. `strings`: a pool to continue. */
+  constructor(resultsHint = 0, strings: readonly string[] = []) {
+    this.strings = new StringPool(strings);
     this.entries = column(resultsHint * ENTRY_COLS);
     this.refs = column(resultsHint * 4);
     this.locs = column(resultsHint * LOC_COLS);
@@ -144,7 +156,7 @@ export class FateIndexBuilder {
     const k = `${path},${has},${l.line ?? 0},${l.offset ?? 0},${gpo},${value}`;
     let id = this.locIds.get(k);
     if (id === undefined) {
-      id = this.locIds.size;
+      id = this.locs.length / LOC_COLS;
       this.locIds.set(k, id);
       this.locs.pushAll([path, has, l.line ?? 0, l.offset ?? 0, gpo, value]);
     }
@@ -155,27 +167,77 @@ export class FateIndexBuilder {
   scope(s: ScopeResult): void {
     const scope = this.soms.length;
     this.soms.push(s.som);
-    let enforcedOf: Set<string> | undefined;
-    for (const e of s.effective) {
-      const live = e.shadowed.filter((x) => !x.rsop);
-      const writers = e.writers ?? [];
-      if (!e.winner && !live.length && !writers.length) continue;
-      let enforced = 0;
-      if (e.winner?.gpo) {
-        enforcedOf ??= new Set(s.gpos.filter((g) => g.enforced).map((g) => g.guid));
-        enforced = enforcedOf.has(e.winner.gpo) ? 1 : 0;
-      }
-      const winner = e.winner ? this.loc(e.winner) : -1;
-      const condition = e.winner && e.condition ? this.strings.id(e.condition) : -1;
+    const enforced = enforcedIn(s);
+    for (const e of s.effective) this.entry(scope, e, enforced);
+  }
+
+  private entry(scope: number, e: EffectiveEntry, enforcedOf: () => Set<string>): void {
+    const live = e.shadowed.filter((x) => !x.rsop);
+    const writers = e.writers ?? [];
+    if (!e.winner && !live.length && !writers.length) return;
+    const enforced = e.winner?.gpo && enforcedOf().has(e.winner.gpo) ? 1 : 0;
+    const winner = e.winner ? this.loc(e.winner) : -1;
+    const condition = e.winner && e.condition ? this.strings.id(e.condition) : -1;
+    const shadowStart = this.refs.length;
+    for (const x of live) this.refs.push(this.loc(x));
+    const writersStart = this.refs.length;
+    for (const x of writers) this.refs.push(this.loc(x));
+    this.entries.pushAll([scope, this.strings.id(e.ruleId), winner, condition, enforced, shadowStart, writersStart, this.refs.length]);
+  }
+
+  /** The index this builder continues (`continuing`), and its next entry. */
+  private from?: { index: FateIndex; at: number };
+
+  /**
+   * A builder that continues `old` (its strings and locations keep their numbers, so its entries are
+   * copied as they are), for `spliced`. Undefined when `old` has grown past twice its last whole
+   * build (plus SPLICE_SLACK) with what edits added: then a whole pass makes it anew.
+   */
+  static continuing(old: FateIndex, resultsHint = 0): FateIndexBuilder | undefined {
+    if (old.strings.length > 2 * old.base.strings + SPLICE_SLACK || old.locs.length / LOC_COLS > 2 * old.base.locs + SPLICE_SLACK) return undefined;
+    const b = new FateIndexBuilder(resultsHint, old.strings);
+    b.locs.pushAll(old.locs);
+    b.base = old.base;
+    b.from = { index: old, at: 0 };
+    return b;
+  }
+
+  /**
+   * Scope `i` of the index this builder continues, with the rules `rules` judged again (`fresh`:
+   * that scope as judged for those rules alone, EffectiveStream.scopes(only)): the entries of the
+   * other rules are copied, then those of `fresh` take the place of the old ones (the order of the
+   * rules within a scope is never read: a fate is per value and rule, and each rule's entries stay
+   * in scope order). Called for the scopes in order. False when `fresh` is not scope `i`.
+   */
+  spliced(i: number, fresh: ScopeResult, rules: ReadonlySet<string>): boolean {
+    const from = this.from;
+    if (!from || from.index.soms[i] !== fresh.som) return false;
+    const { entries, strings, refs } = from.index;
+    while (from.at < entries.length && entries[from.at] < i) from.at += ENTRY_COLS;
+    const scope = this.soms.length;
+    this.soms.push(fresh.som);
+    const enforced = enforcedIn(fresh);
+    for (; from.at < entries.length && entries[from.at] === i; from.at += ENTRY_COLS) {
+      const e = from.at;
+      const ruleId = strings[entries[e + 1]];
+      if (rules.has(ruleId)) continue;
       const shadowStart = this.refs.length;
-      for (const x of live) this.refs.push(this.loc(x));
-      const writersStart = this.refs.length;
-      for (const x of writers) this.refs.push(this.loc(x));
-      this.entries.pushAll([scope, this.strings.id(e.ruleId), winner, condition, enforced, shadowStart, writersStart, this.refs.length]);
+      for (let r = entries[e + 5]; r < entries[e + 7]; r++) this.refs.push(refs[r]);
+      this.entries.pushAll([scope, entries[e + 1], entries[e + 2], entries[e + 3], entries[e + 4], shadowStart, shadowStart + entries[e + 6] - entries[e + 5], this.refs.length]);
     }
+    for (const e of fresh.effective) this.entry(scope, e, enforced);
+    return true;
   }
 
   build(): FateIndex {
-    return new FateIndex(this.soms, this.strings.strings, this.locs.done(), this.entries.done(), this.refs.done());
+    this.from = undefined;
+    const locs = this.locs.done();
+    return new FateIndex(this.soms, this.strings.strings, locs, this.entries.done(), this.refs.done(), this.base ?? { strings: this.strings.size, locs: locs.length / LOC_COLS });
   }
+}
+
+/** The GPOs enforced in a scope, made when first asked for. */
+function enforcedIn(s: ScopeResult): () => Set<string> {
+  let set: Set<string> | undefined;
+  return () => (set ??= new Set(s.gpos.filter((g) => g.enforced).map((g) => g.guid)));
 }

@@ -11,7 +11,7 @@
  * (a value or a name is a slice of its file's text, and V8 keeps the parent of a sliced string).
  * Every string here is a copy, so no text outlives its pass.
  */
-import type { Range } from 'vscode-languageserver';
+import type { Position, Range } from 'vscode-languageserver';
 import { OBSERVATION_CODES } from '../core';
 import type { CoverageSource, Extension, FileFormat, FilePolicy, GpoFacts, Observation, RegData, SettingState } from '../core';
 
@@ -64,8 +64,13 @@ function copy(s: string): string {
  * the pass it updates.
  */
 export class StringPool {
-  private readonly list: string[] = [];
+  private readonly list: string[];
   private readonly ids = new Map<string, number>();
+  /** `seed`: strings of a pool this one continues (copies already, distinct), with the same ids. */
+  constructor(seed: readonly string[] = []) {
+    this.list = seed.slice();
+    for (let i = 0; i < this.list.length; i++) this.ids.set(this.list[i], i);
+  }
   private readonly facts = new Map<string, GpoFacts[]>();
   /** A copy of a file's GPO facts, shared with every file whose facts are the same. */
   gpoFacts(gpos: readonly GpoFacts[]): GpoFacts[] {
@@ -81,6 +86,10 @@ export class StringPool {
     this.list.push(d);
     this.ids.set(d, this.list.length - 1);
     return this.list.length - 1;
+  }
+  /** The id of `s`, -1 when the pool does not hold it (nothing is added). */
+  find(s: string): number {
+    return this.ids.get(s) ?? -1;
   }
   opt(s: string | undefined): number {
     return s === undefined ? -1 : this.id(s);
@@ -281,6 +290,42 @@ export function sameExceptRanges(a: PackedFile, b: PackedFile): boolean {
   return true;
 }
 
+/**
+ * The rules whose values differ between two packings of a file (of one pool): per rule, its
+ * observation rows in order, compared on every column but the editor ranges (value, status, state,
+ * line or offset, GPO, condition...). Undefined when more than values changed: the format, the GPO
+ * facts, or the GPOs the values name (the policy set's GPOs and their files could then differ).
+ */
+export function changedRules(a: PackedFile, b: PackedFile, pool: StringPool): Set<string> | undefined {
+  if (a.format !== b.format || a.binary !== b.binary) return undefined;
+  if (a.gpos !== b.gpos && JSON.stringify(a.gpos) !== JSON.stringify(b.gpos)) return undefined;
+  const facts = new Set(a.gpos.map((g) => g.guid));
+  const byRule = (f: PackedFile, gpos: Set<number>) => {
+    const out = new Map<number, string[]>();
+    for (let r = 0; r < f.nObs * OBS_WIDTH; r += OBS_WIDTH) {
+      const g = f.rows[r + O_GPO];
+      if (g >= 0 && !facts.has(pool.get(g))) gpos.add(g);
+      const rule = f.rows[r + O_RULE];
+      let l = out.get(rule);
+      if (!l) out.set(rule, (l = []));
+      l.push(f.rows.subarray(r, r + O_RANGE).join(','));
+    }
+    return out;
+  };
+  const ga = new Set<number>();
+  const gb = new Set<number>();
+  const ra = byRule(a, ga);
+  const rb = byRule(b, gb);
+  if (ga.size !== gb.size || [...ga].some((g) => !gb.has(g))) return undefined;
+  const changed = new Set<string>();
+  for (const [rule, rows] of ra) {
+    const other = rb.get(rule);
+    if (!other || other.length !== rows.length || rows.some((x, i) => x !== other[i])) changed.add(pool.get(rule));
+  }
+  for (const rule of rb.keys()) if (!ra.has(rule)) changed.add(pool.get(rule));
+  return changed;
+}
+
 /** The file policy record again (for the policy set of a pass). */
 export function unpackPolicy(path: string, f: PackedFile, pool: StringPool): FilePolicy {
   const observations: Observation[] = [];
@@ -349,12 +394,44 @@ export function obsAt(f: PackedFile, i: number, pool: StringPool): ObsView {
   return o;
 }
 
-/** The first observation of the file for which `pred` holds. */
-export function findObs(f: PackedFile, pool: StringPool, pred: (o: ObsView) => boolean): ObsView | undefined {
-  const n = obsCount(f);
-  for (let i = 0; i < n; i++) {
-    const o = obsAt(f, i, pool);
-    if (pred(o)) return o;
+/**
+ * Which observation `findObs` looks for: one of rule `ruleId` (when given) whose editor range
+ * contains `contains` (a range, or a position) or starts on line `startLine`; of the two location
+ * tests, any one given that holds is enough (none given: any location).
+ */
+export interface ObsQuery {
+  ruleId?: string;
+  contains?: Range | Position;
+  startLine?: number;
+}
+
+/**
+ * The first observation of the file that `q` asks for. Rows are tested on their columns (the rule
+ * as a pool id, the range as four numbers); only the match is made into an `ObsView`.
+ */
+export function findObs(f: PackedFile, pool: StringPool, q: ObsQuery): ObsView | undefined {
+  const rule = q.ruleId === undefined ? -2 : pool.find(q.ruleId);
+  // A rule the pool does not hold is on no row.
+  if (rule === -1) return undefined;
+  const c = q.contains;
+  const inner = c === undefined ? undefined : 'start' in c ? c : { start: c, end: c };
+  const line = q.startLine;
+  const anyLocation = inner === undefined && line === undefined;
+  const obs = f.rows;
+  const end = f.nObs * OBS_WIDTH;
+  for (let r = 0; r < end; r += OBS_WIDTH) {
+    if (rule >= 0 && obs[r + O_RULE] !== rule) continue;
+    if (!anyLocation) {
+      const sl = obs[r + O_RANGE];
+      const hit =
+        (line !== undefined && sl === line) ||
+        (inner !== undefined &&
+          // start <= inner.start and inner.end <= end, positions compared as (line, character)
+          (sl < inner.start.line || (sl === inner.start.line && obs[r + O_RANGE + 1] <= inner.start.character)) &&
+          (inner.end.line < obs[r + O_RANGE + 2] || (inner.end.line === obs[r + O_RANGE + 2] && inner.end.character <= obs[r + O_RANGE + 3])));
+      if (!hit) continue;
+    }
+    return obsAt(f, r / OBS_WIDTH, pool);
   }
   return undefined;
 }

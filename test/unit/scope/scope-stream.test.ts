@@ -19,7 +19,7 @@ import { ScopeRun } from '../../../server/src/cli/scope';
 import { loadTopology } from '../../../server/src/io/topology';
 import { scopeSections } from '../../../server/src/core';
 import { walk } from '../../../server/src/io/walk';
-import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, topologyReach, type FilePolicy, type Observation } from '../../../server/src/core/index';
+import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, topologyReach, type FilePolicy, type Observation, type ScopeResult } from '../../../server/src/core/index';
 import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { parseDn } from '../../../server/src/core/topology/dn';
 import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
@@ -111,6 +111,31 @@ test('streamed scopes: a hand-built domain (enforced, blocked, disabled link, co
   const d = testDomain();
   const r = compare(d.dir, [d.ldf]);
   assert.equal(r.scopes, 4);
+});
+
+test('scopes(only): each scope with the entries of those rules alone, equal to the same rules of a whole pass (example domain and the hand-built one)', () => {
+  const hand = testDomain();
+  const inputs: [string, string[]][] = [
+    [path.join(REPO, 'examples'), []],
+    [hand.dir, [hand.ldf]],
+  ];
+  for (const [root, topo] of inputs) {
+    const { builder, parts } = load(root, topo);
+    const stream = effectivePolicyStream(builder.build(), parts, OPTIONS);
+    assert.ok(stream, root);
+    const whole = [...stream.scopes()];
+    const sets: string[][] = [['smb.server.require'], ['smb.client.require', 'ntlm.lmcompat'], ['no.such.rule'], []];
+    for (const rules of sets) {
+      const only = new Set(rules);
+      const got: ScopeResult[] = [...stream.scopes(only)];
+      const want = whole.map((s) => {
+        const effective = s.effective.filter((e) => only.has(e.ruleId));
+        return { ...s, effective, exposedRules: effective.filter((e) => e.exposed).length };
+      });
+      assert.deepStrictEqual(got, want, `${root}: ${rules.join(', ')}`);
+    }
+    assert.ok(whole.some((s) => s.effective.some((e) => e.ruleId === 'smb.server.require' && e.winner)), `${root}: a decided smb.server.require`);
+  }
 });
 
 test('streamed scopes: reports-only input (links from the corpus reports, order unknown) writes the same bytes', () => {

@@ -9,6 +9,7 @@
  * `PolicySetBuilder` merges them.
  */
 import { Column } from '../column';
+import { BoundedInterner, detach, same } from '../intern';
 import { judgeFile, type Judged } from '../judge';
 import { displayKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
@@ -214,15 +215,6 @@ function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, re
 }
 
 /**
- * A copy of `s` that does not keep a larger string alive. Parsers hand out slices of a whole
- * file's text (V8 keeps the parent of a sliced string alive), so a name or trustee from a 300 KB
- * report would otherwise pin the whole report for the rest of the scan.
- */
-export function detach(s: string): string {
-  return s.length <= 12 ? s : (JSON.parse(JSON.stringify(s)) as string);
-}
-
-/**
  * Paths, shared as far as they repeat: the folders down to a GPO's `{GUID}` folder are a trie of
  * `/`-separated segments (the `{GUID}` segment is the GPO's own id string), and what follows it
  * (`Machine/Registry.pol`, the same in every GPO) is one shared string. A file then costs two
@@ -234,13 +226,15 @@ class PathTable {
   private readonly seg = new Column(new Int32Array(1024));
   private n = 0;
   private readonly names: string[] = [];
-  private readonly nameIds = new Map<string, number>();
+  /** Bounded: past the cap a new name is stored once per node. */
+  private readonly nameIds = new BoundedInterner<number>(10_000);
   /** Per path: its trie node and its suffix (an index into `suffixes`, -1 for none). */
   private readonly pathNode = new Column(new Int32Array(1024));
   private readonly pathSuffix = new Column(new Int32Array(1024));
   private paths = 0;
   private readonly suffixes: string[] = [];
-  private readonly suffixIds = new Map<string, number>();
+  /** Bounded: past the cap a new suffix is stored once per path. */
+  private readonly suffixIds = new BoundedInterner<number>(10_000);
   private last: { path: string; id: number; segs: string[]; nodes: number[] } = { path: '', id: -1, segs: [], nodes: [] };
 
   /** `gpo`: the id of a GPO whose `{GUID}` is this folder name, -1 for none; `gpoName` its string. */
@@ -250,15 +244,11 @@ class PathTable {
   ) {}
 
   private segment(s: string): number {
-    const have = this.nameIds.get(s);
+    const have = this.nameIds.find(s);
     if (have !== undefined) return have;
     const g = this.gpo(s);
     if (g >= 0) return -2 - g;
-    const id = this.names.length;
-    this.names.push(detach(s));
-    // Bounded: past the cap a new name is stored once per node.
-    if (this.nameIds.size < 10_000) this.nameIds.set(this.names[id], id);
-    return id;
+    return this.nameIds.add(s, (d) => this.names.push(d) - 1);
   }
 
   add(path: string): number {
@@ -287,14 +277,7 @@ class PathTable {
     let suffix = -1;
     if (cut < all.length) {
       const text = all.slice(cut).join('/');
-      const have = this.suffixIds.get(text);
-      if (have !== undefined) suffix = have;
-      else {
-        suffix = this.suffixes.length;
-        this.suffixes.push(text);
-        // Bounded: past the cap a new suffix is stored once per path.
-        if (this.suffixIds.size < 10_000) this.suffixIds.set(text, suffix);
-      }
+      suffix = this.suffixIds.get(text, (d) => this.suffixes.push(d) - 1);
     }
     const id = this.paths++;
     this.pathNode.ensure(id);
@@ -379,10 +362,12 @@ export class ObservationStore {
   /** Conditions are rare (GPP item-level targeting): by row. */
   private readonly condOf = new Map<number, string>();
   private readonly values: RegData[] = [];
-  private readonly valueIds = new Map<string, number>();
-  private readonly conds = new Map<string, string>();
+  /** Bounded: past the cap every new value is stored on its own. */
+  private readonly valueIds = new BoundedInterner<number>(100_000);
+  private readonly conds = new BoundedInterner(10_000);
   readonly ruleIds: string[] = [];
-  private readonly ruleIndex = new Map<string, number>();
+  /** Rule ids come from the catalog: never forgotten (`ruleRef` answers from it). */
+  private readonly ruleIndex = new BoundedInterner<number>(Infinity);
   readonly gpoIds: string[] = [];
   private groups?: Groups;
 
@@ -397,7 +382,7 @@ export class ObservationStore {
 
   /** The rule's id in this store, -1 when no row has it. */
   ruleRef(ruleId: string): number {
-    return this.ruleIndex.get(ruleId) ?? -1;
+    return this.ruleIndex.find(ruleId) ?? -1;
   }
 
   /** The GPO's id in this store, -1 when no row has it. */
@@ -417,13 +402,7 @@ export class ObservationStore {
       this.runGpo.a[k] = gpo;
       this.runPath.a[k] = pathId;
     }
-    let rule = this.ruleIndex.get(o.ruleId);
-    if (rule === undefined) {
-      rule = this.ruleIds.length;
-      this.ruleIds.push(detach(o.ruleId));
-      this.ruleIndex.set(this.ruleIds[rule], rule);
-    }
-    this.ruleCol.a[r] = rule;
+    this.ruleCol.a[r] = this.ruleIndex.get(o.ruleId, (d) => this.ruleIds.push(d) - 1);
     let flags = EXTS.indexOf(o.extension) | (Math.max(0, STATUSES.indexOf(o.status)) << 2) | (Math.max(0, STATES.indexOf(o.state)) << 4);
     if (o.format === 'gpo-report-xml' || o.format === 'rsop-xml') flags |= F_REPORT;
     if (o.offset !== undefined) {
@@ -442,23 +421,11 @@ export class ObservationStore {
       this.valCol.a[r] = V_NULL;
     } else {
       const k = typeof v === 'number' ? `n${v}` : typeof v === 'string' ? `s${v}` : JSON.stringify(v);
-      let id = this.valueIds.get(k);
-      if (id === undefined) {
-        id = this.values.length;
-        this.values.push(typeof v === 'string' ? detach(v) : typeof v === 'number' ? v : v.map(detach));
-        // Bounded: past the cap every new value is stored on its own.
-        if (this.valueIds.size < 100_000) this.valueIds.set(k, id);
-      }
-      this.valCol.a[r] = id;
+      this.valCol.a[r] = this.valueIds.get(k, () => this.values.push(typeof v === 'string' ? detach(v) : typeof v === 'number' ? v : v.map(detach)) - 1);
     }
     this.flagCol.a[r] = flags;
     if (o.condition) {
-      let c = this.conds.get(o.condition);
-      if (c === undefined) {
-        c = detach(o.condition);
-        if (this.conds.size < 10_000) this.conds.set(c, c);
-      }
-      this.condOf.set(r, c);
+      this.condOf.set(r, this.conds.get(o.condition, same));
     }
   }
 
@@ -645,24 +612,16 @@ export class PolicySetBuilder {
   private readonly filePath = new Column(new Int32Array(1024));
   private files = 0;
   /** One copy of each repeated fact string (names, SOM paths, trustees). Bounded. */
-  private readonly strings = new Map<string, string>();
+  private readonly strings = new BoundedInterner(50_000);
 
   private intern(s: string): string {
-    const have = this.strings.get(s);
-    if (have !== undefined) return have;
-    const d = detach(s);
-    if (this.strings.size < 50_000) this.strings.set(d, d);
-    return d;
+    return this.strings.get(s, same);
   }
 
   /** Names are mostly different, but a few ("New Group Policy Object") repeat thousands of times: a small table. */
-  private readonly names = new Map<string, string>();
+  private readonly names = new BoundedInterner(2048);
   private name(s: string): string {
-    const have = this.names.get(s);
-    if (have !== undefined) return have;
-    const d = detach(s);
-    if (this.names.size < 2048) this.names.set(d, d);
-    return d;
+    return this.names.get(s, same);
   }
 
   private gpo(guid: string): PolicyGpo {

@@ -118,7 +118,12 @@ export interface EffectiveStream {
   problems: TopologyProblem[];
   lacks: Lack[];
   scopeCount: number;
-  scopes(): IterableIterator<ScopeResult>;
+  /**
+   * `only`: judge only these rules (by id) in each scope, so `effective` holds their entries alone
+   * and `exposedRules` counts among them (the language server's update after an edit that changed
+   * the values of a few rules: every other rule's entries are what they were).
+   */
+  scopes(only?: ReadonlySet<string>): IterableIterator<ScopeResult>;
 }
 
 /** What a consumer of the scopes reads: the materialised policy or a stream's pass. */
@@ -334,7 +339,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     return e;
   };
 
-  const scopeOf = (som: TopoSom): ScopeResult => {
+  const scopeOf = (som: TopoSom, only: ReadonlySet<string> | undefined): ScopeResult => {
     const list = gpoList(topo, som, gpoInfo);
     const role = roleOf(som);
     const ctx: JudgeContext = { role, targetOs: options.targetOs, peers: new Map() };
@@ -347,6 +352,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     for (let i = 0; i < settingRules.length; i++) {
       const rule = settingRules[i];
       if (rule.dcOnly && role === 'member') continue;
+      if (only && !only.has(rule.id)) continue;
       const ref = ruleRefs[i];
       const writing = ref >= 0 ? byRule.get(ref) : undefined;
       effective.push(writing ? evaluateRule(rule, ref, list, writing, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
@@ -437,9 +443,9 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     problems,
     lacks,
     scopeCount: soms.length,
-    *scopes() {
+    *scopes(only?: ReadonlySet<string>) {
       try {
-        for (const som of soms) yield scopeOf(som);
+        for (const som of soms) yield scopeOf(som, only);
       } finally {
         // A stream keeps nothing of a pass over its scopes (the language server keeps the stream).
         index.forget();

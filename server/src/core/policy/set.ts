@@ -429,15 +429,15 @@ export class ObservationStore {
     }
   }
 
-  /**
-   * Groups the rows per GPO and rule, and keeps per extension the value that extension writes (the
-   * last in arrival order, where a policy file beats a later report of the same GPO).
-   */
   /** Whether `seal` has grouped the rows (the store then takes no more). */
   get sealed(): boolean {
     return !!this.groups;
   }
 
+  /**
+   * Groups the rows per GPO and rule, and keeps per extension the value that extension writes (the
+   * last in arrival order, where a policy file beats a later report of the same GPO).
+   */
   seal(): void {
     if (this.groups) return;
     const n = this.size;

@@ -74,6 +74,22 @@ function refusal(st: fs.Stats, maxBytes: number): ReadResult | undefined {
   return undefined;
 }
 
+/**
+ * The reads of one file into `bytes` (what fstat promised plus one byte), as a plan both readers
+ * drive: it yields the offset to read at (the rest of `bytes`), is sent the count read, and returns
+ * the result (readStep judges each read). The readers differ only in how they read.
+ */
+function* readPlan(bytes: Buffer, st: fs.Stats, maxBytes: number): Generator<number, ReadResult, number> {
+  let off = 0;
+  for (;;) {
+    const n = yield off;
+    const step = readStep({ off, n, cap: bytes.length, size: st.size, maxBytes });
+    if (step.next === 'too-large') return { kind: 'too-large', size: step.size };
+    off = step.off;
+    if (step.next === 'done') return readOk(bytes, off, st);
+  }
+}
+
 function readOk(bytes: Buffer, off: number, st: fs.Stats): ReadResult {
   return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
 }
@@ -101,14 +117,10 @@ export function readRegular(file: string, maxBytes: number, arena?: { alloc(size
     if (refused) return refused;
     const mem = arena ? arena.alloc(st.size + 1) : Buffer.allocUnsafe(st.size + 1);
     const bytes = Buffer.isBuffer(mem) ? mem : Buffer.from(mem.buffer, mem.byteOffset, mem.length);
-    let off = 0;
-    for (;;) {
-      const n = fs.readSync(fd, bytes, off, bytes.length - off, null);
-      const step = readStep({ off, n, cap: bytes.length, size: st.size, maxBytes });
-      if (step.next === 'too-large') return { kind: 'too-large', size: step.size };
-      off = step.off;
-      if (step.next === 'done') return readOk(bytes, off, st);
-    }
+    const plan = readPlan(bytes, st, maxBytes);
+    let r = plan.next();
+    while (!r.done) r = plan.next(fs.readSync(fd, bytes, r.value, bytes.length - r.value, null));
+    return r.value;
   } catch (e) {
     return readError(e);
   } finally {
@@ -133,14 +145,10 @@ export async function readRegularAsync(file: string, maxBytes: number): Promise<
     const refused = refusal(st, maxBytes);
     if (refused) return refused;
     const bytes = Buffer.allocUnsafe(st.size + 1);
-    let off = 0;
-    for (;;) {
-      const { bytesRead: n } = await fh.read(bytes, off, bytes.length - off, null);
-      const step = readStep({ off, n, cap: bytes.length, size: st.size, maxBytes });
-      if (step.next === 'too-large') return { kind: 'too-large', size: step.size };
-      off = step.off;
-      if (step.next === 'done') return readOk(bytes, off, st);
-    }
+    const plan = readPlan(bytes, st, maxBytes);
+    let r = plan.next();
+    while (!r.done) r = plan.next((await fh.read(bytes, r.value, bytes.length - r.value, null)).bytesRead);
+    return r.value;
   } catch (e) {
     return readError(e);
   } finally {

@@ -520,7 +520,7 @@ async function scan(args: ScanArgs): Promise<number> {
 
   const display = displayPath;
   // The reading thread starts on the walk now and reads ahead while the topology is loaded here.
-  const consumer = feedPort ? new FeedConsumer(feedPort).start(args.paths) : undefined;
+  const consumer = feedPort ? new FeedConsumer(feedPort, args.paths).start() : undefined;
   // Topology first: which GPOs apply nowhere is needed while the files are judged.
   // --topology wins; else the `topology` paths of the config that applies to each scanned path.
   const topologyFiles = args.topology.length ? args.topology : configTopology(cliConfig, args.paths);
@@ -530,7 +530,7 @@ async function scan(args: ScanArgs): Promise<number> {
   const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings, ...(reach ? { reach } : {}) };
   // The walk, the GPO metadata and the reads run on the reading thread when there is one (they
   // overlap with the parsing here); else here, one file at a time.
-  const entries: Iterable<FeedEntry> | AsyncIterable<FeedEntry> = consumer ? consumer.entries(args.paths, errors) : feed(args.paths, errors);
+  const entries: Iterable<FeedEntry> | AsyncIterable<FeedEntry> = consumer ? consumer.entries(errors) : feed(args.paths, errors);
   // Small scans stay on this thread. Past POOL_AFTER files, jobs - 1 worker threads join in and this
   // thread keeps working too: a batch goes to an idle worker, or else is scanned here. That balances
   // itself, and one isolate fewer keeps memory down.

@@ -111,7 +111,7 @@ test('across threads: the same entries and bytes, at most three batches ahead of
     });
     const errors: WalkError[] = [];
     const got: unknown[] = [];
-    for await (const e of new FeedConsumer(port1).entries([root], errors)) {
+    for await (const e of new FeedConsumer(port1, [root]).entries(errors)) {
       got.push(plain(e));
       // A slow consumer: the producer must wait, not read the whole tree ahead.
       await new Promise((r) => setImmediate(r));

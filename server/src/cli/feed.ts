@@ -206,21 +206,25 @@ export class FeedConsumer {
     this.waiting?.();
   };
 
-  constructor(private readonly port: MessagePort) {
+  /** `roots`: what the reading thread walks. */
+  constructor(
+    private readonly port: MessagePort,
+    private readonly roots: readonly string[],
+  ) {
     port.on('message', this.onMessage);
   }
 
   private started = false;
 
   /** Lets the reading thread start on the walk (and fill its buffers) before the entries are asked for. */
-  start(roots: readonly string[]): this {
-    if (!this.started) this.port.postMessage({ relaylintFeed: { roots } });
+  start(): this {
+    if (!this.started) this.port.postMessage({ relaylintFeed: { roots: this.roots } });
     this.started = true;
     return this;
   }
 
-  async *entries(roots: readonly string[], errors: WalkError[]): AsyncGenerator<FeedEntry> {
-    this.start(roots);
+  async *entries(errors: WalkError[]): AsyncGenerator<FeedEntry> {
+    this.start();
     try {
       for (;;) {
         while (!this.ready.length) await new Promise<void>((r) => (this.waiting = r));

@@ -14,7 +14,7 @@
  * (DomainModel.exposureScope), with the files of the same pass.
  */
 import { Column, type EffectiveEntry, type ScopeResult } from '../core';
-import { SPLICE_SLACK } from './fates';
+import { outgrown } from './fates';
 import { StringPool } from './packed';
 import type { ExposureScope, ExposureStatus } from './wire';
 
@@ -127,10 +127,10 @@ export class ExposureCollector {
   /**
    * A collector that continues `old` (its strings keep their numbers, so its rows are copied as they
    * are), for `spliced`. Undefined when `old` holds more than twice the strings of its last whole
-   * build (plus SPLICE_SLACK, fates.ts) with what edits added: then a whole pass makes it anew.
+   * build with what edits added (outgrown, fates.ts): then a whole pass makes it anew.
    */
   static continuing(old: ExposureIndex, gpoName: (guid: string) => string, rowsHint = 1024): ExposureCollector | undefined {
-    if (old.strings.length > 2 * old.baseStrings + SPLICE_SLACK) return undefined;
+    if (outgrown(old.strings.length, old.baseStrings)) return undefined;
     const c = new ExposureCollector(gpoName, rowsHint, old.strings);
     c.from = old;
     c.baseStrings = old.baseStrings;

@@ -118,6 +118,11 @@ export class FateIndex {
  */
 export const SPLICE_SLACK = 4096;
 
+/** Whether a table continued by edits (`now` entries) has outgrown its last whole build (`base`): then a whole pass makes it anew. */
+export function outgrown(now: number, base: number): boolean {
+  return now > 2 * base + SPLICE_SLACK;
+}
+
 /** A column of at least 1,024 values that doubles when full. */
 function column(capacity: number): Column<Int32Array> {
   return new Column(new Int32Array(Math.max(1024, capacity)), 2);
@@ -194,7 +199,7 @@ export class FateIndexBuilder {
    * build (plus SPLICE_SLACK) with what edits added: then a whole pass makes it anew.
    */
   static continuing(old: FateIndex, resultsHint = 0): FateIndexBuilder | undefined {
-    if (old.strings.length > 2 * old.base.strings + SPLICE_SLACK || old.locs.length / LOC_COLS > 2 * old.base.locs + SPLICE_SLACK) return undefined;
+    if (outgrown(old.strings.length, old.base.strings) || outgrown(old.locs.length / LOC_COLS, old.base.locs)) return undefined;
     const b = new FateIndexBuilder(resultsHint, old.strings);
     b.locs.pushAll(old.locs);
     b.base = old.base;

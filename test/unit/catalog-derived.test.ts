@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EVENT_FACTS, eventFact, eventsToWatch, messageByTargetOs, missingIsWeak, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
+import { EVENT_FACTS, eventFact, eventsToWatch, rulesWatching, messageByTargetOs, missingIsWeak, osDefaultFor, settingRuleById, settingRules, type OsDefault } from '../../server/src/core/catalog';
 import { EVENT_KINDS } from '../../server/src/core/evidence/events';
 import { posture } from '../../server/src/core';
 import { evalCond } from '../../server/src/core/posture/assess';
@@ -187,6 +187,13 @@ test('events: one table holds what each event means; the rule texts and the even
     }
   }
   assert.deepEqual(EVENT_FACTS.filter((f) => !named.has(key(f.log, f.id))).map((f) => `${f.log} ${f.id}`), [], 'events in the table that no rule names');
+  // rulesWatching answers the same from the event's side, whatever the case of the log.
+  for (const f of EVENT_FACTS) {
+    const by = settingRules.filter((r) => (r.watch ?? []).some((w) => key(w.log, 0) === key(f.log, 0) && w.ids.includes(f.id))).map((r) => r.id);
+    assert.deepEqual(rulesWatching(f.log.toUpperCase(), f.id), by, `${f.log} ${f.id}`);
+  }
+  assert.deepEqual(rulesWatching('Security', 5168), ['smb.server.spn']);
+  assert.deepEqual(rulesWatching('Security', 1), []);
   // Every event names where its facts come from: a fact-base tag, or the page the fact base cites untagged.
   assert.deepEqual(EVENT_FACTS.filter((f) => !f.sources.length && !f.citation?.trim()).map((f) => `${f.log} ${f.id}`), [], 'events without a source');
   for (const f of EVENT_FACTS) for (const t of f.sources) assert.match(t, /^[SE]\d+$/, `${f.log} ${f.id}: source tag ${t}`);

@@ -78,6 +78,12 @@ export function eventsToWatch(rule: SettingRule): string | undefined {
   return text;
 }
 
+/** The setting rules whose "Events to watch" list names this event (log matched case-insensitively). */
+export function rulesWatching(log: string, id: number): string[] {
+  const l = log.toLowerCase();
+  return settingRules.filter((r) => r.watch?.some((w) => w.log.toLowerCase() === l && w.ids.includes(id))).map((r) => r.id);
+}
+
 const stepTexts = new WeakMap<NextStep, Partial<Record<TargetOs, string>> | null>();
 
 /**

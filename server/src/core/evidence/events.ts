@@ -14,7 +14,7 @@
  * - Where the meaning of a field is UNVERIFIED the client is not given an address, host or
  *   account: the raw values are shown under their own names (`fields`) and no meaning is stated.
  */
-import { eventFact, settingRules, type Confidence } from '../catalog';
+import { EVENT_FACTS, eventFact, settingRules, type Confidence, type EventFact } from '../catalog';
 import { SID, wellKnownSid } from '../sids';
 import { datum, type EventRecord } from './types';
 
@@ -345,6 +345,15 @@ for (const k of EVENT_KINDS) {
   list.push(k);
   BY_ID.set(k.id, list);
 }
+
+/** The kind the reader has for a (channel, id), channel matched case-insensitively. */
+export function eventKindFor(channel: string, id: number): EventKind | undefined {
+  const ch = channel.toLowerCase();
+  return BY_ID.get(id)?.find((k) => k.channel.toLowerCase() === ch);
+}
+
+/** The events of the catalog's table that the reader does not count (named in rule texts only). */
+export const UNREAD_EVENT_FACTS: readonly EventFact[] = EVENT_FACTS.filter((f) => !eventKindFor(f.log, f.id));
 
 /** Channels that carry evidence, and the rules each serves. */
 export const EVIDENCE_CHANNELS: ReadonlyMap<string, string[]> = (() => {

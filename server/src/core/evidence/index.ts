@@ -15,7 +15,7 @@ export * from './types';
 export { readEvtx, type EvtxStats } from './evtx';
 export { readEventXml } from './event-xml';
 export { readEventCsv } from './event-csv';
-export { EVENT_KINDS, RULE_EVIDENCE, eventKindOf, splitAddressPort } from './events';
+export { EVENT_KINDS, RULE_EVIDENCE, UNREAD_EVENT_FACTS, eventKindFor, eventKindOf, splitAddressPort } from './events';
 export { EvidenceCollector, auditSwitchesFrom, sameComputer, type Readiness, type ReadinessClient, type ReadinessOptions, type ReadinessScope, type ReadinessStatus, type EvidenceFileSummary } from './readiness';
 
 const EVENT_NS = 'http://schemas.microsoft.com/win/2004/08/events/event';

@@ -22,12 +22,12 @@ import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cl
 import { todayIso } from './core';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
-import { createReporter, FORMATS, type Format, type Reporter } from './cli/reporters';
+import { createReporter, FORMATS, type Format, type Reporter, type SetResults } from './cli/reporters';
 import { inodeOf, openOutput, type ReadResult } from './io/safe-fs';
 import { displayPath, feed, FeedConsumer, type FeedEntry } from './cli/feed';
 import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './io/walk';
-import { effectivePolicyStream, PolicySetBuilder, scopeSections, readinessScopes, topologyReach, type FilePolicy } from './core/index';
+import { effectivePolicyStream, PolicySetBuilder, scopeSections, topologyReach, type FilePolicy, type Readiness } from './core/index';
 import { ScopeRun, scopeSarifResults, scopeText } from './cli/scope';
 import { loadTopology } from './io/topology';
 import type { GpoFolderIdentity } from './io/gpo-context';
@@ -634,16 +634,22 @@ async function scan(args: ScanArgs): Promise<number> {
   const effStream = effectivePolicyStream(policySet.build(), topology.parts, { targetOs: args.lint.targetOs });
   const effective = effStream ? new ScopeRun(effStream, process.hrtime.bigint() - effStarted) : undefined;
   // With scopes, readiness is judged per OU and domain: the servers the topology puts there, the
-  // rules of its role and the audit switches that apply there (issue 12).
-  const scopesForReadiness = effective && evidence.files.length ? readinessScopes(effective.view()) : [];
-  const readiness = evidence.files.length
-    ? evidence.judge({
-        windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
-        auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
-        skipRules: args.lint.role === 'member' && !scopesForReadiness.length ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
-        ...(scopesForReadiness.length ? { scopes: scopesForReadiness } : {}),
-      })
-    : undefined;
+  // rules of its role and the audit switches that apply there (issue 12). The scopes it needs are
+  // noted by the pass that writes (or keeps) the scopes, so it is judged once that pass is done:
+  // every output writes the readiness section after the scopes.
+  if (effective && evidence.files.length) effective.collectReadiness();
+  let readiness: Readiness[] | undefined;
+  const judgeReadiness = (): Readiness[] => {
+    if (readiness) return readiness;
+    const scopesForReadiness = effective ? effective.readinessScopes() : [];
+    readiness = evidence.judge({
+      windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
+      auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
+      skipRules: args.lint.role === 'member' && !scopesForReadiness.length ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
+      ...(scopesForReadiness.length ? { scopes: scopesForReadiness } : {}),
+    });
+    return readiness;
+  };
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // The posture page and SARIF (its readiness results look up each scope's winners) keep every
   // scope; JSON and text write each one as it is computed.
@@ -651,12 +657,14 @@ async function scan(args: ScanArgs): Promise<number> {
   if (effective && args.format === 'text') scopeText(effective.view(), write, colors(args.color));
   if (effective && reporter instanceof ScopeSarif) for (const r of scopeSarifResults(kept ?? effective.view())) reporter.addResult(r);
   const scopeSet = effective ? scopeSections(kept ?? effective.view(), topology.parts) : {};
-  reporter.end({
-    coverage: cov,
-    ...scopeSet,
-    ...(readiness ? { evidence: evidence.files, readiness } : {}),
-    summary: { files, skipped, seconds, fixed, errors: errors.length, ioError },
-  } as Parameters<Reporter['end']>[0]);
+  const endSet: Partial<SetResults> = { coverage: cov, ...scopeSet };
+  if (evidence.files.length) {
+    endSet.evidence = evidence.files;
+    // Judged when the output reaches it, after the scopes (JSON writes `scopes` before `readiness`).
+    Object.defineProperty(endSet, 'readiness', { enumerable: true, get: judgeReadiness });
+  }
+  endSet.summary = { files, skipped, seconds, fixed, errors: errors.length, ioError };
+  reporter.end(endSet as SetResults);
   if (effective) worst = Math.max(worst, effective.worst());
   flush();
   if (outFd !== undefined) fs.closeSync(outFd);

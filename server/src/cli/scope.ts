@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
+import { readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
@@ -136,6 +136,9 @@ export class ScopeRun {
   private passes = 0;
   private worstRank = -1;
   private ns = 0n;
+  /** Whether the first pass collects the readiness scopes (event logs were read). */
+  private readinessWanted = false;
+  private readiness: ReadinessScope[] | undefined;
   scopes = 0;
   results = 0;
 
@@ -148,19 +151,40 @@ export class ScopeRun {
 
   private *pass(): IterableIterator<ScopeResult> {
     const first = this.passes++ === 0;
+    const collected: ReadinessScope[] | undefined = first && this.readinessWanted ? [] : undefined;
     const it = this.eff.scopes();
     for (;;) {
       const t = first ? process.hrtime.bigint() : 0n;
       const r = it.next();
       if (first) this.ns += process.hrtime.bigint() - t;
-      if (r.done) return;
+      if (r.done) {
+        // Only a pass read to its end holds every scope.
+        if (collected) this.readiness = collected;
+        return;
+      }
       if (first) {
         this.scopes++;
         this.results += r.value.effective.length;
         this.worstRank = Math.max(this.worstRank, scopeWorstOf(r.value));
+        const rs = collected && readinessScope(r.value);
+        if (rs) collected?.push(rs);
       }
       yield r.value;
     }
+  }
+
+  /**
+   * Event logs were read: the first pass (the one that writes the scopes, or keeps them) also
+   * notes each scope's readiness scope, so readiness does not compute every scope a second time.
+   */
+  collectReadiness(): void {
+    this.readinessWanted = true;
+  }
+
+  /** The readiness scope of every scope: the first pass's when it was read to its end, else from a pass of its own. */
+  readinessScopes(): ReadinessScope[] {
+    this.readiness ??= readinessScopes(this.view());
+    return this.readiness;
   }
 
   /** A view whose `scopes` is one new pass. */

@@ -19,7 +19,7 @@ import { ScopeRun } from '../../../server/src/cli/scope';
 import { loadTopology } from '../../../server/src/io/topology';
 import { scopeSections } from '../../../server/src/core';
 import { walk } from '../../../server/src/io/walk';
-import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, topologyReach, type FilePolicy, type Observation, type ScopeResult } from '../../../server/src/core/index';
+import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy, type Observation, type ScopeResult } from '../../../server/src/core/index';
 import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { parseDn } from '../../../server/src/core/topology/dn';
 import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
@@ -304,4 +304,44 @@ test('DN parsing: a DN without escapes splits exactly as the escape-aware scan r
     { type: 'OU', value: 'a,b' },
     { type: 'DC', value: 'x' },
   ]);
+});
+
+test('readiness scopes: noted by the pass that writes the scopes (no second computation); an unfinished pass leaves them to a pass of their own', () => {
+  const hand = testDomain();
+  for (const [root, topo] of [
+    [path.join(REPO, 'examples'), []],
+    [hand.dir, [hand.ldf]],
+  ] as [string, string[]][]) {
+    const { builder, parts } = load(root, topo);
+    const stream = effectivePolicyStream(builder.build(), parts, OPTIONS);
+    assert.ok(stream, root);
+    const want = readinessScopes({ scopes: [...stream.scopes()] });
+    assert.ok(want.length >= 2, `${root}: ${want.length} readiness scopes`);
+    // Counts the scopes the stream computes.
+    let computed = 0;
+    const counting = {
+      ...stream,
+      *scopes(only?: ReadonlySet<string>) {
+        for (const s of stream.scopes(only)) {
+          computed++;
+          yield s;
+        }
+      },
+    };
+    const run = new ScopeRun(counting, 0n);
+    run.collectReadiness();
+    const written = jsonEnd(scopeSections(run.view(), parts));
+    assert.equal(computed, stream.scopeCount, `${root}: the writing pass`);
+    assert.deepStrictEqual(run.readinessScopes(), want, root);
+    assert.equal(computed, stream.scopeCount, `${root}: readiness computed no scope again`);
+    assert.ok(written.includes('"scopes":['), root);
+
+    // A first pass left before its end holds only some scopes: readiness takes a pass of its own.
+    computed = 0;
+    const partial = new ScopeRun(counting, 0n);
+    partial.collectReadiness();
+    for (const _ of partial.view().scopes) break;
+    assert.deepStrictEqual(partial.readinessScopes(), want, `${root}: after a partial pass`);
+    assert.equal(computed, 1 + stream.scopeCount, root);
+  }
 });

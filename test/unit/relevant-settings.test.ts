@@ -12,7 +12,8 @@ import { isRelayRelevant } from '../../server/src/core/catalog';
 import { lint } from '../../server/src/core/engine';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import { SeenValues } from '../../server/src/core/parsers/inf-reg-shared';
-import type { Finding, LintOptions, ParsedFile } from '../../server/src/core/types';
+import { valueId } from '../../server/src/core/keys';
+import type { Finding, Hive, LintOptions, ParsedFile } from '../../server/src/core/types';
 import { REPO, runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
 
 const OPTIONS: LintOptions = { role: 'any', targetOs: 'legacy' };
@@ -101,6 +102,45 @@ test('SeenValues: exact on ids that share prefixes, wide characters, and across 
   );
   assert.equal(seen.check('a\u00ff\u0000\u0000', { span: { start: 0, end: 0 }, state: 'set' }), undefined);
   assert.equal(seen.check('hklm\\software\\corp\\app1|nam\u0000', { span: { start: 0, end: 0 }, state: 'set' }), undefined);
+});
+
+test('SeenValues.checkValue: finds and is found by check(valueId(…)) for clean and unclean keys, any case, non-ASCII and long ids', () => {
+  const cases: [Hive, string, string][] = [
+    ['HKLM', 'Software\\Policies\\Corp', 'Name'],
+    ['HKLM', '\\Software\\\\Corp\\', 'Other'],
+    ['HKCU', 'SOFTWARE\\Corp', 'Name'],
+    ['HKLM', 'Software\\\u212Aelvin', 'x'],
+    ['HKLM', 'Software\\Ärger', 'Wert'],
+    ['HKLM', 'Software\\' + 'Deep\\'.repeat(80) + 'End', 'N'.repeat(300)],
+  ];
+  const first = (i: number) => ({ span: { start: i, end: i + 1 }, state: 'set' as const });
+  // Recorded one way, looked up the other; the same value in another case is the same id.
+  const a = new SeenValues();
+  cases.forEach(([h, k, n], i) => assert.equal(a.checkValue(h, k, n, first(i)), undefined, k));
+  cases.forEach(([h, k, n], i) => assert.deepEqual(a.check(valueId(h, k.toUpperCase(), n.toLowerCase()), first(-1)), first(i), k));
+  const b = new SeenValues();
+  cases.forEach(([h, k, n], i) => assert.equal(b.check(valueId(h, k, n), first(i)), undefined, k));
+  cases.forEach(([h, k, n], i) => assert.deepEqual(b.checkValue(h, k.toLowerCase(), n.toUpperCase(), first(-1)), first(i), k));
+  // The Kelvin sign lower-cases to an ASCII k: the same id as "kelvin".
+  assert.deepEqual(a.checkValue('HKLM', 'software\\kelvin', 'X', first(-1)), first(3));
+  // Another name, another hive: not the same id.
+  assert.equal(a.checkValue('HKLM', 'Software\\Policies\\Corp', 'Name2', first(9)), undefined);
+  assert.equal(a.checkValue('HKCU', 'Software\\Policies\\Corp', 'Name', first(10)), undefined);
+});
+
+test('SeenValues.take / giveBack: a parse starts with nothing seen; an instance a large file grew is not kept', () => {
+  const s = SeenValues.take();
+  assert.equal(s.checkValue('HKLM', 'Software\\Corp', 'A', { span: { start: 1, end: 2 }, state: 'set' }), undefined);
+  SeenValues.giveBack(s);
+  const again = SeenValues.take();
+  assert.equal(again, s, 'the instance given back is reused');
+  assert.equal(again.checkValue('HKLM', 'Software\\Corp', 'A', { span: { start: 3, end: 4 }, state: 'set' }), undefined, 'and holds nothing of the last parse');
+  for (let i = 0; i < 5000; i++) again.checkValue('HKLM', 'Software\\Corp', `V${i}`, { span: { start: i, end: i }, state: 'set' });
+  SeenValues.giveBack(again);
+  assert.notEqual(SeenValues.take(), again, 'a grown instance is let go');
+  // Two INF parses in a row: a value of the first is no duplicate in the second.
+  const inf = ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER}=4,1`, '[Version]', 'signature="$CHICAGO$"', ''].join('\r\n');
+  for (let i = 0; i < 2; i++) assert.deepEqual(parseText('GptTmpl.inf', inf, 'utf-16le-bom').problems, [], `parse ${i}`);
 });
 
 const SERVER = 'MACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature';

@@ -6,8 +6,9 @@
  * file full of unclosed brackets or quotes).
  */
 import { isRelayRelevant } from '../catalog';
+import { cleanKey, valueId } from '../keys';
 import { LIMITS } from '../limits';
-import type { ParseOptions, Problem, Setting, SettingState, Span } from '../types';
+import type { Hive, ParseOptions, Problem, Setting, SettingState, Span } from '../types';
 
 export const CH_TAB = 9;
 export const CH_SPACE = 32;
@@ -124,28 +125,96 @@ export class SeenValues {
   /** Entry number + 1 per slot; 0 = empty. */
   private table = new Int32Array(512);
 
+  /** The instance the last parse gave back, empty (see `take`). */
+  private static spare: SeenValues | undefined;
+
+  /**
+   * An empty instance for one parse: the one the last parse gave back, else a new one. Most files
+   * hold a few dozen values, and a new instance per file allocated and zeroed its arrays (23 KB)
+   * for each of them.
+   */
+  static take(): SeenValues {
+    const s = SeenValues.spare;
+    SeenValues.spare = undefined;
+    return s ?? new SeenValues();
+  }
+
+  /** Gives an instance back when its parse is done, emptied; one a large file grew is let go. */
+  static giveBack(s: SeenValues): void {
+    if (s.pool.length > 1 << 16 || s.table.length > 1 << 12) return;
+    s.table.fill(0);
+    s.count = 0;
+    s.poolLength = 0;
+    SeenValues.spare = s;
+  }
+
+  /** The id being looked up, as UTF-16 code units (`idLength` of them). */
+  private id = new Uint16Array(256);
+  private idLength = 0;
+
   /** Returns the earlier occurrence, or records this one as the first and returns undefined. */
   check(id: string, first: FirstSeen): FirstSeen | undefined {
-    const h = hashOf(id);
+    const n = id.length;
+    const buf = this.room(n);
+    for (let i = 0; i < n; i++) buf[i] = id.charCodeAt(i);
+    this.idLength = n;
+    return this.lookup(first);
+  }
+
+  /**
+   * `check(valueId(hive, key, name), first)` without making the id string: the id's lower-cased
+   * characters are written straight into a buffer when the key is clean and every character ASCII
+   * (the same characters `valueId` gives, so both forms find each other); else the id string.
+   */
+  checkValue(hive: Hive, key: string, name: string, first: FirstSeen): FirstSeen | undefined {
+    if (cleanKey(key) !== key) return this.check(valueId(hive, key, name), first);
+    const buf = this.room(hive.length + key.length + name.length + 2);
+    let n = asciiLower(hive, buf, 0);
+    if (n >= 0) {
+      buf[n++] = 0x5c; // \
+      n = asciiLower(key, buf, n);
+    }
+    if (n >= 0) {
+      buf[n++] = 0x7c; // |
+      n = asciiLower(name, buf, n);
+    }
+    if (n < 0) return this.check(valueId(hive, key, name), first);
+    this.idLength = n;
+    return this.lookup(first);
+  }
+
+  /** The id buffer, grown to hold `n` code units. */
+  private room(n: number): Uint16Array {
+    if (this.id.length < n) this.id = new Uint16Array(Math.max(n, this.id.length * 2));
+    return this.id;
+  }
+
+  private lookup(first: FirstSeen): FirstSeen | undefined {
+    const id = this.id;
+    const n = this.idLength;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ id[i], 0x01000193);
+    h &= 0x7fffffff;
     const mask = this.table.length - 1;
     let slot = h & mask;
     for (let e = this.table[slot]; e !== 0; slot = (slot + 1) & mask, e = this.table[slot]) {
       const at = (e - 1) * FIELDS;
-      if (this.entries[at] === h && this.equals(at, id)) {
+      if (this.entries[at] === h && this.equals(at)) {
         const d = this.entries;
         return { span: { start: d[at + 2], end: d[at + 3] }, state: STATES[d[at + 4]] };
       }
     }
-    this.add(h, id, first, slot);
+    this.add(h, first, slot);
     return undefined;
   }
 
-  private equals(at: number, id: string): boolean {
+  private equals(at: number): boolean {
     const pool = this.pool;
+    const id = this.id;
     let p = this.entries[at + 1];
     const end = at + FIELDS < this.count * FIELDS ? this.entries[at + FIELDS + 1] : this.poolLength;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
+    for (let i = 0; i < this.idLength; i++) {
+      const c = id[i];
       if (p >= end) return false;
       if (c < 0xff) {
         if (pool[p++] !== c) return false;
@@ -155,16 +224,18 @@ export class SeenValues {
     return p === end;
   }
 
-  private add(h: number, id: string, first: FirstSeen, slot: number): void {
-    if (this.poolLength + id.length * 3 > this.pool.length) {
-      const bigger = new Uint8Array(Math.max(Math.ceil(this.pool.length * 1.5), this.poolLength + id.length * 3));
+  private add(h: number, first: FirstSeen, slot: number): void {
+    const n = this.idLength;
+    if (this.poolLength + n * 3 > this.pool.length) {
+      const bigger = new Uint8Array(Math.max(Math.ceil(this.pool.length * 1.5), this.poolLength + n * 3));
       bigger.set(this.pool.subarray(0, this.poolLength));
       this.pool = bigger;
     }
     const start = this.poolLength;
+    const id = this.id;
     let p = start;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
+    for (let i = 0; i < n; i++) {
+      const c = id[i];
       if (c < 0xff) this.pool[p++] = c;
       else {
         this.pool[p++] = 0xff;
@@ -203,10 +274,17 @@ export class SeenValues {
 }
 
 /** FNV-1a over the UTF-16 code units. */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h & 0x7fffffff;
+/**
+ * Writes `s` lower-cased into `out` from `at` and returns where it ends; -1 when a character is
+ * not ASCII (its lower case is left to String.prototype.toLowerCase).
+ */
+function asciiLower(s: string, out: Uint16Array, at: number): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    out[at++] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+  }
+  return at;
 }
 
 /** Windows' own limits (registry element size limits): a key name component, a value name. */

@@ -6,7 +6,7 @@
  * `Setting`s. Never throws; every line it cannot read gives a `parse` problem and parsing goes on
  * with the next line.
  */
-import { cleanKey, valueId } from '../keys';
+import { cleanKey } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import type { Comment, Encoding, InfEntry, InfSectionInfo, ParseOptions, ParsedFile, RegData, RegType, Setting } from '../types';
 import { emptyParse } from './empty';
@@ -83,7 +83,13 @@ interface OpenSection {
 
 /** secedit security template (GptTmpl.inf). */
 export function parseInf(text: string, encoding: Encoding, options?: ParseOptions): ParsedFile {
-  return new InfParser(text, encoding, options).run();
+  // The table of values seen is one kept between parses (SeenValues.take).
+  const seen = SeenValues.take();
+  try {
+    return new InfParser(text, encoding, seen, options).run();
+  } finally {
+    SeenValues.giveBack(seen);
+  }
 }
 
 class InfParser {
@@ -93,13 +99,13 @@ class InfParser {
   private readonly comments: Comment[] = [];
   private readonly sections: InfSectionInfo[] = [];
   private readonly entries: InfEntry[] = [];
-  private readonly seen = new SeenValues();
   private current: OpenSection | undefined;
   private commentHintGiven = false;
 
   constructor(
     private readonly text: string,
     private readonly encoding: Encoding,
+    private readonly seen: SeenValues,
     private readonly options?: ParseOptions,
   ) {
     this.lines = lineIndexFor(text);
@@ -411,7 +417,7 @@ class InfParser {
         origin: ORIGIN,
       });
     }
-    const earlier = this.seen.check(valueId('HKLM', key, name), { span: lineSpan, state: 'set' });
+    const earlier = this.seen.checkValue('HKLM', key, name, { span: lineSpan, state: 'set' });
     if (earlier) {
       // MS-GPSB does not say which of two lines wins (§6.1, UNVERIFIED): report, do not pick.
       this.problems.add({

@@ -9,7 +9,7 @@
  * data, `#` only at the start of a line. Never throws; every line it cannot read gives a `parse`
  * problem and parsing goes on.
  */
-import { cleanKey, hiveOf, valueId } from '../keys';
+import { cleanKey, hiveOf } from '../keys';
 import { lineIndexFor, type LineIndex } from '../text';
 import type { Comment, Encoding, Hive, ParseOptions, ParsedFile, RegData, RegType, Setting, SettingState, Span } from '../types';
 import { emptyParse } from './empty';
@@ -73,7 +73,13 @@ type HexResult = { ok: true; bytes: number[]; dataEnd: number; lastLine: number 
 
 /** Registration entries (.reg). */
 export function parseReg(text: string, encoding: Encoding, options?: ParseOptions): ParsedFile {
-  return new RegParser(text, encoding, options).run();
+  // The table of values seen is one kept between parses (SeenValues.take).
+  const seen = SeenValues.take();
+  try {
+    return new RegParser(text, encoding, seen, options).run();
+  } finally {
+    SeenValues.giveBack(seen);
+  }
 }
 
 class RegParser {
@@ -81,7 +87,6 @@ class RegParser {
   private readonly problems = new ProblemList();
   private readonly settings: Setting[] = [];
   private readonly comments: Comment[] = [];
-  private readonly seen = new SeenValues();
   /** Keys already deleted by a `[-key]` line (lower case) → that line's number and span. */
   private readonly deletedKeys = new Map<string, { line: number; span: Span }>();
   /** REGEDIT4 header: hex(2)/hex(7) bytes are ANSI, not UTF-16LE. */
@@ -97,6 +102,7 @@ class RegParser {
   constructor(
     private readonly text: string,
     private readonly encoding: Encoding,
+    private readonly seen: SeenValues,
     private readonly options?: ParseOptions,
   ) {
     this.lines = lineIndexFor(text);
@@ -561,7 +567,7 @@ class RegParser {
     };
     if (data.state === 'deleted') setting.deleteScope = 'value';
     if (keepSetting(setting, this.options)) this.settings.push(setting);
-    const earlier = this.seen.check(valueId(this.hive, this.key, name), { span: setting.span, state: data.state });
+    const earlier = this.seen.checkValue(this.hive, this.key, name, { span: setting.span, state: data.state });
     if (earlier) {
       const what = `${this.keyDisplay}\\${name === '' ? '(Default)' : name}`;
       const firstSet = earlier.state === 'set';

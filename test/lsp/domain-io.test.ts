@@ -18,7 +18,7 @@ import { parseBytes } from '../../server/src/core';
 import { setParserHookForTests } from '../../server/src/core/parse';
 import { readRegularAsync, type ReadResult } from '../../server/src/io/safe-fs';
 import { parseTopology } from '../../server/src/io/topology';
-import { walk } from '../../server/src/io/walk';
+import { walk, WALK_PAUSE_EVERY } from '../../server/src/io/walk';
 import { OFF_THREAD_BYTES, serverTopologyParser } from '../../server/src/lsp/topology-parse';
 import type { ExposureResult } from '../../server/src/lsp/protocol';
 import { LspClient } from '../helpers/lsp-client';
@@ -537,4 +537,25 @@ describe('closing an open document, over JSON-RPC', () => {
       await c.stop();
     }
   });
+});
+
+test('discovery turns the event loop (and checks for cancellation) while a large folder is listed, not only between the files it finds', async () => {
+  // The model checks for cancellation after each turn it takes: count the checks.
+  const checksWith = async (noise: number): Promise<number> => {
+    const { root } = workspace({ topology: false });
+    const big = join(root, 'big');
+    fs.mkdirSync(big);
+    for (let i = 0; i < noise; i++) fs.closeSync(fs.openSync(join(big, `not-an-export-${i}.txt`), 'w'));
+    let checks = 0;
+    const state = await computeDomain(inputs(root), () => {
+      checks++;
+      return false;
+    });
+    assert.equal(state.files.size, Object.keys(FILES).length);
+    return checks;
+  };
+  const quiet = await checksWith(0);
+  const noisy = await checksWith(5 * WALK_PAUSE_EVERY);
+  // Five pause points in the listing of big/ (5,120 entries, none of them a candidate file).
+  assert.equal(noisy - quiet, 5, `${noisy} checks with the large folder, ${quiet} without`);
 });

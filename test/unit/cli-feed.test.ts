@@ -12,7 +12,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { feed, FeedConsumer, FeedProducer, type FeedEntry } from '../../server/src/cli/feed';
 import { GpoResolver } from '../../server/src/io/gpo-context';
 import { readRegular } from '../../server/src/io/safe-fs';
-import { walk, type WalkError } from '../../server/src/io/walk';
+import { walk, walkSteps, type WalkError } from '../../server/src/io/walk';
 import { REPO, tempDir, utf16bom, writeFile } from '../helpers/cli';
 
 const GUID = '{31B2F340-016D-11D2-945F-00C04FB984F9}';
@@ -161,6 +161,40 @@ test('a file over 8 MiB is not read ahead: the scan reads it itself when it gets
   }
 });
 
+test('walkSteps: the walk with a pause point after every so many entries of a listing; the same entries in the same order', () => {
+  const dir = tempDir('relaylint-pauses-');
+  try {
+    // 700 entries in the root (696 noise files, three exports, the folder z), 10 in z.
+    for (let i = 0; i < 696; i++) fs.closeSync(fs.openSync(path.join(dir, `noise-${String(i).padStart(4, '0')}.txt`), 'w'));
+    for (const n of ['b.inf', 'A.reg', 'c.pol', 'z/x.xml', 'z/y.pol']) writeFile(dir, n, 'x');
+    for (let i = 0; i < 8; i++) fs.closeSync(fs.openSync(path.join(dir, 'z', `n${i}.txt`), 'w'));
+    const steps = [...walkSteps([dir], [], { pauseEvery: 100 })];
+    // Pause points come while a folder is listed, before its entries: 7 in the root (700 / 100), none in z (10).
+    assert.deepEqual(
+      steps.map((e) => (e === null ? '-' : path.relative(dir, e.path))),
+      ['-', '-', '-', '-', '-', '-', '-', 'A.reg', 'b.inf', 'c.pol', path.join('z', 'x.xml'), path.join('z', 'y.pol')],
+    );
+    assert.deepEqual(
+      steps.filter((e) => e !== null).map((e) => e?.path),
+      [...walk([dir], [])].map((e) => e.path),
+    );
+    assert.equal([...walkSteps([dir], [])].filter((e) => e === null).length, 0, 'no pause point unless asked');
+    // Left at a pause point: the folder being listed is closed (no descriptor left open).
+    const fds = () => fs.readdirSync('/proc/self/fd').length;
+    if (fs.existsSync('/proc/self/fd')) {
+      const before = fds();
+      for (let k = 0; k < 20; k++) {
+        const it = walkSteps([dir], [], { pauseEvery: 100 });
+        assert.equal(it.next().value, null);
+        it.return(undefined);
+      }
+      assert.ok(fds() <= before, `${fds() - before} descriptors left open`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a large folder is streamed (opendir) and gives the same sorted entries as a small one', (t) => {
   const dir = tempDir('relaylint-large-');
   try {
@@ -172,6 +206,13 @@ test('a large folder is streamed (opendir) and gives the same sorted entries as 
     if (size <= 256 * 1024) return t.skip(`this file system reports ${size} bytes for the folder: it would be listed at once`);
     assert.deepEqual(
       [...walk([big], [])].map((e) => path.relative(big, e.path)),
+      ['A.reg', 'b.inf', 'c.pol', path.join('sub', 'x.xml')],
+    );
+    // Streamed, with pause points: 8,004 entries give 8 of them at 1,000.
+    const steps = [...walkSteps([big], [], { pauseEvery: 1000 })];
+    assert.equal(steps.filter((e) => e === null).length, 8);
+    assert.deepEqual(
+      steps.filter((e) => e !== null).map((e) => path.relative(big, e?.path ?? '')),
       ['A.reg', 'b.inf', 'c.pol', path.join('sub', 'x.xml')],
     );
   } finally {

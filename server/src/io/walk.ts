@@ -64,6 +64,12 @@ export interface WalkOptions {
 }
 
 /**
+ * `walkSteps`: also a pause point (`null`) after every this many entries of a folder listing, so
+ * that the language server lets its event loop turn while a folder of a million entries is listed.
+ */
+export const WALK_PAUSE_EVERY = 1024;
+
+/**
  * File names the format providers read (`*.inf`, `*.reg`, `*.xml`, `*.pol` today), plus `.evtx` and
  * `.csv`: event-log exports for rollout readiness (read by io/evidence-files.ts, by content).
  */
@@ -143,8 +149,11 @@ function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder,
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The names in a folder that the walk needs: listed at once when the folder is small, else read as a stream. */
-function listDir(dir: string, folder: WalkFolder, skip: (name: string) => boolean): Listing {
+/**
+ * The names in a folder that the walk needs: listed at once when the folder is small, else read as
+ * a stream. With `pauseEvery`, yields a pause point (null) after every so many entries.
+ */
+function* listDir(dir: string, folder: WalkFolder, skip: (name: string) => boolean, pauseEvery: number): Generator<null, Listing> {
   const out: Listing = { files: [], dirs: [], links: [] };
   let listed: fs.Dirent[] | undefined;
   try {
@@ -153,13 +162,27 @@ function listDir(dir: string, folder: WalkFolder, skip: (name: string) => boolea
   } catch {
     // Reported as before by opendir below (same message).
   }
+  let n = 0;
   if (listed) {
-    for (const ent of listed) classify(dir, ent, out, folder, skip);
+    for (const ent of listed) {
+      classify(dir, ent, out, folder, skip);
+      if (++n === pauseEvery) {
+        n = 0;
+        yield null;
+      }
+    }
   } else {
     const d = fs.opendirSync(dir, { bufferSize: 256 });
     try {
-      for (let ent = d.readSync(); ent !== null; ent = d.readSync()) classify(dir, ent, out, folder, skip);
+      for (let ent = d.readSync(); ent !== null; ent = d.readSync()) {
+        classify(dir, ent, out, folder, skip);
+        if (++n === pauseEvery) {
+          n = 0;
+          yield null;
+        }
+      }
     } finally {
+      // Also when the walk is left at a pause point.
       d.closeSync();
     }
   }
@@ -170,7 +193,18 @@ function listDir(dir: string, folder: WalkFolder, skip: (name: string) => boolea
   return out;
 }
 
+/** The walk (see `walkSteps`) without pause points: the CLI's. */
 export function* walk(roots: readonly string[], errors: WalkError[], options: WalkOptions = {}): Generator<WalkEntry> {
+  for (const e of walkSteps(roots, errors, options)) if (e) yield e;
+}
+
+/**
+ * Every entry of the walk, in order; with `pauseEvery`, also a pause point (null) after every so
+ * many entries of one folder's listing (the language server turns its event loop there). Leaving
+ * the walk at a pause point closes the folder being listed.
+ */
+export function* walkSteps(roots: readonly string[], errors: WalkError[], options: WalkOptions & { pauseEvery?: number } = {}): Generator<WalkEntry | null> {
+  const pauseEvery = options.pauseEvery && options.pauseEvery > 0 ? options.pauseEvery : -1;
   const extra = options.skipDirs;
   const skip = extra?.size ? (name: string) => SKIP_DIRS.has(name) || extra.has(name) : (name: string) => SKIP_DIRS.has(name);
   const rootReals = roots.map(realOrUndefined).filter((r): r is string => !!r);
@@ -194,11 +228,11 @@ export function* walk(roots: readonly string[], errors: WalkError[], options: Wa
     const rootFolder: WalkFolder = { path: root, name: path.basename(path.resolve(root)), parent: undefined, meta: [], configNamed: false };
     const stack: Pending[] = [];
     // Lists one folder, yields its files and links in name order, and leaves its subfolders on the stack.
-    const visit = function* (folder: WalkFolder, chain: readonly string[]): Generator<WalkEntry> {
+    const visit = function* (folder: WalkFolder, chain: readonly string[]): Generator<WalkEntry | null> {
       const dir = folder.path;
       let listing: Listing;
       try {
-        listing = listDir(dir, folder, skip);
+        listing = yield* listDir(dir, folder, skip, pauseEvery);
       } catch (e) {
         errors.push({ path: dir, message: (e as Error).message });
         return;

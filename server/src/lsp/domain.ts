@@ -6,7 +6,7 @@
  *
  * - Discovery: the CLI's walks, so the editor and the CLI find the same files. GPO exports
  *   (`*.inf|*.reg|*.xml|*.pol`, then by content) and event logs (`*.evtx|*.xml|*.csv`, by content)
- *   through io/walk.ts `walk` (folders streamed, `.git`/`node_modules` and the editor-tooling
+ *   through io/walk.ts `walkSteps` (folders streamed, `.git`/`node_modules` and the editor-tooling
  *   folders EDITOR_SKIP_DIRS never entered, symbolic links followed only inside the folders, loops
  *   and links leading out noted), bounded at MAX_FILES candidates; every file is read by
  *   `readRegular` (regular files only, the size checked on the open descriptor before a byte is
@@ -73,7 +73,7 @@ import { looksLikeEvidence, tryEvidenceSteps } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular, readRegularAsync } from '../io/safe-fs';
 import { loadTopologyAsync, type TopologyParser, type TopologyReader } from '../io/topology';
-import { walk, type WalkError } from '../io/walk';
+import { WALK_PAUSE_EVERY, walkSteps, type WalkError } from '../io/walk';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeParams, ExposureScopeResult, ExposureStatus, PostureResult } from './protocol';
 import { polViewUri } from './protocol';
 import { ExposureCollector, type ExposureIndex, type ExposureRow } from './exposure';
@@ -228,8 +228,8 @@ const MAX_WALK_NOTES = 20;
  * The candidate GPO exports and event logs of the folders: the CLI's walk (io/walk.ts: streamed
  * folders, links followed inside the folders with loop detection, a FIFO or device with an
  * export's name handed on to be refused by the reader), bounded at MAX_FILES candidates, checking
- * for cancellation and yielding to the event loop as it goes. Folders of editor tooling
- * (EDITOR_SKIP_DIRS) are never entered.
+ * for cancellation and yielding to the event loop as it goes, inside a large folder's listing too
+ * (every WALK_PAUSE_EVERY entries). Folders of editor tooling (EDITOR_SKIP_DIRS) are never entered.
  */
 async function discover(roots: readonly string[], notes: string[], cancelled: () => boolean, limits?: string[]): Promise<Found> {
   const found: Found = { gpo: [], evidence: [] };
@@ -238,9 +238,11 @@ async function discover(roots: readonly string[], notes: string[], cancelled: ()
   let count = 0;
   let problems = 0;
   // The editor-tooling folders are never entered (a test install may hold tens of thousands of files).
-  for (const e of walk(roots, errors, { skipDirs: EDITOR_SKIP_DIRS })) {
-    if (++entries % 64 === 0) await tick();
+  // Pause points inside a folder's listing too: a folder of a million entries is listed in steps.
+  for (const e of walkSteps(roots, errors, { skipDirs: EDITOR_SKIP_DIRS, pauseEvery: WALK_PAUSE_EVERY })) {
+    if (e === null || ++entries % 64 === 0) await tick();
     if (cancelled()) throw new Cancelled();
+    if (e === null) continue;
     if (e.problem) {
       if (problems++ < MAX_WALK_NOTES) notes.push(`${e.path}: ${e.problem.message}`);
       continue;

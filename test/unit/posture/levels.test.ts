@@ -360,3 +360,38 @@ test('bad input gives problems, never a throw', () => {
 });
 
 void (null as unknown as P);
+
+test('postureInput: a located object shared by scopes is one Loc; a winner without a value gets the value on a copy', () => {
+  const shadowedAtDomain = { path: 'Policies/{A}/GptTmpl.inf', gpo: '{A}', line: 7, value: 0, extension: 'security' };
+  const winner = { path: 'Policies/{B}/GptTmpl.inf', gpo: '{B}', line: 9 };
+  const why = ['GPO "B" sets 1 via', 'security and wins here.'].join(' ');
+  const entry = () => ({
+    ruleId: 'smb.server.require',
+    key: 'HKLM\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters',
+    name: 'RequireSecuritySignature',
+    status: 'hardened',
+    value: 1,
+    winner,
+    shadowed: [shadowedAtDomain],
+    exposedWhenMissing: true,
+    exposed: false,
+    why,
+  });
+  const scope = (som: string) => ({ som, dn: `OU=${som}`, kind: 'ou', role: 'member', blocksInheritance: false, gpos: [], effective: [entry()] });
+  const input = posture.postureInput({ tool: { name: 'relaylint', version: '1' }, options: { role: 'any', targetOs: 'legacy' }, gpos: [{ guid: '{A}', name: 'GPO A' }, { guid: '{B}', name: 'GPO B' }], scopes: [scope('corp.example/One'), scope('corp.example/Two')] });
+  const [one, two] = input.scopes.map((s) => s.rules.get('smb.server.require'));
+  assert.ok(one && two);
+  assert.deepEqual(one.shadowed, [{ path: 'Policies/{A}/GptTmpl.inf', gpo: 'GPO A', line: 7, value: 0 }]);
+  assert.equal(one.shadowed[0], two.shadowed[0], 'one Loc for the shared object');
+  assert.equal(one.why, why);
+  assert.equal(two.why, why);
+  // The winner names no value: each scope's decider carries the entry's value, and the Loc is not changed.
+  assert.deepEqual(one.deciders, [{ path: 'Policies/{B}/GptTmpl.inf', gpo: 'GPO B', line: 9, value: 1 }]);
+  assert.deepEqual(two.deciders, one.deciders);
+  assert.deepEqual(winner, { path: 'Policies/{B}/GptTmpl.inf', gpo: '{B}', line: 9 });
+  // Parsed JSON shares no object: equal Locs, not one.
+  const parsed = posture.postureInput(JSON.parse(JSON.stringify({ options: {}, gpos: [], scopes: [scope('a'), scope('b')] })));
+  const [p1, p2] = parsed.scopes.map((s) => s.rules.get('smb.server.require'));
+  assert.deepEqual(p1?.shadowed, p2?.shadowed);
+  assert.notEqual(p1?.shadowed[0], p2?.shadowed[0]);
+});

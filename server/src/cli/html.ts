@@ -103,7 +103,7 @@ export class HtmlReporter {
       ...set,
       summary: { ...(set.summary ?? {}), files: set.summary?.files ?? this.files },
     };
-    const input = posture.postureInput(doc);
+    const input = posture.postureInput(doc, { sharedObjects: true });
     const window = windowText(this.opts.window);
     const current = posture.assess(input, window);
     // SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the time shown, e.g. for the README screenshots.

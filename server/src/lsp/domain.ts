@@ -1200,7 +1200,7 @@ function postureTemplate(st: DomainState | undefined, version: string): PostureP
     ...(st?.readiness.length ? { evidence: st.evidence, readiness: st.readiness } : {}),
     summary: { files: st?.gpoFiles ?? 0 },
   };
-  const input = posture.postureInput(doc);
+  const input = posture.postureInput(doc, { sharedObjects: true });
   // What the model left out (MAX_FILES, the budget) heads the page too.
   input.problems.push(...(st?.limits ?? []));
   const window = `${st?.inputs.windowDays ?? 30} days`;

@@ -378,7 +378,8 @@ test('postureInput: a located object shared by scopes is one Loc; a winner witho
     why,
   });
   const scope = (som: string) => ({ som, dn: `OU=${som}`, kind: 'ou', role: 'member', blocksInheritance: false, gpos: [], effective: [entry()] });
-  const input = posture.postureInput({ tool: { name: 'relaylint', version: '1' }, options: { role: 'any', targetOs: 'legacy' }, gpos: [{ guid: '{A}', name: 'GPO A' }, { guid: '{B}', name: 'GPO B' }], scopes: [scope('corp.example/One'), scope('corp.example/Two')] });
+  const doc = { tool: { name: 'relaylint', version: '1' }, options: { role: 'any', targetOs: 'legacy' }, gpos: [{ guid: '{A}', name: 'GPO A' }, { guid: '{B}', name: 'GPO B' }], scopes: [scope('corp.example/One'), scope('corp.example/Two')] };
+  const input = posture.postureInput(doc, { sharedObjects: true });
   const [one, two] = input.scopes.map((s) => s.rules.get('smb.server.require'));
   assert.ok(one && two);
   assert.deepEqual(one.shadowed, [{ path: 'Policies/{A}/GptTmpl.inf', gpo: 'GPO A', line: 7, value: 0 }]);
@@ -389,9 +390,10 @@ test('postureInput: a located object shared by scopes is one Loc; a winner witho
   assert.deepEqual(one.deciders, [{ path: 'Policies/{B}/GptTmpl.inf', gpo: 'GPO B', line: 9, value: 1 }]);
   assert.deepEqual(two.deciders, one.deciders);
   assert.deepEqual(winner, { path: 'Policies/{B}/GptTmpl.inf', gpo: '{B}', line: 9 });
-  // Parsed JSON shares no object: equal Locs, not one.
-  const parsed = posture.postureInput(JSON.parse(JSON.stringify({ options: {}, gpos: [], scopes: [scope('a'), scope('b')] })));
-  const [p1, p2] = parsed.scopes.map((s) => s.rules.get('smb.server.require'));
-  assert.deepEqual(p1?.shadowed, p2?.shadowed);
-  assert.notEqual(p1?.shadowed[0], p2?.shadowed[0]);
+  // Not told the objects are shared (parsed JSON shares none): a Loc per scope, equal, and the same model.
+  const apart = posture.postureInput(doc);
+  const [a1, a2] = apart.scopes.map((s) => s.rules.get('smb.server.require'));
+  assert.deepEqual(a1?.shadowed, a2?.shadowed);
+  assert.notEqual(a1?.shadowed[0], a2?.shadowed[0]);
+  assert.deepEqual(apart, input);
 });

@@ -253,8 +253,12 @@ function fromCoverage(entries: unknown[], problems: string[]): Map<string, RuleS
 
 /** What the scopes of one input share: Locs by the object they come from, and equal texts. */
 class Made {
-  readonly locs = new WeakMap<object, Loc>();
+  /** Only when the caller says the input's objects are shared (see postureInput). */
+  readonly locs: WeakMap<object, Loc> | undefined;
   private readonly whys = new Map<string, string>();
+  constructor(sharedObjects: boolean) {
+    this.locs = sharedObjects ? new WeakMap() : undefined;
+  }
   /**
    * One string for equal reasons: a winner inherited by many OUs gives the same reason in each (at
    * 5,500 GPOs, 38,575 reasons, 10,962 distinct).
@@ -271,10 +275,11 @@ class Made {
  * `loc` once per located object of the input: the effective policy hands one object for a value in
  * every scope it reaches (a value of a GPO linked at the domain is shadowed in every OU below), and
  * that is one Loc here too, not one per scope (at 5,500 GPOs, hundreds of thousands of Locs). A
- * Loc is never changed once made. Parsed JSON shares no object, so nothing is shared there.
+ * Loc is never changed once made. Parsed JSON shares no object: there (`sharedObjects` not given)
+ * no table of the objects seen is kept, it would only cost memory.
  */
 function sharedLoc(x: unknown, gpoNames: ReadonlyMap<string, string>, made: Made): Loc | undefined {
-  if (!isObj(x)) return undefined;
+  if (!isObj(x) || !made.locs) return loc(x, gpoNames);
   let l = made.locs.get(x);
   if (l === undefined) {
     l = loc(x, gpoNames);
@@ -326,8 +331,12 @@ function scopesOf(x: unknown): Iterable<unknown> {
   return isObj(x) && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' ? (x as unknown as Iterable<unknown>) : [];
 }
 
-/** Normalises a scan result (parsed JSON, any shape; its scopes may be any iterable) into the posture model. */
-export function postureInput(doc: unknown): PostureInput {
+/**
+ * Normalises a scan result (parsed JSON, any shape; its scopes may be any iterable) into the posture
+ * model. `sharedObjects`: the result is the effective policy's own objects (the CLI's scan, the
+ * editor's model), where one located value is one object in every scope it reaches.
+ */
+export function postureInput(doc: unknown, options: { sharedObjects?: boolean } = {}): PostureInput {
   const problems: string[] = [];
   const d = isObj(doc) ? doc : {};
   if (!isObj(doc)) problems.push('the result is not a JSON object');
@@ -339,7 +348,7 @@ export function postureInput(doc: unknown): PostureInput {
   for (const g of arr(d.gpos)) if (isObj(g) && typeof g.guid === 'string' && typeof g.name === 'string') gpoNames.set(g.guid.toLowerCase(), g.name);
 
   const scopes: PostureScope[] = [];
-  const made = new Made();
+  const made = new Made(!!options.sharedObjects);
   let scoped = false;
   for (const s of scopesOf(d.scopes)) {
     scoped = true;

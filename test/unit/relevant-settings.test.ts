@@ -138,6 +138,11 @@ test('SeenValues.take / giveBack: a parse starts with nothing seen; an instance 
   for (let i = 0; i < 5000; i++) again.checkValue('HKLM', 'Software\\Corp', `V${i}`, { span: { start: i, end: i }, state: 'set' });
   SeenValues.giveBack(again);
   assert.notEqual(SeenValues.take(), again, 'a grown instance is let go');
+  // So is one that looked up a long id (a value name of 10,000 characters).
+  const long = SeenValues.take();
+  long.checkValue('HKLM', 'Software\\Corp', 'n'.repeat(10_000), { span: { start: 0, end: 1 }, state: 'set' });
+  SeenValues.giveBack(long);
+  assert.notEqual(SeenValues.take(), long, 'an instance with a grown id buffer is let go');
   // Two INF parses in a row: a value of the first is no duplicate in the second.
   const inf = ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${SERVER}=4,1`, '[Version]', 'signature="$CHICAGO$"', ''].join('\r\n');
   for (let i = 0; i < 2; i++) assert.deepEqual(parseText('GptTmpl.inf', inf, 'utf-16le-bom').problems, [], `parse ${i}`);

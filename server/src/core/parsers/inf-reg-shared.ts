@@ -141,7 +141,7 @@ export class SeenValues {
 
   /** Gives an instance back when its parse is done, emptied; one a large file grew is let go. */
   static giveBack(s: SeenValues): void {
-    if (s.pool.length > 1 << 16 || s.table.length > 1 << 12) return;
+    if (s.pool.length > 1 << 16 || s.table.length > 1 << 12 || s.id.length > 1 << 12) return;
     s.table.fill(0);
     s.count = 0;
     s.poolLength = 0;
@@ -189,6 +189,7 @@ export class SeenValues {
     return this.id;
   }
 
+  /** Looks the id in the buffer up (or records it); its hash is FNV-1a over its UTF-16 code units. */
   private lookup(first: FirstSeen): FirstSeen | undefined {
     const id = this.id;
     const n = this.idLength;
@@ -273,7 +274,6 @@ export class SeenValues {
   }
 }
 
-/** FNV-1a over the UTF-16 code units. */
 /**
  * Writes `s` lower-cased into `out` from `at` and returns where it ends; -1 when a character is
  * not ASCII (its lower case is left to String.prototype.toLowerCase).

@@ -712,7 +712,9 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
   // A stream: its scopes are computed again whenever they are read, and never kept. indexScopes reads
   // them once and keeps the exposure view's part and the values' fates compact (exposure.ts,
   // fates.ts); the posture page reads them once more when first asked for, and is kept (posturePage).
-  const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' });
+  // An edit of values only: the stream takes over what the last one worked out from the topology
+  // and the GPOs' facts (summaries, problems, each scope's list), which such an edit leaves as it was.
+  const effective = effectivePolicyStream(policySet.build(), parts, { targetOs: inputs.lint.targetOs ?? 'legacy' }, { keepLists: true, ...(edit?.prev.effective ? { reuse: edit.prev.effective.frame } : {}) });
   const state: DomainState = {
     inputs,
     reading,

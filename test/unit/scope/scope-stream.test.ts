@@ -345,3 +345,33 @@ test('readiness scopes: noted by the pass that writes the scopes (no second comp
     assert.equal(computed, 1 + stream.scopeCount, root);
   }
 });
+
+test('stream frames: a stream over the same parts and GPO facts with other values takes the last frame over and gives the scopes a fresh stream gives; a frame of other parts is not taken', () => {
+  const d = testDomain();
+  const before = load(d.dir, [d.ldf]);
+  const first = effectivePolicyStream(before.builder.build(), before.parts, OPTIONS, { keepLists: true });
+  assert.ok(first);
+  const firstScopes = [...first.scopes()];
+  assert.equal(first.frame.lists?.size, first.scopeCount, 'every list kept after a pass');
+  // GPO A's server signing flips from 0 to 1 and C's workstation signing from 0 to 1: values only.
+  writeFile(d.dir, `sysvol/Policies/${guid('A')}/${SEC}`, inf([`${SRV}=4,1`, `${WKS}=4,1`]));
+  writeFile(d.dir, `sysvol/Policies/${guid('C')}/${SEC}`, inf([`${SRV}=4,0`, `${WKS}=4,1`]));
+  const after = load(d.dir, [d.ldf]);
+  // The same parts object, as the language server keeps it between edits.
+  const reused = effectivePolicyStream(after.builder.build(), before.parts, OPTIONS, { keepLists: true, reuse: first.frame });
+  const fresh = effectivePolicyStream(after.builder.build(), after.parts, OPTIONS);
+  assert.ok(reused && fresh);
+  assert.equal(reused.frame, first.frame, 'the frame is taken over');
+  assert.notEqual(fresh.frame, first.frame);
+  const got = [...reused.scopes()];
+  assert.deepStrictEqual(got, [...fresh.scopes()]);
+  assert.deepStrictEqual({ gpos: reused.gpos, problems: reused.problems, lacks: reused.lacks }, { gpos: fresh.gpos, problems: fresh.problems, lacks: fresh.lacks });
+  // The values did change the result somewhere, and the first stream still gives its own.
+  assert.notDeepStrictEqual(got, firstScopes);
+  assert.deepStrictEqual([...first.scopes()], firstScopes, 'the first stream after the second used its lists');
+  // Parts read again (another array): the frame is not taken, whatever the caller says.
+  const other = effectivePolicyStream(after.builder.build(), after.parts, OPTIONS, { reuse: first.frame });
+  assert.ok(other);
+  assert.notEqual(other.frame, first.frame);
+  assert.deepStrictEqual([...other.scopes()], got);
+});

@@ -124,6 +124,37 @@ export interface EffectiveStream {
    * the values of a few rules: every other rule's entries are what they were).
    */
   scopes(only?: ReadonlySet<string>): IterableIterator<ScopeResult>;
+  /** What the stream worked out from the topology and the GPOs' facts alone (see `StreamFrame`). */
+  readonly frame: StreamFrame;
+}
+
+/**
+ * What a stream works out from the topology and the GPOs' facts (names, links, filters, the files
+ * of each GPO), never from their values: the GPO summaries, the problems and lacks, the scopes in
+ * order and, when kept (`keepLists`), each scope's precedence list. A stream over a set whose files,
+ * GPOs and GPO facts are those of the stream it came from, with other values (the language
+ * server's edit of a value), takes it over instead of working it out again (`reuse`).
+ */
+export interface StreamFrame {
+  readonly topo: Topology;
+  readonly targetOs: TargetOs;
+  readonly gpos: GpoSummary[];
+  readonly problems: TopologyProblem[];
+  readonly lacks: Lack[];
+  readonly soms: readonly TopoSom[];
+  readonly gpoInfo: (guid: string) => GpoInfo | undefined;
+  readonly canonical: (s: TopoSom) => string;
+  /** Each scope's list, once computed, when the frame keeps them. */
+  readonly lists: Map<TopoSom, GpoList> | undefined;
+}
+
+export interface StreamOptions {
+  /** The scopes will be kept together: a located value is one object shared by every scope it appears in. */
+  share?: boolean;
+  /** Keep each scope's precedence list in the frame (the language server, whose edits reuse it). */
+  keepLists?: boolean;
+  /** The frame of a stream over the same files, GPOs, GPO facts and topology (values may differ). */
+  reuse?: StreamFrame;
 }
 
 /** What a consumer of the scopes reads: the materialised policy or a stream's pass. */
@@ -184,7 +215,11 @@ class ObservationIndex {
     return g;
   }
   private ref(e: ListEntry): number {
-    if (e.ref === undefined) e.ref = this.gid(e.guid);
+    // A list kept in a frame serves the streams of several sets: its number is per store.
+    if (e.ref === undefined || e.refStore !== this.store) {
+      e.ref = this.gid(e.guid);
+      e.refStore = this.store;
+    }
     return e.ref;
   }
   get(e: ListEntry, rule: number, ext: Extension): ObsRef {
@@ -235,20 +270,110 @@ class ObservationIndex {
 }
 
 export function computeEffective(set: PolicySet, topo: Topology, options: EffectiveOptions): EffectivePolicy {
-  const stream = effectiveStream(set, topo, options, true);
+  const stream = effectiveStream(set, topo, options, { share: true });
   return { gpos: stream.gpos, scopes: [...stream.scopes()], problems: stream.problems, lacks: stream.lacks };
 }
 
-/**
- * The effective policy as a stream of scopes (see `EffectiveStream`). `share`: the scopes will be
- * kept together, so a located value is one object shared by every scope it appears in.
- */
-export function effectiveStream(set: PolicySet, topo: Topology, options: EffectiveOptions, share = false): EffectiveStream {
-  const index = new ObservationIndex(set, share);
+/** The effective policy as a stream of scopes (see `EffectiveStream` and `StreamOptions`). */
+export function effectiveStream(set: PolicySet, topo: Topology, options: EffectiveOptions, streamOptions: StreamOptions = {}): EffectiveStream {
+  const index = new ObservationIndex(set, !!streamOptions.share);
+  const reuse = streamOptions.reuse;
+  const frame = reuse && reuse.topo === topo && reuse.targetOs === options.targetOs ? reuse : streamFrame(set, topo, options, !!streamOptions.keepLists);
+  const { soms, gpoInfo, canonical, lists } = frame;
+  const nameOf = (guid: string | undefined) => (guid ? (gpoInfo(guid)?.name ?? guid) : 'no GPO');
+
+  // Rules as the store numbers them, and the "not configured" result per rule and role: the same
+  // in every scope no GPO of which writes the rule (most rules in most scopes), so one object.
+  const ruleRefs = settingRules.map((r) => index.store.ruleRef(r.id));
+  const missing = new Map<string, EffectiveEntry>();
+  const missingEntry = (rule: SettingRule, ctx: JudgeContext): EffectiveEntry => {
+    const k = `${rule.id}|${ctx.role}`;
+    let e = missing.get(k);
+    if (!e) {
+      const exposedWhenMissing = missingIsWeak(rule, ctx);
+      e = { ruleId: rule.id, key: keyText(rule), name: rule.locations[0].name, exposedWhenMissing, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
+      missing.set(k, e);
+    }
+    return e;
+  };
+
+  const listOf = (som: TopoSom): GpoList => {
+    let list = lists?.get(som);
+    if (!list) {
+      list = gpoList(topo, som, gpoInfo);
+      lists?.set(som, list);
+    }
+    return list;
+  };
+
+  const scopeOf = (som: TopoSom, only: ReadonlySet<string> | undefined): ScopeResult => {
+    const list = listOf(som);
+    const role = roleOf(som);
+    const ctx: JudgeContext = { role, targetOs: options.targetOs, peers: new Map() };
+    // Per rule, the entries whose GPO writes it (or has RSoP losers for it), in list order: a rule
+    // is judged over those alone (an entry that does not write the rule changes nothing below), so
+    // a scope with dozens of GPOs does not walk all of them for each rule.
+    const byRule = new Map<number, ListEntry[]>();
+    for (const e of list.entries) index.rulesOf(e, byRule);
+    const effective: EffectiveEntry[] = [];
+    for (let i = 0; i < settingRules.length; i++) {
+      const rule = settingRules[i];
+      if (rule.dcOnly && role === 'member') continue;
+      if (only && !only.has(rule.id)) continue;
+      const ref = ruleRefs[i];
+      const writing = ref >= 0 ? byRule.get(ref) : undefined;
+      effective.push(writing ? evaluateRule(rule, ref, list, writing, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
+    }
+    const result: ScopeResult = {
+      som: canonical(som),
+      dn: som.dn,
+      kind: som.kind,
+      role,
+      blocksInheritance: som.blocksInheritance ?? null,
+      gpos: list.entries.map((e) => {
+        const g: ScopeGpo = { guid: e.guid, enforced: e.enforced, from: canonical(e.som) };
+        const name = gpoInfo(e.guid)?.name;
+        if (name) g.name = name;
+        if (e.order !== undefined) g.order = e.order;
+        if (e.conditions.length) g.conditions = e.conditions;
+        if (!set.gpos.has(e.guid)) g.notScanned = true;
+        return g;
+      }),
+      effective,
+      exposedRules: effective.filter((x) => x.exposed).length,
+    };
+    if (topo.namesComputers && som.kind !== 'site') result.computers = (topo.computers.get(som.key) ?? []).map((c) => c.name).sort((a, b) => a.localeCompare(b));
+    if (list.dropped.length) result.dropped = list.dropped;
+    if (list.notes.length) result.notes = list.notes;
+    return result;
+  };
+
+  return {
+    gpos: frame.gpos,
+    problems: frame.problems,
+    lacks: frame.lacks,
+    scopeCount: soms.length,
+    frame,
+    *scopes(only?: ReadonlySet<string>) {
+      try {
+        for (const som of soms) yield scopeOf(som, only);
+      } finally {
+        // A stream keeps nothing of a pass over its scopes (the language server keeps the stream).
+        index.forget();
+      }
+    },
+  };
+}
+
+/** The frame of a stream (`StreamFrame`): everything it works out from the topology and the GPOs' facts. */
+function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, keepLists: boolean): StreamFrame {
   const infos = new Map<string, GpoInfo | undefined>();
+  // Read while the frame is made, and let go after: every GPO asked for later is in `infos` or in
+  // neither the set nor the topology (a frame that outlives its set must not hold it).
+  let facts: PolicySet | undefined = set;
   const gpoInfo = (guid: string): GpoInfo | undefined => {
-    if (infos.has(guid)) return infos.get(guid);
-    const g = set.gpos.get(guid);
+    if (infos.has(guid) || !facts) return infos.get(guid);
+    const g = facts.gpos.get(guid);
     const c = topo.gpcs.get(guid);
     let info: GpoInfo | undefined;
     if (g || c) {
@@ -274,7 +399,6 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     infos.set(guid, info);
     return info;
   };
-  const nameOf = (guid: string | undefined) => (guid ? (gpoInfo(guid)?.name ?? guid) : 'no GPO');
   const problems: TopologyProblem[] = [...topo.problems];
 
   // Case of canonical paths from reports, for sources that upper-case DNs (SharpHound).
@@ -323,63 +447,6 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     somChain(topo, som, notes);
     for (const n of notes) problems.push({ source: som.source, severity: 'warning', message: n });
   }
-
-  // Rules as the store numbers them, and the "not configured" result per rule and role: the same
-  // in every scope no GPO of which writes the rule (most rules in most scopes), so one object.
-  const ruleRefs = settingRules.map((r) => index.store.ruleRef(r.id));
-  const missing = new Map<string, EffectiveEntry>();
-  const missingEntry = (rule: SettingRule, ctx: JudgeContext): EffectiveEntry => {
-    const k = `${rule.id}|${ctx.role}`;
-    let e = missing.get(k);
-    if (!e) {
-      const exposedWhenMissing = missingIsWeak(rule, ctx);
-      e = { ruleId: rule.id, key: keyText(rule), name: rule.locations[0].name, exposedWhenMissing, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
-      missing.set(k, e);
-    }
-    return e;
-  };
-
-  const scopeOf = (som: TopoSom, only: ReadonlySet<string> | undefined): ScopeResult => {
-    const list = gpoList(topo, som, gpoInfo);
-    const role = roleOf(som);
-    const ctx: JudgeContext = { role, targetOs: options.targetOs, peers: new Map() };
-    // Per rule, the entries whose GPO writes it (or has RSoP losers for it), in list order: a rule
-    // is judged over those alone (an entry that does not write the rule changes nothing below), so
-    // a scope with dozens of GPOs does not walk all of them for each rule.
-    const byRule = new Map<number, ListEntry[]>();
-    for (const e of list.entries) index.rulesOf(e, byRule);
-    const effective: EffectiveEntry[] = [];
-    for (let i = 0; i < settingRules.length; i++) {
-      const rule = settingRules[i];
-      if (rule.dcOnly && role === 'member') continue;
-      if (only && !only.has(rule.id)) continue;
-      const ref = ruleRefs[i];
-      const writing = ref >= 0 ? byRule.get(ref) : undefined;
-      effective.push(writing ? evaluateRule(rule, ref, list, writing, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
-    }
-    const result: ScopeResult = {
-      som: canonical(som),
-      dn: som.dn,
-      kind: som.kind,
-      role,
-      blocksInheritance: som.blocksInheritance ?? null,
-      gpos: list.entries.map((e) => {
-        const g: ScopeGpo = { guid: e.guid, enforced: e.enforced, from: canonical(e.som) };
-        const name = gpoInfo(e.guid)?.name;
-        if (name) g.name = name;
-        if (e.order !== undefined) g.order = e.order;
-        if (e.conditions.length) g.conditions = e.conditions;
-        if (!set.gpos.has(e.guid)) g.notScanned = true;
-        return g;
-      }),
-      effective,
-      exposedRules: effective.filter((x) => x.exposed).length,
-    };
-    if (topo.namesComputers && som.kind !== 'site') result.computers = (topo.computers.get(som.key) ?? []).map((c) => c.name).sort((a, b) => a.localeCompare(b));
-    if (list.dropped.length) result.dropped = list.dropped;
-    if (list.notes.length) result.notes = list.notes;
-    return result;
-  };
 
   // GPO summaries.
   const guids = new Set<string>([...set.gpos.keys(), ...topo.gpcs.keys()]);
@@ -438,20 +505,8 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     if (g?.rsopNotApplied?.length) s.rsopNotApplied = g.rsopNotApplied;
     gpos.push(s);
   }
-  return {
-    gpos,
-    problems,
-    lacks,
-    scopeCount: soms.length,
-    *scopes(only?: ReadonlySet<string>) {
-      try {
-        for (const som of soms) yield scopeOf(som, only);
-      } finally {
-        // A stream keeps nothing of a pass over its scopes (the language server keeps the stream).
-        index.forget();
-      }
-    },
-  };
+  facts = undefined;
+  return { topo, targetOs: options.targetOs, gpos, problems, lacks, soms, gpoInfo, canonical, lists: keepLists ? new Map() : undefined };
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { PolicySet } from '../policy/set';
 import { mergeTopology, topologyFromReports, type TopologyPart } from '../topology';
 import { auditSwitchesFrom, type ReadinessScope } from '../evidence/readiness';
-import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult } from './effective';
+import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type StreamFrame, type StreamOptions } from './effective';
 import type { TopologyProblem } from '../topology';
 
 export * from './effective';
@@ -21,11 +21,22 @@ export function effectivePolicy(set: PolicySet, parts: readonly TopologyPart[], 
   return topo ? computeEffective(set, topo, options) : undefined;
 }
 
-/** The same as `effectivePolicy`, with the scopes computed one at a time as they are read (see `EffectiveStream`). */
-export function effectivePolicyStream(set: PolicySet, parts: readonly TopologyPart[], options: EffectiveOptions): EffectiveStream | undefined {
-  const topo = topologyOf(set, parts);
-  return topo ? effectiveStream(set, topo, options) : undefined;
+/**
+ * The same as `effectivePolicy`, with the scopes computed one at a time as they are read (see
+ * `EffectiveStream`). `stream.reuse`: the frame of a stream over these same parts, files, GPOs and
+ * GPO facts (only values differ: the caller says so), taken over with its topology; a frame of
+ * other parts is not.
+ */
+export function effectivePolicyStream(set: PolicySet, parts: readonly TopologyPart[], options: EffectiveOptions, stream: StreamOptions = {}): EffectiveStream | undefined {
+  const reuse = stream.reuse && partsOf.get(stream.reuse) === parts ? stream.reuse : undefined;
+  const topo = reuse ? reuse.topo : topologyOf(set, parts);
+  const eff = topo ? effectiveStream(set, topo, options, { ...stream, reuse }) : undefined;
+  if (eff) partsOf.set(eff.frame, parts);
+  return eff;
 }
+
+/** The parts each frame's topology was merged from. */
+const partsOf = new WeakMap<StreamFrame, readonly TopologyPart[]>();
 
 function topologyOf(set: PolicySet, parts: readonly TopologyPart[]) {
   const hasSoms = parts.some((p) => p.soms.length);

@@ -49,6 +49,8 @@ export interface ListEntry {
   tieGroup?: string;
   /** The GPO's number in the policy set's observation store (set by the evaluation; -1: nothing scanned). */
   ref?: number;
+  /** The store `ref` numbers it in (a list a stream frame keeps serves the streams of several sets). */
+  refStore?: object;
 }
 
 export interface Dropped {

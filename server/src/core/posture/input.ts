@@ -10,6 +10,7 @@
  * `postureInput()` validates an untyped document (a baseline file is user input) and normalises it
  * into per-scope rule states. Bad input gives problems, never a throw.
  */
+import { BoundedInterner, same } from '../intern';
 import type { RegData, Role, TargetOs } from '../types';
 
 // ---- JSON contracts ---------------------------------------------------------------------------
@@ -255,19 +256,13 @@ function fromCoverage(entries: unknown[], problems: string[]): Map<string, RuleS
 class Made {
   /** Only when the caller says the input's objects are shared (see postureInput). */
   readonly locs: WeakMap<object, Loc> | undefined;
-  private readonly whys = new Map<string, string>();
-  constructor(sharedObjects: boolean) {
-    this.locs = sharedObjects ? new WeakMap() : undefined;
-  }
   /**
    * One string for equal reasons: a winner inherited by many OUs gives the same reason in each (at
-   * 5,500 GPOs, 38,575 reasons, 10,962 distinct).
+   * 5,500 GPOs, 38,575 reasons, 10,962 distinct). Bounded, as the policy set's tables are.
    */
-  why(s: string): string {
-    const have = this.whys.get(s);
-    if (have !== undefined) return have;
-    this.whys.set(s, s);
-    return s;
+  readonly whys = new BoundedInterner(100_000);
+  constructor(sharedObjects: boolean) {
+    this.locs = sharedObjects ? new WeakMap() : undefined;
   }
 }
 
@@ -315,7 +310,7 @@ function fromEffective(entries: unknown[], gpoNames: ReadonlyMap<string, string>
       shadowed,
     };
     const why = str(e.why);
-    if (why) st.why = made.why(why);
+    if (why) st.why = made.whys.get(why, same);
     out.set(e.ruleId, st);
   }
   return out;

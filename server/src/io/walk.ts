@@ -149,6 +149,11 @@ function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder,
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The entries of an open folder, read a buffer at a time. */
+function* streamed(d: fs.Dir): Generator<fs.Dirent> {
+  for (let ent = d.readSync(); ent !== null; ent = d.readSync()) yield ent;
+}
+
 /**
  * The names in a folder that the walk needs: listed at once when the folder is small, else read as
  * a stream. With `pauseEvery`, yields a pause point (null) after every so many entries.
@@ -162,29 +167,19 @@ function* listDir(dir: string, folder: WalkFolder, skip: (name: string) => boole
   } catch {
     // Reported as before by opendir below (same message).
   }
-  let n = 0;
-  if (listed) {
-    for (const ent of listed) {
+  const d = listed ? undefined : fs.opendirSync(dir, { bufferSize: 256 });
+  try {
+    let n = 0;
+    for (const ent of listed ?? streamed(d as fs.Dir)) {
       classify(dir, ent, out, folder, skip);
       if (++n === pauseEvery) {
         n = 0;
         yield null;
       }
     }
-  } else {
-    const d = fs.opendirSync(dir, { bufferSize: 256 });
-    try {
-      for (let ent = d.readSync(); ent !== null; ent = d.readSync()) {
-        classify(dir, ent, out, folder, skip);
-        if (++n === pauseEvery) {
-          n = 0;
-          yield null;
-        }
-      }
-    } finally {
-      // Also when the walk is left at a pause point.
-      d.closeSync();
-    }
+  } finally {
+    // Also when the walk is left at a pause point.
+    d?.closeSync();
   }
   out.files.sort(byName);
   out.dirs.sort(byName);

@@ -275,13 +275,17 @@ export function repackFile(f: PackedFile, from: StringPool, to: StringPool): Pac
   return { ...f, rows, gpos: to.gpoFacts(f.gpos) };
 }
 
+/** Whether two packings of a file are of the same format and kind and describe the same GPO facts. */
+function sameKindAndFacts(a: PackedFile, b: PackedFile): boolean {
+  return a.format === b.format && a.binary === b.binary && (a.gpos === b.gpos || JSON.stringify(a.gpos) === JSON.stringify(b.gpos));
+}
+
 /**
  * Whether two packings of a file (of one pool) hold the same records: every column but the editor
  * ranges of the observations is equal, and so are the format and the GPO facts.
  */
 export function sameExceptRanges(a: PackedFile, b: PackedFile): boolean {
-  if (a.nObs !== b.nObs || a.rows.length !== b.rows.length || a.format !== b.format || a.binary !== b.binary) return false;
-  if (a.gpos !== b.gpos && JSON.stringify(a.gpos) !== JSON.stringify(b.gpos)) return false;
+  if (a.nObs !== b.nObs || a.rows.length !== b.rows.length || !sameKindAndFacts(a, b)) return false;
   const end = a.nObs * OBS_WIDTH;
   for (let i = 0; i < a.rows.length; i++) {
     if (i < end && i % OBS_WIDTH >= O_RANGE && i % OBS_WIDTH < O_RANGE + 4) continue;
@@ -297,8 +301,7 @@ export function sameExceptRanges(a: PackedFile, b: PackedFile): boolean {
  * facts, or the GPOs the values name (the policy set's GPOs and their files could then differ).
  */
 export function changedRules(a: PackedFile, b: PackedFile, pool: StringPool): Set<string> | undefined {
-  if (a.format !== b.format || a.binary !== b.binary) return undefined;
-  if (a.gpos !== b.gpos && JSON.stringify(a.gpos) !== JSON.stringify(b.gpos)) return undefined;
+  if (!sameKindAndFacts(a, b)) return undefined;
   const facts = new Set(a.gpos.map((g) => g.guid));
   const byRule = (f: PackedFile, gpos: Set<number>) => {
     const out = new Map<number, string[]>();

@@ -8,7 +8,8 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { isRelayRelevant, mayBeKnownName, ruleOf, settingRules } from '../../server/src/core/catalog';
+import { isRelayRelevant, mayBeKnownName, ruleForValue, ruleOf, settingRules } from '../../server/src/core/catalog';
+import { valueId } from '../../server/src/core/keys';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import type { Hive, ParsedFile } from '../../server/src/core/types';
 import { preg, u32 } from '../helpers/preg';
@@ -54,6 +55,45 @@ test('isRelayRelevant and ruleOf: every catalog location in every spelling of ke
       }
     }
   }
+});
+
+test('ruleForValue, ruleOf and isRelayRelevant answer as the lookup by the lower-cased value id, for keys around each known one', () => {
+  // The plain lookup: valueId of every location, the last rule listed for an id.
+  const plain = new Map<string, string>();
+  for (const r of settingRules) for (const l of r.locations) plain.set(valueId(l.hive, l.key, l.name), r.id);
+  const hives: Hive[] = ['HKLM', 'HKCU', 'HKU'];
+  let asked = 0;
+  for (const l of LOCATIONS) {
+    const keys = [
+      ...spellings(l.key),
+      `\\${l.key}`,
+      `${l.key}\\`,
+      `\\\\${l.key}\\\\`,
+      l.key.replace(/\\/g, '\\\\'),
+      l.key.replace(/\\/, '\\\\\\'),
+      l.key.slice(0, -1),
+      `${l.key}x`,
+      `${l.key}\\x`,
+      l.key.replace(/\\[^\\]*$/, ''),
+      l.key.replace(/s/i, '\u017f'), // LATIN SMALL LONG S: upper-cases to S, lower-cases to itself
+      l.key.replace(/i/i, '\u0130'), // lower-cases to two characters
+      l.key.replace(/\\/, '\u00e9\\'),
+      '',
+      '\\',
+    ];
+    for (const hive of hives) {
+      for (const key of keys) {
+        for (const name of [l.name, l.name.toUpperCase(), `${l.name}x`]) {
+          const want = plain.get(valueId(hive, key, name));
+          assert.equal(ruleForValue(hive, key, name)?.id, want, `${hive} ${JSON.stringify(key)} ${name}`);
+          assert.equal(ruleOf({ hive, key, name })?.id, want, `${hive} ${JSON.stringify(key)} ${name}`);
+          assert.equal(isRelayRelevant({ hive, key, name, state: 'set' }), want !== undefined, `${hive} ${JSON.stringify(key)} ${name}`);
+          asked++;
+        }
+      }
+    }
+  }
+  assert.ok(asked > 5000, `asked ${asked}`);
 });
 
 /** The (key, name) of each setting a relevant-mode parse kept, lower-cased. */

@@ -167,6 +167,28 @@ test('a value set twice is a duplicate problem', () => {
   assert.equal(p.problems[0].offset, 46);
 });
 
+test('duplicates: the same value in any spelling of key and name, and only the same value', () => {
+  // [records, the records that are duplicates]. Records of one key come in a run or apart.
+  const rows: [string, [string, string][], number[]][] = [
+    ['key case and name case', [['Soft\\K', 'SMB1'], ['SOFT\\k', 'smb1']], [1]],
+    ['doubled and outer backslashes', [['Soft\\K', 'A'], ['\\Soft\\\\K\\', 'a']], [1]],
+    ['the key again after another key', [['K1', 'A'], ['K2', 'A'], ['k1', 'A']], [2]],
+    ['another name in the same key', [['K', 'A'], ['K', 'B']], []],
+    ['a bar in the key is not a separator', [['A|B', 'C'], ['A', 'B|C']], []],
+    ['the same name in another key', [['K1', 'A'], ['K2', 'A']], []],
+  ];
+  // A record is 28 bytes besides its two strings (4 bytes of data), after the 8-byte header.
+  const offset = (records: [string, string][], i: number) => 8 + records.slice(0, i).reduce((n, [k, v]) => n + 28 + 2 * (k.length + v.length), 0);
+  for (const [what, records, dups] of rows) {
+    const p = parsePol(preg(records.map(([k, v]) => [k, v, 4, dword(1)])), 'HKLM');
+    assert.deepEqual(
+      p.problems.map((x) => [x.code, x.offset]),
+      dups.map((i) => ['duplicate', offset(records, i)]),
+      what,
+    );
+  }
+});
+
 test('random truncations and byte flips of real files never throw and keep spans inside the view', () => {
   const src = read('nsa-shb-windows__registry.pol');
   let seed = 12345;

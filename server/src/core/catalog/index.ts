@@ -1,7 +1,7 @@
 /**
  * The rule catalog: every rule relaylint knows, and lookups by registry value.
  */
-import { keyId, valueId } from '../keys';
+import { cleanKey, keyId, valueId } from '../keys';
 import { renderWatch } from './events';
 import type { Hive, Role, TargetOs } from '../types';
 import { ldapRules } from './ldap';
@@ -144,9 +144,75 @@ export function metaRuleById(id: string): MetaRule | undefined {
   return r && r.category === 'meta' ? (r as MetaRule) : undefined;
 }
 
+/** A value a rule knows: its hive, its key cleaned and lower-cased (ASCII, as every catalog key), its rule. */
+interface ValueSite {
+  hive: Hive;
+  key: string;
+  rule: SettingRule;
+}
+/**
+ * The known values by name, each name under its lower case and under the catalog's spelling (the
+ * spelling exports use): most lookups find their name without lower-casing it. One site per value,
+ * with the rule `byValue` keeps for it (the last one listed).
+ */
+const sitesByName = new Map<string, ValueSite[]>();
+{
+  const sites = new Map<string, ValueSite>();
+  for (const rule of settingRules) {
+    for (const loc of rule.locations) {
+      const id = valueId(loc.hive, loc.key, loc.name);
+      const site = sites.get(id);
+      if (site) site.rule = rule;
+      else sites.set(id, { hive: loc.hive, key: cleanKey(loc.key).toLowerCase(), rule });
+      const lower = loc.name.toLowerCase();
+      const list = sitesByName.get(lower) ?? [];
+      if (!site) list.push(sites.get(id)!);
+      sitesByName.set(lower, list);
+    }
+  }
+  for (const r of settingRules) for (const l of r.locations) sitesByName.set(l.name, sitesByName.get(l.name.toLowerCase())!);
+}
+const keysAscii = [...sitesByName.values()].every((list) => list.every((site) => /^[\x00-\x7f]*$/.test(site.key)));
+
+/**
+ * Whether `cleanKey(key).toLowerCase() === lower` for an ASCII `lower`, without making either
+ * string; undefined when the key holds a character outside ASCII before the answer is known (its
+ * lower case may differ in length or be ASCII: the caller asks the long way).
+ */
+function keyMatches(key: string, lower: string): boolean | undefined {
+  let i = 0;
+  let end = key.length;
+  while (i < end && key.charCodeAt(i) === 92) i++;
+  while (end > i && key.charCodeAt(end - 1) === 92) end--;
+  let j = 0;
+  for (; i < end; i++, j++) {
+    let c = key.charCodeAt(i);
+    if (c >= 128) return undefined;
+    if (c === 92) while (i + 1 < end && key.charCodeAt(i + 1) === 92) i++;
+    else if (c >= 65 && c <= 90) c += 32;
+    if (j >= lower.length || lower.charCodeAt(j) !== c) return false;
+  }
+  return j === lower.length;
+}
+
+/** `byValue.get(valueId(hive, key, name))`, making no id string for the values of most exports. */
+function lookupValue(hive: Hive, key: string, name: string): SettingRule | undefined {
+  if (!mayBeKnownName(name)) return undefined;
+  const sites = sitesByName.get(name) ?? sitesByName.get(name.toLowerCase());
+  if (!sites) return undefined;
+  if (!keysAscii) return byValue.get(valueId(hive, key, name));
+  for (const site of sites) {
+    if (site.hive !== hive) continue;
+    const m = keyMatches(key, site.key);
+    if (m === undefined) return byValue.get(valueId(hive, key, name));
+    if (m) return site.rule;
+  }
+  return undefined;
+}
+
 /** The rule for one registry value, if relaylint knows it. */
 export function ruleForValue(hive: Hive, key: string, name: string): SettingRule | undefined {
-  return byValue.get(valueId(hive, key, name));
+  return lookupValue(hive, key, name);
 }
 
 const ruleOfSetting = new WeakMap<object, SettingRule | null>();
@@ -158,8 +224,8 @@ export function ruleOf(setting: { hive: Hive; key: string; name: string }): Sett
   if (r !== undefined) return r ?? undefined;
   // Most values in a GPO are not relay settings: a name test settles them without a cache entry
   // (an entry per value of every open document would hold memory in the editor).
-  if (!mayBeKnownName(setting.name) || !knownNames.has(setting.name.toLowerCase())) return undefined;
-  r = byValue.get(valueId(setting.hive, setting.key, setting.name)) ?? null;
+  if (!mayBeKnownName(setting.name) || !(sitesByName.has(setting.name) || sitesByName.has(setting.name.toLowerCase()))) return undefined;
+  r = lookupValue(setting.hive, setting.key, setting.name) ?? null;
   ruleOfSetting.set(setting, r);
   return r ?? undefined;
 }
@@ -172,7 +238,7 @@ export function ruleOf(setting: { hive: Hive; key: string; name: string }): Sett
 export function isRelayRelevant(s: { hive: Hive; key: string; name: string; state: string; deleteScope?: string }): boolean {
   if (s.state === 'deleted' && s.deleteScope === 'key') return rulesUnderKey(s.hive, s.key).length > 0;
   if (s.state === 'deleted' && s.deleteScope === 'values') return rulesInKey(s.hive, s.key).length > 0;
-  return mayBeKnownName(s.name) && knownNames.has(s.name.toLowerCase()) && byValue.has(valueId(s.hive, s.key, s.name));
+  return lookupValue(s.hive, s.key, s.name) !== undefined;
 }
 
 /** Rules whose value lives directly in this key. */

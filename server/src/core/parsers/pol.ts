@@ -171,7 +171,10 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   const version = r.u32();
   if (version !== 1) problem(4, `unexpected PReg version ${version}; only version 1 is defined`, 'warning');
 
-  const seen = new Map<string, number>();
+  // Values set so far, by lower-case key and then lower-case value name: the key's table is looked up
+  // once per run of records with one key (records come sorted by key), not a joined id per record.
+  const seenByKey = new Map<string, Map<string, number>>();
+  let seen: Map<string, number> | undefined;
   let records = 0;
   // Entries of **DeleteKeys / **DeleteValues lists count toward the record limit too: one record
   // must not turn into an unbounded number of settings.
@@ -275,6 +278,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       rawKey = key;
       k = cleanKey(key);
       keyText = displayKey(hive, k);
+      seen = undefined;
     }
     const lower = valueName.toLowerCase();
     const at = `@${hex(recStart)}  `;
@@ -342,8 +346,12 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
         settings.push(setting);
       }
       if (note) problem(recStart, `the record at ${hex(recStart)} (${valueName}): ${note}`, 'warning');
-      const id = `${k}|${valueName}`.toLowerCase();
-      const first = seen.get(id);
+      if (!seen) {
+        const lk = k.toLowerCase();
+        seen = seenByKey.get(lk);
+        if (!seen) seenByKey.set(lk, (seen = new Map()));
+      }
+      const first = seen.get(lower);
       if (first !== undefined) {
         if (!full(recStart)) problems.push({
           code: 'duplicate',
@@ -352,7 +360,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
           offset: recStart,
           span,
         });
-      } else seen.set(id, recStart);
+      } else seen.set(lower, recStart);
     }
   }
   if (dropped) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { LIMITS, readTopologyInput, type TopologyPart } from '../core/index';
 import { readRegular, readRegularAsync, type ReadResult } from './safe-fs';
+import { byName } from './walk';
 
 export interface LoadedTopology {
   parts: TopologyPart[];
@@ -95,8 +96,6 @@ interface Listing {
   folders: string[];
   files: string[];
 }
-
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The order and the bookkeeping of the search, without I/O (the two loops below list the folders):

@@ -1,8 +1,10 @@
 /**
  * The reading thread's entry point (bundled on its own as `server/out/cli-feed.js`): it walks and
- * reads what the scan thread asks for, a few batches ahead (feed.ts). It loads only the walk, the
- * safe reads and the GPO metadata, not the parsers, judges and reporters the scan thread holds, so
- * this thread's heap stays small (bench/README.md).
+ * reads what the scan thread asks for, a few batches ahead (feed.ts). It runs only the walk, the
+ * safe reads and the GPO metadata readers. Its bundle still holds much of the core (the parsers and
+ * the catalog come in with the walk's list of export extensions, which the format providers give,
+ * through the core's one door): about 356 KB against the program's 685 KB, 20 ms and 2.6 MB of heap
+ * to load. The reporters and the effective policy stay out (a test checks) (bench/README.md).
  */
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import { FeedProducer } from './feed';

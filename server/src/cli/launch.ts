@@ -5,7 +5,7 @@
  * `scan` and `report` run on two worker threads of this process: the scan thread (the whole
  * program, `cli-main.js`, with a small young generation and an old space that still fits the
  * largest file relaylint reads; V8 otherwise grows its heap lazily to ~160 MB on a large tree) and
- * the reading thread (`cli-feed.js`: the walk and the reads only, with its own small heap). The two
+ * the reading thread (`cli-feed.js`: it runs the walk and the reads only, with its own small heap). The two
  * talk over their own channel (cli/feed.ts). A crash of either is reported and exits 2. Every other
  * command runs the program on this thread.
  */

@@ -96,6 +96,39 @@ test('ruleForValue, ruleOf and isRelayRelevant answer as the lookup by the lower
   assert.ok(asked > 5000, `asked ${asked}`);
 });
 
+test('ruleForValue agrees with the value-id lookup on 20,000 random edits of catalog keys', () => {
+  const plain = new Map<string, string>();
+  for (const r of settingRules) for (const l of r.locations) plain.set(valueId(l.hive, l.key, l.name), r.id);
+  // A fixed generator: the same keys on every run.
+  let seed = 20261207;
+  const rnd = (n: number) => {
+    // mulberry32: every bit varies (the low bits of a plain LCG repeat with a short period).
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const pieces = ['\\', '\\\\', 'a', 'K', 'k', '\u212a', '\u017f', '\u0130', '\u00e9', 'S', 's', '|', ' ', ''];
+  let hits = 0;
+  for (let n = 0; n < 20_000; n++) {
+    const l = LOCATIONS[rnd(LOCATIONS.length)];
+    let key = rnd(2) ? l.key : l.key.toUpperCase();
+    for (let e = rnd(3); e > 0; e--) {
+      // Half the edits at a separator or an end, where an edit may keep the key the same value.
+      const seps = [0, key.length, ...[...key].flatMap((c, i) => (c === '\\' ? [i, i + 1] : []))];
+      const at = rnd(2) ? seps[rnd(seps.length)] : rnd(key.length + 1);
+      const cut = rnd(4) === 0 ? 1 : 0;
+      key = key.slice(0, at) + pieces[rnd(pieces.length)] + key.slice(at + cut);
+    }
+    const name = rnd(3) ? l.name : l.name.toLowerCase();
+    const want = plain.get(valueId(l.hive as Hive, key, name));
+    if (want) hits++;
+    assert.equal(ruleForValue(l.hive as Hive, key, name)?.id, want, JSON.stringify(key));
+  }
+  // Both kinds of answer were asked for.
+  assert.ok(hits > 2000 && hits < 18_000, `hits ${hits}`);
+});
+
 /** The (key, name) of each setting a relevant-mode parse kept, lower-cased. */
 function kept(file: ParsedFile): string[] {
   return file.settings.map((s) => `${s.hive}\\${s.key}|${s.name}`.toLowerCase());

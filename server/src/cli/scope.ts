@@ -166,8 +166,10 @@ export class ScopeRun {
         this.scopes++;
         this.results += r.value.effective.length;
         this.worstRank = Math.max(this.worstRank, scopeWorstOf(r.value));
-        const rs = collected && readinessScope(r.value);
-        if (rs) collected?.push(rs);
+        if (collected) {
+          const rs = readinessScope(r.value);
+          if (rs) collected.push(rs);
+        }
       }
       yield r.value;
     }

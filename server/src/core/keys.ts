@@ -31,9 +31,14 @@ export function cleanKey(key: string): string {
   return key.replace(/\\{2,}/g, '\\').replace(/^\\+|\\+$/g, '');
 }
 
-/** Lookup key for a registry value: `hklm\system\...\parameters|requiresecuritysignature`. */
+/**
+ * Lookup key for a registry value: `hklm\system\...\parameters` NUL `requiresecuritysignature`.
+ * Key and name are joined with U+0000, not with a printable character: with a bar, key `A|B` and
+ * name `C` had the id of key `A` and name `B|C`, and an export can hold either. Only a key with a
+ * NUL in it (text read as U+0000) could still meet another value's id.
+ */
 export function valueId(hive: Hive, key: string, name: string): string {
-  return `${hive}\\${cleanKey(key)}|${name}`.toLowerCase();
+  return `${hive}\\${cleanKey(key)}\u0000${name}`.toLowerCase();
 }
 
 /** Lookup key for a registry key: `hklm\system\...\parameters`. */

@@ -318,6 +318,21 @@ describe('GPP Registry.xml: duplicates, comments, damage', () => {
     assert.equal(pf.settings.length, 2, 'both items stay settings');
   });
 
+  test('a bar in the key or the name does not join two values (key A|B name C, key A name B|C)', () => {
+    const pf = gpp(
+      item('one', 'action="U" hive="HKEY_LOCAL_MACHINE" key="SOFTWARE\\A|B" name="C" type="REG_DWORD" value="00000001"'),
+      item('two', 'action="U" hive="HKEY_LOCAL_MACHINE" key="SOFTWARE\\A" name="B|C" type="REG_DWORD" value="00000001"'),
+    );
+    assert.deepEqual(
+      pf.settings.map((s) => [s.key, s.name]),
+      [
+        ['SOFTWARE\\A|B', 'C'],
+        ['SOFTWARE\\A', 'B|C'],
+      ],
+    );
+    assert.deepEqual(pf.problems, []);
+  });
+
   const notDuplicates: [string, string][] = [
     ['a disabled copy', ' disabled="1"'],
     ['a conditional copy', ''],

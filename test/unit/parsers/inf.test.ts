@@ -682,6 +682,18 @@ describe('parseInf: duplicates', () => {
     );
   });
 
+  test('a bar in the key or the name does not join two values (key A|B name C, key A name B|C)', () => {
+    const pf = inf('[Registry Values]', 'MACHINE\\A|B\\C=4,1', 'MACHINE\\A\\B|C=4,1');
+    assert.deepEqual(
+      pf.settings.map((s) => [s.key, s.name]),
+      [
+        ['A|B', 'C'],
+        ['A', 'B|C'],
+      ],
+    );
+    assert.deepEqual(pf.problems, []);
+  });
+
   test('the same value in two [Registry Values] sections is a duplicate', () => {
     const pf = inf('[Registry Values]', 'MACHINE\\A\\N=4,1', '[Version]', 'Revision=1', '[registry values]', 'MACHINE\\a\\n=4,1');
     assert.equal(only(pf.problems).code, 'duplicate');

@@ -828,6 +828,18 @@ describe('parseReg: duplicates', () => {
     );
   });
 
+  test('a bar in the key or the name does not join two values (key A|B name C, key A name B|C)', () => {
+    const pf = parseReg([HEADER, '[HKEY_LOCAL_MACHINE\\SOFTWARE\\A|B]', '"C"=dword:1', '[HKEY_LOCAL_MACHINE\\SOFTWARE\\A]', '"B|C"=dword:1'].join('\n'), 'utf-8');
+    assert.deepEqual(
+      pf.settings.map((s) => [s.key, s.name]),
+      [
+        ['SOFTWARE\\A|B', 'C'],
+        ['SOFTWARE\\A', 'B|C'],
+      ],
+    );
+    assert.deepEqual(pf.problems, []);
+  });
+
   test('same name under another key or hive is not a duplicate', () => {
     const pf = parseReg([HEADER, KEY, '"A"=dword:1', '[HKEY_CURRENT_USER\\SOFTWARE\\Test]', '"A"=dword:1', '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test\\Sub]', '"A"=dword:1'].join('\n'), 'utf-8');
     assert.deepEqual([pf.problems, pf.settings.length], [[], 3]);

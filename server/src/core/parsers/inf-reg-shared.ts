@@ -175,7 +175,7 @@ export class SeenValues {
       n = asciiLower(key, buf, n);
     }
     if (n >= 0) {
-      buf[n++] = 0x7c; // |
+      buf[n++] = 0; // U+0000, as valueId joins key and name
       n = asciiLower(name, buf, n);
     }
     if (n < 0) return this.check(valueId(hive, key, name), first);

@@ -173,6 +173,8 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
 
   // Values set so far, by lower-case key and then lower-case value name: the key's table is looked up
   // once per run of records with one key (records come sorted by key), not a joined id per record.
+  // Not the templates' and .reg files' SeenValues (one id per value): over the 5,500 bench files that
+  // parsed in 348-506 ms against 270-325 ms for this, best of 8 rounds, four alternations.
   const seenByKey = new Map<string, Map<string, number>>();
   let seen: Map<string, number> | undefined;
   let records = 0;

@@ -241,8 +241,19 @@ class ObservationIndex {
       else out.set(rule, [e]);
     });
   }
+  /**
+   * The text of each file path, by the store's path id: a row's path is rebuilt from the store's
+   * path table otherwise, and a file holds many rows. Bounded like the located values.
+   */
+  private readonly paths = new Map<number, string>();
   path(r: ObsRef): string {
-    return this.locs.get(r)?.path ?? this.set.path(this.store.pathId(r));
+    const id = this.store.pathId(r);
+    let p = this.paths.get(id);
+    if (p === undefined) {
+      p = this.set.path(id);
+      if (this.share || this.paths.size < 100_000) this.paths.set(id, p);
+    }
+    return p;
   }
   located(r: ObsRef): Located {
     const have = this.locs.get(r);
@@ -262,7 +273,9 @@ class ObservationIndex {
   }
   /** Drops the located values kept for sharing, unless the scopes are kept together (`share`). */
   forget(): void {
-    if (!this.share) this.locs.clear();
+    if (this.share) return;
+    this.locs.clear();
+    this.paths.clear();
   }
   same(a: ObsRef, b: ObsRef): boolean {
     return this.store.status(a) === this.store.status(b) && this.store.sameValue(a, b);
@@ -285,14 +298,20 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
   // Rules as the store numbers them, and the "not configured" result per rule and role: the same
   // in every scope no GPO of which writes the rule (most rules in most scopes), so one object.
   const ruleRefs = settingRules.map((r) => index.store.ruleRef(r.id));
-  const missing = new Map<string, EffectiveEntry>();
-  const missingEntry = (rule: SettingRule, ctx: JudgeContext): EffectiveEntry => {
-    const k = `${rule.id}|${ctx.role}`;
-    let e = missing.get(k);
+  // Per role, by rule index: whether a missing value is exposed there, and the rule's one "not
+  // configured" result (made when first needed).
+  const byRole = new Map<string, { weak: boolean[]; missing: (EffectiveEntry | undefined)[] }>();
+  const forRole = (ctx: JudgeContext) => {
+    let r = byRole.get(ctx.role);
+    if (!r) byRole.set(ctx.role, (r = { weak: settingRules.map((rule) => missingIsWeak(rule, ctx)), missing: [] }));
+    return r;
+  };
+  const missingEntry = (rule: SettingRule, i: number, perRole: { weak: boolean[]; missing: (EffectiveEntry | undefined)[] }): EffectiveEntry => {
+    let e = perRole.missing[i];
     if (!e) {
-      const exposedWhenMissing = missingIsWeak(rule, ctx);
+      const exposedWhenMissing = perRole.weak[i];
       e = { ruleId: rule.id, key: keyText(rule), name: rule.locations[0].name, exposedWhenMissing, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
-      missing.set(k, e);
+      perRole.missing[i] = e;
     }
     return e;
   };
@@ -316,13 +335,14 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     const byRule = new Map<number, ListEntry[]>();
     for (const e of list.entries) index.rulesOf(e, byRule);
     const effective: EffectiveEntry[] = [];
+    const perRole = forRole(ctx);
     for (let i = 0; i < settingRules.length; i++) {
       const rule = settingRules[i];
       if (rule.dcOnly && role === 'member') continue;
       if (only && !only.has(rule.id)) continue;
       const ref = ruleRefs[i];
       const writing = ref >= 0 ? byRule.get(ref) : undefined;
-      effective.push(writing ? evaluateRule(rule, ref, list, writing, ctx, index, nameOf, canonical) : missingEntry(rule, ctx));
+      effective.push(writing ? evaluateRule(rule, ref, list, writing, perRole.weak[i], index, nameOf, canonical) : missingEntry(rule, i, perRole));
     }
     const result: ScopeResult = {
       som: canonical(som),
@@ -367,12 +387,15 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
 
 /** The frame of a stream (`StreamFrame`): everything it works out from the topology and the GPOs' facts. */
 function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, keepLists: boolean): StreamFrame {
-  const infos = new Map<string, GpoInfo | undefined>();
+  // null: a GPO that is neither in the set nor in the topology (one lookup per call either way).
+  const infos = new Map<string, GpoInfo | null>();
   // Read while the frame is made, and let go after: every GPO asked for later is in `infos` or in
   // neither the set nor the topology (a frame that outlives its set must not hold it).
   let facts: PolicySet | undefined = set;
   const gpoInfo = (guid: string): GpoInfo | undefined => {
-    if (infos.has(guid) || !facts) return infos.get(guid);
+    const known = infos.get(guid);
+    if (known !== undefined) return known ?? undefined;
+    if (!facts) return undefined;
     const g = facts.gpos.get(guid);
     const c = topo.gpcs.get(guid);
     let info: GpoInfo | undefined;
@@ -396,7 +419,7 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
       } else if (unknown) info.securityUnknown = unknown;
       if (c?.functionalityVersion !== undefined) info.functionalityVersion = c.functionalityVersion;
     }
-    infos.set(guid, info);
+    infos.set(guid, info ?? null);
     return info;
   };
   const problems: TopologyProblem[] = [...topo.problems];
@@ -538,13 +561,13 @@ function evaluateRule(
   list: GpoList,
   /** The entries of `list` whose GPO writes the rule or has RSoP losers for it, in list order. */
   writing: readonly ListEntry[],
-  ctx: JudgeContext,
+  /** Whether a missing value is exposed for the scope's role and target OS (the catalog's `missingIsWeak`). */
+  exposedWhenMissing: boolean,
   index: ObservationIndex,
   nameOf: (guid: string | undefined) => string,
   canonical: (s: TopoSom) => string,
 ): EffectiveEntry {
   const loc = rule.locations[0];
-  const exposedWhenMissing = missingIsWeak(rule, ctx);
   const base: Pick<EffectiveEntry, 'ruleId' | 'key' | 'name' | 'exposedWhenMissing'> = {
     ruleId: rule.id,
     key: keyText(rule),
@@ -671,18 +694,27 @@ function pickWriters(entries: readonly ListEntry[], rule: number, index: Observa
   return { perExt, tie };
 }
 
-function statusOfValue(index: ObservationIndex, obs: ObsRef, exposedWhenMissing: boolean): { status: EffectiveStatus; exposed: boolean } {
+type ValueStatus = Readonly<{ status: EffectiveStatus; exposed: boolean }>;
+const HARDENED: ValueStatus = Object.freeze({ status: 'hardened', exposed: false });
+const WEAK: ValueStatus = Object.freeze({ status: 'weak', exposed: true });
+const UNDETERMINED: ValueStatus = Object.freeze({ status: 'undetermined', exposed: true });
+const MISSING_EXPOSED: ValueStatus = Object.freeze({ status: 'missing', exposed: true });
+const MISSING_NOT_EXPOSED: ValueStatus = Object.freeze({ status: 'missing', exposed: false });
+
+/** What one value gives on its own (shared objects: read, never changed). */
+function statusOfValue(index: ObservationIndex, obs: ObsRef, exposedWhenMissing: boolean): ValueStatus {
+  const missing = exposedWhenMissing ? MISSING_EXPOSED : MISSING_NOT_EXPOSED;
   // A deletion leaves the OS default, whether or not the judgement calls it a weakening.
-  if (index.store.state(obs) === 'deleted') return { status: 'missing', exposed: exposedWhenMissing };
+  if (index.store.state(obs) === 'deleted') return missing;
   switch (index.store.status(obs)) {
     case 'hardened':
-      return { status: 'hardened', exposed: false };
+      return HARDENED;
     case 'weak':
-      return { status: 'weak', exposed: true };
+      return WEAK;
     case 'deleted':
-      return { status: 'missing', exposed: exposedWhenMissing };
+      return missing;
     default:
-      return { status: 'undetermined', exposed: true };
+      return UNDETERMINED;
   }
 }
 
@@ -693,9 +725,13 @@ function outcomeOf(
   index: ObservationIndex,
   exposedWhenMissing: boolean,
   depth: number,
-  excluded: Set<string> = new Set(),
+  excluded: ReadonlySet<string> = NONE,
 ): Outcome {
-  const writers = EXT_ORDER.map((x) => combo.get(x)).filter((w): w is Writer => !!w);
+  const writers: Writer[] = [];
+  for (const x of EXT_ORDER) {
+    const w = combo.get(x);
+    if (w) writers.push(w);
+  }
   if (writers.length === 0) return { status: 'missing', writers, exposed: exposedWhenMissing };
   if (writers.some((w) => !index.same(w.obs, writers[0].obs))) {
     const exposed = writers.some((w) => statusOfValue(index, w.obs, exposedWhenMissing).exposed);
@@ -704,12 +740,13 @@ function outcomeOf(
   // Agreeing writers: the one of the extension that runs last lands.
   const winner = writers[writers.length - 1];
   const own = statusOfValue(index, winner.obs, exposedWhenMissing);
-  const conds = [...winner.entry.conditions];
-  if (index.store.state(winner.obs) === 'conditional') {
-    const c = index.store.condition(winner.obs);
-    conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
-  }
-  if (conds.length && depth < 4) {
+  const targeted = index.store.state(winner.obs) === 'conditional';
+  if ((winner.entry.conditions.length || targeted) && depth < 4) {
+    const conds = [...winner.entry.conditions];
+    if (targeted) {
+      const c = index.store.condition(winner.obs);
+      conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
+    }
     // What holds where the condition does not: the same list without this GPO's writer(s).
     const ex = new Set(excluded);
     for (const w of writers) ex.add(`${w.entry.guid}|${index.store.extension(w.obs)}`);

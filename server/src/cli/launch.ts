@@ -9,7 +9,6 @@
  * talk over their own channel (cli/feed.ts). A crash of either is reported and exits 2. Every other
  * command runs the program on this thread.
  */
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 
@@ -44,6 +43,9 @@ function needsLeanHeap(argv: string[]): boolean {
 }
 
 function runWithLeanHeap(argv: string[]): void {
+  // Loaded here only: the default (worker-thread) scan does not need it at start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const r = spawnSync(process.execPath, [...process.execArgv, ...LEAN_FLAGS, __filename, ...argv], {
     stdio: 'inherit',
     env: { ...process.env, RELAYLINT_LEAN_CHILD: '1' },

@@ -7,7 +7,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { LIMITS, readTopologyInput, type TopologyPart } from '../core/index';
 import { readRegular, readRegularAsync, type ReadResult } from './safe-fs';
 import { byName } from './walk';
@@ -22,7 +21,10 @@ const TOPOLOGY_NAME = /\.(ldf|ldif|json|zip)$/i;
 const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
 const SKIP = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
-const inflateRaw = (data: Uint8Array, size: number) => inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
+// node:zlib is loaded only for a zipped SharpHound export: every other scan would pay its start-up.
+const inflateRaw = (data: Uint8Array, size: number) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
 
 /** Reads one file's bytes: `readRegular`, or `readRegularAsync` (the language server). */
 export type TopologyReader = (file: string, maxBytes: number) => ReadResult | Promise<ReadResult>;

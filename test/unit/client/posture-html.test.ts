@@ -4,16 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { addNonceToCsp, CELL_SCRIPT, messageHtml, PAGE_STYLE, webviewHtml } from '../../../client/src/postureHtml';
-import { CSP, SCRIPT } from '../../../server/src/core/posture/html';
+import { csp, SCRIPT } from '../../../server/src/core/posture/html';
 
 const NONCE = 'AbCdEfGhIjKlMnOpQrStUvWx';
 const page = (csp: string) => `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="${csp}">\n<title>t</title></head><body><p data-relaylint-cell="c1">x</p><script>${SCRIPT}</script>\n</body></html>\n`;
 
 test('the nonce is added to script-src and style-src; the page hashes and every other directive stay', () => {
-  const out = addNonceToCsp(page(CSP), NONCE);
+  const out = addNonceToCsp(page(csp()), NONCE);
   const hash = `'sha256-${createHash('sha256').update(SCRIPT, 'utf8').digest('base64')}'`;
-  const expected = CSP.split(';').map((d) => d.trim()).map((d) => (d.startsWith('script-src') || d.startsWith('style-src') ? `${d} 'nonce-${NONCE}'` : d)).join('; ');
-  assert.ok(CSP.includes(`script-src ${hash}`), 'the server page allows its script by hash');
+  const expected = csp().split(';').map((d) => d.trim()).map((d) => (d.startsWith('script-src') || d.startsWith('style-src') ? `${d} 'nonce-${NONCE}'` : d)).join('; ');
+  assert.ok(csp().includes(`script-src ${hash}`), 'the server page allows its script by hash');
   assert.equal(out, page(expected));
 });
 
@@ -27,7 +27,7 @@ test('a policy without script-src gets one with the nonce only; no policy gets a
 });
 
 test('webviewHtml puts the cell script, with the nonce, just before the last </body>', () => {
-  const src = page(CSP);
+  const src = page(csp());
   const out = webviewHtml(src, NONCE);
   const withNonce = addNonceToCsp(src, NONCE);
   const at = withNonce.lastIndexOf('</body>');

@@ -69,10 +69,10 @@ test('HTML: one self-contained page whose CSP forbids the network and allows exa
   const { html, chunks } = render(scopeDoc([e('smb.server.require', 'weak', 0)]), { generated: '2026-12-06T10:00:00Z' });
   assert.ok(chunks > 10, 'written in chunks');
   assert.equal(
-    posture.CSP,
+    posture.csp(),
     `default-src 'none'; style-src 'sha256-${createHash('sha256').update(posture.STYLE).digest('base64')}'; script-src 'sha256-${createHash('sha256').update(posture.SCRIPT).digest('base64')}'; img-src 'none'; font-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'`,
   );
-  assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="' + posture.CSP + '">'));
+  assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="' + posture.csp() + '">'));
   // The hashed blocks are written byte for byte; nothing else is inline code or style.
   assert.deepEqual(html.match(/<style>([\s\S]*?)<\/style>/g), [`<style>${posture.STYLE}</style>`]);
   assert.deepEqual(html.match(/<script>([\s\S]*?)<\/script>/g), [`<script>${posture.SCRIPT}</script>`]);

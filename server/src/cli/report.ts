@@ -119,6 +119,9 @@ function findingKey(f: Finding): string {
   return f.setting ? `${displayKey(f.setting.hive, f.setting.key)}\\${f.setting.name}`.toLowerCase() : f.message;
 }
 
+/** Findings that are problems with the file itself: listed under `problems`, not `findings`. */
+const PROBLEM_CODES: ReadonlySet<string> = new Set(['file.parse', 'file.encoding', 'file.duplicate', 'file.limit', 'file.unsafe-xml', 'file.unknown', 'file.io']);
+
 export function buildReport(
   displayPath: string,
   file: ParsedFile,
@@ -133,11 +136,12 @@ export function buildReport(
   const index = lazyLineIndex(file.text);
   const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
+  const fpPath = displayPath.replace(/\\/g, '/');
   const fp = (ruleId: string, key: string) => {
     const id = `${ruleId}|${key}`;
     const n = (occurrences.get(id) ?? 0) + 1;
     occurrences.set(id, n);
-    return fingerprint([ruleId, displayPath.replace(/\\/g, '/'), key, String(n)]);
+    return fingerprint([ruleId, fpPath, key, String(n)]);
   };
 
   // Consecutive values of one key share one display string (a huge file repeats the same key).
@@ -167,12 +171,11 @@ export function buildReport(
   const nowhere = scope ? appliesNowhereFindings(file, scope.identity, scope.reach) : undefined;
   if (nowhere?.findings.length) findings = [...findings, ...nowhere.findings];
 
-  const problemCodes = new Set(['file.parse', 'file.encoding', 'file.duplicate', 'file.limit', 'file.unsafe-xml', 'file.unknown', 'file.io']);
   const problems: JsonProblem[] = [];
   const active: JsonFinding[] = [];
   const suppressed: JsonFinding[] = [];
   for (const f of findings) {
-    if (problemCodes.has(f.ruleId)) {
+    if (PROBLEM_CODES.has(f.ruleId)) {
       problems.push({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...region(index, f.span, f.offset), fingerprint: fp(f.ruleId, f.message) });
       continue;
     }

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { isRelayRelevant, mayBeKnownName, ruleForValue, ruleOf, settingRules } from '../../server/src/core/catalog';
-import { valueId } from '../../server/src/core/keys';
+import { cleanKey, cleanKeyIsLower, valueId } from '../../server/src/core/keys';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import type { Hive, ParsedFile } from '../../server/src/core/types';
 import { preg, u32 } from '../helpers/preg';
@@ -94,6 +94,26 @@ test('ruleForValue, ruleOf and isRelayRelevant answer as the lookup by the lower
     }
   }
   assert.ok(asked > 5000, `asked ${asked}`);
+});
+
+test('cleanKeyIsLower answers as cleanKey(key).toLowerCase() === lower, and gives up on characters outside ASCII', () => {
+  const rows: [string, string, boolean | undefined][] = [
+    ['System\\CurrentControlSet', 'system\\currentcontrolset', true],
+    ['\\\\System\\\\\\CurrentControlSet\\', 'system\\currentcontrolset', true],
+    ['System\\CurrentControlSet', 'system\\currentcontrolse', false],
+    ['System\\CurrentControlSe', 'system\\currentcontrolset', false],
+    ['System\\Current', 'system\\currentcontrolset', false],
+    ['', '', true],
+    ['\\\\', '', true],
+    ['A\\B', 'a\\\\b', false],
+    ['Syst\u00e9m', 'syst\u00e9m', undefined],
+    ['X\u212a', 'xk', undefined],
+    ['Other\u212a', 'system', false],
+  ];
+  for (const [key, lower, want] of rows) {
+    assert.equal(cleanKeyIsLower(key, lower), want, JSON.stringify([key, lower]));
+    if (want !== undefined) assert.equal(cleanKey(key).toLowerCase() === lower, want, `the table row ${JSON.stringify(key)} agrees with cleanKey`);
+  }
 });
 
 test('ruleForValue agrees with the value-id lookup on 20,000 random edits of catalog keys', () => {

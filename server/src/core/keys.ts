@@ -32,6 +32,29 @@ export function cleanKey(key: string): string {
 }
 
 /**
+ * Whether `cleanKey(key).toLowerCase() === lower`, for an ASCII `lower`, without making either
+ * string: the same rules as `cleanKey` (outer backslashes ignored, a run of them one), compared
+ * character by character. Undefined when the key holds a character outside ASCII before the answer
+ * is known: its lower case may differ in length or be ASCII (the Kelvin sign), so the caller builds
+ * the id the long way.
+ */
+export function cleanKeyIsLower(key: string, lower: string): boolean | undefined {
+  let i = 0;
+  let end = key.length;
+  while (i < end && key.charCodeAt(i) === 92) i++;
+  while (end > i && key.charCodeAt(end - 1) === 92) end--;
+  let j = 0;
+  for (; i < end; i++, j++) {
+    let c = key.charCodeAt(i);
+    if (c >= 128) return undefined;
+    if (c === 92) while (i + 1 < end && key.charCodeAt(i + 1) === 92) i++;
+    else if (c >= 65 && c <= 90) c += 32;
+    if (j >= lower.length || lower.charCodeAt(j) !== c) return false;
+  }
+  return j === lower.length;
+}
+
+/**
  * Lookup key for a registry value: `hklm\system\...\parameters` NUL `requiresecuritysignature`.
  * Key and name are joined with U+0000, not with a printable character: with a bar, key `A|B` and
  * name `C` had the id of key `A` and name `B|C`, and an export can hold either. Only a key with a

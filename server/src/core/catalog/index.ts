@@ -1,7 +1,7 @@
 /**
  * The rule catalog: every rule relaylint knows, and lookups by registry value.
  */
-import { cleanKey, keyId, valueId } from '../keys';
+import { cleanKey, cleanKeyIsLower, keyId, valueId } from '../keys';
 import { renderWatch } from './events';
 import type { Hive, Role, TargetOs } from '../types';
 import { ldapRules } from './ldap';
@@ -174,40 +174,27 @@ const sitesByName = new Map<string, ValueSite[]>();
 }
 const keysAscii = [...sitesByName.values()].every((list) => list.every((site) => /^[\x00-\x7f]*$/.test(site.key)));
 
-/**
- * Whether `cleanKey(key).toLowerCase() === lower` for an ASCII `lower`, without making either
- * string; undefined when the key holds a character outside ASCII before the answer is known (its
- * lower case may differ in length or be ASCII: the caller asks the long way).
- */
-function keyMatches(key: string, lower: string): boolean | undefined {
-  let i = 0;
-  let end = key.length;
-  while (i < end && key.charCodeAt(i) === 92) i++;
-  while (end > i && key.charCodeAt(end - 1) === 92) end--;
-  let j = 0;
-  for (; i < end; i++, j++) {
-    let c = key.charCodeAt(i);
-    if (c >= 128) return undefined;
-    if (c === 92) while (i + 1 < end && key.charCodeAt(i + 1) === 92) i++;
-    else if (c >= 65 && c <= 90) c += 32;
-    if (j >= lower.length || lower.charCodeAt(j) !== c) return false;
-  }
-  return j === lower.length;
+/** The known values with this name (any case); undefined for a name no rule knows. */
+function sitesOf(name: string): ValueSite[] | undefined {
+  if (!mayBeKnownName(name)) return undefined;
+  return sitesByName.get(name) ?? sitesByName.get(name.toLowerCase());
 }
 
-/** `byValue.get(valueId(hive, key, name))`, making no id string for the values of most exports. */
-function lookupValue(hive: Hive, key: string, name: string): SettingRule | undefined {
-  if (!mayBeKnownName(name)) return undefined;
-  const sites = sitesByName.get(name) ?? sitesByName.get(name.toLowerCase());
-  if (!sites) return undefined;
+/** `byValue.get(valueId(hive, key, name))` among the name's `sites`, making no id string for the values of most exports. */
+function lookupIn(sites: readonly ValueSite[], hive: Hive, key: string, name: string): SettingRule | undefined {
   if (!keysAscii) return byValue.get(valueId(hive, key, name));
   for (const site of sites) {
     if (site.hive !== hive) continue;
-    const m = keyMatches(key, site.key);
+    const m = cleanKeyIsLower(key, site.key);
     if (m === undefined) return byValue.get(valueId(hive, key, name));
     if (m) return site.rule;
   }
   return undefined;
+}
+
+function lookupValue(hive: Hive, key: string, name: string): SettingRule | undefined {
+  const sites = sitesOf(name);
+  return sites && lookupIn(sites, hive, key, name);
 }
 
 /** The rule for one registry value, if relaylint knows it. */
@@ -224,8 +211,9 @@ export function ruleOf(setting: { hive: Hive; key: string; name: string }): Sett
   if (r !== undefined) return r ?? undefined;
   // Most values in a GPO are not relay settings: a name test settles them without a cache entry
   // (an entry per value of every open document would hold memory in the editor).
-  if (!mayBeKnownName(setting.name) || !(sitesByName.has(setting.name) || sitesByName.has(setting.name.toLowerCase()))) return undefined;
-  r = lookupValue(setting.hive, setting.key, setting.name) ?? null;
+  const sites = sitesOf(setting.name);
+  if (!sites) return undefined;
+  r = lookupIn(sites, setting.hive, setting.key, setting.name) ?? null;
   ruleOfSetting.set(setting, r);
   return r ?? undefined;
 }

@@ -31,6 +31,15 @@ export interface NowhereFacts {
   links?: { from: 'report' | 'topology'; total: number; enabled: number };
 }
 
+/**
+ * Facts with every field present (undefined when not known): the checks below then see one kind
+ * of object, where facts built field by field in different orders sent them back to the
+ * optimizing compiler (bench/README.md, wave 10).
+ */
+export function nowhereFacts(computerOff?: FactSource, functionalityVersion?: string, filtering?: NowhereFacts['filtering'], links?: NowhereFacts['links']): NowhereFacts {
+  return { computerOff, functionalityVersion, filtering, links };
+}
+
 export type NowhereCode = 'computer-off' | 'version' | 'filtered' | 'unlinked' | 'links-disabled';
 
 export interface NowhereReason {

@@ -17,7 +17,7 @@ import { normGuid } from '../topology/model';
 import type { FileFormat, Finding, ParsedFile, RegData, ReportGpo, Setting, SettingState, Span, Trustee } from '../types';
 import type { ApplyTrustees } from './filtering';
 import type { GpoIdentity } from './identity';
-import { appliesNowhereReason, type FactSource, type NowhereFacts } from './nowhere';
+import { appliesNowhereReason, nowhereFacts, type FactSource, type NowhereFacts } from './nowhere';
 
 /** The client-side extension that writes a value; `none` for a loose `.reg` or template outside a GPO. */
 export type Extension = 'registry' | 'security' | 'gpp' | 'none';
@@ -199,19 +199,20 @@ export function appliesNowhereByFiles(g: GpoFacts): string | undefined {
  */
 function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, reach?: TopologyReach, guid?: string): NowhereFacts {
   const t = reach && guid ? reach.facts[guid] : undefined;
-  const facts: NowhereFacts = {};
-  if (f?.computerEnabled === false) facts.computerOff = f.from ?? 'report';
-  else if (identity?.computerEnabled === false) facts.computerOff = 'backup';
-  else if (t?.computerOff) facts.computerOff = 'topology';
-  if (t?.version !== undefined) facts.functionalityVersion = t.version;
-  if (f?.applyTrustees) facts.filtering = { trustees: f.applyTrustees, from: f.from ?? 'report' };
-  else if (identity?.applyTrustees) facts.filtering = { trustees: identity.applyTrustees, from: 'backup' };
-  else if (t?.trustees) facts.filtering = { trustees: t.trustees, from: 'topology' };
+  const computerOff: FactSource | undefined = f?.computerEnabled === false ? (f.from ?? 'report') : identity?.computerEnabled === false ? 'backup' : t?.computerOff ? 'topology' : undefined;
+  const filtering: NowhereFacts['filtering'] = f?.applyTrustees
+    ? { trustees: f.applyTrustees, from: f.from ?? 'report' }
+    : identity?.applyTrustees
+      ? { trustees: identity.applyTrustees, from: 'backup' }
+      : t?.trustees
+        ? { trustees: t.trustees, from: 'topology' }
+        : undefined;
+  let links: NowhereFacts['links'];
   if (reach && guid) {
     const enabled = linkedSet(reach).has(guid) ? 1 : 0;
-    facts.links = { from: 'topology', total: enabled || t?.linksDisabled ? 1 : 0, enabled };
-  } else if (f?.links) facts.links = { from: 'report', total: f.links.length, enabled: f.links.filter((l) => l.enabled).length };
-  return facts;
+    links = { from: 'topology', total: enabled || t?.linksDisabled ? 1 : 0, enabled };
+  } else if (f?.links) links = { from: 'report', total: f.links.length, enabled: f.links.filter((l) => l.enabled).length };
+  return nowhereFacts(computerOff, t?.version, filtering, links);
 }
 
 /**
@@ -645,9 +646,20 @@ export class PolicySetBuilder {
       if (f.computerEnabled === false && (!g.computerOff || (g.computerOff === 'backup' && !f.from))) g.computerOff = f.from ?? 'report';
       if (f.links) {
         g.linksKnown = true;
-        const seen = new Set((g.links ?? []).map((l) => l.som.toLowerCase()));
-        const added = f.links.filter((l) => !seen.has(l.som.toLowerCase())).map((l) => ({ som: this.intern(l.som), ...(l.somName ? { somName: this.intern(l.somName) } : {}), enabled: l.enabled, enforced: l.enforced }));
-        g.links = [...(g.links ?? []), ...added];
+        // Loops, not spreads of mapped arrays: their element kind changed from file to file, which
+        // sent this method back to the optimizing compiler (bench/README.md, wave 10).
+        const had = g.links;
+        const seen = new Set<string>();
+        const links: NonNullable<PolicyGpo['links']> = [];
+        if (had) for (const l of had) {
+          seen.add(l.som.toLowerCase());
+          links.push(l);
+        }
+        for (const l of f.links) {
+          if (seen.has(l.som.toLowerCase())) continue;
+          links.push(l.somName ? { som: this.intern(l.som), somName: this.intern(l.somName), enabled: l.enabled, enforced: l.enforced } : { som: this.intern(l.som), enabled: l.enabled, enforced: l.enforced });
+        }
+        g.links = links;
       }
       if (f.applyTrustees && !g.applyTrustees) {
         g.applyTrustees = { allow: f.applyTrustees.allow.map((t) => this.trustee(t)), deny: f.applyTrustees.deny.map((t) => this.trustee(t)), ...(f.applyTrustees.complete ? { complete: true } : {}) };
@@ -798,5 +810,7 @@ export function appliesNowhereFindings(file: ParsedFile, identity: GpoIdentity |
     return !!g && reasons.has(g);
   };
   // The same reasons by GPO (`{GUID}` → why), for outputs that say them beside a value (the editor).
-  return { findings, skip, reasons: new Map([...reasons].map(([guid, r]) => [guid, r.why])) };
+  const whys = new Map<string, string>();
+  for (const [guid, r] of reasons) whys.set(guid, r.why);
+  return { findings, skip, reasons: whys };
 }

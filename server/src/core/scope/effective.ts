@@ -718,6 +718,15 @@ function statusOfValue(index: ObservationIndex, obs: ObsRef, exposedWhenMissing:
   }
 }
 
+/**
+ * Every outcome with one shape (absent parts undefined): the code that reads outcomes then sees one
+ * kind of object, where four literal shapes sent it back to the optimizing compiler again and
+ * again (bench/README.md, wave 10).
+ */
+function outcome(status: EffectiveStatus, winner: Writer | undefined, writers: Writer[], condition: string | undefined, exposed: boolean, fallback: Outcome | undefined): Outcome {
+  return { status, winner, writers, condition, exposed, fallback };
+}
+
 function outcomeOf(
   combo: Map<Extension, Writer>,
   entries: readonly ListEntry[],
@@ -732,10 +741,10 @@ function outcomeOf(
     const w = combo.get(x);
     if (w) writers.push(w);
   }
-  if (writers.length === 0) return { status: 'missing', writers, exposed: exposedWhenMissing };
+  if (writers.length === 0) return outcome('missing', undefined, writers, undefined, exposedWhenMissing, undefined);
   if (writers.some((w) => !index.same(w.obs, writers[0].obs))) {
     const exposed = writers.some((w) => statusOfValue(index, w.obs, exposedWhenMissing).exposed);
-    return { status: 'conflict', writers, exposed };
+    return outcome('conflict', undefined, writers, undefined, exposed, undefined);
   }
   // Agreeing writers: the one of the extension that runs last lands.
   const winner = writers[writers.length - 1];
@@ -755,10 +764,10 @@ function outcomeOf(
     for (const [ext, ws] of picks.perExt) fallbackCombo.set(ext, ws[0]);
     const fallback = outcomeOf(fallbackCombo, entries, rule, index, exposedWhenMissing, depth + 1, ex);
     if (fallback.status !== own.status) {
-      return { status: 'conditional', winner, writers, condition: conds.join('; '), exposed: own.exposed || fallback.exposed, fallback };
+      return outcome('conditional', winner, writers, conds.join('; '), own.exposed || fallback.exposed, fallback);
     }
   }
-  return { status: own.status, winner, writers, exposed: own.exposed };
+  return outcome(own.status, winner, writers, undefined, own.exposed, undefined);
 }
 
 const losers: ObsRef[] = [];
@@ -804,8 +813,12 @@ function whyOf(rule: SettingRule, o: Outcome, exposedWhenMissing: boolean, nameO
     case 'missing':
       if (o.winner) return `${describe(o.winner, nameOf, canonical, index)}; ${missingText(exposedWhenMissing)}.`;
       return `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.`;
-    case 'conflict':
-      return `${o.writers.map((w) => describe(w, nameOf, canonical, index)).join('; ')}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
+    case 'conflict': {
+      // A loop, not map().join(): the arrays map() returned changed kind once this was optimized, which sent it back to the compiler.
+      let all = '';
+      for (const w of o.writers) all += (all ? '; ' : '') + describe(w, nameOf, canonical, index);
+      return `${all}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
+    }
     case 'conditional': {
       const fb = o.fallback;
       const other = fb ? (fb.winner ? `${fb.status} (${describe(fb.winner, nameOf, canonical, index)})` : fb.status === 'missing' ? `not configured (${missingText(exposedWhenMissing)})` : fb.status) : 'unknown';

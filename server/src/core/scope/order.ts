@@ -14,7 +14,7 @@
 import { canonicalOf, isDomainControllersDn } from '../topology/dn';
 import type { Topology, TopoSom } from '../topology';
 import { filterConditions, type ApplyTrustees } from '../policy/filtering';
-import { appliesNowhereReason, type FactSource, type NowhereFacts, type NowhereReason } from '../policy/nowhere';
+import { appliesNowhereReason, nowhereFacts, type FactSource, type NowhereFacts, type NowhereReason } from '../policy/nowhere';
 
 export interface GpoInfo {
   name?: string;
@@ -91,12 +91,12 @@ export function gpoConditions(info: GpoInfo | undefined, role: ScopeRole): strin
 
 /** The facts `appliesNowhereReason` judges, from a GPO's info (links are the caller's: per link, or over all its links). */
 export function nowhereFactsOf(info: GpoInfo | undefined): NowhereFacts {
-  const facts: NowhereFacts = {};
-  if (!info) return facts;
-  if (info.computerEnabled === false) facts.computerOff = info.computerOff ?? 'report';
-  if (info.functionalityVersion !== undefined) facts.functionalityVersion = info.functionalityVersion;
-  if (info.applyTrustees) facts.filtering = { trustees: info.applyTrustees, from: info.trusteesFrom ?? 'report' };
-  return facts;
+  if (!info) return nowhereFacts();
+  return nowhereFacts(
+    info.computerEnabled === false ? (info.computerOff ?? 'report') : undefined,
+    info.functionalityVersion,
+    info.applyTrustees ? { trustees: info.applyTrustees, from: info.trusteesFrom ?? 'report' } : undefined,
+  );
 }
 
 /** Per GPO info and role, the reason a scope drops each of its links (one info object serves every scope). */
@@ -151,10 +151,15 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
   const notes: string[] = [];
   const role = roleOf(scope);
   const chain = scope.kind === 'site' ? [scope] : somChain(topo, scope, notes);
-  const sites = scope.kind === 'site' ? [] : sitesOf(topo);
-  // depth: sites 0, then the chain from 1.
-  const levels: { som: TopoSom; depth: number }[] = [...sites.map((s) => ({ som: s, depth: 0 })), ...chain.map((s, i) => ({ som: s, depth: i + 1 }))];
-  if (scope.kind === 'site') levels.splice(0, levels.length, { som: scope, depth: 0 });
+  // depth: sites 0, then the chain from 1; a site scope is its own only level. Built with plain
+  // pushes: arrays made by spreading mapped arrays change their element kind with the number of
+  // sites, and each change sent this function back to the optimizing compiler (bench/README.md, wave 10).
+  const levels: { som: TopoSom; depth: number }[] = [];
+  if (scope.kind === 'site') levels.push({ som: scope, depth: 0 });
+  else {
+    for (const s of sitesOf(topo)) levels.push({ som: s, depth: 0 });
+    for (let i = 0; i < chain.length; i++) levels.push({ som: chain[i], depth: i + 1 });
+  }
 
   // Step 2: the lowest SOM that blocks; SOMs (of the chain) whose block is unknown.
   let blockDepth = -1;

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Instructions of one scan, counted: for A/B comparisons that timing cannot make on a shared machine.
 // `npm run bench:instructions` (builds first), or
-// `node scripts/bench-instructions.mjs [--gpos 550 | --target <path>] [--topology] [--cli <path>] [--node-flag <flag>]... [--json <file>]`
+// `node scripts/bench-instructions.mjs [--gpos 550 | --target <path>] [--topology] [--threads] [--cli <path>] [--node-flag <flag>]... [--json <file>]`
 //
 // Runs `node --single-threaded <cli> scan <target> --format json > /dev/null` under valgrind's
 // callgrind and sorts the self cost of every function into a few kinds of work (`KINDS` below).
-// With `--single-threaded`, V8 compiles and collects garbage on the thread that needs it instead of
-// on helper threads, so two runs of one build count the same instructions to within about 0.1%
-// (bench/README.md, wave 10), where wall times on the bench VM vary by 15% and more from run to run.
 // The count is work, every thread's added up (compilation and garbage collection included), not
 // wall time. On the 2-vCPU bench VM, whose two cores a scan keeps busy, the two go together; a
 // change that only moves work from one thread to another shows here as what the move costs.
+//
+// By default the whole scan runs on one thread (RELAYLINT_LEAN_CHILD=1: the walk and the reads
+// too) and V8 compiles and collects garbage on that thread (`--single-threaded`), so two runs of
+// one build count the same instructions to within about 0.02% (bench/README.md, wave 10), where
+// wall times on the bench VM vary by 15% and more from run to run. `--threads` counts the usual
+// layout (scan thread and reading thread): about 1.1 billion instructions more at 550 GPOs (the
+// second thread's start-up and the messages), and runs of one build differ by 0.5-1.5%.
 //
 // Needs valgrind (Debian package `valgrind`, which brings callgrind_annotate). Exit 0 when the count
 // was made, 1 when it could not be (no valgrind, the scan failed), 2 on bad arguments.
@@ -71,7 +75,7 @@ export function summarise(annotated) {
 }
 
 function parseArgs(argv) {
-  const a = { gpos: 550, target: undefined, topology: false, cli: path.join(ROOT, 'server', 'out', 'cli.js'), nodeFlags: [], json: undefined, help: false };
+  const a = { gpos: 550, target: undefined, topology: false, threads: false, cli: path.join(ROOT, 'server', 'out', 'cli.js'), nodeFlags: [], json: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const val = () => {
@@ -81,6 +85,7 @@ function parseArgs(argv) {
     if (k === '--gpos') a.gpos = Number(val());
     else if (k === '--target') a.target = val();
     else if (k === '--topology') a.topology = true;
+    else if (k === '--threads') a.threads = true;
     else if (k === '--cli') a.cli = path.resolve(val());
     else if (k === '--node-flag') a.nodeFlags.push(val());
     else if (k === '--json') a.json = path.resolve(val());
@@ -107,7 +112,8 @@ function main() {
     return 2;
   }
   if (args.help) {
-    console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+    console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     return 0;
   }
   if (!tool('valgrind') || !tool('callgrind_annotate')) {
@@ -133,11 +139,15 @@ function main() {
   try {
     const out = path.join(tmp, 'callgrind.out');
     const command = [process.execPath, '--single-threaded', ...args.nodeFlags, args.cli, 'scan', target, ...extra, '--format', 'json'];
-    console.log(`bench-instructions: valgrind --tool=callgrind node ${command.slice(1).map((c) => (path.isAbsolute(c) ? path.relative(ROOT, c) : c)).join(' ')} (about a minute per 550 GPOs) ...`);
+    console.log(`bench-instructions: ${args.threads ? '' : 'RELAYLINT_LEAN_CHILD=1 '}valgrind --tool=callgrind node ${command.slice(1).map((c) => (path.isAbsolute(c) ? path.relative(ROOT, c) : c)).join(' ')} (about a minute per 550 GPOs) ...`);
     const started = Date.now();
     // --smc-check: V8 writes the code it then runs (the default check misses that on the heap).
+    const env = { ...process.env };
+    if (args.threads) delete env.RELAYLINT_LEAN_CHILD;
+    else env.RELAYLINT_LEAN_CHILD = '1';
     const r = spawnSync('valgrind', ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...command], {
       cwd: ROOT,
+      env,
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -157,7 +167,7 @@ function main() {
     console.log(`\n${'kind of work'.padEnd(w)}  ${'instructions'.padStart(16)}  share`);
     for (const [k, n] of rows) console.log(`${k.padEnd(w)}  ${n.toLocaleString('en-US').padStart(16)}  ${((n / total) * 100).toFixed(1).padStart(5)}%`);
     console.log(`${'total'.padEnd(w)}  ${total.toLocaleString('en-US').padStart(16)}  (scan exit ${r.status}, ${((Date.now() - started) / 1000).toFixed(0)} s under valgrind)`);
-    const result = { command: command.slice(1).map((c) => (c === args.cli ? path.relative(ROOT, c) : c)), node: process.version, exit: r.status, total, kinds };
+    const result = { command: command.slice(1).map((c) => (c === args.cli ? path.relative(ROOT, c) : c)), layout: args.threads ? 'threads' : 'one thread', node: process.version, exit: r.status, total, kinds };
     const file = args.json ?? path.join(ROOT, 'bench', 'out', `instructions-${args.target ? 'target' : args.gpos}${args.topology ? '-topology' : ''}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');

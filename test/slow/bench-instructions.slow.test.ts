@@ -85,8 +85,9 @@ test('a real count: the bundled examples scanned under callgrind', { timeout: 60
     const json = path.join(dir, 'i.json');
     const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bench-instructions.mjs'), '--target', 'examples', '--json', json], { cwd: REPO, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr + r.stdout);
-    const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { command: string[]; exit: number; total: number; kinds: Record<string, number> };
+    const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { command: string[]; layout: string; exit: number; total: number; kinds: Record<string, number> };
     assert.deepEqual(out.command, ['--single-threaded', 'server/out/cli.js', 'scan', 'examples', '--format', 'json']);
+    assert.equal(out.layout, 'one thread');
     assert.equal(out.exit, 1, 'the examples have findings');
     // Node's own start-up is about half a billion instructions; a scan of the examples is more.
     assert.ok(out.total > 500_000_000, `total ${out.total}`);

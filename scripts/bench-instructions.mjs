@@ -65,7 +65,10 @@ export function summarise(annotated) {
     }
     const n = Number(m[1].replace(/,/g, ''));
     if (m[2].trim() === 'PROGRAM TOTALS') total = n;
-    else if (inFunctions) kinds.set(kindOf(m[2].trim()), kinds.get(kindOf(m[2].trim())) + n);
+    else if (inFunctions) {
+      const kind = kindOf(m[2].trim());
+      kinds.set(kind, kinds.get(kind) + n);
+    }
   }
   if (total === undefined) throw new Error('no PROGRAM TOTALS line in the callgrind_annotate output');
   // What the threshold left out (callgrind_annotate lists functions down to 100% of the total, so this is rounding only).
@@ -139,7 +142,9 @@ function main() {
   try {
     const out = path.join(tmp, 'callgrind.out');
     const command = [process.execPath, '--single-threaded', ...args.nodeFlags, args.cli, 'scan', target, ...extra, '--format', 'json'];
-    console.log(`bench-instructions: ${args.threads ? '' : 'RELAYLINT_LEAN_CHILD=1 '}valgrind --tool=callgrind node ${command.slice(1).map((c) => (path.isAbsolute(c) ? path.relative(ROOT, c) : c)).join(' ')} (about a minute per 550 GPOs) ...`);
+    // The command as the console and the JSON show it: paths relative to the repository.
+    const shown = command.slice(1).map((c) => (path.isAbsolute(c) ? path.relative(ROOT, c) : c));
+    console.log(`bench-instructions: ${args.threads ? '' : 'RELAYLINT_LEAN_CHILD=1 '}valgrind --tool=callgrind node ${shown.join(' ')} (about a minute per 550 GPOs) ...`);
     const started = Date.now();
     // --smc-check: V8 writes the code it then runs (the default check misses that on the heap).
     const env = { ...process.env };
@@ -167,7 +172,7 @@ function main() {
     console.log(`\n${'kind of work'.padEnd(w)}  ${'instructions'.padStart(16)}  share`);
     for (const [k, n] of rows) console.log(`${k.padEnd(w)}  ${n.toLocaleString('en-US').padStart(16)}  ${((n / total) * 100).toFixed(1).padStart(5)}%`);
     console.log(`${'total'.padEnd(w)}  ${total.toLocaleString('en-US').padStart(16)}  (scan exit ${r.status}, ${((Date.now() - started) / 1000).toFixed(0)} s under valgrind)`);
-    const result = { command: command.slice(1).map((c) => (c === args.cli ? path.relative(ROOT, c) : c)), layout: args.threads ? 'threads' : 'one thread', node: process.version, exit: r.status, total, kinds };
+    const result = { command: shown, layout: args.threads ? 'threads' : 'one thread', node: process.version, exit: r.status, total, kinds };
     const file = args.json ?? path.join(ROOT, 'bench', 'out', `instructions-${args.target ? 'target' : args.gpos}${args.topology ? '-topology' : ''}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');

@@ -21,7 +21,7 @@ import { scopeSections } from '../../../server/src/core';
 import { walk } from '../../../server/src/io/walk';
 import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy, type Observation, type ScopeResult } from '../../../server/src/core/index';
 import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
-import { parseDn } from '../../../server/src/core/topology/dn';
+import { canonicalOf, dnFacts, dnKey, firstRdnValue, isDomainDn, isDomainRdns, parentDnKey, parseDn } from '../../../server/src/core/topology/dn';
 import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
 
 const OPTIONS = { targetOs: 'legacy' as const };
@@ -261,6 +261,34 @@ test('path table: every path comes back exactly as given, repeated or not, whate
     back,
     paths.map((p) => [p]),
   );
+});
+
+test('DN facts from one parse: key, parent key, canonical path, first RDN value and domain test equal the helpers that parse again (table and random strings, escapes included)', () => {
+  const table = ['', ',', '=', 'a', 'a=', '=b', 'x=1,=,', 'x=1,=', 'x=1,,', ',x=1', 'OU=x,DC=a,DC=b', 'OU=x;DC=a', ' OU = x , DC = a ', 'OU=a=b,DC=c', 'OU=x+CN=y,DC=z', 'OU="q"<>,DC=z', 'ou=Ünï,dc=x', `CN=${guid('A')},CN=Policies,CN=System,${DOMAIN_DN}`, 'OU=a\\,b,DC=x', 'OU=\\41\\42,DC=x', 'O\\=U=a,DC=x', 'OU=a\\ ,DC=x', 'OU=a,=\\,'];
+  let seed = 11;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    let s = '';
+    const n = Math.floor(rnd() * 16);
+    for (let j = 0; j < n; j++) s += 'a=, ;+"xA\\4'[Math.floor(rnd() * 12)];
+    random.push(s);
+  }
+  for (const s of [...table, ...random]) {
+    const f = dnFacts(s);
+    assert.deepEqual(f.rdns, parseDn(s), JSON.stringify(s));
+    assert.equal(f.key, dnKey(s), `key ${JSON.stringify(s)}`);
+    assert.equal(f.parentKey, parentDnKey(s), `parent ${JSON.stringify(s)}`);
+    assert.equal(f.canonical, canonicalOf(s), `canonical ${JSON.stringify(s)}`);
+    assert.equal(firstRdnValue(s), parseDn(s)[0]?.value, `first ${JSON.stringify(s)}`);
+    assert.equal(isDomainRdns(f.rdns), isDomainDn(s), `domain ${JSON.stringify(s)}`);
+  }
+  assert.deepEqual(dnFacts('OU=File,OU=Servers,DC=corp,DC=example'), {
+    rdns: parseDn('OU=File,OU=Servers,DC=corp,DC=example'),
+    key: 'ou=file,ou=servers,dc=corp,dc=example',
+    parentKey: 'ou=servers,dc=corp,dc=example',
+    canonical: 'corp.example/Servers/File',
+  });
 });
 
 test('DN parsing: a DN without escapes splits exactly as the escape-aware scan reads it (table and random strings)', () => {

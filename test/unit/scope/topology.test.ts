@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { effectivePolicy, readinessScopes, type EffectivePolicy } from '../../../server/src/core/scope';
-import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart } from '../../../server/src/core/topology';
+import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart, type TopologyProblem } from '../../../server/src/core/topology';
+import { readLdifRecords } from '../../../server/src/core/topology/ldif';
 import { APPLY, sd } from '../../helpers/sd';
 import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
 import { appliesNowhereFindings } from '../../../server/src/core/policy/set';
@@ -245,6 +246,108 @@ describe('bad topology input', () => {
     );
     assert.equal(r.scopes.find((s) => s.som === 'corp.example/Servers')?.gpos.length, 4);
     assert.ok(r.scopes.find((s) => s.som === 'corp.example/Servers/Web'));
+  });
+
+  test('LDIF lines are read as split(/\r?\n/) and unfolded read them: records and line problems equal the reference reading (table and random texts)', () => {
+    // The reading before it walked the text in place: every line split out, then unfolded.
+    const reference = (text: string) => {
+      const problems: { line: number; message: string }[] = [];
+      const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+      const logical: { text: string; line: number }[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i];
+        if (l.startsWith(' ') && logical.length && logical[logical.length - 1].text !== '') logical[logical.length - 1].text += l.slice(1);
+        else logical.push({ text: l, line: i + 1 });
+      }
+      const records: { dn: string; line: number; attrs: { name: string; value: string; line: number }[] }[] = [];
+      let cur: (typeof records)[number] | undefined;
+      for (const { text: l, line } of logical) {
+        if (l === '') {
+          cur = undefined;
+          continue;
+        }
+        if (l.startsWith('#')) continue;
+        const m = /^([A-Za-z][A-Za-z0-9-]*(?:;[A-Za-z0-9=-]+)*)(::|:<|:)\s*(.*)$/.exec(l);
+        if (!m) {
+          problems.push({ line, message: 'not attribute' });
+          continue;
+        }
+        const name = m[1].split(';')[0].toLowerCase();
+        if (m[2] === ':<') {
+          problems.push({ line, message: ':<' });
+          continue;
+        }
+        const b64 = m[3].replace(/\s+/g, '');
+        if (m[2] === '::' && (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)) {
+          problems.push({ line, message: '::' });
+          continue;
+        }
+        const value = m[2] === '::' ? Buffer.from(b64, 'base64').toString('utf8') : m[3];
+        if (name === 'version' && !cur) continue;
+        if (name === 'dn') {
+          cur = { dn: value, line, attrs: [] };
+          records.push(cur);
+          continue;
+        }
+        if (!cur) {
+          problems.push({ line, message: 'before dn' });
+          continue;
+        }
+        cur.attrs.push({ name, value, line });
+      }
+      return { records, problems };
+    };
+    const kind = (m: string) => (m.includes('is not "attribute: value"') ? 'not attribute' : m.includes('before any "dn:"') ? 'before dn' : m.includes('external file') ? ':<' : '::');
+    const table = [
+      '',
+      '\n',
+      '\uFEFFdn: DC=a\nx: 1',
+      'version: 1\ndn: DC=a\r\nname: b\r\n\r\ndn: OU=c,DC=a\n gPOptions: 1\n',
+      'dn: DC=a\n folded\n  twice\n\n continued after blank\nx: 1',
+      '# comment\n more comment\ndn: DC=a\nx;lang-en: y\nx:< file:///z\nx:: QQ==\n',
+      'x: before\ndn: DC=a\rx: lone CR\n\r\n\r',
+      'dn: DC=a\n\n\n\ndn: DC=b\nbad line\n:\n9x: y\n',
+    ];
+    let seed = 5;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pieces = ['dn: DC=a', 'dn: OU=b,DC=a', 'x: 1', ' y', '  z', '', '#c', 'bad', 'v;o: w', 'version: 1', '\r', 'n:: QQ=='];
+    const random: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const n = Math.floor(rnd() * 12);
+      const ls: string[] = [];
+      for (let j = 0; j < n; j++) ls.push(pieces[Math.floor(rnd() * pieces.length)]);
+      random.push(ls.join(rnd() < 0.5 ? '\n' : '\r\n') + (rnd() < 0.5 ? '\n' : ''));
+    }
+    for (const text of [...table, ...random]) {
+      const problems: TopologyProblem[] = [];
+      const got = readLdifRecords(text, 't.ldf', problems);
+      const want = reference(text);
+      assert.deepEqual(
+        got.map((r) => ({ dn: r.dn, line: r.line, attrs: r.attrs.map((a) => ({ name: a.name, value: a.value, line: a.line })) })),
+        want.records,
+        JSON.stringify(text),
+      );
+      assert.deepEqual(
+        problems.map((p) => ({ line: p.line, message: kind(p.message) })),
+        want.problems,
+        JSON.stringify(text),
+      );
+    }
+  });
+
+  test('LDIF problems: those of its lines first, in line order, then those of its records, as before the reader walked the text in place', () => {
+    const text = ['dn: DC=corp,DC=example', 'gPLink: [LDAP://cn=x;0]junk', 'bad line', '', `dn: CN=NotAGuid,CN=Policies,CN=System,${DOMAIN_DN}`, 'objectClass: groupPolicyContainer', 'flags: x', 'another bad line', ''].join('\n');
+    const ps = parts('order.ldf', bytes(text));
+    assert.deepEqual(
+      ps[0].problems.map((p) => [p.line, p.message]),
+      [
+        [3, 'LDIF line 3 is not "attribute: value" (a truncated or damaged export?); it was skipped.'],
+        [8, 'LDIF line 8 is not "attribute: value" (a truncated or damaged export?); it was skipped.'],
+        [2, 'corp.example: gPLink text "junk" is not a [LDAP://…;N] entry (truncated?); it was skipped.'],
+        [2, 'corp.example: gPLink entry "cn=x" does not name a GPO {GUID}; it was skipped.'],
+        [5, `Group policy container "CN=NotAGuid,CN=Policies,CN=System,${DOMAIN_DN}" is not named by a {GUID}; it was skipped.`],
+      ],
+    );
   });
 
   test('a base64 value cut short is reported with its line', () => {

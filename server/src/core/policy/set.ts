@@ -198,7 +198,8 @@ export function appliesNowhereByFiles(g: GpoFacts): string | undefined {
  * scopes of management (else the links in the report).
  */
 function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, reach?: TopologyReach, guid?: string): NowhereFacts {
-  const t = reach && guid ? reach.facts[guid] : undefined;
+  const r = reach && guid ? reachIndex(reach) : undefined;
+  const t = r && guid ? r.facts.get(guid) : undefined;
   const computerOff: FactSource | undefined = f?.computerEnabled === false ? (f.from ?? 'report') : identity?.computerEnabled === false ? 'backup' : t?.computerOff ? 'topology' : undefined;
   const filtering: NowhereFacts['filtering'] = f?.applyTrustees
     ? { trustees: f.applyTrustees, from: f.from ?? 'report' }
@@ -209,7 +210,7 @@ function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, re
         : undefined;
   let links: NowhereFacts['links'];
   if (reach && guid) {
-    const enabled = linkedSet(reach).has(guid) ? 1 : 0;
+    const enabled = (r as ReachIndex).linked.has(guid) ? 1 : 0;
     links = { from: 'topology', total: enabled || t?.linksDisabled ? 1 : 0, enabled };
   } else if (f?.links) links = { from: 'report', total: f.links.length, enabled: f.links.filter((l) => l.enabled).length };
   return nowhereFacts(computerOff, t?.version, filtering, links);
@@ -757,18 +758,31 @@ export interface TopologyGpoFacts {
   linksDisabled?: true;
 }
 
-const linkedSets = new WeakMap<TopologyReach, Set<string>>();
+/**
+ * A reach as sets to look GPOs up in: the GUID of each file is a new string, and a lookup of one
+ * as a property name of `facts` first looks for it among the engine's internalized strings, which
+ * cost more than the rest of the file's applies-nowhere check (bench/README.md, wave 11).
+ */
+interface ReachIndex {
+  linked: Set<string>;
+  facts: Map<string, TopologyGpoFacts>;
+}
+
+const reachIndexes = new WeakMap<TopologyReach, ReachIndex>();
+let lastReach: { reach: TopologyReach; index: ReachIndex } | undefined;
 let lastLinked: { text: string; set: Set<string> } | undefined;
 
-function linkedSet(reach: TopologyReach): Set<string> {
-  // A set per reach object (a new copy arrives with each batch in a worker; the text is the same).
-  let linked = linkedSets.get(reach);
-  if (!linked) {
+function reachIndex(reach: TopologyReach): ReachIndex {
+  if (lastReach?.reach === reach) return lastReach.index;
+  // One index per reach object (a new copy arrives with each batch in a worker; its text is the same).
+  let index = reachIndexes.get(reach);
+  if (!index) {
     if (lastLinked?.text !== reach.linked) lastLinked = { text: reach.linked, set: new Set(reach.linked ? reach.linked.split('\n') : []) };
-    linked = lastLinked.set;
-    linkedSets.set(reach, linked);
+    index = { linked: lastLinked.set, facts: new Map(Object.entries(reach.facts)) };
+    reachIndexes.set(reach, index);
   }
-  return linked;
+  lastReach = { reach, index };
+  return index;
 }
 
 /**

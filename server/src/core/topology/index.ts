@@ -8,7 +8,7 @@
 import { excludedEverywhere } from '../policy/filtering';
 import { decode } from '../text';
 import type { PolicyGpo, TopologyReach } from '../policy/set';
-import { canonicalOf, canonicalSegments, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
+import { canonicalOf, canonicalSegments, dnFacts, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
 import { addLacks, emptyPart, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
@@ -143,7 +143,9 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
   }
   for (const p of ordered) {
     for (const s of p.soms) {
-      const key = dnKey(s.dn);
+      // One parse of the DN for its key, parent and canonical path.
+      const dn = dnFacts(s.dn);
+      const key = dn.key;
       if (topo.soms.has(key)) continue;
       const links = [];
       for (const l of s.links) {
@@ -162,8 +164,8 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
         }
         links.push({ ...l, gpo: gpc.guid });
       }
-      const som: TopoSom = { ...s, links, key, canonical: canonicalOf(s.dn) };
-      const parent = parentDnKey(s.dn);
+      const som: TopoSom = { ...s, links, key, canonical: dn.canonical };
+      const parent = dn.parentKey;
       if (parent && s.kind !== 'domain') som.parentKey = parent;
       topo.soms.set(key, som);
     }

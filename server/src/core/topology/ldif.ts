@@ -5,7 +5,7 @@
  * filter objects (scope-and-evidence.md §2.1–§2.6). Folded lines are unfolded before `::` base64
  * values are decoded; CRLF and LF both end lines; `version:` is optional; `#` comments are skipped.
  */
-import { canonicalOf, dnKey, isDomainDn, parseDn } from './dn';
+import { canonicalOf, firstRdnValue, isDomainRdns, keyOfRdns, parseDn } from './dn';
 import { applyTrusteesOfSd } from '../policy/security-descriptor';
 import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
 
@@ -17,7 +17,7 @@ interface Attr {
   bytes?: Uint8Array;
 }
 
-interface LdifRecord {
+export interface LdifRecord {
   dn: string;
   line: number;
   attrs: Attr[];
@@ -44,59 +44,87 @@ export function looksLikeLdif(text: string): boolean {
   return false;
 }
 
-/** Records of an LDIF text. Problems for lines that are not `attr: value`, bad base64 and `:<` URLs. */
+/** Every record of an LDIF text, in order, and the problems of its lines (see `eachLdifRecord`). */
 export function readLdifRecords(text: string, source: string, problems: TopologyProblem[]): LdifRecord[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  // Unfold: a line starting with exactly one space continues the previous one.
-  const logical: { text: string; line: number }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.startsWith(' ') && logical.length && logical[logical.length - 1].text !== '') {
-      logical[logical.length - 1].text += l.slice(1);
-    } else logical.push({ text: l, line: i + 1 });
-  }
   const records: LdifRecord[] = [];
+  eachLdifRecord(text, source, problems, (r) => records.push(r));
+  return records;
+}
+
+/**
+ * The records of an LDIF text, each handed to `onRecord` once its last line is read; `problems` gets
+ * lines that are not `attr: value`, bad base64 and `:<` URLs. The text is
+ * walked line by line, with no array of its lines and no record kept here (a domain's export has
+ * tens of thousands of lines, and each kept object is one more for the garbage collector to move).
+ */
+function eachLdifRecord(text: string, source: string, problems: TopologyProblem[], onRecord: (r: LdifRecord) => void): void {
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let cur: LdifRecord | undefined;
-  for (const { text: l, line } of logical) {
+  const done = () => {
+    if (cur) onRecord(cur);
+    cur = undefined;
+  };
+  const take = (l: string, line: number) => {
     if (l === '') {
-      cur = undefined;
-      continue;
+      done();
+      return;
     }
-    if (l.startsWith('#')) continue;
+    if (l.startsWith('#')) return;
     const m = /^([A-Za-z][A-Za-z0-9-]*(?:;[A-Za-z0-9=-]+)*)(::|:<|:)\s*(.*)$/.exec(l);
     if (!m) {
       problems.push({ source, severity: 'warning', line, message: `LDIF line ${line} is not "attribute: value" (a truncated or damaged export?); it was skipped.` });
-      continue;
+      return;
     }
-    const name = m[1].split(';')[0].toLowerCase();
+    const semi = m[1].indexOf(';');
+    const name = (semi < 0 ? m[1] : m[1].slice(0, semi)).toLowerCase();
     let value = m[3];
     let bytes: Uint8Array | undefined;
     if (m[2] === ':<') {
       problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: ${m[1]} refers to an external file (":<"), which relaylint does not read.` });
-      continue;
+      return;
     }
     if (m[2] === '::') {
       const d = decodeBase64(value);
       if (d === undefined) {
         problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: the base64 value of ${m[1]} is not valid base64 (truncated?); it was skipped.` });
-        continue;
+        return;
       }
       value = d.text;
       bytes = d.bytes;
     }
-    if (name === 'version' && !cur) continue;
+    if (name === 'version' && !cur) return;
     if (name === 'dn') {
+      done();
       cur = { dn: value, line, attrs: [] };
-      records.push(cur);
-      continue;
+      return;
     }
     if (!cur) {
       problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: "${m[1]}" comes before any "dn:" line; it was skipped.` });
-      continue;
+      return;
     }
     cur.attrs.push(bytes ? { name, value, line, bytes } : { name, value, line });
+  };
+  // Lines end at LF, a CR before it dropped (as `split(/\r?\n/)`); a line that starts with one
+  // space continues the logical line before it, unless that one is empty.
+  let logical: string | undefined;
+  let logicalLine = 0;
+  let lineNo = 0;
+  for (let start = 0; ; ) {
+    const nl = t.indexOf('\n', start);
+    const end = nl < 0 ? t.length : nl > start && t.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const l = t.slice(start, end);
+    lineNo++;
+    if (logical !== undefined && logical !== '' && l.charCodeAt(0) === 32) logical += l.slice(1);
+    else {
+      if (logical !== undefined) take(logical, logicalLine);
+      logical = l;
+      logicalLine = lineNo;
+    }
+    if (nl < 0) break;
+    start = nl + 1;
   }
-  return records;
+  if (logical !== undefined) take(logical, logicalLine);
+  done();
 }
 
 const GPLINK_ENTRY = /\[\s*LDAP:\/\/([^;\]]*);\s*(\d+)\s*\]/giy;
@@ -123,7 +151,7 @@ export function parseGpLink(value: string, report: (message: string) => void): T
   const n = entries.length;
   const links: TopoLink[] = [];
   entries.forEach((e, idx) => {
-    const gpo = normGuid(parseDn(e.dn)[0]?.value);
+    const gpo = normGuid(firstRdnValue(e.dn));
     if (!gpo) {
       report(`gPLink entry "${e.dn.slice(0, 80)}" does not name a GPO {GUID}; it was skipped.`);
       return;
@@ -145,31 +173,34 @@ function classes(r: LdifRecord): string[] {
 /** Read the topology facts of an LDIF export. Never throws. */
 export function readLdif(text: string, source: string): TopologyPart {
   const part = emptyPart('ldif', source);
-  const records = readLdifRecords(text, source, part.problems);
   const wmiNames = new Map<string, string>();
   const gpcWql: { gpc: Gpc; id: string }[] = [];
   let sawSite = false;
   let sawGpc = false;
-  for (const r of records) {
-    if (!r.dn.trim()) continue;
+  let records = 0;
+  // The problems of its lines come before those of its records, as when every line was read first.
+  const lineProblems: TopologyProblem[] = [];
+  eachLdifRecord(text, source, lineProblems, (r) => {
+    records++;
+    if (!r.dn.trim()) return;
     const rdns = parseDn(r.dn);
     const first = rdns[0];
-    if (!first) continue;
+    if (!first) return;
     const cls = classes(r);
-    const key = dnKey(r.dn);
+    const key = keyOfRdns(rdns);
     const t = first.type.toLowerCase();
     if (cls.includes('mswmi-som') || /,cn=som,cn=wmipolicy,cn=system,/.test(key)) {
       const id = normGuid(attr(r, 'mswmi-id')?.value ?? first.value);
       const name = attr(r, 'mswmi-name')?.value;
       if (id && name) wmiNames.set(id, name);
-      continue;
+      return;
     }
     if (cls.includes('grouppolicycontainer') || /^cn=\{[^}]*\},cn=policies,cn=system,/.test(key)) {
       sawGpc = true;
       const guid = normGuid(first.value);
       if (!guid) {
         part.problems.push({ source, severity: 'warning', line: r.line, message: `Group policy container "${r.dn}" is not named by a {GUID}; it was skipped.` });
-        continue;
+        return;
       }
       const gpc: Gpc = { guid, source };
       const dn = attr(r, 'displayname')?.value;
@@ -200,17 +231,17 @@ export function readLdif(text: string, source: string): TopologyPart {
       const wqlId = wql ? normGuid(wql.split(';')[1] ?? wql) : undefined;
       if (wqlId) gpcWql.push({ gpc, id: wqlId });
       part.gpcs.push(gpc);
-      continue;
+      return;
     }
     if (cls.includes('computer')) {
       const name = attr(r, 'dnshostname')?.value?.trim() || first.value;
       (part.computers ??= []).push({ dn: r.dn, name, source });
-      continue;
+      return;
     }
     const isSite = cls.includes('site') || (t === 'cn' && /^cn=[^,]+,cn=sites,cn=configuration,/.test(key));
-    const isDomain = cls.includes('domaindns') || isDomainDn(r.dn);
+    const isDomain = cls.includes('domaindns') || isDomainRdns(rdns);
     const isOu = cls.includes('organizationalunit') || t === 'ou';
-    if (!isSite && !isDomain && !isOu) continue;
+    if (!isSite && !isDomain && !isOu) return;
     if (isSite) sawSite = true;
     const som: Som = { dn: r.dn, kind: isSite ? 'site' : isDomain ? 'domain' : 'ou', links: [], source };
     const gpLink = attr(r, 'gplink');
@@ -222,10 +253,14 @@ export function readLdif(text: string, source: string): TopologyPart {
     const opts = attr(r, 'gpoptions')?.value;
     som.blocksInheritance = opts !== undefined && /^\d+$/.test(opts.trim()) ? (Number(opts.trim()) & 1) === 1 : false;
     part.soms.push(som);
+  });
+  if (lineProblems.length) {
+    for (const p of part.problems) lineProblems.push(p);
+    part.problems = lineProblems;
   }
   for (const { gpc, id } of gpcWql) gpc.wmiFilter = wmiNames.get(id) ?? id;
   part.wmiNames = wmiNames;
-  if (records.length === 0) part.problems.push({ source, severity: 'error', message: 'The LDIF export holds no records.' });
+  if (records === 0) part.problems.push({ source, severity: 'error', message: 'The LDIF export holds no records.' });
   addLacks(part, 'LDIF');
   // Whether security filtering is still lacking is decided once, over every GPO and every input that
   // carries trustees (scope/effective.ts), not here from this export alone.

@@ -3,7 +3,7 @@
  * `<LinksTo>` when none is given).
  */
 import type { PolicySet } from '../policy/set';
-import { mergeTopology, topologyFromReports, type TopologyPart } from '../topology';
+import { mergedTopology, topologyFromReports, type TopologyPart } from '../topology';
 import { auditSwitchesFrom, type ReadinessScope } from '../evidence/readiness';
 import { computeEffective, effectiveStream, type EffectiveOptions, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ScopeResult, type StreamFrame, type StreamOptions } from './effective';
 import type { TopologyProblem } from '../topology';
@@ -42,7 +42,7 @@ function topologyOf(set: PolicySet, parts: readonly TopologyPart[]) {
   const hasSoms = parts.some((p) => p.soms.length);
   const fromReports = hasSoms ? undefined : topologyFromReports(set.gpos.values());
   const all = fromReports && fromReports.soms.length ? [...parts, fromReports] : [...parts];
-  const topo = mergeTopology(all);
+  const topo = mergedTopology(all);
   if (topo.soms.size === 0 && parts.every((p) => p.problems.length === 0)) return undefined;
   return topo;
 }

@@ -110,6 +110,21 @@ export interface Topology {
   kinds: TopologyKind[];
 }
 
+let lastMerge: { parts: readonly TopologyPart[]; topo: Topology } | undefined;
+
+/**
+ * `mergeTopology`, once for the same parts: a scan asks at its start (the reach of each GPO, for
+ * every file's report) and at its end (the scopes), and a domain's merge parses every SOM's DN.
+ * The merged topology is never changed after it is made. The last one is kept.
+ */
+export function mergedTopology(parts: readonly TopologyPart[]): Topology {
+  const last = lastMerge;
+  if (last && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i])) return last.topo;
+  const topo = mergeTopology(parts);
+  lastMerge = { parts: [...parts], topo };
+  return topo;
+}
+
 /** Join parts into one topology. Parts earlier in the list win for a SOM or GPC given twice. */
 export function mergeTopology(parts: readonly TopologyPart[]): Topology {
   const topo: Topology = { soms: new Map(), gpcs: new Map(), computers: new Map(), namesComputers: false, lacks: [], problems: [], kinds: [] };
@@ -256,7 +271,7 @@ export function topologyFromReports(gpos: Iterable<PolicyGpo>): TopologyPart {
  * (`appliesNowhereReason` judges those facts with the GPO's own); undefined without SOMs.
  */
 export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | undefined {
-  const topo = mergeTopology(parts);
+  const topo = mergedTopology(parts);
   if (topo.soms.size === 0) return undefined;
   const linked = new Set<string>();
   const seen = new Set<string>();

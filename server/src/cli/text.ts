@@ -3,7 +3,7 @@
  * file, the set-level coverage, and a one-line summary. Colour only on a terminal and never when
  * NO_COLOR is set (https://no-color.org).
  */
-import type { CoverageEntry } from '../core';
+import { compareText, type CoverageEntry } from '../core';
 import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
@@ -102,7 +102,7 @@ export class TextReporter implements Reporter {
   summary(opts: { files: number; skipped: number; seconds: number; coverage?: CoverageEntry[]; fixed: number; roleText: string }): void {
     if (this.perRule.size) {
       this.out(this.c.bold('Findings by rule\n'));
-      const rows = [...this.perRule.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+      const rows = [...this.perRule.entries()].sort((a, b) => compareText(a[0], b[0]));
       const w = Math.max(...rows.map(([id]) => id.length));
       for (const [id, c] of rows) this.out(`  ${id.padEnd(w)}  ${this.countText(c)}\n`);
       this.out('\n' + this.c.bold('Findings by file\n'));

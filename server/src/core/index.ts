@@ -66,3 +66,4 @@ export {
   type RuleLevel,
 } from './config';
 export * as posture from './posture';
+export { compareText } from './collate';

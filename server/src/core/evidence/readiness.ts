@@ -6,6 +6,7 @@
  * event times of relevant events, and a first/last per recording server and log); the judge runs
  * once all files are read, because the window ends at the newest event of all of them.
  */
+import { compareText } from '../collate';
 import { EVENT_KINDS, eventKindOf, RULE_EVIDENCE, type ClientFacts, type RuleEvidence } from './events';
 import type { EventRecord, EvidenceFormat, EvidenceProblem } from './types';
 
@@ -298,7 +299,7 @@ export class EvidenceCollector {
       if (last !== -Infinity) c.last = iso(last);
       clients.push(c);
     }
-    clients.sort((a, b) => b.events - a.events || (a.address ?? a.host ?? a.account ?? '').localeCompare(b.address ?? b.host ?? b.account ?? ''));
+    clients.sort((a, b) => b.events - a.events || compareText(a.address ?? a.host ?? a.account ?? '', b.address ?? b.host ?? b.account ?? ''));
 
     const ignored: Readiness['ignored'] = [];
     let anon = 0;

@@ -13,6 +13,7 @@
  *   of member scopes.
  */
 import { missingIsWeak, settingRules } from '../catalog';
+import { compareText } from '../collate';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
 import { appliesNowhereReason } from '../policy/nowhere';
@@ -362,7 +363,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
       effective,
       exposedRules: effective.filter((x) => x.exposed).length,
     };
-    if (topo.namesComputers && som.kind !== 'site') result.computers = (topo.computers.get(som.key) ?? []).map((c) => c.name).sort((a, b) => a.localeCompare(b));
+    if (topo.namesComputers && som.kind !== 'site') result.computers = (topo.computers.get(som.key) ?? []).map((c) => c.name).sort(compareText);
     if (list.dropped.length) result.dropped = list.dropped;
     if (list.notes.length) result.notes = list.notes;
     return result;
@@ -462,7 +463,7 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
     }
   }
 
-  const soms = [...topo.soms.values()].sort((a, b) => kindRank(a) - kindRank(b) || canonical(a).localeCompare(canonical(b)));
+  const soms = [...topo.soms.values()].sort((a, b) => kindRank(a) - kindRank(b) || compareText(canonical(a), canonical(b)));
   // The chain notes (orphaned OUs) of every scope, up front: `problems` is complete before the first scope.
   for (const som of soms) {
     if (som.kind === 'site') continue;

@@ -580,9 +580,7 @@ function evaluateRule(
   if (!list.unknownBlock.length) {
     const picks = pickWriters(writing, ruleRef, index, NONE);
     if (!picks.tie) {
-      const combo = new Map<Extension, Writer>();
-      for (const [ext, ws] of picks.perExt) combo.set(ext, ws[0]);
-      const o = outcomeOf(combo, writing, ruleRef, index, exposedWhenMissing, 0);
+      const o = outcomeOf(firstOfEach(picks.perExt), writing, ruleRef, index, exposedWhenMissing, 0);
       const shadowed = shadowedOf(writing, ruleRef, index, o.status === 'conflict' ? o.writers : o.winner ? [o.winner] : []);
       return decided(rule, base, o, shadowed, o.exposed, false, exposedWhenMissing, index, nameOf, canonical);
     }
@@ -656,22 +654,34 @@ function decided(
   return entry;
 }
 
-function cartesian(perExt: Map<Extension, Writer[]>): Map<Extension, Writer>[] {
-  let acc: Map<Extension, Writer>[] = [new Map()];
-  for (const [ext, ws] of perExt) {
-    const next: Map<Extension, Writer>[] = [];
-    for (const a of acc) for (const w of ws) next.push(new Map(a).set(ext, w));
+/**
+ * Every combination of one possible winner per extension (each combination in extension order).
+ * Arrays, not maps keyed by extension: a scope's every rule makes one (bench/README.md, wave 11).
+ */
+function cartesian(perExt: readonly Writer[][]): Writer[][] {
+  let acc: Writer[][] = [[]];
+  for (const ws of perExt) {
+    const next: Writer[][] = [];
+    for (const a of acc) for (const w of ws) next.push([...a, w]);
     acc = next;
     if (acc.length > MAX_SCENARIOS * 4) break;
   }
   return acc;
 }
 
+/** The first possible winner of each extension, in extension order. */
+function firstOfEach(perExt: readonly Writer[][]): Writer[] {
+  const out: Writer[] = [];
+  for (let i = 0; i < perExt.length; i++) out.push(perExt[i][0]);
+  return out;
+}
+
 /** Per extension, the possible winners: the configuring entries of the first (tie) group that configures the rule. */
 const NONE: ReadonlySet<string> = new Set();
 
-function pickWriters(entries: readonly ListEntry[], rule: number, index: ObservationIndex, excluded: ReadonlySet<string>): { perExt: Map<Extension, Writer[]>; tie: boolean } {
-  const perExt = new Map<Extension, Writer[]>();
+/** `perExt`: for each extension that some entry writes, in extension order, its possible winners. */
+function pickWriters(entries: readonly ListEntry[], rule: number, index: ObservationIndex, excluded: ReadonlySet<string>): { perExt: Writer[][]; tie: boolean } {
+  const perExt: Writer[][] = [];
   let tie = false;
   for (const ext of EXT_ORDER) {
     for (let i = 0; i < entries.length; i++) {
@@ -688,7 +698,7 @@ function pickWriters(entries: readonly ListEntry[], rule: number, index: Observa
         }
         if (ws.length > 1) tie = true;
       }
-      perExt.set(ext, ws);
+      perExt.push(ws);
       break;
     }
   }
@@ -729,7 +739,8 @@ function outcome(status: EffectiveStatus, winner: Writer | undefined, writers: W
 }
 
 function outcomeOf(
-  combo: Map<Extension, Writer>,
+  /** One writer per extension that writes the rule, in extension order. */
+  writers: Writer[],
   entries: readonly ListEntry[],
   rule: number,
   index: ObservationIndex,
@@ -737,11 +748,6 @@ function outcomeOf(
   depth: number,
   excluded: ReadonlySet<string> = NONE,
 ): Outcome {
-  const writers: Writer[] = [];
-  for (const x of EXT_ORDER) {
-    const w = combo.get(x);
-    if (w) writers.push(w);
-  }
   if (writers.length === 0) return outcome('missing', undefined, writers, undefined, exposedWhenMissing, undefined);
   if (writers.some((w) => !index.same(w.obs, writers[0].obs))) {
     const exposed = writers.some((w) => statusOfValue(index, w.obs, exposedWhenMissing).exposed);
@@ -761,9 +767,7 @@ function outcomeOf(
     const ex = new Set(excluded);
     for (const w of writers) ex.add(`${w.entry.guid}|${index.store.extension(w.obs)}`);
     const picks = pickWriters(entries, rule, index, ex);
-    const fallbackCombo = new Map<Extension, Writer>();
-    for (const [ext, ws] of picks.perExt) fallbackCombo.set(ext, ws[0]);
-    const fallback = outcomeOf(fallbackCombo, entries, rule, index, exposedWhenMissing, depth + 1, ex);
+    const fallback = outcomeOf(firstOfEach(picks.perExt), entries, rule, index, exposedWhenMissing, depth + 1, ex);
     if (fallback.status !== own.status) {
       return outcome('conditional', winner, writers, conds.join('; '), own.exposed || fallback.exposed, fallback);
     }
@@ -799,8 +803,13 @@ function describe(w: Writer, nameOf: (g: string | undefined) => string, canonica
   const line = st.line(w.obs);
   const offset = st.offset(w.obs);
   const where = `${index.path(w.obs)}${line !== undefined ? `:${line}` : offset !== undefined ? ` @${offset}` : ''}`;
-  const v = st.state(w.obs) === 'deleted' ? 'deletes it' : `sets ${JSON.stringify(st.value(w.obs))}`;
+  const v = st.state(w.obs) === 'deleted' ? 'deletes it' : `sets ${valueText(st.value(w.obs))}`;
   return `GPO "${nameOf(w.entry.guid)}" (linked at ${canonical(w.entry.som)}${w.entry.enforced ? ', enforced' : ''}) ${v} via ${EXT_LABEL[st.extension(w.obs)]} at ${where}`;
+}
+
+/** A value as JSON writes it; a number without a call of `JSON.stringify` (one per described winner). */
+function valueText(v: RegData): string {
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v);
 }
 
 function missingText(exposedWhenMissing: boolean): string {

@@ -40,7 +40,9 @@ export class JsonReporter implements Reporter {
       const v = (set as unknown as Record<string, unknown>)[k];
       if (v !== undefined) {
         this.write(`,${JSON.stringify(k)}:`);
-        this.json.value(v, 2);
+        // The GPO summaries (thousands of small objects) in chunks of elements, not member by
+        // member: one `JSON.stringify` per member was 10 ms of a 5,500-GPO scan with a topology.
+        this.json.value(v, k === 'gpos' && Array.isArray(v) ? 1 : 2);
       }
     }
     const s = set.summary;

@@ -450,15 +450,22 @@ export class ObservationStore {
     for (let k = 0; k < this.nRuns; k++) gpoCol.fill(this.runGpo.a[k], this.runRow.a[k], k + 1 < this.nRuns ? this.runRow.a[k + 1] : n);
     const ruleCol = this.ruleCol.a;
     const flagCol = this.flagCol.a;
-    // By GPO (a counting sort, stable), then within each GPO's few rows by rule, then arrival.
+    // By GPO, then rule, then arrival: two stable counting sorts (by rule, then by GPO), no
+    // comparator called per pair of rows.
+    const byRule = new Int32Array(n);
+    const ruleAt = new Int32Array(this.ruleIds.length + 1);
+    for (let i = 0; i < n; i++) ruleAt[ruleCol[i] + 1]++;
+    for (let i = 0; i < this.ruleIds.length; i++) ruleAt[i + 1] += ruleAt[i];
+    for (let i = 0; i < n; i++) byRule[ruleAt[ruleCol[i]]++] = i;
     const rows = new Int32Array(n);
     const at = new Int32Array(this.gpoIds.length + 1);
     for (let i = 0; i < n; i++) at[gpoCol[i] + 1]++;
     for (let i = 0; i < this.gpoIds.length; i++) at[i + 1] += at[i];
     const fill = at.slice(0, -1);
-    for (let i = 0; i < n; i++) rows[fill[gpoCol[i]]++] = i;
-    const byRule = (a: number, b: number) => ruleCol[a] - ruleCol[b] || a - b;
-    for (let i = 0; i < this.gpoIds.length; i++) if (at[i + 1] - at[i] > 1) rows.subarray(at[i], at[i + 1]).sort(byRule);
+    for (let k = 0; k < n; k++) {
+      const i = byRule[k];
+      rows[fill[gpoCol[i]]++] = i;
+    }
     let groups = 0;
     let nLosers = 0;
     for (let i = 0; i < n; i++) {

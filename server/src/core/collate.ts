@@ -1,7 +1,7 @@
 /**
  * One order for names in outputs (scopes, computers, rows), the same on every machine for the names
  * domains have, and computed without loading ICU's collation data: the first `localeCompare` of a
- * process loads it, about 45 million instructions, which was a tenth of what a topology added to a
+ * process loads it, about 41 million instructions, which was a tenth of what a topology added to a
  * 550-GPO scan (bench/README.md, wave 11).
  *
  * For printable ASCII the order is that of the Unicode root collation (what `localeCompare` gives

@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { markerMatches, writeTopology } from './gen-sysvol.mjs';
+import { benchTree, generateArgs, markerMatches, writeTopology } from './gen-sysvol.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 1;
@@ -130,10 +130,10 @@ function main() {
   let target = args.target;
   const extra = [];
   if (!target) {
-    target = path.join(ROOT, 'bench', `sysvol-${args.gpos}`);
+    target = benchTree(ROOT, args.gpos);
     if (!markerMatches(target, { seed: SEED, gpos: args.gpos })) {
       console.log(`bench-instructions: generating ${path.relative(ROOT, target)} ...`);
-      const g = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-sysvol.mjs'), '--gpos', String(args.gpos), '--seed', String(SEED), '--out', target], { stdio: 'inherit' });
+      const g = spawnSync(process.execPath, generateArgs({ gpos: args.gpos, seed: SEED, out: target }), { stdio: 'inherit' });
       if (g.status !== 0) return 1;
     }
     if (args.topology) extra.push('--topology', writeTopology(target, { seed: SEED, gpos: args.gpos }));

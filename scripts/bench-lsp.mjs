@@ -511,10 +511,10 @@ export const DOMAIN_GPOS = 5500;
 async function domainTree(ctx, gpos) {
   const gen = await import('./gen-sysvol.mjs');
   const seed = ctx.seed ?? 1;
-  const dir = ctx.trees?.find((t) => t.gpos === gpos)?.dir ?? path.join(ROOT, 'bench', `sysvol-${gpos}`);
+  const dir = ctx.trees?.find((t) => t.gpos === gpos)?.dir ?? gen.benchTree(ROOT, gpos);
   if (!gen.markerMatches(dir, { seed, gpos })) {
     ctx.log(`bench: generating ${path.relative(ROOT, dir)} for the workspace-model figure ...`);
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-sysvol.mjs'), '--gpos', String(gpos), '--seed', String(seed), '--out', dir], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, gen.generateArgs({ gpos, seed, out: dir }), { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`could not generate ${dir}: ${r.stderr}`);
   }
   return { dir, ldf: gen.writeTopology(dir, { seed, gpos }), marker: gen.readMarker(dir) };

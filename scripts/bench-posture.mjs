@@ -15,12 +15,12 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { markerMatches } from './gen-sysvol.mjs';
+import { benchTree, generateArgs, markerMatches } from './gen-sysvol.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const GPOS = 5500;
-const TREE = path.join(ROOT, 'bench', `sysvol-${GPOS}`);
+const TREE = benchTree(ROOT, GPOS);
 const OUT = path.join(ROOT, 'bench', 'out');
 const CLI = path.join(ROOT, 'server', 'out', 'cli.js');
 const MB = 1024 * 1024;
@@ -29,7 +29,7 @@ const log = (...a) => console.log(...a);
 
 if (!markerMatches(TREE, { seed: 1, gpos: GPOS })) {
   log(`generating ${path.relative(ROOT, TREE)} ...`);
-  const g = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-sysvol.mjs'), '--gpos', String(GPOS), '--seed', '1', '--out', TREE], { stdio: 'inherit' });
+  const g = spawnSync(process.execPath, generateArgs({ gpos: GPOS, seed: 1, out: TREE }), { stdio: 'inherit' });
   if (g.status !== 0) process.exit(1);
 }
 

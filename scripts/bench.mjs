@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import {
   LANGUAGE_SERVER_HOOKS, detectTimeTool, machineInfo, runMeasured, writeLanguageServerFixtures,
 } from './bench-lib.mjs';
-import { GENERATOR_VERSION, markerMatches, readMarker, writeTopology } from './gen-sysvol.mjs';
+import { benchTree, GENERATOR_VERSION, generateArgs, markerMatches, readMarker, writeTopology } from './gen-sysvol.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -111,14 +111,14 @@ async function repeat(runs, fn) {
 // ---------------------------------------------------------------------------------------------
 
 async function ensureTree(gpos, seed, errors) {
-  const dir = path.join(BENCH, `sysvol-${gpos}`);
+  const dir = benchTree(ROOT, gpos);
   if (markerMatches(dir, { seed, gpos })) {
     const m = readMarker(dir);
     log(`bench: reusing ${rel(dir)} (seed ${seed}, generator v${GENERATOR_VERSION}, ${int(m.files)} files, ${fmt(m.bytes / 1e6, 1)} MB)`);
     return { dir, gpos, files: m.files, bytes: m.bytes, reused: true };
   }
   log(`bench: generating ${rel(dir)} (${int(gpos)} GPOs, seed ${seed}) ...`);
-  const r = await runMeasured(NODE, [path.join(ROOT, 'scripts', 'gen-sysvol.mjs'), '--gpos', String(gpos), '--seed', String(seed), '--out', dir],
+  const r = await runMeasured(NODE, generateArgs({ gpos, seed, out: dir }),
     { stdout: 'capture', measureRss: false, timeoutMs: 60 * 60_000 });
   for (const l of r.stdout.trim().split('\n')) if (l) log(`  ${l}`);
   if (r.code !== 0 || !markerMatches(dir, { seed, gpos })) {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareText } from '../../server/src/core/collate';
+import { seededRandom } from '../helpers/rng';
 
 const root = new Intl.Collator('en-US');
 const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
@@ -38,8 +39,7 @@ test('compareText: a table of names orders as the root collation does', () => {
 });
 
 test('compareText: random strings (printable ASCII, some non-ASCII and control characters) compare as the root collation or localeCompare', () => {
-  let seed = 9;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = seededRandom(9);
   const extra = 'éÉü\u0301\u0000\t\u00a0ß';
   const mk = () => {
     let s = '';

@@ -23,6 +23,7 @@ import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, readinessScop
 import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
 import { canonicalOf, dnFacts, dnKey, firstRdnValue, isDomainDn, isDomainRdns, parentDnKey, parseDn } from '../../../server/src/core/topology/dn';
 import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
+import { seededRandom } from '../../helpers/rng';
 
 const OPTIONS = { targetOs: 'legacy' as const };
 
@@ -265,8 +266,7 @@ test('path table: every path comes back exactly as given, repeated or not, whate
 
 test('DN facts from one parse: key, parent key, canonical path, first RDN value and domain test equal the helpers that parse again (table and random strings, escapes included)', () => {
   const table = ['', ',', '=', 'a', 'a=', '=b', 'x=1,=,', 'x=1,=', 'x=1,,', ',x=1', 'OU=x,DC=a,DC=b', 'OU=x;DC=a', ' OU = x , DC = a ', 'OU=a=b,DC=c', 'OU=x+CN=y,DC=z', 'OU="q"<>,DC=z', 'ou=Ünï,dc=x', `CN=${guid('A')},CN=Policies,CN=System,${DOMAIN_DN}`, 'OU=a\\,b,DC=x', 'OU=\\41\\42,DC=x', 'O\\=U=a,DC=x', 'OU=a\\ ,DC=x', 'OU=a,=\\,'];
-  let seed = 11;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = seededRandom(11);
   const random: string[] = [];
   for (let i = 0; i < 5000; i++) {
     let s = '';
@@ -319,8 +319,7 @@ test('DN parsing: a DN without escapes splits exactly as the escape-aware scan r
     { type: 'DC', value: 'corp' },
     { type: 'DC', value: 'example' },
   ]);
-  let seed = 7;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = seededRandom(7);
   for (let i = 0; i < 5000; i++) {
     let s = '';
     const n = Math.floor(rnd() * 14);

@@ -13,6 +13,7 @@ import { APPLY, sd } from '../../helpers/sd';
 import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
 import { appliesNowhereFindings } from '../../../server/src/core/policy/set';
 import type { ParsedFile } from '../../../server/src/core/types';
+import { seededRandom } from '../../helpers/rng';
 
 const inflateRaw = (b: Uint8Array) => inflateRawSync(b);
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -308,8 +309,7 @@ describe('bad topology input', () => {
       'x: before\ndn: DC=a\rx: lone CR\n\r\n\r',
       'dn: DC=a\n\n\n\ndn: DC=b\nbad line\n:\n9x: y\n',
     ];
-    let seed = 5;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = seededRandom(5);
     const pieces = ['dn: DC=a', 'dn: OU=b,DC=a', 'x: 1', ' y', '  z', '', '#c', 'bad', 'v;o: w', 'version: 1', '\r', 'n:: QQ=='];
     const random: string[] = [];
     for (let i = 0; i < 2000; i++) {

@@ -5,8 +5,21 @@
 import { JsonStream } from './json-writer';
 import type { FileResult, Reporter, RunMeta, SetResults, Write } from './types';
 
-/** Set-level sections after `coverage`, in this order when present (additive; see types.ts). */
-const LATER_SECTIONS = ['gpos', 'scopes', 'topology', 'evidence', 'readiness', 'posture'] as const;
+/**
+ * Set-level sections after `coverage`, in this order when present (additive; see types.ts), each
+ * with the depth to which the writer streams it (JsonStream.value): 2 writes an array's elements
+ * one by one and an object's members one by one; 1 writes an array in chunks of elements. The GPO
+ * summaries are thousands of small objects: member by member, one `JSON.stringify` call each, they
+ * were 10 ms of a 5,500-GPO scan with a topology (bench/README.md, wave 11).
+ */
+const LATER_SECTIONS = [
+  ['gpos', 1],
+  ['scopes', 2],
+  ['topology', 2],
+  ['evidence', 2],
+  ['readiness', 2],
+  ['posture', 2],
+] as const;
 
 export class JsonReporter implements Reporter {
   /** Entries with at most this many settings, findings and problems are written with one stringify. */
@@ -36,13 +49,11 @@ export class JsonReporter implements Reporter {
   end(set: SetResults): void {
     this.write('],"coverage":');
     this.json.value(set.coverage ?? [], 1);
-    for (const k of LATER_SECTIONS) {
+    for (const [k, depth] of LATER_SECTIONS) {
       const v = (set as unknown as Record<string, unknown>)[k];
       if (v !== undefined) {
         this.write(`,${JSON.stringify(k)}:`);
-        // The GPO summaries (thousands of small objects) in chunks of elements, not member by
-        // member: one `JSON.stringify` per member was 10 ms of a 5,500-GPO scan with a topology.
-        this.json.value(v, k === 'gpos' && Array.isArray(v) ? 1 : 2);
+        this.json.value(v, depth);
       }
     }
     const s = set.summary;

@@ -209,8 +209,8 @@ function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, re
         ? { trustees: t.trustees, from: 'topology' }
         : undefined;
   let links: NowhereFacts['links'];
-  if (reach && guid) {
-    const enabled = (r as ReachIndex).linked.has(guid) ? 1 : 0;
+  if (r && guid) {
+    const enabled = r.linked.has(guid) ? 1 : 0;
     links = { from: 'topology', total: enabled || t?.linksDisabled ? 1 : 0, enabled };
   } else if (f?.links) links = { from: 'report', total: f.links.length, enabled: f.links.filter((l) => l.enabled).length };
   return nowhereFacts(computerOff, t?.version, filtering, links);
@@ -775,21 +775,16 @@ interface ReachIndex {
   facts: Map<string, TopologyGpoFacts>;
 }
 
-const reachIndexes = new WeakMap<TopologyReach, ReachIndex>();
-let lastReach: { reach: TopologyReach; index: ReachIndex } | undefined;
-let lastLinked: { text: string; set: Set<string> } | undefined;
+/** The index of the last reach asked for: a scan asks with one reach for every file. */
+let last: { reach: TopologyReach; index: ReachIndex } | undefined;
 
 function reachIndex(reach: TopologyReach): ReachIndex {
-  if (lastReach?.reach === reach) return lastReach.index;
-  // One index per reach object (a new copy arrives with each batch in a worker; its text is the same).
-  let index = reachIndexes.get(reach);
-  if (!index) {
-    if (lastLinked?.text !== reach.linked) lastLinked = { text: reach.linked, set: new Set(reach.linked ? reach.linked.split('\n') : []) };
-    index = { linked: lastLinked.set, facts: new Map(Object.entries(reach.facts)) };
-    reachIndexes.set(reach, index);
-  }
-  lastReach = { reach, index };
-  return index;
+  if (last?.reach === reach) return last.index;
+  // A worker gets a new copy of the same reach with each batch: its set of linked GPOs is kept
+  // while the text is the same (the facts are the few GPOs the topology says something of).
+  const linked = last && last.reach.linked === reach.linked ? last.index.linked : new Set(reach.linked ? reach.linked.split('\n') : []);
+  last = { reach, index: { linked, facts: new Map(Object.entries(reach.facts)) } };
+  return last.index;
 }
 
 /**

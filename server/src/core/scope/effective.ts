@@ -655,8 +655,10 @@ function decided(
 }
 
 /**
- * Every combination of one possible winner per extension (each combination in extension order).
- * Arrays, not maps keyed by extension: a scope's every rule makes one (bench/README.md, wave 11).
+ * Every combination of one possible winner per extension (each combination in extension order):
+ * the scenarios of a rule whose order or block inheritance is not known. Arrays, like the winners
+ * per extension that every rule of every scope picks (`pickWriters`; maps before, bench/README.md,
+ * wave 11).
  */
 function cartesian(perExt: readonly Writer[][]): Writer[][] {
   let acc: Writer[][] = [[]];
@@ -803,12 +805,12 @@ function describe(w: Writer, nameOf: (g: string | undefined) => string, canonica
   const line = st.line(w.obs);
   const offset = st.offset(w.obs);
   const where = `${index.path(w.obs)}${line !== undefined ? `:${line}` : offset !== undefined ? ` @${offset}` : ''}`;
-  const v = st.state(w.obs) === 'deleted' ? 'deletes it' : `sets ${valueText(st.value(w.obs))}`;
+  const v = st.state(w.obs) === 'deleted' ? 'deletes it' : `sets ${jsonText(st.value(w.obs))}`;
   return `GPO "${nameOf(w.entry.guid)}" (linked at ${canonical(w.entry.som)}${w.entry.enforced ? ', enforced' : ''}) ${v} via ${EXT_LABEL[st.extension(w.obs)]} at ${where}`;
 }
 
 /** A value as JSON writes it; a number without a call of `JSON.stringify` (one per described winner). */
-function valueText(v: RegData): string {
+function jsonText(v: RegData): string {
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v);
 }
 

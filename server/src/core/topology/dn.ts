@@ -60,11 +60,11 @@ export function parseDn(dn: string): Rdn[] {
   return out;
 }
 
-/** `parseDn` of a DN without a backslash. */
-function parsePlainDn(dn: string): Rdn[] {
+/** `parseDn` of a DN without a backslash; the first `max` RDNs only, when given. */
+function parsePlainDn(dn: string, max = Infinity): Rdn[] {
   const out: Rdn[] = [];
   let start = 0;
-  for (let i = 0; i <= dn.length; i++) {
+  for (let i = 0; i <= dn.length && out.length < max; i++) {
     const c = i < dn.length ? dn.charCodeAt(i) : -1;
     if (c !== 44 && c !== 59 && c !== -1) continue; // ',' ';' or the end
     const part = dn.slice(start, i);
@@ -118,19 +118,7 @@ export function dnFacts(dn: string): DnFacts {
  * `cn={GUID},cn=policies,…`).
  */
 export function firstRdnValue(dn: string): string | undefined {
-  if (dn.indexOf('\\') >= 0) return parseDn(dn)[0]?.value;
-  let end = 0;
-  while (end < dn.length) {
-    const c = dn.charCodeAt(end);
-    if (c === 44 || c === 59) break; // ',' ';'
-    end++;
-  }
-  const part = dn.slice(0, end);
-  const eq = part.indexOf('=');
-  const type = (eq < 0 ? part : part.slice(0, eq)).trim();
-  const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-  // As parsePlainDn: a separator always ends an RDN; the end only when something is left.
-  return end < dn.length || type || value ? value : undefined;
+  return (dn.indexOf('\\') < 0 ? parsePlainDn(dn, 1) : parseDn(dn))[0]?.value;
 }
 
 export function formatDn(rdns: readonly Rdn[]): string {

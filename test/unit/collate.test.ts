@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareText } from '../../server/src/core/collate';
+import { collationKey, compareKeyed, compareText, keyedText } from '../../server/src/core/collate';
 import { seededRandom } from '../helpers/rng';
 
 const root = new Intl.Collator('en-US');
@@ -61,4 +61,41 @@ test('compareText: random strings (printable ASCII, some non-ASCII and control c
 test('compareText: sorting canonical paths gives the order localeCompare gave', () => {
   const paths = ['corp.example', 'corp.example/Servers', 'corp.example/servers-old', 'corp.example/Servers/File', 'corp.example/Domain Controllers', 'corp.example/OU00031', 'corp.example/OU00003/OU00031', 'corp.example/Workstations', 'corp.example/Zug', 'corp.example/Zürich', 'Default-First-Site-Name', 'corp.example/_Staging'];
   assert.deepEqual([...paths].sort(compareText), [...paths].sort((a, b) => root.compare(a, b)));
+});
+
+test('collationKey: keys order as compareText does; a text outside the table has none (random pairs and a table)', () => {
+  const rnd = seededRandom(12);
+  const extra = 'é\u0000\t\u00a0';
+  const mk = () => {
+    let s = '';
+    const n = Math.floor(rnd() * 9);
+    for (let j = 0; j < n; j++) {
+      const r = rnd();
+      s += r < 0.03 ? extra[Math.floor(rnd() * extra.length)] : r < 0.6 ? 'aAbB0 ./-_'[Math.floor(rnd() * 10)] : PRINTABLE[Math.floor(rnd() * PRINTABLE.length)];
+    }
+    return s;
+  };
+  const pairs: [string, string][] = [
+    ['corp.example', 'corp.example/Servers'],
+    ['Servers', 'servers'],
+    ['ab', 'aB'],
+    ['a', 'A'],
+    ['', ''],
+    ['', 'a'],
+    ['OU10', 'OU9'],
+    ['x y', 'x-y'],
+  ];
+  for (let i = 0; i < 50_000; i++) {
+    const a = mk();
+    const r = rnd();
+    pairs.push([a, r < 0.2 ? a.toUpperCase() : r < 0.4 ? a + mk() : r < 0.5 ? a : mk()]);
+  }
+  for (const [a, b] of pairs) {
+    const ka = collationKey(a);
+    const kb = collationKey(b);
+    assert.equal(ka === undefined, !tabled(a), `${JSON.stringify(a)} has a key iff it is printable ASCII`);
+    const want = Math.sign(compareText(a, b));
+    if (ka !== undefined && kb !== undefined) assert.equal(ka < kb ? -1 : ka > kb ? 1 : 0, want, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    assert.equal(Math.sign(compareKeyed(keyedText(a), keyedText(b))), want, `${JSON.stringify(a)} vs ${JSON.stringify(b)}: compareKeyed`);
+  }
 });

@@ -57,3 +57,38 @@ export function compareText(a: string, b: string): number {
   }
   return 0;
 }
+
+/** A text with its sort key (`collationKey`), for sorting many names with `compareKeyed`. */
+export interface KeyedText {
+  text: string;
+  key: string | undefined;
+}
+
+/**
+ * A key whose code-unit order is `compareText`'s order among texts that have one: the primary
+ * weights, a separator below every weight, then the case of each character. Undefined for a text
+ * with a character outside the table (such texts are compared with `compareText`). A sort compares
+ * keys natively instead of walking the table for both texts at every comparison: sorting the 1,102
+ * scopes of a 5,500-GPO domain took 7-12 ms the first time (bench/README.md, wave 12).
+ */
+export function collationKey(s: string): string | undefined {
+  let primary = '';
+  let capitals = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || PRIMARY[c] < 0) return undefined;
+    primary += String.fromCharCode(PRIMARY[c] + 1);
+    capitals += CAPITAL[c] ? '1' : '0';
+  }
+  return `${primary}\u0000${capitals}`;
+}
+
+export function keyedText(text: string): KeyedText {
+  return { text, key: collationKey(text) };
+}
+
+/** `compareText(a.text, b.text)`, by the keys when both have one. */
+export function compareKeyed(a: KeyedText, b: KeyedText): number {
+  if (a.key !== undefined && b.key !== undefined) return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return compareText(a.text, b.text);
+}

@@ -290,16 +290,36 @@ class PathTable {
     return id;
   }
 
-  get(id: number): string {
-    const parts: string[] = [];
-    for (let x = this.pathNode.a[id]; x >= 0; x = this.parent.a[x]) {
-      const sg = this.seg.a[x];
-      parts.push(sg >= 0 ? this.names[sg] : this.gpoName(-2 - sg));
+  /**
+   * The text of each folder node, made when a path under it is first asked for: the files of a GPO
+   * share its `{GUID}` folder's node, and a scan with a topology asks for every file's path twice
+   * (the GPO summaries, the located values). Only read paths ask, so a scan without a topology holds
+   * none of them.
+   */
+  private nodeTexts: (string | undefined)[] | undefined;
+
+  private nodeText(node: number): string {
+    const texts = (this.nodeTexts ??= []);
+    const have = texts[node];
+    if (have !== undefined) return have;
+    // The nodes above it that have no text yet, then their texts from the top down.
+    const up: number[] = [];
+    let x = node;
+    for (; x >= 0 && texts[x] === undefined; x = this.parent.a[x]) up.push(x);
+    let text = x >= 0 ? (texts[x] as string) : undefined;
+    for (let i = up.length - 1; i >= 0; i--) {
+      const sg = this.seg.a[up[i]];
+      const name = sg >= 0 ? this.names[sg] : this.gpoName(-2 - sg);
+      text = text === undefined ? name : `${text}/${name}`;
+      texts[up[i]] = text;
     }
-    parts.reverse();
+    return text as string;
+  }
+
+  get(id: number): string {
     const sf = this.pathSuffix.a[id];
-    if (sf >= 0) parts.push(this.suffixes[sf]);
-    return parts.join('/');
+    const dir = this.nodeText(this.pathNode.a[id]);
+    return sf >= 0 ? `${dir}/${this.suffixes[sf]}` : dir;
   }
 }
 
@@ -341,6 +361,90 @@ interface Groups {
   losers: Int32Array;
   /** Per GPO: its first group. */
   gpoStart: Int32Array;
+}
+
+/** Each row's GPO, from the runs (a run: rows of one file and GPO in a row). */
+function rowGpos(n: number, runRow: Int32Array, runGpo: Int32Array, nRuns: number): Int32Array {
+  const gpoCol = new Int32Array(n);
+  for (let k = 0; k < nRuns; k++) gpoCol.fill(runGpo[k], runRow[k], k + 1 < nRuns ? runRow[k + 1] : n);
+  return gpoCol;
+}
+
+/**
+ * The rows by GPO, then rule, then arrival: two stable counting sorts (by rule, then by GPO), no
+ * comparator called per pair of rows.
+ */
+function groupedRows(ruleCol: Uint16Array, gpoCol: Int32Array, rules: number, gpos: number): Int32Array {
+  const n = gpoCol.length;
+  const ruleAt = new Int32Array(rules + 1);
+  const at = new Int32Array(gpos + 1);
+  for (let i = 0; i < n; i++) {
+    ruleAt[ruleCol[i] + 1]++;
+    at[gpoCol[i] + 1]++;
+  }
+  for (let i = 0; i < rules; i++) ruleAt[i + 1] += ruleAt[i];
+  for (let i = 0; i < gpos; i++) at[i + 1] += at[i];
+  const byRule = new Int32Array(n);
+  for (let i = 0; i < n; i++) byRule[ruleAt[ruleCol[i]]++] = i;
+  const rows = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = byRule[k];
+    rows[at[gpoCol[i]]++] = i;
+  }
+  return rows;
+}
+
+function countGroups(rows: Int32Array, gpoCol: Int32Array, ruleCol: Uint16Array): number {
+  let groups = 0;
+  for (let i = 0; i < rows.length; i++) if (i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]]) groups++;
+  return groups;
+}
+
+function countLosers(rows: Int32Array, flagCol: Uint16Array): number {
+  let losers = 0;
+  for (let i = 0; i < rows.length; i++) if (flagCol[rows[i]] & F_SHADOWED) losers++;
+  return losers;
+}
+
+/**
+ * The groups (one per GPO and rule) of the grouped rows: per extension the row it writes (the last
+ * in arrival order, where a policy file beats a later report of the same GPO), the RSoP losers, and
+ * where each GPO's groups start.
+ */
+function makeGroups(rows: Int32Array, gpoCol: Int32Array, ruleCol: Uint16Array, flagCol: Uint16Array, gpos: number): Groups {
+  const n = rows.length;
+  const groups = countGroups(rows, gpoCol, ruleCol);
+  const nLosers = countLosers(rows, flagCol);
+  const rule = new Uint16Array(groups);
+  const ext = new Int32Array(groups * 3).fill(-1);
+  const loserStart = new Int32Array(groups + 1);
+  const losers = new Int32Array(nLosers);
+  const gpoStart = new Int32Array(gpos + 1);
+  let g = -1;
+  let k = -1;
+  let l = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    const gpo = gpoCol[r];
+    if (i === 0 || gpo !== gpoCol[rows[i - 1]] || ruleCol[r] !== ruleCol[rows[i - 1]]) {
+      k++;
+      while (g < gpo) gpoStart[++g] = k;
+      rule[k] = ruleCol[r];
+      loserStart[k] = l;
+    }
+    const f = flagCol[r];
+    if (f & F_SHADOWED) {
+      losers[l++] = r;
+      continue;
+    }
+    const x = f & 3;
+    if (x > 2) continue;
+    const had = ext[k * 3 + x];
+    if (had < 0 || !(f & F_REPORT) || flagCol[had] & F_REPORT) ext[k * 3 + x] = r;
+  }
+  while (g < gpos) gpoStart[++g] = k + 1;
+  loserStart[groups] = l;
+  return { rule, ext, loserStart, losers, gpoStart };
 }
 
 /**
@@ -431,6 +535,11 @@ export class ObservationStore {
     }
   }
 
+  /** How many rows the store holds. */
+  get rowCount(): number {
+    return this.size;
+  }
+
   /** Whether `seal` has grouped the rows (the store then takes no more). */
   get sealed(): boolean {
     return !!this.groups;
@@ -445,63 +554,13 @@ export class ObservationStore {
     const n = this.size;
     for (const c of [this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
     for (const c of [this.runRow, this.runGpo, this.runPath]) c.trim(this.nRuns);
-    // Each row's GPO, for the grouping only.
-    const gpoCol = new Int32Array(n);
-    for (let k = 0; k < this.nRuns; k++) gpoCol.fill(this.runGpo.a[k], this.runRow.a[k], k + 1 < this.nRuns ? this.runRow.a[k + 1] : n);
-    const ruleCol = this.ruleCol.a;
-    const flagCol = this.flagCol.a;
-    // By GPO, then rule, then arrival: two stable counting sorts (by rule, then by GPO), no
-    // comparator called per pair of rows.
-    const byRule = new Int32Array(n);
-    const ruleAt = new Int32Array(this.ruleIds.length + 1);
-    for (let i = 0; i < n; i++) ruleAt[ruleCol[i] + 1]++;
-    for (let i = 0; i < this.ruleIds.length; i++) ruleAt[i + 1] += ruleAt[i];
-    for (let i = 0; i < n; i++) byRule[ruleAt[ruleCol[i]]++] = i;
-    const rows = new Int32Array(n);
-    const at = new Int32Array(this.gpoIds.length + 1);
-    for (let i = 0; i < n; i++) at[gpoCol[i] + 1]++;
-    for (let i = 0; i < this.gpoIds.length; i++) at[i + 1] += at[i];
-    const fill = at.slice(0, -1);
-    for (let k = 0; k < n; k++) {
-      const i = byRule[k];
-      rows[fill[gpoCol[i]]++] = i;
-    }
-    let groups = 0;
-    let nLosers = 0;
-    for (let i = 0; i < n; i++) {
-      if (i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]]) groups++;
-      if (flagCol[rows[i]] & F_SHADOWED) nLosers++;
-    }
-    const rule = new Uint16Array(groups);
-    const ext = new Int32Array(groups * 3).fill(-1);
-    const loserStart = new Int32Array(groups + 1);
-    const losers = new Int32Array(nLosers);
-    const gpoStart = new Int32Array(this.gpoIds.length + 1);
-    let g = -1;
-    let k = -1;
-    let l = 0;
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      const gpo = gpoCol[r];
-      if (i === 0 || gpo !== gpoCol[rows[i - 1]] || ruleCol[r] !== ruleCol[rows[i - 1]]) {
-        k++;
-        while (g < gpo) gpoStart[++g] = k;
-        rule[k] = ruleCol[r];
-        loserStart[k] = l;
-      }
-      const f = flagCol[r];
-      if (f & F_SHADOWED) {
-        losers[l++] = r;
-        continue;
-      }
-      const x = f & 3;
-      if (x > 2) continue;
-      const had = ext[k * 3 + x];
-      if (had < 0 || !(f & F_REPORT) || flagCol[had] & F_REPORT) ext[k * 3 + x] = r;
-    }
-    while (g < this.gpoIds.length) gpoStart[++g] = k + 1;
-    loserStart[groups] = l;
-    this.groups = { rule, ext, loserStart, losers, gpoStart };
+    // Each loop is a function of its own: `seal` runs once per scan, so its loops run as on-stack
+    // replacement code, and in one function the code made for the first loop was dropped at the
+    // next loop it had not seen run, which then ran in the interpreter until it was compiled again
+    // (bench/README.md, wave 12).
+    const gpoCol = rowGpos(n, this.runRow.a, this.runGpo.a, this.nRuns);
+    const rows = groupedRows(this.ruleCol.a, gpoCol, this.ruleIds.length, this.gpoIds.length);
+    this.groups = makeGroups(rows, gpoCol, this.ruleCol.a, this.flagCol.a, this.gpoIds.length);
     // Only `seal` needed the rule column.
     this.ruleCol.a = new Uint16Array(0);
   }

@@ -13,7 +13,7 @@
  *   of member scopes.
  */
 import { missingIsWeak, settingRules } from '../catalog';
-import { compareText } from '../collate';
+import { compareKeyed, compareText, keyedText } from '../collate';
 import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
 import { appliesNowhereReason } from '../policy/nowhere';
@@ -188,8 +188,6 @@ interface Outcome {
   fallback?: Outcome;
 }
 
-const EXT_INDEX: Record<Extension, 0 | 1 | 2> = { registry: 0, security: 1, gpp: 2, none: 0 };
-
 /**
  * The observations of the set as the rules of one scope read them: per GPO and rule, the row each
  * extension writes (the store keeps the last in file order; a policy file before a report of the
@@ -203,7 +201,12 @@ class ObservationIndex {
    * at the domain is shadowed in every OU below). Bounded, so a huge domain that is streamed does
    * not keep them all.
    */
-  private readonly locs = new Map<ObsRef, Located>();
+  private readonly locs: Located[] = [];
+  /**
+   * Per row, 1 + its index in `locs` (0: not made yet), made on first use: a map by row before,
+   * whose lookups and growth were a large part of a scope's own time (bench/README.md, wave 12).
+   */
+  private locOf: Int32Array | undefined;
   constructor(
     private readonly set: PolicySet,
     private readonly share: boolean,
@@ -222,9 +225,6 @@ class ObservationIndex {
       e.refStore = this.store;
     }
     return e.ref;
-  }
-  get(e: ListEntry, rule: number, ext: Extension): ObsRef {
-    return this.store.written(this.ref(e), rule, EXT_INDEX[ext]);
   }
   writes(e: ListEntry, rule: number): boolean {
     const g = this.ref(e);
@@ -257,8 +257,8 @@ class ObservationIndex {
     return p;
   }
   located(r: ObsRef): Located {
-    const have = this.locs.get(r);
-    if (have) return have;
+    const at = (this.locOf ??= new Int32Array(this.store.rowCount))[r];
+    if (at > 0) return this.locs[at - 1];
     const st = this.store;
     const l: Located = { path: this.path(r) };
     l.gpo = st.gpoOf(r);
@@ -269,13 +269,14 @@ class ObservationIndex {
     l.value = st.value(r);
     l.extension = st.extension(r);
     if (st.shadowed(r)) l.rsop = true;
-    if (this.share || this.locs.size < 100_000) this.locs.set(r, l);
+    if (this.share || this.locs.length < 100_000) (this.locOf as Int32Array)[r] = this.locs.push(l);
     return l;
   }
   /** Drops the located values kept for sharing, unless the scopes are kept together (`share`). */
   forget(): void {
     if (this.share) return;
-    this.locs.clear();
+    this.locs.length = 0;
+    this.locOf = undefined;
     this.paths.clear();
   }
   same(a: ObsRef, b: ObsRef): boolean {
@@ -463,7 +464,11 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
     }
   }
 
-  const soms = [...topo.soms.values()].sort((a, b) => kindRank(a) - kindRank(b) || compareText(canonical(a), canonical(b)));
+  // Sorted by kind, then canonical path, each path's collation key made once (not per comparison).
+  const soms = [...topo.soms.values()]
+    .map((s) => ({ s, rank: kindRank(s), name: keyedText(canonical(s)) }))
+    .sort((a, b) => a.rank - b.rank || compareKeyed(a.name, b.name))
+    .map((x) => x.s);
   // The chain notes (orphaned OUs) of every scope, up front: `problems` is complete before the first scope.
   for (const som of soms) {
     if (som.kind === 'site') continue;
@@ -681,22 +686,37 @@ function firstOfEach(perExt: readonly Writer[][]): Writer[] {
 /** Per extension, the possible winners: the configuring entries of the first (tie) group that configures the rule. */
 const NONE: ReadonlySet<string> = new Set();
 
-/** `perExt`: for each extension that some entry writes, in extension order, its possible winners. */
+/** Each entry's store group for the rule being picked (`pickWriters`; reused: it calls nothing that picks). */
+const groupsOf: number[] = [];
+
+/**
+ * `perExt`: for each extension that some entry writes, in extension order, its possible winners.
+ * Each entry's group is looked up once and the extensions are read from it by number (a lookup per
+ * entry and extension by name before: bench/README.md, wave 12).
+ */
 function pickWriters(entries: readonly ListEntry[], rule: number, index: ObservationIndex, excluded: ReadonlySet<string>): { perExt: Writer[][]; tie: boolean } {
+  const n = entries.length;
+  const gs = groupsOf;
+  for (let i = 0; i < n; i++) gs[i] = index.groupOf(entries[i], rule);
+  const st = index.store;
   const perExt: Writer[][] = [];
   let tie = false;
-  for (const ext of EXT_ORDER) {
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      const obs = excluded.size && excluded.has(`${e.guid}|${ext}`) ? -1 : index.get(e, rule, ext);
+  // Extensions in EXT_ORDER: registry, security, gpp (the store's slots 0, 1, 2).
+  for (let x = 0; x < 3; x++) {
+    for (let i = 0; i < n; i++) {
+      const g = gs[i];
+      const obs = g < 0 ? -1 : st.slot(g, x);
       if (obs < 0) continue;
+      const e = entries[i];
+      if (excluded.size && excluded.has(`${e.guid}|${EXT_ORDER[x]}`)) continue;
       const ws: Writer[] = [{ entry: e, obs }];
       if (e.tieGroup) {
-        for (let j = i + 1; j < entries.length; j++) {
+        for (let j = i + 1; j < n; j++) {
           const f = entries[j];
           if (f.tieGroup !== e.tieGroup) continue;
-          const o2 = excluded.size && excluded.has(`${f.guid}|${ext}`) ? -1 : index.get(f, rule, ext);
-          if (o2 >= 0) ws.push({ entry: f, obs: o2 });
+          const g2 = gs[j];
+          const o2 = g2 < 0 ? -1 : st.slot(g2, x);
+          if (o2 >= 0 && !(excluded.size && excluded.has(`${f.guid}|${EXT_ORDER[x]}`))) ws.push({ entry: f, obs: o2 });
         }
         if (ws.length > 1) tie = true;
       }

@@ -10,6 +10,22 @@ import { seededRandom } from '../helpers/rng';
 const root = new Intl.Collator('en-US');
 const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
 const tabled = (s: string) => [...s].every((c) => c >= ' ' && c <= '~');
+/**
+ * Random texts of up to 8 characters: from `extra` with probability `pExtra`, else from a few
+ * common name characters up to `pCommon`, else any printable ASCII.
+ */
+function randomText(rnd: () => number, extra: string, pExtra: number, pCommon: number): () => string {
+  return () => {
+    let s = '';
+    const n = Math.floor(rnd() * 9);
+    for (let j = 0; j < n; j++) {
+      const r = rnd();
+      s += r < pExtra ? extra[Math.floor(rnd() * extra.length)] : r < pCommon ? 'aAbB0 ./-_'[Math.floor(rnd() * 10)] : PRINTABLE[Math.floor(rnd() * PRINTABLE.length)];
+    }
+    return s;
+  };
+}
+
 const want = (a: string, b: string) => Math.sign(tabled(a) && tabled(b) ? root.compare(a, b) : a.localeCompare(b));
 
 test('compareText: a table of names orders as the root collation does', () => {
@@ -39,17 +55,8 @@ test('compareText: a table of names orders as the root collation does', () => {
 });
 
 test('compareText: random strings (printable ASCII, some non-ASCII and control characters) compare as the root collation or localeCompare', () => {
-  const rnd = seededRandom(9);
-  const extra = 'éÉü\u0301\u0000\t\u00a0ß';
-  const mk = () => {
-    let s = '';
-    const n = Math.floor(rnd() * 9);
-    for (let j = 0; j < n; j++) {
-      const r = rnd();
-      s += r < 0.05 ? extra[Math.floor(rnd() * extra.length)] : r < 0.5 ? 'aAbB0 ./-_'[Math.floor(rnd() * 10)] : PRINTABLE[Math.floor(rnd() * PRINTABLE.length)];
-    }
-    return s;
-  };
+  const mk = randomText(seededRandom(9), 'éÉü\u0301\u0000\t\u00a0ß', 0.05, 0.5);
+  const rnd = seededRandom(90);
   for (let i = 0; i < 100_000; i++) {
     const a = mk();
     const r = rnd();
@@ -64,17 +71,8 @@ test('compareText: sorting canonical paths gives the order localeCompare gave', 
 });
 
 test('collationKey: keys order as compareText does; a text outside the table has none (random pairs and a table)', () => {
-  const rnd = seededRandom(12);
-  const extra = 'é\u0000\t\u00a0';
-  const mk = () => {
-    let s = '';
-    const n = Math.floor(rnd() * 9);
-    for (let j = 0; j < n; j++) {
-      const r = rnd();
-      s += r < 0.03 ? extra[Math.floor(rnd() * extra.length)] : r < 0.6 ? 'aAbB0 ./-_'[Math.floor(rnd() * 10)] : PRINTABLE[Math.floor(rnd() * PRINTABLE.length)];
-    }
-    return s;
-  };
+  const mk = randomText(seededRandom(12), 'é\u0000\t\u00a0', 0.03, 0.6);
+  const rnd = seededRandom(120);
   const pairs: [string, string][] = [
     ['corp.example', 'corp.example/Servers'],
     ['Servers', 'servers'],

@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Column } from '../../server/src/core';
+import { countingSort } from '../../server/src/core/column';
+import { seededRandom } from '../helpers/rng';
 
 test('Column.ensure grows by its factor, at least to 1,024 values and to the index asked for', () => {
   const rows: { name: string; initial: number; growth?: number; ensure: number[]; capacity: number }[] = [
@@ -58,4 +60,24 @@ test('Column as a list: push, pushAll across the end of the array, done is an ex
   assert.equal(c.a[0], 0, 'done hands out a copy');
   const empty = new Column(new Int32Array(4), 2).done();
   assert.equal(empty.length, 0);
+});
+
+test('countingSort: the indexes stably sorted by key, and where each key starts (a table and random keys against Array.sort)', () => {
+  const table = countingSort([2, 0, 2, 1, 0], 4);
+  assert.deepEqual([...table.order], [1, 4, 3, 0, 2]);
+  assert.deepEqual([...table.starts], [0, 2, 3, 5, 5]);
+  // A given order is kept among equal keys: by rule first, then by GPO, as the store groups its rows.
+  const rule = [1, 0, 1, 0];
+  const gpo = [0, 0, 1, 0];
+  assert.deepEqual([...countingSort(gpo, 2, countingSort(rule, 2).order).order], [1, 3, 0, 2]);
+  assert.deepEqual([...countingSort([], 3).starts], [0, 0, 0, 0]);
+  const rnd = seededRandom(31);
+  for (let t = 0; t < 200; t++) {
+    const nKeys = 1 + Math.floor(rnd() * 20);
+    const keys = Int32Array.from({ length: Math.floor(rnd() * 300) }, () => Math.floor(rnd() * nKeys));
+    const { order, starts } = countingSort(keys, nKeys);
+    const want = [...keys.keys()].sort((a, b) => keys[a] - keys[b] || a - b);
+    assert.deepEqual([...order], want);
+    for (let k = 0; k < nKeys; k++) assert.deepEqual([...order.subarray(starts[k], starts[k + 1])].map((i) => keys[i]), want.filter((i) => keys[i] === k).map(() => k));
+  }
 });

@@ -55,3 +55,35 @@ export class Column<T extends Int32Array | Uint16Array> {
     return this.a.slice(0, this.length) as T;
   }
 }
+
+/**
+ * A stable counting sort of the indexes `order` (0 … keys.length − 1 when not given) by
+ * `keys[i]`, each key below `nKeys`: the sorted indexes and, per key, where its run starts
+ * (`starts[k]` … `starts[k + 1]`). No comparator is called per pair (the observation store's
+ * grouping, policy/set.ts, and the files of each GPO).
+ */
+export function countingSort(keys: ArrayLike<number>, nKeys: number, order?: Int32Array): { order: Int32Array; starts: Int32Array } {
+  const starts = keyStarts(keys, nKeys, order);
+  return { order: placeByKey(keys, starts, order), starts };
+}
+
+// Each loop in a function of its own: a sort that runs once per scan runs its loops as on-stack
+// replacement code, which is dropped at the first later loop it has not seen run.
+function keyStarts(keys: ArrayLike<number>, nKeys: number, order: Int32Array | undefined): Int32Array {
+  const n = order ? order.length : keys.length;
+  const starts = new Int32Array(nKeys + 1);
+  for (let k = 0; k < n; k++) starts[keys[order ? order[k] : k] + 1]++;
+  for (let k = 0; k < nKeys; k++) starts[k + 1] += starts[k];
+  return starts;
+}
+
+function placeByKey(keys: ArrayLike<number>, starts: Int32Array, order: Int32Array | undefined): Int32Array {
+  const n = order ? order.length : keys.length;
+  const fill = starts.slice(0, -1);
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k] : k;
+    out[fill[keys[i]]++] = i;
+  }
+  return out;
+}

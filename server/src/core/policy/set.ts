@@ -8,7 +8,7 @@
  * A file contributes one small, serialisable `FilePolicy` (what a worker thread sends back); the
  * `PolicySetBuilder` merges them.
  */
-import { Column } from '../column';
+import { Column, countingSort } from '../column';
 import { BoundedInterner, detach, same } from '../intern';
 import { judgeFile, type Judged } from '../judge';
 import { displayKey } from '../keys';
@@ -370,30 +370,6 @@ function rowGpos(n: number, runRow: Int32Array, runGpo: Int32Array, nRuns: numbe
   return gpoCol;
 }
 
-/**
- * The rows by GPO, then rule, then arrival: two stable counting sorts (by rule, then by GPO), no
- * comparator called per pair of rows.
- */
-function groupedRows(ruleCol: Uint16Array, gpoCol: Int32Array, rules: number, gpos: number): Int32Array {
-  const n = gpoCol.length;
-  const ruleAt = new Int32Array(rules + 1);
-  const at = new Int32Array(gpos + 1);
-  for (let i = 0; i < n; i++) {
-    ruleAt[ruleCol[i] + 1]++;
-    at[gpoCol[i] + 1]++;
-  }
-  for (let i = 0; i < rules; i++) ruleAt[i + 1] += ruleAt[i];
-  for (let i = 0; i < gpos; i++) at[i + 1] += at[i];
-  const byRule = new Int32Array(n);
-  for (let i = 0; i < n; i++) byRule[ruleAt[ruleCol[i]]++] = i;
-  const rows = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = byRule[k];
-    rows[at[gpoCol[i]]++] = i;
-  }
-  return rows;
-}
-
 function countGroups(rows: Int32Array, gpoCol: Int32Array, ruleCol: Uint16Array): number {
   let groups = 0;
   for (let i = 0; i < rows.length; i++) if (i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]]) groups++;
@@ -554,12 +530,13 @@ export class ObservationStore {
     const n = this.size;
     for (const c of [this.ruleCol, this.posCol, this.flagCol, this.valCol]) c.trim(n);
     for (const c of [this.runRow, this.runGpo, this.runPath]) c.trim(this.nRuns);
-    // Each loop is a function of its own: `seal` runs once per scan, so its loops run as on-stack
-    // replacement code, and in one function the code made for the first loop was dropped at the
-    // next loop it had not seen run, which then ran in the interpreter until it was compiled again
-    // (bench/README.md, wave 12).
+    // Each loop is in a function of its own (here and in `countingSort`): `seal` runs once per scan,
+    // so its loops run as on-stack replacement code, and in one function the code made for the
+    // first loop was dropped at the next loop it had not seen run, which then ran in the
+    // interpreter until it was compiled again (bench/README.md, wave 12).
     const gpoCol = rowGpos(n, this.runRow.a, this.runGpo.a, this.nRuns);
-    const rows = groupedRows(this.ruleCol.a, gpoCol, this.ruleIds.length, this.gpoIds.length);
+    // By GPO, then rule, then arrival: sorted by rule, then (stably) by GPO.
+    const rows = countingSort(gpoCol, this.gpoIds.length, countingSort(this.ruleCol.a, this.ruleIds.length).order).order;
     this.groups = makeGroups(rows, gpoCol, this.ruleCol.a, this.flagCol.a, this.gpoIds.length);
     // Only `seal` needed the rule column.
     this.ruleCol.a = new Uint16Array(0);
@@ -773,14 +750,7 @@ export class PolicySetBuilder {
     const filesOf = (guid: string): string[] => {
       const g = store.findGpo(guid);
       if (g < 0) return [];
-      if (!byGpo || !starts) {
-        starts = new Int32Array(store.gpoIds.length + 1);
-        for (let i = 0; i < fileGpo.length; i++) starts[fileGpo[i] + 1]++;
-        for (let i = 0; i < store.gpoIds.length; i++) starts[i + 1] += starts[i];
-        const fill = starts.slice(0, -1);
-        byGpo = new Int32Array(fileGpo.length);
-        for (let i = 0; i < fileGpo.length; i++) byGpo[fill[fileGpo[i]]++] = i;
-      }
+      if (!byGpo || !starts) ({ order: byGpo, starts } = countingSort(fileGpo, store.gpoIds.length));
       const out: string[] = [];
       for (let j = starts[g]; j < starts[g + 1]; j++) {
         const p = paths.get(filePath[byGpo[j]]);

@@ -683,14 +683,15 @@ function firstOfEach(perExt: readonly Writer[][]): Writer[] {
   return out;
 }
 
-/** Per extension, the possible winners: the configuring entries of the first (tie) group that configures the rule. */
+/** No writer excluded (`pickWriters`, `outcomeOf`). */
 const NONE: ReadonlySet<string> = new Set();
 
 /** Each entry's store group for the rule being picked (`pickWriters`; reused: it calls nothing that picks). */
 const groupsOf: number[] = [];
 
 /**
- * `perExt`: for each extension that some entry writes, in extension order, its possible winners.
+ * Per extension, the possible winners: the configuring entries of the first (tie) group that
+ * configures the rule. `perExt`: for each extension that some entry writes, in extension order.
  * Each entry's group is looked up once and the extensions are read from it by number (a lookup per
  * entry and extension by name before: bench/README.md, wave 12).
  */

@@ -152,7 +152,7 @@ export function canonicalOf(dn: string): string {
   return canonicalOfRdns(parseDn(dn));
 }
 
-function canonicalOfRdns(rdns: readonly Rdn[]): string {
+export function canonicalOfRdns(rdns: readonly Rdn[]): string {
   const dns = rdns.filter((r) => r.type.toLowerCase() === 'dc').map((r) => r.value).join('.');
   const rest = rdns
     .filter((r) => r.type.toLowerCase() !== 'dc')

@@ -5,7 +5,7 @@
  * filter objects (scope-and-evidence.md §2.1–§2.6). Folded lines are unfolded before `::` base64
  * values are decoded; CRLF and LF both end lines; `version:` is optional; `#` comments are skipped.
  */
-import { canonicalOf, firstRdnValue, isDomainRdns, keyOfRdns, parseDn } from './dn';
+import { canonicalOfRdns, firstRdnValue, isDomainRdns, keyOfRdns, parseDn } from './dn';
 import { applyTrusteesOfSd } from '../policy/security-descriptor';
 import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
 
@@ -247,7 +247,7 @@ export function readLdif(text: string, source: string): TopologyPart {
     const gpLink = attr(r, 'gplink');
     if (gpLink) {
       som.links = parseGpLink(gpLink.value, (message) =>
-        part.problems.push({ source, severity: 'warning', line: gpLink.line, message: `${canonicalOf(r.dn)}: ${message}` }),
+        part.problems.push({ source, severity: 'warning', line: gpLink.line, message: `${canonicalOfRdns(rdns)}: ${message}` }),
       );
     }
     const opts = attr(r, 'gpoptions')?.value;

@@ -111,13 +111,19 @@ test('across threads: the same entries and bytes, at most three batches ahead of
     });
     const errors: WalkError[] = [];
     const got: unknown[] = [];
+    const offsets: number[] = [];
     for await (const e of new FeedConsumer(port1, [root]).entries(errors)) {
       got.push(plain(e));
+      if (e.read?.kind === 'ok') offsets.push(e.read.bytes.byteOffset);
       // A slow consumer: the producer must wait, not read the whole tree ahead.
       await new Promise((r) => setImmediate(r));
     }
     assert.deepEqual(errors, []);
     assert.deepEqual(got, [...feed([root], [])].map(plain));
+    // Each file's bytes start 8-byte aligned in its batch buffer (the parsers view UTF-16 data as
+    // 16-bit units), though each is read with one byte more than its size.
+    assert.deepEqual(offsets.filter((o) => o % 8 !== 0), []);
+    assert.ok(new Set(offsets).size > 100, `distinct offsets: ${new Set(offsets).size}`);
     assert.ok(most <= 3, `batches ahead: ${most}`);
     assert.ok(most >= 2, `the producer ran ahead at all: ${most}`);
     assert.ok(batches > 3, `batches: ${batches}`);

@@ -111,9 +111,12 @@ class BatchArena implements Arena {
   /** Files too large for the arena: their own buffers, transferred with the batch. */
   readonly own: ArrayBuffer[] = [];
   alloc(size: number): Uint8Array {
-    if (size <= BATCH_BYTES - this.used) {
-      const view = new Uint8Array(this.buffer, this.used, size);
-      this.used += size;
+    // Each file starts 8-byte aligned: the parsers view UTF-16 data as 16-bit units, which a
+    // typed array can only do from an even address.
+    const at = (this.used + 7) & ~7;
+    if (size <= BATCH_BYTES - at) {
+      const view = new Uint8Array(this.buffer, at, size);
+      this.used = at + size;
       return view;
     }
     const b = new ArrayBuffer(size);

@@ -96,11 +96,6 @@ function countNuls(bytes: Uint8Array): { count: number; first: number } {
   return { count, first };
 }
 
-function isAscii(bytes: Uint8Array, from: number): boolean {
-  for (let i = from; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
-  return true;
-}
-
 function utf16(bytes: Uint8Array, from: number, problems: Problem[]): string {
   let end = bytes.length;
   if ((end - from) % 2 === 1) {
@@ -165,14 +160,15 @@ export function decode(bytes: Uint8Array): Decoded {
       message: `The file contains ${count} NUL byte${count === 1 ? '' : 's'} (the first at byte ${first}); it was read as text, and Windows tools may stop reading at a NUL.`,
     });
   }
-  if (isAscii(bytes, 0)) {
-    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), encoding: 'ascii', bomLength: 0, problems };
-  }
+  let text: string;
   try {
-    return { text: utf8Fatal.decode(bytes), encoding: 'utf-8', bomLength: 0, problems };
+    text = utf8Fatal.decode(bytes);
   } catch {
     return { text: decodeWindows1252(bytes), encoding: 'ansi', bomLength: 0, problems };
   }
+  // One character per byte exactly when every byte is ASCII: a sequence of two to four bytes
+  // decodes to one or two UTF-16 units. (The decoder's own check, instead of a loop over the bytes.)
+  return { text, encoding: text.length === bytes.length ? 'ascii' : 'utf-8', bomLength: 0, problems };
 }
 
 /** Encode text the way `decode` read it (no BOM; callers splice between existing bytes). */

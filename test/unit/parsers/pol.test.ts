@@ -200,3 +200,58 @@ test('random truncations and byte flips of real files never throw and keep spans
     assertSpansInside(p);
   }
 });
+
+/** The same bytes, copied to `offset` bytes into a buffer of their own. */
+function placedAt(bytes: Uint8Array, offset: number): Uint8Array {
+  const out = new Uint8Array(new ArrayBuffer(offset + bytes.length + 1), offset, bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+test('the same result wherever the bytes sit: strings are read as 16-bit units from an even address, byte by byte from an odd one', () => {
+  // Odd-sized data puts the later records at odd positions within the file: both readers then take
+  // turns inside one parse, and a key is compared with the last one across the two.
+  const key = 'Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation';
+  const odd = preg([
+    [key, 'Blob', 3, Buffer.from([1, 2, 3])],
+    [key, 'AllowInsecureGuestAuth', 4, dword(0)],
+    [key, 'AllowInsecureGuestAuth', 4, dword(1)],
+    ['Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', '\\\\*\\SYSVOL', 1, sz('RequireMutualAuthentication=1')],
+    [key, 'Blob2', 3, Buffer.from([9])],
+    ['Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', '\\\\*\\NETLOGON', 1, sz('RequireIntegrity=1')],
+  ]);
+  const good = preg([[key, 'AllowInsecureGuestAuth', 4, dword(1)]]);
+  const files: [string, Uint8Array][] = [
+    ['odd-sized data', odd],
+    ['missing terminator', Buffer.concat([good.subarray(0, 8), Buffer.from('[ABC', 'utf16le'), Buffer.alloc(70000, 0x41)])],
+    ['truncated inside the key', good.subarray(0, 40)],
+    ['terminator at the very end', Buffer.concat([good.subarray(0, 8), Buffer.from('[AB', 'utf16le'), Buffer.from([0, 0])])],
+    ...fs.readdirSync(FIX).filter((f) => f.endsWith('.pol')).map((f): [string, Uint8Array] => [f, read(f)]),
+  ];
+  let seed = 777;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const src = read('nsa-shb-windows__registry.pol');
+  for (let i = 0; i < 40; i++) {
+    const b = Buffer.from(src.subarray(0, Math.floor(rnd() * src.length)));
+    for (let k = 0; k < 3; k++) if (b.length) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+    files.push([`damaged copy ${i}`, b]);
+  }
+  for (const [label, bytes] of files) {
+    const even = parsePol(placedAt(bytes, 8), 'HKLM');
+    assert.deepEqual(parsePol(placedAt(bytes, 1), 'HKLM'), even, `${label}: at an odd address`);
+    assert.deepEqual(parsePol(placedAt(bytes, 0), 'HKLM'), even, `${label}: at address 0`);
+  }
+  const p = parsePol(placedAt(odd, 2), 'HKLM');
+  assert.deepEqual(
+    p.settings.map((s) => [s.offset, s.name, s.value]),
+    [
+      [8, 'Blob', '010203'],
+      [149, 'AllowInsecureGuestAuth', 0],
+      [327, 'AllowInsecureGuestAuth', 1],
+      [505, '\\\\*\\SYSVOL', 'RequireMutualAuthentication=1'],
+      [739, 'Blob2', '09'],
+      [880, '\\\\*\\NETLOGON', 'RequireIntegrity=1'],
+    ],
+  );
+  assert.deepEqual(p.problems.map((x) => [x.code, x.offset]), [['duplicate', 327]]);
+});

@@ -28,6 +28,24 @@ test('decode: the BOM is cut explicitly, a second BOM stays in the text', () => 
   assert.deepEqual([le.encoding, le.bomLength, le.text], ['utf-16le-bom', 2, '\ufeffA']);
 });
 
+test('decode without a BOM: ASCII, UTF-8 and Windows-1252 told apart, one text unit per byte where the encoding has them', () => {
+  const rows: [string, number[], string, string][] = [
+    ['empty', [], 'ascii', ''],
+    ['ASCII with controls and DEL', [0x41, 0x09, 0x0d, 0x0a, 0x7f, 0x7a], 'ascii', 'A\t\r\n\u007fz'],
+    ['ASCII with one NUL in 130 bytes', [...Array(128).fill(0x41), 0x00, 0x42], 'ascii', `${'A'.repeat(128)}\u0000B`],
+    ['two-byte UTF-8', [0x63, 0x61, 0x66, 0xc3, 0xa9], 'utf-8', 'caf\u00e9'],
+    ['three-byte UTF-8', [0xe2, 0x82, 0xac, 0x31], 'utf-8', '\u20ac1'],
+    ['four-byte UTF-8 (two text units for four bytes)', [0xf0, 0x9f, 0x98, 0x80, 0x41, 0x42], 'utf-8', '\u{1f600}AB'],
+    ['not UTF-8: Windows-1252', [0x41, 0x80, 0xe9], 'ansi', 'A\u20ac\u00e9'],
+    ['a lone continuation byte', [0x9f], 'ansi', '\u0178'],
+    ['a truncated sequence at the end', [0x41, 0xc3], 'ansi', 'A\u00c3'],
+  ];
+  for (const [label, bytes, encoding, text] of rows) {
+    const d = decode(new Uint8Array(bytes));
+    assert.deepEqual([d.encoding, d.bomLength, d.text], [encoding, 0, text], label);
+  }
+});
+
 test('fail closed: a weak template with a NUL in a comment is read; UTF-16BE without a BOM is an error', () => {
   const withNul = Buffer.from(inf([`; a comment with a NUL \u0000 byte`, `${SERVER_REQUIRE}=4,0`]), 'latin1');
   const p = parseBytes('GptTmpl.inf', withNul);

@@ -335,6 +335,26 @@ describe('xml reader: malformed input', () => {
     assert.equal(at(t, root(doc).span), t);
   });
 
+  test('end tags match the same way whether their names are interned or past the interning limit (10,000 names)', () => {
+    // Nested and repeated names, a stray end tag, an end tag that closes two open elements, an
+    // element left open at the end: once with the few names interned, once after 10,000 other
+    // names have filled the table, so the same names are counted outside it.
+    const body = '<x><y><x>1</x><y>2</y></y><z></q></z><w><v></w><x><x><u></x></x></x>';
+    const problems = (t: string) => readXml(t).problems.map((p) => `${p.message} @${at(t, p.span)}`);
+    const plain = `<r>${body}</r>`;
+    const filler = Array.from({ length: 10_000 }, (_, i) => `<f${i}/>`).join('');
+    const late = `<r>${filler}${body}</r>`;
+    const expected = [
+      'End tag </q> does not match any open element; it was ignored. @</q>',
+      'Element <v> is not closed before </w>. @<v>',
+      'Element <u> is not closed before </x>. @<u>',
+    ];
+    assert.deepEqual(problems(plain), expected);
+    assert.deepEqual(problems(late), expected);
+    const unclosed = problems(`<r>${filler}<x><y><x></y></r>`);
+    assert.deepEqual(unclosed, ['Element <x> is not closed before </y>. @<x>', 'Element <x> is not closed before </r>. @<x>']);
+  });
+
   test('a truncated file keeps everything read before the cut', () => {
     const t = '<r>\r\n  <item n="1">one</item>\n  <item n="2">tw';
     const doc = readXml(t);

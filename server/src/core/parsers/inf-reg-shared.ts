@@ -151,6 +151,8 @@ export class SeenValues {
   /** The id being looked up, as UTF-16 code units (`idLength` of them). */
   private id = new Uint16Array(256);
   private idLength = 0;
+  /** Whether every unit of the id is below 0x80 (set by `checkValue` for its lookup). */
+  private idAscii = false;
 
   /** Returns the earlier occurrence, or records this one as the first and returns undefined. */
   check(id: string, first: FirstSeen): FirstSeen | undefined {
@@ -169,18 +171,24 @@ export class SeenValues {
   checkValue(hive: Hive, key: string, name: string, first: FirstSeen): FirstSeen | undefined {
     if (cleanKey(key) !== key) return this.check(valueId(hive, key, name), first);
     const buf = this.room(hive.length + key.length + name.length + 2);
+    lowerHash = FNV_OFFSET;
     let n = asciiLower(hive, buf, 0);
     if (n >= 0) {
       buf[n++] = 0x5c; // \
+      lowerHash = Math.imul(lowerHash ^ 0x5c, FNV_PRIME);
       n = asciiLower(key, buf, n);
     }
     if (n >= 0) {
       buf[n++] = 0; // U+0000, as valueId joins key and name
+      lowerHash = Math.imul(lowerHash, FNV_PRIME);
       n = asciiLower(name, buf, n);
     }
     if (n < 0) return this.check(valueId(hive, key, name), first);
     this.idLength = n;
-    return this.lookup(first);
+    this.idAscii = true;
+    const earlier = this.find(lowerHash & 0x7fffffff, first);
+    this.idAscii = false;
+    return earlier;
   }
 
   /** The id buffer, grown to hold `n` code units. */
@@ -193,9 +201,13 @@ export class SeenValues {
   private lookup(first: FirstSeen): FirstSeen | undefined {
     const id = this.id;
     const n = this.idLength;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ id[i], 0x01000193);
-    h &= 0x7fffffff;
+    let h = FNV_OFFSET;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ id[i], FNV_PRIME);
+    return this.find(h & 0x7fffffff, first);
+  }
+
+  /** `lookup` with the id's hash already made. */
+  private find(h: number, first: FirstSeen): FirstSeen | undefined {
     const mask = this.table.length - 1;
     let slot = h & mask;
     for (let e = this.table[slot]; e !== 0; slot = (slot + 1) & mask, e = this.table[slot]) {
@@ -234,6 +246,13 @@ export class SeenValues {
     }
     const start = this.poolLength;
     const id = this.id;
+    if (this.idAscii) {
+      // Every unit below 0x80: one byte each, copied by the typed array's own conversion.
+      this.pool.set(id.subarray(0, n), start);
+      this.poolLength = start + n;
+      this.record(h, start, first, slot);
+      return;
+    }
     let p = start;
     for (let i = 0; i < n; i++) {
       const c = id[i];
@@ -245,6 +264,10 @@ export class SeenValues {
       }
     }
     this.poolLength = p;
+    this.record(h, start, first, slot);
+  }
+
+  private record(h: number, start: number, first: FirstSeen, slot: number): void {
     if ((this.count + 1) * FIELDS > this.entries.length) {
       const bigger = new Int32Array(Math.ceil(this.entries.length / FIELDS * 1.5) * FIELDS);
       bigger.set(this.entries);
@@ -275,17 +298,28 @@ export class SeenValues {
 }
 
 /**
- * Writes `s` lower-cased into `out` from `at` and returns where it ends; -1 when a character is
- * not ASCII (its lower case is left to String.prototype.toLowerCase).
+ * Writes `s` lower-cased into `out` from `at` and returns where it ends, hashing what it writes
+ * into `lowerHash` on the way (the same hash `lookup` makes); -1 when a character is not ASCII
+ * (its lower case is left to String.prototype.toLowerCase).
  */
 function asciiLower(s: string, out: Uint16Array, at: number): number {
+  let h = lowerHash;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    let c = s.charCodeAt(i);
     if (c > 0x7f) return -1;
-    out[at++] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    out[at++] = c;
+    h = Math.imul(h ^ c, FNV_PRIME);
   }
+  lowerHash = h;
   return at;
 }
+
+/** FNV-1a over UTF-16 code units: the offset basis and the prime. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** The FNV-1a hash of what `asciiLower` has written since `checkValue` reset it. */
+let lowerHash = FNV_OFFSET;
 
 /** Windows' own limits (registry element size limits): a key name component, a value name. */
 export const REGISTRY_KEY_COMPONENT_MAX = 255;

@@ -64,6 +64,12 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
   return true;
 }
 
+/** Whether the `length` units at `a` and at `b` are the same. */
+function sameUnits(units: Uint16Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (units[a + i] !== units[b + i]) return false;
+  return true;
+}
+
 function utf16z(b: Uint8Array, start: number, end: number): string {
   let i = start;
   while (i + 1 < end && (b[i] | b[i + 1]) !== 0) i += 2;
@@ -191,16 +197,23 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   let k = '';
   let keyText = '';
   // Made once, not once per record (a closure per record was garbage for every value).
+  // The file as 16-bit units when its bytes start at an even address (a view cannot start at an
+  // odd one): a string's terminator is then found by the typed array's own indexOf, and a key
+  // compared with the last one unit by unit. A NUL unit is two zero bytes in either byte order.
+  const units = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1) : undefined;
   const readString = (what: string): string | undefined => {
     const start = r.pos;
     const limit = Math.min(bytes.length - 1, start + LIMITS.maxPolStringChars * 2 + 2);
     let i = start;
-    while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
+    if (units && start % 2 === 0) {
+      const nul = units.indexOf(0, start >> 1);
+      i = nul < 0 ? limit : Math.min(nul * 2, limit);
+    } else while (i < limit && (bytes[i] | bytes[i + 1]) !== 0) i += 2;
     if (i < limit) {
       r.pos = i + 2;
       // Records come sorted by key: a key the same bytes as the last one is the same string.
       if (what === 'key') {
-        if (i - start === lastKeyEnd - lastKeyStart && sameBytes(bytes, start, lastKeyStart, i - start)) return lastKey;
+        if (i - start === lastKeyEnd - lastKeyStart && (units && start % 2 === 0 && lastKeyStart % 2 === 0 ? sameUnits(units, start >> 1, lastKeyStart >> 1, (i - start) >> 1) : sameBytes(bytes, start, lastKeyStart, i - start))) return lastKey;
         lastKeyStart = start;
         lastKeyEnd = i;
         return (lastKey = utf16le(bytes, start, i));

@@ -250,6 +250,11 @@ interface QName {
   prefix: string;
   local: string;
   valid: boolean;
+  /**
+   * Open elements of this name, when the name is interned (`Reader.names`); -1 for a name that is
+   * not (past MAX_INTERNED_NAMES), whose open elements are counted in `Reader.openNames`.
+   */
+  open: number;
 }
 
 /** Distinct names interned per document; hostile input with more just stops sharing. */
@@ -358,6 +363,8 @@ class Element implements XmlElement {
 
 interface Frame {
   el: Element;
+  /** The element's name, whose `open` count this frame holds one of. */
+  q: QName;
   /** The first text run; later runs go to `parts` and are joined once, when the element closes. */
   text: string;
   parts: string[] | undefined;
@@ -371,7 +378,10 @@ class Reader {
   private readonly len: number;
   private pos = 0;
   private readonly stack: Frame[] = [];
-  /** How many open elements carry each qualified name (end-tag matching without a stack search). */
+  /**
+   * How many open elements carry each qualified name that is not interned (end-tag matching
+   * without a stack search); an interned name counts its own (`QName.open`).
+   */
   private readonly openNames = new Map<string, number>();
   /** prefix → stack of URIs in scope. */
   private readonly bindings = new Map<string, string[]>();
@@ -806,14 +816,20 @@ class Reader {
     }
     const colon = qname.indexOf(':');
     let q: QName;
-    if (colon < 0) q = { name: qname, prefix: '', local: qname, valid: true };
+    if (colon < 0) q = { name: qname, prefix: '', local: qname, valid: true, open: -1 };
     else {
       const prefix = qname.slice(0, colon);
       const local = qname.slice(colon + 1);
-      q = !prefix || !local || local.indexOf(':') >= 0 ? { name: qname, prefix: '', local: qname, valid: false } : { name: qname, prefix, local, valid: true };
+      q =
+        !prefix || !local || local.indexOf(':') >= 0
+          ? { name: qname, prefix: '', local: qname, valid: false, open: -1 }
+          : { name: qname, prefix, local, valid: true, open: -1 };
       if (!q.valid) this.parseError(`"${preview(qname)}" is not a valid qualified name.`, { start, end: start + qname.length }, 'warning');
     }
-    if (this.names.size < MAX_INTERNED_NAMES) this.names.set(qname, q);
+    if (this.names.size < MAX_INTERNED_NAMES) {
+      q.open = 0;
+      this.names.set(qname, q);
+    }
     return q;
   }
 
@@ -892,7 +908,8 @@ class Reader {
       const ns = p.q.prefix ? this.resolvePrefix(p.q.prefix, p.raw.start, p.raw.name.length) : '';
       attrs.push(new Attribute(p.q.name, p.q.prefix, p.q.local, ns, p.value, p.raw.start, p.raw.valueStart, p.raw.valueEnd));
     }
-    const { name: qname, prefix, local } = this.splitName(tag.name, lt + 1);
+    const q = this.splitName(tag.name, lt + 1);
+    const { name: qname, prefix, local } = q;
     const ns = this.resolvePrefix(prefix, lt + 1, tag.name.length);
     const scope: NsScope | undefined = decls ? { decls, parent: parent ? parent.scope : undefined } : parent?.scope;
 
@@ -905,8 +922,9 @@ class Reader {
       if (!parent) this.rootClosed = true;
       return true;
     }
-    this.stack.push({ el, text: '', parts: undefined, textStart: -1, textEnd: -1, declared });
-    this.openNames.set(qname, (this.openNames.get(qname) ?? 0) + 1);
+    this.stack.push({ el, q, text: '', parts: undefined, textStart: -1, textEnd: -1, declared });
+    if (q.open >= 0) q.open++;
+    else this.openNames.set(qname, (this.openNames.get(qname) ?? 0) + 1);
     return true;
   }
 
@@ -919,9 +937,12 @@ class Reader {
   private closeTop(at: number, endTag: Span | undefined): void {
     const f = this.stack.pop() as Frame;
     const el = f.el;
-    const n = (this.openNames.get(el.name) ?? 1) - 1;
-    if (n) this.openNames.set(el.name, n);
-    else this.openNames.delete(el.name);
+    if (f.q.open > 0) f.q.open--;
+    else {
+      const n = (this.openNames.get(el.name) ?? 1) - 1;
+      if (n) this.openNames.set(el.name, n);
+      else this.openNames.delete(el.name);
+    }
     this.popBindings(f.declared);
     el.close(this.finalText(f), f.textStart, f.textEnd, endTag ? endTag.start : at, endTag ? endTag.end : at, endTag !== undefined);
     if (!this.stack.length) this.rootClosed = true;
@@ -960,7 +981,8 @@ class Reader {
       this.parseError(`End tag </${nameInMessage(name)}> has no matching start tag.`, span);
       return true;
     }
-    if (!this.openNames.has(name)) {
+    // The usual case, the innermost element closing, needs no count.
+    if (this.stack[this.stack.length - 1].el.name !== name && !this.isOpen(name)) {
       this.parseError(`End tag </${nameInMessage(name)}> does not match any open element; it was ignored.`, span);
       return true;
     }
@@ -972,6 +994,12 @@ class Reader {
     }
     this.closeTop(lt, span);
     return true;
+  }
+
+  /** Whether an open element carries this qualified name. */
+  private isOpen(name: string): boolean {
+    const q = this.names.get(name);
+    return q !== undefined ? q.open > 0 : this.openNames.has(name);
   }
 
   private finish(): void {

@@ -12,7 +12,7 @@ import { isRelayRelevant } from '../../server/src/core/catalog';
 import { lint } from '../../server/src/core/engine';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import { SeenValues } from '../../server/src/core/parsers/inf-reg-shared';
-import { valueId } from '../../server/src/core/keys';
+import { cleanKey, valueId } from '../../server/src/core/keys';
 import type { Finding, Hive, LintOptions, ParsedFile } from '../../server/src/core/types';
 import { REPO, runCli, tempDir, utf16bom, writeFile } from '../helpers/cli';
 
@@ -121,6 +121,27 @@ test('SeenValues.checkValue: finds and is found by check(valueId(…)) for clean
   const b = new SeenValues();
   cases.forEach(([h, k, n], i) => assert.equal(b.check(valueId(h, k, n), first(i)), undefined, k));
   cases.forEach(([h, k, n], i) => assert.deepEqual(b.checkValue(h, k.toLowerCase(), n.toUpperCase(), first(-1)), first(i), k));
+  // checkValueIn reads a clean key and the name in place, from ranges of a larger text.
+  const c = new SeenValues();
+  const clean = cases.filter(([, k]) => cleanKey(k) === k);
+  assert.equal(clean.length, 5);
+  const texts = clean.map(([, k, n], i) => {
+    const text = `${'x'.repeat(i)}MACHINE\\${k}\\${n}=4,1`;
+    const keyStart = i + 8;
+    return { text, keyStart, keyEnd: keyStart + k.length, nameStart: keyStart + k.length + 1, nameEnd: keyStart + k.length + 1 + n.length };
+  });
+  clean.forEach(([h], i) => {
+    const t = texts[i];
+    assert.equal(c.checkValueIn(t.text, h, t.keyStart, t.keyEnd, t.nameStart, t.nameEnd, first(i)), undefined);
+  });
+  clean.forEach(([h, k, n], i) => assert.deepEqual(c.checkValue(h, k.toUpperCase(), n.toLowerCase(), first(-1)), first(i), k));
+  clean.forEach(([h, k, n], i) => assert.deepEqual(c.check(valueId(h, k, n), first(-1)), first(i), k));
+  const d = new SeenValues();
+  clean.forEach(([h, k, n], i) => assert.equal(d.check(valueId(h, k.toLowerCase(), n), first(i)), undefined, k));
+  clean.forEach(([h], i) => {
+    const t = texts[i];
+    assert.deepEqual(d.checkValueIn(t.text, h, t.keyStart, t.keyEnd, t.nameStart, t.nameEnd, first(-1)), first(i));
+  });
   // The Kelvin sign lower-cases to an ASCII k: the same id as "kelvin".
   assert.deepEqual(a.checkValue('HKLM', 'software\\kelvin', 'X', first(-1)), first(3));
   // Another name, another hive: not the same id.

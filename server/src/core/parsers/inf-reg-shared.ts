@@ -170,20 +170,45 @@ export class SeenValues {
    */
   checkValue(hive: Hive, key: string, name: string, first: FirstSeen): FirstSeen | undefined {
     if (cleanKey(key) !== key) return this.check(valueId(hive, key, name), first);
-    const buf = this.room(hive.length + key.length + name.length + 2);
+    const n = this.lowered(hive, key, 0, key.length, name, 0, name.length);
+    if (n < 0) return this.check(valueId(hive, key, name), first);
+    return this.checkLowered(n, first);
+  }
+
+  /**
+   * `checkValue(hive, text.slice(keyStart, keyEnd), text.slice(nameStart, nameEnd), first)` for a
+   * key that is already clean (`cleanKey` gives it back unchanged), read in place: characters of
+   * the whole text are read faster than those of a slice of it.
+   */
+  checkValueIn(text: string, hive: Hive, keyStart: number, keyEnd: number, nameStart: number, nameEnd: number, first: FirstSeen): FirstSeen | undefined {
+    const n = this.lowered(hive, text, keyStart, keyEnd, text, nameStart, nameEnd);
+    if (n < 0) return this.check(valueId(hive, text.slice(keyStart, keyEnd), text.slice(nameStart, nameEnd)), first);
+    return this.checkLowered(n, first);
+  }
+
+  /**
+   * Writes the id of (hive, key, name) lower-cased into the id buffer, key and name given as
+   * ranges of strings, and hashes it into `lowerHash`; its length, or -1 when a character is not ASCII.
+   */
+  private lowered(hive: Hive, key: string, keyStart: number, keyEnd: number, name: string, nameStart: number, nameEnd: number): number {
+    const buf = this.room(hive.length + (keyEnd - keyStart) + (nameEnd - nameStart) + 2);
     lowerHash = FNV_OFFSET;
-    let n = asciiLower(hive, buf, 0);
+    let n = asciiLower(hive, 0, hive.length, buf, 0);
     if (n >= 0) {
       buf[n++] = 0x5c; // \
       lowerHash = Math.imul(lowerHash ^ 0x5c, FNV_PRIME);
-      n = asciiLower(key, buf, n);
+      n = asciiLower(key, keyStart, keyEnd, buf, n);
     }
     if (n >= 0) {
       buf[n++] = 0; // U+0000, as valueId joins key and name
       lowerHash = Math.imul(lowerHash, FNV_PRIME);
-      n = asciiLower(name, buf, n);
+      n = asciiLower(name, nameStart, nameEnd, buf, n);
     }
-    if (n < 0) return this.check(valueId(hive, key, name), first);
+    return n;
+  }
+
+  /** Looks up the id `lowered` wrote (`n` units, all ASCII). */
+  private checkLowered(n: number, first: FirstSeen): FirstSeen | undefined {
     this.idLength = n;
     this.idAscii = true;
     const earlier = this.find(lowerHash & 0x7fffffff, first);
@@ -298,13 +323,13 @@ export class SeenValues {
 }
 
 /**
- * Writes `s` lower-cased into `out` from `at` and returns where it ends, hashing what it writes
+ * Writes `s` from `from` to `to` lower-cased into `out` from `at` and returns where it ends, hashing what it writes
  * into `lowerHash` on the way (the same hash `lookup` makes); -1 when a character is not ASCII
  * (its lower case is left to String.prototype.toLowerCase).
  */
-function asciiLower(s: string, out: Uint16Array, at: number): number {
+function asciiLower(s: string, from: number, to: number, out: Uint16Array, at: number): number {
   let h = lowerHash;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < to; i++) {
     let c = s.charCodeAt(i);
     if (c > 0x7f) return -1;
     if (c >= 0x41 && c <= 0x5a) c += 0x20;

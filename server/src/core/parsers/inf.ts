@@ -324,7 +324,8 @@ class InfParser {
       this.error('Expected a value name after the last "\\" of the registry path.', pathStart, pathEnd);
       return;
     }
-    const key = cleanKey(text.slice(firstBs + 1, lastBs));
+    const rawKey = text.slice(firstBs + 1, lastBs);
+    const key = cleanKey(rawKey);
     const name = text.slice(lastBs + 1, pathEnd);
 
     // <type>,<data>
@@ -417,7 +418,8 @@ class InfParser {
         origin: ORIGIN,
       });
     }
-    const earlier = this.seen.checkValue('HKLM', key, name, { span: lineSpan, state: 'set' });
+    const first = { span: lineSpan, state: 'set' as const };
+    const earlier = key === rawKey ? this.seen.checkValueIn(text, 'HKLM', firstBs + 1, lastBs, lastBs + 1, pathEnd, first) : this.seen.checkValue('HKLM', key, name, first);
     if (earlier) {
       // MS-GPSB does not say which of two lines wins (§6.1, UNVERIFIED): report, do not pick.
       this.problems.add({

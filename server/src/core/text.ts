@@ -251,12 +251,31 @@ export function dominantEol(text: string): '\r\n' | '\n' {
   return lf > crlf ? '\n' : '\r\n';
 }
 
-/** Whether the text has a CR that is not part of a CRLF (old Mac line breaks: rare, but the LSP counts them). */
-function hasLoneCr(text: string): boolean {
-  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
-    if (text.charCodeAt(i + 1) !== 10) return true;
+/**
+ * The line starts of a text whose every CR is part of a CRLF, in one pass of native searches for
+ * LF and CR side by side; undefined when the text has a CR that is not (old Mac line breaks: rare,
+ * but the LSP counts them, so `LineIndex` reads such a text character by character).
+ */
+function lfLineStarts(text: string): Int32Array | undefined {
+  let starts = new Int32Array(16 + (text.length >> 5));
+  let n = 1;
+  let cr = text.indexOf('\r');
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (cr !== -1 && cr < i) {
+      // The next CR comes before this LF: it must be the one right before it.
+      if (cr !== i - 1) return undefined;
+      cr = text.indexOf('\r', i + 1);
+    }
+    if (n === starts.length) {
+      const bigger = new Int32Array(n * 2);
+      bigger.set(starts);
+      starts = bigger;
+    }
+    starts[n++] = i + 1;
   }
-  return false;
+  // A CR after the last LF is not part of a CRLF.
+  if (cr !== -1) return undefined;
+  return starts.slice(0, n);
 }
 
 export interface Position {
@@ -271,14 +290,9 @@ export class LineIndex {
   /** Start offset of each line; an Int32Array (texts are at most 64 MiB), 4 bytes per line. */
   readonly lineStarts: Int32Array;
   constructor(readonly text: string) {
-    if (!hasLoneCr(text)) {
-      // Fast path (no lone CR): native search for LF only; counted first so the array is allocated once.
-      let n = 1;
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-      const starts = new Int32Array(n);
-      let k = 1;
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-      this.lineStarts = starts;
+    const lf = lfLineStarts(text);
+    if (lf) {
+      this.lineStarts = lf;
       return;
     }
     const starts = [0];

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { settingRuleById } from '../../server/src/core/catalog';
-import { candidateExtensions, formatProviders, providerOf, textFormats } from '../../server/src/core/formats';
+import { binaryProviderFor, candidateExtensions, detectByProviders, extensionOf, formatProviders, providerOf, textFormats } from '../../server/src/core/formats';
+import { preg } from '../helpers/preg';
 import { parseText } from '../../server/src/core/parse';
 import { suppressionCommentText } from '../../server/src/core/suppress';
 import type { FileFormat, Setting } from '../../server/src/core/types';
@@ -60,4 +61,25 @@ test('value writers and inserts, per provider', () => {
     { start: 67, end: 67, newText: '\r\nMACHINE\\System\\CurrentControlSet\\Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,1' },
   ]);
   assert.equal(file.text.slice(0, 67), '[Unicode]\r\nUnicode=yes\r\n[Registry Values]\r\nMACHINE\\Software\\X\\Y=4,1');
+});
+
+test('file names and extensions from any path: after the last / or \\, lower-cased; detection by name from them', () => {
+  const rows: [string, string][] = [
+    ['GptTmpl.inf', 'inf'],
+    ['C:\\SYSVOL\\corp\\Policies\\{A}\\Machine\\Registry.POL', 'pol'],
+    ['/srv/sysvol/corp/Policies/{A}/Machine/Preferences/Registry/Registry.xml', 'xml'],
+    ['mixed\\sep/gpreport.XML', 'xml'],
+    ['folder.with.dots/README', ''],
+    ['folder.with.dots\\noext', ''],
+    ['trailing/', ''],
+    ['.reg', 'reg'],
+    ['archive.tar.gz', 'gz'],
+    ['', ''],
+  ];
+  for (const [path, ext] of rows) assert.equal(extensionOf(path), ext, path);
+  const pol = preg([]);
+  assert.equal(binaryProviderFor('x\\Machine\\REGISTRY.POL', pol)?.id, 'registry-pol');
+  assert.equal(binaryProviderFor('x/Machine/registry.pol.bak', new Uint8Array([1, 2, 3])), undefined);
+  assert.equal(detectByProviders('C:\\x\\GPTTMPL.INF', '[Unicode]\r\nUnicode=yes\r\n'), 'inf');
+  assert.equal(detectByProviders('x.inf/notes.txt', 'hello'), 'unknown');
 });

@@ -38,26 +38,31 @@ export const detectionTable: readonly (DetectStep & { provider: FormatProvider }
   .flatMap((provider) => provider.detect.map((step) => ({ ...step, provider })))
   .sort((a, b) => a.order - b.order);
 
+/** The lower-case file name: what follows the last `/` or `\\` (the whole path when neither). */
 function baseName(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return (parts[parts.length - 1] ?? '').toLowerCase();
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
+}
+
+/** The extension of a lower-case file name, without the dot ('' when none). */
+function extensionOfBase(base: string): string {
+  const i = base.lastIndexOf('.');
+  return i < 0 ? '' : base.slice(i + 1);
 }
 
 /** The lower-case extension of a path's file name, without the dot ('' when none). */
 export function extensionOf(path: string): string {
-  const b = baseName(path);
-  const i = b.lastIndexOf('.');
-  return i < 0 ? '' : b.slice(i + 1);
+  return extensionOfBase(baseName(path));
 }
 
 /** Decide the format from the file name and the start of the decoded text, by the detection table. */
 export function detectByProviders(path: string, text: string): FileFormat {
   const head = text.slice(0, 64 * 1024);
   let root: { name: string | undefined } | undefined;
+  const base = baseName(path);
   const ctx: DetectContext = {
     path,
-    base: baseName(path),
-    ext: extensionOf(path),
+    base,
+    ext: extensionOfBase(base),
     head,
     firstLine: /^[^\r\n]*/.exec(head.replace(/^\s+/, ''))?.[0] ?? '',
     xmlRoot: () => (root ??= { name: xmlRootName(head) }).name,
@@ -71,9 +76,11 @@ export function detectByProviders(path: string, text: string): FileFormat {
 
 /** The binary provider that reads these bytes: by its detection rows on the name, or by its magic number. */
 export function binaryProviderFor(path: string, bytes: Uint8Array): FormatProvider | undefined {
+  let made: DetectContext | undefined;
   for (const p of formatProviders) {
     if (!p.binary) continue;
-    const ctx: DetectContext = { path, base: baseName(path), ext: extensionOf(path), head: '', firstLine: '', xmlRoot: () => undefined };
+    const base = made ? made.base : baseName(path);
+    const ctx: DetectContext = (made ??= { path, base, ext: extensionOfBase(base), head: '', firstLine: '', xmlRoot: () => undefined });
     if (p.detect.some((row) => row.test(ctx) !== undefined && row.test(ctx) !== 'unknown') || p.detectBytes?.(bytes)) return p;
   }
   return undefined;

@@ -323,9 +323,9 @@ export class SeenValues {
 }
 
 /**
- * Writes `s` from `from` to `to` lower-cased into `out` from `at` and returns where it ends, hashing what it writes
- * into `lowerHash` on the way (the same hash `lookup` makes); -1 when a character is not ASCII
- * (its lower case is left to String.prototype.toLowerCase).
+ * Writes `s` from `from` to `to` lower-cased into `out` from `at` and returns where it ends,
+ * hashing what it writes into `lowerHash` on the way (the same hash `lookup` makes); -1 when a
+ * character is not ASCII (its lower case is left to String.prototype.toLowerCase).
  */
 function asciiLower(s: string, from: number, to: number, out: Uint16Array, at: number): number {
   let h = lowerHash;

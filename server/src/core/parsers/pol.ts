@@ -196,11 +196,11 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   let rawKey: string | undefined;
   let k = '';
   let keyText = '';
-  // Made once, not once per record (a closure per record was garbage for every value).
   // The file as 16-bit units when its bytes start at an even address (a view cannot start at an
   // odd one): a string's terminator is then found by the typed array's own indexOf, and a key
   // compared with the last one unit by unit. A NUL unit is two zero bytes in either byte order.
   const units = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1) : undefined;
+  // Made once, not once per record (a closure per record was garbage for every value).
   const readString = (what: string): string | undefined => {
     const start = r.pos;
     const limit = Math.min(bytes.length - 1, start + LIMITS.maxPolStringChars * 2 + 2);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parsePol } from '../../../server/src/core/parsers/pol';
 import type { ParsedFile } from '../../../server/src/core/types';
 import { preg } from '../../helpers/preg';
+import { seededRandom } from '../../helpers/rng';
 
 const FIX = path.join(__dirname, '../../../../test/fixtures/pol');
 const read = (name: string) => fs.readFileSync(path.join(FIX, name));
@@ -228,8 +229,7 @@ test('the same result wherever the bytes sit: strings are read as 16-bit units f
     ['terminator at the very end', Buffer.concat([good.subarray(0, 8), Buffer.from('[AB', 'utf16le'), Buffer.from([0, 0])])],
     ...fs.readdirSync(FIX).filter((f) => f.endsWith('.pol')).map((f): [string, Uint8Array] => [f, read(f)]),
   ];
-  let seed = 777;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = seededRandom(777);
   const src = read('nsa-shb-windows__registry.pol');
   for (let i = 0; i < 40; i++) {
     const b = Buffer.from(src.subarray(0, Math.floor(rnd() * src.length)));

@@ -336,9 +336,9 @@ describe('xml reader: malformed input', () => {
   });
 
   test('end tags match the same way whether their names are interned or past the interning limit (10,000 names)', () => {
-    // Nested and repeated names, a stray end tag, an end tag that closes two open elements, an
-    // element left open at the end: once with the few names interned, once after 10,000 other
-    // names have filled the table, so the same names are counted outside it.
+    // Nested and repeated names, a stray end tag, end tags that close an element left open inside
+    // them: once with the few names interned, once after 10,000 other names have filled the
+    // table, so the same names are counted outside it; last, an element closed by the root's end tag.
     const body = '<x><y><x>1</x><y>2</y></y><z></q></z><w><v></w><x><x><u></x></x></x>';
     const problems = (t: string) => readXml(t).problems.map((p) => `${p.message} @${at(t, p.span)}`);
     const plain = `<r>${body}</r>`;

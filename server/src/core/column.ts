@@ -73,7 +73,12 @@ function keyStarts(keys: ArrayLike<number>, nKeys: number, order: Int32Array | u
   const n = order ? order.length : keys.length;
   const starts = new Int32Array(nKeys + 1);
   for (let k = 0; k < n; k++) starts[keys[order ? order[k] : k] + 1]++;
-  for (let k = 0; k < nKeys; k++) starts[k + 1] += starts[k];
+  return runningSums(starts);
+}
+
+/** Turns per-key counts (at `k + 1`) into where each key's run starts, in place. */
+function runningSums(starts: Int32Array): Int32Array {
+  for (let k = 0; k + 1 < starts.length; k++) starts[k + 1] += starts[k];
   return starts;
 }
 

@@ -74,14 +74,18 @@ export function detectByProviders(path: string, text: string): FileFormat {
   return 'unknown';
 }
 
+/** Whether a detection row named a format (not undecided, not 'unknown'). */
+function isFormat(r: FileFormat | undefined): boolean {
+  return r !== undefined && r !== 'unknown';
+}
+
 /** The binary provider that reads these bytes: by its detection rows on the name, or by its magic number. */
 export function binaryProviderFor(path: string, bytes: Uint8Array): FormatProvider | undefined {
-  let made: DetectContext | undefined;
+  const base = baseName(path);
+  const ctx: DetectContext = { path, base, ext: extensionOfBase(base), head: '', firstLine: '', xmlRoot: () => undefined };
   for (const p of formatProviders) {
     if (!p.binary) continue;
-    const base = made ? made.base : baseName(path);
-    const ctx: DetectContext = (made ??= { path, base, ext: extensionOfBase(base), head: '', firstLine: '', xmlRoot: () => undefined });
-    if (p.detect.some((row) => row.test(ctx) !== undefined && row.test(ctx) !== 'unknown') || p.detectBytes?.(bytes)) return p;
+    if (p.detect.some((row) => isFormat(row.test(ctx))) || p.detectBytes?.(bytes)) return p;
   }
   return undefined;
 }

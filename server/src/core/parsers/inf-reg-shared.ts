@@ -151,8 +151,6 @@ export class SeenValues {
   /** The id being looked up, as UTF-16 code units (`idLength` of them). */
   private id = new Uint16Array(256);
   private idLength = 0;
-  /** Whether every unit of the id is below 0x80 (set by `checkValue` for its lookup). */
-  private idAscii = false;
 
   /** Returns the earlier occurrence, or records this one as the first and returns undefined. */
   check(id: string, first: FirstSeen): FirstSeen | undefined {
@@ -210,10 +208,7 @@ export class SeenValues {
   /** Looks up the id `lowered` wrote (`n` units, all ASCII). */
   private checkLowered(n: number, first: FirstSeen): FirstSeen | undefined {
     this.idLength = n;
-    this.idAscii = true;
-    const earlier = this.find(lowerHash & 0x7fffffff, first);
-    this.idAscii = false;
-    return earlier;
+    return this.find(lowerHash & 0x7fffffff, first, true);
   }
 
   /** The id buffer, grown to hold `n` code units. */
@@ -228,11 +223,11 @@ export class SeenValues {
     const n = this.idLength;
     let h = FNV_OFFSET;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ id[i], FNV_PRIME);
-    return this.find(h & 0x7fffffff, first);
+    return this.find(h & 0x7fffffff, first, false);
   }
 
-  /** `lookup` with the id's hash already made. */
-  private find(h: number, first: FirstSeen): FirstSeen | undefined {
+  /** `lookup` with the id's hash already made; `ascii`: every unit of the id is below 0x80. */
+  private find(h: number, first: FirstSeen, ascii: boolean): FirstSeen | undefined {
     const mask = this.table.length - 1;
     let slot = h & mask;
     for (let e = this.table[slot]; e !== 0; slot = (slot + 1) & mask, e = this.table[slot]) {
@@ -242,7 +237,7 @@ export class SeenValues {
         return { span: { start: d[at + 2], end: d[at + 3] }, state: STATES[d[at + 4]] };
       }
     }
-    this.add(h, first, slot);
+    this.add(h, first, slot, ascii);
     return undefined;
   }
 
@@ -262,7 +257,7 @@ export class SeenValues {
     return p === end;
   }
 
-  private add(h: number, first: FirstSeen, slot: number): void {
+  private add(h: number, first: FirstSeen, slot: number, ascii: boolean): void {
     const n = this.idLength;
     if (this.poolLength + n * 3 > this.pool.length) {
       const bigger = new Uint8Array(Math.max(Math.ceil(this.pool.length * 1.5), this.poolLength + n * 3));
@@ -271,7 +266,7 @@ export class SeenValues {
     }
     const start = this.poolLength;
     const id = this.id;
-    if (this.idAscii) {
+    if (ascii) {
       // Every unit below 0x80: one byte each, copied by the typed array's own conversion.
       this.pool.set(id.subarray(0, n), start);
       this.poolLength = start + n;

@@ -370,9 +370,14 @@ function rowGpos(n: number, runRow: Int32Array, runGpo: Int32Array, nRuns: numbe
   return gpoCol;
 }
 
+/** Whether the grouped row at `i` starts a group: the first row, or another GPO or rule than the row before. */
+function startsGroup(rows: Int32Array, i: number, gpoCol: Int32Array, ruleCol: Uint16Array): boolean {
+  return i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]];
+}
+
 function countGroups(rows: Int32Array, gpoCol: Int32Array, ruleCol: Uint16Array): number {
   let groups = 0;
-  for (let i = 0; i < rows.length; i++) if (i === 0 || gpoCol[rows[i]] !== gpoCol[rows[i - 1]] || ruleCol[rows[i]] !== ruleCol[rows[i - 1]]) groups++;
+  for (let i = 0; i < rows.length; i++) if (startsGroup(rows, i, gpoCol, ruleCol)) groups++;
   return groups;
 }
 
@@ -402,7 +407,7 @@ function makeGroups(rows: Int32Array, gpoCol: Int32Array, ruleCol: Uint16Array, 
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     const gpo = gpoCol[r];
-    if (i === 0 || gpo !== gpoCol[rows[i - 1]] || ruleCol[r] !== ruleCol[rows[i - 1]]) {
+    if (startsGroup(rows, i, gpoCol, ruleCol)) {
       k++;
       while (g < gpo) gpoStart[++g] = k;
       rule[k] = ruleCol[r];

@@ -189,26 +189,48 @@ export class SeenValues {
    * ranges of strings, and hashes it into `lowerHash`; its length, or -1 when a character is not ASCII.
    */
   private lowered(hive: Hive, key: string, keyStart: number, keyEnd: number, name: string, nameStart: number, nameEnd: number): number {
-    const buf = this.room(hive.length + (keyEnd - keyStart) + (nameEnd - nameStart) + 2);
-    lowerHash = FNV_OFFSET;
-    let n = asciiLower(hive, 0, hive.length, buf, 0);
+    this.room(hive.length + (keyEnd - keyStart) + (nameEnd - nameStart) + 2);
+    this.lowerHash = FNV_OFFSET;
+    let n = this.lowerInto(hive, 0, hive.length, 0);
     if (n >= 0) {
-      buf[n++] = 0x5c; // \
-      lowerHash = Math.imul(lowerHash ^ 0x5c, FNV_PRIME);
-      n = asciiLower(key, keyStart, keyEnd, buf, n);
+      this.id[n++] = 0x5c; // \
+      this.lowerHash = Math.imul(this.lowerHash ^ 0x5c, FNV_PRIME);
+      n = this.lowerInto(key, keyStart, keyEnd, n);
     }
     if (n >= 0) {
-      buf[n++] = 0; // U+0000, as valueId joins key and name
-      lowerHash = Math.imul(lowerHash, FNV_PRIME);
-      n = asciiLower(name, nameStart, nameEnd, buf, n);
+      this.id[n++] = 0; // U+0000, as valueId joins key and name
+      this.lowerHash = Math.imul(this.lowerHash, FNV_PRIME);
+      n = this.lowerInto(name, nameStart, nameEnd, n);
     }
     return n;
+  }
+
+  /** The FNV-1a hash of what `lowerInto` has written since `lowered` reset it. */
+  private lowerHash = FNV_OFFSET;
+
+  /**
+   * Writes `s` from `from` to `to` lower-cased into the id buffer from `at` and returns where it
+   * ends, hashing what it writes into `lowerHash` on the way (the same hash `lookup` makes); -1
+   * when a character is not ASCII (its lower case is left to String.prototype.toLowerCase).
+   */
+  private lowerInto(s: string, from: number, to: number, at: number): number {
+    const out = this.id;
+    let h = this.lowerHash;
+    for (let i = from; i < to; i++) {
+      let c = s.charCodeAt(i);
+      if (c > 0x7f) return -1;
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      out[at++] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    this.lowerHash = h;
+    return at;
   }
 
   /** Looks up the id `lowered` wrote (`n` units, all ASCII). */
   private checkLowered(n: number, first: FirstSeen): FirstSeen | undefined {
     this.idLength = n;
-    return this.find(lowerHash & 0x7fffffff, first, true);
+    return this.find(this.lowerHash & 0x7fffffff, first, true);
   }
 
   /** The id buffer, grown to hold `n` code units. */
@@ -317,29 +339,9 @@ export class SeenValues {
   }
 }
 
-/**
- * Writes `s` from `from` to `to` lower-cased into `out` from `at` and returns where it ends,
- * hashing what it writes into `lowerHash` on the way (the same hash `lookup` makes); -1 when a
- * character is not ASCII (its lower case is left to String.prototype.toLowerCase).
- */
-function asciiLower(s: string, from: number, to: number, out: Uint16Array, at: number): number {
-  let h = lowerHash;
-  for (let i = from; i < to; i++) {
-    let c = s.charCodeAt(i);
-    if (c > 0x7f) return -1;
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    out[at++] = c;
-    h = Math.imul(h ^ c, FNV_PRIME);
-  }
-  lowerHash = h;
-  return at;
-}
-
 /** FNV-1a over UTF-16 code units: the offset basis and the prime. */
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-/** The FNV-1a hash of what `asciiLower` has written since `checkValue` reset it. */
-let lowerHash = FNV_OFFSET;
 
 /** Windows' own limits (registry element size limits): a key name component, a value name. */
 export const REGISTRY_KEY_COMPONENT_MAX = 255;

@@ -21,7 +21,7 @@ import { scopeSections } from '../../../server/src/core';
 import { walk } from '../../../server/src/io/walk';
 import { effectivePolicy, effectivePolicyStream, PolicySetBuilder, readinessScopes, topologyReach, type FilePolicy, type Observation, type ScopeResult } from '../../../server/src/core/index';
 import { REPO, tempDir, utf16bom, writeFile } from '../../helpers/cli';
-import { canonicalOf, dnFacts, dnKey, firstRdnValue, isDomainDn, isDomainRdns, parentDnKey, parseDn } from '../../../server/src/core/topology/dn';
+import { canonicalOf, dnFacts, dnKey, firstRdnValue, isDomainControllersDn, isDomainDn, isDomainRdns, parentDnKey, parseDn } from '../../../server/src/core/topology/dn';
 import { DOMAIN_DN, guid, toLdif, type DomainSpec } from '../../helpers/domain';
 import { seededRandom } from '../../helpers/rng';
 
@@ -289,6 +289,41 @@ test('DN facts from one parse: key, parent key, canonical path, first RDN value 
     parentKey: 'ou=servers,dc=corp,dc=example',
     canonical: 'corp.example/Servers/File',
   });
+});
+
+test('the Domain Controllers OU: the text test before the parse gives what the parse alone gives (table and random strings, escapes included)', () => {
+  // The answer from the parse alone, as before the text test.
+  const reference = (dn: string) => {
+    const r = parseDn(dn).filter((x) => x.type.toLowerCase() !== 'dc');
+    const top = r[r.length - 1];
+    return !!top && top.type.toLowerCase() === 'ou' && top.value.toLowerCase() === 'domain controllers';
+  };
+  const table: [string, boolean][] = [
+    [`OU=Domain Controllers,${DOMAIN_DN}`, true],
+    [`ou=DOMAIN CONTROLLERS,dc=corp,dc=example`, true],
+    [`OU=Legacy,OU=Domain Controllers,${DOMAIN_DN}`, true],
+    [`OU=Domain Controllers,OU=Servers,${DOMAIN_DN}`, false],
+    [`OU=Domain\\20Controllers,${DOMAIN_DN}`, true],
+    [`OU=Domain\\ Controllers,${DOMAIN_DN}`, true],
+    [`OU=Domain  Controllers,${DOMAIN_DN}`, false],
+    [`CN=Domain Controllers,${DOMAIN_DN}`, false],
+    [`OU=Servers,${DOMAIN_DN}`, false],
+    [`OU= Domain Controllers ,DC=corp`, true],
+    [DOMAIN_DN, false],
+    ['', false],
+  ];
+  for (const [dn, want] of table) {
+    assert.equal(isDomainControllersDn(dn), want, dn);
+    assert.equal(reference(dn), want, `reference ${dn}`);
+  }
+  const parts = ['OU=', 'ou=', 'DC=', 'CN=', 'Domain Controllers', 'domain controllers', 'DOMAIN CONTROLLERS', 'Domain', ' Controllers', '\\20', '\\', ',', ';', ' ', 'x', 'corp', '='];
+  const rnd = seededRandom(14);
+  for (let i = 0; i < 20000; i++) {
+    let dn = '';
+    const n = 1 + Math.floor(rnd() * 10);
+    for (let j = 0; j < n; j++) dn += parts[Math.floor(rnd() * parts.length)];
+    assert.equal(isDomainControllersDn(dn), reference(dn), JSON.stringify(dn));
+  }
 });
 
 test('DN parsing: a DN without escapes splits exactly as the escape-aware scan reads it (table and random strings)', () => {

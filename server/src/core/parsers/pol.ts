@@ -64,7 +64,10 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
   return true;
 }
 
-/** Whether the `length` units at `a` and at `b` are the same. */
+/**
+ * Whether the `length` units at `a` and at `b` are the same. `sameBytes` over 16-bit units: comparing
+ * a key with the last one by bytes instead made the 5,500 bench `.pol` files cost 6.6% more (wave 14).
+ */
 function sameUnits(units: Uint16Array, a: number, b: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (units[a + i] !== units[b + i]) return false;
   return true;

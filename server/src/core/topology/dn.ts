@@ -192,14 +192,9 @@ export function isDomainControllersDn(dn: string): boolean {
   // is not the OU's (nor below it). Asked twice per scope: for the thousand OUs of a domain the
   // parse cost 63 M instructions, mostly unoptimized code (bench/README.md, wave 14).
   if (dn.indexOf('\\') < 0 && !DC_OU_NAME.test(dn)) return false;
-  return domainControllersRdns(parseDn(dn));
-}
-
-const DC_OU_NAME = /domain controllers/i;
-
-/** `isDomainControllersDn` of a DN already parsed. */
-function domainControllersRdns(rdns: readonly Rdn[]): boolean {
-  const r = rdns.filter((x) => x.type.toLowerCase() !== 'dc');
+  const r = parseDn(dn).filter((x) => x.type.toLowerCase() !== 'dc');
   const top = r[r.length - 1];
   return !!top && top.type.toLowerCase() === 'ou' && top.value.toLowerCase() === 'domain controllers';
 }
+
+const DC_OU_NAME = /domain controllers/i;

@@ -81,8 +81,9 @@ Options for scan:
 
 Options for report: --output, --role, --target-os and --jobs as for scan; --baseline <result.json> (drift against an
 earlier JSON result); --window <n>d (the readiness window shown in the next steps, default 30d); --topology and
---evidence are accepted, and the page says when this build cannot read them yet. report exits 0 unless a path
-cannot be read.
+--evidence <file or folder>: the topology gives the ladder per OU, domain and site (the effective policy), the
+event logs the rollout readiness in the next steps; both are also found by content among the paths, as with scan.
+report exits 0 unless a path cannot be read.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 `;

@@ -3,7 +3,7 @@
  * file's own syntax). Cross-file judgements ("missing", "mixed") live in coverage.ts.
  */
 import { lightCount, markLight, RANK, selectFixEdits } from './bounds';
-import { messageByTargetOs, metaRuleById, ruleById, ruleOf, settingRuleById, settingRules } from './catalog';
+import { messageByTargetOs, metaRuleById, ruleById, ruleOf, settingRuleById, settingRules, stageOf } from './catalog';
 import { problemRuleId } from './catalog/meta';
 import type { JudgeContext, Judgement, SettingRule, ValueChoice } from './catalog/types';
 import { applyExceptions } from './config';
@@ -28,7 +28,7 @@ export function formatValue(setting: Setting, rule: SettingRule, value: number |
 
 /** A fix is safe when the value it writes only audits or negotiates (catalog `stage`), unsafe otherwise. */
 export function applicabilityOf(choice: Pick<ValueChoice, 'stage'> | undefined, rule: SettingRule): FixApplicability {
-  const stage = choice?.stage ?? rule.stage ?? 'enforce';
+  const stage = stageOf(choice, rule);
   return stage === 'audit' || stage === 'negotiate' ? 'safe' : 'unsafe';
 }
 

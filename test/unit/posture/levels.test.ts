@@ -281,6 +281,39 @@ test('canary headline: SMB signing decides whether LDAP, channel binding and NTL
   );
 });
 
+test('a step marked safe only writes values the catalog stages as audit or negotiate; NTLM\'s level 2 enforces, so it waits with the requires', () => {
+  const stageOk = (s: posture.Step): boolean => {
+    // The rule of the step from its fix text: `Set "<display name>" (…) to <value> …`.
+    const m = /^Set "(.+?)" \(.*\) to (\d+)/.exec(s.fix);
+    if (!m) return true; // audit of a non-GPO switch, watch, fix clients: no value written by the plan
+    const rule = settingRules.find((r) => r.displayName === m[1]);
+    assert.ok(rule, m[1]);
+    const v = Number(m[2]);
+    const stage = rule.fixes.find((c) => c.value === v && (c.target === undefined || c.target === rule.id))?.stage ?? rule.stage ?? 'enforce';
+    return stage === 'audit' || stage === 'negotiate';
+  };
+  for (const [name, doc] of [
+    ['nothing configured', files({})],
+    ['nothing configured, members', files({}, [], 'member')],
+    ['NTLM audited only', files({ 'ntlm.in.audit': 2 })],
+    ['everything weak', files(Object.fromEntries(settingRules.map((r) => [r.id, 0])))],
+  ] as const) {
+    const steps = posture.assess(posture.postureInput(doc)).steps;
+    for (const s of steps) assert.equal(s.applicability === 'safe', stageOk(s) || s.kind === 'watch' || s.kind === 'fix-clients', `${name}: ${s.kind} ${s.applicability} ${s.title}: ${s.fix}`);
+  }
+  const ntlm = posture.assess(posture.postureInput(files({ 'ntlm.in.audit': 2 }))).steps.filter((s) => s.family === 'ntlm');
+  assert.deepEqual(
+    ntlm.map((s) => [s.kind, s.applicability, s.title, s.kind === 'require' ? s.fix.replace(/^.*: /, '') : '']),
+    [
+      ['watch', 'safe', 'Watch the events for at least 30 days', ''],
+      ['require', 'unsafe', 'Then require: Network security: Minimum session security for NTLM SSP based (including secure RPC) clients', 'NTLMMinClientSec = 537395200'],
+      ['require', 'unsafe', 'Then require: Network security: Minimum session security for NTLM SSP based (including secure RPC) servers', 'NTLMMinServerSec = 537395200'],
+      ['require', 'unsafe', 'Then require: Network security: LAN Manager authentication level', 'LmCompatibilityLevel = 5'],
+    ],
+    'from L1 the NTLM plan has no negotiate step (before, session security was "Negotiate first", safe): watch, then require session security everywhere and 5 on the DCs (3, NTLMv2 only, is the default)',
+  );
+});
+
 test('next steps follow the audit-first order with safe and unsafe marked and the safe fix text', () => {
   const p = posture.assess(posture.postureInput(files({ 'smb.server.require': [1, 0] })));
   const smb = p.steps.filter((s) => s.family === 'smb-signing');

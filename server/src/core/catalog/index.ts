@@ -9,7 +9,7 @@ import { metaRules } from './meta';
 import { netlogonRules } from './netlogon';
 import { ntlmRules } from './ntlm';
 import { smbRules } from './smb';
-import type { JudgeContext, MetaRule, NextStep, OsDefault, Rule, SettingRule } from './types';
+import type { JudgeContext, MetaRule, NextStep, OsDefault, Rule, SettingRule, Stage, ValueChoice } from './types';
 
 export * from './types';
 export { EVENT_FACTS, EVENT_LOGS, eventFact, type Confidence, type EventFact, type EventLog } from './events';
@@ -66,6 +66,19 @@ export function missingIsWeak(rule: SettingRule, ctx: Pick<JudgeContext, 'role' 
 }
 
 const eventsTexts = new WeakMap<SettingRule, string>();
+
+/**
+ * What writing a value does to machines (the catalog's `stage`): the choice's own stage when it has
+ * one, else the rule's, else `enforce`. Audit and negotiate stages are the safe ones.
+ */
+export function stageOf(choice: Pick<ValueChoice, 'stage'> | undefined, rule: Pick<SettingRule, 'stage'>): Stage {
+  return choice?.stage ?? rule.stage ?? 'enforce';
+}
+
+/** The stage of writing `value` for a rule: its own fix choice for that value, else the rule's stage. */
+export function stageOfValue(rule: SettingRule, value: number | string | undefined): Stage {
+  return stageOf(rule.fixes.find((c) => c.value === value && (c.target === undefined || c.target === rule.id)), rule);
+}
 
 /**
  * The "Events to watch" text of a rule, rendered from its `watch` list, the event table and its

@@ -3,7 +3,7 @@
  * Pure and table-driven: everything family-specific is in levels.ts; the texts of settings come from
  * the catalog entries (display names, values, fix titles, event texts).
  */
-import { eventsToWatch, osDefaultFor, settingRuleById } from '../catalog';
+import { eventsToWatch, osDefaultFor, settingRuleById, stageOfValue } from '../catalog';
 import type { RegData } from '../types';
 import { ALL_SCOPE, type Loc, type PostureInput, type PostureScope, type ReadinessClientJson, type ReadinessJson, type RuleState } from './input';
 import { FAMILIES, LEVEL_NAMES, ROLLOUT_ORDER, topLevel, type Condition, type FamilyDef, type FamilyId, type LevelDef, type RuleCondition } from './levels';
@@ -355,19 +355,36 @@ export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], wind
         const d = f.levels.find((l) => l.level === lvl);
         return d?.requires ? d.requires.map((c) => evalCond(p, sp.scope, c)) : undefined;
       };
-      // 2. Negotiate stage (safe), where the family has one and the scope is below it.
-      const neg = cell.level < 2 ? outcomesOf(2) : undefined;
-      for (const o of (neg ?? []).filter((x) => !x.ok)) {
-        for (const rc of ruleConds(o.cond)) {
-          const target = scopeOf(o);
-          const w = whereFor(target, target.rules.get(rc.rule));
-          add({ family: fid, kind: 'negotiate', applicability: 'safe', title: `Negotiate first: ${settingRuleById(rc.rule)?.displayName ?? rc.rule}`, fix: settingFix(rc.rule, rc.values?.[0]), where: w.where, lines: w.lines }, target, base + 2);
-        }
-      }
-      // The enforcement the plan leads to: L3 below it, otherwise the next level (L4, L5).
+      // 2 and 4. What the plan writes: level 2's conditions when the scope is below it, then those of
+      // the level it leads to (L3 below it, otherwise the next level). Each goes by what its value
+      // does (the catalog's stage): an audit or negotiate value is a safe step now; any other value
+      // enforces and waits for the events with the requires (NTLM's level 2 already enforces: NTLMv2
+      // only and session security).
+      const neg = cell.level < 2 ? (outcomesOf(2) ?? []).filter((x) => !x.ok) : [];
       const targetLevel = cell.level < 3 ? 3 : cell.next.level;
       const missing = (outcomesOf(targetLevel) ?? []).filter((x) => !x.ok);
-      if (missing.length === 0) return;
+      const requires: { rule: string; target: PostureScope; value: number | undefined }[] = [];
+      for (const [outcomes, least] of [
+        [neg, true],
+        [missing, false],
+      ] as const) {
+        for (const o of outcomes) {
+          for (const rc of ruleConds(o.cond)) {
+            const rule = settingRuleById(rc.rule);
+            const target = scopeOf(o);
+            // Level 2 writes the least value that reaches it (NTLMv2 only: 3), a target level its strictest.
+            const preferred = rule?.fixes.find((x) => x.preferred)?.value;
+            const chosen = rc.values ? rc.values[least ? 0 : rc.values.length - 1] : least ? undefined : typeof preferred === 'number' ? preferred : undefined;
+            const written = chosen ?? rule?.fixes[0]?.value;
+            const stage = rule ? stageOfValue(rule, written) : 'enforce';
+            if (stage === 'audit' || stage === 'negotiate') {
+              const w = whereFor(target, target.rules.get(rc.rule));
+              add({ family: fid, kind: 'negotiate', applicability: 'safe', title: `Negotiate first: ${rule?.displayName ?? rc.rule}`, fix: settingFix(rc.rule, chosen), where: w.where, lines: w.lines }, target, base + 2);
+            } else requires.push({ rule: rc.rule, target, value: chosen });
+          }
+        }
+      }
+      if (requires.length === 0 && !missing.some((o) => o.kind === 'evidence')) return;
       // 3. Watch the events for the readiness window, then fix the clients named.
       const gate = settingRuleById(f.gate[0]);
       const events = gate && eventsToWatch(gate);
@@ -390,27 +407,21 @@ export function nextSteps(p: PostureInput, scopes: readonly ScopePosture[], wind
         );
       }
       // 4. Require (unsafe: it enforces).
-      for (const o of missing) {
-        if (o.kind === 'evidence') continue;
-        for (const rc of ruleConds(o.cond)) {
-          const target = scopeOf(o);
-          const w = whereFor(target, target.rules.get(rc.rule), true);
-          const v = rc.values ? rc.values[rc.values.length - 1] : undefined;
-          const fixV = rc.hardened ? (settingRuleById(rc.rule)?.fixes.find((x) => x.preferred)?.value as number | undefined) : v;
-          add(
-            {
-              family: fid,
-              kind: 'require',
-              applicability: 'unsafe',
-              title: `Then require: ${settingRuleById(rc.rule)?.displayName ?? rc.rule}`,
-              fix: settingFix(rc.rule, typeof fixV === 'number' ? fixV : undefined),
-              where: w.where,
-              lines: w.lines,
-            },
-            target,
-            base + 5,
-          );
-        }
+      for (const { rule, target, value } of requires) {
+        const w = whereFor(target, target.rules.get(rule), true);
+        add(
+          {
+            family: fid,
+            kind: 'require',
+            applicability: 'unsafe',
+            title: `Then require: ${settingRuleById(rule)?.displayName ?? rule}`,
+            fix: settingFix(rule, value),
+            where: w.where,
+            lines: w.lines,
+          },
+          target,
+          base + 5,
+        );
       }
     });
   }

@@ -88,6 +88,7 @@ interface KindCase {
   ev: Ev;
   ruleId: string;
   client: Record<string, unknown>;
+  options?: ReadinessOptions;
 }
 
 const KIND_CASES: KindCase[] = [
@@ -120,6 +121,8 @@ const KIND_CASES: KindCase[] = [
     ev: { channel: 'Microsoft-Windows-SMBClient/Audit', provider: 'Microsoft-Windows-SMBClient', id: 31998, time: T0, computer: 'WS17', data: { ServerName: 'OLDNAS' } },
     ruleId: 'smb.client.require',
     client: { host: 'WS17', fields: { ServerName: 'OLDNAS' } },
+    // Counted only where the encryption audit, which shares the two ids, is off (see the next test).
+    options: { auditSwitches: { 'smb.client.audit.encryption': 'off' } },
   },
   {
     name: 'LDAP 2889 SASL without signing (type 0), IPv4',
@@ -199,7 +202,7 @@ const KIND_CASES: KindCase[] = [
 for (const c of KIND_CASES) {
   test(`event kind: ${c.name}`, () => {
     const text = span(c.ev.channel, c.ev.computer, c.ev.provider) + '\n' + eventXml(c.ev);
-    const { readiness, files } = judge([{ path: 'x.xml', text }]);
+    const { readiness, files } = judge([{ path: 'x.xml', text }], c.options);
     assert.equal(files[0].relevant, 1);
     const r = rule(readiness, c.ruleId);
     assert.equal(r.status, 'blocked');
@@ -409,6 +412,47 @@ test('audit switch off in the GPOs: audit-off, unless events of the rule prove a
   assert.match(unknown.why, /Whether the audit switch \(smb\.server\.audit\.signing\) applies was not checked/);
   const withEvent = quiet + eventXml({ channel: 'Microsoft-Windows-SMBServer/Audit', id: 3021, time: T0, computer: 'FS01', data: { ClientName: 'X' } });
   assert.equal(rule(judge([{ path: 'x.xml', text: withEvent }], { auditSwitches: { 'smb.server.audit.signing': 'off' } }).readiness, 'smb.server.require').status, 'blocked');
+});
+
+test('31998 / 31999 (one is the encryption audit\'s, which one is not confirmed) count for client signing only where the encryption audit is off', () => {
+  const SMBC = 'Microsoft-Windows-SMBClient/Audit';
+  const text = [span(SMBC, 'WS17'), eventXml({ channel: SMBC, id: 31998, time: T0, computer: 'WS17', data: { ServerName: 'OLDNAS' } }), eventXml({ channel: SMBC, id: 31999, time: T0, computer: 'WS17', record: 2, data: { ServerName: 'NAS2' } })].join('\n');
+  const cases: [string, ReadinessOptions, Readiness['status'], string, Readiness['ignored']][] = [
+    [
+      'encryption audit off in the GPOs: the events are the signing audit\'s',
+      { auditSwitches: { 'smb.client.audit.encryption': 'off', 'smb.client.audit.signing': 'on' } },
+      'blocked',
+      '1 client would fail if this were enforced now (WS17), seen in the logs of WS17. Events 31998 / 31999 were counted: one of these ids is the smb.client.audit.encryption audit\'s (which one is not confirmed), and that audit is off in the GPOs scanned.',
+      [],
+    ],
+    [
+      'encryption audit on: they may be servers that cannot encrypt',
+      { auditSwitches: { 'smb.client.audit.encryption': 'on', 'smb.client.audit.signing': 'on' } },
+      'no-evidence',
+      "1 client (WS17) logged events 31998 / 31999, but one of these ids is the smb.client.audit.encryption audit's and which one is not confirmed, and that audit is on in the GPOs scanned: they may be servers that cannot encrypt rather than sign, so they do not show whether enforcing would break anything. Turn the smb.client.audit.encryption audit off for the audit window, or read the events' text, to tell them apart.",
+      [{ reason: 'shared-event-id', events: 2, source: 'settings-and-formats.md §1.9' }],
+    ],
+    [
+      'no GPO says: not known to be off',
+      {},
+      'no-evidence',
+      "1 client (WS17) logged events 31998 / 31999, but one of these ids is the smb.client.audit.encryption audit's and which one is not confirmed, and that audit is not known to be off in the GPOs scanned: they may be servers that cannot encrypt rather than sign, so they do not show whether enforcing would break anything. Turn the smb.client.audit.encryption audit off for the audit window, or read the events' text, to tell them apart.",
+      [{ reason: 'shared-event-id', events: 2, source: 'settings-and-formats.md §1.9' }],
+    ],
+  ];
+  for (const [name, options, status, why, ignored] of cases) {
+    const r = rule(judge([{ path: 'x.xml', text }], options).readiness, 'smb.client.require');
+    assert.deepEqual({ status: r.status, why: r.why, ignored: r.ignored, clients: r.clients.map((c) => [c.host, c.events]) }, { status, why, ignored, clients: status === 'blocked' ? [['WS17', 2]] : [] }, name);
+  }
+  // Per scope: the switch of the scope decides.
+  const scoped = judge([{ path: 'x.xml', text }], {
+    scopes: [
+      { name: 'corp.example/Enc', auditSwitches: { 'smb.client.audit.encryption': 'on' } },
+      { name: 'corp.example/Plain', auditSwitches: { 'smb.client.audit.encryption': 'off' } },
+    ],
+  }).readiness.filter((x) => x.ruleId === 'smb.client.require');
+  assert.deepEqual(scoped.map((x) => [x.scope, x.status]), [['corp.example/Enc', 'no-evidence'], ['corp.example/Plain', 'blocked']]);
+  assert.match(scoped[0].why, /and that audit is on in corp\.example\/Enc:/);
 });
 
 test('no log of the rule\'s channel: no-evidence with how to get it', () => {

@@ -579,6 +579,8 @@ export const smbRules: SettingRule[] = [
       events: [{ log: 'Microsoft-Windows-SMBClient/Audit', ids: [31998, 31999] }],
       howToAudit:
         'turn on "Audit server does not support signing" on the clients, then export Microsoft-Windows-SMBClient/Audit from them',
+      // settings-and-formats.md §1.9: one of the two ids is the encryption audit's, which one is UNVERIFIED.
+      sharedWith: { switchRule: 'smb.client.audit.encryption', ids: [31998, 31999] },
     },
     auditSwitch: 'smb.client.audit.signing',
     // Which of the two ids means signing (and which encryption) is not confirmed: both are listed.

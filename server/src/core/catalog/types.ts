@@ -120,6 +120,11 @@ export interface SettingEvidence {
   events: readonly EvidenceEvents[];
   /** How to turn the events on and export them, in our words. */
   howToAudit: string;
+  /**
+   * Event ids this setting shares with another audit, when which id belongs to which is not
+   * confirmed: they count as this setting's evidence only where that audit's switch is off.
+   */
+  sharedWith?: { switchRule: string; ids: readonly number[] };
 }
 
 /** The control families of the relay-maturity ladder (issue 14; level definitions in core/posture/levels.ts). */

@@ -393,6 +393,8 @@ export interface RuleEvidence {
   switchRule?: string;
   /** How to turn on the events, in our words. */
   howToAudit: string;
+  /** Ids shared with another audit (the catalog's `evidence.sharedWith`). */
+  sharedWith?: { switchRule: string; ids: readonly number[] };
 }
 
 export const RULE_EVIDENCE: RuleEvidence[] = (() => {
@@ -404,6 +406,7 @@ export const RULE_EVIDENCE: RuleEvidence[] = (() => {
         const rule = settingRules.find((x) => x.id === r);
         e = { ruleId: r, kinds: [], channels: [], howToAudit: rule?.evidence?.howToAudit ?? 'export the log that carries its events' };
         if (rule?.auditSwitch) e.switchRule = rule.auditSwitch;
+        if (rule?.evidence?.sharedWith) e.sharedWith = rule.evidence.sharedWith;
         out.push(e);
       }
       e.kinds.push(k.key);

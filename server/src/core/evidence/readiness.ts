@@ -89,7 +89,7 @@ export interface Readiness {
   clients: ReadinessClient[];
   /** Clients beyond the per-rule cap, counted only. */
   moreClients?: number;
-  ignored: { reason: 'anonymous-logon'; events: number; source: string }[];
+  ignored: { reason: 'anonymous-logon' | 'shared-event-id'; events: number; source: string }[];
   /** Servers whose logs were used for this rule, and servers of the scope without logs. */
   servers: string[];
   missingServers?: string[];
@@ -328,12 +328,39 @@ export class EvidenceCollector {
 
     const serverList = servers.length ? servers.join(', ') : 'unnamed servers';
     const kindsSeen = clients.length > 0;
+    // 0. Events whose id another audit shares (which id is which is not confirmed) count only where
+    // that audit's switch is off; elsewhere they decide nothing and are listed under `ignored`.
+    const shared = re.sharedWith;
+    const sharedState = shared ? ((scope?.auditSwitches ?? options.auditSwitches)?.[shared.switchRule] ?? 'unknown') : undefined;
+    const where = scope ? ` in ${scope.name}` : ' in the GPOs scanned';
+    let unsure: ReadinessClient[] = [];
+    if (shared && sharedState !== 'off') {
+      unsure = clients.filter((c) => c.eventIds.every((id) => shared.ids.includes(id)));
+      if (unsure.length) {
+        for (const c of unsure) clients.splice(clients.indexOf(c), 1);
+        ignored.push({ reason: 'shared-event-id', events: unsure.reduce((n, c) => n + c.events, 0), source: 'settings-and-formats.md §1.9' });
+      }
+    }
+    const sharedIds = shared ? shared.ids.join(' / ') : '';
     // 1. Clients that would fail.
     if (clients.length) {
       const names = clients.slice(0, 3).map((c) => c.host ?? c.address ?? c.account ?? rawLabel(c.fields)).join(', ');
       result.status = 'blocked';
       result.why = `${clients.length + (more ?? 0)} client${clients.length + (more ?? 0) === 1 ? '' : 's'} would fail if this were enforced now (${names}${clients.length > 3 ? ', …' : ''}), seen in the logs of ${serverList}.`;
       if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
+      if (shared && sharedState === 'off' && clients.some((c) => c.eventIds.some((id) => shared.ids.includes(id)))) {
+        result.why += ` Events ${sharedIds} were counted: one of these ids is the ${shared.switchRule} audit's (which one is not confirmed), and that audit is off${where}.`;
+      }
+      return result;
+    }
+    // 1b. Only events another audit shares: they may be that audit's, so they show nothing either way.
+    if (unsure.length) {
+      const names = unsure.slice(0, 3).map((c) => c.host ?? c.address ?? c.account ?? rawLabel(c.fields)).join(', ');
+      result.status = 'no-evidence';
+      result.why =
+        `${unsure.length} client${unsure.length === 1 ? '' : 's'} (${names}${unsure.length > 3 ? ', …' : ''}) logged events ${sharedIds}, but one of these ids is the ${shared?.switchRule} audit's and which one is not confirmed, ` +
+        `and that audit is ${sharedState === 'on' ? 'on' : 'not known to be off'}${where}: they may be servers that cannot encrypt rather than sign, so they do not show whether enforcing would break anything. ` +
+        `Turn the ${shared?.switchRule} audit off for the audit window, or read the events' text, to tell them apart.`;
       return result;
     }
     // 2. Audit switch off where the GPOs say so (events of this rule prove it on).

@@ -42,7 +42,7 @@ test('"set channel binding next" is filed under LdapEnforceChannelBinding and it
     assert.equal(text.slice(f.span.start, f.span.end), `${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,2`);
     assert.deepEqual(f.related?.map((r) => text.slice(r.span.start, r.span.end)), [`${M}Services\\NTDS\\Parameters\\LDAPServerIntegrity=4,2`]);
     if (targetOs === 'ws2025') {
-      assert.match(f.message, /New Windows Server 2025 domain controllers default to 'When supported'/);
+      assert.match(f.message, /New Windows Server 2025 deployments default to 'When supported'/);
       assert.doesNotMatch(f.message, /Next step: set channel binding to 'When supported'/);
     } else {
       assert.match(f.message, /Next step: set channel binding to 'When supported'/);

@@ -126,6 +126,9 @@ const CASES: [string, posture.ScanResultJson, string, number][] = [
   ['outgoing NTLM denied with clean NTLM logs: L5', files({ ...NTLM_L3, 'ntlm.out': 2 }, [ready('ntlm.lmcompat'), ready('ntlm.out')]), 'ntlm', 5],
   ['incoming NTLM denied with clean logs: L5', files({ ...NTLM_L3, 'ntlm.in.restrict': 2 }, [ready('ntlm.lmcompat'), ready('ntlm.out')]), 'ntlm', 5],
   ['restriction without the L4 base is not L5', files({ 'ntlm.out': 2 }, [ready('ntlm.lmcompat'), ready('ntlm.out')]), 'ntlm', 1],
+  ['NTLM in the domain denied on DCs (7, Deny all) with clean logs: L5', files({ ...NTLM_L3, 'ntlm.domain.restrict': 7 }, [ready('ntlm.lmcompat'), ready('ntlm.out')]), 'ntlm', 5],
+  ['ntlm.domain.restrict 3 (what it restricts is not confirmed) does not make L5', files({ ...NTLM_L3, 'ntlm.domain.restrict': 3 }, [ready('ntlm.lmcompat'), ready('ntlm.out')]), 'ntlm', 4],
+  ['ntlm.domain.restrict 1 does not make L5 either', files({ ...NTLM_L3, 'ntlm.domain.restrict': 1 }, [ready('ntlm.lmcompat'), ready('ntlm.out')]), 'ntlm', 4],
   // Netlogon
   ['Netlogon defaults: L3 (no event source for L4)', files({}), 'netlogon', 3],
   ['Netlogon "always" turned off: L2', files({ 'netlogon.signorseal': 0 }), 'netlogon', 2],

@@ -183,11 +183,12 @@ export const ldapRules: SettingRule[] = [
         valueName: 'LdapEnforceChannelBinding',
         state: {
           kind: 'drop-down',
+          // Only "Enabled, always (recommended)" = 2 is confirmed against a real GPO (§2.3); the other labels are read by their wording.
           choices: [
             ['enabled, always', 2],
-            ['enabled, when supported', 1],
-            ['disabled', 0],
-            ['never', 0],
+            ['enabled, when supported', 1, 'inferred'],
+            ['disabled', 0, 'inferred'],
+            ['never', 0, 'inferred'],
           ],
         },
       },
@@ -263,7 +264,7 @@ export const ldapRules: SettingRule[] = [
         targetOs: ['ws2025'],
         value: 1,
         exposed: true,
-        says: "New Windows Server 2025 domain controllers default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS (DCs upgraded in place may still be at 'Never')",
+        says: "New Windows Server 2025 deployments default to 'When supported', which still lets clients that send no channel binding token be relayed to LDAPS",
       },
       { value: 0, exposed: true },
     ],

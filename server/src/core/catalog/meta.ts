@@ -4,7 +4,13 @@
 import type { ProblemCode } from '../types';
 import type { MetaRule } from './types';
 
-const formats = { tag: 'S32', title: 'settings-and-formats.md §6: the Group Policy file formats' };
+/** The format specifications behind settings-and-formats.md §6, each under its own source tag (§9). */
+const formats = [
+  { tag: 'S32', title: 'MS-GPSB 2.2: security templates (GptTmpl.inf), settings-and-formats.md §6.1' },
+  { tag: 'S35', title: 'KB310516: .reg file syntax, settings-and-formats.md §6.2' },
+  { tag: 'S33', title: 'MS-GPPREF 2.2.1.17.1: GPP Registry.xml items, settings-and-formats.md §6.3' },
+  { tag: 'S34', title: 'MS-GPREG 2.2.1: Registry.pol, settings-and-formats.md §6.5' },
+];
 
 export const metaRules: MetaRule[] = [
   {
@@ -17,7 +23,7 @@ export const metaRules: MetaRule[] = [
       why: 'Windows may skip the broken part or the whole file, so the settings it holds may never apply. relaylint reports what it could not read instead of guessing.',
       fix: 'Correct the marked place, or export the GPO again with the Group Policy Management Console.',
     },
-    references: [formats],
+    references: formats,
   },
   {
     id: 'file.encoding',
@@ -29,7 +35,7 @@ export const metaRules: MetaRule[] = [
       why: 'MS-GPSB requires UTF-16LE with a BOM for security templates, and some readers of GPO exports accept only that form; a truncated or mis-encoded file may not apply at all.',
       fix: 'Save the file as UTF-16LE with a BOM (what GPMC and secedit write), or re-export it.',
     },
-    references: [formats],
+    references: formats,
   },
   {
     id: 'file.duplicate',
@@ -41,7 +47,7 @@ export const metaRules: MetaRule[] = [
       why: 'The formats do not say which occurrence wins, so the effective value is a guess. relaylint judges each occurrence and links them.',
       fix: 'Keep one line for the value and delete the other.',
     },
-    references: [formats],
+    references: formats,
   },
   {
     id: 'file.limit',
@@ -53,7 +59,7 @@ export const metaRules: MetaRule[] = [
       why: 'The limits keep scans fast and memory bounded on hostile input; the part that was not read was not checked.',
       fix: 'Check whether the file is really a Group Policy export. Split or trim it if it is.',
     },
-    references: [formats],
+    references: formats,
   },
   {
     id: 'file.unsafe-xml',
@@ -65,7 +71,7 @@ export const metaRules: MetaRule[] = [
       why: 'Entity expansion and external entities are classic attacks on XML readers. relaylint refuses them and does not expand anything.',
       fix: 'Remove the DOCTYPE, or export the GPO again.',
     },
-    references: [formats],
+    references: formats,
   },
   {
     id: 'file.unknown',
@@ -77,7 +83,7 @@ export const metaRules: MetaRule[] = [
       why: 'Nothing in it was checked.',
       fix: 'Point relaylint at GptTmpl.inf, .reg, Registry.xml, gpreport.xml, RSoP XML or Registry.pol files.',
     },
-    references: [formats],
+    references: formats,
   },
   {
     id: 'file.io',

@@ -369,7 +369,7 @@ export const ntlmRules: SettingRule[] = [
         'Server side: whether this machine accepts incoming NTLM authentication. According to CIS lists, 0 allows all, 1 denies domain accounts and 2 denies all accounts. ' +
         'relaylint only reports the value; it never rates it as weak.',
       why:
-        'Denying incoming NTLM removes a host as a relay target entirely. It also breaks every client or application that cannot use Kerberos, so whether to set it depends on the environment.',
+        'Denying incoming NTLM takes a host out of the relay targets for the accounts it denies: all accounts with 2, domain accounts only with 1 (local accounts stay relayable). It also breaks every client or application that cannot use Kerberos, so whether to set it depends on the environment.',
       attack:
         'A host that accepts NTLM can be the target of a relayed authentication unless signing or channel binding protects the protocol in use. Denying NTLM closes that path for every protocol at once.',
       fix:
@@ -468,7 +468,7 @@ export const ntlmRules: SettingRule[] = [
         'Domain controller side: whether the DC refuses NTLM authentication for the domain. According to CIS lists, 0 denies nothing and 7 denies all; the meanings of the values in between are not confirmed. ' +
         'relaylint only reports the value; it never rates it as weak.',
       why:
-        'Refusing NTLM at the DC takes NTLM relay off the table for domain accounts. Anything that cannot use Kerberos then stops working, so the right value depends on the environment.',
+        'Refusing NTLM at the DC reduces the supply of relayable NTLM authentications with domain accounts (with 7, Deny all, the DC accepts none). Anything that cannot use Kerberos then stops working, so the right value depends on the environment.',
       attack:
         'While NTLM is accepted, any coerced or captured NTLM authentication with a domain account can be relayed to a service that does not require signing or channel binding. ' +
         'Restricting NTLM at the DC cuts off that supply of relayable authentications at the source.',

@@ -1053,7 +1053,8 @@ export const smbRules: SettingRule[] = [
       0,
     ),
     // ADMX: not configured = allowed; the OS blocks guest by default on Win10 Ent/Edu, Server 2019+ and Win11 Pro 25267+ (§1.8, §7.9).
-    // A pre-24H2 fleet may still contain SKUs that allow it (Win10 Pro, Server 2016); every 24H2-era SKU blocks it.
+    // A pre-24H2 fleet may still contain SKUs that allow it (Win10 Pro, Server 2016). Win11 24H2 Pro is past build 25267 and
+    // Server 2025 is "Server 2019 and later"; Enterprise and Education are taken to keep the Windows 10 Ent/Edu default.
     osDefaults: [
       // Older targets may allow guest logons; newer editions block them by default (see defaults).
       { targetOs: ['legacy'], exposed: true },

@@ -65,8 +65,12 @@ export interface SecurityOptionIdentity {
 export type AdmxStateMapping =
   /** Enabled → `enabled`, Disabled → `disabled`. */
   | { kind: 'on-off'; enabled: number; disabled: number }
-  /** Enabled + the first drop-down's choice, matched on its start (case-insensitive); Disabled writes nothing. */
-  | { kind: 'drop-down'; choices: readonly (readonly [prefix: string, value: number])[]; disabledNote?: string }
+  /**
+   * Enabled + the first drop-down's choice, matched on its start (case-insensitive); Disabled writes
+   * nothing. A choice marked `inferred` is read from its wording, not from a source: the value is
+   * used and an info note says so.
+   */
+  | { kind: 'drop-down'; choices: readonly (readonly [prefix: string, value: number, inferred?: 'inferred'])[]; disabledNote?: string }
   /** Enabled + a drop-down naming an SMB dialect (`3.1.1` → 785); Disabled writes nothing. */
   | { kind: 'smb-dialect' }
   /** Enabled + a ListBox of name → data pairs, one REG_SZ value each under `key`. */

@@ -28,7 +28,7 @@ export interface AdmxValue {
 
 export interface AdmxResult {
   values: AdmxValue[];
-  /** Something the user should know although no value could be derived (reported as `info`). */
+  /** Something the user should know: no value could be derived, or one was read by its wording (reported as `info`). */
   note?: string;
 }
 
@@ -78,14 +78,18 @@ function onOff(id: AdmxPolicyIdentity, enabled: number, disabled: number, p: Pol
 }
 
 /** Enabled + a drop-down choice looked up by prefix; Disabled writes nothing. */
-function dropDown(id: AdmxPolicyIdentity, choices: readonly (readonly [string, number])[], disabledNote: string | undefined, p: PolicyInput): AdmxResult {
+function dropDown(id: AdmxPolicyIdentity, choices: readonly (readonly [string, number, 'inferred'?])[], disabledNote: string | undefined, p: PolicyInput): AdmxResult {
   if (p.state === 'disabled') return disabledNote ? { values: [], note: `Policy "${p.name}" is Disabled: ${disabledNote}` } : { values: [] };
   if (p.state !== 'enabled') return unknownState(p);
   const choice = dropDownChoice(p.policy);
   if (!choice) return { values: [], note: `Policy "${p.name}" is Enabled but its drop-down choice is missing; ${id.valueName} was not derived.` };
   const lower = choice.text.toLowerCase();
-  for (const [prefix, value] of choices) {
-    if (lower.startsWith(prefix)) return { values: [{ key: id.key, name: id.valueName, type: 'REG_DWORD', value }] };
+  for (const [prefix, value, inferred] of choices) {
+    if (!lower.startsWith(prefix)) continue;
+    const values: AdmxValue[] = [{ key: id.key, name: id.valueName, type: 'REG_DWORD', value }];
+    return inferred
+      ? { values, note: `Drop-down choice "${choice.text}" of policy "${p.name}" was read as ${id.valueName} = ${value} from its wording; the value behind this label is not confirmed against a real GPO.` }
+      : { values };
   }
   return { values: [], note: `Drop-down choice "${choice.text}" of policy "${p.name}" is not recognised; ${id.valueName} was not derived.` };
 }

@@ -236,11 +236,11 @@ const FAMILY_LEVELS: readonly Omit<FamilyDef, 'rules' | 'gate'>[] = [
     ],
     ['Every machine is at ntlm.lmcompat = 5 with both minimum session security settings, and the logs show no NTLMv1 client (anonymous logons excluded, KB4090105).', NTLM_EVERYWHERE],
     [
-      'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or NTLM in the domain restricted on DCs (ntlm.domain.restrict above 0; only 7, Deny all, has a confirmed meaning), ' +
+      'L4, and NTLM is restricted: outgoing NTLM denied (ntlm.out = 2), incoming NTLM denied (ntlm.in.restrict 1 or 2) or all NTLM in the domain denied on DCs (ntlm.domain.restrict = 7, Deny all as CIS lists number it; what 1, 3 and 5 restrict is not confirmed, so they do not count), ' +
         'with the NTLM audit showing no unexpected use. Microsoft\'s advice is to deny with a server exception list; relaylint does not read the exception lists yet, so check them.',
       [
         ...NTLM_EVERYWHERE,
-        anyOf(is('ntlm.out', [2], 'fail'), is('ntlm.in.restrict', [1, 2], 'fail'), is('ntlm.domain.restrict', [1, 2, 3, 4, 5, 6, 7], 'fail', 'dc')),
+        anyOf(is('ntlm.out', [2], 'fail'), is('ntlm.in.restrict', [1, 2], 'fail'), is('ntlm.domain.restrict', [7], 'fail', 'dc')),
         logs(['ntlm.out'], 'ready'),
       ],
     ],

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
+import { readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type Extension, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
@@ -66,6 +66,8 @@ export function scopeText(eff: EffectiveView, out: (s: string) => void, c: { bol
   out('\n');
 }
 
+const EXT_LABEL: Record<Extension, string> = { registry: 'Administrative Templates (Registry.pol)', security: 'Security Options (GptTmpl.inf)', gpp: 'GPP Registry', none: 'no extension' };
+
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 function artifact(p: string): { uri: string; uriBaseId?: string } {
@@ -95,10 +97,13 @@ export function scopeSarifResults(eff: EffectiveView): Record<string, unknown>[]
         const file = top?.files[0];
         if (file) location = { physicalLocation: { artifactLocation: artifact(file), region: { startLine: 1 } } };
       }
-      const related = [...(e.writers ?? []).slice(1), ...e.shadowed].map((x, i) => ({
+      // A conflict's other writers (the first is the result's location) are writers, not shadowed values.
+      const writers = (e.writers ?? []).slice(1).map((x) => ({ x, text: `writes ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}${x.extension ? ` via ${EXT_LABEL[x.extension]}` : ''}; the extensions disagree, no winner` }));
+      const shadowed = e.shadowed.map((x) => ({ x, text: `${x.rsop ? 'RSoP loser' : 'shadowed'}: ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}` }));
+      const related = [...writers, ...shadowed].map(({ x, text }, i) => ({
         id: i + 1,
         physicalLocation: { artifactLocation: artifact(x.path), region: region(x) },
-        message: { text: `${x.rsop ? 'RSoP loser' : 'shadowed'}: ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}` },
+        message: { text },
       }));
       const r: Record<string, unknown> = {
         ruleId: e.ruleId,

@@ -356,7 +356,7 @@ describe('effective value per scope', () => {
     };
     const e = rule(scope(run(d, policySet([hard('A'), weak('S')])), 'corp.example'), REQ);
     assert.equal(e.status, 'undetermined');
-    assert.match(e.why, /depending on whether an enforced site link beats an enforced domain link \(presumed, not confirmed: scope-and-evidence\.md P5\)/);
+    assert.equal(e.why, "The result is conditional or hardened depending on whether an enforced site link beats an enforced domain link: presumed, but not confirmed by Microsoft's documentation (scope-and-evidence.md P5), so no topology export can decide it.");
     const same = rule(scope(run(d, policySet([hard('A'), hard('S')])), 'corp.example'), REQ);
     assert.equal(same.status, 'hardened');
   });

@@ -97,7 +97,8 @@ function testDomain(): { dir: string; ldf: string } {
       { dn: `OU=File,OU=Servers,${DOMAIN_DN}`, block: true, links: [['E', 0], ['Z', 0]] },
       { dn: `OU=Domain Controllers,${DOMAIN_DN}`, links: [['C', 0]] },
     ],
-    gpcs: [{ letter: 'D', flags: 2 }],
+    // Every linked GPO's container (an LDIF that holds some drops links to the others: not found, §1.2).
+    gpcs: [{ letter: 'A' }, { letter: 'B' }, { letter: 'C' }, { letter: 'D', flags: 2 }, { letter: 'E' }, { letter: 'F' }, { letter: 'Z' }],
   };
   const values: Record<string, string[]> = { A: [`${SRV}=4,0`, `${WKS}=4,1`], B: [`${SRV}=4,1`], C: [`${SRV}=4,0`, `${WKS}=4,0`], D: [`${WKS}=4,1`], E: [`${WKS}=4,1`], F: [`${SRV}=4,0`] };
   for (const [l, lines] of Object.entries(values)) {

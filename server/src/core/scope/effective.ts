@@ -5,8 +5,10 @@
  *   value wins (P15); the others are shadowed.
  * - Different extensions writing the same value and disagreeing: `conflict`, every writer listed,
  *   no winner (P17, §1.3: the extension order decides, and the end state is not confirmed).
- * - A winner under a condition (site link, security filtering, WMI filter, GPP item-level
- *   targeting: P10–P12, P18) whose absence would change the result: `conditional`, naming it.
+ * - A writer under a condition (site link, security filtering, WMI filter, GPP item-level
+ *   targeting: P10–P12, P18) whose absence would change the result: `conditional`, naming it. Every
+ *   writer is checked, the one that lands and those of the other extensions; a conflict that holds
+ *   only under a condition is `conditional` too, its writers listed and no winner named.
  * - Facts the topology lacks (link order, block inheritance): every possibility is evaluated; if
  *   they disagree the result is `undetermined`, naming the missing fact.
  * - The Domain Controllers OU (and below) is role `dc`: DC-only rules are judged there and left out
@@ -185,7 +187,11 @@ interface Outcome {
   writers: Writer[];
   condition?: string;
   exposed: boolean;
+  /** Conditional: what holds where the condition does not. */
   fallback?: Outcome;
+  /** Conditional: the writer under the condition, and what holds where it applies (a plain outcome). */
+  by?: Writer;
+  held?: Outcome;
 }
 
 /**
@@ -448,11 +454,21 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
     });
   }
 
-  // Links pointing to GPOs that were not scanned.
+  // Links pointing to GPOs that were not scanned, or whose container an LDIF export that holds the
+  // other containers of its domain lacks (dropped: order.ts).
   const reported = new Set<string>();
   for (const s of topo.soms.values()) {
     for (const l of s.links) {
       const g = l.gpo as string;
+      if (l.gpcMissing) {
+        const name = gpoInfo(g)?.name;
+        problems.push({
+          source: s.source,
+          severity: 'warning',
+          message: `${canonical(s)} links the GPO ${g}${name ? ` "${name}"` : ''}, whose group policy container is not in the LDIF export, which holds other containers of its domain: the GPO was deleted (its SYSVOL folder left behind) or the export is incomplete. The link is dropped (scope-and-evidence.md §1.2, §2.1); if the GPO exists, export its container too.`,
+        });
+        continue;
+      }
       if (set.gpos.has(g) || reported.has(g)) continue;
       reported.add(g);
       const name = topo.gpcs.get(g)?.name;
@@ -586,7 +602,7 @@ function evaluateRule(
     const picks = pickWriters(writing, ruleRef, index, NONE);
     if (!picks.tie) {
       const o = outcomeOf(firstOfEach(picks.perExt), writing, ruleRef, index, exposedWhenMissing, 0);
-      const shadowed = shadowedOf(writing, ruleRef, index, o.status === 'conflict' ? o.writers : o.winner ? [o.winner] : []);
+      const shadowed = shadowedOf(writing, ruleRef, index, o.winner ? [o.winner] : o.writers);
       return decided(rule, base, o, shadowed, o.exposed, false, exposedWhenMissing, index, nameOf, canonical);
     }
   }
@@ -605,10 +621,13 @@ function evaluateRule(
     for (const combo of combos) outcomes.push({ outcome: outcomeOf(combo, entries, ruleRef, index, exposedWhenMissing, 0), cut, tie: picks.tie });
   }
   const first = outcomes[0].outcome;
-  const shadowed = shadowedOf(writing, ruleRef, index, first.status === 'conflict' ? first.writers : first.winner ? [first.winner] : []);
+  const shadowed = shadowedOf(writing, ruleRef, index, first.winner ? [first.winner] : first.writers);
   const statuses = new Set(outcomes.map((o) => o.outcome.status));
   if (statuses.size > 1 || truncated) {
+    // Facts the topology input does not carry (an export can decide them), and behaviour Microsoft
+    // does not confirm (no export can: scope-and-evidence.md §8).
     const facts: string[] = [];
+    let unconfirmed: string | undefined;
     // A SOM whose unknown block changes the set of possible results is named.
     const setOf = (cut: string | undefined) => [...new Set(outcomes.filter((o) => o.cut === cut).map((o) => o.outcome.status))].sort().join();
     const base0 = setOf(undefined);
@@ -617,18 +636,19 @@ function evaluateRule(
     if (outcomes.some((o) => o.tie)) {
       const tiedWriters = writing.filter((e) => e.tieGroup && index.writes(e, ruleRef));
       if (tiedWriters.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'site') && tiedWriters.some((e) => e.tieGroup === SITE_DOMAIN_ENFORCED && e.som.kind === 'domain')) {
-        facts.push('whether an enforced site link beats an enforced domain link (presumed, not confirmed: scope-and-evidence.md P5)');
+        unconfirmed = "whether an enforced site link beats an enforced domain link: presumed, but not confirmed by Microsoft's documentation (scope-and-evidence.md P5), so no topology export can decide it";
       }
       const tied = [...new Set(tiedWriters.filter((e) => e.tieGroup !== SITE_DOMAIN_ENFORCED).map((e) => canonical(e.som)))];
       if (tied.length) facts.push(`the link order in ${tied.join(', ')}`);
     }
     const possible = [...statuses].join(' or ');
+    const missing = facts.length || !unconfirmed ? `${facts.join(' and ') || 'facts the topology does not carry'}, which the topology input does not carry; give an LDIF or Get-GPInheritance export to decide it` : '';
     return {
       ...base,
       status: 'undetermined',
       shadowed,
       exposed: outcomes.some((o) => o.outcome.exposed),
-      why: `The result is ${possible} depending on ${facts.join(' and ') || 'facts the topology does not carry'}, which the topology input does not carry; give an LDIF or Get-GPInheritance export to decide it.`,
+      why: `The result is ${possible} depending on ${[missing, unconfirmed].filter(Boolean).join(', and on ')}.`,
     };
   }
   const winners = new Set(outcomes.map((x) => x.outcome.winner?.obs));
@@ -654,7 +674,8 @@ function decided(
     entry.winner = index.located(o.winner.obs);
   }
   if (o.condition) entry.condition = o.condition;
-  if (o.status === 'conflict') entry.writers = o.writers.map((w) => index.located(w.obs));
+  // A conflict, also one that holds only under a condition: every writer, no winner.
+  if (!o.winner && o.writers.length) entry.writers = o.writers.map((w) => index.located(w.obs));
   entry.why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical, index) + (winnerUnknown ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
   return entry;
 }
@@ -757,8 +778,8 @@ function statusOfValue(index: ObservationIndex, obs: ObsRef, exposedWhenMissing:
  * kind of object, where four literal shapes sent it back to the optimizing compiler again and
  * again (bench/README.md, wave 10).
  */
-function outcome(status: EffectiveStatus, winner: Writer | undefined, writers: Writer[], condition: string | undefined, exposed: boolean, fallback: Outcome | undefined): Outcome {
-  return { status, winner, writers, condition, exposed, fallback };
+function outcome(status: EffectiveStatus, winner: Writer | undefined, writers: Writer[], condition: string | undefined, exposed: boolean, fallback: Outcome | undefined, by?: Writer, held?: Outcome): Outcome {
+  return { status, winner, writers, condition, exposed, fallback, by, held };
 }
 
 function outcomeOf(
@@ -772,30 +793,42 @@ function outcomeOf(
   excluded: ReadonlySet<string> = NONE,
 ): Outcome {
   if (writers.length === 0) return outcome('missing', undefined, writers, undefined, exposedWhenMissing, undefined);
+  let plain: Outcome;
   if (writers.some((w) => !index.same(w.obs, writers[0].obs))) {
     const exposed = writers.some((w) => statusOfValue(index, w.obs, exposedWhenMissing).exposed);
-    return outcome('conflict', undefined, writers, undefined, exposed, undefined);
+    plain = outcome('conflict', undefined, writers, undefined, exposed, undefined);
+  } else {
+    // Agreeing writers: the one of the extension that runs last lands.
+    const winner = writers[writers.length - 1];
+    const own = statusOfValue(index, winner.obs, exposedWhenMissing);
+    plain = outcome(own.status, winner, writers, undefined, own.exposed, undefined);
   }
-  // Agreeing writers: the one of the extension that runs last lands.
-  const winner = writers[writers.length - 1];
-  const own = statusOfValue(index, winner.obs, exposedWhenMissing);
-  const targeted = index.store.state(winner.obs) === 'conditional';
-  if ((winner.entry.conditions.length || targeted) && depth < 4) {
-    const conds = [...winner.entry.conditions];
+  if (depth >= 4) return plain;
+  // Every writer under a condition (P10–P12, P18), not only the one that lands: where it does not
+  // apply, its extension falls back to the next writer of the list, which may disagree with the
+  // others (effective-policy.md §7). The one that lands is tried first.
+  for (let i = writers.length - 1; i >= 0; i--) {
+    const w = writers[i];
+    const targeted = index.store.state(w.obs) === 'conditional';
+    if (!w.entry.conditions.length && !targeted) continue;
+    const conds = [...w.entry.conditions];
+    const ex = new Set(excluded);
+    if (w.entry.conditions.length) {
+      // The GPO does not apply: none of its extensions writes.
+      for (const x of EXT_ORDER) ex.add(`${w.entry.guid}|${x}`);
+    } else ex.add(`${w.entry.guid}|${index.store.extension(w.obs)}`);
     if (targeted) {
-      const c = index.store.condition(winner.obs);
+      const c = index.store.condition(w.obs);
       conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
     }
-    // What holds where the condition does not: the same list without this GPO's writer(s).
-    const ex = new Set(excluded);
-    for (const w of writers) ex.add(`${w.entry.guid}|${index.store.extension(w.obs)}`);
+    // What holds where the condition does not: the same list without this writer.
     const picks = pickWriters(entries, rule, index, ex);
     const fallback = outcomeOf(firstOfEach(picks.perExt), entries, rule, index, exposedWhenMissing, depth + 1, ex);
-    if (fallback.status !== own.status) {
-      return outcome('conditional', winner, writers, conds.join('; '), own.exposed || fallback.exposed, fallback);
+    if (fallback.status !== plain.status) {
+      return outcome('conditional', plain.winner, writers, conds.join('; '), plain.exposed || fallback.exposed, fallback, w, plain);
     }
   }
-  return outcome(own.status, winner, writers, undefined, own.exposed, undefined);
+  return plain;
 }
 
 const losers: ObsRef[] = [];
@@ -841,21 +874,42 @@ function missingText(exposedWhenMissing: boolean): string {
     : 'machines use their OS default, which is not exposed for this role and target OS';
 }
 
+/** Every writer of an outcome, described, in extension order. */
+function writersText(o: Outcome, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string, index: ObservationIndex): string {
+  // A loop, not map().join(): the arrays map() returned changed kind once this was optimized, which sent it back to the compiler.
+  let all = '';
+  for (const w of o.writers) all += (all ? '; ' : '') + describe(w, nameOf, canonical, index);
+  return all;
+}
+
+/** What holds where a condition does not (the fallback of a conditional result), in a few words. */
+function outcomeText(fb: Outcome, exposedWhenMissing: boolean, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string, index: ObservationIndex): string {
+  if (fb.status === 'conflict') return `conflict (${writersText(fb, nameOf, canonical, index)}: different client-side extensions write the same value and disagree, so relaylint names no winner)`;
+  if (fb.winner) return `${fb.status} (${describe(fb.winner, nameOf, canonical, index)})`;
+  if (fb.status === 'missing') return `not configured (${missingText(exposedWhenMissing)})`;
+  return fb.status;
+}
+
 function whyOf(rule: SettingRule, o: Outcome, exposedWhenMissing: boolean, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string, index: ObservationIndex): string {
   switch (o.status) {
     case 'missing':
       if (o.winner) return `${describe(o.winner, nameOf, canonical, index)}; ${missingText(exposedWhenMissing)}.`;
       return `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.`;
-    case 'conflict': {
-      // A loop, not map().join(): the arrays map() returned changed kind once this was optimized, which sent it back to the compiler.
-      let all = '';
-      for (const w of o.writers) all += (all ? '; ' : '') + describe(w, nameOf, canonical, index);
-      return `${all}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
-    }
+    case 'conflict':
+      return `${writersText(o, nameOf, canonical, index)}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
     case 'conditional': {
       const fb = o.fallback;
-      const other = fb ? (fb.winner ? `${fb.status} (${describe(fb.winner, nameOf, canonical, index)})` : fb.status === 'missing' ? `not configured (${missingText(exposedWhenMissing)})` : fb.status) : 'unknown';
-      return `${describe(o.winner as Writer, nameOf, canonical, index)}, which gives ${statusOfValue(index, (o.winner as Writer).obs, exposedWhenMissing).status} only where ${o.condition}; elsewhere the result is ${other}.`;
+      const other = fb ? outcomeText(fb, exposedWhenMissing, nameOf, canonical, index) : 'unknown';
+      const held = o.held as Outcome;
+      const by = o.by as Writer;
+      if (held.status === 'conflict') {
+        return `${writersText(held, nameOf, canonical, index)}. Where ${o.condition} (the condition of GPO "${nameOf(by.entry.guid)}"), these client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner there. Elsewhere the result is ${other}.`;
+      }
+      const winner = held.winner as Writer;
+      if (by.entry.guid === winner.entry.guid) {
+        return `${describe(winner, nameOf, canonical, index)}, which gives ${held.status} only where ${o.condition}; elsewhere the result is ${other}.`;
+      }
+      return `${describe(winner, nameOf, canonical, index)} and wins here; ${describe(by, nameOf, canonical, index)} too, and applies only where ${o.condition}. The result is ${held.status} only there; elsewhere the result is ${other}.`;
     }
     case 'undetermined':
       return `${describe(o.winner as Writer, nameOf, canonical, index)}; relaylint cannot judge this value.`;

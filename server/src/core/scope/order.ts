@@ -185,6 +185,11 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
         dropped.push({ guid, som: som.canonical, reason: 'link disabled' });
         continue;
       }
+      if (link.gpcMissing) {
+        // §1.2 step 3: an entry whose GPO is not found is dropped (the problem is the stream's).
+        dropped.push({ guid, som: som.canonical, reason: 'its group policy container is not in the LDIF export (deleted GPO?)' });
+        continue;
+      }
       const gi = info(guid);
       // The GPO's own reasons (computer side, version, security filtering for this role), in the one precedence order.
       const nowhere = dropReason(gi, role);

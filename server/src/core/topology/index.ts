@@ -10,7 +10,7 @@ import { decode } from '../text';
 import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnFacts, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
-import { looksLikeLdif, readLdif } from './ldif';
+import { gpcDomainOf, linkDomainOf, looksLikeLdif, readLdif } from './ldif';
 import { addLacks, emptyPart, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, readSharpHound } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
@@ -129,6 +129,9 @@ export function mergedTopology(parts: readonly TopologyPart[]): Topology {
 export function mergeTopology(parts: readonly TopologyPart[]): Topology {
   const topo: Topology = { soms: new Map(), gpcs: new Map(), computers: new Map(), namesComputers: false, lacks: [], problems: [], kinds: [] };
   const byObjectGuid = new Map<string, Gpc>();
+  // Domains whose group policy containers an LDIF export holds: a link there to a container that is
+  // not among them names a GPO that is not found (scope-and-evidence.md §1.2 step 3, §2.1).
+  const exported = new Set<string>();
   const pending: TopoComputer[] = [];
   const childOf = new Map<string, string>();
   const ordered = [...parts].sort((a, b) => rank(a.kind) - rank(b.kind));
@@ -154,6 +157,8 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
         had.securityUnknown ??= g.securityUnknown;
       }
       if (g.objectGuid) byObjectGuid.set(g.objectGuid, topo.gpcs.get(g.guid) as Gpc);
+      const domain = gpcDomainOf(g);
+      if (domain !== undefined) exported.add(domain);
     }
   }
   for (const p of ordered) {
@@ -165,7 +170,8 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
       const links = [];
       for (const l of s.links) {
         if (l.gpo) {
-          links.push(l);
+          const domain = exported.size ? linkDomainOf(l) : undefined;
+          links.push(domain !== undefined && exported.has(domain) && !topo.gpcs.has(l.gpo) ? { ...l, gpcMissing: true } : l);
           continue;
         }
         const gpc = l.gpcObjectGuid ? byObjectGuid.get(l.gpcObjectGuid) : undefined;

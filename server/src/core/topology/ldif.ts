@@ -127,6 +127,38 @@ function eachLdifRecord(text: string, source: string, problems: TopologyProblem[
   done();
 }
 
+/**
+ * The domain part of a group policy container's DN (`cn={GUID},cn=policies,cn=system,<domain>`),
+ * as a key (lower case, no spaces around `,` and `=`), one string per distinct text. Kept beside
+ * the links and containers an LDIF gives (not on them: their shape is the reader's output), for the
+ * merge to tell a link to a container the export should hold from one of another domain.
+ */
+const domainKeys = new Map<string, string>();
+const linkDomains = new WeakMap<TopoLink, string>();
+const gpcDomains = new WeakMap<Gpc, string>();
+const GPC_DOMAIN = /^\s*cn\s*=[^,]*,\s*cn\s*=\s*policies\s*,\s*cn\s*=\s*system\s*,(.*)$/i;
+
+function gpcDomainKey(dn: string): string | undefined {
+  const m = GPC_DOMAIN.exec(dn);
+  if (!m) return undefined;
+  let k = domainKeys.get(m[1]);
+  if (k === undefined) {
+    k = m[1].toLowerCase().replace(/\s*([,=])\s*/g, '$1').trim();
+    if (domainKeys.size < 1000) domainKeys.set(m[1], k);
+  }
+  return k;
+}
+
+/** The domain (key) of the container a `gPLink` entry read from an LDIF names; undefined for other sources. */
+export function linkDomainOf(l: TopoLink): string | undefined {
+  return linkDomains.get(l);
+}
+
+/** The domain (key) of a group policy container read from an LDIF; undefined for other sources. */
+export function gpcDomainOf(g: Gpc): string | undefined {
+  return gpcDomains.get(g);
+}
+
 const GPLINK_ENTRY = /\[\s*LDAP:\/\/([^;\]]*);\s*(\d+)\s*\]/giy;
 
 /**
@@ -157,7 +189,10 @@ export function parseGpLink(value: string, report: (message: string) => void): T
       return;
     }
     if (e.options > 3) report(`gPLink entry for ${gpo} has option ${e.options}; read by its bits (1 = disabled, 2 = enforced).`);
-    links.push({ gpo, enabled: (e.options & 1) === 0, enforced: (e.options & 2) !== 0, order: n - idx, options: e.options });
+    const link: TopoLink = { gpo, enabled: (e.options & 1) === 0, enforced: (e.options & 2) !== 0, order: n - idx, options: e.options };
+    const domain = gpcDomainKey(e.dn);
+    if (domain !== undefined) linkDomains.set(link, domain);
+    links.push(link);
   });
   return links.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
@@ -203,6 +238,8 @@ export function readLdif(text: string, source: string): TopologyPart {
         return;
       }
       const gpc: Gpc = { guid, source };
+      const domain = gpcDomainKey(r.dn);
+      if (domain !== undefined) gpcDomains.set(gpc, domain);
       const dn = attr(r, 'displayname')?.value;
       if (dn) gpc.name = dn;
       const flags = attr(r, 'flags')?.value;

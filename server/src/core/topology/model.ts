@@ -34,6 +34,12 @@ export interface TopoLink {
   order?: number;
   /** Raw option value of a `gPLink` entry. */
   options?: number;
+  /**
+   * Set on merge: the link names a group policy container of a domain whose containers an LDIF
+   * export holds, and this one is not among them (a deleted GPO, or an incomplete export): the
+   * link is dropped (scope-and-evidence.md §1.2 step 3, §2.1).
+   */
+  gpcMissing?: boolean;
 }
 
 export interface Som {

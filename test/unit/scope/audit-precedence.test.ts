@@ -188,6 +188,15 @@ describe('a link to a GPO whose group policy container is not in an LDIF that ex
     ]);
   });
 
+  test('the parts keep what the merge needs when they cross a thread (the language server parses the topology on one): the same result', () => {
+    const parts = [readLdif(toLdif(d), 'corp.ldf')];
+    const direct = effectivePolicy(set, parts, { targetOs: 'legacy' }) as EffectivePolicy;
+    const cloned = effectivePolicy(set, structuredClone(parts), { targetOs: 'legacy' }) as EffectivePolicy;
+    assert.deepEqual(scope(cloned, 'corp.example/K').dropped, scope(direct, 'corp.example/K').dropped);
+    assert.equal(scope(cloned, 'corp.example/K').dropped?.length, 1);
+    assert.deepEqual(cloned.problems, direct.problems);
+  });
+
   test('an LDIF with no group policy container at all cannot tell: the link applies', () => {
     const r = run({ ...d, gpcs: [] }, set);
     assert.deepEqual([rule(scope(r, 'corp.example/K'), CLIENT).status, scope(r, 'corp.example/K').dropped, r.problems], ['hardened', undefined, []]);

@@ -195,9 +195,10 @@ describe('LDIF reading (RFC 2849)', () => {
 
   test('folded gPLink, mixed-case DNs: link order from the end, bits 1 = disabled, 2 = enforced', () => {
     assert.deepEqual(p.soms[0].links, [
-      { gpo: '{9E7B1D05-3A4C-4B2E-8F61-0C2D4E6F8A93}', enabled: true, enforced: false, order: 1, options: 0 },
-      { gpo: '{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}', enabled: true, enforced: true, order: 2, options: 2 },
-      { gpo: '{0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10}', enabled: false, enforced: false, order: 3, options: 1 },
+      // gpcDomain: the domain of the container each entry names, as a key (folded, mixed case): a link to a container of that domain that the export lacks is dropped on merge.
+      { gpo: '{9E7B1D05-3A4C-4B2E-8F61-0C2D4E6F8A93}', enabled: true, enforced: false, order: 1, options: 0, gpcDomain: 'dc=corp,dc=example' },
+      { gpo: '{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}', enabled: true, enforced: true, order: 2, options: 2, gpcDomain: 'dc=corp,dc=example' },
+      { gpo: '{0D8C54A1-7E2B-4F39-9A61-3B5E2C7D9F10}', enabled: false, enforced: false, order: 3, options: 1, gpcDomain: 'dc=corp,dc=example' },
     ]);
     assert.equal(p.soms[0].blocksInheritance, true);
   });
@@ -208,7 +209,7 @@ describe('LDIF reading (RFC 2849)', () => {
   });
 
   test('a folded GPC DN and its display name', () => {
-    assert.deepEqual(p.gpcs, [{ guid: '{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}', name: 'SEC - Servers', flags: 0, source: 'corp.ldf' }]);
+    assert.deepEqual(p.gpcs, [{ guid: '{4F2A9B33-1C6D-4E8F-B0A2-7D5C9E1F3A24}', domain: 'dc=corp,dc=example', name: 'SEC - Servers', flags: 0, source: 'corp.ldf' }]);
     assert.deepEqual(p.problems, []);
   });
 

@@ -10,7 +10,7 @@ import { decode } from '../text';
 import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnFacts, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
-import { gpcDomainOf, linkDomainOf, looksLikeLdif, readLdif } from './ldif';
+import { looksLikeLdif, readLdif } from './ldif';
 import { addLacks, emptyPart, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, readSharpHound } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
@@ -157,8 +157,7 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
         had.securityUnknown ??= g.securityUnknown;
       }
       if (g.objectGuid) byObjectGuid.set(g.objectGuid, topo.gpcs.get(g.guid) as Gpc);
-      const domain = gpcDomainOf(g);
-      if (domain !== undefined) exported.add(domain);
+      if (g.domain !== undefined) exported.add(g.domain);
     }
   }
   for (const p of ordered) {
@@ -170,8 +169,7 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
       const links = [];
       for (const l of s.links) {
         if (l.gpo) {
-          const domain = exported.size ? linkDomainOf(l) : undefined;
-          links.push(domain !== undefined && exported.has(domain) && !topo.gpcs.has(l.gpo) ? { ...l, gpcMissing: true } : l);
+          links.push(l.gpcDomain !== undefined && exported.has(l.gpcDomain) && !topo.gpcs.has(l.gpo) ? { ...l, gpcMissing: true } : l);
           continue;
         }
         const gpc = l.gpcObjectGuid ? byObjectGuid.get(l.gpcObjectGuid) : undefined;

@@ -129,13 +129,12 @@ function eachLdifRecord(text: string, source: string, problems: TopologyProblem[
 
 /**
  * The domain part of a group policy container's DN (`cn={GUID},cn=policies,cn=system,<domain>`),
- * as a key (lower case, no spaces around `,` and `=`), one string per distinct text. Kept beside
- * the links and containers an LDIF gives (not on them: their shape is the reader's output), for the
- * merge to tell a link to a container the export should hold from one of another domain.
+ * as a key (lower case, no spaces around `,` and `=`), one string per distinct text (the same few
+ * domains repeat in every link). Kept on the links and containers an LDIF gives, as plain fields
+ * (they cross to the language server's topology thread), for the merge to tell a link to a
+ * container the export should hold from one of another domain.
  */
 const domainKeys = new Map<string, string>();
-const linkDomains = new WeakMap<TopoLink, string>();
-const gpcDomains = new WeakMap<Gpc, string>();
 const GPC_DOMAIN = /^\s*cn\s*=[^,]*,\s*cn\s*=\s*policies\s*,\s*cn\s*=\s*system\s*,(.*)$/i;
 
 function gpcDomainKey(dn: string): string | undefined {
@@ -147,16 +146,6 @@ function gpcDomainKey(dn: string): string | undefined {
     if (domainKeys.size < 1000) domainKeys.set(m[1], k);
   }
   return k;
-}
-
-/** The domain (key) of the container a `gPLink` entry read from an LDIF names; undefined for other sources. */
-export function linkDomainOf(l: TopoLink): string | undefined {
-  return linkDomains.get(l);
-}
-
-/** The domain (key) of a group policy container read from an LDIF; undefined for other sources. */
-export function gpcDomainOf(g: Gpc): string | undefined {
-  return gpcDomains.get(g);
 }
 
 const GPLINK_ENTRY = /\[\s*LDAP:\/\/([^;\]]*);\s*(\d+)\s*\]/giy;
@@ -191,7 +180,7 @@ export function parseGpLink(value: string, report: (message: string) => void): T
     if (e.options > 3) report(`gPLink entry for ${gpo} has option ${e.options}; read by its bits (1 = disabled, 2 = enforced).`);
     const link: TopoLink = { gpo, enabled: (e.options & 1) === 0, enforced: (e.options & 2) !== 0, order: n - idx, options: e.options };
     const domain = gpcDomainKey(e.dn);
-    if (domain !== undefined) linkDomains.set(link, domain);
+    if (domain !== undefined) link.gpcDomain = domain;
     links.push(link);
   });
   return links.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
@@ -239,7 +228,7 @@ export function readLdif(text: string, source: string): TopologyPart {
       }
       const gpc: Gpc = { guid, source };
       const domain = gpcDomainKey(r.dn);
-      if (domain !== undefined) gpcDomains.set(gpc, domain);
+      if (domain !== undefined) gpc.domain = domain;
       const dn = attr(r, 'displayname')?.value;
       if (dn) gpc.name = dn;
       const flags = attr(r, 'flags')?.value;

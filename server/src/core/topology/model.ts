@@ -34,6 +34,8 @@ export interface TopoLink {
   order?: number;
   /** Raw option value of a `gPLink` entry. */
   options?: number;
+  /** LDIF: the domain part of the container's DN the entry names, as a key (lower case, no spaces around `,` and `=`). */
+  gpcDomain?: string;
   /**
    * Set on merge: the link names a group policy container of a domain whose containers an LDIF
    * export holds, and this one is not among them (a deleted GPO, or an incomplete export): the
@@ -84,6 +86,8 @@ export interface Gpc {
   wmiFilter?: string;
   /** SharpHound: objectGUID of the GPC (what `Links[].GUID` points to). */
   objectGuid?: string;
+  /** LDIF: the domain part of the container's own DN, as a key (see `TopoLink.gpcDomain`). */
+  domain?: string;
   /**
    * LDIF `gPCFunctionalityVersion` as exported (trimmed, raw): clients use only GPOs whose version
    * is 2 (P9, MS-GPOL [E1] 3.2.5.1.6); absent = not exported, no check.

@@ -260,6 +260,24 @@ function walkProblemReport(job: Job): FileReport {
   };
 }
 
+/**
+ * --fix: a later path to a file this run already has (a repeated argument, a folder link): the same
+ * device and inode. It is scanned and fixed once, under the first path; a second fix would see its
+ * own write as a change on disk (the bytes of the second path may have been read before it).
+ */
+function sameFileReport(display: string, first: string): FileReport {
+  return {
+    path: display,
+    format: 'unknown',
+    encoding: 'binary',
+    settings: [],
+    findings: [],
+    problems: [{ ruleId: 'file.io', severity: 'info', message: `The same file as ${first} (same device and inode): with --fix it is scanned and fixed once, under that path.`, fingerprint: fingerprint(['file.io', display, 'same-file']) }],
+    suppressed: [],
+    coverage: [],
+  };
+}
+
 function runJob(job: Job, baseline: ReadonlySet<string> | undefined): Outcome {
   const read = job.read;
   // Bytes that came over a thread boundary arrive as a plain Uint8Array.
@@ -549,6 +567,8 @@ async function scan(args: ScanArgs): Promise<number> {
     while (pending.length > args.jobs * 2) await drainHead();
   };
   let id = 0;
+  /** --fix: the first path of each file (device:inode) this run scans. */
+  const firstPathOf = new Map<string, string>();
   let lastConfig: ReturnType<CliConfig['forFile']> | undefined;
   let lastOpts: ScanOneOptions = opts;
   try {
@@ -567,6 +587,15 @@ async function scan(args: ScanArgs): Promise<number> {
       if (ev) {
         if (ev.problems.some((p) => p.severity === 'error')) worst = Math.max(worst, RANK.error);
         continue;
+      }
+      if (args.fix && entry.read?.kind === 'ok') {
+        const key = `${entry.read.id.dev}:${entry.read.id.ino}`;
+        const first = firstPathOf.get(key);
+        if (first !== undefined) {
+          consume(outcomeOf(sameFileReport(shown, first), entry, baseline));
+          continue;
+        }
+        firstPathOf.set(key, shown);
       }
       const gpo = entry.gpo;
       if (fileConfig !== lastConfig) {

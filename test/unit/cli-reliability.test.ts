@@ -181,6 +181,32 @@ test('symbolic links in a scanned folder: followed inside the roots, loops and l
   assert.equal(r.code, 2);
 });
 
+test('--fix on one file reached by two paths (a folder link, a repeated argument): fixed once under the first, the other named as the same file, no false I/O error', () => {
+  const REG = 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]\r\n"RequireSecuritySignature"=dword:00000000\r\n';
+  const FIXED = REG.replace('dword:00000000', 'dword:00000001');
+  for (const args of [
+    ['d/a.reg', 'l/a.reg'],
+    ['d/a.reg', 'd/a.reg'],
+    ['d/a.reg', 'd/a.reg', '--jobs', '2'],
+  ]) {
+    const dir = tempDir();
+    writeFile(dir, 'd/a.reg', REG);
+    fs.symlinkSync('d', path.join(dir, 'l'));
+    const r = runCli(['scan', ...args, '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage'], { cwd: dir });
+    const doc = json(r.stdout);
+    assert.deepEqual(
+      doc.files.map((f) => [f.path, (f as { fixed?: number }).fixed, [...f.problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`), ...f.findings.map((x) => x.ruleId)]]),
+      [
+        ['d/a.reg', 1, []],
+        [args[1], undefined, ['file.io info: The same file as d/a.reg (same device and inode): with --fix it is scanned and fixed once, under that path.']],
+      ],
+      args.join(' '),
+    );
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(fs.readFileSync(path.join(dir, 'd/a.reg'), 'utf8'), FIXED);
+  }
+});
+
 test('a GPT.INI that is a symbolic link to a file elsewhere does not give the GPO its name', () => {
   const dir = tempDir();
   const outside = tempDir();

@@ -207,6 +207,21 @@ test('--fix on one file reached by two paths (a folder link, a repeated argument
   }
 });
 
+test('a backslash in a Linux file name is part of the name: its SARIF URI is %5C, and a baseline of it does not hide another file', { skip: path.sep === '\\' }, () => {
+  const REG = 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanManServer\\Parameters]\r\n"RequireSecuritySignature"=dword:00000000\r\n';
+  const dir = tempDir();
+  writeFile(dir, 'back\\slash.reg', REG);
+  const sarif = runCli(['scan', '.', '--format', 'sarif', '--no-coverage'], { cwd: dir });
+  const doc = JSON.parse(sarif.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  assert.deepEqual([...new Set(doc.runs[0].results.map((r) => r.locations[0].physicalLocation.artifactLocation.uri))], ['back%5Cslash.reg']);
+  fs.writeFileSync(path.join(dir, 'base.sarif'), sarif.stdout);
+  fs.rmSync(path.join(dir, 'back\\slash.reg'));
+  writeFile(dir, 'back/slash.reg', REG);
+  const other = runCli(['scan', 'back', '--baseline', 'base.sarif', '--format', 'json', '--no-coverage'], { cwd: dir });
+  assert.deepEqual(json(other.stdout).files.map((f) => [f.path, f.findings.map((x) => x.ruleId)]), [['back/slash.reg', ['smb.server.require']]]);
+  assert.equal(other.code, 1);
+});
+
 test('a GPT.INI that is a symbolic link to a file elsewhere does not give the GPO its name', () => {
   const dir = tempDir();
   const outside = tempDir();

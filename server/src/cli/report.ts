@@ -4,6 +4,7 @@
  * file, so a scan of a whole SYSVOL keeps only these small records until they are printed.
  */
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import { boundFindings, FINDING_LIMITS } from '../core';
 import { CoverageSource, coverageSources } from '../core';
 import { appliesNowhereFindings, filePolicy, type FilePolicy, type TopologyReach } from '../core';
@@ -109,6 +110,15 @@ function lazyLineIndex(text: string): LineIndex {
 /** One-shot SHA-256 (Node 20.12+), else a Hash object: the same digest. */
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
+/**
+ * The path as fingerprints hold it: `/` between folders on every system, so a baseline made on
+ * Windows matches on Linux. On Linux and macOS a backslash inside a name stays a character
+ * (written `%5C`), so `back\\slash.reg` and `back/slash.reg` are two files with two fingerprints.
+ */
+export function fingerprintPath(displayPath: string): string {
+  return displayPath.replace(/\\/g, path.sep === '\\' ? '/' : '%5C');
+}
+
 /** Stable across line moves and value edits: rule, file, registry value and its occurrence number. */
 export function fingerprint(parts: string[]): string {
   const data = parts.join('\u0000');
@@ -136,7 +146,7 @@ export function buildReport(
   const index = lazyLineIndex(file.text);
   const binary = !!providerOf(file.format)?.binary;
   const occurrences = new Map<string, number>();
-  const fpPath = displayPath.replace(/\\/g, '/');
+  const fpPath = fingerprintPath(displayPath);
   const fp = (ruleId: string, key: string) => {
     const id = `${ruleId}|${key}`;
     const n = (occurrences.get(id) ?? 0) + 1;
@@ -226,7 +236,7 @@ export interface ScanOneOptions {
 
 function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', message: string, offset?: number): FileReport {
   // Same fingerprints as before this helper existed, so baselines keep matching.
-  const fp = ruleId === 'file.io' ? fingerprint([ruleId, displayPath]) : fingerprint([ruleId, displayPath.replace(/\\/g, '/'), message, '1']);
+  const fp = ruleId === 'file.io' ? fingerprint([ruleId, displayPath]) : fingerprint([ruleId, fingerprintPath(displayPath), message, '1']);
   return {
     path: displayPath,
     format: 'unknown',

@@ -62,13 +62,16 @@ function region(r: Region) {
   return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
 }
 
-/** Paths under the working folder are relative to SRCROOT; others become absolute file URIs. */
-function artifact(p: string): { uri: string; uriBaseId?: string } {
+/**
+ * Paths under the working folder are relative to SRCROOT; others become absolute file URIs. The
+ * path is split at this system's separators only: on Linux and macOS a backslash is part of a
+ * file name (percent-encoded, `%5C`), not a folder boundary.
+ */
+export function artifact(p: string): { uri: string; uriBaseId?: string } {
   if (path.isAbsolute(p)) return { uri: pathToFileURL(p).href };
   return {
     uri: p
-      .replace(/\\/g, '/')
-      .split('/')
+      .split(path.sep === '\\' ? /[\\/]/ : '/')
       .map((seg) => encodeURIComponent(seg))
       .join('/'),
     uriBaseId: 'SRCROOT',

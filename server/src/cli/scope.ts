@@ -2,10 +2,9 @@
  * Effective policy per scope in the CLI: writes the `gpos` / `scopes` of the JSON output, the
  * per-scope table of the text output and the per-scope SARIF results. The computation is the core's.
  */
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type Extension, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
+import { artifact } from './sarif';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
@@ -70,10 +69,6 @@ const EXT_LABEL: Record<Extension, string> = { registry: 'Administrative Templat
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
-function artifact(p: string): { uri: string; uriBaseId?: string } {
-  if (path.isAbsolute(p)) return { uri: pathToFileURL(p).href };
-  return { uri: p.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
-}
 
 function region(l: { line?: number; offset?: number }) {
   return l.offset !== undefined ? { byteOffset: l.offset } : { startLine: l.line ?? 1 };

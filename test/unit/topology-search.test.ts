@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadTopologyAsync, topologyCandidates, topologyCandidatesAsync, type TopologyCandidate } from '../../server/src/io/topology';
+import { loadTopologyAsync, parseTopology, topologyCandidates, topologyCandidatesAsync, type TopologyCandidate } from '../../server/src/io/topology';
+import { zip } from '../helpers/domain';
 
 const base = fs.mkdtempSync(join(tmpdir(), 'relaylint-topology-search-'));
 const locked: string[] = [];
@@ -170,4 +171,34 @@ describe("the language server's folder search does not block", () => {
     assert.deepStrictEqual([...topologyCandidates([], [root])], []);
     assert.equal(turns, before);
   });
+});
+
+describe('fuzz audit D1: zip entries that do not inflate are said in relaylint\'s words', () => {
+  const CD = 0x02014b50;
+  const domains = JSON.stringify({ data: [{ ObjectIdentifier: 'S-1-5-21-1', Properties: { distinguishedname: 'DC=CORP,DC=EXAMPLE' }, Links: [] }], meta: { type: 'domains', count: 1, version: 6, methods: 0 } });
+  const CASES: { name: string; patch: (z: Buffer, central: number, dataAt: number) => void; expect: RegExp }[] = [
+    {
+      name: 'an entry that inflates past the size its directory declares',
+      patch: (z, central) => z.writeUInt32LE(100, central + 24),
+      expect: /^d\.json: the entry inflates to more than the 100 bytes the zip directory declares \(damaged or hostile archive\); not read\.$/,
+    },
+    {
+      name: 'an entry whose deflate data is damaged',
+      patch: (z, _central, dataAt) => z.fill(0xff, dataAt, dataAt + 8),
+      expect: /^d\.json: the entry's compressed data is damaged \(not a valid deflate stream\); not read\.$/,
+    },
+  ];
+  for (const c of CASES) {
+    test(c.name, () => {
+      const z = zip({ 'd.json': domains });
+      const central = (() => {
+        for (let i = 0; i + 4 <= z.length; i++) if (z.readUInt32LE(i) === CD) return i;
+        throw new Error('no central directory');
+      })();
+      c.patch(z, central, 30 + 'd.json'.length);
+      const messages = (parseTopology('x.zip', z, true) ?? []).flatMap((p) => p.problems).map((p) => p.message);
+      assert.ok(messages.some((m) => c.expect.test(m)), JSON.stringify(messages));
+      assert.ok(!messages.some((m) => /Buffer|zlib|Z_/.test(m)), JSON.stringify(messages));
+    });
+  }
 });

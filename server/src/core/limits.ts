@@ -5,6 +5,14 @@
 export const LIMITS = {
   /** Largest file read at all. */
   maxFileBytes: 64 * 1024 * 1024,
+  /**
+   * Most bytes inflated from one zip (SharpHound's `_BloodHound.zip`), all its entries together: the
+   * same 64 MiB as one file, so a zipped export is held to what the same export given as loose files
+   * may hold per file, and a zip whose entries repeat one large member (a zip bomb) stops there.
+   */
+  maxZipTotalBytes: 64 * 1024 * 1024,
+  /** Most entries in one zip (SharpHound writes about a dozen JSON files); a zip with more is not read. */
+  maxZipEntries: 1000,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */
   maxXmlDepth: 256,
   /** Most records read from one Registry.pol (real files hold hundreds; this bounds memory on hostile input). */

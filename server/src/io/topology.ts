@@ -22,9 +22,19 @@ const GUID_DIR = /^\{[0-9a-f-]{36}\}$/i;
 const SKIP = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 // node:zlib is loaded only for a zipped SharpHound export: every other scan would pay its start-up.
-const inflateRaw = (data: Uint8Array, size: number) =>
+// Its errors are said in relaylint's words: zlib's own ("Cannot create a Buffer larger than 100
+// bytes", "invalid block type") say nothing about the archive.
+const inflateRaw = (data: Uint8Array, size: number): Uint8Array => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(size, LIMITS.maxFileBytes)) });
+  const zlib = require('node:zlib') as typeof import('node:zlib');
+  const max = Math.max(1, Math.min(size, LIMITS.maxFileBytes));
+  try {
+    return zlib.inflateRawSync(data, { maxOutputLength: max });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`the entry inflates to more than the ${size} bytes the zip directory declares (damaged or hostile archive)`);
+    throw new Error("the entry's compressed data is damaged (not a valid deflate stream)");
+  }
+};
 
 /** Reads one file's bytes: `readRegular`, or `readRegularAsync` (the language server). */
 export type TopologyReader = (file: string, maxBytes: number) => ReadResult | Promise<ReadResult>;

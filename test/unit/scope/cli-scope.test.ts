@@ -348,3 +348,33 @@ test('P10 from a backup: a group allowed in Backup.xml makes the result conditio
     [['error', `GPO "Servers Legacy" ${G.SRV}: ${why}. Its security filtering is unknown, so results it decides are conditional.`, 'backups/%7B0A0B0C0D-0000-4000-8000-00000000000A%7D/Backup.xml', { startLine: 1 }]],
   );
 });
+
+test('fuzz audit D1: a zip whose entries all point at one member, found next to the scan, is refused quickly and fails --fail-on error', () => {
+  const dir = domain();
+  const hound = toSharpHound({ soms: [{ dn: 'DC=corp,DC=example', links: [['A', 0]] }], gpcs: [{ letter: 'A' }] });
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) files[`${i}_domains.json`] = hound['20261206101500_domains.json'];
+  const z = zip(files);
+  // Every central directory entry points at the first member's local header.
+  for (let i = 0; i + 4 <= z.length; i++) if (z.readUInt32LE(i) === 0x02014b50) z.writeUInt32LE(0, i + 42);
+  writeFile(dir, 'bh/bomb.zip', z);
+  const r = runCli(['scan', '.', '--format', 'json', '--fail-on', 'error'], { cwd: dir });
+  assert.equal(r.code, 1, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(
+    j.topology.problems.filter((p: { severity: string }) => p.severity === 'error'),
+    [{ source: 'bh/bomb.zip', severity: 'error', message: 'The entries 0_domains.json and 1_domains.json share the same data (overlapping members, a zip-bomb construction). The archive was not read.' }],
+  );
+});
+
+test('fuzz audit D4: --topology naming an LDIF with only a user object is an error that fails the scan, like one with only "version: 1"', () => {
+  for (const text of ['version: 1\n\ndn: CN=svc,CN=Users,DC=corp,DC=example\nchangetype: add\nobjectClass: user\n\n', 'version: 1\n']) {
+    const dir = domain();
+    fs.rmSync(path.join(dir, 'corp.ldf'));
+    writeFile(dir, 'topo/users.ldf', text);
+    const r = runCli(['scan', 'sysvol', '--topology', 'topo/users.ldf', '--format', 'json', '--fail-on', 'error'], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.topology.problems.some((p: { severity: string; message: string }) => p.severity === 'error' && p.message.startsWith('No domain, OU or site was read from topo/users.ldf')), JSON.stringify(j.topology?.problems));
+  }
+});

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { effectivePolicy, readinessScopes, type EffectivePolicy } from '../../../server/src/core/scope';
 import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart, type TopologyProblem } from '../../../server/src/core/topology';
 import { readLdifRecords } from '../../../server/src/core/topology/ldif';
+import { LIMITS } from '../../../server/src/core/limits';
 import { APPLY, sd } from '../../helpers/sd';
 import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
 import { appliesNowhereFindings } from '../../../server/src/core/policy/set';
@@ -402,7 +403,6 @@ describe('bad topology input', () => {
         '20261206101500_domains.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
         '20261206101500_gpos.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
         '20261206101500_computers.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
-        'The zip holds no SharpHound ous/domains/gpos/computers JSON.',
       ],
     );
   });
@@ -518,4 +518,89 @@ describe('what the topology says about reach (the applies-nowhere finding and co
       ],
     );
   });
+});
+
+/**
+ * Fuzz audit D1 (zip bombs) and D4 (a topology file from which nothing is read). Every zip is
+ * made here: the helper's honest zip, then its central directory patched to the hostile form.
+ */
+describe('topology inputs that read nothing, and zips that would read too much', () => {
+  const CD = 0x02014b50;
+  /** Offsets of the central directory headers of a zip made by the helper. */
+  const centrals = (z: Buffer): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i + 4 <= z.length; i++) if (z.readUInt32LE(i) === CD) out.push(i);
+    return out;
+  };
+  const errorsOf = (ps: TopologyPart[] | undefined) => (ps ?? []).flatMap((p) => p.problems).filter((p) => p.severity === 'error').map((p) => p.message);
+  const nothing = (source: string) => new RegExp(`^No domain, OU or site was read from ${source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  const sh = (type: string, data: unknown[] = []) => JSON.stringify({ data, meta: { methods: 0, type, count: data.length, version: 6 } });
+
+  const EMPTY: { name: string; source: string; data: () => Uint8Array; namedOnly?: boolean }[] = [
+    { name: 'an LDIF holding only a user object', source: 'users.ldf', data: () => bytes('version: 1\n\ndn: CN=svc,CN=Users,DC=corp,DC=example\nchangetype: add\nobjectClass: user\n\n') },
+    { name: 'an LDIF holding only "version: 1"', source: 'v.ldf', data: () => bytes('version: 1\n'), namedOnly: true },
+    { name: 'a SharpHound domains.json with "data":[]', source: 'domains.json', data: () => bytes(sh('domains')) },
+    { name: 'a SharpHound ous.json whose entries have no distinguishedname', source: 'ous.json', data: () => bytes(sh('ous', [{ ObjectIdentifier: 'X' }])) },
+    { name: 'Get-GPInheritance JSON whose only object has an empty Path', source: 'gpi.json', data: () => bytes(JSON.stringify([{ Path: '', GpoLinks: [] }])) },
+    { name: 'a SharpHound zip whose domains.json has "data":[]', source: 'bh.zip', data: () => zip({ '1_domains.json': sh('domains') }) },
+    { name: 'a SharpHound zip holding only users.json', source: 'bh.zip', data: () => zip({ '1_users.json': sh('users', [{ ObjectIdentifier: 'S-1-5-21-1-2-3-1104', Properties: {} }]) }) },
+  ];
+  for (const c of EMPTY) {
+    for (const explicit of c.namedOnly ? [true] : [true, false]) {
+      test(`${c.name} (${explicit ? '--topology' : 'found by content'}): an error says no domain, OU or site was read`, () => {
+        const errors = errorsOf(readTopologyInput(c.source, c.data(), { inflateRaw, explicit }));
+        assert.ok(errors.some((m) => nothing(c.source).test(m)), JSON.stringify(errors));
+      });
+    }
+  }
+
+  test('a SharpHound file of another type named alone keeps its warning; gpos.json or computers.json alone is no error', () => {
+    assert.deepEqual(errorsOf(readTopologyInput('users.json', bytes(sh('users', [{ ObjectIdentifier: 'S-1' }])), { explicit: true })), []);
+    const hound = toSharpHound(SAME);
+    for (const n of ['20261206101500_gpos.json', '20261206101500_computers.json']) assert.deepEqual(errorsOf(readTopologyInput(n, bytes(hound[n]), { explicit: true })), [], n);
+  });
+
+  const HOSTILE: { name: string; make: () => Buffer; expect: RegExp; inflates?: number }[] = [
+    {
+      name: `more than ${LIMITS.maxZipEntries} entries`,
+      make: () => zip(Object.fromEntries(Array.from({ length: LIMITS.maxZipEntries + 1 }, (_, i) => [`${i}_domains.json`, sh('domains')]))),
+      expect: new RegExp(`^The archive has ${LIMITS.maxZipEntries + 1} entries; relaylint reads at most ${LIMITS.maxZipEntries} from one archive\\. It was not read\\.$`),
+      inflates: 0,
+    },
+    {
+      name: 'two entries sharing one data offset (overlapping members)',
+      make: () => {
+        const z = zip({ '1_domains.json': toSharpHound(SAME)['20261206101500_domains.json'], '2_ous.json': toSharpHound(SAME)['20261206101500_ous.json'] });
+        z.writeUInt32LE(0, centrals(z)[1] + 42);
+        return z;
+      },
+      expect: /^The entries 1_domains\.json and 2_ous\.json share the same data \(overlapping members, a zip-bomb construction\)\. The archive was not read\.$/,
+      inflates: 0,
+    },
+    {
+      name: `entries that inflate to more than ${LIMITS.maxZipTotalBytes} bytes together`,
+      make: () => {
+        const hound = toSharpHound(SAME);
+        const z = zip({ '1_domains.json': hound['20261206101500_domains.json'], '2_ous.json': hound['20261206101500_ous.json'], '3_gpos.json': hound['20261206101500_gpos.json'] });
+        // Each declares 30 MiB (under the per-file limit); the third would take the total past the cap.
+        for (const at of centrals(z)) z.writeUInt32LE(30 * 1024 * 1024, at + 24);
+        return z;
+      },
+      expect: new RegExp(`^The archive's entries inflate to more than ${LIMITS.maxZipTotalBytes} bytes together \\(the cap on one archive\\); 3_gpos\\.json and any later entry were not read\\.$`),
+      inflates: 2,
+    },
+  ];
+  for (const c of HOSTILE) {
+    test(`a zip with ${c.name} is refused with an error naming the archive and the cap`, () => {
+      let calls = 0;
+      const counting = (d: Uint8Array) => {
+        calls++;
+        return inflateRawSync(d);
+      };
+      const ps = readTopologyInput('bomb.zip', c.make(), { inflateRaw: counting, explicit: false });
+      const errors = errorsOf(ps);
+      assert.ok(errors.some((m) => c.expect.test(m)), JSON.stringify(errors));
+      if (c.inflates !== undefined) assert.equal(calls, c.inflates);
+    });
+  }
 });

@@ -5,13 +5,14 @@
  * Without any topology input, the GPO reports' `<LinksTo>` give a reports-only topology: links
  * known, link order and block inheritance unknown (§2.9).
  */
+import { LIMITS } from '../limits';
 import { excludedEverywhere } from '../policy/filtering';
 import { decode } from '../text';
 import type { PolicyGpo, TopologyReach } from '../policy/set';
 import { canonicalOf, canonicalSegments, dnFacts, dnKey, dnOfCanonical, isDomainDn, parentDnKey } from './dn';
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
-import { addLacks, emptyPart, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
+import { addLacks, emptyPart, givesTopology, nothingRead, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, readSharpHound } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
 
@@ -52,27 +53,63 @@ function readJson(text: string, source: string, explicit: boolean): TopologyPart
  * when not `explicit`). Never throws.
  */
 export function readTopologyInput(source: string, bytes: Uint8Array, options: ReadTopologyOptions = {}): TopologyPart[] | undefined {
+  const parts = readInput(source, bytes, options);
+  // A topology file from which nothing was read is an error, named or found (fuzz audit D4); one that
+  // already has an error says why itself, and a SharpHound file of another type (users.json…) has its warning.
+  if (parts && !parts.some(givesTopology) && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
+    const skipped = parts.length === 1 && parts[0].source === source && parts[0].skippedType;
+    if (!skipped) {
+      const why = looksLikeZip(bytes)
+        ? 'none of its SharpHound files has an OU, domain, GPO or computer entry relaylint reads'
+        : parts[0]?.kind === 'sharphound'
+          ? 'its data holds no entry relaylint reads (an OU or domain with a distinguishedname, a GPO, a computer)'
+          : parts[0]?.kind === 'gpinheritance'
+            ? 'it holds no Get-GPInheritance object with a Path'
+            : 'it holds no domain, organizationalUnit, site, groupPolicyContainer or computer object';
+      const p = emptyPart(parts[0]?.kind ?? 'ldif', source);
+      p.problems.push(nothingRead(source, why));
+      parts.unshift(p);
+    }
+  }
+  return parts;
+}
+
+function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptions): TopologyPart[] | undefined {
   const explicit = !!options.explicit;
   if (looksLikeZip(bytes)) {
     const problems: TopologyProblem[] = [];
     const entries = zipEntries(bytes, source, problems);
     const parts: TopologyPart[] = [];
+    // Bytes inflated from this archive so far, held to LIMITS.maxZipTotalBytes (each entry is held
+    // to its declared size by the inflater, so the declared sizes bound the work).
+    let total = 0;
     for (const e of entries) {
       if (!/\.json$/i.test(e.name)) continue;
+      const cost = e.method === 0 ? e.data.length : e.size;
+      if (total + cost > LIMITS.maxZipTotalBytes) {
+        problems.push({
+          source,
+          severity: 'error',
+          message: `The archive's entries inflate to more than ${LIMITS.maxZipTotalBytes} bytes together (the cap on one archive); ${e.name} and any later entry were not read.`,
+        });
+        break;
+      }
+      total += cost;
       let data: Uint8Array;
       try {
         if (e.method === 0) data = e.data;
         else if (options.inflateRaw) data = options.inflateRaw(e.data, e.size);
-        else throw new Error('no inflater');
+        else throw new Error('relaylint cannot inflate compressed zip entries here');
       } catch (err) {
-        problems.push({ source, severity: 'error', message: `${e.name}: could not inflate the zip entry (${(err as Error).message}); not read.` });
+        problems.push({ source, severity: 'error', message: `${e.name}: ${(err as Error).message}; not read.` });
         continue;
       }
       const got = readJson(decode(data).text, `${source}:${e.name}`, false);
       if (got) parts.push(...got);
     }
     if (!parts.length && !problems.length && !explicit) return undefined;
-    if (!parts.length) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
+    // A refused or unreadable archive has said so already.
+    if (!parts.length && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
     if (problems.length) {
       const p = emptyPart('sharphound', source);
       p.problems = problems;
@@ -87,7 +124,7 @@ export function readTopologyInput(source: string, bytes: Uint8Array, options: Re
   if (looksLikeLdif(text)) return [readLdif(text, source)];
   if (!explicit) return undefined;
   const p = emptyPart('ldif', source);
-  p.problems.push({ source, severity: 'error', message: 'Not a topology export relaylint reads (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON).' });
+  p.problems.push(nothingRead(source, 'it is not a topology export relaylint reads (LDIF, SharpHound JSON or zip, Get-GPInheritance JSON)'));
   return [p];
 }
 

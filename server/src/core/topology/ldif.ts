@@ -7,7 +7,7 @@
  */
 import { canonicalOfRdns, firstRdnValue, isDomainRdns, keyOfRdns, parseDn } from './dn';
 import { applyTrusteesOfSd } from '../policy/security-descriptor';
-import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
+import { addLacks, emptyPart, normGuid, nothingRead, type Gpc, type Som, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
 
 interface Attr {
   name: string;
@@ -286,7 +286,7 @@ export function readLdif(text: string, source: string): TopologyPart {
   }
   for (const { gpc, id } of gpcWql) gpc.wmiFilter = wmiNames.get(id) ?? id;
   part.wmiNames = wmiNames;
-  if (records === 0) part.problems.push({ source, severity: 'error', message: 'The LDIF export holds no records.' });
+  if (records === 0) part.problems.push(nothingRead(source, 'the LDIF export holds no records'));
   addLacks(part, 'LDIF');
   // Whether security filtering is still lacking is decided once, over every GPO and every input that
   // carries trustees (scope/effective.ts), not here from this export alone.

@@ -143,6 +143,21 @@ export interface TopologyPart {
   childOf?: Map<string, string>;
   problems: TopologyProblem[];
   lacks: Lack[];
+  /** SharpHound: the `meta.type` of a file that carries no topology (users, groups…), skipped with a warning. */
+  skippedType?: string;
+}
+
+/** Whether a part gave anything the topology uses: a SOM, a group policy container or a computer. */
+export function givesTopology(part: TopologyPart): boolean {
+  return part.soms.length > 0 || part.gpcs.length > 0 || (part.computers?.length ?? 0) > 0;
+}
+
+/**
+ * The error of a topology file (named with --topology or recognised by content) from which nothing
+ * was read: the same words for every format (fuzz audit D4).
+ */
+export function nothingRead(source: string, why: string): TopologyProblem {
+  return { source, severity: 'error', message: `No domain, OU or site was read from ${source}: ${why}.` };
 }
 
 export const GUID_RE = /\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?/i;

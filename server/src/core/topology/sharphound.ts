@@ -66,6 +66,7 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
       severity: 'warning',
       message: `This SharpHound file is of type "${type || '?'}"; the topology comes from the ous, domains, gpos and computers files. It was skipped.`,
     });
+    part.skippedType = type || '?';
     return part;
   }
   if (type === 'computers') part.computers = [];

@@ -2,6 +2,8 @@
  * The directory of a zip file (SharpHound's `<timestamp>_BloodHound.zip`, §2.7): the core lists the
  * entries and slices their bytes; the adapter inflates (node:zlib), so the core stays pure.
  * A password-protected entry, a damaged directory or an entry over the size limit is a problem.
+ * A zip with more than `LIMITS.maxZipEntries` entries, or whose entries overlap (two names for the
+ * same bytes: the zip-bomb construction), is refused whole with an error: nothing of it is read.
  */
 import { LIMITS } from '../limits';
 import type { TopologyProblem } from './model';
@@ -15,6 +17,10 @@ export interface ZipEntry {
   size: number;
 }
 
+/**
+ * Inflates a raw deflate stream to at most `maxOutput` bytes. On failure it throws an Error whose
+ * message says what is wrong with the entry in relaylint's words (it is shown after the entry name).
+ */
 export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
@@ -35,8 +41,14 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
     return [];
   }
   const count = dv.getUint16(eocd + 10, true);
+  if (count > LIMITS.maxZipEntries) {
+    problems.push({ source, severity: 'error', message: `The archive has ${count} entries; relaylint reads at most ${LIMITS.maxZipEntries} from one archive. It was not read.` });
+    return [];
+  }
   let p = dv.getUint32(eocd + 16, true);
   const out: ZipEntry[] = [];
+  /** Where each entry's local header starts and its data ends, to find entries that overlap. */
+  const spans: { from: number; to: number; name: string }[] = [];
   for (let n = 0; n < count; n++) {
     if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) {
       problems.push({ source, severity: 'error', message: 'The zip directory is damaged; the remaining entries were not read.' });
@@ -74,6 +86,23 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       continue;
     }
     out.push({ name, method, data: bytes.subarray(start, start + csize), size });
+    spans.push({ from: local, to: start + csize, name });
+  }
+  // Overlapping members: a zip bomb repeats one large member under many names. Sorted by start
+  // (stable, so directory order among equal starts), any span that begins before the furthest end
+  // so far overlaps an earlier one.
+  const sorted = spans.map((s, i) => ({ ...s, i })).sort((a, b) => a.from - b.from || a.i - b.i);
+  let reach: (typeof sorted)[number] | undefined;
+  for (const s of sorted) {
+    if (reach && s.from < reach.to) {
+      problems.push({
+        source,
+        severity: 'error',
+        message: `The entries ${reach.name} and ${s.name} share the same data (overlapping members, a zip-bomb construction). The archive was not read.`,
+      });
+      return [];
+    }
+    if (!reach || s.to > reach.to) reach = s;
   }
   return out;
 }

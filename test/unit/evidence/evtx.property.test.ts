@@ -71,6 +71,20 @@ test('truncated EVTX files never throw and keep the records before the cut', () 
   );
 });
 
+test('an EVTX file cut at a chunk boundary is truncated when its header counts more chunks (a stale header counts fewer, never more)', () => {
+  const full = fixture('security.evtx'); // header: 26 chunks; the file: 33 slots (26 valid, 7 empty)
+  const truncation = (b: Uint8Array) => readAll(b).problems.filter((p) => p.message.startsWith('The EVTX file is truncated'));
+  assert.deepEqual(truncation(SEC), [
+    { severity: 'error', message: 'The EVTX file is truncated: its header counts 26 chunks, but the file ends at byte 135168, after 2; the events of the missing chunks were not read.', offset: 135168 },
+  ]);
+  assert.deepEqual(truncation(full.subarray(0, 4096)), [
+    { severity: 'error', message: 'The EVTX file is truncated: its header counts 26 chunks, but the file ends at byte 4096, after 0; the events of the missing chunks were not read.', offset: 4096 },
+  ]);
+  assert.deepEqual(truncation(full.subarray(0, 4096 + 26 * 65536)), [], 'every chunk the header counts is there');
+  assert.deepEqual(truncation(full), []);
+  assert.equal(readAll(SMALL).problems.length, 0, 'the small sample is complete');
+});
+
 test('a damaged chunk is reported with its offset and skipped; the next chunk is read', () => {
   const b = SEC.slice();
   b.fill(0x41, 4096, 4096 + 8); // break the first chunk's signature

@@ -634,6 +634,17 @@ export function* evtxItems(
     }
     yield* readChunk(chunk, off, info, stats, problem, options);
   }
+  // A file cut at a chunk boundary has no partial chunk to show it. A dirty header may count fewer
+  // chunks than the file holds (stale), never more, so a file with fewer 64 KiB slots than its
+  // header counts was cut (scope-and-evidence.md §4.1).
+  const slots = Math.ceil((src.size - EVTX_HEADER_BLOCK) / EVTX_CHUNK_SIZE);
+  if (slots < info.chunkCount) {
+    problem({
+      severity: 'error',
+      message: `The EVTX file is truncated: its header counts ${info.chunkCount} chunks, but the file ends at byte ${src.size}, after ${slots}; the events of the missing chunks were not read.`,
+      offset: src.size,
+    });
+  }
   finish();
   return info;
 }

@@ -530,6 +530,32 @@ test('bad input: a CSV without the needed columns, and Export-Csv output that lo
   assert.match(f2.problems[0].message, /^This CSV has event columns but no EventData column: Export-Csv of Get-WinEvent objects drops the event data/);
 });
 
+test('bad input: an event CSV that lost needed columns (Id, EventData) is detected and refused with an error naming them', () => {
+  const cases: { name: string; header: string; missing: string }[] = [
+    { name: 'recipe columns without Id and EventData', header: '"TimeCreated","LogName","ProviderName","RecordId","MachineName"', missing: 'Id, EventData' },
+    { name: 'recipe columns without Id', header: '"TimeCreated","LogName","ProviderName","RecordId","MachineName","EventData"', missing: 'Id' },
+    { name: 'only TimeCreated and MachineName', header: '"TimeCreated","MachineName"', missing: 'LogName, Id, EventData' },
+  ];
+  for (const c of cases) {
+    const text = `\uFEFF${c.header}\r\n"2026-10-28T06:00:01.0000000Z","Security","Microsoft-Windows-Security-Auditing","1","DC01","{}"\r\n`;
+    const src = bytesSource(enc.encode(text));
+    assert.equal(detectEvidence(src, 'events.csv'), 'event-csv', c.name);
+    const f = readEvidenceFile(new EvidenceCollector(), 'events.csv', 'event-csv', src);
+    assert.equal(f.records, 0, c.name);
+    assert.deepEqual(
+      f.problems,
+      [
+        {
+          severity: 'error',
+          message: `This CSV looks like an event export but lacks the column(s) ${c.missing} that relaylint needs, so no event can be judged from it. Export with the recipe in docs/evidence.md (columns ${'TimeCreated, LogName, ProviderName, Id, RecordId, MachineName, EventData'}).`,
+          line: 1,
+        },
+      ],
+      c.name,
+    );
+  }
+});
+
 test('bad input: a log from an unrelated channel says it holds nothing relaylint uses', () => {
   const { files, readiness } = judge([{ path: 'system.evtx', bytes: fixture('system.evtx') }]);
   assert.equal(files[0].records, 1881);

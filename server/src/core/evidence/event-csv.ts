@@ -220,7 +220,7 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
     if (t) {
       rec.time = t;
       rec.timeMs = parseEventTime(t);
-      if (rec.timeMs === undefined) problem({ severity: 'warning', message: `Line ${line}: TimeCreated "${t.slice(0, 40)}" is not an ISO 8601 time (the recipe writes ToUniversalTime().ToString('o')); the event has no time.`, line });
+      if (rec.timeMs === undefined) problem({ severity: 'warning', message: `Line ${line}: TimeCreated "${t.slice(0, 40)}" is not a valid time (the recipe writes ToUniversalTime().ToString('o')); the event's time is unknown (it counts as inside the window and does not place it).`, line });
     }
     const ed = get('EventData');
     if (ed && ed.trim()) {

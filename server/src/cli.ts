@@ -491,7 +491,7 @@ async function scan(args: ScanArgs): Promise<number> {
 
   const coverage = new CoverageAccumulator(args.lint);
   const policySet = new PolicySetBuilder();
-  const evidence = new EvidenceCollector();
+  const evidence = new EvidenceCollector({ now: Date.now() });
   const configsSeen = new Map<string, LoadedConfig>();
   const reporter: Reporter =
     args.format === 'html'

@@ -104,6 +104,22 @@ test('exit codes follow --fail-on; usage and I/O errors exit 2 with a message', 
   assert.equal(runCli(['scan', 'GptTmpl.inf'], { cwd: clean }).code, 0);
 });
 
+test('report rejects a bad --window exactly as scan does (exit 2, same message), and accepts what scan accepts', () => {
+  const dir = tempDir();
+  writeFile(dir, 'GptTmpl.inf', utf16bom(weakInf('\r\n')));
+  for (const w of ['0d', 'abc', '-5d', '99999999d']) {
+    const s = runCli(['scan', 'GptTmpl.inf', `--window=${w}`], { cwd: dir });
+    const r = runCli(['report', 'GptTmpl.inf', '-o', 'page.html', `--window=${w}`], { cwd: dir });
+    assert.equal(s.code, 2, `scan --window=${w}`);
+    assert.equal(r.code, 2, `report --window=${w}: ${r.stderr}`);
+    assert.equal(r.stderr, s.stderr, `report --window=${w}`);
+    assert.ok(!fs.existsSync(path.join(dir, 'page.html')), `report --window=${w} wrote no page`);
+  }
+  const ok = runCli(['report', 'GptTmpl.inf', '-o', 'page.html', '--window=12w'], { cwd: dir });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(fs.readFileSync(path.join(dir, 'page.html'), 'utf8'), /Watch the events for at least 12w/);
+});
+
 test('--fix changes only the fixed span, byte for byte, in every encoding and line-ending style; a second run changes nothing', () => {
   const cases: [string, Buffer, (text: string) => number, number][] = [
     // [label, bytes, byte offset of the changed character given the text, bytes per char]

@@ -47,6 +47,8 @@ export function reportArgv(argv: string[]): { scanArgv: string[]; posture: Postu
   if (values['target-os'] !== undefined) scanArgv.push('--target-os', values['target-os']);
   if (values.jobs !== undefined) scanArgv.push('--jobs', values.jobs);
   for (const t of values.topology ?? []) scanArgv.push('--topology', t);
+  // --window goes through scan's own parser, so a bad value is the same usage error (exit 2).
+  if (values.window !== undefined) scanArgv.push(`--window=${values.window}`);
   const p: PostureCliOptions = { topology: values.topology ?? [], evidence: values.evidence ?? [], paths: positionals };
   if (values.baseline !== undefined) p.driftBaseline = values.baseline;
   if (values.window !== undefined) p.window = values.window;

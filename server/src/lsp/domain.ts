@@ -481,7 +481,7 @@ export async function computeDomain(
   if (cancelled()) throw new Cancelled();
   const reach = topologyReach(parts);
 
-  const collector = new EvidenceCollector();
+  const collector = new EvidenceCollector({ now: Date.now() });
   const evidenceRead = new Set<string>();
   // Event logs count against the pass's byte budget with their size; past it none is read. A log is
   // read in steps (every few thousand records or MiB): between them requests are answered, and a

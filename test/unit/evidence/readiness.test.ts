@@ -480,6 +480,47 @@ test('window: events before the window do not count; a log shorter than the wind
   assert.equal(rule(judge([{ path: 'x.xml', text: nearly }]).readiness, 'ldap.server.signing').status, 'ready');
 });
 
+// An event time that cannot be (9999-99-99, month 13) or that lies in the future of the scan, or a
+// single event far newer than all others, must never move the window past clients (fuzz audit D2).
+// The client (2889 on 11-10 and 11-12) is in the 30-day window of the real logs (to 11-30): blocked.
+const D2_NOW = Date.parse('2027-06-01T12:00:00Z');
+function d2Xml(time: string): string {
+  return `${spanDs}\n${eventXml(E1)}\n${eventXml(E2)}\n${eventXml({ channel: DS, provider: DSP, id: 1, time, computer: 'DC01.corp.example', record: 99, data: [] })}\n`;
+}
+function d2Csv(time: string): string {
+  const rows = FORMATS.find((f) => f.path === 'dc01.csv')?.text as string;
+  return rows + `"${time}","Directory Service","${DSP}","1","99","DC01.corp.example","{}"\r\n`;
+}
+const D2_CASES: { name: string; time: string; problem: RegExp }[] = [
+  { name: 'impossible time 9999-99-99T99:99:99Z', time: '9999-99-99T99:99:99.0000000Z', problem: /"9999-99-99T99:99:99\.0000000Z" is not a valid time/ },
+  { name: 'month 13', time: '2026-13-45T00:00:00.0000000Z', problem: /"2026-13-45T00:00:00\.0000000Z" is not a valid time/ },
+  { name: 'February 30', time: '2026-02-30T00:00:00.0000000Z', problem: /"2026-02-30T00:00:00\.0000000Z" is not a valid time/ },
+  { name: 'far in the future (2099)', time: '2099-01-01T00:00:00.0000000Z', problem: /2099-01-01T00:00:00\.0000000Z is later than the scan's clock/ },
+  { name: 'in the past of the clock, but 19 days newer than any other event', time: '2026-12-20T00:00:00.0000000Z', problem: /2026-12-20T00:00:00\.000Z is more than a day newer than any other event/ },
+];
+for (const fmt of ['xml', 'csv'] as const) {
+  for (const c of D2_CASES) {
+    test(`window (${fmt}): one event at ${c.name} does not turn blocked into ready, and is named in a problem`, () => {
+      const path = `dc01.${fmt}`;
+      const text = fmt === 'xml' ? d2Xml(c.time) : d2Csv(c.time);
+      const base = rule(judge([{ path, text: fmt === 'xml' ? d2Xml(T_END) : d2Csv(T_END) }]).readiness, 'ldap.server.signing');
+      assert.equal(base.status, 'blocked', 'without the outlier');
+      const col = new EvidenceCollector({ now: D2_NOW });
+      const src = bytesSource(enc.encode(text));
+      readEvidenceFile(col, path, detectEvidence(src, path) as EvidenceFormat, src);
+      const r = rule(col.judge(), 'ldap.server.signing');
+      assert.equal(r.status, 'blocked', `${c.name}: ${r.why}`);
+      assert.equal(r.clients[0].address, '10.0.4.17');
+      const where = fmt === 'xml' ? /line \d+/i : /line 6/i;
+      const p = col.files[0].problems.find((x) => c.problem.test(x.message));
+      assert.ok(p, `a problem names the outlier: ${JSON.stringify(col.files[0].problems)}`);
+      assert.equal(p.severity, 'warning');
+      assert.match(p.message, where);
+      assert.ok(p.line !== undefined);
+    });
+  }
+}
+
 test('scopes: per scope servers, missing servers named, audit switch per scope', () => {
   const text = span(DS, 'DC01.corp.example', DSP) + eventXml({ ...E1, computer: 'DC03.corp.example' }) + span(DS, 'DC03.corp.example', DSP);
   const { readiness } = judge([{ path: 'x.xml', text }], {
@@ -528,6 +569,32 @@ test('bad input: a CSV without the needed columns, and Export-Csv output that lo
   const f2 = readEvidenceFile(c, 'b.csv', 'event-csv', src);
   assert.equal(f2.records, 0);
   assert.match(f2.problems[0].message, /^This CSV has event columns but no EventData column: Export-Csv of Get-WinEvent objects drops the event data/);
+});
+
+test('bad input: an event CSV that lost needed columns (Id, EventData) is detected and refused with an error naming them', () => {
+  const cases: { name: string; header: string; missing: string }[] = [
+    { name: 'recipe columns without Id and EventData', header: '"TimeCreated","LogName","ProviderName","RecordId","MachineName"', missing: 'Id, EventData' },
+    { name: 'recipe columns without Id', header: '"TimeCreated","LogName","ProviderName","RecordId","MachineName","EventData"', missing: 'Id' },
+    { name: 'only TimeCreated and MachineName', header: '"TimeCreated","MachineName"', missing: 'LogName, Id, EventData' },
+  ];
+  for (const c of cases) {
+    const text = `\uFEFF${c.header}\r\n"2026-10-28T06:00:01.0000000Z","Security","Microsoft-Windows-Security-Auditing","1","DC01","{}"\r\n`;
+    const src = bytesSource(enc.encode(text));
+    assert.equal(detectEvidence(src, 'events.csv'), 'event-csv', c.name);
+    const f = readEvidenceFile(new EvidenceCollector(), 'events.csv', 'event-csv', src);
+    assert.equal(f.records, 0, c.name);
+    assert.deepEqual(
+      f.problems,
+      [
+        {
+          severity: 'error',
+          message: `This CSV looks like an event export but lacks the column(s) ${c.missing} that relaylint needs, so no event can be judged from it. Export with the recipe in docs/evidence.md (columns ${'TimeCreated, LogName, ProviderName, Id, RecordId, MachineName, EventData'}).`,
+          line: 1,
+        },
+      ],
+      c.name,
+    );
+  }
 });
 
 test('bad input: a log from an unrelated channel says it holds nothing relaylint uses', () => {

@@ -153,7 +153,7 @@ const CASES: Case[] = [
     every: MiB,
     unit: TEXT_BLOCK,
     records: 1,
-    problems: [`warning: Line 2: TimeCreated "${'y'.repeat(40)}" is not an ISO 8601 time (the recipe writes ToUniversalTime().ToString('o')); the event has no time.`],
+    problems: [`warning: Line 2: TimeCreated "${'y'.repeat(40)}" is not a valid time (the recipe writes ToUniversalTime().ToString('o')); the event's time is unknown (it counts as inside the window and does not place it).`],
   },
   {
     name: 'CSV: the recipe header and 12 MiB of blank lines',

@@ -19,19 +19,33 @@ import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 const MAX_FIELD_CHARS = 1 << 20;
 const MAX_PROBLEMS = 200;
 
-export type CsvFlavour = 'recipe' | 'insecure-ldap-binds' | 'export-csv-lost-data' | 'unknown';
+export type CsvFlavour = 'recipe' | 'insecure-ldap-binds' | 'export-csv-lost-data' | 'missing-columns' | 'unknown';
 
 export const RECIPE_COLUMNS = ['TimeCreated', 'LogName', 'ProviderName', 'Id', 'RecordId', 'MachineName', 'EventData'];
+/** The recipe's columns without which no event can be judged: events are keyed on (LogName, Id) and named by EventData. */
+export const NEEDED_RECIPE_COLUMNS = ['LogName', 'Id', 'EventData'];
 export const INSECURE_BINDS_COLUMNS = ['IPAddress', 'Port', 'User', 'BindType'];
 
+function headerSet(header: string[]): Set<string> {
+  return new Set(header.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase()));
+}
+
 export function csvFlavour(header: string[]): CsvFlavour {
-  const set = new Set(header.map((h) => h.trim().toLowerCase()));
+  const set = headerSet(header);
   if (INSECURE_BINDS_COLUMNS.every((c) => set.has(c.toLowerCase()))) return 'insecure-ldap-binds';
-  if (set.has('id') && (set.has('timecreated') || set.has('logname'))) {
-    if (set.has('eventdata')) return 'recipe';
-    return 'export-csv-lost-data';
+  if (set.has('id') && (set.has('timecreated') || set.has('logname')) && !set.has('eventdata')) return 'export-csv-lost-data';
+  // Recognisably an event export: TimeCreated or LogName and at least one other column of the recipe.
+  const recipe = RECIPE_COLUMNS.filter((c) => set.has(c.toLowerCase()));
+  if ((set.has('timecreated') || set.has('logname')) && recipe.length >= 2) {
+    return missingRecipeColumns(header).length ? 'missing-columns' : 'recipe';
   }
   return 'unknown';
+}
+
+/** The needed recipe columns a header lacks, in the recipe's order. */
+export function missingRecipeColumns(header: string[]): string[] {
+  const set = headerSet(header);
+  return NEEDED_RECIPE_COLUMNS.filter((c) => !set.has(c.toLowerCase()));
 }
 
 /** CSV rows (arrays of fields) with the line each starts on, and a pause point after each block read. */
@@ -154,6 +168,14 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
         });
         return;
       }
+      if (result.flavour === 'missing-columns') {
+        problem({
+          severity: 'error',
+          message: `This CSV looks like an event export but lacks the column(s) ${missingRecipeColumns(header).join(', ')} that relaylint needs, so no event can be judged from it. Export with the recipe in docs/evidence.md (columns ${RECIPE_COLUMNS.join(', ')}).`,
+          line,
+        });
+        return;
+      }
       if (result.flavour === 'unknown') {
         problem({
           severity: 'error',
@@ -198,7 +220,7 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
     if (t) {
       rec.time = t;
       rec.timeMs = parseEventTime(t);
-      if (rec.timeMs === undefined) problem({ severity: 'warning', message: `Line ${line}: TimeCreated "${t.slice(0, 40)}" is not an ISO 8601 time (the recipe writes ToUniversalTime().ToString('o')); the event has no time.`, line });
+      if (rec.timeMs === undefined) problem({ severity: 'warning', message: `Line ${line}: TimeCreated "${t.slice(0, 40)}" is not a valid time (the recipe writes ToUniversalTime().ToString('o')); the event's time is unknown (it counts as inside the window and does not place it).`, line });
     }
     const ed = get('EventData');
     if (ed && ed.trim()) {

@@ -124,6 +124,13 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
     } else {
       const rec = eventFromTree(toXNode(root));
       rec.line = line;
+      if (rec.time !== undefined && rec.timeMs === undefined) {
+        problem({
+          severity: 'warning',
+          message: `The <Event> at line ${line}: TimeCreated "${rec.time.slice(0, 40)}" is not a valid time; the event's time is unknown (it counts as inside the window and does not place it).`,
+          line,
+        });
+      }
       events++;
       yield rec;
     }

@@ -714,6 +714,12 @@ function* readChunk(
       if (rec.time === undefined) {
         rec.time = filetimeToIso(dv.getUint32(pos + 16, true), dv.getUint32(pos + 20, true));
         rec.timeMs = parseEventTime(rec.time);
+      } else if (rec.timeMs === undefined) {
+        problem({
+          severity: 'warning',
+          message: `Record ${recordNumber} at byte ${chunkOffset + pos}: TimeCreated "${rec.time.slice(0, 40)}" is not a valid time; the event's time is unknown (it counts as inside the window and does not place it).`,
+          offset: chunkOffset + pos,
+        });
       }
       rec.offset = chunkOffset + pos;
       stats.records++;

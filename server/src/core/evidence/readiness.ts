@@ -17,6 +17,27 @@ const MAX_CLIENTS_PER_RULE = 5000;
 const MAX_SOURCES_PER_CLIENT = 5;
 /** Event times kept in all (bounds memory); beyond it events count as inside the window. */
 const MAX_TIMES = 5_000_000;
+/** Two event times within this agree with each other (the window anchor must be agreed on, docs/evidence.md). */
+const AGREE = DAY;
+/** The newest event times kept to find the newest agreed one. */
+const NEWEST_KEPT = 64;
+/** Problems per file about event times later than the scan's clock. */
+const MAX_FUTURE_PROBLEMS = 20;
+
+/** One of the newest event times, and where it is. */
+interface TimeAt {
+  t: number;
+  file: EvidenceFileSummary;
+  record?: number;
+  line?: number;
+  offset?: number;
+}
+
+function whereIs(a: { record?: number; line?: number; offset?: number }): string {
+  if (a.line !== undefined) return `Line ${a.line}`;
+  if (a.record !== undefined) return `Record ${a.record}${a.offset !== undefined ? ` at byte ${a.offset}` : ''}`;
+  return 'An event';
+}
 
 export interface EvidenceSource {
   path: string;
@@ -146,6 +167,36 @@ export class EvidenceCollector {
   private timesKept = 0;
   newest: number | undefined;
 
+  /** The newest event times (descending), to find the newest time two events agree on. */
+  private readonly newestKept: TimeAt[] = [];
+  private readonly futureProblems = new Map<EvidenceFileSummary, number>();
+
+  /**
+   * `now`: the scan's clock (ms). Event times more than a day after it cannot be real: they do not
+   * place the window (a warning names them). Without it (tests) no time is judged against a clock.
+   */
+  constructor(readonly options: { now?: number } = {}) {}
+
+  private keepNewest(a: TimeAt): void {
+    const k = this.newestKept;
+    if (k.length >= NEWEST_KEPT && a.t <= k[k.length - 1].t) return;
+    let i = k.length;
+    while (i > 0 && k[i - 1].t < a.t) i--;
+    k.splice(i, 0, a);
+    if (k.length > NEWEST_KEPT) k.pop();
+  }
+
+  /**
+   * The newest event time that two events agree on (within a day), else the second-newest time;
+   * undefined with fewer than two timed events. The window of clients also reaches back from it, so
+   * one event far newer than the rest cannot push clients out of the window.
+   */
+  agreedNewest(): number | undefined {
+    const k = this.newestKept;
+    for (let i = 0; i + 1 < k.length; i++) if (k[i].t - k[i + 1].t <= AGREE) return k[i].t;
+    return k.length >= 2 ? k[1].t : undefined;
+  }
+
   /** Start a file; feed its events with `add`, then `end`. */
   begin(path: string, format: EvidenceFormat): EvidenceFileSummary {
     const f: EvidenceFileSummary = { path, format, records: 0, relevant: 0, computers: [], channels: [], problems: [] };
@@ -155,9 +206,30 @@ export class EvidenceCollector {
 
   add(file: EvidenceFileSummary, e: EventRecord): void {
     file.records++;
-    const t = e.timeMs;
+    let t = e.timeMs;
+    const now = this.options.now;
+    if (t !== undefined && now !== undefined && t > now + DAY) {
+      // Later than the scan's clock: not a real time; it does not place the window (the event still counts as inside it).
+      const n = this.futureProblems.get(file) ?? 0;
+      this.futureProblems.set(file, n + 1);
+      if (n < MAX_FUTURE_PROBLEMS) {
+        const p: EvidenceProblem = {
+          severity: 'warning',
+          message: `${whereIs(e)}: the event time ${e.time ?? iso(t)} is later than the scan's clock (${iso(now)}) by more than a day, so it cannot be real; it does not place the readiness window (the event counts as inside it).`,
+        };
+        if (e.line !== undefined) p.line = e.line;
+        if (e.offset !== undefined) p.offset = e.offset;
+        file.problems.push(p);
+      }
+      t = undefined;
+    }
     if (t !== undefined) {
       if (this.newest === undefined || t > this.newest) this.newest = t;
+      const at: TimeAt = { t, file };
+      if (e.recordId !== undefined) at.record = e.recordId;
+      if (e.line !== undefined) at.line = e.line;
+      if (e.offset !== undefined) at.offset = e.offset;
+      this.keepNewest(at);
       if (file.from === undefined || t < Date.parse(file.from)) file.from = iso(t);
       if (file.to === undefined || t > Date.parse(file.to)) file.to = iso(t);
     } else file.untimed = true;
@@ -234,13 +306,17 @@ export class EvidenceCollector {
     const days = options.windowDays ?? 30;
     const to = this.newest;
     const from = to === undefined ? undefined : to - days * DAY;
+    // Clients are counted back from the newest agreed time too: an outlier cannot hide them.
+    const agreed = this.agreedNewest();
+    const clientsFrom = from === undefined || agreed === undefined ? from : Math.min(from, agreed - days * DAY);
+    this.outlierWarned = false;
     const scopes: (ReadinessScope | undefined)[] = options.scopes?.length ? options.scopes : [undefined];
     const out: Readiness[] = [];
     for (const scope of scopes) {
       for (const re of RULE_EVIDENCE) {
         if (options.skipRules?.has(re.ruleId)) continue;
         if (scope?.rules && !scope.rules.includes(re.ruleId)) continue;
-        out.push(this.judgeRule(re, scope, days, from, to, options));
+        out.push(this.judgeRule(re, scope, days, from, to, options, clientsFrom));
       }
     }
     return out;
@@ -251,8 +327,46 @@ export class EvidenceCollector {
     return scope.servers.some((s) => sameComputer(s, server));
   }
 
-  private judgeRule(re: RuleEvidence, scope: ReadinessScope | undefined, days: number, from: number | undefined, to: number | undefined, options: ReadinessOptions): Readiness {
-    const inWindow = (t: number): boolean => Number.isNaN(t) || from === undefined || t >= from;
+  private outlierWarned = false;
+
+  /** A warning on the file of the newest event when it alone moved the window past clients (once per judge). */
+  private warnOutlier(): string {
+    const top = this.newestKept[0];
+    const agreed = this.agreedNewest();
+    if (!top || agreed === undefined) return '';
+    const text = `${whereIs(top)}: the event time ${iso(top.t)} is more than a day newer than any other event given (the newest time two events agree on is ${iso(agreed)}); the window would end at it and leave out clients seen before, so clients are counted back from ${iso(agreed)} as well.`;
+    if (!this.outlierWarned) {
+      this.outlierWarned = true;
+      if (!top.file.problems.some((p) => p.message === text)) {
+        const p: EvidenceProblem = { severity: 'warning', message: text };
+        if (top.line !== undefined) p.line = top.line;
+        if (top.offset !== undefined) p.offset = top.offset;
+        top.file.problems.push(p);
+      }
+    }
+    return ` The newest event (${iso(top.t)}, ${top.file.path}${top.line !== undefined ? ` line ${top.line}` : top.record !== undefined ? ` record ${top.record}` : ''}) is more than a day newer than any other; clients were counted back from ${iso(agreed)} as well, so it cannot hide them.`;
+  }
+
+  private judgeRule(
+    re: RuleEvidence,
+    scope: ReadinessScope | undefined,
+    days: number,
+    from: number | undefined,
+    to: number | undefined,
+    options: ReadinessOptions,
+    clientsFrom: number | undefined = from,
+  ): Readiness {
+    // Clients (and the events left out) count from the earlier of the window start and the agreed one.
+    let outlierMatters = false;
+    const inWindow = (t: number): boolean => {
+      if (Number.isNaN(t) || clientsFrom === undefined || from === undefined) return true;
+      if (t >= from) return true;
+      if (t >= clientsFrom) {
+        outlierMatters = true;
+        return true;
+      }
+      return false;
+    };
     const channels = re.channels.map(norm);
     // Logs of this rule's channels, per server.
     const all = [...this.coverage.values()].filter((c) => channels.includes(norm(c.channel)) && this.inScope(c.server, scope));
@@ -299,6 +413,7 @@ export class EvidenceCollector {
       if (last !== -Infinity) c.last = iso(last);
       clients.push(c);
     }
+    const clientsExtended = outlierMatters;
     clients.sort((a, b) => b.events - a.events || compareText(a.address ?? a.host ?? a.account ?? '', b.address ?? b.host ?? b.account ?? ''));
 
     const ignored: Readiness['ignored'] = [];
@@ -351,6 +466,7 @@ export class EvidenceCollector {
       if (shared && sharedState === 'off' && clients.some((c) => c.eventIds.some((id) => shared.ids.includes(id)))) {
         result.why += ` Events ${sharedIds} were counted: one of these ids is the ${shared.switchRule} audit's (which one is not confirmed), and that audit is off${where}.`;
       }
+      if (clientsExtended) result.why += this.warnOutlier();
       return result;
     }
     // 1b. Only events another audit shares: they may be that audit's, so they show nothing either way.

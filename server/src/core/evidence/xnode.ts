@@ -41,12 +41,19 @@ export function parseEventTime(s: string | undefined): number | undefined {
   const m = WINDOWS_TIME.exec(s.trim());
   if (!m) return undefined;
   const frac = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
-  let ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + frac;
+  const [y, mo, d, h, mi, sec] = [+m[1], +m[2], +m[3], +m[4], +m[5], +m[6]];
+  // No rolling over: month 13, February 30 or hour 99 is not a time (Date.UTC would move it on).
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
+  let ms = Date.UTC(y, mo - 1, d, h, mi, sec) + frac;
   const zone = m[8];
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+    const zh = Number(digits.slice(0, 2));
+    const zm = Number(digits.slice(2, 4));
+    if (zh > 14 || zm > 59) return undefined;
+    ms -= sign * (zh * 60 + zm) * 60_000;
   }
   return Number.isFinite(ms) ? ms : undefined;
 }

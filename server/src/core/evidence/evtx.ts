@@ -611,6 +611,7 @@ export function* evtxItems(
     return finish(), info;
   }
 
+  let partial = false;
   for (let off = EVTX_HEADER_BLOCK; off < src.size; off += EVTX_CHUNK_SIZE) {
     const chunk = read(off, EVTX_CHUNK_SIZE);
     if (!chunk) break;
@@ -625,6 +626,7 @@ export function* evtxItems(
     }
     stats.chunks++;
     if (chunk.length < EVTX_CHUNK_SIZE) {
+      partial = true;
       problem({
         severity: 'error',
         message: `The EVTX file is truncated: the chunk at byte ${off} has ${chunk.length} of ${EVTX_CHUNK_SIZE} bytes; the records that are complete were read.`,
@@ -636,9 +638,9 @@ export function* evtxItems(
   }
   // A file cut at a chunk boundary has no partial chunk to show it. A dirty header may count fewer
   // chunks than the file holds (stale), never more, so a file with fewer 64 KiB slots than its
-  // header counts was cut (scope-and-evidence.md §4.1).
+  // header counts was cut (scope-and-evidence.md §4.1). A partial last chunk has said so already.
   const slots = Math.ceil((src.size - EVTX_HEADER_BLOCK) / EVTX_CHUNK_SIZE);
-  if (slots < info.chunkCount) {
+  if (!partial && slots < info.chunkCount) {
     problem({
       severity: 'error',
       message: `The EVTX file is truncated: its header counts ${info.chunkCount} chunks, but the file ends at byte ${src.size}, after ${slots}; the events of the missing chunks were not read.`,

@@ -6,6 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import * as assert from 'node:assert/strict';
+import { effectivePolicy, type EffectiveEntry, type EffectivePolicy, type ScopeResult } from '../../server/src/core/scope';
+import { readLdif } from '../../server/src/core/topology';
 import { PolicySetBuilder, type Observation, type PolicySet } from '../../server/src/core/policy/set';
 import type { Extension } from '../../server/src/core/policy/set';
 import type { Trustee } from '../../server/src/core/types';
@@ -349,4 +352,25 @@ export function writeLspTopology(root: string): string {
 /** The workspace model's inputs in those tests: the folder `root`, role any, legacy targets, 30 days, trusted (`more` overrides). */
 export function lspInputs(root: string, more: Partial<DomainInputs> = {}): DomainInputs {
   return { folders: [root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true, ...more };
+}
+
+/** The effective policy of a hand-built domain given as LDIF (target OS legacy); fails when there is no scope data. */
+export function effectiveOfLdif(d: DomainSpec, set: PolicySet): EffectivePolicy {
+  const r = effectivePolicy(set, [readLdif(toLdif(d), 'corp.ldf')], { targetOs: 'legacy' });
+  assert.ok(r, 'scope data expected');
+  return r;
+}
+
+/** The scope of that canonical name; fails naming the scopes there are. */
+export function scopeNamed(r: EffectivePolicy, som: string): ScopeResult {
+  const s = r.scopes.find((x) => x.som === som);
+  assert.ok(s, `scope ${som} expected; have ${r.scopes.map((x) => x.som).join(', ')}`);
+  return s;
+}
+
+/** A rule's entry in a scope; fails when the scope does not list it. */
+export function ruleIn(s: ScopeResult, id: string): EffectiveEntry {
+  const e = s.effective.find((x) => x.ruleId === id);
+  assert.ok(e, `${id} expected in ${s.som}`);
+  return e;
 }

@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { effectivePolicy, type EffectiveEntry, type EffectivePolicy, type ScopeResult } from '../../../server/src/core/scope';
+import { effectivePolicy, type EffectiveEntry, type EffectivePolicy } from '../../../server/src/core/scope';
 import { readGpInheritance, readLdif } from '../../../server/src/core/topology';
-import type { PolicySet } from '../../../server/src/core/policy/set';
 import { scopeSarifResults } from '../../../server/src/cli/scope';
-import { DOMAIN_DN, guid, policySet, toGpInheritance, toLdif, type DomainSpec, type ObsSpec } from '../../helpers/domain';
+import { DOMAIN_DN, effectiveOfLdif, guid, policySet, ruleIn, scopeNamed, toGpInheritance, toLdif, type DomainSpec, type ObsSpec } from '../../helpers/domain';
 
 const REQ = 'smb.server.require';
 const CLIENT = 'smb.client.require';
@@ -28,23 +27,9 @@ const says = (l: string, som: string, value: number, ext: 'security' | 'registry
 const uri = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 const DISAGREE = 'different client-side extensions write the same value and disagree, so relaylint names no winner';
 
-function run(d: DomainSpec, set: PolicySet): EffectivePolicy {
-  const r = effectivePolicy(set, [readLdif(toLdif(d), 'corp.ldf')], { targetOs: 'legacy' });
-  assert.ok(r, 'scope data expected');
-  return r;
-}
-
-function scope(r: EffectivePolicy, som: string): ScopeResult {
-  const s = r.scopes.find((x) => x.som === som);
-  assert.ok(s, `scope ${som} expected; have ${r.scopes.map((x) => x.som).join(', ')}`);
-  return s;
-}
-
-function rule(s: ScopeResult, id: string): EffectiveEntry {
-  const e = s.effective.find((x) => x.ruleId === id);
-  assert.ok(e, `${id} expected in ${s.som}`);
-  return e;
-}
+const run = effectiveOfLdif;
+const scope = scopeNamed;
+const rule = ruleIn;
 
 describe('a writer under a condition behind an agreeing writer (audit c23)', () => {
   // OU=Ypar links L (Registry.pol 0); OU=Y1 below it links W (Registry.pol 1, WMI filter) and S
@@ -101,54 +86,46 @@ describe('a conflict one of whose writers is under a condition (audit c22)', () 
   const set = policySet([obs('A', 1, 'security'), obs('B', 0, 'gpp', { state: 'conditional', condition: 'computer name is FS01' }), obs('C', 0, 'registry'), obs('E', 1, 'security'), obs('F', 0, 'registry')], { C: { trustees: group } });
   const r = run(d, set);
   const where = (cond: string, by: string) => `Where ${cond} (the condition of GPO "GPO ${by}"), these client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner there.`;
+  /** A conflict that holds only under `condition`: every writer, no winner, the condition named. */
+  const conditionalConflict = (why: string, condition: string, writers: EffectiveEntry['writers']): EffectiveEntry => ({
+    ruleId: REQ,
+    key: KEY,
+    name: NAME,
+    exposedWhenMissing: true,
+    status: 'conditional',
+    shadowed: [],
+    exposed: true,
+    why,
+    condition,
+    writers,
+  });
   const cases: [string, string, EffectiveEntry][] = [
     [
       'X1: GPP item-level targeting; hardened elsewhere',
       'corp.example/X1',
-      {
-        ruleId: REQ,
-        key: KEY,
-        name: NAME,
-        exposedWhenMissing: true,
-        status: 'conditional',
-        shadowed: [],
-        exposed: true,
-        why: `${says('A', 'corp.example/X1', 1, 'security')}; ${says('B', 'corp.example/X1', 0, 'gpp')}. ${where('GPP item-level targeting (computer name is FS01)', 'B')} Elsewhere the result is hardened (${says('A', 'corp.example/X1', 1, 'security')}).`,
-        condition: 'GPP item-level targeting (computer name is FS01)',
-        writers: [loc('A', 1, 'security'), loc('B', 0, 'gpp')],
-      },
+      conditionalConflict(
+        `${says('A', 'corp.example/X1', 1, 'security')}; ${says('B', 'corp.example/X1', 0, 'gpp')}. ${where('GPP item-level targeting (computer name is FS01)', 'B')} Elsewhere the result is hardened (${says('A', 'corp.example/X1', 1, 'security')}).`,
+        'GPP item-level targeting (computer name is FS01)',
+        [loc('A', 1, 'security'), loc('B', 0, 'gpp')],
+      ),
     ],
     [
       'X2: security filtering; hardened elsewhere',
       'corp.example/X2',
-      {
-        ruleId: REQ,
-        key: KEY,
-        name: NAME,
-        exposedWhenMissing: true,
-        status: 'conditional',
-        shadowed: [],
-        exposed: true,
-        why: `${says('C', 'corp.example/X2', 0, 'registry')}; ${says('A', 'corp.example/X2', 1, 'security')}. ${where('security filtering: Apply Group Policy denied to CORP\\Kiosks', 'C')} Elsewhere the result is hardened (${says('A', 'corp.example/X2', 1, 'security')}).`,
-        condition: 'security filtering: Apply Group Policy denied to CORP\\Kiosks',
-        writers: [loc('C', 0, 'registry'), loc('A', 1, 'security')],
-      },
+      conditionalConflict(
+        `${says('C', 'corp.example/X2', 0, 'registry')}; ${says('A', 'corp.example/X2', 1, 'security')}. ${where('security filtering: Apply Group Policy denied to CORP\\Kiosks', 'C')} Elsewhere the result is hardened (${says('A', 'corp.example/X2', 1, 'security')}).`,
+        'security filtering: Apply Group Policy denied to CORP\\Kiosks',
+        [loc('C', 0, 'registry'), loc('A', 1, 'security')],
+      ),
     ],
     [
       'X3: WMI filter on the hardening writer; weak elsewhere',
       'corp.example/X3',
-      {
-        ruleId: REQ,
-        key: KEY,
-        name: NAME,
-        exposedWhenMissing: true,
-        status: 'conditional',
-        shadowed: [],
-        exposed: true,
-        why: `${says('F', 'corp.example/X3', 0, 'registry')}; ${says('E', 'corp.example/X3', 1, 'security')}. ${where('WMI filter "Servers only"', 'E')} Elsewhere the result is weak (${says('F', 'corp.example/X3', 0, 'registry')}).`,
-        condition: 'WMI filter "Servers only"',
-        writers: [loc('F', 0, 'registry'), loc('E', 1, 'security')],
-      },
+      conditionalConflict(
+        `${says('F', 'corp.example/X3', 0, 'registry')}; ${says('E', 'corp.example/X3', 1, 'security')}. ${where('WMI filter "Servers only"', 'E')} Elsewhere the result is weak (${says('F', 'corp.example/X3', 0, 'registry')}).`,
+        'WMI filter "Servers only"',
+        [loc('F', 0, 'registry'), loc('E', 1, 'security')],
+      ),
     ],
   ];
   for (const [name, som, want] of cases) {

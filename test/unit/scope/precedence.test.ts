@@ -4,10 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { effectivePolicy, type EffectiveEntry, type EffectivePolicy, type ScopeResult } from '../../../server/src/core/scope';
-import { readLdif } from '../../../server/src/core/topology';
-import type { PolicySet } from '../../../server/src/core/policy/set';
-import { DOMAIN_DN, guid, policySet, toLdif, type DomainSpec, type ObsSpec } from '../../helpers/domain';
+import { effectivePolicy, type EffectivePolicy, type ScopeResult } from '../../../server/src/core/scope';
+import { DOMAIN_DN, effectiveOfLdif, guid, policySet, ruleIn, scopeNamed, type DomainSpec, type ObsSpec } from '../../helpers/domain';
 import { APPLY, sd } from '../../helpers/sd';
 import { READ_CAVEAT } from '../../../server/src/core/policy/filtering';
 
@@ -15,23 +13,9 @@ const SERVERS = `OU=Servers,${DOMAIN_DN}`;
 const WEB = `OU=Web,${SERVERS}`;
 const DCS = `OU=Domain Controllers,${DOMAIN_DN}`;
 
-function run(d: DomainSpec, set: PolicySet): EffectivePolicy {
-  const r = effectivePolicy(set, [readLdif(toLdif(d), 'corp.ldf')], { targetOs: 'legacy' });
-  assert.ok(r, 'scope data expected');
-  return r;
-}
-
-function scope(r: EffectivePolicy, som: string): ScopeResult {
-  const s = r.scopes.find((x) => x.som === som);
-  assert.ok(s, `scope ${som} expected; have ${r.scopes.map((x) => x.som).join(', ')}`);
-  return s;
-}
-
-function rule(s: ScopeResult, id: string): EffectiveEntry {
-  const e = s.effective.find((x) => x.ruleId === id);
-  assert.ok(e, `${id} expected in ${s.som}`);
-  return e;
-}
+const run = effectiveOfLdif;
+const scope = scopeNamed;
+const rule = ruleIn;
 
 const order = (s: ScopeResult) => s.gpos.map((g) => Object.entries({ A: 0, B: 0, C: 0, D: 0, E: 0, F: 0, G: 0, S: 0, W: 0, X: 0 }).map(([l]) => l).find((l) => guid(l) === g.guid));
 

@@ -276,6 +276,12 @@ test('text output escapes control characters from file names, GPO names and file
   assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no raw control character but line breaks');
   assert.match(r.stdout, /^evil\\x1b\[31mRED\\x07\.reg \[reg, ascii\]$/m);
   assert.match(r.stdout, /\\x1b\[2J/);
+  // A right-to-left override would show "evil\u202egpj.reg" as "evilger.jpg": escaped too.
+  const rtl = tempDir();
+  writeFile(rtl, 'evil\u202egpj.reg', 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\x\u2066]\r\n"a"=dword:zz\r\n');
+  const t = runCli(['scan', '.', '--no-coverage'], { cwd: rtl });
+  assert.doesNotMatch(t.stdout, /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/, 'no raw bidirectional control');
+  assert.match(t.stdout, /^evil\\u202egpj\.reg \[reg, utf-8\]$/m);
 });
 
 test('a worker thread that runs out of memory makes the scan exit 2 and say so, never a truncated success', () => {

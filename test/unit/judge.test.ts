@@ -12,6 +12,8 @@ import { lint } from '../../server/src/core/engine';
 import { judgeFile, type Profile } from '../../server/src/core/judge';
 import { parseBytes, parseText } from '../../server/src/core/parse';
 import { lineIndexFor } from '../../server/src/core/text';
+import { parsePol } from '../../server/src/core/parsers/pol';
+import { preg } from '../helpers/preg';
 import type { LintOptions } from '../../server/src/core/types';
 
 const REG = 'Windows Registry Editor Version 5.00\r\n\r\n';
@@ -88,6 +90,29 @@ test('findings and coverage agree on a deleted RequireEncryption: no finding, co
   const e = acc.result().find((c) => c.ruleId === 'smb.client.encrypt');
   assert.equal(e?.status, 'configured');
   assert.deepEqual(e?.sources.map((s) => [s.state, s.status, s.line]), [['deleted', 'unknown', 4]]);
+});
+
+test('a REG_DWORD value stored as REG_DWORD_BIG_ENDIAN or REG_QWORD is judged nothing from, with a warning; a true REG_DWORD is judged', () => {
+  // A .reg file keeps hex(5) data raw; a Registry.pol record decodes it (big-endian) to a number: both are the same finding.
+  const cases: [line: string, judged: string, message: string | undefined][] = [
+    ['"RequireSecuritySignature"=hex(5):00,00,00,01', 'smb.server.require unknown', 'RequireSecuritySignature is stored as REG_DWORD_BIG_ENDIAN ("00000001"), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
+    ['"RequireSecuritySignature"=hex(b):01,00,00,00,00,00,00,00', 'smb.server.require unknown', 'RequireSecuritySignature is stored as REG_QWORD (1), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
+    ['"RequireSecuritySignature"=hex(4):01,00,00,00', 'smb.server.require hardened', undefined],
+  ];
+  for (const [line, judged, message] of cases) {
+    const file = parseText('a.reg', `${REG}${LANMAN_SRV}${line}\r\n`);
+    assert.deepEqual(judgeFile(file, ANY).map((j) => `${j.rule.id} ${j.status}`), [judged], line);
+    const f = lint(file, ANY).filter((x) => x.ruleId === 'smb.server.require');
+    assert.deepEqual(f.map((x) => [x.severity, x.message.split(' (line')[0].split(' In ')[0]]), message ? [['warning', message]] : [], line);
+    const acc = new CoverageAccumulator(ANY);
+    acc.add(coverageSources('a.reg', file, lineIndexFor(file.text), ANY));
+    assert.equal(acc.result().find((c) => c.ruleId === 'smb.server.require')?.status, message ? 'configured' : 'hardened', line);
+  }
+  // Registry.pol: the big-endian record decodes to the number 1, which was judged hardened.
+  const pol = parsePol(preg([['SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters', 'RequireSecuritySignature', 5, Buffer.from([0, 0, 0, 1])]]), 'HKLM');
+  assert.deepEqual(judgeFile(pol, ANY).map((j) => [j.rule.id, j.status, j.judgement?.message]), [
+    ['smb.server.require', 'unknown', 'RequireSecuritySignature is stored as REG_DWORD_BIG_ENDIAN (1), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
+  ]);
 });
 
 test('a profile overrides what counts as hardened, for findings and coverage alike', () => {

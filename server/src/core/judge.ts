@@ -124,6 +124,20 @@ export function partFinder(parts: readonly GpoPart[]): (setting: Setting) => Gpo
  * `member`, and peers are the other applying values of the setting's part (`gpoParts`). A caller
  * that needs the parts too (the engine's next steps) passes the ones it built.
  */
+/**
+ * A REG_DWORD setting stored as another number type (REG_DWORD_BIG_ENDIAN, REG_QWORD: a `.pol`
+ * record or `.reg` hex value can carry any type). Whether Windows reads such a value, and as what
+ * number, is not known (the fact base lists the types, not how a service treats a wrong one), so
+ * nothing is judged from it, as for a string where a number is expected.
+ */
+function storedAsOtherNumber(rule: SettingRule, setting: Setting): Judgement | undefined {
+  if (rule.valueType !== 'REG_DWORD' || (setting.type !== 'REG_DWORD_BIG_ENDIAN' && setting.type !== 'REG_QWORD')) return undefined;
+  return {
+    status: 'unknown',
+    message: `${setting.name} is stored as ${setting.type} (${JSON.stringify(setting.value)}), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.`,
+  };
+}
+
 export function judgeFile(file: ParsedFile, options: LintOptions, parts: readonly GpoPart[] = gpoParts(file, options)): Judged[] {
   const out: Judged[] = [];
   const profile = options.profile ?? DEFAULT_PROFILE;
@@ -138,6 +152,11 @@ export function judgeFile(file: ParsedFile, options: LintOptions, parts: readonl
         continue;
       }
       let judgement: Judgement;
+      const mismatch = storedAsOtherNumber(rule, setting);
+      if (mismatch) {
+        out.push({ rule, setting, status: mismatch.status, judgement: mismatch });
+        continue;
+      }
       try {
         judgement = judgeValue(rule, setting.value, partOf(setting).ctx, profile);
       } catch (e) {

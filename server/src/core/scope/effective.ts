@@ -806,25 +806,34 @@ function outcomeOf(
   if (depth >= 4) return plain;
   // Every writer under a condition (P10–P12, P18), not only the one that lands: where it does not
   // apply, its extension falls back to the next writer of the list, which may disagree with the
-  // others (effective-policy.md §7). The one that lands is tried first.
-  for (let i = writers.length - 1; i >= 0; i--) {
+  // others (effective-policy.md §7). The one that lands is tried first. A fallback's own conditions
+  // are looked at for its landing writer only (as they were for every writer before this check
+  // went wider): trying every writer at every depth multiplies the work, and the fallback only says
+  // what holds elsewhere.
+  const last = depth === 0 ? 0 : writers.length - 1;
+  let triedGpo: string | undefined;
+  for (let i = writers.length - 1; i >= last; i--) {
     const w = writers[i];
     const targeted = index.store.state(w.obs) === 'conditional';
-    if (!w.entry.conditions.length && !targeted) continue;
-    const conds = [...w.entry.conditions];
+    const gpoWide = w.entry.conditions.length > 0;
+    if (!gpoWide && !targeted) continue;
+    // A GPO under a condition is left out whole: its other writers give the same fallback.
+    if (gpoWide && !targeted && w.entry.guid === triedGpo) continue;
     const ex = new Set(excluded);
-    if (w.entry.conditions.length) {
+    if (gpoWide) {
       // The GPO does not apply: none of its extensions writes.
       for (const x of EXT_ORDER) ex.add(`${w.entry.guid}|${x}`);
+      triedGpo = w.entry.guid;
     } else ex.add(`${w.entry.guid}|${index.store.extension(w.obs)}`);
-    if (targeted) {
-      const c = index.store.condition(w.obs);
-      conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
-    }
     // What holds where the condition does not: the same list without this writer.
     const picks = pickWriters(entries, rule, index, ex);
     const fallback = outcomeOf(firstOfEach(picks.perExt), entries, rule, index, exposedWhenMissing, depth + 1, ex);
     if (fallback.status !== plain.status) {
+      const conds = [...w.entry.conditions];
+      if (targeted) {
+        const c = index.store.condition(w.obs);
+        conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
+      }
       return outcome('conditional', plain.winner, writers, conds.join('; '), plain.exposed || fallback.exposed, fallback, w, plain);
     }
   }

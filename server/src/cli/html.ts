@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { posture } from '../core';
+import { parseWindow } from './evidence';
 import type { FileReport } from './report';
 
 export interface PostureCliOptions {
@@ -133,9 +134,8 @@ export class HtmlReporter {
   }
 }
 
-/** `30d` → `30 days`; anything else is shown as given. */
+/** The window in days, as scan reads it (`30d`, `12w` = 84 days, `2m` = 60 days); scan has refused any other value. */
 function windowText(w: string | undefined): string {
-  if (w === undefined) return '30 days';
-  const m = /^(\d+)d$/.exec(w.trim());
-  return m ? `${m[1]} days` : w;
+  const days = parseWindow(w) ?? 30;
+  return Number.isFinite(days) ? `${days} day${days === 1 ? '' : 's'}` : String(w);
 }

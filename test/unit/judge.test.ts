@@ -95,8 +95,8 @@ test('findings and coverage agree on a deleted RequireEncryption: no finding, co
 test('a REG_DWORD value stored as REG_DWORD_BIG_ENDIAN or REG_QWORD is judged nothing from, with a warning; a true REG_DWORD is judged', () => {
   // A .reg file keeps hex(5) data raw; a Registry.pol record decodes it (big-endian) to a number: both are the same finding.
   const cases: [line: string, judged: string, message: string | undefined][] = [
-    ['"RequireSecuritySignature"=hex(5):00,00,00,01', 'smb.server.require unknown', 'RequireSecuritySignature is stored as REG_DWORD_BIG_ENDIAN ("00000001"), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
-    ['"RequireSecuritySignature"=hex(b):01,00,00,00,00,00,00,00', 'smb.server.require unknown', 'RequireSecuritySignature is stored as REG_QWORD (1), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
+    ['"RequireSecuritySignature"=hex(5):00,00,00,01', 'smb.server.require unknown', 'RequireSecuritySignature is stored as REG_DWORD_BIG_ENDIAN ("00000001"), not as the REG_DWORD the setting is documented as; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
+    ['"RequireSecuritySignature"=hex(b):01,00,00,00,00,00,00,00', 'smb.server.require unknown', 'RequireSecuritySignature is stored as REG_QWORD (1), not as the REG_DWORD the setting is documented as; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
     ['"RequireSecuritySignature"=hex(4):01,00,00,00', 'smb.server.require hardened', undefined],
   ];
   for (const [line, judged, message] of cases) {
@@ -111,7 +111,7 @@ test('a REG_DWORD value stored as REG_DWORD_BIG_ENDIAN or REG_QWORD is judged no
   // Registry.pol: the big-endian record decodes to the number 1, which was judged hardened.
   const pol = parsePol(preg([['SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters', 'RequireSecuritySignature', 5, Buffer.from([0, 0, 0, 1])]]), 'HKLM');
   assert.deepEqual(judgeFile(pol, ANY).map((j) => [j.rule.id, j.status, j.judgement?.message]), [
-    ['smb.server.require', 'unknown', 'RequireSecuritySignature is stored as REG_DWORD_BIG_ENDIAN (1), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
+    ['smb.server.require', 'unknown', 'RequireSecuritySignature is stored as REG_DWORD_BIG_ENDIAN (1), not as the REG_DWORD the setting is documented as; relaylint cannot tell what Windows does with it, so nothing was judged from it.'],
   ]);
 });
 

@@ -134,7 +134,7 @@ function storedAsOtherNumber(rule: SettingRule, setting: Setting): Judgement | u
   if (rule.valueType !== 'REG_DWORD' || (setting.type !== 'REG_DWORD_BIG_ENDIAN' && setting.type !== 'REG_QWORD')) return undefined;
   return {
     status: 'unknown',
-    message: `${setting.name} is stored as ${setting.type} (${JSON.stringify(setting.value)}), not as the REG_DWORD Windows expects; relaylint cannot tell what Windows does with it, so nothing was judged from it.`,
+    message: `${setting.name} is stored as ${setting.type} (${JSON.stringify(setting.value)}), not as the REG_DWORD the setting is documented as; relaylint cannot tell what Windows does with it, so nothing was judged from it.`,
   };
 }
 

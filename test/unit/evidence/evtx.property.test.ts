@@ -71,7 +71,7 @@ test('truncated EVTX files never throw and keep the records before the cut', () 
   );
 });
 
-test('an EVTX file cut at a chunk boundary is truncated when its header counts more chunks (a stale header counts fewer, never more)', () => {
+test('an EVTX file cut at a chunk boundary is truncated when its header counts more chunks than it holds (the stale headers of the samples count fewer)', () => {
   const full = fixture('security.evtx'); // header: 26 chunks; the file: 33 slots (26 valid, 7 empty)
   const truncation = (b: Uint8Array) => readAll(b).problems.filter((p) => p.message.startsWith('The EVTX file is truncated'));
   assert.deepEqual(truncation(SEC), [

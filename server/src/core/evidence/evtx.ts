@@ -636,9 +636,11 @@ export function* evtxItems(
     }
     yield* readChunk(chunk, off, info, stats, problem, options);
   }
-  // A file cut at a chunk boundary has no partial chunk to show it. A dirty header may count fewer
-  // chunks than the file holds (stale), never more, so a file with fewer 64 KiB slots than its
-  // header counts was cut (scope-and-evidence.md §4.1). A partial last chunk has said so already.
+  // A file cut at a chunk boundary has no partial chunk to show it. A dirty header is not trusted
+  // (scope-and-evidence.md §4.1: the samples' stale headers count fewer chunks than the files hold),
+  // but a file with fewer 64 KiB slots than its header counts cannot hold them all: reported as cut
+  // (a damaged header reads the same way; either way chunks may be missing). A partial last chunk
+  // has said so already.
   const slots = Math.ceil((src.size - EVTX_HEADER_BLOCK) / EVTX_CHUNK_SIZE);
   if (!partial && slots < info.chunkCount) {
     problem({

@@ -33,6 +33,14 @@ interface TimeAt {
   offset?: number;
 }
 
+/** The first three clients by what names them best (host, address, account, raw fields), for a `why`. */
+function firstNames(clients: readonly ReadinessClient[]): string {
+  return clients
+    .slice(0, 3)
+    .map((c) => c.host ?? c.address ?? c.account ?? rawLabel(c.fields))
+    .join(', ');
+}
+
 function whereIs(a: { record?: number; line?: number; offset?: number }): string {
   if (a.line !== undefined) return `Line ${a.line}`;
   if (a.record !== undefined) return `Record ${a.record}${a.offset !== undefined ? ` at byte ${a.offset}` : ''}`;
@@ -177,9 +185,14 @@ export class EvidenceCollector {
    */
   constructor(readonly options: { now?: number } = {}) {}
 
+  /** Whether a time is among the newest kept so far (asked before a `TimeAt` is made: `add` runs per event). */
+  private isNewest(t: number): boolean {
+    const k = this.newestKept;
+    return k.length < NEWEST_KEPT || t > k[k.length - 1].t;
+  }
+
   private keepNewest(a: TimeAt): void {
     const k = this.newestKept;
-    if (k.length >= NEWEST_KEPT && a.t <= k[k.length - 1].t) return;
     let i = k.length;
     while (i > 0 && k[i - 1].t < a.t) i--;
     k.splice(i, 0, a);
@@ -225,11 +238,13 @@ export class EvidenceCollector {
     }
     if (t !== undefined) {
       if (this.newest === undefined || t > this.newest) this.newest = t;
-      const at: TimeAt = { t, file };
-      if (e.recordId !== undefined) at.record = e.recordId;
-      if (e.line !== undefined) at.line = e.line;
-      if (e.offset !== undefined) at.offset = e.offset;
-      this.keepNewest(at);
+      if (this.isNewest(t)) {
+        const at: TimeAt = { t, file };
+        if (e.recordId !== undefined) at.record = e.recordId;
+        if (e.line !== undefined) at.line = e.line;
+        if (e.offset !== undefined) at.offset = e.offset;
+        this.keepNewest(at);
+      }
       if (file.from === undefined || t < Date.parse(file.from)) file.from = iso(t);
       if (file.to === undefined || t > Date.parse(file.to)) file.to = iso(t);
     } else file.untimed = true;
@@ -413,7 +428,6 @@ export class EvidenceCollector {
       if (last !== -Infinity) c.last = iso(last);
       clients.push(c);
     }
-    const clientsExtended = outlierMatters;
     clients.sort((a, b) => b.events - a.events || compareText(a.address ?? a.host ?? a.account ?? '', b.address ?? b.host ?? b.account ?? ''));
 
     const ignored: Readiness['ignored'] = [];
@@ -459,19 +473,19 @@ export class EvidenceCollector {
     const sharedIds = shared ? shared.ids.join(' / ') : '';
     // 1. Clients that would fail.
     if (clients.length) {
-      const names = clients.slice(0, 3).map((c) => c.host ?? c.address ?? c.account ?? rawLabel(c.fields)).join(', ');
+      const names = firstNames(clients);
       result.status = 'blocked';
       result.why = `${clients.length + (more ?? 0)} client${clients.length + (more ?? 0) === 1 ? '' : 's'} would fail if this were enforced now (${names}${clients.length > 3 ? ', …' : ''}), seen in the logs of ${serverList}.`;
       if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
       if (shared && sharedState === 'off' && clients.some((c) => c.eventIds.some((id) => shared.ids.includes(id)))) {
         result.why += ` Events ${sharedIds} were counted: one of these ids is the ${shared.switchRule} audit's (which one is not confirmed), and that audit is off${where}.`;
       }
-      if (clientsExtended) result.why += this.warnOutlier();
+      if (outlierMatters) result.why += this.warnOutlier();
       return result;
     }
     // 1b. Only events another audit shares: they may be that audit's, so they show nothing either way.
     if (unsure.length) {
-      const names = unsure.slice(0, 3).map((c) => c.host ?? c.address ?? c.account ?? rawLabel(c.fields)).join(', ');
+      const names = firstNames(unsure);
       result.status = 'no-evidence';
       result.why =
         `${unsure.length} client${unsure.length === 1 ? '' : 's'} (${names}${unsure.length > 3 ? ', …' : ''}) logged events ${sharedIds}, but one of these ids is the ${shared?.switchRule} audit's and which one is not confirmed, ` +

@@ -189,9 +189,9 @@ interface Outcome {
   exposed: boolean;
   /** Conditional: what holds where the condition does not. */
   fallback?: Outcome;
-  /** Conditional: the writer under the condition, and what holds where it applies (a plain outcome). */
+  /** Conditional: the writer under the condition, and the status where it applies (winner and writers are this outcome's). */
   by?: Writer;
-  held?: Outcome;
+  heldStatus?: EffectiveStatus;
 }
 
 /**
@@ -778,8 +778,8 @@ function statusOfValue(index: ObservationIndex, obs: ObsRef, exposedWhenMissing:
  * kind of object, where four literal shapes sent it back to the optimizing compiler again and
  * again (bench/README.md, wave 10).
  */
-function outcome(status: EffectiveStatus, winner: Writer | undefined, writers: Writer[], condition: string | undefined, exposed: boolean, fallback: Outcome | undefined, by?: Writer, held?: Outcome): Outcome {
-  return { status, winner, writers, condition, exposed, fallback, by, held };
+function outcome(status: EffectiveStatus, winner: Writer | undefined, writers: Writer[], condition: string | undefined, exposed: boolean, fallback: Outcome | undefined, by?: Writer, heldStatus?: EffectiveStatus): Outcome {
+  return { status, winner, writers, condition, exposed, fallback, by, heldStatus };
 }
 
 function outcomeOf(
@@ -834,7 +834,7 @@ function outcomeOf(
         const c = index.store.condition(w.obs);
         conds.push(`GPP item-level targeting${c ? ` (${c})` : ''}`);
       }
-      return outcome('conditional', plain.winner, writers, conds.join('; '), plain.exposed || fallback.exposed, fallback, w, plain);
+      return outcome('conditional', plain.winner, writers, conds.join('; '), plain.exposed || fallback.exposed, fallback, w, plain.status);
     }
   }
   return plain;
@@ -883,6 +883,9 @@ function missingText(exposedWhenMissing: boolean): string {
     : 'machines use their OS default, which is not exposed for this role and target OS';
 }
 
+/** Why a conflict names no winner (P17, §1.3). */
+const NO_WINNER = 'the extension order, not the link order, decides which lands, so relaylint names no winner';
+
 /** Every writer of an outcome, described, in extension order. */
 function writersText(o: Outcome, nameOf: (g: string | undefined) => string, canonical: (s: TopoSom) => string, index: ObservationIndex): string {
   // A loop, not map().join(): the arrays map() returned changed kind once this was optimized, which sent it back to the compiler.
@@ -905,20 +908,20 @@ function whyOf(rule: SettingRule, o: Outcome, exposedWhenMissing: boolean, nameO
       if (o.winner) return `${describe(o.winner, nameOf, canonical, index)}; ${missingText(exposedWhenMissing)}.`;
       return `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.`;
     case 'conflict':
-      return `${writersText(o, nameOf, canonical, index)}. Different client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner.`;
+      return `${writersText(o, nameOf, canonical, index)}. Different client-side extensions write the same value and disagree: ${NO_WINNER}.`;
     case 'conditional': {
       const fb = o.fallback;
       const other = fb ? outcomeText(fb, exposedWhenMissing, nameOf, canonical, index) : 'unknown';
-      const held = o.held as Outcome;
+      const held = o.heldStatus as EffectiveStatus;
       const by = o.by as Writer;
-      if (held.status === 'conflict') {
-        return `${writersText(held, nameOf, canonical, index)}. Where ${o.condition} (the condition of GPO "${nameOf(by.entry.guid)}"), these client-side extensions write the same value and disagree: the extension order, not the link order, decides which lands, so relaylint names no winner there. Elsewhere the result is ${other}.`;
+      if (held === 'conflict') {
+        return `${writersText(o, nameOf, canonical, index)}. Where ${o.condition} (the condition of GPO "${nameOf(by.entry.guid)}"), these client-side extensions write the same value and disagree: ${NO_WINNER} there. Elsewhere the result is ${other}.`;
       }
-      const winner = held.winner as Writer;
+      const winner = o.winner as Writer;
       if (by.entry.guid === winner.entry.guid) {
-        return `${describe(winner, nameOf, canonical, index)}, which gives ${held.status} only where ${o.condition}; elsewhere the result is ${other}.`;
+        return `${describe(winner, nameOf, canonical, index)}, which gives ${held} only where ${o.condition}; elsewhere the result is ${other}.`;
       }
-      return `${describe(winner, nameOf, canonical, index)} and wins here; ${describe(by, nameOf, canonical, index)} too, and applies only where ${o.condition}. The result is ${held.status} only there; elsewhere the result is ${other}.`;
+      return `${describe(winner, nameOf, canonical, index)} and wins here; ${describe(by, nameOf, canonical, index)} too, and applies only where ${o.condition}. The result is ${held} only there; elsewhere the result is ${other}.`;
     }
     case 'undetermined':
       return `${describe(o.winner as Writer, nameOf, canonical, index)}; relaylint cannot judge this value.`;

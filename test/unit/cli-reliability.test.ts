@@ -86,6 +86,24 @@ test('--fix: a read-only file is reported on that file only and the run goes on;
   assert.match(json(r2.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
 });
 
+test('--fix leaves a file with other hard links alone (a rename would split them) and says so; the other links keep one content', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'gpo/GptTmpl.inf', WEAK);
+  const other = path.join(dir, 'backup.inf');
+  fs.linkSync(file, other);
+  const r = runCli(['scan', 'gpo/GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
+  assert.equal(r.code, 2, r.stderr);
+  const doc = json(r.stdout);
+  assert.deepEqual(
+    doc.files.map((f) => [f.path, f.problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`), f.findings.map((x) => x.ruleId)]),
+    [['gpo/GptTmpl.inf', ['file.io error: The fixes were not written: the file has 2 hard links, and replacing it atomically would leave the other link with the old content; copy it, move the copy over it and run the fix again. The file was left as it was.'], ['smb.server.require']]],
+  );
+  assert.equal(doc.summary.fixed, 0);
+  assert.deepEqual(fs.readFileSync(file), WEAK);
+  assert.equal(fs.statSync(file).ino, fs.statSync(other).ino, 'still one file');
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'gpo')), ['GptTmpl.inf'], 'no temporary file left behind');
+});
+
 test('--fix keeps the mode, writes through a symbolic link to its target and keeps the link', () => {
   const dir = tempDir();
   const target = writeFile(dir, 'real/GptTmpl.inf', WEAK);

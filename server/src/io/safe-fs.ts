@@ -211,6 +211,8 @@ export function writeAtomic(file: string, data: Uint8Array, expected: FileIdenti
   if (!before.isFile()) throw new WriteSkipped(`it is ${kindOf(before)} now`);
   if (changed(before, expected)) throw new WriteSkipped('the file changed on disk after it was read; run the fix again');
   if (isReadOnly(real, before)) throw new WriteSkipped('the file is read-only');
+  // A rename gives the name a new inode: the file's other hard links would keep the unfixed bytes.
+  if (before.nlink > 1) throw new WriteSkipped(`the file has ${before.nlink} hard links, and replacing it atomically would leave the other ${before.nlink - 1 === 1 ? 'link' : `${before.nlink - 1} links`} with the old content; copy it, move the copy over it and run the fix again`);
   const dir = path.dirname(real);
   const tmp = path.join(dir, `.${path.basename(real)}.relaylint-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | undefined;

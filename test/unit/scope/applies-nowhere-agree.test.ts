@@ -50,6 +50,7 @@ const NO_LINK = 'no enabled link to it is in the topology, so its settings apply
 const ALL_DISABLED = 'every link to it is disabled, so its settings apply nowhere';
 const GATE = 'its gPCFunctionalityVersion is "1", not 2, and clients use only GPOs of version 2 (MS-GPOL 3.2.5.1.6), so its settings apply nowhere';
 const DENIED = 'security filtering denies Apply Group Policy to Authenticated Users';
+const CONTAINER_MISSING = 'its group policy container is not in the LDIF export, which holds the other containers of its domain (a deleted GPO whose SYSVOL folder was left behind, or an incomplete export); its links are dropped, so its settings apply nowhere';
 
 function reportXml(g: string, name: string, computerEnabled: boolean, links: [string, boolean][]): string {
   return (
@@ -152,13 +153,23 @@ describe('why a GPO applies nowhere: one reason in the file finding, gpos[] (JSO
     { id: 'backup-allows-topology-denies', letter: 'L', shape: { kind: 'backup', sdHex: hex(sd([ALLOW_AU])) } },
     { id: 'topology-denies', letter: 'M', shape: { kind: 'sysvol' }, want: `${DENIED} (nTSecurityDescriptor in the topology), so its settings apply nowhere` },
     { id: 'linked', letter: 'N', shape: { kind: 'sysvol' } },
+    // Linked, but the LDIF (which holds the other containers of the domain) lacks its container: the effective policy drops its link.
+    { id: 'container-missing', letter: 'O', shape: { kind: 'sysvol' }, want: CONTAINER_MISSING },
+    { id: 'container-missing-computer-off', letter: 'P', shape: { kind: 'backup', options: 2 }, want: COMPUTER('GPO status in Backup.xml') },
   ];
   const topology: DomainSpec = {
     soms: [
-      { dn: 'DC=corp,DC=example', links: [['A', 0], ['B', 0], ['C', 0], ['E', 1], ['G', 0], ['H', 0], ['J', 0], ['K', 0], ['L', 0], ['M', 0], ['N', 0]] },
-      { dn: 'OU=Servers,DC=corp,DC=example', links: [['E', 3]] },
+      { dn: 'DC=corp,DC=example', links: [['A', 0], ['B', 0], ['C', 0], ['E', 1], ['G', 0], ['H', 0], ['J', 0], ['K', 0], ['L', 0], ['M', 0], ['N', 0], ['O', 0], ['P', 0]] },
+      { dn: 'OU=Servers,DC=corp,DC=example', links: [['E', 3], ['O', 0]] },
     ],
+    // Every linked GPO has its container except O and P.
     gpcs: [
+      { letter: 'A' },
+      { letter: 'B' },
+      { letter: 'E' },
+      { letter: 'G' },
+      { letter: 'J' },
+      { letter: 'N' },
       { letter: 'C', flags: 2 },
       { letter: 'D' },
       { letter: 'H', flags: 2 },
@@ -210,6 +221,7 @@ describe('appliesNowhereReason: one precedence order over the facts', () => {
     ['then the version', { ...all, computerOff: undefined }, undefined, 'version', 'gPCFunctionalityVersion 0, not 2'],
     ['version 2 passes', { ...all, computerOff: undefined, functionalityVersion: '2' }, undefined, 'filtered', 'security filtering denies Apply Group Policy to Authenticated Users'],
     ['then security filtering', { ...all, computerOff: undefined, functionalityVersion: undefined }, undefined, 'filtered', 'security filtering denies Apply Group Policy to Authenticated Users'],
+    ['then the container missing from the LDIF', { ...all, computerOff: undefined, functionalityVersion: undefined, filtering: undefined, containerMissing: true }, undefined, 'container-missing', 'its group policy container is not in the LDIF export (deleted GPO?)'],
     ['then no link', { links: { from: 'report', total: 0, enabled: 0 } }, undefined, 'unlinked', 'no link'],
     ['then every link disabled', { links: { from: 'report', total: 2, enabled: 0 } }, undefined, 'links-disabled', 'link disabled'],
     ['one enabled link: applies', { links: { from: 'topology', total: 2, enabled: 1 } }, undefined, undefined, undefined],

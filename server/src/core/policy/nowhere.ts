@@ -7,8 +7,10 @@
  * 1. the computer side is disabled (GPO status, scope-and-evidence.md P8);
  * 2. `gPCFunctionalityVersion` is exported and not 2 (P9);
  * 3. security filtering excludes every computer: members and domain controllers, or the given role (P10);
- * 4. no link to the GPO (P1);
- * 5. every link to the GPO is disabled (P7).
+ * 4. its group policy container is not in an LDIF export that holds the other containers of its
+ *    domain, so every link to it is dropped (§1.2 step 3, §2.1);
+ * 5. no link to the GPO (P1);
+ * 6. every link to the GPO is disabled (P7).
  * Links come from the topology when one with scopes of management is known, else from the GPO's
  * report (`<LinksTo>`); without either they are unknown and checks 4 and 5 do not apply.
  * Where a fact was read is part of the reason: the GPO's own files (a report, then Backup.xml) are
@@ -29,6 +31,8 @@ export interface NowhereFacts {
   filtering?: { trustees: ApplyTrustees; from: FactSource };
   /** The links to the GPO and where they were read (topology or report); absent: unknown. */
   links?: { from: 'report' | 'topology'; total: number; enabled: number };
+  /** The topology links the GPO only where its group policy container is missing from an LDIF export that holds the others of its domain. */
+  containerMissing?: boolean;
 }
 
 /**
@@ -36,11 +40,14 @@ export interface NowhereFacts {
  * of object, where facts built field by field in different orders sent them back to the
  * optimizing compiler (bench/README.md, wave 10).
  */
-export function nowhereFacts(computerOff?: FactSource, functionalityVersion?: string, filtering?: NowhereFacts['filtering'], links?: NowhereFacts['links']): NowhereFacts {
-  return { computerOff, functionalityVersion, filtering, links };
+export function nowhereFacts(computerOff?: FactSource, functionalityVersion?: string, filtering?: NowhereFacts['filtering'], links?: NowhereFacts['links'], containerMissing?: boolean): NowhereFacts {
+  return { computerOff, functionalityVersion, filtering, links, containerMissing };
 }
 
-export type NowhereCode = 'computer-off' | 'version' | 'filtered' | 'unlinked' | 'links-disabled';
+export type NowhereCode = 'computer-off' | 'version' | 'filtered' | 'container-missing' | 'unlinked' | 'links-disabled';
+
+/** The short form of the container-missing reason: a scope's `dropped` list says it per link (scope/order.ts). */
+export const CONTAINER_MISSING_SHORT = 'its group policy container is not in the LDIF export (deleted GPO?)';
 
 export interface NowhereReason {
   code: NowhereCode;
@@ -68,6 +75,14 @@ const CHECKS: readonly ((f: NowhereFacts, role: FilterRole | undefined) => Nowhe
     const excluded = role ? excludedReason(f.filtering.trustees, role) : excludedEverywhere(f.filtering.trustees);
     return excluded ? { code: 'filtered', why: `${excluded}${FILTER_TEXT[f.filtering.from]}${NOWHERE}`, short: excluded } : undefined;
   },
+  (f) =>
+    f.containerMissing
+      ? {
+          code: 'container-missing',
+          why: `its group policy container is not in the LDIF export, which holds the other containers of its domain (a deleted GPO whose SYSVOL folder was left behind, or an incomplete export); its links are dropped${NOWHERE}`,
+          short: CONTAINER_MISSING_SHORT,
+        }
+      : undefined,
   (f) => (f.links && f.links.total === 0 ? { code: 'unlinked', why: `${UNLINKED_TEXT[f.links.from]}${NOWHERE}`, short: 'no link' } : undefined),
   (f) => (f.links && f.links.total > 0 && f.links.enabled === 0 ? { code: 'links-disabled', why: `${DISABLED_TEXT[f.links.from]}${NOWHERE}`, short: 'link disabled' } : undefined),
 ];

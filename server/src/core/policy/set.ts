@@ -213,7 +213,7 @@ function ownFacts(f: GpoFacts | undefined, identity: GpoIdentity | undefined, re
     const enabled = r.linked.has(guid) ? 1 : 0;
     links = { from: 'topology', total: enabled || t?.linksDisabled ? 1 : 0, enabled };
   } else if (f?.links) links = { from: 'report', total: f.links.length, enabled: f.links.filter((l) => l.enabled).length };
-  return nowhereFacts(computerOff, t?.version, filtering, links);
+  return nowhereFacts(computerOff, t?.version, filtering, links, t?.containerMissing);
 }
 
 /**
@@ -786,7 +786,7 @@ export interface TopologyReach {
    * worker threads with every batch of files, and one string copies far faster than thousands.
    */
   linked: string;
-  /** Only GPOs the topology says something of: computer side off (GPC flags), version, trustees that exclude every computer, links all disabled. */
+  /** Only GPOs the topology says something of: computer side off (GPC flags), version, trustees that exclude every computer, links all disabled, container missing. */
   facts: Record<string, TopologyGpoFacts>;
 }
 
@@ -797,6 +797,8 @@ export interface TopologyGpoFacts {
   trustees?: ApplyTrustees;
   /** Linked, but every link is disabled. */
   linksDisabled?: true;
+  /** Linked only where an LDIF export lacks its group policy container (while it holds the others of its domain): every link is dropped. */
+  containerMissing?: true;
 }
 
 /**

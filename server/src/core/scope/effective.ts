@@ -496,12 +496,22 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
   // GPO summaries.
   const guids = new Set<string>([...set.gpos.keys(), ...topo.gpcs.keys()]);
   const linksOf = new Map<string, GpoSummary['links']>();
+  // Per GPO, the links that are not dropped for a missing container (order.ts), and the GPOs that have such a link.
+  const usableOf = new Map<string, { enabled: boolean }[]>();
+  const containerMissing = new Set<string>();
   for (const s of topo.soms.values()) {
     for (const l of s.links) {
-      const list = linksOf.get(l.gpo as string) ?? [];
+      const g = l.gpo as string;
+      const list = linksOf.get(g) ?? [];
       list.push({ som: canonical(s), enabled: l.enabled, enforced: l.enforced, order: l.order ?? null });
-      linksOf.set(l.gpo as string, list);
-      guids.add(l.gpo as string);
+      linksOf.set(g, list);
+      guids.add(g);
+      if (l.gpcMissing) containerMissing.add(g);
+      else {
+        const usable = usableOf.get(g) ?? [];
+        usable.push({ enabled: l.enabled });
+        usableOf.set(g, usable);
+      }
     }
   }
   const reportsOnly = topo.kinds.length === 1 && topo.kinds[0] === 'reports';
@@ -545,7 +555,7 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
     if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;
     // Reports-only topology: a GPO without a report of its own has unknown links, not no links.
     const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
-    const why = appliesNowhere(info, links, linksKnown, reportsOnly ? 'report' : 'topology');
+    const why = appliesNowhere(info, reportsOnly ? links : (usableOf.get(guid) ?? []), linksKnown, reportsOnly ? 'report' : 'topology', containerMissing.has(guid));
     if (why) s.appliesNowhere = why;
     if (g?.rsopNotApplied?.length) s.rsopNotApplied = g.rsopNotApplied;
     gpos.push(s);
@@ -556,11 +566,16 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
 
 /**
  * Why a GPO applies nowhere, given its links (`linksFrom`: the topology's, or the reports' when the
- * topology is built from reports alone); undefined when it applies somewhere (or cannot be told).
+ * topology is built from reports alone; links dropped for a missing container left out, and
+ * `containerMissing` when there were such links); undefined when it applies somewhere (or cannot be told).
  */
-export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enabled: boolean }[], linksKnown: boolean, linksFrom: 'report' | 'topology' = 'topology'): string | undefined {
+export function appliesNowhere(info: GpoInfo | undefined, links: readonly { enabled: boolean }[], linksKnown: boolean, linksFrom: 'report' | 'topology' = 'topology', containerMissing = false): string | undefined {
   const facts = nowhereFactsOf(info);
-  if (linksKnown) facts.links = { from: linksFrom, total: links.length, enabled: links.filter((l) => l.enabled).length };
+  if (linksKnown) {
+    const enabled = links.filter((l) => l.enabled).length;
+    facts.links = { from: linksFrom, total: links.length, enabled };
+    facts.containerMissing = containerMissing && enabled === 0;
+  }
   return appliesNowhereReason(facts)?.why;
 }
 

@@ -14,7 +14,7 @@
 import { canonicalOf, isDomainControllersDn } from '../topology/dn';
 import type { Topology, TopoSom } from '../topology';
 import { filterConditions, type ApplyTrustees } from '../policy/filtering';
-import { appliesNowhereReason, nowhereFacts, type FactSource, type NowhereFacts, type NowhereReason } from '../policy/nowhere';
+import { appliesNowhereReason, CONTAINER_MISSING_SHORT, nowhereFacts, type FactSource, type NowhereFacts, type NowhereReason } from '../policy/nowhere';
 
 export interface GpoInfo {
   name?: string;
@@ -187,7 +187,7 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
       }
       if (link.gpcMissing) {
         // §1.2 step 3: an entry whose GPO is not found is dropped (the problem is the stream's).
-        dropped.push({ guid, som: som.canonical, reason: 'its group policy container is not in the LDIF export (deleted GPO?)' });
+        dropped.push({ guid, som: som.canonical, reason: CONTAINER_MISSING_SHORT });
         continue;
       }
       const gi = info(guid);

@@ -316,15 +316,22 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
   if (topo.soms.size === 0) return undefined;
   const linked = new Set<string>();
   const seen = new Set<string>();
+  // Links to a GPO whose container an LDIF export lacks are dropped (scope/order.ts), as the effective policy drops them.
+  const containerMissing = new Set<string>();
   for (const s of topo.soms.values()) {
     for (const l of s.links) {
       seen.add(l.gpo as string);
-      if (l.enabled) linked.add(l.gpo as string);
+      if (l.gpcMissing) containerMissing.add(l.gpo as string);
+      else if (l.enabled) linked.add(l.gpo as string);
     }
   }
   const facts: TopologyReach['facts'] = {};
   const of = (guid: string) => (facts[guid] ??= {});
-  for (const g of seen) if (!linked.has(g)) of(g).linksDisabled = true;
+  for (const g of seen) {
+    if (linked.has(g)) continue;
+    if (containerMissing.has(g)) of(g).containerMissing = true;
+    else of(g).linksDisabled = true;
+  }
   for (const [guid, c] of topo.gpcs) {
     if (versionGateReason(c.functionalityVersion)) of(guid).version = c.functionalityVersion;
     if (excludedEverywhere(c.applyTrustees)) of(guid).trustees = c.applyTrustees;

@@ -1091,7 +1091,8 @@ export const smbRules: SettingRule[] = [
     explanation: {
       what:
         'Client side. Each entry under NetworkProvider\\HardenedPaths names a UNC path (\\\\*\\NETLOGON and \\\\*\\SYSVOL, where * matches any server) and a REG_SZ list of flags. ' +
-        'RequireMutualAuthentication=1 makes the client insist that the server proves its identity, RequireIntegrity=1 that the traffic is signed, and RequirePrivacy=1 (CIS) that it is encrypted.',
+        'By their names, RequireMutualAuthentication=1 asks that the server prove its identity, RequireIntegrity=1 that the traffic be signed, and RequirePrivacy=1 (CIS) that it be encrypted; ' +
+        'the fact base relaylint is built on records the values the baselines require, not a Microsoft description of each flag.',
       why:
         'Every domain machine reads Group Policy and logon scripts from SYSVOL and NETLOGON. If those connections are not authenticated and signed, the content a machine applies can be forged.',
       attack:
@@ -1100,7 +1101,7 @@ export const smbRules: SettingRule[] = [
         'Enable "Hardened UNC Paths" (Administrative Templates > Network > Network Provider) and add \\\\*\\NETLOGON and \\\\*\\SYSVOL, each with "RequireMutualAuthentication=1, RequireIntegrity=1" ' +
         '(CIS adds RequirePrivacy=1). relaylint reads the flags in any letter case, separated by commas and spaces.',
       rollout:
-        'Domain controllers already require SMB server signing through the Default Domain Controllers Policy, so RequireIntegrity=1 asks for nothing they do not already do. ' +
+        'Domain controllers already require SMB server signing through the Default Domain Controllers Policy, so if RequireIntegrity=1 asks for signing, as its name says, they already meet it. ' +
         'Deploy to a pilot group first, especially if you add RequirePrivacy=1 while some clients or DCs cannot encrypt.',
     },
     references: [REF.S26, REF.S27, REF.S11],

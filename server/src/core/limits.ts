@@ -6,11 +6,17 @@ export const LIMITS = {
   /** Largest file read at all. */
   maxFileBytes: 64 * 1024 * 1024,
   /**
-   * Most bytes inflated from one zip (SharpHound's `_BloodHound.zip`), all its entries together: the
-   * same 64 MiB as one file, so a zipped export is held to what the same export given as loose files
-   * may hold per file, and a zip whose entries repeat one large member (a zip bomb) stops there.
+   * Most bytes read from one zip (SharpHound's `_BloodHound.zip`): its entries of the types the
+   * topology comes from (ous, domains, gpos, computers) together, the same 64 MiB as one file, so a
+   * zipped export is held to what the same export given as loose files may hold per file.
    */
   maxZipTotalBytes: 64 * 1024 * 1024,
+  /**
+   * Most bytes inflated from one zip, every JSON entry together: the entries of other types (users,
+   * groups: often the largest) are inflated only to read their type from the end and dropped, and a
+   * zip whose entries inflate to gigabytes (a zip bomb) stops here (about a second of inflating).
+   */
+  maxZipInflateBytes: 512 * 1024 * 1024,
   /** Most entries in one zip (SharpHound writes about a dozen JSON files); a zip with more is not read. */
   maxZipEntries: 1000,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */

@@ -578,18 +578,111 @@ describe('topology inputs that read nothing, and zips that would read too much',
       inflates: 0,
     },
     {
-      name: `entries that inflate to more than ${LIMITS.maxZipTotalBytes} bytes together`,
+      name: `entries that inflate to more than ${LIMITS.maxZipInflateBytes} bytes together`,
       make: () => {
-        const hound = toSharpHound(SAME);
-        const z = zip({ '1_domains.json': hound['20261206101500_domains.json'], '2_ous.json': hound['20261206101500_ous.json'], '3_gpos.json': hound['20261206101500_gpos.json'] });
-        // Each declares 30 MiB (under the per-file limit); the third would take the total past the cap.
-        for (const at of centrals(z)) z.writeUInt32LE(30 * 1024 * 1024, at + 24);
+        const n = Math.floor(LIMITS.maxZipInflateBytes / (60 * 1024 * 1024)) + 1;
+        const z = zip(Object.fromEntries(Array.from({ length: n }, (_, i) => [`${i + 1}_users.json`, sh('users')])));
+        // Each declares 60 MiB (under the per-file limit); the last would take the total past the cap.
+        for (const at of centrals(z)) z.writeUInt32LE(60 * 1024 * 1024, at + 24);
         return z;
       },
-      expect: new RegExp(`^The archive's entries inflate to more than ${LIMITS.maxZipTotalBytes} bytes together \\(the cap on one archive\\); 3_gpos\\.json and any later entry were not read\\.$`),
-      inflates: 2,
+      expect: new RegExp(`^The archive's entries inflate to more than ${LIMITS.maxZipInflateBytes} bytes together \\(the cap on one archive\\); ${Math.floor(LIMITS.maxZipInflateBytes / (60 * 1024 * 1024)) + 1}_users\\.json and any later entry were not read\\.$`),
+      inflates: Math.floor(LIMITS.maxZipInflateBytes / (60 * 1024 * 1024)),
     },
   ];
+  /**
+   * A zip whose entries inflate as declared: `pad` MiB of spaces before the JSON (JSON allows them),
+   * so an entry is as large as a large domain's without a large test file.
+   */
+  const padded = (files: Record<string, { json: string; mib: number }>) => {
+    const z = zip(Object.fromEntries(Object.entries(files).map(([n, f]) => [n, f.json])));
+    const sizes = Object.values(files).map((f) => f.mib * 1024 * 1024 + Buffer.byteLength(f.json));
+    centrals(z).forEach((at, i) => z.writeUInt32LE(sizes[i], at + 24));
+    const inflate = (d: Uint8Array, max: number) => {
+      const json = inflateRawSync(d);
+      // After the BOM SharpHound writes (the spaces are then JSON's own whitespace).
+      const bom = json[0] === 0xef ? 3 : 0;
+      return Buffer.concat([json.subarray(0, bom), Buffer.alloc(max - json.length, 0x20), json.subarray(bom)]);
+    };
+    return { z, inflate };
+  };
+  const hound = toSharpHound(SAME);
+  const OUS = hound['20261206101500_ous.json'];
+  const DOMAINS = hound['20261206101500_domains.json'];
+  const GPOS = hound['20261206101500_gpos.json'];
+
+  test('users.json and groups.json of a large domain (inflating past 64 MiB together) are dropped unparsed; the topology is read', () => {
+    // Zip order puts them first, as SharpHound may; relaylint takes the topology's files first.
+    const { z, inflate } = padded({
+      '20261206101500_users.json': { json: sh('users', [{ ObjectIdentifier: 'S-1-5-21-1-2-3-1104' }]), mib: 60 },
+      '20261206101500_groups.json': { json: sh('groups'), mib: 40 },
+      '20261206101500_domains.json': { json: DOMAINS, mib: 0 },
+      '20261206101500_ous.json': { json: OUS, mib: 0 },
+      '20261206101500_gpos.json': { json: GPOS, mib: 0 },
+    });
+    const ps = readTopologyInput('big.zip', z, { inflateRaw: inflate, explicit: true }) ?? [];
+    assert.deepEqual(errorsOf(ps), []);
+    assert.deepEqual(
+      ps.map((p) => [p.source, p.skippedType ?? null, p.problems.map((x) => x.severity)]),
+      [
+        ['big.zip:20261206101500_domains.json', null, []],
+        ['big.zip:20261206101500_ous.json', null, []],
+        ['big.zip:20261206101500_gpos.json', null, []],
+        ['big.zip:20261206101500_users.json', 'users', ['warning']],
+        ['big.zip:20261206101500_groups.json', 'groups', ['warning']],
+      ],
+    );
+    assert.deepEqual(scopes(ps).scopes.map((x) => x.som), scopes(parts('same.zip', zip(hound))).scopes.map((x) => x.som));
+  });
+
+  test('an entry of another type is not parsed: its type is read from its end', () => {
+    // Not JSON before its meta: parsing it would be an error.
+    const broken = `{"data":[{"ObjectIdentifier":"S-1",,,]],"meta":{"methods":0,"type":"users","count":1,"version":6}}`;
+    const ps = readTopologyInput('bh.zip', zip({ '1_users.json': broken, '2_ous.json': OUS, '3_domains.json': DOMAINS }), { inflateRaw, explicit: true }) ?? [];
+    assert.deepEqual(errorsOf(ps), []);
+    assert.deepEqual(ps.find((p) => p.skippedType)?.problems.map((x) => x.message), ['This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.']);
+  });
+
+  test(`the topology's own files are held to ${LIMITS.maxZipTotalBytes} bytes together: the one past it is an error, named`, () => {
+    const { z, inflate } = padded({
+      '1_domains.json': { json: DOMAINS, mib: 40 },
+      '2_ous.json': { json: OUS, mib: 30 },
+      '3_gpos.json': { json: GPOS, mib: 0 },
+    });
+    const ps = readTopologyInput('bh.zip', z, { inflateRaw: inflate, explicit: true }) ?? [];
+    assert.deepEqual(errorsOf(ps), [
+      `The archive's ous, domains, gpos and computers files come to more than ${LIMITS.maxZipTotalBytes} bytes together (the cap on what is read from one archive); 2_ous.json was not read.`,
+    ]);
+    assert.deepEqual(
+      ps.filter((p) => p.source.startsWith('bh.zip:')).map((p) => p.source),
+      ['bh.zip:1_domains.json', 'bh.zip:3_gpos.json'],
+    );
+  });
+
+  test('an entry of the topology\'s types that does not parse is an error (it was dropped without a word); other JSON in the zip is not topology, as outside one', () => {
+    const cut = OUS.slice(0, OUS.length - 40);
+    const ps = readTopologyInput('bh.zip', zip({ '1_domains.json': DOMAINS, '2_ous.json': cut, 'package.json': '{"name":"x"}', '3_gpos.json': GPOS }), { inflateRaw, explicit: true }) ?? [];
+    assert.deepEqual(
+      ps.flatMap((p) => p.problems).map((x) => `${x.severity} ${x.source}: ${x.message.replace(/ \(.*\);/, ' (…);')}`),
+      ['error bh.zip:2_ous.json: Not valid JSON (…); no topology was read from it.'],
+    );
+    assert.deepEqual(ps.map((p) => p.source), ['bh.zip:1_domains.json', 'bh.zip:2_ous.json', 'bh.zip:3_gpos.json']);
+  });
+
+  test('an entry over the per-file limit: a warning when SharpHound\'s name says users, groups or containers, else an error', () => {
+    const z = zip({ '20261206101500_users.json': sh('users'), 'export_20261206101500_groups.json': sh('groups'), '20261206101500_ous.json': OUS, 'data.json': sh('ous') });
+    for (const at of [centrals(z)[0], centrals(z)[1], centrals(z)[3]]) z.writeUInt32LE(LIMITS.maxFileBytes + 1, at + 24);
+    const ps = readTopologyInput('bh.zip', z, { inflateRaw, explicit: true }) ?? [];
+    assert.deepEqual(
+      ps.flatMap((p) => p.problems).map((x) => `${x.severity}: ${x.message}`),
+      [
+        `warning: 20261206101500_users.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's users, which the topology does not use (its content could not be checked).`,
+        `warning: export_20261206101500_groups.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's groups, which the topology does not use (its content could not be checked).`,
+        `error: data.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`,
+      ],
+    );
+  });
+
   for (const c of HOSTILE) {
     test(`a zip with ${c.name} is refused with an error naming the archive and the cap`, () => {
       let calls = 0;

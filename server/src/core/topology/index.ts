@@ -13,7 +13,7 @@ import { canonicalOf, canonicalSegments, dnFacts, dnKey, dnOfCanonical, isDomain
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
 import { addLacks, emptyPart, givesTopology, nothingRead, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
-import { isSharpHound, readSharpHound } from './sharphound';
+import { isSharpHound, isTopologyType, readSharpHound, sharpHoundTypeOfTail, skippedTypePart } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
 
 export * from './model';
@@ -74,27 +74,38 @@ export function readTopologyInput(source: string, bytes: Uint8Array, options: Re
   return parts;
 }
 
+/** A zip entry named like a SharpHound file of the types the topology comes from (`20261206101500_ous.json`). */
+const TOPOLOGY_NAME = /(?:^|[\\/_.-])(?:ous|domains|gpos|computers)\.json$/i;
+
 function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptions): TopologyPart[] | undefined {
   const explicit = !!options.explicit;
   if (looksLikeZip(bytes)) {
     const problems: TopologyProblem[] = [];
-    const entries = zipEntries(bytes, source, problems);
+    // Entries whose names suggest the types the topology comes from are taken first, so the caps
+    // below reach the others (users, groups: often the largest) first. The name only orders: the
+    // type is read from each entry's content.
+    const entries = zipEntries(bytes, source, problems)
+      .map((e, i) => ({ e, i, first: TOPOLOGY_NAME.test(e.name) ? 0 : 1 }))
+      .sort((a, b) => a.first - b.first || a.i - b.i)
+      .map((x) => x.e);
     const parts: TopologyPart[] = [];
-    // Bytes inflated from this archive so far, held to LIMITS.maxZipTotalBytes (each entry is held
-    // to its declared size by the inflater, so the declared sizes bound the work).
-    let total = 0;
+    // Bytes inflated from this archive so far, held to LIMITS.maxZipInflateBytes, and bytes read
+    // (entries of the topology's types, parsed and kept), held to LIMITS.maxZipTotalBytes. Each entry
+    // is held to its declared size by the inflater, so the declared sizes bound the work.
+    let inflated = 0;
+    let read = 0;
     for (const e of entries) {
       if (!/\.json$/i.test(e.name)) continue;
       const cost = e.method === 0 ? e.data.length : e.size;
-      if (total + cost > LIMITS.maxZipTotalBytes) {
+      if (inflated + cost > LIMITS.maxZipInflateBytes) {
         problems.push({
           source,
           severity: 'error',
-          message: `The archive's entries inflate to more than ${LIMITS.maxZipTotalBytes} bytes together (the cap on one archive); ${e.name} and any later entry were not read.`,
+          message: `The archive's entries inflate to more than ${LIMITS.maxZipInflateBytes} bytes together (the cap on one archive); ${e.name} and any later entry were not read.`,
         });
         break;
       }
-      total += cost;
+      inflated += cost;
       let data: Uint8Array;
       try {
         if (e.method === 0) data = e.data;
@@ -104,7 +115,25 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
         problems.push({ source, severity: 'error', message: `${e.name}: ${(err as Error).message}; not read.` });
         continue;
       }
-      const got = readJson(decode(data).text, `${source}:${e.name}`, false);
+      const at = `${source}:${e.name}`;
+      // A SharpHound file of another type is dropped unparsed: its type is at its end.
+      const type = sharpHoundTypeOfTail(data);
+      if (type !== undefined && !isTopologyType(type)) {
+        parts.push(skippedTypePart(type, at));
+        continue;
+      }
+      if (read + data.length > LIMITS.maxZipTotalBytes) {
+        problems.push({
+          source,
+          severity: 'error',
+          message: `The archive's ous, domains, gpos and computers files come to more than ${LIMITS.maxZipTotalBytes} bytes together (the cap on what is read from one archive); ${e.name} was not read.`,
+        });
+        continue;
+      }
+      read += data.length;
+      // An entry that says it is one of the topology's files (by its end, else by its name) and does
+      // not parse is an error; any other JSON that is not SharpHound's is not topology, as outside a zip.
+      const got = readJson(decode(data).text, at, type !== undefined || TOPOLOGY_NAME.test(e.name));
       if (got) parts.push(...got);
     }
     if (!parts.length && !problems.length && !explicit) return undefined;

@@ -56,19 +56,41 @@ function readLinks(v: unknown): TopoLink[] {
     .sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
 
+/** The SharpHound types the topology is read from (`meta.type`, lower case). */
+export function isTopologyType(type: string): boolean {
+  return type === 'ous' || type === 'domains' || type === 'gpos' || type === 'computers';
+}
+
+/** The part of a SharpHound file of another type (users, groups…): skipped, with a warning. */
+export function skippedTypePart(type: string, source: string): TopologyPart {
+  const part = emptyPart('sharphound', source);
+  part.problems.push({
+    source,
+    severity: 'warning',
+    message: `This SharpHound file is of type "${type || '?'}"; the topology comes from the ous, domains, gpos and computers files. It was skipped.`,
+  });
+  part.skippedType = type || '?';
+  return part;
+}
+
+/**
+ * `meta.type` of a SharpHound file read from its last bytes, without parsing it: SharpHound writes
+ * `{"data":[…],"meta":{…}}`, data first (§2.7), so `meta` is in the tail. Undefined when the tail
+ * does not end with a `meta` object naming a type (then the whole file is parsed to tell).
+ */
+export function sharpHoundTypeOfTail(bytes: Uint8Array): string | undefined {
+  const from = Math.max(0, bytes.length - 4096);
+  let tail = '';
+  for (let i = from; i < bytes.length; i++) tail += String.fromCharCode(bytes[i]);
+  const m = /"meta"\s*:\s*\{[^{}]*"type"\s*:\s*"([A-Za-z]{1,40})"[^{}]*\}\s*\}\s*$/.exec(tail);
+  return m ? m[1].toLowerCase() : undefined;
+}
+
 /** Read one SharpHound JSON document (already parsed). Never throws. */
 export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: string): TopologyPart {
-  const part = emptyPart('sharphound', source);
   const type = String(doc.meta.type ?? '').toLowerCase();
-  if (type !== 'ous' && type !== 'domains' && type !== 'gpos' && type !== 'computers') {
-    part.problems.push({
-      source,
-      severity: 'warning',
-      message: `This SharpHound file is of type "${type || '?'}"; the topology comes from the ous, domains, gpos and computers files. It was skipped.`,
-    });
-    part.skippedType = type || '?';
-    return part;
-  }
+  if (!isTopologyType(type)) return skippedTypePart(type, source);
+  const part = emptyPart('sharphound', source);
   if (type === 'computers') part.computers = [];
   let unnamed = 0;
   for (const item of doc.data) {

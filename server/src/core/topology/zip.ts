@@ -1,7 +1,9 @@
 /**
  * The directory of a zip file (SharpHound's `<timestamp>_BloodHound.zip`, §2.7): the core lists the
  * entries and slices their bytes; the adapter inflates (node:zlib), so the core stays pure.
- * A password-protected entry, a damaged directory or an entry over the size limit is a problem.
+ * A password-protected entry, a damaged directory or an entry over the size limit is a problem (a
+ * warning for an entry over the limit that SharpHound's name form says holds users, groups or
+ * containers, which the topology does not use; an error otherwise).
  * A zip with more than `LIMITS.maxZipEntries` entries, or whose entries overlap (two names for the
  * same bytes: the zip-bomb construction), is refused whole with an error: nothing of it is read.
  */
@@ -22,6 +24,9 @@ export interface ZipEntry {
  * message says what is wrong with the entry in relaylint's words (it is shown after the entry name).
  */
 export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
+
+/** SharpHound's file name for a type the topology does not use: `<yyyyMMddHHmmss>_users.json`, optionally after a prefix (§2.7). */
+const OTHER_TYPE_NAME = /(?:^|[\\/_])\d{14}_(users|groups|containers)\.json$/i;
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
@@ -69,7 +74,14 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       continue;
     }
     if (size > LIMITS.maxFileBytes) {
-      problems.push({ source, severity: 'error', message: `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.` });
+      // Too large to inflate and read its type from its end. A name of SharpHound's own form for a type
+      // the topology does not use (users.json of a large domain) makes it a warning, saying so.
+      const other = OTHER_TYPE_NAME.exec(name)?.[1]?.toLowerCase();
+      problems.push(
+        other
+          ? { source, severity: 'warning', message: `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's ${other}, which the topology does not use (its content could not be checked).` }
+          : { source, severity: 'error', message: `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.` },
+      );
       continue;
     }
     if (local + 30 > bytes.length || dv.getUint32(local, true) !== 0x04034b50) {

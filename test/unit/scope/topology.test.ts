@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { effectivePolicy, readinessScopes, type EffectivePolicy } from '../../../server/src/core/scope';
 import { parseGpLink, readLdif, readTopologyInput, topologyReach, type TopologyPart, type TopologyProblem } from '../../../server/src/core/topology';
 import { readLdifRecords } from '../../../server/src/core/topology/ldif';
+import { sharpHoundTypeOfTail } from '../../../server/src/core/topology/sharphound';
 import { LIMITS } from '../../../server/src/core/limits';
 import { APPLY, sd } from '../../helpers/sd';
 import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
@@ -633,6 +634,22 @@ describe('topology inputs that read nothing, and zips that would read too much',
       ],
     );
     assert.deepEqual(scopes(ps).scopes.map((x) => x.som), scopes(parts('same.zip', zip(hound))).scopes.map((x) => x.som));
+  });
+
+  test('the type read from the end of a SharpHound file: meta last (as SharpHound writes it), else unknown (parsed whole)', () => {
+    const rows: [string, string | undefined][] = [
+      ['{"data":[],"meta":{"methods":0,"type":"users","count":0,"version":6}}', 'users'],
+      ['\uFEFF{"data":[],"meta":{"type":"OUs"}}\r\n', 'ous'],
+      ['{"meta":{"type":"ous"},"data":[]}', undefined],
+      ['{"data":[],"meta":{"type":"ous","x":{"y":1}}}', undefined],
+      ['[{"Path":"x","GpoLinks":[]}]', undefined],
+      ['x"meta":'.repeat(1000) + '{"data":[],"meta":{"type":"gpos"}}', 'gpos'],
+      [`{"data":[${'1,'.repeat(5000)}1],"meta":{"type":"computers"}}`, 'computers'],
+    ];
+    assert.deepEqual(
+      rows.map(([t]) => sharpHoundTypeOfTail(Buffer.from(t, 'utf8'))),
+      rows.map(([, want]) => want),
+    );
   });
 
   test('an entry of another type is not parsed: its type is read from its end', () => {

@@ -82,7 +82,9 @@ export function sharpHoundTypeOfTail(bytes: Uint8Array): string | undefined {
   const from = Math.max(0, bytes.length - 4096);
   let tail = '';
   for (let i = from; i < bytes.length; i++) tail += String.fromCharCode(bytes[i]);
-  const m = /"meta"\s*:\s*\{[^{}]*"type"\s*:\s*"([A-Za-z]{1,40})"[^{}]*\}\s*\}\s*$/.exec(tail);
+  // From the last "meta" only: one pass over the tail, however many times the text repeats it.
+  const at = tail.lastIndexOf('"meta"');
+  const m = at < 0 ? null : /^"meta"\s*:\s*\{[^{}]*"type"\s*:\s*"([A-Za-z]{1,40})"[^{}]*\}\s*\}\s*$/.exec(tail.slice(at));
   return m ? m[1].toLowerCase() : undefined;
 }
 

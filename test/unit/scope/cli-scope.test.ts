@@ -182,6 +182,26 @@ test('bad topology input: a missing --topology file is an I/O error; an unreadab
   assert.equal(j.scopes.length, 3);
 });
 
+test('a SharpHound computers file over the file limit (a large domain) is an error that says what to give instead; the rest works', () => {
+  const dir = domain();
+  const big = path.join(dir, '20261206101500_computers.json');
+  const fd = fs.openSync(big, 'w');
+  fs.ftruncateSync(fd, 64 * 1024 * 1024 + 1);
+  fs.closeSync(fd);
+  const r = runCli(['scan', 'sysvol', '--topology', 'corp.ldf', '--topology', '20261206101500_computers.json', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.topology.problems, [
+    {
+      source: '20261206101500_computers.json',
+      severity: 'error',
+      message:
+        'The file is 67108865 bytes; relaylint reads topology files up to 67108864 bytes. It was not read. A large domain\'s SharpHound computers file often is (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").',
+    },
+  ]);
+  assert.equal(j.scopes.length, 3);
+});
+
 test('reports alone: the -All report and LinksTo give scopes with undetermined results where order matters', () => {
   const dir = tempDir('relaylint-scope-');
   const gpo = (guid: string, name: string, v: number) =>

@@ -687,8 +687,8 @@ describe('topology inputs that read nothing, and zips that would read too much',
   });
 
   test('an entry over the per-file limit: a warning when SharpHound\'s name says users, groups or containers, else an error', () => {
-    const z = zip({ '20261206101500_users.json': sh('users'), 'export_20261206101500_groups.json': sh('groups'), '20261206101500_ous.json': OUS, 'data.json': sh('ous') });
-    for (const at of [centrals(z)[0], centrals(z)[1], centrals(z)[3]]) z.writeUInt32LE(LIMITS.maxFileBytes + 1, at + 24);
+    const z = zip({ '20261206101500_users.json': sh('users'), 'export_20261206101500_groups.json': sh('groups'), '20261206101500_ous.json': OUS, 'data.json': sh('ous'), '20261206101500_computers.json': sh('computers') });
+    for (const at of [centrals(z)[0], centrals(z)[1], centrals(z)[3], centrals(z)[4]]) z.writeUInt32LE(LIMITS.maxFileBytes + 1, at + 24);
     const ps = readTopologyInput('bh.zip', z, { inflateRaw, explicit: true }) ?? [];
     assert.deepEqual(
       ps.flatMap((p) => p.problems).map((x) => `${x.severity}: ${x.message}`),
@@ -696,6 +696,7 @@ describe('topology inputs that read nothing, and zips that would read too much',
         `warning: 20261206101500_users.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's users, which the topology does not use (its content could not be checked).`,
         `warning: export_20261206101500_groups.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's groups, which the topology does not use (its content could not be checked).`,
         `error: data.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`,
+        `error: 20261206101500_computers.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. A large domain's SharpHound computers file often is (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").`,
       ],
     );
   });

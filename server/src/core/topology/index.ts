@@ -21,7 +21,7 @@ export { canonicalOf, dnKey, dnOfCanonical, isDomainControllersDn, parseDn } fro
 export { parseGpLink, readLdif } from './ldif';
 export { readSharpHound } from './sharphound';
 export { readGpInheritance } from './gpinheritance';
-export { zipEntries, type InflateRaw, type ZipEntry } from './zip';
+export { COMPUTERS_ADVICE, COMPUTERS_NAME, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 
 export interface ReadTopologyOptions {
   /** Inflates a raw deflate stream (the adapter passes node:zlib's inflateRawSync). Without it a zip is a problem. */

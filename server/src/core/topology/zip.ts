@@ -28,6 +28,12 @@ export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
 /** SharpHound's file name for a type the topology does not use: `<yyyyMMddHHmmss>_users.json`, optionally after a prefix (§2.7). */
 const OTHER_TYPE_NAME = /(?:^|[\\/_])\d{14}_(users|groups|containers)\.json$/i;
 
+/** SharpHound's computers file, by name (only to word a problem). */
+export const COMPUTERS_NAME = /(?:^|[\\/_.-])computers\.json$/i;
+/** What to do when SharpHound's computers file is too large to read. */
+export const COMPUTERS_ADVICE =
+  "A large domain's SharpHound computers file often is (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, \"Per scope, with a topology\").";
+
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
@@ -77,10 +83,11 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       // Too large to inflate and read its type from its end. A name of SharpHound's own form for a type
       // the topology does not use (users.json of a large domain) makes it a warning, saying so.
       const other = OTHER_TYPE_NAME.exec(name)?.[1]?.toLowerCase();
+      const over = `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`;
       problems.push(
         other
-          ? { source, severity: 'warning', message: `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's ${other}, which the topology does not use (its content could not be checked).` }
-          : { source, severity: 'error', message: `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.` },
+          ? { source, severity: 'warning', message: `${over} By its name it holds SharpHound's ${other}, which the topology does not use (its content could not be checked).` }
+          : { source, severity: 'error', message: COMPUTERS_NAME.test(name) ? `${over} ${COMPUTERS_ADVICE}` : over },
       );
       continue;
     }

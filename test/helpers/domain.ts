@@ -369,8 +369,12 @@ export function scopeNamed(r: EffectivePolicy, som: string): ScopeResult {
 }
 
 /** A rule's entry in a scope; fails when the scope does not list it. */
+/**
+ * The entry of a rule in a scope, with the members JSON writes: an entry has every member, the
+ * absent ones undefined (one shape: scope/effective.ts `entryOf`), which JSON and this leave out.
+ */
 export function ruleIn(s: ScopeResult, id: string): EffectiveEntry {
   const e = s.effective.find((x) => x.ruleId === id);
   assert.ok(e, `${id} expected in ${s.som}`);
-  return e;
+  return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as EffectiveEntry;
 }

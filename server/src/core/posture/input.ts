@@ -296,10 +296,12 @@ function fromEffective(entries: unknown[], gpoNames: ReadonlyMap<string, string>
       .filter((s): s is Loc => !!s);
     const status = e.status as EffectiveStatus;
     let values: RegData[] = [];
+    // An entry in memory has every member, the absent ones undefined (scope/effective.ts `entryOf`); one read from JSON has them or not.
+    const hasValue = 'value' in e && e.value !== undefined;
     if (status === 'conflict') values = [regData(e.value), ...shadowed.map((s) => s.value ?? null)].filter((v) => v !== null);
-    else if (status !== 'missing') values = [regData('value' in e ? e.value : winner?.value)];
+    else if (status !== 'missing') values = [regData(hasValue ? e.value : winner?.value)];
     // The entry's value on a winner that names none: on a copy (the Loc may be shared).
-    if (winner && !('value' in winner) && 'value' in e) winner = { ...winner, value: regData(e.value) };
+    if (winner && !('value' in winner) && hasValue) winner = { ...winner, value: regData(e.value) };
     const st: RuleState = {
       ruleId: e.ruleId,
       status,

@@ -318,7 +318,7 @@ export function effectiveStream(set: PolicySet, topo: Topology, options: Effecti
     let e = perRole.missing[i];
     if (!e) {
       const exposedWhenMissing = perRole.weak[i];
-      e = { ruleId: rule.id, key: keyText(rule), name: rule.locations[0].name, exposedWhenMissing, status: 'missing', shadowed: [], exposed: exposedWhenMissing, why: `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.` };
+      e = entryOf(rule.id, keyText(rule), rule.locations[0].name, exposedWhenMissing, 'missing', [], exposedWhenMissing, `No GPO that applies here configures ${rule.displayName}; ${missingText(exposedWhenMissing)}.`);
       perRole.missing[i] = e;
     }
     return e;
@@ -658,13 +658,16 @@ function evaluateRule(
     }
     const possible = [...statuses].join(' or ');
     const missing = facts.length || !unconfirmed ? `${facts.join(' and ') || 'facts the topology does not carry'}, which the topology input does not carry; give an LDIF or Get-GPInheritance export to decide it` : '';
-    return {
-      ...base,
-      status: 'undetermined',
+    return entryOf(
+      base.ruleId,
+      base.key,
+      base.name,
+      base.exposedWhenMissing,
+      'undetermined',
       shadowed,
-      exposed: outcomes.some((o) => o.outcome.exposed),
-      why: `The result is ${possible} depending on ${[missing, unconfirmed].filter(Boolean).join(', and on ')}.`,
-    };
+      outcomes.some((o) => o.outcome.exposed),
+      `The result is ${possible} depending on ${[missing, unconfirmed].filter(Boolean).join(', and on ')}.`,
+    );
   }
   const winners = new Set(outcomes.map((x) => x.outcome.winner?.obs));
   return decided(rule, base, first, shadowed, outcomes.some((x) => x.outcome.exposed), winners.size > 1, exposedWhenMissing, index, nameOf, canonical);
@@ -683,16 +686,44 @@ function decided(
   nameOf: (guid: string | undefined) => string,
   canonical: (s: TopoSom) => string,
 ): EffectiveEntry {
-  const entry: EffectiveEntry = { ruleId: base.ruleId, key: base.key, name: base.name, exposedWhenMissing: base.exposedWhenMissing, status: o.status, shadowed, exposed, why: '' };
-  if (o.winner) {
-    entry.value = index.store.value(o.winner.obs);
-    entry.winner = index.located(o.winner.obs);
-  }
-  if (o.condition) entry.condition = o.condition;
-  // A conflict, also one that holds only under a condition: every writer, no winner.
-  if (!o.winner && o.writers.length) entry.writers = o.writers.map((w) => index.located(w.obs));
-  entry.why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical, index) + (winnerUnknown ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
-  return entry;
+  const why = whyOf(rule, o, exposedWhenMissing, nameOf, canonical, index) + (winnerUnknown ? ' Which of the equal values wins depends on link order the topology does not carry; the status is the same either way.' : '');
+  return entryOf(
+    base.ruleId,
+    base.key,
+    base.name,
+    base.exposedWhenMissing,
+    o.status,
+    shadowed,
+    exposed,
+    why,
+    o.winner ? index.store.value(o.winner.obs) : undefined,
+    o.winner ? index.located(o.winner.obs) : undefined,
+    o.condition || undefined,
+    // A conflict, also one that holds only under a condition: every writer, no winner.
+    !o.winner && o.writers.length ? o.writers.map((w) => index.located(w.obs)) : undefined,
+  );
+}
+
+/**
+ * Every entry with one shape, its members in the order JSON writes them (absent ones undefined,
+ * which JSON leaves out): entries made with members added as they applied had five shapes, and each
+ * new one sent the functions that read them back to the optimizing compiler (bench/README.md, wave 16).
+ */
+function entryOf(
+  ruleId: string,
+  key: string,
+  name: string,
+  exposedWhenMissing: boolean,
+  status: EffectiveStatus,
+  shadowed: Located[],
+  exposed: boolean,
+  why: string,
+  value?: RegData,
+  winner?: Located,
+  condition?: string,
+  writers?: Located[],
+): EffectiveEntry {
+  return { ruleId, key, name, exposedWhenMissing, status, shadowed, exposed, why, value, winner, condition, writers };
 }
 
 /**

@@ -47,7 +47,7 @@ export interface ListEntry {
   blockableBy: string[];
   /** Other entries of the same SOM and kind whose order relative to this one is unknown share this id. */
   tieGroup?: string;
-  /** The GPO's number in the policy set's observation store (set by the evaluation; -1: nothing scanned). */
+  /** The GPO's number in the policy set's observation store (set by the evaluation, with `refStore`; -1: nothing scanned; -2 before). */
   ref?: number;
   /** The store `ref` numbers it in (a list a stream frame keeps serves the streams of several sets). */
   refStore?: object;
@@ -161,24 +161,33 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
     for (let i = 0; i < chain.length; i++) levels.push({ som: chain[i], depth: i + 1 });
   }
 
-  // Step 2: the lowest SOM that blocks; SOMs (of the chain) whose block is unknown.
+  // Step 2: the lowest SOM that blocks; SOMs (of the chain) whose block is unknown, with their depths.
+  // Plain loops here and below: this runs once per scope, and the array methods with callbacks it
+  // used made its optimized code the largest the topology compiles (bench/README.md, wave 16).
   let blockDepth = -1;
+  let blockSom: TopoSom | undefined;
   const unknownBlock: TopoSom[] = [];
+  const unknownDepth: number[] = [];
   for (const { som, depth } of levels) {
     if (som.kind === 'site') continue;
-    if (som.blocksInheritance === true) blockDepth = Math.max(blockDepth, depth);
+    if (som.blocksInheritance === true && depth > blockDepth) blockDepth = depth;
   }
   for (const { som, depth } of levels) {
     if (som.kind === 'site') continue;
-    if (som.blocksInheritance === undefined && depth > blockDepth) unknownBlock.push(som);
+    if (som.blocksInheritance === true && depth === blockDepth && !blockSom) blockSom = som;
+    if (som.blocksInheritance === undefined && depth > blockDepth) {
+      unknownBlock.push(som);
+      unknownDepth.push(depth);
+    }
   }
-  const depthOf = new Map(levels.map((l) => [l.som.key, l.depth]));
 
   const dropped: Dropped[] = [];
   const enforced: ListEntry[] = [];
   const normal: ListEntry[] = [];
+  let siteEnforced = false;
   for (const { som, depth } of levels) {
-    const orderKnown = som.links.every((l) => l.order !== undefined);
+    let orderKnown = true;
+    for (const l of som.links) if (l.order === undefined) orderKnown = false;
     for (const link of som.links) {
       const guid = link.gpo as string;
       if (!link.enabled) {
@@ -198,31 +207,48 @@ export function gpoList(topo: Topology, scope: TopoSom, info: (guid: string) => 
         continue;
       }
       if (!link.enforced && depth < blockDepth) {
-        dropped.push({ guid, som: som.canonical, reason: `inheritance blocked at ${levels.find((l) => l.depth === blockDepth)?.som.canonical}` });
+        dropped.push({ guid, som: som.canonical, reason: `inheritance blocked at ${blockSom?.canonical}` });
         continue;
       }
       const conditions = gpoConditions(gi, role);
       if (som.kind === 'site' && scope.kind !== 'site') conditions.unshift(`computers in site "${som.canonical.split('/').pop()}"`);
-      const e: ListEntry = {
-        guid,
-        enforced: link.enforced,
-        som,
-        depth,
-        conditions,
-        blockableBy: link.enforced ? [] : unknownBlock.filter((u) => (depthOf.get(u.key) ?? 0) > depth).map((u) => u.key),
-      };
-      if (link.order !== undefined) e.order = link.order;
-      if (!orderKnown && som.links.filter((l) => l.enabled && l.enforced === link.enforced).length > 1) e.tieGroup = `${som.key}|${link.enforced}`;
-      (link.enforced ? enforced : normal).push(e);
+      const blockableBy: string[] = [];
+      if (!link.enforced) for (let i = 0; i < unknownBlock.length; i++) if (unknownDepth[i] > depth) blockableBy.push(unknownBlock[i].key);
+      let tieGroup: string | undefined;
+      if (!orderKnown) {
+        let alike = 0;
+        for (const l of som.links) if (l.enabled && l.enforced === link.enforced) alike++;
+        if (alike > 1) tieGroup = `${som.key}|${link.enforced}`;
+      }
+      const e = listEntry(guid, link.enforced, som, depth, link.order, conditions, blockableBy, tieGroup);
+      if (link.enforced) {
+        enforced.push(e);
+        if (som.kind === 'site') siteEnforced = true;
+      } else normal.push(e);
     }
   }
   // P5: an enforced site link against an enforced domain link: the site presumably wins, which is
   // UNVERIFIED, so their relative order is treated as unknown.
-  if (enforced.some((e) => e.som.kind === 'site')) {
+  if (siteEnforced) {
     for (const e of enforced) if (e.som.kind === 'site' || e.som.kind === 'domain') e.tieGroup = SITE_DOMAIN_ENFORCED;
   }
-  const byOrder = (a: ListEntry, b: ListEntry) => (a.order ?? 0) - (b.order ?? 0);
-  enforced.sort((a, b) => a.depth - b.depth || byOrder(a, b));
-  normal.sort((a, b) => b.depth - a.depth || byOrder(a, b));
-  return { chain, entries: [...enforced, ...normal], dropped, notes, unknownBlock };
+  enforced.sort(byDepthThenOrder);
+  normal.sort(byDepthDownThenOrder);
+  const entries: ListEntry[] = [];
+  for (const e of enforced) entries.push(e);
+  for (const e of normal) entries.push(e);
+  return { chain, entries, dropped, notes, unknownBlock };
+}
+
+/** A list entry with every member (absent ones undefined; `ref` -2 until an evaluation numbers it): one shape for the code that reads entries. */
+function listEntry(guid: string, enforced: boolean, som: TopoSom, depth: number, order: number | undefined, conditions: string[], blockableBy: string[], tieGroup: string | undefined): ListEntry {
+  return { guid, enforced, som, depth, order, conditions, blockableBy, tieGroup, ref: -2, refStore: undefined };
+}
+
+function byDepthThenOrder(a: ListEntry, b: ListEntry): number {
+  return a.depth - b.depth || (a.order ?? 0) - (b.order ?? 0);
+}
+
+function byDepthDownThenOrder(a: ListEntry, b: ListEntry): number {
+  return b.depth - a.depth || (a.order ?? 0) - (b.order ?? 0);
 }

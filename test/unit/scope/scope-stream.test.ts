@@ -208,7 +208,8 @@ test('observation store: per GPO, rule and extension the last value in file orde
   assert.equal(row(g1, r2, 0), undefined);
   assert.deepEqual(row(g2, r1, 0), { path: 'P/B/Machine/Registry.pol', gpo: G2, line: undefined, offset: 1234, value: ['a', 'b'], ext: 'registry', state: 'deleted', status: 'deleted', cond: undefined });
   const losers: number[] = [];
-  st.groupLosers(st.groupOf(g2, r1), losers);
+  const lg = st.groupOf(g2, r1);
+  for (let j = st.losersStart(lg); j < st.losersEnd(lg); j++) losers.push(st.loserAt(j));
   assert.deepEqual(
     losers.map((i) => [set.path(st.pathId(i)), st.line(i), st.value(i), st.status(i), st.shadowed(i)]),
     [['rsop.xml', 5, null, 'unknown', true]],

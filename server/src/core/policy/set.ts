@@ -569,7 +569,7 @@ export class ObservationStore {
     for (let i = gr.gpoStart[gpo]; i < gr.gpoStart[gpo + 1]; i++) fn(gr.rule[i]);
   }
 
-  /** The group of a GPO and rule (what `slot` and `groupLosers` read), -1 for none. */
+  /** The group of a GPO and rule (what `slot` and `losersStart` read), -1 for none. */
   groupOf(gpo: number, rule: number): number {
     return this.group(gpo, rule);
   }
@@ -579,10 +579,17 @@ export class ObservationStore {
     return (this.groups as Groups).ext[group * 3 + ext];
   }
 
-  /** The RSoP losers of a group, added to `out`. */
-  groupLosers(group: number, out: ObsRef[]): void {
-    const gr = this.groups as Groups;
-    for (let j = gr.loserStart[group]; j < gr.loserStart[group + 1]; j++) out.push(gr.losers[j]);
+  /** Where the RSoP losers of a group start and end (`loserAt` reads them): no array to fill per group. */
+  losersStart(group: number): number {
+    return (this.groups as Groups).loserStart[group];
+  }
+
+  losersEnd(group: number): number {
+    return (this.groups as Groups).loserStart[group + 1];
+  }
+
+  loserAt(j: number): ObsRef {
+    return (this.groups as Groups).losers[j];
   }
 
   /** The row each extension (registry, security, gpp) writes for a GPO and rule, -1 for none. */

@@ -897,8 +897,6 @@ function outcomeOf(
   return plain;
 }
 
-const losers: ObsRef[] = [];
-
 function shadowedOf(entries: readonly ListEntry[], rule: number, index: ObservationIndex, winners: readonly Writer[]): Located[] {
   const out: Located[] = [];
   const st = index.store;
@@ -913,9 +911,8 @@ function shadowedOf(entries: readonly ListEntry[], rule: number, index: Observat
       for (const w of winners) if (w.obs === o) won = true;
       if (!won) out.push(index.located(o));
     }
-    losers.length = 0;
-    st.groupLosers(g, losers);
-    for (const o of losers) out.push(index.located(o));
+    // Read in place: emptying a shared array for each group went through a runtime call each time (bench/README.md, wave 16).
+    for (let j = st.losersStart(g), end = st.losersEnd(g); j < end; j++) out.push(index.located(st.loserAt(j)));
   }
   return out;
 }

@@ -313,7 +313,7 @@ describe('bad topology input', () => {
       'dn: DC=a\n\n\n\ndn: DC=b\nbad line\n:\n9x: y\n',
     ];
     const rnd = seededRandom(5);
-    const pieces = ['dn: DC=a', 'dn: OU=b,DC=a', 'x: 1', ' y', '  z', '', '#c', 'bad', 'v;o: w', 'version: 1', '\r', 'n:: QQ=='];
+    const pieces = ['dn: DC=a', 'dn: OU=b,DC=a', 'x: 1', ' y', '  z', '', '#c', 'bad', 'v;o: w', 'version: 1', '\r', 'n:: QQ==', 'x:\t\u00a0v', 'x: a\rb', 'x:\r a', 'x: \u2028', 'x: a\u2029', 'x;: y', 'x;a=b;c: d', 'x:<u', 'x::', 'x:', '-x: y', 'x-1:y', 'x ;a: b', 'x:\ufeff\u3000v ', 'é: v'];
     const random: string[] = [];
     for (let i = 0; i < 2000; i++) {
       const n = Math.floor(rnd() * 12);

@@ -64,14 +64,16 @@ export function parseDn(dn: string): Rdn[] {
 function parsePlainDn(dn: string, max = Infinity): Rdn[] {
   const out: Rdn[] = [];
   let start = 0;
+  let eq = -1;
   for (let i = 0; i <= dn.length && out.length < max; i++) {
     const c = i < dn.length ? dn.charCodeAt(i) : -1;
+    if (c === 61 && eq < 0) eq = i; // the first '=' of this RDN
     if (c !== 44 && c !== 59 && c !== -1) continue; // ',' ';' or the end
-    const part = dn.slice(start, i);
+    // The RDN's type and value sliced from the DN (no slice of the RDN first).
+    const type = (eq < 0 ? dn.slice(start, i) : dn.slice(start, eq)).trim();
+    const value = eq < 0 ? '' : dn.slice(eq + 1, i).trim();
     start = i + 1;
-    const eq = part.indexOf('=');
-    const type = (eq < 0 ? part : part.slice(0, eq)).trim();
-    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
+    eq = -1;
     // A separator always ends an RDN; the end only when something is left.
     if (c !== -1 || type || value) out.push({ type, value });
   }
@@ -85,10 +87,9 @@ export function dnKey(dn: string): string {
 
 /** `dnKey` of a DN already parsed (RDNs from `start` on). */
 export function keyOfRdns(rdns: readonly Rdn[], start = 0): string {
-  return rdns
-    .slice(start)
-    .map((r) => `${r.type.toLowerCase()}=${r.value.toLowerCase()}`)
-    .join(',');
+  let key = '';
+  for (let i = start; i < rdns.length; i++) key += `${i > start ? ',' : ''}${rdns[i].type.toLowerCase()}=${rdns[i].value.toLowerCase()}`;
+  return key;
 }
 
 /**

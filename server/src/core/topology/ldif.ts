@@ -57,72 +57,6 @@ export function readLdifRecords(text: string, source: string, problems: Topology
  * walked line by line, with no array of its lines and no record kept here (a domain's export has
  * tens of thousands of lines, and each kept object is one more for the garbage collector to move).
  */
-const SEP_PLAIN = 0;
-const SEP_BASE64 = 1;
-const SEP_URL = 2;
-
-/** What `splitAttr` found (one object, reused: a line is split before the next one is). */
-const split = { nameEnd: 0, descEnd: 0, sep: SEP_PLAIN, valueStart: 0 };
-
-/**
- * An LDIF line as `attribute(;option)*` then `:`, `::` or `:<`, then white space, then the value
- * (RFC 2849): what `/^([A-Za-z][A-Za-z0-9-]*(?:;[A-Za-z0-9=-]+)*)(::|:<|:)\s*(.*)$/` matched, read
- * without the expression (one per line of the export, a large part of reading it: bench/README.md,
- * wave 16). False when the line is not of that form; the value holds no line terminator.
- */
-function splitAttr(l: string): boolean {
-  const n = l.length;
-  if (n === 0 || !isAlpha(l.charCodeAt(0))) return false;
-  let i = 1;
-  while (i < n && isNameChar(l.charCodeAt(i))) i++;
-  split.nameEnd = i;
-  while (i < n && l.charCodeAt(i) === 59) {
-    let j = i + 1;
-    while (j < n && isOptionChar(l.charCodeAt(j))) j++;
-    if (j === i + 1) return false;
-    i = j;
-  }
-  split.descEnd = i;
-  if (i >= n || l.charCodeAt(i) !== 58) return false;
-  const next = i + 1 < n ? l.charCodeAt(i + 1) : -1;
-  if (next === 58) {
-    split.sep = SEP_BASE64;
-    i += 2;
-  } else if (next === 60) {
-    split.sep = SEP_URL;
-    i += 2;
-  } else {
-    split.sep = SEP_PLAIN;
-    i += 1;
-  }
-  while (i < n && isSpace(l.charCodeAt(i))) i++;
-  for (let j = i; j < n; j++) {
-    const c = l.charCodeAt(j);
-    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return false;
-  }
-  split.valueStart = i;
-  return true;
-}
-
-function isAlpha(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-function isNameChar(c: number): boolean {
-  return isAlpha(c) || (c >= 48 && c <= 57) || c === 45;
-}
-
-function isOptionChar(c: number): boolean {
-  return isNameChar(c) || c === 61;
-}
-
-/** A character of JavaScript's `\s`. */
-function isSpace(c: number): boolean {
-  if (c === 32 || (c >= 9 && c <= 13)) return true;
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 function eachLdifRecord(text: string, source: string, problems: TopologyProblem[], onRecord: (r: LdifRecord) => void): void {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let cur: LdifRecord | undefined;
@@ -136,22 +70,23 @@ function eachLdifRecord(text: string, source: string, problems: TopologyProblem[
       return;
     }
     if (l.startsWith('#')) return;
-    if (!splitAttr(l)) {
+    const m = /^([A-Za-z][A-Za-z0-9-]*(?:;[A-Za-z0-9=-]+)*)(::|:<|:)\s*(.*)$/.exec(l);
+    if (!m) {
       problems.push({ source, severity: 'warning', line, message: `LDIF line ${line} is not "attribute: value" (a truncated or damaged export?); it was skipped.` });
       return;
     }
-    const { nameEnd, descEnd, sep, valueStart } = split;
-    const name = l.slice(0, nameEnd).toLowerCase();
-    let value = l.slice(valueStart);
+    const semi = m[1].indexOf(';');
+    const name = (semi < 0 ? m[1] : m[1].slice(0, semi)).toLowerCase();
+    let value = m[3];
     let bytes: Uint8Array | undefined;
-    if (sep === SEP_URL) {
-      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: ${l.slice(0, descEnd)} refers to an external file (":<"), which relaylint does not read.` });
+    if (m[2] === ':<') {
+      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: ${m[1]} refers to an external file (":<"), which relaylint does not read.` });
       return;
     }
-    if (sep === SEP_BASE64) {
+    if (m[2] === '::') {
       const d = decodeBase64(value);
       if (d === undefined) {
-        problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: the base64 value of ${l.slice(0, descEnd)} is not valid base64 (truncated?); it was skipped.` });
+        problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: the base64 value of ${m[1]} is not valid base64 (truncated?); it was skipped.` });
         return;
       }
       value = d.text;
@@ -164,7 +99,7 @@ function eachLdifRecord(text: string, source: string, problems: TopologyProblem[
       return;
     }
     if (!cur) {
-      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: "${l.slice(0, descEnd)}" comes before any "dn:" line; it was skipped.` });
+      problems.push({ source, severity: 'warning', line, message: `LDIF line ${line}: "${m[1]}" comes before any "dn:" line; it was skipped.` });
       return;
     }
     cur.attrs.push(bytes ? { name, value, line, bytes } : { name, value, line });

@@ -12,7 +12,7 @@
  * 5. no link to the GPO (P1);
  * 6. every link to the GPO is disabled (P7).
  * Links come from the topology when one with scopes of management is known, else from the GPO's
- * report (`<LinksTo>`); without either they are unknown and checks 4 and 5 do not apply.
+ * report (`<LinksTo>`); without either they are unknown and checks 4 to 6 do not apply.
  * Where a fact was read is part of the reason: the GPO's own files (a report, then Backup.xml) are
  * named before the topology when both carry it.
  */

@@ -32,7 +32,7 @@ const OTHER_TYPE_NAME = /(?:^|[\\/_])\d{14}_(users|groups|containers)\.json$/i;
 export const COMPUTERS_NAME = /(?:^|[\\/_.-])computers\.json$/i;
 /** What to do when SharpHound's computers file is too large to read. */
 export const COMPUTERS_ADVICE =
-  "A large domain's SharpHound computers file often is (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, \"Per scope, with a topology\").";
+  "A large domain's SharpHound computers file often is this large (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, \"Per scope, with a topology\").";
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;

@@ -2,7 +2,7 @@
  * Effective policy per scope in the CLI: writes the `gpos` / `scopes` of the JSON output, the
  * per-scope table of the text output and the per-scope SARIF results. The computation is the core's.
  */
-import { readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type Extension, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
+import { EXTENSION_LABEL, readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 import { artifact } from './sarif';
 
@@ -65,8 +65,6 @@ export function scopeText(eff: EffectiveView, out: (s: string) => void, c: { bol
   out('\n');
 }
 
-const EXT_LABEL: Record<Extension, string> = { registry: 'Administrative Templates (Registry.pol)', security: 'Security Options (GptTmpl.inf)', gpp: 'GPP Registry', none: 'no extension' };
-
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 
@@ -93,7 +91,7 @@ export function scopeSarifResults(eff: EffectiveView): Record<string, unknown>[]
         if (file) location = { physicalLocation: { artifactLocation: artifact(file), region: { startLine: 1 } } };
       }
       // A conflict's other writers (the first is the result's location) are writers, not shadowed values.
-      const writers = (e.writers ?? []).slice(1).map((x) => ({ x, text: `writes ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}${x.extension ? ` via ${EXT_LABEL[x.extension]}` : ''}; the extensions disagree, no winner` }));
+      const writers = (e.writers ?? []).slice(1).map((x) => ({ x, text: `writes ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}${x.extension ? ` via ${EXTENSION_LABEL[x.extension]}` : ''}; the extensions disagree, no winner` }));
       const shadowed = e.shadowed.map((x) => ({ x, text: `${x.rsop ? 'RSoP loser' : 'shadowed'}: ${JSON.stringify(x.value)}${x.gpo ? ` in ${x.gpo}` : ''}` }));
       const related = [...writers, ...shadowed].map(({ x, text }, i) => ({
         id: i + 1,

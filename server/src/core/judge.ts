@@ -119,12 +119,6 @@ export function partFinder(parts: readonly GpoPart[]): (setting: Setting) => Gpo
 }
 
 /**
- * Judge every setting of one file, in file order: disabled items are skipped, deletions expand to
- * every rule of the deleted value, key values or key subtree, DC-only rules are skipped under role
- * `member`, and peers are the other applying values of the setting's part (`gpoParts`). A caller
- * that needs the parts too (the engine's next steps) passes the ones it built.
- */
-/**
  * A REG_DWORD setting stored as another number type (REG_DWORD_BIG_ENDIAN, REG_QWORD: a `.pol`
  * record or `.reg` hex value can carry any type). Whether Windows reads such a value, and as what
  * number, is not known (the fact base lists the types, not how a service treats a wrong one), so
@@ -138,6 +132,12 @@ function storedAsOtherNumber(rule: SettingRule, setting: Setting): Judgement | u
   };
 }
 
+/**
+ * Judge every setting of one file, in file order: disabled items are skipped, deletions expand to
+ * every rule of the deleted value, key values or key subtree, DC-only rules are skipped under role
+ * `member`, and peers are the other applying values of the setting's part (`gpoParts`). A caller
+ * that needs the parts too (the engine's next steps) passes the ones it built.
+ */
 export function judgeFile(file: ParsedFile, options: LintOptions, parts: readonly GpoPart[] = gpoParts(file, options)): Judged[] {
   const out: Judged[] = [];
   const profile = options.profile ?? DEFAULT_PROFILE;

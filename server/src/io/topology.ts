@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMPUTERS_ADVICE, COMPUTERS_NAME, LIMITS, readTopologyInput, type TopologyPart } from '../core/index';
+import { COMPUTERS_ADVICE, LIMITS, readTopologyInput, sharpHoundTypeByName, type TopologyPart } from '../core/index';
 import { readRegular, readRegularAsync, type ReadResult } from './safe-fs';
 import { byName } from './walk';
 
@@ -67,7 +67,7 @@ function takeRead(r: ReadResult, file: string, display: string, explicit: boolea
   if (r.kind === 'too-large') {
     // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
     const severity = explicit ? 'error' : 'info';
-    const advice = COMPUTERS_NAME.test(display) ? ` ${COMPUTERS_ADVICE}` : '';
+    const advice = sharpHoundTypeByName(display) === 'computers' ? ` ${COMPUTERS_ADVICE}` : '';
     out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${r.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.${advice}` }] });
     return undefined;
   }

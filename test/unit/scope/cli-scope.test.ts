@@ -196,7 +196,7 @@ test('a SharpHound computers file over the file limit (a large domain) is an err
       source: '20261206101500_computers.json',
       severity: 'error',
       message:
-        'The file is 67108865 bytes; relaylint reads topology files up to 67108864 bytes. It was not read. A large domain\'s SharpHound computers file often is this large (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").',
+        'The file is 67108865 bytes; relaylint reads topology files up to 67108864 bytes. It was not read. A large domain\'s SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").',
     },
   ]);
   assert.equal(j.scopes.length, 3);

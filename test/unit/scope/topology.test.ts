@@ -696,7 +696,7 @@ describe('topology inputs that read nothing, and zips that would read too much',
         `warning: 20261206101500_users.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's users, which the topology does not use (its content could not be checked).`,
         `warning: export_20261206101500_groups.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's groups, which the topology does not use (its content could not be checked).`,
         `error: data.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`,
-        `error: 20261206101500_computers.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. A large domain's SharpHound computers file often is this large (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").`,
+        `error: 20261206101500_computers.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").`,
       ],
     );
   });

@@ -11,7 +11,7 @@
  *
  * RFC 4180 fields (quotes, doubled quotes, line breaks inside quotes), streamed a block at a time.
  */
-import { parseEventTime } from './xnode';
+import { invalidTimeMessage, parseEventTime } from './xnode';
 import { isPause, READ_PAUSE, recordsOnly, type ReadItem, type ReadPause } from './pause';
 import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
@@ -220,7 +220,7 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
     if (t) {
       rec.time = t;
       rec.timeMs = parseEventTime(t);
-      if (rec.timeMs === undefined) problem({ severity: 'warning', message: `Line ${line}: TimeCreated "${t.slice(0, 40)}" is not a valid time (the recipe writes ToUniversalTime().ToString('o')); the event's time is unknown (it counts as inside the window and does not place it).`, line });
+      if (rec.timeMs === undefined) problem({ severity: 'warning', message: invalidTimeMessage(`Line ${line}`, t, true), line });
     }
     const ed = get('EventData');
     if (ed && ed.trim()) {

@@ -13,7 +13,7 @@ import { readXml, type XmlElement } from '../parsers/xml';
 import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
 import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
-import { eventFromTree, type XNode } from './xnode';
+import { eventFromTree, invalidTimeMessage, type XNode } from './xnode';
 
 const MAX_EVENT_CHARS = 4 << 20;
 const MAX_PROBLEMS = 200;
@@ -127,7 +127,7 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
       if (rec.time !== undefined && rec.timeMs === undefined) {
         problem({
           severity: 'warning',
-          message: `The <Event> at line ${line}: TimeCreated "${rec.time.slice(0, 40)}" is not a valid time; the event's time is unknown (it counts as inside the window and does not place it).`,
+          message: invalidTimeMessage(`The <Event> at line ${line}`, rec.time),
           line,
         });
       }

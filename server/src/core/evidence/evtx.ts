@@ -22,7 +22,7 @@
 import { crc32 } from './crc32';
 import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
-import { eventFromTree, parseEventTime, type XNode } from './xnode';
+import { eventFromTree, invalidTimeMessage, parseEventTime, type XNode } from './xnode';
 
 export const EVTX_HEADER_BLOCK = 4096;
 export const EVTX_CHUNK_SIZE = 65536;
@@ -721,7 +721,7 @@ function* readChunk(
       } else if (rec.timeMs === undefined) {
         problem({
           severity: 'warning',
-          message: `Record ${recordNumber} at byte ${chunkOffset + pos}: TimeCreated "${rec.time.slice(0, 40)}" is not a valid time; the event's time is unknown (it counts as inside the window and does not place it).`,
+          message: invalidTimeMessage(`Record ${recordNumber} at byte ${chunkOffset + pos}`, rec.time),
           offset: chunkOffset + pos,
         });
       }

@@ -35,6 +35,14 @@ export function textOf(n: XNode): string {
 
 const WINDOWS_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
+/**
+ * What a reader says of a TimeCreated that `parseEventTime` refuses (`where`: the line, record or
+ * element): the same words in the CSV, XML and EVTX readers. `recipe`: the CSV recipe's hint.
+ */
+export function invalidTimeMessage(where: string, time: string, recipe = false): string {
+  return `${where}: TimeCreated "${time.slice(0, 40)}" is not a valid time${recipe ? " (the recipe writes ToUniversalTime().ToString('o'))" : ''}; the event's time is unknown (it counts as inside the window and does not place it).`;
+}
+
 /** Parse an event time (`2026-10-01T08:00:00.1234567Z`, python-evtx's `2016-07-08 18:12:55.269646`, offsets) to ms. */
 export function parseEventTime(s: string | undefined): number | undefined {
   if (!s) return undefined;

@@ -172,7 +172,8 @@ export interface EffectiveOptions {
   targetOs: TargetOs;
 }
 
-const EXT_LABEL: Record<Extension, string> = { registry: 'Administrative Templates (Registry.pol)', security: 'Security Options (GptTmpl.inf)', gpp: 'GPP Registry', none: 'no extension' };
+/** How outputs name each client-side extension (the `why` texts here, the CLI's SARIF writers). */
+export const EXTENSION_LABEL: Record<Extension, string> = { registry: 'Administrative Templates (Registry.pol)', security: 'Security Options (GptTmpl.inf)', gpp: 'GPP Registry', none: 'no extension' };
 /** Extensions in the order they run (§1.3): Registry first, then by CSE GUID. */
 const EXT_ORDER: Extension[] = ['registry', 'security', 'gpp'];
 
@@ -923,7 +924,7 @@ function describe(w: Writer, nameOf: (g: string | undefined) => string, canonica
   const offset = st.offset(w.obs);
   const where = `${index.path(w.obs)}${line !== undefined ? `:${line}` : offset !== undefined ? ` @${offset}` : ''}`;
   const v = st.state(w.obs) === 'deleted' ? 'deletes it' : `sets ${jsonText(st.value(w.obs))}`;
-  return `GPO "${nameOf(w.entry.guid)}" (linked at ${canonical(w.entry.som)}${w.entry.enforced ? ', enforced' : ''}) ${v} via ${EXT_LABEL[st.extension(w.obs)]} at ${where}`;
+  return `GPO "${nameOf(w.entry.guid)}" (linked at ${canonical(w.entry.som)}${w.entry.enforced ? ', enforced' : ''}) ${v} via ${EXTENSION_LABEL[st.extension(w.obs)]} at ${where}`;
 }
 
 /** A value as JSON writes it; a number without a call of `JSON.stringify` (one per described winner). */

@@ -13,7 +13,7 @@ import { canonicalOf, canonicalSegments, dnFacts, dnKey, dnOfCanonical, isDomain
 import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
 import { addLacks, emptyPart, givesTopology, nothingRead, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
-import { isSharpHound, isTopologyType, readSharpHound, sharpHoundTypeOfTail, skippedTypePart } from './sharphound';
+import { isSharpHound, isTopologyType, readSharpHound, sharpHoundTypeByName, sharpHoundTypeOfTail, skippedTypePart } from './sharphound';
 import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
 
 export * from './model';
@@ -21,7 +21,8 @@ export { canonicalOf, dnKey, dnOfCanonical, isDomainControllersDn, parseDn } fro
 export { parseGpLink, readLdif } from './ldif';
 export { readSharpHound } from './sharphound';
 export { readGpInheritance } from './gpinheritance';
-export { COMPUTERS_ADVICE, COMPUTERS_NAME, zipEntries, type InflateRaw, type ZipEntry } from './zip';
+export { sharpHoundTypeByName } from './sharphound';
+export { COMPUTERS_ADVICE, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 
 export interface ReadTopologyOptions {
   /** Inflates a raw deflate stream (the adapter passes node:zlib's inflateRawSync). Without it a zip is a problem. */
@@ -75,17 +76,19 @@ export function readTopologyInput(source: string, bytes: Uint8Array, options: Re
 }
 
 /** A zip entry named like a SharpHound file of the types the topology comes from (`20261206101500_ous.json`). */
-const TOPOLOGY_NAME = /(?:^|[\\/_.-])(?:ous|domains|gpos|computers)\.json$/i;
+function topologyName(name: string): boolean {
+  return isTopologyType(sharpHoundTypeByName(name) ?? '');
+}
 
 function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptions): TopologyPart[] | undefined {
   const explicit = !!options.explicit;
   if (looksLikeZip(bytes)) {
     const problems: TopologyProblem[] = [];
     // Entries whose names suggest the types the topology comes from are taken first, so the caps
-    // below reach the others (users, groups: often the largest) first. The name only orders: the
+    // below reach the others (users, groups: large in a large domain) first. The name only orders: the
     // type is read from each entry's content.
     const entries = zipEntries(bytes, source, problems)
-      .map((e, i) => ({ e, i, first: TOPOLOGY_NAME.test(e.name) ? 0 : 1 }))
+      .map((e, i) => ({ e, i, first: topologyName(e.name) ? 0 : 1 }))
       .sort((a, b) => a.first - b.first || a.i - b.i)
       .map((x) => x.e);
     const parts: TopologyPart[] = [];
@@ -133,7 +136,7 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
       read += data.length;
       // An entry that says it is one of the topology's files (by its end, else by its name) and does
       // not parse is an error; any other JSON that is not SharpHound's is not topology, as outside a zip.
-      const got = readJson(decode(data).text, at, type !== undefined || TOPOLOGY_NAME.test(e.name));
+      const got = readJson(decode(data).text, at, type !== undefined || topologyName(e.name));
       if (got) parts.push(...got);
     }
     if (!parts.length && !problems.length && !explicit) return undefined;

@@ -56,6 +56,17 @@ function readLinks(v: unknown): TopoLink[] {
     .sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
 
+/**
+ * The type a file name gives in SharpHound's form (`…_ous.json`, lower case), only to order a zip's
+ * entries and to word a problem about a file that could not be read: the type of a file that is read
+ * comes from its `meta.type`, never from its name (§2.7). `strict`: the whole form,
+ * `[<prefix>_]<yyyyMMddHHmmss>_<type>.json`, for a problem whose severity depends on it.
+ */
+export function sharpHoundTypeByName(name: string, strict = false): string | undefined {
+  const m = (strict ? /(?:^|[\\/_])\d{14}_([a-z]+)\.json$/i : /(?:^|[\\/_.-])([a-z]+)\.json$/i).exec(name);
+  return m?.[1].toLowerCase();
+}
+
 /** The SharpHound types the topology is read from (`meta.type`, lower case). */
 export function isTopologyType(type: string): boolean {
   return type === 'ous' || type === 'domains' || type === 'gpos' || type === 'computers';

@@ -9,6 +9,7 @@
  */
 import { LIMITS } from '../limits';
 import type { TopologyProblem } from './model';
+import { sharpHoundTypeByName } from './sharphound';
 
 export interface ZipEntry {
   name: string;
@@ -25,14 +26,12 @@ export interface ZipEntry {
  */
 export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
 
-/** SharpHound's file name for a type the topology does not use: `<yyyyMMddHHmmss>_users.json`, optionally after a prefix (§2.7). */
-const OTHER_TYPE_NAME = /(?:^|[\\/_])\d{14}_(users|groups|containers)\.json$/i;
+/** SharpHound types the topology does not use, named by the shared doc (§2.7). */
+const OTHER_TYPES = new Set(['users', 'groups', 'containers']);
 
-/** SharpHound's computers file, by name (only to word a problem). */
-export const COMPUTERS_NAME = /(?:^|[\\/_.-])computers\.json$/i;
 /** What to do when SharpHound's computers file is too large to read. */
 export const COMPUTERS_ADVICE =
-  "A large domain's SharpHound computers file often is this large (each computer carries its sessions, ACEs and local groups): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, \"Per scope, with a topology\").";
+  "A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, \"Per scope, with a topology\").";
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
@@ -82,12 +81,12 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
     if (size > LIMITS.maxFileBytes) {
       // Too large to inflate and read its type from its end. A name of SharpHound's own form for a type
       // the topology does not use (users.json of a large domain) makes it a warning, saying so.
-      const other = OTHER_TYPE_NAME.exec(name)?.[1]?.toLowerCase();
+      const strict = sharpHoundTypeByName(name, true);
       const over = `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`;
       problems.push(
-        other
-          ? { source, severity: 'warning', message: `${over} By its name it holds SharpHound's ${other}, which the topology does not use (its content could not be checked).` }
-          : { source, severity: 'error', message: COMPUTERS_NAME.test(name) ? `${over} ${COMPUTERS_ADVICE}` : over },
+        strict !== undefined && OTHER_TYPES.has(strict)
+          ? { source, severity: 'warning', message: `${over} By its name it holds SharpHound's ${strict}, which the topology does not use (its content could not be checked).` }
+          : { source, severity: 'error', message: sharpHoundTypeByName(name) === 'computers' ? `${over} ${COMPUTERS_ADVICE}` : over },
       );
       continue;
     }

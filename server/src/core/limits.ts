@@ -17,6 +17,14 @@ export const LIMITS = {
    * zip whose entries inflate to gigabytes (a zip bomb) stops here (480 MiB of zeros inflate in about 0.5 s on the bench VM).
    */
   maxZipInflateBytes: 512 * 1024 * 1024,
+  /**
+   * Largest SharpHound computers file read as a stream (a loose `computers.json` over maxFileBytes:
+   * a large domain's, each computer object carrying its properties and access-control entries). Only
+   * the CLI reads it so, a few MB at a time; the computers are kept, not the file.
+   */
+  maxStreamedFileBytes: 4 * 1024 * 1024 * 1024,
+  /** Most computers placed from one file (past it they are counted and said; memory holds each one placed). */
+  maxStreamedComputers: 250_000,
   /** Most entries in one zip (SharpHound writes about a dozen JSON files); a zip with more is not read. */
   maxZipEntries: 1000,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */

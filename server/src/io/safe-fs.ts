@@ -8,6 +8,7 @@
  *   the original's mode (and owner where allowed), re-checks that the original did not change
  *   since it was read, and renames it over the original (the target of a symbolic link, never the
  *   link itself). A crash at any point leaves either the original or the complete new file.
+ * - `streamRegular` reads a regular file too large to hold whole in pieces, with the same checks.
  * - `openOutput` opens `--output` without blocking, so a FIFO with no reader is an error, not a hang.
  */
 import * as fs from 'node:fs';
@@ -25,6 +26,9 @@ export type ReadResult =
   | { kind: 'too-large'; size: number }
   | { kind: 'not-regular'; what: string }
   | { kind: 'error'; code: string; message: string };
+
+/** A read that gave no bytes: refused (too large, not a regular file) or failed. */
+type ReadProblem = Exclude<ReadResult, { kind: 'ok' }>;
 
 function kindOf(st: fs.Stats): string {
   if (st.isDirectory()) return 'a folder';
@@ -68,7 +72,7 @@ export function readStep(r: { off: number; n: number; cap: number; size: number;
 }
 
 /** Why a file is not read at all, judged on its open descriptor before a byte is read; undefined when it may be read. */
-function refusal(st: fs.Stats, maxBytes: number): ReadResult | undefined {
+function refusal(st: fs.Stats, maxBytes: number): ReadProblem | undefined {
   if (!st.isFile()) return { kind: 'not-regular', what: kindOf(st) };
   if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
   return undefined;
@@ -94,7 +98,7 @@ function readOk(bytes: Buffer, off: number, st: fs.Stats): ReadResult {
   return { kind: 'ok', bytes: bytes.subarray(0, off), id: identity(st), mode: st.mode, uid: st.uid, gid: st.gid };
 }
 
-function readError(e: unknown): ReadResult {
+function readError(e: unknown): ReadProblem {
   const err = e as NodeJS.ErrnoException;
   return { kind: 'error', code: err.code ?? 'EIO', message: err.message };
 }
@@ -126,6 +130,64 @@ export function readRegular(file: string, maxBytes: number, arena?: { alloc(size
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** What `streamRegular` did: read every byte (`bytes` of them), declined after the tail, or a refusal or error as `readRegular` gives it. */
+export type StreamResult = { kind: 'ok'; bytes: number } | { kind: 'declined' } | ReadProblem;
+
+/**
+ * A regular file too large to hold whole, read in pieces: the same open and checks as
+ * `readRegular` (non-blocking, regular files only, the size checked first, here against
+ * `maxBytes`), then `wants` is shown the file's last `tailBytes` bytes and says whether to read it,
+ * then `take` is given the file from its start, `chunkBytes` at a time (one buffer, reused: `take`
+ * keeps nothing of it). Never reads past the size fstat gave (a file that grows is read to that size).
+ */
+export function streamRegular(
+  file: string,
+  maxBytes: number,
+  wants: (tail: Uint8Array) => boolean,
+  take: (bytes: Uint8Array) => void,
+  options: { chunkBytes?: number; tailBytes?: number } = {},
+): StreamResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, READ_FLAGS);
+  } catch (e) {
+    return readError(e);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const refused = refusal(st, maxBytes);
+    if (refused) return refused;
+    const size = st.size;
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(size, options.chunkBytes ?? 4 * 1024 * 1024)));
+    const tailBytes = Math.min(size, options.tailBytes ?? 4096, buffer.length);
+    const tail = buffer.subarray(0, readAt(fd, buffer, tailBytes, size - tailBytes));
+    if (!wants(tail)) return { kind: 'declined' };
+    let at = 0;
+    while (at < size) {
+      const n = readAt(fd, buffer, Math.min(buffer.length, size - at), at);
+      if (n === 0) break;
+      take(buffer.subarray(0, n));
+      at += n;
+    }
+    return { kind: 'ok', bytes: at };
+  } catch (e) {
+    return readError(e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Up to `length` bytes at `position` into the start of `buffer` (short reads continued; fewer only at the end of the file). */
+function readAt(fd: number, buffer: Buffer, length: number, position: number): number {
+  let off = 0;
+  while (off < length) {
+    const n = fs.readSync(fd, buffer, off, length - off, position + off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off;
 }
 
 /**

@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMPUTERS_ADVICE, LIMITS, readTopologyInput, sharpHoundTypeByName, type TopologyPart } from '../core/index';
-import { readRegular, readRegularAsync, type ReadResult } from './safe-fs';
+import { ComputersStream, computersAdvice, LIMITS, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, type TopologyPart } from '../core/index';
+import { readRegular, readRegularAsync, streamRegular, type ReadResult } from './safe-fs';
 import { byName } from './walk';
 
 export interface LoadedTopology {
@@ -63,11 +63,11 @@ export type TopologyParser = (display: string, bytes: Uint8Array, explicit: bool
  * the size checked before a byte is read (a FIFO or /dev/zero named with --topology is a problem,
  * not a hang).
  */
-function takeRead(r: ReadResult, file: string, display: string, explicit: boolean, out: LoadedTopology): Uint8Array | undefined {
+function takeRead(r: ReadResult, file: string, display: string, explicit: boolean, out: LoadedTopology, where: 'scan' | 'editor'): Uint8Array | undefined {
   if (r.kind === 'too-large') {
     // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
     const severity = explicit ? 'error' : 'info';
-    const advice = sharpHoundTypeByName(display) === 'computers' ? ` ${COMPUTERS_ADVICE}` : '';
+    const advice = sharpHoundTypeByName(display) === 'computers' ? ` ${computersAdvice(where)}` : '';
     out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${r.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.${advice}` }] });
     return undefined;
   }
@@ -76,6 +76,29 @@ function takeRead(r: ReadResult, file: string, display: string, explicit: boolea
     return undefined;
   }
   return r.bytes;
+}
+
+/**
+ * A topology file over the file limit whose end names SharpHound's computers type, read as a stream
+ * (`relaylint scan` only): its computers, or an error-level problem when it cannot be read as one
+ * (fail closed: it says it is an export). Undefined when its end does not name the computers type,
+ * or it is over LIMITS.maxStreamedFileBytes (the caller says it was not read).
+ */
+export function streamComputers(file: string, display: string): TopologyPart | undefined {
+  const stream = new ComputersStream(display);
+  const r = streamRegular(
+    file,
+    LIMITS.maxStreamedFileBytes,
+    (tail) => sharpHoundTypeOfTail(tail) === 'computers',
+    (bytes) => stream.push(bytes),
+  );
+  if (r.kind === 'declined' || r.kind === 'too-large') return undefined;
+  const failed = (why: string): TopologyPart => ({ kind: 'sharphound', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity: 'error', message: why }] });
+  if (r.kind !== 'ok') return failed(`The file could not be read: ${r.kind === 'not-regular' ? `${r.what}, not a regular file` : r.message}.`);
+  return (
+    stream.end() ??
+    failed(`Its end names SharpHound's computers type, but read as a stream (larger than ${LIMITS.maxFileBytes} bytes) it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}); no computer was read from it.`)
+  );
 }
 
 /** A file the topology load reads: named explicitly, or found in a scanned folder. */
@@ -236,7 +259,14 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
   const out: LoadedTopology = { parts: [], errors: [] };
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
-    const bytes = takeRead(readRegular(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+    const r = readRegular(c.file, LIMITS.maxFileBytes);
+    // A large domain's SharpHound computers file: read as a stream (its end says what it is).
+    const streamed = r.kind === 'too-large' ? streamComputers(c.file, display(c.file)) : undefined;
+    if (streamed) {
+      out.parts.push(streamed);
+      continue;
+    }
+    const bytes = takeRead(r, c.file, display(c.file), c.explicit, out, 'scan');
     const parts = bytes && parseTopology(display(c.file), bytes, c.explicit);
     if (parts) out.parts.push(...parts);
   }
@@ -260,7 +290,7 @@ export async function loadTopologyAsync(
   const parse = options.parse ?? parseTopology;
   for await (const c of topologyCandidatesAsync(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
-    const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out);
+    const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out, 'editor');
     const parts = bytes && (await parse(display(c.file), bytes, c.explicit));
     if (parts) out.parts.push(...parts);
   }

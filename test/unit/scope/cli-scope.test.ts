@@ -182,7 +182,7 @@ test('bad topology input: a missing --topology file is an I/O error; an unreadab
   assert.equal(j.scopes.length, 3);
 });
 
-test('a SharpHound computers file over the file limit (a large domain) is an error that says what to give instead; the rest works', () => {
+test('a file over the file limit named like a SharpHound computers file whose end does not say computers is an error that says what to give instead; the rest works', () => {
   const dir = domain();
   const big = path.join(dir, '20261206101500_computers.json');
   const fd = fs.openSync(big, 'w');
@@ -196,7 +196,7 @@ test('a SharpHound computers file over the file limit (a large domain) is an err
       source: '20261206101500_computers.json',
       severity: 'error',
       message:
-        'The file is 67108865 bytes; relaylint reads topology files up to 67108864 bytes. It was not read. A large domain\'s SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, "Per scope, with a topology").',
+        'The file is 67108865 bytes; relaylint reads topology files up to 67108864 bytes. It was not read. A large domain\'s SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files. relaylint scan reads a SharpHound computers file (its meta.type at its end says computers) as a stream, up to 4096 MiB; this one was not. Or give the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology").',
     },
   ]);
   assert.equal(j.scopes.length, 3);

@@ -21,8 +21,9 @@ export { canonicalOf, dnKey, dnOfCanonical, isDomainControllersDn, parseDn } fro
 export { parseGpLink, readLdif } from './ldif';
 export { readSharpHound } from './sharphound';
 export { readGpInheritance } from './gpinheritance';
-export { sharpHoundTypeByName } from './sharphound';
-export { COMPUTERS_ADVICE, zipEntries, type InflateRaw, type ZipEntry } from './zip';
+export { sharpHoundTypeByName, sharpHoundTypeOfTail } from './sharphound';
+export { ComputersStream } from './computers-stream';
+export { computersAdvice, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 
 export interface ReadTopologyOptions {
   /** Inflates a raw deflate stream (the adapter passes node:zlib's inflateRawSync). Without it a zip is a problem. */

@@ -14,7 +14,8 @@
  * `ObjectIdentifier`. Objects marked `IsDeleted` are in no OU and are skipped.
  */
 import { parseDn } from './dn';
-import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoComputer, type TopoLink, type TopologyPart } from './model';
+import { LIMITS } from '../limits';
+import { addLacks, emptyPart, normGuid, type Gpc, type Som, type TopoComputer, type TopoLink, type TopologyPart, type TopologyProblem } from './model';
 
 type Json = Record<string, unknown>;
 
@@ -28,18 +29,45 @@ function str(v: unknown): string | undefined {
 
 const upperId = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().replace(/[{}]/g, '').toUpperCase() : undefined);
 
-/** A computers.json entry: where it sits and what it is called. */
-function readComputer(o: Json, props: Json, source: string): TopoComputer | undefined {
-  const dn = str(props.distinguishedname)?.trim() ?? '';
-  const by = o.ContainedBy && typeof o.ContainedBy === 'object' ? (o.ContainedBy as Json) : undefined;
-  const containerId = upperId(by?.ObjectIdentifier);
-  const objectId = upperId(o.ObjectIdentifier);
-  const rawName = str(props.dnshostname)?.trim() || str(props.name)?.trim().replace(/@[^@]*$/, '') || (dn ? parseDn(dn)[0]?.value : undefined) || objectId;
+/** What `computerOf` reads of a computers.json entry (each as the JSON gives it: only strings count). */
+export interface ComputerFields {
+  /** `Properties.distinguishedname`, `Properties.dnshostname`, `Properties.name`. */
+  dn: unknown;
+  dnshostname: unknown;
+  name: unknown;
+  /** `ObjectIdentifier`, and `ContainedBy.ObjectIdentifier` when ContainedBy is an object. */
+  objectId: unknown;
+  containerId: unknown;
+}
+
+/**
+ * A computers.json entry: where it sits and what it is called. One judgement for the file read whole
+ * (`readSharpHound`) and read as a stream (computers-stream.ts).
+ */
+export function computerOf(f: ComputerFields, source: string): TopoComputer | undefined {
+  const dn = str(f.dn)?.trim() ?? '';
+  const containerId = upperId(f.containerId);
+  const objectId = upperId(f.objectId);
+  const rawName = str(f.dnshostname)?.trim() || str(f.name)?.trim().replace(/@[^@]*$/, '') || (dn ? parseDn(dn)[0]?.value : undefined) || objectId;
   if (!rawName) return undefined;
   const c: TopoComputer = { dn, name: rawName, source };
   if (objectId) c.objectId = objectId;
   if (containerId) c.containerId = containerId;
   return c;
+}
+
+/** The problem for the computers.json entries of one file that name no computer. */
+export function unnamedProblem(source: string, unnamed: number): TopologyProblem {
+  return { source, severity: 'warning', message: `${unnamed} computers.json entr${unnamed === 1 ? 'y has' : 'ies have'} no name, distinguishedname or ObjectIdentifier; skipped.` };
+}
+
+/** The problem for the computers of one file past LIMITS.maxStreamedComputers. */
+export function overProblem(source: string, over: number): TopologyProblem {
+  return {
+    source,
+    severity: 'warning',
+    message: `The file names more than ${LIMITS.maxStreamedComputers} computers; the ${over} after them were not placed in a scope (their event-log clients count toward no OU).`,
+  };
 }
 
 function readLinks(v: unknown): TopoLink[] {
@@ -106,15 +134,18 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
   const part = emptyPart('sharphound', source);
   if (type === 'computers') part.computers = [];
   let unnamed = 0;
+  let over = 0;
   for (const item of doc.data) {
     if (!item || typeof item !== 'object') continue;
     const o = item as Json;
     const props = (o.Properties && typeof o.Properties === 'object' ? o.Properties : {}) as Json;
     if (type === 'computers') {
       if (o.IsDeleted === true) continue;
-      const c = readComputer(o, props, source);
-      if (c) part.computers?.push(c);
-      else unnamed++;
+      const by = o.ContainedBy && typeof o.ContainedBy === 'object' ? (o.ContainedBy as Json) : undefined;
+      const c = computerOf({ dn: props.distinguishedname, dnshostname: props.dnshostname, name: props.name, objectId: o.ObjectIdentifier, containerId: by?.ObjectIdentifier }, source);
+      if (!c) unnamed++;
+      else if ((part.computers?.length ?? 0) >= LIMITS.maxStreamedComputers) over++;
+      else part.computers?.push(c);
       continue;
     }
     const dn = str(props.distinguishedname);
@@ -152,7 +183,8 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
     }
     part.soms.push(som);
   }
-  if (unnamed) part.problems.push({ source, severity: 'warning', message: `${unnamed} computers.json entr${unnamed === 1 ? 'y has' : 'ies have'} no name, distinguishedname or ObjectIdentifier; skipped.` });
+  if (unnamed) part.problems.push(unnamedProblem(source, unnamed));
+  if (over) part.problems.push(overProblem(source, over));
   if (type === 'computers') return part;
   addLacks(part, 'SharpHound');
   return part;

@@ -29,9 +29,19 @@ export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
 /** SharpHound types the topology does not use, named by the shared doc (§2.7). */
 const OTHER_TYPES = new Set(['users', 'groups', 'containers']);
 
-/** What to do when SharpHound's computers file is too large to read. */
-export const COMPUTERS_ADVICE =
-  "A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files, and the computers of each OU can be given as an LDIF of computer objects instead (docs/evidence.md, \"Per scope, with a topology\").";
+/**
+ * What to do when SharpHound's computers file is too large to read whole: in a zip (`zip`), or a
+ * loose file that `relaylint scan` did not read as a stream (`scan`: over the stream limit, or its end
+ * does not name the computers type) or that the editor does not stream (`editor`).
+ */
+export function computersAdvice(where: 'zip' | 'scan' | 'editor'): string {
+  const mib = LIMITS.maxStreamedFileBytes / (1024 * 1024);
+  const why = "A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files.";
+  const ldif = 'the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology")';
+  if (where === 'zip') return `${why} To place the computers in their OUs, extract the computers file from the archive and give it with --topology (relaylint scan reads a computers file outside a zip as a stream, up to ${mib} MiB), or give ${ldif}.`;
+  if (where === 'editor') return `${why} The editor reads topology files up to ${LIMITS.maxFileBytes / (1024 * 1024)} MiB; relaylint scan reads a SharpHound computers file as a stream, up to ${mib} MiB. Or give ${ldif}.`;
+  return `${why} relaylint scan reads a SharpHound computers file (its meta.type at its end says computers) as a stream, up to ${mib} MiB; this one was not. Or give ${ldif}.`;
+}
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
@@ -86,7 +96,7 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       problems.push(
         strict !== undefined && OTHER_TYPES.has(strict)
           ? { source, severity: 'warning', message: `${over} By its name it holds SharpHound's ${strict}, which the topology does not use (its content could not be checked).` }
-          : { source, severity: 'error', message: sharpHoundTypeByName(name) === 'computers' ? `${over} ${COMPUTERS_ADVICE}` : over },
+          : { source, severity: 'error', message: sharpHoundTypeByName(name) === 'computers' ? `${over} ${computersAdvice('zip')}` : over },
       );
       continue;
     }

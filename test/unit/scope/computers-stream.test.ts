@@ -1,0 +1,293 @@
+/**
+ * SharpHound computers.json read as a stream (core/topology/computers-stream.ts): the same part as
+ * the file read whole (`readSharpHound(JSON.parse(text))`) whatever the pieces, every byte checked
+ * against JSON's grammar, and its limits said; then the CLI's loose-file path (io/topology.ts
+ * `streamComputers`, io/safe-fs.ts `streamRegular`).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { ComputersStream } from '../../../server/src/core/topology/computers-stream';
+import { isSharpHound, readSharpHound } from '../../../server/src/core/topology/sharphound';
+import { LIMITS } from '../../../server/src/core/limits';
+import type { TopologyPart } from '../../../server/src/core/topology';
+import { loadTopology, loadTopologyAsync, streamComputers } from '../../../server/src/io/topology';
+import { streamRegular } from '../../../server/src/io/safe-fs';
+import { seededRandom } from '../../helpers/rng';
+import { tempDir } from '../../helpers/cli';
+
+const SOURCE = 'c.json';
+
+/** The text streamed in pieces cut at `cuts` (byte offsets). */
+function streamed(bytes: Uint8Array, cuts: number[] = []): TopologyPart | undefined {
+  const s = new ComputersStream(SOURCE);
+  let from = 0;
+  for (const at of [...cuts, bytes.length]) {
+    s.push(bytes.subarray(from, at));
+    from = at;
+  }
+  return s.end();
+}
+
+/** What the file read whole gives: the part, undefined when it is not a computers file, 'invalid' when JSON.parse refuses it. */
+function whole(text: string): TopologyPart | undefined | 'invalid' {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return 'invalid';
+  }
+  if (!isSharpHound(doc) || String(doc.meta.type ?? '').toLowerCase() !== 'computers') return undefined;
+  return readSharpHound(doc, SOURCE);
+}
+
+/** The stream's error message, or undefined when it read the text. */
+const errorOf = (p: TopologyPart | undefined) => (p?.problems.find((x) => x.severity === 'error')?.message);
+
+/** Every way of cutting `text` in two, and in pieces of one byte: all agree with the text read whole. */
+function assertSameEverywhere(text: string, label: string) {
+  const bytes = Buffer.from(text, 'utf8');
+  const want = whole(text);
+  assert.notEqual(want, 'invalid', `${label}: the case must be valid JSON`);
+  for (let cut = 0; cut <= bytes.length; cut++) assert.deepEqual(streamed(bytes, [cut]), want, `${label}, cut at ${cut}`);
+  assert.deepEqual(
+    streamed(bytes, Array.from({ length: bytes.length }, (_, i) => i)),
+    want,
+    `${label}, one byte at a time`,
+  );
+}
+
+const meta = '"meta":{"methods":46067,"type":"computers","count":2,"version":6}';
+
+describe('the stream reads what the whole file gives', () => {
+  const cases: [string, string][] = [
+    [
+      'the three placements and four names (§2.7 fields), ACEs and other properties passed over',
+      `{"data":[{"ObjectIdentifier":"S-1-5-21-1-2-3-1201","Properties":{"name":"FS01.CORP.EXAMPLE","dnshostname":"fs01.corp.example","operatingsystem":"Windows Server 2022","lastlogon":1733400000,"enabled":true,"serviceprincipalnames":["HOST/fs01"],"x":null},"ContainedBy":{"ObjectIdentifier":"ab000000-0000-4000-8000-000000000001","ObjectType":"OU"},"Aces":[{"PrincipalSID":"S-1-5-32-544","RightName":"Owns","IsInherited":false}]},` +
+        `{"ObjectIdentifier":"S-1-5-21-1-2-3-1202","Properties":{"name":"FS02@CORP.EXAMPLE"}},` +
+        `{"ObjectIdentifier":"S-1-5-21-1-2-3-1203","Properties":{"distinguishedname":"CN=WEB01,OU=WEB,OU=SERVERS,DC=CORP,DC=EXAMPLE"}},` +
+        `{"ObjectIdentifier":"S-1-5-21-1-2-3-1204","Properties":{}},` +
+        `{"ObjectIdentifier":"S-1-5-21-1-2-3-1205","Properties":{"name":"GONE"},"IsDeleted":true},{"Properties":{}}],${meta}}`,
+    ],
+    [
+      'escapes in keys and values, as JSON.parse reads them (surrogate pairs, a lone surrogate, \\/ and \\")',
+      `{"d\\u0061ta":[{"Object\\u0049dentifier":"S-1-5-21-9","Propert\\u0069es":{"n\\u0061me":"FS\\u00301 \\ud83d\\ude00 \\ud800 a\\/b \\"q\\" \\\\ \\t"},"ContainedBy":{"ObjectIdentifier":"\\u0061b"}}],"meta":{"type":"comp\\u0075ters"}}`,
+    ],
+    [
+      'a key given twice counts with its last value (Properties, name, ContainedBy, IsDeleted, data, meta, type)',
+      `{"data":[{"ObjectIdentifier":"OLD"}],"data":[{"ObjectIdentifier":"S-1","ObjectIdentifier":"S-2","Properties":{"name":"A"},"Properties":{"dnshostname":"b.corp"},"ContainedBy":{"ObjectIdentifier":"X"},"ContainedBy":[1],"IsDeleted":true,"IsDeleted":false},` +
+        `{"ObjectIdentifier":"S-3","Properties":{"name":"C","name":5}},{"ObjectIdentifier":"S-4","IsDeleted":false,"IsDeleted":true}],"meta":{"type":"users"},"meta":{"type":"x","type":"Computers"}}`,
+    ],
+    [
+      'items that are not objects, fields that are not strings, and the same key names deeper down are passed over',
+      `{"data":[5,"x",null,[{"ObjectIdentifier":"NOT-AN-ITEM"}],true,{"ObjectIdentifier":7,"Properties":[{"name":"deep"}],"ContainedBy":"S-1","IsDeleted":"true","Aces":[{"ObjectIdentifier":"ACE","Properties":{"name":"no"},"ContainedBy":{"ObjectIdentifier":"no"}}]},` +
+        `{"ObjectIdentifier":"S-5","Properties":{"name":{"name":"deep"},"dnshostname":null,"distinguishedname":["CN=X"]},"ContainedBy":null}],${meta}}`,
+    ],
+    [
+      'whitespace of all four kinds, a byte order mark, numbers of every form, UTF-8 of two to four bytes',
+      `\uFEFF \r\n\t{ "data" :\n[ { "ObjectIdentifier" : "S-6" , "n" : [ -0 , 0.5 , 1e5 , -1.25E-3 , 12345678901234567890 , 0e+0 ] , "Properties" : { "name" : "é中😀" } } ] , ${meta} } \n`,
+    ],
+    ['an empty data array', `{"data":[],${meta}}`],
+    ['a key longer than any relaylint reads, in an item', `{"data":[{"${'k'.repeat(5000)}":"v","ObjectIdentifier":"S-7"}],${meta}}`],
+  ];
+  for (const [label, text] of cases) test(label, () => assertSameEverywhere(text, label));
+
+  test('the first case, read: computers in data order with their identifiers, and the unnamed entry counted', () => {
+    const p = streamed(Buffer.from(cases[0][1]));
+    assert.deepEqual(
+      p?.computers?.map((c) => [c.name, c.dn, c.objectId, c.containerId]),
+      [
+        ['fs01.corp.example', '', 'S-1-5-21-1-2-3-1201', 'AB000000-0000-4000-8000-000000000001'],
+        ['FS02', '', 'S-1-5-21-1-2-3-1202', undefined],
+        ['WEB01', 'CN=WEB01,OU=WEB,OU=SERVERS,DC=CORP,DC=EXAMPLE', 'S-1-5-21-1-2-3-1203', undefined],
+        ['S-1-5-21-1-2-3-1204', '', 'S-1-5-21-1-2-3-1204', undefined],
+      ],
+    );
+    assert.deepEqual(p?.problems, [{ source: SOURCE, severity: 'warning', message: '1 computers.json entry has no name, distinguishedname or ObjectIdentifier; skipped.' }]);
+  });
+
+  test('valid JSON that is not a SharpHound computers file gives nothing (the caller says it was not read)', () => {
+    for (const text of ['{"data":[],"meta":{"type":"users"}}', '{"data":[],"meta":[]}', '{"data":{},"meta":{"type":"computers"}}', '{"data":[]}', '[1,2]', '5', ' "x" ', 'null', '{"data":[],"meta":{"type":5}}']) {
+      assert.equal(whole(text), undefined, text);
+      assert.equal(streamed(Buffer.from(text)), undefined, text);
+    }
+  });
+});
+
+describe('what the stream refuses, with where', () => {
+  const cases: [string, string | Uint8Array, string][] = [
+    ['the text ends inside the data', '{"data":[{"ObjectIdentifier":"S-1"}', 'the text ends before its JSON value is complete'],
+    ['an empty file', '', 'the file is empty'],
+    ['only whitespace', ' \n', 'the text ends before its JSON value is complete'],
+    ['a trailing comma', '{"data":[1,],"meta":{}}', 'a value expected at byte 11'],
+    ['a comma missing', '{"data":[1 2]}', '"," or "]" expected at byte 11'],
+    ['a key that is not a string', '{data:[]}', 'a key (a string) expected at byte 1'],
+    ['no colon', '{"data" []}', '":" expected after a key at byte 8'],
+    ['a close that does not match', '{"data":[}', 'a value expected at byte 9'],
+    ['a second close', '{"data":[]]}', '"," or "}" expected at byte 10'],
+    ['text after the value', '{"data":[],"meta":{}} x', 'text after the end of the JSON value at byte 22'],
+    ['a leading zero', '{"n":01}', '"," or "}" expected at byte 6'],
+    ['an incomplete number', '{"n":-}', 'an incomplete number at byte 6'],
+    ['an exponent without digits', '{"n":1e}', 'an incomplete number at byte 7'],
+    ['a misspelt literal', '{"n":tru}', 'an invalid literal at byte 8'],
+    ['an invalid escape', '{"n":"\\x"}', 'an invalid escape in a string at byte 7'],
+    ['an incomplete \\u escape', '{"n":"\\u12g4"}', 'an invalid \\u escape in a string at byte 10'],
+    ['a raw control character in a string', '{"n":"a\tb"}', 'a control character inside a string at byte 7'],
+    ['a byte that is not UTF-8', Buffer.from([...Buffer.from('{"n":"'), 0xff, ...Buffer.from('"}')]), 'invalid UTF-8 at byte 6'],
+    ['an overlong form', Buffer.from([...Buffer.from('{"n":"'), 0xc0, 0x80, ...Buffer.from('"}')]), 'invalid UTF-8 at byte 6'],
+    ['an encoded surrogate', Buffer.from([...Buffer.from('{"n":"'), 0xed, 0xa0, 0x80, ...Buffer.from('"}')]), 'invalid UTF-8 at byte 7'],
+    ['a sequence cut by the quote', Buffer.from([...Buffer.from('{"n":"'), 0xe4, 0xb8, ...Buffer.from('"}')]), 'invalid UTF-8 at byte 8'],
+    ['UTF-16 (a byte order mark FF FE)', Buffer.from('\uFEFF{}', 'utf16le'), 'a value expected at byte 0'],
+    ['nesting past 64 levels', `{"data":${'['.repeat(64)}${']'.repeat(64)}}`, 'nesting deeper than 64 levels at byte 71'],
+    ['a name longer than 4,096 bytes', `{"data":[{"Properties":{"name":"${'a'.repeat(5000)}"}}],${meta}}`, 'a value relaylint reads longer than 4096 bytes at byte 4128'],
+  ];
+  for (const [label, input, why] of cases) {
+    test(label, () => {
+      const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+      const want = `Read as a stream (larger than ${LIMITS.maxFileBytes} bytes): ${why}; no computer was read from it.`;
+      // The same message whatever the pieces: whole, cut in two everywhere, a byte at a time.
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const p = streamed(bytes, [cut]);
+        assert.deepEqual(p?.problems, [{ source: SOURCE, severity: 'error', message: want }], `cut at ${cut}`);
+        assert.deepEqual([p?.computers, p?.soms, p?.gpcs], [undefined, [], []]);
+      }
+      assert.equal(errorOf(streamed(bytes, Array.from({ length: bytes.length }, (_, i) => i))), want);
+      // JSON.parse refuses the same texts (those within the stream's own limits).
+      if (!/deeper than|longer than|is empty|UTF-8|UTF-16/.test(why)) assert.equal(whole(Buffer.from(bytes).toString('utf8')), 'invalid');
+    });
+  }
+
+  test('random damage: the stream refuses a text exactly when JSON.parse does, and otherwise reads the same', () => {
+    const rnd = seededRandom(20261207);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const names = ['FS01.CORP.EXAMPLE', 'a@b', 'CN=X\\,Y,OU=Z,DC=corp,DC=example', ' sp ', '', 'é中😀', '\\u0041', '\\"'];
+    const item = () => {
+      const props = [`"name":"${pick(names)}"`, `"dnshostname":"${pick(names)}"`, `"distinguishedname":"${pick(names)}"`, '"enabled":true', '"n":-1.5e3'].filter(() => rnd() < 0.6);
+      const keys = [`"ObjectIdentifier":"S-1-${Math.floor(rnd() * 1e4)}"`, `"Properties":{${props.join(',')}}`, `"ContainedBy":{"ObjectIdentifier":"${pick(names)}"}`, `"IsDeleted":${pick(['true', 'false', 'null'])}`, '"Aces":[{"RightName":"Owns"},[]]'];
+      return `{${keys.filter(() => rnd() < 0.7).join(',')}}`;
+    };
+    const tokens = ['{', '}', '[', ']', ',', ':', '"', '\\', '0', '-', 'e', 't', ' ', '\n', '"data"', 'null'];
+    let compared = 0;
+    let refused = 0;
+    for (let n = 0; n < 600; n++) {
+      let text = `{"data":[${Array.from({ length: 1 + Math.floor(rnd() * 4) }, item).join(',')}],"meta":{"type":"${pick(['computers', 'Computers', 'users'])}"}}`;
+      // One to three edits: delete a byte, insert a token, or cut the end.
+      for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) {
+        const at = Math.floor(rnd() * (text.length + 1));
+        const op = rnd();
+        text = op < 0.4 ? text.slice(0, at) + text.slice(at + 1) : op < 0.9 ? text.slice(0, at) + pick(tokens) + text.slice(at) : text.slice(0, at);
+      }
+      const want = whole(text);
+      const bytes = Buffer.from(text, 'utf8');
+      const got = streamed(bytes, [Math.floor(rnd() * (bytes.length + 1))].sort((a, b) => a - b));
+      if (want === 'invalid') {
+        refused++;
+        assert.ok(errorOf(got), `refused by JSON.parse, not by the stream: ${text}`);
+      } else assert.deepEqual(got, want, text);
+      compared++;
+    }
+    assert.equal(compared, 600);
+    // Both kinds were tried in numbers.
+    assert.ok(refused > 150 && refused < 550, `${refused} of 600 damaged texts invalid`);
+  });
+
+  test(`past ${LIMITS.maxStreamedComputers} computers the rest are counted and said, as when the file is read whole`, () => {
+    const n = LIMITS.maxStreamedComputers + 3;
+    const text = `{"data":[${Array.from({ length: n }, (_, i) => `{"ObjectIdentifier":"S-${i}"}`).join(',')}],${meta}}`;
+    const got = streamed(Buffer.from(text), [1 << 20, 2 << 20]);
+    assert.equal(got?.computers?.length, LIMITS.maxStreamedComputers);
+    assert.equal(got?.computers?.at(-1)?.name, `S-${LIMITS.maxStreamedComputers - 1}`);
+    assert.deepEqual(got?.problems, [
+      { source: SOURCE, severity: 'warning', message: `The file names more than ${LIMITS.maxStreamedComputers} computers; the 3 after them were not placed in a scope (their event-log clients count toward no OU).` },
+    ]);
+    assert.deepEqual(whole(text), got);
+  });
+});
+
+describe('the loose file: streamComputers and streamRegular', () => {
+  const dir = tempDir('relaylint-cstream-');
+  const file = (name: string, data: string | Uint8Array) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, data);
+    return p;
+  };
+  const text = `{"data":[{"ObjectIdentifier":"S-1","Properties":{"name":"FS01@CORP.EXAMPLE"}}],${meta}}`;
+
+  test('a computers file is read in pieces (chunks of 7 bytes here) and gives its computers', () => {
+    const p = file('c.json', text);
+    const pieces: number[] = [];
+    const s = new ComputersStream('c.json');
+    const r = streamRegular(p, 1 << 20, () => true, (b) => (pieces.push(b.length), s.push(b)), { chunkBytes: 7 });
+    assert.deepEqual(r, { kind: 'ok', bytes: text.length });
+    assert.equal(pieces.reduce((a, b) => a + b, 0), text.length);
+    assert.ok(pieces.slice(0, -1).every((x) => x === 7));
+    assert.deepEqual(s.end()?.computers?.map((c) => c.name), ['FS01']);
+    assert.deepEqual(streamComputers(p, 'c.json')?.computers?.map((c) => c.name), ['FS01']);
+  });
+
+  test('the tail decides: a file whose end does not name the computers type is not read (undefined)', () => {
+    let asked: string | undefined;
+    const p = file('u.json', '{"data":[],"meta":{"type":"users"}}');
+    assert.deepEqual(streamRegular(p, 1 << 20, (t) => ((asked = Buffer.from(t).toString()), false), () => assert.fail('read')), { kind: 'declined' });
+    assert.equal(asked, '{"data":[],"meta":{"type":"users"}}');
+    assert.equal(streamComputers(p, 'u.json'), undefined);
+    assert.equal(streamComputers(file('z.json', Buffer.alloc(10_000)), 'z.json'), undefined);
+  });
+
+  test('a file whose end says computers but that is damaged is an error (fail closed), named with the byte', () => {
+    const p = file('d.json', text.replace('"S-1"', '"S-1" "x"'));
+    assert.deepEqual(streamComputers(p, 'd.json')?.problems, [
+      { source: 'd.json', severity: 'error', message: `Read as a stream (larger than ${LIMITS.maxFileBytes} bytes): "," or "}" expected at byte 35; no computer was read from it.` },
+    ]);
+    const q = file('e.json', `{"data":{"x":1},${meta}}`);
+    assert.deepEqual(streamComputers(q, 'e.json')?.problems.map((x) => [x.severity, x.message]), [
+      ['error', `Its end names SharpHound's computers type, but read as a stream (larger than ${LIMITS.maxFileBytes} bytes) it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}); no computer was read from it.`],
+    ]);
+  });
+
+  test('the same checks as readRegular: a FIFO is refused without blocking, a file over the limit is not opened for reading', () => {
+    const fifo = path.join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    assert.deepEqual(streamRegular(fifo, 1 << 20, () => true, () => assert.fail('read')), { kind: 'not-regular', what: 'a named pipe (FIFO)' });
+    assert.deepEqual(streamComputers(fifo, 'pipe.json')?.problems.map((x) => x.message), ['The file could not be read: a named pipe (FIFO), not a regular file.']);
+    const big = file('big.json', text);
+    assert.deepEqual(streamRegular(big, 10, () => assert.fail('tail'), () => assert.fail('read')), { kind: 'too-large', size: text.length });
+  });
+});
+
+describe('loadTopology (relaylint scan) streams a large computers file; loadTopologyAsync (the editor) says how to read it', () => {
+  const dir = tempDir('relaylint-cstream-load-');
+  // Over the file limit: one computer, then whitespace to pass it (JSON allows any amount).
+  const big = path.join(dir, '20261206101500_computers.json');
+  const fd = fs.openSync(big, 'w');
+  fs.writeSync(fd, '{"data":[{"ObjectIdentifier":"S-1-5-21-1-2-3-1201","Properties":{"name":"FS01@CORP.EXAMPLE"}}');
+  fs.writeSync(fd, Buffer.alloc(LIMITS.maxFileBytes, 0x20));
+  fs.writeSync(fd, `],${meta}}`);
+  fs.closeSync(fd);
+  // Over the file limit and named like one, but its end does not say so (zeros).
+  const zeros = path.join(dir, 'x_computers.json');
+  fs.writeFileSync(zeros, '');
+  fs.truncateSync(zeros, LIMITS.maxFileBytes + 1);
+  const show = (l: { parts: TopologyPart[] }) => l.parts.map((p) => [p.source, p.computers?.map((c) => c.name), p.problems.map((x) => `${x.severity}: ${x.message}`)]);
+  const size = fs.statSync(big).size;
+  const tooLarge = (n: number) => `The file is ${n} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.`;
+  const why = "A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files.";
+  const ldif = 'the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology")';
+
+  test('the CLI: the computers file read, the one whose end does not say computers refused with the advice', () => {
+    assert.deepEqual(show(loadTopology([big, zeros], [], (p) => path.basename(p))), [
+      ['20261206101500_computers.json', ['FS01'], []],
+      ['x_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxFileBytes + 1)} ${why} relaylint scan reads a SharpHound computers file (its meta.type at its end says computers) as a stream, up to 4096 MiB; this one was not. Or give ${ldif}.`]],
+    ]);
+  });
+
+  test('the editor: neither is read, each with the editor\'s advice', async () => {
+    const editor = `${why} The editor reads topology files up to 64 MiB; relaylint scan reads a SharpHound computers file as a stream, up to 4096 MiB. Or give ${ldif}.`;
+    assert.deepEqual(show(await loadTopologyAsync([big, zeros], [], (p) => path.basename(p))), [
+      ['20261206101500_computers.json', undefined, [`error: ${tooLarge(size)} ${editor}`]],
+      ['x_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxFileBytes + 1)} ${editor}`]],
+    ]);
+  });
+});

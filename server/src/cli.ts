@@ -543,7 +543,7 @@ async function scan(args: ScanArgs): Promise<number> {
   // Topology first: which GPOs apply nowhere is needed while the files are judged.
   // --topology wins; else the `topology` paths of the config that applies to each scanned path.
   const topologyFiles = args.topology.length ? args.topology : configTopology(cliConfig, args.paths);
-  const topology = loadTopology(topologyFiles, args.paths, display);
+  const topology = await loadTopology(topologyFiles, args.paths, display);
   errors.push(...topology.errors);
   const reach = topologyReach(topology.parts);
   const opts: ScanOneOptions = { lint: args.lint, fix: args.fix, unsafeFixes: args.unsafeFixes, allSettings: !!args.allSettings, ...(reach ? { reach } : {}) };

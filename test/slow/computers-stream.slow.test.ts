@@ -1,7 +1,8 @@
 /**
  * A large domain's SharpHound computers.json, over the 64 MiB file limit, given to `relaylint scan`
- * with `--topology`: read as a stream (core/topology/computers-stream.ts), every computer placed in
- * its OU, and the process's peak memory held to what the computers need, not the file's size.
+ * with `--topology`, loose and in SharpHound's zip: read as a stream (core/topology/computers-stream.ts),
+ * every computer placed in its OU, and the process's peak memory held to what the computers need,
+ * not the file's size.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { LIMITS } from '../../server/src/core/limits';
 import { CLI, tempDir, writeFile } from '../helpers/cli';
+import { zip } from '../helpers/domain';
 
 const COMPUTERS = 40_000;
 
@@ -36,7 +38,7 @@ function writeComputers(file: string, padded: boolean): number {
   return fs.statSync(file).size;
 }
 
-test(`a ${COMPUTERS}-computer computers.json over the ${LIMITS.maxFileBytes}-byte limit is read as a stream and every computer placed`, () => {
+test(`a ${COMPUTERS}-computer computers.json over the ${LIMITS.maxFileBytes}-byte limit is read as a stream, loose and in its zip, and every computer placed`, () => {
   const dir = tempDir('relaylint-bigcomputers-');
   const link = (g: string) => `[LDAP://cn=${g},cn=policies,cn=system,DC=corp,DC=example;0]`;
   const g = '{31B2F340-016D-11D2-945F-00C04FB984F9}';
@@ -86,5 +88,16 @@ test(`a ${COMPUTERS}-computer computers.json over the ${LIMITS.maxFileBytes}-byt
   // The file was never held whole: the streamed scan's peak is the bare file's, give or take.
   process.stdout.write(`# ${(size / 2 ** 20).toFixed(0)} MiB computers.json streamed: peak ${r.peakMb.toFixed(0)} MiB; the same ${COMPUTERS} computers read whole from ${(fs.statSync(small).size / 2 ** 20).toFixed(0)} MiB: ${whole.peakMb.toFixed(0)} MiB\n`);
   assert.ok(r.peakMb < whole.peakMb + 16, `streamed: peak ${r.peakMb.toFixed(0)} MiB, read whole: ${whole.peakMb.toFixed(0)} MiB`);
+
+  // The same file in SharpHound's zip (deflated): inflated a piece at a time into the same stream.
+  fs.writeFileSync(path.join(dir, '20261206101500_BloodHound.zip'), zip({ '20261206101500_computers.json': fs.readFileSync(file, 'utf8') }));
+  fs.rmSync(file);
+  const z = run(['--topology', '20261206101500_BloodHound.zip']);
+  assert.equal(z.status, 0, z.stderr);
+  const jz = JSON.parse(z.stdout);
+  assert.deepEqual(jz.topology.problems, []);
+  assert.deepEqual(jz.scopes, j.scopes);
+  process.stdout.write(`# the same in a zip of ${(fs.statSync(path.join(dir, '20261206101500_BloodHound.zip')).size / 2 ** 20).toFixed(1)} MiB: peak ${z.peakMb.toFixed(0)} MiB\n`);
+  assert.ok(z.peakMb < whole.peakMb + 16, `zip: peak ${z.peakMb.toFixed(0)} MiB, read whole: ${whole.peakMb.toFixed(0)} MiB`);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ComputersStream, computersAdvice, LIMITS, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, type TopologyPart } from '../core/index';
+import { ComputersStream, computersAdvice, LIMITS, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, type TopologyPart, type ZipEntry } from '../core/index';
 import { readRegular, readRegularAsync, streamRegular, type ReadResult } from './safe-fs';
 import { byName } from './walk';
 
@@ -49,9 +49,56 @@ export interface TopologyLoadOptions {
   skipDirs?: ReadonlySet<string>;
 }
 
-/** The core's parse of one topology file's bytes (a zip's entries inflated here, up to the per-file cap). */
-export function parseTopology(display: string, bytes: Uint8Array, explicit: boolean): TopologyPart[] | undefined {
-  return readTopologyInput(display, bytes, { inflateRaw, explicit });
+/**
+ * The core's parse of one topology file's bytes (a zip's entries inflated here, up to the per-file
+ * cap). `streamEntry`: where a zip entry over the file limit goes to be read as a stream
+ * (`relaylint scan`); without it such an entry is an error.
+ */
+export function parseTopology(display: string, bytes: Uint8Array, explicit: boolean, streamEntry?: (entry: ZipEntry, source: string) => void): TopologyPart[] | undefined {
+  return readTopologyInput(display, bytes, streamEntry ? { inflateRaw, explicit, streamEntry } : { inflateRaw, explicit });
+}
+
+/** Pieces of compressed data given to the inflater, and of stored data given to the reader. */
+const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * A zip entry over the file limit (a large domain's computers file in SharpHound's zip), inflated a
+ * piece at a time (node:zlib's stream, so memory holds one piece, never the entry) into a
+ * ComputersStream: its computers, or an error-level problem. Inflating stops at the first byte the
+ * stream refuses, and past the size the zip directory declares.
+ */
+export async function streamZipEntry(e: ZipEntry, source: string): Promise<TopologyPart> {
+  const stream = new ComputersStream(source);
+  const failed = (why: string): TopologyPart => ({ kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: why }] });
+  if (e.method === 0) {
+    for (let o = 0; o < e.data.length && !stream.refused; o += PIECE_BYTES) stream.push(e.data.subarray(o, o + PIECE_BYTES));
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const zlib = require('node:zlib') as typeof import('node:zlib');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Readable } = require('node:stream') as typeof import('node:stream');
+    const data = e.data;
+    const pieces = function* () {
+      for (let o = 0; o < data.length; o += PIECE_BYTES) yield data.subarray(o, o + PIECE_BYTES);
+    };
+    const inflater = Readable.from(pieces(), { objectMode: false }).pipe(zlib.createInflateRaw({ chunkSize: 64 * 1024 }));
+    let out = 0;
+    try {
+      for await (const chunk of inflater as AsyncIterable<Buffer>) {
+        out += chunk.length;
+        if (out > e.size) return failed(`The entry inflates to more than the ${e.size} bytes the zip directory declares (damaged or hostile archive); not read.`);
+        stream.push(chunk);
+        // Leaving the loop ends the inflater: nothing after a refused byte is inflated.
+        if (stream.refused) break;
+      }
+    } catch {
+      return failed("The entry's compressed data is damaged (not a valid deflate stream); not read.");
+    }
+  }
+  return (
+    stream.end() ??
+    failed(`${e.size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit, and read as a stream it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}), the only kind read past the limit; not read.`)
+  );
 }
 
 /** Parses the bytes of one file (default: `parseTopology` on the calling thread). */
@@ -253,9 +300,10 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 /**
  * Topology inputs: every `--topology` file, and files in the scanned folders that are topology
- * exports by content (topologyCandidates). Read on the calling thread (the CLI).
+ * exports by content (topologyCandidates). Read on the calling thread (the CLI). A SharpHound
+ * computers file over the file limit, loose or in its zip, is read as a stream.
  */
-export function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): LoadedTopology {
+export async function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): Promise<LoadedTopology> {
   const out: LoadedTopology = { parts: [], errors: [] };
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
@@ -267,8 +315,10 @@ export function loadTopology(explicit: readonly string[], roots: readonly string
       continue;
     }
     const bytes = takeRead(r, c.file, display(c.file), c.explicit, out, 'scan');
-    const parts = bytes && parseTopology(display(c.file), bytes, c.explicit);
+    const large: [ZipEntry, string][] = [];
+    const parts = bytes && parseTopology(display(c.file), bytes, c.explicit, (e, source) => large.push([e, source]));
     if (parts) out.parts.push(...parts);
+    for (const [e, source] of large) out.parts.push(await streamZipEntry(e, source));
   }
   return out;
 }

@@ -13,9 +13,11 @@ import { ComputersStream } from '../../../server/src/core/topology/computers-str
 import { isSharpHound, readSharpHound } from '../../../server/src/core/topology/sharphound';
 import { LIMITS } from '../../../server/src/core/limits';
 import type { TopologyPart } from '../../../server/src/core/topology';
-import { loadTopology, loadTopologyAsync, streamComputers } from '../../../server/src/io/topology';
+import { loadTopology, loadTopologyAsync, streamComputers, streamZipEntry } from '../../../server/src/io/topology';
 import { streamRegular } from '../../../server/src/io/safe-fs';
 import { seededRandom } from '../../helpers/rng';
+import { zip } from '../../helpers/domain';
+import { deflateRawSync } from 'node:zlib';
 import { tempDir } from '../../helpers/cli';
 
 const SOURCE = 'c.json';
@@ -276,18 +278,102 @@ describe('loadTopology (relaylint scan) streams a large computers file; loadTopo
   const why = "A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files.";
   const ldif = 'the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology")';
 
-  test('the CLI: the computers file read, the one whose end does not say computers refused with the advice', () => {
-    assert.deepEqual(show(loadTopology([big, zeros], [], (p) => path.basename(p))), [
+  test('the CLI: the computers file read, the one whose end does not say computers refused with the advice', async () => {
+    assert.deepEqual(show(await loadTopology([big, zeros], [], (p) => path.basename(p))), [
       ['20261206101500_computers.json', ['FS01'], []],
       ['x_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxFileBytes + 1)} ${why} relaylint scan reads a SharpHound computers file (its meta.type at its end says computers) as a stream, up to 4096 MiB; this one was not. Or give ${ldif}.`]],
     ]);
   });
 
   test('the editor: neither is read, each with the editor\'s advice', async () => {
-    const editor = `${why} The editor reads topology files up to 64 MiB; relaylint scan reads a SharpHound computers file as a stream, up to 4096 MiB. Or give ${ldif}.`;
+    const editor = `${why} The editor reads topology files up to 64 MiB; relaylint scan reads a SharpHound computers file as a stream (loose or in its zip), up to 4096 MiB. Or give ${ldif}.`;
     assert.deepEqual(show(await loadTopologyAsync([big, zeros], [], (p) => path.basename(p))), [
       ['20261206101500_computers.json', undefined, [`error: ${tooLarge(size)} ${editor}`]],
       ['x_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxFileBytes + 1)} ${editor}`]],
     ]);
+  });
+});
+
+describe('SharpHound zip: an entry over the file limit is read as a stream by relaylint scan', () => {
+  const dir = tempDir('relaylint-cstream-zip-');
+  const computers = `{"data":[{"ObjectIdentifier":"S-1-5-21-1-2-3-1201","Properties":{"name":"FS01@CORP.EXAMPLE"}}],${meta}}`;
+  const users = '{"data":[],"meta":{"type":"users","count":0,"version":6}}';
+  /** Offsets of the central directory headers of a zip made by the helper. */
+  const centrals = (z: Buffer): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i + 4 <= z.length; i++) if (z.readUInt32LE(i) === 0x02014b50) out.push(i);
+    return out;
+  };
+  /** The helper's zip with the uncompressed sizes its directory declares set (by entry index). */
+  const zipWith = (name: string, files: Record<string, string>, sizes: Record<number, number>) => {
+    const z = zip(files);
+    const at = centrals(z);
+    for (const [i, size] of Object.entries(sizes)) z.writeUInt32LE(size, at[Number(i)] + 24);
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, z);
+    return p;
+  };
+  const show = (l: { parts: TopologyPart[] }) => l.parts.map((p) => [p.source, p.computers?.map((c) => c.name), p.problems.map((x) => `${x.severity}: ${x.message}`)]);
+  const big = LIMITS.maxFileBytes + 1;
+
+  test('the computers entry (its directory says it is over the limit) gives its computers; in the editor it is refused with the advice', async () => {
+    const z = zipWith('z0.zip', { '20261206101500_users.json': users, '20261206101500_computers.json': computers }, { 1: big });
+    assert.deepEqual(show(await loadTopology([z], [], (p) => path.basename(p))), [
+      ['z0.zip:20261206101500_users.json', undefined, ['warning: This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.']],
+      ['z0.zip:20261206101500_computers.json', ['FS01'], []],
+    ]);
+    const editor = await loadTopologyAsync([z], [], (p) => path.basename(p));
+    assert.deepEqual(editor.parts.flatMap((p) => p.problems.filter((x) => x.severity === 'error').map((x) => x.message)), [
+      `20261206101500_computers.json: ${big} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files. The editor reads topology files up to 64 MiB; relaylint scan reads a SharpHound computers file as a stream (loose or in its zip), up to 4096 MiB. Or give the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology").`,
+    ]);
+  });
+
+  test('an entry over the limit that is not a computers file, or whose data is damaged, is an error; users over the limit stay a warning unread', async () => {
+    const damaged = zip({ 'x_computers.json': computers });
+    damaged[30 + 'x_computers.json'.length] = 0x07; // the first deflate block header: block type 3, which deflate reserves
+    for (const at of centrals(damaged)) damaged.writeUInt32LE(big, at + 24);
+    fs.writeFileSync(path.join(dir, 'damaged.zip'), damaged);
+    const z = zipWith('z1.zip', { 'data.json': '{"data":[],"meta":{"type":"ous"}}', '20261206101500_users.json': users }, { 0: big, 1: big });
+    const got = show(await loadTopology([z, path.join(dir, 'damaged.zip')], [], (p) => path.basename(p)));
+    assert.deepEqual(got, [
+      ['z1.zip', undefined, [`warning: 20261206101500_users.json: ${big} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's users, which the topology does not use (its content could not be checked).`]],
+      ['z1.zip:data.json', undefined, [`error: ${big} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit, and read as a stream it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}), the only kind read past the limit; not read.`]],
+      ['damaged.zip:x_computers.json', undefined, ["error: The entry's compressed data is damaged (not a valid deflate stream); not read."]],
+    ]);
+    // An entry that is not JSON by its name is not read as a stream: refused as before.
+    const txt = zipWith('z3.zip', { 'notes.txt': 'x', 'c.json': computers }, { 0: big });
+    assert.deepEqual(show(await loadTopology([txt], [], (p) => path.basename(p))), [
+      ['z3.zip', undefined, [`error: notes.txt: ${big} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`]],
+      ['z3.zip:c.json', ['FS01'], []],
+    ]);
+  });
+
+  test(`past ${LIMITS.maxStreamedFileBytes} bytes of such entries in one archive the rest are errors`, async () => {
+    const three = 3 * 1024 * 1024 * 1024;
+    const z = zipWith('z2.zip', { 'a_computers.json': computers, 'b_computers.json': computers }, { 0: three, 1: three });
+    assert.deepEqual(show(await loadTopology([z], [], (p) => path.basename(p))), [
+      ['z2.zip', undefined, [`error: b_computers.json: ${three} bytes uncompressed; with the archive's other entries over the file limit that is more than the ${LIMITS.maxStreamedFileBytes} bytes read as a stream from one archive; not read.`]],
+      ['z2.zip:a_computers.json', ['FS01'], []],
+    ]);
+  });
+
+  test('streamZipEntry: stored and deflated entries; more bytes than the directory declares is refused; a refused byte stops the inflating', async () => {
+    const raw = Buffer.from(computers);
+    const names = (p: TopologyPart) => [p.computers?.map((c) => c.name), p.problems.map((x) => x.message)];
+    assert.deepEqual(names(await streamZipEntry({ name: 'c.json', method: 0, data: raw, size: raw.length }, 's')), [['FS01'], []]);
+    assert.deepEqual(names(await streamZipEntry({ name: 'c.json', method: 8, data: deflateRawSync(raw), size: raw.length }, 's')), [['FS01'], []]);
+    assert.deepEqual(names(await streamZipEntry({ name: 'c.json', method: 8, data: deflateRawSync(raw), size: 10 }, 's')), [
+      undefined,
+      ['The entry inflates to more than the 10 bytes the zip directory declares (damaged or hostile archive); not read.'],
+    ]);
+    // 256 MiB of zeros (a zip bomb's payload): refused at its first byte, long before it is inflated.
+    const bomb = deflateRawSync(Buffer.alloc(256 * 1024 * 1024));
+    const started = process.hrtime.bigint();
+    assert.deepEqual(names(await streamZipEntry({ name: 'c.json', method: 8, data: bomb, size: 256 * 1024 * 1024 }, 's')), [
+      undefined,
+      [`Read as a stream (larger than ${LIMITS.maxFileBytes} bytes): a value expected at byte 0; no computer was read from it.`],
+    ]);
+    // Only what the first pieces inflate to was read: well under the time 256 MiB take (about 0.3 s).
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 5_000);
   });
 });

@@ -28,9 +28,9 @@ import { seededRandom } from '../../helpers/rng';
 const OPTIONS = { targetOs: 'legacy' as const };
 
 /** The policy set and topology of a folder, through the CLI's own per-file scan. */
-function load(root: string, topologyFiles: string[] = []) {
+async function load(root: string, topologyFiles: string[] = []) {
   const display = (p: string) => path.relative(root, p).split(path.sep).join('/');
-  const topology = loadTopology(topologyFiles, [root], display);
+  const topology = await loadTopology(topologyFiles, [root], display);
   const reach = topologyReach(topology.parts);
   const builder = new PolicySetBuilder();
   const resolver = new GpoResolver();
@@ -55,15 +55,15 @@ function jsonEnd(sections: Record<string, unknown>): string {
 }
 
 /** Before: the whole policy as one string, parsed back and handed to the reporter. After: one scope at a time. */
-function compare(root: string, topologyFiles: string[] = []): { scopes: number; bytes: number } {
-  const whole = load(root, topologyFiles);
+async function compare(root: string, topologyFiles: string[] = []): Promise<{ scopes: number; bytes: number }> {
+  const whole = await load(root, topologyFiles);
   const eff = effectivePolicy(whole.builder.build(), whole.parts, OPTIONS);
   assert.ok(eff, `${root}: no scope data`);
   // The whole policy as one string (what the editor's posture page once took), parsed back.
   const { gpos, scopes, topology } = scopeSections(eff, whole.parts);
   const before = jsonEnd(JSON.parse(JSON.stringify({ gpos, scopes, topology })) as Record<string, unknown>);
 
-  const streamed = load(root, topologyFiles);
+  const streamed = await load(root, topologyFiles);
   const stream = effectivePolicyStream(streamed.builder.build(), streamed.parts, OPTIONS);
   assert.ok(stream);
   const run = new ScopeRun(stream, 0n);
@@ -77,8 +77,8 @@ function compare(root: string, topologyFiles: string[] = []): { scopes: number; 
   return { scopes: eff.scopes.length, bytes: after.length };
 }
 
-test('streamed scopes: the example domain writes the same bytes as the policy built whole', () => {
-  const r = compare(path.join(REPO, 'examples'));
+test('streamed scopes: the example domain writes the same bytes as the policy built whole', async () => {
+  const r = await compare(path.join(REPO, 'examples'));
   assert.ok(r.scopes >= 5, `only ${r.scopes} scopes`);
 });
 
@@ -109,20 +109,20 @@ function testDomain(): { dir: string; ldf: string } {
   return { dir, ldf };
 }
 
-test('streamed scopes: a hand-built domain (enforced, blocked, disabled link, computer side off, unscanned GPO) writes the same bytes', () => {
+test('streamed scopes: a hand-built domain (enforced, blocked, disabled link, computer side off, unscanned GPO) writes the same bytes', async () => {
   const d = testDomain();
-  const r = compare(d.dir, [d.ldf]);
+  const r = await compare(d.dir, [d.ldf]);
   assert.equal(r.scopes, 4);
 });
 
-test('scopes(only): each scope with the entries of those rules alone, equal to the same rules of a whole pass (example domain and the hand-built one)', () => {
+test('scopes(only): each scope with the entries of those rules alone, equal to the same rules of a whole pass (example domain and the hand-built one)', async () => {
   const hand = testDomain();
   const inputs: [string, string[]][] = [
     [path.join(REPO, 'examples'), []],
     [hand.dir, [hand.ldf]],
   ];
   for (const [root, topo] of inputs) {
-    const { builder, parts } = load(root, topo);
+    const { builder, parts } = await load(root, topo);
     const stream = effectivePolicyStream(builder.build(), parts, OPTIONS);
     assert.ok(stream, root);
     const whole = [...stream.scopes()];
@@ -140,12 +140,12 @@ test('scopes(only): each scope with the entries of those rules alone, equal to t
   }
 });
 
-test('streamed scopes: reports-only input (links from the corpus reports, order unknown) writes the same bytes', () => {
+test('streamed scopes: reports-only input (links from the corpus reports, order unknown) writes the same bytes', async () => {
   const dir = tempDir('relaylint-stream-reports-');
   for (const f of ['sos-ddcp-soslan__gpreport.xml', 'sos-dod-ws2019-dc__gpreport.xml', 'sos-dod-ws2019-ms__gpreport.xml']) {
     writeFile(dir, f, fs.readFileSync(path.join(REPO, 'test/fixtures/xml', f)));
   }
-  const r = compare(dir);
+  const r = await compare(dir);
   assert.ok(r.scopes >= 1);
 });
 
@@ -370,13 +370,13 @@ test('DN parsing: a DN without escapes splits exactly as the escape-aware scan r
   ]);
 });
 
-test('readiness scopes: noted by the pass that writes the scopes (no second computation); an unfinished pass leaves them to a pass of their own', () => {
+test('readiness scopes: noted by the pass that writes the scopes (no second computation); an unfinished pass leaves them to a pass of their own', async () => {
   const hand = testDomain();
   for (const [root, topo] of [
     [path.join(REPO, 'examples'), []],
     [hand.dir, [hand.ldf]],
   ] as [string, string[]][]) {
-    const { builder, parts } = load(root, topo);
+    const { builder, parts } = await load(root, topo);
     const stream = effectivePolicyStream(builder.build(), parts, OPTIONS);
     assert.ok(stream, root);
     const want = readinessScopes({ scopes: [...stream.scopes()] });
@@ -410,9 +410,9 @@ test('readiness scopes: noted by the pass that writes the scopes (no second comp
   }
 });
 
-test('stream frames: a stream over the same parts and GPO facts with other values takes the last frame over and gives the scopes a fresh stream gives; a frame of other parts is not taken', () => {
+test('stream frames: a stream over the same parts and GPO facts with other values takes the last frame over and gives the scopes a fresh stream gives; a frame of other parts is not taken', async () => {
   const d = testDomain();
-  const before = load(d.dir, [d.ldf]);
+  const before = await load(d.dir, [d.ldf]);
   const first = effectivePolicyStream(before.builder.build(), before.parts, OPTIONS, { keepLists: true });
   assert.ok(first);
   const firstScopes = [...first.scopes()];
@@ -420,7 +420,7 @@ test('stream frames: a stream over the same parts and GPO facts with other value
   // GPO A's server signing flips from 0 to 1 and C's workstation signing from 0 to 1: values only.
   writeFile(d.dir, `sysvol/Policies/${guid('A')}/${SEC}`, inf([`${SRV}=4,1`, `${WKS}=4,1`]));
   writeFile(d.dir, `sysvol/Policies/${guid('C')}/${SEC}`, inf([`${SRV}=4,0`, `${WKS}=4,1`]));
-  const after = load(d.dir, [d.ldf]);
+  const after = await load(d.dir, [d.ldf]);
   // The same parts object, as the language server keeps it between edits.
   const reused = effectivePolicyStream(after.builder.build(), before.parts, OPTIONS, { keepLists: true, reuse: first.frame });
   const fresh = effectivePolicyStream(after.builder.build(), after.parts, OPTIONS);

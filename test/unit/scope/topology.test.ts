@@ -686,7 +686,7 @@ describe('topology inputs that read nothing, and zips that would read too much',
     assert.deepEqual(ps.map((p) => p.source), ['bh.zip:1_domains.json', 'bh.zip:2_ous.json', 'bh.zip:3_gpos.json']);
   });
 
-  test('an entry over the per-file limit: a warning when SharpHound\'s name says users, groups or containers, else an error', () => {
+  test('an entry over the per-file limit, read without a stream (the editor): a warning when SharpHound\'s name says users, groups or containers, else an error', () => {
     const z = zip({ '20261206101500_users.json': sh('users'), 'export_20261206101500_groups.json': sh('groups'), '20261206101500_ous.json': OUS, 'data.json': sh('ous'), '20261206101500_computers.json': sh('computers') });
     for (const at of [centrals(z)[0], centrals(z)[1], centrals(z)[3], centrals(z)[4]]) z.writeUInt32LE(LIMITS.maxFileBytes + 1, at + 24);
     const ps = readTopologyInput('bh.zip', z, { inflateRaw, explicit: true }) ?? [];
@@ -696,7 +696,7 @@ describe('topology inputs that read nothing, and zips that would read too much',
         `warning: 20261206101500_users.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's users, which the topology does not use (its content could not be checked).`,
         `warning: export_20261206101500_groups.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. By its name it holds SharpHound's groups, which the topology does not use (its content could not be checked).`,
         `error: data.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`,
-        `error: 20261206101500_computers.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files. To place the computers in their OUs, extract the computers file from the archive and give it with --topology (relaylint scan reads a computers file outside a zip as a stream, up to 4096 MiB), or give the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology").`,
+        `error: 20261206101500_computers.json: ${LIMITS.maxFileBytes + 1} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read. A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files. The editor reads topology files up to 64 MiB; relaylint scan reads a SharpHound computers file as a stream (loose or in its zip), up to 4096 MiB. Or give the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology").`,
       ],
     );
   });

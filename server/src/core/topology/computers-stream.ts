@@ -139,6 +139,11 @@ export class ComputersStream {
 
   constructor(private readonly source: string) {}
 
+  /** Whether a byte was refused: what follows need not be pushed (`end` says why). */
+  get refused(): boolean {
+    return this.failed !== undefined;
+  }
+
   /** The next bytes of the file. */
   push(bytes: Uint8Array): void {
     if (this.failed !== undefined) return;

@@ -14,7 +14,7 @@ import { isGpInheritance, readGpInheritance } from './gpinheritance';
 import { looksLikeLdif, readLdif } from './ldif';
 import { addLacks, emptyPart, givesTopology, nothingRead, versionGateReason, type Gpc, type Lack, type Som, type TopoComputer, type TopologyFact, type TopologyKind, type TopologyPart, type TopologyProblem } from './model';
 import { isSharpHound, isTopologyType, readSharpHound, sharpHoundTypeByName, sharpHoundTypeOfTail, skippedTypePart } from './sharphound';
-import { looksLikeZip, zipEntries, type InflateRaw } from './zip';
+import { looksLikeZip, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 
 export * from './model';
 export { canonicalOf, dnKey, dnOfCanonical, isDomainControllersDn, parseDn } from './dn';
@@ -30,6 +30,13 @@ export interface ReadTopologyOptions {
   inflateRaw?: InflateRaw;
   /** Named by the user (`--topology`): a file that is not topology is a problem, not silently skipped. */
   explicit?: boolean;
+  /**
+   * A zip entry over the file limit (a large domain's computers file), handed over to be read as a
+   * stream (`relaylint scan`: io/topology.ts), with the source its part takes; the caller then says
+   * what came of it. Without it such an entry is an error. At most LIMITS.maxStreamedFileBytes of
+   * entries are handed over per archive; past that they are errors.
+   */
+  streamEntry?: (entry: ZipEntry, source: string) => void;
 }
 
 function readJson(text: string, source: string, explicit: boolean): TopologyPart[] | undefined {
@@ -55,10 +62,13 @@ function readJson(text: string, source: string, explicit: boolean): TopologyPart
  * when not `explicit`). Never throws.
  */
 export function readTopologyInput(source: string, bytes: Uint8Array, options: ReadTopologyOptions = {}): TopologyPart[] | undefined {
-  const parts = readInput(source, bytes, options);
+  let handed = 0;
+  const stream = options.streamEntry;
+  const parts = readInput(source, bytes, stream ? { ...options, streamEntry: (e, at) => (handed++, stream(e, at)) } : options);
   // A topology file from which nothing was read is an error, named or found (fuzz audit D4); one that
-  // already has an error says why itself, and a SharpHound file of another type (users.json…) has its warning.
-  if (parts && !parts.some(givesTopology) && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
+  // already has an error says why itself, and a SharpHound file of another type (users.json…) has its
+  // warning. An entry handed over to be read as a stream is judged by whoever reads it.
+  if (parts && !handed && !parts.some(givesTopology) && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
     const skipped = parts.length === 1 && parts[0].source === source && parts[0].skippedType;
     if (!skipped) {
       const why = looksLikeZip(bytes)
@@ -88,7 +98,7 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
     // Entries whose names suggest the types the topology comes from are taken first, so the caps
     // below reach the others (users, groups: large in a large domain) first. The name only orders: the
     // type is read from each entry's content.
-    const entries = zipEntries(bytes, source, problems)
+    const entries = zipEntries(bytes, source, problems, !!options.streamEntry)
       .map((e, i) => ({ e, i, first: topologyName(e.name) ? 0 : 1 }))
       .sort((a, b) => a.first - b.first || a.i - b.i)
       .map((x) => x.e);
@@ -98,8 +108,18 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
     // is held to its declared size by the inflater, so the declared sizes bound the work.
     let inflated = 0;
     let read = 0;
+    let handed = 0;
     for (const e of entries) {
       if (!/\.json$/i.test(e.name)) continue;
+      if (e.large) {
+        if (handed + e.size > LIMITS.maxStreamedFileBytes) {
+          problems.push({ source, severity: 'error', message: `${e.name}: ${e.size} bytes uncompressed; with the archive's other entries over the file limit that is more than the ${LIMITS.maxStreamedFileBytes} bytes read as a stream from one archive; not read.` });
+          continue;
+        }
+        handed += e.size;
+        options.streamEntry?.(e, `${source}:${e.name}`);
+        continue;
+      }
       const cost = e.method === 0 ? e.data.length : e.size;
       if (inflated + cost > LIMITS.maxZipInflateBytes) {
         problems.push({
@@ -140,9 +160,11 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
       const got = readJson(decode(data).text, at, type !== undefined || topologyName(e.name));
       if (got) parts.push(...got);
     }
+    // An entry handed over to be read as a stream says what came of it itself.
+    if (handed && !parts.length && !problems.length) return [];
     if (!parts.length && !problems.length && !explicit) return undefined;
     // A refused or unreadable archive has said so already.
-    if (!parts.length && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
+    if (!parts.length && !handed && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
     if (problems.length) {
       const p = emptyPart('sharphound', source);
       p.problems = problems;

@@ -18,6 +18,8 @@ export interface ZipEntry {
   /** The raw (compressed) bytes. */
   data: Uint8Array;
   size: number;
+  /** Over the file limit, left to be read as a stream (`zipEntries` with `streamLarge`). */
+  large?: boolean;
 }
 
 /**
@@ -30,16 +32,15 @@ export type InflateRaw = (data: Uint8Array, maxOutput: number) => Uint8Array;
 const OTHER_TYPES = new Set(['users', 'groups', 'containers']);
 
 /**
- * What to do when SharpHound's computers file is too large to read whole: in a zip (`zip`), or a
- * loose file that `relaylint scan` did not read as a stream (`scan`: over the stream limit, or its end
- * does not name the computers type) or that the editor does not stream (`editor`).
+ * What to do when SharpHound's computers file is too large to read whole: in the editor, which reads
+ * topology files up to the file limit (`editor`), or a file that `relaylint scan` did not read as a
+ * stream (`scan`: over the stream limit, or a loose file whose end does not name the computers type).
  */
-export function computersAdvice(where: 'zip' | 'scan' | 'editor'): string {
+export function computersAdvice(where: 'scan' | 'editor'): string {
   const mib = LIMITS.maxStreamedFileBytes / (1024 * 1024);
   const why = "A large domain's SharpHound computers file often is this large (each computer object carries its properties and access-control entries): the topology still comes from the ous, domains and gpos files.";
   const ldif = 'the computers of each OU as an LDIF of computer objects (docs/evidence.md, "Per scope, with a topology")';
-  if (where === 'zip') return `${why} To place the computers in their OUs, extract the computers file from the archive and give it with --topology (relaylint scan reads a computers file outside a zip as a stream, up to ${mib} MiB), or give ${ldif}.`;
-  if (where === 'editor') return `${why} The editor reads topology files up to ${LIMITS.maxFileBytes / (1024 * 1024)} MiB; relaylint scan reads a SharpHound computers file as a stream, up to ${mib} MiB. Or give ${ldif}.`;
+  if (where === 'editor') return `${why} The editor reads topology files up to ${LIMITS.maxFileBytes / (1024 * 1024)} MiB; relaylint scan reads a SharpHound computers file as a stream (loose or in its zip), up to ${mib} MiB. Or give ${ldif}.`;
   return `${why} relaylint scan reads a SharpHound computers file (its meta.type at its end says computers) as a stream, up to ${mib} MiB; this one was not. Or give ${ldif}.`;
 }
 
@@ -47,7 +48,12 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-export function zipEntries(bytes: Uint8Array, source: string, problems: TopologyProblem[]): ZipEntry[] {
+/**
+ * The entries of a zip, checked. `streamLarge`: a JSON entry over the file limit that SharpHound's
+ * name form does not say holds a type the topology leaves out is kept, marked `large` (the caller
+ * reads it as a stream), instead of being refused.
+ */
+export function zipEntries(bytes: Uint8Array, source: string, problems: TopologyProblem[], streamLarge = false): ZipEntry[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65557); i--) {
@@ -88,15 +94,17 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       problems.push({ source, severity: 'error', message: `${name}: the zip entry is password-protected; relaylint cannot read it (export without a password).` });
       continue;
     }
-    if (size > LIMITS.maxFileBytes) {
+    const large = size > LIMITS.maxFileBytes;
+    const strict = large ? sharpHoundTypeByName(name, true) : undefined;
+    const leftOut = strict !== undefined && OTHER_TYPES.has(strict);
+    if (large && (!streamLarge || leftOut || !/\.json$/i.test(name))) {
       // Too large to inflate and read its type from its end. A name of SharpHound's own form for a type
       // the topology does not use (users.json of a large domain) makes it a warning, saying so.
-      const strict = sharpHoundTypeByName(name, true);
       const over = `${name}: ${size} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`;
       problems.push(
-        strict !== undefined && OTHER_TYPES.has(strict)
+        leftOut
           ? { source, severity: 'warning', message: `${over} By its name it holds SharpHound's ${strict}, which the topology does not use (its content could not be checked).` }
-          : { source, severity: 'error', message: sharpHoundTypeByName(name) === 'computers' ? `${over} ${computersAdvice('zip')}` : over },
+          : { source, severity: 'error', message: sharpHoundTypeByName(name) === 'computers' ? `${over} ${computersAdvice('editor')}` : over },
       );
       continue;
     }
@@ -113,7 +121,7 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       problems.push({ source, severity: 'error', message: `${name}: zip compression method ${method} is not supported; not read.` });
       continue;
     }
-    out.push({ name, method, data: bytes.subarray(start, start + csize), size });
+    out.push(large ? { name, method, data: bytes.subarray(start, start + csize), size, large } : { name, method, data: bytes.subarray(start, start + csize), size });
     spans.push({ from: local, to: start + csize, name });
   }
   // Overlapping members: a zip bomb repeats one large member under many names. Sorted by start

@@ -109,6 +109,22 @@ function readError(e: unknown): ReadProblem {
  * new buffer).
  */
 export function readRegular(file: string, maxBytes: number, arena?: { alloc(size: number): Uint8Array }): ReadResult {
+  return onRegular(file, maxBytes, (fd, st) => {
+    const mem = arena ? arena.alloc(st.size + 1) : Buffer.allocUnsafe(st.size + 1);
+    const bytes = Buffer.isBuffer(mem) ? mem : Buffer.from(mem.buffer, mem.byteOffset, mem.length);
+    const plan = readPlan(bytes, st, maxBytes);
+    let r = plan.next();
+    while (!r.done) r = plan.next(fs.readSync(fd, bytes, r.value, bytes.length - r.value, null));
+    return r.value;
+  });
+}
+
+/**
+ * Opens `file` as every reader here does (non-blocking, so a FIFO or device cannot hang it), checks
+ * on the open descriptor that it is a regular file of at most `maxBytes` before a byte is read, and
+ * runs `body` on it; the descriptor is closed after, and an error is a result, never thrown.
+ */
+function onRegular<T>(file: string, maxBytes: number, body: (fd: number, st: fs.Stats) => T): T | ReadProblem {
   let fd: number;
   try {
     fd = fs.openSync(file, READ_FLAGS);
@@ -117,14 +133,7 @@ export function readRegular(file: string, maxBytes: number, arena?: { alloc(size
   }
   try {
     const st = fs.fstatSync(fd);
-    const refused = refusal(st, maxBytes);
-    if (refused) return refused;
-    const mem = arena ? arena.alloc(st.size + 1) : Buffer.allocUnsafe(st.size + 1);
-    const bytes = Buffer.isBuffer(mem) ? mem : Buffer.from(mem.buffer, mem.byteOffset, mem.length);
-    const plan = readPlan(bytes, st, maxBytes);
-    let r = plan.next();
-    while (!r.done) r = plan.next(fs.readSync(fd, bytes, r.value, bytes.length - r.value, null));
-    return r.value;
+    return refusal(st, maxBytes) ?? body(fd, st);
   } catch (e) {
     return readError(e);
   } finally {
@@ -149,16 +158,7 @@ export function streamRegular(
   take: (bytes: Uint8Array) => void,
   options: { chunkBytes?: number; tailBytes?: number } = {},
 ): StreamResult {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, READ_FLAGS);
-  } catch (e) {
-    return readError(e);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    const refused = refusal(st, maxBytes);
-    if (refused) return refused;
+  return onRegular(file, maxBytes, (fd, st): StreamResult => {
     const size = st.size;
     const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(size, options.chunkBytes ?? 4 * 1024 * 1024)));
     const tailBytes = Math.min(size, options.tailBytes ?? 4096, buffer.length);
@@ -172,11 +172,7 @@ export function streamRegular(
       at += n;
     }
     return { kind: 'ok', bytes: at };
-  } catch (e) {
-    return readError(e);
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** Up to `length` bytes at `position` into the start of `buffer` (short reads continued; fewer only at the end of the file). */

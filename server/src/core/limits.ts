@@ -18,9 +18,10 @@ export const LIMITS = {
    */
   maxZipInflateBytes: 512 * 1024 * 1024,
   /**
-   * Largest SharpHound computers file read as a stream (a loose `computers.json` over maxFileBytes:
-   * a large domain's, each computer object carrying its properties and access-control entries). Only
-   * the CLI reads it so, a few MB at a time; the computers are kept, not the file.
+   * Largest SharpHound computers file read as a stream, and most bytes of such entries of one zip (a
+   * `computers.json` over maxFileBytes, loose or in SharpHound's zip: a large domain's, each computer
+   * object carrying its properties and access-control entries). Only the CLI reads it so, a few MB
+   * at a time; the computers are kept, not the file.
    */
   maxStreamedFileBytes: 4 * 1024 * 1024 * 1024,
   /** Most computers placed from one file (past it they are counted and said; memory holds each one placed). */

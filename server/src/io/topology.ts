@@ -3,7 +3,9 @@
  * the editor's `relaylint.topology` setting), and the topology exports found by content next to the
  * scanned folders. Parsing is the core's (`readTopologyInput`). One code path for both: the same
  * files in the same order, the same problems and errors; the CLI reads on its thread
- * (`loadTopology`), the language server asynchronously (`loadTopologyAsync`).
+ * (`loadTopology`), the language server asynchronously (`loadTopologyAsync`). One difference: the
+ * CLI reads a SharpHound computers file over the file limit (a large domain's, loose or in its zip)
+ * as a stream; the editor, which holds a budget per pass, says how to give it to the CLI.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,6 +60,11 @@ export function parseTopology(display: string, bytes: Uint8Array, explicit: bool
   return readTopologyInput(display, bytes, streamEntry ? { inflateRaw, explicit, streamEntry } : { inflateRaw, explicit });
 }
 
+/** A topology part that holds only an error-level problem (a file or zip entry that could not be read). */
+function failedPart(source: string, why: string): TopologyPart {
+  return { kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: why }] };
+}
+
 /** Pieces of compressed data given to the inflater, and of stored data given to the reader. */
 const PIECE_BYTES = 1024 * 1024;
 
@@ -69,7 +76,7 @@ const PIECE_BYTES = 1024 * 1024;
  */
 export async function streamZipEntry(e: ZipEntry, source: string): Promise<TopologyPart> {
   const stream = new ComputersStream(source);
-  const failed = (why: string): TopologyPart => ({ kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: why }] });
+  const failed = (why: string) => failedPart(source, why);
   if (e.method === 0) {
     for (let o = 0; o < e.data.length && !stream.refused; o += PIECE_BYTES) stream.push(e.data.subarray(o, o + PIECE_BYTES));
   } else {
@@ -140,7 +147,7 @@ export function streamComputers(file: string, display: string): TopologyPart | u
     (bytes) => stream.push(bytes),
   );
   if (r.kind === 'declined' || r.kind === 'too-large') return undefined;
-  const failed = (why: string): TopologyPart => ({ kind: 'sharphound', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity: 'error', message: why }] });
+  const failed = (why: string) => failedPart(display, why);
   if (r.kind !== 'ok') return failed(`The file could not be read: ${r.kind === 'not-regular' ? `${r.what}, not a regular file` : r.message}.`);
   return (
     stream.end() ??

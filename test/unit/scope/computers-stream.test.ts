@@ -1,8 +1,9 @@
 /**
  * SharpHound computers.json read as a stream (core/topology/computers-stream.ts): the same part as
  * the file read whole (`readSharpHound(JSON.parse(text))`) whatever the pieces, every byte checked
- * against JSON's grammar, and its limits said; then the CLI's loose-file path (io/topology.ts
- * `streamComputers`, io/safe-fs.ts `streamRegular`).
+ * against JSON's grammar, and its limits said; then the CLI's paths (io/topology.ts: a loose file,
+ * `streamComputers` over io/safe-fs.ts `streamRegular`; a zip entry, `streamZipEntry`), and the
+ * editor's refusal with its advice (`loadTopologyAsync`).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

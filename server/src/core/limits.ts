@@ -24,8 +24,8 @@ export const LIMITS = {
    * at a time; the computers are kept, not the file.
    */
   maxStreamedFileBytes: 4 * 1024 * 1024 * 1024,
-  /** Most computers placed from one file (past it they are counted and said; memory holds each one placed). */
-  maxStreamedComputers: 250_000,
+  /** Most computers placed from one SharpHound computers file, read whole or as a stream (past it they are counted and said; memory holds each one placed). */
+  maxComputersPerFile: 250_000,
   /** Most entries in one zip (SharpHound writes about a dozen JSON files); a zip with more is not read. */
   maxZipEntries: 1000,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */

@@ -196,14 +196,14 @@ describe('what the stream refuses, with where', () => {
     assert.ok(refused > 150 && refused < 550, `${refused} of 600 damaged texts invalid`);
   });
 
-  test(`past ${LIMITS.maxStreamedComputers} computers the rest are counted and said, as when the file is read whole`, () => {
-    const n = LIMITS.maxStreamedComputers + 3;
+  test(`past ${LIMITS.maxComputersPerFile} computers the rest are counted and said, as when the file is read whole`, () => {
+    const n = LIMITS.maxComputersPerFile + 3;
     const text = `{"data":[${Array.from({ length: n }, (_, i) => `{"ObjectIdentifier":"S-${i}"}`).join(',')}],${meta}}`;
     const got = streamed(Buffer.from(text), [1 << 20, 2 << 20]);
-    assert.equal(got?.computers?.length, LIMITS.maxStreamedComputers);
-    assert.equal(got?.computers?.at(-1)?.name, `S-${LIMITS.maxStreamedComputers - 1}`);
+    assert.equal(got?.computers?.length, LIMITS.maxComputersPerFile);
+    assert.equal(got?.computers?.at(-1)?.name, `S-${LIMITS.maxComputersPerFile - 1}`);
     assert.deepEqual(got?.problems, [
-      { source: SOURCE, severity: 'warning', message: `The file names more than ${LIMITS.maxStreamedComputers} computers; the 3 after them were not placed in a scope (their event-log clients count toward no OU).` },
+      { source: SOURCE, severity: 'warning', message: `The file names more than ${LIMITS.maxComputersPerFile} computers; the 3 after them were not placed in a scope (their event-log clients count toward no OU).` },
     ]);
     assert.deepEqual(whole(text), got);
   });

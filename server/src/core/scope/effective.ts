@@ -20,7 +20,7 @@ import type { JudgeContext, SettingRule } from '../catalog/types';
 import { displayKey } from '../keys';
 import { appliesNowhereReason } from '../policy/nowhere';
 import type { Extension, ObservationStore, ObsRef, PolicySet } from '../policy/set';
-import type { Lack, Topology, TopologyProblem, TopoSom } from '../topology';
+import { linkUse, type Lack, type Topology, type TopologyProblem, type TopoSom } from '../topology';
 import type { RegData, TargetOs } from '../types';
 import { gpoConditions, gpoList, nowhereFactsOf, roleOf, SITE_DOMAIN_ENFORCED, somChain, type GpoInfo, type GpoList, type ListEntry, type ScopeRole } from './order';
 
@@ -508,9 +508,6 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
   // GPO summaries.
   const guids = new Set<string>([...set.gpos.keys(), ...topo.gpcs.keys()]);
   const linksOf = new Map<string, GpoSummary['links']>();
-  // Per GPO, the links that are not dropped for a missing container (order.ts), and the GPOs that have such a link.
-  const usableOf = new Map<string, { enabled: boolean }[]>();
-  const containerMissing = new Set<string>();
   for (const s of topo.soms.values()) {
     for (const l of s.links) {
       const g = l.gpo as string;
@@ -518,14 +515,10 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
       list.push({ som: canonical(s), enabled: l.enabled, enforced: l.enforced, order: l.order ?? null });
       linksOf.set(g, list);
       guids.add(g);
-      if (l.gpcMissing) containerMissing.add(g);
-      else {
-        const usable = usableOf.get(g) ?? [];
-        usable.push({ enabled: l.enabled });
-        usableOf.set(g, usable);
-      }
     }
   }
+  // The links the precedence lists keep (not those dropped for a missing container), as coverage reads them.
+  const uses = linkUse(topo);
   const reportsOnly = topo.kinds.length === 1 && topo.kinds[0] === 'reports';
   // Security filtering is lacking unless every GPO known (scanned, or a group policy container of
   // the topology) carries it, from whichever input: its report's trustees, its Backup.xml
@@ -567,7 +560,8 @@ function streamFrame(set: PolicySet, topo: Topology, options: EffectiveOptions, 
     if (fv !== undefined) s.functionalityVersion = /^\d+$/.test(fv) ? Number(fv) : fv;
     // Reports-only topology: a GPO without a report of its own has unknown links, not no links.
     const linksKnown = reportsOnly ? !!g?.linksKnown : topo.soms.size > 0;
-    const why = appliesNowhere(info, reportsOnly ? links : (usableOf.get(guid) ?? []), linksKnown, reportsOnly ? 'report' : 'topology', containerMissing.has(guid));
+    const use = uses.get(guid);
+    const why = appliesNowhere(info, reportsOnly ? links : (use?.kept ?? []), linksKnown, reportsOnly ? 'report' : 'topology', !!use?.containerMissing);
     if (why) s.appliesNowhere = why;
     if (g?.rsopNotApplied?.length) s.rsopNotApplied = g.rsopNotApplied;
     gpos.push(s);

@@ -11,7 +11,7 @@
  * a string the reader keeps is decoded by `JSON.parse` itself. What differs, said as problems:
  * the text must be UTF-8 (the whole-file reader falls back to Windows-1252), nesting deeper than
  * `MAX_DEPTH` and a kept string longer than `MAX_KEPT_BYTES` are refused, and past
- * LIMITS.maxStreamedComputers computers the rest are counted, not placed.
+ * LIMITS.maxComputersPerFile computers the rest are counted, not placed.
  */
 import { LIMITS } from '../limits';
 import { computerOf, overProblem, unnamedProblem } from './sharphound';
@@ -269,7 +269,7 @@ export class ComputersStream {
         case S_VALUE:
         case S_VALUE_OR_CLOSE:
           if (this.state === S_VALUE_OR_CLOSE && c === 0x5d) {
-            this.close(R_OTHER_ARR, i);
+            this.close();
             break;
           }
           this.startValue(c, i);
@@ -277,7 +277,7 @@ export class ComputersStream {
         case S_KEY_OR_CLOSE:
         case S_KEY:
           if (c === 0x22) this.startString(true);
-          else if (c === 0x7d && this.state === S_KEY_OR_CLOSE) this.close(R_OTHER_OBJ, i);
+          else if (c === 0x7d && this.state === S_KEY_OR_CLOSE) this.close();
           else this.fail('a key (a string) expected', i);
           break;
         case S_COLON:
@@ -292,12 +292,10 @@ export class ComputersStream {
               this.state = S_VALUE;
               this.slot = role === R_DATA ? SLOT_ITEM : SLOT_NONE;
             } else this.state = S_KEY;
-          } else if (c === (inArray ? 0x5d : 0x7d)) this.close(inArray ? R_OTHER_ARR : R_OTHER_OBJ, i);
+          } else if (c === (inArray ? 0x5d : 0x7d)) this.close();
           else this.fail(inArray ? '"," or "]" expected' : '"," or "}" expected', i);
           break;
         }
-        default:
-          this.fail('unexpected input', i);
       }
       i++;
     }
@@ -351,13 +349,9 @@ export class ComputersStream {
     this.roles.push(role);
   }
 
-  /** `]` or `}` (which one the caller checked against the container). */
-  private close(kind: number, at: number): void {
-    const role = this.roles.pop();
-    if (role === undefined) this.fail('a close without an open', at);
-    const isArray = role === R_OTHER_ARR || role === R_DATA;
-    if (isArray !== (kind === R_OTHER_ARR)) this.fail('a close that does not match its open', at);
-    if (role === R_ITEM) this.endItem();
+  /** `]` or `}`: the states let only the close of the innermost container through. */
+  private close(): void {
+    if (this.roles.pop() === R_ITEM) this.endItem();
     this.afterValue();
   }
 
@@ -515,7 +509,7 @@ export class ComputersStream {
     if (this.deleted) return;
     const c = computerOf({ dn: this.dn, dnshostname: this.host, name: this.name, objectId: this.objectId, containerId: this.containerId }, this.source);
     if (!c) this.unnamed++;
-    else if (this.computers.length >= LIMITS.maxStreamedComputers) this.over++;
+    else if (this.computers.length >= LIMITS.maxComputersPerFile) this.over++;
     else this.computers.push(c);
   }
 }

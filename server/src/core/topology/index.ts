@@ -108,15 +108,16 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
     // is held to its declared size by the inflater, so the declared sizes bound the work.
     let inflated = 0;
     let read = 0;
-    let handed = 0;
+    // Bytes of entries over the file limit handed over to be read as a stream, held to LIMITS.maxStreamedFileBytes.
+    let streamed = 0;
     for (const e of entries) {
       if (!/\.json$/i.test(e.name)) continue;
       if (e.large) {
-        if (handed + e.size > LIMITS.maxStreamedFileBytes) {
+        if (streamed + e.size > LIMITS.maxStreamedFileBytes) {
           problems.push({ source, severity: 'error', message: `${e.name}: ${e.size} bytes uncompressed; with the archive's other entries over the file limit that is more than the ${LIMITS.maxStreamedFileBytes} bytes read as a stream from one archive; not read.` });
           continue;
         }
-        handed += e.size;
+        streamed += e.size;
         options.streamEntry?.(e, `${source}:${e.name}`);
         continue;
       }
@@ -161,10 +162,10 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
       if (got) parts.push(...got);
     }
     // An entry handed over to be read as a stream says what came of it itself.
-    if (handed && !parts.length && !problems.length) return [];
+    if (streamed && !parts.length && !problems.length) return [];
     if (!parts.length && !problems.length && !explicit) return undefined;
     // A refused or unreadable archive has said so already.
-    if (!parts.length && !handed && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
+    if (!parts.length && !streamed && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
     if (problems.length) {
       const p = emptyPart('sharphound', source);
       p.problems = problems;
@@ -203,6 +204,34 @@ export interface Topology {
 }
 
 let lastMerge: { parts: readonly TopologyPart[]; topo: Topology } | undefined;
+
+/** What the effective policy does with a GPO's links (`linkUse`). */
+export interface LinkUse {
+  /** The links it keeps: all but those dropped for a missing container. */
+  kept: { enabled: boolean }[];
+  /** Some link was dropped because an LDIF export that holds the other containers of its domain lacks the GPO's group policy container. */
+  containerMissing: boolean;
+}
+
+/**
+ * Per GPO linked anywhere, what the effective policy does with its links: a link to a GPO whose
+ * group policy container an LDIF export lacks is dropped (scope/order.ts `gpoList`, §1.2 step 3).
+ * One reading for coverage (`topologyReach`) and the GPO summaries (scope/effective.ts), so the two
+ * cannot disagree on where a GPO applies.
+ */
+export function linkUse(topo: Topology): Map<string, LinkUse> {
+  const out = new Map<string, LinkUse>();
+  for (const s of topo.soms.values()) {
+    for (const l of s.links) {
+      const g = l.gpo as string;
+      let use = out.get(g);
+      if (!use) out.set(g, (use = { kept: [], containerMissing: false }));
+      if (l.gpcMissing) use.containerMissing = true;
+      else use.kept.push({ enabled: l.enabled });
+    }
+  }
+  return out;
+}
 
 /**
  * `mergeTopology`, once for the same parts: a scan asks at its start (the reach of each GPO, for
@@ -370,21 +399,11 @@ export function topologyReach(parts: readonly TopologyPart[]): TopologyReach | u
   const topo = mergedTopology(parts);
   if (topo.soms.size === 0) return undefined;
   const linked = new Set<string>();
-  const seen = new Set<string>();
-  // Links to a GPO whose container an LDIF export lacks are dropped (scope/order.ts), as the effective policy drops them.
-  const containerMissing = new Set<string>();
-  for (const s of topo.soms.values()) {
-    for (const l of s.links) {
-      seen.add(l.gpo as string);
-      if (l.gpcMissing) containerMissing.add(l.gpo as string);
-      else if (l.enabled) linked.add(l.gpo as string);
-    }
-  }
   const facts: TopologyReach['facts'] = {};
   const of = (guid: string) => (facts[guid] ??= {});
-  for (const g of seen) {
-    if (linked.has(g)) continue;
-    if (containerMissing.has(g)) of(g).containerMissing = true;
+  for (const [g, use] of linkUse(topo)) {
+    if (use.kept.some((l) => l.enabled)) linked.add(g);
+    else if (use.containerMissing) of(g).containerMissing = true;
     else of(g).linksDisabled = true;
   }
   for (const [guid, c] of topo.gpcs) {

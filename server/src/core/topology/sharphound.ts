@@ -61,12 +61,12 @@ export function unnamedProblem(source: string, unnamed: number): TopologyProblem
   return { source, severity: 'warning', message: `${unnamed} computers.json entr${unnamed === 1 ? 'y has' : 'ies have'} no name, distinguishedname or ObjectIdentifier; skipped.` };
 }
 
-/** The problem for the computers of one file past LIMITS.maxStreamedComputers. */
+/** The problem for the computers of one file past LIMITS.maxComputersPerFile. */
 export function overProblem(source: string, over: number): TopologyProblem {
   return {
     source,
     severity: 'warning',
-    message: `The file names more than ${LIMITS.maxStreamedComputers} computers; the ${over} after them were not placed in a scope (their event-log clients count toward no OU).`,
+    message: `The file names more than ${LIMITS.maxComputersPerFile} computers; the ${over} after them were not placed in a scope (their event-log clients count toward no OU).`,
   };
 }
 
@@ -144,7 +144,7 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
       const by = o.ContainedBy && typeof o.ContainedBy === 'object' ? (o.ContainedBy as Json) : undefined;
       const c = computerOf({ dn: props.distinguishedname, dnshostname: props.dnshostname, name: props.name, objectId: o.ObjectIdentifier, containerId: by?.ObjectIdentifier }, source);
       if (!c) unnamed++;
-      else if ((part.computers?.length ?? 0) >= LIMITS.maxStreamedComputers) over++;
+      else if ((part.computers?.length ?? 0) >= LIMITS.maxComputersPerFile) over++;
       else part.computers?.push(c);
       continue;
     }

@@ -18,7 +18,7 @@ export interface ZipEntry {
   /** The raw (compressed) bytes. */
   data: Uint8Array;
   size: number;
-  /** Over the file limit, left to be read as a stream (`zipEntries` with `streamLarge`). */
+  /** Over the file limit, left to be read as a stream (`zipEntries` with `streamLarge`; never set without it). */
   large?: boolean;
 }
 
@@ -121,7 +121,7 @@ export function zipEntries(bytes: Uint8Array, source: string, problems: Topology
       problems.push({ source, severity: 'error', message: `${name}: zip compression method ${method} is not supported; not read.` });
       continue;
     }
-    out.push(large ? { name, method, data: bytes.subarray(start, start + csize), size, large } : { name, method, data: bytes.subarray(start, start + csize), size });
+    out.push({ name, method, data: bytes.subarray(start, start + csize), size, large });
     spans.push({ from: local, to: start + csize, name });
   }
   // Overlapping members: a zip bomb repeats one large member under many names. Sorted by start

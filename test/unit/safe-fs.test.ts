@@ -1,7 +1,8 @@
 /**
  * safe-fs reading: readStep, the one judgement of each read that readRegular and readRegularAsync
  * share (table below, including the cases a real file cannot stage: a file that grows or shrinks
- * between fstat and the read), then the two readers on the same real files giving the same results.
+ * between fstat and the read), then the two readers on the same real files giving the same results,
+ * and openRegular (the open and checks alone, for the event-log reader) judging them as they do.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { readRegular, readRegularAsync, readStep, type ReadResult, type ReadStep } from '../../server/src/io/safe-fs';
+import { openRegular, readRegular, readRegularAsync, readStep, type ReadResult, type ReadStep } from '../../server/src/io/safe-fs';
 
 test('readStep judges each read', () => {
   // cap is always fstat's size + 1 (the readers allocate one byte more to notice a file that grew).
@@ -55,6 +56,21 @@ test('readRegular and readRegularAsync give the same results', { skip: process.p
       assert.deepEqual(shape(async), shape(sync), `${c.file} at ${c.maxBytes}`);
       if (sync.kind === 'ok') assert.ok(sync.bytes.equals(fs.readFileSync(c.file)));
     }
+    // openRegular: the same judgement before a byte is read; an open descriptor of that very file
+    // only when the readers read it, and nothing left open otherwise.
+    const fds = () => (fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : 0);
+    const before = fds();
+    for (const c of cases) {
+      const o = openRegular(c.file, c.maxBytes);
+      if ('fd' in o) {
+        assert.equal(c.kind, 'ok', `${c.file} at ${c.maxBytes}`);
+        assert.deepEqual([fs.fstatSync(o.fd).ino, o.st.ino, o.st.size], [fs.statSync(c.file).ino, fs.statSync(c.file).ino, fs.statSync(c.file).size]);
+        fs.closeSync(o.fd);
+      } else {
+        assert.deepEqual(shape(o), shape(readRegular(c.file, c.maxBytes)), `${c.file} at ${c.maxBytes}`);
+      }
+    }
+    assert.equal(fds(), before, 'no descriptor left open');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

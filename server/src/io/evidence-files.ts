@@ -1,11 +1,12 @@
 /**
  * Event-log files for rollout readiness (issue 12), shared by the CLI and the language server:
- * backs the core's ByteSource with a file descriptor (regular files only, opened non-blocking, read a
- * block at a time: a multi-GB EVTX is never held in memory) or with bytes the scan already read.
+ * backs the core's ByteSource with a file descriptor (safe-fs `openRegular`: regular files only,
+ * opened non-blocking; read a block at a time, so a multi-GB EVTX is never held in memory) or with
+ * bytes the scan already read.
  */
 import * as fs from 'node:fs';
 import { detectEvidence, readEvidenceSteps, runSteps, type ByteSource, type EvidenceCollector, type EvidenceFileSummary, type EvidenceFormat, type EvidenceProgress } from '../core';
-import type { ReadResult } from './safe-fs';
+import { openRegular, type ReadResult } from './safe-fs';
 
 class FdSource implements ByteSource {
   constructor(
@@ -64,22 +65,14 @@ export function* tryEvidenceSteps(
   // Already read (a regular file within the read limit): look at those bytes instead of opening it
   // again. Not a regular file or not readable: not an event export (the GPO scan reports it).
   if (read && read.kind !== 'too-large') return read.kind === 'ok' ? yield* readIfEvidence(collector, file, display, new BytesSource(read.bytes)) : undefined;
-  let fd: number | undefined;
-  let src: FdSource | undefined;
+  const o = openRegular(file, Number.MAX_SAFE_INTEGER);
+  if (!('fd' in o)) return undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const st = fs.fstatSync(fd);
-    if (st.isFile()) src = new FdSource(fd, st.size);
-  } catch {
-    if (fd !== undefined) fs.closeSync(fd);
-    return undefined; // not readable: the GPO scan reports the I/O problem
-  }
-  try {
-    return src ? yield* readIfEvidence(collector, file, display, src) : undefined;
+    return yield* readIfEvidence(collector, file, display, new FdSource(o.fd, o.st.size));
   } catch {
     return undefined; // as when the file cannot be opened (the readers report a failing read as a problem)
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(o.fd);
   }
 }
 
@@ -88,15 +81,14 @@ export function* tryEvidenceSteps(
  * bytes only): the language server names the event logs it leaves out past its budget.
  */
 export function looksLikeEvidence(file: string): boolean {
-  let fd: number | undefined;
+  const o = openRegular(file, Number.MAX_SAFE_INTEGER);
+  if (!('fd' in o)) return false;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    const st = fs.fstatSync(fd);
-    return st.isFile() && !!detectEvidence(new FdSource(fd, st.size), file);
+    return !!detectEvidence(new FdSource(o.fd, o.st.size), file);
   } catch {
     return false;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    fs.closeSync(o.fd);
   }
 }
 

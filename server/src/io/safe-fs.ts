@@ -8,7 +8,8 @@
  *   the original's mode (and owner where allowed), re-checks that the original did not change
  *   since it was read, and renames it over the original (the target of a symbolic link, never the
  *   link itself). A crash at any point leaves either the original or the complete new file.
- * - `streamRegular` reads a regular file too large to hold whole in pieces, with the same checks.
+ * - `streamRegular` reads a regular file too large to hold whole in pieces, with the same checks;
+ *   `openRegular` is the open and checks alone, for a reader that keeps the descriptor (the event logs).
  * - `openOutput` opens `--output` without blocking, so a FIFO with no reader is an error, not a hang.
  */
 import * as fs from 'node:fs';
@@ -120,24 +121,40 @@ export function readRegular(file: string, maxBytes: number, arena?: { alloc(size
 }
 
 /**
- * Opens `file` as every reader here does (non-blocking, so a FIFO or device cannot hang it), checks
- * on the open descriptor that it is a regular file of at most `maxBytes` before a byte is read, and
- * runs `body` on it; the descriptor is closed after, and an error is a result, never thrown.
+ * Opens `file` as every reader here does (non-blocking, so a FIFO or device cannot hang it) and
+ * checks on the open descriptor that it is a regular file of at most `maxBytes` before a byte is
+ * read: the descriptor and its stat, which the caller closes, or why not (nothing left open). An
+ * error is a result, never thrown.
  */
-function onRegular<T>(file: string, maxBytes: number, body: (fd: number, st: fs.Stats) => T): T | ReadProblem {
+export function openRegular(file: string, maxBytes: number): { fd: number; st: fs.Stats } | ReadProblem {
   let fd: number;
   try {
     fd = fs.openSync(file, READ_FLAGS);
   } catch (e) {
     return readError(e);
   }
+  let problem: ReadProblem | undefined;
   try {
     const st = fs.fstatSync(fd);
-    return refusal(st, maxBytes) ?? body(fd, st);
+    problem = refusal(st, maxBytes);
+    if (!problem) return { fd, st };
+  } catch (e) {
+    problem = readError(e);
+  }
+  fs.closeSync(fd);
+  return problem;
+}
+
+/** `openRegular`, then `body` on the descriptor, closed after; an error is a result, never thrown. */
+function onRegular<T>(file: string, maxBytes: number, body: (fd: number, st: fs.Stats) => T): T | ReadProblem {
+  const o = openRegular(file, maxBytes);
+  if (!('fd' in o)) return o;
+  try {
+    return body(o.fd, o.st);
   } catch (e) {
     return readError(e);
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(o.fd);
   }
 }
 

@@ -223,6 +223,60 @@ export function zip(files: Record<string, string>, encrypted = false): Buffer {
   return Buffer.concat([...locals, cd, eocd]);
 }
 
+/**
+ * The archive `zip` wrote, rewritten in zip64 form (APPNOTE 4.5.3): each directory entry gives its
+ * sizes and local header offset as 0xFFFFFFFF and the values in a zip64 extra field (header 0x0001,
+ * before any other extra data); with `end`, the count and directory offset also go to a zip64 end
+ * record and its locator, the classic end record giving 0xFFFF and 0xFFFFFFFF. `damage`: the extra
+ * field says it holds 16 bytes where three values need 24.
+ */
+export function zip64(z: Buffer, end: boolean, damage = false): Buffer {
+  const eocd = z.length - 22;
+  const count = z.readUInt16LE(eocd + 10);
+  const cdAt = z.readUInt32LE(eocd + 16);
+  const entries: Buffer[] = [];
+  let p = cdAt;
+  for (let n = 0; n < count; n++) {
+    const head = Buffer.from(z.subarray(p, p + 46));
+    const [nlen, elen, clen] = [head.readUInt16LE(28), head.readUInt16LE(30), head.readUInt16LE(32)];
+    const extra = Buffer.alloc(28);
+    extra.writeUInt16LE(1, 0);
+    extra.writeUInt16LE(damage ? 16 : 24, 2);
+    extra.writeBigUInt64LE(BigInt(head.readUInt32LE(24)), 4);
+    extra.writeBigUInt64LE(BigInt(head.readUInt32LE(20)), 12);
+    extra.writeBigUInt64LE(BigInt(head.readUInt32LE(42)), 20);
+    for (const at of [20, 24, 42]) head.writeUInt32LE(0xffffffff, at);
+    head.writeUInt16LE(elen + 28, 30);
+    entries.push(head, z.subarray(p + 46, p + 46 + nlen), extra, z.subarray(p + 46 + nlen, p + 46 + nlen + elen + clen));
+    p += 46 + nlen + elen + clen;
+  }
+  const cd = Buffer.concat(entries);
+  const tail: Buffer[] = [];
+  if (end) {
+    const rec = Buffer.alloc(56);
+    rec.writeUInt32LE(0x06064b50, 0);
+    rec.writeBigUInt64LE(44n, 4);
+    rec.writeUInt16LE(45, 12);
+    rec.writeUInt16LE(45, 14);
+    rec.writeBigUInt64LE(BigInt(count), 24);
+    rec.writeBigUInt64LE(BigInt(count), 32);
+    rec.writeBigUInt64LE(BigInt(cd.length), 40);
+    rec.writeBigUInt64LE(BigInt(cdAt), 48);
+    const loc = Buffer.alloc(20);
+    loc.writeUInt32LE(0x07064b50, 0);
+    loc.writeBigUInt64LE(BigInt(cdAt + cd.length), 8);
+    loc.writeUInt32LE(1, 16);
+    tail.push(rec, loc);
+  }
+  const classic = Buffer.alloc(22);
+  classic.writeUInt32LE(0x06054b50, 0);
+  classic.writeUInt16LE(end ? 0xffff : count, 8);
+  classic.writeUInt16LE(end ? 0xffff : count, 10);
+  classic.writeUInt32LE(end ? 0xffffffff : cd.length, 12);
+  classic.writeUInt32LE(end ? 0xffffffff : cdAt, 16);
+  return Buffer.concat([z.subarray(0, cdAt), cd, ...tail, classic]);
+}
+
 export interface ObsSpec {
   gpo: string;
   rule: string;

@@ -26,6 +26,16 @@ export const LIMITS = {
   maxStreamedFileBytes: 4 * 1024 * 1024 * 1024,
   /** Most computers placed from one SharpHound computers file, read whole or as a stream (past it they are counted and said; memory holds each one placed). */
   maxComputersPerFile: 250_000,
+  /**
+   * Most text the computers placed from one file hold (their DNs, names and identifiers, in UTF-16
+   * units): 128 Mi, twice what a 64 MiB file read whole can hold, where a real domain's 250,000
+   * computers take about 70 Mi. It bounds a 4 GiB streamed file of long names (fuzz audit, wave 18).
+   */
+  maxComputerTextPerFile: 128 * 1024 * 1024,
+  /** Most computers placed from all the topology files of one scan (several domains' computers files: each file's own cap does not bound their sum). */
+  maxComputersPerLoad: 500_000,
+  /** Most text the computers of all the topology files of one scan hold (as maxComputerTextPerFile). */
+  maxComputerTextPerLoad: 256 * 1024 * 1024,
   /** Most entries in one zip (SharpHound writes about a dozen JSON files); a zip with more is not read. */
   maxZipEntries: 1000,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */

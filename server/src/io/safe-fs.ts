@@ -158,7 +158,7 @@ function onRegular<T>(file: string, maxBytes: number, body: (fd: number, st: fs.
   }
 }
 
-/** What `streamRegular` did: read every byte (`bytes` of them), declined after the tail, or a refusal or error as `readRegular` gives it. */
+/** What `streamRegular` did: read (`bytes` of them: every byte, or up to where `take` stopped it), declined after the tail, or a refusal or error as `readRegular` gives it. */
 export type StreamResult = { kind: 'ok'; bytes: number } | { kind: 'declined' } | ReadProblem;
 
 /**
@@ -166,13 +166,14 @@ export type StreamResult = { kind: 'ok'; bytes: number } | { kind: 'declined' } 
  * `readRegular` (non-blocking, regular files only, the size checked first, here against
  * `maxBytes`), then `wants` is shown the file's last `tailBytes` bytes and says whether to read it,
  * then `take` is given the file from its start, `chunkBytes` at a time (one buffer, reused: `take`
- * keeps nothing of it). Never reads past the size fstat gave (a file that grows is read to that size).
+ * keeps nothing of it) until it returns false or the file ends. Never reads past the size fstat
+ * gave (a file that grows is read to that size). `bytes` in the result: what was read.
  */
 export function streamRegular(
   file: string,
   maxBytes: number,
   wants: (tail: Uint8Array) => boolean,
-  take: (bytes: Uint8Array) => void,
+  take: (bytes: Uint8Array) => boolean,
   options: { chunkBytes?: number; tailBytes?: number } = {},
 ): StreamResult {
   return onRegular(file, maxBytes, (fd, st): StreamResult => {
@@ -185,8 +186,8 @@ export function streamRegular(
     while (at < size) {
       const n = readAt(fd, buffer, Math.min(buffer.length, size - at), at);
       if (n === 0) break;
-      take(buffer.subarray(0, n));
       at += n;
+      if (!take(buffer.subarray(0, n))) break;
     }
     return { kind: 'ok', bytes: at };
   });

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ComputersStream, computersAdvice, LIMITS, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, type TopologyPart, type ZipEntry } from '../core/index';
+import { ComputersStream, computersAdvice, LIMITS, LoadComputers, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, withNothingRead, type TopologyPart, type ZipEntry } from '../core/index';
 import { readRegular, readRegularAsync, streamRegular, type ReadResult } from './safe-fs';
 import { byName } from './walk';
 
@@ -54,9 +54,10 @@ export interface TopologyLoadOptions {
 /**
  * The core's parse of one topology file's bytes (a zip's entries inflated here, up to the per-file
  * cap). `streamEntry`: where a zip entry over the file limit goes to be read as a stream
- * (`relaylint scan`); without it such an entry is an error.
+ * (`relaylint scan`; it returns the part that stands for the entry, filled in once it is read);
+ * without it such an entry is an error.
  */
-export function parseTopology(display: string, bytes: Uint8Array, explicit: boolean, streamEntry?: (entry: ZipEntry, source: string) => void): TopologyPart[] | undefined {
+export function parseTopology(display: string, bytes: Uint8Array, explicit: boolean, streamEntry?: (entry: ZipEntry, source: string) => TopologyPart): TopologyPart[] | undefined {
   return readTopologyInput(display, bytes, streamEntry ? { inflateRaw, explicit, streamEntry } : { inflateRaw, explicit });
 }
 
@@ -119,8 +120,9 @@ export type TopologyParser = (display: string, bytes: Uint8Array, explicit: bool
  */
 function takeRead(r: ReadResult, file: string, display: string, explicit: boolean, out: LoadedTopology, where: 'scan' | 'editor'): Uint8Array | undefined {
   if (r.kind === 'too-large') {
-    // Named by the user: fail closed. Found in a folder: it may be any large JSON or zip, so only say it.
-    const severity = explicit ? 'error' : 'info';
+    // Named by the user, or named as SharpHound names its computers file: fail closed. Found in a
+    // folder under another name: it may be any large JSON or zip, so only say it.
+    const severity = explicit || sharpHoundTypeByName(display, true) === 'computers' ? 'error' : 'info';
     const advice = sharpHoundTypeByName(display) === 'computers' ? ` ${computersAdvice(where)}` : '';
     out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${r.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.${advice}` }] });
     return undefined;
@@ -133,26 +135,33 @@ function takeRead(r: ReadResult, file: string, display: string, explicit: boolea
 }
 
 /**
- * A topology file over the file limit whose end names SharpHound's computers type, read as a stream
- * (`relaylint scan` only): its computers, or an error-level problem when it cannot be read as one
- * (fail closed: it says it is an export). Undefined when its end does not name the computers type,
- * or it is over LIMITS.maxStreamedFileBytes (the caller says it was not read).
+ * A topology file over the file limit whose end names SharpHound's computers type, or whose name is
+ * SharpHound's whole form for one (`20261206101500_computers.json`: found in a folder, such a file
+ * must not pass unread), read as a stream (`relaylint scan` only): its parts, judged as the file
+ * read whole would be (`withNothingRead`), or an error-level problem when it cannot be read as one
+ * (fail closed: it says it is an export). The read stops at the first byte the stream refuses.
+ * Undefined when neither its name nor its end says it is a computers file, or it is over
+ * LIMITS.maxStreamedFileBytes (the caller says it was not read).
  */
-export function streamComputers(file: string, display: string): TopologyPart | undefined {
+export function streamComputers(file: string, display: string): TopologyPart[] | undefined {
   const stream = new ComputersStream(display);
+  const byName = sharpHoundTypeByName(display, true) === 'computers';
   const r = streamRegular(
     file,
     LIMITS.maxStreamedFileBytes,
-    (tail) => sharpHoundTypeOfTail(tail) === 'computers',
-    (bytes) => stream.push(bytes),
+    (tail) => byName || sharpHoundTypeOfTail(tail) === 'computers',
+    (bytes) => {
+      stream.push(bytes);
+      return !stream.refused;
+    },
   );
   if (r.kind === 'declined' || r.kind === 'too-large') return undefined;
-  const failed = (why: string) => failedPart(display, why);
+  const failed = (why: string) => [failedPart(display, why)];
   if (r.kind !== 'ok') return failed(`The file could not be read: ${r.kind === 'not-regular' ? `${r.what}, not a regular file` : r.message}.`);
-  return (
-    stream.end() ??
-    failed(`Its end names SharpHound's computers type, but read as a stream (larger than ${LIMITS.maxFileBytes} bytes) it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}); no computer was read from it.`)
-  );
+  const part = stream.end();
+  if (part) return withNothingRead(display, false, [part]);
+  const says = byName ? "Its name is SharpHound's form for a computers file" : "Its end names SharpHound's computers type";
+  return failed(`${says}, but read as a stream (larger than ${LIMITS.maxFileBytes} bytes) it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}); no computer was read from it.`);
 }
 
 /** A file the topology load reads: named explicitly, or found in a scanned folder. */
@@ -312,20 +321,35 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  */
 export async function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): Promise<LoadedTopology> {
   const out: LoadedTopology = { parts: [], errors: [] };
+  const computers = new LoadComputers();
+  const add = (parts: TopologyPart[] | undefined) => {
+    for (const p of parts ?? []) {
+      computers.admit(p);
+      out.parts.push(p);
+    }
+  };
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const r = readRegular(c.file, LIMITS.maxFileBytes);
-    // A large domain's SharpHound computers file: read as a stream (its end says what it is).
+    // A large domain's SharpHound computers file: read as a stream (its name or its end says what it is).
     const streamed = r.kind === 'too-large' ? streamComputers(c.file, display(c.file)) : undefined;
     if (streamed) {
-      out.parts.push(streamed);
+      add(streamed);
       continue;
     }
     const bytes = takeRead(r, c.file, display(c.file), c.explicit, out, 'scan');
-    const large: [ZipEntry, string][] = [];
-    const parts = bytes && parseTopology(display(c.file), bytes, c.explicit, (e, source) => large.push([e, source]));
-    if (parts) out.parts.push(...parts);
-    for (const [e, source] of large) out.parts.push(await streamZipEntry(e, source));
+    // Zip entries over the file limit: read as streams after the archive, each into the part that
+    // holds its place among the archive's parts.
+    const large: [ZipEntry, TopologyPart][] = [];
+    const parts =
+      bytes &&
+      parseTopology(display(c.file), bytes, c.explicit, (e, source) => {
+        const slot: TopologyPart = { kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [] };
+        large.push([e, slot]);
+        return slot;
+      });
+    for (const [e, slot] of large) Object.assign(slot, await streamZipEntry(e, slot.source));
+    add(large.length ? withNothingRead(display(c.file), true, parts) : parts);
   }
   return out;
 }
@@ -345,11 +369,15 @@ export async function loadTopologyAsync(
   const out: LoadedTopology = { parts: [], errors: [] };
   const read = options.read ?? readRegularAsync;
   const parse = options.parse ?? parseTopology;
+  const computers = new LoadComputers();
   for await (const c of topologyCandidatesAsync(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out, 'editor');
     const parts = bytes && (await parse(display(c.file), bytes, c.explicit));
-    if (parts) out.parts.push(...parts);
+    for (const p of parts ?? []) {
+      computers.admit(p);
+      out.parts.push(p);
+    }
   }
   return out;
 }

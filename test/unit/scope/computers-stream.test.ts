@@ -9,11 +9,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { ComputersStream } from '../../../server/src/core/topology/computers-stream';
-import { isSharpHound, readSharpHound } from '../../../server/src/core/topology/sharphound';
+import { ComputerList, computerText, isSharpHound, isTopologyType, LoadComputers, readSharpHound } from '../../../server/src/core/topology/sharphound';
 import { LIMITS } from '../../../server/src/core/limits';
-import type { TopologyPart } from '../../../server/src/core/topology';
+import { readTopologyInput, type TopologyPart } from '../../../server/src/core/topology';
+import type { TopoComputer } from '../../../server/src/core/topology/model';
 import { loadTopology, loadTopologyAsync, streamComputers, streamZipEntry } from '../../../server/src/io/topology';
 import { streamRegular } from '../../../server/src/io/safe-fs';
 import { seededRandom } from '../../helpers/rng';
@@ -22,6 +24,9 @@ import { deflateRawSync } from 'node:zlib';
 import { tempDir } from '../../helpers/cli';
 
 const SOURCE = 'c.json';
+
+/** Each part's computer count and problems, as `severity: message`. */
+const parts1 = (x: TopologyPart[] | undefined) => x?.map((q) => [q.computers?.length, q.problems.map((y) => `${y.severity}: ${y.message}`)]);
 
 /** The text streamed in pieces cut at `cuts` (byte offsets). */
 function streamed(bytes: Uint8Array, cuts: number[] = []): TopologyPart | undefined {
@@ -34,7 +39,12 @@ function streamed(bytes: Uint8Array, cuts: number[] = []): TopologyPart | undefi
   return s.end();
 }
 
-/** What the file read whole gives: the part, undefined when it is not a computers file, 'invalid' when JSON.parse refuses it. */
+/**
+ * What the file read whole gives: the part of a computers file or of a SharpHound type the topology
+ * does not come from (skipped, with its warning); undefined when it is not SharpHound, is one of
+ * the types read whole only (ous, domains, gpos) or its meta.type is not a string; 'invalid' when
+ * JSON.parse refuses it.
+ */
 function whole(text: string): TopologyPart | undefined | 'invalid' {
   let doc: unknown;
   try {
@@ -42,7 +52,10 @@ function whole(text: string): TopologyPart | undefined | 'invalid' {
   } catch {
     return 'invalid';
   }
-  if (!isSharpHound(doc) || String(doc.meta.type ?? '').toLowerCase() !== 'computers') return undefined;
+  // A meta.type that is not a string (read whole, String() of it is the type): the stream does not read the file as SharpHound's.
+  if (!isSharpHound(doc) || (doc.meta.type !== undefined && typeof doc.meta.type !== 'string')) return undefined;
+  const type = String(doc.meta.type ?? '').toLowerCase();
+  if (type !== 'computers' && isTopologyType(type)) return undefined;
   return readSharpHound(doc, SOURCE);
 }
 
@@ -111,8 +124,15 @@ describe('the stream reads what the whole file gives', () => {
     assert.deepEqual(p?.problems, [{ source: SOURCE, severity: 'warning', message: '1 computers.json entry has no name, distinguishedname or ObjectIdentifier; skipped.' }]);
   });
 
-  test('valid JSON that is not a SharpHound computers file gives nothing (the caller says it was not read)', () => {
-    for (const text of ['{"data":[],"meta":{"type":"users"}}', '{"data":[],"meta":[]}', '{"data":{},"meta":{"type":"computers"}}', '{"data":[]}', '[1,2]', '5', ' "x" ', 'null', '{"data":[],"meta":{"type":5}}']) {
+  test('valid JSON that is not a SharpHound computers file gives nothing (the caller says it was not read); another SharpHound type is skipped with its warning, as read whole', () => {
+    for (const type of ['users', 'Groups', '']) {
+      const text = `{"data":[{"Properties":{"name":"U1"}}],"meta":{"type":"${type}"}}`;
+      assert.deepEqual(streamed(Buffer.from(text)), whole(text), text);
+      assert.deepEqual([streamed(Buffer.from(text))?.skippedType, streamed(Buffer.from(text))?.computers], [type.toLowerCase() || '?', undefined], text);
+    }
+    // An array for meta: read whole it passes as SharpHound's (skipped, type "?"); the stream does not take it as SharpHound's (the caller's error).
+    assert.equal(streamed(Buffer.from('{"data":[],"meta":[]}')), undefined);
+    for (const text of ['{"data":[],"meta":{"type":"ous"}}', '{"data":{},"meta":{"type":"computers"}}', '{"data":[]}', '[1,2]', '5', ' "x" ', 'null', '{"data":[],"meta":{"type":5}}']) {
       assert.equal(whole(text), undefined, text);
       assert.equal(streamed(Buffer.from(text)), undefined, text);
     }
@@ -222,12 +242,12 @@ describe('the loose file: streamComputers and streamRegular', () => {
     const p = file('c.json', text);
     const pieces: number[] = [];
     const s = new ComputersStream('c.json');
-    const r = streamRegular(p, 1 << 20, () => true, (b) => (pieces.push(b.length), s.push(b)), { chunkBytes: 7 });
+    const r = streamRegular(p, 1 << 20, () => true, (b) => (pieces.push(b.length), s.push(b), true), { chunkBytes: 7 });
     assert.deepEqual(r, { kind: 'ok', bytes: text.length });
     assert.equal(pieces.reduce((a, b) => a + b, 0), text.length);
     assert.ok(pieces.slice(0, -1).every((x) => x === 7));
     assert.deepEqual(s.end()?.computers?.map((c) => c.name), ['FS01']);
-    assert.deepEqual(streamComputers(p, 'c.json')?.computers?.map((c) => c.name), ['FS01']);
+    assert.deepEqual(streamComputers(p, 'c.json')?.map((x) => x.computers?.map((c) => c.name)), [['FS01']]);
   });
 
   test('the tail decides: a file whose end does not name the computers type is not read (undefined)', () => {
@@ -241,11 +261,11 @@ describe('the loose file: streamComputers and streamRegular', () => {
 
   test('a file whose end says computers but that is damaged is an error (fail closed), named with the byte', () => {
     const p = file('d.json', text.replace('"S-1"', '"S-1" "x"'));
-    assert.deepEqual(streamComputers(p, 'd.json')?.problems, [
+    assert.deepEqual(streamComputers(p, 'd.json')?.flatMap((x) => x.problems), [
       { source: 'd.json', severity: 'error', message: `Read as a stream (larger than ${LIMITS.maxFileBytes} bytes): "," or "}" expected at byte 35; no computer was read from it.` },
     ]);
     const q = file('e.json', `{"data":{"x":1},${meta}}`);
-    assert.deepEqual(streamComputers(q, 'e.json')?.problems.map((x) => [x.severity, x.message]), [
+    assert.deepEqual(streamComputers(q, 'e.json')?.flatMap((x) => x.problems).map((x) => [x.severity, x.message]), [
       ['error', `Its end names SharpHound's computers type, but read as a stream (larger than ${LIMITS.maxFileBytes} bytes) it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}); no computer was read from it.`],
     ]);
   });
@@ -254,9 +274,106 @@ describe('the loose file: streamComputers and streamRegular', () => {
     const fifo = path.join(dir, 'pipe.json');
     execFileSync('mkfifo', [fifo]);
     assert.deepEqual(streamRegular(fifo, 1 << 20, () => true, () => assert.fail('read')), { kind: 'not-regular', what: 'a named pipe (FIFO)' });
-    assert.deepEqual(streamComputers(fifo, 'pipe.json')?.problems.map((x) => x.message), ['The file could not be read: a named pipe (FIFO), not a regular file.']);
+    assert.deepEqual(streamComputers(fifo, 'pipe.json')?.flatMap((x) => x.problems).map((x) => x.message), ['The file could not be read: a named pipe (FIFO), not a regular file.']);
     const big = file('big.json', text);
     assert.deepEqual(streamRegular(big, 10, () => assert.fail('tail'), () => assert.fail('read')), { kind: 'too-large', size: text.length });
+  });
+});
+
+describe('audit wave 18: the stream judged as the file read whole, stopped at a refusal, bounded in memory', () => {
+  const dir = tempDir('relaylint-cstream-w18-');
+  const file = (name: string, data: string | Uint8Array) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, data);
+    return p;
+  };
+
+  test('a streamed file that yields no computer is the same "nothing read" error as read whole; another SharpHound type its warning', () => {
+    const judge = (text: string) => {
+      const p = file('n.json', text);
+      const read = readTopologyInput('n.json', fs.readFileSync(p), { explicit: true });
+      assert.deepEqual(parts1(streamComputers(p, 'n.json')), parts1(read), text);
+      return parts1(read);
+    };
+    const nothing = 'error: No domain, OU or site was read from n.json: its data holds no entry relaylint reads (an OU or domain with a distinguishedname, a GPO, a computer).';
+    assert.deepEqual(judge(`{"data":[],${meta}}`), [[undefined, [nothing]], [0, []]]);
+    assert.deepEqual(judge(`{"data":[{"Properties":{}},{"IsDeleted":true,"ObjectIdentifier":"S-1"}],${meta}}`), [
+      [undefined, [nothing]],
+      [0, ['warning: 1 computers.json entry has no name, distinguishedname or ObjectIdentifier; skipped.']],
+    ]);
+    // Its end says users (so the stream was not asked for by the tail): read because its name says computers.
+    assert.deepEqual(
+      parts1(streamComputers(file('20261206101500_computers.json', '{"data":[],"meta":{"type":"users"}}'), '20261206101500_computers.json')),
+      [[undefined, ['warning: This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.']]],
+    );
+  });
+
+  test('the read stops at the first refused byte (no read past the piece that holds it)', () => {
+    const p = path.join(dir, 'r.json');
+    const fd = fs.openSync(p, 'w');
+    fs.writeSync(fd, '{"data":[x');
+    fs.writeSync(fd, Buffer.alloc(20 * 1024 * 1024, 0x20));
+    fs.writeSync(fd, `],${meta}}`);
+    fs.closeSync(fd);
+    // The bytes read, counted on node:fs itself (what safe-fs calls).
+    const nodeFs = createRequire(__filename)('node:fs') as { readSync: typeof fs.readSync };
+    let read = 0;
+    const real = nodeFs.readSync;
+    nodeFs.readSync = ((...a: Parameters<typeof fs.readSync>) => {
+      const n = real(...a);
+      read += n;
+      return n;
+    }) as typeof fs.readSync;
+    let got: TopologyPart[] | undefined;
+    try {
+      got = streamComputers(p, 'r.json');
+    } finally {
+      nodeFs.readSync = real;
+    }
+    assert.deepEqual(parts1(got), [[undefined, [`error: Read as a stream (larger than ${LIMITS.maxFileBytes} bytes): a value expected at byte 9; no computer was read from it.`]]]);
+    // The 4 KB tail, then the first 4 MiB piece: not the other 16 MiB.
+    assert.equal(read, 4096 + 4 * 1024 * 1024);
+    let pieces = 0;
+    assert.deepEqual(streamRegular(p, 1 << 30, () => true, () => (pieces++, pieces < 2), { chunkBytes: 1024 }), { kind: 'ok', bytes: 2048 });
+  });
+
+  test('ComputerList: the computers of one file held to a count and to the text they hold, the rest counted and said (both readers)', () => {
+    const c = (name: string): TopoComputer => ({ dn: '', name, source: 's' });
+    const byCount = new ComputerList(2, 100);
+    for (const n of ['A', 'B', 'C', 'D']) byCount.add(c(n));
+    byCount.add(undefined);
+    assert.deepEqual([byCount.placed.map((x) => x.name), byCount.problems('s').map((x) => x.message)], [
+      ['A', 'B'],
+      ['1 computers.json entry has no name, distinguishedname or ObjectIdentifier; skipped.', 'The file names more than 2 computers; the 2 after them were not placed in a scope (their event-log clients count toward no OU).'],
+    ]);
+    // Past the text: this one and every later one, even one that would fit.
+    const byText = new ComputerList(10, 10);
+    for (const n of ['AAAA', 'BBBB', 'CCCC', 'D']) byText.add({ ...c(n), objectId: n === 'AAAA' ? 'X' : undefined });
+    assert.deepEqual([byText.placed.map((x) => x.name), byText.problems('s').map((x) => x.message)], [
+      ['AAAA', 'BBBB'],
+      ['The file names computers whose names, distinguished names and identifiers come to more than 10 characters (the memory one file may take); the 2 after them were not placed in a scope (their event-log clients count toward no OU).'],
+    ]);
+    assert.equal(computerText({ dn: 'CN=A', name: 'A', objectId: 'S-1', containerId: 'G', source: 'long source is not counted' }), 9);
+  });
+
+  test('LoadComputers: the computers of all the topology files of one scan held to a count and a text, later files trimmed with a warning', () => {
+    const part = (source: string, names: string[]): TopologyPart => ({ kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [], computers: names.map((name) => ({ dn: '', name, source })) });
+    const load = new LoadComputers(3, 1000);
+    const parts = [part('a', ['A1', 'A2']), part('ou', []), part('b', ['B1', 'B2', 'B3']), part('c', ['C1'])];
+    for (const p of parts) load.admit(p);
+    assert.deepEqual(parts.map((p) => [p.source, p.computers?.map((x) => x.name), p.problems.map((x) => x.message)]), [
+      ['a', ['A1', 'A2'], []],
+      ['ou', [], []],
+      ['b', ['B1'], ['With the topology files read before it, this one passes the 3 computers one scan places; its 2 computers after that were not placed in a scope (their event-log clients count toward no OU).']],
+      ['c', [], ['With the topology files read before it, this one passes the 3 computers one scan places; its 1 computer after that were not placed in a scope (their event-log clients count toward no OU).']],
+    ]);
+    const text = new LoadComputers(100, 4);
+    const q = part('t', ['AB', 'CD', 'E']);
+    text.admit(q);
+    assert.deepEqual([q.computers?.map((x) => x.name), q.problems.map((x) => x.message)], [
+      ['AB', 'CD'],
+      ['With the topology files read before it, this one passes the 4 characters of computer names, distinguished names and identifiers one scan places; its 1 computer after that were not placed in a scope (their event-log clients count toward no OU).'],
+    ]);
   });
 });
 
@@ -282,7 +399,26 @@ describe('loadTopology (relaylint scan) streams a large computers file; loadTopo
   test('the CLI: the computers file read, the one whose end does not say computers refused with the advice', async () => {
     assert.deepEqual(show(await loadTopology([big, zeros], [], (p) => path.basename(p))), [
       ['20261206101500_computers.json', ['FS01'], []],
-      ['x_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxFileBytes + 1)} ${why} relaylint scan reads a SharpHound computers file (its meta.type at its end says computers) as a stream, up to 4096 MiB; this one was not. Or give ${ldif}.`]],
+      ['x_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxFileBytes + 1)} ${why} relaylint scan reads a SharpHound computers file (its meta.type at its end, or its name in SharpHound's form, says computers) as a stream, up to 4096 MiB; this one was not. Or give ${ldif}.`]],
+    ]);
+  });
+
+  test('audit wave 18: found in a folder, a file named as SharpHound names its computers file is read though its end does not say so; past the stream limit it is an error, not info', async () => {
+    const found = fs.mkdtempSync(path.join(dir, 'found-'));
+    // The computers file with 5,000 spaces after its end: the last 4 KB do not hold its meta.
+    fs.copyFileSync(big, path.join(found, '20261206101500_computers.json'));
+    fs.appendFileSync(path.join(found, '20261206101500_computers.json'), Buffer.alloc(5000, 0x20));
+    // Sparse, past the stream limit.
+    const huge = path.join(found, '20261206101600_computers.json');
+    fs.writeFileSync(huge, '');
+    fs.truncateSync(huge, LIMITS.maxStreamedFileBytes + 1);
+    // The same under another name: only said (it may be any large JSON).
+    fs.writeFileSync(path.join(found, 'other.json'), '');
+    fs.truncateSync(path.join(found, 'other.json'), LIMITS.maxFileBytes + 1);
+    assert.deepEqual(show(await loadTopology([], [found], (p) => path.basename(p))), [
+      ['20261206101500_computers.json', ['FS01'], []],
+      ['20261206101600_computers.json', undefined, [`error: ${tooLarge(LIMITS.maxStreamedFileBytes + 1)} ${why} relaylint scan reads a SharpHound computers file (its meta.type at its end, or its name in SharpHound's form, says computers) as a stream, up to 4096 MiB; this one was not. Or give ${ldif}.`]],
+      ['other.json', undefined, [`info: ${tooLarge(LIMITS.maxFileBytes + 1)}`]],
     ]);
   });
 
@@ -319,9 +455,10 @@ describe('SharpHound zip: an entry over the file limit is read as a stream by re
 
   test('the computers entry (its directory says it is over the limit) gives its computers; in the editor it is refused with the advice', async () => {
     const z = zipWith('z0.zip', { '20261206101500_users.json': users, '20261206101500_computers.json': computers }, { 1: big });
+    // In the order the archive's entries are read whole (the topology's types by name first).
     assert.deepEqual(show(await loadTopology([z], [], (p) => path.basename(p))), [
-      ['z0.zip:20261206101500_users.json', undefined, ['warning: This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.']],
       ['z0.zip:20261206101500_computers.json', ['FS01'], []],
+      ['z0.zip:20261206101500_users.json', undefined, ['warning: This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.']],
     ]);
     const editor = await loadTopologyAsync([z], [], (p) => path.basename(p));
     assert.deepEqual(editor.parts.flatMap((p) => p.problems.filter((x) => x.severity === 'error').map((x) => x.message)), [
@@ -347,6 +484,37 @@ describe('SharpHound zip: an entry over the file limit is read as a stream by re
       ['z3.zip', undefined, [`error: notes.txt: ${big} bytes uncompressed, over the ${LIMITS.maxFileBytes}-byte limit; not read.`]],
       ['z3.zip:c.json', ['FS01'], []],
     ]);
+  });
+
+  test('audit wave 18: a streamed entry keeps its place among the archive\'s parts (the first of two computers files naming one DN wins, as read whole)', async () => {
+    const named = (host: string) => `{"data":[{"ObjectIdentifier":"S-1-5-21-1-2-3-1201","Properties":{"name":"${host}","distinguishedname":"CN=FS01,OU=SERVERS,DC=CORP,DC=EXAMPLE"}}],${meta}}`;
+    const files = { 'a_computers.json': named('ALPHA.CORP.EXAMPLE'), 'b_computers.json': named('BRAVO.CORP.EXAMPLE') };
+    const order = async (sizes: Record<number, number>, name: string) => (await loadTopology([zipWith(name, files, sizes)], [], (p) => path.basename(p))).parts.map((p) => [p.source, p.computers?.map((c) => c.name)]);
+    const want = [
+      [`ZIP:a_computers.json`, ['ALPHA.CORP.EXAMPLE']],
+      [`ZIP:b_computers.json`, ['BRAVO.CORP.EXAMPLE']],
+    ];
+    for (const [name, sizes] of [['w.zip', {}], ['a.zip', { 0: big }], ['b.zip', { 1: big }], ['ab.zip', { 0: big, 1: big }]] as const) {
+      assert.deepEqual(await order(sizes, name), JSON.parse(JSON.stringify(want).replace(/ZIP/g, name)), name);
+    }
+  });
+
+  test('audit wave 18: a large entry that holds another SharpHound type is skipped with its warning, as read whole; one that holds no computer is the zip\'s "nothing read" error', async () => {
+    const z = zipWith('z4.zip', { 'BloodHound_users.json': users, 'c.json': computers }, { 0: big });
+    const whole = zipWith('z4w.zip', { 'BloodHound_users.json': users, 'c.json': computers }, {});
+    const want = (name: string) => [
+      [`${name}:BloodHound_users.json`, undefined, ['warning: This SharpHound file is of type "users"; the topology comes from the ous, domains, gpos and computers files. It was skipped.']],
+      [`${name}:c.json`, ['FS01'], []],
+    ];
+    assert.deepEqual(show(await loadTopology([whole], [], (p) => path.basename(p))), want('z4w.zip'));
+    assert.deepEqual(show(await loadTopology([z], [], (p) => path.basename(p))), want('z4.zip'));
+    const empty = `{"data":[{"Properties":{}}],${meta}}`;
+    const nothing = (name: string) => [
+      [name, undefined, [`error: No domain, OU or site was read from ${name}: none of its SharpHound files has an OU, domain, GPO or computer entry relaylint reads.`]],
+      [`${name}:x_computers.json`, [], ['warning: 1 computers.json entry has no name, distinguishedname or ObjectIdentifier; skipped.']],
+    ];
+    assert.deepEqual(show(await loadTopology([zipWith('e0.zip', { 'x_computers.json': empty }, {})], [], (p) => path.basename(p))), nothing('e0.zip'));
+    assert.deepEqual(show(await loadTopology([zipWith('e1.zip', { 'x_computers.json': empty }, { 0: big })], [], (p) => path.basename(p))), nothing('e1.zip'));
   });
 
   test(`past ${LIMITS.maxStreamedFileBytes} bytes of such entries in one archive the rest are errors`, async () => {

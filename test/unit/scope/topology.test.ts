@@ -12,7 +12,7 @@ import { readLdifRecords } from '../../../server/src/core/topology/ldif';
 import { sharpHoundTypeOfTail } from '../../../server/src/core/topology/sharphound';
 import { LIMITS } from '../../../server/src/core/limits';
 import { APPLY, sd } from '../../helpers/sd';
-import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, type DomainSpec } from '../../helpers/domain';
+import { DOMAIN_DN, guid, ouId, policySet, toGpInheritance, toLdif, toSharpHound, zip, zip64, type DomainSpec } from '../../helpers/domain';
 import { appliesNowhereFindings } from '../../../server/src/core/policy/set';
 import type { ParsedFile } from '../../../server/src/core/types';
 import { seededRandom } from '../../helpers/rng';
@@ -406,6 +406,28 @@ describe('bad topology input', () => {
         '20261206101500_computers.json: the zip entry is password-protected; relaylint cannot read it (export without a password).',
       ],
     );
+  });
+
+  test('audit wave 18: a zip64 archive (sizes in the zip64 extra field, with and without a zip64 end record) gives the same scopes as the classic one; damaged zip64 data is said', () => {
+    const z = zip(toSharpHound(SAME));
+    const want = scopes(parts('x.zip', z)).scopes;
+    assert.equal(want.length, 4);
+    for (const end of [false, true]) {
+      const z64 = zip64(z, end);
+      assert.notDeepEqual(z64, z);
+      const ps = parts('x.zip', z64);
+      assert.deepEqual(ps.flatMap((p) => p.problems), [], `end record: ${end}`);
+      assert.deepEqual(scopes(ps).scopes, want, `end record: ${end}`);
+    }
+    const damaged = parts('d.zip', zip64(z, false, true));
+    assert.deepEqual(damaged[0].problems.map((p) => p.message).slice(0, 2), [
+      "20261206101500_ous.json: the zip entry's sizes are in a zip64 extra field that is missing or damaged; not read.",
+      "20261206101500_domains.json: the zip entry's sizes are in a zip64 extra field that is missing or damaged; not read.",
+    ]);
+    // The classic end record says zip64, but no locator precedes it.
+    const noLocator = zip64(z, true);
+    noLocator.writeUInt32LE(0, noLocator.length - 22 - 20);
+    assert.deepEqual(parts('n.zip', noLocator)[0].problems.map((p) => p.message), ['The zip file says it is a zip64 archive, but its zip64 end record is missing or damaged; it was not read.']);
   });
 
   test('a truncated zip is a problem, never a crash', () => {

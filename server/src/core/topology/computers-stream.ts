@@ -10,12 +10,15 @@
  * JSON's grammar (RFC 8259), a key given twice counts with its last value as in `JSON.parse`, and
  * a string the reader keeps is decoded by `JSON.parse` itself. What differs, said as problems:
  * the text must be UTF-8 (the whole-file reader falls back to Windows-1252), nesting deeper than
- * `MAX_DEPTH` and a kept string longer than `MAX_KEPT_BYTES` are refused, and past
- * LIMITS.maxComputersPerFile computers the rest are counted, not placed.
+ * `MAX_DEPTH` and a kept string longer than `MAX_KEPT_BYTES` are refused, and a `meta.type` that is
+ * not a string is not SharpHound's (read whole, `String()` of it is taken). Both readers place at
+ * most the computers `ComputerList` allows (a count and the text they hold), the rest counted. A
+ * SharpHound file of a type the topology does not come from is skipped with its warning, as read
+ * whole; ous, domains and gpos files are read whole only.
  */
 import { LIMITS } from '../limits';
-import { computerOf, overProblem, unnamedProblem } from './sharphound';
-import { emptyPart, type TopoComputer, type TopologyPart } from './model';
+import { ComputerList, computerOf, isTopologyType, skippedTypePart } from './sharphound';
+import { emptyPart, type TopologyPart } from './model';
 
 /** Deepest nesting read (SharpHound's computer objects nest about five deep). */
 const MAX_DEPTH = 64;
@@ -126,9 +129,9 @@ export class ComputersStream {
   private dataIsArray = false;
   private metaIsObject = false;
   private type: string | undefined;
-  private computers: TopoComputer[] = [];
-  private unnamed = 0;
-  private over = 0;
+  /** `meta.type` is there but not a string: read whole, `String()` of it would be the type; here the file is not read as SharpHound's. */
+  private typeNotString = false;
+  private computers = new ComputerList();
   // The data item being read.
   private objectId: string | undefined;
   private deleted = false;
@@ -171,11 +174,15 @@ export class ComputersStream {
       p.problems.push({ source: this.source, severity: 'error', message: `Read as a stream (larger than ${LIMITS.maxFileBytes} bytes): ${this.failed}; no computer was read from it.` });
       return p;
     }
-    if (!this.dataIsArray || !this.metaIsObject || this.type?.toLowerCase() !== 'computers') return undefined;
+    if (!this.dataIsArray || !this.metaIsObject || this.typeNotString) return undefined;
+    const type = (this.type ?? '').toLowerCase();
+    // A SharpHound file of a type the topology does not come from (users, groups…): skipped with
+    // its warning, as read whole. One of the other topology types (ous, domains, gpos) is read whole
+    // only: the caller says why it was not read.
+    if (type !== 'computers') return isTopologyType(type) ? undefined : skippedTypePart(type, this.source);
     const part = emptyPart('sharphound', this.source);
-    part.computers = this.computers;
-    if (this.unnamed) part.problems.push(unnamedProblem(this.source, this.unnamed));
-    if (this.over) part.problems.push(overProblem(this.source, this.over));
+    part.computers = this.computers.placed;
+    part.problems.push(...this.computers.problems(this.source));
     return part;
   }
 
@@ -305,6 +312,7 @@ export class ComputersStream {
   /** A value starts with byte `c` (not whitespace). */
   private startValue(c: number, at: number): void {
     const slot = this.slot;
+    if (slot === SLOT_TYPE) this.typeNotString = c !== 0x22;
     if (c === 0x7b) {
       const role =
         slot === SLOT_ROOT ? R_ROOT : slot === SLOT_META ? R_META : slot === SLOT_ITEM ? R_ITEM : slot === SLOT_PROPS ? R_PROPS : slot === SLOT_CONTAINED ? R_CONTAINED : R_OTHER_OBJ;
@@ -321,7 +329,7 @@ export class ComputersStream {
       const role = slot === SLOT_DATA ? R_DATA : R_OTHER_ARR;
       if (role === R_DATA) this.dataIsArray = true;
       // An array in data is an object to the whole-file reader, one with no fields: an unnamed entry.
-      if (slot === SLOT_ITEM) this.unnamed++;
+      if (slot === SLOT_ITEM) this.computers.add(undefined);
       this.open(role, at);
       this.state = S_VALUE_OR_CLOSE;
       this.slot = role === R_DATA ? SLOT_ITEM : SLOT_NONE;
@@ -423,11 +431,11 @@ export class ComputersStream {
       // The key again: its earlier value no longer counts (JSON.parse keeps the last).
       if (slot === SLOT_DATA) {
         this.dataIsArray = false;
-        this.computers = [];
-        this.unnamed = this.over = 0;
+        this.computers = new ComputerList();
       } else if (slot === SLOT_META) {
         this.metaIsObject = false;
         this.type = undefined;
+        this.typeNotString = false;
       } else if (slot === SLOT_OBJID) this.objectId = undefined;
       else if (slot === SLOT_DELETED) this.deleted = false;
       else if (slot === SLOT_PROPS) this.dn = this.host = this.name = undefined;
@@ -507,10 +515,7 @@ export class ComputersStream {
   /** The end of a data item object: a computer, unless deleted. */
   private endItem(): void {
     if (this.deleted) return;
-    const c = computerOf({ dn: this.dn, dnshostname: this.host, name: this.name, objectId: this.objectId, containerId: this.containerId }, this.source);
-    if (!c) this.unnamed++;
-    else if (this.computers.length >= LIMITS.maxComputersPerFile) this.over++;
-    else this.computers.push(c);
+    this.computers.add(computerOf({ dn: this.dn, dnshostname: this.host, name: this.name, objectId: this.objectId, containerId: this.containerId }, this.source));
   }
 }
 

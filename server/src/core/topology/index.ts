@@ -21,7 +21,7 @@ export { canonicalOf, dnKey, dnOfCanonical, isDomainControllersDn, parseDn } fro
 export { parseGpLink, readLdif } from './ldif';
 export { readSharpHound } from './sharphound';
 export { readGpInheritance } from './gpinheritance';
-export { sharpHoundTypeByName, sharpHoundTypeOfTail } from './sharphound';
+export { LoadComputers, sharpHoundTypeByName, sharpHoundTypeOfTail } from './sharphound';
 export { ComputersStream } from './computers-stream';
 export { computersAdvice, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 
@@ -32,11 +32,13 @@ export interface ReadTopologyOptions {
   explicit?: boolean;
   /**
    * A zip entry over the file limit (a large domain's computers file), handed over to be read as a
-   * stream (`relaylint scan`: io/topology.ts), with the source its part takes; the caller then says
-   * what came of it. Without it such an entry is an error. At most LIMITS.maxStreamedFileBytes of
-   * entries are handed over per archive; past that they are errors.
+   * stream (`relaylint scan`: io/topology.ts), with the source its part takes. It returns the part
+   * that stands for the entry, in the entry's place among the archive's parts, which the caller
+   * fills in once the entry is read (so the archive's parts keep their order, as read whole), and
+   * then calls `withNothingRead` on the parts. Without it such an entry is an error. At most
+   * LIMITS.maxStreamedFileBytes of entries are handed over per archive; past that they are errors.
    */
-  streamEntry?: (entry: ZipEntry, source: string) => void;
+  streamEntry?: (entry: ZipEntry, source: string) => TopologyPart;
 }
 
 function readJson(text: string, source: string, explicit: boolean): TopologyPart[] | undefined {
@@ -65,13 +67,22 @@ export function readTopologyInput(source: string, bytes: Uint8Array, options: Re
   let handed = 0;
   const stream = options.streamEntry;
   const parts = readInput(source, bytes, stream ? { ...options, streamEntry: (e, at) => (handed++, stream(e, at)) } : options);
-  // A topology file from which nothing was read is an error, named or found (fuzz audit D4); one that
-  // already has an error says why itself, and a SharpHound file of another type (users.json…) has its
-  // warning. An entry handed over to be read as a stream is judged by whoever reads it.
-  if (parts && !handed && !parts.some(givesTopology) && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
+  // An entry handed over to be read as a stream is judged once it is read: the caller calls withNothingRead then.
+  return handed ? parts : withNothingRead(source, looksLikeZip(bytes), parts);
+}
+
+/**
+ * The parts of one topology file with the error of a file from which nothing was read, named or
+ * found (fuzz audit D4), in front: one that already has an error says why itself, and a SharpHound
+ * file of another type (users.json…) has its warning. `zip`: the file is an archive. The adapter
+ * that reads a large file or zip entry as a stream calls it on the parts it read (one judgement
+ * with the file read whole).
+ */
+export function withNothingRead(source: string, zip: boolean, parts: TopologyPart[] | undefined): TopologyPart[] | undefined {
+  if (parts && !parts.some(givesTopology) && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
     const skipped = parts.length === 1 && parts[0].source === source && parts[0].skippedType;
     if (!skipped) {
-      const why = looksLikeZip(bytes)
+      const why = zip
         ? 'none of its SharpHound files has an OU, domain, GPO or computer entry relaylint reads'
         : parts[0]?.kind === 'sharphound'
           ? 'its data holds no entry relaylint reads (an OU or domain with a distinguishedname, a GPO, a computer)'
@@ -118,7 +129,7 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
           continue;
         }
         streamed += e.size;
-        options.streamEntry?.(e, `${source}:${e.name}`);
+        if (options.streamEntry) parts.push(options.streamEntry(e, `${source}:${e.name}`));
         continue;
       }
       const cost = e.method === 0 ? e.data.length : e.size;
@@ -161,11 +172,9 @@ function readInput(source: string, bytes: Uint8Array, options: ReadTopologyOptio
       const got = readJson(decode(data).text, at, type !== undefined || topologyName(e.name));
       if (got) parts.push(...got);
     }
-    // An entry handed over to be read as a stream says what came of it itself.
-    if (streamed && !parts.length && !problems.length) return [];
     if (!parts.length && !problems.length && !explicit) return undefined;
     // A refused or unreadable archive has said so already.
-    if (!parts.length && !streamed && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
+    if (!parts.length && !problems.some((p) => p.severity === 'error')) problems.push({ source, severity: explicit ? 'error' : 'warning', message: 'The zip holds no SharpHound ous/domains/gpos/computers JSON.' });
     if (problems.length) {
       const p = emptyPart('sharphound', source);
       p.problems = problems;

@@ -61,13 +61,101 @@ export function unnamedProblem(source: string, unnamed: number): TopologyProblem
   return { source, severity: 'warning', message: `${unnamed} computers.json entr${unnamed === 1 ? 'y has' : 'ies have'} no name, distinguishedname or ObjectIdentifier; skipped.` };
 }
 
-/** The problem for the computers of one file past LIMITS.maxComputersPerFile. */
-export function overProblem(source: string, over: number): TopologyProblem {
-  return {
-    source,
-    severity: 'warning',
-    message: `The file names more than ${LIMITS.maxComputersPerFile} computers; the ${over} after them were not placed in a scope (their event-log clients count toward no OU).`,
-  };
+/** What a placed computer holds in text (its DN, name and identifiers, in UTF-16 units): what `ComputerList` counts against LIMITS.maxComputerTextPerFile. */
+export function computerText(c: TopoComputer): number {
+  return c.dn.length + c.name.length + (c.objectId?.length ?? 0) + (c.containerId?.length ?? 0);
+}
+
+/**
+ * The computers of one file as both readers place them (read whole and as a stream: one rule): at
+ * most LIMITS.maxComputersPerFile computers holding at most LIMITS.maxComputerTextPerFile units of
+ * text (a file read whole cannot pass that; a streamed one of 4 GiB could). Past either, this
+ * computer and every later one are counted, not placed, and a warning says which limit and how many.
+ */
+export class ComputerList {
+  readonly placed: TopoComputer[] = [];
+  constructor(
+    private readonly maxCount: number = LIMITS.maxComputersPerFile,
+    private readonly maxText: number = LIMITS.maxComputerTextPerFile,
+  ) {}
+  private unnamed = 0;
+  private over = 0;
+  private text = 0;
+  private full: 'count' | 'text' | undefined;
+
+  add(c: TopoComputer | undefined): void {
+    if (!c) {
+      this.unnamed++;
+      return;
+    }
+    if (!this.full) {
+      const size = computerText(c);
+      if (this.placed.length >= this.maxCount) this.full = 'count';
+      else if (this.text + size > this.maxText) this.full = 'text';
+      else {
+        this.text += size;
+        this.placed.push(c);
+        return;
+      }
+    }
+    this.over++;
+  }
+
+  /** The warnings of the file: entries that name no computer, computers past a limit. */
+  problems(source: string): TopologyProblem[] {
+    const out: TopologyProblem[] = [];
+    if (this.unnamed) out.push(unnamedProblem(source, this.unnamed));
+    if (this.over) {
+      const limit =
+        this.full === 'count'
+          ? `more than ${this.maxCount} computers`
+          : `computers whose names, distinguished names and identifiers come to more than ${this.maxText} characters (the memory one file may take)`;
+      out.push({ source, severity: 'warning', message: `The file names ${limit}; the ${this.over} after them were not placed in a scope (their event-log clients count toward no OU).` });
+    }
+    return out;
+  }
+}
+
+/**
+ * The computers of all the topology files of one scan, held to LIMITS.maxComputersPerLoad and
+ * LIMITS.maxComputerTextPerLoad: each file's own caps do not bound their sum (ten domains' computers
+ * files). The loaders call `admit` on each part as it is read, so memory holds at most the load's
+ * cap and one file. Past a cap the part keeps the computers that fit before it, and a warning says
+ * how many were not placed; every later computer is left out too.
+ */
+export class LoadComputers {
+  constructor(
+    private readonly maxCount: number = LIMITS.maxComputersPerLoad,
+    private readonly maxText: number = LIMITS.maxComputerTextPerLoad,
+  ) {}
+  private count = 0;
+  private text = 0;
+  private full: 'count' | 'text' | undefined;
+
+  admit(part: TopologyPart): void {
+    const list = part.computers;
+    if (!list?.length) return;
+    let keep = 0;
+    while (keep < list.length && !this.full) {
+      const size = computerText(list[keep]);
+      if (this.count >= this.maxCount) this.full = 'count';
+      else if (this.text + size > this.maxText) this.full = 'text';
+      else {
+        this.count++;
+        this.text += size;
+        keep++;
+      }
+    }
+    if (keep === list.length) return;
+    const over = list.length - keep;
+    list.length = keep;
+    const limit = this.full === 'count' ? `${this.maxCount} computers` : `${this.maxText} characters of computer names, distinguished names and identifiers`;
+    part.problems.push({
+      source: part.source,
+      severity: 'warning',
+      message: `With the topology files read before it, this one passes the ${limit} one scan places; its ${over} computer${over === 1 ? '' : 's'} after that were not placed in a scope (their event-log clients count toward no OU).`,
+    });
+  }
 }
 
 function readLinks(v: unknown): TopoLink[] {
@@ -132,9 +220,7 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
   const type = String(doc.meta.type ?? '').toLowerCase();
   if (!isTopologyType(type)) return skippedTypePart(type, source);
   const part = emptyPart('sharphound', source);
-  if (type === 'computers') part.computers = [];
-  let unnamed = 0;
-  let over = 0;
+  const computers = type === 'computers' ? new ComputerList() : undefined;
   for (const item of doc.data) {
     if (!item || typeof item !== 'object') continue;
     const o = item as Json;
@@ -142,10 +228,7 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
     if (type === 'computers') {
       if (o.IsDeleted === true) continue;
       const by = o.ContainedBy && typeof o.ContainedBy === 'object' ? (o.ContainedBy as Json) : undefined;
-      const c = computerOf({ dn: props.distinguishedname, dnshostname: props.dnshostname, name: props.name, objectId: o.ObjectIdentifier, containerId: by?.ObjectIdentifier }, source);
-      if (!c) unnamed++;
-      else if ((part.computers?.length ?? 0) >= LIMITS.maxComputersPerFile) over++;
-      else part.computers?.push(c);
+      computers?.add(computerOf({ dn: props.distinguishedname, dnshostname: props.dnshostname, name: props.name, objectId: o.ObjectIdentifier, containerId: by?.ObjectIdentifier }, source));
       continue;
     }
     const dn = str(props.distinguishedname);
@@ -183,9 +266,11 @@ export function readSharpHound(doc: { data: unknown[]; meta: Json }, source: str
     }
     part.soms.push(som);
   }
-  if (unnamed) part.problems.push(unnamedProblem(source, unnamed));
-  if (over) part.problems.push(overProblem(source, over));
-  if (type === 'computers') return part;
+  if (computers) {
+    part.computers = computers.placed;
+    part.problems.push(...computers.problems(source));
+    return part;
+  }
   addLacks(part, 'SharpHound');
   return part;
 }

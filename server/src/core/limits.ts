@@ -28,8 +28,8 @@ export const LIMITS = {
   maxComputersPerFile: 250_000,
   /**
    * Most text the computers placed from one file hold (their DNs, names and identifiers, in UTF-16
-   * units): 128 Mi, twice what a 64 MiB file read whole can hold, where a real domain's 250,000
-   * computers take about 70 Mi. It bounds a 4 GiB streamed file of long names (fuzz audit, wave 18).
+   * units): 128 Mi, twice what a 64 MiB file read whole can hold; 250,000 computers of 500
+   * characters each fit. It bounds a 4 GiB streamed file of long names (audit, wave 18).
    */
   maxComputerTextPerFile: 128 * 1024 * 1024,
   /** Most computers placed from all the topology files of one scan (several domains' computers files: each file's own cap does not bound their sum). */

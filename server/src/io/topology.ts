@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ComputersStream, computersAdvice, LIMITS, LoadComputers, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, withNothingRead, type TopologyPart, type ZipEntry } from '../core/index';
+import { ComputersStream, computersAdvice, givesTopology, LIMITS, LoadComputers, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, withNothingRead, type TopologyPart, type ZipEntry } from '../core/index';
 import { readRegular, readRegularAsync, streamRegular, type ReadResult } from './safe-fs';
 import { byName } from './walk';
 
@@ -48,6 +48,8 @@ export interface TopologyLoadOptions {
    */
   admit?: (file: string, explicit: boolean) => boolean;
   /** Folder names the folder search never enters besides SKIP (the language server's editor-tooling folders; io/walk.ts `skipDirs`). */
+  /** The scan's cap on the computers of all its topology files (default: LIMITS.maxComputersPerLoad and maxComputerTextPerLoad). */
+  computers?: LoadComputers;
   skipDirs?: ReadonlySet<string>;
 }
 
@@ -321,7 +323,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  */
 export async function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): Promise<LoadedTopology> {
   const out: LoadedTopology = { parts: [], errors: [] };
-  const computers = new LoadComputers();
+  const computers = options.computers ?? new LoadComputers();
   const add = (parts: TopologyPart[] | undefined) => {
     for (const p of parts ?? []) {
       computers.admit(p);
@@ -339,17 +341,28 @@ export async function loadTopology(explicit: readonly string[], roots: readonly 
     }
     const bytes = takeRead(r, c.file, display(c.file), c.explicit, out, 'scan');
     // Zip entries over the file limit: read as streams after the archive, each into the part that
-    // holds its place among the archive's parts.
-    const large: [ZipEntry, TopologyPart][] = [];
+    // holds its place among the archive's parts, and each held to the scan's cap on computers as
+    // soon as it is read (an archive of many large entries must not hold them all first).
+    const large = new Map<TopologyPart, ZipEntry>();
     const parts =
       bytes &&
       parseTopology(display(c.file), bytes, c.explicit, (e, source) => {
         const slot: TopologyPart = { kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [] };
-        large.push([e, slot]);
+        large.set(slot, e);
         return slot;
       });
-    for (const [e, slot] of large) Object.assign(slot, await streamZipEntry(e, slot.source));
-    add(large.length ? withNothingRead(display(c.file), true, parts) : parts);
+    if (!parts || !large.size) {
+      add(parts);
+      continue;
+    }
+    let gave = false;
+    for (const p of parts) {
+      const e = large.get(p);
+      if (e) Object.assign(p, await streamZipEntry(e, p.source));
+      gave ||= givesTopology(p);
+      computers.admit(p);
+    }
+    out.parts.push(...(withNothingRead(display(c.file), true, parts, gave) ?? []));
   }
   return out;
 }
@@ -369,7 +382,7 @@ export async function loadTopologyAsync(
   const out: LoadedTopology = { parts: [], errors: [] };
   const read = options.read ?? readRegularAsync;
   const parse = options.parse ?? parseTopology;
-  const computers = new LoadComputers();
+  const computers = options.computers ?? new LoadComputers();
   for await (const c of topologyCandidatesAsync(explicit, roots, options.skipDirs)) {
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out, 'editor');

@@ -517,6 +517,15 @@ describe('SharpHound zip: an entry over the file limit is read as a stream by re
     assert.deepEqual(show(await loadTopology([zipWith('e1.zip', { 'x_computers.json': empty }, { 0: big })], [], (p) => path.basename(p))), nothing('e1.zip'));
   });
 
+  test('audit wave 18: the scan\'s cap on computers trims a streamed entry with a warning, not the "nothing read" error', async () => {
+    const z = zipWith('cap.zip', { 'x_computers.json': computers }, { 0: big });
+    const got = await loadTopology([zipWith('first.zip', { 'c.json': computers }, {}), z], [], (p) => path.basename(p), { computers: new LoadComputers(1, 1000) });
+    assert.deepEqual(show(got), [
+      ['first.zip:c.json', ['FS01'], []],
+      ['cap.zip:x_computers.json', [], ['warning: With the topology files read before it, this one passes the 1 computers one scan places; its 1 computer after that were not placed in a scope (their event-log clients count toward no OU).']],
+    ]);
+  });
+
   test(`past ${LIMITS.maxStreamedFileBytes} bytes of such entries in one archive the rest are errors`, async () => {
     const three = 3 * 1024 * 1024 * 1024;
     const z = zipWith('z2.zip', { 'a_computers.json': computers, 'b_computers.json': computers }, { 0: three, 1: three });

@@ -22,6 +22,7 @@ export { parseGpLink, readLdif } from './ldif';
 export { readSharpHound } from './sharphound';
 export { readGpInheritance } from './gpinheritance';
 export { LoadComputers, sharpHoundTypeByName, sharpHoundTypeOfTail } from './sharphound';
+export { givesTopology } from './model';
 export { ComputersStream } from './computers-stream';
 export { computersAdvice, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 
@@ -76,10 +77,11 @@ export function readTopologyInput(source: string, bytes: Uint8Array, options: Re
  * found (fuzz audit D4), in front: one that already has an error says why itself, and a SharpHound
  * file of another type (users.json…) has its warning. `zip`: the file is an archive. The adapter
  * that reads a large file or zip entry as a stream calls it on the parts it read (one judgement
- * with the file read whole).
+ * with the file read whole). `gave`: whether a part gave topology, when the caller has already
+ * held the parts' computers to the scan's cap (LoadComputers), which may have left a part none.
  */
-export function withNothingRead(source: string, zip: boolean, parts: TopologyPart[] | undefined): TopologyPart[] | undefined {
-  if (parts && !parts.some(givesTopology) && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
+export function withNothingRead(source: string, zip: boolean, parts: TopologyPart[] | undefined, gave = parts?.some(givesTopology) ?? false): TopologyPart[] | undefined {
+  if (parts && !gave && !parts.some((p) => p.problems.some((x) => x.severity === 'error'))) {
     const skipped = parts.length === 1 && parts[0].source === source && parts[0].skippedType;
     if (!skipped) {
       const why = zip

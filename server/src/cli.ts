@@ -394,9 +394,10 @@ function checkOutputNotInput(output: string, roots: readonly string[]): void {
 }
 
 /** gpos/scopes of the set results, when the scan computed them (the posture page reads them). */
-function postureScopes(set: object): { gpos?: never[]; scopes?: never[] } {
-  const s = set as { gpos?: never[]; scopes?: never[] };
-  return s.scopes ? { gpos: s.gpos, scopes: s.scopes } : {};
+function postureScopes(set: object): { gpos?: never[]; scopes?: never[]; topology?: never } {
+  const s = set as { gpos?: never[]; scopes?: never[]; topology?: never };
+  // The topology section too: its errors head the page (a refused export leaves scopes out).
+  return { ...(s.scopes ? { gpos: s.gpos, scopes: s.scopes } : {}), ...(s.topology ? { topology: s.topology } : {}) };
 }
 
 /** The HTML posture report (its own constructor options) behind the reporter interface. */

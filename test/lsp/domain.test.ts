@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol/node';
 import { missingIsWeak, settingRules } from '../../server/src/core/catalog';
-import { guid, toLdif, gptTmpl, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES } from '../helpers/domain';
+import { guid, toLdif, gptTmpl, zip, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as SMB_CLIENT, INF_SMB_SERVER as SMB_SERVER, LSP_DOMAIN as DOMAIN, LSP_FILES } from '../helpers/domain';
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
 import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
@@ -526,6 +526,40 @@ describe('requests read no scope of the effective-policy stream again', () => {
       assert.equal(reads, 1, 'a second posture request read the scopes again');
       assert.equal(again.html, page.html.replace('generated 1970-01-01T00:00:00.000Z', 'generated 1970-01-01T00:00:01.000Z'));
       assert.notEqual(again.html, page.html);
+    } finally {
+      model.dispose();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a topology that gives no scope (audit, wave 18)', () => {
+  test('a refused export is said in the log, the exposure (the scanned files as one set, with why) and the posture page', async () => {
+    // A SharpHound zip whose entry inflates past the size its directory declares: refused, as by the CLI.
+    const ws = workspace(null, (root) => {
+      const z = zip({ '20261206101500_ous.json': ' '.repeat(5000) });
+      for (let i = 0; i + 4 <= z.length; i++) if (z.readUInt32LE(i) === 0x02014b50) z.writeUInt32LE(100, i + 24);
+      writeFileSync(join(root, 'bomb.zip'), z);
+    });
+    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: false };
+    const logs: string[] = [];
+    const model = new DomainModel(async () => inputs, () => undefined, (m) => logs.push(m));
+    try {
+      model.schedule(0);
+      await model.settled();
+      const error = `${join(ws.root, 'bomb.zip')}: 20261206101500_ous.json: the entry inflates to more than the 100 bytes the zip directory declares (damaged or hostile archive); not read.`;
+      assert.ok(logs.some((l) => l.includes(`Topology ${error}`)), logs.join('\n'));
+      const top = await model.exposure();
+      assert.equal(top.reason, `The domain topology could not be read in full: ${error} No scope came from the domain topology in the workspace: the scanned files are judged as one set, not per OU.`);
+      assert.deepEqual(
+        top.scopes.map((s) => s.som),
+        ['(scanned files)'],
+      );
+      const rules = await model.exposureScope({ version: top.version as number, scope: 0 });
+      assert.equal(rules.som, '(scanned files)');
+      assert.ok(rules.rules.length > 0 && !rules.stale);
+      const page = await model.posture('0.0.0', new Date(0));
+      assert.ok(page.html.includes(`<strong>Input problem:</strong> the topology ${error.replace(/&/g, '&amp;')}`), 'the posture page names the refused export');
     } finally {
       model.dispose();
       rmSync(ws.root, { recursive: true, force: true });

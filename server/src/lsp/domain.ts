@@ -68,7 +68,7 @@ import {
   settingRules,
   topologyReach,
 } from '../core';
-import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, EvidenceProgress, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyReach, LineIndex, Span } from '../core';
+import type { CoverageEntry, EffectiveEntry, EffectiveStream, EvidenceFileSummary, EvidenceProgress, GpoSummary, LintOptions, ParsedFile, Readiness, TopologyPart, TopologyProblem, TopologyReach, LineIndex, Span } from '../core';
 import { looksLikeEvidence, tryEvidenceSteps } from '../io/evidence-files';
 import { GpoResolver } from '../io/gpo-context';
 import { readRegular, readRegularAsync } from '../io/safe-fs';
@@ -451,6 +451,10 @@ async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[],
     },
   });
   const parts = got.parts;
+  // The topology's errors in the log, as the CLI prints them (a refused export must not pass unsaid).
+  const errors = parts.flatMap((p) => p.problems.filter((x) => x.severity === 'error'));
+  for (const x of errors.slice(0, MAX_WALK_NOTES)) notes.push(`Topology ${x.source}: ${x.message}`);
+  if (errors.length > MAX_WALK_NOTES) notes.push(`${errors.length - MAX_WALK_NOTES} more topology errors.`);
   for (const e of got.errors) {
     const source = display(e.path);
     parts.push({ kind: 'ldif', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: `The topology file could not be read: ${e.message}.` }] });
@@ -1119,12 +1123,18 @@ export class DomainModel {
     const st = await this.settled();
     if (!st) return { available: false, reason: 'The workspace has not been read yet.', scopes: [] };
     if (!st.gpoFiles && !st.effective) return { available: false, reason: 'No Group Policy export was found in the workspace folders.', version: st.version, scopes: [] };
-    // What the pass left out (MAX_FILES, the budget) is said first.
+    // What the pass left out (MAX_FILES, the budget) is said first, then the topology's errors.
     const limits = st.limits.join(' ');
-    if (st.effective) return { available: true, ...(limits ? { reason: limits } : {}), version: st.version, scopes: [...(st.exposure?.scopes ?? [])] };
+    const trouble = st.effective ? topologyErrors(st.effective.problems) : '';
+    const said = [limits, trouble].filter(Boolean).join(' ');
+    if (st.effective && filesScope(st) === undefined) return { available: true, ...(said ? { reason: said } : {}), version: st.version, scopes: [...(st.exposure?.scopes ?? [])] };
+    // No topology, or one that gave no scope (every file of it refused): the scanned files as one set.
+    const none = st.effective
+      ? 'No scope came from the domain topology in the workspace: the scanned files are judged as one set, not per OU.'
+      : 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.';
     return {
       available: true,
-      reason: `${limits ? `${limits} ` : ''}No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.`,
+      reason: `${said ? `${said} ` : ''}${none}`,
       version: st.version,
       scopes: [summaryOf({ som: FILES_SCOPE, kind: 'domain', role: 'member' }, coverageRows(st.coverage))],
     };
@@ -1141,7 +1151,7 @@ export class DomainModel {
     if (!params || params.version !== version) return { version, stale: true, rules: [] };
     let som: string | undefined;
     let rows: ExposureRow[] | undefined;
-    if (st.effective) {
+    if (st.effective && filesScope(st) === undefined) {
       rows = st.exposure?.rulesOf(params.scope);
       som = st.exposure?.scopes[params.scope]?.som;
     } else if (st.gpoFiles && params.scope === 0) {
@@ -1235,6 +1245,24 @@ function postureTemplate(st: DomainState | undefined, version: string): PostureP
 
 /** The one scope of the exposure without a topology: the scanned files judged as one set. */
 const FILES_SCOPE = '(scanned files)';
+
+/**
+ * Whether the exposure is the scanned files as one set (FILES_SCOPE) though a topology was given:
+ * true when it gave no scope (every topology file refused, or none names an OU or domain) and there
+ * are GPO files to judge; undefined when the topology's scopes are the exposure.
+ */
+function filesScope(st: DomainState): true | undefined {
+  return st.effective && (st.exposure?.scopes.length ?? 0) === 0 && st.gpoFiles ? true : undefined;
+}
+
+/** The topology's error-level problems in one sentence for the exposure view (the first few, the rest counted). */
+function topologyErrors(problems: readonly TopologyProblem[]): string {
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (!errors.length) return '';
+  const shown = errors.slice(0, 3).map((p) => `${p.source}: ${p.message}`);
+  const more = errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : '';
+  return `The domain topology could not be read in full: ${shown.join(' ')}${more}`;
+}
 
 /** A scope's summary from its rules. */
 function summaryOf(scope: Pick<ExposureScope, 'som' | 'kind' | 'role'>, rows: readonly ExposureRow[]): ExposureScope {

@@ -173,6 +173,17 @@ test('relaylint report: a SARIF or broken baseline is a problem on the page, not
   assert.match(r4.stderr, /Unknown option '--no-such-flag'/);
 });
 
+test('relaylint report: a topology that was refused heads the page as an input problem, as scan prints it (audit, wave 18)', () => {
+  const dir = tempDir();
+  writeFile(dir, 'gpo/GptTmpl.inf', WEAK_INF);
+  writeFile(dir, 'x.json', '{"name":"not topology"}');
+  const r = runCli(['report', 'gpo', '--topology', 'x.json', '-o', 'p.html'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const html = fs.readFileSync(path.join(dir, 'p.html'), 'utf8');
+  assert.match(html, /<p class="head"><strong>Input problem:<\/strong> the topology x\.json: This JSON is neither SharpHound output \(\{&quot;data&quot;:\[…\],&quot;meta&quot;:\{…\}\}\) nor Get-GPInheritance output \(objects with Path and GpoLinks\); no topology was read from it\.<\/p>/);
+  assert.equal((html.match(/Input problem:/g) ?? []).length, 1);
+});
+
 test('HTML: past COMPACT_AFTER scopes the cells are compact and the heat map groups scopes by parent OU', () => {
   const n = posture.COMPACT_AFTER + 1;
   const doc: posture.ScanResultJson = {

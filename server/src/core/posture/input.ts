@@ -386,6 +386,11 @@ export function postureInput(doc: unknown, options: { sharedObjects?: boolean } 
     });
   }
 
+  // The topology's errors: an export that was refused leaves the scopes (or all of them) out.
+  for (const x of arr(isObj(d.topology) ? d.topology.problems : undefined)) {
+    if (isObj(x) && x.severity === 'error' && typeof x.message === 'string') problems.push(`the topology${typeof x.source === 'string' ? ` ${x.source}` : ''}: ${x.message}`);
+  }
+
   const readiness: ReadinessJson[] = [];
   for (const r of arr(d.readiness)) {
     if (!isObj(r) || typeof r.ruleId !== 'string' || !known(READINESS_STATUS, r.status)) {

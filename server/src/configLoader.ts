@@ -20,6 +20,8 @@ export interface LoadedConfig {
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A package.json is read up to this size to look for its `relaylint` key (a large monorepo's may pass 1 MiB; none comes near this). */
+const MAX_PACKAGE_JSON_BYTES = 16 * 1024 * 1024;
 
 interface FileCacheEntry {
   mtimeMs: number;
@@ -101,6 +103,8 @@ export class ConfigLoader {
     if (!st.isFile()) result = { path: abs, dir, problems: [{ pointer: '', message: 'The config path is not a file.' }] };
     else if (st.size > MAX_CONFIG_BYTES && path.basename(abs) !== 'package.json') {
       result = { path: abs, dir, problems: [{ pointer: '', message: `The config file is ${st.size} bytes; relaylint reads config files up to 1 MiB.` }] };
+    } else if (st.size > MAX_PACKAGE_JSON_BYTES) {
+      result = { path: abs, dir, problems: [{ pointer: '', message: `This package.json is ${st.size} bytes; relaylint reads a package.json up to 16 MiB to look for its "relaylint" key, so it was not read.` }] };
     } else {
       try {
         const text = fs.readFileSync(abs, 'utf8');

@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { fixturePath, fixtureText, LspClient } from '../helpers/lsp-client';
 import { runCli } from '../helpers/cli';
+import { EditorConfig } from '../../server/src/lsp/config';
+import { DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
 
 const ALL = ['smb.server.require@5:91/1', 'smb.client.require@6:96/2', 'ldap.server.cbt@8:84/1'];
 const brief = (ds: Diagnostic[]) => ds.map((d) => `${d.code ?? '-'}@${d.range.start.line}:${d.range.start.character}/${d.severity}`);
@@ -184,7 +186,9 @@ describe('config file in an untrusted workspace', () => {
       // Nor through the configFile setting.
       await c.changeConfiguration(() => ({ configFile: join(dir, 'quiet.json') }));
       assert.deepEqual(brief(await c.diagnostics(uri)), ALL);
-      assert.ok(c.logs.some((l) => l.includes(`the workspace is not trusted, so the config file ${join(dir, 'quiet.json')} is ignored`)), c.logs.join('\n'));
+      assert.ok(c.logs.some((l) => l.includes(`the workspace is not trusted, so relaylint.configFile (${join(dir, 'quiet.json')}) is not read`)), c.logs.join('\n'));
+      // The folder's own config file was not even looked at (audit, wave 18: it was read to be named in the log).
+      assert.ok(!c.logs.some((l) => l.includes(join(dir, 'relaylint.json'))), c.logs.join('\n'));
       await c.changeConfiguration(() => ({}));
       // Trust granted: the folder's config applies, and the client is asked to pull again.
       const refreshed = c.nextRefresh();
@@ -194,6 +198,20 @@ describe('config file in an untrusted workspace', () => {
     } finally {
       await c.stop();
     }
+  });
+
+  test('no config file is opened while the workspace is not trusted, walked up to or named (audit, wave 18)', () => {
+    const logs: string[] = [];
+    const config = new EditorConfig((m) => logs.push(m), () => ['/ws']);
+    config.trusted = false;
+    config.loader.find = () => assert.fail('find');
+    config.loader.load = () => assert.fail('load');
+    const uri = pathToFileURL('/ws/Policies/x/GptTmpl.inf').href;
+    const named = { ...DEFAULT_SETTINGS, configFile: '/elsewhere/secret.json' };
+    assert.equal(config.configFor(uri, DEFAULT_SETTINGS), undefined);
+    assert.equal(config.configFor(uri, named), undefined);
+    assert.deepEqual(config.effective(uri, named), { ...named, ignored: false });
+    assert.deepEqual(logs, ['relaylint: the workspace is not trusted, so relaylint.configFile (/elsewhere/secret.json) is not read (every rule at its default severity, no exceptions).']);
   });
 
   test('pushed diagnostics (a client without pull) follow the same rule', async () => {

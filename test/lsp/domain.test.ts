@@ -18,6 +18,7 @@ import { guid, toLdif, gptTmpl, zip, INF_LMCOMPAT as LMCOMPAT, INF_SMB_CLIENT as
 import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
 import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
+import { LIMITS } from '../../server/src/core/limits';
 
 const FILES = LSP_FILES;
 
@@ -560,6 +561,33 @@ describe('a topology that gives no scope (audit, wave 18)', () => {
       assert.ok(rules.rules.length > 0 && !rules.stale);
       const page = await model.posture('0.0.0', new Date(0));
       assert.ok(page.html.includes(`<strong>Input problem:</strong> the topology ${error.replace(/&/g, '&amp;')}`), 'the posture page names the refused export');
+    } finally {
+      model.dispose();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a topology of more scopes than the editor computes (audit, wave 18)', () => {
+  test(`past ${LIMITS.maxEditorScopes.toLocaleString('en-US')} OUs, domains and sites the topology is left out, said in the log, the exposure and the posture page`, async () => {
+    const ws = workspace(null, (root) => {
+      const ous = Array.from({ length: LIMITS.maxEditorScopes }, (_, i) => `dn: OU=O${i},DC=corp,DC=example\nobjectClass: organizationalUnit\n`);
+      writeFileSync(join(root, 'wide.ldf'), [`dn: DC=corp,DC=example\nobjectClass: domain\n`, ...ous].join('\n'));
+    });
+    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
+    const logs: string[] = [];
+    const model = new DomainModel(async () => inputs, () => undefined, (m) => logs.push(m));
+    try {
+      model.schedule(0);
+      const st = await model.settled();
+      assert.equal(st?.effective, undefined);
+      const note = `The topology names ${(LIMITS.maxEditorScopes + 1).toLocaleString('en-US')} OUs, domains and sites; the editor computes the effective policy for up to ${LIMITS.maxEditorScopes.toLocaleString('en-US')} (the CLI for any number), so the topology was left out and the Relay exposure judges the scanned files as one set.`;
+      assert.ok(logs.some((l) => l.includes(note)), logs.join('\n'));
+      const top = await model.exposure();
+      assert.equal(top.reason, note);
+      assert.deepEqual(top.scopes.map((s) => s.som), ['(scanned files)']);
+      const page = await model.posture('0.0.0', new Date(0));
+      assert.ok(page.html.includes(`<strong>Input problem:</strong> ${note}`), 'the posture page says it');
     } finally {
       model.dispose();
       rmSync(ws.root, { recursive: true, force: true });

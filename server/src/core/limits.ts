@@ -36,6 +36,14 @@ export const LIMITS = {
   maxComputersPerLoad: 500_000,
   /** Most text the computers of all the topology files of one scan hold (as maxComputerTextPerFile). */
   maxComputerTextPerLoad: 256 * 1024 * 1024,
+  /**
+   * Deepest OU nesting read from a topology (OU components of a DN): deeper OUs and their scopes are
+   * left out with an error. Microsoft advises a few levels; 64 leaves room for any real tree and
+   * bounds the work per scope, which grows with its depth (audit, wave 18: 2,500 nested OUs).
+   */
+  maxOuDepth: 64,
+  /** Most OUs, domains and sites the editor computes the effective policy for per pass (the CLI: any number). */
+  maxEditorScopes: 10_000,
   /** Most entries in one zip (SharpHound writes about a dozen JSON files); a zip with more is not read. */
   maxZipEntries: 1000,
   /** Deepest XML element nesting (GPO reports nest about 12 deep). */

@@ -58,8 +58,9 @@ export class EditorConfig {
       return undefined;
     }
     if (!this.trusted) {
-      const would = s.configFile ? this.forced(s.configFile, file) : this.loader.find(file);
-      if (would) this.once(`untrusted:${would.path}`, `relaylint: the workspace is not trusted, so the config file ${would.path} is ignored (every rule at its default severity, no exceptions).`);
+      // Not even opened (a folder under review could hold a huge or hostile one, or name one outside
+      // it): the server said once that config files are not read until the workspace is trusted.
+      if (s.configFile) this.once(`untrusted:${s.configFile}`, `relaylint: the workspace is not trusted, so relaylint.configFile (${s.configFile}) is not read (every rule at its default severity, no exceptions).`);
       return undefined;
     }
     const loaded = s.configFile ? this.forced(s.configFile, file) : this.loader.find(file);

@@ -367,6 +367,8 @@ function uriOf(p: string, f: PackedFile | undefined): string {
 /** What a pass read, kept so that an edit of an open document re-judges only that document. */
 interface Reading {
   parts: TopologyPart[];
+  /** The topology named more scopes than the editor computes (LIMITS.maxEditorScopes) and was left out (said in `limits`). */
+  topologyLeftOut?: boolean;
   reach: TopologyReach | undefined;
   collector: EvidenceCollector;
   /** The GPO export candidates (not event logs), in the order they are added up. */
@@ -481,7 +483,16 @@ export async function computeDomain(
   const found = await discover(inputs.folders, notes, cancelled, limits);
   // Topology first: which GPOs apply nowhere is needed while the files are judged (as in the CLI).
   const topo = await readTopology(inputs, spent, notes, cancelled, io);
-  const parts = topo.parts;
+  let parts = topo.parts;
+  // A topology of more scopes than the editor computes per pass (its work and memory grow with
+  // them, and the pass must keep the server answering): left out whole, said (the CLI reads it).
+  const soms = parts.reduce((n, p) => n + p.soms.length, 0);
+  if (soms > LIMITS.maxEditorScopes) {
+    const note = `The topology names ${soms.toLocaleString('en-US')} OUs, domains and sites; the editor computes the effective policy for up to ${LIMITS.maxEditorScopes.toLocaleString('en-US')} (the CLI for any number), so the topology was left out and the Relay exposure judges the scanned files as one set.`;
+    limits.push(note);
+    notes.push(note);
+    parts = [];
+  }
   if (cancelled()) throw new Cancelled();
   const reach = topologyReach(parts);
 
@@ -530,7 +541,7 @@ export async function computeDomain(
 
   const resolver = new GpoResolver();
   const pool = new StringPool();
-  const reading: Reading = { parts, reach, collector, candidates: [], isCandidate: new Set(), results: new Map(), pool, limits, budget, bytes: 0, values: 0, poolBase: 0, editLimits: new Map() };
+  const reading: Reading = { parts, ...(soms > LIMITS.maxEditorScopes ? { topologyLeftOut: true } : {}), reach, collector, candidates: [], isCandidate: new Set(), results: new Map(), pool, limits, budget, bytes: 0, values: 0, poolBase: 0, editLimits: new Map() };
   const gpoSet = new Set(found.gpo);
   const all = [...new Set([...found.evidence, ...found.gpo])].sort();
   let values = 0;
@@ -1131,10 +1142,12 @@ export class DomainModel {
     // No topology, or one that gave no scope (every file of it refused): the scanned files as one set.
     const none = st.effective
       ? 'No scope came from the domain topology in the workspace: the scanned files are judged as one set, not per OU.'
-      : 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.';
+      : st.reading.topologyLeftOut
+        ? ''
+        : 'No domain topology in the workspace (an LDIF, SharpHound or Get-GPInheritance export, or the relaylint.topology setting): the scanned files are judged as one set, not per OU.';
     return {
       available: true,
-      reason: `${said ? `${said} ` : ''}${none}`,
+      reason: [said, none].filter(Boolean).join(' '),
       version: st.version,
       scopes: [summaryOf({ som: FILES_SCOPE, kind: 'domain', role: 'member' }, coverageRows(st.coverage))],
     };

@@ -430,6 +430,25 @@ describe('bad topology input', () => {
     assert.deepEqual(parts('n.zip', noLocator)[0].problems.map((p) => p.message), ['The zip file says it is a zip64 archive, but its zip64 end record is missing or damaged; it was not read.']);
   });
 
+  test(`audit wave 18: OUs nested deeper than ${LIMITS.maxOuDepth} levels are left out with an error (the work per scope grows with its depth); the rest are scopes`, () => {
+    // The domain, then a chain of 66 OUs: OU=L1 under the domain, OU=L2 under it, and so on.
+    let dn = 'DC=corp,DC=example';
+    const records = [`dn: ${dn}\nobjectClass: domain\n`];
+    for (let i = 1; i <= LIMITS.maxOuDepth + 2; i++) {
+      dn = `OU=L${i},${dn}`;
+      records.push(`dn: ${dn}\nobjectClass: organizationalUnit\n`);
+    }
+    const ps = parts('deep.ldf', bytes(records.join('\n')));
+    const r = effectivePolicy(SET(), ps, { targetOs: 'legacy' });
+    assert.ok(r);
+    assert.equal(r.scopes.length, 1 + LIMITS.maxOuDepth);
+    assert.equal(r.scopes.at(-1)?.som, `corp.example/${Array.from({ length: LIMITS.maxOuDepth }, (_, i) => `L${i + 1}`).join('/')}`);
+    const first = `corp.example/${Array.from({ length: LIMITS.maxOuDepth + 1 }, (_, i) => `L${i + 1}`).join('/')}`;
+    assert.deepEqual(r.problems.filter((p) => p.severity === 'error'), [
+      { source: 'deep.ldf', severity: 'error', message: `2 OUs are nested deeper than ${LIMITS.maxOuDepth} levels (the first: ${first.slice(0, 200)}…); relaylint reads OUs to that depth, so their scopes and those below were left out.` },
+    ]);
+  });
+
   test('a truncated zip is a problem, never a crash', () => {
     const z = zip(toSharpHound(SAME));
     const ps = parts('cut.zip', z.subarray(0, z.length - 30));

@@ -292,12 +292,20 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
       if (g.domain !== undefined) exported.add(g.domain);
     }
   }
+  // OUs nested past LIMITS.maxOuDepth, by source: left out, with an error each source.
+  const tooDeep = new Map<string, { n: number; first: string }>();
   for (const p of ordered) {
     for (const s of p.soms) {
       // One parse of the DN for its key, parent and canonical path.
       const dn = dnFacts(s.dn);
       const key = dn.key;
       if (topo.soms.has(key)) continue;
+      if (ouDepth(dn.rdns) > LIMITS.maxOuDepth) {
+        const had = tooDeep.get(s.source);
+        if (had) had.n++;
+        else tooDeep.set(s.source, { n: 1, first: dn.canonical });
+        continue;
+      }
       const links = [];
       for (const l of s.links) {
         if (l.gpo) {
@@ -321,6 +329,10 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
       topo.soms.set(key, som);
     }
   }
+  for (const [source, { n, first }] of tooDeep) {
+    const at = first.length > 200 ? `${first.slice(0, 200)}…` : first;
+    topo.problems.push({ source, severity: 'error', message: `${n} OU${n === 1 ? ' is' : 's are'} nested deeper than ${LIMITS.maxOuDepth} levels (the first: ${at}); relaylint reads OUs to that depth, so ${n === 1 ? 'its scope and those' : 'their scopes and those'} below were left out.` });
+  }
   placeComputers(topo, pending, childOf);
   // Facts lacking: a fact counts as known when any source that gave SOMs carries it.
   const givers = ordered.filter((p) => p.soms.length || p.gpcs.length);
@@ -333,6 +345,13 @@ export function mergeTopology(parts: readonly TopologyPart[]): Topology {
     }
   }
   return topo;
+}
+
+/** How many OU components a DN has (its depth below its domain). */
+function ouDepth(rdns: readonly { type: string }[]): number {
+  let n = 0;
+  for (const r of rdns) if (r.type.length === 2 && r.type.toLowerCase() === 'ou') n++;
+  return n;
 }
 
 /**

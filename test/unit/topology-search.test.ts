@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadTopologyAsync, parseTopology, topologyCandidates, topologyCandidatesAsync, type TopologyCandidate } from '../../server/src/io/topology';
+import { loadTopology, loadTopologyAsync, parseTopology, topologyCandidates, topologyCandidatesAsync, type TopologyCandidate } from '../../server/src/io/topology';
 import { zip } from '../helpers/domain';
 
 const base = fs.mkdtempSync(join(tmpdir(), 'relaylint-topology-search-'));
@@ -98,9 +98,11 @@ const LAYOUTS: Layout[] = [
   },
   {
     name: 'symlink-loop',
-    entries: ['a.ldf', 'd/b.json', 'loop -> .', 'd/back -> ..', 'link.ldf -> a.ldf', 'dangling.json -> nowhere'],
-    // Symbolic links are never followed by the topology search: the loop costs nothing.
-    expect: () => ['a.ldf', 'd/b.json'],
+    entries: ['a.ldf', 'd/b.json', 'loop -> .', 'd/back -> ..', 'link.ldf -> a.ldf', 'dangling.json -> nowhere', '20261206101500_ous.json -> nowhere', 'x_BloodHound.zip -> nowhere', 'c.zip -> nowhere'],
+    // Symbolic links are never followed by the topology search: the loop costs nothing. One named as
+    // only a topology export is (an LDIF, SharpHound's names) is said (~), after the folder's files
+    // (audit, wave 18: it passed unsaid); any other JSON or zip link stays unsaid.
+    expect: () => ['a.ldf', '~20261206101500_ous.json', '~link.ldf', '~x_BloodHound.zip', 'd/b.json'],
   },
   {
     name: 'unreadable',
@@ -115,7 +117,7 @@ const LAYOUTS: Layout[] = [
   },
 ];
 
-const rel = (root: string, cs: TopologyCandidate[]): string[] => cs.map((c) => (c.explicit ? '!' : '') + relative(root, c.file).split('\\').join('/'));
+const rel = (root: string, cs: TopologyCandidate[]): string[] => cs.map((c) => (c.explicit ? '!' : '') + (c.link ? '~' : '') + relative(root, c.file).split('\\').join('/'));
 
 describe('the topology folder search: the CLI and the language server find the same files', () => {
   for (const l of LAYOUTS) {
@@ -132,6 +134,15 @@ describe('the topology folder search: the CLI and the language server find the s
       assert.deepStrictEqual(found, sync);
     });
   }
+});
+
+test('a symbolic link named as a topology export is said at info level by both loaders, and not read (audit, wave 18)', async () => {
+  const root = build('link-said', ['outside/x.ldf', 'in/', 'in/link.ldf -> ../outside/x.ldf']);
+  const show = (p: string) => relative(root, p);
+  const message = 'This is a symbolic link; the topology search does not follow links found in folders (it could lead out of them, or loop). Name the file with --topology (or the relaylint.topology setting) to read it.';
+  const want = { parts: [{ kind: 'ldif', source: 'in/link.ldf', soms: [], gpcs: [], lacks: [], problems: [{ source: 'in/link.ldf', severity: 'info', message }] }], errors: [] };
+  assert.deepStrictEqual(await loadTopology([], [join(root, 'in')], show), want);
+  assert.deepStrictEqual(await loadTopologyAsync([], [join(root, 'in')], show), want);
 });
 
 describe("the language server's folder search does not block", () => {

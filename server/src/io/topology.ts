@@ -63,6 +63,12 @@ export function parseTopology(display: string, bytes: Uint8Array, explicit: bool
   return readTopologyInput(display, bytes, streamEntry ? { inflateRaw, explicit, streamEntry } : { inflateRaw, explicit });
 }
 
+/** The part of a symbolic link the folder search found with a topology file's name: said, not followed. */
+function linkPart(source: string): TopologyPart {
+  const message = 'This is a symbolic link; the topology search does not follow links found in folders (it could lead out of them, or loop). Name the file with --topology (or the relaylint.topology setting) to read it.';
+  return { kind: 'ldif', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'info', message }] };
+}
+
 /** A topology part that holds only an error-level problem (a file or zip entry that could not be read). */
 function failedPart(source: string, why: string): TopologyPart {
   return { kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: why }] };
@@ -170,25 +176,37 @@ export function streamComputers(file: string, display: string): TopologyPart[] |
 export interface TopologyCandidate {
   file: string;
   explicit: boolean;
+  /** Found in a folder as a symbolic link with a topology file's name: not followed (the search never follows links), only said. */
+  link?: true;
 }
 
-/** What the folder search needs of a folder entry (a `fs.Dirent`: symbolic links are neither). */
+/** What the folder search needs of a folder entry (a `fs.Dirent`: symbolic links are neither folder nor file). */
 export interface TopologyDirEntry {
   name: string;
   isDirectory(): boolean;
   isFile(): boolean;
+  isSymbolicLink(): boolean;
 }
 
 /**
  * The one judgement of the folder search on an entry of a folder `depth` levels below a scanned
  * folder: a folder to enter (at most two levels down, never `{GUID}` GPO folders, SKIP or
- * `skipDirs`), a file to read (a regular file named `*.ldf|*.ldif|*.json|*.zip`), or nothing
- * (symbolic links, pipes, devices, other names).
+ * `skipDirs`), a file to read (a regular file named `*.ldf|*.ldif|*.json|*.zip`), a symbolic link
+ * named as only a topology export is (EXPORT_NAME; not followed, only said: a link could lead out of
+ * the folder, or loop), or nothing (other links, pipes, devices, other names).
  */
-export function topologyEntry(e: TopologyDirEntry, depth: number, skipDirs?: ReadonlySet<string>): 'folder' | 'file' | undefined {
+export function topologyEntry(e: TopologyDirEntry, depth: number, skipDirs?: ReadonlySet<string>): 'folder' | 'file' | 'link' | undefined {
   if (e.isDirectory()) return depth < 2 && !SKIP.has(e.name) && !skipDirs?.has(e.name) && !GUID_DIR.test(e.name) ? 'folder' : undefined;
-  return e.isFile() && TOPOLOGY_NAME.test(e.name) ? 'file' : undefined;
+  if (!TOPOLOGY_NAME.test(e.name)) return undefined;
+  return e.isFile() ? 'file' : e.isSymbolicLink() && EXPORT_NAME(e.name) ? 'link' : undefined;
 }
+
+/**
+ * A name only a topology export has (an LDIF, SharpHound's own file and zip names): a link so named
+ * is said. Any JSON or zip may be a link in a project folder; those stay unsaid, as they are when
+ * their content is not topology.
+ */
+const EXPORT_NAME = (name: string): boolean => /\.(ldf|ldif)$/i.test(name) || sharpHoundTypeByName(name, true) !== undefined || /_BloodHound\.zip$/i.test(name);
 
 /** One folder being listed: only the names that matter are kept (a folder of a million unrelated files costs no memory). */
 interface Listing {
@@ -196,6 +214,7 @@ interface Listing {
   depth: number;
   folders: string[];
   files: string[];
+  links: string[];
 }
 
 /**
@@ -218,20 +237,25 @@ class TopologySearch {
   /** The next folder to list, or undefined when this scanned folder is done. */
   next(): Listing | undefined {
     const top = this.stack.pop();
-    return top && { dir: top[0], depth: top[1], folders: [], files: [] };
+    return top && { dir: top[0], depth: top[1], folders: [], files: [], links: [] };
   }
   add(l: Listing, e: TopologyDirEntry): void {
     const kind = topologyEntry(e, l.depth, this.skipDirs);
     if (kind === 'folder') l.folders.push(e.name);
     else if (kind === 'file') l.files.push(e.name);
+    else if (kind === 'link') l.links.push(e.name);
   }
   /** The folder is listed (and closed): its files to read; its folders are queued. */
   listed(l: Listing): TopologyCandidate[] {
-    const out = l.files
+    const out: TopologyCandidate[] = l.files
       .sort(byName)
       .map((name) => path.join(l.dir, name))
       .filter((p) => this.first(p))
       .map((file) => ({ file, explicit: false }));
+    for (const name of l.links.sort(byName)) {
+      const file = path.join(l.dir, name);
+      if (this.first(file)) out.push({ file, explicit: false, link: true });
+    }
     for (const name of l.folders.sort(byName)) this.stack.push([path.join(l.dir, name), l.depth + 1]);
     return out;
   }
@@ -331,6 +355,10 @@ export async function loadTopology(explicit: readonly string[], roots: readonly 
     }
   };
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
+    if (c.link) {
+      out.parts.push(linkPart(display(c.file)));
+      continue;
+    }
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const r = readRegular(c.file, LIMITS.maxFileBytes);
     // A large domain's SharpHound computers file: read as a stream (its name or its end says what it is).
@@ -384,6 +412,10 @@ export async function loadTopologyAsync(
   const parse = options.parse ?? parseTopology;
   const computers = options.computers ?? new LoadComputers();
   for await (const c of topologyCandidatesAsync(explicit, roots, options.skipDirs)) {
+    if (c.link) {
+      out.parts.push(linkPart(display(c.file)));
+      continue;
+    }
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out, 'editor');
     const parts = bytes && (await parse(display(c.file), bytes, c.explicit));

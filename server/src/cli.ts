@@ -83,7 +83,8 @@ Options for report: --output, --role, --target-os and --jobs as for scan; --base
 earlier JSON result); --window <n>d (the readiness window shown in the next steps, default 30d); --topology and
 --evidence <file or folder>: the topology gives the ladder per OU, domain and site (the effective policy), the
 event logs the rollout readiness in the next steps; both are also found by content among the paths, as with scan.
-report exits 0 unless a path cannot be read.
+report needs at least one <path> (a file or folder of GPO exports). It exits 0 unless a path cannot be read (2); a
+topology or an event log that could not be read in full is listed at the top of the page as an input problem.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 `;
@@ -129,7 +130,7 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
 }
 
-function parseScanArgs(argv: string[]): ScanArgs {
+function parseScanArgs(argv: string[], command: 'scan' | 'report' = 'scan'): ScanArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -154,7 +155,7 @@ function parseScanArgs(argv: string[]): ScanArgs {
       'show-config': { type: 'boolean' },
     },
   });
-  if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  if (positionals.length === 0) throw new UsageError(`${command} needs at least one file or folder${command === 'report' ? ' of GPO exports (--evidence and --topology add to them)' : ''}`);
   // --unsafe-fixes alone would look like it fixed something; it only widens --fix.
   if (values['unsafe-fixes'] && !values.fix) throw new UsageError('--unsafe-fixes only applies with --fix (add --fix, or leave --unsafe-fixes out)');
   // One thread by default: on the 2-core machines measured (bench/README.md) worker threads gave no
@@ -509,6 +510,8 @@ async function scan(args: ScanArgs): Promise<number> {
 
   const errors: WalkError[] = [];
   let files = 0;
+  /** Files read as a GPO export format (not unknown, not unreadable): the audit switches come only from these. */
+  let gpoExports = 0;
   let skipped = 0;
   let fixed = 0;
   let worst = -1;
@@ -523,6 +526,7 @@ async function scan(args: ScanArgs): Promise<number> {
       return;
     }
     files++;
+    if (o.report && o.report.format !== 'unknown') gpoExports++;
     if (o.ioError) ioError = true;
     fixed += o.fixed;
     worst = Math.max(worst, o.worst);
@@ -675,7 +679,8 @@ async function scan(args: ScanArgs): Promise<number> {
     const scopesForReadiness = effective ? effective.readinessScopes() : [];
     readiness = evidence.judge({
       windowDays: Number.isFinite(parseWindow(args.posture?.window)) ? (parseWindow(args.posture?.window) as number) : args.window,
-      auditSwitches: auditSwitchesFrom(files > 0 ? (cov ?? coverage.result()) : undefined),
+      // Only when a GPO export was scanned: a stray file of no GPO format says nothing about the switches.
+      auditSwitches: auditSwitchesFrom(gpoExports > 0 ? (cov ?? coverage.result()) : undefined),
       skipRules: args.lint.role === 'member' && !scopesForReadiness.length ? new Set(evidence.ruleIds().filter((id) => settingRuleById(id)?.dcOnly)) : undefined,
       ...(scopesForReadiness.length ? { scopes: scopesForReadiness } : {}),
     });
@@ -761,7 +766,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'scan') return await scan(parseScanArgs(rest));
     if (cmd === 'report') {
       const r = reportArgv(rest);
-      return await scan({ ...parseScanArgs(r.scanArgv), posture: r.posture });
+      return await scan({ ...parseScanArgs(r.scanArgv, 'report'), posture: r.posture });
     }
     if (cmd === 'rules') return listRules(rest);
     throw new UsageError(`unknown command "${cmd}"`);

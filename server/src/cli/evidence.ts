@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import type { CoverageEntry, EvidenceFileSummary, Readiness } from '../core';
+import { fingerprint } from './report';
 import type { ExternalResult } from './sarif';
-import type { Colors } from './text';
+import { escapeControls, type Colors } from './text';
 
 /** `30d`, `30`, `12w`, `6m` (months of 30 days) → days. */
 export function parseWindow(s: string | undefined): number | undefined {
@@ -26,9 +27,9 @@ function clientLabel(c: Readiness['clients'][number]): string {
     .join(' ');
 }
 
-/** Control characters from file content never reach the terminal raw. */
+/** Control and format characters from file content never reach the terminal raw (escapeControls). */
 function safe(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControls(s);
 }
 
 export function readinessText(files: EvidenceFileSummary[], readiness: Readiness[], c: Colors): string {
@@ -103,6 +104,30 @@ export function readinessSarif(readiness: Readiness[], coverage: CoverageEntry[]
       fingerprint: `readiness|${r.ruleId}|${r.scope ?? ''}|${r.status}`,
       properties: { readiness: r.status, clients: r.clients.length },
     });
+  }
+  return out;
+}
+
+/**
+ * SARIF results for the event logs' own problems (rule `evidence.problem`), at the file and its byte
+ * or line, at the problem's level: an error when part of the log was not read, as a damaged GPO
+ * file's `file.parse` is one.
+ */
+export function evidenceProblemsSarif(files: readonly EvidenceFileSummary[]): ExternalResult[] {
+  const out: ExternalResult[] = [];
+  for (const f of files) {
+    for (const p of f.problems) {
+      const r: ExternalResult = {
+        ruleId: 'evidence.problem',
+        level: p.severity === 'error' ? 'error' : p.severity === 'warning' ? 'warning' : 'note',
+        message: p.message,
+        path: f.path,
+        fingerprint: fingerprint(['evidence.problem', f.path, p.message]),
+      };
+      if (p.line !== undefined) r.region = { startLine: p.line, startColumn: 1, endLine: p.line + 1, endColumn: 1 };
+      else if (p.offset !== undefined) r.region = { byteOffset: p.offset, byteLength: 0 };
+      out.push(r);
+    }
   }
   return out;
 }

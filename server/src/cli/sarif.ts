@@ -11,7 +11,7 @@ import { isSettingRule, type Rule } from '../core';
 import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem, Region } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
-import { readinessSarif, type ScopeWinners } from './evidence';
+import { evidenceProblemsSarif, readinessSarif, type ScopeWinners } from './evidence';
 
 export const FINGERPRINT_KEY = 'relaylint/v1';
 
@@ -182,6 +182,7 @@ export class SarifWriter implements Reporter {
   }
 
   end(set: SetResults): void {
+    for (const r of evidenceProblemsSarif(set.evidence ?? [])) this.addExternal(r);
     if (set.readiness) for (const r of readinessSarif(set.readiness, set.coverage, set.evidence ?? [], (set as { scopes?: ScopeWinners[] }).scopes)) this.addExternal(r);
     this.write(`],"invocations":[${JSON.stringify({ executionSuccessful: !set.summary.ioError })}]}]}\n`);
   }

@@ -5,6 +5,7 @@
 import { EXTENSION_LABEL, readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
 import { artifact } from './sarif';
+import { escapeControls } from './text';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
@@ -26,12 +27,12 @@ export function scopeWorstOf(s: ScopeResult): number {
 function namer(eff: EffectiveView): (guid: string) => string {
   const names = new Map<string, string>();
   for (const g of eff.gpos) if (g.name && !names.has(g.guid)) names.set(g.guid, g.name);
-  return (guid) => names.get(guid) ?? guid;
+  return (guid) => escapeControls(names.get(guid) ?? guid);
 }
 
 function where(l: { path: string; line?: number; offset?: number } | undefined): string {
   if (!l) return '';
-  return `${l.path}${l.line !== undefined ? `:${l.line}` : l.offset !== undefined ? `@${l.offset}` : ''}`;
+  return `${escapeControls(l.path)}${l.line !== undefined ? `:${l.line}` : l.offset !== undefined ? `@${l.offset}` : ''}`;
 }
 
 /** The text output: a compact table per scope (rows: rules that are exposed or not decided). */
@@ -41,13 +42,13 @@ export function scopeText(eff: EffectiveView, out: (s: string) => void, c: { bol
   for (const s of eff.scopes) {
     const flags = [s.kind, s.role, s.blocksInheritance ? 'blocks inheritance' : s.blocksInheritance === null ? 'block inheritance unknown' : ''].filter(Boolean).join(', ');
     const order = s.gpos.map((g) => `${name(g.guid)}${g.enforced ? ' (enforced)' : ''}`).join(' > ') || 'no GPO';
-    out(`  ${c.bold(s.som)}  ${c.dim(flags)}\n    ${c.dim('GPOs, highest first: ' + order)}\n`);
+    out(`  ${c.bold(escapeControls(s.som))}  ${c.dim(flags)}\n    ${c.dim('GPOs, highest first: ' + order)}\n`);
     const rows = s.effective.filter((e) => e.exposed || e.status === 'conflict' || e.status === 'conditional' || e.status === 'undetermined');
     const w = Math.max(0, ...rows.map((e) => e.ruleId.length));
     for (const e of rows) {
       const st = e.status === 'weak' || e.status === 'conflict' ? c.red(e.status.padEnd(12)) : c.yellow(e.status.padEnd(12));
       const win = e.winner ? `${name(e.winner.gpo ?? '')} ${where(e.winner)}` : e.writers ? e.writers.map((x) => `${name(x.gpo ?? '')} ${where(x)}`).join(' vs ') : 'not configured';
-      const extra = e.condition ? ` (${e.condition})` : e.shadowed.length ? c.dim(` (${e.shadowed.length} shadowed)`) : '';
+      const extra = e.condition ? ` (${escapeControls(e.condition)})` : e.shadowed.length ? c.dim(` (${e.shadowed.length} shadowed)`) : '';
       out(`    ${e.ruleId.padEnd(w)}  ${st}  ${win}${extra}\n`);
     }
     const over = s.effective.filter((e) => e.status === 'hardened' && e.winner && e.shadowed.some((x) => !x.rsop));
@@ -55,13 +56,13 @@ export function scopeText(eff: EffectiveView, out: (s: string) => void, c: { bol
       const items = over.map((e) => `${e.ruleId} (${name(e.winner?.gpo ?? '')} over ${[...new Set(e.shadowed.filter((x) => !x.rsop).map((x) => name(x.gpo ?? '')))].join(', ')})`);
       out(c.dim(`    hardened over shadowed values: ${items.join('; ')}\n`));
     }
-    if (s.dropped?.length) out(c.dim(`    not applied here: ${s.dropped.map((d) => `${name(d.guid)} (${d.reason})`).join('; ')}\n`));
+    if (s.dropped?.length) out(c.dim(`    not applied here: ${s.dropped.map((d) => `${name(d.guid)} (${escapeControls(d.reason)})`).join('; ')}\n`));
     const hardened = s.effective.filter((e) => e.status === 'hardened').length;
     const quiet = s.effective.length - hardened - rows.length;
     out(c.dim(`    ${hardened} hardened${quiet ? `, ${quiet} not configured with an acceptable OS default` : ''}\n`));
   }
-  for (const g of eff.gpos) if (g.appliesNowhere && g.scanned) out(c.dim(`  GPO "${g.name ?? g.guid}" applies nowhere: ${g.appliesNowhere}\n`));
-  for (const p of eff.problems) out(`  ${p.severity === 'error' ? c.red('error') : c.yellow(p.severity)} ${p.source}${p.line ? ':' + p.line : ''}: ${p.message}\n`);
+  for (const g of eff.gpos) if (g.appliesNowhere && g.scanned) out(c.dim(`  GPO "${escapeControls(g.name ?? g.guid)}" applies nowhere: ${escapeControls(g.appliesNowhere)}\n`));
+  for (const p of eff.problems) out(`  ${p.severity === 'error' ? c.red('error') : c.yellow(p.severity)} ${escapeControls(p.source)}${p.line ? ':' + p.line : ''}: ${escapeControls(p.message)}\n`);
   out('\n');
 }
 

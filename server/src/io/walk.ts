@@ -95,6 +95,19 @@ function realOrUndefined(p: string): string | undefined {
   }
 }
 
+/** Why a symbolic link gives no file: a loop of links (ELOOP) is not the same as a link to nothing. */
+function brokenLinkMessage(p: string): string {
+  let code: string | undefined;
+  try {
+    fs.realpathSync.native(p);
+  } catch (e) {
+    code = (e as NodeJS.ErrnoException).code;
+  }
+  return code === 'ELOOP'
+    ? 'This file is a symbolic link in a loop of links (each leads to another and none to a file); it could not be read.'
+    : 'This file is a symbolic link that leads nowhere (broken link); it could not be read.';
+}
+
 function inside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }
@@ -270,7 +283,7 @@ export function* walkSteps(roots: readonly string[], errors: WalkError[], option
         }
         if (!CANDIDATE.test(n)) continue;
         if (!real || !target) {
-          yield { path: p, explicit: false, folder, name: n, problem: { severity: 'error', message: 'This file is a symbolic link that leads nowhere (broken link); it could not be read.' } };
+          yield { path: p, explicit: false, folder, name: n, problem: { severity: 'error', message: brokenLinkMessage(p) } };
         } else if (!inRoots(real)) {
           yield {
             path: p,

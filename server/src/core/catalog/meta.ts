@@ -145,6 +145,18 @@ export const metaRules: MetaRule[] = [
     },
     references: [{ tag: 'E9', title: 'RFC 2849 and the topology formats of scope-and-evidence.md §2' }],
   },
+  {
+    id: 'evidence.problem',
+    title: 'An event log could not be read completely',
+    category: 'meta',
+    severity: 'warning',
+    explanation: {
+      what: 'An event-log export (EVTX, event XML or CSV) given for rollout readiness has a damaged chunk or record, is cut short, is not well-formed, or holds nothing relaylint uses. The result\'s level is the problem\'s: an error when part of the log was not read.',
+      why: 'Events in the part not read are not counted: a client that would fail may be hidden there, so readiness judged from such a log holds only as far as the logs read show (its `why` and `unread` name the files).',
+      fix: 'Export the log again (the recipes are in docs/evidence.md) and scan the new export.',
+    },
+    references: [],
+  },
 ];
 
 export const problemRuleId: Record<ProblemCode, string> = {

@@ -9,6 +9,7 @@
 import { compareText } from '../collate';
 import { EVENT_KINDS, eventKindOf, RULE_EVIDENCE, type ClientFacts, type RuleEvidence } from './events';
 import type { EventRecord, EvidenceFormat, EvidenceProblem } from './types';
+import { MAX_UNREAD_LISTED, unreadCaveat, unreadFor } from './unread';
 
 const DAY = 86_400_000;
 /** Slack when comparing a log's first event with the window start (exports are taken at different hours). */
@@ -124,6 +125,8 @@ export interface Readiness {
   missingServers?: string[];
   window: { from?: string; to?: string; days: number };
   why: string;
+  /** Event logs that could not be read in full and may hold this rule's events (unread.ts); `why` says so. */
+  unread?: string[];
 }
 
 /** A scope of the effective-policy engine (`readinessScopes` in core/scope); optional. */
@@ -331,7 +334,13 @@ export class EvidenceCollector {
       for (const re of RULE_EVIDENCE) {
         if (options.skipRules?.has(re.ruleId)) continue;
         if (scope?.rules && !scope.rules.includes(re.ruleId)) continue;
-        out.push(this.judgeRule(re, scope, days, from, to, options, clientsFrom));
+        const r = this.judgeRule(re, scope, days, from, to, options, clientsFrom);
+        const unread = unreadFor(this.files, re.channels);
+        if (unread.length) {
+          r.unread = unread.slice(0, MAX_UNREAD_LISTED).map((f) => f.path);
+          r.why += unreadCaveat(unread);
+        }
+        out.push(r);
       }
     }
     return out;

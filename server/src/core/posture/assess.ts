@@ -5,7 +5,7 @@
  */
 import { eventsToWatch, osDefaultFor, settingRuleById, stageOfValue } from '../catalog';
 import type { RegData } from '../types';
-import { ALL_SCOPE, type Loc, type PostureInput, type PostureScope, type ReadinessClientJson, type ReadinessJson, type RuleState } from './input';
+import { ALL_SCOPE, readinessStatusText, type Loc, type PostureInput, type PostureScope, type ReadinessClientJson, type ReadinessJson, type RuleState } from './input';
 import { FAMILIES, LEVEL_NAMES, ROLLOUT_ORDER, topLevel, type Condition, type FamilyDef, type FamilyId, type LevelDef, type RuleCondition } from './levels';
 
 /** The outcome of one condition in one scope. */
@@ -189,13 +189,14 @@ export function evalCond(p: PostureInput, scope: PostureScope, c: Condition): Co
       const on = rs.filter((r) => r.status !== 'audit-off' && r.status !== 'no-evidence');
       return { kind: 'evidence', cond: c, ok: on.length > 0, readiness: rs, text: on.length > 0 ? `event logs show the audit for ${c.evidence.join(', ')}` : `event logs: ${rs.map((r) => `${r.ruleId} ${r.status}`).join(', ')}` };
     }
-    const ok = rs.every((r) => r.status === 'ready');
+    // Ready only as far as the logs read show (an event log could not be read in full): not proof.
+    const ok = rs.every((r) => r.status === 'ready' && !r.unread?.length);
     const failing = rs.reduce((n, r) => n + (r.status === 'blocked' ? (r.clients?.length ?? 0) : 0), 0);
     const text = ok
       ? `event logs: no failing client (${rs.map((r) => r.ruleId).join(', ')} ready)`
-      : `event logs: ${rs.map((r) => `${r.ruleId} ${r.status}${r.status === 'blocked' ? ` (${r.clients?.length ?? 0} clients)` : ''}`).join(', ')}`;
+      : `event logs: ${rs.map((r) => `${r.ruleId} ${readinessStatusText(r)}${r.status === 'blocked' ? ` (${r.clients?.length ?? 0} clients)` : ''}`).join(', ')}`;
     const out: CondOutcome = { kind: 'evidence', cond: c, ok, readiness: rs, text };
-    if (!ok && failing === 0) out.uncertain = rs.map((r) => r.status).join(', ');
+    if (!ok && failing === 0) out.uncertain = rs.map(readinessStatusText).join(', ');
     return out;
   }
   return evalRule(p, scope, c);

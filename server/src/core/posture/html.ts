@@ -11,7 +11,7 @@
 import { settingRuleById } from '../catalog';
 import { describeLoc, topLevel, valueText, type Cell, type CondOutcome, type Posture, type ScopePosture, type Step } from './assess';
 import type { Drift, DriftKind } from './drift';
-import type { Loc, ReadinessClientJson } from './input';
+import { readinessStatusText, type Loc, type ReadinessClientJson } from './input';
 import { FAMILIES, LEVEL_NAMES, type FamilyDef } from './levels';
 import { cspHash } from './sha256';
 
@@ -229,7 +229,7 @@ function cellHtml(refs: FileRefs, f: FamilyDef, c: Cell): string {
   }
   for (const r of c.readiness) {
     const ign = (r.ignored ?? []).map((i) => `${i.events} ignored (${i.reason})`).join(', ');
-    h += `<li class="small">Readiness ${esc(r.ruleId)}: ${esc(r.status)}${r.why ? ` — ${esc(r.why)}` : ''}${ign ? `; ${esc(ign)}` : ''}</li>`;
+    h += `<li class="small">Readiness ${esc(r.ruleId)}: ${esc(readinessStatusText(r))}${r.why ? ` — ${esc(r.why)}` : ''}${ign ? `; ${esc(ign)}` : ''}</li>`;
   }
   return h + '</ul></details></td>';
 }

@@ -109,6 +109,13 @@ export interface ReadinessJson {
   clients?: ReadinessClientJson[];
   ignored?: { reason: string; events: number }[];
   why?: string;
+  /** Event logs that could not be read in full and may hold the rule's events: its status holds only as far as the logs read show. */
+  unread?: string[];
+}
+
+/** A readiness status as the page says it: with the caveat when an event log could not be read in full. */
+export function readinessStatusText(r: Pick<ReadinessJson, 'status' | 'unread'>): string {
+  return r.unread?.length ? `${r.status}, but not every event log was read in full (${r.unread.join(', ')})` : r.status;
 }
 
 export interface ScanResultJson {
@@ -402,6 +409,8 @@ export function postureInput(doc: unknown, options: { sharedObjects?: boolean } 
     if (scope !== undefined) entry.scope = scope;
     const why = str(r.why);
     if (why !== undefined) entry.why = why;
+    const unread = arr(r.unread).filter((x): x is string => typeof x === 'string');
+    if (unread.length) entry.unread = unread;
     entry.clients = arr(r.clients).filter(isObj).map((c) => {
       const cl: ReadinessClientJson = { events: num(c.events) ?? 0 };
       for (const k of ['address', 'host', 'account', 'first', 'last'] as const) {
@@ -420,6 +429,12 @@ export function postureInput(doc: unknown, options: { sharedObjects?: boolean } 
     readiness.push(entry);
   }
   const evidence = arr(d.evidence).filter((e): e is EvidenceJson => isObj(e) && typeof e.path === 'string') as EvidenceJson[];
+  // The event logs' errors: a log that could not be read in full may hide clients (as scan prints them).
+  for (const e of evidence) {
+    for (const x of arr(e.problems)) {
+      if (isObj(x) && x.severity === 'error' && typeof x.message === 'string') problems.push(`the event log ${e.path}: ${x.message}`);
+    }
+  }
   const summary = isObj(d.summary) ? d.summary : {};
   return {
     version: str(tool.version) ?? '',

@@ -20,6 +20,7 @@ import { readEventCsv } from '../../../server/src/core/evidence/event-csv';
 import { readEventXml } from '../../../server/src/core/evidence/event-xml';
 import { readEvtx, type EvtxStats } from '../../../server/src/core/evidence/evtx';
 import { parseEventTime } from '../../../server/src/core/evidence/xnode';
+import { readinessLine } from '../../../server/src/lsp/domain';
 import { BinXml, eventElement, plainRecord, writeEvtx, type TestEvent } from '../../helpers/evtx-write';
 
 const enc = new TextEncoder();
@@ -399,6 +400,21 @@ for (const c of OVERFLOW_CASES) {
     for (const r of rs) assert.equal(r.status, 'blocked');
   });
 }
+
+test('clients past the cap: the editor\'s readiness line says "at least", and lists no names where none is listed', () => {
+  const [all] = overflow((c, f) => {
+    for (let i = 0; i < 55_001; i++) c.add(f, bind(i, T(10)));
+  });
+  assert.match(readinessLine(all), /^\*\*Readiness:\*\* Enforcing this now would break at least 55000 clients seen in the logs \(10\.0\.\d+\.\d+, 10\.0\.\d+\.\d+, 10\.0\.\d+\.\d+, …\)\.$/);
+  const rs = overflow(
+    (c, f) => {
+      for (let i = 0; i < 5000; i++) c.add(f, bind(i, T(10)));
+      for (let i = 5000; i < 5002; i++) c.add(f, bind(i, T(10), 'DC02'));
+    },
+    { scopes: [{ name: 'two', servers: ['DC02'] }] },
+  );
+  assert.equal(readinessLine(rs[0]), '**Readiness:** Enforcing this now would break 2 clients seen in the logs.');
+});
 
 // --- 7. The same events given twice are counted once. -----------------------------------------------
 

@@ -1325,7 +1325,9 @@ export function readinessLine(r: Readiness): string {
   const n = r.clients.length + (r.moreClients ?? 0);
   if (r.status === 'blocked') {
     const names = r.clients.slice(0, 3).map(clientName);
-    return `**Readiness:** Enforcing this now would break ${n} client${n === 1 ? '' : 's'} seen in the logs (${names.join(', ')}${n > names.length ? ', …' : ''}).`;
+    // Clients past the listed ones may all be past the cap (none listed in this scope); past 50,000 more the count is a lower bound.
+    const list = names.length ? ` (${names.join(', ')}${n > names.length ? ', …' : ''})` : '';
+    return `**Readiness:** Enforcing this now would break ${r.moreClientsAtLeast ? 'at least ' : ''}${n} client${n === 1 ? '' : 's'} seen in the logs${list}.`;
   }
   if (r.status === 'ready') {
     const servers = r.servers.map(shortHost);

@@ -27,6 +27,7 @@ interface Ev {
   id: number;
   time: string;
   computer: string;
+  /** EventRecordID; none when not given (events that share one, computer, log and time are one event given twice). */
   record?: number;
   data: Record<string, string> | string[];
 }
@@ -40,7 +41,7 @@ function eventXml(e: Ev, rendered = false): string {
   const provider = e.provider ? `<Provider Name="${e.provider}"/>` : '';
   return (
     `<Event xmlns="${NS}"><System>${provider}<EventID>${e.id}</EventID><Version>0</Version><Level>4</Level>` +
-    `<TimeCreated SystemTime="${e.time}"/><EventRecordID>${e.record ?? 1}</EventRecordID><Channel>${e.channel}</Channel>` +
+    `<TimeCreated SystemTime="${e.time}"/>${e.record === undefined ? '' : `<EventRecordID>${e.record}</EventRecordID>`}<Channel>${e.channel}</Channel>` +
     `<Computer>${e.computer}</Computer><Security/></System><EventData>${data}</EventData>` +
     (rendered ? `<RenderingInfo Culture="en-US"><Message>localised &amp; ignored</Message><Level>Information</Level></RenderingInfo>` : '') +
     `</Event>`
@@ -201,7 +202,7 @@ const KIND_CASES: KindCase[] = [
 
 for (const c of KIND_CASES) {
   test(`event kind: ${c.name}`, () => {
-    const text = span(c.ev.channel, c.ev.computer, c.ev.provider) + '\n' + eventXml(c.ev);
+    const text = span(c.ev.channel, c.ev.computer, c.ev.provider) + '\n' + eventXml({ ...c.ev, record: 1 });
     const { readiness, files } = judge([{ path: 'x.xml', text }], c.options);
     assert.equal(files[0].relevant, 1);
     const r = rule(readiness, c.ruleId);
@@ -356,8 +357,8 @@ test('an anonymous logon is recognised by SID or name only, never by key length 
 test('missing fields: a 2889 with only the address, a 2889 with nothing, a 4624 with "-" everywhere', () => {
   const text = [
     spanDs,
-    eventXml({ ...E1, data: ['10.0.4.18:1000'] }),
-    eventXml({ ...E1, data: [] }),
+    eventXml({ ...E1, record: 21, data: ['10.0.4.18:1000'] }),
+    eventXml({ ...E1, record: 22, data: [] }),
     span('Security', 'DC01.corp.example'),
     eventXml({ channel: 'Security', id: 4624, time: T0, computer: 'DC01.corp.example', data: { AuthenticationPackageName: 'NTLM', LmPackageName: 'NTLM V1', IpAddress: '-', WorkstationName: '-', TargetUserName: '-' } }),
   ].join('\n');

@@ -17,6 +17,13 @@ import { TEXT_BLOCK, textBlocks } from './text-stream';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
 
 const MAX_FIELD_CHARS = 1 << 20;
+/**
+ * Most fields, and characters, one row may hold (the recipe has 7 columns, Query-InsecureLDAPBinds
+ * 4; a row of nothing but commas held one string per comma until memory ran out). A row past either
+ * is skipped with an error, and is not held while it is read to its end.
+ */
+export const MAX_CSV_FIELDS = 256;
+export const MAX_CSV_ROW_CHARS = 4 << 20;
 const MAX_PROBLEMS = 200;
 
 export type CsvFlavour = 'recipe' | 'insecure-ldap-binds' | 'export-csv-lost-data' | 'missing-columns' | 'unknown';
@@ -48,8 +55,14 @@ export function missingRecipeColumns(header: string[]): string[] {
   return NEEDED_RECIPE_COLUMNS.filter((c) => !set.has(c.toLowerCase()));
 }
 
+/** A row too big to hold (`MAX_CSV_FIELDS`, `MAX_CSV_ROW_CHARS`): read to its end, not kept. */
+interface SkippedRow {
+  skipped: 'fields' | 'chars';
+  line: number;
+}
+
 /** CSV rows (arrays of fields) with the line each starts on, and a pause point after each block read. */
-function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => void): Generator<{ fields: string[]; line: number } | ReadPause> {
+function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => void): Generator<{ fields: string[]; line: number } | SkippedRow | ReadPause> {
   let fields: string[] = [];
   let field = '';
   let inQuotes = false;
@@ -57,6 +70,33 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
   let line = 1;
   let rowLine = 1;
   let tooLong = false;
+  /** Characters the row holds; why it is no longer held. */
+  let rowChars = 0;
+  let skip: SkippedRow['skipped'] | undefined;
+  // One character of a field. A skipped row keeps at most one (whether its field has begun: a quote
+  // opens a quoted field only at its start).
+  const add = (c: string): void => {
+    if (skip) {
+      if (field === '') field = c;
+    } else if (field.length < MAX_FIELD_CHARS) {
+      field += c;
+      if (++rowChars > MAX_CSV_ROW_CHARS) {
+        skip = 'chars';
+        fields = [];
+        field = c;
+      }
+    } else tooLong = true;
+  };
+  const endField = (): void => {
+    if (!skip) {
+      fields.push(field);
+      if (fields.length > MAX_CSV_FIELDS) {
+        skip = 'fields';
+        fields = [];
+      }
+    }
+    field = '';
+  };
   for (const block of blocks) {
     yield READ_PAUSE;
     for (let i = 0; i < block.length; i++) {
@@ -64,7 +104,7 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
       if (inQuotes) {
         if (c === '"') {
           if (block[i + 1] === '"') {
-            field += '"';
+            add('"');
             i++;
           } else if (i + 1 === block.length) {
             // A quote at the end of a block: decide on the next block.
@@ -76,41 +116,47 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
           }
         } else {
           if (c === '\n') line++;
-          if (field.length < MAX_FIELD_CHARS) field += c;
-          else tooLong = true;
+          add(c);
         }
         continue;
       }
       if (afterQuote && c === '"') {
         // The doubled quote was split across blocks.
-        field += '"';
+        add('"');
         inQuotes = true;
         afterQuote = false;
         continue;
       }
       afterQuote = false;
-      if (c === '"' && field === '') inQuotes = true;
-      else if (c === ',') {
-        fields.push(field);
-        field = '';
-      } else if (c === '\n' || c === '\r') {
+      if (c === '"' && field === '') {
+        inQuotes = true;
+        if (skip) field = c;
+      } else if (c === ',') endField();
+      else if (c === '\n' || c === '\r') {
         if (c === '\r' && block[i + 1] === '\n') i++;
-        fields.push(field);
-        if (!(fields.length === 1 && fields[0] === '')) yield { fields, line: rowLine };
-        if (tooLong) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
+        endField();
+        if (skip) yield { skipped: skip, line: rowLine };
+        else if (!(fields.length === 1 && fields[0] === '')) yield { fields, line: rowLine };
+        if (tooLong && !skip) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
         tooLong = false;
+        skip = undefined;
+        rowChars = 0;
         fields = [];
         field = '';
         line++;
         rowLine = line;
-      } else if (field.length < MAX_FIELD_CHARS) field += c;
-      else tooLong = true;
+      } else add(c);
     }
   }
   if (inQuotes) problem({ severity: 'error', message: `The file ends inside a quoted field that starts on line ${rowLine} (the export looks cut); that row was not read.`, line: rowLine });
-  else if (field !== '' || fields.length) {
-    fields.push(field);
-    yield { fields, line: rowLine };
+  else if (skip) {
+    endField();
+    yield { skipped: skip, line: rowLine };
+  } else if (field !== '' || fields.length) {
+    endField();
+    if (skip) yield { skipped: skip, line: rowLine };
+    else yield { fields, line: rowLine };
+    if (tooLong && !skip) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
   }
 }
 
@@ -148,9 +194,20 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
   })();
   let header: string[] | undefined;
   let col: Record<string, number> = {};
+  let shortRows = 0;
+  let firstShort = { line: 0, fields: 0 };
   for (const row of csvRows(guarded, problem)) {
     if (isPause(row)) {
       yield READ_PAUSE;
+      continue;
+    }
+    if ('skipped' in row) {
+      const what = row.skipped === 'fields' ? `more than ${MAX_CSV_FIELDS} fields` : `more than ${MAX_CSV_ROW_CHARS} characters`;
+      if (!header) {
+        problem({ severity: 'error', message: `The header on line ${row.line} has ${what}; this is not an event export relaylint reads, and nothing was read from it.`, line: row.line });
+        return;
+      }
+      problem({ severity: 'error', message: `Line ${row.line} has ${what}; the row was skipped.`, line: row.line });
       continue;
     }
     const { fields, line } = row;
@@ -184,6 +241,11 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
         });
         return;
       }
+      continue;
+    }
+    if (fields.length < header.length) {
+      // Fewer fields than the header: a cut or broken row, not an event (counted, said once at the end).
+      if (shortRows++ === 0) firstShort = { line, fields: fields.length };
       continue;
     }
     const get = (name: string): string | undefined => {
@@ -236,4 +298,11 @@ export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], res
     yield rec;
   }
   if (!header) problem({ severity: 'error', message: 'The CSV is empty: no header line.', line: 1 });
+  else if (shortRows) {
+    problem({
+      severity: 'warning',
+      message: `${shortRows} row${shortRows === 1 ? ' has' : 's have'} fewer fields than the header's ${header.length} (the first on line ${firstShort.line}, with ${firstShort.fields}); ${shortRows === 1 ? 'it was' : 'they were'} skipped and not counted as events.`,
+      line: firstShort.line,
+    });
+  }
 }

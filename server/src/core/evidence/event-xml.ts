@@ -5,7 +5,10 @@
  * `Get-WinEvent … | ForEach-Object { $_.ToXml() }` (one event per line).
  *
  * Streaming: the text is read a block at a time and cut into `<Event>…</Event>` pieces, each read
- * with the core's XML reader (which refuses DTDs); memory is bounded by the largest event
+ * with the core's XML reader; an event with an XML error (a mismatched end tag, a bare `&`, a
+ * repeated attribute, an entity other than XML's five) is skipped, never read in part. A
+ * `<!DOCTYPE` anywhere in the file refuses the whole file: it is looked for in a first pass over the
+ * text, before any event is read (DTDs are refused). Memory is bounded by the largest event
  * (capped at `MAX_EVENT_CHARS`). A file cut in the middle keeps every complete event before the
  * cut and says where it ends.
  */
@@ -37,6 +40,30 @@ function countLines(s: string, from: number, to: number): number {
   return n;
 }
 
+/**
+ * The line of the first `<!DOCTYPE` in the text (case-insensitive). A failing read ends the pass
+ * with none found: the reading that follows fails at the same place and says so.
+ */
+function* findDoctype(src: ByteSource, block: number): Generator<ReadItem, number | undefined, void> {
+  const DOCTYPE = /<!DOCTYPE/i;
+  let line = 1; // line of tail[0]
+  let tail = '';
+  try {
+    for (const text of textBlocks(src, block)) {
+      const s = tail + text;
+      const m = DOCTYPE.exec(s);
+      if (m) return line + countLines(s, 0, m.index);
+      const keep = Math.min(s.length, 8);
+      line += countLines(s, 0, s.length - keep);
+      tail = s.slice(s.length - keep);
+      yield READ_PAUSE;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 export function readEventXml(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<EventRecord, void, void> {
   return recordsOnly(eventXmlItems(src, problems, block));
 }
@@ -53,7 +80,12 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
   let buf = '';
   let line = 1; // line of buf[0]
   let events = 0;
-  let sawDoctypeCheck = false;
+  // A first pass: a DOCTYPE anywhere refuses the file before any event is read.
+  const doctype = yield* findDoctype(src, block);
+  if (doctype !== undefined) {
+    problem({ severity: 'error', message: `The XML has a document type declaration (DOCTYPE) at line ${doctype}; relaylint refuses it and reads nothing from this file.`, line: doctype });
+    return;
+  }
   const blocks = textBlocks(src, block);
   let eof = false;
   // The next block onto `buf`, then a pause point; false at the end (or when a read failed).
@@ -76,13 +108,6 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
   }
   yield* more();
   for (;;) {
-    if (!sawDoctypeCheck || buf.length < 64) {
-      if (/<!DOCTYPE/i.test(buf.slice(0, 65536))) {
-        problem({ severity: 'error', message: 'The XML has a document type declaration (DOCTYPE); relaylint refuses it and reads nothing from this file.', line: 1 });
-        return;
-      }
-      sawDoctypeCheck = true;
-    }
     EVENT_START.lastIndex = 0;
     const start = EVENT_START.exec(buf);
     if (!start) {
@@ -119,8 +144,10 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
     const piece = buf.slice(0, stop);
     const doc = readXml(piece);
     const root = doc.root;
-    if (doc.hasDoctype || !root || root.local !== 'Event' || doc.truncated) {
-      problem({ severity: 'error', message: `The <Event> at line ${line} is not well-formed XML; it was skipped.`, line });
+    const bad = doc.problems.find((p) => p.severity === 'error');
+    if (bad || doc.hasDoctype || !root || root.local !== 'Event' || doc.truncated) {
+      const why = bad ? ` (${bad.message.replace(/\.$/, '')})` : '';
+      problem({ severity: 'error', message: `The <Event> at line ${line} is not well-formed XML${why}; it was skipped.`, line });
     } else {
       const rec = eventFromTree(toXNode(root));
       rec.line = line;

@@ -22,13 +22,20 @@
 import { crc32 } from './crc32';
 import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
 import type { ByteSource, EventRecord, EvidenceProblem } from './types';
-import { eventFromTree, invalidTimeMessage, parseEventTime, type XNode } from './xnode';
+import { eventFromTree, invalidTimeMessage, MAX_TREE_CHARS, MAX_TREE_NODES, parseEventTime, TreeTooLarge, type TreeBudget, type XNode } from './xnode';
 
 export const EVTX_HEADER_BLOCK = 4096;
 export const EVTX_CHUNK_SIZE = 65536;
 const CHUNK_HEADER = 512;
 const MAX_DEPTH = 64;
 const MAX_SUBSTITUTIONS = 4096;
+/**
+ * Nodes the records of one chunk may build and visit together (each record at most
+ * `MAX_TREE_NODES`): records of a few bytes that each refer to a costly template of an earlier
+ * record would otherwise cost `MAX_TREE_NODES` each, a thousand times a chunk. A chunk of real
+ * records (a few hundred, a few hundred nodes each) uses a small part of it.
+ */
+export const MAX_CHUNK_NODES = 5_000_000;
 /** Most problems listed per file; one more line counts the rest. */
 const MAX_PROBLEMS = 200;
 
@@ -127,6 +134,17 @@ class ChunkDecoder {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, TElement[]>();
   private readonly decoding = new Set<number>();
+  /** What the current record may still build (parsed or instantiated) and read: see `MAX_TREE_NODES`. */
+  private budget: TreeBudget = { nodes: MAX_TREE_NODES, chars: MAX_TREE_CHARS };
+
+  /** Start a record with its budget (which reading its values goes on spending). */
+  startRecord(budget: TreeBudget): void {
+    this.budget = budget;
+  }
+
+  private spend(n: number): void {
+    if ((this.budget.nodes -= n) < 0) throw new TreeTooLarge();
+  }
 
   constructor(readonly b: Uint8Array) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -242,6 +260,7 @@ class ChunkDecoder {
 
   private element(pos: number, end: number, depth: number): { el: TElement; pos: number } {
     if (depth > MAX_DEPTH) fail('BinXml elements nested too deeply');
+    this.spend(1);
     const tok = this.b[pos];
     // token, dependency id (u16), data size (u32), name reference
     this.u16(pos + 1, end);
@@ -340,6 +359,7 @@ class ChunkDecoder {
 
   private instantiate(e: TElement, subs: SubValue[], depth: number): XNode | undefined {
     if (depth > MAX_DEPTH * 2) fail('template content nested too deeply');
+    this.spend(1 + e.attrs.length + e.children.length);
     const node: XNode = { name: e.name, attrs: [], children: [] };
     for (const a of e.attrs) {
       if (isSub(a.value)) {
@@ -363,6 +383,7 @@ class ChunkDecoder {
           for (const n of this.renderBinXml(v, depth)) node.children.push(n);
         } else node.children.push(this.render(v));
       } else if (isInstance(c)) {
+        this.spend(c.instance.length);
         for (const n of c.instance) node.children.push(n);
       } else {
         const k = this.instantiate(c, subs, depth + 1);
@@ -687,6 +708,7 @@ function* readChunk(
     }
   }
   const dec = new ChunkDecoder(chunk);
+  let chunkLeft = MAX_CHUNK_NODES;
   let pos = CHUNK_HEADER;
   while (pos + 28 <= freeOffset) {
     if (dv.getUint32(pos, true) !== 0x00002a2a) {
@@ -707,13 +729,16 @@ function* readChunk(
     if (dv.getUint32(pos + size - 4, true) !== size) {
       problem({ severity: 'warning', message: `Record ${recordNumber} at byte ${chunkOffset + pos}: the size copy at its end does not match; decoded anyway.`, offset: chunkOffset + pos });
     }
+    const allowed = Math.min(MAX_TREE_NODES, chunkLeft);
+    const budget: TreeBudget = { nodes: allowed, chars: MAX_TREE_CHARS };
     try {
+      dec.startRecord(budget);
       const r = dec.parseFragment(pos + 24, pos + size - 4, 0);
       const nodes = partsToNodes(r.parts, 0);
       const ev = nodes.find((n): n is XNode => typeof n !== 'string' && n.name === 'Event');
       if (!ev) fail('the record holds no <Event> element');
       if (options.onTree) options.onTree(ev);
-      const rec = eventFromTree(ev);
+      const rec = eventFromTree(ev, budget);
       if (rec.recordId === undefined) rec.recordId = recordNumber;
       if (rec.time === undefined) {
         rec.time = filetimeToIso(dv.getUint32(pos + 16, true), dv.getUint32(pos + 20, true));
@@ -730,8 +755,18 @@ function* readChunk(
       yield rec;
     } catch (e) {
       stats.damagedRecords++;
-      const why = e instanceof DecodeError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+      if (e instanceof TreeTooLarge && allowed < MAX_TREE_NODES) {
+        problem({
+          severity: 'error',
+          message: `Chunk at byte ${chunkOffset}: its records would build and visit more than ${MAX_CHUNK_NODES.toLocaleString('en-US')} nodes together (templates that repeat templates: damaged or built to be too complex); the records from record ${recordNumber} at byte ${chunkOffset + pos} on were skipped.`,
+          offset: chunkOffset + pos,
+        });
+        return;
+      }
+      const why = e instanceof DecodeError || e instanceof TreeTooLarge ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
       problem({ severity: 'error', message: `Record ${recordNumber} at byte ${chunkOffset + pos} could not be decoded (${why}); skipped.`, offset: chunkOffset + pos });
+    } finally {
+      chunkLeft -= allowed - Math.max(0, budget.nodes);
     }
     pos += size;
   }

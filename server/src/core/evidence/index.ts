@@ -130,6 +130,7 @@ export function* readEvidenceSteps(
   } catch (e) {
     problems.push({ severity: 'error', message: `Internal error while reading this event export: ${(e as Error)?.message ?? String(e)}; the rest was not read.` });
   }
+  collector.end(file);
   const relevantChannels = file.channels.length;
   if (file.records > 0 && file.relevant === 0 && relevantChannels > 0 && !file.channels.some((c) => isEvidenceChannel(c))) {
     problems.push({

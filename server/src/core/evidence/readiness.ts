@@ -22,8 +22,27 @@ const MAX_TIMES = 5_000_000;
 const AGREE = DAY;
 /** The newest event times kept to find the newest agreed one. */
 const NEWEST_KEPT = 64;
-/** Problems per file about event times later than the scan's clock. */
+/** Problems per file about event times later than the scan's clock (and, apart, before `OLDEST_REAL_TIME`). */
 const MAX_FUTURE_PROBLEMS = 20;
+/**
+ * Event times before this cannot be real. The logs read here are EVTX 3.1 and later, written from
+ * Windows Vista / Server 2008 on (scope-and-evidence.md §4.1; 4624's first version is Vista/2008's,
+ * §3.8), so no event of them is older than 2007; 2000-01-01 leaves years of room for a clock set
+ * wrong, and refuses the zero FILETIME (1601-01-01), 1970 and year 1, which made a log of a day and
+ * a half seem to reach back for centuries (and so cover the window).
+ */
+export const OLDEST_REAL_TIME = Date.UTC(2000, 0, 1);
+/**
+ * Distinct clients past `MAX_CLIENTS_PER_RULE` told apart per rule (counted, not listed); past it
+ * the count is a lower bound ("at least"). Servers kept per such client, to judge scope and window.
+ */
+const MAX_OVERFLOW_CLIENTS = 50_000;
+const MAX_OVERFLOW_SERVERS = 16;
+/**
+ * (computer, log, record id, time) of the events relaylint uses, kept to count an event given twice
+ * (an EVTX and its own XML export, one CSV twice) once; past it duplicates are no longer looked for.
+ */
+export const MAX_SEEN_EVENTS = 1_000_000;
 
 /** One of the newest event times, and where it is. */
 interface TimeAt {
@@ -79,6 +98,12 @@ interface Group {
   sources: EvidenceSource[];
 }
 
+/** A client past the per-rule cap: per recording server (lower case), its name and newest time. */
+interface OverflowClient {
+  servers: Map<string, { name: string; newest: number; untimed: boolean }>;
+  ids: Set<number>;
+}
+
 interface Coverage {
   server: string;
   channel: string;
@@ -117,8 +142,10 @@ export interface Readiness {
   scope?: string;
   status: ReadinessStatus;
   clients: ReadinessClient[];
-  /** Clients beyond the per-rule cap, counted only. */
+  /** Distinct clients beyond the per-rule cap (in the window and scope), counted only. */
   moreClients?: number;
+  /** `moreClients` is a lower bound: past `MAX_OVERFLOW_CLIENTS` of them clients were no longer told apart. */
+  moreClientsAtLeast?: boolean;
   ignored: { reason: 'anonymous-logon' | 'shared-event-id'; events: number; source: string }[];
   /** Servers whose logs were used for this rule, and servers of the scope without logs. */
   servers: string[];
@@ -171,7 +198,7 @@ export function sameComputer(a: string, b: string): boolean {
 export class EvidenceCollector {
   readonly files: EvidenceFileSummary[] = [];
   private readonly groups = new Map<string, Map<string, Group>>();
-  private readonly overflow = new Map<string, number>();
+  private readonly overflow = new Map<string, { clients: Map<string, OverflowClient>; capped: boolean }>();
   private readonly ignored = new Map<string, { events: number; times: number[] }>();
   private readonly coverage = new Map<string, Coverage>();
   private readonly summaries: SummaryEvent[] = [];
@@ -181,6 +208,11 @@ export class EvidenceCollector {
   /** The newest event times (descending), to find the newest time two events agree on. */
   private readonly newestKept: TimeAt[] = [];
   private readonly futureProblems = new Map<EvidenceFileSummary, number>();
+  private readonly oldProblems = new Map<EvidenceFileSummary, number>();
+  /** Per computer and log (lower case): record id → event time in seconds (NaN: none), of the events used. */
+  private readonly seen = new Map<string, Map<number, number>>();
+  private seenCount = 0;
+  private readonly duplicates = new Map<EvidenceFileSummary, number>();
 
   /**
    * `now`: the scan's clock (ms). Event times more than a day after it cannot be real: they do not
@@ -220,23 +252,78 @@ export class EvidenceCollector {
     return f;
   }
 
+  /**
+   * Whether an event relaylint uses was read already (same computer, log, record id and time: the
+   * time too, so that two events are never merged on their id alone). Events without a computer,
+   * log or record id (Query-InsecureLDAPBinds rows, recipe rows without RecordId) are never.
+   */
+  private isDuplicate(file: EvidenceFileSummary, e: EventRecord): boolean {
+    const computer = norm(e.computer);
+    const channel = norm(e.channel);
+    if (!computer || !channel || e.recordId === undefined) return false;
+    const k = `${computer}\u0000${channel}`;
+    const ids = this.seen.get(k);
+    // To the second: exports write the time with 7 (EVTX, the recipe), 6 (python-evtx) or 3 digits.
+    const t = e.timeMs === undefined ? NaN : Math.floor(e.timeMs / 1000);
+    const had = ids?.get(e.recordId);
+    if (had !== undefined && Object.is(had, t)) {
+      this.duplicates.set(file, (this.duplicates.get(file) ?? 0) + 1);
+      return true;
+    }
+    if (had !== undefined) return false;
+    if (this.seenCount >= MAX_SEEN_EVENTS) {
+      if (this.seenCount++ === MAX_SEEN_EVENTS) {
+        file.problems.push({
+          severity: 'warning',
+          message: `More than ${MAX_SEEN_EVENTS.toLocaleString('en-US')} events relaylint uses were read; events after them are not checked for duplicates (an export given twice may count twice).`,
+        });
+      }
+      return false;
+    }
+    if (ids) ids.set(e.recordId, t);
+    else this.seen.set(k, new Map([[e.recordId, t]]));
+    this.seenCount++;
+    return false;
+  }
+
+  /** End a file: says how many of its events were dropped as duplicates. */
+  end(file: EvidenceFileSummary): void {
+    const n = this.duplicates.get(file);
+    if (!n) return;
+    file.problems.push({
+      severity: 'warning',
+      message: `${n} event${n === 1 ? '' : 's'} of this file ${n === 1 ? 'was' : 'were'} read already (same computer, log, record id and time: the same export given twice, or an EVTX and its own XML export); ${n === 1 ? 'the duplicate was' : 'the duplicates were'} dropped, so each event counts once.`,
+    });
+  }
+
+  /** A time that cannot be real: a warning (at most `MAX_FUTURE_PROBLEMS` per file and kind). */
+  private badTime(file: EvidenceFileSummary, e: EventRecord, counts: Map<EvidenceFileSummary, number>, why: string): void {
+    const n = counts.get(file) ?? 0;
+    counts.set(file, n + 1);
+    if (n >= MAX_FUTURE_PROBLEMS) return;
+    const p: EvidenceProblem = {
+      severity: 'warning',
+      message: `${whereIs({ record: e.recordId, line: e.line, offset: e.offset })}: the event time ${e.time ?? iso(e.timeMs)} ${why}, so it cannot be real; it does not place the readiness window (the event counts as inside it).`,
+    };
+    if (e.line !== undefined) p.line = e.line;
+    if (e.offset !== undefined) p.offset = e.offset;
+    file.problems.push(p);
+  }
+
   add(file: EvidenceFileSummary, e: EventRecord): void {
+    // Every event of the file counts in its records; one read already (from any file) counts nowhere else.
     file.records++;
+    const kind = eventKindOf(e);
+    if (kind && this.isDuplicate(file, e)) return;
     let t = e.timeMs;
     const now = this.options.now;
     if (t !== undefined && now !== undefined && t > now + DAY) {
       // Later than the scan's clock: not a real time; it does not place the window (the event still counts as inside it).
-      const n = this.futureProblems.get(file) ?? 0;
-      this.futureProblems.set(file, n + 1);
-      if (n < MAX_FUTURE_PROBLEMS) {
-        const p: EvidenceProblem = {
-          severity: 'warning',
-          message: `${whereIs(e)}: the event time ${e.time ?? iso(t)} is later than the scan's clock (${iso(now)}) by more than a day, so it cannot be real; it does not place the readiness window (the event counts as inside it).`,
-        };
-        if (e.line !== undefined) p.line = e.line;
-        if (e.offset !== undefined) p.offset = e.offset;
-        file.problems.push(p);
-      }
+      this.badTime(file, e, this.futureProblems, `is later than the scan's clock (${iso(now)}) by more than a day`);
+      t = undefined;
+    } else if (t !== undefined && t < OLDEST_REAL_TIME) {
+      // Before any Windows that writes these logs (a zero FILETIME reads 1601-01-01): the same.
+      this.badTime(file, e, this.oldProblems, `is before ${iso(OLDEST_REAL_TIME)?.slice(0, 10)}, older than any Windows that writes these logs`);
       t = undefined;
     }
     if (t !== undefined) {
@@ -264,7 +351,6 @@ export class EvidenceCollector {
         if (!(c.last >= t)) c.last = t;
       } else c.untimed = true;
     }
-    const kind = eventKindOf(e);
     if (!kind) return;
     const cls = kind.classify(e);
     if (cls.kind === 'other') return;
@@ -279,19 +365,20 @@ export class EvidenceCollector {
       } else if (cls.kind === 'summary') {
         if (this.summaries.length < 100_000) this.summaries.push({ ruleId, kind: kind.key, server, time: t ?? NaN, counts: cls.counts });
       } else {
-        this.addClient(ruleId, kind.key, kind.channel, e, cls.client, server, file.path);
+        this.addClient(ruleId, kind.key, kind.channel, e, t, cls.client, server, file.path);
       }
     }
   }
 
-  private addClient(ruleId: string, kindKey: string, channel: string, e: EventRecord, facts: ClientFacts, server: string, path: string): void {
+  /** `t`: the event's time as judged (undefined when unknown or not real). */
+  private addClient(ruleId: string, kindKey: string, channel: string, e: EventRecord, t: number | undefined, facts: ClientFacts, server: string, path: string): void {
     let rule = this.groups.get(ruleId);
     if (!rule) this.groups.set(ruleId, (rule = new Map()));
     const key = [norm(facts.address), norm(facts.host), norm(facts.account), facts.address || facts.host || facts.account ? '' : JSON.stringify(facts.fields ?? {})].join('\u0000');
     let g = rule.get(key);
     if (!g) {
       if (rule.size >= MAX_CLIENTS_PER_RULE) {
-        this.overflow.set(ruleId, (this.overflow.get(ruleId) ?? 0) + 1);
+        this.addOverflow(ruleId, key, e, t, server);
         return;
       }
       g = { key, facts, times: new Map(), servers: new Set(), logs: new Set(), eventIds: new Set(), sources: [] };
@@ -300,7 +387,7 @@ export class EvidenceCollector {
     const sk = norm(server);
     let list = g.times.get(sk);
     if (!list) g.times.set(sk, (list = []));
-    if (this.timesKept++ < MAX_TIMES) list.push(e.timeMs ?? NaN);
+    if (this.timesKept++ < MAX_TIMES) list.push(t ?? NaN);
     else list.push(NaN);
     if (server) g.servers.add(server);
     g.logs.add(e.channel || channel);
@@ -312,6 +399,30 @@ export class EvidenceCollector {
       g.sources.push(s);
     }
     void kindKey;
+  }
+
+  /** A client past the per-rule cap: told apart by its key, with its servers' newest times (for window and scope). */
+  private addOverflow(ruleId: string, key: string, e: EventRecord, t: number | undefined, server: string): void {
+    let o = this.overflow.get(ruleId);
+    if (!o) this.overflow.set(ruleId, (o = { clients: new Map(), capped: false }));
+    let c = o.clients.get(key);
+    if (!c) {
+      if (o.clients.size >= MAX_OVERFLOW_CLIENTS) {
+        o.capped = true;
+        return;
+      }
+      o.clients.set(key, (c = { servers: new Map(), ids: new Set() }));
+    }
+    const sk = norm(server);
+    let s = c.servers.get(sk);
+    if (!s) {
+      // Past MAX_OVERFLOW_SERVERS servers for one client, further servers are not kept for it.
+      if (c.servers.size >= MAX_OVERFLOW_SERVERS) return;
+      c.servers.set(sk, (s = { name: server, newest: -Infinity, untimed: false }));
+    }
+    if (t === undefined) s.untimed = true;
+    else if (t > s.newest) s.newest = t;
+    if (e.eventId !== undefined) c.ids.add(e.eventId);
   }
 
   /** The rules that have evidence events. */
@@ -461,8 +572,6 @@ export class EvidenceCollector {
     };
     if (scope) result.scope = scope.name;
     if (missing.length) result.missingServers = missing;
-    const more = this.overflow.get(re.ruleId);
-    if (more) result.moreClients = more;
 
     const serverList = servers.length ? servers.join(', ') : 'unnamed servers';
     const kindsSeen = clients.length > 0;
@@ -480,11 +589,30 @@ export class EvidenceCollector {
       }
     }
     const sharedIds = shared ? shared.ids.join(' / ') : '';
+    // Clients past the cap: counted as the listed ones are (scope, window, shared ids).
+    let more = 0;
+    const overflow = this.overflow.get(re.ruleId);
+    for (const oc of overflow?.clients.values() ?? []) {
+      let seen = false;
+      for (const sv of oc.servers.values()) {
+        if (this.inScope(sv.name, scope) && (sv.untimed || inWindow(sv.newest))) {
+          seen = true;
+          break;
+        }
+      }
+      if (!seen) continue;
+      if (shared && sharedState !== 'off' && [...oc.ids].every((id) => shared.ids.includes(id))) continue;
+      more++;
+    }
+    const atLeast = overflow?.capped ? 'at least ' : '';
+    if (more) result.moreClients = more;
+    if (more && overflow?.capped) result.moreClientsAtLeast = true;
     // 1. Clients that would fail.
-    if (clients.length) {
-      const names = firstNames(clients);
+    if (clients.length || more) {
+      const names = clients.length ? ` (${firstNames(clients)}${clients.length > 3 ? ', …' : ''})` : '';
+      const total = clients.length + more;
       result.status = 'blocked';
-      result.why = `${clients.length + (more ?? 0)} client${clients.length + (more ?? 0) === 1 ? '' : 's'} would fail if this were enforced now (${names}${clients.length > 3 ? ', …' : ''}), seen in the logs of ${serverList}.`;
+      result.why = `${atLeast}${total} client${total === 1 ? '' : 's'} would fail if this were enforced now${names}, seen in the logs of ${serverList}.`;
       if (anon) result.why += ` ${anon} anonymous NTLM logons were left out: they always read "NTLM V1" and are not NTLMv1 use (KB4090105).`;
       if (shared && sharedState === 'off' && clients.some((c) => c.eventIds.some((id) => shared.ids.includes(id)))) {
         result.why += ` Events ${sharedIds} were counted: one of these ids is the ${shared.switchRule} audit's (which one is not confirmed), and that audit is off${where}.`;

@@ -67,7 +67,15 @@ export class TextReporter implements Reporter {
   end(set: SetResults): void {
     if (set.evidence && set.readiness) this.out(readinessText(set.evidence, set.readiness, this.c));
     const s = set.summary;
-    this.summary({ files: s.files, skipped: s.skipped, seconds: s.seconds, coverage: set.coverage, fixed: s.fixed, roleText: this.roleText });
+    // The inputs' own errors (printed above, and counted by --fail-on): named in the last line too,
+    // which would otherwise say "no findings" for a scan that exits 1 on a damaged event log.
+    const errors = (xs: readonly { severity: string }[] | undefined) => (xs ?? []).filter((p) => p.severity === 'error').length;
+    const inputs = [
+      [(set.evidence ?? []).reduce((n, f) => n + errors(f.problems), 0), 'event-log error'],
+      [errors((set as { topology?: { problems?: { severity: string }[] } }).topology?.problems), 'topology error'],
+    ] as const;
+    const inputErrors = inputs.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'}`);
+    this.summary({ files: s.files, skipped: s.skipped, seconds: s.seconds, coverage: set.coverage, fixed: s.fixed, roleText: this.roleText, inputErrors });
   }
 
   private sev(s: Severity): string {
@@ -106,7 +114,7 @@ export class TextReporter implements Reporter {
       .join(', ');
   }
 
-  summary(opts: { files: number; skipped: number; seconds: number; coverage?: CoverageEntry[]; fixed: number; roleText: string }): void {
+  summary(opts: { files: number; skipped: number; seconds: number; coverage?: CoverageEntry[]; fixed: number; roleText: string; inputErrors?: string[] }): void {
     if (this.perRule.size) {
       this.out(this.c.bold('Findings by rule\n'));
       const rows = [...this.perRule.entries()].sort((a, b) => compareText(a[0], b[0]));
@@ -149,6 +157,7 @@ export class TextReporter implements Reporter {
     const skipped = opts.skipped ? ` (${opts.skipped} other file${opts.skipped === 1 ? '' : 's'} skipped: not Group Policy exports)` : '';
     const sup = this.suppressed ? `, ${this.suppressed} suppressed inline` : '';
     const fixed = opts.fixed ? `, ${opts.fixed} fixed` : '';
-    this.out(`Scanned ${opts.files} file${opts.files === 1 ? '' : 's'}${skipped} in ${opts.seconds.toFixed(2)} s: ${total}${sup}${fixed}.\n`);
+    const inputs = opts.inputErrors?.length ? `; ${opts.inputErrors.join(', ')}` : '';
+    this.out(`Scanned ${opts.files} file${opts.files === 1 ? '' : 's'}${skipped} in ${opts.seconds.toFixed(2)} s: ${total}${sup}${fixed}${inputs}.\n`);
   }
 }

@@ -223,7 +223,8 @@ export function* walkSteps(roots: readonly string[], errors: WalkError[], option
     try {
       st = fs.statSync(root);
     } catch (e) {
-      errors.push({ path: root, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message });
+      const code = (e as NodeJS.ErrnoException).code;
+      errors.push({ path: root, message: code === 'ENOENT' ? 'no such file or folder' : code === 'ELOOP' ? 'a symbolic link in a loop of links (each leads to another and none to a file or folder)' : (e as Error).message });
       continue;
     }
     if (st.isFile()) {

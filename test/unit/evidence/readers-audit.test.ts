@@ -457,3 +457,26 @@ for (const c of DUP_CASES) {
     );
   });
 }
+
+test('past 200 problems in one file the rest are counted in one warning, in every reader (the CSV and XML readers dropped them unsaid)', () => {
+  const more = 'warning: 50 more problems are not listed; at most 200 are listed per file.';
+  // CSV: 250 rows of more than 256 fields, each an error.
+  const wide = `${','.repeat(300)}`;
+  const csv = [HEADER, ...Array.from({ length: 250 }, () => wide)].join('\r\n');
+  const cp: EvidenceProblem[] = [];
+  Array.from(readEventCsv(bytesSource(enc.encode(csv)), cp));
+  assert.equal(cp.length, 201);
+  assert.equal(show(cp)[0], 'error: Line 2 has more than 256 fields; the row was skipped.');
+  assert.equal(show(cp)[200], more);
+  // XML: 250 events that are not well-formed, each an error.
+  const bad = `<Event xmlns="${NS}"><System><EventID>2889</EventID></System><EventData><Data>x</Dta></EventData></Event>`;
+  const xp: EvidenceProblem[] = [];
+  Array.from(readEventXml(bytesSource(enc.encode(`<Events>\n${Array.from({ length: 250 }, () => bad).join('\n')}\n</Events>\n`)), xp));
+  assert.equal(xp.length, 201);
+  assert.match(show(xp)[0], /^error: The <Event> at line 2 is not well-formed XML \(.*\); it was skipped\.$/);
+  assert.equal(show(xp)[200], more);
+  // Events found and all skipped: each said why; not "no <Event> element was found" as well.
+  const few: EvidenceProblem[] = [];
+  Array.from(readEventXml(bytesSource(enc.encode(`<Events>\n${bad}\n</Events>\n`)), few));
+  assert.deepEqual(show(few), ["error: The <Event> at line 2 is not well-formed XML (End tag </Dta> does not match any open element; it was ignored); it was skipped."]);
+});

@@ -143,8 +143,11 @@ const CASES: Case[] = [
     every: MiB,
     unit: TEXT_BLOCK,
     records: 0,
-    // At most 200 problems are kept: the 200 first skipped events.
-    problems: Array.from({ length: 200 }, (_, i) => `error: The <Event> at line ${i + 1} is not well-formed XML (The value of attribute x is never closed; the file looks truncated); it was skipped.`),
+    // At most 200 problems are listed: the 200 first skipped events, then the count of the rest.
+    problems: [
+      ...Array.from({ length: 200 }, (_, i) => `error: The <Event> at line ${i + 1} is not well-formed XML (The value of attribute x is never closed; the file looks truncated); it was skipped.`),
+      `warning: ${Math.ceil((4 * MiB) / 19) - 200} more problems are not listed; at most 200 are listed per file.`,
+    ],
   },
   {
     name: 'CSV: the recipe header and 12 MiB without a line end',

@@ -127,6 +127,18 @@ test('SARIF: an event log\'s problems are evidence.problem results at their leve
   assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
 });
 
+test('text: the last line names the inputs\' errors (it said "no findings" for a scan that exits 1)', () => {
+  const dir = tempDir();
+  writeFile(dir, 'dmg.evtx', damaged());
+  writeFile(dir, 'cut.evtx', damaged().subarray(0, 2000));
+  writeFile(dir, 'x.json', '{"name":"not topology"}');
+  const r = runCli(['scan', 'dmg.evtx', 'cut.evtx', '--topology', 'x.json', '--no-color'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\nScanned 0 files in \d+\.\d\d s: no findings; 2 event-log errors, 1 topology error\.\n$/);
+  const one = runCli(['scan', 'dmg.evtx', '--no-color'], { cwd: dir });
+  assert.match(one.stdout, /\nScanned 0 files in \d+\.\d\d s: no findings; 1 event-log error\.\n$/);
+});
+
 test('the audit switches come only from GPO exports scanned: a stray file does not make a rule audit-off', () => {
   const dir = tempDir();
   writeFile(dir, 'dc01.xml', fs.readFileSync(path.join(REPO, EXAMPLE_LOG)));
@@ -172,6 +184,10 @@ test('a loop of symbolic links in a scanned folder is said to be a loop, not a b
       ['dl/c.xml', ['This file is a symbolic link that leads nowhere (broken link); it could not be read.']],
     ],
   );
+  // Named on the command line: the same words, not node's ELOOP text.
+  const named = runCli(['scan', 'dl/a'], { cwd: dir });
+  assert.equal(named.code, 2);
+  assert.equal(named.stderr, 'relaylint: dl/a: a symbolic link in a loop of links (each leads to another and none to a file or folder)\n');
 });
 
 test('escapeControls: C0/C1 controls, bidi controls and the other invisible format characters are shown as escapes', () => {

@@ -14,7 +14,7 @@
 import { invalidTimeMessage, parseEventTime } from './xnode';
 import { isPause, READ_PAUSE, recordsOnly, type ReadItem, type ReadPause } from './pause';
 import { TEXT_BLOCK, textBlocks } from './text-stream';
-import type { ByteSource, EventRecord, EvidenceProblem } from './types';
+import { cappedProblems, type ByteSource, type EventRecord, type EvidenceProblem } from './types';
 
 const MAX_FIELD_CHARS = 1 << 20;
 /**
@@ -24,7 +24,6 @@ const MAX_FIELD_CHARS = 1 << 20;
  */
 export const MAX_CSV_FIELDS = 256;
 export const MAX_CSV_ROW_CHARS = 4 << 20;
-const MAX_PROBLEMS = 200;
 
 export type CsvFlavour = 'recipe' | 'insecure-ldap-binds' | 'export-csv-lost-data' | 'missing-columns' | 'unknown';
 
@@ -175,9 +174,15 @@ export function readEventCsv(src: ByteSource, problems: EvidenceProblem[], resul
  * steps can pause in a long stretch without a complete row (no line end, blank lines).
  */
 export function* eventCsvItems(src: ByteSource, problems: EvidenceProblem[], result: CsvReadResult = { flavour: 'unknown' }, block = TEXT_BLOCK): Generator<ReadItem, void, void> {
-  const problem = (p: EvidenceProblem): void => {
-    if (problems.length < MAX_PROBLEMS) problems.push(p);
-  };
+  const { problem, finish } = cappedProblems(problems);
+  try {
+    yield* csvItems(src, problem, result, block);
+  } finally {
+    finish();
+  }
+}
+
+function* csvItems(src: ByteSource, problem: (p: EvidenceProblem) => void, result: CsvReadResult, block: number): Generator<ReadItem, void, void> {
   let blocks: Iterable<string>;
   try {
     blocks = textBlocks(src, block);

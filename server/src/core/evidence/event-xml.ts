@@ -15,11 +15,10 @@
 import { readXml, type XmlElement } from '../parsers/xml';
 import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
 import { TEXT_BLOCK, textBlocks } from './text-stream';
-import type { ByteSource, EventRecord, EvidenceProblem } from './types';
+import { cappedProblems, type ByteSource, type EventRecord, type EvidenceProblem } from './types';
 import { eventFromTree, invalidTimeMessage, type XNode } from './xnode';
 
 const MAX_EVENT_CHARS = 4 << 20;
-const MAX_PROBLEMS = 200;
 const EVENT_START = /<(?:[A-Za-z_][\w.-]*:)?Event(?=[\s>/])/g;
 const EVENT_END = /<\/(?:[A-Za-z_][\w.-]*:)?Event\s*>/g;
 
@@ -74,12 +73,20 @@ export function readEventXml(src: ByteSource, problems: EvidenceProblem[], block
  * end tag, events that are all skipped).
  */
 export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], block = TEXT_BLOCK): Generator<ReadItem, void, void> {
-  const problem = (p: EvidenceProblem): void => {
-    if (problems.length < MAX_PROBLEMS) problems.push(p);
-  };
+  const { problem, finish } = cappedProblems(problems);
+  try {
+    yield* xmlItems(src, problem, block);
+  } finally {
+    finish();
+  }
+}
+
+function* xmlItems(src: ByteSource, problem: (p: EvidenceProblem) => void, block: number): Generator<ReadItem, void, void> {
   let buf = '';
   let line = 1; // line of buf[0]
   let events = 0;
+  /** `<Event>` pieces found, read or skipped as not well-formed. */
+  let found = 0;
   // A first pass: a DOCTYPE anywhere refuses the file before any event is read.
   const doctype = yield* findDoctype(src, block);
   if (doctype !== undefined) {
@@ -144,6 +151,7 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
     const piece = buf.slice(0, stop);
     const doc = readXml(piece);
     const root = doc.root;
+    found++;
     const bad = doc.problems.find((p) => p.severity === 'error');
     if (bad || doc.hasDoctype || !root || root.local !== 'Event' || doc.truncated) {
       const why = bad ? ` (${bad.message.replace(/\.$/, '')})` : '';
@@ -164,5 +172,6 @@ export function* eventXmlItems(src: ByteSource, problems: EvidenceProblem[], blo
     line += countLines(buf, 0, stop);
     buf = buf.slice(stop);
   }
-  if (events === 0) problem({ severity: 'error', message: 'No <Event> element was found: this is not an event XML export.', line: 1 });
+  // Events found but every one skipped have said why each; none found at all is not an event export.
+  if (events === 0 && found === 0) problem({ severity: 'error', message: 'No <Event> element was found: this is not an event XML export.', line: 1 });
 }

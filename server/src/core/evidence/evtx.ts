@@ -21,7 +21,7 @@
  */
 import { crc32 } from './crc32';
 import { READ_PAUSE, recordsOnly, type ReadItem } from './pause';
-import type { ByteSource, EventRecord, EvidenceProblem } from './types';
+import { cappedProblems, type ByteSource, type EventRecord, type EvidenceProblem } from './types';
 import { eventFromTree, invalidTimeMessage, MAX_TREE_CHARS, MAX_TREE_NODES, parseEventTime, TreeTooLarge, type TreeBudget, type XNode } from './xnode';
 
 export const EVTX_HEADER_BLOCK = 4096;
@@ -36,8 +36,6 @@ const MAX_SUBSTITUTIONS = 4096;
  * records (a few hundred, a few hundred nodes each) uses a small part of it.
  */
 export const MAX_CHUNK_NODES = 5_000_000;
-/** Most problems listed per file; one more line counts the rest. */
-const MAX_PROBLEMS = 200;
 
 const FILE_MAGIC = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00]; // ElfFile\0
 const CHUNK_MAGIC = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // ElfChnk\0
@@ -583,14 +581,7 @@ export function* evtxItems(
   stats: EvtxStats = { chunks: 0, damagedChunks: 0, records: 0, damagedRecords: 0 },
   options: EvtxReadOptions = {},
 ): Generator<ReadItem, EvtxHeaderInfo | undefined, void> {
-  let hidden = 0;
-  const problem = (p: EvidenceProblem): void => {
-    if (problems.length < MAX_PROBLEMS) problems.push(p);
-    else hidden++;
-  };
-  const finish = (): void => {
-    if (hidden) problems.push({ severity: 'warning', message: `${hidden} more problems are not listed; at most ${MAX_PROBLEMS} are listed per file.` });
-  };
+  const { problem, finish } = cappedProblems(problems);
   const read = (offset: number, length: number): Uint8Array | undefined => {
     try {
       return src.read(offset, length);

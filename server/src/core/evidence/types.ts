@@ -29,6 +29,27 @@ export interface EvidenceProblem {
   line?: number;
 }
 
+/** Problems listed per event-log file; past it the rest are counted in one warning (cappedProblems). */
+export const MAX_FILE_PROBLEMS = 200;
+
+/**
+ * A reader's problems held to MAX_FILE_PROBLEMS: `problem` lists one or counts it, `finish` adds
+ * the warning that says how many more there were (every reader calls it once at its end).
+ */
+export function cappedProblems(problems: EvidenceProblem[]): { problem: (p: EvidenceProblem) => void; finish: () => void } {
+  let hidden = 0;
+  return {
+    problem: (p) => {
+      if (problems.length < MAX_FILE_PROBLEMS) problems.push(p);
+      else hidden++;
+    },
+    finish: () => {
+      if (hidden) problems.push({ severity: 'warning', message: `${hidden} more problems are not listed; at most ${MAX_FILE_PROBLEMS} are listed per file.` });
+      hidden = 0;
+    },
+  };
+}
+
 /** One value of an event's EventData / UserData: by name, or `Data[i]` by position. */
 export interface EventDatum {
   name: string;

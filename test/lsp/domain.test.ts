@@ -19,6 +19,7 @@ import { LspClient, ROOT } from '../helpers/lsp-client';
 import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, PostureResult } from '../../server/src/lsp/protocol';
 import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
 import { LIMITS } from '../../server/src/core/limits';
+import { ExposureCollector } from '../../server/src/lsp/exposure';
 
 const FILES = LSP_FILES;
 
@@ -592,5 +593,44 @@ describe('a topology of more scopes than the editor computes (audit, wave 18)', 
       model.dispose();
       rmSync(ws.root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the pass answers requests between scopes (audit, wave 18)', () => {
+  test('the event loop turns at least every 64 scopes while they are judged (10,000 OUs held requests for 1.5 s)', async () => {
+    const ws = workspace(null, (root) => {
+      const ous = Array.from({ length: 300 }, (_, i) => `dn: OU=O${i},DC=corp,DC=example\nobjectClass: organizationalUnit\n`);
+      writeFileSync(join(root, 'wide.ldf'), [`dn: DC=corp,DC=example\nobjectClass: domain\n`, ...ous].join('\n'));
+    });
+    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      if (!spinning) return;
+      turns++;
+      setImmediate(spin);
+    };
+    // The turn count at each scope the exposure is given.
+    const at: number[] = [];
+    const real = ExposureCollector.prototype.scope;
+    ExposureCollector.prototype.scope = function (this: ExposureCollector, ...args: Parameters<typeof real>) {
+      at.push(turns);
+      return real.apply(this, args);
+    };
+    const model = new DomainModel(async () => inputs, () => undefined, () => undefined);
+    try {
+      setImmediate(spin);
+      model.schedule(0);
+      const st = await model.settled();
+      assert.equal(st?.scopeCount, 301);
+    } finally {
+      ExposureCollector.prototype.scope = real;
+      spinning = false;
+      model.dispose();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+    assert.equal(at.length, 301);
+    // Any 64 scopes in a row have a turn of the event loop among them.
+    for (let i = 64; i < at.length; i++) assert.ok(at[i] > at[i - 64], `the event loop turned between scope ${i - 64} and scope ${i} (turns ${at[i - 64]} → ${at[i]})`);
   });
 });

@@ -213,6 +213,8 @@ export function bytesHash(bytes: Uint8Array): number {
 }
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
+/** Scopes judged between two turns of the event loop in a pass (each takes well under a millisecond). */
+const SCOPES_PER_TURN = 64;
 
 class Cancelled extends Error {}
 
@@ -602,7 +604,7 @@ export async function computeDomain(
   reading.bytes = spent.bytes;
   reading.values = values;
   reading.poolBase = pool.size;
-  return assemble(inputs, reading, notes);
+  return assemble(inputs, reading, notes, cancelled);
 }
 
 /**
@@ -668,7 +670,7 @@ export async function updateDomain(prev: DomainState, paths: readonly string[], 
     // Only ranges moved: the set, its coverage and scopes are what they were.
     return { ...prev, reading, files: reading.results, notes: [...notes, ...reading.editLimits.values()], limits, rejudged: [] };
   }
-  return assemble(prev.inputs, reading, [...notes, ...reading.editLimits.values()], limits, sameLimits && rules ? { prev, rules } : undefined);
+  return assemble(prev.inputs, reading, [...notes, ...reading.editLimits.values()], cancelled, limits, sameLimits && rules ? { prev, rules } : undefined);
 }
 
 /** Strings the pool may hold dead (of edited versions no longer kept) before it is rebuilt at all. */
@@ -703,7 +705,14 @@ let stateVersion = 0;
  * an edit that changed only the values of `rules` (the same files, GPOs and GPO facts): the scopes
  * are judged again for those rules alone, and the rest of the exposure and fates is kept from it.
  */
-function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limits: string[] = reading.limits, edit?: { prev: DomainState; rules: ReadonlySet<string> }): DomainState {
+async function assemble(
+  inputs: DomainInputs,
+  reading: Reading,
+  notes: string[],
+  cancelled: () => boolean,
+  limits: string[] = reading.limits,
+  edit?: { prev: DomainState; rules: ReadonlySet<string> },
+): Promise<DomainState> {
   const policySet = new PolicySetBuilder();
   const coverage = new CoverageAccumulator(inputs.lint);
   const { pool } = reading;
@@ -750,7 +759,7 @@ function assemble(inputs: DomainInputs, reading: Reading, notes: string[], limit
     limits,
     ...(effective ? { effective } : {}),
   };
-  if (effective && !(edit && indexEdited(state, effective, edit.prev, edit.rules))) indexScopes(state, effective);
+  if (effective && !(edit && indexEdited(state, effective, edit.prev, edit.rules))) await indexScopes(state, effective, cancelled);
   return state;
 }
 
@@ -802,7 +811,7 @@ function indexEdited(state: DomainState, eff: EffectiveStream, prev: DomainState
  * exposure request nor a fate-cache miss reads a scope again), and the fates of the documents open
  * in the editor (the first FATE_CACHE_FILES), which their diagnostics ask for right after the pass.
  */
-function indexScopes(state: DomainState, eff: EffectiveStream): void {
+async function indexScopes(state: DomainState, eff: EffectiveStream, cancelled: () => boolean): Promise<void> {
   const domains = new Set<string>();
   const open = new Set<string>();
   for (const [p, f] of state.files) {
@@ -813,7 +822,14 @@ function indexScopes(state: DomainState, eff: EffectiveStream): void {
   const results = eff.scopeCount * settingRules.length;
   const fates = new FateIndexBuilder(results);
   const exposure = new ExposureCollector((guid) => state.gpoIndex.get(guid)?.name ?? guid, results);
+  let n = 0;
   for (const s of eff.scopes()) {
+    // Requests are answered between scopes (a topology of thousands of OUs takes seconds), and a
+    // newer change stops the pass.
+    if (++n % SCOPES_PER_TURN === 0) {
+      await tick();
+      if (cancelled()) throw new Cancelled();
+    }
     exposure.scope(s);
     domains.add(s.som.split('/')[0]);
     for (const g of s.gpos) {

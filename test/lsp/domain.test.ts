@@ -20,6 +20,7 @@ import type { ExposureResult, ExposureRule, ExposureScope, ExposureScopeResult, 
 import { DOMAIN_BUDGET, domainBudget, DomainModel, type DomainInputs } from '../../server/src/lsp/domain';
 import { LIMITS } from '../../server/src/core/limits';
 import { ExposureCollector } from '../../server/src/lsp/exposure';
+import { countTurns } from '../helpers/event-loop';
 
 const FILES = LSP_FILES;
 
@@ -535,6 +536,22 @@ describe('requests read no scope of the effective-policy stream again', () => {
   });
 });
 
+/** The inputs of a pass over `ws` alone (the topology found in it). */
+const inputsOf = (ws: Workspace, trusted: boolean): DomainInputs => ({ folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted });
+
+/** An LDIF of the domain and `n` OUs right under it. */
+const wideLdif = (n: number): string =>
+  [`dn: DC=corp,DC=example\nobjectClass: domain\n`, ...Array.from({ length: n }, (_, i) => `dn: OU=O${i},DC=corp,DC=example\nobjectClass: organizationalUnit\n`)].join('\n');
+
+/** A model over `ws` after its first pass; `logs` gets what it logs. */
+async function settledModel(ws: Workspace, trusted: boolean, logs: string[] = []): Promise<DomainModel> {
+  const inputs = inputsOf(ws, trusted);
+  const model = new DomainModel(async () => inputs, () => undefined, (m) => logs.push(m));
+  model.schedule(0);
+  await model.settled();
+  return model;
+}
+
 describe('a topology that gives no scope (audit, wave 18)', () => {
   test('a refused export is said in the log, the exposure (the scanned files as one set, with why) and the posture page', async () => {
     // A SharpHound zip whose entry inflates past the size its directory declares: refused, as by the CLI.
@@ -543,12 +560,9 @@ describe('a topology that gives no scope (audit, wave 18)', () => {
       for (let i = 0; i + 4 <= z.length; i++) if (z.readUInt32LE(i) === 0x02014b50) z.writeUInt32LE(100, i + 24);
       writeFileSync(join(root, 'bomb.zip'), z);
     });
-    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: false };
     const logs: string[] = [];
-    const model = new DomainModel(async () => inputs, () => undefined, (m) => logs.push(m));
+    const model = await settledModel(ws, false, logs);
     try {
-      model.schedule(0);
-      await model.settled();
       const error = `${join(ws.root, 'bomb.zip')}: 20261206101500_ous.json: the entry inflates to more than the 100 bytes the zip directory declares (damaged or hostile archive); not read.`;
       assert.ok(logs.some((l) => l.includes(`Topology ${error}`)), logs.join('\n'));
       const top = await model.exposure();
@@ -571,17 +585,11 @@ describe('a topology that gives no scope (audit, wave 18)', () => {
 
 describe('a topology of more scopes than the editor computes (audit, wave 18)', () => {
   test(`past ${LIMITS.maxEditorScopes.toLocaleString('en-US')} OUs, domains and sites the topology is left out, said in the log, the exposure and the posture page`, async () => {
-    const ws = workspace(null, (root) => {
-      const ous = Array.from({ length: LIMITS.maxEditorScopes }, (_, i) => `dn: OU=O${i},DC=corp,DC=example\nobjectClass: organizationalUnit\n`);
-      writeFileSync(join(root, 'wide.ldf'), [`dn: DC=corp,DC=example\nobjectClass: domain\n`, ...ous].join('\n'));
-    });
-    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
+    const ws = workspace(null, (root) => writeFileSync(join(root, 'wide.ldf'), wideLdif(LIMITS.maxEditorScopes)));
     const logs: string[] = [];
-    const model = new DomainModel(async () => inputs, () => undefined, (m) => logs.push(m));
+    const model = await settledModel(ws, true, logs);
     try {
-      model.schedule(0);
-      const st = await model.settled();
-      assert.equal(st?.effective, undefined);
+      assert.equal(model.state?.effective, undefined);
       const note = `The topology names ${(LIMITS.maxEditorScopes + 1).toLocaleString('en-US')} OUs, domains and sites; the editor computes the effective policy for up to ${LIMITS.maxEditorScopes.toLocaleString('en-US')} (the CLI for any number), so the topology was left out and the Relay exposure judges the scanned files as one set.`;
       assert.ok(logs.some((l) => l.includes(note)), logs.join('\n'));
       const top = await model.exposure();
@@ -598,35 +606,23 @@ describe('a topology of more scopes than the editor computes (audit, wave 18)', 
 
 describe('the pass answers requests between scopes (audit, wave 18)', () => {
   test('the event loop turns at least every 64 scopes while they are judged (10,000 OUs held requests for 1.5 s)', async () => {
-    const ws = workspace(null, (root) => {
-      const ous = Array.from({ length: 300 }, (_, i) => `dn: OU=O${i},DC=corp,DC=example\nobjectClass: organizationalUnit\n`);
-      writeFileSync(join(root, 'wide.ldf'), [`dn: DC=corp,DC=example\nobjectClass: domain\n`, ...ous].join('\n'));
-    });
-    const inputs: DomainInputs = { folders: [ws.root], topology: [], evidence: [], lint: { role: 'any', targetOs: 'legacy' }, windowDays: 30, trusted: true };
-    let turns = 0;
-    let spinning = true;
-    const spin = (): void => {
-      if (!spinning) return;
-      turns++;
-      setImmediate(spin);
-    };
+    const ws = workspace(null, (root) => writeFileSync(join(root, 'wide.ldf'), wideLdif(300)));
+    const loop = countTurns();
     // The turn count at each scope the exposure is given.
     const at: number[] = [];
     const real = ExposureCollector.prototype.scope;
     ExposureCollector.prototype.scope = function (this: ExposureCollector, ...args: Parameters<typeof real>) {
-      at.push(turns);
+      at.push(loop.turns);
       return real.apply(this, args);
     };
-    const model = new DomainModel(async () => inputs, () => undefined, () => undefined);
+    let model: DomainModel | undefined;
     try {
-      setImmediate(spin);
-      model.schedule(0);
-      const st = await model.settled();
-      assert.equal(st?.scopeCount, 301);
+      model = await settledModel(ws, true);
+      assert.equal(model.state?.scopeCount, 301);
     } finally {
       ExposureCollector.prototype.scope = real;
-      spinning = false;
-      model.dispose();
+      loop.stop();
+      model?.dispose();
       rmSync(ws.root, { recursive: true, force: true });
     }
     assert.equal(at.length, 301);

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import type { CoverageEntry, EvidenceFileSummary, Readiness } from '../core';
 import { fingerprint } from './report';
-import type { ExternalResult } from './sarif';
+import { LEVEL, type ExternalResult } from './sarif';
 import { escapeControls, type Colors } from './text';
 
 /** `30d`, `30`, `12w`, `6m` (months of 30 days) → days. */
@@ -119,7 +119,7 @@ export function evidenceProblemsSarif(files: readonly EvidenceFileSummary[]): Ex
     for (const p of f.problems) {
       const r: ExternalResult = {
         ruleId: 'evidence.problem',
-        level: p.severity === 'error' ? 'error' : p.severity === 'warning' ? 'warning' : 'note',
+        level: LEVEL[p.severity],
         message: p.message,
         path: f.path,
         fingerprint: fingerprint(['evidence.problem', f.path, p.message]),

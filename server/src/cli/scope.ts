@@ -4,7 +4,7 @@
  */
 import { EXTENSION_LABEL, readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
-import { artifact } from './sarif';
+import { artifact, LEVEL } from './sarif';
 import { escapeControls } from './text';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
@@ -66,7 +66,6 @@ export function scopeText(eff: EffectiveView, out: (s: string) => void, c: { bol
   out('\n');
 }
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 
 function region(l: { line?: number; offset?: number }) {

@@ -72,7 +72,7 @@ export class TextReporter implements Reporter {
     const errors = (xs: readonly { severity: string }[] | undefined) => (xs ?? []).filter((p) => p.severity === 'error').length;
     const inputs = [
       [(set.evidence ?? []).reduce((n, f) => n + errors(f.problems), 0), 'event-log error'],
-      [errors((set as { topology?: { problems?: { severity: string }[] } }).topology?.problems), 'topology error'],
+      [errors(set.topology?.problems), 'topology error'],
     ] as const;
     const inputErrors = inputs.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'}`);
     this.summary({ files: s.files, skipped: s.skipped, seconds: s.seconds, coverage: set.coverage, fixed: s.fixed, roleText: this.roleText, inputErrors });

@@ -24,7 +24,7 @@ export { judgeFile, judgeValue, isPolicyJudgement, DEFAULT_PROFILE, type Judged,
 export { applicabilityOf, type FixAllOptions } from './engine';
 export { filePolicy, OBSERVATION_CODES, PolicySetBuilder, appliesNowhereByFiles, appliesNowhereFindings, type TopologyReach, type FilePolicy, type Observation, type PolicySet, type PolicyGpo, type GpoFacts, type Extension } from './policy/set';
 export { parseGptIni, parseBackupXml, parseBkupInfo, mergeIdentity, type GpoIdentity } from './policy/identity';
-export { computersAdvice, ComputersStream, givesTopology, LoadComputers, withNothingRead, sharpHoundTypeByName, sharpHoundTypeOfTail, readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw, type ZipEntry } from './topology';
+export { computersAdvice, ComputersStream, emptyPart, givesTopology, LoadComputers, withNothingRead, sharpHoundTypeByName, sharpHoundTypeOfTail, readTopologyInput, mergeTopology, topologyFromReports, topologyReach, type Topology, type TopologyPart, type TopologyProblem, type InflateRaw, type ZipEntry } from './topology';
 export { EXTENSION_LABEL, effectivePolicy, effectivePolicyStream, computeEffective, scopeSections, appliesNowhere, readinessScopes, readinessScope, type EffectivePolicy, type EffectiveStream, type EffectiveView, type ScopeResult, type EffectiveEntry, type GpoSummary } from './scope';
 export {
   detectEvidence,

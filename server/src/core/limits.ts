@@ -38,8 +38,8 @@ export const LIMITS = {
   maxComputerTextPerLoad: 256 * 1024 * 1024,
   /**
    * Deepest OU nesting read from a topology (OU components of a DN): deeper OUs and their scopes are
-   * left out with an error. Microsoft advises a few levels; 64 leaves room for any real tree and
-   * bounds the work per scope, which grows with its depth (audit, wave 18: 2,500 nested OUs).
+   * left out with an error. 64 is a product choice that leaves room for deep trees and bounds the
+   * work per scope, which grows with its depth (audit, wave 18: 2,500 nested OUs).
    */
   maxOuDepth: 64,
   /** Most OUs, domains and sites the editor computes the effective policy for per pass (the CLI: any number). */

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ComputersStream, computersAdvice, givesTopology, LIMITS, LoadComputers, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, withNothingRead, type TopologyPart, type ZipEntry } from '../core/index';
+import { ComputersStream, computersAdvice, emptyPart, givesTopology, LIMITS, LoadComputers, readTopologyInput, sharpHoundTypeByName, sharpHoundTypeOfTail, withNothingRead, type TopologyPart, type ZipEntry } from '../core/index';
 import { readRegular, readRegularAsync, streamRegular, type ReadResult } from './safe-fs';
 import { byName } from './walk';
 
@@ -66,12 +66,16 @@ export function parseTopology(display: string, bytes: Uint8Array, explicit: bool
 /** The part of a symbolic link the folder search found with a topology file's name: said, not followed. */
 function linkPart(source: string): TopologyPart {
   const message = 'This is a symbolic link; the topology search does not follow links found in folders (it could lead out of them, or loop). Name the file with --topology (or the relaylint.topology setting) to read it.';
-  return { kind: 'ldif', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'info', message }] };
+  const part = emptyPart('ldif', source);
+  part.problems.push({ source, severity: 'info', message });
+  return part;
 }
 
 /** A topology part that holds only an error-level problem (a file or zip entry that could not be read). */
 function failedPart(source: string, why: string): TopologyPart {
-  return { kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: why }] };
+  const part = emptyPart('sharphound', source);
+  part.problems.push({ source, severity: 'error', message: why });
+  return part;
 }
 
 /** Pieces of compressed data given to the inflater, and of stored data given to the reader. */
@@ -132,7 +136,9 @@ function takeRead(r: ReadResult, file: string, display: string, explicit: boolea
     // folder under another name: it may be any large JSON or zip, so only say it.
     const severity = explicit || sharpHoundTypeByName(display, true) === 'computers' ? 'error' : 'info';
     const advice = sharpHoundTypeByName(display) === 'computers' ? ` ${computersAdvice(where)}` : '';
-    out.parts.push({ kind: 'ldif', source: display, soms: [], gpcs: [], lacks: [], problems: [{ source: display, severity, message: `The file is ${r.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.${advice}` }] });
+    const part = emptyPart('ldif', display);
+    part.problems.push({ source: display, severity, message: `The file is ${r.size} bytes; relaylint reads topology files up to ${LIMITS.maxFileBytes} bytes. It was not read.${advice}` });
+    out.parts.push(part);
     return undefined;
   }
   if (r.kind !== 'ok') {
@@ -170,6 +176,14 @@ export function streamComputers(file: string, display: string): TopologyPart[] |
   if (part) return withNothingRead(display, false, [part]);
   const says = byName ? "Its name is SharpHound's form for a computers file" : "Its end names SharpHound's computers type";
   return failed(`${says}, but read as a stream (larger than ${LIMITS.maxFileBytes} bytes) it is not a SharpHound computers file ({"data":[…],"meta":{"type":"computers"}}); no computer was read from it.`);
+}
+
+/** The parts of one file into the load, each held to the scan's cap on computers as it comes (both loaders). */
+function admitParts(out: LoadedTopology, computers: LoadComputers, parts: TopologyPart[] | undefined): void {
+  for (const p of parts ?? []) {
+    computers.admit(p);
+    out.parts.push(p);
+  }
 }
 
 /** A file the topology load reads: named explicitly, or found in a scanned folder. */
@@ -348,12 +362,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export async function loadTopology(explicit: readonly string[], roots: readonly string[], display: (p: string) => string, options: TopologyLoadOptions = {}): Promise<LoadedTopology> {
   const out: LoadedTopology = { parts: [], errors: [] };
   const computers = options.computers ?? new LoadComputers();
-  const add = (parts: TopologyPart[] | undefined) => {
-    for (const p of parts ?? []) {
-      computers.admit(p);
-      out.parts.push(p);
-    }
-  };
+  const add = (parts: TopologyPart[] | undefined) => admitParts(out, computers, parts);
   for (const c of topologyCandidates(explicit, roots, options.skipDirs)) {
     if (c.link) {
       out.parts.push(linkPart(display(c.file)));
@@ -375,7 +384,7 @@ export async function loadTopology(explicit: readonly string[], roots: readonly 
     const parts =
       bytes &&
       parseTopology(display(c.file), bytes, c.explicit, (e, source) => {
-        const slot: TopologyPart = { kind: 'sharphound', source, soms: [], gpcs: [], lacks: [], problems: [] };
+        const slot = emptyPart('sharphound', source);
         large.set(slot, e);
         return slot;
       });
@@ -418,11 +427,7 @@ export async function loadTopologyAsync(
     }
     if (options.admit && !options.admit(c.file, c.explicit)) continue;
     const bytes = takeRead(await read(c.file, LIMITS.maxFileBytes), c.file, display(c.file), c.explicit, out, 'editor');
-    const parts = bytes && (await parse(display(c.file), bytes, c.explicit));
-    for (const p of parts ?? []) {
-      computers.admit(p);
-      out.parts.push(p);
-    }
+    admitParts(out, computers, bytes && (await parse(display(c.file), bytes, c.explicit)));
   }
   return out;
 }

@@ -52,6 +52,7 @@ import {
   CoverageAccumulator,
   coverageSources,
   effectivePolicyStream,
+  emptyPart,
   EvidenceCollector,
   filePolicy,
   isPolicyJudgement,
@@ -461,7 +462,9 @@ async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[],
   if (errors.length > MAX_WALK_NOTES) notes.push(`${errors.length - MAX_WALK_NOTES} more topology errors.`);
   for (const e of got.errors) {
     const source = display(e.path);
-    parts.push({ kind: 'ldif', source, soms: [], gpcs: [], lacks: [], problems: [{ source, severity: 'error', message: `The topology file could not be read: ${e.message}.` }] });
+    const part = emptyPart('ldif', source);
+    part.problems.push({ source, severity: 'error', message: `The topology file could not be read: ${e.message}.` });
+    parts.push(part);
     notes.push(`Topology ${source}: not read (${e.message}).`);
   }
   return { parts, read };
@@ -1154,7 +1157,7 @@ export class DomainModel {
     const limits = st.limits.join(' ');
     const trouble = st.effective ? topologyErrors(st.effective.problems) : '';
     const said = [limits, trouble].filter(Boolean).join(' ');
-    if (st.effective && filesScope(st) === undefined) return { available: true, ...(said ? { reason: said } : {}), version: st.version, scopes: [...(st.exposure?.scopes ?? [])] };
+    if (st.effective && !filesScope(st)) return { available: true, ...(said ? { reason: said } : {}), version: st.version, scopes: [...(st.exposure?.scopes ?? [])] };
     // No topology, or one that gave no scope (every file of it refused): the scanned files as one set.
     const none = st.effective
       ? 'No scope came from the domain topology in the workspace: the scanned files are judged as one set, not per OU.'
@@ -1180,7 +1183,7 @@ export class DomainModel {
     if (!params || params.version !== version) return { version, stale: true, rules: [] };
     let som: string | undefined;
     let rows: ExposureRow[] | undefined;
-    if (st.effective && filesScope(st) === undefined) {
+    if (st.effective && !filesScope(st)) {
       rows = st.exposure?.rulesOf(params.scope);
       som = st.exposure?.scopes[params.scope]?.som;
     } else if (st.gpoFiles && params.scope === 0) {
@@ -1278,10 +1281,10 @@ const FILES_SCOPE = '(scanned files)';
 /**
  * Whether the exposure is the scanned files as one set (FILES_SCOPE) though a topology was given:
  * true when it gave no scope (every topology file refused, or none names an OU or domain) and there
- * are GPO files to judge; undefined when the topology's scopes are the exposure.
+ * are GPO files to judge; false when the topology's scopes are the exposure.
  */
-function filesScope(st: DomainState): true | undefined {
-  return st.effective && (st.exposure?.scopes.length ?? 0) === 0 && st.gpoFiles ? true : undefined;
+function filesScope(st: DomainState): boolean {
+  return !!st.effective && (st.exposure?.scopes.length ?? 0) === 0 && st.gpoFiles > 0;
 }
 
 /** The topology's error-level problems in one sentence for the exposure view (the first few, the rest counted). */

@@ -229,13 +229,18 @@ describe('what the stream refuses, with where', () => {
   });
 });
 
-describe('the loose file: streamComputers and streamRegular', () => {
-  const dir = tempDir('relaylint-cstream-');
-  const file = (name: string, data: string | Uint8Array) => {
+/** A file of `data` written in `dir`, by its path. */
+function writer(dir: string): (name: string, data: string | Uint8Array) => string {
+  return (name, data) => {
     const p = path.join(dir, name);
     fs.writeFileSync(p, data);
     return p;
   };
+}
+
+describe('the loose file: streamComputers and streamRegular', () => {
+  const dir = tempDir('relaylint-cstream-');
+  const file = writer(dir);
   const text = `{"data":[{"ObjectIdentifier":"S-1","Properties":{"name":"FS01@CORP.EXAMPLE"}}],${meta}}`;
 
   test('a computers file is read in pieces (chunks of 7 bytes here) and gives its computers', () => {
@@ -282,11 +287,7 @@ describe('the loose file: streamComputers and streamRegular', () => {
 
 describe('audit wave 18: the stream judged as the file read whole, stopped at a refusal, bounded in memory', () => {
   const dir = tempDir('relaylint-cstream-w18-');
-  const file = (name: string, data: string | Uint8Array) => {
-    const p = path.join(dir, name);
-    fs.writeFileSync(p, data);
-    return p;
-  };
+  const file = writer(dir);
 
   test('a streamed file that yields no computer is the same "nothing read" error as read whole; another SharpHound type its warning', () => {
     const judge = (text: string) => {

@@ -29,7 +29,7 @@
 import type { CoverageEntry } from '../../core';
 import type { LintOptions } from '../../core';
 import type { FileReport } from '../report';
-import type { EvidenceFileSummary, Readiness } from '../../core';
+import type { EvidenceFileSummary, Readiness, TopologyProblem } from '../../core';
 
 export interface RunMeta {
   tool: { name: 'relaylint'; version: string };
@@ -65,6 +65,8 @@ export interface SetResults {
   /** Event-log exports read and the rollout readiness per rule (issue 12), when any export was read. */
   evidence?: EvidenceFileSummary[];
   readiness?: Readiness[];
+  /** The topology's sources, lacks and problems, when any topology data was read (core `scopeSections`). */
+  topology?: { problems: readonly TopologyProblem[] };
   summary: RunSummary;
 }
 

@@ -96,6 +96,16 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
     }
     field = '';
   };
+  // The row ends (a line end, or the end of the text): what it gives (nothing for an empty line);
+  // after it is given, `cutWarning` says whether a field of it was cut.
+  const endRow = (): { fields: string[]; line: number } | SkippedRow | undefined => {
+    endField();
+    if (skip) return { skipped: skip, line: rowLine };
+    return fields.length === 1 && fields[0] === '' ? undefined : { fields, line: rowLine };
+  };
+  const cutWarning = (): void => {
+    if (tooLong && !skip) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
+  };
   for (const block of blocks) {
     yield READ_PAUSE;
     for (let i = 0; i < block.length; i++) {
@@ -133,10 +143,9 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
       } else if (c === ',') endField();
       else if (c === '\n' || c === '\r') {
         if (c === '\r' && block[i + 1] === '\n') i++;
-        endField();
-        if (skip) yield { skipped: skip, line: rowLine };
-        else if (!(fields.length === 1 && fields[0] === '')) yield { fields, line: rowLine };
-        if (tooLong && !skip) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
+        const row = endRow();
+        if (row) yield row;
+        cutWarning();
         tooLong = false;
         skip = undefined;
         rowChars = 0;
@@ -148,14 +157,10 @@ function* csvRows(blocks: Iterable<string>, problem: (p: EvidenceProblem) => voi
     }
   }
   if (inQuotes) problem({ severity: 'error', message: `The file ends inside a quoted field that starts on line ${rowLine} (the export looks cut); that row was not read.`, line: rowLine });
-  else if (skip) {
-    endField();
-    yield { skipped: skip, line: rowLine };
-  } else if (field !== '' || fields.length) {
-    endField();
-    if (skip) yield { skipped: skip, line: rowLine };
-    else yield { fields, line: rowLine };
-    if (tooLong && !skip) problem({ severity: 'warning', message: `A field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters; it was cut.`, line: rowLine });
+  else {
+    const row = endRow();
+    if (row) yield row;
+    cutWarning();
   }
 }
 

@@ -22,7 +22,7 @@ export { parseGpLink, readLdif } from './ldif';
 export { readSharpHound } from './sharphound';
 export { readGpInheritance } from './gpinheritance';
 export { LoadComputers, sharpHoundTypeByName, sharpHoundTypeOfTail } from './sharphound';
-export { givesTopology } from './model';
+export { emptyPart, givesTopology } from './model';
 export { ComputersStream } from './computers-stream';
 export { computersAdvice, zipEntries, type InflateRaw, type ZipEntry } from './zip';
 

@@ -67,6 +67,34 @@ export function computerText(c: TopoComputer): number {
 }
 
 /**
+ * A cap on computers by their count and the text they hold (`computerText`), one rule for a file's
+ * computers (ComputerList) and a scan's (LoadComputers): `take` counts a computer that fits; once a
+ * cap is passed (`full` says which) no later computer fits, even a smaller one.
+ */
+class ComputerBudget {
+  private count = 0;
+  private text = 0;
+  full: 'count' | 'text' | undefined;
+  constructor(
+    readonly maxCount: number,
+    readonly maxText: number,
+  ) {}
+
+  take(c: TopoComputer): boolean {
+    if (this.full) return false;
+    const size = computerText(c);
+    if (this.count >= this.maxCount) this.full = 'count';
+    else if (this.text + size > this.maxText) this.full = 'text';
+    else {
+      this.count++;
+      this.text += size;
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
  * The computers of one file as both readers place them (read whole and as a stream: one rule): at
  * most LIMITS.maxComputersPerFile computers holding at most LIMITS.maxComputerTextPerFile units of
  * text (a file read whole cannot pass that; a streamed one of 4 GiB could). Past either, this
@@ -74,31 +102,17 @@ export function computerText(c: TopoComputer): number {
  */
 export class ComputerList {
   readonly placed: TopoComputer[] = [];
-  constructor(
-    private readonly maxCount: number = LIMITS.maxComputersPerFile,
-    private readonly maxText: number = LIMITS.maxComputerTextPerFile,
-  ) {}
+  private readonly budget: ComputerBudget;
   private unnamed = 0;
   private over = 0;
-  private text = 0;
-  private full: 'count' | 'text' | undefined;
+  constructor(maxCount: number = LIMITS.maxComputersPerFile, maxText: number = LIMITS.maxComputerTextPerFile) {
+    this.budget = new ComputerBudget(maxCount, maxText);
+  }
 
   add(c: TopoComputer | undefined): void {
-    if (!c) {
-      this.unnamed++;
-      return;
-    }
-    if (!this.full) {
-      const size = computerText(c);
-      if (this.placed.length >= this.maxCount) this.full = 'count';
-      else if (this.text + size > this.maxText) this.full = 'text';
-      else {
-        this.text += size;
-        this.placed.push(c);
-        return;
-      }
-    }
-    this.over++;
+    if (!c) this.unnamed++;
+    else if (this.budget.take(c)) this.placed.push(c);
+    else this.over++;
   }
 
   /** The warnings of the file: entries that name no computer, computers past a limit. */
@@ -106,10 +120,11 @@ export class ComputerList {
     const out: TopologyProblem[] = [];
     if (this.unnamed) out.push(unnamedProblem(source, this.unnamed));
     if (this.over) {
+      const b = this.budget;
       const limit =
-        this.full === 'count'
-          ? `more than ${this.maxCount} computers`
-          : `computers whose names, distinguished names and identifiers come to more than ${this.maxText} characters (the memory one file may take)`;
+        b.full === 'count'
+          ? `more than ${b.maxCount} computers`
+          : `computers whose names, distinguished names and identifiers come to more than ${b.maxText} characters (the memory one file may take)`;
       out.push({ source, severity: 'warning', message: `The file names ${limit}; the ${this.over} after them were not placed in a scope (their event-log clients count toward no OU).` });
     }
     return out;
@@ -124,32 +139,21 @@ export class ComputerList {
  * how many were not placed; every later computer is left out too.
  */
 export class LoadComputers {
-  constructor(
-    private readonly maxCount: number = LIMITS.maxComputersPerLoad,
-    private readonly maxText: number = LIMITS.maxComputerTextPerLoad,
-  ) {}
-  private count = 0;
-  private text = 0;
-  private full: 'count' | 'text' | undefined;
+  private readonly budget: ComputerBudget;
+  constructor(maxCount: number = LIMITS.maxComputersPerLoad, maxText: number = LIMITS.maxComputerTextPerLoad) {
+    this.budget = new ComputerBudget(maxCount, maxText);
+  }
 
   admit(part: TopologyPart): void {
     const list = part.computers;
     if (!list?.length) return;
     let keep = 0;
-    while (keep < list.length && !this.full) {
-      const size = computerText(list[keep]);
-      if (this.count >= this.maxCount) this.full = 'count';
-      else if (this.text + size > this.maxText) this.full = 'text';
-      else {
-        this.count++;
-        this.text += size;
-        keep++;
-      }
-    }
+    while (keep < list.length && this.budget.take(list[keep])) keep++;
     if (keep === list.length) return;
     const over = list.length - keep;
     list.length = keep;
-    const limit = this.full === 'count' ? `${this.maxCount} computers` : `${this.maxText} characters of computer names, distinguished names and identifiers`;
+    const b = this.budget;
+    const limit = b.full === 'count' ? `${b.maxCount} computers` : `${b.maxText} characters of computer names, distinguished names and identifiers`;
     part.problems.push({
       source: part.source,
       severity: 'warning',

@@ -583,6 +583,27 @@ describe('a topology that gives no scope (audit, wave 18)', () => {
   });
 });
 
+describe('the errors the topology merge adds are in the log (wave 19)', () => {
+  test(`OUs nested deeper than ${LIMITS.maxOuDepth} levels: the merge's error is logged once, as each file's errors are`, async () => {
+    // The domain, then a chain of OUs one level deeper than relaylint reads.
+    const ous: string[] = [];
+    let dn = 'DC=corp,DC=example';
+    for (let i = 0; i <= LIMITS.maxOuDepth; i++) ous.push(`dn: ${(dn = `OU=L${i},${dn}`)}\nobjectClass: organizationalUnit\n`);
+    const ws = workspace(null, (root) => writeFileSync(join(root, 'deep.ldf'), [`dn: DC=corp,DC=example\nobjectClass: domain\n`, ...ous].join('\n')));
+    const logs: string[] = [];
+    const model = await settledModel(ws, true, logs);
+    try {
+      const said = logs.filter((l) => l.includes('nested deeper than'));
+      assert.equal(said.length, 1, logs.join('\n'));
+      assert.ok(said[0].startsWith(`relaylint: Topology ${join(ws.root, 'deep.ldf')}: 1 OU is nested deeper than ${LIMITS.maxOuDepth} levels (the first: corp.example/L0/L1/`), said[0]);
+      assert.ok(said[0].endsWith('); relaylint reads OUs to that depth, so its scope and those below were left out.'), said[0]);
+    } finally {
+      model.dispose();
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a topology of more scopes than the editor computes (audit, wave 18)', () => {
   test(`past ${LIMITS.maxEditorScopes.toLocaleString('en-US')} OUs, domains and sites the topology is left out, said in the log, the exposure and the posture page`, async () => {
     const ws = workspace(null, (root) => writeFileSync(join(root, 'wide.ldf'), wideLdif(LIMITS.maxEditorScopes)));

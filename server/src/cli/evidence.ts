@@ -60,6 +60,15 @@ export function readinessText(files: EvidenceFileSummary[], readiness: Readiness
   return out + '\n';
 }
 
+/** A file's size now, 0 when it is gone (an empty region at its start). */
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** SARIF results: one per rule that is not ready, at the line of the GPO setting that would enforce it. */
 /** The part of a JSON scope the SARIF location needs: the winning line per rule. */
 export interface ScopeWinners {
@@ -81,15 +90,7 @@ export function readinessSarif(readiness: Readiness[], coverage: CoverageEntry[]
     let region: ExternalResult['region'];
     if (src?.line) region = { startLine: src.line, startColumn: 1, endLine: src.line + 1, endColumn: 1 };
     else if (src?.offset !== undefined) region = { byteOffset: src.offset, byteLength: 1 };
-    else {
-      let size = 0;
-      try {
-        size = fs.statSync(where).size;
-      } catch {
-        // the file is gone: an empty region at its start
-      }
-      region = { byteOffset: 0, byteLength: size };
-    }
+    else region = { byteOffset: 0, byteLength: sizeOf(where) };
     const names = r.clients
       .slice(0, 5)
       .map((c) => clientLabel(c))
@@ -125,7 +126,8 @@ export function evidenceProblemsSarif(files: readonly EvidenceFileSummary[]): Ex
         fingerprint: fingerprint(['evidence.problem', f.path, p.message]),
       };
       if (p.line !== undefined) r.region = { startLine: p.line, startColumn: 1, endLine: p.line + 1, endColumn: 1 };
-      else if (p.offset !== undefined) r.region = { byteOffset: p.offset, byteLength: 0 };
+      // The byte the problem was found at; at or past the end (a cut file), the empty region there.
+      else if (p.offset !== undefined) r.region = { byteOffset: p.offset, byteLength: p.offset < sizeOf(f.path) ? 1 : 0 };
       out.push(r);
     }
   }

@@ -607,7 +607,16 @@ export async function computeDomain(
   reading.bytes = spent.bytes;
   reading.values = values;
   reading.poolBase = pool.size;
-  return assemble(inputs, reading, notes, cancelled);
+  const state = await assemble(inputs, reading, notes, cancelled);
+  // The errors the merge and the effective policy add (OUs nested too deep, security filtering
+  // that could not be read) in the log too; those of each file were logged as it was read.
+  if (state.effective) {
+    const said = new Set(reading.parts.flatMap((p) => p.problems.map((x) => `${x.source}\0${x.message}`)));
+    const added = state.effective.problems.filter((x) => x.severity === 'error' && !said.has(`${x.source}\0${x.message}`));
+    for (const x of added.slice(0, MAX_WALK_NOTES)) notes.push(`Topology ${x.source}: ${x.message}`);
+    if (added.length > MAX_WALK_NOTES) notes.push(`${added.length - MAX_WALK_NOTES} more topology errors.`);
+  }
+  return state;
 }
 
 /**

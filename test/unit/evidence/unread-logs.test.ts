@@ -120,7 +120,7 @@ test('SARIF: an event log\'s problems are evidence.problem results at their leve
   assert.deepEqual(
     ev.map((x: { level: string; message: { text: string }; locations: unknown[]; ruleIndex: number }) => [x.level, x.message.text, x.locations, run.tool.driver.rules[x.ruleIndex].id]),
     [
-      ['error', DAMAGED_ERROR, [{ physicalLocation: { artifactLocation: { uri: 'dmg.evtx', uriBaseId: 'SRCROOT' }, region: { byteOffset: 135168, byteLength: 0 } } }], 'evidence.problem'],
+      ['error', DAMAGED_ERROR, [{ physicalLocation: { artifactLocation: { uri: 'dmg.evtx', uriBaseId: 'SRCROOT' }, region: { byteOffset: 135168, byteLength: 1 } } }], 'evidence.problem'],
       ['error', CUT_ERROR, [{ physicalLocation: { artifactLocation: { uri: 'cut.evtx', uriBaseId: 'SRCROOT' }, region: { byteOffset: 2000, byteLength: 0 } } }], 'evidence.problem'],
     ],
   );

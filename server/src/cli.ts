@@ -432,7 +432,7 @@ function showConfig(args: ScanArgs): number {
     else process.stdout.write(showConfigText(row));
   }
   if (args.format === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-  for (const e of errors) process.stderr.write(`relaylint: ${e.path}: ${e.message}\n`);
+  for (const e of errors) process.stderr.write(`relaylint: ${escapeControls(e.path)}: ${escapeControls(e.message)}\n`);
   return errors.length || cfg.invalid ? 2 : 0;
 }
 
@@ -581,7 +581,7 @@ async function scan(args: ScanArgs): Promise<number> {
       if (progress) bytesSeen += entry.read?.kind === 'ok' ? entry.read.bytes.length : 0;
       const fileConfig = cliConfig.forFile(entry.path, entry.configFrom);
       if (fileConfig.ignored) {
-        if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(entry.display)}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
+        if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(entry.display)}: not scanned, the config file ${escapeControls(fileConfig.config?.path ?? '')} ignores it\n`);
         skipped++;
         continue;
       }
@@ -772,7 +772,8 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof BaselineError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`relaylint: ${(e as Error).message}\nRun "relaylint --help" for usage.\n`);
+      // A baseline's or config file's JSON error quotes the file's first bytes: escaped, never raw.
+      process.stderr.write(`relaylint: ${escapeControls((e as Error).message)}\nRun "relaylint --help" for usage.\n`);
       return 2;
     }
     process.stderr.write(`relaylint: internal error: ${(e as Error).stack ?? e}\n`);

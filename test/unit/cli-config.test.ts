@@ -136,4 +136,45 @@ describe('CLI config file', () => {
       { path: 'members/GptTmpl.inf', config: null, ignored: false, role: 'any', targetOs: 'legacy', rules: {}, overrides: [], exceptions: [], topology: [], evidence: [] },
     ]);
   });
+  test('terminal escapes from the folder (file names, config keys and values, a baseline) reach stderr and --show-config escaped', () => {
+    const ESC = '\u001b[2J\u001b]8;;https://evil.example/\u0007x\u001b]8;;\u0007\u202e';
+    const SHOWN = '\\x1b[2J\\x1b]8;;https://evil.example/\\x07x\\x1b]8;;\\x07\\u202e';
+    const dir = tree({ exceptions: [{ rule: 'ldap.server.cbt', reason: `ok${ESC}`, expires: '2999-01-01' }], ignore: ['ign*'], topology: `t${ESC}.ldf` });
+    writeFile(dir, `ign${ESC.replace(/\//g, '\u2215')}.inf`, weak);
+    const name = `ign${SHOWN.replace(/\//g, '\u2215')}.inf`;
+    const cfg = path.join(dir, 'relaylint.json');
+    const show = runCli(['scan', 'dc', `ign${ESC.replace(/\//g, '\u2215')}.inf`, `missing${ESC}`, '--show-config'], { cwd: dir });
+    assert.equal(
+      show.stdout,
+      [
+        'dc/GptTmpl.inf',
+        `  config: ${cfg}`,
+        '  role: any, targetOs: legacy',
+        '  rules: defaults',
+        `  exception: ldap.server.cbt: ok${SHOWN} (until 2999-01-01)`,
+        `  topology: ${path.join(dir, `t${SHOWN}.ldf`)}`,
+        name,
+        `  config: ${cfg}`,
+        '  ignored: yes (matches "ignore"; not scanned)',
+        '  role: any, targetOs: legacy',
+        '  rules: defaults',
+        `  exception: ldap.server.cbt: ok${SHOWN} (until 2999-01-01)`,
+        `  topology: ${path.join(dir, `t${SHOWN}.ldf`)}`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal(show.stderr, `relaylint: missing${SHOWN}: no such file or folder\n`);
+    const ignored = runCli(['scan', `ign${ESC.replace(/\//g, '\u2215')}.inf`], { cwd: dir });
+    // (the config's topology is read too: its missing file is named, escaped, with the path normalised)
+    assert.equal(ignored.stderr, `relaylint: ${name}: not scanned, the config file ${cfg} ignores it\nrelaylint: t${SHOWN.replace('//', '/')}.ldf: no such file\n`);
+    const bad = tree({ rules: { [ESC]: 'off' } });
+    assert.equal(
+      scanJson(bad).stderr,
+      `relaylint: ${path.join(bad, 'relaylint.json')}: the config file is not valid and is not applied: /rules/${SHOWN}: Unknown rule id "${SHOWN}" (\`relaylint rules\` lists them).\n`,
+    );
+    const baseline = writeFile(dir, 'baseline.json', `${ESC}{`);
+    const b = runCli(['scan', 'dc', '--baseline', baseline, '--no-config'], { cwd: dir });
+    assert.equal(b.code, 2);
+    assert.equal(b.stderr, `relaylint: the baseline ${baseline} is not JSON: Unexpected token '\\x1b', "\\x1b[2J\\x1b]8;;h"... is not valid JSON\nRun "relaylint --help" for usage.\n`);
+  });
 });

@@ -11,6 +11,7 @@ import type { ResolvedFileConfig } from '../core';
 import type { LintOptions, Role, TargetOs } from '../core';
 import { ConfigLoader, configLocations, relativeToConfig } from '../configLoader';
 import type { LoadedConfig } from '../configLoader';
+import { escapeControls } from './text';
 
 export class ConfigError extends Error {}
 
@@ -79,7 +80,8 @@ export class CliConfig {
       this.invalid = true;
       if (!this.reported.has(loaded.path)) {
         this.reported.add(loaded.path);
-        this.warn(`relaylint: ${loaded.path}: the config file is not valid and is not applied: ${loaded.problems.map(describeConfigProblem).join('; ')}`);
+        // The problems quote the file's own keys and values: escaped, as everything from a file that reaches the terminal.
+        this.warn(escapeControls(`relaylint: ${loaded.path}: the config file is not valid and is not applied: ${loaded.problems.map(describeConfigProblem).join('; ')}`));
       }
       return { ignored: false, lint: flags(this.opts.base), config: loaded };
     }
@@ -120,5 +122,6 @@ export function showConfigText(d: Record<string, unknown>): string {
   }
   if ((d.topology as string[]).length) lines.push(`  topology: ${(d.topology as string[]).join(', ')}`);
   if ((d.evidence as string[]).length) lines.push(`  evidence: ${(d.evidence as string[]).join(', ')}`);
-  return lines.join('\n') + '\n';
+  // File names, config paths and exception reasons come from the folder: shown escaped, line by line.
+  return lines.map(escapeControls).join('\n') + '\n';
 }

@@ -202,6 +202,20 @@ test('scan --format sarif: 2.1.0 log with rule metadata, fingerprints equal to t
   assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
 });
 
+test('scan --format sarif: brackets quoted from a file are escaped, so they cannot make an embedded link (SARIF 2.1.0 §3.11.6)', () => {
+  const dir = tempDir();
+  const reg = 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters]\r\nbad [Open](https://evil.example) [here](1) \\[x]\r\n';
+  writeFile(dir, 'a.reg', reg);
+  const sarif = JSON.parse(runCli(['scan', 'a.reg', '--format', 'sarif'], { cwd: dir }).stdout);
+  assert.deepEqual(
+    sarif.runs[0].results.map((r: { ruleId: string; message: { text: string } }) => [r.ruleId, r.message.text]),
+    [['file.parse', 'Expected a \\[key\\] line, a "name"=data line, @=data or a ; comment; found "bad \\[Open\\](https://evil.example) \\[here\\](1) \\\\[x\\]".']],
+  );
+  // JSON keeps the text as it is.
+  const json = JSON.parse(runCli(['scan', 'a.reg', '--format', 'json'], { cwd: dir }).stdout);
+  assert.equal(json.files[0].problems[0].message, 'Expected a [key] line, a "name"=data line, @=data or a ; comment; found "bad [Open](https://evil.example) [here](1) \\[x]".');
+});
+
 test('folders: only Group Policy exports are scanned; other XML and driver INF files are counted as skipped', () => {
   const dir = tempDir();
   writeFile(dir, 'Policies/{11111111-2222-3333-4444-555555555555}/GPT.INI', '[General]\r\nVersion=1\r\ndisplayName=Servers\r\n');

@@ -58,6 +58,16 @@ export function sarifRules(docsBase?: string) {
   }));
 }
 
+/**
+ * A SARIF message (`message.text`). A plain-text message may hold embedded links, `[text](1)` to a
+ * related location or `[text](uri)`, which viewers make clickable, so its literal brackets are
+ * escaped (SARIF 2.1.0 §3.11.6): messages quote GPO and OU names, file content and event-log fields,
+ * and a GPO named `[Open](https://…)` must not become a link.
+ */
+export function sarifMessage(text: string): { text: string } {
+  return { text: text.replace(/[[\]]/g, '\\$&') };
+}
+
 function region(r: Region) {
   if (r.offset !== undefined) return { byteOffset: r.offset };
   return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
@@ -112,7 +122,7 @@ export class SarifWriter implements Reporter {
     const res: Record<string, unknown> = {
       ruleId: f.ruleId,
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: sarifMessage(f.message),
       locations: [location],
       partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     };
@@ -122,7 +132,7 @@ export class SarifWriter implements Reporter {
       const fixes = f.fixes
         .filter((x) => x.kind !== 'suppress')
         .map((x) => ({
-          description: { text: x.title },
+          description: sarifMessage(x.title),
           artifactChanges: [
             {
               artifactLocation: artifact(file.path),
@@ -139,7 +149,7 @@ export class SarifWriter implements Reporter {
       res.relatedLocations = f.related.map((r, i) => ({
         id: i + 1,
         physicalLocation: { artifactLocation: artifact(file.path), region: region(r) },
-        message: { text: r.message },
+        message: sarifMessage(r.message),
       }));
     }
     if (suppressed !== undefined) res.suppressions = [{ kind: 'inSource', justification: suppressed }];
@@ -172,7 +182,7 @@ export class SarifWriter implements Reporter {
     const res: Record<string, unknown> = {
       ruleId: r.ruleId,
       level: r.level,
-      message: { text: r.message },
+      message: sarifMessage(r.message),
       locations: [{ physicalLocation: { artifactLocation: artifact(r.path), ...(r.region ? { region: r.region } : {}) } }],
       partialFingerprints: { [FINGERPRINT_KEY]: r.fingerprint },
     };

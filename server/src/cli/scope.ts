@@ -4,7 +4,7 @@
  */
 import { EXTENSION_LABEL, readinessScope, readinessScopes, settingRuleById, type EffectiveEntry, type EffectivePolicy, type EffectiveStream, type EffectiveView, type GpoSummary, type ReadinessScope, type ScopeResult, type Severity, type TopologyProblem } from '../core/index';
 import { fingerprint } from './report';
-import { artifact, LEVEL } from './sarif';
+import { artifact, LEVEL, sarifMessage } from './sarif';
 import { escapeControls } from './text';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
@@ -96,12 +96,12 @@ export function scopeSarifResults(eff: EffectiveView): Record<string, unknown>[]
       const related = [...writers, ...shadowed].map(({ x, text }, i) => ({
         id: i + 1,
         physicalLocation: { artifactLocation: artifact(x.path), region: region(x) },
-        message: { text },
+        message: sarifMessage(text),
       }));
       const r: Record<string, unknown> = {
         ruleId: e.ruleId,
         level: LEVEL[scopeSeverity(e)],
-        message: { text: `${s.som} (${s.role}): ${e.status}. ${e.why}` },
+        message: sarifMessage(`${s.som} (${s.role}): ${e.status}. ${e.why}`),
         partialFingerprints: { 'relaylint/v1': fingerprint(['scope', e.ruleId, s.som.toLowerCase()]) },
         properties: { scope: s.som, status: e.status },
       };
@@ -119,7 +119,7 @@ function topologyProblemResult(p: TopologyProblem): Record<string, unknown> {
   return {
     ruleId: 'topology.problem',
     level: LEVEL[p.severity === 'error' ? 'error' : p.severity === 'info' ? 'info' : 'warning'],
-    message: { text: p.message },
+    message: sarifMessage(p.message),
     locations: [{ physicalLocation: { artifactLocation: artifact(file), region: { startLine: p.line ?? 1 } } }],
     partialFingerprints: { 'relaylint/v1': fingerprint(['topology.problem', p.source, p.message]) },
   };

@@ -559,3 +559,26 @@ test('discovery turns the event loop (and checks for cancellation) while a large
   // Five pause points in the listing of big/ (5,120 entries, none of them a candidate file).
   assert.equal(noisy - quiet, 5, `${noisy} checks with the large folder, ${quiet} without`);
 });
+
+// ---- hostile names in the hover --------------------------------------------------------------------
+
+test('the hover lines Markdown-escape OU and GPO names from the topology and GPT.INI, and client names from the logs', async () => {
+  const root = fs.mkdtempSync(join(tmpdir(), 'relaylint-domain-io-'));
+  roots.push(root);
+  const inf = writeLspSysvol(root);
+  const ou = 'S`` [x](command:foo) ``';
+  const gpo = 'B`` [y](https://evil.example) <b> ``';
+  fs.writeFileSync(join(root, 'Policies', guid('B'), 'GPT.INI'), `[General]\r\nVersion=1\r\ndisplayName=${gpo}\r\n`);
+  const soms = DOMAIN.soms.map((s) => (s.dn.startsWith('OU=Servers,') ? { ...s, dn: `OU=${ou},DC=corp,DC=example` } : s));
+  fs.mkdirSync(join(root, 'topology'));
+  fs.writeFileSync(join(root, 'topology', 'corp.ldf'), toLdif({ ...DOMAIN, soms }));
+  const model = new DomainModel(() => Promise.resolve(inputs(root)), () => undefined, () => undefined);
+  model.state = await computeDomain(inputs(root), never, editor().open);
+  const a = inf('A');
+  const [line] = model.hoverLines(a, gptTmpl(LSP_FILES.A), { line: 6, character: 3 });
+  const uri = pathToFileURL(inf('B')).href;
+  assert.equal(
+    line,
+    `**Effective in:** corp.example (this line wins), Domain Controllers (this line wins), Workstations (this line wins), S\\\`\\\` \\[x\\](command:foo) \\\`\\\` (overridden by GPO "B\\\`\\\` \\[y\\](https://evil.example) \\<b\\> \\\`\\\`", [line 7](${uri}#L7))`,
+  );
+});

@@ -4,7 +4,7 @@
  * Every fact comes from the catalog (one entry per setting); the text around it is generic.
  */
 import { docsUrl, ruleById, ruleForValue } from './catalog';
-import { mdCode, mdText, ruleMarkdown, ruleSummaryMarkdown } from './catalog/render';
+import { mdCode, mdLiteral, mdText, ruleMarkdown, ruleSummaryMarkdown } from './catalog/render';
 import type { Rule, SettingRule } from './catalog/types';
 import type { Finding, LintOptions, ParsedFile, RegData, Setting, Span } from './types';
 import { judgeValue } from './judge';
@@ -85,16 +85,16 @@ function valueBlock(rule: SettingRule, setting: Setting, findings: readonly Find
     lines.push(line);
     if (setting.state === 'disabled') lines.push(DISABLED_NOTE);
     if (setting.state === 'conditional') {
-      lines.push(`Applied only where the item-level targeting matches${setting.condition ? `: ${mdText(setting.condition)}` : ''}.`);
+      lines.push(`Applied only where the item-level targeting matches${setting.condition ? `: ${mdLiteral(setting.condition)}` : ''}.`);
     }
   }
   lines.push(`**Secure value:** ${mdText(rule.secure)}`);
   const fix = fixLine(rule, findings);
   if (fix) lines.push(fix);
-  if (setting.policyName) lines.push(`**From the policy:** ${mdText(setting.policyName)}`);
+  if (setting.policyName) lines.push(`**From the policy:** ${mdLiteral(setting.policyName)}`);
   if (setting.gpo?.name) {
     const prec = setting.gpo.precedence;
-    lines.push(`**GPO:** ${mdText(setting.gpo.name)}${prec !== undefined ? ` (precedence ${prec}${prec === 1 ? ', the winning GPO' : ''})` : ''}`);
+    lines.push(`**GPO:** ${mdLiteral(setting.gpo.name)}${prec !== undefined ? ` (precedence ${prec}${prec === 1 ? ', the winning GPO' : ''})` : ''}`);
   }
   return lines.join('  \n');
 }
@@ -107,7 +107,7 @@ function findingBlock(findings: readonly Finding[]): string {
   return findings
     .map((f) => {
       const head = `**relaylint ${f.severity}** ${mdCode(f.ruleId)}`;
-      return f.suppressed ? `${head}  \n_Suppressed in this file: ${mdText(f.suppressed.reason)}_` : head;
+      return f.suppressed ? `${head}  \n_Suppressed in this file: ${mdLiteral(f.suppressed.reason)}_` : head;
     })
     .join('\n\n');
 }
@@ -121,7 +121,7 @@ function fixLine(rule: SettingRule, findings: readonly Finding[]): string | unde
     const written = fix.edits.length === 1 && fix.kind === 'value' ? `: writes ${mdCode(fix.edits[0].newText)}` : '';
     return `**Fix:** ${mdText(fix.title)}${written} (quick fix)`;
   }
-  const gpo = f.setting?.gpo?.name ? `the GPO ${mdText(`"${f.setting.gpo.name}"`)}` : 'the GPO';
+  const gpo = f.setting?.gpo?.name ? `the GPO "${mdLiteral(f.setting.gpo.name)}"` : 'the GPO';
   return `**Fix:** set ${mdText(`"${rule.displayName}"`)} to ${mdText(rule.secure)} in ${gpo} (${mdText(rule.gpoPath)})`;
 }
 

@@ -7,7 +7,7 @@ export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineInde
 export { detectFormat, parseText, parseBytes, polHive, type ByteSource as ParseByteSource } from './parse';
 export { lint, lintJudged, fixAllEdits } from './engine';
 export { isSettingRule, type Rule, type SettingRule, type MetaRule } from './catalog/types';
-export { ruleMarkdown } from './catalog/render';
+export { mdLiteral, ruleMarkdown } from './catalog/render';
 export { allRules, settingRules, ruleById, settingRuleById, metaRuleById, ruleForValue, ruleOf, docsUrl, DEFAULT_DOCS_BASE } from './catalog';
 export { LIMITS } from './limits';
 export { Column } from './column';

@@ -60,6 +60,7 @@ import {
   appliesNowhereFindings,
   LIMITS,
   lineIndexFor,
+  mdLiteral,
   parseBytes,
   providerOf,
   PolicySetBuilder,
@@ -1126,13 +1127,15 @@ export class DomainModel {
     if (!o) return [];
     const lines: string[] = [];
     if (st.effective || entry.nowhere) {
-      const short = st.short;
+      // Scope, GPO and condition names come from the files: Markdown-escaped (mdLiteral), never links.
+      const short = (som: string) => mdLiteral(st.short(som));
+      const gpoName = (guid: string | undefined) => mdLiteral(this.gpoName(guid));
       const vf = this.fateOf(fsPath, o);
       const f = vf.fate;
-      if (vf.nowhere) lines.push(`**Effective in:** nowhere: its GPO ${this.gpoName(o.gpo)} applies nowhere (${vf.nowhere}).`);
+      if (vf.nowhere) lines.push(`**Effective in:** nowhere: its GPO ${gpoName(o.gpo)} applies nowhere (${mdLiteral(vf.nowhere)}).`);
       else if (f || vf.appliesIn.length) {
         const parts: string[] = [];
-        for (const w of f?.wins ?? []) parts.push(`${short(w.som)} (this line wins${w.condition ? `, if ${w.condition}` : ''})`);
+        for (const w of f?.wins ?? []) parts.push(`${short(w.som)} (this line wins${w.condition ? `, if ${mdLiteral(w.condition)}` : ''})`);
         const byScope = new Map((f?.shadowedBy ?? []).map((x) => [x.som, x]));
         for (const som of vf.appliesIn.length ? vf.appliesIn : [...byScope.keys()]) {
           if (f?.wins.some((w) => w.som === som)) continue;
@@ -1140,7 +1143,7 @@ export class DomainModel {
           if (x?.winner) {
             const at = this.locate(x.winner);
             const where = x.winner.line !== undefined ? `line ${x.winner.line}` : `offset ${x.winner.offset ?? 0}`;
-            parts.push(`${short(som)} (overridden by GPO ${this.gpoName(x.winner.gpo)}${x.enforced ? ', enforced' : ''}, [${where}](${at.uri}#L${at.range.start.line + 1}))`);
+            parts.push(`${short(som)} (overridden by GPO ${gpoName(x.winner.gpo)}${x.enforced ? ', enforced' : ''}, [${where}](${at.uri}#L${at.range.start.line + 1}))`);
           } else if (f?.conflict.includes(som)) parts.push(`${short(som)} (conflict between extensions: no winner)`);
           else if (x) parts.push(`${short(som)} (overridden)`);
           else parts.push(`${short(som)} (undetermined)`);
@@ -1352,14 +1355,15 @@ function shortHost(s: string): string {
 export function readinessLine(r: Readiness): string {
   const n = r.clients.length + (r.moreClients ?? 0);
   if (r.status === 'blocked') {
-    const names = r.clients.slice(0, 3).map(clientName);
+    const names = r.clients.slice(0, 3).map((c) => mdLiteral(clientName(c)));
     // Clients past the listed ones may all be past the cap (none listed in this scope); past 50,000 more the count is a lower bound.
     const list = names.length ? ` (${names.join(', ')}${n > names.length ? ', …' : ''})` : '';
     return `**Readiness:** Enforcing this now would break ${r.moreClientsAtLeast ? 'at least ' : ''}${n} client${n === 1 ? '' : 's'} seen in the logs${list}.`;
   }
   if (r.status === 'ready') {
-    const servers = r.servers.map(shortHost);
+    const servers = r.servers.map((s) => mdLiteral(shortHost(s)));
     return `**Readiness:** Ready: no failing client in ${r.window.days} days of logs from ${servers.join(', ') || 'the logs given'}.`;
   }
-  return `**Readiness (${r.status}):** ${r.why}`;
+  // Host, account and scope names in it come from the event logs and the topology: Markdown-escaped.
+  return `**Readiness (${r.status}):** ${mdLiteral(r.why)}`;
 }

@@ -14,6 +14,7 @@ import {
   type EventRecord,
   type EvidenceFormat,
   type EvidenceProblem,
+  type Readiness,
   type ReadinessOptions,
 } from '../../../server/src/core/evidence';
 import { readEventCsv } from '../../../server/src/core/evidence/event-csv';
@@ -479,4 +480,14 @@ test('past 200 problems in one file the rest are counted in one warning, in ever
   const few: EvidenceProblem[] = [];
   Array.from(readEventXml(bytesSource(enc.encode(`<Events>\n${bad}\n</Events>\n`)), few));
   assert.deepEqual(show(few), ["error: The <Event> at line 2 is not well-formed XML (End tag </Dta> does not match any open element; it was ignored); it was skipped."]);
+});
+
+test("the editor's readiness line Markdown-escapes client and server names and the why, which come from the logs", () => {
+  const host = 'WS`` [x](command:foo) ``';
+  const blocked = { ruleId: 'ntlm.lmcompat', status: 'blocked', clients: [{ host, events: 1 }], servers: [], why: '', window: { days: 30 } } as unknown as Readiness;
+  assert.equal(readinessLine(blocked), '**Readiness:** Enforcing this now would break 1 client seen in the logs (WS\\`\\` \\[x\\](command:foo) \\`\\`).');
+  const ready = { ...blocked, status: 'ready', clients: [], servers: ['DC<b>[y](https://evil.example).corp.example'] } as unknown as Readiness;
+  assert.equal(readinessLine(ready), '**Readiness:** Ready: no failing client in 30 days of logs from DC\\<b\\>\\[y\\](https://evil.example).corp.example.');
+  const other = { ...blocked, status: 'no-evidence', why: `No log from ${host}.` } as unknown as Readiness;
+  assert.equal(readinessLine(other), '**Readiness (no-evidence):** No log from WS\\`\\` \\[x\\](command:foo) \\`\\`.');
 });

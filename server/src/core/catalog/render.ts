@@ -40,11 +40,26 @@ export function mdText(text: string): string {
     .join('');
 }
 
-/** Inline code that survives backticks in the content. */
+/**
+ * Text from the files (GPO and OU names, values, comments, event-log fields) in running Markdown:
+ * every character that can start a link, an image, code, emphasis, HTML, an entity or a theme icon
+ * is escaped, and line breaks become spaces (a blank line would end the paragraph), so the text
+ * shows as it is and can never make a link (a hover's links may be trusted commands).
+ */
+export function mdLiteral(text: string): string {
+  return text.replace(/\r\n?|\n/g, ' ').replace(/[\\`*_[\]<>|&~$]/g, '\\$&');
+}
+
+/**
+ * Inline code that survives backticks in the content: the fence is one backtick longer than the
+ * longest run inside (CommonMark), and line breaks become spaces (as a code span shows them; a blank
+ * line would end it), so no content can close the span early.
+ */
 export function mdCode(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
+  const body = text.replace(/\r\n?|\n/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
 }
 
 function heading(level: number, text: string): string {

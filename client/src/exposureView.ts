@@ -76,6 +76,12 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
   private timer: NodeJS.Timeout | undefined;
   /** The rules of the scopes expanded since the last answer, by index (requests in flight included). */
   private rules = new Map<number, Promise<ExposureNode[]>>();
+  /**
+   * The id part of each scope of the last answer (`kind:som`), unique: VS Code refuses a tree with
+   * two elements of one id, and two OUs can share a name as GPMC writes it (OU `a/b`, and OU `b`
+   * under an OU `a\`, both read `corp.example/a\/b`). A repeated one gets `#1`, `#2`… until unused.
+   */
+  private scopeIds = new WeakMap<ExposureScope, string>();
 
   constructor(
     private readonly request: () => Promise<ExposureResult>,
@@ -117,6 +123,15 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
         this.error = /Unhandled method|MethodNotFound|-32601/i.test(msg) ? 'This language server does not compute the relay exposure.' : `Could not get the relay exposure: ${msg}`;
       }
       this.rules = new Map();
+      this.scopeIds = new WeakMap();
+      const used = new Set<string>();
+      for (const sc of this.result?.scopes ?? []) {
+        const base = `${sc.kind}:${sc.som}`;
+        let id = base;
+        for (let n = 1; used.has(id); n++) id = `${base}#${n}`;
+        used.add(id);
+        this.scopeIds.set(sc, id);
+      }
       this.loaded.fire(this.result);
     })().finally(() => {
       this.pending = undefined;
@@ -181,7 +196,7 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
       const exposed = s.exposed;
       // collapsed: a domain with many OUs shows every scope and its count at a glance
       const item = new vscode.TreeItem(s.som, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `scope:${s.kind}:${s.som}`;
+      item.id = `scope:${this.scopeIds.get(s) ?? `${s.kind}:${s.som}`}`;
       const role = s.role === 'dc' ? 'domain controllers' : 'members';
       item.description = `${KIND_TEXT[s.kind] ?? s.kind} · ${role} · ${exposed ? `${exposed} of ${plural(s.rules, 'rule')} exposed` : 'all hardened'}`;
       item.iconPath = new vscode.ThemeIcon(KIND_ICON[s.kind] ?? 'symbol-namespace', exposed ? new vscode.ThemeColor('list.warningForeground') : new vscode.ThemeColor('testing.iconPassed'));
@@ -193,7 +208,7 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
     const { rule, scope } = node;
     const look = lookOf(rule.status);
     const item = new vscode.TreeItem(rule.title || rule.ruleId, vscode.TreeItemCollapsibleState.None);
-    item.id = `rule:${scope.kind}:${scope.som}:${rule.ruleId}`;
+    item.id = `rule:${this.scopeIds.get(scope) ?? `${scope.kind}:${scope.som}`}:${rule.ruleId}`;
     const ready = rule.readiness ? ` · ${rule.readiness.status}${rule.readiness.clients ? ` (${plural(rule.readiness.clients, 'client')} would fail)` : ''}` : '';
     item.description = `${rule.status}${ready}`;
     item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));

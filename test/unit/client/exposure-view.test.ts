@@ -162,3 +162,17 @@ test('a stale answer says so under the scope and lists the scopes again; a faile
   p.dispose();
   failing.p.dispose();
 });
+
+test('two scopes with the same kind and name (OU "a/b" and OU "b" under "a\\" both read corp.example/a\\/b) get distinct tree ids, and so do their rules', async () => {
+  const som = 'corp.example/a\\/b';
+  const scope = { som, kind: 'ou', role: 'member', rules: 1, exposed: 1, statuses: { weak: 1 } } as const;
+  // A third OU whose own name looks like the id the second one is given.
+  const top: ExposureResult = { available: true, version: 3, scopes: [scope, { ...scope }, { ...scope, som: `${som}#1` }] };
+  const rule = { ruleId: 'smb.server.require', title: 'SMB server signing must be required', status: 'weak', exposed: true, why: 'GPO "B" wins here.' } as const;
+  const { p } = provider(async (params) => ({ version: 3, som, rules: [rule], ...(params.scope === 2 ? { som: `${som}#1` } : {}) }), async () => top);
+  const roots = await p.getChildren();
+  const ids = roots.map((n) => p.getTreeItem(n).id);
+  assert.deepEqual(ids, [`scope:ou:${som}`, `scope:ou:${som}#1`, `scope:ou:${som}#1#1`]);
+  const ruleIds = await Promise.all(roots.map(async (n) => (await p.getChildren(n)).map((r) => p.getTreeItem(r).id)));
+  assert.deepEqual(ruleIds, [[`rule:ou:${som}:smb.server.require`], [`rule:ou:${som}#1:smb.server.require`], [`rule:ou:${som}#1#1:smb.server.require`]]);
+});

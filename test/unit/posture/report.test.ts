@@ -294,3 +294,18 @@ test('event-log entries whose fields are not text (a prototype-less computer, a 
     '<tbody><tr><td><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></td><td>42</td><td>3</td><td></td><td> – </td><td>{}, DC01, 7</td></tr>',
   );
 });
+
+test('HTML: control and format characters from the inputs show as escapes: a bidi override cannot reorder the verdict after it', () => {
+  const som = 'corp.example/Workstations \u202e';
+  const doc: posture.ScanResultJson = {
+    gpos: [{ guid: G, name: 'Base\u200bline\u001b[31m\u0085', computerEnabled: true }],
+    scopes: [{ som, kind: 'ou', role: 'member', gpos: [{ guid: G }], effective: [e('smb.server.require', 'weak', 0)] }],
+  };
+  const { html } = render(doc);
+  assert.doesNotMatch(html, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b\u202e]/u);
+  assert.equal(
+    /<p class="head"><span class="lv l0">L0<\/span> [^<]*/.exec(html)?.[0],
+    '<p class="head"><span class="lv l0">L0</span> In corp.example/Workstations \\u202e, SMB signing is neither required nor audited: LDAP signing, LDAP channel binding, NTLM restriction should wait; turn on the SMB signing audit first.',
+  );
+  assert.ok(html.includes('<td>Base\\u200bline\\x1b[31m\\x85</td>'), html.slice(html.indexOf('id="f1"'), html.indexOf('id="f1"') + 200));
+});

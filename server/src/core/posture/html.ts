@@ -131,8 +131,22 @@ function asText(v: unknown): string {
   }
 }
 
-export function esc(s: string): string {
+/** `&<>"'` as references: text from the caller itself (the time it passes). */
+function escMarkup(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESC[c]);
+}
+
+/**
+ * Text for HTML. Names and fields from the inputs may also hold control and format characters: a
+ * bidirectional override (U+202E) reorders the page's own words after it in the block ("In
+ * corp.example/Workstations‮, SMB signing is…" shows the verdict backwards), zero-width and tag
+ * characters hide text. Those show as visible escapes (`\x1b`, `\u202e`), as in the text output.
+ */
+export function esc(s: string): string {
+  return escMarkup(s).replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu, (c) => {
+    const n = c.codePointAt(0) as number;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : n <= 0xffff ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
+  });
 }
 
 const GROUP_TITLES: Record<string, string> = {
@@ -368,8 +382,9 @@ export function renderPostureHtml(p: Posture, opts: HtmlOptions, sink: Sink): vo
   const meta: string[] = [`relaylint ${inp.version || ''}`.trim(), `role ${inp.role}, target ${inp.targetOs}`, `${inp.files} file(s) scanned`];
   meta.push(inp.mode === 'scopes' ? `${inp.scopes.length} scope(s) from the effective policy` : 'no topology: the whole scanned set is one scope');
   meta.push(inp.readiness.length ? `${inp.evidence.length} event-log source(s), ${inp.readiness.length} readiness entries` : 'no event logs: levels stop at L3 where L4 needs evidence');
-  if (opts.generated) meta.push(`generated ${opts.generated}`);
-  sink(meta.map(esc).join(' · ') + '</p>');
+  // The time is the caller's own text, written as it is but for markup: the editor passes a marker
+  // of NUL characters there, which no input can then produce (esc shows theirs as \x00).
+  sink(meta.map(esc).join(' · ') + (opts.generated ? ` · generated ${escMarkup(opts.generated)}` : '') + '</p>');
   if (opts.paths?.length) sink(`<p class="meta">Scanned: ${opts.paths.map((x) => `<code>${esc(x)}</code>`).join(', ')}</p>`);
   for (const na of opts.notAvailable ?? []) sink(`<p class="head"><strong>Not available:</strong> ${esc(na)}</p>`);
   for (const pr of inp.problems) sink(`<p class="head"><strong>Input problem:</strong> ${esc(pr)}</p>`);

@@ -35,6 +35,19 @@ export function countFindings(source: string): Counts {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/**
+ * A path from the workspace as inline code in the tooltip: the untrusted folder names it, and the
+ * tooltip's Manage Workspace Trust link is a trusted command. The fence is one backtick longer than
+ * the longest run in the path and line breaks are spaces (CommonMark), so no name can close the
+ * span and add a link of its own.
+ */
+function codeSpan(text: string): string {
+  const body = text.replace(/\r\n?|\n/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
 export class StatusItem implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private state: ServerState = 'idle';
@@ -124,7 +137,7 @@ export class StatusItem implements vscode.Disposable {
       md.appendMarkdown('$(workspace-untrusted) **Restricted Mode**: these folder settings and config files are ignored, so they cannot hide findings:\n\n');
       for (const s of this.ignored) {
         const where = vscode.workspace.asRelativePath(s.file);
-        md.appendMarkdown(s.key === 'relaylint.json' ? `- config file \`${where}\` (not read)\n` : `- \`${s.key}\` (${where})\n`);
+        md.appendMarkdown(s.key === 'relaylint.json' ? `- config file ${codeSpan(where)} (not read)\n` : `- \`${s.key}\` (${codeSpan(where)})\n`);
       }
       md.appendMarkdown('\n[Manage Workspace Trust](command:workbench.trust.manage) to apply them.\n\n');
     }

@@ -86,6 +86,42 @@ test('--fix: a read-only file is reported on that file only and the run goes on;
   assert.match(json(r2.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
 });
 
+test('--fix does not overwrite a file rewritten in place with its size and mtime kept (as cp -p leaves it)', () => {
+  const dir = tempDir();
+  const f = writeFile(dir, 'GptTmpl.inf', WEAK);
+  // Whole seconds, so that setting the times back gives exactly the mtime that was read.
+  fs.utimesSync(f, 1_700_000_000, 1_700_000_000);
+  const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-written:rewrite' } });
+  assert.equal(r.code, 2, r.stderr);
+  const changed = Buffer.from(WEAK);
+  changed[changed.length - 1] ^= 1;
+  assert.deepEqual(fs.readFileSync(f), changed, 'the other program’s change is kept');
+  assert.equal(fs.statSync(f).mtimeMs, 1_700_000_000_000, 'size and mtime as read: only the change time tells');
+  assert.match(json(r.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
+  assert.deepEqual(fs.readdirSync(dir), ['GptTmpl.inf'], 'no temporary file left behind');
+});
+
+test('--fix leaves a file of another owner alone when the replacement could not keep its owner, and says so', (t) => {
+  const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !setpriv) return t.skip('needs root and setpriv to run the CLI as another user');
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const f = writeFile(dir, 'GptTmpl.inf', WEAK);
+  // Owned by user 1, group 2, writable by everyone; the CLI runs as nobody (65534).
+  fs.chownSync(f, 1, 2);
+  fs.chmodSync(f, 0o666);
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(
+    json(r.stdout).files[0].problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`),
+    ['file.io error: The fixes were not written: the file belongs to user 1, group 2, and a replacement written by this user would not keep that owner; run the fix as its owner. The file was left as it was.'],
+  );
+  const st = fs.statSync(f);
+  assert.deepEqual([st.uid, st.gid], [1, 2]);
+  assert.deepEqual(fs.readFileSync(f), WEAK);
+  assert.deepEqual(fs.readdirSync(dir), ['GptTmpl.inf'], 'no temporary file left behind');
+});
+
 test('--fix leaves a file with other hard links alone (a rename would split them) and says so; the other links keep one content', () => {
   const dir = tempDir();
   const file = writeFile(dir, 'gpo/GptTmpl.inf', WEAK);

@@ -230,7 +230,9 @@ function outcomeOf(r: FileReport, job: Pick<Job, 'explicit'>, baseline: Readonly
   if (isSkipped(r, job.explicit)) return { skipped: true, ioError: false, fixed: 0, worst: -1, coverage: [] };
   if (baseline) {
     r.findings = r.findings.filter((f) => !baseline.has(f.fingerprint));
-    r.problems = r.problems.filter((f) => !baseline.has(f.fingerprint));
+    // A file that could not be read, or a fix that could not be written, is this run's error, not
+    // an accepted finding: a baseline made while the file was unreadable must not pass it as clean.
+    r.problems = r.problems.filter((f) => (f.ruleId === 'file.io' && f.severity === 'error') || !baseline.has(f.fingerprint));
   }
   let worst = -1;
   for (const x of r.findings) worst = Math.max(worst, RANK[x.severity]);

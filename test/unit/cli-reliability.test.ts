@@ -311,6 +311,36 @@ test('malformed baselines give a clear error, never a TypeError', () => {
   }
 });
 
+test('a baseline does not pass an unreadable file or an unwritten fix as clean: file.io errors are never filtered', { skip: !hasMkfifo && 'no mkfifo' }, () => {
+  const dir = tempDir();
+  writeFile(dir, 'a/GptTmpl.inf', WEAK);
+  fs.mkdirSync(path.join(dir, 'b'));
+  mkfifo(path.join(dir, 'b', 'GptTmpl.inf'));
+  for (const format of ['json', 'sarif']) {
+    const base = runCli(['scan', '.', '--format', format, '--no-coverage', '--output', `base.${format}`], { cwd: dir });
+    assert.equal(base.code, 2, base.stderr);
+    const r = runCli(['scan', '.', '--format', 'json', '--no-coverage', '--baseline', `base.${format}`], { cwd: dir });
+    assert.equal(r.code, 2, `${format}: the unreadable file is still this run's error`);
+    const doc = json(r.stdout);
+    assert.deepEqual(
+      doc.files.map((f) => [f.path, f.findings.length, f.problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`)]),
+      [
+        ['a/GptTmpl.inf', 0, []],
+        ['b/GptTmpl.inf', 0, ['file.io error: Could not read the file: it is a named pipe (FIFO), not a regular file.']],
+      ],
+      format,
+    );
+  }
+  // A fix that could not be written, with a baseline of the same failure.
+  const ro = path.join(dir, 'a', 'GptTmpl.inf');
+  fs.chmodSync(ro, 0o444);
+  const fixBase = runCli(['scan', 'a', '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage', '--output', 'fix.json'], { cwd: dir });
+  assert.equal(fixBase.code, 2, fixBase.stderr);
+  const again = runCli(['scan', 'a', '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage', '--baseline', 'fix.json'], { cwd: dir });
+  assert.equal(again.code, 2, again.stderr);
+  assert.deepEqual(json(again.stdout).files[0].problems.map((p) => p.message), ['The fixes were not written: the file is read-only. The file was left as it was.']);
+});
+
 test('--jobs takes only a plain whole number', () => {
   const dir = tempDir();
   writeFile(dir, 'GptTmpl.inf', WEAK);

@@ -18,7 +18,7 @@ import { isSettingRule } from './core';
 import { CoverageAccumulator, type CoverageSource } from './core';
 import type { LintOptions, Role, Severity, TargetOs } from './core';
 import { BaselineError, loadBaseline } from './cli/baseline';
-import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
+import { CliConfig, ConfigError, configNotice, describeFileConfig, showConfigText } from './cli/config';
 import { todayIso } from './core';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
@@ -497,6 +497,8 @@ async function scan(args: ScanArgs): Promise<number> {
   const policySet = new PolicySetBuilder();
   const evidence = new EvidenceCollector({ now: Date.now() });
   const configsSeen = new Map<string, LoadedConfig>();
+  /** The config files found next to the scanned files (not named by --config): files scanned and ignored under each. */
+  const configUse = new Map<LoadedConfig, { files: number; ignored: number }>();
   const reporter: Reporter =
     args.format === 'html'
       ? htmlReporter(new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths }), coverage)
@@ -582,6 +584,12 @@ async function scan(args: ScanArgs): Promise<number> {
     for await (const entry of entries) {
       if (progress) bytesSeen += entry.read?.kind === 'ok' ? entry.read.bytes.length : 0;
       const fileConfig = cliConfig.forFile(entry.path, entry.configFrom);
+      if (fileConfig.config?.config && !args.configFile) {
+        const use = configUse.get(fileConfig.config) ?? { files: 0, ignored: 0 };
+        configUse.set(fileConfig.config, use);
+        if (fileConfig.ignored) use.ignored++;
+        else use.files++;
+      }
       if (fileConfig.ignored) {
         if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(entry.display)}: not scanned, the config file ${fileConfig.config?.path} ignores it\n`);
         skipped++;
@@ -660,6 +668,10 @@ async function scan(args: ScanArgs): Promise<number> {
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
+  for (const [cfg, use] of configUse) {
+    const notice = configNotice(display(cfg.path), cfg, use.files, use.ignored);
+    if (notice) process.stderr.write(`${escapeControls(notice)}\n`);
+  }
   for (const e of errors) {
     ioError = true;
     process.stderr.write(`relaylint: ${escapeControls(e.path)}: ${escapeControls(e.message)}\n`);

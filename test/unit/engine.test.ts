@@ -249,6 +249,21 @@ test('"disable for this line" in XML whose declaration shares the line: the comm
   assert.deepEqual(plain.findings.find((f) => f.ruleId === 'smb1.server')?.fixes.find((x) => x.kind === 'suppress')?.edits.map((e) => [e.start, e.end]), [[0, 0]]);
 });
 
+test('inserted lines end as the file\'s own lines do, old Mac line breaks (CR only) included', () => {
+  const lines = ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`, `${M}Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0`, '[Version]', 'signature="$CHICAGO$"', ''];
+  for (const eol of ['\r', '\n', '\r\n']) {
+    const { file, findings } = run('GptTmpl.inf', lines.join(eol));
+    assert.equal(file.eol, eol);
+    const inserted = findings.flatMap((f) => f.fixes.filter((x) => x.kind !== 'value').flatMap((x) => x.edits.map((e) => e.newText)));
+    assert.ok(inserted.length >= 3, JSON.stringify(eol));
+    for (const t of inserted) assert.equal(t.replace(/\r\n|\r|\n/g, (b) => (b === eol ? '' : `<${JSON.stringify(b)}>`)).includes('<'), false, `${JSON.stringify(eol)}: ${JSON.stringify(t)}`);
+    // The suppression it inserts works in that file.
+    const suppress = findings[0].fixes.find((x) => x.kind === 'suppress');
+    const again = run('GptTmpl.inf', applyEdits(file.text, suppress!.edits).replace('-- ', '-- NAS'));
+    assert.equal(again.findings.find((f) => f.ruleId === 'smb.server.require')?.suppressed?.reason, 'NAS', JSON.stringify(eol));
+  }
+});
+
 test('severity overrides from settings: change or switch off a rule', () => {
   const text = inf(`${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`);
   assert.deepEqual(

@@ -37,12 +37,30 @@ test('--fix interrupted at every step (SIGKILL) leaves the original or the fully
     ['before-rename', 'original'],
     ['after-rename', 'fixed'],
   ];
-  for (const [step, expected] of rows) {
+  // Each format --fix writes: a security template, a .reg file, a GPP Registry.xml.
+  const reg = (v: string) => utf16bom(['Windows Registry Editor Version 5.00', '', '[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters]', `"RequireSecuritySignature"=dword:0000000${v}`, ''].join('\r\n'));
+  const gpp = (v: string) =>
+    Buffer.from(
+      `<?xml version="1.0" encoding="utf-8"?>\r\n<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}"><Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_DWORD" value="0000000${v}"/></Registry></RegistrySettings>\r\n`,
+    );
+  const files: [string, Buffer, Buffer][] = [
+    ['GptTmpl.inf', WEAK, FIXED],
+    ['nas.reg', reg('0'), reg('1')],
+    ['Registry.xml', gpp('0'), gpp('1')],
+  ];
+  for (const [name, weak, fixed] of files) {
+    for (const [step, expected] of rows) {
+      const dir = tempDir();
+      const file = writeFile(dir, name, weak);
+      const r = spawnSync(process.execPath, [CLI, 'scan', name, '--fix', '--unsafe-fixes'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
+      assert.ok(r.status !== 0, `${name} ${step}`);
+      assert.deepEqual(fs.readFileSync(file), expected === 'original' ? weak : fixed, `${name} ${step}`);
+    }
+    // Without a fault the same run fixes it: the rows above saw the fix being written.
     const dir = tempDir();
-    const file = writeFile(dir, 'GptTmpl.inf', WEAK);
-    const r = spawnSync(process.execPath, [CLI, 'scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
-    assert.ok(r.status !== 0, step);
-    assert.deepEqual(fs.readFileSync(file), expected === 'original' ? WEAK : FIXED, step);
+    const file = writeFile(dir, name, weak);
+    spawnSync(process.execPath, [CLI, 'scan', name, '--fix', '--unsafe-fixes'], { cwd: dir });
+    assert.deepEqual(fs.readFileSync(file), fixed, name);
   }
 });
 

@@ -369,12 +369,21 @@ class Pool {
   }
 }
 
-const CANDIDATE_NAME = /\.(inf|reg|xml|pol)$/i;
+/** Names a scan reads in a folder: GPO exports, event logs and LDIF topology by extension, and config files. */
+const CANDIDATE_NAME = /\.(inf|reg|xml|pol|evtx|ldf|ldif)$|(^|[\\/])(relaylint|package)\.json$/i;
 
-/** Refuse `--output` when it is one of the inputs: the report would replace a file being scanned. */
-function checkOutputNotInput(output: string, roots: readonly string[]): void {
+/**
+ * Refuse `--output` when it is one of the inputs: the report would replace a file being scanned,
+ * or `others` (the config file that applies to a root, `--config`, `--topology`), which are
+ * truncated before they are read.
+ */
+function checkOutputNotInput(output: string, roots: readonly string[], others: readonly [string, string][]): void {
   const out = inodeOf(output);
   if (!out) return;
+  for (const [other, what] of others) {
+    const o = inodeOf(other);
+    if (o && o.dev === out.dev && o.ino === out.ino) throw new UsageError(`--output ${output} is the ${what} ${displayPath(other)}, which this scan reads; write the report somewhere else`);
+  }
   let outReal: string;
   try {
     outReal = fs.realpathSync.native(output);
@@ -445,7 +454,8 @@ async function scan(args: ScanArgs): Promise<number> {
   const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
   let outFd: number | undefined;
   if (args.output) {
-    checkOutputNotInput(args.output, args.paths);
+    const others = [...(args.configFile ? [args.configFile] : []), ...appliedConfigs(cliConfig, args.paths)].map((c): [string, string] => [c, 'config file']);
+    checkOutputNotInput(args.output, args.paths, [...others, ...args.topology.map((t): [string, string] => [t, 'topology file'])]);
     try {
       outFd = openOutput(args.output);
     } catch (e) {
@@ -726,6 +736,22 @@ async function scan(args: ScanArgs): Promise<number> {
   if (ioError) return 2;
   if (args.failOn === 'never') return 0;
   return worst >= RANK[args.failOn] ? 1 : 0;
+}
+
+/** The config files that apply to the scanned paths (a file, or the files of a folder). */
+function appliedConfigs(cliConfig: CliConfig, roots: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const root of roots) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(root).isDirectory();
+    } catch {
+      continue;
+    }
+    const c = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root)).config?.path;
+    if (c && !out.includes(c)) out.push(c);
+  }
+  return out;
 }
 
 /** The `topology` paths of the config files that apply to the scanned paths, resolved against each config's folder. */

@@ -199,6 +199,35 @@ test('--output that is one of the inputs is refused (exit 2) and the input is un
   }
 });
 
+test('--output that is a config file, topology or event log the scan reads is refused (exit 2) and left as it was', () => {
+  const dir = tempDir();
+  writeFile(dir, 'gpo/GptTmpl.inf', WEAK);
+  const config = '{"rules":{"smb.server.enable":"warning"}}';
+  writeFile(dir, 'relaylint.json', config);
+  writeFile(dir, 'gpo/lab/relaylint.json', config);
+  const ldif = 'dn: DC=corp,DC=example\r\nobjectClass: domainDNS\r\n';
+  writeFile(dir, 'ad.ldf', ldif);
+  writeFile(dir, 'gpo/logs/old.evtx', 'x');
+  for (const [args, message] of [
+    [['scan', 'gpo', '--output', 'relaylint.json'], /--output relaylint\.json is the config file relaylint\.json, which this scan reads/],
+    [['scan', 'gpo', '--output', 'gpo/lab/relaylint.json'], /--output gpo\/lab\/relaylint\.json is inside a folder being scanned/],
+    [['scan', 'gpo', '--config', 'relaylint.json', '--output', 'relaylint.json'], /is the config file relaylint\.json, which this scan reads/],
+    [['scan', 'gpo', '--topology', 'ad.ldf', '--output', 'ad.ldf'], /--output ad\.ldf is the topology file ad\.ldf, which this scan reads/],
+    [['scan', 'gpo', '--output', 'gpo/logs/old.evtx'], /--output gpo\/logs\/old\.evtx is inside a folder being scanned/],
+  ] as [string[], RegExp][]) {
+    const r = runCli(args, { cwd: dir });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+  assert.equal(fs.readFileSync(path.join(dir, 'relaylint.json'), 'utf8'), config);
+  assert.equal(fs.readFileSync(path.join(dir, 'gpo/lab/relaylint.json'), 'utf8'), config);
+  assert.equal(fs.readFileSync(path.join(dir, 'ad.ldf'), 'utf8'), ldif);
+  assert.equal(fs.readFileSync(path.join(dir, 'gpo/logs/old.evtx'), 'utf8'), 'x');
+  // A report of an earlier run in the folder is not an input: it may be written again.
+  assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);
+  assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);
+});
+
 test('nothing hangs: --baseline /dev/zero, --output to a FIFO without reader, a FIFO or device in a scanned folder', { skip: !hasMkfifo && 'no mkfifo' }, () => {
   const dir = tempDir();
   writeFile(dir, 'GptTmpl.inf', WEAK);

@@ -803,6 +803,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
     }
+    // `relaylint scan --help`, as most tools take it (an argument after `--` is a path).
+    const options = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+    if ((cmd === 'scan' || cmd === 'report' || cmd === 'rules') && (options.includes('--help') || options.includes('-h'))) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
     if (cmd === 'scan') return await scan(parseScanArgs(rest));
     if (cmd === 'report') {
       const r = reportArgv(rest);

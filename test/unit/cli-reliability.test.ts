@@ -104,6 +104,29 @@ test('--fix: a read-only file is reported on that file only and the run goes on;
   assert.match(json(r2.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
 });
 
+test('--fix: a writable file in a read-only folder is left alone and said to be so, for root too', { skip: process.platform === 'win32' && 'POSIX folder permissions' }, () => {
+  const dir = tempDir();
+  const f = writeFile(dir, 'gpo/GptTmpl.inf', WEAK);
+  const other = writeFile(dir, 'other/GptTmpl.inf', WEAK);
+  fs.chmodSync(path.dirname(f), 0o555);
+  try {
+    const r = runCli(['scan', '.', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(
+      json(r.stdout).files.map((x) => [x.path, x.problems.map((p) => p.message)]),
+      [
+        ['gpo/GptTmpl.inf', ['The fixes were not written: its folder is read-only (the fixed file is written next to it first, then renamed over it). The file was left as it was.']],
+        ['other/GptTmpl.inf', []],
+      ],
+    );
+    assert.deepEqual(fs.readFileSync(f), WEAK);
+    assert.deepEqual(fs.readFileSync(other), FIXED);
+    assert.deepEqual(fs.readdirSync(path.dirname(f)), ['GptTmpl.inf'], 'no temporary file left behind');
+  } finally {
+    fs.chmodSync(path.dirname(f), 0o755);
+  }
+});
+
 test('--fix does not overwrite a file rewritten in place with its size and mtime kept (as cp -p leaves it)', () => {
   const dir = tempDir();
   const f = writeFile(dir, 'GptTmpl.inf', WEAK);

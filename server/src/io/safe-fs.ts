@@ -303,6 +303,9 @@ export function writeAtomic(file: string, data: Uint8Array, expected: FileIdenti
   // A rename gives the name a new inode: the file's other hard links would keep the unfixed bytes.
   if (before.nlink > 1) throw new WriteSkipped(`the file has ${before.nlink} hard links, and replacing it atomically would leave the other ${before.nlink - 1 === 1 ? 'link' : `${before.nlink - 1} links`} with the old content; copy it, move the copy over it and run the fix again`);
   const dir = path.dirname(real);
+  // The fixed file is written next to the original, then renamed over it: the folder must take a new
+  // file. (Not on Windows, where a folder's read-only attribute does not stop that.)
+  if (process.platform !== 'win32' && isReadOnly(dir, fs.statSync(dir))) throw new WriteSkipped('its folder is read-only (the fixed file is written next to it first, then renamed over it)');
   const tmp = path.join(dir, `.${path.basename(real)}.relaylint-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | undefined;
   let renamed = false;

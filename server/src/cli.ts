@@ -18,7 +18,7 @@ import { isSettingRule } from './core';
 import { CoverageAccumulator, type CoverageSource } from './core';
 import type { LintOptions, Role, Severity, TargetOs } from './core';
 import { BaselineError, loadBaseline } from './cli/baseline';
-import { CliConfig, ConfigError, describeFileConfig, showConfigText } from './cli/config';
+import { CliConfig, ConfigError, configNotice, describeFileConfig, showConfigText } from './cli/config';
 import { todayIso } from './core';
 import { fingerprint, FileReport, scanOne, ScanOneOptions } from './cli/report';
 import { HtmlReporter, reportArgv, type PostureCliOptions } from './cli/html';
@@ -230,7 +230,9 @@ function outcomeOf(r: FileReport, job: Pick<Job, 'explicit'>, baseline: Readonly
   if (isSkipped(r, job.explicit)) return { skipped: true, ioError: false, fixed: 0, worst: -1, coverage: [] };
   if (baseline) {
     r.findings = r.findings.filter((f) => !baseline.has(f.fingerprint));
-    r.problems = r.problems.filter((f) => !baseline.has(f.fingerprint));
+    // A file that could not be read, or a fix that could not be written, is this run's error, not
+    // an accepted finding: a baseline made while the file was unreadable must not pass it as clean.
+    r.problems = r.problems.filter((f) => (f.ruleId === 'file.io' && f.severity === 'error') || !baseline.has(f.fingerprint));
   }
   let worst = -1;
   for (const x of r.findings) worst = Math.max(worst, RANK[x.severity]);
@@ -367,12 +369,21 @@ class Pool {
   }
 }
 
-const CANDIDATE_NAME = /\.(inf|reg|xml|pol)$/i;
+/** Names a scan reads in a folder: GPO exports, event logs and LDIF topology by extension, and config files. */
+const CANDIDATE_NAME = /\.(inf|reg|xml|pol|evtx|ldf|ldif)$|(^|[\\/])(relaylint|package)\.json$/i;
 
-/** Refuse `--output` when it is one of the inputs: the report would replace a file being scanned. */
-function checkOutputNotInput(output: string, roots: readonly string[]): void {
+/**
+ * Refuse `--output` when it is one of the inputs: the report would replace a file being scanned,
+ * or `others` (the config file that applies to a root, `--config`, `--topology`), which are
+ * truncated before they are read.
+ */
+function checkOutputNotInput(output: string, roots: readonly string[], others: readonly [string, string][]): void {
   const out = inodeOf(output);
   if (!out) return;
+  for (const [other, what] of others) {
+    const o = inodeOf(other);
+    if (o && o.dev === out.dev && o.ino === out.ino) throw new UsageError(`--output ${output} is the ${what} ${displayPath(other)}, which this scan reads; write the report somewhere else`);
+  }
   let outReal: string;
   try {
     outReal = fs.realpathSync.native(output);
@@ -443,7 +454,8 @@ async function scan(args: ScanArgs): Promise<number> {
   const baseline = args.baseline ? loadBaseline(args.baseline) : undefined;
   let outFd: number | undefined;
   if (args.output) {
-    checkOutputNotInput(args.output, args.paths);
+    const others = [...(args.configFile ? [args.configFile] : []), ...appliedConfigs(cliConfig, args.paths)].map((c): [string, string] => [c, 'config file']);
+    checkOutputNotInput(args.output, args.paths, [...others, ...args.topology.map((t): [string, string] => [t, 'topology file'])]);
     try {
       outFd = openOutput(args.output);
     } catch (e) {
@@ -495,6 +507,8 @@ async function scan(args: ScanArgs): Promise<number> {
   const policySet = new PolicySetBuilder();
   const evidence = new EvidenceCollector({ now: Date.now() });
   const configsSeen = new Map<string, LoadedConfig>();
+  /** The config files found next to the scanned files (not named by --config): files scanned and ignored under each. */
+  const configUse = new Map<LoadedConfig, { files: number; ignored: number }>();
   const reporter: Reporter =
     args.format === 'html'
       ? htmlReporter(new HtmlReporter(write, { version: VERSION, role: args.lint.role, targetOs: args.lint.targetOs }, args.posture ?? { topology: [], evidence: [], paths: args.paths }), coverage)
@@ -580,6 +594,12 @@ async function scan(args: ScanArgs): Promise<number> {
     for await (const entry of entries) {
       if (progress) bytesSeen += entry.read?.kind === 'ok' ? entry.read.bytes.length : 0;
       const fileConfig = cliConfig.forFile(entry.path, entry.configFrom);
+      if (fileConfig.config?.config && !args.configFile) {
+        const use = configUse.get(fileConfig.config) ?? { files: 0, ignored: 0 };
+        configUse.set(fileConfig.config, use);
+        if (fileConfig.ignored) use.ignored++;
+        else use.files++;
+      }
       if (fileConfig.ignored) {
         if (entry.explicit) process.stderr.write(`relaylint: ${escapeControls(entry.display)}: not scanned, the config file ${escapeControls(fileConfig.config?.path ?? '')} ignores it\n`);
         skipped++;
@@ -658,6 +678,10 @@ async function scan(args: ScanArgs): Promise<number> {
   await pool?.close();
   if (progress) process.stderr.write('\r\u001b[K');
 
+  for (const [cfg, use] of configUse) {
+    const notice = configNotice(display(cfg.path), cfg, use.files, use.ignored);
+    if (notice) process.stderr.write(`${escapeControls(notice)}\n`);
+  }
   for (const e of errors) {
     ioError = true;
     process.stderr.write(`relaylint: ${escapeControls(e.path)}: ${escapeControls(e.message)}\n`);
@@ -714,6 +738,22 @@ async function scan(args: ScanArgs): Promise<number> {
   return worst >= RANK[args.failOn] ? 1 : 0;
 }
 
+/** The config files that apply to the scanned paths (a file, or the files of a folder). */
+function appliedConfigs(cliConfig: CliConfig, roots: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const root of roots) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(root).isDirectory();
+    } catch {
+      continue;
+    }
+    const c = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root)).config?.path;
+    if (c && !out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
 /** The `topology` paths of the config files that apply to the scanned paths, resolved against each config's folder. */
 function configTopology(cliConfig: CliConfig, roots: readonly string[]): string[] {
   const out: string[] = [];
@@ -762,6 +802,12 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
+    }
+    // `relaylint scan --help`, as most tools take it (an argument after `--` is a path).
+    const options = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+    if ((cmd === 'scan' || cmd === 'report' || cmd === 'rules') && (options.includes('--help') || options.includes('-h'))) {
+      process.stdout.write(USAGE);
+      return 0;
     }
     if (cmd === 'scan') return await scan(parseScanArgs(rest));
     if (cmd === 'report') {

@@ -50,6 +50,18 @@ describe('CLI config file', () => {
     assert.equal(runCli(['scan', '.', '--no-coverage', '--fail-on', 'warning'], { cwd: dir }).code, 1);
   });
 
+  test('a config file found in the scanned folders that changes the judgement is said on stderr (once per file, not for --config)', () => {
+    const dir = tree(CONFIG);
+    const notice =
+      'relaylint: the config file relaylint.json applied to 2 scanned files: rules smb.server.require=warning; 1 override; 1 exception; ignore lab (1 file not scanned) (--show-config lists them per file; --no-config audits without it)\n';
+    assert.equal(scanJson(dir).stderr, notice);
+    assert.equal(runCli(['scan', '.', '--no-coverage'], { cwd: dir }).stderr, notice);
+    assert.equal(scanJson(dir, '--config', 'relaylint.json').stderr, '', 'named on the command line: the user said so');
+    assert.equal(scanJson(dir, '--no-config').stderr, '');
+    // Only where and what to read: nothing judged differently, nothing said.
+    assert.equal(scanJson(tree({ exceptions: [] })).stderr, '');
+  });
+
   test('--no-config: the defaults; explicit flags win over the config', () => {
     const dir = tree(CONFIG);
     assert.deepEqual(perFile(scanJson(dir, '--no-config').doc), {

@@ -37,12 +37,30 @@ test('--fix interrupted at every step (SIGKILL) leaves the original or the fully
     ['before-rename', 'original'],
     ['after-rename', 'fixed'],
   ];
-  for (const [step, expected] of rows) {
+  // Each format --fix writes: a security template, a .reg file, a GPP Registry.xml.
+  const reg = (v: string) => utf16bom(['Windows Registry Editor Version 5.00', '', '[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters]', `"RequireSecuritySignature"=dword:0000000${v}`, ''].join('\r\n'));
+  const gpp = (v: string) =>
+    Buffer.from(
+      `<?xml version="1.0" encoding="utf-8"?>\r\n<RegistrySettings clsid="{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}"><Registry clsid="{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" name="RequireSecuritySignature"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="RequireSecuritySignature" type="REG_DWORD" value="0000000${v}"/></Registry></RegistrySettings>\r\n`,
+    );
+  const files: [string, Buffer, Buffer][] = [
+    ['GptTmpl.inf', WEAK, FIXED],
+    ['nas.reg', reg('0'), reg('1')],
+    ['Registry.xml', gpp('0'), gpp('1')],
+  ];
+  for (const [name, weak, fixed] of files) {
+    for (const [step, expected] of rows) {
+      const dir = tempDir();
+      const file = writeFile(dir, name, weak);
+      const r = spawnSync(process.execPath, [CLI, 'scan', name, '--fix', '--unsafe-fixes'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
+      assert.ok(r.status !== 0, `${name} ${step}`);
+      assert.deepEqual(fs.readFileSync(file), expected === 'original' ? weak : fixed, `${name} ${step}`);
+    }
+    // Without a fault the same run fixes it: the rows above saw the fix being written.
     const dir = tempDir();
-    const file = writeFile(dir, 'GptTmpl.inf', WEAK);
-    const r = spawnSync(process.execPath, [CLI, 'scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
-    assert.ok(r.status !== 0, step);
-    assert.deepEqual(fs.readFileSync(file), expected === 'original' ? WEAK : FIXED, step);
+    const file = writeFile(dir, name, weak);
+    spawnSync(process.execPath, [CLI, 'scan', name, '--fix', '--unsafe-fixes'], { cwd: dir });
+    assert.deepEqual(fs.readFileSync(file), fixed, name);
   }
 });
 
@@ -84,6 +102,65 @@ test('--fix: a read-only file is reported on that file only and the run goes on;
   assert.equal(r2.code, 2);
   assert.deepEqual(fs.readFileSync(f), Buffer.concat([WEAK, Buffer.from('\r\n')]), 'the other program’s change is kept');
   assert.match(json(r2.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
+});
+
+test('--fix: a writable file in a read-only folder is left alone and said to be so, for root too', { skip: process.platform === 'win32' && 'POSIX folder permissions' }, () => {
+  const dir = tempDir();
+  const f = writeFile(dir, 'gpo/GptTmpl.inf', WEAK);
+  const other = writeFile(dir, 'other/GptTmpl.inf', WEAK);
+  fs.chmodSync(path.dirname(f), 0o555);
+  try {
+    const r = runCli(['scan', '.', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(
+      json(r.stdout).files.map((x) => [x.path, x.problems.map((p) => p.message)]),
+      [
+        ['gpo/GptTmpl.inf', ['The fixes were not written: its folder is read-only (the fixed file is written next to it first, then renamed over it). The file was left as it was.']],
+        ['other/GptTmpl.inf', []],
+      ],
+    );
+    assert.deepEqual(fs.readFileSync(f), WEAK);
+    assert.deepEqual(fs.readFileSync(other), FIXED);
+    assert.deepEqual(fs.readdirSync(path.dirname(f)), ['GptTmpl.inf'], 'no temporary file left behind');
+  } finally {
+    fs.chmodSync(path.dirname(f), 0o755);
+  }
+});
+
+test('--fix does not overwrite a file rewritten in place with its size and mtime kept (as cp -p leaves it)', () => {
+  const dir = tempDir();
+  const f = writeFile(dir, 'GptTmpl.inf', WEAK);
+  // Whole seconds, so that setting the times back gives exactly the mtime that was read.
+  fs.utimesSync(f, 1_700_000_000, 1_700_000_000);
+  const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir, env: { RELAYLINT_TEST_FIX_FAULT: 'temp-written:rewrite' } });
+  assert.equal(r.code, 2, r.stderr);
+  const changed = Buffer.from(WEAK);
+  changed[changed.length - 1] ^= 1;
+  assert.deepEqual(fs.readFileSync(f), changed, 'the other program’s change is kept');
+  assert.equal(fs.statSync(f).mtimeMs, 1_700_000_000_000, 'size and mtime as read: only the change time tells');
+  assert.match(json(r.stdout).files[0].problems[0].message, /the file changed on disk while the fix was being written/);
+  assert.deepEqual(fs.readdirSync(dir), ['GptTmpl.inf'], 'no temporary file left behind');
+});
+
+test('--fix leaves a file of another owner alone when the replacement could not keep its owner, and says so', (t) => {
+  const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !setpriv) return t.skip('needs root and setpriv to run the CLI as another user');
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const f = writeFile(dir, 'GptTmpl.inf', WEAK);
+  // Owned by user 1, group 2, writable by everyone; the CLI runs as nobody (65534).
+  fs.chownSync(f, 1, 2);
+  fs.chmodSync(f, 0o666);
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(
+    json(r.stdout).files[0].problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`),
+    ['file.io error: The fixes were not written: the file belongs to user 1, group 2, and a replacement written by this user would not keep that owner; run the fix as its owner. The file was left as it was.'],
+  );
+  const st = fs.statSync(f);
+  assert.deepEqual([st.uid, st.gid], [1, 2]);
+  assert.deepEqual(fs.readFileSync(f), WEAK);
+  assert.deepEqual(fs.readdirSync(dir), ['GptTmpl.inf'], 'no temporary file left behind');
 });
 
 test('--fix leaves a file with other hard links alone (a rename would split them) and says so; the other links keep one content', () => {
@@ -143,6 +220,35 @@ test('--output that is one of the inputs is refused (exit 2) and the input is un
     assert.match(r.stderr, /relaylint: --output gpo\/GptTmpl\.inf is (one of the files|inside a folder) being scanned; write the report somewhere else/);
     assert.deepEqual(fs.readFileSync(file), WEAK, args.join(' '));
   }
+});
+
+test('--output that is a config file, topology or event log the scan reads is refused (exit 2) and left as it was', () => {
+  const dir = tempDir();
+  writeFile(dir, 'gpo/GptTmpl.inf', WEAK);
+  const config = '{"rules":{"smb.server.enable":"warning"}}';
+  writeFile(dir, 'relaylint.json', config);
+  writeFile(dir, 'gpo/lab/relaylint.json', config);
+  const ldif = 'dn: DC=corp,DC=example\r\nobjectClass: domainDNS\r\n';
+  writeFile(dir, 'ad.ldf', ldif);
+  writeFile(dir, 'gpo/logs/old.evtx', 'x');
+  for (const [args, message] of [
+    [['scan', 'gpo', '--output', 'relaylint.json'], /--output relaylint\.json is the config file relaylint\.json, which this scan reads/],
+    [['scan', 'gpo', '--output', 'gpo/lab/relaylint.json'], /--output gpo\/lab\/relaylint\.json is inside a folder being scanned/],
+    [['scan', 'gpo', '--config', 'relaylint.json', '--output', 'relaylint.json'], /is the config file relaylint\.json, which this scan reads/],
+    [['scan', 'gpo', '--topology', 'ad.ldf', '--output', 'ad.ldf'], /--output ad\.ldf is the topology file ad\.ldf, which this scan reads/],
+    [['scan', 'gpo', '--output', 'gpo/logs/old.evtx'], /--output gpo\/logs\/old\.evtx is inside a folder being scanned/],
+  ] as [string[], RegExp][]) {
+    const r = runCli(args, { cwd: dir });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+  assert.equal(fs.readFileSync(path.join(dir, 'relaylint.json'), 'utf8'), config);
+  assert.equal(fs.readFileSync(path.join(dir, 'gpo/lab/relaylint.json'), 'utf8'), config);
+  assert.equal(fs.readFileSync(path.join(dir, 'ad.ldf'), 'utf8'), ldif);
+  assert.equal(fs.readFileSync(path.join(dir, 'gpo/logs/old.evtx'), 'utf8'), 'x');
+  // A report of an earlier run in the folder is not an input: it may be written again.
+  assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);
+  assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);
 });
 
 test('nothing hangs: --baseline /dev/zero, --output to a FIFO without reader, a FIFO or device in a scanned folder', { skip: !hasMkfifo && 'no mkfifo' }, () => {
@@ -273,6 +379,36 @@ test('malformed baselines give a clear error, never a TypeError', () => {
     assert.match(r.stderr, message, content);
     assert.doesNotMatch(r.stderr, /TypeError|internal error/, content);
   }
+});
+
+test('a baseline does not pass an unreadable file or an unwritten fix as clean: file.io errors are never filtered', { skip: !hasMkfifo && 'no mkfifo' }, () => {
+  const dir = tempDir();
+  writeFile(dir, 'a/GptTmpl.inf', WEAK);
+  fs.mkdirSync(path.join(dir, 'b'));
+  mkfifo(path.join(dir, 'b', 'GptTmpl.inf'));
+  for (const format of ['json', 'sarif']) {
+    const base = runCli(['scan', '.', '--format', format, '--no-coverage', '--output', `base.${format}`], { cwd: dir });
+    assert.equal(base.code, 2, base.stderr);
+    const r = runCli(['scan', '.', '--format', 'json', '--no-coverage', '--baseline', `base.${format}`], { cwd: dir });
+    assert.equal(r.code, 2, `${format}: the unreadable file is still this run's error`);
+    const doc = json(r.stdout);
+    assert.deepEqual(
+      doc.files.map((f) => [f.path, f.findings.length, f.problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`)]),
+      [
+        ['a/GptTmpl.inf', 0, []],
+        ['b/GptTmpl.inf', 0, ['file.io error: Could not read the file: it is a named pipe (FIFO), not a regular file.']],
+      ],
+      format,
+    );
+  }
+  // A fix that could not be written, with a baseline of the same failure.
+  const ro = path.join(dir, 'a', 'GptTmpl.inf');
+  fs.chmodSync(ro, 0o444);
+  const fixBase = runCli(['scan', 'a', '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage', '--output', 'fix.json'], { cwd: dir });
+  assert.equal(fixBase.code, 2, fixBase.stderr);
+  const again = runCli(['scan', 'a', '--fix', '--unsafe-fixes', '--format', 'json', '--no-coverage', '--baseline', 'fix.json'], { cwd: dir });
+  assert.equal(again.code, 2, again.stderr);
+  assert.deepEqual(json(again.stdout).files[0].problems.map((p) => p.message), ['The fixes were not written: the file is read-only. The file was left as it was.']);
 });
 
 test('--jobs takes only a plain whole number', () => {

@@ -93,6 +93,10 @@ test('exit codes follow --fail-on; usage and I/O errors exit 2 with a message', 
     [['frobnicate'], 2, /unknown command "frobnicate"/],
     [['scan', 'GptTmpl.inf', '--baseline', 'nope.json'], 2, /cannot read the baseline nope\.json/],
     [['--help'], 0, null],
+    [['scan', '--help'], 0, null],
+    [['scan', 'GptTmpl.inf', '-h'], 0, null],
+    [['report', '--help'], 0, null],
+    [['scan', '--', '--help'], 2, /relaylint: --help: no such file or folder/],
   ];
   for (const [args, code, err] of rows) {
     const r = runCli(args, { cwd: dir });

@@ -231,6 +231,39 @@ test('suppressions: with a reason they suppress the next line; without one they 
   assert.equal(x.find((y) => y.ruleId === 'smb1.server')?.suppressed?.reason, 'lab printer needs it until March');
 });
 
+test('"disable for this line" in XML whose declaration shares the line: the comment goes after the declaration, and the file stays well-formed and suppressed', () => {
+  const reg = '<Registry name="SMB1"><Properties action="U" hive="HKEY_LOCAL_MACHINE" key="SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters" name="SMB1" type="REG_DWORD" value="00000001"/></Registry>';
+  for (const decl of ['<?xml version="1.0" encoding="utf-8"?>', '\uFEFF<?xml version="1.0"?>']) {
+    const text = `${decl}<RegistrySettings>${reg}</RegistrySettings>`;
+    const { file, findings } = run('Registry.xml', text);
+    const suppress = findings.find((f) => f.ruleId === 'smb1.server')?.fixes.find((x) => x.kind === 'suppress');
+    assert.ok(suppress);
+    const fixed = applyEdits(file.text, suppress.edits).replace('smb1.server: -->', 'smb1.server: lab printer -->');
+    assert.ok(fixed.startsWith(decl), 'the declaration is still first');
+    const again = run('Registry.xml', fixed);
+    assert.deepEqual(again.file.problems.map((p) => p.message), []);
+    assert.equal(again.findings.find((f) => f.ruleId === 'smb1.server')?.suppressed?.reason, 'lab printer');
+  }
+  // Without a declaration on the line, the comment goes at the line's start, as before.
+  const plain = run('Registry.xml', `<RegistrySettings>${reg}</RegistrySettings>`);
+  assert.deepEqual(plain.findings.find((f) => f.ruleId === 'smb1.server')?.fixes.find((x) => x.kind === 'suppress')?.edits.map((e) => [e.start, e.end]), [[0, 0]]);
+});
+
+test('inserted lines end as the file\'s own lines do, old Mac line breaks (CR only) included', () => {
+  const lines = ['[Unicode]', 'Unicode=yes', '[Registry Values]', `${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`, `${M}Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,0`, '[Version]', 'signature="$CHICAGO$"', ''];
+  for (const eol of ['\r', '\n', '\r\n']) {
+    const { file, findings } = run('GptTmpl.inf', lines.join(eol));
+    assert.equal(file.eol, eol);
+    const inserted = findings.flatMap((f) => f.fixes.filter((x) => x.kind !== 'value').flatMap((x) => x.edits.map((e) => e.newText)));
+    assert.ok(inserted.length >= 3, JSON.stringify(eol));
+    for (const t of inserted) assert.equal(t.replace(/\r\n|\r|\n/g, (b) => (b === eol ? '' : `<${JSON.stringify(b)}>`)).includes('<'), false, `${JSON.stringify(eol)}: ${JSON.stringify(t)}`);
+    // The suppression it inserts works in that file.
+    const suppress = findings[0].fixes.find((x) => x.kind === 'suppress');
+    const again = run('GptTmpl.inf', applyEdits(file.text, suppress!.edits).replace('-- ', '-- NAS'));
+    assert.equal(again.findings.find((f) => f.ruleId === 'smb.server.require')?.suppressed?.reason, 'NAS', JSON.stringify(eol));
+  }
+});
+
 test('severity overrides from settings: change or switch off a rule', () => {
   const text = inf(`${M}Services\\LanManServer\\Parameters\\RequireSecuritySignature=4,0`);
   assert.deepEqual(

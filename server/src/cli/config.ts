@@ -125,3 +125,23 @@ export function showConfigText(d: Record<string, unknown>): string {
   // File names, config paths and exception reasons come from the folder: shown escaped, line by line.
   return lines.map(escapeControls).join('\n') + '\n';
 }
+
+/**
+ * The line that says a config file found next to the scanned files changed what is judged (rule
+ * levels, overrides, ignored files, exceptions, role or target OS), or undefined when it changed
+ * nothing of that. A scan trusts such a file, but must not soften the audit unsaid.
+ */
+export function configNotice(display: string, loaded: LoadedConfig, files: number, ignored: number): string | undefined {
+  const c = loaded.config;
+  if (!c) return undefined;
+  const parts: string[] = [];
+  const rules = Object.entries(c.rules);
+  if (rules.length) parts.push(`rules ${rules.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  if (c.overrides.length) parts.push(`${c.overrides.length} override${c.overrides.length === 1 ? '' : 's'}`);
+  if (c.role) parts.push(`role ${c.role}`);
+  if (c.targetOs) parts.push(`targetOs ${c.targetOs}`);
+  if (c.exceptions.length) parts.push(`${c.exceptions.length} exception${c.exceptions.length === 1 ? '' : 's'}`);
+  if (c.ignore.length) parts.push(`ignore ${c.ignore.join(', ')} (${ignored} file${ignored === 1 ? '' : 's'} not scanned)`);
+  if (!parts.length) return undefined;
+  return `relaylint: the config file ${display} applied to ${files} scanned file${files === 1 ? '' : 's'}: ${parts.join('; ')} (--show-config lists them per file; --no-config audits without it)`;
+}

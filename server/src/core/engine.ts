@@ -380,8 +380,11 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit, 
       const index = lineIndex();
       const line = index.positionAt(f.span.start).line;
       const lineStart = index.lineStarts[line];
-      const text = suppressionCommentText(comment, f.ruleId, lineIndent(file.text, lineStart), file.eol);
-      f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', applicability: 'safe', edits: [{ start: lineStart, end: lineStart, newText: text }] });
+      // Nothing may come before an XML declaration: on its line the comment goes after it.
+      const prolog = lineStart === 0 && comment.prolog ? comment.prolog.exec(file.text) : null;
+      const at = prolog ? prolog[0].length : lineStart;
+      const text = prolog ? file.eol + suppressionCommentText(comment, f.ruleId, '', file.eol) : suppressionCommentText(comment, f.ruleId, lineIndent(file.text, lineStart), file.eol);
+      f.fixes.push({ title: `Disable ${f.ruleId} for this line (add the reason after the marker)`, kind: 'suppress', applicability: 'safe', edits: [{ start: at, end: at, newText: text }] });
     }
   }
 

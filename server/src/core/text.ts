@@ -240,14 +240,21 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out + text.slice(pos);
 }
 
-/** The dominant line ending (CRLF when tied or when there is none, as Windows tools write). */
-export function dominantEol(text: string): '\r\n' | '\n' {
+/**
+ * The dominant line ending (CRLF when tied or when there is none, as Windows tools write). A bare
+ * CR (old Mac line breaks, which LineIndex counts as lines) counts too: a line inserted by a fix
+ * ends as the file's own lines do.
+ */
+export function dominantEol(text: string): '\r\n' | '\n' | '\r' {
   let crlf = 0;
   let lf = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
     if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++;
     else lf++;
   }
+  let cr = -crlf;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) cr++;
+  if (cr > crlf && cr > lf) return '\r';
   return lf > crlf ? '\n' : '\r\n';
 }
 

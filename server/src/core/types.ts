@@ -217,7 +217,7 @@ export interface ParsedFile {
   /** Decoded text (BOM removed). For `.pol`, the rendered text view. */
   text: string;
   /** The dominant line ending, used for inserted lines. */
-  eol: '\r\n' | '\n';
+  eol: '\r\n' | '\n' | '\r';
   settings: Setting[];
   problems: Problem[];
   comments: Comment[];

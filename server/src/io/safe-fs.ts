@@ -5,7 +5,7 @@
  * - `readRegular` opens without blocking (a FIFO with no writer, a device), accepts only regular
  *   files, checks the size on the open descriptor BEFORE reading, and never reads past it.
  * - `writeAtomic` writes a fixed file as a temporary file in the same folder, fsyncs it, gives it
- *   the original's mode (and owner where allowed), re-checks that the original did not change
+ *   the original's mode and owner (a file whose owner it cannot keep is left alone), re-checks that the original did not change
  *   since it was read, and renames it over the original (the target of a symbolic link, never the
  *   link itself). A crash at any point leaves either the original or the complete new file.
  * - `streamRegular` reads a regular file too large to hold whole in pieces, with the same checks;
@@ -20,6 +20,11 @@ export interface FileIdentity {
   ino: number;
   size: number;
   mtimeMs: number;
+  /**
+   * The inode's change time: every write moves it, and unlike mtime no program can set it back
+   * (`cp -p`, `rsync -t` or `touch -r` leave an edited file with its old size and mtime).
+   */
+  ctimeMs: number;
 }
 
 export type ReadResult =
@@ -43,7 +48,7 @@ function kindOf(st: fs.Stats): string {
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
 
 export function identity(st: fs.Stats): FileIdentity {
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
 }
 
 /** What to do after one read of a file's bytes (`readStep`). */
@@ -237,8 +242,9 @@ export class WriteSkipped extends Error {}
 
 /**
  * Test hook (never set in normal use): `RELAYLINT_TEST_FIX_FAULT=<step>:<action>` where action is
- * `kill` (SIGKILL this process at that step), `enospc` (fail the write there as a full disk would)
- * or `modify` (append to the original there, as another program might).
+ * `kill` (SIGKILL this process at that step), `enospc` (fail the write there as a full disk would),
+ * `modify` (append to the original there, as another program might) or `rewrite` (change its last
+ * byte in place and set its times back: the same size and mtime, as `cp -p` over it leaves them).
  * Steps: `temp-open`, `temp-half`, `temp-written`, `before-rename`, `after-rename`.
  */
 function fault(step: string, original?: string): void {
@@ -249,6 +255,13 @@ function fault(step: string, original?: string): void {
   if (action === 'kill') process.kill(process.pid, 'SIGKILL');
   // Another program edits the file while the fix is being written.
   if (action === 'modify' && original) fs.appendFileSync(original, '\r\n');
+  if (action === 'rewrite' && original) {
+    const st = fs.statSync(original);
+    const bytes = fs.readFileSync(original);
+    bytes[bytes.length - 1] ^= 1;
+    fs.writeFileSync(original, bytes);
+    fs.utimesSync(original, st.atime, st.mtime);
+  }
   if (action === 'enospc') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 }
 
@@ -290,6 +303,9 @@ export function writeAtomic(file: string, data: Uint8Array, expected: FileIdenti
   // A rename gives the name a new inode: the file's other hard links would keep the unfixed bytes.
   if (before.nlink > 1) throw new WriteSkipped(`the file has ${before.nlink} hard links, and replacing it atomically would leave the other ${before.nlink - 1 === 1 ? 'link' : `${before.nlink - 1} links`} with the old content; copy it, move the copy over it and run the fix again`);
   const dir = path.dirname(real);
+  // The fixed file is written next to the original, then renamed over it: the folder must take a new
+  // file. (Not on Windows, where a folder's read-only attribute does not stop that.)
+  if (process.platform !== 'win32' && isReadOnly(dir, fs.statSync(dir))) throw new WriteSkipped('its folder is read-only (the fixed file is written next to it first, then renamed over it)');
   const tmp = path.join(dir, `.${path.basename(real)}.relaylint-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | undefined;
   let renamed = false;
@@ -300,7 +316,17 @@ export function writeAtomic(file: string, data: Uint8Array, expected: FileIdenti
     try {
       fs.fchownSync(fd, before.uid, before.gid);
     } catch {
-      // Only root may give a file away; an unprivileged user keeps their own ownership.
+      // Only root may give a file away; a member of the file's group may still give it that group.
+      try {
+        fs.fchownSync(fd, -1, before.gid);
+      } catch {
+        // judged below
+      }
+    }
+    // The rename would hand the file to this user (a group-writable file of someone else's): leave it.
+    const made = fs.fstatSync(fd);
+    if (made.uid !== before.uid || made.gid !== before.gid) {
+      throw new WriteSkipped(`the file belongs to user ${before.uid}, group ${before.gid}, and a replacement written by this user would not keep that owner; run the fix as its owner`);
     }
     fs.fchmodSync(fd, before.mode & 0o7777);
     fs.fsyncSync(fd);
@@ -333,7 +359,7 @@ export function writeAtomic(file: string, data: Uint8Array, expected: FileIdenti
 }
 
 function changed(st: fs.Stats, expected: FileIdentity): boolean {
-  return st.dev !== expected.dev || st.ino !== expected.ino || st.size !== expected.size || st.mtimeMs !== expected.mtimeMs;
+  return st.dev !== expected.dev || st.ino !== expected.ino || st.size !== expected.size || st.mtimeMs !== expected.mtimeMs || st.ctimeMs !== expected.ctimeMs;
 }
 
 function syncDir(dir: string): void {

@@ -241,7 +241,7 @@ function checkOffset(o: number | undefined, byteLength: number | undefined, what
 export function checkParsed(p: ParsedFile, byteLength?: number): void {
   const n = p.text.length;
   assert.equal(typeof p.text, 'string');
-  assert.ok(p.eol === '\r\n' || p.eol === '\n');
+  assert.ok(p.eol === '\r\n' || p.eol === '\n' || p.eol === '\r');
   for (const s of p.settings) {
     checkSpan(s.span, n, 'setting span');
     checkSpan(s.valueSpan, n, 'setting valueSpan');

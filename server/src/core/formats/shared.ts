@@ -48,4 +48,4 @@ export const xmlAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&l
 export const regString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export const SEMICOLON_COMMENT = { line: (body: string) => `; ${body}`, reasonSeparator: '--' } as const;
-export const XML_COMMENT = { line: (body: string) => `<!-- ${body} -->`, reasonSeparator: ':' } as const;
+export const XML_COMMENT = { line: (body: string) => `<!-- ${body} -->`, reasonSeparator: ':', prolog: /^\uFEFF?<\?xml\b[^>]*\?>/ } as const;

@@ -12,6 +12,11 @@ export interface CommentSyntax {
   line(body: string): string;
   /** What separates rule ids from the reason in a suppression (`--` is not allowed inside XML comments). */
   reasonSeparator: '--' | ':';
+  /**
+   * What must stay the very first thing in the file (the XML declaration): a comment for the line
+   * it starts goes after it, on a line of its own.
+   */
+  prolog?: RegExp;
 }
 
 /** What detection sees of a file: its name and the start of its decoded text. */

@@ -178,7 +178,13 @@ describe('CLI config file', () => {
     assert.equal(show.stderr, `relaylint: missing${SHOWN}: no such file or folder\n`);
     const ignored = runCli(['scan', `ign${ESC.replace(/\//g, '\u2215')}.inf`], { cwd: dir });
     // (the config's topology is read too: its missing file is named, escaped, with the path normalised)
-    assert.equal(ignored.stderr, `relaylint: ${name}: not scanned, the config file ${cfg} ignores it\nrelaylint: t${SHOWN.replace('//', '/')}.ldf: no such file\n`);
+    // (and the config file that changed what is judged is named: it scanned nothing and ignored the file)
+    assert.equal(
+      ignored.stderr,
+      `relaylint: ${name}: not scanned, the config file ${cfg} ignores it\n` +
+        'relaylint: the config file relaylint.json applied to 0 scanned files: 1 exception; ignore ign* (1 file not scanned) (--show-config lists them per file; --no-config audits without it)\n' +
+        `relaylint: t${SHOWN.replace('//', '/')}.ldf: no such file\n`,
+    );
     const bad = tree({ rules: { [ESC]: 'off' } });
     assert.equal(
       scanJson(bad).stderr,

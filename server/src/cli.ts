@@ -289,7 +289,7 @@ function runJob(job: Job, baseline: ReadonlySet<string> | undefined): Outcome {
     read.bytes = Buffer.from(u8.buffer, u8.byteOffset, u8.length);
   }
   job.read = undefined;
-  return outcomeOf(job.problem ? walkProblemReport(job) : scanOne(job.file, job.display, job.gpo, job.opts, read), job, baseline);
+  return outcomeOf(job.problem ? walkProblemReport(job) : scanOne(job.file, job.display, job.gpo, job.opts, read, job.opts.fix ? baseline : undefined), job, baseline);
 }
 
 /** A worker thread died (out of memory, a crash): the report would be incomplete, so the scan stops with exit 2. */

@@ -173,6 +173,31 @@ test('--baseline reports only findings that are new since the earlier JSON or SA
   }
 });
 
+test('--fix with --baseline fixes only what the baseline does not accept (it fixed the accepted findings too)', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'GptTmpl.inf', utf16bom(weakInf('\r\n')));
+  fs.writeFileSync(path.join(dir, 'base.json'), runCli(['scan', 'GptTmpl.inf', '--format', 'json'], { cwd: dir }).stdout);
+  fs.writeFileSync(path.join(dir, 'base.sarif'), runCli(['scan', 'GptTmpl.inf', '--format', 'sarif'], { cwd: dir }).stdout);
+  // The accepted finding (server signing not required) moves a line down; a new one comes above it.
+  const PLAIN = 'MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\EnablePlainTextPassword';
+  const text = weakInf('\r\n').replace('[Registry Values]\r\n', `[Registry Values]\r\n${PLAIN}=4,1\r\n`);
+  const newOnly = text.replace(`${PLAIN}=4,1`, `${PLAIN}=4,0`);
+  const rows: [string[], string, number][] = [
+    [['--baseline', 'base.json'], newOnly, 1],
+    [['--baseline', 'base.sarif'], newOnly, 1],
+    [[], newOnly.replace(`${SERVER_REQUIRE}=4,0`, `${SERVER_REQUIRE}=4,1`), 2],
+  ];
+  for (const [extra, expected, fixed] of rows) {
+    fs.writeFileSync(file, utf16bom(text));
+    const r = runCli(['scan', 'GptTmpl.inf', '--fix', '--unsafe-fixes', '--format', 'json', ...extra], { cwd: dir });
+    assert.equal(r.code, 0, `${extra.join(' ')}: ${r.stderr}`);
+    assert.deepEqual(fs.readFileSync(file), utf16bom(expected), extra.join(' ') || 'no baseline');
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.files[0].fixed, fixed, extra.join(' ') || 'no baseline');
+    assert.deepEqual(doc.files[0].findings, [], 'nothing left to report');
+  }
+});
+
 test('scan --format sarif: 2.1.0 log with rule metadata, fingerprints equal to the JSON ones, and fixes', () => {
   const dir = tempDir();
   writeFile(dir, 'GptTmpl.inf', utf16bom(weakInf('\r\n')));

@@ -132,6 +132,22 @@ function findingKey(f: Finding): string {
 /** Findings that are problems with the file itself: listed under `problems`, not `findings`. */
 const PROBLEM_CODES: ReadonlySet<string> = new Set(['file.parse', 'file.encoding', 'file.duplicate', 'file.limit', 'file.unsafe-xml', 'file.unknown', 'file.io']);
 
+/**
+ * The fingerprints of one file's findings, in the order they are given: rule, file, registry value
+ * (or a problem's message) and its occurrence number among the findings before it.
+ */
+function fingerprinter(displayPath: string): (f: Finding) => string {
+  const occurrences = new Map<string, number>();
+  const fpPath = fingerprintPath(displayPath);
+  return (f) => {
+    const key = PROBLEM_CODES.has(f.ruleId) ? f.message : findingKey(f);
+    const id = `${f.ruleId}|${key}`;
+    const n = (occurrences.get(id) ?? 0) + 1;
+    occurrences.set(id, n);
+    return fingerprint([f.ruleId, fpPath, key, String(n)]);
+  };
+}
+
 export function buildReport(
   displayPath: string,
   file: ParsedFile,
@@ -145,14 +161,7 @@ export function buildReport(
   // Built on first use: results of binary files (.pol) are located by byte offset and never need it.
   const index = lazyLineIndex(file.text);
   const binary = !!providerOf(file.format)?.binary;
-  const occurrences = new Map<string, number>();
-  const fpPath = fingerprintPath(displayPath);
-  const fp = (ruleId: string, key: string) => {
-    const id = `${ruleId}|${key}`;
-    const n = (occurrences.get(id) ?? 0) + 1;
-    occurrences.set(id, n);
-    return fingerprint([ruleId, fpPath, key, String(n)]);
-  };
+  const fp = fingerprinter(displayPath);
 
   // Consecutive values of one key share one display string (a huge file repeats the same key).
   let lastKey: string | undefined;
@@ -186,7 +195,7 @@ export function buildReport(
   const suppressed: JsonFinding[] = [];
   for (const f of findings) {
     if (PROBLEM_CODES.has(f.ruleId)) {
-      problems.push({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...region(index, f.span, f.offset), fingerprint: fp(f.ruleId, f.message) });
+      problems.push({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...region(index, f.span, f.offset), fingerprint: fp(f) });
       continue;
     }
     const jf: JsonFinding = {
@@ -196,7 +205,7 @@ export function buildReport(
       ...(f.setting ? { key: displayKey(f.setting.hive, f.setting.key), name: f.setting.name } : {}),
       ...region(index, f.span, f.offset),
       fixable: f.fixes.some((x) => x.isPreferred),
-      fingerprint: fp(f.ruleId, findingKey(f)),
+      fingerprint: fp(f),
     };
     if (f.fixes.length) {
       jf.fixes = f.fixes.map((x) => ({
@@ -253,7 +262,7 @@ function problemOnly(displayPath: string, ruleId: 'file.io' | 'file.limit', mess
  * Read, parse, lint (and with --fix, rewrite) one file. Never throws: I/O errors become a `file.io`
  * problem. `preRead`: the file as `readRegular` already read it (the CLI's reading thread).
  */
-export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions, preRead?: ReadResult): FileReport {
+export function scanOne(filePath: string, displayPath: string, identity: GpoFolderIdentity | undefined, opts: ScanOneOptions, preRead?: ReadResult, accepted?: ReadonlySet<string>): FileReport {
   const gpo = gpoContextOf(identity);
   // The size is checked on the open descriptor before a byte is read; FIFOs and devices are refused.
   const read = preRead ?? readRegular(filePath, LIMITS.maxFileBytes);
@@ -281,7 +290,9 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
   let fixed = 0;
   let writeProblem: string | undefined;
   if (bytes && providerOf(parsed.format)?.editable && parsed.encoding !== 'binary') {
-    const edits = fixAllEdits(findings, { unsafe: !!opts.unsafeFixes });
+    // `accepted`: the fingerprints of a --baseline. What it accepts is not reported, so not fixed either.
+    const fp = accepted ? fingerprinter(displayPath) : undefined;
+    const edits = fixAllEdits(fp ? findings.filter((f) => !(accepted as ReadonlySet<string>).has(fp(f))) : findings, { unsafe: !!opts.unsafeFixes });
     if (edits.length) {
       const decoded = decode(bytes);
       // The text the edits were computed on must be the text decode() gives; anything else is a bug, not a write.

@@ -288,6 +288,28 @@ export interface Position {
   character: number;
 }
 
+function positionIn(lineStarts: Int32Array, length: number, offset: number): Position {
+  const o = Math.max(0, Math.min(offset, length));
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= o) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: o - lineStarts[lo] };
+}
+
+/**
+ * `positionAt` of a text that was not built, from its line starts and then its length (a `.pol`
+ * view, `ParsedFile.viewLines`, whose every line ends with a line feed): what the `LineIndex` of
+ * the text would give.
+ */
+export function viewLineIndex(viewLines: Int32Array): LineIndex {
+  const length = viewLines[viewLines.length - 1];
+  return { positionAt: (offset: number) => positionIn(viewLines, length, offset) } as unknown as LineIndex;
+}
+
 /** Offset ↔ line/character, with the line breaks the LSP knows (`\r\n`, `\n`, `\r`). */
 export class LineIndex {
   /** Start offset of each line; an Int32Array (texts are at most 64 MiB), 4 bytes per line. */
@@ -316,15 +338,7 @@ export class LineIndex {
   }
 
   positionAt(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - this.lineStarts[lo] };
+    return positionIn(this.lineStarts, this.text.length, offset);
   }
 
   offsetAt(pos: Position): number {

@@ -69,6 +69,36 @@ test('the feed gives the walk entries with the resolver GPO, the config start fo
   }
 });
 
+test('display paths inside the working folder (made from the parent folder\'s) are displayPath of each file, entries named ..… included', () => {
+  const root = makeTree();
+  const dir = path.dirname(root);
+  writeFile(dir, 'sysvol/..odd/Registry.pol', 'PReg\u0001\u0000\u0000\u0000');
+  writeFile(dir, 'sysvol/..odd/deeper/..x.xml', '<a/>');
+  writeFile(dir, '..top.xml', '<a/>');
+  writeFile(dir, '..dir/sub/Registry.xml', '<a/>');
+  const cwd = process.cwd();
+  try {
+    const expect = (p: string) => {
+      const rel = path.relative(process.cwd(), p);
+      return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
+    };
+    for (const [at, roots] of [
+      [dir, ['sysvol', '.', `.${path.sep}sysvol${path.sep}`, path.join('sysvol', '..odd'), '..dir', dir]],
+      [path.join(root, '..odd'), ['..', '.', path.join('..', '..')]],
+    ] as const) {
+      process.chdir(at);
+      for (const r of roots) {
+        const entries = [...feed([r], [])];
+        assert.ok(entries.length > 0, r);
+        for (const e of entries) assert.equal(e.display, expect(e.path), `${at} ${r} ${e.path}`);
+      }
+    }
+  } finally {
+    process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the GPO of a folder from the walk listing is the one the resolver finds on disk, on the bundled examples', () => {
   const fromDisk = new GpoResolver();
   const fromWalk = new GpoResolver();

@@ -37,6 +37,35 @@ export function displayPath(p: string): string {
   return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p).split(path.sep).join('/');
 }
 
+/**
+ * The display path of a folder's files without their name (`dir/`) when the folder lies strictly
+ * inside the working folder: a subfolder's is then its parent's and its own name, so
+ * `path.relative` runs once per root instead of once per folder (a walk of the 5,500-GPO tree
+ * spent 1.3% of the scan's instructions on it). Undefined where `displayPath` decides per file:
+ * outside the working folder, and in the working folder itself, whose entries named `..…` are
+ * shown as absolute paths.
+ */
+function prefixOf(folder: WalkFolder): string | undefined {
+  // Up to the nearest folder whose prefix is known (or a root), then down (no recursion: folders nest deep).
+  const todo: WalkFolder[] = [];
+  let f: WalkFolder | undefined = folder;
+  while (f && f.display === undefined) {
+    todo.push(f);
+    f = f.parent;
+  }
+  let up = f ? (f.display as string | null) : null;
+  for (let i = todo.length - 1; i >= 0; i--) {
+    const t = todo[i];
+    if (up !== null) up = up + t.name + '/';
+    else {
+      const rel = path.relative(process.cwd(), t.path);
+      up = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') + '/' : null;
+    }
+    t.display = up;
+  }
+  return up ?? undefined;
+}
+
 /** Where the config lookup of a folder's files starts: a folder without a config-named entry has its parent's answer. */
 function configFrom(folder: WalkFolder): string {
   const known = folder.config as string | undefined;
@@ -61,7 +90,8 @@ export interface Arena {
 export function* feed(roots: readonly string[], errors: WalkError[], arena?: () => Arena | undefined): Generator<FeedEntry> {
   const resolver = new GpoResolver();
   // Display paths per folder: `displayPath(prefix + name)` is the folder's display prefix + name, so
-  // path.relative runs once per folder, not once per file.
+  // path.relative runs once per folder, not once per file; inside the working folder not even that
+  // (`prefixOf`).
   let lastFolder: WalkFolder | undefined;
   let folderDisplay: string | undefined;
   const displayOf = (entry: WalkEntry): string => {
@@ -69,9 +99,12 @@ export function* feed(roots: readonly string[], errors: WalkError[], arena?: () 
     if (!folder || name === undefined) return displayPath(entry.path);
     if (folder !== lastFolder) {
       lastFolder = folder;
-      const d = displayPath(entry.path);
-      folderDisplay = d.endsWith(name) ? d.slice(0, d.length - name.length) : undefined;
-      return d;
+      folderDisplay = prefixOf(folder);
+      if (folderDisplay === undefined) {
+        const d = displayPath(entry.path);
+        folderDisplay = d.endsWith(name) ? d.slice(0, d.length - name.length) : undefined;
+        return d;
+      }
     }
     return folderDisplay === undefined ? displayPath(entry.path) : folderDisplay + name;
   };

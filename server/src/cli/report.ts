@@ -12,7 +12,7 @@ import { fixAllEdits, isPolicyJudgement, lintJudged, type Judged } from '../core
 import { displayKey } from '../core';
 import { LIMITS } from '../core';
 import { parseBytes, providerOf, type ParseByteSource as ByteSource } from '../core';
-import { applyEditsToBytes, decode, lineIndexFor, type LineIndex } from '../core';
+import { applyEditsToBytes, decode, lineIndexFor, viewLineIndex, type LineIndex } from '../core';
 import type { Encoding, FileFormat, Finding, LintOptions, ParsedFile, ParseOptions, RegData, Severity, Span } from '../core';
 import { gpoContextOf, type GpoContext, type GpoFolderIdentity } from '../io/gpo-context';
 import { readRegular, writeAtomic, WriteSkipped, type ReadResult } from '../io/safe-fs';
@@ -159,7 +159,7 @@ export function buildReport(
   judged?: readonly Judged[],
 ): FileReport {
   // Built on first use: results of binary files (.pol) are located by byte offset and never need it.
-  const index = lazyLineIndex(file.text);
+  const index = file.viewLines ? viewLineIndex(file.viewLines) : lazyLineIndex(file.text);
   const binary = !!providerOf(file.format)?.binary;
   const fp = fingerprinter(displayPath);
 
@@ -282,7 +282,8 @@ export function scanOne(filePath: string, displayPath: string, identity: GpoFold
   const source: ByteSource = { bytes: read.bytes };
   const bytes = opts.fix ? read.bytes : undefined;
   (read as { bytes?: Buffer }).bytes = undefined;
-  const parseOptions: ParseOptions = { settings: opts.allSettings ? 'all' : 'relevant' };
+  // A .pol file's text view is only measured: a report locates its results by byte offset.
+  const parseOptions: ParseOptions = { settings: opts.allSettings ? 'all' : 'relevant', view: 'none' };
   let parsed = parseBytes(filePath, source, parseOptions);
   // --fix needs every finding's fixes; otherwise only the ones the report can list are built in full.
   const listed = { perRule: FINDING_LIMITS.perRule };

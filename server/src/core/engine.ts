@@ -11,7 +11,7 @@ import { infInsertEdits, providerOf, providerOfSyntax } from './formats';
 import { errorText, gpoParts, judgeFile, partFinder, type Judged } from './judge';
 import { displayKey } from './keys';
 import { parseSuppressions, suppressionCommentText } from './suppress';
-import { lineIndexFor, type LineIndex } from './text';
+import { lineIndexFor, viewLineIndex, type LineIndex } from './text';
 import type { Finding, Fix, FixApplicability, LintOptions, ParsedFile, Related, Setting, Severity, TextEdit } from './types';
 
 export { judgeContext, peerValues } from './judge';
@@ -368,7 +368,7 @@ function lintFile(file: ParsedFile, options: LintOptions, listed?: ListedLimit, 
   // The line index only when a suppression or a "disable for this line" fix needs it: most files
   // (every .pol text view, XML without findings) never ask, and building it scans the whole text.
   let built: LineIndex | undefined;
-  const lineIndex = (): LineIndex => (built ??= lineIndexFor(file.text));
+  const lineIndex = (): LineIndex => (built ??= file.viewLines ? viewLineIndex(file.viewLines) : lineIndexFor(file.text));
   if (file.comments.length) applySuppressions(file, findings, lineIndex());
   applyExceptions(findings, options);
 

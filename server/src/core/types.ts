@@ -214,8 +214,13 @@ export interface InfEntry {
 export interface ParsedFile {
   format: FileFormat;
   encoding: Encoding;
-  /** Decoded text (BOM removed). For `.pol`, the rendered text view. */
+  /** Decoded text (BOM removed). For `.pol`, the rendered text view (empty when `viewLines` is set). */
   text: string;
+  /**
+   * `.pol` parsed without its view (`ParseOptions.view`): where each line of the view would start,
+   * then its length. Spans point into that view as when it is built (`viewLineIndex`).
+   */
+  viewLines?: Int32Array;
   /** The dominant line ending, used for inserted lines. */
   eol: '\r\n' | '\n' | '\r';
   settings: Setting[];
@@ -247,6 +252,11 @@ export interface ParsedFile {
  */
 export interface ParseOptions {
   settings?: 'all' | 'relevant';
+  /**
+   * `none`: a `.pol` file's rendered text view is not built (the CLI, which locates a `.pol` file's
+   * results by byte offset, and related values by line through `viewLines`). Default: built.
+   */
+  view?: 'none';
 }
 
 export interface TextEdit {

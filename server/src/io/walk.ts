@@ -48,6 +48,7 @@ export interface WalkFolder {
   /** What the GPO resolver and the config lookup worked out about this folder (theirs to fill). */
   gpo?: unknown;
   config?: unknown;
+  display?: unknown;
 }
 
 export interface WalkError {

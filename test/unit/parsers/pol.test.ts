@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parsePol } from '../../../server/src/core/parsers/pol';
 import type { ParsedFile } from '../../../server/src/core/types';
+import { lineIndexFor, viewLineIndex } from '../../../server/src/core/text';
 import { preg } from '../../helpers/preg';
 import { seededRandom } from '../../helpers/rng';
 
@@ -254,4 +255,58 @@ test('the same result wherever the bytes sit: strings are read as 16-bit units f
     ],
   );
   assert.deepEqual(p.problems.map((x) => [x.code, x.offset]), [['duplicate', 327]]);
+});
+
+test('without the view (the CLI): the same settings, spans and problems, and the view\'s line starts for positions', () => {
+  const key = 'Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation';
+  const kinds = preg([
+    [key, 'AllowInsecureGuestAuth', 4, dword(0)],
+    [key, 'AllowInsecureGuestAuth', 4, dword(1)],
+    [key, '**del.RequireSecuritySignature', 1, sz(' ')],
+    [key, '**DelVals.', 1, sz(' ')],
+    [key, '**DeleteValues', 1, sz('EnableSecuritySignature;RequireSecuritySignature; x')],
+    ['Software\\Policies\\Microsoft\\Windows', '**DeleteKeys', 1, sz('LanmanWorkstation;NetworkProvider')],
+    [key, '**SecureKey', 4, dword(1)],
+    [key, '', 1, sz('default value')],
+    [key, 'Multi', 7, Buffer.concat([sz('a'), sz('b'), Buffer.from([0, 0])])],
+    [key, 'Q', 11, Buffer.alloc(8, 0xff)],
+    [key, 'Odd', 1, Buffer.from([0x41, 0, 0x42])],
+    [key, 'Short', 4, Buffer.from([1, 2])],
+    [key, 'line\nbreak', 4, dword(10)],
+    [key, 'cr\rlf\r\nend\r', 4, dword(13)],
+    [key, '**del.a\rb', 1, sz(' ')],
+    [`${key}\\two\nlines\r`, 'RequireSecuritySignature', 4, dword(1)],
+    [`${key}\\two\nlines\r`, '**del.x', 1, sz(' ')],
+    [key, '**DeleteValues', 1, sz('a\nb;c\r')],
+    [key, '\r', 4, dword(1)],
+  ]);
+  const files: [string, Uint8Array][] = [
+    ['every kind of record', kinds],
+    ['not a PReg file', Buffer.from('hello')],
+    ['empty', Buffer.alloc(0)],
+    ...fs.readdirSync(FIX).filter((f) => f.endsWith('.pol')).map((f): [string, Uint8Array] => [f, read(f)]),
+  ];
+  const rnd = seededRandom(4242);
+  for (const src of [kinds, read('nsa-shb-windows__registry.pol')]) {
+    for (let i = 0; i < 60; i++) {
+      const b = Buffer.from(src.subarray(0, Math.floor(rnd() * src.length)));
+      for (let k = 0; k < 3; k++) if (b.length) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      files.push([`damaged copy ${i}`, b]);
+    }
+  }
+  for (const mode of ['all', 'relevant'] as const) {
+    for (const [label, bytes] of files) {
+      const full = parsePol(bytes, 'HKLM', { settings: mode });
+      const lean = parsePol(bytes, 'HKLM', { settings: mode, view: 'none' });
+      assert.equal(lean.text, '', label);
+      assert.ok(lean.viewLines, label);
+      assert.deepEqual({ ...lean, text: full.text, viewLines: undefined }, { ...full, viewLines: undefined }, `${label} (${mode})`);
+      const index = lineIndexFor(full.text);
+      assert.deepEqual([...lean.viewLines], [...index.lineStarts], label);
+      const lines = viewLineIndex(lean.viewLines);
+      for (const o of [0, 1, full.text.length - 1, full.text.length, full.text.length + 5, ...index.lineStarts, ...full.settings.flatMap((s) => [s.span.start, s.span.end])]) {
+        assert.deepEqual(lines.positionAt(o), index.positionAt(o), `${label}: offset ${o}`);
+      }
+    }
+  }
 });

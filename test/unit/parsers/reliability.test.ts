@@ -46,6 +46,31 @@ test('decode without a BOM: ASCII, UTF-8 and Windows-1252 told apart, one text u
   }
 });
 
+test('decode without a BOM and without a NUL byte: UTF-8, else Windows-1252, whatever the bytes look like (the UTF-16 and binary checks only run past a NUL)', () => {
+  let seed = 11;
+  const rnd = (k: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % k;
+  };
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < 3000; i++) {
+    const n = rnd(3) === 0 ? rnd(8) : rnd(9000);
+    // Mostly ASCII letters with a high byte now and then; the first two bytes never a BOM.
+    const bytes = Buffer.from(Array.from({ length: n }, (_, j) => (j < 2 ? 0x41 + rnd(26) : rnd(20) === 0 ? 1 + rnd(255) : 0x20 + rnd(95))));
+    const d = decode(bytes);
+    assert.deepEqual(d.problems, []);
+    assert.equal(d.bomLength, 0);
+    let want: string | undefined;
+    try {
+      want = utf8.decode(bytes);
+    } catch {
+      want = undefined;
+    }
+    if (want === undefined) assert.equal(d.encoding, 'ansi');
+    else assert.deepEqual([d.encoding, d.text], [want.length === n ? 'ascii' : 'utf-8', want]);
+  }
+});
+
 test('fail closed: a weak template with a NUL in a comment is read; UTF-16BE without a BOM is an error', () => {
   const withNul = Buffer.from(inf([`; a comment with a NUL \u0000 byte`, `${SERVER_REQUIRE}=4,0`]), 'latin1');
   const p = parseBytes('GptTmpl.inf', withNul);

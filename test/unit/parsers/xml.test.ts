@@ -530,3 +530,27 @@ describe('xml reader: corpus files and fast-xml-parser as an oracle', () => {
     assert.ok(rejected > 300, `only ${rejected} rejected documents`);
   });
 });
+
+describe('indentation runs (counted, not kept one by one)', () => {
+  /** Text of `<r>` when its children are `<a/>` only: the runs between them, CDATA unwrapped, line breaks as `\n`. */
+  const expected = (runs: string[]) => runs.map((r) => r.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1').replace(/\r\n?/g, '\n')).join('');
+  const pieces = ['\r\n  ', '\r\n    ', '\n\t', '\n\t\t', '\r  ', '\n', '\r\n', '\n' + ' '.repeat(255), '\r\n' + ' '.repeat(256), '\n \t', '  ', 'x', '&amp;', '<![CDATA[ y ]]>', '\n  z'];
+  test('an element\'s text and text span are the joined runs, whatever their mix and number', () => {
+    let seed = 7;
+    const rnd = (k: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % k;
+    };
+    const cases: string[][] = [];
+    for (let i = 0; i < 3000; i++) cases.push(Array.from({ length: 1 + rnd(8) }, () => pieces[rnd(pieces.length)]));
+    for (const n of [2047, 2048, 2049, 5000]) cases.push([...Array.from({ length: n }, () => '\r\n  '), '\r\n']);
+    cases.push([...Array.from({ length: 2100 }, () => '\n\t'), 'x']);
+    for (const runs of cases) {
+      const xml = `<r>${runs.join('<a/>')}</r>`;
+      const r = readXml(xml).root as XmlElement;
+      const want = expected(runs).replace(/&amp;/g, '&');
+      assert.equal(r.text, want, JSON.stringify(runs).slice(0, 200));
+      assert.deepEqual(r.textSpan, { start: 3, end: xml.length - 4 }, JSON.stringify(runs).slice(0, 200));
+    }
+  });
+});

@@ -144,16 +144,51 @@ function renderData(type: RegType, value: RegData): string {
   return type === 'REG_SZ' || type === 'REG_EXPAND_SZ' ? `${type}:${JSON.stringify(value)}` : `${type}:${value}`;
 }
 
+/** The length of `@${hex(n)}  `, the start of a record's line in the view. */
+const atLength = (n: number) => (n >= 0 && n <= 0xffffffff && Number.isInteger(n) ? 13 : hex(n).length + 3);
+const DELETE_VALUE_OPEN = ' (delete value "';
+const DELETE_VALUE_CLOSE = '")';
+
 export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions): ParsedFile {
   const settings: Setting[] = [];
   const problems: Problem[] = [];
+  // Without the view (`ParseOptions.view`), its lines are only measured: the spans are the same,
+  // and `viewLines` keeps where each line starts. The records' lines are then never built.
+  const view = options?.view !== 'none';
+  const viewLines: number[] | undefined = view ? undefined : [0];
   let text = '';
+  let length = 0;
   const eol = '\n';
-  const emit = (line: string): { start: number; end: number } => {
-    const start = text.length;
-    text += line + eol;
-    return { start, end: start + line.length };
+  /** A line of `n` characters at the end of the view (its text added by the caller when the view is built). */
+  const measured = (n: number): { start: number; end: number } => {
+    const start = length;
+    length += n + 1;
+    viewLines?.push(length);
+    return { start, end: start + n };
   };
+  const emit = (line: string): { start: number; end: number } => {
+    if (view) text += line + eol;
+    else if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) return measuredBreaks(line);
+    return measured(line.length);
+  };
+  /** `measured` for a line that holds line breaks of its own (names and messages can): `LineIndex`'s lines. */
+  const measuredBreaks = (line: string): { start: number; end: number } => {
+    const start = length;
+    const starts = viewLines as number[];
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 13) {
+        if (line.charCodeAt(i + 1) === 10) i++;
+        else if (i + 1 === line.length) break; // with the line feed that ends the line, one break
+        starts.push(start + i + 1);
+      } else if (c === 10) starts.push(start + i + 1);
+    }
+    return measured(line.length);
+  };
+  // A key or value name holds a line break only if the file has a byte 0A or 0D: else the lines of
+  // records are measured from their parts, without a look at them.
+  const mayBreak = !view && (bytes.indexOf(10) >= 0 || bytes.indexOf(13) >= 0);
+  const hasBreak = (s: string) => mayBreak && (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0);
   // Problems over the cap are counted and summarised in one line at the end (a file of a million
   // records that repeat one value must not produce a million diagnostics).
   let dropped = 0;
@@ -174,7 +209,9 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   const r = new Reader(bytes);
   if (bytes.length < 8 || bytes[0] !== 0x50 || bytes[1] !== 0x52 || bytes[2] !== 0x65 || bytes[3] !== 0x67) {
     problem(0, bytes.length < 4 ? `the file is ${bytes.length} bytes long, too short for the PReg signature` : 'the file does not start with the PReg signature ("PReg" + version 1)');
-    return { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
+    const bad: ParsedFile = { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
+    if (viewLines) bad.viewLines = Int32Array.from(viewLines);
+    return bad;
   }
   r.pos = 4;
   const version = r.u32();
@@ -199,6 +236,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
   let rawKey: string | undefined;
   let k = '';
   let keyText = '';
+  let keyBreaks = false;
   // The file as 16-bit units when its bytes start at an even address (a view cannot start at an
   // odd one): a string's terminator is then found by the typed array's own indexOf, and a key
   // compared with the last one unit by unit. A NUL unit is two zero bytes in either byte order.
@@ -296,22 +334,26 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       rawKey = key;
       k = cleanKey(key);
       keyText = displayKey(hive, k);
+      keyBreaks = hasBreak(keyText);
       seen = undefined;
     }
     const lower = valueName.toLowerCase();
-    const at = `@${hex(recStart)}  `;
+    const at = view ? `@${hex(recStart)}  ` : '';
+    // Where the value name starts in its line: after `@offset  key\`.
+    const prefixLength = atLength(recStart) + keyText.length + 1;
 
     if (lower.startsWith('**del.')) {
       const name = valueName.slice(6);
-      const prefix = `${at}${keyText}\\`;
-      const line = `${prefix}${valueName} (delete value "${name}")`;
-      const span = emit(line);
+      const span =
+        view || keyBreaks || hasBreak(valueName)
+          ? emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName}${DELETE_VALUE_OPEN}${name}${DELETE_VALUE_CLOSE}`)
+          : measured(prefixLength + valueName.length + DELETE_VALUE_OPEN.length + name.length + DELETE_VALUE_CLOSE.length);
       const st = polSetting(hive, recStart, k, name, null, null, 'deleted', span);
       st.deleteScope = 'value';
-      st.nameSpan = { start: span.start + prefix.length, end: span.start + prefix.length + valueName.length };
+      st.nameSpan = { start: span.start + prefixLength, end: span.start + prefixLength + valueName.length };
       if (keepSetting(st, options)) settings.push(st);
     } else if (lower === '**delvals' || lower === '**delvals.') {
-      const span = emit(`${at}${keyText}\\${valueName} (delete every value of the key)`);
+      const span = emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName} (delete every value of the key)`);
       const st = polSetting(hive, recStart, k, '', null, null, 'deleted', span);
       st.deleteScope = 'values';
       if (keepSetting(st, options)) settings.push(st);
@@ -338,7 +380,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       }
       listEntries += Math.max(0, list.length - 1);
       const isKeys = lower === '**deletekeys';
-      const span = emit(`${at}${keyText}\\${valueName} = ${JSON.stringify(list.join(';'))} (delete ${isKeys ? 'subkeys' : 'values'}: ${list.join(', ') || 'none'})`);
+      const span = emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName} = ${JSON.stringify(list.join(';'))} (delete ${isKeys ? 'subkeys' : 'values'}: ${list.join(', ') || 'none'})`);
       for (const item of list) {
         // The entries are read as names relative to the record's key (MS-GPREG describes a list; the exact
         // form of key entries was not checked against a real file).
@@ -347,19 +389,19 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
         if (keepSetting(st, options)) settings.push(st);
       }
     } else if (valueName.startsWith('**')) {
-      emit(`${at}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
+      emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
     } else {
-      const prefix = `${at}${keyText}\\`;
       const data = renderData(typeName, value);
-      const line = `${prefix}${valueName || '(default)'} = ${data}`;
-      const span = emit(line);
-      const nameStart = span.start + prefix.length;
+      const shown = valueName || '(default)';
+      const span =
+        view || keyBreaks || hasBreak(valueName) ? emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${shown} = ${data}`) : measured(prefixLength + shown.length + 3 + data.length);
+      const nameStart = span.start + prefixLength;
       const valueStart = span.end - data.length;
       // In `relevant` mode most records are values no rule knows: decided on a small probe, and only
       // a kept value is built in full.
       if (options?.settings !== 'relevant' || keepSetting({ hive, key: k, name: valueName, state: 'set' } as Setting, options)) {
         const setting = polSetting(hive, recStart, k, valueName, typeName, value, 'set', span);
-        setting.nameSpan = { start: nameStart, end: nameStart + (valueName || '(default)').length };
+        setting.nameSpan = { start: nameStart, end: nameStart + shown.length };
         setting.valueSpan = { start: valueStart, end: span.end };
         settings.push(setting);
       }
@@ -389,5 +431,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       offset: firstDropped,
     });
   }
-  return { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
+  const file: ParsedFile = { format: 'registry-pol', encoding: 'binary', text, eol, settings, problems, comments: [] };
+  if (viewLines) file.viewLines = Int32Array.from(viewLines);
+  return file;
 }

@@ -267,6 +267,47 @@ const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
 const MAX_INTERNED_TEXTS = 10_000;
 const MAX_INTERNED_TEXT_LENGTH = 256;
 
+/**
+ * A text run that is a line break (CRLF, LF or CR, all read as `\n`) followed by nothing but spaces
+ * or nothing but tabs, at most 255: its code (spaces: their count; tabs: 256 + their count), else -1.
+ */
+function indentCode(text: string, start: number, end: number): number {
+  let i = start;
+  const c = text.charCodeAt(i);
+  if (c === 13) i += text.charCodeAt(i + 1) === 10 && i + 1 < end ? 2 : 1;
+  else if (c === 10) i++;
+  else return -1;
+  const n = end - i;
+  if (n > 255) return -1;
+  if (n === 0) return 0;
+  const pad = text.charCodeAt(i);
+  if (pad !== 32 && pad !== 9) return -1;
+  for (let j = i + 1; j < end; j++) if (text.charCodeAt(j) !== pad) return -1;
+  return pad === 32 ? n : 256 + n;
+}
+
+/** Codes of `indentCode`. */
+const INDENT_CODES = 512;
+/** Runs of indentation counted per element before they are kept one by one (the key of `finalText` stays a small integer). */
+const MAX_FOLDED_INDENTS = 2048;
+const INDENT_STRINGS: string[] = [];
+
+/** The text of an indentation run: `\n` and its spaces or tabs (made once per process). */
+function indentText(code: number): string {
+  let t = INDENT_STRINGS[code];
+  if (t === undefined) t = INDENT_STRINGS[code] = '\n' + (code < 256 ? ' '.repeat(code) : '\t'.repeat(code - 256));
+  return t;
+}
+
+/** The runs `Frame.indents` stands for, as `parts`: another kind of run follows them. */
+function unfoldIndents(f: Frame): void {
+  const parts: string[] = [];
+  for (let i = 1; i < f.indents; i++) parts.push(indentText(f.indentCode));
+  parts.push(indentText(f.lastIndent));
+  f.parts = parts;
+  f.indents = 0;
+}
+
 /** An attribute of the tree: its spans are numbers turned into `Span` objects on access, as an element's are. */
 class Attribute implements XmlAttribute {
   constructor(
@@ -368,6 +409,14 @@ interface Frame {
   /** The first text run; later runs go to `parts` and are joined once, when the element closes. */
   text: string;
   parts: string[] | undefined;
+  /**
+   * While every text run is a line break and indentation (`indentText`): how many runs (0 when
+   * the text is not such runs), the code of the first runs (all the same) and of the last. Their
+   * `parts` are made only if another kind of run follows (`unfoldIndents`).
+   */
+  indents: number;
+  indentCode: number;
+  lastIndent: number;
   textStart: number;
   textEnd: number;
   /** Prefixes this element pushed onto `bindings`. */
@@ -395,6 +444,8 @@ class Reader {
   private rootClosed = false;
   private readonly names = new Map<string, QName>();
   private readonly texts = new Map<string, string>();
+  /** The texts of elements whose runs are all indentation, by their runs (`finalText`). */
+  private readonly indentTexts = new Map<number, string>();
   /** Whitespace-only runs of the source, as written → as decoded (line breaks normalised). */
   private readonly whitespace = new Map<string, string>();
 
@@ -598,8 +649,12 @@ class Reader {
       }
       return;
     }
+    // Indentation between elements (a line break, then spaces or tabs only): no slice, no lookup by
+    // text. About a third of a GPO report's text runs (bench/README.md, wave 19).
+    const code = indentCode(text, start, end);
+    if (code >= 0) return this.appendIndent(top, code, start, end);
     const raw = text.slice(start, end);
-    // Indentation between elements repeats the same few runs ("\r\n    "): each is normalised once.
+    // Other whitespace between elements repeats the same few runs: each is normalised once.
     if (end - start <= MAX_INTERNED_TEXT_LENGTH && isWs(text.charCodeAt(start))) {
       let ws = this.whitespace.get(raw);
       if (ws === undefined) {
@@ -619,13 +674,43 @@ class Reader {
       f.textStart = start;
       f.text = decoded;
     } else {
+      if (f.indents > 0) unfoldIndents(f);
       (f.parts ??= [f.text]).push(decoded);
+    }
+    f.textEnd = end;
+  }
+
+  /** A run that is an indentation (`indentCode`): counted while the element's runs are all such runs. */
+  private appendIndent(f: Frame, code: number, start: number, end: number): void {
+    if (f.textStart < 0) {
+      f.textStart = start;
+      f.text = indentText(code);
+      f.indents = 1;
+      f.indentCode = f.lastIndent = code;
+    } else if (f.indents > 0 && f.indents < MAX_FOLDED_INDENTS && (f.indents === 1 || f.lastIndent === f.indentCode)) {
+      if (f.indents === 1) f.indentCode = f.lastIndent;
+      f.indents++;
+      f.lastIndent = code;
+    } else {
+      if (f.indents > 0) unfoldIndents(f);
+      (f.parts ??= [f.text]).push(indentText(code));
     }
     f.textEnd = end;
   }
 
   /** The final text of an element: runs joined, whitespace-only texts shared. */
   private finalText(f: Frame): string {
+    if (f.indents > 0) {
+      // Runs of indentation only: their text is one of few (n - 1 runs alike, then the last).
+      if (f.indents === 1) return f.text;
+      const key = f.indents * INDENT_CODES * INDENT_CODES + f.indentCode * INDENT_CODES + f.lastIndent;
+      let t = this.indentTexts.get(key);
+      if (t === undefined) {
+        t = indentText(f.indentCode).repeat(f.indents - 1) + indentText(f.lastIndent);
+        if (this.indentTexts.size < MAX_INTERNED_TEXTS) this.indentTexts.set(key, t);
+      }
+      return t;
+    }
     const t = f.parts ? f.parts.join('') : f.text;
     if (t.length === 0 || t.length > MAX_INTERNED_TEXT_LENGTH) return t;
     for (let i = 0; i < t.length; i++) if (!isWs(t.charCodeAt(i))) return t;
@@ -922,7 +1007,7 @@ class Reader {
       if (!parent) this.rootClosed = true;
       return true;
     }
-    this.stack.push({ el, q, text: '', parts: undefined, textStart: -1, textEnd: -1, declared });
+    this.stack.push({ el, q, text: '', parts: undefined, indents: 0, indentCode: 0, lastIndent: 0, textStart: -1, textEnd: -1, declared });
     if (q.open >= 0) q.open++;
     else this.openNames.set(qname, (this.openNames.get(qname) ?? 0) + 1);
     return true;

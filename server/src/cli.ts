@@ -738,9 +738,9 @@ async function scan(args: ScanArgs): Promise<number> {
   return worst >= RANK[args.failOn] ? 1 : 0;
 }
 
-/** The config files that apply to the scanned paths (a file, or the files of a folder). */
-function appliedConfigs(cliConfig: CliConfig, roots: readonly string[]): string[] {
-  const out: string[] = [];
+/** The config file that applies to each scanned path (a file, or the files of a folder), once each. */
+function rootConfigs(cliConfig: CliConfig, roots: readonly string[]): LoadedConfig[] {
+  const out: LoadedConfig[] = [];
   for (const root of roots) {
     let isDir = false;
     try {
@@ -748,25 +748,23 @@ function appliedConfigs(cliConfig: CliConfig, roots: readonly string[]): string[
     } catch {
       continue;
     }
-    const c = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root)).config?.path;
+    const c = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root)).config;
     if (c && !out.includes(c)) out.push(c);
   }
   return out;
 }
 
+/** The config files that apply to the scanned paths. */
+function appliedConfigs(cliConfig: CliConfig, roots: readonly string[]): string[] {
+  return [...new Set(rootConfigs(cliConfig, roots).map((c) => c.path))];
+}
+
 /** The `topology` paths of the config files that apply to the scanned paths, resolved against each config's folder. */
 function configTopology(cliConfig: CliConfig, roots: readonly string[]): string[] {
   const out: string[] = [];
-  for (const root of roots) {
-    let isDir = false;
-    try {
-      isDir = fs.statSync(root).isDirectory();
-    } catch {
-      continue;
-    }
-    const fc = cliConfig.forFile(path.resolve(isDir ? path.join(root, '.relaylint-probe') : root));
-    for (const t of fc.config?.config?.topology ?? []) {
-      const p = path.relative(process.cwd(), path.resolve(fc.config?.dir ?? '.', t)) || t;
+  for (const c of rootConfigs(cliConfig, roots)) {
+    for (const t of c.config?.topology ?? []) {
+      const p = path.relative(process.cwd(), path.resolve(c.dir, t)) || t;
       if (!out.includes(p)) out.push(p);
     }
   }

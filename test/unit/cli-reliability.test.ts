@@ -55,6 +55,17 @@ test('--fix interrupted at every step (SIGKILL) leaves the original or the fully
       const r = spawnSync(process.execPath, [CLI, 'scan', name, '--fix', '--unsafe-fixes'], { cwd: dir, env: { ...process.env, RELAYLINT_TEST_FIX_FAULT: `${step}:kill` } });
       assert.ok(r.status !== 0, `${name} ${step}`);
       assert.deepEqual(fs.readFileSync(file), expected === 'original' ? weak : fixed, `${name} ${step}`);
+      // The fixed copy a kill before the rename leaves is named by the next scan, as a warning on it.
+      const left = fs.readdirSync(dir).filter((n) => n !== name);
+      assert.equal(left.length, expected === 'original' ? 1 : 0, `${name} ${step}: ${left.join(', ')}`);
+      const again = runCli(['scan', '.', '--format', 'json', '--no-coverage', '--fail-on', 'never'], { cwd: dir });
+      assert.deepEqual(
+        json(again.stdout)
+          .files.filter((f) => f.path !== name)
+          .map((f) => [f.path, f.problems.map((p) => `${p.ruleId} ${p.severity}: ${p.message}`)]),
+        left.map((n) => [n, [`file.io warning: A fixed copy of ${name} that an interrupted \`relaylint scan --fix\` wrote and never renamed over it (${name} itself was left as it was); delete this file.`]]),
+        `${name} ${step}`,
+      );
     }
     // Without a fault the same run fixes it: the rows above saw the fix being written.
     const dir = tempDir();
@@ -62,6 +73,22 @@ test('--fix interrupted at every step (SIGKILL) leaves the original or the fully
     spawnSync(process.execPath, [CLI, 'scan', name, '--fix', '--unsafe-fixes'], { cwd: dir });
     assert.deepEqual(fs.readFileSync(file), fixed, name);
   }
+});
+
+test('a leftover fixed copy is named only in the form --fix writes it: a dot, the name, .relaylint-<pid>-<id>.tmp', () => {
+  const dir = tempDir();
+  writeFile(dir, 'gpo/GptTmpl.inf', FIXED);
+  for (const n of ['.GptTmpl.inf.relaylint-4242-k3x9z.tmp', 'GptTmpl.inf.relaylint-1-a.tmp', '.x.relaylint-12-ab.tmp.bak', '.x.relaylint--ab.tmp', '.x.relaylint-1-AB.tmp']) writeFile(dir, `gpo/${n}`, FIXED);
+  const r = runCli(['scan', '.', '--format', 'json', '--no-coverage'], { cwd: dir });
+  assert.equal(r.code, 0, 'a warning does not fail the default --fail-on error');
+  assert.deepEqual(
+    json(r.stdout).files.map((f) => [f.path, f.problems.map((p) => p.severity)]),
+    [
+      ['gpo/GptTmpl.inf', []],
+      ['gpo/.GptTmpl.inf.relaylint-4242-k3x9z.tmp', ['warning']],
+    ],
+  );
+  assert.equal(runCli(['scan', '.', '--fail-on', 'warning'], { cwd: dir }).code, 1);
 });
 
 test('--fix on a full disk (write fails half-way) leaves the file intact, reports it on that file, and fixes the others', () => {

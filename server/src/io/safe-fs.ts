@@ -240,6 +240,17 @@ export async function readRegularAsync(file: string, maxBytes: number): Promise<
 /** A reason `writeAtomic` did not replace the file; the file is unchanged. */
 export class WriteSkipped extends Error {}
 
+/** The name of the fixed copy of `name` that `writeAtomic` writes beside it, then renames over it. */
+function tempNameFor(name: string): string {
+  return `.${name}.relaylint-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+}
+
+/**
+ * The fixed copy of the file `$1` that a `--fix` killed before its rename left behind (`tempNameFor`):
+ * the walk reports it, so it is not left in SYSVOL unsaid.
+ */
+export const LEFTOVER_TEMP = /^\.(.+)\.relaylint-\d+-[0-9a-z]+\.tmp$/;
+
 /**
  * Test hook (never set in normal use): `RELAYLINT_TEST_FIX_FAULT=<step>:<action>` where action is
  * `kill` (SIGKILL this process at that step), `enospc` (fail the write there as a full disk would),
@@ -306,7 +317,7 @@ export function writeAtomic(file: string, data: Uint8Array, expected: FileIdenti
   // The fixed file is written next to the original, then renamed over it: the folder must take a new
   // file. (Not on Windows, where a folder's read-only attribute does not stop that.)
   if (process.platform !== 'win32' && isReadOnly(dir, fs.statSync(dir))) throw new WriteSkipped('its folder is read-only (the fixed file is written next to it first, then renamed over it)');
-  const tmp = path.join(dir, `.${path.basename(real)}.relaylint-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const tmp = path.join(dir, tempNameFor(path.basename(real)));
   let fd: number | undefined;
   let renamed = false;
   try {

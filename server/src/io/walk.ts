@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { candidateExtensions, CONFIG_FILE_NAME } from '../core';
+import { LEFTOVER_TEMP } from './safe-fs';
 
 export interface WalkEntry {
   path: string;
@@ -128,6 +129,8 @@ interface Listing {
   files: string[];
   dirs: string[];
   links: string[];
+  /** Fixed copies an interrupted `--fix` left (`LEFTOVER_TEMP`). */
+  leftovers?: string[];
 }
 
 /** Sort one entry of a folder into the listing (and the folder's GPO metadata). */
@@ -144,6 +147,7 @@ function classify(dir: string, ent: fs.Dirent, out: Listing, folder: WalkFolder,
     out.links.push(name);
   } else if (ent.isFile()) {
     if (CANDIDATE.test(name)) out.files.push(name);
+    else if (name.endsWith('.tmp') && LEFTOVER_TEMP.test(name)) (out.leftovers ??= []).push(name);
   } else if (!ent.isFIFO() && !ent.isSocket() && !ent.isCharacterDevice() && !ent.isBlockDevice()) {
     // Type unknown (some file systems): ask.
     try {
@@ -199,6 +203,7 @@ function* listDir(dir: string, folder: WalkFolder, skip: (name: string) => boole
   out.files.sort(byName);
   out.dirs.sort(byName);
   out.links.sort(byName);
+  out.leftovers?.sort(byName);
   if (folder.meta.length > 1) folder.meta.sort((a, b) => byName(a.name, b.name));
   return out;
 }
@@ -297,6 +302,10 @@ export function* walkSteps(roots: readonly string[], errors: WalkError[], option
         } else {
           yield { path: p, explicit: false, folder, name: n };
         }
+      }
+      for (const n of listing.leftovers ?? []) {
+        const of = (LEFTOVER_TEMP.exec(n) as RegExpExecArray)[1];
+        yield { path: prefix + n, explicit: false, folder, name: n, problem: { severity: 'warning', message: `A fixed copy of ${of} that an interrupted \`relaylint scan --fix\` wrote and never renamed over it (${of} itself was left as it was); delete this file.` } };
       }
       const nameOf = (x: Pending['items'][number]) => (typeof x === 'string' ? x : x.n);
       if (linked) subdirs.sort((a, b) => byName(nameOf(a), nameOf(b)));

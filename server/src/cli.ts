@@ -455,7 +455,8 @@ async function scan(args: ScanArgs): Promise<number> {
   let outFd: number | undefined;
   if (args.output) {
     const others = [...(args.configFile ? [args.configFile] : []), ...appliedConfigs(cliConfig, args.paths)].map((c): [string, string] => [c, 'config file']);
-    checkOutputNotInput(args.output, args.paths, [...others, ...args.topology.map((t): [string, string] => [t, 'topology file'])]);
+    const logs = (args.posture?.evidence ?? []).map((e): [string, string] => [e, 'event log']);
+    checkOutputNotInput(args.output, args.paths, [...others, ...args.topology.map((t): [string, string] => [t, 'topology file']), ...logs]);
     try {
       outFd = openOutput(args.output);
     } catch (e) {

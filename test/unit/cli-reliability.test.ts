@@ -258,12 +258,14 @@ test('--output that is a config file, topology or event log the scan reads is re
   const ldif = 'dn: DC=corp,DC=example\r\nobjectClass: domainDNS\r\n';
   writeFile(dir, 'ad.ldf', ldif);
   writeFile(dir, 'gpo/logs/old.evtx', 'x');
+  writeFile(dir, 'dc.evtx', 'y');
   for (const [args, message] of [
     [['scan', 'gpo', '--output', 'relaylint.json'], /--output relaylint\.json is the config file relaylint\.json, which this scan reads/],
     [['scan', 'gpo', '--output', 'gpo/lab/relaylint.json'], /--output gpo\/lab\/relaylint\.json is inside a folder being scanned/],
     [['scan', 'gpo', '--config', 'relaylint.json', '--output', 'relaylint.json'], /is the config file relaylint\.json, which this scan reads/],
     [['scan', 'gpo', '--topology', 'ad.ldf', '--output', 'ad.ldf'], /--output ad\.ldf is the topology file ad\.ldf, which this scan reads/],
     [['scan', 'gpo', '--output', 'gpo/logs/old.evtx'], /--output gpo\/logs\/old\.evtx is inside a folder being scanned/],
+    [['report', 'gpo/GptTmpl.inf', '--evidence', 'dc.evtx', '-o', 'dc.evtx'], /--output dc\.evtx is the event log dc\.evtx, which this scan reads/],
   ] as [string[], RegExp][]) {
     const r = runCli(args, { cwd: dir });
     assert.equal(r.code, 2, args.join(' '));
@@ -273,6 +275,7 @@ test('--output that is a config file, topology or event log the scan reads is re
   assert.equal(fs.readFileSync(path.join(dir, 'gpo/lab/relaylint.json'), 'utf8'), config);
   assert.equal(fs.readFileSync(path.join(dir, 'ad.ldf'), 'utf8'), ldif);
   assert.equal(fs.readFileSync(path.join(dir, 'gpo/logs/old.evtx'), 'utf8'), 'x');
+  assert.equal(fs.readFileSync(path.join(dir, 'dc.evtx'), 'utf8'), 'y');
   // A report of an earlier run in the folder is not an input: it may be written again.
   assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);
   assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);

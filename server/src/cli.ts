@@ -29,7 +29,7 @@ import { colors, escapeControls } from './cli/text';
 import { walk, WalkEntry, WalkError } from './io/walk';
 import { effectivePolicyStream, PolicySetBuilder, scopeSections, topologyReach, type FilePolicy, type Readiness } from './core/index';
 import { ScopeRun, scopeSarifResults, scopeText } from './cli/scope';
-import { loadTopology } from './io/topology';
+import { EXPORT_NAME, loadTopology } from './io/topology';
 import type { GpoFolderIdentity } from './io/gpo-context';
 import { SarifWriter as ScopeSarif } from './cli/sarif';
 import { EvidenceCollector } from './core';
@@ -369,8 +369,12 @@ class Pool {
   }
 }
 
-/** Names a scan reads in a folder: GPO exports, event logs and LDIF topology by extension, and config files. */
-const CANDIDATE_NAME = /\.(inf|reg|xml|pol|evtx|ldf|ldif)$|(^|[\\/])(relaylint|package)\.json$/i;
+/**
+ * Names a scan reads in a folder: GPO exports, event logs (EVTX, and CSV by content) and LDIF
+ * topology by extension, config files, and SharpHound's own file and zip names (`EXPORT_NAME`).
+ */
+const CANDIDATE_NAME = /\.(inf|reg|xml|pol|evtx|csv|ldf|ldif)$|(^|[\\/])(relaylint|package)\.json$/i;
+const isInputName = (file: string) => CANDIDATE_NAME.test(file) || EXPORT_NAME(path.basename(file));
 
 /**
  * Refuse `--output` when it is one of the inputs: the report would replace a file being scanned,
@@ -400,7 +404,7 @@ function checkOutputNotInput(output: string, roots: readonly string[], others: r
       continue;
     }
     const same = st.isFile() && st.dev === out.dev && st.ino === out.ino;
-    const within = st.isDirectory() && CANDIDATE_NAME.test(outReal) && outReal.startsWith(real.endsWith(path.sep) ? real : real + path.sep);
+    const within = st.isDirectory() && isInputName(outReal) && outReal.startsWith(real.endsWith(path.sep) ? real : real + path.sep);
     if (same || within) throw new UsageError(`--output ${output} is ${same ? 'one of the files' : 'inside a folder'} being scanned; write the report somewhere else`);
   }
 }

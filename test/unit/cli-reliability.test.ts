@@ -259,6 +259,8 @@ test('--output that is a config file, topology or event log the scan reads is re
   writeFile(dir, 'ad.ldf', ldif);
   writeFile(dir, 'gpo/logs/old.evtx', 'x');
   writeFile(dir, 'dc.evtx', 'y');
+  writeFile(dir, 'gpo/logs/ntlm.csv', 'z');
+  writeFile(dir, 'gpo/ad/20261206101500_ous.json', '{}');
   for (const [args, message] of [
     [['scan', 'gpo', '--output', 'relaylint.json'], /--output relaylint\.json is the config file relaylint\.json, which this scan reads/],
     [['scan', 'gpo', '--output', 'gpo/lab/relaylint.json'], /--output gpo\/lab\/relaylint\.json is inside a folder being scanned/],
@@ -266,6 +268,8 @@ test('--output that is a config file, topology or event log the scan reads is re
     [['scan', 'gpo', '--topology', 'ad.ldf', '--output', 'ad.ldf'], /--output ad\.ldf is the topology file ad\.ldf, which this scan reads/],
     [['scan', 'gpo', '--output', 'gpo/logs/old.evtx'], /--output gpo\/logs\/old\.evtx is inside a folder being scanned/],
     [['report', 'gpo/GptTmpl.inf', '--evidence', 'dc.evtx', '-o', 'dc.evtx'], /--output dc\.evtx is the event log dc\.evtx, which this scan reads/],
+    [['scan', 'gpo', '--output', 'gpo/logs/ntlm.csv'], /--output gpo\/logs\/ntlm\.csv is inside a folder being scanned/],
+    [['scan', 'gpo', '--output', 'gpo/ad/20261206101500_ous.json'], /--output gpo\/ad\/20261206101500_ous\.json is inside a folder being scanned/],
   ] as [string[], RegExp][]) {
     const r = runCli(args, { cwd: dir });
     assert.equal(r.code, 2, args.join(' '));
@@ -276,6 +280,8 @@ test('--output that is a config file, topology or event log the scan reads is re
   assert.equal(fs.readFileSync(path.join(dir, 'ad.ldf'), 'utf8'), ldif);
   assert.equal(fs.readFileSync(path.join(dir, 'gpo/logs/old.evtx'), 'utf8'), 'x');
   assert.equal(fs.readFileSync(path.join(dir, 'dc.evtx'), 'utf8'), 'y');
+  assert.equal(fs.readFileSync(path.join(dir, 'gpo/logs/ntlm.csv'), 'utf8'), 'z');
+  assert.equal(fs.readFileSync(path.join(dir, 'gpo/ad/20261206101500_ous.json'), 'utf8'), '{}');
   // A report of an earlier run in the folder is not an input: it may be written again.
   assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);
   assert.equal(runCli(['scan', 'gpo', '--format', 'json', '--output', 'gpo/result.json'], { cwd: dir }).code, 1);

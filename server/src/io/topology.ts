@@ -220,7 +220,7 @@ export function topologyEntry(e: TopologyDirEntry, depth: number, skipDirs?: Rea
  * is said. Any JSON or zip may be a link in a project folder; those stay unsaid, as they are when
  * their content is not topology.
  */
-const EXPORT_NAME = (name: string): boolean => /\.(ldf|ldif)$/i.test(name) || sharpHoundTypeByName(name, true) !== undefined || /_BloodHound\.zip$/i.test(name);
+export const EXPORT_NAME = (name: string): boolean => /\.(ldf|ldif)$/i.test(name) || sharpHoundTypeByName(name, true) !== undefined || /_BloodHound\.zip$/i.test(name);
 
 /** One folder being listed: only the names that matter are kept (a folder of a million unrelated files costs no memory). */
 interface Listing {

@@ -78,8 +78,9 @@ export class ExposureProvider implements vscode.TreeDataProvider<ExposureNode>, 
   private rules = new Map<number, Promise<ExposureNode[]>>();
   /**
    * The id part of each scope of the last answer (`kind:som`), unique: VS Code refuses a tree with
-   * two elements of one id, and two OUs can share a name as GPMC writes it (OU `a/b`, and OU `b`
-   * under an OU `a\`, both read `corp.example/a\/b`). A repeated one gets `#1`, `#2`… until unused.
+   * two elements of one id, and two OUs can share a canonical name as relaylint writes it (OU
+   * `a/b`, and OU `b` under an OU `a\`, both read `corp.example/a\/b`). A repeated one gets `#1`,
+   * `#2`… until unused.
    */
   private scopeIds = new WeakMap<ExposureScope, string>();
 

@@ -108,6 +108,12 @@ export function describeFileConfig(display: string, fc: FileConfig): Record<stri
   };
 }
 
+/** `rule=level, …` of a config's or a file's rule levels ('' for none). */
+const ruleLevels = (rules: Record<string, string>): string =>
+  Object.entries(rules)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
 export function showConfigText(d: Record<string, unknown>): string {
   const lines = [`${d.path}`];
   lines.push(`  config: ${d.config ?? 'none'}`);
@@ -115,8 +121,8 @@ export function showConfigText(d: Record<string, unknown>): string {
   if (d.ignored) lines.push('  ignored: yes (matches "ignore"; not scanned)');
   const ov = d.overrides as number[];
   lines.push(`  role: ${d.role}, targetOs: ${d.targetOs}${ov.length ? ` (overrides ${ov.join(', ')})` : ''}`);
-  const rules = Object.entries(d.rules as Record<string, string>);
-  lines.push(`  rules: ${rules.length ? rules.map(([k, v]) => `${k}=${v}`).join(', ') : 'defaults'}`);
+  const rules = d.rules as Record<string, string>;
+  lines.push(`  rules: ${ruleLevels(rules) || 'defaults'}`);
   for (const x of d.exceptions as { rules: string[]; reason: string; expires?: string; expired?: boolean }[]) {
     lines.push(`  exception: ${x.rules.join(', ')}: ${x.reason}${x.expires ? ` (${x.expired ? 'EXPIRED' : 'until'} ${x.expires})` : ''}`);
   }
@@ -135,8 +141,8 @@ export function configNotice(display: string, loaded: LoadedConfig, files: numbe
   const c = loaded.config;
   if (!c) return undefined;
   const parts: string[] = [];
-  const rules = Object.entries(c.rules);
-  if (rules.length) parts.push(`rules ${rules.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const rules = ruleLevels(c.rules);
+  if (rules) parts.push(`rules ${rules}`);
   if (c.overrides.length) parts.push(`${c.overrides.length} override${c.overrides.length === 1 ? '' : 's'}`);
   if (c.role) parts.push(`role ${c.role}`);
   if (c.targetOs) parts.push(`targetOs ${c.targetOs}`);

@@ -3,26 +3,14 @@
  * file, the set-level coverage, and a one-line summary. Colour only on a terminal and never when
  * NO_COLOR is set (https://no-color.org).
  */
-import { compareText, type CoverageEntry } from '../core';
+import { compareText, escapeControls, type CoverageEntry } from '../core';
+
+// Its home is the core (the posture page escapes with it too); the CLI's modules import it from here.
+export { escapeControls };
 import type { Severity } from '../core';
 import type { FileReport, JsonFinding, JsonProblem } from './report';
 import type { Reporter, RunMeta, SetResults } from './reporters/types';
 import { readinessText } from './evidence';
-
-/**
- * File names, GPO names and messages (which quote file content) may hold terminal control
- * sequences: show every C0/C1 control character and DEL as a visible escape, never raw.
- */
-export function escapeControls(s: string): string {
-  // C0 and C1 controls; every format character (Unicode Cf): the bidirectional marks, embeddings,
-  // overrides and isolates that reorder what a terminal shows (a name with U+202E can display as
-  // another name), zero-width spaces and joiners, the BOM, soft hyphens and tag characters that hide
-  // text; and the line and paragraph separators (U+2028, U+2029) that break a line.
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu, (c) => {
-    const n = c.codePointAt(0) as number;
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : n <= 0xffff ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
-  });
-}
 
 export interface Colors {
   red(s: string): string;

@@ -3,7 +3,7 @@
  * Nothing below this folder imports vscode, vscode-languageserver or node:fs.
  */
 export * from './types';
-export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor, viewLineIndex } from './text';
+export { decode, applyEdits, applyEditsToBytes, LineIndex, dominantEol, lineIndexFor, viewLineIndex, escapeControls } from './text';
 export { detectFormat, parseText, parseBytes, polHive, type ByteSource as ParseByteSource } from './parse';
 export { lint, lintJudged, fixAllEdits } from './engine';
 export { isSettingRule, type Rule, type SettingRule, type MetaRule } from './catalog/types';

@@ -380,3 +380,19 @@ export function lineIndexFor(text: string): LineIndex {
   if (recentIndexes.length > 2) recentIndexes.pop();
   return ix;
 }
+
+/**
+ * File names, GPO names and messages (which quote file content) may hold terminal control
+ * sequences and invisible characters: show every C0/C1 control character and DEL, and every format
+ * character, as a visible escape, never raw (the text output, the CLI's messages, the posture page).
+ */
+export function escapeControls(s: string): string {
+  // C0 and C1 controls; every format character (Unicode Cf): the bidirectional marks, embeddings,
+  // overrides and isolates that reorder what a terminal shows (a name with U+202E can display as
+  // another name), zero-width spaces and joiners, the BOM, soft hyphens and tag characters that hide
+  // text; and the line and paragraph separators (U+2028, U+2029) that break a line.
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu, (c) => {
+    const n = c.codePointAt(0) as number;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : n <= 0xffff ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
+  });
+}

@@ -435,6 +435,12 @@ class Spent {
  * counts against the pass's byte budget; past it no further topology file is read. A file named
  * explicitly that cannot be read at all (the CLI's I/O error) is an error-level problem here.
  */
+/** Topology errors in the log, as the CLI prints them (the first MAX_WALK_NOTES, the rest counted). */
+function noteTopologyErrors(notes: string[], errors: readonly TopologyProblem[]): void {
+  for (const x of errors.slice(0, MAX_WALK_NOTES)) notes.push(`Topology ${x.source}: ${x.message}`);
+  if (errors.length > MAX_WALK_NOTES) notes.push(`${errors.length - MAX_WALK_NOTES} more topology errors.`);
+}
+
 async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[], cancelled: () => boolean, io: DomainIo): Promise<{ parts: TopologyPart[]; read: number }> {
   let read = 0;
   const display = (p: string) => path.resolve(p);
@@ -458,9 +464,7 @@ async function readTopology(inputs: DomainInputs, spent: Spent, notes: string[],
   });
   const parts = got.parts;
   // The topology's errors in the log, as the CLI prints them (a refused export must not pass unsaid).
-  const errors = parts.flatMap((p) => p.problems.filter((x) => x.severity === 'error'));
-  for (const x of errors.slice(0, MAX_WALK_NOTES)) notes.push(`Topology ${x.source}: ${x.message}`);
-  if (errors.length > MAX_WALK_NOTES) notes.push(`${errors.length - MAX_WALK_NOTES} more topology errors.`);
+  noteTopologyErrors(notes, parts.flatMap((p) => p.problems.filter((x) => x.severity === 'error')));
   for (const e of got.errors) {
     const source = display(e.path);
     const part = emptyPart('ldif', source);
@@ -613,9 +617,10 @@ export async function computeDomain(
   // that could not be read) in the log too; those of each file were logged as it was read.
   if (state.effective) {
     const said = new Set(reading.parts.flatMap((p) => p.problems.map((x) => `${x.source}\0${x.message}`)));
-    const added = state.effective.problems.filter((x) => x.severity === 'error' && !said.has(`${x.source}\0${x.message}`));
-    for (const x of added.slice(0, MAX_WALK_NOTES)) notes.push(`Topology ${x.source}: ${x.message}`);
-    if (added.length > MAX_WALK_NOTES) notes.push(`${added.length - MAX_WALK_NOTES} more topology errors.`);
+    noteTopologyErrors(
+      notes,
+      state.effective.problems.filter((x) => x.severity === 'error' && !said.has(`${x.source}\0${x.message}`)),
+    );
   }
   return state;
 }

@@ -144,7 +144,9 @@ function renderData(type: RegType, value: RegData): string {
   return type === 'REG_SZ' || type === 'REG_EXPAND_SZ' ? `${type}:${JSON.stringify(value)}` : `${type}:${value}`;
 }
 
-/** The length of `@${hex(n)}  `, the start of a record's line in the view. */
+/** The start of a record's line in the view: its offset (made only for a line that is built). */
+const recordAt = (n: number) => `@${hex(n)}  `;
+/** The length of `recordAt(n)`. */
 const atLength = (n: number) => (n >= 0 && n <= 0xffffffff && Number.isInteger(n) ? 13 : hex(n).length + 3);
 const DELETE_VALUE_OPEN = ' (delete value "';
 const DELETE_VALUE_CLOSE = '")';
@@ -338,7 +340,6 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       seen = undefined;
     }
     const lower = valueName.toLowerCase();
-    const at = view ? `@${hex(recStart)}  ` : '';
     // Where the value name starts in its line: after `@offset  key\`.
     const prefixLength = atLength(recStart) + keyText.length + 1;
 
@@ -346,14 +347,14 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       const name = valueName.slice(6);
       const span =
         view || keyBreaks || hasBreak(valueName)
-          ? emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName}${DELETE_VALUE_OPEN}${name}${DELETE_VALUE_CLOSE}`)
+          ? emit(`${recordAt(recStart)}${keyText}\\${valueName}${DELETE_VALUE_OPEN}${name}${DELETE_VALUE_CLOSE}`)
           : measured(prefixLength + valueName.length + DELETE_VALUE_OPEN.length + name.length + DELETE_VALUE_CLOSE.length);
       const st = polSetting(hive, recStart, k, name, null, null, 'deleted', span);
       st.deleteScope = 'value';
       st.nameSpan = { start: span.start + prefixLength, end: span.start + prefixLength + valueName.length };
       if (keepSetting(st, options)) settings.push(st);
     } else if (lower === '**delvals' || lower === '**delvals.') {
-      const span = emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName} (delete every value of the key)`);
+      const span = emit(`${recordAt(recStart)}${keyText}\\${valueName} (delete every value of the key)`);
       const st = polSetting(hive, recStart, k, '', null, null, 'deleted', span);
       st.deleteScope = 'values';
       if (keepSetting(st, options)) settings.push(st);
@@ -380,7 +381,7 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
       }
       listEntries += Math.max(0, list.length - 1);
       const isKeys = lower === '**deletekeys';
-      const span = emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName} = ${JSON.stringify(list.join(';'))} (delete ${isKeys ? 'subkeys' : 'values'}: ${list.join(', ') || 'none'})`);
+      const span = emit(`${recordAt(recStart)}${keyText}\\${valueName} = ${JSON.stringify(list.join(';'))} (delete ${isKeys ? 'subkeys' : 'values'}: ${list.join(', ') || 'none'})`);
       for (const item of list) {
         // The entries are read as names relative to the record's key (MS-GPREG describes a list; the exact
         // form of key entries was not checked against a real file).
@@ -389,12 +390,12 @@ export function parsePol(bytes: Uint8Array, hive: Hive, options?: ParseOptions):
         if (keepSetting(st, options)) settings.push(st);
       }
     } else if (valueName.startsWith('**')) {
-      emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
+      emit(`${recordAt(recStart)}${keyText}\\${valueName} = ${renderData(typeName, value)} (policy instruction, not a value)`);
     } else {
       const data = renderData(typeName, value);
       const shown = valueName || '(default)';
       const span =
-        view || keyBreaks || hasBreak(valueName) ? emit(`${view ? at : `@${hex(recStart)}  `}${keyText}\\${shown} = ${data}`) : measured(prefixLength + shown.length + 3 + data.length);
+        view || keyBreaks || hasBreak(valueName) ? emit(`${recordAt(recStart)}${keyText}\\${shown} = ${data}`) : measured(prefixLength + shown.length + 3 + data.length);
       const nameStart = span.start + prefixLength;
       const valueStart = span.end - data.length;
       // In `relevant` mode most records are values no rule knows: decided on a small probe, and only

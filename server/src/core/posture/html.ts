@@ -14,6 +14,7 @@ import type { Drift, DriftKind } from './drift';
 import { readinessStatusText, type Loc, type ReadinessClientJson } from './input';
 import { FAMILIES, LEVEL_NAMES, type FamilyDef } from './levels';
 import { cspHash } from './sha256';
+import { escapeControls } from '../text';
 
 export interface HtmlOptions {
   title?: string;
@@ -140,13 +141,11 @@ function escMarkup(s: string): string {
  * Text for HTML. Names and fields from the inputs may also hold control and format characters: a
  * bidirectional override (U+202E) reorders the page's own words after it in the block ("In
  * corp.example/Workstations‮, SMB signing is…" shows the verdict backwards), zero-width and tag
- * characters hide text. Those show as visible escapes (`\x1b`, `\u202e`), as in the text output.
+ * characters hide text. Those show as visible escapes (`\x1b`, `\u202e`), as in the text output
+ * (`escapeControls`).
  */
 export function esc(s: string): string {
-  return escMarkup(s).replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu, (c) => {
-    const n = c.codePointAt(0) as number;
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : n <= 0xffff ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
-  });
+  return escapeControls(escMarkup(s));
 }
 
 const GROUP_TITLES: Record<string, string> = {
